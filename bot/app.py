@@ -1,0 +1,37 @@
+"""Application wiring: the database made ready, services built, routers put together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+import handlers
+from bot.dispatch import Dispatcher
+from bot.services import Services
+from bot.settings import Settings
+from storage.db import make_engine, upgrade
+from storage.models import utcnow
+
+
+def prepare_database(settings: Settings) -> Engine:
+    """An engine for the configured database; the embedded SQLite default is migrated on start.
+
+    A server database (PostgreSQL) is migrated explicitly with `jobbot db upgrade`, so that
+    several processes starting at once do not race to change its schema.
+    """
+    if settings.is_sqlite:
+        upgrade(settings.db_url)
+    return make_engine(settings.db_url)
+
+
+def build_dispatcher(settings: Settings, *, engine: Engine | None = None,
+                     clock: Callable[[], datetime] = utcnow) -> Dispatcher:
+    engine = engine or prepare_database(settings)
+    return Dispatcher(engine, Services(settings=settings, clock=clock), handlers.routers())
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,151 @@
+"""The one entry point every channel calls: an `Update` in, a `Reply` out.
+
+`Dispatcher.dispatch` recognises platform retries (the inbound log), takes the person's
+state row under a lock, picks the handler (command, flow step, update kind, fallback),
+saves the state and the reply in the same transaction, and turns any handler error into
+a polite reply without losing the person's place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm.attributes import flag_modified
+
+from bot.messages import Kind, Reply, Update
+from bot.router import Command, Ctx, Flow, Handler, MenuItem, Router, matches_choice
+from bot.services import Services
+from knowledge.text import compact, pinyin_key
+from storage.conversations import lock_conversation
+from storage.db import session_scope
+from storage.inbound import claim_message, finish_message, release_message
+from storage.workers import touch_account
+
+log = logging.getLogger(__name__)
+
+SORRY = "抱歉，系统刚才出了点问题，请稍后再发一次。"
+CONTINUE_HINT = "您的{title}还没填完，回复“继续”接着填。"
+COMMAND_PINYIN_MAX = 6  # longer texts are sentences, not mistyped commands
+
+
+@dataclass(frozen=True)
+class _Hit:
+    command: Command
+    args: str
+
+
+class CommandTable:
+    """Command words to handlers; also finds a command typed as a homophone (灯记 → 登记)."""
+
+    def __init__(self, commands: Iterable[Command]):
+        self._exact: dict[str, Command] = {}
+        self._pinyin: dict[str, Command] = {}
+        self._prefixed: list[tuple[str, Command]] = []
+        for command in commands:
+            for alias in command.aliases:
+                key = compact(alias)
+                self._exact.setdefault(key, command)
+                if len(key) >= 2:
+                    self._pinyin.setdefault(pinyin_key(key), command)
+                if command.prefix:
+                    self._prefixed.append((key, command))
+        self._prefixed.sort(key=lambda p: -len(p[0]))
+
+    def find(self, text: str) -> _Hit | None:
+        key = compact(text)
+        if not key:
+            return None
+        if key in self._exact:
+            return _Hit(self._exact[key], "")
+        for alias, command in self._prefixed:
+            if key.startswith(alias):
+                return _Hit(command, key[len(alias):])
+        if len(key) <= COMMAND_PINYIN_MAX and pinyin_key(key) in self._pinyin:
+            return _Hit(self._pinyin[pinyin_key(key)], "")
+        return None
+
+
+class Dispatcher:
+    def __init__(self, engine: Engine, services: Services, routers: Iterable[Router]):
+        self.engine = engine
+        self.services = services
+        routers = list(routers)
+        self.flows: dict[str, Flow] = {name: f for r in routers for name, f in r.flows.items()}
+        self.commands = CommandTable(c for r in routers for c in r.commands)
+        self.menu: list[MenuItem] = sorted((m for r in routers for m in r.menu), key=lambda m: m.order)
+        self.kinds: dict[Kind, Handler] = {}
+        for router in routers:
+            self.kinds.update(router.kinds)
+        fallbacks = [r.fallback_handler for r in routers if r.fallback_handler]
+        if len(fallbacks) != 1:
+            raise ValueError("exactly one router must declare the fallback handler")
+        self.fallback = fallbacks[0]
+
+    def dispatch(self, update: Update) -> Reply | None:
+        """Handle one update; None means "a retry of a message still being handled"."""
+        key = update.dedup_key
+        if key:
+            with session_scope(self.engine) as session:
+                claim = claim_message(session, channel=update.channel, dedup_key=key, user_id=update.user_id)
+            if not claim.fresh:
+                log.info("duplicate %s message on %s", update.kind, update.channel)
+                return Reply.from_dict(claim.reply) if claim.reply is not None else None
+        try:
+            with session_scope(self.engine) as session:
+                reply = self._handle(session, update)
+                if key:
+                    finish_message(session, channel=update.channel, dedup_key=key, reply=reply.to_dict())
+            return reply
+        except Exception:
+            log.exception("handler failed for a %s update on %s", update.kind, update.channel)
+            if key:
+                with session_scope(self.engine) as session:
+                    release_message(session, channel=update.channel, dedup_key=key)
+            return Reply.of(SORRY)
+
+    def _handle(self, session, update: Update) -> Reply:  # type: ignore[no-untyped-def]
+        conversation = lock_conversation(session, channel=update.channel, user_id=update.user_id)
+        account = touch_account(session, channel=update.channel, user_id=update.user_id,
+                                now=self.services.clock())
+        ctx = Ctx(update, session, account, conversation, self.services, self.flows, self.menu)
+        reply = self._route(ctx)
+        if ctx.in_flow:
+            conversation.data["_choices"] = list(reply.choices)
+        flag_modified(conversation, "data")
+        flag_modified(conversation, "back")
+        session.add(conversation)
+        return reply
+
+    def _route(self, ctx: Ctx) -> Reply:
+        update = ctx.update
+        if update.kind == Kind.VOICE and update.text.strip():
+            update = ctx.update = Update(update.channel, update.user_id, Kind.TEXT, update.text,
+                                         dedup_key=update.dedup_key, received_at=update.received_at)
+        if update.kind == Kind.LOCATION:
+            step = ctx.current_step()
+            if step and step.accepts_location:
+                return step.answer(ctx)
+        if update.kind not in (Kind.TEXT, Kind.MENU):
+            handler = self.kinds.get(update.kind)
+            return handler(ctx) if handler else self.fallback(ctx)
+        hit = self.commands.find(update.text)
+        step = ctx.current_step()
+        if step and not (hit and hit.command.anytime) and (
+            hit is None or matches_choice(update.text, ctx.data.get("_choices", ()))
+        ):
+            return step.answer(ctx)
+        if hit:
+            ctx.args = hit.args
+            if ctx.in_flow and not ctx.flow_title():
+                ctx.finish()  # a light flow (the menu) ends when the person types a command
+            flow_before = ctx.conversation.flow
+            reply = hit.command.handler(ctx)
+            title = ctx.flow_title()
+            if ctx.in_flow and ctx.conversation.flow == flow_before and not hit.command.anytime and title:
+                reply = reply + Reply.of(CONTINUE_HINT.format(title=title))
+            return reply
+        return self.fallback(ctx)
+

@@ -1,0 +1,200 @@
+"""Routers of small handler functions, flows as named steps, and the context a handler gets.
+
+A handler is a plain function `(ctx) -> Reply`. Routers collect them by what triggers
+them: a command word, a step of a flow, a kind of update, or free text nobody else took.
+Flow state (flow, step, answers, the way back) is data in the conversation row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+
+from bot.messages import Kind, Reply, Update
+from knowledge.text import compact, normalize
+from storage.models import ChatAccount, Conversation, Worker
+from storage.workers import get_worker
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+Handler = Callable[["Ctx"], Reply]
+
+
+@dataclass(frozen=True)
+class Command:
+    aliases: tuple[str, ...]
+    handler: Handler
+    prefix: bool = False  # "报名 3": the alias starts the text and the rest is an argument
+    anytime: bool = False  # wins even over a flow step's own choices (取消, 退订)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    handler: Handler
+    order: int
+
+
+@dataclass(frozen=True)
+class Step:
+    ask: Handler
+    answer: Handler
+    accepts_location: bool = False
+
+
+@dataclass
+class Flow:
+    """A named sequence of steps, each with a question and an answer handler."""
+
+    name: str
+    title: str
+    steps: dict[str, Step] = field(default_factory=dict)
+
+    def step(self, name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
+        def register(answer: Handler) -> Handler:
+            self.steps[name] = Step(ask, answer, accepts_location)
+            return answer
+
+        return register
+
+
+class Router:
+    """Handlers of one part of the bot: commands, flows, update kinds and a fallback."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.commands: list[Command] = []
+        self.flows: dict[str, Flow] = {}
+        self.kinds: dict[Kind, Handler] = {}
+        self.fallback_handler: Handler | None = None
+        self.menu: list[MenuItem] = []
+
+    def command(
+        self, *aliases: str, prefix: bool = False, anytime: bool = False, menu: tuple[int, str] | None = None
+    ) -> Callable[[Handler], Handler]:
+        """Register a handler for command words; `menu=(order, label)` also lists it in 菜单."""
+
+        def register(fn: Handler) -> Handler:
+            self.commands.append(Command(tuple(aliases), fn, prefix, anytime))
+            if menu:
+                self.menu.append(MenuItem(menu[1], fn, menu[0]))
+            return fn
+
+        return register
+
+    def flow(self, name: str, title: str) -> Flow:
+        self.flows[name] = Flow(name, title)
+        return self.flows[name]
+
+    def on(self, kind: Kind) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            self.kinds[kind] = fn
+            return fn
+
+        return register
+
+    def fallback(self, fn: Handler) -> Handler:
+        self.fallback_handler = fn
+        return fn
+
+
+@dataclass
+class Ctx:
+    """What a handler may use: the update, the person's account and state, the services."""
+
+    update: Update
+    session: Session
+    account: ChatAccount
+    conversation: Conversation
+    services: Services
+    flows: dict[str, Flow]
+    menu: list[MenuItem]
+    args: str = ""
+    _worker: Worker | None = field(default=None, init=False)
+    _worker_loaded: bool = field(default=False, init=False)
+
+    @property
+    def text(self) -> str:
+        return normalize(self.update.text)
+
+    @property
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    @property
+    def worker(self) -> Worker | None:
+        if not self._worker_loaded:
+            self._worker = get_worker(self.session, account=self.account)
+            self._worker_loaded = True
+        return self._worker
+
+    def forget_worker(self) -> None:
+        self._worker, self._worker_loaded = None, True
+
+    # --- flow state -------------------------------------------------------------------------
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.conversation.data
+
+    @property
+    def in_flow(self) -> bool:
+        return bool(self.conversation.flow and self.conversation.step)
+
+    def current_step(self) -> Step | None:
+        flow = self.flows.get(self.conversation.flow or "")
+        return flow.steps.get(self.conversation.step or "") if flow else None
+
+    def start(self, flow: str, step: str, data: dict[str, Any] | None = None, *lead: str) -> Reply:
+        """Begin a flow at its first step and ask that step's question."""
+        self.conversation.flow, self.conversation.step = flow, None
+        self.conversation.data, self.conversation.back = dict(data or {}), []
+        return self.goto(step, *lead, remember=False)
+
+    def goto(self, step: str, *lead: str, remember: bool = True) -> Reply:
+        """Move to a step of the current flow and ask its question, after any lead texts.
+
+        When the person came here to change one answer (`return_to`), the step after
+        this one is the summary they came from, not the next one in order.
+        """
+        conv = self.conversation
+        if remember and conv.step and conv.step != step:
+            conv.back = [*conv.back, conv.step]
+        conv.step = step
+        return Reply.of(*lead) + self.ask()
+
+    def next(self, step: str, *lead: str) -> Reply:
+        return_to = self.data.pop("return_to", None)
+        return self.goto(return_to or step, *lead)
+
+    def ask(self) -> Reply:
+        step = self.current_step()
+        return step.ask(self) if step else Reply()
+
+    def go_back(self) -> Reply | None:
+        """Ask the previous step's question again; None when there is no previous step."""
+        conv = self.conversation
+        if not conv.back:
+            return None
+        *rest, previous = conv.back
+        conv.back, conv.step = rest, previous
+        self.data.pop("return_to", None)
+        return self.ask()
+
+    def finish(self) -> None:
+        conv = self.conversation
+        conv.flow, conv.step, conv.data, conv.back = None, None, {}, []
+
+    def flow_title(self) -> str | None:
+        flow = self.flows.get(self.conversation.flow or "")
+        return flow.title if flow else None
+
+
+def matches_choice(text: str, choices: tuple[str, ...] | list[str]) -> bool:
+    """Whether the text answers a numbered question by number or by one of its labels."""
+    key = compact(text)
+    return bool(key) and (key.isdigit() or any(key == compact(c) for c in choices))

@@ -1,0 +1,116 @@
+"""The way in and the way out: welcome, 菜单/帮助, 继续, 取消, 返回, platform events, and
+the reply to anything no other handler took."""
+
+from __future__ import annotations
+
+from bot.messages import Kind, Reply
+from bot.router import Ctx, Router
+from knowledge.text import choice_numbers
+
+router = Router("menu")
+main_menu = router.flow("menu", title="")
+
+WELCOME = "您好！我是开化县零工就业小助手，帮您找活、提醒招聘会、解答就业政策。"
+MENU_QUESTION = "请问您想做什么？"
+
+
+def show_menu(ctx: Ctx, *lead: str) -> Reply:
+    """The numbered main menu; the person's flow, if any, is left as it was."""
+    if ctx.in_flow and ctx.conversation.flow != main_menu.name:
+        return Reply.of(*lead, MENU_QUESTION, choices=[m.label for m in ctx.menu])
+    return ctx.start(main_menu.name, "pick", None, *lead)
+
+
+def _ask_menu(ctx: Ctx) -> Reply:
+    return Reply.of(MENU_QUESTION, choices=[m.label for m in ctx.menu])
+
+
+@main_menu.step("pick", ask=_ask_menu)
+def _menu_pick(ctx: Ctx) -> Reply:
+    picked = choice_numbers(ctx.text, len(ctx.menu))
+    label = next((m for m in ctx.menu if m.label == ctx.text), None)
+    if picked is None and label is None:
+        ctx.finish()
+        return fallback(ctx)
+    item = label or ctx.menu[picked[0] - 1]  # type: ignore[index]
+    ctx.finish()
+    return item.handler(ctx)
+
+
+@router.command("菜单", "帮助", "help", "开始", "主菜单", "你好", "您好", "在吗", "hi", "hello", "/start", "/help")
+def menu(ctx: Ctx) -> Reply:
+    return show_menu(ctx)
+
+
+@router.command("继续", "接着填")
+def resume(ctx: Ctx) -> Reply:
+    if ctx.in_flow:
+        return ctx.ask()
+    return show_menu(ctx, "现在没有要接着填的内容。")
+
+
+@router.command("取消", "退出", "算了", "不填了", "结束", anytime=True)
+def cancel(ctx: Ctx) -> Reply:
+    if not ctx.in_flow or ctx.conversation.flow == main_menu.name:
+        ctx.finish()
+        return show_menu(ctx)
+    title = ctx.flow_title()
+    ctx.finish()
+    return show_menu(ctx, f"好的，已取消{title}。")
+
+
+@router.command("返回", "上一步", "回去", "后退", anytime=True)
+def back(ctx: Ctx) -> Reply:
+    if ctx.in_flow and ctx.conversation.flow != main_menu.name:
+        previous = ctx.go_back()
+        if previous is not None:
+            return previous
+        return cancel(ctx)
+    ctx.finish()
+    return show_menu(ctx)
+
+
+@router.on(Kind.SUBSCRIBE)
+def subscribed(ctx: Ctx) -> Reply:
+    return show_menu(ctx, WELCOME)
+
+
+@router.on(Kind.MEDIA)
+def media(ctx: Ctx) -> Reply:
+    return Reply.of("图片、视频和文件我还看不懂，请直接打字告诉我。") + _keep_place(ctx)
+
+
+@router.on(Kind.VOICE)
+def voice_without_text(ctx: Ctx) -> Reply:
+    return Reply.of("没听清您的语音，请打字告诉我，谢谢。") + _keep_place(ctx)
+
+
+@router.on(Kind.LOCATION_REPORT)
+def location_report(ctx: Ctx) -> Reply:
+    account = ctx.account
+    account.latitude, account.longitude = ctx.update.latitude, ctx.update.longitude
+    account.located_at = ctx.now
+    ctx.session.add(account)
+    return Reply()
+
+
+@router.on(Kind.LOCATION)
+def location(ctx: Ctx) -> Reply:
+    location_report(ctx)
+    if ctx.update.latitude is None or ctx.update.longitude is None:
+        return Reply.of("没收到位置，请再发一次，或直接打字告诉我您在哪个乡镇。")
+    town, km = ctx.services.places.nearest(ctx.update.latitude, ctx.update.longitude)
+    if km > 40:
+        return Reply.of("您现在好像不在开化县。找县里的活，回复 菜单 看看。")
+    return show_menu(ctx, f"收到，您在{town.name}附近。")
+
+
+def _keep_place(ctx: Ctx) -> Reply:
+    return ctx.ask() if ctx.in_flow else Reply()
+
+
+@router.fallback
+def fallback(ctx: Ctx) -> Reply:
+    if ctx.in_flow:
+        return Reply.of("没看懂这个回答。") + ctx.ask()
+    return show_menu(ctx, "没太明白您的意思。")

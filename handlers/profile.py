@@ -1,0 +1,89 @@
+"""The person's own data: 我的信息, 修改, 退订 / 订阅, and 注销 (erase) after a confirmation."""
+
+from __future__ import annotations
+
+from bot.messages import Kind, Reply
+from bot.router import Ctx, Router
+from handlers import registration
+from knowledge.text import compact
+from storage.workers import erase_worker, set_subscribed
+
+router = Router("profile")
+erase_flow = router.flow("erase", title="注销")
+
+NOT_REGISTERED = "您还没有登记。回复“登记”开始，只要几分钟。"
+
+
+@router.command("我的信息", "我的资料", "个人信息", "查看信息", "我的登记", menu=(50, "我的信息"))
+def my_info(ctx: Ctx) -> Reply:
+    worker = ctx.worker
+    if worker is None:
+        return Reply.of(NOT_REGISTERED)
+    fields = registration.profile_fields(worker)
+    status = "" if worker.subscribed else "\n推送：已退订（回复“订阅”恢复）"
+    return Reply.of(f"您的登记信息：\n{registration.describe(fields)}{status}",
+                    "回复“修改”改信息，“退订”停止推送，“注销”删除信息。")
+
+
+@router.command("修改", "修改信息", "改信息", "更改")
+def edit(ctx: Ctx) -> Reply:
+    if ctx.worker is None:
+        return Reply.of(NOT_REGISTERED)
+    return registration.edit(ctx)
+
+
+@router.command("退订", "取消订阅", "不要推送", "别发了", "不要再发了", "停止推送", "/stop", anytime=True)
+def unsubscribe(ctx: Ctx) -> Reply:
+    worker = ctx.worker
+    if ctx.in_flow:
+        ctx.finish()
+    if worker is None:
+        return Reply.of("您没有登记，我们不会给您发推送。")
+    set_subscribed(ctx.session, worker=worker, subscribed=False)
+    return Reply.of("好的，已停止给您发所有推送消息。", "想恢复，随时回复“订阅”。")
+
+
+@router.command("订阅", "恢复推送", "重新订阅")
+def resubscribe(ctx: Ctx) -> Reply:
+    worker = ctx.worker
+    if worker is None:
+        return Reply.of(NOT_REGISTERED)
+    set_subscribed(ctx.session, worker=worker, subscribed=True)
+    return Reply.of("好的，已恢复推送。有合适的活和招聘会会告诉您。")
+
+
+@router.on(Kind.UNSUBSCRIBE)
+def unfollowed(ctx: Ctx) -> Reply:
+    """The person left the official account: nothing can reach them, so stop everything."""
+    if ctx.worker is not None:
+        set_subscribed(ctx.session, worker=ctx.worker, subscribed=False)
+    ctx.account.reachable = False
+    ctx.session.add(ctx.account)
+    ctx.finish()
+    return Reply()
+
+
+@router.command("注销", "删除信息", "删除我的信息", "注销账号")
+def erase(ctx: Ctx) -> Reply:
+    if ctx.worker is None:
+        return Reply.of("您没有登记过信息，不用注销。")
+    return ctx.start(erase_flow.name, "confirm")
+
+
+def _ask_erase(ctx: Ctx) -> Reply:
+    return Reply.of("注销后，您的登记信息会全部删除，不能恢复。确定要注销吗？", choices=["确认注销", "不注销"])
+
+
+@erase_flow.step("confirm", ask=_ask_erase)
+def erase_confirm(ctx: Ctx) -> Reply:
+    key = compact(ctx.text)
+    if key in ("1", "确认注销", "确认", "确定", "是"):
+        if ctx.worker is not None:
+            erase_worker(ctx.session, worker=ctx.worker)
+            ctx.forget_worker()
+        ctx.finish()
+        return Reply.of("已删除您的全部信息。以后想找活，随时回复“登记”。")
+    if key in ("2", "不注销", "不", "不要", "算了"):
+        ctx.finish()
+        return Reply.of("好的，您的信息保留不变。")
+    return Reply.of("请回复 1 确认注销，或回复 2 不注销。") + _ask_erase(ctx)

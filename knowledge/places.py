@@ -1,0 +1,111 @@
+"""Kaihua's towns and villages: typed names to towns, map points to the nearest town."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from knowledge.text import FuzzyIndex, compact
+
+
+@dataclass(frozen=True)
+class Town:
+    name: str
+    short: str
+    lat: float
+    lon: float
+    neighbours: tuple[str, ...]
+    villages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TownGuess:
+    """What a typed place names: one town when sure, else candidates to offer as a list."""
+
+    town: str | None
+    candidates: tuple[str, ...] = ()
+    village: str | None = None
+
+
+@dataclass
+class Gazetteer:
+    towns: list[Town]
+    _by_name: dict[str, Town] = field(init=False, repr=False)
+    _names: FuzzyIndex = field(init=False, repr=False)
+    _villages: FuzzyIndex = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_name = {t.name: t for t in self.towns}
+        aliases: dict[str, str] = {}
+        for town in self.towns:
+            raw = next(e for e in _raw_towns() if e["name"] == town.name)
+            for alias in [town.name, town.short, *raw.get("aliases", [])]:
+                aliases[alias] = town.name
+        self._names = FuzzyIndex(aliases)
+        self._villages = FuzzyIndex({v: t.name for t in self.towns for v in t.villages})
+        self._village_names = {compact(v): v for t in self.towns for v in t.villages}
+
+    def get(self, name: str) -> Town | None:
+        return self._by_name.get(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [t.name for t in self.towns]
+
+    def neighbours(self, name: str) -> tuple[str, ...]:
+        town = self._by_name.get(name)
+        return town.neighbours if town else ()
+
+    def resolve(self, text: str) -> TownGuess:
+        """Read a town out of what someone typed: "华埠", "化埠", "我是华埠镇金星村的"."""
+        key = compact(text)
+        if not key:
+            return TownGuess(None)
+        exact = self._names.exact(key)
+        if exact:
+            return TownGuess(exact)
+        inside = self._names.contained(key)
+        if len(inside) == 1:
+            return TownGuess(inside[0], village=self._village_in(key))
+        village_town = self._villages.exact(key) or next(iter(self._villages.contained(key)), None)
+        if village_town and not inside:
+            return TownGuess(village_town, village=self._village_in(key))
+        hits = self._names.lookup(key, limit=4, cutoff=55)
+        if hits and hits[0].score >= 85 and (len(hits) == 1 or hits[1].score < hits[0].score - 10):
+            return TownGuess(hits[0].key)
+        candidates = tuple(dict.fromkeys([*inside, *(h.key for h in hits)]))
+        return TownGuess(None, candidates[:4])
+
+    def _village_in(self, key: str) -> str | None:
+        for village_key in sorted(self._village_names, key=len, reverse=True):
+            if village_key in key:
+                return self._village_names[village_key]
+        return None
+
+    def nearest(self, lat: float, lon: float) -> tuple[Town, float]:
+        """The town whose centre is nearest the point, and the distance in km."""
+        best = min(self.towns, key=lambda t: _km(lat, lon, t.lat, t.lon))
+        return best, _km(lat, lon, best.lat, best.lon)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+@lru_cache(maxsize=1)
+def _raw_towns() -> list[dict]:
+    return json.loads(resources.files("knowledge").joinpath("data/towns.json").read_text("utf-8"))["towns"]
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer([
+        Town(e["name"], e["short"], e["lat"], e["lon"], tuple(e["neighbours"]), tuple(e["villages"]))
+        for e in _raw_towns()
+    ])

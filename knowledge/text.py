@@ -1,0 +1,163 @@
+"""Chinese text helpers shared by every part that reads what people type.
+
+One place for: Traditional → Simplified (OpenCC), full-width → half-width (NFKC),
+Chinese numerals → numbers (cn2an), pinyin keys for homophones (pypinyin) and
+fuzzy lookup of a typed phrase among known names (rapidfuzz).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cn2an
+import opencc
+from pypinyin import Style, lazy_pinyin
+from rapidfuzz import fuzz, process
+
+_T2S = opencc.OpenCC("t2s")
+_SPACES = re.compile(r"\s+")
+_PUNCT = re.compile(r"[\s,.;:!?'\"`~()\[\]{}<>/\\|@#$%^&*_+=\-、，。；：！？“”‘’（）【】《》…·～]+")
+_DIGITS = re.compile(r"\d+")
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+
+
+def normalize(text: str) -> str:
+    """Simplified, half-width, lower-case text with runs of blanks made one space."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _T2S.convert(text)
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+def compact(text: str) -> str:
+    """`normalize` without any punctuation or blanks: the form commands are compared in."""
+    return _PUNCT.sub("", normalize(text))
+
+
+def _cn_to_int(token: str) -> int | None:
+    if all(ch in _CN_DIGIT for ch in token) and len(token) > 1:
+        # "一九六一", "二〇二五": read digit by digit, the way years are spoken.
+        return int("".join(str(_CN_DIGIT[ch]) for ch in token))
+    try:
+        value = cn2an.cn2an(token, "smart")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
+def arabize(text: str) -> str:
+    """Normalize and write every Chinese numeral as digits ("六十二岁" → "62岁")."""
+    text = normalize(text)
+
+    def repl(m: re.Match[str]) -> str:
+        value = _cn_to_int(m.group(0))
+        return m.group(0) if value is None else str(value)
+
+    return _CN_NUMBER.sub(repl, text)
+
+
+def integers(text: str) -> list[int]:
+    """Every whole number in the text, Chinese numerals and full-width digits included."""
+    return [int(d) for d in _DIGITS.findall(arabize(text))]
+
+
+def choice_numbers(text: str, count: int) -> list[int] | None:
+    """The numbered choices (1..count) a reply names, or None when it names none or a wrong one.
+
+    Accepts "1 3 5", "1、3", "１，３", "一 三", and digits run together ("135") when each
+    digit is a valid choice but the whole number is not.
+    """
+    tokens = [t for t in re.split(r"[^\d]+", arabize(text)) if t]
+    if not tokens:
+        return None
+    picked: list[int] = []
+    for token in tokens:
+        value = int(token)
+        if 1 <= value <= count:
+            candidates = [value]
+        elif len(token) > 1 and all(1 <= int(d) <= count for d in token):
+            candidates = [int(d) for d in token]
+        else:
+            return None
+        picked.extend(c for c in candidates if c not in picked)
+    return picked
+
+
+@lru_cache(maxsize=4096)
+def pinyin_key(text: str) -> str:
+    """Toneless pinyin of the text, syllables joined by spaces: homophones share a key."""
+    return " ".join(lazy_pinyin(normalize(text), style=Style.NORMAL, errors="ignore"))
+
+
+@dataclass(frozen=True)
+class Match:
+    """A fuzzy lookup hit: the key the alias stands for, the alias, and a 0–100 score."""
+
+    key: str
+    alias: str
+    score: float
+
+
+class FuzzyIndex:
+    """Looks a typed phrase up among known aliases by characters and by pinyin.
+
+    Built once from a mapping alias → key. Exact (normalized) hits score 100; otherwise the
+    best of a character-level and a pinyin-level similarity, so "化埠" finds 华埠 and
+    "马今" finds 马金.
+    """
+
+    def __init__(self, aliases: Mapping[str, str]):
+        self._by_alias = {compact(a): k for a, k in aliases.items() if compact(a)}
+        self._aliases = list(self._by_alias)
+        self._pinyins = [pinyin_key(a) for a in self._aliases]
+        self._by_pinyin: dict[str, set[str]] = {}
+        for alias, py in zip(self._aliases, self._pinyins):
+            self._by_pinyin.setdefault(py, set()).add(self._by_alias[alias])
+
+    def exact(self, text: str) -> str | None:
+        return self._by_alias.get(compact(text))
+
+    def lookup(self, text: str, *, limit: int = 5, cutoff: float = 60) -> list[Match]:
+        """Best distinct keys for the text, best first, scores at least `cutoff`."""
+        query = compact(text)
+        if not query:
+            return []
+        if query in self._by_alias:
+            return [Match(self._by_alias[query], query, 100.0)]
+        best: dict[str, Match] = {}
+
+        def offer(alias: str, score: float) -> None:
+            key = self._by_alias[alias]
+            if score >= cutoff and (key not in best or best[key].score < score):
+                best[key] = Match(key, alias, float(score))
+
+        for alias, score, _ in process.extract(query, self._aliases, scorer=fuzz.ratio, limit=limit * 3):
+            offer(alias, score)
+        query_py = pinyin_key(query)
+        for py, score, idx in process.extract(query_py, self._pinyins, scorer=fuzz.ratio, limit=limit * 3):
+            # A pinyin hit is a homophone, not the same word: rank it a little below an exact one.
+            offer(self._aliases[idx], score * 0.97)
+        return sorted(best.values(), key=lambda m: -m.score)[:limit]
+
+    def contained(self, text: str) -> list[str]:
+        """Keys whose alias appears inside the text ("我住华埠镇金星村" → 华埠镇)."""
+        query = compact(text)
+        found: list[str] = []
+        for alias in sorted(self._aliases, key=len, reverse=True):
+            if len(alias) >= 2 and alias in query and self._by_alias[alias] not in found:
+                found.append(self._by_alias[alias])
+        return found
+
+
+def aliases_from(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    """Alias → key mapping from (key, aliases) pairs; each key is also its own alias."""
+    mapping: dict[str, str] = {}
+    for key, names in entries:
+        mapping[key] = key
+        for name in names:
+            mapping[name] = key
+    return mapping

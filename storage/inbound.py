@@ -1,0 +1,74 @@
+"""The inbound-message log: each platform message is handled once, across processes.
+
+A message is claimed before it is handled; a retry of a finished one gets the stored reply,
+a retry while it is still being handled is told so, and a claim abandoned by a crashed
+process can be taken over after a while.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
+
+from storage.models import InboundMessage, utcnow
+from storage.sql import insert_ignore
+
+STALE_CLAIM = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """`fresh`: handle it now; `reply`: it was handled, here is what we said; neither: in progress."""
+
+    fresh: bool
+    reply: dict[str, Any] | None = None
+
+
+def claim_message(session: Session, *, channel: str, dedup_key: str, user_id: str) -> Claim:
+    now = utcnow()
+    if insert_ignore(session, InboundMessage, {
+        "channel": channel, "dedup_key": dedup_key, "user_id": user_id,
+        "status": "processing", "created_at": now, "updated_at": now,
+    }):
+        return Claim(fresh=True)
+    row = session.exec(select(InboundMessage).where(
+        InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)).one()
+    if row.status == "done":
+        return Claim(fresh=False, reply=row.reply)
+    if row.updated_at < now - STALE_CLAIM:
+        taken = session.exec(  # type: ignore[call-overload]
+            update(InboundMessage)
+            .where(InboundMessage.id == row.id, InboundMessage.updated_at == row.updated_at)
+            .values(updated_at=now)
+        ).rowcount
+        return Claim(fresh=taken == 1)
+    return Claim(fresh=False)
+
+
+def finish_message(session: Session, *, channel: str, dedup_key: str, reply: dict[str, Any]) -> None:
+    session.exec(  # type: ignore[call-overload]
+        update(InboundMessage)
+        .where(InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)
+        .values(status="done", reply=reply, updated_at=utcnow())
+    )
+
+
+def release_message(session: Session, *, channel: str, dedup_key: str) -> None:
+    """Forget a claim whose handling failed, so the platform's retry is handled afresh."""
+    session.exec(delete(InboundMessage).where(  # type: ignore[call-overload]
+        InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key,
+        InboundMessage.status == "processing"))
+
+
+def forget_user_messages(session: Session, *, channel: str, user_ids: list[str]) -> None:
+    session.exec(delete(InboundMessage).where(  # type: ignore[call-overload]
+        InboundMessage.channel == channel, InboundMessage.user_id.in_(user_ids)))  # type: ignore[attr-defined]
+
+
+def prune_messages(session: Session, *, older_than: datetime) -> int:
+    return session.exec(delete(InboundMessage).where(  # type: ignore[call-overload]
+        InboundMessage.created_at < older_than)).rowcount

@@ -1,0 +1,154 @@
+"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL, a fixed clock,
+and a chat harness that drives the real dispatcher (`chat.send("登记")` → reply texts)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
+
+from bot.app import build_dispatcher
+from bot.dispatch import Dispatcher
+from bot.messages import Kind, Reply, Update
+from bot.settings import Settings
+from storage.db import make_engine, throwaway_engine, upgrade
+
+PG_ADMIN_URL = os.environ.get("JOBBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_answers() -> bool:
+    try:
+        with throwaway_engine(PG_ADMIN_URL).connect() as conn:
+            conn.execute(text("select 1"))
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file each test copies, so every test starts from a clean schema."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database created for this test run, migrated, and dropped at the end.
+
+    Skipped only where no PostgreSQL server answers; under CI a missing server is a failure.
+    """
+    if not _postgres_answers():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL does not answer at {PG_ADMIN_URL}; CI must run the PostgreSQL tests")
+        pytest.skip("no PostgreSQL server answers")
+    name = f"jobbot_test_{uuid.uuid4().hex[:12]}"
+    admin = throwaway_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _truncate_all(engine: Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """A clean, migrated database URL, once for SQLite and once for PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "jobbot.sqlite3"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    engine = throwaway_engine(url)
+    _truncate_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A clean SQLite database, for tests whose subject is not the database."""
+    path = tmp_path / "jobbot.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@dataclass
+class Clock:
+    """A settable clock handed to the app instead of the wall clock."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def make_settings(url: str, data_dir: Path, **overrides: object) -> Settings:
+    return Settings(database_url=url, data_dir=data_dir, **overrides)  # type: ignore[arg-type]
+
+
+@dataclass
+class ChatHarness:
+    """Push a message as a person, pop the reply: the real dispatcher on a real database."""
+
+    dispatcher: Dispatcher
+    channel: str = "console"
+    user: str = "villager-1"
+
+    @property
+    def engine(self) -> Engine:
+        return self.dispatcher.engine
+
+    def send(self, text: str = "", *, user: str | None = None, kind: Kind = Kind.TEXT,
+             dedup_key: str | None = None, latitude: float | None = None,
+             longitude: float | None = None) -> Reply | None:
+        return self.dispatcher.dispatch(Update(self.channel, user or self.user, kind, text,
+                                               latitude=latitude, longitude=longitude, dedup_key=dedup_key))
+
+    def say(self, text: str, **kw: object) -> str:
+        """Send and return the whole reply as one text (what a WeChat user would read)."""
+        reply = self.send(text, **kw)  # type: ignore[arg-type]
+        assert reply is not None
+        return reply.as_text()
+
+    def conversation(self, *lines: str, **kw: object) -> list[str]:
+        return [self.say(line, **kw) for line in lines]
+
+
+@pytest.fixture
+def chat(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[ChatHarness]:
+    """A chat harness on SQLite and on PostgreSQL."""
+    engine = make_engine(db_url)
+    yield ChatHarness(build_dispatcher(make_settings(db_url, tmp_path), engine=engine, clock=clock))
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_chat(sqlite_url: str, tmp_path: Path, clock: Clock) -> Iterator[ChatHarness]:
+    """A chat harness on SQLite only, for tests about wording rather than storage."""
+    engine = make_engine(sqlite_url)
+    yield ChatHarness(build_dispatcher(make_settings(sqlite_url, tmp_path), engine=engine, clock=clock))
+    engine.dispose()
