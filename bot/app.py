@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import Engine
 
 import handlers
 from bot.dispatch import Dispatcher
+from bot.router import Router
 from bot.services import Services
 from bot.settings import Settings
 from storage.db import make_engine, upgrade
@@ -28,9 +29,10 @@ def prepare_database(settings: Settings) -> Engine:
 
 
 def build_dispatcher(settings: Settings, *, engine: Engine | None = None,
-                     clock: Callable[[], datetime] = utcnow) -> Dispatcher:
+                     clock: Callable[[], datetime] = utcnow, extra_routers: Iterable[Router] = ()) -> Dispatcher:
+    """The dispatcher over all handler routers (`extra_routers` lets tests add their own)."""
     engine = engine or prepare_database(settings)
-    return Dispatcher(engine, Services(settings=settings, clock=clock), handlers.routers())
+    return Dispatcher(engine, Services(settings=settings, clock=clock), [*handlers.routers(), *extra_routers])
 
 
 def configure_logging(level: int = logging.INFO) -> None:

@@ -51,7 +51,7 @@ def demo() -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("head")) -> None:
+def db_upgrade(revision: str = typer.Argument("heads")) -> None:
     """把数据库结构升级到最新（或指定版本）。"""
     from storage.db import upgrade
 

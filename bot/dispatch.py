@@ -141,10 +141,9 @@ class Dispatcher:
             ctx.args = hit.args
             if ctx.in_flow and not ctx.flow_title():
                 ctx.finish()  # a light flow (the menu) ends when the person types a command
-            flow_before = ctx.conversation.flow
             reply = hit.command.handler(ctx)
             title = ctx.flow_title()
-            if ctx.in_flow and ctx.conversation.flow == flow_before and not hit.command.anytime and title:
+            if ctx.in_flow and not ctx.moved and not hit.command.anytime and title:
                 reply = reply + Reply.of(CONTINUE_HINT.format(title=title))
             return reply
         return self.fallback(ctx)

@@ -115,6 +115,7 @@ class Ctx:
     flows: dict[str, Flow]
     menu: list[MenuItem]
     args: str = ""
+    moved: bool = False  # a handler moved the person to a step (so no "继续" hint is due)
     _worker: Worker | None = field(default=None, init=False)
     _worker_loaded: bool = field(default=False, init=False)
 
@@ -162,6 +163,7 @@ class Ctx:
         this one is the summary they came from, not the next one in order.
         """
         conv = self.conversation
+        self.moved = True
         if remember and conv.step and conv.step != step:
             conv.back = [*conv.back, conv.step]
         conv.step = step

@@ -23,6 +23,7 @@ EDITABLE = (  # (label shown in 修改, the step that asks it)
     ("乡镇", "town"), ("村/社区", "village"), ("年龄", "age"), ("会做的活", "skills"),
     ("空闲时间", "availability"), ("能去多远", "travel"), ("岗位推送", "job_push"), ("招聘会提醒", "fair_push"),
 )
+_YEAR = re.compile(r"\d{2,4}\s*年")
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n)")
 _YES = re.compile(r"^(要|需要|好|好的|可以|行|是|想|嗯|yes|y|ok)")
 
@@ -144,7 +145,7 @@ def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
     if len(numbers) != 1:
         return None
     value = numbers[0]
-    if "年" in arabize(text) or value >= 1900:
+    if _YEAR.search(arabize(text)) or value >= 1900:
         year = value + 1900 if value < 100 else value
         if not 1900 <= year <= this_year:
             return None

@@ -69,7 +69,7 @@ def choice_numbers(text: str, count: int) -> list[int] | None:
     """The numbered choices (1..count) a reply names, or None when it names none or a wrong one.
 
     Accepts "1 3 5", "1、3", "１，３", "一 三", and digits run together ("135") when each
-    digit is a valid choice but the whole number is not.
+    digit is a different valid choice but the whole number is not ("99" names nothing).
     """
     tokens = [t for t in re.split(r"[^\d]+", arabize(text)) if t]
     if not tokens:
@@ -79,7 +79,7 @@ def choice_numbers(text: str, count: int) -> list[int] | None:
         value = int(token)
         if 1 <= value <= count:
             candidates = [value]
-        elif len(token) > 1 and all(1 <= int(d) <= count for d in token):
+        elif len(token) > 1 and len(set(token)) == len(token) and all(1 <= int(d) <= count for d in token):
             candidates = [int(d) for d in token]
         else:
             return None

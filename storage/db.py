@@ -46,7 +46,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the schema of the database at `url` up to `revision` (all migrations by default)."""
     _ensure_sqlite_folder(url)
     command.upgrade(alembic_config(url), revision)

@@ -1,0 +1,55 @@
+"""The `jobbot` program as people script it: chat over a pipe, seed twice, db upgrade."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from storage.db import make_engine
+from storage.models import Course, Employer, Fair, Job, Worker
+
+JOBBOT = [sys.executable, "-m", "bot"]
+
+
+def run(args: list[str], data_dir: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "JOBBOT_DATA_DIR": str(data_dir), **env}
+    environ.pop("JOBBOT_DATABASE_URL", None) if "JOBBOT_DATABASE_URL" not in env else None
+    return subprocess.run([*JOBBOT, *args], input=stdin, capture_output=True, text=True, env=environ, timeout=120)
+
+
+def test_chat_reads_lines_from_a_pipe_and_a_second_process_continues(tmp_path: Path) -> None:
+    first = run(["chat", "--user", "u1"], tmp_path, "登记\n华埠\n金星村\n")
+    assert first.returncode == 0, first.stderr
+    assert "哪个乡镇" in first.stdout and "岁数" in first.stdout
+    second = run(["chat", "--user", "u1"], tmp_path, "六十二\n1\n1\n2\n1\n1\n1\n")
+    assert second.returncode == 0, second.stderr
+    assert "会做哪些活" in second.stdout and "登记好了" in second.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'jobbot.sqlite3'}")
+    with Session(engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert (worker.town, worker.age) == ("华埠镇", 62)
+
+
+def test_seed_twice_changes_nothing(tmp_path: Path) -> None:
+    first = run(["seed"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    engine = make_engine(f"sqlite:///{tmp_path / 'jobbot.sqlite3'}")
+
+    def counts() -> tuple[int, ...]:
+        with Session(engine) as session:
+            return tuple(len(session.exec(select(m)).all()) for m in (Employer, Job, Fair, Course))
+
+    once = counts()
+    assert all(once)
+    second = run(["seed"], tmp_path)
+    assert second.returncode == 0 and "jobs +0" in second.stdout
+    assert counts() == once
+
+
+def test_db_upgrade_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    result = run(["db", "upgrade"], tmp_path, JOBBOT_DATABASE_URL=postgres_url)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,292 @@
+"""Registration driven message by message through the real dispatcher, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.app import build_dispatcher
+from bot.messages import Kind, Reply
+from bot.router import Ctx, Router
+from storage.db import make_engine
+from storage.models import ChatAccount, Conversation, Worker
+from tests.conftest import ChatHarness, Clock, make_settings
+
+HAPPY_PATH = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
+
+
+def workers(chat: ChatHarness) -> list[Worker]:
+    with Session(chat.engine) as session:
+        return list(session.exec(select(Worker)))
+
+
+def state(chat: ChatHarness, user: str = "villager-1") -> Conversation:
+    with Session(chat.engine) as session:
+        return session.exec(select(Conversation).where(Conversation.user_id == user)).one()
+
+
+def test_full_registration_stores_the_profile(chat: ChatHarness) -> None:
+    replies = chat.conversation(*HAPPY_PATH)
+    assert "哪个乡镇" in replies[0]
+    assert "华埠镇" in replies[1] and "哪个村" in replies[1]
+    assert "岁数" in replies[2]
+    assert "回复 1 采茶/茶叶加工" in replies[3]
+    assert "请核对" in replies[8] and "华埠镇 金星村" in replies[8] and "62岁" in replies[8]
+    assert "登记好了" in replies[9]
+    [worker] = workers(chat)
+    assert (worker.town, worker.village, worker.age, worker.birth_year) == ("华埠镇", "金星村", 62, 1964)
+    assert worker.skills == ["tea", "housekeeping"]
+    assert worker.availability == ["anytime"]
+    assert worker.travel_range == "town"
+    assert worker.want_job_push is True and worker.want_fair_push is True and worker.subscribed is True
+    assert state(chat).flow is None
+
+
+@pytest.mark.parametrize("typed", ["华埠", "化埠", "华埠镇", "華埠", "我是华埠的", "huabu镇华埠"])
+def test_town_accepts_short_names_homophones_and_traditional(sqlite_chat: ChatHarness, typed: str) -> None:
+    sqlite_chat.say("登记")
+    assert "好的，华埠镇" in sqlite_chat.say(typed)
+
+
+def test_town_with_village_skips_the_village_question(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.say("登记")
+    reply = sqlite_chat.say("我住华埠镇金星村")
+    assert "华埠镇金星村" in reply and "岁数" in reply
+
+
+def test_unknown_town_offers_a_numbered_list(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.say("登记")
+    reply = sqlite_chat.say("北京朝阳")
+    assert "回复 1" in reply
+    if "都不是" in reply:
+        reply = sqlite_chat.say("都不是")
+    assert "回复 15 大溪边乡" in reply
+    assert "好的，大溪边乡" in sqlite_chat.say("15")
+
+
+def test_unsure_town_then_typed_again(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.say("登记")
+    sqlite_chat.say("火星")
+    assert "好的，马金镇" in sqlite_chat.say("马金")
+
+
+def test_location_share_picks_the_nearest_town(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.say("登记")
+    reply = sqlite_chat.say("", kind=Kind.LOCATION, latitude=29.28, longitude=118.38)
+    assert "好的，马金镇" in reply
+    reply = sqlite_chat.say("登记")
+    assert "您的登记还没填完" not in reply
+
+
+@pytest.mark.parametrize("typed,age", [("62", 62), ("六十二", 62), ("62岁", 62), ("1961年生的", 65),
+                                       ("６２", 62), ("61年的", 65), ("我今年五十八了", 58)])
+def test_age_in_every_spelling(sqlite_chat: ChatHarness, typed: str, age: int) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过")
+    assert "会做哪些活" in sqlite_chat.say(typed)
+    assert state(sqlite_chat).data["age"] == age
+
+
+@pytest.mark.parametrize("typed", ["3", "140", "好多岁", "二零零", "60 70"])
+def test_implausible_age_is_asked_again(sqlite_chat: ChatHarness, typed: str) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过")
+    reply = sqlite_chat.say(typed)
+    assert "岁数" in reply and "会做哪些活" not in reply
+    assert state(sqlite_chat).step == "age"
+
+
+@pytest.mark.parametrize("typed,codes", [
+    ("1 3 5", ["tea", "housekeeping", "construction"]),
+    ("1、3", ["tea", "housekeeping"]),
+    ("１，８", ["tea", "driver"]),
+    ("摘茶叶", ["tea"]),
+    ("做饭", ["cook"]),
+    ("带孩子", ["housekeeping"]),
+    ("我会开车，也会做饭", ["cook", "driver"]),
+    ("10", ["other"]),
+])
+def test_skills_by_number_and_by_words(sqlite_chat: ChatHarness, typed: str, codes: list[str]) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "50")
+    assert "什么时候有空" in sqlite_chat.say(typed)
+    assert sorted(state(sqlite_chat).data["skills"]) == sorted(codes)
+
+
+def test_a_wrong_answer_gets_a_hint_and_the_same_question(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "50")
+    reply = sqlite_chat.say("99")
+    assert "没对上" in reply and "回复 1 采茶/茶叶加工" in reply
+    reply = sqlite_chat.say("啊啊啊")
+    assert "没对上" in reply
+    assert state(sqlite_chat).step == "skills"
+
+
+def test_cancel_at_every_step_leaves_the_flow(sqlite_chat: ChatHarness) -> None:
+    for steps in range(1, len(HAPPY_PATH)):
+        sqlite_chat.conversation(*HAPPY_PATH[:steps])
+        reply = sqlite_chat.say("取消")
+        assert "已取消登记" in reply
+        assert state(sqlite_chat).flow in (None, "menu")
+    assert workers(sqlite_chat) == []
+
+
+def test_back_returns_to_the_previous_question(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    assert "哪个村" in sqlite_chat.say("返回")
+    assert "哪个乡镇" in sqlite_chat.say("返回")
+    assert "已取消登记" in sqlite_chat.say("返回")
+
+
+def test_menu_mid_flow_keeps_the_place_and_continue_resumes(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠")
+    reply = sqlite_chat.say("菜单")
+    assert "想做什么" in reply and "回复“继续”" in reply
+    assert "哪个村" in sqlite_chat.say("继续")
+    assert "岁数" in sqlite_chat.say("金星村")
+
+
+def test_change_one_answer_from_the_summary(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation(*HAPPY_PATH[:-1])
+    assert "要改哪一项" in sqlite_chat.say("2")
+    assert "岁数" in sqlite_chat.say("3")
+    reply = sqlite_chat.say("63")
+    assert "请核对" in reply and "63岁" in reply
+    sqlite_chat.say("1")
+    assert workers(sqlite_chat)[0].age == 63
+
+
+def test_changing_the_town_asks_the_village_again(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation(*HAPPY_PATH)
+    assert "要改哪一项" in sqlite_chat.say("修改")
+    sqlite_chat.say("1")
+    assert "哪个村" in sqlite_chat.say("马金")
+    reply = sqlite_chat.say("霞山村")
+    assert "马金镇 霞山村" in reply
+    assert "已保存修改" in sqlite_chat.say("确认")
+    assert (workers(sqlite_chat)[0].town, workers(sqlite_chat)[0].village) == ("马金镇", "霞山村")
+
+
+def test_restart_mid_way_continues_where_the_person_was(db_url: str, tmp_path: Path, clock: Clock) -> None:
+    first_engine = make_engine(db_url)
+    first = ChatHarness(build_dispatcher(make_settings(db_url, tmp_path), engine=first_engine, clock=clock))
+    first.conversation("登记", "华埠", "金星村")
+    first_engine.dispose()
+
+    second_engine = make_engine(db_url)
+    second = ChatHarness(build_dispatcher(make_settings(db_url, tmp_path), engine=second_engine, clock=clock))
+    assert "会做哪些活" in second.say("58")
+    second.conversation("1", "1", "3", "1", "2", "1")
+    [worker] = workers(second)
+    assert worker.age == 58 and worker.travel_range == "county" and worker.want_fair_push is False
+    second_engine.dispose()
+
+
+def test_two_people_registering_at_once_do_not_mix(chat: ChatHarness) -> None:
+    for a, b in zip(HAPPY_PATH, ["登记", "马金", "霞山村", "45", "6", "3", "3", "2", "2", "1"]):
+        chat.say(a, user="alice")
+        chat.say(b, user="bob")
+    by_town = {w.town: w for w in workers(chat)}
+    assert by_town["华埠镇"].age == 62 and by_town["马金镇"].age == 45
+    assert by_town["马金镇"].skills == ["cook"] and by_town["马金镇"].want_job_push is False
+
+
+def test_a_duplicate_message_is_handled_once(chat: ChatHarness) -> None:
+    chat.conversation("登记", "华埠", "跳过")
+    first = chat.send("62", dedup_key="msg-1")
+    again = chat.send("62", dedup_key="msg-1")
+    assert first == again and first is not None
+    assert state(chat).step == "skills"
+    assert state(chat).back.count("age") == 1
+    assert "什么时候有空" in chat.say("1", dedup_key="msg-2")
+
+
+def test_a_retry_while_the_first_is_still_handled_gets_no_second_run(chat: ChatHarness) -> None:
+    from storage.db import session_scope
+    from storage.inbound import claim_message
+
+    with session_scope(chat.engine) as session:
+        assert claim_message(session, channel="console", dedup_key="msg-9", user_id="villager-1").fresh
+    assert chat.send("登记", dedup_key="msg-9") is None
+    assert state_or_none(chat) is None
+
+
+def state_or_none(chat: ChatHarness) -> Conversation | None:
+    with Session(chat.engine) as session:
+        return session.exec(select(Conversation)).first()
+
+
+def test_a_failing_handler_answers_politely_and_loses_nothing(sqlite_url: str, tmp_path: Path, clock: Clock) -> None:
+    broken = Router("broken")
+
+    @broken.command("出错")
+    def fail(ctx: Ctx) -> Reply:
+        ctx.data["half"] = "written"
+        raise RuntimeError("boom")
+
+    engine = make_engine(sqlite_url)
+    chat = ChatHarness(build_dispatcher(make_settings(sqlite_url, tmp_path), engine=engine, clock=clock,
+                                        extra_routers=[broken]))
+    chat.conversation("登记", "华埠")
+    assert "出了点问题" in chat.say("出错", dedup_key="m1")
+    assert "half" not in state(chat).data and state(chat).step == "village"
+    assert "出了点问题" in chat.say("出错", dedup_key="m1")  # a retry is handled afresh, not replayed
+    assert "岁数" in chat.say("金星村")
+
+
+def test_my_info_edit_unsubscribe_and_erase(chat: ChatHarness) -> None:
+    assert "还没有登记" in chat.say("我的信息")
+    chat.conversation(*HAPPY_PATH)
+    info = chat.say("我的信息")
+    assert "华埠镇 金星村" in info and "62岁" in info
+
+    assert "已停止" in chat.say("退订")
+    assert workers(chat)[0].subscribed is False
+    assert "已退订" in chat.say("我的信息")
+    assert "已恢复" in chat.say("订阅")
+    assert workers(chat)[0].subscribed is True
+
+    assert "不能恢复" in chat.say("注销")
+    assert "保留不变" in chat.say("2")
+    assert len(workers(chat)) == 1
+    chat.say("注销")
+    assert "已删除" in chat.say("1")
+    assert workers(chat) == []
+    with Session(chat.engine) as session:
+        assert session.exec(select(ChatAccount)).one().worker_id is None
+    assert "还没有登记" in chat.say("我的信息")
+
+
+def test_unsubscribe_works_in_the_middle_of_a_flow(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation(*HAPPY_PATH)
+    sqlite_chat.conversation("修改", "3")
+    assert "已停止" in sqlite_chat.say("退订")
+    assert workers(sqlite_chat)[0].subscribed is False
+    assert state(sqlite_chat).flow is None
+
+
+def test_commands_are_understood_with_typos_and_traditional_characters(sqlite_chat: ChatHarness) -> None:
+    assert "哪个乡镇" in sqlite_chat.say("登記")
+    sqlite_chat.say("取消")
+    assert "哪个乡镇" in sqlite_chat.say("灯记")
+    sqlite_chat.say("取消")
+    assert "哪个乡镇" in sqlite_chat.say("我要找活")
+
+
+def test_events_and_media(sqlite_chat: ChatHarness) -> None:
+    assert "小助手" in sqlite_chat.say("", kind=Kind.SUBSCRIBE)
+    assert "打字" in sqlite_chat.say("", kind=Kind.MEDIA)
+    assert "打字" in sqlite_chat.say("", kind=Kind.VOICE)
+    assert "哪个乡镇" in sqlite_chat.say("登记", kind=Kind.VOICE)
+    assert sqlite_chat.send("", kind=Kind.LOCATION_REPORT, latitude=29.1, longitude=118.4).empty
+    sqlite_chat.conversation(*HAPPY_PATH[1:])
+    assert sqlite_chat.send("", kind=Kind.UNSUBSCRIBE).empty
+    assert workers(sqlite_chat)[0].subscribed is False
+
+
+@pytest.mark.parametrize("hostile", ["", "   ", "\x00\x01", "'; DROP TABLE worker; --", "😀" * 500, "字" * 20000,
+                                     "<xml><a>1</a></xml>", "%s%s%n", "１２３４５６７８９０" * 50])
+def test_odd_input_never_crashes(sqlite_chat: ChatHarness, hostile: str) -> None:
+    sqlite_chat.say(hostile)
+    sqlite_chat.say("登记")
+    reply = sqlite_chat.say(hostile)
+    assert reply and "出了点问题" not in reply

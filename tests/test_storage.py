@@ -1,0 +1,59 @@
+"""Schema migrations and the storage rules, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import inspect
+from sqlmodel import Session, SQLModel
+
+from storage.db import alembic_config, make_engine, session_scope
+from storage.inbound import STALE_CLAIM, claim_message, finish_message
+from storage.models import InboundMessage, utcnow
+from storage.sql import insert_ignore
+
+
+def test_migrations_create_exactly_the_models(db_url: str) -> None:
+    engine = make_engine(db_url)
+    tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    assert tables == set(SQLModel.metadata.tables)
+    command.check(alembic_config(db_url))  # raises when models and migrations differ
+    engine.dispose()
+
+
+def test_inbound_claims(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with session_scope(engine) as s:
+        assert claim_message(s, channel="wechat", dedup_key="m1", user_id="u").fresh
+    with session_scope(engine) as s:
+        second = claim_message(s, channel="wechat", dedup_key="m1", user_id="u")
+        assert not second.fresh and second.reply is None
+        finish_message(s, channel="wechat", dedup_key="m1", reply={"texts": ["好"], "choices": []})
+    with session_scope(engine) as s:
+        assert claim_message(s, channel="wechat", dedup_key="m1", user_id="u").reply == {"texts": ["好"], "choices": []}
+        assert claim_message(s, channel="telegram", dedup_key="m1", user_id="u").fresh
+    engine.dispose()
+
+
+def test_an_abandoned_claim_is_taken_over_once(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with session_scope(engine) as s:
+        claim_message(s, channel="wechat", dedup_key="m2", user_id="u")
+        row = s.exec(InboundMessage.__table__.select()).first()  # type: ignore[call-overload]
+        assert row is not None
+        s.exec(InboundMessage.__table__.update().values(updated_at=utcnow() - STALE_CLAIM * 2))  # type: ignore[call-overload]
+    with session_scope(engine) as s:
+        assert claim_message(s, channel="wechat", dedup_key="m2", user_id="u").fresh
+    with session_scope(engine) as s:
+        assert not claim_message(s, channel="wechat", dedup_key="m2", user_id="u").fresh
+    engine.dispose()
+
+
+def test_insert_ignore_reports_whether_it_inserted(db_url: str) -> None:
+    engine = make_engine(db_url)
+    values = {"channel": "c", "dedup_key": "k", "user_id": "u", "status": "done", "created_at": utcnow(),
+              "updated_at": utcnow()}
+    with Session(engine) as s:
+        assert insert_ignore(s, InboundMessage, values) is True
+        assert insert_ignore(s, InboundMessage, values) is False
+        s.commit()
+    engine.dispose()
