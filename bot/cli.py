@@ -7,12 +7,22 @@ import sys
 import typer
 
 from bot.app import build_dispatcher, configure_logging, prepare_database
+from bot.cli_telegram import telegram_app
+from bot.cli_wechat import wechat_app
+from bot.cli_jobs import deliver, jobs_app
+from bot.cli_policy import ask_command, kb_app
 from bot.settings import get_settings
 
 app = typer.Typer(help="开化县零工就业小助手 jobbot", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
 db_app = typer.Typer(help="数据库：迁移", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(telegram_app, name="telegram")
+app.add_typer(wechat_app, name="wechat")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(kb_app, name="kb")
+app.command("ask")(ask_command)
+app.command("deliver")(deliver)
 
 DEFAULT_USER = "local-user"
 
@@ -43,11 +53,35 @@ def seed() -> None:
 
 
 @app.command()
+def serve(workers: int = typer.Option(1, "--workers", help="进程数（uvicorn workers）")) -> None:
+    """启动生产服务器：微信 /wechat、Telegram /telegram、工作人员后台 /console、健康检查 /healthz，
+    同时发送推送、运行定时任务；监听 JOBBOT_HOST:JOBBOT_PORT。"""
+    import uvicorn
+
+    configure_logging()
+    settings = get_settings()
+    prepare_database(settings)
+    # No access log: its query strings carry signatures and openids.
+    uvicorn.run("bot.web:serve_app", factory=True, host=settings.host, port=settings.port,
+                workers=workers, access_log=False, log_level="info")
+
+
+@app.command()
 def demo() -> None:
-    """在本机启动演示：SQLite 数据库、演示数据，然后进入终端聊天。"""
+    """在本机启动演示：SQLite 数据库、演示数据、模拟微信聊天网页、假的微信接口和工作人员后台。"""
+    import uvicorn
+
+    from bot.channels.sandbox.demo import create_demo_app, demo_settings, local_base
+
     seed()
-    typer.echo(f"数据库：{get_settings().db_url}")
-    chat(user=DEFAULT_USER)
+    configure_logging()
+    settings = demo_settings(get_settings())
+    app_ = create_demo_app(settings, build_dispatcher(settings))
+    typer.echo(f"数据库：{settings.db_url}")
+    typer.echo(f"村民聊天（模拟微信）：{local_base(settings)}/sandbox/")
+    typer.echo(f"工作人员后台：{local_base(settings)}/console/  登录口令：{settings.admin_token}")
+    typer.echo("按 Ctrl-C 结束")
+    uvicorn.run(app_, host=settings.host, port=settings.port, access_log=False, log_level="info")
 
 
 @db_app.command("upgrade")

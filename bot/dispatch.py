@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
-from sqlalchemy.orm.attributes import flag_modified
 
 from bot.messages import Kind, Reply, Update
 from bot.router import Command, Ctx, Flow, Handler, MenuItem, Router, matches_choice
 from bot.services import Services
 from knowledge.text import compact, pinyin_key
-from storage.conversations import lock_conversation
+from storage.conversations import lock_conversation, save_conversation
 from storage.db import session_scope
-from storage.inbound import claim_message, finish_message, release_message
+from storage.inbound import Claim, claim_message, finish_message, release_message
 from storage.workers import touch_account
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,23 @@ log = logging.getLogger(__name__)
 SORRY = "抱歉，系统刚才出了点问题，请稍后再发一次。"
 CONTINUE_HINT = "您的{title}还没填完，回复“继续”接着填。"
 COMMAND_PINYIN_MAX = 6  # longer texts are sentences, not mistyped commands
+_BUTTON = re.compile(r"^\s*(\d{1,2})\s+(.+?)\s*$")
+
+
+def _button_number(text: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """"1 确认" — a button labelled with its number and choice — is the number alone."""
+    pressed = _BUTTON.match(text)
+    if not pressed:
+        return None
+    number = int(pressed.group(1))
+    if 1 <= number <= len(choices) and compact(pressed.group(2)) == compact(choices[number - 1]):
+        return str(number)
+    return None
+
+
+def _replay(update: Update, claim: Claim) -> Reply | None:
+    log.info("duplicate %s message on %s", update.kind, update.channel)
+    return Reply.from_dict(claim.reply) if claim.reply is not None else None
 
 
 @dataclass(frozen=True)
@@ -85,23 +102,33 @@ class Dispatcher:
         self.fallback = fallbacks[0]
 
     def dispatch(self, update: Update) -> Reply | None:
-        """Handle one update; None means "a retry of a message still being handled"."""
+        """Handle one update; None means "a retry of a message still being handled".
+
+        On PostgreSQL the claim is committed before the handling starts, so that a retry
+        arriving meanwhile is told at once that the message is in hand. On SQLite such a
+        retry waits for the write lock anyway, so the claim shares the handling transaction:
+        one commit fewer, and a failed handler's claim rolls back with its state.
+        """
         key = update.dedup_key
-        if key:
+        apart = bool(key) and self.engine.dialect.name != "sqlite"
+        if apart:
             with session_scope(self.engine) as session:
                 claim = claim_message(session, channel=update.channel, dedup_key=key, user_id=update.user_id)
             if not claim.fresh:
-                log.info("duplicate %s message on %s", update.kind, update.channel)
-                return Reply.from_dict(claim.reply) if claim.reply is not None else None
+                return _replay(update, claim)
         try:
             with session_scope(self.engine) as session:
+                if key and not apart:
+                    claim = claim_message(session, channel=update.channel, dedup_key=key, user_id=update.user_id)
+                    if not claim.fresh:
+                        return _replay(update, claim)
                 reply = self._handle(session, update)
                 if key:
                     finish_message(session, channel=update.channel, dedup_key=key, reply=reply.to_dict())
             return reply
         except Exception:
             log.exception("handler failed for a %s update on %s", update.kind, update.channel)
-            if key:
+            if apart:
                 with session_scope(self.engine) as session:
                     release_message(session, channel=update.channel, dedup_key=key)
             return Reply.of(SORRY)
@@ -114,16 +141,23 @@ class Dispatcher:
         reply = self._route(ctx)
         if ctx.in_flow:
             conversation.data["_choices"] = list(reply.choices)
-        flag_modified(conversation, "data")
-        flag_modified(conversation, "back")
-        session.add(conversation)
+        save_conversation(session, conversation)
         return reply
 
     def _route(self, ctx: Ctx) -> Reply:
+        reply = self._pick(ctx)
+        title = ctx.paused_title() or (ctx.flow_title() if ctx.ran_command and not ctx.moved else None)
+        if title and ctx.in_flow or ctx.paused_title():
+            reply = reply + Reply.of(CONTINUE_HINT.format(title=title))
+        return reply
+
+    def _pick(self, ctx: Ctx) -> Reply:
         update = ctx.update
         if update.kind == Kind.VOICE and update.text.strip():
-            update = ctx.update = Update(update.channel, update.user_id, Kind.TEXT, update.text,
-                                         dedup_key=update.dedup_key, received_at=update.received_at)
+            update = ctx.update = replace(update, kind=Kind.TEXT)
+        pressed = _button_number(update.text, ctx.data.get("_choices", ())) if update.kind == Kind.TEXT else None
+        if pressed:
+            update = ctx.update = replace(update, text=pressed)
         if update.kind == Kind.LOCATION:
             step = ctx.current_step()
             if step and step.accepts_location:
@@ -135,16 +169,11 @@ class Dispatcher:
         step = ctx.current_step()
         if step and not (hit and hit.command.anytime) and (
             hit is None or matches_choice(update.text, ctx.data.get("_choices", ()))
+            or hit.command.yields_to == ctx.conversation.flow
         ):
             return step.answer(ctx)
         if hit:
             ctx.args = hit.args
-            if ctx.in_flow and not ctx.flow_title():
-                ctx.finish()  # a light flow (the menu) ends when the person types a command
-            reply = hit.command.handler(ctx)
-            title = ctx.flow_title()
-            if ctx.in_flow and not ctx.moved and not hit.command.anytime and title:
-                reply = reply + Reply.of(CONTINUE_HINT.format(title=title))
-            return reply
+            ctx.ran_command = not hit.command.anytime
+            return hit.command.handler(ctx)
         return self.fallback(ctx)
-

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 Handler = Callable[["Ctx"], Reply]
+PAUSED = "_paused"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Command:
     handler: Handler
     prefix: bool = False  # "报名 3": the alias starts the text and the rest is an argument
     anytime: bool = False  # wins even over a flow step's own choices (取消, 退订)
+    yields_to: str | None = None  # inside this flow, the step reads the text instead
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,13 @@ class Router:
         self.menu: list[MenuItem] = []
 
     def command(
-        self, *aliases: str, prefix: bool = False, anytime: bool = False, menu: tuple[int, str] | None = None
+        self, *aliases: str, prefix: bool = False, anytime: bool = False, menu: tuple[int, str] | None = None,
+        yields_to: Flow | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register a handler for command words; `menu=(order, label)` also lists it in 菜单."""
 
         def register(fn: Handler) -> Handler:
-            self.commands.append(Command(tuple(aliases), fn, prefix, anytime))
+            self.commands.append(Command(tuple(aliases), fn, prefix, anytime, yields_to.name if yields_to else None))
             if menu:
                 self.menu.append(MenuItem(menu[1], fn, menu[0]))
             return fn
@@ -116,6 +119,7 @@ class Ctx:
     menu: list[MenuItem]
     args: str = ""
     moved: bool = False  # a handler moved the person to a step (so no "继续" hint is due)
+    ran_command: bool = False
     _worker: Worker | None = field(default=None, init=False)
     _worker_loaded: bool = field(default=False, init=False)
 
@@ -151,10 +155,35 @@ class Ctx:
         return flow.steps.get(self.conversation.step or "") if flow else None
 
     def start(self, flow: str, step: str, data: dict[str, Any] | None = None, *lead: str) -> Reply:
-        """Begin a flow at its first step and ask that step's question."""
-        self.conversation.flow, self.conversation.step = flow, None
-        self.conversation.data, self.conversation.back = dict(data or {}), []
+        """Begin a flow at its first step and ask that step's question.
+
+        A light flow (the menu, a job list, question mode) started in the middle of a
+        titled one (登记) keeps that one paused, so 继续 can take the person back to it.
+        """
+        conv = self.conversation
+        paused = conv.data.get(PAUSED)
+        if self.flow_title() and not self.flows[flow].title:
+            paused = {"flow": conv.flow, "step": conv.step, "data": conv.data, "back": conv.back}
+        new_data = dict(data or {})
+        if paused and not self.flows[flow].title:
+            new_data[PAUSED] = paused
+        conv.flow, conv.step, conv.data, conv.back = flow, None, new_data, []
         return self.goto(step, *lead, remember=False)
+
+    def paused_title(self) -> str | None:
+        """The title of the flow waiting under a light one, if any."""
+        paused = self.data.get(PAUSED) if not self.flow_title() else None
+        flow = self.flows.get(paused["flow"]) if paused else None
+        return flow.title if flow else None
+
+    def resume(self) -> Reply | None:
+        """Go back to the paused flow and ask its question again; None if nothing is paused."""
+        paused = self.data.get(PAUSED) if not self.flow_title() else None
+        if not paused:
+            return None
+        conv = self.conversation
+        conv.flow, conv.step, conv.data, conv.back = paused["flow"], paused["step"], paused["data"], paused["back"]
+        return self.ask()
 
     def goto(self, step: str, *lead: str, remember: bool = True) -> Reply:
         """Move to a step of the current flow and ask its question, after any lead texts.
@@ -187,9 +216,11 @@ class Ctx:
         self.data.pop("return_to", None)
         return self.ask()
 
-    def finish(self) -> None:
+    def finish(self, *, keep_paused: bool = False) -> None:
+        """Leave the flow; `keep_paused` leaves a paused flow waiting for 继续."""
         conv = self.conversation
-        conv.flow, conv.step, conv.data, conv.back = None, None, {}, []
+        paused = conv.data.get(PAUSED) if keep_paused and not self.flow_title() else None
+        conv.flow, conv.step, conv.data, conv.back = None, None, {PAUSED: paused} if paused else {}, []
 
     def flow_title(self) -> str | None:
         flow = self.flows.get(self.conversation.flow or "")

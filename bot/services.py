@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,24 @@ class Services:
     def local_now(self) -> datetime:
         return self.clock().astimezone(self.tz)
 
-    @cached_property
+    @property
     def policy(self) -> PolicyBase:
-        from knowledge.policy import PolicyBase
+        return load_policy(self.settings.data_dir / "policies")
 
-        return PolicyBase.load(self.settings.data_dir / "policies")
+
+def _store_state(store: Path) -> tuple[tuple[str, float], ...]:
+    if not store.is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_mtime) for p in store.iterdir()))
+
+
+@lru_cache(maxsize=4)
+def _load_policy(store: Path, state: tuple[tuple[str, float], ...]) -> PolicyBase:
+    from knowledge.policy import PolicyBase
+
+    return PolicyBase.load(store)
+
+
+def load_policy(store: Path) -> PolicyBase:
+    """The knowledge base for a store folder, built once and again only when its files change."""
+    return _load_policy(store.resolve(), _store_state(store))

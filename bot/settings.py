@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     wechat_secret: str | None = None
     wechat_aes_key: str | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_reply_budget: float = 4.0  # seconds to answer passively before replying later (5-second rule)
+    wechat_template_id: str | None = None  # template message used outside the 48-hour window
+    wechat_template_fields: str = "thing1"  # keyword fields the text is spread over, in order
+    wechat_max_body: int = 1024 * 1024  # larger webhook bodies are refused (413)
 
     telegram_token: str | None = None
     telegram_api_base: str | None = None
@@ -34,6 +38,26 @@ class Settings(BaseSettings):
 
     quiet_start: str = "21:00"
     quiet_end: str = "08:00"
+    elderly_quiet_start: str = "20:00"
+    elderly_quiet_end: str = "09:00"
+    elderly_age: int = 60
+    job_daily_cap: int = 3
+    digest_at: str = "09:00"
+    background: bool = True  # run push delivery and the schedule inside `jobbot serve`
+    push_lease_seconds: int = 300
+    push_concurrency: int = 16
+
+    # the fixed fairs of the 8th and 18th at the human-resources market, and fair reminders
+    fair_venue: str = "开化县人力资源市场"
+    fair_address: str | None = None  # shown after the venue when set
+    fair_town: str = "芹阳办事处"
+    fair_start: str = "09:00"
+    fair_end: str = "12:00"
+    fair_generate_months: int = 3
+    fair_remind_eve: str = "09:00"  # the day before, for everyone who wants fair reminders
+    fair_remind_morning: str = "08:00"  # the morning itself, for people in the fair's own town
+
+    console_session_hours: int = 12  # how long a console login lasts
 
     @computed_field  # type: ignore[prop-decorator]
     @property

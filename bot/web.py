@@ -1,15 +1,21 @@
-"""The HTTP server (`jobbot serve`): channel webhooks and the health check on one ASGI app."""
+"""The HTTP server (`jobbot serve`): channel webhooks, the staff console and the health check on
+one ASGI app, with push delivery and the schedule running beside them."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from bot import background
+from bot.channels.telegram import TelegramWebhook
+from bot.channels.wechat import WeChatChannel
+from bot.console import console_routes
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
 
@@ -18,12 +24,48 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: Settings, dispatcher: Dispatcher) -> Starlette:
-    """The ASGI app: /healthz plus each channel's routes, started and stopped with the server."""
-    routes = [Route("/healthz", healthz)]
+def create_app(settings: Settings, dispatcher: Dispatcher, *, routes: Iterable[BaseRoute] = (),
+               lifespans: Iterable[Callable[[], AbstractAsyncContextManager[None]]] = (),
+               wechat: WeChatChannel | None = None, telegram: TelegramWebhook | None = None) -> Starlette:
+    """The ASGI app: /healthz plus each channel's routes, started and stopped with the server.
+
+    `routes` adds more (the demo's sandbox, a staff console) and `lifespans` more things to
+    start and stop with it; `wechat` and `telegram` replace the default channels (tests).
+    """
+    wechat = wechat or WeChatChannel(settings, dispatcher)
+    telegram = telegram or TelegramWebhook.from_settings(settings, dispatcher)
+    all_routes: list[BaseRoute] = [Route("/healthz", healthz)]
+    all_routes += wechat.routes()
+    all_routes.append(telegram.route())
+    all_routes += console_routes(settings, dispatcher.engine, dispatcher.services)  # staff console at /console
+    all_routes += list(routes)
+    starters: list[Callable[[], AbstractAsyncContextManager[None]]] = [wechat.running, telegram.running]
+    if settings.background:
+        starters.append(lambda: background.running(dispatcher, wechat, telegram))
+    starters += list(lifespans)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
+        async with contextlib.AsyncExitStack() as stack:
+            for start in starters:
+                await stack.enter_async_context(start())
+            yield
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=all_routes, lifespan=lifespan)
+    app.state.wechat = wechat
+    app.state.telegram = telegram
+    return app
+
+
+def serve_app() -> Starlette:
+    """The production app from the environment's settings (uvicorn's factory for `jobbot serve`).
+
+    The database is not migrated here: `jobbot serve` does that once before starting the
+    workers (SQLite), and PostgreSQL is migrated with `jobbot db upgrade`.
+    """
+    from bot.app import build_dispatcher
+    from bot.settings import get_settings
+    from storage.db import make_engine
+
+    settings = get_settings()
+    return create_app(settings, build_dispatcher(settings, engine=make_engine(settings.db_url)))

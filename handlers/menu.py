@@ -1,10 +1,10 @@
-"""The way in and the way out: welcome, 菜单/帮助, 继续, 取消, 返回, platform events, and
-the reply to anything no other handler took."""
+"""The way in and the way out: welcome, 菜单/帮助, 继续, 取消, 返回, and platform events."""
 
 from __future__ import annotations
 
 from bot.messages import Kind, Reply
 from bot.router import Ctx, Router
+from handlers.policy import free_text
 from knowledge.text import choice_numbers
 
 router = Router("menu")
@@ -15,9 +15,7 @@ MENU_QUESTION = "请问您想做什么？"
 
 
 def show_menu(ctx: Ctx, *lead: str) -> Reply:
-    """The numbered main menu; the person's flow, if any, is left as it was."""
-    if ctx.in_flow and ctx.conversation.flow != main_menu.name:
-        return Reply.of(*lead, MENU_QUESTION, choices=[m.label for m in ctx.menu])
+    """The numbered main menu; a flow the person is in waits for 继续."""
     return ctx.start(main_menu.name, "pick", None, *lead)
 
 
@@ -29,12 +27,9 @@ def _ask_menu(ctx: Ctx) -> Reply:
 def _menu_pick(ctx: Ctx) -> Reply:
     picked = choice_numbers(ctx.text, len(ctx.menu))
     label = next((m for m in ctx.menu if m.label == ctx.text), None)
-    if picked is None and label is None:
-        ctx.finish()
-        return fallback(ctx)
-    item = label or ctx.menu[picked[0] - 1]  # type: ignore[index]
-    ctx.finish()
-    return item.handler(ctx)
+    item = label or (ctx.menu[picked[0] - 1] if picked else None)
+    ctx.finish(keep_paused=True)
+    return item.handler(ctx) if item else free_text(ctx)
 
 
 @router.command("菜单", "帮助", "help", "开始", "主菜单", "你好", "您好", "在吗", "hi", "hello", "/start", "/help")
@@ -44,24 +39,27 @@ def menu(ctx: Ctx) -> Reply:
 
 @router.command("继续", "接着填")
 def resume(ctx: Ctx) -> Reply:
-    if ctx.in_flow:
+    resumed = ctx.resume()
+    if resumed is not None:
+        return resumed
+    if ctx.in_flow and ctx.flow_title():
         return ctx.ask()
     return show_menu(ctx, "现在没有要接着填的内容。")
 
 
 @router.command("取消", "退出", "算了", "不填了", "结束", anytime=True)
 def cancel(ctx: Ctx) -> Reply:
-    if not ctx.in_flow or ctx.conversation.flow == main_menu.name:
-        ctx.finish()
-        return show_menu(ctx)
-    title = ctx.flow_title()
+    title = ctx.flow_title() or ctx.paused_title()
     ctx.finish()
-    return show_menu(ctx, f"好的，已取消{title}。")
+    return show_menu(ctx, f"好的，已取消{title}。" if title else "")
 
 
 @router.command("返回", "上一步", "回去", "后退", anytime=True)
 def back(ctx: Ctx) -> Reply:
-    if ctx.in_flow and ctx.conversation.flow != main_menu.name:
+    resumed = ctx.resume()
+    if resumed is not None:
+        return resumed
+    if ctx.in_flow and ctx.flow_title():
         previous = ctx.go_back()
         if previous is not None:
             return previous
@@ -107,10 +105,3 @@ def location(ctx: Ctx) -> Reply:
 
 def _keep_place(ctx: Ctx) -> Reply:
     return ctx.ask() if ctx.in_flow else Reply()
-
-
-@router.fallback
-def fallback(ctx: Ctx) -> Reply:
-    if ctx.in_flow:
-        return Reply.of("没看懂这个回答。") + ctx.ask()
-    return show_menu(ctx, "没太明白您的意思。")

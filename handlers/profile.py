@@ -22,7 +22,8 @@ def my_info(ctx: Ctx) -> Reply:
     fields = registration.profile_fields(worker)
     status = "" if worker.subscribed else "\n推送：已退订（回复“订阅”恢复）"
     return Reply.of(f"您的登记信息：\n{registration.describe(fields)}{status}",
-                    "回复“修改”改信息，“退订”停止推送，“注销”删除信息。")
+                    "回复“修改”改信息，“退订”停止推送，“注销”删除信息。\n"
+                    "在另一个聊天软件里也想收到消息？回复“绑定”。")
 
 
 @router.command("修改", "修改信息", "改信息", "更改")

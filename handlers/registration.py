@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
+from handlers import silver
 from knowledge import taxonomy
 from knowledge.text import arabize, choice_numbers, compact, integers
 from storage.models import Worker
@@ -219,30 +220,21 @@ def yes_no(text: str) -> bool | None:
     return None
 
 
-def _ask_job_push(ctx: Ctx) -> Reply:
-    return Reply.of("有合适的活时，要不要发消息告诉您？", choices=["要", "不要"])
+def _yes_no_step(step: str, field: str, question: str, next_step: str) -> None:
+    def ask(ctx: Ctx) -> Reply:
+        return Reply.of(question, choices=["要", "不要"])
+
+    @flow.step(step, ask=ask)
+    def answer(ctx: Ctx) -> Reply:
+        value = yes_no(ctx.text)
+        if value is None:
+            return Reply.of("请回复 1 或 2。") + ask(ctx)
+        ctx.data[field] = value
+        return ctx.next(next_step)
 
 
-@flow.step("job_push", ask=_ask_job_push)
-def job_push(ctx: Ctx) -> Reply:
-    answer = yes_no(ctx.text)
-    if answer is None:
-        return Reply.of("请回复 1 或 2。") + _ask_job_push(ctx)
-    ctx.data["want_job_push"] = answer
-    return ctx.next("fair_push")
-
-
-def _ask_fair_push(ctx: Ctx) -> Reply:
-    return Reply.of("每月8日、18日有招聘会，要不要提前提醒您？", choices=["要", "不要"])
-
-
-@flow.step("fair_push", ask=_ask_fair_push)
-def fair_push(ctx: Ctx) -> Reply:
-    answer = yes_no(ctx.text)
-    if answer is None:
-        return Reply.of("请回复 1 或 2。") + _ask_fair_push(ctx)
-    ctx.data["want_fair_push"] = answer
-    return ctx.next("confirm")
+_yes_no_step("job_push", "want_job_push", "有合适的活时，要不要发消息告诉您？", "fair_push")
+_yes_no_step("fair_push", "want_fair_push", "每月8日、18日有招聘会，要不要提前提醒您？", "confirm")
 
 
 # --- 6. summary, confirm or change one answer -------------------------------------------------
@@ -262,7 +254,7 @@ def confirm(ctx: Ctx) -> Reply:
         ctx.finish()
         if first_time:
             return Reply.of("登记好了，谢谢您！有合适的活，我们会第一时间告诉您。",
-                            "想看看现在有什么活，回复“菜单”。")
+                            "想看看现在有什么活，回复“菜单”。", silver.invitation(fields["age"]))
         return Reply.of("已保存修改。回复“我的信息”可以再看看。")
     if key in ("2", "修改", "改", "不对", "错了") or key.startswith("修改"):
         return ctx.goto("edit_pick")

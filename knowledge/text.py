@@ -60,6 +60,26 @@ def arabize(text: str) -> str:
     return _CN_NUMBER.sub(repl, text)
 
 
+_COUNTED = re.compile(
+    r"(?<![\d.零〇一二两三四五六七八九十百千万亿])([零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*)"
+    r"(?=(?:多|余|来)?[年月日号岁个人名位家场次条项元块亩吨天周万亿倍批所座张份种户台辆期届成%])"
+)
+
+
+def arabize_counts(text: str) -> str:
+    """Normalize and write as digits only the Chinese numerals that count something or are years.
+
+    "二〇二五年" → "2025年", "六十多岁" → "60多岁", "十万亩" → "10万亩", while words that merely
+    hold a numeral character ("零工", "一乡一品", "两领", "统一") stay as they are.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        value = _cn_to_int(m.group(1))
+        return m.group(1) if value is None else str(value)
+
+    return _COUNTED.sub(repl, normalize(text))
+
+
 def integers(text: str) -> list[int]:
     """Every whole number in the text, Chinese numerals and full-width digits included."""
     return [int(d) for d in _DIGITS.findall(arabize(text))]

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, select
 
 from storage.models import InboundMessage, utcnow
 from storage.sql import insert_ignore
 
 STALE_CLAIM = timedelta(seconds=60)
+_TABLE = InboundMessage.__table__  # type: ignore[attr-defined]
+_FINISH = update(_TABLE).where(_TABLE.c.channel == bindparam("b_channel"),
+                               _TABLE.c.dedup_key == bindparam("b_dedup_key")).values(status="done")
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,8 @@ def claim_message(session: Session, *, channel: str, dedup_key: str, user_id: st
 
 
 def finish_message(session: Session, *, channel: str, dedup_key: str, reply: dict[str, Any]) -> None:
-    session.exec(  # type: ignore[call-overload]
-        update(InboundMessage)
-        .where(InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)
-        .values(status="done", reply=reply, updated_at=utcnow())
-    )
+    session.connection().execute(_FINISH, {"b_channel": channel, "b_dedup_key": dedup_key, "reply": reply,
+                                           "updated_at": utcnow()})
 
 
 def release_message(session: Session, *, channel: str, dedup_key: str) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, TypeDecorator, UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -234,3 +236,285 @@ class LinkCode(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=16)
     worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), nullable=False))
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WorkerSkill(SQLModel, table=True):
+    """One skill of one worker, kept in step with `Worker.skills` so matching can use an index."""
+
+    __tablename__ = "worker_skill"
+
+    worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), primary_key=True))
+    skill: str = Field(primary_key=True, max_length=32, index=True)
+
+
+class JobApplication(SQLModel, table=True):
+    """A person said 报名 to a job: staff see it and call them."""
+
+    __tablename__ = "job_application"
+    __table_args__ = (UniqueConstraint("job_id", "account_id", name="uq_job_application_job_account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(sa_column=Column(Integer, ForeignKey("job.id", ondelete="CASCADE"), nullable=False, index=True))
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("chat_account.id", ondelete="CASCADE"), nullable=False))
+    worker_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("worker.id", ondelete="SET NULL"), index=True))
+    status: str = Field(default="new", max_length=16)
+    created_at: datetime = _ts(index=True)
+
+
+# --- fairs, broadcasts, staff console (issue 8) ---------------------------------------------------
+# Delivery reports and "stop this broadcast" look rows up by (kind, ref_id).
+Index("ix_outbox_kind_ref", Outbox.kind, Outbox.ref_id)  # type: ignore[arg-type]
+
+
+class FairEmployer(SQLModel, table=True):
+    """An employer taking part in a fair."""
+
+    __tablename__ = "fair_employer"
+
+    fair_id: int = Field(sa_column=Column(Integer, ForeignKey("fair.id", ondelete="CASCADE"), primary_key=True))
+    employer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("employer.id", ondelete="CASCADE"), primary_key=True))
+
+
+class FairChange(SQLModel, table=True):
+    """A fair moved or cancelled by staff; its id keys the notices about that change."""
+
+    __tablename__ = "fair_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fair_id: int = Field(sa_column=Column(Integer, ForeignKey("fair.id", ondelete="CASCADE"), nullable=False,
+                                          index=True))
+    action: str = Field(max_length=16)  # moved / cancelled
+    old_starts_at: datetime = Field(sa_type=UTCDateTime)
+    new_starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    old_venue: str | None = Field(default=None, max_length=256)
+    new_venue: str | None = Field(default=None, max_length=256)
+    reason: str | None = Field(default=None, max_length=256)
+    notified: int = 0
+    created_at: datetime = _ts()
+
+
+class Broadcast(SQLModel, table=True):
+    """A notice staff send to a chosen audience; confirming it queues it in the outbox once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=128)
+    texts: list[str] = _json(list)
+    audience: dict[str, Any] = _json(dict)
+    fair_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("fair.id", ondelete="SET NULL"), index=True))
+    status: str = Field(default="draft", max_length=16)  # draft / queued / stopped
+    queued: int = 0
+    created_at: datetime = _ts()
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PolicyQuestion(SQLModel, table=True):
+    """A policy question someone asked (shortened, numbers masked) and whether it was answered."""
+
+    __tablename__ = "policy_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    asked_at: datetime = _ts(index=True)
+    text: str = Field(max_length=200)
+    answered: bool = Field(default=False, index=True)
+
+
+class StaffAudit(SQLModel, table=True):
+    """What staff did in the console: who can later see who moved a fair or sent a broadcast."""
+
+    __tablename__ = "staff_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    action: str = Field(max_length=32)
+    target: str | None = Field(default=None, max_length=64)
+    detail: dict[str, Any] = _json(dict)
+    ip: str | None = Field(default=None, max_length=64)
+
+
+# --- the closed loop: training, rights, elderly, graduates, hardship, policies (issue 9) ---------------
+class CourseSignup(SQLModel, table=True):
+    """A person's place on a course; seats are counted from these rows under a lock on the course."""
+
+    __tablename__ = "course_signup"
+    __table_args__ = (UniqueConstraint("course_id", "worker_id", name="uq_course_signup_course_worker"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(sa_column=Column(Integer, ForeignKey("course.id", ondelete="CASCADE"), nullable=False,
+                                            index=True))
+    worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), nullable=False,
+                                            index=True))
+    status: str = Field(default="signed", max_length=16)  # signed / cancelled / completed
+    created_at: datetime = _ts(index=True)
+    updated_at: datetime = _ts()
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RightsCase(SQLModel, table=True):
+    """An unpaid-wage complaint (维权): who owes what since when, where, and how to reach the person."""
+
+    __tablename__ = "rights_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str | None = Field(default=None, max_length=16, unique=True)  # WQ2026-000123, set once the id is known
+    account_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("chat_account.id", ondelete="SET NULL"), index=True))
+    worker_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("worker.id", ondelete="SET NULL"), index=True))
+    employer: str = Field(max_length=128)
+    amount: int | None = None  # yuan; None when the person does not know
+    owed_since: str | None = Field(default=None, max_length=32)
+    town: str | None = Field(default=None, max_length=32)
+    phone: str = Field(max_length=32)
+    status: str = Field(default="received", max_length=16, index=True)
+    created_at: datetime = _ts(index=True)
+    updated_at: datetime = _ts()
+
+
+class RightsCaseEvent(SQLModel, table=True):
+    """One status change of a case; its id keys the push that tells the person."""
+
+    __tablename__ = "rights_case_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("rights_case.id", ondelete="CASCADE"), nullable=False,
+                                          index=True))
+    status: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=256)
+    at: datetime = _ts()
+
+
+class WorkerFlag(SQLModel, table=True):
+    """Something a person told us that services turn on: wants to start a business, injured at work, …"""
+
+    __tablename__ = "worker_flag"
+
+    worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), primary_key=True))
+    flag: str = Field(primary_key=True, max_length=32)
+    created_at: datetime = _ts()
+
+
+class SilverChoice(SQLModel, table=True):
+    """One answer on an elderly person's three maps (数字银龄): what to learn, work at or serve."""
+
+    __tablename__ = "silver_choice"
+    __table_args__ = (Index("ix_silver_choice_kind_code", "kind", "code"),)
+
+    worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), primary_key=True))
+    kind: str = Field(primary_key=True, max_length=8)  # learn / work / serve
+    code: str = Field(primary_key=True, max_length=32)
+    created_at: datetime = _ts()
+
+
+class SilverNeed(SQLModel, table=True):
+    """A row of the three tables staff keep (数字银龄): a training, job or volunteer need."""
+
+    __tablename__ = "silver_need"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8, index=True)  # learn (training) / work (job) / serve (volunteer)
+    code: str = Field(max_length=32)
+    title: str = Field(max_length=128)
+    town: str | None = Field(default=None, max_length=32)
+    venue: str | None = Field(default=None, max_length=256)
+    headcount: int = 1
+    contact: str | None = Field(default=None, max_length=32)
+    description: str | None = Field(default=None, max_length=500)
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = _ts()
+
+
+class SilverPlacement(SQLModel, table=True):
+    """Staff recorded that an elderly person went back to work (再就业), for the yearly 3,000 target."""
+
+    __tablename__ = "silver_placement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), nullable=False,
+                                            index=True))
+    need_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("silver_need.id", ondelete="SET NULL")))
+    # a placement through a 报名 marks that application "placed" and is counted there, not twice
+    application_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("job_application.id", ondelete="SET NULL"), unique=True))
+    work: str = Field(max_length=128)
+    employer: str | None = Field(default=None, max_length=128)
+    placed_on: date = Field(index=True)
+    created_at: datetime = _ts()
+
+
+class Graduate(SQLModel, table=True):
+    """A returning graduate and what the plan promises them: 1 guidance talk, 3 job pushes, 1 training."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), nullable=False,
+                                            unique=True))
+    school: str = Field(max_length=64)
+    major: str = Field(max_length=64)
+    grad_year: int
+    wish: str = Field(max_length=16)  # job / internship / business / undecided
+    guided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    guidance_note: str | None = Field(default=None, max_length=256)
+    trained_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    training_note: str | None = Field(default=None, max_length=256)
+    created_at: datetime = _ts(index=True)
+    updated_at: datetime = _ts()
+
+
+class GraduateRecommendation(SQLModel, table=True):
+    """One of a graduate's three job recommendations: slots 1–3 only, each job once."""
+
+    __tablename__ = "graduate_recommendation"
+    __table_args__ = (
+        UniqueConstraint("graduate_id", "slot", name="uq_graduate_recommendation_slot"),
+        UniqueConstraint("graduate_id", "job_id", name="uq_graduate_recommendation_job"),
+        CheckConstraint("slot BETWEEN 1 AND 3", name="ck_graduate_recommendation_slot"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    graduate_id: int = Field(sa_column=Column(Integer, ForeignKey("graduate.id", ondelete="CASCADE"), nullable=False))
+    job_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("job.id", ondelete="SET NULL")))
+    slot: int
+    created_at: datetime = _ts()
+
+
+class InternshipBase(SQLModel, table=True):
+    """An internship base (就业见习基地) graduates can go to; staff keep the list."""
+
+    __tablename__ = "internship_base"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_key: str = Field(max_length=160, unique=True)
+    name: str = Field(max_length=128)
+    town: str | None = Field(default=None, max_length=32)
+    industry: str | None = Field(default=None, max_length=64)
+    positions: int = 0
+    address: str | None = Field(default=None, max_length=256)
+    phone: str | None = Field(default=None, max_length=32)
+    description: str | None = Field(default=None, max_length=500)
+    active: bool = True
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class HardshipDeclaration(SQLModel, table=True):
+    """A person declared themselves 就业困难人员 and agreed we keep it; 撤回 deletes the row."""
+
+    __tablename__ = "hardship_declaration"
+
+    worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), primary_key=True))
+    category: str = Field(max_length=32)
+    consented_at: datetime = _ts()
+
+
+class PolicyOptOut(SQLModel, table=True):
+    """The person answered 不需要 to one kind of policy push (政策找人)."""
+
+    __tablename__ = "policy_opt_out"
+
+    worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), primary_key=True))
+    kind: str = Field(primary_key=True, max_length=32)
+    created_at: datetime = _ts()

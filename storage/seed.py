@@ -1,4 +1,4 @@
-"""Loads the demo data (employers, jobs, fairs, courses); loading it twice changes nothing."""
+"""Loads the demo data (employers, jobs, fairs, courses, internship bases); loading it twice changes nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from storage.graduates import load_demo_bases
 from storage.models import Course, Employer, Fair, Job
 from storage.sql import insert_ignore
 
@@ -51,4 +52,5 @@ def load_demo(session: Session, *, now: datetime, tz: ZoneInfo) -> dict[str, int
             "ends_on": start + timedelta(days=c["days"] - 1), "seats": c["seats"],
             "certificate": c["certificate"], "created_at": now,
         })
+    added["internship_bases"] = load_demo_bases(session, data.get("internship_bases", []), now=now)
     return added

@@ -1,19 +1,49 @@
-"""Small SQL building blocks both databases share: insert-if-absent."""
+"""Small SQL building blocks both databases share: insert-if-absent, and statements built
+once per database dialect.
+
+A statement object built once and executed with parameters is compiled once too: SQLAlchemy
+memoizes its cache key on the object, so the per-message hot path pays for neither the
+building nor the cache-key walk of a fresh statement.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
+
+Statement = TypeVar("Statement")
+InsertBuilder = Callable[[Table], Any]
+
+
+def _insert_builder(dialect: str) -> InsertBuilder:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert  # type: ignore[return-value]
+
+
+def upsert_insert(session: Session, table: Table) -> Any:
+    """An INSERT for this session's database that can take ON CONFLICT clauses."""
+    return _insert_builder(session.get_bind().dialect.name)(table)
+
+
+def per_dialect(build: Callable[[InsertBuilder], Statement]) -> Callable[[Session], Statement]:
+    """Decorate `build(insert)` so that its statement is built once per database dialect;
+    the decorated function takes a session and returns the statement for its database."""
+    built = cache(lambda dialect: build(_insert_builder(dialect)))
+    return lambda session: built(session.get_bind().dialect.name)  # type: ignore[no-any-return]
+
+
+@cache
+def _insert_ignore(dialect: str, table: Table) -> Any:
+    key = next(iter(table.primary_key.columns))
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
+    return _insert_builder(dialect)(table).on_conflict_do_nothing().returning(key)
 
 
 def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
     """Insert one row unless a unique key already holds it; True when a row was added."""
-    dialect = session.get_bind().dialect.name
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = model.__table__  # type: ignore[attr-defined]
-    key = next(iter(table.primary_key.columns))
-    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
-    stmt = builder(table).values(**values).on_conflict_do_nothing().returning(key)
-    return session.connection().execute(stmt).first() is not None
+    stmt = _insert_ignore(session.get_bind().dialect.name, model.__table__)  # type: ignore[attr-defined]
+    return session.connection().execute(stmt, values).first() is not None

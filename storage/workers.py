@@ -5,13 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from storage.conversations import reset_conversations
 from storage.inbound import forget_user_messages
-from storage.models import ChatAccount, Worker, utcnow
-from storage.sql import insert_ignore
+from storage.models import ChatAccount, Worker, WorkerSkill, utcnow
+from storage.sql import InsertBuilder, per_dialect
+
+
+@per_dialect
+def _touch(insert: InsertBuilder) -> Any:
+    table = ChatAccount.__table__  # type: ignore[attr-defined]
+    new = insert(table)
+    upsert = new.on_conflict_do_update(
+        index_elements=[table.c.channel, table.c.user_id],
+        set_={"last_inbound_at": new.excluded.last_inbound_at, "window_sends": 0, "reachable": True},
+    ).returning(*table.c)
+    return select(ChatAccount).from_statement(upsert).execution_options(populate_existing=True)
 
 
 def touch_account(session: Session, *, channel: str, user_id: str, now: datetime) -> ChatAccount:
@@ -20,15 +31,10 @@ def touch_account(session: Session, *, channel: str, user_id: str, now: datetime
     Hearing from a person opens WeChat's 48-hour customer-service window again and means
     they can be reached.
     """
-    insert_ignore(session, ChatAccount, {"channel": channel, "user_id": user_id, "created_at": now,
-                                         "window_sends": 0, "reachable": True})
-    session.exec(  # type: ignore[call-overload]
-        update(ChatAccount).where(ChatAccount.channel == channel, ChatAccount.user_id == user_id)
-        .values(last_inbound_at=now, window_sends=0, reachable=True)
-    )
-    return session.exec(select(ChatAccount).where(
-        ChatAccount.channel == channel, ChatAccount.user_id == user_id
-    ).execution_options(populate_existing=True)).one()
+    return session.exec(_touch(session), params={  # type: ignore[no-any-return]
+        "channel": channel, "user_id": user_id, "created_at": now, "last_inbound_at": now,
+        "window_sends": 0, "reachable": True,
+    }).scalar_one()
 
 
 def get_worker(session: Session, *, account: ChatAccount) -> Worker | None:
@@ -43,10 +49,22 @@ def save_worker(session: Session, *, account: ChatAccount, fields: dict[str, Any
     worker.updated_at = utcnow()
     session.add(worker)
     session.flush()
+    sync_skills(session, worker=worker)
     if account.worker_id != worker.id:
         account.worker_id = worker.id
         session.add(account)
     return worker
+
+
+def sync_skills(session: Session, *, worker: Worker) -> None:
+    """Keep the indexed skill rows in step with the worker's skill list."""
+    session.exec(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))  # type: ignore[call-overload]
+    session.add_all(WorkerSkill(worker_id=worker.id, skill=skill) for skill in dict.fromkeys(worker.skills))
+
+
+def lock_worker(session: Session, *, worker_id: int) -> None:
+    """Hold this worker's row until the transaction ends (a write first, as on SQLite it must be)."""
+    session.exec(update(Worker).where(Worker.id == worker_id).values(id=Worker.id))  # type: ignore[call-overload]
 
 
 def set_subscribed(session: Session, *, worker: Worker, subscribed: bool) -> None:

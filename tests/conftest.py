@@ -66,6 +66,7 @@ def _truncate_all(engine: Engine) -> None:
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("DROP TABLE IF EXISTS apscheduler_jobs"))  # the schedule's own table
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -107,7 +108,8 @@ def clock() -> Clock:
 
 
 def make_settings(url: str, data_dir: Path, **overrides: object) -> Settings:
-    return Settings(database_url=url, data_dir=data_dir, **overrides)  # type: ignore[arg-type]
+    """Settings for a test: no push delivery or schedule in the background unless asked for."""
+    return Settings(**{"database_url": url, "data_dir": data_dir, "background": False, **overrides})  # type: ignore[arg-type]
 
 
 @dataclass

@@ -12,7 +12,7 @@ from bot.messages import Kind, Reply
 from bot.router import Ctx, Router
 from storage.db import make_engine
 from storage.models import ChatAccount, Conversation, Worker
-from tests.conftest import ChatHarness, Clock, make_settings
+from conftest import ChatHarness, Clock, make_settings
 
 HAPPY_PATH = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
 

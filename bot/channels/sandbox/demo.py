@@ -1,0 +1,88 @@
+"""`jobbot demo`'s server: the real webhook app plus the sandbox page and the fake WeChat API.
+
+One process, one port: `/wechat` (the production webhook app), `/sandbox/` (the chat page),
+`/fake-wechat` (the fake API that JOBBOT_WECHAT_API_BASE points to), `/healthz`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route
+
+from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
+from bot.channels.sandbox.page import create_sandbox_app
+from bot.channels.sandbox.simulator import WeChatSimulator
+from bot.channels.wechat import WeChatChannel
+from bot.channels.wechat.menu import MENU
+from bot.console import demo_admin_token
+from bot.dispatch import Dispatcher
+from bot.settings import Settings
+from bot.web import create_app
+
+log = logging.getLogger(__name__)
+
+FAKE_API = "/fake-wechat"
+
+
+def local_base(settings: Settings) -> str:
+    """How this process reaches its own server."""
+    host = settings.host if settings.host not in ("0.0.0.0", "::", "", "localhost") else "127.0.0.1"
+    return f"http://{host}:{settings.port}"
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The settings with WeChat credentials made up where none are set, the API pointed at the
+    fake one in this process, and a staff console token (kept in the data folder)."""
+    update = {"wechat_api_base": local_base(settings) + FAKE_API, "admin_token": demo_admin_token(settings)}
+    if not settings.wechat_token:
+        update["wechat_token"] = secrets.token_hex(16)
+    if not settings.wechat_appid:
+        update["wechat_appid"] = "wx" + secrets.token_hex(8)
+    if not settings.wechat_secret:
+        update["wechat_secret"] = secrets.token_hex(16)
+    return settings.model_copy(update=update)
+
+
+def create_demo_app(settings: Settings, dispatcher: Dispatcher) -> Starlette:
+    """The demo server for `settings` (already passed through `demo_settings`)."""
+    fake = FakeWeChat(settings.wechat_appid or "", settings.wechat_secret or "")
+    simulator = WeChatSimulator(local_base(settings) + "/wechat", settings.wechat_token or "",
+                                appid=settings.wechat_appid or "", aes_key=settings.wechat_aes_key, fake=fake)
+    wechat = WeChatChannel(settings, dispatcher)
+
+    @contextlib.asynccontextmanager
+    async def menu_and_simulator() -> AsyncIterator[None]:
+        task = asyncio.get_running_loop().create_task(_create_menu(wechat))
+        yield
+        task.cancel()
+        await simulator.aclose()
+
+    routes = [
+        Route("/", lambda request: RedirectResponse("/sandbox/")),
+        Mount("/sandbox", create_sandbox_app(simulator, fake, fake_api_path=FAKE_API)),
+        Mount(FAKE_API, create_fake_api(fake)),
+    ]
+    app = create_app(settings, dispatcher, routes=routes, lifespans=[menu_and_simulator], wechat=wechat)
+    app.state.fake = fake
+    return app
+
+
+async def _create_menu(wechat: WeChatChannel) -> None:
+    """Create the menu through the API, as `jobbot wechat menu` does, once the server listens."""
+    for _ in range(50):
+        await asyncio.sleep(0.2)
+        if wechat.client is None:
+            return
+        try:
+            await wechat.client.create_menu(MENU)
+            log.info("demo: menu created through the fake WeChat API")
+            return
+        except Exception as exc:  # not listening yet: try again
+            log.debug("demo: menu not created yet (%s)", exc)

@@ -1,0 +1,132 @@
+"""WeChat XML in, our `Update` out: safe parsing and the translation of each message type.
+
+Parsing is wechatpy's (`parse_message`); before anything parses a body we refuse XML that
+declares a DOCTYPE or ENTITY, so no entity is ever expanded.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from wechatpy import parse_message
+from wechatpy.events import (
+    ClickEvent,
+    LocationEvent,
+    SubscribeEvent,
+    SubscribeScanEvent,
+    UnsubscribeEvent,
+)
+from wechatpy.messages import BaseMessage, LocationMessage, TextMessage, UnknownMessage, VoiceMessage
+
+from bot.channels.wechat.recognizer import Recognizer
+from bot.messages import Kind, Update
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "wechat"
+MEDIA_TYPES = {"image", "video", "shortvideo", "link", "file", "miniprogrampage"}
+_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class BadMessage(ValueError):
+    """The body is not a WeChat message we are willing to read (answered with 400)."""
+
+
+def decode_xml(body: bytes) -> str:
+    """The body as text, refused when it is not UTF-8 or declares a DOCTYPE or an ENTITY."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadMessage("body is not UTF-8") from exc
+    if _DECLARATION.search(text):
+        raise BadMessage("XML with a DOCTYPE or ENTITY declaration")
+    return text
+
+
+def parse(text: str) -> BaseMessage:
+    """A wechatpy message or event; `BadMessage` for anything that is not one."""
+    try:
+        message = parse_message(text)
+    except Exception as exc:  # expat, a missing <xml> root or MsgType: all malformed input
+        raise BadMessage(f"malformed XML ({type(exc).__name__})") from exc
+    if message is None or not message.source:
+        raise BadMessage("no FromUserName")
+    return message
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """What the webhook does with one message: dispatch `update` (if any); `silent` means the
+    HTTP answer is "success" whatever the handler says (automatic location reports)."""
+
+    update: Update | None
+    silent: bool = False
+
+
+async def translate(message: BaseMessage, recognizer: Recognizer) -> Inbound:
+    """Turn a parsed WeChat message or event into an `Inbound`; BadMessage on bad field values."""
+    try:
+        openid, created = message.source, message.time
+        if created is None:
+            raise BadMessage("no CreateTime")
+        msg_type = str(message._data.get("MsgType") or "").lower()
+        if msg_type == "event":
+            return _event(message, openid, created)
+        key = str(message.id) if message.id else f"{openid}:{created}:{message.type}"
+        if isinstance(message, TextMessage):
+            return Inbound(Update(CHANNEL, openid, Kind.TEXT, message.content or "", dedup_key=key))
+        if isinstance(message, VoiceMessage):
+            text = await _recognize(recognizer, message)
+            return Inbound(Update(CHANNEL, openid, Kind.VOICE, text, dedup_key=key))
+        if isinstance(message, LocationMessage):
+            lat, lon = _coordinate(message.location_x), _coordinate(message.location_y)
+            return Inbound(Update(CHANNEL, openid, Kind.LOCATION, message.label or "",
+                                  latitude=lat, longitude=lon, dedup_key=key))
+        # image, video, link, file … and any type we do not know: a polite "please type"
+        if msg_type not in MEDIA_TYPES:
+            log.info("unknown WeChat message type %r from %s", msg_type[:32], mask(openid))
+        return Inbound(Update(CHANNEL, openid, Kind.MEDIA, dedup_key=key))
+    except BadMessage:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise BadMessage(f"bad field value ({type(exc).__name__})") from exc
+
+
+def _event(message: BaseMessage, openid: str, created: int) -> Inbound:
+    event = (message.event or "").lower() if not isinstance(message, UnknownMessage) else ""
+    key = f"{openid}:{created}:{event}"
+    if isinstance(message, SubscribeEvent | SubscribeScanEvent):
+        return Inbound(Update(CHANNEL, openid, Kind.SUBSCRIBE, dedup_key=f"{openid}:{created}:subscribe"))
+    if isinstance(message, UnsubscribeEvent):
+        return Inbound(Update(CHANNEL, openid, Kind.UNSUBSCRIBE, dedup_key=key))
+    if isinstance(message, ClickEvent):
+        return Inbound(Update(CHANNEL, openid, Kind.MENU, (message.key or "").strip(), dedup_key=key))
+    if isinstance(message, LocationEvent):
+        return Inbound(Update(CHANNEL, openid, Kind.LOCATION_REPORT, latitude=float(message.latitude),
+                              longitude=float(message.longitude), dedup_key=key), silent=True)
+    # VIEW (a menu link), template/mass-send reports, scans …: nothing to say
+    return Inbound(None, silent=True)
+
+
+async def _recognize(recognizer: Recognizer, message: VoiceMessage) -> str:
+    try:
+        return await recognizer.recognize(message)
+    except Exception:  # a broken recogniser must not lose the message: the bot asks to type
+        log.exception("speech recognition failed for %s", mask(message.source))
+        return ""
+
+
+def _coordinate(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def mask(openid: str | None) -> str:
+    """An openid shortened for logs: enough to tell people apart, not enough to reach them."""
+    if not openid:
+        return "-"
+    return f"{openid[:4]}…{openid[-3:]}" if len(openid) > 8 else "…"

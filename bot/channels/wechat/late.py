@@ -1,0 +1,43 @@
+"""Marks on messages whose reply goes out late (customer-service API), not passively.
+
+When a handler overruns the reply budget we answer "success" and send the reply later.
+WeChat then retries the message; once the dispatcher has finished, a retry would get the
+stored reply back and answer it passively — a second copy. The `late` mark tells such a
+retry to answer "success" too (the webhook also remembers its own late keys, so a retry in
+the same process knows at once). When a retry overruns the budget as well, both have a
+reply to send: the `sent` claim lets only the first send it. Both are rows of the inbound
+log under derived keys: no schema of their own, pruned and erased with the person's other
+messages.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from storage.models import InboundMessage, utcnow
+from storage.sql import insert_ignore
+
+LATE, SENT = "#late", "#sent"
+
+
+def _mark(session: Session, *, channel: str, dedup_key: str, user_id: str, status: str) -> bool:
+    now = utcnow()
+    return insert_ignore(session, InboundMessage, {
+        "channel": channel, "dedup_key": dedup_key, "user_id": user_id,
+        "status": status, "created_at": now, "updated_at": now,
+    })
+
+
+def mark_late(session: Session, *, channel: str, dedup_key: str, user_id: str) -> None:
+    """The message's reply goes out late: retries must not answer it passively."""
+    _mark(session, channel=channel, dedup_key=dedup_key + LATE, user_id=user_id, status="late")
+
+
+def is_late(session: Session, *, channel: str, dedup_key: str) -> bool:
+    return session.exec(select(InboundMessage.id).where(
+        InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key + LATE)).first() is not None
+
+
+def claim_send(session: Session, *, channel: str, dedup_key: str, user_id: str) -> bool:
+    """True for the first late answer to the message to claim it: that one sends the reply."""
+    return _mark(session, channel=channel, dedup_key=dedup_key + SENT, user_id=user_id, status="sent")

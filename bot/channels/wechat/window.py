@@ -1,0 +1,49 @@
+"""WeChat's customer-service window, counted on the person's chat account.
+
+The API takes at most 5 customer-service messages within 48 hours of the person's last
+message (`ChatAccount.last_inbound_at`; each inbound message resets `window_sends` to 0).
+A slot is reserved with one conditional UPDATE before sending, so concurrent senders in
+several processes cannot exceed the quota between them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from storage.models import ChatAccount
+
+CHANNEL = "wechat"
+WINDOW = timedelta(hours=48)
+WINDOW_SENDS = 5
+
+
+def _account(user_id: str):  # type: ignore[no-untyped-def]
+    return update(ChatAccount).where(ChatAccount.channel == CHANNEL, ChatAccount.user_id == user_id)  # type: ignore[arg-type]
+
+
+def reserve_send(session: Session, *, user_id: str, now: datetime) -> bool:
+    """Count one customer-service message; False when the window is closed or used up."""
+    stmt = (_account(user_id)
+            .where(ChatAccount.last_inbound_at > now - WINDOW,  # type: ignore[operator]
+                   ChatAccount.window_sends < WINDOW_SENDS)  # type: ignore[arg-type]
+            .values(window_sends=ChatAccount.window_sends + 1)
+            .returning(ChatAccount.id))  # type: ignore[arg-type]
+    return session.connection().execute(stmt).first() is not None
+
+
+def refund_send(session: Session, *, user_id: str) -> None:
+    """A reserved message was not delivered: give the slot back."""
+    session.connection().execute(_account(user_id).where(ChatAccount.window_sends > 0)  # type: ignore[arg-type]
+                                 .values(window_sends=ChatAccount.window_sends - 1))
+
+def close_window(session: Session, *, user_id: str) -> None:
+    """WeChat said the window is closed or used (45015/45047): believe it until they write again."""
+    session.connection().execute(_account(user_id).values(window_sends=WINDOW_SENDS))
+
+
+def mark_unreachable(session: Session, *, user_id: str) -> None:
+    """The person unfollowed or the openid is invalid: no message can reach them."""
+    session.connection().execute(_account(user_id).values(reachable=False))

@@ -1,0 +1,152 @@
+"""Staff commands for jobs (`jobbot jobs …`) and the push delivery worker (`jobbot deliver`)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+
+from bot.app import configure_logging, prepare_database
+from bot.services import Services
+from bot.settings import get_settings
+from storage.db import session_scope
+
+jobs_app = typer.Typer(help="岗位：发布、列表、关闭、批量导入", no_args_is_help=True)
+
+
+def _context() -> tuple[object, Services]:
+    settings = get_settings()
+    return prepare_database(settings), Services(settings=settings)
+
+
+@jobs_app.command("add")
+def add(
+    title: str = typer.Option(..., "--title", help="岗位名称，如 春茶采摘工"),
+    employer: str = typer.Option(..., "--employer", help="用工单位"),
+    town: str = typer.Option(..., "--town", help="乡镇，如 华埠"),
+    village: str = typer.Option("", "--village"),
+    skills: str = typer.Option("", "--skills", help="技能，如 采茶；不填按岗位名称判断"),
+    pay: str = typer.Option("面议", "--pay", help="150元/天、25元/小时、计件、面议"),
+    headcount: int = typer.Option(1, "--headcount"),
+    age: str = typer.Option("", "--age", help="18-60、60岁以下、不限"),
+    physical: str = typer.Option("中", "--physical", help="轻/中/重"),
+    night_shift: bool = typer.Option(False, "--night-shift"),
+    hours: str = typer.Option("", "--hours"),
+    season: str = typer.Option("", "--season"),
+    start_date: str = typer.Option("", "--start"),
+    end_date: str = typer.Option("", "--end"),
+    phone: str = typer.Option("", "--phone"),
+    description: str = typer.Option("", "--note"),
+) -> None:
+    """发布一个岗位，并推送给适合的人。"""
+    from bot.postings import PostingError, post_job
+
+    engine, services = _context()
+    spec = {"title": title, "employer": employer, "town": town, "village": village, "skills": skills, "pay": pay,
+            "headcount": str(headcount), "age": age, "physical": physical, "night_shift": "是" if night_shift else "",
+            "hours": hours, "season": season, "start_date": start_date, "end_date": end_date, "phone": phone,
+            "description": description}
+    try:
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            job, pushes = post_job(session, services, spec)
+    except PostingError as error:
+        typer.echo(f"没有发布：{error}", err=True)
+        raise typer.Exit(2) from error
+    if job is None:
+        typer.echo("这个岗位已经发布过了。")
+    else:
+        typer.echo(f"已发布岗位 {job.id}：{job.title}（{job.town}），将推送给 {pushes} 人。")
+
+
+@jobs_app.command("list")
+def list_(status: str = typer.Option("open", "--status", help="open/filled/closed/expired/all"),
+          town: str = typer.Option("", "--town")) -> None:
+    """列出岗位。"""
+    from handlers.notices import pay_text
+    from storage.jobs import list_jobs
+
+    engine, services = _context()
+    town_name = services.places.resolve(town).town if town else None
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        jobs = list_jobs(session, status=None if status == "all" else status, town=town_name, limit=500)
+        for job in jobs:
+            typer.echo(f"{job.id}\t{job.status}\t{job.town or ''}\t{job.title}\t{pay_text(job)}\t招{job.headcount}人")
+    if not jobs:
+        typer.echo("没有岗位。")
+
+
+@jobs_app.command("close")
+def close(job_id: int, status: str = typer.Option("closed", "--status", help="closed 或 filled")) -> None:
+    """关闭一个岗位（不再展示、不再推送）。"""
+    from storage.jobs import set_status
+
+    engine, services = _context()
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        found = set_status(session, job_id=job_id, status=status, now=services.clock())
+    if not found:
+        typer.echo(f"没有编号为 {job_id} 的岗位。", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"岗位 {job_id} 已{'招满' if status == 'filled' else '关闭'}。")
+
+
+@jobs_app.command("import")
+def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx 或 .csv")) -> None:
+    """从 Excel/CSV 批量导入岗位；有问题的行会列出行号和原因，其他行照常导入。"""
+    from bot.postings import PostingError, import_jobs
+
+    engine, services = _context()
+    try:
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            report = import_jobs(session, services, path.read_bytes(), path.name)
+    except PostingError as error:
+        typer.echo(f"导入失败：{error}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"新增 {report.added} 个岗位，重复 {report.duplicates} 个，推送 {report.pushes} 人次。")
+    for row, reason in report.errors:
+        typer.echo(f"第 {row} 行没有导入：{reason}")
+
+
+@jobs_app.command("applications")
+def applications_(job_id: int = typer.Option(None, "--job")) -> None:
+    """看谁报了名。"""
+    from bot.console.context import mask_id
+    from storage.jobs import applications
+
+    engine, _ = _context()
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        rows = applications(session, job_id=job_id)
+        for a in rows:
+            typer.echo(f"{a.at:%Y-%m-%d %H:%M}\t岗位 {a.job_id} {a.job_title}\t{a.channel} {mask_id(a.user_id)}"
+                       f"\t登记号 {a.worker_id or '-'}")
+    if not rows:
+        typer.echo("还没有人报名。")
+
+
+def deliver(once: bool = typer.Option(False, "--once", help="只发一轮就退出")) -> None:
+    """运行推送发送进程：按免打扰、每日上限和平台限速发出待发的消息。"""
+    from bot.delivery import Deliverer
+    from bot.senders import open_senders
+
+    configure_logging()
+    engine, services = _context()
+
+    async def run() -> None:
+        async with open_senders(services.settings, engine, clock=services.clock) as senders:  # type: ignore[arg-type]
+            settings = services.settings
+            deliverer = Deliverer(engine, services, senders, lease=timedelta(seconds=settings.push_lease_seconds),  # type: ignore[arg-type]
+                                  concurrency=settings.push_concurrency)
+            if once:
+                await deliverer.recover()
+                while await deliverer.run_once():
+                    pass
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await deliverer.run_forever(stop)
+
+    asyncio.run(run())

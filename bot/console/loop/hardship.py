@@ -1,0 +1,65 @@
+"""Console: people who declared hardship (with their consent; withdrawn ones are gone), the
+open public-welfare jobs (公益性岗位), and the 残疾人之家 workplaces staff list as employers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.console.context import Console, body_json, text_field
+from bot.console.loop.shared import person, town_of, when
+from handlers.hardship import home_kind
+from storage import eligibility as el
+from storage.jobs import employer_id
+from storage.models import Employer, Job
+
+
+class Hardship:
+    def __init__(self, console: Console):
+        self.c = console
+
+    def api(self) -> list[BaseRoute]:
+        a = self.c.api
+        return [Route("/hardship", a(self.overview)), Route("/hardship/homes", a(self.add_home), methods=["POST"])]
+
+    def pages(self) -> list[BaseRoute]:
+        return [Route("/hardship", self.c.html(self.page))]
+
+    def home_row(self, e: Employer) -> dict[str, Any]:
+        return {"id": e.id, "name": e.name, "town": e.town, "address": e.address, "phone": e.phone}
+
+    def _overview(self, session: Session) -> dict[str, Any]:
+        open_jobs = session.exec(select(func.count()).select_from(Job).where(
+            Job.status == "open", Job.public_welfare == True)).one()  # noqa: E712
+        homes = session.exec(select(Employer).where(Employer.kind == home_kind()).order_by(Employer.town))
+        return {"people": [{**person(w, self.c), "category": d.category, "consented_at": when(d.consented_at, self.c)}
+                           for d, w in el.declarations(session)],
+                "public_welfare_open": open_jobs, "homes": [self.home_row(e) for e in homes]}
+
+    async def overview(self, request: Request) -> Response:
+        return JSONResponse(await self.c.db(self._overview))
+
+    async def add_home(self, request: Request) -> Response:
+        data = await body_json(request)
+        name = text_field(data, "name", max_len=128, required=True, label="名称") or ""
+        town = town_of(self.c, data.get("town"))
+        address, phone = text_field(data, "address", label="地址"), text_field(data, "phone", max_len=32, label="电话")
+
+        def work(session: Session) -> dict[str, Any]:
+            found = session.get(Employer, employer_id(session, name=name, kind=home_kind(), town=town, phone=phone))
+            assert found is not None
+            found.kind, found.town, found.address, found.phone = home_kind(), town, address, phone
+            session.add(found)
+            self.c.audit(session, request, "home.add", found.id, name=name)
+            return self.home_row(found)
+
+        return JSONResponse(await self.c.db(work), 201)
+
+    async def page(self, request: Request) -> Response:
+        data = await self.c.db(self._overview)
+        return self.c.page(request, "loop_hardship.html", towns=self.c.services.places.names, **data)

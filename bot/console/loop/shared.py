@@ -1,0 +1,67 @@
+"""Small readers and shapes the closed-loop console modules share: dates, yes/no boxes,
+numbers staff type, times shown in the county's zone, a worker shown with details masked."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from bot.console.context import BadRequest, Console, mask_phone
+from storage.models import Worker
+
+PAGE_SIZE = 50
+
+
+def day(value: Any, *, label: str, required: bool = True) -> date | None:
+    if value in (None, "") and not required:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except (TypeError, ValueError) as error:
+        raise BadRequest(f"{label}格式不对，请写成 2026-03-18") from error
+
+
+def flag(value: Any) -> bool:
+    """A checkbox (a list of ticked values), a JSON boolean, or a word staff typed."""
+    if isinstance(value, list):
+        return bool(value)
+    return str(value).strip().lower() in ("1", "true", "yes", "on", "是", "有")
+
+
+def number(value: Any, *, label: str, low: int, high: int, default: int | None = None) -> int:
+    if value in (None, "") and default is not None:
+        return default
+    try:
+        found = int(str(value).strip())
+    except ValueError as error:
+        raise BadRequest(f"{label}应是数字") from error
+    if not low <= found <= high:
+        raise BadRequest(f"{label}应在 {low} 到 {high} 之间")
+    return found
+
+
+def when(value: datetime | None, console: Console) -> str | None:
+    return value.astimezone(console.services.tz).strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def person(worker: Worker, console: Console) -> dict[str, Any]:
+    """A worker as staff lists show them: no full phone number."""
+    year = console.services.local_now().year
+    return {"id": worker.id, "town": worker.town, "village": worker.village,
+            "age": year - worker.birth_year if worker.birth_year else worker.age, "phone": mask_phone(worker.phone)}
+
+
+def town_of(console: Console, value: Any) -> str | None:
+    """A town staff typed ("华埠" → 华埠镇); empty means the whole county."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    town = console.services.places.resolve(text).town
+    if town is None:
+        raise BadRequest(f"乡镇“{text}”不认识")
+    return town
+
+
+def page_of(request: Any) -> int:
+    raw = request.query_params.get("page") or "1"
+    return max(int(raw), 1) if raw.isdigit() else 1

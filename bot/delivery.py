@@ -1,0 +1,234 @@
+"""The delivery worker: takes due rows from the push outbox and sends each at most once.
+
+Before a push goes out it is checked against the person: still registered, not 退订,
+still wanting this kind, not inside their quiet hours (moved to the morning instead),
+and under the daily cap for job pushes (the rest wait for one digest). It then goes to the
+one account the person used last, through that channel's sender. Each row is marked
+`sending` in its own committed transaction just before the platform is called, so a
+process killed at any moment never sends a row twice (see storage.outbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from anyio import to_thread
+from sqlalchemy import Engine, update
+from sqlmodel import Session, select
+
+from bot.services import Services
+from handlers.notices import digest
+from storage import outbox
+from storage.accounts import push_account
+from storage.db import session_scope
+from storage.models import Job, Outbox, Worker
+from storage.workers import lock_worker
+
+log = logging.getLogger(__name__)
+
+WANTS = {"job": "want_job_push", "fair": "want_fair_push", "digest": "want_job_push"}
+DIGESTED = "digested"
+MAX_ATTEMPTS = 5
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"  # a passing fault: try again later
+    PERMANENT = "permanent"  # blocked, unfollowed, invalid id: never again
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Outcome
+    error: str | None = None
+    retry_after: float | None = None
+
+
+class Sender(Protocol):
+    """One channel's way of sending texts to one of its users."""
+
+    async def send(self, user_id: str, texts: list[str]) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class Policy:
+    quiet: tuple[time, time]
+    elderly_quiet: tuple[time, time]
+    elderly_age: int
+    job_daily_cap: int
+    digest_at: time
+
+
+def _hhmm(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def policy_from(settings: Any) -> Policy:
+    return Policy(
+        quiet=(_hhmm(settings.quiet_start), _hhmm(settings.quiet_end)),
+        elderly_quiet=(_hhmm(settings.elderly_quiet_start), _hhmm(settings.elderly_quiet_end)),
+        elderly_age=settings.elderly_age,
+        job_daily_cap=settings.job_daily_cap,
+        digest_at=_hhmm(settings.digest_at),
+    )
+
+
+def quiet_until(local: datetime, start: time, end: time) -> datetime | None:
+    """When the quiet hours around `local` end, or None if `local` is not inside them.
+
+    The window may cross midnight (21:00–08:00) or not (12:00–14:00).
+    """
+    now = local.timetz().replace(tzinfo=None)
+    crosses = start > end
+    inside = (now >= start or now < end) if crosses else (start <= now < end)
+    if not inside:
+        return None
+    day = local.date() + timedelta(days=1) if crosses and now >= start else local.date()
+    return datetime.combine(day, end, local.tzinfo)
+
+
+def person_quiet(worker: Worker, policy: Policy, year: int) -> tuple[time, time]:
+    if worker.quiet_start and worker.quiet_end:
+        return _hhmm(worker.quiet_start), _hhmm(worker.quiet_end)
+    elderly = worker.birth_year is not None and year - worker.birth_year >= policy.elderly_age
+    return policy.elderly_quiet if elderly else policy.quiet
+
+
+class Deliverer:
+    """Delivers due outbox rows through the senders of the configured channels."""
+
+    def __init__(self, engine: Engine, services: Services, senders: Mapping[str, Sender], *,
+                 batch: int = 50, lease: timedelta = timedelta(minutes=5), concurrency: int = 16,
+                 backoff: Callable[[int], timedelta] = lambda n: timedelta(seconds=30 * 2 ** n)):
+        self.engine = engine
+        self.services = services
+        self.senders = dict(senders)
+        self.policy = policy_from(services.settings)
+        self.batch = batch
+        self.lease = lease
+        self.backoff = backoff
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
+        with session_scope(self.engine) as session:
+            return fn(session, *args)
+
+    async def run_once(self) -> int:
+        """Deliver what is due now; returns how many rows were taken."""
+        now = self.services.clock()
+        rows: list[Outbox] = await to_thread.run_sync(
+            self._db, lambda s: outbox.claim_due(s, now=now, limit=self.batch, lease=self.lease))
+        await asyncio.gather(*(self._deliver(row) for row in rows))
+        return len(rows)
+
+    async def recover(self) -> tuple[int, int]:
+        """Deal with rows a dead process left behind (at start-up and now and then)."""
+        return await to_thread.run_sync(self._db, lambda s: outbox.recover_stale(s, now=self.services.clock()))
+
+    async def run_forever(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
+        await self.recover()
+        while not stop.is_set():
+            try:
+                taken = await self.run_once()
+            except Exception:
+                log.exception("delivery round failed")
+                taken = 0
+            if not taken:
+                try:
+                    await asyncio.wait_for(stop.wait(), idle)
+                except TimeoutError:
+                    pass
+
+    async def _deliver(self, row: Outbox) -> None:
+        async with self._slots:
+            try:
+                plan = await to_thread.run_sync(self._db, self._prepare, row)
+                if plan is None:
+                    return
+                channel, user_id, texts = plan
+                result = await self.senders[channel].send(user_id, texts)
+            except Exception as error:
+                log.exception("push %s failed before an answer", row.id)
+                result = SendResult(Outcome.RETRY, error=error.__class__.__name__)
+                channel, user_id = None, None  # type: ignore[assignment]
+            await to_thread.run_sync(self._db, self._record, row, result, channel, user_id)
+
+    def _prepare(self, session: Session, row: Outbox) -> tuple[str, str, list[str]] | None:
+        """Check the person and the hour; mark the row `sending` and say where it goes."""
+        now = self.services.clock()
+        if row.worker_id is not None:
+            lock_worker(session, worker_id=row.worker_id)  # one push decision per person at a time
+        worker = session.get(Worker, row.worker_id) if row.worker_id is not None else None
+        if worker is None:
+            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="已注销")  # type: ignore[arg-type]
+            return None
+        wish = WANTS.get(row.kind)
+        if not worker.subscribed or (wish and not getattr(worker, wish)):
+            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="已退订")  # type: ignore[arg-type]
+            return None
+        local = now.astimezone(self.services.tz)
+        start, end = person_quiet(worker, self.policy, local.year)
+        wake = quiet_until(local, start, end)
+        if wake is not None:
+            outbox.retry_later(session, outbox_id=row.id, at=wake, error="免打扰时段")  # type: ignore[arg-type]
+            return None
+        if row.kind == "job" and self._over_cap(session, worker, local):
+            self._hold_for_digest(session, row, worker, local)
+            return None
+        texts = list(row.payload.get("texts", []))
+        if row.kind == "digest":
+            texts = self._digest_texts(session, worker)
+            if not texts:
+                outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="没有待汇总的岗位")  # type: ignore[arg-type]
+                return None
+        account = push_account(session, worker_id=worker.id)  # type: ignore[arg-type]
+        if account is None or account.channel not in self.senders:
+            why = "没有可用的聊天账号" if account is None else f"{account.channel} 渠道不能推送"
+            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error=why)  # type: ignore[arg-type]
+            return None
+        if not outbox.mark_sending(session, outbox_id=row.id):  # type: ignore[arg-type]
+            return None
+        session.commit()  # `sending` must be on disk before the platform is called
+        return account.channel, account.user_id, texts
+
+    def _over_cap(self, session: Session, worker: Worker, local: datetime) -> bool:
+        midnight = datetime.combine(local.date(), time(0), local.tzinfo)
+        sent = outbox.pushed_since(session, worker_id=worker.id, kind="job", since=midnight)  # type: ignore[arg-type]
+        return sent >= self.policy.job_daily_cap
+
+    def _hold_for_digest(self, session: Session, row: Outbox, worker: Worker, local: datetime) -> None:
+        tomorrow = local.date() + timedelta(days=1)
+        at = datetime.combine(tomorrow, self.policy.digest_at, local.tzinfo)
+        outbox.retry_later(session, outbox_id=row.id, at=at, status=outbox.HELD, error="超过每日推送上限，并入汇总")  # type: ignore[arg-type]
+        outbox.enqueue(session, [outbox.Push(key=f"digest:{worker.id}:{tomorrow.isoformat()}", worker_id=worker.id,  # type: ignore[arg-type]
+                                             kind="digest", texts=(), not_before=at)])
+
+    def _digest_texts(self, session: Session, worker: Worker) -> list[str]:
+        held = list(session.exec(select(Outbox).where(Outbox.worker_id == worker.id, Outbox.kind == "job",
+                                                      Outbox.status == outbox.HELD)))
+        titles = []
+        for row in held:
+            job = session.get(Job, row.ref_id) if row.ref_id else None
+            if job is not None and job.status == "open":
+                titles.append(job.title)
+        session.exec(update(Outbox).where(Outbox.id.in_([r.id for r in held]))  # type: ignore[call-overload, union-attr]
+                     .values(status=DIGESTED))
+        return list(digest(titles)) if titles else []
+
+    def _record(self, session: Session, row: Outbox, result: SendResult, channel: str | None,
+                user_id: str | None) -> None:
+        now = self.services.clock()
+        if result.outcome == Outcome.SENT:
+            outbox.finish(session, outbox_id=row.id, status=outbox.SENT, now=now,  # type: ignore[arg-type]
+                          channel=channel, user_id=user_id)
+        elif result.outcome == Outcome.PERMANENT or row.attempts + 1 >= MAX_ATTEMPTS:
+            outbox.finish(session, outbox_id=row.id, status=outbox.FAILED, now=now, error=result.error)  # type: ignore[arg-type]
+        else:
+            wait = timedelta(seconds=result.retry_after) if result.retry_after else self.backoff(row.attempts)
+            outbox.retry_later(session, outbox_id=row.id, at=now + wait, error=result.error)  # type: ignore[arg-type]

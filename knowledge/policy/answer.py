@@ -1,0 +1,202 @@
+"""Writing the reply: the sentences or figures that answer, the citation, or an honest "not covered"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from knowledge.policy.document import Figure, Indicator
+from knowledge.policy.index import Entry
+from knowledge.policy.query import Question
+from knowledge.text import arabize_counts
+
+NOT_COVERED = "这个问题方案里没有提到。"
+HINT = "我能回答县里就业创业方案里的事，比如招聘会时间、零工、创业贷款、老年人和大学生就业帮扶、欠薪维权。"
+HOTLINE = "别的问题请打12333人社服务热线问一问。"
+LONG_SENTENCE = 70  # longer sentences are cut down to the clauses that answer
+EXCERPT_BUDGET = 80
+DEFINITION_BUDGET = 110  # "是什么" questions read on a little further
+OPENING_CLAUSE = 30
+SHORT_SENTENCE = 25  # a sentence this short ("坚持市场主导、政府调控。") gets the next one too
+PART_SHARE = 0.5
+GENERIC_WEIGHT = 0.3  # a vague word ("就业", "年") still tips a tie between sentences
+_DATE = re.compile(r"\d{4}年|\d+月|\d+日|每月|每周")
+_DEFINITION = re.compile(r"是什么|是啥|干啥|干嘛|意思|怎么回事|是指|指什么|指的是|有哪些|哪几")
+_CLAUSE_END = re.compile(r"(?<=[,:])")
+
+
+@dataclass(frozen=True)
+class Citation:
+    ref: str  # "二、(三) 8"
+    title: str  # "加大创业扶持力度"
+    text: str  # the quoted sentences
+    departments: list[str] = field(default_factory=list)  # lead department first
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    answered: bool
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"answered": self.answered, "answer": self.answer, "citations": [c.to_dict() for c in self.citations]}
+
+
+def not_covered(missing_years: tuple[int, ...] = ()) -> Answer:
+    first = NOT_COVERED
+    if missing_years:
+        first += "方案里没有" + "、".join(f"{y}年" for y in missing_years) + "的数字。"
+    return Answer(False, f"{first}\n{HINT}{HOTLINE}")
+
+
+def reply(q: Question, entries: list[Entry], weights: dict[str, float]) -> Answer:
+    """The reply for the chosen entries: each one's answer text, then where it comes from.
+
+    weights tells how much each content unit of the question counts when choosing sentences.
+    """
+    citations = [_figures(q, e) if e.indicator else _sentences(q, e, weights) for e in entries]
+    blocks = [f"{c.text}\n{_source_line(e, c)}" for e, c in zip(entries, citations)]
+    return Answer(True, "\n\n".join(blocks), citations)
+
+
+def _source_line(entry: Entry, citation: Citation) -> str:
+    line = f"出处：《{entry.document.title}》{_place(entry)}"
+    if citation.departments:
+        lead, *others = citation.departments
+        line += "\n责任单位：" + "、".join([f"{lead}（牵头）" if others else lead, *others])
+    return line
+
+
+def _place(entry: Entry) -> str:
+    """ "二、(四) 第13条 帮扶低龄老年人再就业", "一、(三) 基本原则", "一、(四) 指标体系 主要指标表"."""
+    if entry.indicator:
+        return f"{entry.ref} {entry.table.section_title} 主要指标表"  # type: ignore[union-attr]
+    measure = entry.passage.measure if entry.passage else None
+    if measure is not None:
+        return f"{entry.ref.removesuffix(str(measure)).strip()} 第{measure}条 {entry.title}".strip()
+    return f"{entry.ref} {entry.title}".strip()
+
+
+def _sentences(q: Question, entry: Entry, weights: dict[str, float]) -> Citation:
+    """The sentence that answers best, plus one more when it answers another part or is too short alone."""
+    passage = entry.passage
+    assert passage is not None
+    sentences = passage.sentences
+    rank = _Ranker(q, weights)
+    best = max(range(len(sentences)), key=lambda i: rank.key(sentences[i], i))
+    picked = [best]
+    said = rank.matched(sentences[best])
+    others = sorted(
+        (i for i in range(len(sentences)) if i != best), key=lambda i: rank.key(sentences[i], i), reverse=True
+    )
+    extra = next((i for i in others if rank.matched(sentences[i]) - said), None)
+    if extra is None and len(sentences[best]) < SHORT_SENTENCE and best + 1 < len(sentences):
+        extra = best + 1
+    if extra is not None:
+        picked.append(extra)
+    text = "".join(_excerpt(sentences[i], rank) for i in sorted(picked))
+    return Citation(entry.ref, passage.title, text, list(passage.departments))
+
+
+class _Ranker:
+    """Orders sentences and clauses: a figure first when a number is asked, then how much they say."""
+
+    def __init__(self, q: Question, weights: dict[str, float]):
+        self.q = q
+        self.weights = {u.text: weights.get(u.text, GENERIC_WEIGHT) for u in q.units}
+
+    def matched(self, text: str) -> set[str]:
+        search = arabize_counts(text)
+        return {u.text for u in self.q.units if any(a in search for a in u.alternatives)}
+
+    def relevance(self, text: str) -> float:
+        """Weights of the question's words the text says; a word said only in parts counts partly."""
+        search = arabize_counts(text)
+        said = self.matched(text)
+        score = sum(self.weights[u] for u in said)
+        for u in self.q.units:
+            if u.text not in said and u.parts:
+                share = sum(part in search for part in u.parts) / len(u.parts)
+                score += self.weights[u.text] * PART_SHARE * share
+        return score
+
+    def key(self, text: str, position: int) -> tuple[bool, float, int]:
+        """Sort key: gives what was asked (a figure, a date) and something asked about; then relevance."""
+        relevance = self.relevance(text)
+        search = arabize_counts(text)
+        gives = (self.q.wants_number and bool(self.q.figure.search(search))) or (
+            self.q.wants_date and bool(_DATE.search(search))
+        )
+        return gives and relevance > 0, relevance, -position
+
+
+def _excerpt(sentence: str, rank: _Ranker) -> str:
+    """A long sentence cut down to the clauses that answer, best first, within a length budget.
+
+    Clauses that say nothing asked are left out and marked "……"; the opening clause (which
+    usually names the subject) is kept in front. A "what is it" question reads on from the best clause.
+    """
+    if len(sentence) <= LONG_SENTENCE:
+        return sentence
+    clauses = [c for c in _CLAUSE_END.split(sentence) if c]
+    relevance = [rank.relevance(c) for c in clauses]
+    order = sorted(range(len(clauses)), key=lambda i: rank.key(clauses[i], i), reverse=True)
+    fill = not any(relevance) or bool(_DEFINITION.search(rank.q.text))
+    if fill:
+        order = list(range(order[0], len(clauses)))
+    budget = DEFINITION_BUDGET if fill else EXCERPT_BUDGET
+    kept: set[int] = set()
+    for i in order:
+        size = sum(len(clauses[k]) for k in kept)
+        fits = size + len(clauses[i]) <= budget
+        if not kept or (fits and (relevance[i] or fill or size < 25)):
+            kept.add(i)
+    if len(clauses[0]) <= OPENING_CLAUSE:
+        kept.add(0)
+    text, last = "", None
+    for i in sorted(kept):
+        if last is not None and i > last + 1:
+            text = text.rstrip(",:") + "……"
+        text += clauses[i]
+        last = i
+    text = text.rstrip(",:")
+    return text if text.endswith(("。", ";", "!", "?")) else text + "。"
+
+
+def _figures(q: Question, entry: Entry) -> Citation:
+    indicator = entry.indicator
+    assert indicator is not None
+    asked = [f for y in q.years if (f := indicator.figure(y))]
+    if asked:
+        text = "".join(_one_figure(indicator, f) for f in asked)
+    else:
+        text = _all_figures(indicator)
+    return Citation(entry.ref, entry.title, text, [])
+
+
+def _amount(figure: Figure, unit: str) -> str:
+    """ "6300人", "低于5%", "累计4个"."""
+    amount = figure.text.replace("<", "低于").replace(">", "高于") + unit
+    return f"累计{amount}" if figure.cumulative else amount
+
+
+def _one_figure(indicator: Indicator, figure: Figure) -> str:
+    """ "2024年城镇新增就业人数目标是6300人。" """
+    if figure.text == "/":
+        return f"{figure.year}年{indicator.name}{figure.label}：表里没有填数字。"
+    verb = "完成了" if "完成" in figure.label else f"{figure.label}是"
+    return f"{figure.year}年{indicator.name}{verb}{_amount(figure, indicator.unit)}。"
+
+
+def _all_figures(indicator: Indicator) -> str:
+    """ "城镇新增就业人数：2022年完成6150人；2023年目标6200人，2024年目标6300人。" """
+    by_label: dict[str, list[str]] = {}
+    for f in indicator.figures:
+        label = "完成" if "完成" in f.label else f.label
+        said = "没有填数字" if f.text == "/" else label + _amount(f, indicator.unit)
+        by_label.setdefault(label, []).append(f"{f.year}年{said}")
+    return f"{indicator.name}：" + "；".join("，".join(parts) for parts in by_label.values()) + "。"

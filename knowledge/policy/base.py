@@ -1,0 +1,140 @@
+"""The policy knowledge base: loads the shipped plan and any added documents, answers questions."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from knowledge.places import gazetteer
+from knowledge.policy.answer import Answer, not_covered, reply
+from knowledge.policy.document import PolicyDocument, parse_document, read_text
+from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
+from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
+from knowledge.policy.matching import Matcher
+from knowledge.policy.query import QuestionReader
+
+log = logging.getLogger(__name__)
+
+SHIPPED_DOCUMENT = "kaihua-employment-plan-2023.txt"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    title: str
+    passages: int  # passages plus indicator rows
+    source: str
+
+
+class PolicyBase:
+    """Answers policy questions from the loaded documents; build it with `PolicyBase.load`."""
+
+    def __init__(self, documents: list[PolicyDocument]):
+        self._documents = documents
+        lexicon = Lexicon.shipped()
+        tokenizer = Tokenizer()
+        terms = _teach(tokenizer, lexicon, documents)
+        entries = [
+            *(Entry(d, passage=p) for d in documents for p in d.passages),
+            *(Entry(d, table=t, indicator=i) for d in documents for t in d.tables for i in t.indicators),
+        ]
+        self._index = PolicyIndex(entries, tokenizer, lexicon.stopwords)
+        speller = Speller(terms, tokenizer.knows, tokenizer.words)
+        self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts))
+        self._matcher = Matcher(self._index)
+
+    @classmethod
+    def load(cls, store_dir: Path | None = None) -> PolicyBase:
+        """The shipped plan plus every readable document in store_dir (unreadable ones are logged and skipped)."""
+        shipped = _shipped_text()
+        documents = [parse_document(shipped, source=SHIPPED_DOCUMENT)]
+        seen = {_digest(shipped)}
+        for path in _stored_files(store_dir):
+            try:
+                text = read_text(path)
+                if _digest(text) in seen:
+                    continue
+                seen.add(_digest(text))
+                documents.append(_checked(parse_document(text, source=path.name)))
+            except ValueError as error:
+                log.warning("skipping policy document %s: %s", path, error)
+        return cls(documents)
+
+    @property
+    def documents(self) -> list[DocumentInfo]:
+        return [
+            DocumentInfo(d.title, len(d.passages) + sum(len(t.indicators) for t in d.tables), d.source)
+            for d in self._documents
+        ]
+
+    def ask(self, question: str) -> Answer:
+        q = self._reader.read(question)
+        verdict = self._matcher.judge(q)
+        if not verdict.answered:
+            log.debug("not covered (%s): %s", verdict.reason, question)
+            return not_covered(verdict.missing_years)
+        return reply(q, verdict.entries, verdict.weights)
+
+
+def add_document(path: Path | str, store_dir: Path | str) -> str:
+    """Copy a policy document into store_dir after checking it parses; returns its title.
+
+    Adding the same text again (or the shipped plan) copies nothing. Raises ValueError when the
+    file cannot be read or holds no passage.
+    """
+    path, store_dir = Path(path), Path(store_dir)
+    if not path.is_file():
+        raise ValueError(f"找不到文件 / file not found: {path}")
+    text = read_text(path)
+    document = _checked(parse_document(text, source=path.name))
+    digest = _digest(text)
+    if digest == _digest(_shipped_text()) or any(_digest(read_text(p)) == digest for p in _stored_files(store_dir)):
+        return document.title
+    store_dir.mkdir(parents=True, exist_ok=True)
+    target = store_dir / path.name
+    if target.exists():
+        target = store_dir / f"{path.stem}-{digest[:8]}{path.suffix}"
+    target.write_text(text, "utf-8")
+    return document.title
+
+
+def _teach(tokenizer: Tokenizer, lexicon: Lexicon, documents: list[PolicyDocument]) -> set[str]:
+    """Add the domain words, synonyms and the documents' own terms to the tokenizer; returns them all."""
+    tokenizer.add_words(_county_places(), tag="ns")
+    terms = set(lexicon.words) | lexicon.synonym_words
+    for document in documents:
+        terms |= document_terms(document)
+    tokenizer.add_words(terms)
+    # Title phrases are found with the terms above already known, so none of them is swallowed.
+    for document in documents:
+        terms |= title_nouns(document, tokenizer.tagged, terms)
+    tokenizer.add_words(terms)
+    return terms
+
+
+def _county_places() -> set[str]:
+    """The county's towns (full and short names) and villages, so that jieba keeps them whole."""
+    towns = gazetteer().towns
+    return {name for t in towns for name in (t.name, t.short, *t.villages)}
+
+
+def _shipped_text() -> str:
+    return resources.files("knowledge").joinpath("data", SHIPPED_DOCUMENT).read_text("utf-8")
+
+
+def _checked(document: PolicyDocument) -> PolicyDocument:
+    if not any(p.ref for p in document.passages) and not document.tables:
+        raise ValueError(f"《{document.title}》里没有找到带标题的条款或段落 / no measure or section passage found")
+    return document
+
+
+def _stored_files(store_dir: Path | None) -> list[Path]:
+    if store_dir is None or not store_dir.is_dir():
+        return []
+    return sorted(p for p in store_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()

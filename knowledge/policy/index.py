@@ -1,0 +1,136 @@
+"""Cutting text into words with jieba (taught the documents' own terms) and ranking entries with BM25."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import bm25s
+import jieba
+import jieba.posseg
+import numpy as np
+
+from knowledge.policy.document import Indicator, IndicatorTable, Passage, PolicyDocument
+from knowledge.text import arabize_counts
+
+jieba.setLogLevel(logging.WARNING)
+
+SKIP = set(" ,.;:!?()[]“”‘’\"'、《》〔〕<>/-~+%·…")
+# Parts of speech of words that name a thing (jieba's tags; user words are added as "n").
+THING_FLAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "ng", "j", "l", "i", "eng", "vn", "an"})
+
+
+class Tokenizer:
+    """A private jieba tokenizer (the global one is left alone for other parts of the app)."""
+
+    def __init__(self) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self._pos = _PosTagger(self._jieba)
+        self._added: set[str] = set()
+
+    def add_words(self, words: Iterable[str], tag: str = "n") -> None:
+        for word in words:
+            if len(word) >= 2 and word not in self._added:
+                self._jieba.add_word(word, tag=tag)
+                self._added.add(word)
+        self._pos.makesure_userdict_loaded()  # now, not on the first question (which may run in a thread)
+
+    def knows(self, word: str) -> bool:
+        return bool(self._jieba.FREQ.get(word))
+
+    # HMM is off throughout: it glues unknown characters into made-up words ("年办", "建了").
+    def search_tokens(self, text: str) -> list[str]:
+        """Search-mode words: long words plus the known shorter words inside them."""
+        return [w for w in self._jieba.lcut_for_search(text, HMM=False) if w.strip() and w not in SKIP]
+
+    def words(self, text: str) -> list[str]:
+        """Precise-mode words, text kept whole (punctuation and blanks included)."""
+        return self._jieba.lcut(text, HMM=False)
+
+    def tagged(self, text: str, keep_all: bool = False) -> list[tuple[str, str]]:
+        """Precise-mode words with their part of speech; punctuation and blanks only when keep_all."""
+        pieces = [(p.word, p.flag) for p in self._pos.cut(text, HMM=False)]
+        return pieces if keep_all else [(w, f) for w, f in pieces if w.strip() and w not in SKIP]
+
+
+class _PosTagger(jieba.posseg.POSTokenizer):
+    """jieba's part-of-speech tagger over our tokenizer, reusing the tag table jieba read at import
+    (building a POSTokenizer reads the 350,000-word dictionary again: 0.4 s)."""
+
+    def __init__(self, tokenizer: jieba.Tokenizer):  # not calling super(): it would re-read the dictionary
+        self.tokenizer = tokenizer
+        self.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One searchable thing: a passage, or one row of an indicator table."""
+
+    document: PolicyDocument
+    passage: Passage | None = None
+    table: IndicatorTable | None = None
+    indicator: Indicator | None = None
+
+    @property
+    def ref(self) -> str:
+        return self.passage.ref if self.passage else self.table.ref  # type: ignore[union-attr]
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        return tuple(arabize_counts(d) for d in self.passage.departments) if self.passage else ()
+
+    @property
+    def title(self) -> str:
+        if self.passage:
+            return self.passage.title
+        return f"{self.table.section_title}·{self.indicator.name}"  # type: ignore[union-attr]
+
+    def search_text(self) -> str:
+        """The text the entry is found by, in search form; the title counts twice."""
+        if self.passage:
+            p = self.passage
+            parts = [p.title, p.title, p.group, *p.sentences]
+        else:
+            ind = self.indicator
+            labels = {f.label for f in ind.figures}  # type: ignore[union-attr]
+            parts = [ind.name, ind.name, ind.unit, *labels]  # type: ignore[union-attr]
+        return arabize_counts(" ".join(parts))
+
+
+class PolicyIndex:
+    """BM25 over all entries, plus each entry's word set and text for checking what a question hit."""
+
+    def __init__(self, entries: list[Entry], tokenizer: Tokenizer, stopwords: frozenset[str]):
+        self.entries = entries
+        self.texts = [e.search_text() for e in entries]
+        # Departments count as whole names only: "县人力社保局" must not make every measure say "社保".
+        corpus = [
+            [t for t in tokenizer.search_tokens(text) if t not in stopwords] + list(e.departments)
+            for e, text in zip(entries, self.texts)
+        ]
+        self.token_sets = [frozenset(tokens) for tokens in corpus]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(corpus, show_progress=False)
+
+    def scores(self, tokens: dict[str, float]) -> np.ndarray:
+        """BM25 score of every entry for the weighted query tokens."""
+        total = np.zeros(len(self.entries), dtype=np.float32)
+        for token, weight in tokens.items():
+            if token in self._bm25.vocab_dict:
+                total += weight * self._bm25.get_scores([token])
+        return total
+
+    def contains(self, i: int, alternatives: Iterable[str]) -> bool:
+        """Whether entry i says any of the alternatives (whole word, or a phrase of two or more characters)."""
+        return any(a in self.token_sets[i] or (len(a) >= 2 and a in self.texts[i]) for a in alternatives)
+
+    def frequency(self, alternatives: tuple[str, ...]) -> int:
+        """How many entries say any of the alternatives."""
+        return sum(self.contains(i, alternatives) for i in range(len(self.entries)))
+
+    def rarity(self, frequency: int) -> float:
+        """How telling a word is: rare in the entries weighs more; a word no entry has weighs most."""
+        return math.log((len(self.entries) + 1) / (frequency + 0.5))

@@ -1,0 +1,206 @@
+"""The policy search's vocabulary: domain words, spoken synonyms, stop and generic words, spelling repair."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+
+from rapidfuzz import process
+from rapidfuzz.distance import Hamming
+
+from knowledge.policy.document import PolicyDocument
+from knowledge.policy.index import THING_FLAGS
+from knowledge.text import arabize_counts, pinyin_key
+
+_QUOTED = re.compile(r"[“\"《]([^”\"《》]{2,24})[”\"》]")
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+_LATIN_OR_DIGIT = re.compile(r"[\dA-Za-z]")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A spoken phrase found in a question and the document words it stands for."""
+
+    spoken: str
+    terms: tuple[str, ...]
+
+
+def _data(name: str) -> str:
+    return resources.files("knowledge").joinpath("data", name).read_text("utf-8")
+
+
+def _word_list(name: str) -> list[str]:
+    return [arabize_counts(w) for line in _data(name).splitlines() if (w := line.strip()) and not w.startswith("#")]
+
+
+class Lexicon:
+    """Shipped word lists and synonyms, all in the search form (`arabize_counts`)."""
+
+    def __init__(
+        self,
+        words: Iterable[str],
+        stopwords: Iterable[str],
+        generic: Iterable[str],
+        groups: Iterable[tuple[Iterable[str], Iterable[str]]],
+        patterns: Iterable[tuple[str, Iterable[str]]] = (),
+    ):
+        self.words = set(words)
+        self.stopwords = frozenset(stopwords)
+        self.generic = frozenset(generic)
+        spoken: dict[str, list[str]] = {}  # phrase → the document terms it stands for
+        for terms, phrases in groups:
+            terms = [arabize_counts(t) for t in terms]
+            for phrase in [*terms, *(arabize_counts(p) for p in phrases)]:
+                known = spoken.setdefault(phrase, [])
+                known += [t for t in terms if t not in known]
+        self._spoken = dict(sorted(spoken.items(), key=lambda kv: -len(kv[0])))
+        # "欠了工资" says "欠工资": an aspect particle may sit between the characters of a phrase.
+        self._spoken_rx = {phrase: re.compile("了?".join(map(re.escape, phrase))) for phrase in self._spoken}
+        self._patterns = [(re.compile(rx), tuple(arabize_counts(t) for t in terms)) for rx, terms in patterns]
+
+    @classmethod
+    def shipped(cls) -> Lexicon:
+        synonyms = json.loads(_data("policy_synonyms.json"))
+        return cls(
+            words=_word_list("policy_words.txt"),
+            stopwords=_word_list("policy_stopwords.txt"),
+            generic=_word_list("policy_generic.txt"),
+            groups=[(g["terms"], g["spoken"]) for g in synonyms["groups"]],
+            patterns=[(p["regex"], p["terms"]) for p in synonyms["patterns"]],
+        )
+
+    @property
+    def synonym_words(self) -> set[str]:
+        """Every spoken phrase and document term the synonym data names."""
+        return set(self._spoken) | {t for terms in self._spoken.values() for t in terms}
+
+    def concepts(self, text: str, bounds: set[int]) -> list[tuple[int, int, Concept]]:
+        """Spoken phrases in the (search-form) text as (start, end, concept), longest first, not overlapping.
+
+        A phrase counts only where it starts and ends on word bounds: "残疾" is not read inside "残疾证".
+        """
+        taken = [False] * len(text)
+        found: list[tuple[int, int, Concept]] = []
+
+        def claim(start: int, end: int, concept: Concept) -> None:
+            if start in bounds and end in bounds and not any(taken[start:end]):
+                taken[start:end] = [True] * (end - start)
+                found.append((start, end, concept))
+
+        for rx, terms in self._patterns:
+            for m in rx.finditer(text):
+                claim(m.start(), m.end(), Concept(m.group(0), terms))
+        particle = "了" in text
+        for phrase, terms in self._spoken.items():
+            if phrase in text or particle:
+                for m in self._spoken_rx[phrase].finditer(text):
+                    claim(m.start(), m.end(), Concept(phrase, tuple(terms)))
+        return sorted(found, key=lambda f: f[0])
+
+
+def document_terms(document: PolicyDocument) -> set[str]:
+    """Terms a document itself defines: quoted “…” and 《…》 names, indicators, departments."""
+    terms: set[str] = set()
+    for passage in document.passages:
+        for text in (passage.title, *passage.sentences):
+            for m in _QUOTED.finditer(text):
+                terms.update(p for p in re.split(r"[,、;]", m.group(1)) if len(p) >= 2)
+        terms.update(passage.departments)
+    for table in document.tables:
+        terms.update(i.name for i in table.indicators)
+    return {arabize_counts(t) for t in terms}
+
+
+def title_nouns(
+    document: PolicyDocument, tagged: Callable[[str], Iterable[tuple[str, str]]], known: set[str]
+) -> set[str]:
+    """Key noun phrases of the titles ("打造生态品牌化促进就业" → "生态品牌化"): runs of two or more
+    nouns, each of two or more characters, that hold no term already known (it would be swallowed)."""
+    phrases: set[str] = set()
+    for passage in document.passages:
+        runs: list[list[str]] = [[]]
+        for word, flag in tagged(arabize_counts(passage.title)):
+            if flag in THING_FLAGS and len(word) > 1 and not _LATIN_OR_DIGIT.search(word):
+                runs[-1].append(word)
+            elif runs[-1]:
+                runs.append([])
+        phrases.update("".join(run) for run in runs if len(run) > 1 and not known.intersection(run))
+    return phrases
+
+
+class Speller:
+    """Repairs typed words the vocabulary does not know: a term with the same pinyin, or one character off.
+
+    "零功" → 零工 and "开花大厨" → 开化大厨 by pinyin; "招骋会" → 招聘会 by one substituted character
+    (only for terms of three or more characters). A window that is itself a known word is left alone.
+    """
+
+    def __init__(
+        self, terms: Iterable[str], is_word: Callable[[str], bool], cut: Callable[[str], Iterable[str]]
+    ):
+        self._terms = {t for t in terms if len(t) >= 2 and _HAN.match(t)}
+        self._is_word = is_word
+        self._cut = cut
+        self._by_sound: dict[tuple[str, ...], str] = {}
+        self._by_length: dict[int, list[str]] = {}
+        for term in sorted(self._terms, key=lambda t: (-len(t), t)):
+            self._by_sound.setdefault(_syllables(term), term)
+            self._by_length.setdefault(len(term), []).append(term)
+        self._lengths = sorted(self._by_length, reverse=True)
+
+    def correct(self, text: str) -> str:
+        # Only whole runs of cut words are candidates, so a fix never splits a real word ("社保|转移").
+        words = self._cut(text)
+        bounds = word_bounds(words)
+        # A character off only counts inside a run of single characters ("招|骋|会", not "个|岗位").
+        singles = {b for w, b in zip(words, sorted(bounds)) if len(w) == 1}
+        exact = [
+            (i, i + length)
+            for length in self._lengths
+            for i in range(len(text) - length + 1)
+            if text[i : i + length] in self._terms
+        ]
+        out, i = [], 0
+        while i < len(text):
+            fixed = self._fix_at(text, i, bounds, singles, exact) if i in bounds else None
+            if fixed:
+                out.append(fixed)
+                i += len(fixed)
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    def _fix_at(
+        self, text: str, i: int, bounds: set[int], singles: set[int], exact: list[tuple[int, int]]
+    ) -> str | None:
+        for length in self._lengths:
+            window = text[i : i + length]
+            if len(window) < length or i + length not in bounds or not _HAN.match(window):
+                continue
+            if self._is_word(window) or any(s <= i and i + length <= e for s, e in exact):
+                continue
+            term = self._by_sound.get(_syllables(window))
+            if term and (length > 2 or set(term) & set(window)):
+                return term
+            if length >= 3 and all(j in singles for j in range(i, i + length) if j in bounds):
+                hit = process.extractOne(window, self._by_length[length], scorer=Hamming.distance, score_cutoff=1)
+                if hit:
+                    return hit[0]
+        return None
+
+
+def word_bounds(words: Iterable[str]) -> set[int]:
+    """Offsets where the cut words start and end."""
+    bounds, at = {0}, 0
+    for word in words:
+        at += len(word)
+        bounds.add(at)
+    return bounds
+
+
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(pinyin_key(ch) for ch in text)

@@ -1,0 +1,152 @@
+"""Deciding which entries answer a question, or that the documents do not cover it.
+
+An entry is ranked by BM25 plus how much of the question's content it covers (each content word
+weighted by how rare it is in the documents; a word no document has weighs most). The question is
+"not covered" when the best entries cover too little of it, or when it names a year, a place, or
+asks for a number the chosen text does not have.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from knowledge.policy.index import Entry, PolicyIndex
+from knowledge.policy.query import Question, Unit
+from knowledge.text import arabize_counts
+
+MIN_COVERAGE = 0.5
+CANDIDATES = 8
+SECOND_MIN_SCORE = 0.3  # share of the best BM25 score a second entry needs to be added
+SECOND_MIN_COVERAGE = 0.25  # share of the question a second entry must add
+YEAR_ROW_BONUS = 0.3
+VAGUE_WEIGHT = 0.5  # a verb ("控制在多少") or a single character ("学") is often just phrasing
+DATE_BONUS = 0.3
+_DAYS = re.compile(r"\d+[日号]|每月|每周|每天")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})年")
+_CLAUSE = re.compile(r"[,;。:]")
+_COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
+
+
+@dataclass
+class Verdict:
+    """The entries that answer (best first), or why none does."""
+
+    entries: list[Entry] = field(default_factory=list)
+    reason: str = ""  # why not covered; "" when answered
+    missing_years: tuple[int, ...] = ()  # years asked that the documents have no figures for
+    weights: dict[str, float] = field(default_factory=dict)  # content unit → weight
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.entries)
+
+
+class Matcher:
+    """Ranks entries for a question and decides whether the documents cover it."""
+
+    def __init__(self, index: PolicyIndex):
+        self.index = index
+        self._titles = [arabize_counts(e.document.title) for e in index.entries]
+        self._all_text = "".join(index.texts) + "".join(set(self._titles))
+        # The county of each entry's document; the first document (the shipped plan) is home.
+        self._counties = [m.group(1) if (m := _COUNTY.match(t)) else "" for t in self._titles]
+        self.known_years = _known_years(index)
+
+    def judge(self, q: Question) -> Verdict:
+        # Places choose the documents (below); what is asked about them is the rest.
+        content = [u for u in q.content if u.text not in q.places]
+        if not content:
+            return Verdict(reason="empty")
+        if any(p not in self._all_text for p in q.places):
+            return Verdict(reason="place")
+        unknown_years = [y for y in q.years if y not in self.known_years]
+        if unknown_years:
+            return Verdict(reason="year", missing_years=tuple(unknown_years))
+        scores = self.index.scores(q.tokens)
+        if not (q.wants_number or q.years):  # a table row only answers "how many"
+            scores[[i for i, e in enumerate(self.index.entries) if e.indicator]] = 0
+        named = [p for p in q.places if any(p in title for title in self._titles)]
+        if named:  # "常山县的…" is asked of the documents of that place only
+            scores[[i for i, title in enumerate(self._titles) if not any(p in title for p in named)]] = 0
+        elif self._counties:  # a question naming no place is about home, not another county's document
+            home = self._counties[0]
+            scores[[i for i, county in enumerate(self._counties) if county and county != home]] = 0
+        candidates = [int(i) for i in np.argsort(-scores)[:CANDIDATES] if scores[i] > 0]
+        if not candidates:
+            return Verdict(reason="no match")
+        weights = self._weights(content)
+        content = [u for u in content if u.text in weights]
+        if not content:
+            return Verdict(reason="empty")
+        total = sum(weights.values())
+        top = float(scores[candidates[0]])
+
+        def covered(units: list[Unit], entries: list[int]) -> float:
+            return sum(weights[u.text] for u in units if any(self.index.contains(i, u.alternatives) for i in entries))
+
+        def rank(i: int) -> float:
+            # A question naming a year of the table asks for its figure: rows go first on a tie.
+            row_bonus = YEAR_ROW_BONUS if q.years and self.index.entries[i].indicator else 0
+            # "啥时候有招聘会" is best answered by the text that names the days.
+            date_bonus = DATE_BONUS if q.wants_date and _DAYS.search(self.index.texts[i]) else 0
+            return scores[i] / top + covered(content, [i]) / total + row_bonus + date_bonus
+
+        best = max(candidates, key=rank)
+        chosen = [best]
+        missing = [u for u in content if not self.index.contains(best, u.alternatives)]
+        seconds = [i for i in candidates if i != best and scores[i] >= SECOND_MIN_SCORE * top]
+        if q.joined and missing and seconds:
+            second = max(seconds, key=lambda i: covered(missing, [i]) + scores[i] / top / 10)
+            if covered(missing, [second]) >= SECOND_MIN_COVERAGE * total:
+                chosen.append(second)
+        if covered(content, chosen) / total < MIN_COVERAGE:
+            return Verdict(reason="low coverage")
+        entries = [self.index.entries[i] for i in chosen]
+        if any(not self._place_in(p, chosen) for p in q.places):
+            return Verdict(reason="place")
+        if q.years and entries[0].indicator and not any(entries[0].indicator.figure(y) for y in q.years):
+            return Verdict(reason="year", missing_years=tuple(q.years))
+        if q.wants_number and not self._has_number_for(q, content, chosen[0]):
+            return Verdict(reason="no number")
+        return Verdict(entries=entries, weights=weights)
+
+    def _weights(self, units: list[Unit]) -> dict[str, float]:
+        """Weight of each content unit by rarity; a verb counts half, unknown phrasing not at all."""
+        weights = {}
+        for u in units:
+            frequency = self.index.frequency(u.alternatives)
+            if len(u.text) == 1 and frequency:
+                continue  # a single character the documents use ("茶") is too vague to count
+            if u.kind != "phrasing" or frequency:
+                vague = u.kind == "act" or len(u.text) == 1
+                weights[u.text] = self.index.rarity(frequency) * (VAGUE_WEIGHT if vague else 1)
+        return weights
+
+    def _place_in(self, place: str, chosen: list[int]) -> bool:
+        return any(place in self.index.texts[i] or place in self._titles[i] for i in chosen)
+
+    def _has_number_for(self, q: Question, units: list[Unit], i: int) -> bool:
+        """Whether entry i gives a figure of the kind asked next to a word the question asked about."""
+        entry = self.index.entries[i]
+        if entry.indicator:
+            return not q.unit_asked or bool(re.search(q.unit_asked, entry.indicator.unit))
+        for clause in _CLAUSE.split(self.index.texts[i]):
+            if q.figure.search(clause) and any(
+                any(len(a) >= 2 and a in clause for a in u.alternatives) for u in units
+            ):
+                return True
+        return False
+
+
+def _known_years(index: PolicyIndex) -> set[int]:
+    """Years the documents plan for: those in the tables and the body (not in a preamble's citations)."""
+    years: set[int] = set()
+    for entry, text in zip(index.entries, index.texts):
+        if entry.indicator:
+            years.update(f.year for f in entry.indicator.figures)
+        elif entry.passage and entry.passage.ref:
+            years.update(int(y) for y in _YEAR_IN_TEXT.findall(text))
+    return years

@@ -1,0 +1,186 @@
+"""Reading a question: search form, typo repair, spoken synonyms, content words, years, places, number intent."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from knowledge.places import gazetteer
+from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer
+from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
+from knowledge.text import arabize_counts
+
+EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the documents use the word itself
+
+_YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个家名亩场次吨%])")
+_YEAR2 = re.compile(r"(?<![\d.])([1-4]\d)\s*年(?!代|龄|级|轻|纪)")  # "22年" → 2022
+_YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
+# "几" asks for a number, "哪几" for a list ("有哪几条").
+_NUMBER_INTENT = re.compile(r"多少|(?<!哪)几|比例|比重|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
+# The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
+_COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
+                 "钱": "元", "元": "元", "块": "元", "块钱": "元"}
+_MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "收入"})
+_SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
+_JOINED = re.compile(r"和|与|跟|及|还有|、|或者|另外|同时")
+_QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
+_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪一天|几月|哪年|哪一年|几几年|什么日子|日期")
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+# Verbs name an act but are often mere phrasing; an unknown word that names neither a thing nor
+# an act (a number, a time, an adverb, an adjective) is taken as phrasing.
+_ACT_FLAGS = frozenset({"v", "vd"})
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing the question is about, and the words that count as the document saying it."""
+
+    text: str
+    alternatives: tuple[str, ...]
+    generic: bool = False  # too vague to show what is asked (就业, 政策, single characters)
+    kind: str = "thing"  # "thing", "act" (a verb) or "phrasing" (number, time, adverb, adjective)
+    parts: tuple[str, ...] = ()  # shorter words inside it, for choosing sentences when it is not said whole
+
+
+@dataclass
+class Question:
+    """A question as read: its content units, BM25 tokens and what kind of answer it wants."""
+
+    raw: str
+    text: str  # search form after typo repair
+    units: list[Unit] = field(default_factory=list)
+    tokens: dict[str, float] = field(default_factory=dict)  # BM25 query: token → weight
+    years: list[int] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)  # place names outside the county
+    wants_number: bool = False
+    unit_asked: str = ""  # "元", "人|名", "%"…: the unit of the figure asked for, "" when unsaid
+    wants_date: bool = False
+    joined: bool = False  # asks about two things at once ("残疾人和移民")
+
+    @cached_property
+    def figure(self) -> re.Pattern[str]:
+        """A figure of the kind asked: a number, followed by the asked unit when there is one."""
+        return re.compile(rf"\d[\d.]*[万亿千百]?(?:{self.unit_asked})" if self.unit_asked else r"\d")
+
+    @property
+    def content(self) -> list[Unit]:
+        return [u for u in self.units if not u.generic]
+
+
+class QuestionReader:
+    """Turns what a person typed into a `Question`; corpus_text is all the documents' text in search form."""
+
+    def __init__(self, lexicon: Lexicon, speller: Speller, tokenizer: Tokenizer, corpus_text: str):
+        self.lexicon = lexicon
+        self.speller = speller
+        self.tokenizer = tokenizer
+        self.corpus_text = corpus_text
+
+    def read(self, raw: str) -> Question:
+        # "2025年产值": the year is a word of its own, or jieba reads "年产值".
+        text = _YEAR_GLUE.sub(r"\1 ", self.speller.correct(arabize_counts(raw)))
+        words = self.tokenizer.tagged(text, keep_all=True)
+        plain = [w for w, _ in words]
+        q = Question(raw=raw, text=text, wants_number=bool(_NUMBER_INTENT.search(text)))
+        q.years = _years(text)
+        q.unit_asked = _unit_asked(plain) if q.wants_number else ""
+        q.wants_date = bool(_DATE_ASKED.search(text))
+        q.joined = bool(_JOINED.search(text))
+        named = [w for w, flag in words if flag == "ns" and len(w) > 1]
+        local = {w for w in named if gazetteer().resolve(w).town}
+        q.places = [w for w in named if w not in local]
+        in_concept = [False] * len(text)
+        for start, end, concept in self.lexicon.concepts(text, word_bounds(plain)):
+            in_concept[start:end] = [True] * (end - start)
+            q.units.append(self._concept_unit(concept))
+            # The person's own word, when the documents use it too, outweighs what it stands for.
+            literal = concept.spoken in self.corpus_text
+            self._add_tokens(q, " ".join(concept.terms), EXPANSION_WEIGHT if literal else 1.0)
+            self._add_tokens(q, concept.spoken, 1.0)
+        unread = [False] * len(text)  # characters of words that were read as nothing telling
+        at = 0
+        for word, flag in words:
+            start, at = at, at + len(word)
+            if in_concept[start] or not word.strip() or word in SKIP:
+                continue
+            self._add_tokens(q, word, 1.0)
+            if word in self.lexicon.stopwords or _is_year(word, q.years) or _asks(word, self.corpus_text):
+                continue
+            if word in local:  # a town of the county: the plan covers it, it is not what is asked
+                continue
+            kind = _kind(flag)
+            generic = self._is_generic(word, kind)
+            if word not in self.lexicon.generic and (len(word) == 1 or kind == "phrasing"):
+                unread[start:at] = [True] * len(word)
+            parts = tuple(t for t in self.tokenizer.search_tokens(word) if len(t) > 1 and t != word)
+            q.units.append(Unit(word, (word,), generic=generic, kind=kind, parts=parts))
+        q.units += self._shared_phrases(text, unread)
+        q.units = list({u.text: u for u in q.units}.values())
+        return q
+
+    def _shared_phrases(self, text: str, unread: list[bool]) -> list[Unit]:
+        """Phrases of the documents quoted in the question that word cutting broke apart ("多缴多得").
+
+        A phrase is kept when two or more of its characters were otherwise read as nothing telling
+        (a single character, an unknown word of no known kind).
+        """
+        phrases: list[Unit] = []
+        i = 0
+        while i < len(text) - 1:
+            j = i + 2
+            while j <= len(text) and text[i:j] in self.corpus_text:
+                j += 1
+            if j > i + 2 and unread[i : j - 1].count(True) >= 2:
+                phrases.append(Unit(text[i : j - 1], (text[i : j - 1],)))
+                i = j - 1
+            else:
+                i += 1
+        return phrases
+
+    def _is_generic(self, word: str, kind: str) -> bool:
+        """Listed generic words, small numbers and single characters other than things ("钱")
+        say too little about what is asked."""
+        if word in self.lexicon.generic or (_NUMBER.match(word) and len(word) < 3):
+            return True
+        return len(word) == 1 and kind != "thing"
+
+    def _concept_unit(self, concept: Concept) -> Unit:
+        generic = all(t in self.lexicon.generic for t in concept.terms)
+        return Unit(concept.spoken, (*concept.terms, concept.spoken), generic=generic)
+
+    def _add_tokens(self, q: Question, text: str, weight: float) -> None:
+        for token in self.tokenizer.search_tokens(text):
+            if token not in self.lexicon.stopwords:
+                q.tokens[token] = max(q.tokens.get(token, 0.0), weight)
+
+
+def _asks(word: str, corpus_text: str) -> bool:
+    """A question phrase jieba keeps whole ("哪些地方", "干什么", "多少岁"): it asks, it names nothing."""
+    return len(word) > 1 and bool(_QUESTION_MORPHEME.search(word)) and word not in corpus_text
+
+
+def _unit_asked(words: list[str]) -> str:
+    """The unit of the figure a "how many" question asks for, "" when it does not say."""
+    for i, word in enumerate(words):
+        if word in ("多少", "几") and i + 1 < len(words) and words[i + 1] in _COUNTED_UNIT:
+            return _COUNTED_UNIT[words[i + 1]]
+        if len(word) == 2 and word[0] == "几" and word[1] in _COUNTED_UNIT:
+            return _COUNTED_UNIT[word[1]]
+    if any(w in _SHARE_WORDS or (len(w) > 1 and w.endswith("率")) for w in words):
+        return "%"
+    return "元" if any(w in _MONEY_WORDS or (len(w) > 1 and w.endswith("费")) for w in words) else ""
+
+
+def _kind(flag: str) -> str:
+    return "thing" if flag in THING_FLAGS else "act" if flag in _ACT_FLAGS else "phrasing"
+
+
+def _years(text: str) -> list[int]:
+    years = [int(m.group(1)) for m in _YEAR4.finditer(text)]
+    years += [2000 + int(m.group(1)) for m in _YEAR2.finditer(text)]
+    return list(dict.fromkeys(years))
+
+
+def _is_year(word: str, years: list[int]) -> bool:
+    return bool(_NUMBER.match(word)) and (int(float(word)) in years or int(float(word)) + 2000 in years)

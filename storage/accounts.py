@@ -1,0 +1,114 @@
+"""Chat accounts across channels: one-time link codes (绑定), which account a push goes to,
+and marking an account that can no longer be reached."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
+
+from storage.models import ChatAccount, InboundMessage, LinkCode, Worker
+from storage.sql import insert_ignore
+
+LINK_CODE_TTL = timedelta(minutes=10)
+LINK_CODE_DIGITS = 6
+
+
+def push_account(session: Session, *, worker_id: int) -> ChatAccount | None:
+    """The one account a push to this worker goes to: the reachable one they used last.
+
+    Accounts never heard from come after all others; ties go to the newest account.
+    """
+    return session.exec(
+        select(ChatAccount)
+        .where(ChatAccount.worker_id == worker_id, ChatAccount.reachable == True)  # noqa: E712
+        .order_by(ChatAccount.last_inbound_at.is_(None),  # type: ignore[union-attr]
+                  ChatAccount.last_inbound_at.desc(),  # type: ignore[union-attr]
+                  ChatAccount.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+
+
+def mark_unreachable(session: Session, *, channel: str, user_id: str) -> bool:
+    """The person blocked us or left: stop sending there until they write again."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(ChatAccount).where(ChatAccount.channel == channel, ChatAccount.user_id == user_id)
+        .values(reachable=False)
+    )
+    return bool(result.rowcount)
+
+
+def already_answered(session: Session, *, channel: str, dedup_key: str) -> bool:
+    """Whether this platform message was handled and answered before (a redelivery)."""
+    status = session.exec(select(InboundMessage.status).where(
+        InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)).first()
+    return status == "done"
+
+
+# --- link codes -------------------------------------------------------------------------------
+class CodeState(StrEnum):
+    VALID = "valid"
+    UNKNOWN = "unknown"  # never issued, mistyped, or already used
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    state: CodeState
+    worker_id: int | None = None
+
+
+def issue_link_code(session: Session, *, worker_id: int, now: datetime, ttl: timedelta = LINK_CODE_TTL) -> LinkCode:
+    """A fresh six-digit code for the worker; their earlier codes and all expired ones go."""
+    session.exec(delete(LinkCode).where(  # type: ignore[call-overload]
+        (LinkCode.worker_id == worker_id) | (LinkCode.expires_at < now)))  # type: ignore[operator]
+    for _ in range(50):
+        code = f"{secrets.randbelow(10 ** LINK_CODE_DIGITS):0{LINK_CODE_DIGITS}d}"
+        if insert_ignore(session, LinkCode, {"code": code, "worker_id": worker_id, "expires_at": now + ttl}):
+            return session.get(LinkCode, code)  # type: ignore[return-value]
+    raise RuntimeError("no free link code")  # a million codes live at once: not a real case
+
+
+def check_link_code(session: Session, *, code: str, now: datetime) -> CodeCheck:
+    row = session.get(LinkCode, code, populate_existing=True)
+    if row is None:
+        return CodeCheck(CodeState.UNKNOWN)
+    if row.expires_at <= now:
+        return CodeCheck(CodeState.EXPIRED, row.worker_id)
+    return CodeCheck(CodeState.VALID, row.worker_id)
+
+
+def use_link_code(session: Session, *, code: str, now: datetime) -> int | None:
+    """Spend a valid code: the worker it stands for, or None if it is gone or expired.
+
+    One conditional DELETE, so two accounts typing the same code at once cannot both win.
+    """
+    check = check_link_code(session, code=code, now=now)
+    if check.state is not CodeState.VALID:
+        return None
+    deleted = session.exec(delete(LinkCode).where(  # type: ignore[call-overload]
+        LinkCode.code == code, LinkCode.expires_at > now)).rowcount  # type: ignore[operator]
+    return check.worker_id if deleted == 1 else None
+
+
+def link_account(session: Session, *, account: ChatAccount, worker_id: int) -> bool:
+    """Point the account at the worker; its own former profile is deleted when no other
+    account uses it any more. True when such a profile was deleted."""
+    old_id = account.worker_id
+    account.worker_id = worker_id
+    session.add(account)
+    session.flush()
+    if old_id is None or old_id == worker_id:
+        return False
+    users = session.exec(select(func.count()).select_from(ChatAccount).where(ChatAccount.worker_id == old_id)).one()
+    if users:
+        return False
+    old = session.get(Worker, old_id)
+    if old is not None:
+        session.delete(old)
+        session.flush()
+    return True

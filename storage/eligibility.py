@@ -1,0 +1,167 @@
+"""Who qualifies for what: hardship declarations (就业困难人员, kept only with consent), things
+people told us (flags: 想创业, 干活受伤), opt-outs from kinds of policy pushes, and the SQL that
+picks the people a policy rule fits (政策找人) so each is queued once, in one INSERT … SELECT."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, and_, cast, delete, exists, literal, true, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+
+from storage import outbox
+from storage.models import (
+    Graduate, HardshipDeclaration, Job, Outbox, PolicyOptOut, SilverPlacement, Worker, WorkerFlag,
+)
+from storage.sql import insert_ignore
+
+POLICY_KIND = "policy"
+CONDITIONS = ("age_min", "age_max", "graduate", "graduate_wish", "flag", "hardship", "silver_placed")
+# Public-welfare jobs go to people who declared hardship first; everyone else hears of them this much later.
+HEAD_START = timedelta(hours=24)
+
+
+# --- hardship -----------------------------------------------------------------------------------------
+def declare_hardship(session: Session, *, worker_id: int, category: str, now: datetime) -> None:
+    row = session.get(HardshipDeclaration, worker_id) or HardshipDeclaration(worker_id=worker_id)
+    row.category, row.consented_at = category, now
+    session.add(row)
+    session.flush()
+
+
+def withdraw_hardship(session: Session, *, worker_id: int) -> bool:
+    """Consent withdrawn: the declaration is deleted, not just marked."""
+    return session.exec(delete(HardshipDeclaration).where(  # type: ignore[call-overload]
+        HardshipDeclaration.worker_id == worker_id)).rowcount == 1
+
+
+def has_hardship(session: Session, *, worker_id: int) -> bool:
+    return session.get(HardshipDeclaration, worker_id) is not None
+
+
+def hardship_among(session: Session, worker_ids: Iterable[int]) -> set[int]:
+    ids = list(worker_ids)
+    if not ids:
+        return set()
+    return set(session.exec(select(HardshipDeclaration.worker_id).where(
+        HardshipDeclaration.worker_id.in_(ids))))  # type: ignore[attr-defined]
+
+
+def push_delays(session: Session, *, job: Job, worker_ids: Iterable[int]) -> dict[int, timedelta]:
+    """How long each person's push of this job waits: nothing, except that a public-welfare
+    job (公益性岗位) reaches people who declared hardship `HEAD_START` before everyone else."""
+    ids = list(worker_ids)
+    if not job.public_welfare:
+        return {}
+    first = hardship_among(session, ids)
+    return {w: HEAD_START for w in ids if w not in first}
+
+
+def bring_forward(session: Session, *, keys: Iterable[str], now: datetime) -> int:
+    """Pushes still waiting out `HEAD_START` for someone who has just declared hardship go now."""
+    found = list(keys)
+    if not found:
+        return 0
+    return session.exec(update(Outbox).where(  # type: ignore[call-overload]
+        Outbox.idempotency_key.in_(found), Outbox.status == outbox.PENDING, Outbox.not_before > now)  # type: ignore[attr-defined]
+        .values(not_before=now)).rowcount
+
+
+def declarations(session: Session, *, limit: int = 500) -> list[tuple[HardshipDeclaration, Worker]]:
+    rows = session.exec(select(HardshipDeclaration, Worker).join(Worker, Worker.id == HardshipDeclaration.worker_id)  # type: ignore[arg-type]
+                        .order_by(HardshipDeclaration.consented_at.desc()).limit(limit))  # type: ignore[attr-defined]
+    return list(rows)  # type: ignore[arg-type]
+
+
+# --- flags --------------------------------------------------------------------------------------------
+def set_flag(session: Session, *, worker_id: int, flag: str, now: datetime) -> bool:
+    """Remember something about the person; True when it is new."""
+    return insert_ignore(session, WorkerFlag, {"worker_id": worker_id, "flag": flag, "created_at": now})
+
+
+def has_flag(session: Session, *, worker_id: int, flag: str) -> bool:
+    return session.get(WorkerFlag, (worker_id, flag)) is not None
+
+
+# --- policy pushes ------------------------------------------------------------------------------------
+def opt_out(session: Session, *, worker_id: int, kind: str, now: datetime) -> bool:
+    return insert_ignore(session, PolicyOptOut, {"worker_id": worker_id, "kind": kind, "created_at": now})
+
+
+def opted_out(session: Session, *, worker_id: int) -> set[str]:
+    return set(session.exec(select(PolicyOptOut.kind).where(PolicyOptOut.worker_id == worker_id)))
+
+
+def policy_key_prefix(rule_id: str) -> str:
+    return f"{POLICY_KIND}:{rule_id}:"
+
+
+def rule_of_key(key: str) -> str | None:
+    parts = key.split(":")
+    return parts[1] if len(parts) == 3 and parts[0] == POLICY_KIND else None
+
+
+def _conditions(when: Mapping[str, Any], year: int) -> list[Any]:
+    unknown = set(when) - set(CONDITIONS)
+    if unknown:
+        raise ValueError(f"unknown policy conditions {sorted(unknown)}")
+    found: list[Any] = []
+    if "age_min" in when:
+        found.append(Worker.birth_year <= year - int(when["age_min"]))  # type: ignore[operator]
+    if "age_max" in when:
+        found.append(Worker.birth_year >= year - int(when["age_max"]))  # type: ignore[operator]
+    if when.get("graduate"):
+        found.append(exists().where(Graduate.worker_id == Worker.id))
+    if "graduate_wish" in when:
+        found.append(exists().where(Graduate.worker_id == Worker.id, Graduate.wish == when["graduate_wish"]))
+    if "flag" in when:
+        found.append(exists().where(WorkerFlag.worker_id == Worker.id, WorkerFlag.flag == when["flag"]))
+    if when.get("hardship"):
+        found.append(exists().where(HardshipDeclaration.worker_id == Worker.id))
+    if when.get("silver_placed"):
+        found.append(exists().where(SilverPlacement.worker_id == Worker.id))
+    return found
+
+
+def check_conditions(when: Mapping[str, Any]) -> None:
+    """Raise ValueError for a rule whose conditions we do not know (rules are data)."""
+    _conditions(when, 2000)
+
+
+def queue_rule(session: Session, *, rule_id: str, kind: str, when: Mapping[str, Any], texts: tuple[str, ...],
+               year: int, now: datetime, worker_id: int | None = None) -> int:
+    """Queue the rule's push for everyone it now fits who has not had it and has not said 不需要
+    to its kind (only `worker_id`, when given). Returns how many were queued."""
+    prefix = policy_key_prefix(rule_id)
+    already = exists().where(Outbox.idempotency_key == literal(prefix, String) + cast(Worker.id, String))
+    refused = exists().where(PolicyOptOut.worker_id == Worker.id, PolicyOptOut.kind == kind)
+    conditions = [Worker.subscribed == true(), ~already, ~refused, *_conditions(when, year)]
+    if worker_id is not None:
+        conditions.append(Worker.id == worker_id)
+    ids = sa_select(Worker.id).where(and_(*conditions))
+    return outbox.enqueue_selected(session, ids, key_prefix=prefix, kind=POLICY_KIND, texts=texts, ref_id=None,
+                                   not_before=now, now=now)
+
+
+def fits(session: Session, *, worker_id: int, when: Mapping[str, Any], year: int) -> bool:
+    return session.connection().execute(
+        sa_select(Worker.id).where(Worker.id == worker_id, *_conditions(when, year))).first() is not None
+
+
+def last_policy_rule(session: Session, *, worker_id: int) -> str | None:
+    """The rule of the newest policy push queued for the person (what 不需要 answers)."""
+    keys = session.exec(select(Outbox.idempotency_key).where(
+        Outbox.worker_id == worker_id, Outbox.kind == POLICY_KIND).order_by(Outbox.id.desc()).limit(1))  # type: ignore[union-attr]
+    key = keys.first()
+    return rule_of_key(key) if key else None
+
+
+def cancel_policy_pushes(session: Session, *, worker_id: int, rule_ids: Iterable[str]) -> int:
+    """Stop the person's queued, unsent pushes of these rules."""
+    keys = [policy_key_prefix(r) + str(worker_id) for r in rule_ids]
+    return session.exec(update(Outbox).where(  # type: ignore[call-overload]
+        Outbox.idempotency_key.in_(keys), Outbox.status.in_((outbox.PENDING, outbox.HELD)))  # type: ignore[attr-defined]
+        .values(status=outbox.CANCELLED)).rowcount

@@ -1,0 +1,433 @@
+"""Recruitment fairs: the fixed fairs of the 8th and 18th generated from a recurrence rule,
+fairs staff add, the next fairs for a person, reminders through the outbox, and moving or
+cancelling a fair with a notice to everyone who was told about it.
+
+Every periodic function here is idempotent (unique `source_key`s and outbox idempotency
+keys), so the scheduler may run it as often as it likes and after any restart.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import MONTHLY, rrule
+from sqlalchemy import Select, String, and_, cast, exists, literal, or_, select as sa_select, true, update
+from sqlmodel import Session, select
+
+from storage import outbox
+from storage.outbox import enqueue_selected
+from storage.models import Broadcast, Employer, Fair, FairChange, FairEmployer, Job, Outbox, Worker
+from storage.sql import insert_ignore
+
+FIXED_DAYS = (8, 18)
+FIXED_KIND = "定期招聘会"
+KINDS = (FIXED_KIND, "春风送岗", "直播带岗", "代企招聘", "驻点招聘", "其他招聘会")
+SCHEDULED, MOVED, CANCELLED = "scheduled", "moved", "cancelled"
+LIVE = (SCHEDULED, MOVED)
+DEFAULT_LENGTH = timedelta(hours=3)  # for a fair saved without an end time
+PUSH_KIND = "fair"  # reminders: the delivery worker sends them only to people wanting fair reminders
+CHANGE_KIND = "fair_change"  # a correction to what someone was told: sent unless they 退订
+# outbox states meaning "this person was told, or is about to be": they hear of any change
+TOLD = (outbox.PENDING, outbox.CLAIMED, outbox.SENDING, outbox.SENT, outbox.HELD, outbox.DOUBT)
+NEAR_DAYS = 45  # a fair near the person jumps ahead of county-wide ones only this far ahead
+WEEKDAYS = "一二三四五六日"
+
+
+class FairSettings(Protocol):
+    """The settings the fair functions read (bot.settings.Settings has them all)."""
+
+    fair_venue: str
+    fair_address: str | None
+    fair_town: str
+    fair_start: str
+    fair_end: str
+    fair_generate_months: int
+    fair_remind_eve: str
+    fair_remind_morning: str
+
+
+class FairError(ValueError):
+    """A staff request that cannot be done; the message is shown to staff as is."""
+
+
+# --- the fixed fairs ------------------------------------------------------------------------------
+def fixed_fair_dates(start: date, until: date) -> list[date]:
+    """The 8ths and 18ths from `start` to `until`, both included."""
+    rule = rrule(MONTHLY, bymonthday=FIXED_DAYS, dtstart=datetime.combine(start, time()),
+                 until=datetime.combine(until, time()))
+    return [d.date() for d in rule]
+
+
+def fixed_key(day: date) -> str:
+    return f"fixed-{day.isoformat()}"
+
+
+def fixed_venue(settings: FairSettings) -> str:
+    return f"{settings.fair_venue}（{settings.fair_address}）" if settings.fair_address else settings.fair_venue
+
+
+def generate_fixed_fairs(session: Session, now: datetime, tz: ZoneInfo, settings: FairSettings) -> int:
+    """Create the missing fixed fairs from today to `fair_generate_months` ahead; returns how many.
+
+    A fixed fair keeps its `fixed-<original date>` key when staff move or cancel it, so it is
+    never created again.
+    """
+    today = now.astimezone(tz).date()
+    start, end = time.fromisoformat(settings.fair_start), time.fromisoformat(settings.fair_end)
+    added = 0
+    for day in fixed_fair_dates(today, today + relativedelta(months=settings.fair_generate_months)):
+        starts = datetime.combine(day, start, tz)
+        added += insert_ignore(session, Fair, {
+            "source_key": fixed_key(day), "kind": FIXED_KIND, "title": f"{settings.fair_venue}招聘会",
+            "town": settings.fair_town, "venue": fixed_venue(settings), "stream_url": None,
+            "starts_at": starts, "ends_at": datetime.combine(day, end, tz), "status": SCHEDULED, "job_ids": [],
+            "created_at": now, "updated_at": now,
+        })
+    return added
+
+
+def ensure_fixed_fairs(session: Session, now: datetime, tz: ZoneInfo, settings: FairSettings) -> int:
+    """Generate the fixed fairs only when the next month's are missing (cheap enough per chat)."""
+    ahead = now.astimezone(tz).date() + relativedelta(months=1)
+    if session.exec(select(Fair.id).where(Fair.source_key >= fixed_key(ahead),
+                                          Fair.source_key.startswith("fixed-"))).first():  # type: ignore[attr-defined]
+        return 0
+    return generate_fixed_fairs(session, now, tz, settings)
+
+
+# --- reading fairs --------------------------------------------------------------------------------
+def end_of(fair: Fair) -> datetime:
+    return fair.ends_at or fair.starts_at + DEFAULT_LENGTH
+
+
+def _not_over(now: datetime):  # type: ignore[no-untyped-def]
+    return or_(Fair.ends_at > now,  # type: ignore[operator]
+               and_(Fair.ends_at.is_(None), Fair.starts_at > now - DEFAULT_LENGTH))  # type: ignore[union-attr]
+
+
+def _over(now: datetime):  # type: ignore[no-untyped-def]
+    return or_(Fair.ends_at <= now,  # type: ignore[operator]
+               and_(Fair.ends_at.is_(None), Fair.starts_at <= now - DEFAULT_LENGTH))  # type: ignore[union-attr]
+
+
+def upcoming_fairs(session: Session, *, now: datetime, limit: int = 30) -> list[Fair]:
+    """Fairs still to come or going on now, soonest first; cancelled ones left out."""
+    return list(session.exec(select(Fair).where(Fair.status.in_(LIVE), _not_over(now))  # type: ignore[attr-defined]
+                             .order_by(Fair.starts_at, Fair.id).limit(limit)))
+
+
+def next_fairs(session: Session, *, now: datetime, tz: ZoneInfo, town: str | None = None,
+               neighbours: Sequence[str] = (), limit: int = 5) -> list[Fair]:
+    """The fairs to tell a person about: today's first, then (within NEAR_DAYS) those in their
+    own town, then in neighbouring towns, then the rest by date."""
+    fairs = upcoming_fairs(session, now=now, limit=40)
+    today = now.astimezone(tz).date()
+    near_until = now + timedelta(days=NEAR_DAYS)
+
+    def rank(fair: Fair) -> tuple[int, int, datetime]:
+        if fair.starts_at.astimezone(tz).date() <= today:
+            return (0, 0, fair.starts_at)
+        if town and fair.starts_at <= near_until:
+            if fair.town == town:
+                return (1, 0, fair.starts_at)
+            if fair.town in neighbours:
+                return (1, 1, fair.starts_at)
+        return (2, 0, fair.starts_at)
+
+    return sorted(fairs, key=rank)[:limit]
+
+
+def get_fair(session: Session, fair_id: int) -> Fair | None:
+    return session.get(Fair, fair_id)
+
+
+def list_fairs(session: Session, *, start: datetime, end: datetime) -> list[Fair]:
+    """Every fair (cancelled ones too) starting in [start, end), by date."""
+    return list(session.exec(select(Fair).where(Fair.starts_at >= start, Fair.starts_at < end)  # type: ignore[operator]
+                             .order_by(Fair.starts_at, Fair.id)))
+
+
+def fair_jobs(session: Session, fair: Fair, *, open_only: bool = True) -> list[Job]:
+    if not fair.job_ids:
+        return []
+    stmt = select(Job).where(Job.id.in_(fair.job_ids))  # type: ignore[union-attr]
+    if open_only:
+        stmt = stmt.where(Job.status == "open")
+    return list(session.exec(stmt.order_by(Job.id)))
+
+
+def fair_employers(session: Session, fair: Fair) -> list[Employer]:
+    """The employers taking part: those staff named, and those whose jobs are on offer."""
+    named = sa_select(FairEmployer.employer_id).where(FairEmployer.fair_id == fair.id)
+    conditions = [Employer.id.in_(named)]  # type: ignore[union-attr]
+    if fair.job_ids:
+        conditions.append(Employer.id.in_(  # type: ignore[union-attr]
+            sa_select(Job.employer_id).where(Job.id.in_(fair.job_ids))))  # type: ignore[union-attr]
+    return list(session.exec(select(Employer).where(or_(*conditions)).order_by(Employer.name)))
+
+
+def changes(session: Session, fair_id: int) -> list[FairChange]:
+    return list(session.exec(select(FairChange).where(FairChange.fair_id == fair_id).order_by(FairChange.id)))
+
+
+# --- words for people ------------------------------------------------------------------------------
+def clock_text(t: time) -> str:
+    """09:00 → 上午9点, 19:30 → 晚上7点半, 12:00 → 中午12点."""
+    h, m = t.hour, t.minute
+    period = "凌晨" if h < 6 else "上午" if h < 12 else "中午" if h == 12 else "下午" if h < 18 else "晚上"
+    hour = h - 12 if h > 12 else h
+    minutes = "" if m == 0 else "半" if m == 30 else f"{m}分"
+    return f"{period}{hour}点{minutes}"
+
+
+def date_text(day: date, *, this_year: int | None = None) -> str:
+    year = f"{day.year}年" if this_year is not None and day.year != this_year else ""
+    return f"{year}{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
+
+
+def when_text(fair: Fair, tz: ZoneInfo, *, this_year: int | None = None) -> str:
+    """3月18日（星期三）上午9点到中午12点."""
+    start = fair.starts_at.astimezone(tz)
+    end = end_of(fair).astimezone(tz)
+    begins = clock_text(start.time())
+    text = f"{date_text(start.date(), this_year=this_year)}{begins}"
+    if end.date() == start.date():
+        ends = clock_text(end.time())
+        text += "到" + (ends[2:] if ends[:2] == begins[:2] else ends)  # 上午9点到11点半
+    return text
+
+
+def where_text(fair: Fair) -> str:
+    if fair.stream_url and not fair.venue:
+        return f"网上直播，用手机打开：{fair.stream_url}"
+    place = fair.venue or fair.town or "待定"
+    return f"{place}；也可以看直播：{fair.stream_url}" if fair.stream_url else place
+
+
+def fair_block(fair: Fair, tz: ZoneInfo, *, heading: str, this_year: int | None = None) -> str:
+    return "\n".join([heading, fair.title, f"时间：{when_text(fair, tz, this_year=this_year)}",
+                      f"地点：{where_text(fair)}"])
+
+
+# --- staff: add, move, cancel ----------------------------------------------------------------------
+def _check_times(starts_at: datetime, ends: datetime | None, now: datetime) -> None:
+    if starts_at.tzinfo is None or (ends is not None and ends.tzinfo is None):
+        raise FairError("时间缺少时区")
+    if ends is not None and ends <= starts_at:
+        raise FairError("结束时间要晚于开始时间")
+    if (ends or starts_at + DEFAULT_LENGTH) <= now:
+        raise FairError("这个时间已经过去了")
+
+
+def add_fair(session: Session, *, kind: str, title: str, starts_at: datetime, ends_at: datetime | None,
+             now: datetime, town: str | None = None, venue: str | None = None, stream_url: str | None = None,
+             job_ids: Iterable[int] = (), employer_ids: Iterable[int] = (), source_key: str | None = None) -> Fair:
+    """Add a fair staff organised; the same `source_key` twice (a double click) adds it once."""
+    title, venue, stream_url = title.strip(), (venue or "").strip() or None, (stream_url or "").strip() or None
+    if kind not in KINDS:
+        raise FairError(f"招聘会类型只能是：{'、'.join(KINDS)}")
+    if not title:
+        raise FairError("请填写招聘会名称")
+    if not venue and not stream_url:
+        raise FairError("请填写地点，或直播链接")
+    if stream_url and not stream_url.startswith(("https://", "http://")):
+        raise FairError("直播链接要以 https:// 开头")
+    _check_times(starts_at, ends_at, now)
+    jobs = sorted(set(job_ids))
+    if jobs:
+        found = set(session.exec(select(Job.id).where(Job.id.in_(jobs))))  # type: ignore[union-attr]
+        if missing := [j for j in jobs if j not in found]:
+            raise FairError(f"没有这些岗位：{', '.join(map(str, missing))}")
+    key = source_key or f"staff-{uuid.uuid4().hex}"
+    insert_ignore(session, Fair, {
+        "source_key": key, "kind": kind, "title": title[:128], "town": town or None, "venue": venue,
+        "stream_url": stream_url, "starts_at": starts_at, "ends_at": ends_at, "status": SCHEDULED,
+        "job_ids": jobs, "created_at": now, "updated_at": now,
+    })
+    fair = session.exec(select(Fair).where(Fair.source_key == key)).one()
+    for employer in set(employer_ids):
+        insert_ignore(session, FairEmployer, {"fair_id": fair.id, "employer_id": employer})
+    return fair
+
+
+def set_fair_offer(session: Session, *, fair_id: int, job_ids: Iterable[int], employer_ids: Iterable[int],
+                   now: datetime) -> Fair:
+    """Replace the jobs on offer and the employers named for a fair."""
+    fair = _fair(session, fair_id)
+    fair.job_ids = sorted(set(job_ids))
+    fair.updated_at = now
+    session.add(fair)
+    session.exec(FairEmployer.__table__.delete().where(FairEmployer.fair_id == fair_id))  # type: ignore[attr-defined,call-overload]
+    for employer in set(employer_ids):
+        insert_ignore(session, FairEmployer, {"fair_id": fair_id, "employer_id": employer})
+    return fair
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    fair: Fair
+    change: FairChange | None  # None when nothing changed (the same move twice)
+    notified: int  # notices queued
+
+
+def _told(fair_id: int) -> Select:
+    about_fair = and_(Outbox.kind.in_((PUSH_KIND, CHANGE_KIND)), Outbox.ref_id == fair_id)  # type: ignore[attr-defined]
+    broadcasts = sa_select(Broadcast.id).where(Broadcast.fair_id == fair_id)
+    about_broadcast = and_(Outbox.kind == "broadcast", Outbox.ref_id.in_(broadcasts))  # type: ignore[union-attr]
+    return (sa_select(Outbox.worker_id).distinct()
+            .where(or_(about_fair, about_broadcast), Outbox.status.in_(TOLD),  # type: ignore[attr-defined]
+                   Outbox.worker_id.is_not(None)))  # type: ignore[union-attr]
+
+
+def told_worker_ids(session: Session, fair_id: int) -> list[int]:
+    """Everyone who was sent, or is queued to get, anything about this fair: reminders, earlier
+    change notices, and broadcasts about it."""
+    return sorted(row[0] for row in session.connection().execute(_told(fair_id)))
+
+
+def _fair(session: Session, fair_id: int) -> Fair:
+    fair = session.exec(select(Fair).where(Fair.id == fair_id).with_for_update()).first() \
+        if session.get_bind().dialect.name == "postgresql" else session.get(Fair, fair_id)
+    if fair is None:
+        raise FairError("没有这场招聘会")
+    return fair
+
+
+def _tell_and_replace(session: Session, change: FairChange, texts: tuple[str, ...], now: datetime) -> int:
+    """Queue the notice of a change for everyone told about the fair, then cancel what is still
+    queued about it from before (it says the old date or place); returns the notices queued."""
+    fair_id, keep = change.fair_id, f"fair-change:{change.id}:"
+    notified = enqueue_selected(session, _told(fair_id), key_prefix=keep, kind=CHANGE_KIND, texts=texts,
+                                ref_id=fair_id, not_before=now, now=now)
+    session.exec(update(Outbox).where(  # type: ignore[call-overload]
+        Outbox.kind.in_((PUSH_KIND, CHANGE_KIND)), Outbox.ref_id == fair_id,  # type: ignore[attr-defined]
+        Outbox.status.in_((outbox.PENDING, outbox.HELD)),  # type: ignore[attr-defined]
+        ~Outbox.idempotency_key.startswith(keep, autoescape=True)).values(status=outbox.CANCELLED))  # type: ignore[attr-defined]
+    for (broadcast_id,) in session.connection().execute(sa_select(Broadcast.id).where(Broadcast.fair_id == fair_id)):
+        outbox.cancel(session, kind="broadcast", ref_id=broadcast_id)
+    return notified
+
+
+def move_fair(session: Session, *, fair_id: int, starts_at: datetime, ends_at: datetime | None = None,
+              venue: str | None = None, reason: str | None = None, now: datetime, tz: ZoneInfo) -> ChangeResult:
+    """Move a fair to another time (and/or place) and tell everyone who was told about it."""
+    fair = _fair(session, fair_id)
+    if fair.status == CANCELLED:
+        raise FairError("这场招聘会已经取消了，不能改期")
+    if ends_at is None:
+        ends_at = starts_at + (end_of(fair) - fair.starts_at)
+    _check_times(starts_at, ends_at, now)
+    venue = (venue or "").strip() or fair.venue
+    if starts_at == fair.starts_at and ends_at == end_of(fair) and venue == fair.venue:
+        return ChangeResult(fair, None, 0)
+    this_year = now.astimezone(tz).year
+    old_when, old_place = when_text(fair, tz, this_year=this_year), where_text(fair)
+    time_moved = (starts_at, ends_at) != (fair.starts_at, end_of(fair))
+    change = FairChange(fair_id=fair_id, action=MOVED, old_starts_at=fair.starts_at, new_starts_at=starts_at,
+                        old_venue=fair.venue, new_venue=venue, reason=(reason or "").strip()[:256] or None,
+                        created_at=now)
+    fair.starts_at, fair.ends_at, fair.venue, fair.status, fair.updated_at = starts_at, ends_at, venue, MOVED, now
+    session.add_all([fair, change])
+    session.flush()
+    new_when, new_place = when_text(fair, tz, this_year=this_year), where_text(fair)
+    if time_moved:
+        lines = ["招聘会改时间了", fair.title, f"原来：{old_when}", f"改到：{new_when}", f"地点：{new_place}"]
+    else:
+        lines = ["招聘会换地点了", fair.title, f"时间：{new_when}", f"原来：{old_place}", f"改到：{new_place}"]
+    if time_moved and new_place != old_place:
+        lines[-1] = f"地点改到：{new_place}"
+    if change.reason:
+        lines.append(f"原因：{change.reason}")
+    change.notified = _tell_and_replace(session, change, ("\n".join(lines), "回复“招聘会”看详情。"), now)
+    session.add(change)
+    return ChangeResult(fair, change, change.notified)
+
+
+def cancel_fair(session: Session, *, fair_id: int, reason: str | None = None, now: datetime,
+                tz: ZoneInfo) -> ChangeResult:
+    """Cancel a fair and tell everyone who was told about it (cancelling twice does nothing)."""
+    fair = _fair(session, fair_id)
+    if fair.status == CANCELLED:
+        return ChangeResult(fair, None, 0)
+    if end_of(fair) <= now:
+        raise FairError("这场招聘会已经结束了")
+    change = FairChange(fair_id=fair_id, action=CANCELLED, old_starts_at=fair.starts_at, old_venue=fair.venue,
+                        reason=(reason or "").strip()[:256] or None, created_at=now)
+    fair.status, fair.updated_at = CANCELLED, now
+    session.add_all([fair, change])
+    session.flush()
+    this_year = now.astimezone(tz).year
+    lines = [fair_block(fair, tz, heading="招聘会取消了，不办了：", this_year=this_year)]
+    if change.reason:
+        lines.append(f"原因：{change.reason}")
+    texts = ["\n".join(lines)]
+    following = [f for f in upcoming_fairs(session, now=now, limit=5) if f.id != fair.id]
+    if following:
+        texts.append(fair_block(following[0], tz, heading="下一场招聘会：", this_year=this_year))
+    change.notified = _tell_and_replace(session, change, tuple(texts), now)
+    session.add(change)
+    return ChangeResult(fair, change, change.notified)
+
+
+# --- reminders -------------------------------------------------------------------------------------
+def _at(day: date, clock: str, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.fromisoformat(clock), tz)
+
+
+def _queue_for(session: Session, fair: Fair, *, kind: str, day: date, town: str | None, texts: tuple[str, ...],
+               not_before: datetime, now: datetime) -> int:
+    """Queue one reminder per wanting worker who has none for this fair, kind and date yet."""
+    w = Worker.__table__  # type: ignore[attr-defined]
+    prefix = f"fair-remind:{fair.id}:{kind}:{day.isoformat()}:"
+    # the keys already queued are skipped by the insert anyway; leaving them out first makes reruns cheap
+    already = exists().where(Outbox.idempotency_key == literal(prefix, String) + cast(w.c.id, String))
+    wanting = sa_select(w.c.id).where(w.c.subscribed == true(), w.c.want_fair_push == true(), ~already)
+    if town is not None:
+        wanting = wanting.where(w.c.town == town)
+    return enqueue_selected(session, wanting, key_prefix=prefix, kind=PUSH_KIND, texts=texts, ref_id=fair.id,
+                            not_before=not_before, now=now)
+
+
+def queue_fair_reminders(session: Session, now: datetime, tz: ZoneInfo,
+                         settings: FairSettings | None = None) -> dict[str, int]:
+    """Queue the reminders due around now; safe to run every few minutes and after restarts.
+
+    - the day before a fair (from `fair_remind_eve`, 09:00): everyone who wants fair reminders;
+    - the morning of a fair in a town (from `fair_remind_morning`): people living in that town;
+    - reminders still queued for a fair that is over are cancelled.
+    The delivery worker holds anything that falls in quiet hours.
+    """
+    eve_at = getattr(settings, "fair_remind_eve", "09:00")
+    morning_at = getattr(settings, "fair_remind_morning", "08:00")
+    today = now.astimezone(tz).date()
+    this_year = today.year
+    done = {"eve": 0, "morning": 0, "expired": 0}
+    for fair in upcoming_fairs(session, now=now, limit=200):
+        day = fair.starts_at.astimezone(tz).date()
+        if day == today + timedelta(days=1):
+            texts = (fair_block(fair, tz, heading="招聘会提醒：", this_year=this_year), "回复“招聘会”看详情。")
+            done["eve"] += _queue_for(session, fair, kind="eve", day=day, town=None, texts=texts,
+                                      not_before=max(now, _at(today, eve_at, tz)), now=now)
+        elif day == today and fair.town and fair.starts_at > now:
+            texts = (fair_block(fair, tz, heading="招聘会提醒：就在您的乡镇", this_year=this_year),
+                     "回复“招聘会”看详情。")
+            done["morning"] += _queue_for(session, fair, kind="morning", day=day, town=fair.town, texts=texts,
+                                          not_before=max(now, _at(today, morning_at, tz)), now=now)
+    over = session.exec(select(Fair.id).where(
+        Fair.starts_at > now - timedelta(days=30), _over(now))).all()  # type: ignore[operator]
+    for fair_id in over:
+        for kind in (PUSH_KIND, CHANGE_KIND):
+            done["expired"] += outbox.cancel(session, kind=kind, ref_id=fair_id)  # type: ignore[arg-type]
+    return done
+
+
+def fair_upkeep(session: Session, now: datetime, tz: ZoneInfo, settings: FairSettings) -> dict[str, int]:
+    """The one periodic fair task: generate the fixed fairs ahead, then queue due reminders."""
+    generated = generate_fixed_fairs(session, now, tz, settings)
+    return {"generated": generated, **queue_fair_reminders(session, now, tz, settings)}

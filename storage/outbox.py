@@ -1,0 +1,174 @@
+"""The durable push outbox: enqueue once per idempotency key, claim due rows safely across
+processes, and record each outcome.
+
+A row's life: pending → claimed (by one process, for a lease) → sending (committed just
+before the platform is called) → sent, or failed / skipped / cancelled. After a crash, a
+`claimed` row whose lease ran out goes back to pending; a `sending` one belongs to a call
+that may or may not have arrived, and is marked `doubt` (see `recover_stale`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, Integer, Select, String, and_, cast, func, literal, or_, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+
+from storage.models import Outbox, UTCDateTime, utcnow
+from storage.sql import upsert_insert
+
+PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
+FAILED, SKIPPED, CANCELLED, DOUBT, HELD = "failed", "skipped", "cancelled", "doubt", "held"
+FINAL = (SENT, FAILED, SKIPPED, CANCELLED, DOUBT)
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Push:
+    """One message to one worker; `key` makes enqueuing it twice a no-op."""
+
+    key: str
+    worker_id: int
+    kind: str
+    texts: tuple[str, ...]
+    ref_id: int | None = None
+    not_before: datetime | None = None
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
+    table = Outbox.__table__  # type: ignore[attr-defined]
+    stmt = upsert_insert(session, table).on_conflict_do_nothing().returning(table.c.id)
+    return len(session.connection().execute(stmt, rows).all()) if rows else 0
+
+
+def enqueue(session: Session, pushes: Iterable[Push], *, now: datetime | None = None) -> int:
+    """Queue pushes; returns how many were new (a key already queued is never queued again)."""
+    now = now or utcnow()
+    added, batch = 0, []
+    for push in pushes:
+        batch.append({
+            "idempotency_key": push.key, "worker_id": push.worker_id, "kind": push.kind, "ref_id": push.ref_id,
+            "payload": {"texts": list(push.texts)}, "status": PENDING, "attempts": 0,
+            "not_before": push.not_before or now, "created_at": now,
+        })
+        if len(batch) >= CHUNK:
+            added += _insert(session, batch)
+            batch = []
+    return added + _insert(session, batch)
+
+
+def enqueue_selected(session: Session, worker_ids: Select, *, key_prefix: str, kind: str, texts: Sequence[str],
+                     ref_id: int | None, not_before: datetime, now: datetime) -> int:
+    """Queue `texts` for each worker id the first column of `worker_ids` yields, keyed
+    `<key_prefix><worker id>`, in one INSERT … SELECT: the same rows `enqueue` writes, without
+    carrying 100,000 ids through Python. Returns how many were new."""
+    ids = worker_ids.subquery()
+    worker_id = list(ids.c)[0]
+    rows = sa_select(
+        literal(key_prefix, String) + cast(worker_id, String), worker_id, literal(kind, String),
+        literal(ref_id, Integer), literal({"texts": list(texts)}, JSON), literal(PENDING, String),
+        literal(0, Integer), literal(not_before, UTCDateTime()), literal(now, UTCDateTime()),
+    ).where(worker_id.is_not(None))
+    table = Outbox.__table__  # type: ignore[attr-defined]
+    stmt = upsert_insert(session, table).from_select(_SELECTED_COLUMNS, rows).on_conflict_do_nothing().returning(table.c.id)
+    return len(session.connection().execute(stmt).all())
+
+
+_SELECTED_COLUMNS = ["idempotency_key", "worker_id", "kind", "ref_id", "payload", "status", "attempts",
+                     "not_before", "created_at"]
+
+
+def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
+              kinds: Sequence[str] | None = None) -> list[Outbox]:
+    """Take up to `limit` due pending rows for this process, marking them `claimed`.
+
+    One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) on PostgreSQL, so two
+    processes never take the same row; SQLite has a single writer anyway.
+    """
+    due = sa_select(Outbox.id).where(Outbox.status == PENDING, Outbox.not_before <= now)  # type: ignore[arg-type]
+    if kinds:
+        due = due.where(Outbox.kind.in_(kinds))  # type: ignore[attr-defined]
+    due = due.order_by(Outbox.not_before, Outbox.id).limit(limit)  # type: ignore[arg-type]
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    stmt = (
+        update(Outbox).where(Outbox.id.in_(due.scalar_subquery()))  # type: ignore[union-attr]
+        .values(status=CLAIMED, not_before=now + lease)
+        .returning(Outbox.id)
+    )
+    ids = [row[0] for row in session.connection().execute(stmt)]
+    if not ids:
+        return []
+    return list(session.exec(select(Outbox).where(Outbox.id.in_(ids))  # type: ignore[union-attr]
+                             .order_by(Outbox.id).execution_options(populate_existing=True)))
+
+
+def mark_sending(session: Session, *, outbox_id: int) -> bool:
+    """Record that the platform is about to be called; False if the row is no longer ours."""
+    return session.exec(update(Outbox).where(  # type: ignore[call-overload]
+        Outbox.id == outbox_id, Outbox.status == CLAIMED).values(status=SENDING, attempts=Outbox.attempts + 1)
+    ).rowcount == 1
+
+
+def finish(session: Session, *, outbox_id: int, status: str, now: datetime, error: str | None = None,
+           channel: str | None = None, user_id: str | None = None) -> None:
+    values: dict[str, Any] = {"status": status, "last_error": (error or None) and error[:500]}
+    if status == SENT:
+        values.update(sent_at=now, channel=channel, user_id=user_id)
+    session.exec(update(Outbox).where(Outbox.id == outbox_id).values(**values))  # type: ignore[call-overload]
+
+
+def retry_later(session: Session, *, outbox_id: int, at: datetime, error: str | None = None,
+                status: str = PENDING) -> None:
+    """Put a row back to wait until `at` (a transient error, quiet hours, or held for a digest)."""
+    session.exec(update(Outbox).where(Outbox.id == outbox_id).values(  # type: ignore[call-overload]
+        status=status, not_before=at, last_error=(error or None) and error[:500]))
+
+
+def recover_stale(session: Session, *, now: datetime) -> tuple[int, int]:
+    """Rows a dead process left behind, after their lease: (back to pending, marked doubt).
+
+    A `claimed` row was never attempted and simply goes back in the queue. A `sending` row
+    was mid-call: neither WeChat's customer-service API nor Telegram can be asked "did this
+    arrive?", and sending again could show an elderly reader the same message twice, so it
+    is marked `doubt` (reported to staff) instead of being sent again.
+    """
+    requeued = session.exec(update(Outbox).where(  # type: ignore[call-overload]
+        Outbox.status == CLAIMED, Outbox.not_before < now).values(status=PENDING, not_before=now)).rowcount
+    doubted = session.exec(update(Outbox).where(  # type: ignore[call-overload]
+        Outbox.status == SENDING, Outbox.not_before < now).values(status=DOUBT, last_error="进程中断，无法确认是否送达")
+    ).rowcount
+    return requeued, doubted
+
+
+def cancel(session: Session, *, kind: str, ref_id: int) -> int:
+    """Stop what is still queued of one broadcast or push batch."""
+    return session.exec(update(Outbox).where(  # type: ignore[call-overload]
+        Outbox.kind == kind, Outbox.ref_id == ref_id, Outbox.status.in_((PENDING, HELD)))  # type: ignore[attr-defined]
+        .values(status=CANCELLED)).rowcount
+
+
+def counts(session: Session, *, kind: str | None = None, ref_id: int | None = None) -> dict[str, int]:
+    """How many rows are in each status (a delivery report)."""
+    conditions = []
+    if kind is not None:
+        conditions.append(Outbox.kind == kind)
+    if ref_id is not None:
+        conditions.append(Outbox.ref_id == ref_id)
+    stmt = sa_select(Outbox.status, func.count()).group_by(Outbox.status)
+    if conditions:
+        stmt = stmt.where(and_(*conditions))
+    return {status: n for status, n in session.connection().execute(stmt)}
+
+
+def pushed_since(session: Session, *, worker_id: int, kind: str, since: datetime) -> int:
+    """Pushes of a kind this worker got since a moment, counting those being sent right now."""
+    return session.connection().execute(
+        sa_select(func.count()).select_from(Outbox).where(
+            Outbox.worker_id == worker_id, Outbox.kind == kind,
+            or_(Outbox.status == SENDING, and_(Outbox.status == SENT, Outbox.sent_at >= since)))  # type: ignore[operator]
+    ).scalar_one()

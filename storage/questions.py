@@ -1,0 +1,35 @@
+"""The policy questions people ask: logged short and with long numbers masked, so staff can
+see what people want to know and what the document does not answer."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from storage.models import PolicyQuestion
+
+KEPT_CHARS = 100
+_LONG_NUMBER = re.compile(r"\d{6,}")  # phone and ID numbers are not needed to learn what people ask
+
+
+def clean(text: str) -> str:
+    text = _LONG_NUMBER.sub(lambda m: m.group()[:2] + "*" * (len(m.group()) - 4) + m.group()[-2:], text.strip())
+    return text if len(text) <= KEPT_CHARS else text[:KEPT_CHARS - 1] + "…"
+
+
+def log_question(session: Session, text: str, answered: bool, now: datetime) -> None:
+    """Record one question (the policy handler calls this for every question it gets)."""
+    if text.strip():
+        session.add(PolicyQuestion(asked_at=now, text=clean(text), answered=answered))
+
+
+def recent_questions(session: Session, *, answered: bool | None = None, limit: int = 50,
+                     since: datetime | None = None) -> list[PolicyQuestion]:
+    stmt = select(PolicyQuestion)
+    if answered is not None:
+        stmt = stmt.where(PolicyQuestion.answered == answered)
+    if since is not None:
+        stmt = stmt.where(PolicyQuestion.asked_at >= since)
+    return list(session.exec(stmt.order_by(PolicyQuestion.id.desc()).limit(limit)))  # type: ignore[union-attr]

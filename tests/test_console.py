@@ -1,0 +1,327 @@
+"""The staff console: no page or API answers without the admin token, the login cookie and its
+limits, and the API end to end (fairs, broadcasts, workers masked, figures exported)."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from bot.console import console_routes, demo_admin_token
+from bot.console.auth import COOKIE, Guard
+from bot.console.context import mask_phone
+from bot.services import Services
+from bot.settings import Settings
+from conftest import ChatHarness, Clock, make_settings
+from storage.db import make_engine, session_scope
+from storage.models import ChatAccount, Job, PolicyQuestion, StaffAudit, Worker, WorkerSkill
+from storage.questions import log_question
+
+TOKEN = "test-admin-token-0123456789"
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def build(settings: Settings, engine: Engine, clock: Clock | None = None) -> Starlette:
+    services = Services(settings=settings, clock=clock or Clock())
+    return Starlette(routes=console_routes(settings, engine, services))
+
+
+def all_routes() -> list[tuple[str, str]]:
+    """(method, path) of every console route but login, logout and the static files."""
+    app = build(Settings(admin_token=TOKEN, database_url="sqlite://"), make_engine("sqlite://"))
+    found: list[tuple[str, str]] = []
+
+    def walk(routes: list, prefix: str) -> None:  # type: ignore[type-arg]
+        for route in routes:
+            if isinstance(route, Mount) and route.routes:
+                walk(route.routes, prefix + route.path)
+            elif isinstance(route, Route):
+                path = prefix + re.sub(r"\{[^}]+\}", "1", route.path)
+                if path.endswith(("/login", "/logout")):
+                    continue
+                found.extend((m, path) for m in sorted(route.methods or ()) if m != "HEAD")
+
+    walk(app.routes, "")
+    return found
+
+
+ROUTES = all_routes()
+API_ROUTES = [r for r in ROUTES if r[1].startswith("/console/api/")]
+PAGE_ROUTES = [r for r in ROUTES if not r[1].startswith("/console/api/")]
+
+
+@pytest.fixture
+def client(sqlite_url: str, tmp_path: Path, clock: Clock) -> Iterator[TestClient]:
+    engine = make_engine(sqlite_url)
+    with TestClient(build(make_settings(sqlite_url, tmp_path, admin_token=TOKEN), engine, clock)) as c:
+        yield c
+    engine.dispose()
+
+
+def test_the_route_list_covers_the_console() -> None:
+    assert len(API_ROUTES) >= 20 and ("POST", "/console/api/broadcasts/1/confirm") in API_ROUTES
+    assert ("GET", "/console/") in PAGE_ROUTES and ("GET", "/console/workers") in PAGE_ROUTES
+
+
+@pytest.mark.parametrize("method,path", API_ROUTES)
+@pytest.mark.parametrize("credential", ["none", "wrong bearer", "empty bearer", "forged cookie", "cookie of another token"])
+def test_every_api_route_refuses_a_missing_or_wrong_token(client: TestClient, method: str, path: str,
+                                                          credential: str) -> None:
+    headers = {"X-Console": "1"}
+    if credential == "wrong bearer":
+        headers["Authorization"] = "Bearer " + TOKEN[:-1] + "x"
+    elif credential == "empty bearer":
+        headers["Authorization"] = "Bearer "
+    elif credential == "forged cookie":
+        client.cookies.set(COOKIE, "9999999999.deadbeef", path="/console")
+    elif credential == "cookie of another token":
+        client.cookies.set(COOKIE, Guard("another-token").new_cookie(), path="/console")
+    response = client.request(method, path, headers=headers, json={})
+    assert response.status_code == 401
+    assert response.json()["error"].startswith("需要登录")
+
+
+@pytest.mark.parametrize("method,path", PAGE_ROUTES)
+def test_every_page_sends_strangers_to_the_login(client: TestClient, method: str, path: str) -> None:
+    response = client.request(method, path, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/console/login?next=")
+
+
+@pytest.mark.parametrize("method,path", [*ROUTES, ("GET", "/console/login"), ("POST", "/console/login")])
+def test_without_a_configured_token_the_console_refuses_everything(sqlite_url: str, tmp_path: Path, method: str,
+                                                                  path: str) -> None:
+    engine = make_engine(sqlite_url)
+    with TestClient(build(make_settings(sqlite_url, tmp_path), engine)) as c:
+        response = c.request(method, path, headers={"Authorization": "Bearer ", "X-Console": "1"},
+                             follow_redirects=False)
+    engine.dispose()
+    assert response.status_code == 503 and "JOBBOT_ADMIN_TOKEN" in response.text
+
+
+def login(client: TestClient, token: str = TOKEN, next_: str = "/console/fairs"):  # type: ignore[no-untyped-def]
+    return client.post("/console/login", data={"token": token, "next": next_}, follow_redirects=False)
+
+
+def test_login_sets_a_strict_httponly_cookie_and_writes_need_the_console_header(client: TestClient) -> None:
+    response = login(client)
+    assert response.status_code == 303 and response.headers["location"] == "/console/fairs"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/console" in cookie
+    assert TOKEN not in response.headers["set-cookie"]
+    assert client.get("/console/fairs").status_code == 200
+    body = {"texts": ["通知"], "audience": {}}
+    assert client.post("/console/api/broadcasts", json=body).status_code == 403  # a cross-site form could do this
+    assert client.post("/console/api/broadcasts", json=body, headers={"X-Console": "1"}).status_code == 201
+    page = client.get("/console/")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
+    client.post("/console/logout")
+    assert client.get("/console/", follow_redirects=False).status_code == 303
+
+
+def test_login_refuses_wrong_tokens_slows_guessing_and_never_redirects_away(client: TestClient) -> None:
+    assert login(client, "nope").status_code == 401
+    assert login(client, next_="https://evil.example/").headers["location"] == "/console/"
+    assert login(client, next_="//evil.example/").headers["location"] == "/console/"
+    for _ in range(9):
+        login(client, "nope")
+    assert login(client).status_code == 429  # even the right token waits after ten wrong ones
+
+
+def test_the_login_cookie_expires_and_dies_with_the_token() -> None:
+    now = [1_000_000.0]
+    guard = Guard(TOKEN, session_hours=12, clock=lambda: now[0])
+    cookie = guard.new_cookie()
+    assert guard.cookie_ok(cookie)
+    now[0] += 11 * 3600
+    assert guard.cookie_ok(cookie)
+    now[0] += 2 * 3600
+    assert not guard.cookie_ok(cookie)
+    assert not Guard("changed", clock=lambda: 1_000_000.0).cookie_ok(cookie)
+    assert not guard.token_ok("") and guard.token_ok(TOKEN) and not Guard(None).token_ok("")
+
+
+def test_masking_helpers() -> None:
+    assert mask_phone("13812341234") == "138****1234"
+    assert mask_phone("123") == "***" and mask_phone(None) == ""
+
+
+def test_demo_token_is_made_once_and_kept(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    token = demo_admin_token(settings)
+    assert len(token) >= 24 and demo_admin_token(settings) == token
+    assert (tmp_path / "console-token").stat().st_mode & 0o077 == 0
+    assert demo_admin_token(Settings(data_dir=tmp_path, admin_token="set")) == "set"
+
+
+# --- the API end to end, on both databases --------------------------------------------------------------
+@pytest.fixture
+def staff(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[tuple[TestClient, Engine]]:
+    clock.now = datetime(2026, 3, 10, 10, 0, tzinfo=TZ)
+    engine = make_engine(db_url)
+    app = build(make_settings(db_url, tmp_path, admin_token=TOKEN), engine, clock)
+    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+        yield c, engine
+    engine.dispose()
+
+
+def add_worker(engine: Engine, town: str, phone: str, openid: str, created: datetime) -> int:
+    with session_scope(engine) as s:
+        worker = Worker(town=town, skills=["tea"], birth_year=1960, age=66, availability=["anytime"], phone=phone,
+                        created_at=created, updated_at=created)
+        s.add(worker)
+        s.flush()
+        s.add(WorkerSkill(worker_id=worker.id, skill="tea"))
+        s.add(ChatAccount(channel="wechat", user_id=openid, worker_id=worker.id))
+        return worker.id  # type: ignore[return-value]
+
+
+def test_fairs_and_broadcasts_through_the_api(staff: tuple[TestClient, Engine]) -> None:
+    client, engine = staff
+    created = datetime(2026, 2, 1, tzinfo=TZ)
+    huabu = [add_worker(engine, "华埠镇", f"1380000000{i}", f"oWx-openid-{i:04d}", created) for i in range(3)]
+    add_worker(engine, "马金镇", "13900000000", "oWx-openid-9999", created)
+
+    fair = client.post("/console/api/fairs", json={
+        "kind": "春风送岗", "title": "春风送岗·华埠镇专场", "town": "华埠镇", "venue": "华埠镇零工市场",
+        "date": "2026-03-20", "start": "09:00", "end": "11:30", "employer_names": "华埠果蔬家庭农场，开化茶厂",
+        "request_id": "req-1"})
+    assert fair.status_code == 201, fair.text
+    fair_id = fair.json()["id"]
+    assert client.post("/console/api/fairs", json={"kind": "春风送岗", "title": "重复", "venue": "x",
+                                                   "date": "2026-03-20", "request_id": "req-1"}).json()["id"] == fair_id
+    bad = client.post("/console/api/fairs", json={"kind": "春风送岗", "title": "t", "venue": "v", "date": "20.3."})
+    assert bad.status_code == 400 and "格式" in bad.json()["error"]
+    listed = client.get("/console/api/fairs").json()["fairs"]
+    assert any(f["id"] == fair_id and f["when"] == "3月20日（星期五）上午9点到11点半" for f in listed)
+    detail = client.get(f"/console/api/fairs/{fair_id}").json()
+    assert sorted(e["name"] for e in detail["employers"]) == ["华埠果蔬家庭农场", "开化茶厂"]
+
+    draft = client.post("/console/api/broadcasts", json={
+        "texts": ["3月20日华埠镇零工市场有招聘会。"], "audience": {"towns": ["华埠镇"]}, "fair_id": fair_id})
+    assert draft.status_code == 201 and draft.json()["reach"]["total"] == 3
+    broadcast_id = draft.json()["broadcast"]["id"]
+    assert client.post("/console/api/audience", json={"audience": {"towns": ["马金镇"]}}).json()["total"] == 1
+    assert client.post("/console/api/audience", json={"audience": {"towns": ["火星"]}}).status_code == 400
+    assert client.post(f"/console/api/broadcasts/{broadcast_id}/confirm").json() == {"queued": 3, "first": True}
+    assert client.post(f"/console/api/broadcasts/{broadcast_id}/confirm").json() == {"queued": 0, "first": False}
+    report = client.get(f"/console/api/broadcasts/{broadcast_id}").json()
+    assert report["report"]["counts"] == {"pending": 3} and report["audience_label"] == "乡镇：华埠镇"
+
+    moved = client.post(f"/console/api/fairs/{fair_id}/move",
+                        json={"date": "2026-03-27", "start": "09:00", "reason": "下大雨"}).json()
+    assert moved["changed"] and moved["notified"] == 3  # everyone the broadcast was queued for
+    assert client.get(f"/console/api/broadcasts/{broadcast_id}").json()["report"]["counts"] == {"cancelled": 3}
+    cancelled = client.post(f"/console/api/fairs/{fair_id}/cancel", json={"reason": "场地维修"}).json()
+    assert cancelled["notified"] == 3 and cancelled["fair"]["status"] == "cancelled"
+
+    workers = client.get("/console/api/workers", params={"town": "华埠镇"}).json()["workers"]
+    assert len(workers) == 3 and {w["phone"] for w in workers} == {f"138****000{i}" for i in range(3)}
+    assert all("openid" not in a for w in workers for a in w["accounts"])
+    page = client.get("/console/workers", params={"town": "华埠镇"}).text
+    assert "13800000001" not in page and "oWx-openid-0001" not in page and "138****0001" in page
+    contact = client.get(f"/console/api/workers/{huabu[1]}/contact").json()
+    assert contact["phone"] == "13800000001"
+    with session_scope(engine) as s:
+        actions = [a.action for a in s.exec(select(StaffAudit).order_by(StaffAudit.id))]
+    assert actions == ["fair.add", "broadcast.create", "broadcast.confirm", "fair.move", "fair.cancel",
+                       "worker.contact"]
+    counts = client.get("/console/api/workers/counts").json()
+    assert counts["total"] == 4 and counts["by_town"][0] == {"town": "华埠镇", "count": 3}
+    assert {"code": "60s", "label": "60到69岁", "count": 4} in counts["by_age"]
+
+
+def test_figures_and_their_exports(staff: tuple[TestClient, Engine]) -> None:
+    client, engine = staff
+    with session_scope(engine) as s:
+        s.add(Job(source_key="j", title="采茶", town="华埠镇", skills=["tea"], headcount=30,
+                  created_at=datetime(2026, 2, 3, tzinfo=TZ)))
+        s.add(Job(source_key="old", title="去年的", town="华埠镇", skills=["tea"], headcount=5,
+                  created_at=datetime(2025, 12, 3, tzinfo=TZ)))
+        log_question(s, "我60多岁了还能找活干吗", True, datetime(2026, 3, 1, tzinfo=TZ))
+        log_question(s, "电话13812345678，火星上有工作吗" + "啊" * 200, False, datetime(2026, 3, 2, tzinfo=TZ))
+    client.get("/console/fairs")  # the fixed fairs are made ahead when staff look
+    stats = {f["key"]: f for f in client.get("/console/api/stats").json()["figures"]}
+    assert stats["fairs_held"]["value"] == 0 and stats["fairs_held"]["target"] == 50
+    assert stats["jobs_posted"]["value"] == 30 and stats["jobs_posted"]["percent"] == 0
+    assert stats["questions_unanswered"]["value"] == 1 and stats["questions_answered"]["value"] == 1
+    assert stats["elderly_placed"]["value"] == 0 and "开始计数" in stats["elderly_placed"]["note"]
+    with session_scope(engine) as s:
+        question = s.exec(select(PolicyQuestion).where(PolicyQuestion.answered == False)).one()  # noqa: E712
+    assert "13812345678" not in question.text and len(question.text) <= 100
+
+    dashboard = client.get("/console/").text
+    assert "<svg" in dashboard and "火星上有工作吗" in dashboard and "已举办招聘会" in dashboard
+    assert "<script" not in dashboard.split("<main>")[1]  # no inline script: the page's policy forbids it
+
+    csv_text = client.get("/console/api/stats.csv").content.decode("utf-8-sig")
+    assert "发布岗位（个，按招聘人数）,30,10000,0%" in csv_text and "2月,0,30,0,0" in csv_text
+    book = load_workbook(io.BytesIO(client.get("/console/api/stats.xlsx").content))
+    assert book.sheetnames == ["年度指标", "按月"]
+    rows = {r[0]: r for r in book["年度指标"].iter_rows(values_only=True)}
+    assert rows["已举办招聘会（场）"][2] == 50
+    assert list(book["按月"].iter_rows(values_only=True))[2] == ("2月", 0, 30, 0, 0)
+
+
+def test_jobs_through_the_api(staff: tuple[TestClient, Engine]) -> None:
+    client, engine = staff
+    made = client.post("/console/api/jobs", json={"title": "春茶采摘工", "employer": "开化茶厂", "town": "华埠",
+                                                  "pay": "150元/天", "headcount": "20", "age": "18-70"})
+    assert made.status_code == 200 and made.json()["added"], made.text
+    assert client.post("/console/api/jobs", json={"title": "x", "employer": "y", "town": "火星"}).status_code == 400
+    sheet = "岗位名称,用工单位,乡镇,工资\n采茶,开化茶厂,华埠镇,150元/天\n炒茶,开化茶厂,不存在的镇,200元/天\n".encode()
+    imported = client.post("/console/api/jobs/import", params={"filename": "jobs.csv"}, content=sheet,
+                           headers={"Content-Type": "application/octet-stream"}).json()
+    assert imported["added"] == 1 and imported["errors"][0]["row"] == 3
+    wrong = client.post("/console/api/jobs/import", params={"filename": "jobs.csv"}, content="a,b\n1,2\n".encode())
+    assert wrong.status_code == 400 and "缺少" in wrong.json()["error"]
+    jobs = client.get("/console/api/jobs", params={"status": "open"}).json()["jobs"]
+    assert len(jobs) == 2 and jobs[1]["pay"] == "日结150元"
+    assert client.post(f"/console/api/jobs/{jobs[0]['id']}/close", json={}).json() == {"ok": True}
+    assert len(client.get("/console/api/jobs", params={"status": "open"}).json()["jobs"]) == 1
+    assert "春茶采摘工" in client.get("/console/jobs", params={"status": "all"}).text
+
+
+def test_what_people_and_staff_typed_is_escaped_in_the_pages(client: TestClient, sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as s:
+        s.add(Worker(town="华埠镇", village="<script>alert(1)</script>", skills=[], birth_year=1970))
+        log_question(s, "<img src=x onerror=alert(1)>", False, datetime(2026, 3, 9, tzinfo=TZ))
+    engine.dispose()
+    login(client)
+    for path in ("/console/workers", "/console/"):
+        page = client.get(path).text
+        assert "<script>alert" not in page and "<img src=x" not in page and "&lt;" in page
+
+
+def test_the_jobs_page_shows_who_applied(sqlite_url: str, tmp_path: Path, clock: Clock) -> None:
+    from bot.app import build_dispatcher
+    from bot.postings import post_job
+    from storage.db import session_scope
+
+    engine = make_engine(sqlite_url)
+    settings = make_settings(sqlite_url, tmp_path, admin_token=TOKEN)
+    dispatcher = build_dispatcher(settings, engine=engine, clock=clock)
+    with session_scope(engine) as session:
+        post_job(session, dispatcher.services, {"title": "春茶采摘工", "employer": "示范茶场", "town": "华埠"})
+    chat = ChatHarness(dispatcher, channel="wechat", user="oVillagerOpenid0001")
+    chat.conversation("找工作", "全县都看", "什么活都看", "报名 1")
+    with TestClient(build(settings, engine, clock)) as c:
+        page = c.get("/console/jobs", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    assert "最新报名" in page and "春茶采摘工" in page and "oVi…01" in page and "oVillagerOpenid0001" not in page
+    engine.dispose()

@@ -1,0 +1,136 @@
+"""The console in a real headless Chromium against a live server: log in, add a fair, broadcast
+it to one town, watch the delivery report update itself, and stop the rest."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+from sqlmodel import select
+from starlette.applications import Starlette
+
+from bot.console import console_routes
+from bot.services import Services
+from conftest import make_settings
+from storage import outbox
+from storage.db import make_engine, session_scope
+from storage.models import Fair, Outbox, Worker, WorkerSkill, utcnow
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+TOKEN = "browser-test-token-0123456789"
+
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+    pytest.skip("no Chromium at /usr/bin/chromium", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
+    engine = make_engine(sqlite_url)
+    settings = make_settings(sqlite_url, tmp_path, admin_token=TOKEN)
+    app = Starlette(routes=console_routes(settings, engine, Services(settings=settings)))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}", engine
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+def test_log_in_add_a_fair_broadcast_it_to_one_town_and_watch_the_report(live: tuple[str, Engine]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, engine = live
+    with session_scope(engine) as s:
+        for town in ("华埠镇", "华埠镇", "华埠镇", "马金镇", "马金镇"):
+            worker = Worker(town=town, skills=["tea"], birth_year=1965, availability=["anytime"])
+            s.add(worker)
+            s.flush()
+            s.add(WorkerSkill(worker_id=worker.id, skill="tea"))
+    fair_day = (utcnow() + timedelta(days=9)).date()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        # the wrong token's 401 is the one resource failure expected
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "status of 401" not in m.text
+                else None)
+
+        page.goto(base + "/console/fairs")
+        expect(page).to_have_url(base + "/console/login?next=/console/fairs")
+        page.fill("input[name=token]", "wrong")
+        page.click("button[type=submit]")
+        expect(page.locator("#login-error")).to_contain_text("令牌不对")
+        page.fill("input[name=token]", TOKEN)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(base + "/console/fairs")
+
+        form = page.locator("#add-fair")
+        form.locator("select[name=kind]").select_option("春风送岗")
+        form.locator("input[name=title]").fill("春风送岗·华埠镇专场（测试）")
+        form.locator("select[name=town]").select_option("华埠镇")
+        form.locator("input[name=venue]").fill("华埠镇零工市场")
+        form.locator("input[name=date]").fill(fair_day.isoformat())
+        form.locator("button[type=submit]").click()
+        expect(form.locator(".result")).to_contain_text("已保存")
+        row = page.locator("tr.fair", has_text="春风送岗·华埠镇专场（测试）")
+        expect(row).to_have_count(1)  # shown after the page reloads itself
+
+        row.get_by_role("link", name="发通知").click()
+        expect(page.locator("#compose textarea").first).to_contain_text("春风送岗·华埠镇专场（测试）")
+        page.select_option("select[name=fair_id]", "")  # not "people its jobs suit": one town
+        page.check("input[name=towns][value='华埠镇']")
+        page.click("#count-button")
+        expect(page.locator("#count-result")).to_contain_text("将发给 3 人")
+        page.click("#compose button[type=submit]")
+        expect(page.locator("#preview")).to_be_visible()
+        expect(page.locator("#preview-total")).to_have_text("3")
+        expect(page.locator("#preview-bubbles .bubble").first).to_contain_text("招聘会通知")
+        page.click("#confirm-button")
+        expect(page).to_have_url(f"{base}/console/broadcasts/1")
+        expect(page.locator("[data-count=pending]")).to_have_text("3")
+
+        with session_scope(engine) as s:  # the delivery worker sends one of them
+            row_id = outbox.claim_due(s, now=utcnow(), limit=1, lease=timedelta(minutes=5))[0].id
+            outbox.finish(s, outbox_id=row_id, status=outbox.SENT, now=utcnow())  # type: ignore[arg-type]
+        expect(page.locator("[data-count=sent]")).to_have_text("1", timeout=10_000)  # the report refreshes itself
+        page.click("#stop-button")
+        expect(page.locator("#stop-result")).to_contain_text("已停止")
+        expect(page.locator("[data-count=cancelled]")).to_have_text("2", timeout=10_000)
+
+        page.goto(base + "/console/")
+        expect(page.locator("svg.chart").first).to_be_visible()
+        browser.close()
+    assert not errors
+
+    with session_scope(engine) as s:
+        fair = s.exec(select(Fair).where(Fair.title == "春风送岗·华埠镇专场（测试）")).one()
+        assert fair.town == "华埠镇"
+        rows = s.exec(select(Outbox).where(Outbox.kind == "broadcast")).all()
+        towns = {s.get(Worker, r.worker_id).town for r in rows}  # type: ignore[union-attr]
+        assert len(rows) == 3 and towns == {"华埠镇"}
+        assert sorted(r.status for r in rows) == ["cancelled", "cancelled", "sent"]

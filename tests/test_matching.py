@@ -1,0 +1,119 @@
+"""Matching rules, each with its edge, and the SQL narrowing agreeing with the rules."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlmodel import Session
+
+from knowledge.places import gazetteer
+from storage.db import make_engine
+from storage.matching import WorkerView, fit, jobs_for, matching_workers
+from storage.models import ChatAccount, Job, Worker
+from storage.workers import save_worker
+
+YEAR = 2026
+NEIGHBOURS = {t.name: t.neighbours for t in gazetteer().towns}
+
+
+def job(**kw: object) -> Job:
+    base = dict(id=1, source_key="k", title="采茶", town="华埠镇", village=None, skills=["tea"], physical="轻",
+                night_shift=False, age_min=None, age_max=None, status="open", season=None, pay_unit="元/天",
+                pay_amount=150.0, headcount=1)
+    return Job(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def person(**kw: object) -> WorkerView:
+    base = dict(id=1, town="华埠镇", village="金星村", birth_year=YEAR - 45, skills=["tea"], availability=["anytime"],
+                travel_range="town")
+    return WorkerView(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def test_skills_must_meet() -> None:
+    assert fit(job(), person(), year=YEAR, neighbours=NEIGHBOURS) is not None
+    assert fit(job(skills=["cook"]), person(), year=YEAR, neighbours=NEIGHBOURS) is None
+    assert fit(job(skills=["other"]), person(), year=YEAR, neighbours=NEIGHBOURS) is not None
+
+
+def test_place_order_village_town_neighbour_county() -> None:
+    scores = [
+        fit(job(village="金星村"), person(travel_range="county"), year=YEAR, neighbours=NEIGHBOURS),
+        fit(job(), person(travel_range="county"), year=YEAR, neighbours=NEIGHBOURS),
+        fit(job(town="桐村镇"), person(travel_range="county"), year=YEAR, neighbours=NEIGHBOURS),
+        fit(job(town="齐溪镇"), person(travel_range="county"), year=YEAR, neighbours=NEIGHBOURS),
+    ]
+    assert [s.place for s in scores if s] == ["village", "town", "neighbour", "county"]
+    assert scores[0].score > scores[1].score > scores[2].score > scores[3].score  # type: ignore[union-attr]
+
+
+def test_travel_range_limits_the_place() -> None:
+    assert fit(job(town="桐村镇"), person(travel_range="town"), year=YEAR, neighbours=NEIGHBOURS) is None
+    assert fit(job(village="华民村"), person(travel_range="village"), year=YEAR, neighbours=NEIGHBOURS) is None
+    assert fit(job(village="金星村"), person(travel_range="village"), year=YEAR, neighbours=NEIGHBOURS) is not None
+
+
+@pytest.mark.parametrize("age,heavy_ok", [(59, True), (60, False), (61, False)])
+def test_no_heavy_work_or_night_shift_from_sixty(age: int, heavy_ok: bool) -> None:
+    someone = person(birth_year=YEAR - age)
+    assert (fit(job(physical="重"), someone, year=YEAR, neighbours=NEIGHBOURS) is not None) is heavy_ok
+    assert (fit(job(night_shift=True), someone, year=YEAR, neighbours=NEIGHBOURS) is not None) is heavy_ok
+    assert fit(job(physical="轻"), someone, year=YEAR, neighbours=NEIGHBOURS) is not None
+
+
+def test_age_range_edges() -> None:
+    assert fit(job(age_max=55), person(birth_year=YEAR - 55), year=YEAR, neighbours=NEIGHBOURS) is not None
+    assert fit(job(age_max=55), person(birth_year=YEAR - 56), year=YEAR, neighbours=NEIGHBOURS) is None
+    assert fit(job(age_min=18), person(birth_year=YEAR - 17), year=YEAR, neighbours=NEIGHBOURS) is None
+
+
+def test_daytime_only_people_get_no_night_shift() -> None:
+    assert fit(job(night_shift=True), person(availability=["daytime"]), year=YEAR, neighbours=NEIGHBOURS) is None
+
+
+def _add_worker(session: Session, n: int, **fields: object) -> Worker:
+    account = ChatAccount(channel="wechat", user_id=f"o{n}")
+    session.add(account)
+    session.flush()
+    return save_worker(session, account=account, fields=fields)
+
+
+def test_sql_narrowing_agrees_with_the_rules(db_url: str) -> None:
+    rng = random.Random(7)
+    towns = gazetteer().names
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        people = []
+        for n in range(300):
+            people.append(_add_worker(
+                session, n, town=rng.choice(towns), village=rng.choice(["金星村", "霞山村", None]),
+                birth_year=YEAR - rng.randint(18, 80), age=None,
+                skills=rng.sample(["tea", "farm", "cook", "porter", "driver"], rng.randint(1, 3)),
+                availability=rng.sample(["anytime", "daytime", "weekends", "spring_tea"], 1),
+                travel_range=rng.choice(["village", "town", "county"]), want_job_push=rng.random() > 0.1,
+                subscribed=rng.random() > 0.1))
+        session.commit()
+        for trial in range(30):
+            posted = job(id=trial, town=rng.choice(towns), village=rng.choice(["金星村", None]),
+                         skills=rng.sample(["tea", "farm", "cook", "other"], 1),
+                         physical=rng.choice("轻中重"), night_shift=rng.random() < 0.2,
+                         age_max=rng.choice([None, 55, 65]))
+            by_sql = {m.worker_id for m in matching_workers(session, job=posted, year=YEAR, neighbours=NEIGHBOURS)}
+            by_rules = {w.id for w in people if w.subscribed and w.want_job_push and fit(
+                posted, WorkerView(w.id, w.town, w.village, w.birth_year, w.skills, w.availability, w.travel_range),
+                year=YEAR, neighbours=NEIGHBOURS)}
+            assert by_sql == by_rules
+    engine.dispose()
+
+
+def test_closed_jobs_are_not_offered(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with Session(engine) as session:
+        worker = _add_worker(session, 1, town="华埠镇", village=None, birth_year=1980, skills=["tea"],
+                             availability=["anytime"], travel_range="town")
+        session.add(job(id=None, source_key="a", title="开着的"))
+        session.add(job(id=None, source_key="b", title="关了的", status="closed"))
+        session.commit()
+        titles = [m.job.title for m in jobs_for(session, worker=worker, year=YEAR, neighbours=NEIGHBOURS)]
+    assert titles == ["开着的"]
+    engine.dispose()

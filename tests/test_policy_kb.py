@@ -1,0 +1,334 @@
+"""The policy knowledge base: parsing the plan, answering from it, saying when it has no answer,
+the JSON shape, adding documents, and the `ask` / `kb` commands."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from knowledge.policy import Answer, PolicyBase, add_document
+from knowledge.policy.base import SHIPPED_DOCUMENT
+from knowledge.policy.document import PolicyDocument, load_document, parse_document
+from knowledge.text import arabize_counts
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+PLAN = ROOT / "knowledge" / "data" / SHIPPED_DOCUMENT
+PLAN_TITLE = "开化县构建“人人有事做,家家有收入”高质量就业创业体系实施方案"
+NOT_COVERED = "这个问题方案里没有提到"
+
+
+def _benchmark():
+    spec = importlib.util.spec_from_file_location("policy_qa", ROOT / "benchmarks" / "policy_qa.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _benchmark()
+EVAL = bench.load_eval()
+
+
+@pytest.fixture(scope="module")
+def kb() -> PolicyBase:
+    return PolicyBase.load()
+
+
+@pytest.fixture(scope="module")
+def plan() -> PolicyDocument:
+    return load_document(PLAN)
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def test_the_shipped_plan_is_the_seed_document() -> None:
+    seed = Path("/work/shared/seed/kaihua-employment-plan-2023.txt")
+    if seed.exists():
+        assert PLAN.read_bytes() == seed.read_bytes()
+
+
+def test_title_comes_from_the_document(plan: PolicyDocument) -> None:
+    assert plan.title == PLAN_TITLE
+
+
+def test_twenty_one_measures_with_titles_and_sections(plan: PolicyDocument) -> None:
+    measures = plan.measures
+    assert [m.measure for m in measures] == list(range(1, 22))
+    by_number = {m.measure: m for m in measures}
+    assert by_number[2].title == "优化提升4大实体化用工平台"
+    assert by_number[2].ref == "二、(一) 2"
+    assert by_number[13].title == "帮扶低龄老年人再就业"
+    assert by_number[13].ref == "二、(四) 13"
+    assert by_number[13].group == "(四)实施重点群体帮就业行动"
+    assert by_number[21].section == "二、主要举措"
+    assert by_number[2].sentences[0].startswith("用好人力资源市场,每月8日、18日")
+    assert not any("责任单位" in s for m in measures for s in m.sentences)
+
+
+def test_departments_lead_first_without_the_note(plan: PolicyDocument) -> None:
+    by_number = {m.measure: m for m in plan.measures}
+    assert by_number[1].departments == ("县人力社保局", "各乡镇", "芹阳办事处")
+    assert by_number[4].departments[0] == "县委组织部"
+    assert by_number[13].departments == ("县人力社保局", "县民政局")
+    assert by_number[11].departments == ("县委统战部", "县人力社保局")
+    assert all(m.departments for m in plan.measures)
+
+
+def test_a_measure_without_departments_gets_none() -> None:
+    text = "某县就业方案\n一、主要举措\n(一)行动\n1.做一件事。说明一下。\n2.做另一件事。(责任单位:县人力社保局)\n"
+    document = parse_document(text)
+    assert [m.departments for m in document.measures] == [(), ("县人力社保局",)]
+
+
+def test_goal_and_safeguard_passages(plan: PolicyDocument) -> None:
+    by_ref = {p.ref: p for p in plan.passages if p.measure is None}
+    assert by_ref["一、(一)"].title == "指导思想"
+    assert by_ref["一、(二)"].title == "基本情况"
+    assert by_ref["一、(三)"].title == "基本原则"
+    assert "坚持就业优先、政策协同。" in by_ref["一、(三)"].sentences
+    assert "坚持聚焦重点、守住底线。" in by_ref["一、(三)"].sentences
+    assert by_ref["一、(四)"].title == "指标体系"
+    assert [by_ref[f"三、({n})"].title for n in "一二三四五"] == [
+        "加强组织领导", "加大政策支持", "强化队伍建设", "加强宣传引导", "完善评估考核",
+    ]
+
+
+def test_indicator_table(plan: PolicyDocument) -> None:
+    (table,) = plan.tables
+    assert table.ref == "一、(四)" and "主要指标" in table.caption and "〔〕表示累计数" in table.note
+    rows = {i.name: i for i in table.indicators}
+    assert len(rows) == 12
+    jobs = rows["城镇新增就业人数"]
+    assert jobs.unit == "人"
+    assert [(f.year, f.label, f.value) for f in jobs.figures] == [
+        (2022, "完成情况", 6150), (2023, "目标", 6200), (2024, "目标", 6300), (2025, "目标", 6400),
+    ]
+    assert rows["发放创业担保贷款金额"].unit == "万元"
+    incubators = rows["孵化园"].figure(2023)
+    assert (incubators.value, incubators.cumulative, rows["孵化园"].unit) == (4, True, "个")
+    unemployment = rows["城镇调查失业率"]
+    assert unemployment.unit == "%"
+    assert (unemployment.figure(2022).text, unemployment.figure(2022).value) == ("/", None)
+    assert (unemployment.figure(2024).text, unemployment.figure(2024).value) == ("<5", None)
+    assert rows["技能人才占从业人员比重"].figure(2022).value == 27.6
+
+
+def test_counted_numerals_become_digits_but_words_stay() -> None:
+    assert arabize_counts("二〇二五年") == "2025年"
+    assert arabize_counts("六十多岁") == "60多岁"
+    assert arabize_counts("十万亩") == "10万亩"
+    assert arabize_counts("零工") == "零工"
+    assert arabize_counts("一乡一品") == "一乡一品"
+
+
+# --- answering -------------------------------------------------------------------------------
+
+
+def _check(kb: PolicyBase, row: dict) -> Answer:
+    answer = kb.ask(row["q"])
+    assert bench.is_correct(row, answer), f"{row} → {answer.answer}"
+    return answer
+
+
+@pytest.mark.parametrize("row", EVAL[::4], ids=lambda r: r["q"])
+def test_every_fourth_eval_question(kb: PolicyBase, row: dict) -> None:
+    _check(kb, row)
+
+
+HARD = [
+    "啥时候有招聘会",
+    "招骋会几号开",
+    "我60多岁了还能找活干吗",
+    "创业贷款一年能放多少",
+    "大学生回来有啥帮扶",
+    "拖欠工资找谁",
+    "零工驛站到2025年能全覆蓋嗎",
+    "开花大厨培训",
+    "工商保险实习生能参加吗",
+    "二〇二五年创业培训目标多少人次",
+    "孵化园有几个",
+    "2022年城镇调查失业率是多少",
+    "残疾人和移民有什么就业帮扶",
+    "多缴多得是啥意思",
+]
+
+
+@pytest.mark.parametrize("question", HARD)
+def test_hard_cases(kb: PolicyBase, question: str) -> None:
+    _check(kb, next(r for r in EVAL if r["q"] == question))
+
+
+def test_answer_names_measure_and_lead_department(kb: PolicyBase) -> None:
+    answer = kb.ask("我60多岁了还能找活干吗")
+    assert answer.answered
+    assert "二、(四) 第13条 帮扶低龄老年人再就业" in answer.answer
+    assert f"《{PLAN_TITLE}》" in answer.answer
+    assert "县人力社保局（牵头）、县民政局" in answer.answer
+    (citation,) = answer.citations
+    assert (citation.ref, citation.title) == ("二、(四) 13", "帮扶低龄老年人再就业")
+    assert citation.departments == ["县人力社保局", "县民政局"]
+    assert citation.text in answer.answer
+
+
+def test_figures_by_year_and_all_years(kb: PolicyBase) -> None:
+    assert "2024年城镇新增就业人数目标是6300人" in kb.ask("2024年城镇新增就业目标是多少").answer
+    assert "完成了6150人" in kb.ask("2022年新增就业完成了多少人").answer
+    every_year = kb.ask("新增就业每年目标多少").answer
+    assert all(figure in every_year for figure in ("6150", "6200", "6300", "6400"))
+    assert "累计4个" in kb.ask("孵化园有几个").answer
+    assert "没有填数字" in kb.ask("2022年城镇调查失业率是多少").answer
+    assert "低于5%" in kb.ask("2023年城镇调查失业率目标").answer
+
+
+def test_two_part_question_cites_both_measures(kb: PolicyBase) -> None:
+    refs = {c.ref for c in kb.ask("残疾人和移民有什么就业帮扶").citations}
+    assert refs == {"二、(四) 15", "二、(四) 12"}
+
+
+UNCOVERED = [
+    "明天开化天气怎么样",
+    "去杭州的火车票怎么买",
+    "常山县有什么就业补贴",
+    "养老金每月能拿多少",
+    "医保报销比例是多少",
+    "你好",
+    "讲个笑话",
+    "失业金怎么领",
+    "2026年新增就业目标是多少",
+    "",
+]
+
+
+@pytest.mark.parametrize("question", UNCOVERED)
+def test_honest_no_answer(kb: PolicyBase, question: str) -> None:
+    answer = kb.ask(question)
+    assert not answer.answered and answer.citations == []
+    assert answer.answer.startswith(NOT_COVERED)
+    assert "12333" in answer.answer
+
+
+def test_no_answer_for_a_year_the_plan_has_no_figures_for_says_so(kb: PolicyBase) -> None:
+    assert "方案里没有2026年的数字" in kb.ask("2026年新增就业目标是多少").answer
+
+
+def test_json_shape(kb: PolicyBase) -> None:
+    for question in ("创业贷款能贷多少", "讲个笑话"):
+        data = json.loads(json.dumps(kb.ask(question).to_dict(), ensure_ascii=False))
+        assert set(data) == {"answered", "answer", "citations"}
+        assert isinstance(data["answered"], bool) and isinstance(data["answer"], str)
+        for citation in data["citations"]:
+            assert set(citation) == {"ref", "title", "text", "departments"}
+            assert isinstance(citation["departments"], list)
+
+
+def test_speed(kb: PolicyBase) -> None:
+    started = time.perf_counter()
+    PolicyBase.load()
+    assert time.perf_counter() - started < 2.0
+    latencies = []
+    for row in EVAL:
+        t = time.perf_counter()
+        kb.ask(row["q"])
+        latencies.append(time.perf_counter() - t)
+    assert statistics.quantiles(latencies, n=20)[18] < 0.05
+
+
+# --- adding documents --------------------------------------------------------------------------
+
+
+def test_add_document_once_and_answer_from_it(tmp_path: Path) -> None:
+    store = tmp_path / "policies"
+    second = DATA / "policy_second_plan.txt"
+    assert add_document(second, store) == "常山县零工市场建设实施方案"
+    assert add_document(second, store) == "常山县零工市场建设实施方案"
+    assert len(list(store.iterdir())) == 1
+    assert add_document(PLAN, store) == PLAN_TITLE  # the shipped plan is never copied
+    assert len(list(store.iterdir())) == 1
+    kb = PolicyBase.load(store)
+    assert [d.title for d in kb.documents] == [PLAN_TITLE, "常山县零工市场建设实施方案"]
+    answer = kb.ask("常山县零工市场每月几号招聘")
+    assert answer.answered and "每月10日、20日" in answer.answer
+    assert "《常山县零工市场建设实施方案》二、(一) 第1条" in answer.answer
+    # A question naming no place stays with the home county's plan.
+    assert "8日、18日" in kb.ask("啥时候有招聘会").answer
+
+
+def test_malformed_document_is_rejected(tmp_path: Path) -> None:
+    store = tmp_path / "policies"
+    with pytest.raises(ValueError, match="条款"):
+        add_document(DATA / "policy_malformed.txt", store)
+    with pytest.raises(ValueError, match="找不到"):
+        add_document(tmp_path / "missing.txt", store)
+    assert not store.exists()
+
+
+def test_unreadable_stored_file_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "junk.txt").write_text("只有一句话。", "utf-8")
+    assert [d.title for d in PolicyBase.load(tmp_path).documents] == [PLAN_TITLE]
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    from bot.cli_policy import ask_command, kb_app
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("JOBBOT_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    app = typer.Typer()
+    app.command("ask")(ask_command)
+    app.add_typer(kb_app, name="kb")
+    yield app
+    get_settings.cache_clear()
+
+
+def test_cli_ask_json_prints_one_object(cli: typer.Typer) -> None:
+    result = CliRunner().invoke(cli, ["ask", "创业贷款一年能放多少", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["answered"] is True and "2100" in data["answer"]
+    assert data["citations"][0]["ref"]
+
+
+def test_cli_ask_plain_and_uncovered(cli: typer.Typer) -> None:
+    assert "第2条" in CliRunner().invoke(cli, ["ask", "啥时候有招聘会"]).stdout
+    data = json.loads(CliRunner().invoke(cli, ["ask", "讲个笑话", "--json"]).stdout)
+    assert data["answered"] is False and data["citations"] == [] and data["answer"].startswith(NOT_COVERED)
+
+
+def test_cli_kb_add_and_list(cli: typer.Typer, tmp_path: Path) -> None:
+    runner = CliRunner()
+    added = runner.invoke(cli, ["kb", "add", str(DATA / "policy_second_plan.txt")])
+    assert added.exit_code == 0 and "常山县零工市场建设实施方案" in added.stdout
+    assert (tmp_path / "policies" / "policy_second_plan.txt").exists()
+    listed = runner.invoke(cli, ["kb", "list"]).stdout
+    assert "开化县构建" in listed and "常山县零工市场建设实施方案" in listed
+    rejected = runner.invoke(cli, ["kb", "add", str(DATA / "policy_malformed.txt")])
+    assert rejected.exit_code == 1
+
+
+def test_jobbot_ask_json_once_registered(tmp_path: Path) -> None:
+    from bot.cli import app
+
+    if "ask" not in {c.name or c.callback.__name__ for c in app.registered_commands}:
+        pytest.skip("`jobbot ask` is not registered in bot/cli.py yet")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "啥时候有招聘会", "--json"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "JOBBOT_DATA_DIR": str(tmp_path)}, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["answered"] and "8日、18日" in data["answer"]

@@ -1,0 +1,44 @@
+"""A job posted while `jobbot serve`'s app runs reaches the registered villager on WeChat:
+registration, matching, the outbox, the background delivery worker and the WeChat API client,
+end to end over real HTTP to the fake WeChat API."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bot.app import build_dispatcher
+from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
+from bot.postings import post_job
+from bot.web import create_app
+from conftest import ChatHarness, make_settings
+from fakes.server import serving
+from storage.db import make_engine, session_scope
+
+APPID, SECRET, OPENID = "wx_e2e", "e2e-secret", "oE2eVillager000000000001"
+
+
+def test_a_posted_job_is_pushed_to_the_matching_villager(sqlite_url: str, tmp_path: Path) -> None:
+    fake = FakeWeChat(APPID, SECRET)
+    with serving(create_fake_api(fake)) as api:
+        settings = make_settings(sqlite_url, tmp_path, background=True, wechat_token="t0ken", wechat_appid=APPID,
+                                 wechat_secret=SECRET, wechat_api_base=api, quiet_start="00:00", quiet_end="00:00",
+                                 elderly_quiet_start="00:00", elderly_quiet_end="00:00")
+        engine = make_engine(sqlite_url)
+        dispatcher = build_dispatcher(settings, engine=engine)
+        villager = ChatHarness(dispatcher, channel="wechat", user=OPENID)
+        villager.conversation("登记", "华埠", "金星村", "45", "采茶", "1", "2", "1", "1", "1")
+        villager.conversation("登记", "马金", "跳过", "45", "采茶", "1", "2", "1", "1", "1", user="oFarAway")
+        fake.user_wrote(OPENID)
+        fake.user_wrote("oFarAway")
+        with serving(create_app(settings, dispatcher)):
+            with session_scope(engine) as session:
+                post_job(session, dispatcher.services, {"title": "春茶采摘工", "employer": "示范茶场", "town": "华埠",
+                                                        "skills": "采茶", "pay": "150元/天"})
+            deadline = time.monotonic() + 20
+            while not fake.messages_for(OPENID) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        [push] = fake.messages_for(OPENID)
+        assert "春茶采摘工" in push.text and "日结150元" in push.text and push.kind == "custom"
+        assert fake.messages_for("oFarAway") == []
+        engine.dispose()

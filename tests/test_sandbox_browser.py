@@ -1,0 +1,136 @@
+"""The sandbox page in a real browser: `jobbot demo` started on a free port, Debian's
+Chromium driven headless by Playwright, a villager registered by typing on the page."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+APPID, SECRET = "wx_browser_test", "browser-secret"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing; CI must run the browser tests", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+from playwright import sync_api  # noqa: E402  (only once we know a browser is there)
+
+
+@dataclass
+class Demo:
+    url: str
+    process: subprocess.Popen[str]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    """`jobbot demo` as a person would start it, in a fresh data folder."""
+    port = _free_port()
+    env = {**os.environ, "JOBBOT_PORT": str(port), "JOBBOT_DATA_DIR": str(tmp_path / "data"),
+           "JOBBOT_WECHAT_APPID": APPID, "JOBBOT_WECHAT_SECRET": SECRET}
+    for name in ("JOBBOT_DATABASE_URL", "JOBBOT_WECHAT_TOKEN", "JOBBOT_WECHAT_AES_KEY", "JOBBOT_HOST"):
+        env.pop(name, None)
+    log = (tmp_path / "demo.log").open("w")
+    process = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "demo"], cwd=tmp_path,
+                               env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+                               stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("demo did not start:\n" + (tmp_path / "demo.log").read_text())
+            time.sleep(0.1)
+        yield Demo(url, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+    printed = (tmp_path / "demo.log").read_text()
+    assert f"{url}/sandbox/" in printed and f"{url}/console/" in printed and "登录口令" in printed
+
+
+def test_register_a_worker_on_the_sandbox_page(demo: Demo) -> None:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(demo.url + "/")
+        bot = page.locator(".bubble.bot")
+
+        def say(text: str) -> str:
+            before = bot.count()
+            page.fill("#msg", text)
+            page.click("#send")
+            sync_api.expect(bot).to_have_count(before + 1)
+            return bot.last.inner_text()
+
+        page.click("#follow")
+        sync_api.expect(bot.last).to_contain_text("您好！我是开化县零工就业小助手")
+        assert page.locator(".bubble.me").count() == 0
+
+        assert "哪个乡镇" in say("登记")
+        assert "好的，华埠镇" in say("华埠")
+        assert "岁数" in say("金星村")
+        for line in ["62", "1 3", "1", "2", "1", "1"]:
+            last = say(line)
+        assert "请核对" in last and "华埠镇 金星村" in last
+        assert "登记好了" in say("1")
+        sync_api.expect(page.locator(".bubble.me").last).to_have_text("1")
+
+        # the menu the demo created through the (fake) API, and its sub-button
+        page.get_by_role("button", name=re.compile("更多")).click()
+        before = bot.count()
+        page.locator("#submenu").get_by_role("button", name="我的信息").click()
+        sync_api.expect(bot).to_have_count(before + 1)
+        assert "华埠镇 金星村" in bot.last.inner_text()
+
+        # a location share
+        page.select_option("#town", "马金镇")
+        before = bot.count()
+        page.click("#send-location")
+        sync_api.expect(bot).to_have_count(before + 1)
+        assert "马金镇" in bot.last.inner_text()
+
+        # a push from another process reaches the page through the fake API
+        openid = page.locator("#user").input_value()
+        token = httpx.post(demo.url + "/fake-wechat/cgi-bin/stable_token", json={
+            "grant_type": "client_credential", "appid": APPID, "secret": SECRET}).json()["access_token"]
+        sent = httpx.post(demo.url + "/fake-wechat/cgi-bin/message/custom/send", params={"access_token": token},
+                          json={"touser": openid, "msgtype": "text", "text": {"content": "新岗位：马金镇采茶，日结150元"}})
+        assert sent.json()["errcode"] == 0
+        sync_api.expect(bot.last).to_have_text("新岗位：马金镇采茶，日结150元")
+        sync_api.expect(page.locator(".tag").last).to_have_text("客服消息")
+
+        # another person has a conversation of their own
+        page.select_option("#user", index=1)
+        sync_api.expect(bot).to_have_count(0)
+        assert "哪个乡镇" in say("登记")
+        browser.close()
