@@ -43,7 +43,12 @@ def _button_number(text: str, choices: list[str] | tuple[str, ...]) -> str | Non
     return None
 
 
+def _claim(session, update: Update) -> Claim:  # type: ignore[no-untyped-def]
+    return claim_message(session, channel=update.channel, dedup_key=update.dedup_key or "", user_id=update.user_id)
+
+
 def _replay(update: Update, claim: Claim) -> Reply | None:
+    """The answer to a retry: the stored reply, or None while the first is still handled."""
     log.info("duplicate %s message on %s", update.kind, update.channel)
     return Reply.from_dict(claim.reply) if claim.reply is not None else None
 
@@ -109,29 +114,33 @@ class Dispatcher:
         retry waits for the write lock anyway, so the claim shares the handling transaction:
         one commit fewer, and a failed handler's claim rolls back with its state.
         """
-        key = update.dedup_key
-        apart = bool(key) and self.engine.dialect.name != "sqlite"
-        if apart:
+        claim_apart = bool(update.dedup_key) and self.engine.dialect.name != "sqlite"
+        if claim_apart:
             with session_scope(self.engine) as session:
-                claim = claim_message(session, channel=update.channel, dedup_key=key, user_id=update.user_id)
+                claim = _claim(session, update)
             if not claim.fresh:
                 return _replay(update, claim)
         try:
             with session_scope(self.engine) as session:
-                if key and not apart:
-                    claim = claim_message(session, channel=update.channel, dedup_key=key, user_id=update.user_id)
-                    if not claim.fresh:
-                        return _replay(update, claim)
-                reply = self._handle(session, update)
-                if key:
-                    finish_message(session, channel=update.channel, dedup_key=key, reply=reply.to_dict())
-            return reply
+                return self._answer(session, update, claimed=claim_apart)
         except Exception:
             log.exception("handler failed for a %s update on %s", update.kind, update.channel)
-            if apart:
+            if claim_apart:
                 with session_scope(self.engine) as session:
-                    release_message(session, channel=update.channel, dedup_key=key)
+                    release_message(session, channel=update.channel, dedup_key=update.dedup_key or "")
             return Reply.of(SORRY)
+
+    def _answer(self, session, update: Update, *, claimed: bool) -> Reply | None:  # type: ignore[no-untyped-def]
+        """Claim the message unless `claimed` already, handle it and keep the reply for retries."""
+        key = update.dedup_key
+        if key and not claimed:
+            claim = _claim(session, update)
+            if not claim.fresh:
+                return _replay(update, claim)
+        reply = self._handle(session, update)
+        if key:
+            finish_message(session, channel=update.channel, dedup_key=key, reply=reply.to_dict())
+        return reply
 
     def _handle(self, session, update: Update) -> Reply:  # type: ignore[no-untyped-def]
         conversation = lock_conversation(session, channel=update.channel, user_id=update.user_id)

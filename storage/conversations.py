@@ -11,7 +11,7 @@ from storage.models import Conversation, utcnow
 from storage.sql import InsertBuilder, per_dialect
 
 _TABLE = Conversation.__table__  # type: ignore[attr-defined]
-_SAVE = update(_TABLE).where(_TABLE.c.id == bindparam("conversation_id"))
+_SAVE = update(_TABLE).where(_TABLE.c.id == bindparam("conversation_id"))  # SET: the columns given
 
 
 @per_dialect

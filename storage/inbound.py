@@ -19,8 +19,9 @@ from storage.sql import insert_ignore
 
 STALE_CLAIM = timedelta(seconds=60)
 _TABLE = InboundMessage.__table__  # type: ignore[attr-defined]
-_FINISH = update(_TABLE).where(_TABLE.c.channel == bindparam("b_channel"),
-                               _TABLE.c.dedup_key == bindparam("b_dedup_key")).values(status="done")
+_FINISH = update(_TABLE).where(  # SET: status, and the columns given
+    _TABLE.c.channel == bindparam("b_channel"), _TABLE.c.dedup_key == bindparam("b_dedup_key"),
+).values(status="done")
 
 
 @dataclass(frozen=True)

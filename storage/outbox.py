@@ -93,6 +93,8 @@ def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
     if kinds:
         due = due.where(Outbox.kind.in_(kinds))  # type: ignore[attr-defined]
     due = due.order_by(Outbox.not_before, Outbox.id).limit(limit)  # type: ignore[arg-type]
+    if session.connection().execute(due.limit(1)).first() is None:
+        return []  # a read first: on SQLite an UPDATE takes the write lock even when nothing is due
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     stmt = (

@@ -30,10 +30,17 @@ def upsert_insert(session: Session, table: Table) -> Any:
 
 
 def per_dialect(build: Callable[[InsertBuilder], Statement]) -> Callable[[Session], Statement]:
-    """Decorate `build(insert)` so that its statement is built once per database dialect;
-    the decorated function takes a session and returns the statement for its database."""
-    built = cache(lambda dialect: build(_insert_builder(dialect)))
-    return lambda session: built(session.get_bind().dialect.name)  # type: ignore[no-any-return]
+    """Decorate `build(insert)`, which makes a statement with the INSERT builder it is given,
+    so that the statement is built once per database dialect; the result takes a session."""
+
+    @cache
+    def built(dialect: str) -> Statement:
+        return build(_insert_builder(dialect))
+
+    def for_session(session: Session) -> Statement:
+        return built(session.get_bind().dialect.name)
+
+    return for_session
 
 
 @cache
