@@ -169,5 +169,6 @@ def main() -> None:
     for name, url in scratch_databases(args.only):
         run(name, url, args.workers, args.deliver)
 
+
 if __name__ == "__main__":
     main()

@@ -124,5 +124,6 @@ def main() -> None:
     for name, url in scratch_databases(args.only):
         run(name, url, args.workers, args.jobs)
 
+
 if __name__ == "__main__":
     main()

@@ -15,7 +15,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
 from bot.app import build_dispatcher
+from bot.console import console_routes
 from bot.dispatch import Dispatcher
 from bot.messages import Kind, Reply, Update
 from bot.settings import Settings
@@ -154,3 +158,16 @@ def sqlite_chat(sqlite_url: str, tmp_path: Path, clock: Clock) -> Iterator[ChatH
     engine = make_engine(sqlite_url)
     yield ChatHarness(build_dispatcher(make_settings(sqlite_url, tmp_path), engine=engine, clock=clock))
     engine.dispose()
+
+
+STAFF_TOKEN = "staff-test-token-0123456789"
+
+
+@pytest.fixture
+def staff(chat: ChatHarness) -> Iterator[TestClient]:
+    """The staff console API over the `chat` fixture's database, logged in with a bearer token."""
+    services = chat.dispatcher.services
+    settings = services.settings.model_copy(update={"admin_token": STAFF_TOKEN})
+    app = Starlette(routes=console_routes(settings, chat.engine, services))
+    with TestClient(app, headers={"Authorization": f"Bearer {STAFF_TOKEN}"}) as client:
+        yield client

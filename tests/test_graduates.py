@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
-from starlette.applications import Starlette
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from bot.console import console_routes
 from bot.postings import post_job
 from conftest import ChatHarness, Clock
 from handlers.graduates import REC_GAP, recommend_due
@@ -27,7 +24,6 @@ from storage.db import make_engine, session_scope
 from storage.models import Graduate, GraduateRecommendation, Job, Outbox, WorkerFlag
 from storage.seed import demo_data
 
-TOKEN = "graduates-test-token-0123456789"
 REGISTER = ["登记", "华埠", "金星村", "23", "电商", "1", "3", "1", "1", "1"]
 GRADUATE = ["我是大学生", "衢州学院", "电子商务", "2025", "1", "1"]
 
@@ -159,15 +155,6 @@ def test_internship_bases_in_the_chat(chat: ChatHarness) -> None:
 
 
 # --- staff ------------------------------------------------------------------------------------------------
-@pytest.fixture
-def staff(chat: ChatHarness) -> Iterator[TestClient]:
-    services = chat.dispatcher.services
-    settings = services.settings.model_copy(update={"admin_token": TOKEN})
-    app = Starlette(routes=console_routes(settings, chat.engine, services))
-    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
-        yield client
-
-
 def test_staff_see_who_is_still_owed_what(chat: ChatHarness, staff: TestClient) -> None:
     post_jobs(chat, 1)
     chat.conversation(*REGISTER)

@@ -4,25 +4,20 @@ and in pushes, withdrawing consent deletes the declaration and the boost, and �
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from sqlmodel import Session, select
-from starlette.applications import Starlette
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from bot.console import console_routes
 from bot.postings import post_job
 from conftest import ChatHarness
 from storage.db import session_scope
 from storage.eligibility import HEAD_START
 from storage.models import HardshipDeclaration, Job, Outbox, Worker
 
-TOKEN = "hardship-test-token-0123456789"
 REGISTER = ["登记", "华埠", "金星村", "50", "采茶", "1", "3", "1", "1", "1"]
 DECLARE = ["困难帮扶", "3", "1"]
 
@@ -122,15 +117,6 @@ def test_erasing_a_person_removes_what_they_declared_and_keeps_their_case_unlink
 
 
 # --- 残疾人之家 and the console ----------------------------------------------------------------------------
-@pytest.fixture
-def staff(chat: ChatHarness) -> Iterator[TestClient]:
-    services = chat.dispatcher.services
-    settings = services.settings.model_copy(update={"admin_token": TOKEN})
-    app = Starlette(routes=console_routes(settings, chat.engine, services))
-    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
-        yield client
-
-
 def test_disability_homes_are_employers_staff_list(chat: ChatHarness, staff: TestClient) -> None:
     assert "还在整理" in chat.say("残疾人之家")
     made = staff.post("/console/api/hardship/homes", json={"name": "华埠镇残疾人之家", "town": "华埠",

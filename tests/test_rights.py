@@ -6,23 +6,19 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session, select
-from starlette.applications import Starlette
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from bot.console import console_routes
 from conftest import ChatHarness
 from handlers.rights import parse_amount, parse_phone
 from storage import cases
 from storage.models import Conversation, InboundMessage, Outbox, RightsCase, RightsCaseEvent, StaffAudit
 
-TOKEN = "rights-test-token-0123456789"
 PHONE = "13812345678"
 REGISTER = ["登记", "华埠", "金星村", "45", "采茶", "1", "3", "1", "1", "1"]
 FORM = ["欠工资", "张老板茶厂", "三千五百元", "去年12月", "华埠", "138 1234 5678"]
@@ -135,15 +131,6 @@ def test_the_phone_number_is_never_logged(sqlite_chat: ChatHarness, caplog: pyte
 
 
 # --- staff ------------------------------------------------------------------------------------------------
-@pytest.fixture
-def staff(chat: ChatHarness) -> Iterator[TestClient]:
-    services = chat.dispatcher.services
-    settings = services.settings.model_copy(update={"admin_token": TOKEN})
-    app = Starlette(routes=console_routes(settings, chat.engine, services))
-    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
-        yield client
-
-
 def test_staff_see_cases_masked_update_them_and_reveal_the_phone_on_record(chat: ChatHarness,
                                                                           staff: TestClient) -> None:
     chat.conversation(*REGISTER)

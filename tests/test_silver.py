@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlmodel import Session, select
-from starlette.applications import Starlette
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from bot.console import console_routes
 from bot.delivery import Deliverer, Outcome, SendResult
 from bot.postings import post_job
 from conftest import ChatHarness, Clock
@@ -28,7 +24,6 @@ from storage import silver
 from storage.db import session_scope
 from storage.models import JobApplication, Outbox, SilverChoice, Worker
 
-TOKEN = "silver-test-token-0123456789"
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -84,15 +79,6 @@ def test_not_registered_or_too_young_is_sent_elsewhere_politely(sqlite_chat: Cha
 
 
 # --- 表图对接 and the console ----------------------------------------------------------------------------
-@pytest.fixture
-def staff(chat: ChatHarness) -> Iterator[TestClient]:
-    services = chat.dispatcher.services
-    settings = services.settings.model_copy(update={"admin_token": TOKEN})
-    app = Starlette(routes=console_routes(settings, chat.engine, services))
-    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
-        yield client
-
-
 def fill_maps(chat: ChatHarness, user: str, work: str) -> str:
     return chat.conversation("银龄", "1", work, "1", "1", user=user)[-1]
 

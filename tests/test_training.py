@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -17,16 +14,13 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from starlette.applications import Starlette
 
-from bot.console import console_routes
 from conftest import ChatHarness, Clock
 from handlers.training import queue_reminders
 from storage import courses
 from storage.db import make_engine, session_scope
 from storage.models import CourseSignup, Outbox, Worker
 
-TOKEN = "training-test-token-0123456789"
 TEA_WORKER = ["登记", "华埠", "金星村", "45", "采茶", "1", "3", "1", "1", "1"]
 COOK_WORKER = ["登记", "马金", "跳过", "50", "做饭", "1", "3", "1", "1", "1"]
 TODAY = date(2026, 3, 10)  # the test clock's local day
@@ -180,15 +174,6 @@ def test_a_cancelled_sign_up_drops_its_queued_reminder_and_a_new_one_brings_it_b
 
 
 # --- staff ------------------------------------------------------------------------------------------------
-@pytest.fixture
-def staff(chat: ChatHarness, tmp_path: Path) -> Iterator[TestClient]:
-    services = chat.dispatcher.services
-    settings = services.settings.model_copy(update={"admin_token": TOKEN})
-    app = Starlette(routes=console_routes(settings, chat.engine, services))
-    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
-        yield client
-
-
 def test_staff_post_courses_see_sign_ups_and_mark_completion(chat: ChatHarness, staff: TestClient) -> None:
     body = {"title": "茶艺师培训", "kind": "技能培训", "skills": "tea", "town": "华埠", "venue": "文化礼堂",
             "starts_on": "2026-03-20", "ends_on": "2026-03-22", "seats": "2", "certificate": ["1"], "request_id": "r1"}
