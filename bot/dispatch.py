@@ -1,16 +1,17 @@
 """The one entry point every channel calls: an `Update` in, a `Reply` out.
 
-`Dispatcher.dispatch` recognises platform retries (the inbound log), takes the person's
-state row under a lock, picks the handler (command, flow step, update kind, fallback),
-saves the state and the reply in the same transaction, and turns any handler error into
-a polite reply without losing the person's place.
+`Dispatcher.dispatch` (or `dispatch_many`, for a batch that arrived together) recognises
+platform retries (the inbound log), takes each person's state row under a lock, picks the
+handler (command, flow step, update kind, fallback), saves the state and the reply in the
+same transaction, and turns any handler error into a polite reply without losing the
+person's place.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
@@ -19,10 +20,10 @@ from bot.messages import Kind, Reply, Update
 from bot.router import Command, Ctx, Flow, Handler, MenuItem, Router, matches_choice
 from bot.services import Services
 from knowledge.text import compact, pinyin_key
-from storage.conversations import lock_conversation, save_conversation
+from storage.conversations import ConversationState, lock_conversations, save_conversations
 from storage.db import session_scope
-from storage.inbound import Claim, claim_message, finish_message, release_message
-from storage.workers import touch_account
+from storage.inbound import Claim, claim_messages, finish_messages, release_message
+from storage.workers import touch_accounts
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,19 @@ def _button_number(text: str, choices: list[str] | tuple[str, ...]) -> str | Non
     return None
 
 
-def _claim(session, update: Update) -> Claim:  # type: ignore[no-untyped-def]
-    return claim_message(session, channel=update.channel, dedup_key=update.dedup_key or "", user_id=update.user_id)
+def _first_of_each(updates: list[Update]) -> tuple[list[int], dict[int, int]]:
+    """The updates to handle, and the repeats of a message earlier in the same batch (a
+    platform's retry that came quickly) with the index of that earlier one."""
+    first: dict[tuple[str, str], int] = {}
+    todo, copies = [], {}
+    for i, update in enumerate(updates):
+        key = (update.channel, update.dedup_key or "")
+        if update.dedup_key and key in first:
+            copies[i] = first[key]
+        else:
+            first[key] = i
+            todo.append(i)
+    return todo, copies
 
 
 def _replay(update: Update, claim: Claim) -> Reply | None:
@@ -107,50 +119,89 @@ class Dispatcher:
         self.fallback = fallbacks[0]
 
     def dispatch(self, update: Update) -> Reply | None:
-        """Handle one update; None means "a retry of a message still being handled".
+        """Handle one update; None means "a retry of a message still being handled"."""
+        return self.dispatch_many([update])[0]
 
-        On PostgreSQL the claim is committed before the handling starts, so that a retry
+    def dispatch_many(self, updates: Sequence[Update]) -> list[Reply | None]:
+        """Handle updates in their order, all in one transaction: a few statements and one
+        commit for the lot, however many there are. If anything in it fails, each update is
+        handled again in a transaction of its own, so a failing handler costs only its message.
+
+        On PostgreSQL the claims are committed before the handling starts, so that a retry
         arriving meanwhile is told at once that the message is in hand. On SQLite such a
-        retry waits for the write lock anyway, so the claim shares the handling transaction:
+        retry waits for the write lock anyway, so the claims share the handling transaction:
         one commit fewer, and a failed handler's claim rolls back with its state.
         """
-        claim_apart = bool(update.dedup_key) and self.engine.dialect.name != "sqlite"
-        if claim_apart:
+        updates = list(updates)
+        todo, copies = _first_of_each(updates)
+        results: dict[int, Reply | None] = {}
+        if self._claim_apart and todo:
             with session_scope(self.engine) as session:
-                claim = _claim(session, update)
-            if not claim.fresh:
-                return _replay(update, claim)
+                todo = self._claim(session, updates, todo, results)
+        results.update(self._handle(updates, todo))
+        return [results.get(copies.get(i, i)) for i in range(len(updates))]
+
+    @property
+    def _claim_apart(self) -> bool:
+        return self.engine.dialect.name != "sqlite"
+
+    def _handle(self, updates: list[Update], todo: list[int]) -> dict[int, Reply | None]:
+        if not todo:
+            return {}
         try:
-            with session_scope(self.engine) as session:
-                return self._answer(session, update, claimed=claim_apart)
+            return self._in_transaction(updates, todo)
         except Exception:
+            if len(todo) > 1:
+                log.warning("a batch of %d updates failed; handling them one by one", len(todo), exc_info=True)
+                return {i: reply for one in todo for i, reply in self._handle(updates, [one]).items()}
+            update = updates[todo[0]]
             log.exception("handler failed for a %s update on %s", update.kind, update.channel)
-            if claim_apart:
+            if self._claim_apart and update.dedup_key:
                 with session_scope(self.engine) as session:
-                    release_message(session, channel=update.channel, dedup_key=update.dedup_key or "")
-            return Reply.of(SORRY)
+                    release_message(session, channel=update.channel, dedup_key=update.dedup_key)
+            return {todo[0]: Reply.of(SORRY)}
 
-    def _answer(self, session, update: Update, *, claimed: bool) -> Reply | None:  # type: ignore[no-untyped-def]
-        """Claim the message unless `claimed` already, handle it and keep the reply for retries."""
-        key = update.dedup_key
-        if key and not claimed:
-            claim = _claim(session, update)
-            if not claim.fresh:
-                return _replay(update, claim)
-        reply = self._handle(session, update)
-        if key:
-            finish_message(session, channel=update.channel, dedup_key=key, reply=reply.to_dict())
-        return reply
+    def _in_transaction(self, updates: list[Update], todo: list[int]) -> dict[int, Reply | None]:
+        results: dict[int, Reply | None] = {}
+        with session_scope(self.engine) as session:
+            if not self._claim_apart:
+                todo = self._claim(session, updates, todo, results)
+            people = [(updates[i].channel, updates[i].user_id) for i in todo]
+            states = lock_conversations(session, people)
+            accounts = touch_accounts(session, people, now=self.services.clock())
+            finished = []
+            for i in todo:
+                update = updates[i]
+                person = (update.channel, update.user_id)
+                reply = results[i] = self._answer(session, update, accounts[person], states[person])
+                if update.dedup_key:
+                    finished.append((update.channel, update.dedup_key, reply.to_dict()))
+            finish_messages(session, finished)
+            save_conversations(session, states.values())
+        return results
 
-    def _handle(self, session, update: Update) -> Reply:  # type: ignore[no-untyped-def]
-        conversation = lock_conversation(session, channel=update.channel, user_id=update.user_id)
-        account = touch_account(session, channel=update.channel, user_id=update.user_id,
-                                now=self.services.clock())
-        ctx = Ctx(update, session, account, conversation, self.services, self.flows, self.menu)
+    @staticmethod
+    def _claim(session, updates: list[Update], todo: list[int],  # type: ignore[no-untyped-def]
+               results: dict[int, Reply | None]) -> list[int]:
+        """Claim the messages; what is left to handle. Retries get their answer in `results`."""
+        claims = claim_messages(session, [(updates[i].channel, updates[i].dedup_key or "", updates[i].user_id)
+                                          for i in todo if updates[i].dedup_key])
+        fresh = []
+        for i in todo:
+            update = updates[i]
+            claim = claims.get((update.channel, update.dedup_key)) if update.dedup_key else None
+            if claim is None or claim.fresh:
+                fresh.append(i)
+            else:
+                results[i] = _replay(update, claim)
+        return fresh
+
+    def _answer(self, session, update: Update, account_id: int,  # type: ignore[no-untyped-def]
+                conversation: ConversationState) -> Reply:
+        ctx = Ctx(update, session, account_id, conversation, self.services, self.flows, self.menu)
         reply = self._route(ctx)
         if ctx.in_flow:
             conversation.data["_choices"] = list(reply.choices)
-        save_conversation(session, conversation)
         return reply
 
     def _route(self, ctx: Ctx) -> Reply:

@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from bot.messages import Kind, Reply, Update
 from knowledge.text import compact, normalize
-from storage.models import ChatAccount, Conversation, Worker
+from storage.conversations import ConversationState
+from storage.models import ChatAccount, Worker
 from storage.workers import get_worker
 
 if TYPE_CHECKING:
@@ -112,14 +113,15 @@ class Ctx:
 
     update: Update
     session: Session
-    account: ChatAccount
-    conversation: Conversation
+    account_id: int
+    conversation: ConversationState
     services: Services
     flows: dict[str, Flow]
     menu: list[MenuItem]
     args: str = ""
     moved: bool = False  # a handler moved the person to a step (so no "继续" hint is due)
     ran_command: bool = False
+    _account: ChatAccount | None = field(default=None, init=False)
     _worker: Worker | None = field(default=None, init=False)
     _worker_loaded: bool = field(default=False, init=False)
 
@@ -130,6 +132,13 @@ class Ctx:
     @property
     def now(self) -> datetime:
         return self.services.clock()
+
+    @property
+    def account(self) -> ChatAccount:
+        """The account this update came from, loaded when a handler first asks for it."""
+        if self._account is None:
+            self._account = self.session.get_one(ChatAccount, self.account_id)
+        return self._account
 
     @property
     def worker(self) -> Worker | None:

@@ -1,7 +1,9 @@
-"""Conversation state rows: load one under a per-person lock, save it back."""
+"""Conversation state rows: load people's rows under a per-person lock, save them back."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, update
@@ -13,6 +15,22 @@ from storage.sql import InsertBuilder, per_dialect
 _TABLE = Conversation.__table__  # type: ignore[attr-defined]
 _SAVE = update(_TABLE).where(_TABLE.c.id == bindparam("conversation_id"))  # SET: the columns given
 
+Person = tuple[str, str]  # (channel, user_id)
+
+
+@dataclass
+class ConversationState:
+    """One person's conversation row as plain data: where they are in a flow and what they said."""
+
+    id: int
+    channel: str
+    user_id: str
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    back: list[str] = field(default_factory=list)
+    version: int = 0
+
 
 @per_dialect
 def _lock(insert: InsertBuilder) -> Any:
@@ -20,29 +38,33 @@ def _lock(insert: InsertBuilder) -> Any:
     return new.on_conflict_do_update(
         index_elements=[_TABLE.c.channel, _TABLE.c.user_id],
         set_={"version": _TABLE.c.version + 1, "updated_at": new.excluded.updated_at},
-    ).returning(*_TABLE.c)
+    ).returning(_TABLE.c.id, _TABLE.c.channel, _TABLE.c.user_id, _TABLE.c.flow, _TABLE.c.step,
+                _TABLE.c.data, _TABLE.c.back, _TABLE.c.version)
 
 
-def lock_conversation(session: Session, *, channel: str, user_id: str) -> Conversation:
-    """The person's state row, created if new, locked until the transaction ends.
+def lock_conversations(session: Session, people: Iterable[Person]) -> dict[Person, ConversationState]:
+    """These people's state rows, created if new, locked until the transaction ends.
 
     One statement writes first (an upsert that bumps `version`), so on PostgreSQL the row
-    lock serialises one person's messages across processes, and on SQLite the write lock is
-    taken before any read. The row is not tracked by the session: `save_conversation`
-    writes it back.
+    locks serialise each person's messages across processes, and on SQLite the write lock is
+    taken before any read. People are locked in one order, so that two processes locking
+    overlapping groups cannot deadlock on these rows.
     """
-    row = session.connection().execute(_lock(session), {
-        "channel": channel, "user_id": user_id, "data": {}, "back": [], "version": 1, "updated_at": utcnow(),
-    }).one()
-    return Conversation(**row._mapping)
+    now = utcnow()
+    params = [{"channel": channel, "user_id": user_id, "data": {}, "back": [], "version": 1, "updated_at": now}
+              for channel, user_id in sorted(set(people))]
+    if not params:
+        return {}
+    rows = session.connection().execute(_lock(session), params).all()
+    return {(row.channel, row.user_id): ConversationState(*row) for row in rows}
 
 
-def save_conversation(session: Session, conversation: Conversation) -> None:
-    """Write back where the person now is (the row `lock_conversation` gave)."""
-    session.connection().execute(_SAVE, {
-        "conversation_id": conversation.id, "flow": conversation.flow, "step": conversation.step,
-        "data": conversation.data, "back": conversation.back,
-    })
+def save_conversations(session: Session, states: Iterable[ConversationState]) -> None:
+    """Write back where each person now is (rows `lock_conversations` gave)."""
+    params = [{"conversation_id": s.id, "flow": s.flow, "step": s.step, "data": s.data, "back": s.back}
+              for s in states]
+    if params:
+        session.connection().execute(_SAVE, params)
 
 
 def reset_conversations(session: Session, *, channel: str, user_ids: list[str]) -> None:

@@ -7,6 +7,7 @@ process can be taken over after a while.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, select
 
 from storage.models import InboundMessage, utcnow
-from storage.sql import insert_ignore
+from storage.sql import InsertBuilder, per_dialect
 
 STALE_CLAIM = timedelta(seconds=60)
 _TABLE = InboundMessage.__table__  # type: ignore[attr-defined]
@@ -32,13 +33,30 @@ class Claim:
     reply: dict[str, Any] | None = None
 
 
-def claim_message(session: Session, *, channel: str, dedup_key: str, user_id: str) -> Claim:
+Message = tuple[str, str]  # (channel, dedup_key)
+
+
+@per_dialect
+def _claim(insert: InsertBuilder) -> Any:
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
+    return insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.channel, _TABLE.c.dedup_key)
+
+
+def claim_messages(session: Session, messages: Iterable[tuple[str, str, str]]) -> dict[Message, Claim]:
+    """Claim each (channel, dedup_key, user_id) message; what we may do with each one."""
     now = utcnow()
-    if insert_ignore(session, InboundMessage, {
-        "channel": channel, "dedup_key": dedup_key, "user_id": user_id,
-        "status": "processing", "created_at": now, "updated_at": now,
-    }):
-        return Claim(fresh=True)
+    rows = {(channel, key): {"channel": channel, "dedup_key": key, "user_id": user_id, "status": "processing",
+                             "created_at": now, "updated_at": now} for channel, key, user_id in messages}
+    if not rows:
+        return {}
+    added = session.connection().execute(_claim(session), list(rows.values())).all()
+    claims = {(row.channel, row.dedup_key): Claim(fresh=True) for row in added}
+    for channel, key in rows.keys() - claims.keys():
+        claims[(channel, key)] = _claim_seen(session, channel, key, now)
+    return claims
+
+
+def _claim_seen(session: Session, channel: str, dedup_key: str, now: datetime) -> Claim:
     row = session.exec(select(InboundMessage).where(
         InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)).one()
     if row.status == "done":
@@ -53,9 +71,13 @@ def claim_message(session: Session, *, channel: str, dedup_key: str, user_id: st
     return Claim(fresh=False)
 
 
-def finish_message(session: Session, *, channel: str, dedup_key: str, reply: dict[str, Any]) -> None:
-    session.connection().execute(_FINISH, {"b_channel": channel, "b_dedup_key": dedup_key, "reply": reply,
-                                           "updated_at": utcnow()})
+def finish_messages(session: Session, finished: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+    """Mark each (channel, dedup_key, reply) message handled and keep its reply for retries."""
+    now = utcnow()
+    params = [{"b_channel": channel, "b_dedup_key": key, "reply": reply, "updated_at": now}
+              for channel, key, reply in finished]
+    if params:
+        session.connection().execute(_FINISH, params)
 
 
 def release_message(session: Session, *, channel: str, dedup_key: str) -> None:

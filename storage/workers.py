@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,23 +19,30 @@ from storage.sql import InsertBuilder, per_dialect
 def _touch(insert: InsertBuilder) -> Any:
     table = ChatAccount.__table__  # type: ignore[attr-defined]
     new = insert(table)
-    upsert = new.on_conflict_do_update(
+    return new.on_conflict_do_update(
         index_elements=[table.c.channel, table.c.user_id],
         set_={"last_inbound_at": new.excluded.last_inbound_at, "window_sends": 0, "reachable": True},
-    ).returning(*table.c)
-    return select(ChatAccount).from_statement(upsert).execution_options(populate_existing=True)
+    ).returning(table.c.id, table.c.channel, table.c.user_id)
 
 
-def touch_account(session: Session, *, channel: str, user_id: str, now: datetime) -> ChatAccount:
-    """The account this message came from, created if new, marked as just heard from.
+def touch_accounts(session: Session, people: Iterable[tuple[str, str]], *, now: datetime) -> dict[tuple[str, str], int]:
+    """The ids of the accounts these (channel, user_id) messages came from, created if new,
+    marked as just heard from.
 
     Hearing from a person opens WeChat's 48-hour customer-service window again and means
     they can be reached.
     """
-    return session.exec(_touch(session), params={  # type: ignore[no-any-return]
-        "channel": channel, "user_id": user_id, "created_at": now, "last_inbound_at": now,
-        "window_sends": 0, "reachable": True,
-    }).scalar_one()
+    params = [{"channel": channel, "user_id": user_id, "created_at": now, "last_inbound_at": now,
+               "window_sends": 0, "reachable": True} for channel, user_id in sorted(set(people))]
+    if not params:
+        return {}
+    return {(row.channel, row.user_id): row.id for row in session.connection().execute(_touch(session), params)}
+
+
+def touch_account(session: Session, *, channel: str, user_id: str, now: datetime) -> ChatAccount:
+    """`touch_accounts` for one person, as the account itself."""
+    account_id = touch_accounts(session, [(channel, user_id)], now=now)[(channel, user_id)]
+    return session.get_one(ChatAccount, account_id, populate_existing=True)
 
 
 def get_worker(session: Session, *, account: ChatAccount) -> Worker | None:

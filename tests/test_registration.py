@@ -202,10 +202,10 @@ def test_a_duplicate_message_is_handled_once(chat: ChatHarness) -> None:
 
 def test_a_retry_while_the_first_is_still_handled_gets_no_second_run(chat: ChatHarness) -> None:
     from storage.db import session_scope
-    from storage.inbound import claim_message
+    from storage.inbound import claim_messages
 
     with session_scope(chat.engine) as session:
-        assert claim_message(session, channel="console", dedup_key="msg-9", user_id="villager-1").fresh
+        assert claim_messages(session, [("console", "msg-9", "villager-1")])[("console", "msg-9")].fresh
     assert chat.send("登记", dedup_key="msg-9") is None
     assert state_or_none(chat) is None
 

@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel
 
 from storage.db import alembic_config, make_engine, session_scope
-from storage.inbound import STALE_CLAIM, claim_message, finish_message
+from storage.inbound import STALE_CLAIM, Claim, claim_messages, finish_messages
 from storage.models import InboundMessage, utcnow
 from storage.sql import insert_ignore
 
@@ -20,6 +20,10 @@ def test_migrations_create_exactly_the_models(db_url: str) -> None:
     engine.dispose()
 
 
+def claim_message(session: Session, *, channel: str, dedup_key: str, user_id: str) -> Claim:
+    return claim_messages(session, [(channel, dedup_key, user_id)])[(channel, dedup_key)]
+
+
 def test_inbound_claims(db_url: str) -> None:
     engine = make_engine(db_url)
     with session_scope(engine) as s:
@@ -27,10 +31,24 @@ def test_inbound_claims(db_url: str) -> None:
     with session_scope(engine) as s:
         second = claim_message(s, channel="wechat", dedup_key="m1", user_id="u")
         assert not second.fresh and second.reply is None
-        finish_message(s, channel="wechat", dedup_key="m1", reply={"texts": ["好"], "choices": []})
+        finish_messages(s, [("wechat", "m1", {"texts": ["好"], "choices": []})])
     with session_scope(engine) as s:
         assert claim_message(s, channel="wechat", dedup_key="m1", user_id="u").reply == {"texts": ["好"], "choices": []}
         assert claim_message(s, channel="telegram", dedup_key="m1", user_id="u").fresh
+    engine.dispose()
+
+
+def test_claims_for_a_batch_tell_new_messages_from_seen_ones(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with session_scope(engine) as s:
+        claim_messages(s, [("wechat", "a", "u1"), ("wechat", "b", "u2")])
+        finish_messages(s, [("wechat", "a", {"texts": ["甲"], "choices": []})])
+    with session_scope(engine) as s:
+        claims = claim_messages(s, [("wechat", "a", "u1"), ("wechat", "b", "u2"), ("wechat", "c", "u1"),
+                                    ("telegram", "a", "u1")])
+    assert claims == {("wechat", "a"): Claim(fresh=False, reply={"texts": ["甲"], "choices": []}),
+                      ("wechat", "b"): Claim(fresh=False), ("wechat", "c"): Claim(fresh=True),
+                      ("telegram", "a"): Claim(fresh=True)}
     engine.dispose()
 
 

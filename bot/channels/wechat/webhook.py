@@ -1,7 +1,8 @@
 """The /wechat webhook: GET answers WeChat's echostr check, POST takes messages.
 
-A message is verified, parsed, turned into an `Update` and dispatched in a worker thread.
-When the handler finishes within the reply budget the reply is passive (in the HTTP
+A message is verified, parsed, turned into an `Update` and dispatched on a worker thread,
+together with the other messages that queued up meanwhile (`bot.batches`: one transaction
+for the lot). When the handler finishes within the reply budget the reply is passive (in the HTTP
 answer); otherwise we answer "success" at once (WeChat's 5-second rule) and send the reply
 through the customer-service API when it is ready. Retries are the dispatcher's business
 (the inbound log); `late` keeps a retry from repeating a reply that goes out late.
@@ -16,7 +17,6 @@ import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +27,7 @@ from starlette.routing import BaseRoute, Route
 from wechatpy.messages import BaseMessage
 from wechatpy.replies import TextReply
 
+from bot.batches import BatchRunner
 from bot.channels.wechat.client import WeChatClient
 from bot.channels.wechat.delivery import DeliveryResult, WeChatMessenger
 from bot.channels.wechat.envelope import Envelope, Forbidden
@@ -78,7 +79,8 @@ class WeChatChannel:
         self.messenger: WeChatMessenger | None = None
         self._tasks: set[asyncio.Future[None]] = set()
         self._late_here: dict[str, float] = {}  # keys answered late by this process → forget at
-        self._threads: ThreadPoolExecutor | None = None  # None (not running): the loop's default
+        self._batches: BatchRunner[tuple[Update, _Pending], Reply | None] = BatchRunner(
+            self._dispatch, threads=dispatch_threads(settings), name="wechat-dispatch")
 
     def routes(self) -> list[BaseRoute]:
         return [Route(self.path, self.handle, methods=["GET", "POST"])]
@@ -92,7 +94,7 @@ class WeChatChannel:
         if self.settings.wechat_appid and self.settings.wechat_secret:
             self.client = WeChatClient(self.settings, self.dispatcher.engine, clock=self.clock)
             self.messenger = WeChatMessenger(self.client, self.dispatcher.engine, self.settings, clock=self.clock)
-        self._threads = ThreadPoolExecutor(dispatch_threads(self.settings), thread_name_prefix="wechat-dispatch")
+        self._batches.start()
         # What start-up loaded (models, knowledge tables: ~360,000 objects) lives as long as the
         # process; out of the collector's sight, a full collection takes ~10 ms instead of the
         # ~130 ms that every request in flight would otherwise wait.
@@ -101,7 +103,7 @@ class WeChatChannel:
             yield
         finally:
             await self.drain()
-            self._threads.shutdown(wait=False)
+            self._batches.stop()
             if self.client is not None:
                 await self.client.aclose()
 
@@ -155,8 +157,7 @@ class WeChatChannel:
     async def _dispatch_within_budget(self, update: Update, *, created: int) -> Reply | None:
         # Only a message old enough to be WeChat's retry can have been answered late elsewhere.
         pending = _Pending(maybe_retry=time.time() - created >= RETRY_AGE)
-        # A plain executor, not anyio's to_thread: its hand-off costs the event loop a quarter as much.
-        task = asyncio.get_running_loop().run_in_executor(self._threads, self._dispatch, update, pending)
+        task = self._batches.submit((update, pending))
         done, _ = await asyncio.wait({task}, timeout=self.budget)
         if task in done:
             try:
@@ -171,8 +172,12 @@ class WeChatChannel:
         self._spawn(self._reply_late(task, update))
         return None
 
-    def _dispatch(self, update: Update, pending: _Pending) -> Reply | None:
-        reply = self.dispatcher.dispatch(update)
+    def _dispatch(self, batch: list[tuple[Update, _Pending]]) -> list[Reply | None]:
+        replies = self.dispatcher.dispatch_many([update for update, _ in batch])
+        return [self._unless_late(update, pending, reply) for (update, pending), reply in zip(batch, replies)]
+
+    def _unless_late(self, update: Update, pending: _Pending, reply: Reply | None) -> Reply | None:
+        """The passive reply, or None when the reply to this message goes out late instead."""
         key = update.dedup_key
         if reply is not None and not pending.late and key and not reply.empty:
             if key in self._late_here:
