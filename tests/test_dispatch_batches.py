@@ -1,0 +1,148 @@
+"""Messages dispatched as a batch (one transaction) behave exactly as one by one: order,
+retries, one person twice, a failing handler; and the thread hand-off that forms batches."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.app import build_dispatcher
+from bot.batches import BatchRunner
+from bot.dispatch import SORRY, Dispatcher
+from bot.messages import Kind, Reply, Update
+from bot.router import Ctx, Router
+from storage.db import make_engine
+from storage.models import Conversation, InboundMessage, Worker
+from conftest import Clock, make_settings
+
+REGISTRATION = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
+
+
+def text(channel: str, user: str, said: str, key: str | None = None) -> Update:
+    return Update(channel, user, Kind.TEXT, said, dedup_key=key)
+
+
+def texts(replies: list[Reply | None]) -> list[str | None]:
+    return [r.as_text() if r is not None else None for r in replies]
+
+
+@pytest.fixture
+def dispatcher(db_url: str, tmp_path: Path, clock: Clock):  # type: ignore[no-untyped-def]
+    engine = make_engine(db_url)
+    yield build_dispatcher(make_settings(db_url, tmp_path), engine=engine, clock=clock)
+    engine.dispose()
+
+
+def test_a_batch_answers_as_one_by_one_would(dispatcher: Dispatcher, sqlite_url: str, tmp_path: Path,
+                                             clock: Clock) -> None:
+    alone = build_dispatcher(make_settings(sqlite_url, tmp_path / "alone"), engine=make_engine(sqlite_url),
+                             clock=clock)
+    people = ["甲", "乙", "丙"]
+    for step, said in enumerate(REGISTRATION):
+        batch = [text("wechat", person, said, f"{person}{step}") for person in people]
+        assert texts(dispatcher.dispatch_many(batch)) == texts([alone.dispatch(u) for u in batch])
+    with Session(dispatcher.engine) as session:
+        assert session.exec(select(func.count()).select_from(Worker)).one() == 3
+        assert set(session.exec(select(InboundMessage.status))) == {"done"}
+
+
+def test_one_person_twice_in_a_batch_is_answered_in_order(dispatcher: Dispatcher) -> None:
+    replies = texts(dispatcher.dispatch_many([text("wechat", "甲", "登记", "m1"), text("wechat", "乙", "登记", "m2"),
+                                              text("wechat", "甲", "华埠", "m3")]))
+    assert "哪个乡镇" in replies[0] and "哪个乡镇" in replies[1]
+    assert "哪个村" in replies[2]
+    with Session(dispatcher.engine) as session:
+        steps = dict(session.exec(select(Conversation.user_id, Conversation.step)).all())
+    assert steps == {"甲": "village", "乙": "town"}
+
+
+def test_a_retry_inside_the_same_batch_is_handled_once(db_url: str, tmp_path: Path, clock: Clock) -> None:
+    counting = Router("counting")
+    calls: list[str] = []
+
+    @counting.command("数一下")
+    def count(ctx: Ctx) -> Reply:
+        calls.append(ctx.update.dedup_key or "")
+        return Reply.of(f"第{len(calls)}次")
+
+    engine = make_engine(db_url)
+    dispatcher = build_dispatcher(make_settings(db_url, tmp_path), engine=engine, clock=clock,
+                                  extra_routers=[counting])
+    replies = texts(dispatcher.dispatch_many([text("wechat", "甲", "数一下", "m1"), text("wechat", "甲", "数一下", "m1"),
+                                              text("wechat", "甲", "数一下", "m2")]))
+    assert replies == ["第1次", "第1次", "第2次"] and calls == ["m1", "m2"]
+    assert texts(dispatcher.dispatch_many([text("wechat", "甲", "数一下", "m1")])) == ["第1次"]
+    assert calls == ["m1", "m2"]
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(InboundMessage)).one() == 2
+    engine.dispose()
+
+
+def test_a_failing_handler_costs_only_its_own_message(db_url: str, tmp_path: Path, clock: Clock) -> None:
+    broken = Router("broken")
+
+    @broken.command("出错")
+    def fail(ctx: Ctx) -> Reply:
+        ctx.data["half"] = "written"
+        raise RuntimeError("boom")
+
+    engine = make_engine(db_url)
+    dispatcher = build_dispatcher(make_settings(db_url, tmp_path), engine=engine, clock=clock, extra_routers=[broken])
+    dispatcher.dispatch_many([text("wechat", "甲", "登记", "a0"), text("wechat", "乙", "登记", "b0")])
+    replies = texts(dispatcher.dispatch_many([text("wechat", "甲", "华埠", "a1"), text("wechat", "乙", "出错", "b1"),
+                                              text("wechat", "甲", "金星村", "a2")]))
+    assert "哪个村" in replies[0] and replies[1] == SORRY and "岁数" in replies[2]
+    with Session(engine) as session:
+        states = {c.user_id: c for c in session.exec(select(Conversation))}
+        keys = set(session.exec(select(InboundMessage.dedup_key)))
+    assert states["甲"].step == "age" and states["乙"].step == "town" and "half" not in states["乙"].data
+    assert keys == {"a0", "b0", "a1", "a2"}  # the failed one is not kept: WeChat's retry is handled afresh
+    assert texts(dispatcher.dispatch_many([text("wechat", "乙", "华埠", "b1")])) != [SORRY]
+    engine.dispose()
+
+
+def test_the_runner_takes_what_queued_up_while_it_was_busy() -> None:
+    release = threading.Event()
+    seen: list[list[int]] = []
+
+    def work(items: list[int]) -> list[int]:
+        seen.append(items)
+        release.wait(5)
+        return [item * 10 for item in items]
+
+    async def main() -> list[int]:
+        runner: BatchRunner[int, int] = BatchRunner(work, name="test")
+        runner.start()
+        try:
+            first = runner.submit(1)
+            while not seen:  # the thread is now busy with [1]
+                await asyncio.sleep(0.01)
+            rest = [runner.submit(n) for n in range(2, 6)]
+            release.set()
+            return list(await asyncio.gather(first, *rest))
+        finally:
+            runner.stop()
+
+    assert asyncio.run(main()) == [10, 20, 30, 40, 50]
+    assert seen == [[1], [2, 3, 4, 5]]
+
+
+def test_the_runner_reports_a_failed_batch_to_each_caller() -> None:
+    def work(items: list[int]) -> list[int]:
+        raise RuntimeError("database gone")
+
+    async def main() -> list[BaseException | int]:
+        runner: BatchRunner[int, int] = BatchRunner(work, name="test")
+        runner.start()
+        try:
+            return list(await asyncio.gather(runner.submit(1), runner.submit(2), return_exceptions=True))
+        finally:
+            runner.stop()
+
+    outcome = asyncio.run(main())
+    assert [type(o) for o in outcome] == [RuntimeError, RuntimeError]
