@@ -122,7 +122,7 @@ class Dispatcher:
         """Handle one update; None means "a retry of a message still being handled"."""
         return self.dispatch_many([update])[0]
 
-    def dispatch_many(self, updates: Sequence[Update]) -> list[Reply | None]:
+    def dispatch_many(self, updates: Sequence[Update], *, retake: bool = False) -> list[Reply | None]:
         """Handle updates in their order, all in one transaction: a few statements and one
         commit for the lot, however many there are. If anything in it fails, each update is
         handled again in a transaction of its own, so a failing handler costs only its message.
@@ -131,13 +131,16 @@ class Dispatcher:
         arriving meanwhile is told at once that the message is in hand. On SQLite such a
         retry waits for the write lock anyway, so the claims share the handling transaction:
         one commit fewer, and a failed handler's claim rolls back with its state.
+
+        `retake` is for a batch whose first dispatching process died: on PostgreSQL its
+        claims outlive it, and are taken over at once instead of after a minute.
         """
         updates = list(updates)
         todo, copies = _first_of_each(updates)
         results: dict[int, Reply | None] = {}
         if self._claim_apart and todo:
             with session_scope(self.engine) as session:
-                todo = self._claim(session, updates, todo, results)
+                todo = self._claim(session, updates, todo, results, retake=retake)
         results.update(self._handle(updates, todo))
         return [results.get(copies.get(i, i)) for i in range(len(updates))]
 
@@ -182,10 +185,10 @@ class Dispatcher:
 
     @staticmethod
     def _claim(session, updates: list[Update], todo: list[int],  # type: ignore[no-untyped-def]
-               results: dict[int, Reply | None]) -> list[int]:
+               results: dict[int, Reply | None], *, retake: bool = False) -> list[int]:
         """Claim the messages; what is left to handle. Retries get their answer in `results`."""
         claims = claim_messages(session, [(updates[i].channel, updates[i].dedup_key or "", updates[i].user_id)
-                                          for i in todo if updates[i].dedup_key])
+                                          for i in todo if updates[i].dedup_key], retake=retake)
         fresh = []
         for i in todo:
             update = updates[i]

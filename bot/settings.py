@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     job_daily_cap: int = 3
     digest_at: str = "09:00"
     background: bool = True  # run push delivery and the schedule inside `jobbot serve`
+    # WeChat messages are handled in this many child processes of each server process
+    # (bot/dispatch_process.py); 0 handles them in threads of the server process itself
+    dispatch_processes: int = 1
     push_lease_seconds: int = 300
     push_concurrency: int = 16
 

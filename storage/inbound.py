@@ -42,8 +42,13 @@ def _claim(insert: InsertBuilder) -> Any:
     return insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.channel, _TABLE.c.dedup_key)
 
 
-def claim_messages(session: Session, messages: Iterable[tuple[str, str, str]]) -> dict[Message, Claim]:
-    """Claim each (channel, dedup_key, user_id) message; what we may do with each one."""
+def claim_messages(session: Session, messages: Iterable[tuple[str, str, str]], *,
+                   retake: bool = False) -> dict[Message, Claim]:
+    """Claim each (channel, dedup_key, user_id) message; what we may do with each one.
+
+    `retake`: a message still marked in hand is taken over at once, not after STALE_CLAIM
+    (the caller knows the process that had it is gone).
+    """
     now = utcnow()
     rows = {(channel, key): {"channel": channel, "dedup_key": key, "user_id": user_id, "status": "processing",
                              "created_at": now, "updated_at": now} for channel, key, user_id in messages}
@@ -52,16 +57,16 @@ def claim_messages(session: Session, messages: Iterable[tuple[str, str, str]]) -
     added = session.connection().execute(_claim(session), list(rows.values())).all()
     claims = {(row.channel, row.dedup_key): Claim(fresh=True) for row in added}
     for channel, key in rows.keys() - claims.keys():
-        claims[(channel, key)] = _claim_seen(session, channel, key, now)
+        claims[(channel, key)] = _claim_seen(session, channel, key, now, retake)
     return claims
 
 
-def _claim_seen(session: Session, channel: str, dedup_key: str, now: datetime) -> Claim:
+def _claim_seen(session: Session, channel: str, dedup_key: str, now: datetime, retake: bool) -> Claim:
     row = session.exec(select(InboundMessage).where(
         InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)).one()
     if row.status == "done":
         return Claim(fresh=False, reply=row.reply)
-    if row.updated_at < now - STALE_CLAIM:
+    if retake or row.updated_at < now - STALE_CLAIM:
         taken = session.exec(  # type: ignore[call-overload]
             update(InboundMessage)
             .where(InboundMessage.id == row.id, InboundMessage.updated_at == row.updated_at)

@@ -6,13 +6,24 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from storage.conversations import reset_conversations
 from storage.inbound import forget_user_messages
 from storage.models import ChatAccount, Worker, WorkerSkill, utcnow
 from storage.sql import InsertBuilder, per_dialect
+
+
+_WORKER_TABLE = Worker.__table__  # type: ignore[attr-defined]
+_WORKER_COLUMNS = [column.name for column in _WORKER_TABLE.columns if column.name != "id"]
+_INSERT_WORKER = insert(_WORKER_TABLE).returning(_WORKER_TABLE.c.id)
+_INSERT_SKILL = insert(WorkerSkill.__table__)  # type: ignore[attr-defined]
+_ACCOUNT_TABLE = ChatAccount.__table__  # type: ignore[attr-defined]
+_LINK_ACCOUNT = update(_ACCOUNT_TABLE).where(_ACCOUNT_TABLE.c.id == bindparam("account_id")).values(
+    worker_id=bindparam("worker_id"))
 
 
 @per_dialect
@@ -50,24 +61,37 @@ def get_worker(session: Session, *, account: ChatAccount) -> Worker | None:
 
 
 def save_worker(session: Session, *, account: ChatAccount, fields: dict[str, Any]) -> Worker:
-    """Create the account's worker from the registration answers, or update it."""
-    worker = get_worker(session, account=account) or Worker()
-    for name, value in fields.items():
-        setattr(worker, name, value)
-    worker.updated_at = utcnow()
-    session.add(worker)
-    session.flush()
-    sync_skills(session, worker=worker)
-    if account.worker_id != worker.id:
-        account.worker_id = worker.id
-        session.add(account)
+    """Create the account's worker from the registration answers, or update it.
+
+    Written with statements rather than through the unit of work (a sign-up is one INSERT,
+    its skills one more, the account's link one UPDATE), keeping the objects in this
+    session up to date.
+    """
+    now = utcnow()
+    worker = get_worker(session, account=account)
+    if worker is None:
+        worker = Worker(**fields, created_at=now, updated_at=now)
+        row = {column: getattr(worker, column) for column in _WORKER_COLUMNS}
+        worker.id = session.connection().execute(_INSERT_WORKER, row).scalar_one()
+        make_transient_to_detached(worker)
+        session.add(worker)
+        session.connection().execute(_LINK_ACCOUNT, {"account_id": account.id, "worker_id": worker.id})
+        set_committed_value(account, "worker_id", worker.id)
+        _add_skills(session, worker.id, worker.skills)
+        return worker
+    session.exec(update(Worker).where(Worker.id == worker.id)  # type: ignore[call-overload]
+                 .values(**fields, updated_at=now))
+    if "skills" in fields:
+        session.exec(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))  # type: ignore[call-overload]
+        _add_skills(session, worker.id, worker.skills)
     return worker
 
 
-def sync_skills(session: Session, *, worker: Worker) -> None:
-    """Keep the indexed skill rows in step with the worker's skill list."""
-    session.exec(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))  # type: ignore[call-overload]
-    session.add_all(WorkerSkill(worker_id=worker.id, skill=skill) for skill in dict.fromkeys(worker.skills))
+def _add_skills(session: Session, worker_id: int | None, skills: list[str]) -> None:
+    """The indexed skill rows, kept in step with the worker's skill list."""
+    rows = [{"worker_id": worker_id, "skill": skill} for skill in dict.fromkeys(skills)]
+    if rows:
+        session.connection().execute(_INSERT_SKILL, rows)
 
 
 def lock_worker(session: Session, *, worker_id: int) -> None:

@@ -112,8 +112,10 @@ def clock() -> Clock:
 
 
 def make_settings(url: str, data_dir: Path, **overrides: object) -> Settings:
-    """Settings for a test: no push delivery or schedule in the background unless asked for."""
-    return Settings(**{"database_url": url, "data_dir": data_dir, "background": False, **overrides})  # type: ignore[arg-type]
+    """Settings for a test: no push delivery or schedule in the background, and messages
+    dispatched in the test's own process (its clock, its extra routers), unless asked for."""
+    return Settings(**{"database_url": url, "data_dir": data_dir, "background": False, "dispatch_processes": 0,
+                       **overrides})  # type: ignore[arg-type]
 
 
 @dataclass

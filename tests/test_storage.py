@@ -52,6 +52,19 @@ def test_claims_for_a_batch_tell_new_messages_from_seen_ones(db_url: str) -> Non
     engine.dispose()
 
 
+def test_a_claim_whose_process_died_is_retaken_at_once(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with session_scope(engine) as s:
+        claim_messages(s, [("wechat", "m3", "u")])
+    with session_scope(engine) as s:
+        assert claim_messages(s, [("wechat", "m3", "u")]) == {("wechat", "m3"): Claim(fresh=False)}
+        assert claim_messages(s, [("wechat", "m3", "u")], retake=True) == {("wechat", "m3"): Claim(fresh=True)}
+        finish_messages(s, [("wechat", "m3", {"texts": ["好"], "choices": []})])
+    with session_scope(engine) as s:  # a handled message is never retaken: its reply is replayed
+        assert not claim_messages(s, [("wechat", "m3", "u")], retake=True)[("wechat", "m3")].fresh
+    engine.dispose()
+
+
 def test_an_abandoned_claim_is_taken_over_once(db_url: str) -> None:
     engine = make_engine(db_url)
     with session_scope(engine) as s:

@@ -35,6 +35,7 @@ from bot.channels.wechat.inbound import CHANNEL, BadMessage, mask, parse, transl
 from bot.channels.wechat.late import claim_send, is_late, mark_late
 from bot.channels.wechat.recognizer import RecognitionField, Recognizer
 from bot.dispatch import SORRY, Dispatcher
+from bot.dispatch_process import DispatchProcesses
 from bot.messages import Reply, Update
 from bot.settings import Settings
 from storage.db import session_scope
@@ -81,6 +82,7 @@ class WeChatChannel:
         self._late_here: dict[str, float] = {}  # keys answered late by this process → forget at
         self._batches: BatchRunner[tuple[Update, _Pending], Reply | None] = BatchRunner(
             self._dispatch, threads=dispatch_threads(settings), name="wechat-dispatch")
+        self._processes: DispatchProcesses | None = None  # while running with dispatch_processes
 
     def routes(self) -> list[BaseRoute]:
         return [Route(self.path, self.handle, methods=["GET", "POST"])]
@@ -94,6 +96,9 @@ class WeChatChannel:
         if self.settings.wechat_appid and self.settings.wechat_secret:
             self.client = WeChatClient(self.settings, self.dispatcher.engine, clock=self.clock)
             self.messenger = WeChatMessenger(self.client, self.dispatcher.engine, self.settings, clock=self.clock)
+        if self.settings.dispatch_processes:
+            self._processes = DispatchProcesses(self.settings, self.settings.dispatch_processes)
+            await to_thread.run_sync(self._processes.start)
         self._batches.start()
         # What start-up loaded (models, knowledge tables: ~360,000 objects) lives as long as the
         # process; out of the collector's sight, a full collection takes ~10 ms instead of the
@@ -104,6 +109,9 @@ class WeChatChannel:
         finally:
             await self.drain()
             self._batches.stop()
+            if self._processes is not None:
+                await to_thread.run_sync(self._processes.stop)
+                self._processes = None
             if self.client is not None:
                 await self.client.aclose()
 
@@ -173,7 +181,8 @@ class WeChatChannel:
         return None
 
     def _dispatch(self, batch: list[tuple[Update, _Pending]]) -> list[Reply | None]:
-        replies = self.dispatcher.dispatch_many([update for update, _ in batch])
+        dispatch_many = self._processes.dispatch_many if self._processes else self.dispatcher.dispatch_many
+        replies = dispatch_many([update for update, _ in batch])
         return [self._unless_late(update, pending, reply) for (update, pending), reply in zip(batch, replies)]
 
     def _unless_late(self, update: Update, pending: _Pending, reply: Reply | None) -> Reply | None:
@@ -230,14 +239,15 @@ class WeChatChannel:
 
 
 def dispatch_threads(settings: Settings) -> int:
-    """How many messages one process hands to worker threads at once.
+    """How many batches of messages one server process has in hand at once.
 
-    SQLite has one writer, and a dispatch writes from its first statement, so a second
-    thread only waits in SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms between tries:
-    one thread gave p99 21 ms instead of 138 ms at 5 connections (benchmarks/wechat_webhook.py).
-    On PostgreSQL a few threads overlap the round trips; more only fight over the GIL
-    (2-CPU measurements: 4 threads 237 req/s, 20 threads 183 req/s).
+    With dispatch processes, one per process. Without, on SQLite one: it has one writer,
+    and a dispatch writes from its first statement, so a second thread only waits in
+    SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms between tries. On PostgreSQL a few
+    threads overlap the round trips; more only fight over the GIL.
     """
+    if settings.dispatch_processes:
+        return settings.dispatch_processes
     return 1 if settings.is_sqlite else 4
 
 

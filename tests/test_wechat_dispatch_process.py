@@ -1,0 +1,72 @@
+"""The webhook with its dispatcher in a child process (as `jobbot serve` runs it): villagers
+register at once over real HTTP, and a child killed in the middle loses and repeats nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+from itertools import count
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from storage.models import InboundMessage, Worker
+from test_wechat_support import StartWebhook, fake_api, webhook_factory  # noqa: F401  (fixtures)
+
+REGISTRATION = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
+DONE = "登记好了"
+
+
+def children() -> list[multiprocessing.Process]:
+    return [child for child in multiprocessing.active_children() if child.name.startswith("SpawnProcess")]
+
+
+async def test_villagers_register_at_once_through_the_dispatch_process(webhook_factory: StartWebhook) -> None:
+    hook = webhook_factory(dispatch_processes=1)
+    assert len(children()) == 1  # started with the server, before the first message
+    people = [f"oVillager{n:02d}" for n in range(8)]
+
+    async def register(openid: str) -> str | None:
+        for said in REGISTRATION:
+            posted = await hook.wechat.text(openid, said)
+            assert posted.status == 200
+        return posted.reply
+
+    replies = await asyncio.gather(*(register(p) for p in people))
+    assert all(reply and DONE in reply for reply in replies)
+    with Session(hook.engine) as session:
+        assert session.exec(select(func.count()).select_from(Worker)).one() == len(people)
+        assert session.exec(select(func.count()).select_from(InboundMessage)).one() == len(people) * len(REGISTRATION)
+
+
+async def test_a_killed_dispatch_process_is_replaced_and_nothing_is_handled_twice(
+        webhook_factory: StartWebhook) -> None:
+    hook = webhook_factory(dispatch_processes=1)
+    people = [f"oVillager{n:02d}" for n in range(6)]
+    ids = count(7_000_000)
+    sent: list[tuple[str, str, int]] = []
+
+    async def say(openid: str, text: str, msg_id: int) -> None:
+        posted = await hook.wechat.text(openid, text, msg_id=msg_id)
+        assert posted.status == 200  # a reply, or "success" for a message whose reply was lost
+
+    async def kill_soon() -> None:
+        await asyncio.sleep(0.3)
+        os.kill(children()[0].pid or 0, signal.SIGKILL)
+
+    async def register(openid: str) -> None:
+        for said in REGISTRATION[:5]:
+            sent.append((openid, said, next(ids)))
+            await say(*sent[-1])
+
+    await asyncio.gather(kill_soon(), *(register(p) for p in people))
+    for openid, said, msg_id in sent:  # WeChat retries every message: each is answered, none redone
+        await say(openid, said, msg_id)
+    assert len(children()) == 1
+    with Session(hook.engine) as session:
+        statuses = session.exec(select(InboundMessage.status)).all()
+        assert len(statuses) == len(sent) and set(statuses) == {"done"}
+    for openid in people:  # each villager's registration went on from where it was
+        assert "去多远" in ((await hook.wechat.text(openid, "1")).reply or "")  # 有空的时间 → 多远
