@@ -1,5 +1,5 @@
-"""Work handed from the event loop to worker threads in batches: what queued up while a
-thread was busy is done together in one call, and finishes with one wake-up of the loop.
+"""Work submitted on the event loop and run in batches: while a runner is busy, what arrives
+waits, and is then run together in one call.
 
 A webhook uses it to dispatch messages: many messages in one database transaction cost
 little more than one, so under load each message gets cheaper instead of waiting longer.
@@ -9,97 +9,62 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import queue
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-_STOP = object()
+Run = Callable[[int, list[Item]], Awaitable[Sequence[Result]]]
 
 
-class BatchRunner(Generic[Item, Result]):
-    """Runs `work(items) -> results` (one result per item, in order) on `threads` threads.
+class Batcher(Generic[Item, Result]):
+    """Runs `run(lane, items) -> results` (one result per item, in order), one batch per
+    lane at a time, on `lanes` lanes (a worker thread or process each).
 
-    `submit` returns an asyncio future for the item's result; if `work` raises, every
-    future of that batch gets the exception.
+    `submit` returns a future for the item's result; if `run` raises, every future of that
+    batch gets the exception. Everything here happens on the event loop.
     """
 
-    def __init__(self, work: Callable[[list[Item]], Sequence[Result]], *, threads: int = 1,
-                 max_batch: int = 64, name: str = "batch"):
-        self.work = work
+    def __init__(self, run: Run[Item, Result], *, lanes: int = 1, max_batch: int = 64):
+        self.run = run
         self.max_batch = max_batch
-        self._count = threads
-        self._name = name
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._threads: list[threading.Thread] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def start(self) -> None:
-        """Start the threads; futures are settled on the event loop running now."""
-        self._loop = asyncio.get_running_loop()
-        self._threads = [threading.Thread(target=self._run, name=f"{self._name}-{n}", daemon=True)
-                         for n in range(self._count)]
-        for thread in self._threads:
-            thread.start()
-
-    def stop(self) -> None:
-        """Let each thread finish the batch in hand and end (items still queued are dropped)."""
-        for _ in self._threads:
-            self._queue.put(_STOP)
-        self._threads = []
+        self._idle = list(range(lanes))
+        self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
+        self._flush_due = False
+        self._running: set[asyncio.Task[None]] = set()
 
     def submit(self, item: Item) -> asyncio.Future[Result]:
-        if not self._threads:
-            raise RuntimeError("BatchRunner.submit before start()")
-        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        self._queue.put((item, future))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Result] = loop.create_future()
+        self._waiting.append((item, future))
+        if self._idle and not self._flush_due:
+            # Not at once: the other requests that arrived with this one join the batch.
+            self._flush_due = True
+            loop.call_soon(self._flush)
         return future
 
-    def _run(self) -> None:
-        while True:
-            batch = self._take()
-            if not batch:
-                return
-            items = [item for item, _ in batch]
-            futures = [future for _, future in batch]
-            try:
-                results: Sequence[Result] | BaseException = self.work(items)
-            except Exception as exc:  # reported to each waiting request, which answers politely
-                results = exc
-            assert self._loop is not None
-            try:
-                self._loop.call_soon_threadsafe(_settle, futures, results)
-            except RuntimeError:  # the loop is closed: the server is gone
-                log.warning("%d results dropped: the event loop has closed", len(futures))
-                return
+    def _flush(self) -> None:
+        self._flush_due = False
+        while self._idle and self._waiting:
+            batch, self._waiting = self._waiting[:self.max_batch], self._waiting[self.max_batch:]
+            task = asyncio.ensure_future(self._run(self._idle.pop(), batch))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
 
-    def _take(self) -> list[tuple[Item, asyncio.Future[Result]]]:
-        """The next batch: wait for one item, then take what else is waiting (none at _STOP)."""
-        first = self._queue.get()
-        if first is _STOP:
-            return []
-        batch = [first]
-        while len(batch) < self.max_batch:
-            try:
-                more = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if more is _STOP:
-                self._queue.put(_STOP)  # for the next round, after this batch
-                break
-            batch.append(more)
-        return batch  # type: ignore[return-value]
-
-
-def _settle(futures: list[asyncio.Future[Result]], results: Sequence[Result] | BaseException) -> None:
-    for n, future in enumerate(futures):
-        if future.done():
-            continue
-        if isinstance(results, BaseException):
-            future.set_exception(results)
-        else:
-            future.set_result(results[n])
+    async def _run(self, lane: int, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
+        try:
+            results: Sequence[Result] | BaseException = await self.run(lane, [item for item, _ in batch])
+        except Exception as exc:  # reported to each waiting request, which answers politely
+            results = exc
+        finally:
+            self._idle.append(lane)
+        for n, (_, future) in enumerate(batch):
+            if future.done():
+                continue
+            if isinstance(results, BaseException):
+                future.set_exception(results)
+            else:
+                future.set_result(results[n])
+        self._flush()

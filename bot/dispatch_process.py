@@ -3,87 +3,129 @@
 In one process, the event loop (HTTP, XML, signatures, replies) and the dispatcher
 (handlers, database) take turns on one CPU, because Python runs one thread at a time. A
 child process with its own dispatcher gives each of them a CPU. The child is built from
-the same settings; updates and replies cross as pickles, a whole batch at a time.
+the same settings; the loop talks to it over a pipe it watches itself, so no thread of
+the server has to wake up in between.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import multiprocessing
-import os
-import threading
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import signal
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
 
-from bot.dispatch import Dispatcher
-from bot.messages import Reply, Update
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_dispatcher: Dispatcher | None = None  # in the child: built once by `_start`
+Answer = TypeVar("Answer")
+STOP_SECONDS = 10.0
 
 
-def _start(settings: Settings) -> None:
-    global _dispatcher
+class ProcessDied(RuntimeError):
+    """The child died while it had the work; a new one has been started in its place."""
+
+
+class DispatchProcess:
+    """A child process with its own `Dispatcher`. `call(work, *args)` runs
+    `work(dispatcher, *args)` there, one call at a time; `work` must be a module-level function."""
+
+    def __init__(self, settings: Settings, name: str = "jobbot-dispatch"):
+        self.settings = settings
+        self.name = name
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._pipe: Connection | None = None
+        self._answer: asyncio.Future[tuple[str, Any]] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    async def start(self) -> None:
+        """Start the child and wait until its dispatcher is ready."""
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        self._process = context.Process(target=_serve, args=(self.settings, theirs), name=self.name, daemon=True)
+        self._process.start()
+        theirs.close()
+        self._pipe = ours
+        asyncio.get_running_loop().add_reader(ours.fileno(), self._readable)
+        status, detail = await self._wait()
+        if status != "ready":
+            raise RuntimeError(f"the dispatch process did not start: {detail}")
+
+    async def stop(self) -> None:
+        if self._pipe is not None:
+            asyncio.get_running_loop().remove_reader(self._pipe.fileno())
+            self._pipe.close()  # the child sees the end of its input and exits
+            self._pipe = None
+        if self._process is not None:
+            process, self._process = self._process, None
+            await asyncio.to_thread(process.join, STOP_SECONDS)
+            if process.is_alive():
+                process.kill()
+
+    async def call(self, work: Callable[..., Answer], *args: Any) -> Answer:
+        if self._pipe is None or self._answer is not None:
+            raise RuntimeError("DispatchProcess.call while stopped or busy")
+        self._pipe.send((work, args))
+        status, answer = await self._wait()
+        if status == "died":
+            log.error("the dispatch process died; starting a new one")
+            await self.stop()
+            await self.start()
+            raise ProcessDied(answer)
+        if status == "error":
+            raise RuntimeError(f"dispatch failed in the child process: {answer}")
+        return answer  # type: ignore[no-any-return]
+
+    async def _wait(self) -> tuple[str, Any]:
+        self._answer = asyncio.get_running_loop().create_future()
+        try:
+            return await self._answer
+        finally:
+            self._answer = None
+
+    def _readable(self) -> None:
+        assert self._pipe is not None
+        try:
+            message: tuple[str, Any] = self._pipe.recv()
+        except (EOFError, OSError) as exc:
+            asyncio.get_running_loop().remove_reader(self._pipe.fileno())
+            message = ("died", f"{type(exc).__name__}: the child's end of the pipe closed")
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_result(message)
+
+
+def _serve(settings: Settings, pipe: Connection) -> None:
+    """The child: build a dispatcher, then answer calls until the parent closes the pipe."""
     from bot.app import build_dispatcher, configure_logging
     from storage.db import make_engine
 
+    # Ctrl-C reaches the whole process group; the server stops this child when it stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure_logging()
-    _dispatcher = build_dispatcher(settings, engine=make_engine(settings.db_url))
+    try:
+        dispatcher = build_dispatcher(settings, engine=make_engine(settings.db_url))
+    except Exception as exc:
+        log.exception("the dispatch process could not start")
+        pipe.send(("failed", repr(exc)))
+        return
     gc.freeze()  # what start-up loaded lives as long as the process (see WeChatChannel.running)
-
-
-def _dispatch_many(updates: list[Update], retake: bool) -> list[Reply | None]:
-    assert _dispatcher is not None, "the dispatch process was not started"
-    return _dispatcher.dispatch_many(updates, retake=retake)
-
-
-class DispatchProcesses:
-    """`dispatch_many` done by `count` child processes; a child that dies is replaced."""
-
-    def __init__(self, settings: Settings, count: int = 1):
-        self.settings = settings
-        self.count = count
-        self._pool: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()
-
-    def start(self) -> None:
-        """Start the children and wait until they are ready to take messages."""
-        self._pool = self._new_pool()
-        for ready in [self._pool.submit(os.getpid) for _ in range(self.count)]:
-            ready.result()
-
-    def stop(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def dispatch_many(self, updates: Sequence[Update]) -> list[Reply | None]:
-        """`Dispatcher.dispatch_many` in a child. If the child dies, the batch goes to its
-        replacement: the inbound log makes that safe, as a message already handled is
-        answered with its stored reply, not handled again."""
-        pool = self._running()
+    pipe.send(("ready", None))
+    while True:
         try:
-            return pool.submit(_dispatch_many, list(updates), False).result()
-        except BrokenProcessPool:
-            self._replace(pool)
-        return self._running().submit(_dispatch_many, list(updates), True).result()
+            work, args = pipe.recv()
+        except EOFError:
+            return
+        try:
+            answer: tuple[str, Any] = ("ok", work(dispatcher, *args))
+        except Exception as exc:
+            log.exception("dispatch failed in the child process")
+            answer = ("error", repr(exc))
+        pipe.send(answer)
 
-    def _running(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            raise RuntimeError("DispatchProcesses used before start()")
-        return self._pool
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start, initargs=(self.settings,))
-
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        with self._lock:
-            if self._pool is broken:
-                log.error("a dispatch process died; starting a new one")
-                broken.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()

@@ -4,7 +4,6 @@ retries, one person twice, a failing handler; and the thread hand-off that forms
 from __future__ import annotations
 
 import asyncio
-import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.app import build_dispatcher
-from bot.batches import BatchRunner
+from bot.batches import Batcher
 from bot.dispatch import SORRY, Dispatcher
 from bot.messages import Kind, Reply, Update
 from bot.router import Ctx, Router
@@ -106,43 +105,57 @@ def test_a_failing_handler_costs_only_its_own_message(db_url: str, tmp_path: Pat
     engine.dispose()
 
 
-def test_the_runner_takes_what_queued_up_while_it_was_busy() -> None:
-    release = threading.Event()
-    seen: list[list[int]] = []
+def test_the_batcher_runs_what_arrived_while_a_lane_was_busy() -> None:
+    seen: list[tuple[int, list[int]]] = []
 
-    def work(items: list[int]) -> list[int]:
-        seen.append(items)
-        release.wait(5)
+    async def run(lane: int, items: list[int]) -> list[int]:
+        seen.append((lane, items))
+        await asyncio.sleep(0.05)
         return [item * 10 for item in items]
 
     async def main() -> list[int]:
-        runner: BatchRunner[int, int] = BatchRunner(work, name="test")
-        runner.start()
-        try:
-            first = runner.submit(1)
-            while not seen:  # the thread is now busy with [1]
-                await asyncio.sleep(0.01)
-            rest = [runner.submit(n) for n in range(2, 6)]
-            release.set()
-            return list(await asyncio.gather(first, *rest))
-        finally:
-            runner.stop()
+        batcher: Batcher[int, int] = Batcher(run, lanes=1)
+        first = batcher.submit(1)
+        await asyncio.sleep(0.01)  # the lane is now busy with [1]
+        rest = [batcher.submit(n) for n in range(2, 6)]
+        return list(await asyncio.gather(first, *rest))
 
     assert asyncio.run(main()) == [10, 20, 30, 40, 50]
-    assert seen == [[1], [2, 3, 4, 5]]
+    assert seen == [(0, [1]), (0, [2, 3, 4, 5])]
 
 
-def test_the_runner_reports_a_failed_batch_to_each_caller() -> None:
-    def work(items: list[int]) -> list[int]:
-        raise RuntimeError("database gone")
+def test_the_batcher_keeps_each_lane_to_one_batch_and_caps_its_size() -> None:
+    busy: set[int] = set()
+    seen: list[list[int]] = []
+
+    async def run(lane: int, items: list[int]) -> list[int]:
+        assert lane not in busy
+        busy.add(lane)
+        seen.append(items)
+        await asyncio.sleep(0.02)
+        busy.discard(lane)
+        return items
+
+    async def main() -> list[int]:
+        batcher: Batcher[int, int] = Batcher(run, lanes=2, max_batch=3)
+        return list(await asyncio.gather(*(batcher.submit(n) for n in range(8))))
+
+    assert asyncio.run(main()) == list(range(8))
+    assert seen == [[0, 1, 2], [3, 4, 5], [6, 7]]
+
+
+def test_the_batcher_reports_a_failed_batch_to_each_caller_and_goes_on() -> None:
+    failures = [RuntimeError("database gone")]
+
+    async def run(lane: int, items: list[int]) -> list[int]:
+        if failures:
+            raise failures.pop()
+        return items
 
     async def main() -> list[BaseException | int]:
-        runner: BatchRunner[int, int] = BatchRunner(work, name="test")
-        runner.start()
-        try:
-            return list(await asyncio.gather(runner.submit(1), runner.submit(2), return_exceptions=True))
-        finally:
-            runner.stop()
+        batcher: Batcher[int, int] = Batcher(run)
+        failed = await asyncio.gather(batcher.submit(1), batcher.submit(2), return_exceptions=True)
+        return [*failed, await batcher.submit(3)]
 
     outcome = asyncio.run(main())
-    assert [type(o) for o in outcome] == [RuntimeError, RuntimeError]
+    assert [type(o) for o in outcome[:2]] == [RuntimeError, RuntimeError] and outcome[2] == 3

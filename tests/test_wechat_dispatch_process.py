@@ -20,7 +20,7 @@ DONE = "登记好了"
 
 
 def children() -> list[multiprocessing.Process]:
-    return [child for child in multiprocessing.active_children() if child.name.startswith("SpawnProcess")]
+    return [child for child in multiprocessing.active_children() if child.name == "jobbot-dispatch"]
 
 
 async def test_villagers_register_at_once_through_the_dispatch_process(webhook_factory: StartWebhook) -> None:

@@ -17,7 +17,7 @@ import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from anyio import to_thread
@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Route
 from wechatpy.messages import BaseMessage
 from wechatpy.replies import TextReply
 
-from bot.batches import BatchRunner
+from bot.batches import Batcher
 from bot.channels.wechat.client import WeChatClient
 from bot.channels.wechat.delivery import DeliveryResult, WeChatMessenger
 from bot.channels.wechat.envelope import Envelope, Forbidden
@@ -35,7 +35,7 @@ from bot.channels.wechat.inbound import CHANNEL, BadMessage, mask, parse, transl
 from bot.channels.wechat.late import claim_send, is_late, mark_late
 from bot.channels.wechat.recognizer import RecognitionField, Recognizer
 from bot.dispatch import SORRY, Dispatcher
-from bot.dispatch_process import DispatchProcesses
+from bot.dispatch_process import DispatchProcess, ProcessDied
 from bot.messages import Reply, Update
 from bot.settings import Settings
 from storage.db import session_scope
@@ -54,13 +54,7 @@ class TooLarge(Exception):
     """The body is over the configured limit (answered with 413)."""
 
 
-@dataclass
-class _Pending:
-    """Shared between a request and its dispatch thread: `late` is set once the reply goes
-    out late; `maybe_retry` when the message is old enough to be a retry."""
-
-    maybe_retry: bool
-    late: bool = False
+Dispatched = tuple[Reply | None, bool]  # the reply, and whether it already went out late elsewhere
 
 
 class WeChatChannel:
@@ -80,26 +74,27 @@ class WeChatChannel:
         self.messenger: WeChatMessenger | None = None
         self._tasks: set[asyncio.Future[None]] = set()
         self._late_here: dict[str, float] = {}  # keys answered late by this process → forget at
-        self._batches: BatchRunner[tuple[Update, _Pending], Reply | None] = BatchRunner(
-            self._dispatch, threads=dispatch_threads(settings), name="wechat-dispatch")
-        self._processes: DispatchProcesses | None = None  # while running with dispatch_processes
+        self._batches: Batcher[tuple[Update, bool], Dispatched] = Batcher(self._run_batch, lanes=dispatch_lanes(settings))
+        self._processes: list[DispatchProcess] = []  # lane → child process (with dispatch_processes)
+        self._threads: ThreadPoolExecutor | None = None  # lane threads (without)
 
     def routes(self) -> list[BaseRoute]:
         return [Route(self.path, self.handle, methods=["GET", "POST"])]
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """Start the dispatch threads and open the API client (when configured) for the server's
-        life; drain late replies at the end."""
+        """Start the dispatch processes (or threads) and open the API client (when configured)
+        for the server's life; drain late replies at the end."""
         if not self.settings.wechat_token:
             log.warning("JOBBOT_WECHAT_TOKEN is not set: /wechat refuses every request")
         if self.settings.wechat_appid and self.settings.wechat_secret:
             self.client = WeChatClient(self.settings, self.dispatcher.engine, clock=self.clock)
             self.messenger = WeChatMessenger(self.client, self.dispatcher.engine, self.settings, clock=self.clock)
         if self.settings.dispatch_processes:
-            self._processes = DispatchProcesses(self.settings, self.settings.dispatch_processes)
-            await to_thread.run_sync(self._processes.start)
-        self._batches.start()
+            self._processes = [DispatchProcess(self.settings) for _ in range(self.settings.dispatch_processes)]
+            await asyncio.gather(*(child.start() for child in self._processes))
+        else:
+            self._threads = ThreadPoolExecutor(dispatch_lanes(self.settings), thread_name_prefix="wechat-dispatch")
         # What start-up loaded (models, knowledge tables: ~360,000 objects) lives as long as the
         # process; out of the collector's sight, a full collection takes ~10 ms instead of the
         # ~130 ms that every request in flight would otherwise wait.
@@ -108,10 +103,10 @@ class WeChatChannel:
             yield
         finally:
             await self.drain()
-            self._batches.stop()
-            if self._processes is not None:
-                await to_thread.run_sync(self._processes.stop)
-                self._processes = None
+            await asyncio.gather(*(child.stop() for child in self._processes))
+            self._processes = []
+            if self._threads is not None:
+                self._threads.shutdown(wait=False)
             if self.client is not None:
                 await self.client.aclose()
 
@@ -164,44 +159,40 @@ class WeChatChannel:
     # --- dispatch and the 5-second rule -----------------------------------------------------
     async def _dispatch_within_budget(self, update: Update, *, created: int) -> Reply | None:
         # Only a message old enough to be WeChat's retry can have been answered late elsewhere.
-        pending = _Pending(maybe_retry=time.time() - created >= RETRY_AGE)
-        task = self._batches.submit((update, pending))
+        task = self._batches.submit((update, time.time() - created >= RETRY_AGE))
         done, _ = await asyncio.wait({task}, timeout=self.budget)
         if task in done:
             try:
-                return task.result()
+                reply, answered_late = task.result()
             except Exception:
                 log.exception("dispatch failed for a %s message from %s", update.kind, mask(update.user_id))
                 return Reply.of(SORRY)
-        pending.late = True
+            if answered_late or update.dedup_key in self._late_here:
+                return None  # a retry of a message whose reply goes out late
+            return reply
         if update.dedup_key:
             self._late_here[update.dedup_key] = asyncio.get_running_loop().time() + LATE_MEMORY
         log.info("reply to %s over budget (%.1fs): answering later", mask(update.user_id), self.budget)
         self._spawn(self._reply_late(task, update))
         return None
 
-    def _dispatch(self, batch: list[tuple[Update, _Pending]]) -> list[Reply | None]:
-        dispatch_many = self._processes.dispatch_many if self._processes else self.dispatcher.dispatch_many
-        replies = dispatch_many([update for update, _ in batch])
-        return [self._unless_late(update, pending, reply) for (update, pending), reply in zip(batch, replies)]
-
-    def _unless_late(self, update: Update, pending: _Pending, reply: Reply | None) -> Reply | None:
-        """The passive reply, or None when the reply to this message goes out late instead."""
-        key = update.dedup_key
-        if reply is not None and not pending.late and key and not reply.empty:
-            if key in self._late_here:
-                return None  # a retry of a message whose reply goes out late
-            if pending.maybe_retry:
-                with session_scope(self.dispatcher.engine) as session:
-                    if is_late(session, channel=CHANNEL, dedup_key=key):
-                        return None  # the same, first seen by another process
-        return reply
+    async def _run_batch(self, lane: int, batch: list[tuple[Update, bool]]) -> list[Dispatched]:
+        """Dispatch a batch of (update, maybe a retry) on this lane's process or thread."""
+        updates, maybe_retry = [update for update, _ in batch], [retry for _, retry in batch]
+        if not self._processes:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._threads, dispatch_batch, self.dispatcher, updates, maybe_retry, False)
+        child = self._processes[lane]
+        try:
+            return await child.call(dispatch_batch, updates, maybe_retry, False)
+        except ProcessDied:  # a new child has taken its place; it may take over the batch's claims
+            return await child.call(dispatch_batch, updates, maybe_retry, True)
 
     def _mark(self, update: Update, mark) -> bool:  # type: ignore[no-untyped-def]
         with session_scope(self.dispatcher.engine) as session:
             return bool(mark(session, channel=CHANNEL, dedup_key=update.dedup_key or "", user_id=update.user_id))
 
-    async def _reply_late(self, task: asyncio.Future[Reply | None], update: Update) -> None:
+    async def _reply_late(self, task: asyncio.Future[Dispatched], update: Update) -> None:
         """Mark the message as answered late, then send the reply when the handler is done —
         unless another late answer to it (a retry that overran the budget too) sent it."""
         if update.dedup_key:
@@ -209,7 +200,7 @@ class WeChatChannel:
             # for the slow handler's write lock.
             await to_thread.run_sync(self._mark, update, mark_late)
         try:
-            reply = await task
+            reply, _ = await task
         except Exception:
             log.exception("late dispatch failed for %s", mask(update.user_id))
             reply = Reply.of(SORRY)
@@ -238,7 +229,21 @@ class WeChatChannel:
             del self._late_here[key]
 
 
-def dispatch_threads(settings: Settings) -> int:
+def dispatch_batch(dispatcher: Dispatcher, updates: list[Update], maybe_retry: list[bool],
+                   retake: bool) -> list[Dispatched]:
+    """Dispatch WeChat updates as one batch (in a dispatch process or thread); with each reply,
+    whether the message is a retry whose reply another server process sends late."""
+    replies = dispatcher.dispatch_many(updates, retake=retake)
+    check = [n for n, (update, reply) in enumerate(zip(updates, replies))
+             if maybe_retry[n] and update.dedup_key and reply is not None and not reply.empty]
+    late: set[int] = set()
+    if check:
+        with session_scope(dispatcher.engine) as session:
+            late = {n for n in check if is_late(session, channel=CHANNEL, dedup_key=updates[n].dedup_key or "")}
+    return [(reply, n in late) for n, reply in enumerate(replies)]
+
+
+def dispatch_lanes(settings: Settings) -> int:
     """How many batches of messages one server process has in hand at once.
 
     With dispatch processes, one per process. Without, on SQLite one: it has one writer,
