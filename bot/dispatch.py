@@ -23,7 +23,7 @@ from knowledge.text import compact, pinyin_key
 from storage.conversations import ConversationState, lock_conversations, save_conversations
 from storage.db import session_scope
 from storage.inbound import Claim, claim_messages, finish_messages, release_message
-from storage.workers import touch_accounts
+from storage.workers import AccountRef, touch_accounts
 
 log = logging.getLogger(__name__)
 
@@ -199,12 +199,13 @@ class Dispatcher:
                 results[i] = _replay(update, claim)
         return fresh
 
-    def _answer(self, session, update: Update, account_id: int,  # type: ignore[no-untyped-def]
+    def _answer(self, session, update: Update, account: AccountRef,  # type: ignore[no-untyped-def]
                 conversation: ConversationState) -> Reply:
-        ctx = Ctx(update, session, account_id, conversation, self.services, self.flows, self.menu)
+        ctx = Ctx(update, session, account, conversation, self.services, self.flows, self.menu)
         reply = self._route(ctx)
         if ctx.in_flow:
             conversation.data["_choices"] = list(reply.choices)
+        account.worker_id = account.current_worker_id(session)  # for this person's next message here
         return reply
 
     def _route(self, ctx: Ctx) -> Reply:

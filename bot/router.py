@@ -18,7 +18,7 @@ from bot.messages import Kind, Reply, Update
 from knowledge.text import compact, normalize
 from storage.conversations import ConversationState
 from storage.models import ChatAccount, Worker
-from storage.workers import get_worker
+from storage.workers import AccountRef, get_worker, save_worker
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -113,7 +113,7 @@ class Ctx:
 
     update: Update
     session: Session
-    account_id: int
+    account_ref: AccountRef
     conversation: ConversationState
     services: Services
     flows: dict[str, Flow]
@@ -137,14 +137,20 @@ class Ctx:
     def account(self) -> ChatAccount:
         """The account this update came from, loaded when a handler first asks for it."""
         if self._account is None:
-            self._account = self.session.get_one(ChatAccount, self.account_id)
+            self._account = self.session.get_one(ChatAccount, self.account_ref.id)
         return self._account
 
     @property
     def worker(self) -> Worker | None:
         if not self._worker_loaded:
-            self._worker = get_worker(self.session, account=self.account)
+            self._worker = get_worker(self.session, account=self.account_ref)
             self._worker_loaded = True
+        return self._worker
+
+    def save_worker(self, fields: dict[str, Any]) -> Worker:
+        """Create or update this person's worker from their answers."""
+        self._worker = save_worker(self.session, account=self.account_ref, worker=self.worker, fields=fields)
+        self._worker_loaded = True
         return self._worker
 
     def forget_worker(self) -> None:

@@ -17,7 +17,6 @@ from storage.fairs import (
 )
 from storage.matching import fit, view
 from storage.models import Fair
-from storage.workers import save_worker
 
 router = Router("fairs")
 browse = router.flow("fairs", title="")  # a light flow: any command ends it
@@ -132,7 +131,7 @@ def _set_reminders(ctx: Ctx, wanted: bool) -> Reply:
     worker = ctx.worker
     if worker is None:
         return Reply.of("登记以后才能提醒您。回复“登记”开始。")
-    save_worker(ctx.session, account=ctx.account, fields={"want_fair_push": wanted})
+    ctx.save_worker({"want_fair_push": wanted})
     if not wanted:
         return Reply.of("好的，以后不发招聘会提醒了。", "想恢复，回复“招聘会提醒”。")
     if not worker.subscribed:

@@ -12,7 +12,6 @@ from handlers import silver
 from knowledge import taxonomy
 from knowledge.text import arabize, choice_numbers, compact, integers
 from storage.models import Worker
-from storage.workers import save_worker
 
 router = Router("registration")
 flow = router.flow("registration", title="登记")
@@ -250,7 +249,7 @@ def confirm(ctx: Ctx) -> Reply:
         fields = {name: ctx.data.get(name) for name in PROFILE_FIELDS}
         if first_time:
             fields["subscribed"] = True
-        save_worker(ctx.session, account=ctx.account, fields=fields)
+        ctx.save_worker(fields)
         ctx.finish()
         if first_time:
             return Reply.of("登记好了，谢谢您！有合适的活，我们会第一时间告诉您。",

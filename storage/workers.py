@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -33,12 +35,27 @@ def _touch(insert: InsertBuilder) -> Any:
     return new.on_conflict_do_update(
         index_elements=[table.c.channel, table.c.user_id],
         set_={"last_inbound_at": new.excluded.last_inbound_at, "window_sends": 0, "reachable": True},
-    ).returning(table.c.id, table.c.channel, table.c.user_id)
+    ).returning(table.c.id, table.c.channel, table.c.user_id, table.c.worker_id)
 
 
-def touch_accounts(session: Session, people: Iterable[tuple[str, str]], *, now: datetime) -> dict[tuple[str, str], int]:
-    """The ids of the accounts these (channel, user_id) messages came from, created if new,
-    marked as just heard from.
+@dataclass
+class AccountRef:
+    """An account's id and its worker's, without loading the account."""
+
+    id: int
+    worker_id: int | None
+
+    def current_worker_id(self, session: Session) -> int | None:
+        """The worker id now: from the account object if this session has it (a handler may
+        have changed it), else as last seen."""
+        loaded = session.identity_map.get(identity_key(ChatAccount, self.id))
+        return loaded.worker_id if loaded is not None else self.worker_id  # type: ignore[no-any-return]
+
+
+def touch_accounts(session: Session, people: Iterable[tuple[str, str]], *,
+                   now: datetime) -> dict[tuple[str, str], AccountRef]:
+    """The accounts these (channel, user_id) messages came from, created if new, marked as
+    just heard from.
 
     Hearing from a person opens WeChat's 48-hour customer-service window again and means
     they can be reached.
@@ -47,28 +64,29 @@ def touch_accounts(session: Session, people: Iterable[tuple[str, str]], *, now: 
                "window_sends": 0, "reachable": True} for channel, user_id in sorted(set(people))]
     if not params:
         return {}
-    return {(row.channel, row.user_id): row.id for row in session.connection().execute(_touch(session), params)}
+    rows = session.connection().execute(_touch(session), params)
+    return {(row.channel, row.user_id): AccountRef(row.id, row.worker_id) for row in rows}
 
 
 def touch_account(session: Session, *, channel: str, user_id: str, now: datetime) -> ChatAccount:
     """`touch_accounts` for one person, as the account itself."""
-    account_id = touch_accounts(session, [(channel, user_id)], now=now)[(channel, user_id)]
-    return session.get_one(ChatAccount, account_id, populate_existing=True)
+    ref = touch_accounts(session, [(channel, user_id)], now=now)[(channel, user_id)]
+    return session.get_one(ChatAccount, ref.id, populate_existing=True)
 
 
-def get_worker(session: Session, *, account: ChatAccount) -> Worker | None:
-    return session.get(Worker, account.worker_id) if account.worker_id else None
+def get_worker(session: Session, *, account: AccountRef) -> Worker | None:
+    worker_id = account.current_worker_id(session)
+    return session.get(Worker, worker_id) if worker_id else None
 
 
-def save_worker(session: Session, *, account: ChatAccount, fields: dict[str, Any]) -> Worker:
-    """Create the account's worker from the registration answers, or update it.
+def save_worker(session: Session, *, account: AccountRef, worker: Worker | None, fields: dict[str, Any]) -> Worker:
+    """Create the account's worker from the registration answers, or update its `worker`.
 
     Written with statements rather than through the unit of work (a sign-up is one INSERT,
     its skills one more, the account's link one UPDATE), keeping the objects in this
-    session up to date.
+    session and `account` up to date.
     """
     now = utcnow()
-    worker = get_worker(session, account=account)
     if worker is None:
         worker = Worker(**fields, created_at=now, updated_at=now)
         row = {column: getattr(worker, column) for column in _WORKER_COLUMNS}
@@ -76,7 +94,10 @@ def save_worker(session: Session, *, account: ChatAccount, fields: dict[str, Any
         make_transient_to_detached(worker)
         session.add(worker)
         session.connection().execute(_LINK_ACCOUNT, {"account_id": account.id, "worker_id": worker.id})
-        set_committed_value(account, "worker_id", worker.id)
+        account.worker_id = worker.id
+        loaded = session.identity_map.get(identity_key(ChatAccount, account.id))
+        if loaded is not None:
+            set_committed_value(loaded, "worker_id", worker.id)
         _add_skills(session, worker.id, worker.skills)
         return worker
     session.exec(update(Worker).where(Worker.id == worker.id)  # type: ignore[call-overload]

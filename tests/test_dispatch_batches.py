@@ -60,6 +60,18 @@ def test_one_person_twice_in_a_batch_is_answered_in_order(dispatcher: Dispatcher
     assert steps == {"甲": "village", "乙": "town"}
 
 
+def test_a_sign_up_is_seen_by_the_same_persons_next_message_in_the_batch(dispatcher: Dispatcher) -> None:
+    for step, said in enumerate(REGISTRATION[:-1]):
+        dispatcher.dispatch(text("wechat", "甲", said, f"r{step}"))
+    signed_up, info, erase, confirm_erase, after = texts(dispatcher.dispatch_many([
+        text("wechat", "甲", "1", "c1"), text("wechat", "甲", "我的信息", "c2"), text("wechat", "甲", "注销", "c3"),
+        text("wechat", "甲", "1", "c4"), text("wechat", "甲", "我的信息", "c5")]))
+    assert "登记好了" in (signed_up or "") and "华埠镇 金星村" in (info or "")
+    assert "已删除" in (confirm_erase or "") and "还没有登记" in (after or "")
+    with Session(dispatcher.engine) as session:
+        assert session.exec(select(func.count()).select_from(Worker)).one() == 0
+
+
 def test_a_retry_inside_the_same_batch_is_handled_once(db_url: str, tmp_path: Path, clock: Clock) -> None:
     counting = Router("counting")
     calls: list[str] = []

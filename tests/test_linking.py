@@ -21,7 +21,7 @@ from bot.messages import Reply
 from storage.accounts import link_account, push_account
 from storage.db import make_engine, session_scope
 from storage.models import ChatAccount, LinkCode, Worker
-from storage.workers import save_worker, touch_account
+from storage.workers import AccountRef, save_worker, touch_account
 
 REGISTRATION = ("登记", "华埠", "金星村", "58", "1", "1", "2", "1", "1", "1")
 
@@ -190,7 +190,8 @@ def _worker_with(session: Session, *accounts: tuple[str, str, datetime | None]) 
         if heard is None:
             account.last_inbound_at = None
         if worker_id is None:
-            worker_id = save_worker(session, account=account, fields={"town": "华埠镇"}).id
+            worker_id = save_worker(session, account=AccountRef(account.id, None), worker=None,  # type: ignore[arg-type]
+                                    fields={"town": "华埠镇"}).id
         else:
             link_account(session, account=account, worker_id=worker_id)
         session.add(account)

@@ -11,7 +11,7 @@ from knowledge.places import gazetteer
 from storage.db import make_engine
 from storage.matching import WorkerView, fit, jobs_for, matching_workers
 from storage.models import ChatAccount, Job, Worker
-from storage.workers import save_worker
+from storage.workers import AccountRef, save_worker
 
 YEAR = 2026
 NEIGHBOURS = {t.name: t.neighbours for t in gazetteer().towns}
@@ -75,7 +75,7 @@ def _add_worker(session: Session, n: int, **fields: object) -> Worker:
     account = ChatAccount(channel="wechat", user_id=f"o{n}")
     session.add(account)
     session.flush()
-    return save_worker(session, account=account, fields=fields)
+    return save_worker(session, account=AccountRef(account.id, None), worker=None, fields=fields)  # type: ignore[arg-type]
 
 
 def test_sql_narrowing_agrees_with_the_rules(db_url: str) -> None:
