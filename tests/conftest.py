@@ -22,6 +22,7 @@ from bot.app import build_dispatcher
 from bot.console import console_routes
 from bot.dispatch import Dispatcher
 from bot.messages import Kind, Reply, Update
+from bot.router import Ctx, Router
 from bot.settings import Settings
 from storage.db import make_engine, throwaway_engine, upgrade
 
@@ -116,6 +117,18 @@ def make_settings(url: str, data_dir: Path, **overrides: object) -> Settings:
     dispatched in the test's own process (its clock, its extra routers), unless asked for."""
     return Settings(**{"database_url": url, "data_dir": data_dir, "background": False, "dispatch_processes": 0,
                        **overrides})  # type: ignore[arg-type]
+
+
+def broken_router() -> Router:
+    """A router whose command 出错 writes into the person's state, then fails."""
+    broken = Router("broken")
+
+    @broken.command("出错")
+    def fail(ctx: Ctx) -> Reply:
+        ctx.data["half"] = "written"
+        raise RuntimeError("boom")
+
+    return broken
 
 
 @dataclass

@@ -17,7 +17,7 @@ from bot.messages import Kind, Reply, Update
 from bot.router import Ctx, Router
 from storage.db import make_engine
 from storage.models import Conversation, InboundMessage, Worker
-from conftest import Clock, make_settings
+from conftest import Clock, broken_router, make_settings
 
 REGISTRATION = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
 
@@ -95,15 +95,8 @@ def test_a_retry_inside_the_same_batch_is_handled_once(db_url: str, tmp_path: Pa
 
 
 def test_a_failing_handler_costs_only_its_own_message(db_url: str, tmp_path: Path, clock: Clock) -> None:
-    broken = Router("broken")
-
-    @broken.command("出错")
-    def fail(ctx: Ctx) -> Reply:
-        ctx.data["half"] = "written"
-        raise RuntimeError("boom")
-
     engine = make_engine(db_url)
-    dispatcher = build_dispatcher(make_settings(db_url, tmp_path), engine=engine, clock=clock, extra_routers=[broken])
+    dispatcher = build_dispatcher(make_settings(db_url, tmp_path), engine=engine, clock=clock, extra_routers=[broken_router()])
     dispatcher.dispatch_many([text("wechat", "甲", "登记", "a0"), text("wechat", "乙", "登记", "b0")])
     replies = texts(dispatcher.dispatch_many([text("wechat", "甲", "华埠", "a1"), text("wechat", "乙", "出错", "b1"),
                                               text("wechat", "甲", "金星村", "a2")]))

@@ -8,11 +8,10 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import build_dispatcher
-from bot.messages import Kind, Reply
-from bot.router import Ctx, Router
+from bot.messages import Kind
 from storage.db import make_engine
 from storage.models import ChatAccount, Conversation, Worker
-from conftest import ChatHarness, Clock, make_settings
+from conftest import ChatHarness, Clock, broken_router, make_settings
 
 HAPPY_PATH = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
 
@@ -216,16 +215,9 @@ def state_or_none(chat: ChatHarness) -> Conversation | None:
 
 
 def test_a_failing_handler_answers_politely_and_loses_nothing(sqlite_url: str, tmp_path: Path, clock: Clock) -> None:
-    broken = Router("broken")
-
-    @broken.command("出错")
-    def fail(ctx: Ctx) -> Reply:
-        ctx.data["half"] = "written"
-        raise RuntimeError("boom")
-
     engine = make_engine(sqlite_url)
     chat = ChatHarness(build_dispatcher(make_settings(sqlite_url, tmp_path), engine=engine, clock=clock,
-                                        extra_routers=[broken]))
+                                        extra_routers=[broken_router()]))
     chat.conversation("登记", "华埠")
     assert "出了点问题" in chat.say("出错", dedup_key="m1")
     assert "half" not in state(chat).data and state(chat).step == "village"
