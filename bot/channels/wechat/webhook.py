@@ -1,12 +1,13 @@
 """The /wechat webhook: GET answers WeChat's echostr check, POST takes messages.
 
-A message is verified, parsed, turned into an `Update` and dispatched on a worker thread,
-together with the other messages that queued up meanwhile (`bot.batches`: one transaction
-for the lot). When the handler finishes within the reply budget the reply is passive (in the HTTP
-answer); otherwise we answer "success" at once (WeChat's 5-second rule) and send the reply
-through the customer-service API when it is ready. Retries are the dispatcher's business
-(the inbound log); `late` keeps a retry from repeating a reply that goes out late.
-Hostile input gets 403/400/413, each logged once without secrets, never a 500.
+A message is verified, parsed, turned into an `Update` and dispatched in a dispatch process
+(`bot.dispatch_process`; a thread when there is none), together with the other messages that
+queued up meanwhile (`bot.batches`: one transaction for the lot). When the handler finishes
+within the reply budget the reply is passive (in the HTTP answer); otherwise we answer
+"success" at once (WeChat's 5-second rule) and send the reply through the customer-service
+API when it is ready. Retries are the dispatcher's business (the inbound log); `late` keeps
+a retry from repeating a reply that goes out late. Hostile input gets 403/400/413, each
+logged once without secrets, never a 500.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ class WeChatChannel:
         self.messenger: WeChatMessenger | None = None
         self._tasks: set[asyncio.Future[None]] = set()
         self._late_here: dict[str, float] = {}  # keys answered late by this process → forget at
-        self._batches: Batcher[tuple[Update, bool], Dispatched] = Batcher(self._run_batch, lanes=dispatch_lanes(settings))
+        self._batches: Batcher[tuple[Update, bool], Dispatched] = Batcher(self._run_batch,
+                                                                          lanes=dispatch_lanes(settings))
         self._processes: list[DispatchProcess] = []  # lane → child process (with dispatch_processes)
         self._threads: ThreadPoolExecutor | None = None  # lane threads (without)
 
