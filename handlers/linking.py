@@ -2,7 +2,8 @@
 
 On a registered account `绑定` shows a six-digit one-time code (10 minutes, single use);
 on the other account `绑定 123456` links it. An account that has its own profile is asked
-to confirm first, since that profile is then replaced and deleted.
+to confirm first, since that profile is then replaced and deleted. Five wrong or expired
+codes in a row make an account wait an hour before it may try again.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import re
 from bot.messages import Reply
 from bot.router import Ctx, Router
 from knowledge.text import compact, normalize
-from storage.accounts import (LINK_CODE_DIGITS, LINK_CODE_TTL, CodeState, check_link_code, issue_link_code,
-                              link_account, use_link_code)
+from storage.accounts import (LINK_BLOCK, LINK_CODE_DIGITS, LINK_CODE_TTL, CodeState, check_link_code,
+                              count_wrong_code, issue_link_code, link_account, link_blocked, use_link_code)
 
 router = Router("linking")
 confirm_flow = router.flow("link", title="")
@@ -27,6 +28,8 @@ UNKNOWN = "这个绑定码不对，或者已经用过了。" + GET_NEW
 EXPIRED = f"这个绑定码已经过期了（{MINUTES}分钟内有效）。" + GET_NEW
 SAME = "这个账号用的已经是这份登记信息，不用再绑。绑定码要在另一个聊天软件里发。"
 LINKED = "绑定好了！两边用的是同一份登记信息。\n以后的推送只发到您最近用过的那个聊天软件，不会重复发。"
+BLOCKED = (f"绑定码输错太多次了，为了安全，请{int(LINK_BLOCK.total_seconds() // 3600)}小时后再试。"
+           "\n可以在另一个聊天软件里回复“绑定”，仔细核对6位数字。")
 CHOICES = ("确认绑定", "不绑定")
 
 
@@ -53,11 +56,13 @@ def _digits(text: str) -> str:
 def _redeem(ctx: Ctx, code: str) -> Reply:
     if len(code) != LINK_CODE_DIGITS:
         return Reply.of(BAD_FORMAT)
+    if link_blocked(ctx.account, ctx.now):
+        return Reply.of(BLOCKED)
     check = check_link_code(ctx.session, code=code, now=ctx.now)
-    if check.state is CodeState.UNKNOWN:
-        return Reply.of(UNKNOWN)
-    if check.state is CodeState.EXPIRED:
-        return Reply.of(EXPIRED)
+    if check.state is not CodeState.VALID:
+        if count_wrong_code(ctx.session, account=ctx.account, now=ctx.now):
+            return Reply.of(BLOCKED)
+        return Reply.of(UNKNOWN if check.state is CodeState.UNKNOWN else EXPIRED)
     if check.worker_id == ctx.account.worker_id:
         return Reply.of(SAME)
     if ctx.worker is not None:

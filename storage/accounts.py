@@ -16,6 +16,8 @@ from storage.sql import insert_ignore
 
 LINK_CODE_TTL = timedelta(minutes=10)
 LINK_CODE_DIGITS = 6
+LINK_GUESSES = 5  # wrong codes in a row before an account must wait
+LINK_BLOCK = timedelta(hours=1)
 
 
 def push_account(session: Session, *, worker_id: int) -> ChatAccount | None:
@@ -95,11 +97,28 @@ def use_link_code(session: Session, *, code: str, now: datetime) -> int | None:
     return check.worker_id if deleted == 1 else None
 
 
+def link_blocked(account: ChatAccount, now: datetime) -> bool:
+    """Whether this account may not try a 绑定 code now (too many wrong ones)."""
+    return account.link_blocked_until is not None and account.link_blocked_until > now
+
+
+def count_wrong_code(session: Session, *, account: ChatAccount, now: datetime) -> bool:
+    """Note a wrong or expired code typed on this account; True when that blocks it for a
+    while. Six digits are a million codes: a cap makes guessing one hopeless."""
+    account.link_failures += 1
+    if account.link_failures >= LINK_GUESSES:
+        account.link_failures = 0
+        account.link_blocked_until = now + LINK_BLOCK
+    session.add(account)
+    return link_blocked(account, now)
+
+
 def link_account(session: Session, *, account: ChatAccount, worker_id: int) -> bool:
     """Point the account at the worker; its own former profile is deleted when no other
     account uses it any more. True when such a profile was deleted."""
     old_id = account.worker_id
     account.worker_id = worker_id
+    account.link_failures = 0
     session.add(account)
     session.flush()
     if old_id is None or old_id == worker_id:

@@ -85,6 +85,8 @@ class ChatAccount(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     located_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    link_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # wrong 绑定 codes in a row
+    link_blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _ts()
 
 

@@ -118,6 +118,33 @@ def test_wrong_expired_and_used_codes(pair: tuple[ChatHarness, ChatHarness], clo
     assert "用过了" in third.say(f"绑定 {code}")
 
 
+def test_guessing_codes_is_stopped_after_five_wrong_ones(pair: tuple[ChatHarness, ChatHarness], clock: Clock) -> None:
+    wechat, telegram = pair
+    code = code_in(wechat.say("绑定"))
+    wrong = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 6)]
+    for guess in wrong[:4]:
+        assert "不对" in telegram.say(f"绑定 {guess}")
+    assert "输错太多次" in telegram.say(f"绑定 {wrong[4]}")
+    assert "输错太多次" in telegram.say(f"绑定 {code}")  # even the right code waits
+    other = ChatHarness(wechat.dispatcher, channel="telegram", user="8003")
+    assert "不对" in other.say(f"绑定 {wrong[0]}")  # another account is not blocked
+    clock.now += timedelta(minutes=9)
+    assert "输错太多次" in telegram.say(f"绑定 {code}")
+    clock.now += timedelta(minutes=52)  # the hour is over
+    assert "绑定好了" in telegram.say(f"绑定 {code_in(wechat.say('绑定'))}")
+
+
+def test_a_right_code_clears_the_wrong_ones_before_it(pair: tuple[ChatHarness, ChatHarness]) -> None:
+    wechat, telegram = pair
+    code = code_in(wechat.say("绑定"))
+    for n in range(1, 5):
+        assert "不对" in telegram.say(f"绑定 {(int(code) + n) % 1_000_000:06d}")
+    assert "绑定好了" in telegram.say(f"绑定 {code}")
+    with Session(wechat.engine) as session:
+        linked = session.exec(select(ChatAccount).where(ChatAccount.user_id == "8001")).one()
+    assert linked.link_failures == 0 and linked.link_blocked_until is None
+
+
 def test_a_new_code_replaces_the_old_one(pair: tuple[ChatHarness, ChatHarness]) -> None:
     wechat, telegram = pair
     old = code_in(wechat.say("绑定"))
