@@ -41,10 +41,6 @@ class DispatchProcess:
         self._pipe: Connection | None = None
         self._answer: asyncio.Future[tuple[str, Any]] | None = None
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
-
     async def start(self) -> None:
         """Start the child and wait until its dispatcher is ready."""
         context = multiprocessing.get_context("spawn")

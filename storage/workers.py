@@ -68,12 +68,6 @@ def touch_accounts(session: Session, people: Iterable[tuple[str, str]], *,
     return {(row.channel, row.user_id): AccountRef(row.id, row.worker_id) for row in rows}
 
 
-def touch_account(session: Session, *, channel: str, user_id: str, now: datetime) -> ChatAccount:
-    """`touch_accounts` for one person, as the account itself."""
-    ref = touch_accounts(session, [(channel, user_id)], now=now)[(channel, user_id)]
-    return session.get_one(ChatAccount, ref.id, populate_existing=True)
-
-
 def get_worker(session: Session, *, account: AccountRef) -> Worker | None:
     worker_id = account.current_worker_id(session)
     return session.get(Worker, worker_id) if worker_id else None

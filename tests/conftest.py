@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -25,6 +25,8 @@ from bot.messages import Kind, Reply, Update
 from bot.router import Ctx, Router
 from bot.settings import Settings
 from storage.db import make_engine, throwaway_engine, upgrade
+from storage.models import ChatAccount
+from storage.workers import touch_accounts
 
 PG_ADMIN_URL = os.environ.get("JOBBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -117,6 +119,12 @@ def make_settings(url: str, data_dir: Path, **overrides: object) -> Settings:
     dispatched in the test's own process (its clock, its extra routers), unless asked for."""
     return Settings(**{"database_url": url, "data_dir": data_dir, "background": False, "dispatch_processes": 0,
                        **overrides})  # type: ignore[arg-type]
+
+
+def touch_account(session: Session, *, channel: str, user_id: str, now: datetime) -> ChatAccount:
+    """The account of someone who has just written (created if new), as the dispatcher marks it."""
+    ref = touch_accounts(session, [(channel, user_id)], now=now)[(channel, user_id)]
+    return session.get_one(ChatAccount, ref.id, populate_existing=True)
 
 
 def broken_router() -> Router:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ChatHarness, Clock
+from conftest import ChatHarness, Clock, touch_account
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_chat import TelegramChat, telegram_chat
 from sqlmodel import Session, select
@@ -21,7 +21,7 @@ from bot.messages import Reply
 from storage.accounts import link_account, push_account
 from storage.db import make_engine, session_scope
 from storage.models import ChatAccount, LinkCode, Worker
-from storage.workers import AccountRef, save_worker, touch_account
+from storage.workers import AccountRef, save_worker
 
 REGISTRATION = ("登记", "华埠", "金星村", "58", "1", "1", "2", "1", "1", "1")
 

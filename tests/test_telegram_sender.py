@@ -19,7 +19,7 @@ from bot.messages import Reply
 from bot.settings import Settings
 from storage.db import make_engine, session_scope
 from storage.models import ChatAccount
-from storage.workers import touch_account
+from conftest import touch_account
 
 UNLIMITED = RateLimits(per_chat=1000, per_chat_burst=100, overall=1000, overall_burst=100)
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)

@@ -22,10 +22,9 @@ from bot.channels.wechat.client import WeChatClient
 from bot.channels.wechat.delivery import WeChatMessenger, fill_template, template_fields
 from bot.channels.wechat.menu import MENU, MENU_KEYS, click_keys
 from bot.settings import Settings
-from conftest import make_settings
+from conftest import make_settings, touch_account
 from storage.db import make_engine, session_scope
 from storage.models import ApiToken, ChatAccount, utcnow
-from storage.workers import touch_account
 from test_wechat_support import APPID, OPENID, SECRET, TOKEN, FakeApi, fake_api  # noqa: F401
 
 CUSTOM = "/cgi-bin/message/custom/send"
