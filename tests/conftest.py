@@ -121,6 +121,21 @@ def make_settings(url: str, data_dir: Path, **overrides: object) -> Settings:
                        **overrides})  # type: ignore[arg-type]
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def require_chromium() -> None:
+    """Called at the top of a browser test module: without Debian's Chromium the module is
+    skipped, except under CI, where the browser tests must run and its absence fails."""
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing; CI must run the browser tests", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+
 def touch_account(session: Session, *, channel: str, user_id: str, now: datetime) -> ChatAccount:
     """The account of someone who has just written (created if new), as the dispatcher marks it."""
     ref = touch_accounts(session, [(channel, user_id)], now=now)[(channel, user_id)]

@@ -3,7 +3,6 @@ it to one town, watch the delivery report update itself, and stop the rest."""
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -19,18 +18,13 @@ from starlette.applications import Starlette
 
 from bot.console import console_routes
 from bot.services import Services
-from conftest import make_settings
+from conftest import CHROMIUM, CHROMIUM_ARGS, make_settings, require_chromium
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import Fair, Outbox, Worker, WorkerSkill, utcnow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 TOKEN = "browser-test-token-0123456789"
-
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip("no Chromium at /usr/bin/chromium", allow_module_level=True)
+require_chromium()
 
 
 def free_port() -> int:
@@ -71,7 +65,7 @@ def test_log_in_add_a_fair_broadcast_it_to_one_town_and_watch_the_report(live: t
     fair_day = (utcnow() + timedelta(days=9)).date()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
         errors: list[str] = []

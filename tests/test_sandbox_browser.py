@@ -16,15 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-APPID, SECRET = "wx_browser_test", "browser-secret"
+from conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing; CI must run the browser tests", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+APPID, SECRET = "wx_browser_test", "browser-secret"
+require_chromium()
 
 from playwright import sync_api  # noqa: E402  (only once we know a browser is there)
 
@@ -79,7 +74,7 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
 
 def test_register_a_worker_on_the_sandbox_page(demo: Demo) -> None:
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.set_default_timeout(15_000)
         page.goto(demo.url + "/")
