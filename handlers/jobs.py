@@ -12,6 +12,7 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers.hardship import public_welfare_first
 from handlers.notices import job_detail, job_line
+from handlers.paging import current_page, has_next, heading, turn_page
 from knowledge import taxonomy
 from knowledge.text import choice_numbers, compact, integers
 from storage.jobs import apply, employer_name, get_job, open_jobs
@@ -21,7 +22,6 @@ log = logging.getLogger(__name__)
 router = Router("jobs")
 browse = router.flow("jobs", title="")  # a light flow: any command ends it
 
-PAGE = 5
 ALL_COUNTY = "全县都看"
 ANY_SKILL = "什么活都看"
 
@@ -48,17 +48,15 @@ def find_jobs(ctx: Ctx) -> Reply:
 
 
 def _page(ctx: Ctx) -> Reply:
-    ids: list[int] = ctx.data["ids"]
-    page: int = ctx.data.get("page", 0)
-    shown = ids[page * PAGE:(page + 1) * PAGE]
+    first, shown = current_page(ctx)
     fits = {m.job.id: m.fit for m in _matches(ctx)} if ctx.worker else {}
     lines = []
     for offset, job_id in enumerate(shown):
         job = get_job(ctx.session, job_id=job_id)
         if job is not None:
-            lines.append(job_line(page * PAGE + offset + 1, job, fits.get(job_id)))
-    more = "回复“更多”看下一页，" if (page + 1) * PAGE < len(ids) else ""
-    head = f"找到{len(ids)}个活：" if page == 0 else f"第{page + 1}页："
+            lines.append(job_line(first + offset, job, fits.get(job_id)))
+    more = "回复“更多”看下一页，" if has_next(ctx) else ""
+    head = heading(ctx, f"找到{len(ctx.data['ids'])}个活：")
     return Reply.of(head + "\n" + "\n".join(lines), f"回复编号看详情，{more}回复“报名 编号”直接报名。")
 
 
@@ -69,14 +67,9 @@ def _ask_list(ctx: Ctx) -> Reply:
 @browse.step("list", ask=_ask_list)
 def pick(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
-    if key in ("更多", "下一页", "还有吗", "还有"):
-        if (ctx.data["page"] + 1) * PAGE >= len(ctx.data["ids"]):
-            return Reply.of("已经是全部了。回复编号看详情。")
-        ctx.data["page"] += 1
-        return _page(ctx)
-    if key in ("上一页",) and ctx.data["page"] > 0:
-        ctx.data["page"] -= 1
-        return _page(ctx)
+    turned = turn_page(ctx, key, _page)
+    if turned is not None:
+        return turned
     if key.startswith("报名"):
         return _apply(ctx, key.removeprefix("报名"))
     numbers = choice_numbers(ctx.text, len(ctx.data["ids"]))

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers import silver
+from handlers.paging import current_page, has_next, heading, turn_page
 from handlers.policy_push import BUSINESS
 from knowledge.text import choice_numbers, compact
 from storage import courses as store
@@ -24,7 +25,6 @@ router = Router("training")
 browse = router.flow("training", title="")  # light flows: any command ends them
 cancelling = router.flow("training_cancel", title="")
 
-PAGE = 5
 SIGN_UP, OTHERS = "报名", "看别的培训"
 NOT_REGISTERED = "报名培训要先登记。回复“登记”，几分钟就好。"
 
@@ -75,17 +75,15 @@ def _line(number: int, course: Course, left: int) -> str:
 
 
 def _page(ctx: Ctx) -> Reply:
-    ids: list[int] = ctx.data["ids"]
-    page: int = ctx.data.get("page", 0)
-    shown = ids[page * PAGE:(page + 1) * PAGE]
+    first, shown = current_page(ctx)
     taken = store.taken_seats(ctx.session, shown)
     lines = []
     for offset, course_id in enumerate(shown):
         course = store.get_course(ctx.session, course_id)
         if course is not None:
-            lines.append(_line(page * PAGE + offset + 1, course, course.seats - taken.get(course_id, 0)))
-    more = "回复“更多”看下一页。" if (page + 1) * PAGE < len(ids) else ""
-    head = f"有{len(ids)}个培训：" if page == 0 else f"第{page + 1}页："
+            lines.append(_line(first + offset, course, course.seats - taken.get(course_id, 0)))
+    more = "回复“更多”看下一页。" if has_next(ctx) else ""
+    head = heading(ctx, f"有{len(ctx.data['ids'])}个培训：")
     return Reply.of(head + "\n" + "\n".join(lines), f"回复编号看详情和报名。{more}")
 
 
@@ -95,13 +93,10 @@ def _ask_list(ctx: Ctx) -> Reply:
 
 @browse.step("list", ask=_ask_list)
 def pick(ctx: Ctx) -> Reply:
-    key = compact(ctx.text)
     ids: list[int] = ctx.data["ids"]
-    if key in ("更多", "下一页", "还有吗", "还有"):
-        if (ctx.data["page"] + 1) * PAGE >= len(ids):
-            return Reply.of("已经是全部了。回复编号看详情。")
-        ctx.data["page"] += 1
-        return _page(ctx)
+    turned = turn_page(ctx, compact(ctx.text), _page)
+    if turned is not None:
+        return turned
     numbers = choice_numbers(ctx.text, len(ids))
     if not numbers:
         return Reply.of("请回复列表里的编号，比如 1。") + _ask_list(ctx)

@@ -1,0 +1,44 @@
+"""Lists shown a page at a time in chat (jobs, courses): the ids on the page shown now, and
+the answers 更多 and 上一页. The list lives in the flow's data as `ids` and `page`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.messages import Reply
+from bot.router import Ctx
+
+PAGE = 5
+NEXT = ("更多", "下一页", "还有吗", "还有")
+PREVIOUS = ("上一页",)
+
+
+def current_page(ctx: Ctx) -> tuple[int, list[int]]:
+    """The number the page's first item is shown with, and the ids on the page."""
+    ids: list[int] = ctx.data["ids"]
+    page: int = ctx.data.get("page", 0)
+    return page * PAGE + 1, ids[page * PAGE:(page + 1) * PAGE]
+
+
+def has_next(ctx: Ctx) -> bool:
+    return (ctx.data.get("page", 0) + 1) * PAGE < len(ctx.data["ids"])
+
+
+def heading(ctx: Ctx, first: str) -> str:
+    """`first` on the first page, "第N页：" on the others."""
+    page: int = ctx.data.get("page", 0)
+    return first if page == 0 else f"第{page + 1}页："
+
+
+def turn_page(ctx: Ctx, key: str, show: Callable[[Ctx], Reply]) -> Reply | None:
+    """Answer 更多 or 上一页 (`key`, compacted) with `show` of that page; None for anything else."""
+    page: int = ctx.data["page"]
+    if key in NEXT:
+        if not has_next(ctx):
+            return Reply.of("已经是全部了。回复编号看详情。")
+        ctx.data["page"] = page + 1
+        return show(ctx)
+    if key in PREVIOUS and page > 0:
+        ctx.data["page"] = page - 1
+        return show(ctx)
+    return None
