@@ -6,7 +6,8 @@ from bot.messages import Kind, Reply
 from bot.router import Ctx, Router
 from handlers import registration
 from knowledge.text import compact
-from storage.workers import erase_worker, set_subscribed
+from storage import cases
+from storage.workers import erase_person, set_subscribed
 
 router = Router("profile")
 erase_flow = router.flow("erase", title="注销")
@@ -64,26 +65,44 @@ def unfollowed(ctx: Ctx) -> Reply:
     return Reply()
 
 
+def _open_cases(ctx: Ctx) -> list[str]:
+    return [case.number for case in cases.cases_of(ctx.session, account=ctx.account)  # type: ignore[misc]
+            if case.status not in cases.FINISHED]
+
+
+def _kept_case(numbers: list[str], *, done: bool) -> str:
+    """Why an open wage case outlives 注销, and what of it goes."""
+    cut = "您的电话已删除，这个账号也查不到它了" if done else "但会删掉您的电话，这个账号也查不到它了"
+    return (f"您的维权（编号 {'、'.join(numbers)}）还没办完，案子留给工作人员继续帮您追讨工资，"
+            f"{cut}。要跟进，请带上编号到县人力社保局。")
+
+
 @router.command("注销", "删除信息", "删除我的信息", "注销账号")
 def erase(ctx: Ctx) -> Reply:
-    if ctx.worker is None:
+    if ctx.worker is None and not cases.cases_of(ctx.session, account=ctx.account):
         return Reply.of("您没有登记过信息，不用注销。")
     return ctx.start(erase_flow.name, "confirm")
 
 
 def _ask_erase(ctx: Ctx) -> Reply:
-    return Reply.of("注销后，您的登记信息会全部删除，不能恢复。确定要注销吗？", choices=["确认注销", "不注销"])
+    open_cases = _open_cases(ctx)
+    kept = Reply.of(_kept_case(open_cases, done=False)) if open_cases else Reply()
+    return (Reply.of("注销后，您的登记信息、报名和聊天记录会全部删除，不能恢复。") + kept
+            + Reply.of("确定要注销吗？", choices=["确认注销", "不注销"]))
 
 
 @erase_flow.step("confirm", ask=_ask_erase)
 def erase_confirm(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
     if key in ("1", "确认注销", "确认", "确定", "是"):
-        if ctx.worker is not None:
-            erase_worker(ctx.session, worker=ctx.worker)
-            ctx.forget_worker()
+        kept = erase_person(ctx.session, account_id=ctx.account.id, worker=ctx.worker,  # type: ignore[arg-type]
+                            now=ctx.now)
+        ctx.forget_worker()
         ctx.finish()
-        return Reply.of("已删除您的全部信息。以后想找活，随时回复“登记”。")
+        return Reply.of("已删除您的登记信息、报名、聊天记录和还没发给您的消息。",
+                        *([_kept_case(kept, done=True)] if kept else []),
+                        "只留下这个聊天账号的编号，用来回复您发来的消息，不含您的个人信息。\n"
+                        "以后想找活，随时回复“登记”。")
     if key in ("2", "不注销", "不", "不要", "算了"):
         ctx.finish()
         return Reply.of("好的，您的信息保留不变。")

@@ -12,6 +12,8 @@ from sqlmodel import Session, select
 from storage.models import ChatAccount, RightsCase, RightsCaseEvent
 
 RECEIVED = "received"
+FINISHED = ("resolved", "closed")
+ERASED_NOTE = "本人已注销：电话已删除，也不再和聊天账号关联"
 STATUSES = {  # code → what the person and staff read
     RECEIVED: "已受理",
     "checking": "核实中",
@@ -101,6 +103,26 @@ def set_status(session: Session, *, case_id: int, status: str, note: str | None,
 def events(session: Session, *, case_id: int) -> list[RightsCaseEvent]:
     return list(session.exec(select(RightsCaseEvent).where(RightsCaseEvent.case_id == case_id)
                              .order_by(RightsCaseEvent.id)))  # type: ignore[arg-type]
+
+
+def forget_person(session: Session, *, account_ids: list[int], worker_id: int | None, now: datetime) -> list[str]:
+    """注销: the person's finished cases are deleted; an open one stays for the department to
+    follow up, without the phone and tied to no account. The numbers of the cases kept."""
+    mine = [RightsCase.account_id.in_(account_ids)]  # type: ignore[union-attr]
+    if worker_id is not None:
+        mine.append(RightsCase.worker_id == worker_id)
+    kept = []
+    for case in session.exec(select(RightsCase).where(or_(*mine)).order_by(RightsCase.id)):  # type: ignore[arg-type]
+        if case.status in FINISHED:
+            session.delete(case)
+            continue
+        case.phone = case.account_id = case.worker_id = None
+        case.updated_at = now
+        session.add(case)
+        session.add(RightsCaseEvent(case_id=case.id, status=case.status, note=ERASED_NOTE, at=now))
+        kept.append(case.number)
+    session.flush()
+    return kept  # type: ignore[return-value]
 
 
 def worker_to_tell(session: Session, case: RightsCase) -> int | None:

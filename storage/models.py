@@ -372,7 +372,7 @@ class RightsCase(SQLModel, table=True):
     amount: int | None = None  # yuan; None when the person does not know
     owed_since: str | None = Field(default=None, max_length=32)
     town: str | None = Field(default=None, max_length=32)
-    phone: str = Field(max_length=32)
+    phone: str | None = Field(default=None, max_length=32)  # None once the person erased their data (注销)
     status: str = Field(default="received", max_length=16, index=True)
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts()
@@ -522,3 +522,11 @@ class PolicyOptOut(SQLModel, table=True):
     worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), primary_key=True))
     kind: str = Field(primary_key=True, max_length=32)
     created_at: datetime = _ts()
+
+
+# SQLite hands out the highest id again once its row is deleted; ids end up in push keys,
+# case numbers and rows addressed to a person, so an id must never name a second thing.
+# AUTOINCREMENT makes SQLite behave as PostgreSQL's sequences always do (migration 0005).
+for _table in SQLModel.metadata.tables.values():
+    if _table.autoincrement_column is not None:
+        _table.dialect_options["sqlite"]["autoincrement"] = True

@@ -154,6 +154,17 @@ def cancel(session: Session, *, kind: str, ref_id: int) -> int:
         .values(status=CANCELLED)).rowcount
 
 
+def forget_worker(session: Session, *, worker_id: int) -> None:
+    """注销: what still waits for the person is cancelled, and no row keeps their texts or
+    where they went (the rows stay, anonymous, in the delivery reports)."""
+    waiting = (PENDING, HELD, CLAIMED)
+    session.exec(update(Outbox).where(  # type: ignore[call-overload]
+        Outbox.worker_id == worker_id, Outbox.status.in_(waiting)).values(  # type: ignore[attr-defined]
+        status=CANCELLED, last_error="已注销"))
+    session.exec(update(Outbox).where(Outbox.worker_id == worker_id).values(  # type: ignore[call-overload]
+        worker_id=None, channel=None, user_id=None, payload={}))
+
+
 def counts(session: Session, *, kind: str | None = None, ref_id: int | None = None) -> dict[str, int]:
     """How many rows are in each status (a delivery report)."""
     conditions = []

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, insert, or_, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
+from storage import cases, outbox
 from storage.conversations import reset_conversations
 from storage.inbound import forget_user_messages
-from storage.models import ChatAccount, Worker, WorkerSkill, utcnow
+from storage.models import ChatAccount, JobApplication, Worker, WorkerSkill, utcnow
 from storage.sql import InsertBuilder, per_dialect
 
 
@@ -120,12 +121,32 @@ def set_subscribed(session: Session, *, worker: Worker, subscribed: bool) -> Non
     session.add(worker)
 
 
-def erase_worker(session: Session, *, worker: Worker) -> None:
-    """Delete the person's profile and everything said in their chats (注销)."""
-    accounts = session.exec(select(ChatAccount).where(ChatAccount.worker_id == worker.id)).all()
+def erase_person(session: Session, *, account_id: int, worker: Worker | None, now: datetime) -> list[str]:
+    """Erase a person (注销): their profile and all that hangs on it, their applications, what
+    is queued for them, what their chats said, their location; the numbers of the open wage
+    cases kept for the department (see `cases.forget_person`).
+
+    Their chat accounts stay, emptied, because they may still write and the platforms'
+    rules (WeChat's reply window, the 绑定 guess limit) are counted on them.
+    """
+    mine = ChatAccount.id == account_id
+    if worker is not None:
+        mine = or_(mine, ChatAccount.worker_id == worker.id)  # type: ignore[assignment]
+    accounts = session.exec(select(ChatAccount).where(mine)).all()
+    account_ids = [account.id for account in accounts]
+    kept = cases.forget_person(session, account_ids=account_ids,  # type: ignore[arg-type]
+                               worker_id=worker.id if worker else None, now=now)
+    applied = JobApplication.account_id.in_(account_ids)  # type: ignore[attr-defined]
+    if worker is not None:
+        applied = or_(applied, JobApplication.worker_id == worker.id)
+        outbox.forget_worker(session, worker_id=worker.id)  # type: ignore[arg-type]
+    session.exec(delete(JobApplication).where(applied))  # type: ignore[call-overload]
     for account in accounts:
         forget_user_messages(session, channel=account.channel, user_ids=[account.user_id])
         reset_conversations(session, channel=account.channel, user_ids=[account.user_id])
-        account.worker_id = None
+        account.worker_id = account.latitude = account.longitude = account.located_at = None
         session.add(account)
-    session.delete(worker)
+    if worker is not None:
+        session.delete(worker)
+    session.flush()
+    return kept

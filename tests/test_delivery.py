@@ -131,7 +131,7 @@ def test_erased_people_are_never_pushed(chat: ChatHarness, clock: Clock) -> None
     chat.conversation("注销", "1")
     sender = RecordingSender()
     deliver(chat, sender)
-    assert sender.sent == [] and statuses(chat) == ["skipped"]
+    assert sender.sent == [] and statuses(chat) == ["cancelled"]  # cancelled by 注销 itself
 
 
 def test_transient_errors_retry_with_backoff_and_permanent_ones_stop(chat: ChatHarness, clock: Clock) -> None:

@@ -16,6 +16,8 @@ from handlers.rights import amount_text, notify
 from storage import cases as store
 from storage.models import RightsCase
 
+ERASED = "本人已注销，电话已删除"
+
 
 class Rights:
     def __init__(self, console: Console):
@@ -37,7 +39,7 @@ class Rights:
                 "phone": mask_phone(case.phone), "status": case.status,
                 "status_label": store.STATUSES.get(case.status, case.status),
                 "created_at": when(case.created_at, self.c), "updated_at": when(case.updated_at, self.c),
-                "reachable": case.worker_id is not None}
+                "reachable": case.worker_id is not None, "erased": case.phone is None}
 
     def _list(self, session: Session, status: str | None, page: int) -> dict[str, Any]:
         rows = store.list_cases(session, status=status, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
@@ -93,11 +95,15 @@ class Rights:
             case = store.get_case(session, case_id)
             if case is None:
                 return None
+            if case.phone is None:
+                return {"error": ERASED}
             self.c.audit(session, request, "case.contact", case.number)
             return {"id": case.id, "phone": case.phone}
 
         found = await self.c.db(work)
-        return JSONResponse(found) if found else JSONResponse({"error": "没有这个维权案件"}, 404)
+        if found is None:
+            return JSONResponse({"error": "没有这个维权案件"}, 404)
+        return JSONResponse(found, 410 if "error" in found else 200)
 
     async def cases_page(self, request: Request) -> Response:
         status = self._status(request)

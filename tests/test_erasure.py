@@ -1,0 +1,127 @@
+"""注销 (erasure), on SQLite and PostgreSQL: nothing addressed to an erased person ever reaches
+anyone (ids are never handed out twice), what can go goes, and the reply says truly what is
+kept — an open wage case, without the phone and out of the account's sight."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from bot.messages import Kind
+from conftest import ChatHarness, Clock
+from storage import cases
+from storage.models import (
+    ChatAccount, Conversation, InboundMessage, JobApplication, Outbox, RightsCase, RightsCaseEvent, Worker,
+)
+from test_delivery import REGISTER, RecordingSender, deliver, local, post
+
+CASE = ["欠工资", "戴老板", "8800", "去年12月", "华埠", "13812345678"]
+PROGRESS = "已联系戴老板，约定下周付8800元"
+
+
+def file_case(chat: ChatHarness, **kw: object) -> str:
+    done = chat.conversation(*CASE, "1", **kw)[-1]
+    number = cases.parse_number(done)
+    assert number, done
+    return number
+
+
+def worker_ids(chat: ChatHarness) -> list[int]:
+    with Session(chat.engine) as session:
+        return [w.id for w in session.exec(select(Worker).order_by(Worker.id))]  # type: ignore[misc, arg-type]
+
+
+def test_a_push_held_for_the_morning_never_reaches_whoever_registers_after_the_erasure(
+        chat: ChatHarness, staff: TestClient, clock: Clock) -> None:
+    """The issue's case: a 维权 progress push held for quiet hours, then 注销, then a new
+    person registers; in the morning nobody gets the erased person's message."""
+    chat.conversation(*REGISTER)
+    [erased_id] = worker_ids(chat)
+    number = file_case(chat)
+    clock.now = local(22, 30)
+    [case] = staff.get("/console/api/cases").json()["cases"]
+    told = staff.post(f"/console/api/cases/{case['id']}/status", json={"status": "mediating", "note": PROGRESS})
+    assert told.json()["notified"] == 1
+    sender = RecordingSender()
+    deliver(chat, sender)
+    assert sender.sent == []  # quiet hours: it waits for 08:00
+
+    chat.conversation("注销", "1")
+    chat.conversation(*REGISTER, user="newcomer")
+
+    clock.now = local(8, 30, day=11)
+    deliver(chat, sender)
+    assert sender.sent == []
+    [newcomer_id] = worker_ids(chat)
+    assert newcomer_id != erased_id
+    with Session(chat.engine) as session:
+        [push] = session.exec(select(Outbox).where(Outbox.kind == "case")).all()
+    assert (push.status, push.worker_id, push.payload) == ("cancelled", None, {})
+    assert number not in str(push.payload)
+
+
+def test_ids_are_never_handed_out_again_after_a_delete(chat: ChatHarness) -> None:
+    for person in ("甲", "乙"):
+        chat.conversation(*REGISTER, user=person)
+        file_case(chat, user=person)
+    before = worker_ids(chat)
+    with Session(chat.engine) as session:
+        last_case = max(c.id for c in session.exec(select(RightsCase)))  # type: ignore[type-var]
+    chat.conversation("注销", "1", user="乙")  # the highest ids go
+    chat.conversation(*REGISTER, user="丙")
+    second = file_case(chat, user="丙")
+    assert worker_ids(chat)[-1] > before[-1]
+    with Session(chat.engine) as session:
+        assert session.exec(select(RightsCase).where(RightsCase.number == second)).one().id > last_case
+
+
+def test_erasure_removes_what_it_can_and_says_what_is_kept(chat: ChatHarness, staff: TestClient) -> None:
+    post(chat)
+    chat.conversation(*REGISTER)
+    assert "已为您报名" in chat.conversation("找工作", "报名 1")[-1]
+    chat.send(kind=Kind.LOCATION, latitude=29.13, longitude=118.41)
+    open_number = file_case(chat)
+    finished_number = file_case(chat)
+    listed = {c["number"]: c["id"] for c in staff.get("/console/api/cases").json()["cases"]}
+    staff.post(f"/console/api/cases/{listed[finished_number]}/status", json={"status": "resolved"})
+
+    asked = chat.say("注销")
+    assert open_number in asked and finished_number not in asked and "删掉您的电话" in asked
+    done = chat.say("1")
+    assert "已删除" in done and "全部信息" not in done
+    assert open_number in done and "电话已删除" in done and "查不到" in done and "人力社保局" in done
+
+    with Session(chat.engine) as session:
+        assert session.exec(select(Worker)).all() == []
+        assert session.exec(select(JobApplication)).all() == []
+        assert session.exec(select(InboundMessage)).all() == []
+        assert all(not c.data for c in session.exec(select(Conversation)))
+        account = session.exec(select(ChatAccount)).one()  # kept to answer them, emptied
+        assert (account.worker_id, account.latitude, account.longitude, account.located_at) == (None,) * 4
+        [kept] = session.exec(select(RightsCase)).all()  # the finished case is gone
+        assert (kept.number, kept.phone, kept.account_id, kept.worker_id) == (open_number, None, None, None)
+        assert (kept.employer, kept.amount) == ("戴老板", 8800)  # what the department follows up
+        notes = [e.note for e in session.exec(select(RightsCaseEvent).where(RightsCaseEvent.case_id == kept.id))]
+        assert notes[-1] == cases.ERASED_NOTE
+        assert all(not row.payload and row.worker_id is None for row in session.exec(select(Outbox)))
+
+    assert "还没有提交过维权" in chat.say("查进度")
+    assert "没找到" in chat.say(f"查进度 {open_number}")
+    assert "不用注销" in chat.say("注销")
+
+    case_id = listed[open_number]
+    assert staff.get(f"/console/api/cases/{case_id}").json()["phone"] == ""
+    assert staff.get(f"/console/api/cases/{case_id}/contact").status_code == 410
+    assert "本人已注销" in staff.get(f"/console/cases/{case_id}").text
+    changed = staff.post(f"/console/api/cases/{case_id}/status", json={"status": "resolved", "note": "已付清"})
+    assert changed.json()["notified"] == 0  # nobody to tell any more
+
+
+def test_someone_who_only_filed_a_case_can_erase_it(chat: ChatHarness) -> None:
+    number = file_case(chat)
+    asked = chat.say("注销")
+    assert number in asked and "确定要注销吗" in asked
+    assert number in chat.say("1")
+    with Session(chat.engine) as session:
+        assert session.exec(select(RightsCase)).one().phone is None
+    assert "还没有提交过维权" in chat.say("我的维权")
