@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from bot.messages import Kind, Reply, Update
 from bot.router import Command, Ctx, Flow, Handler, MenuItem, Router, matches_choice
@@ -128,45 +129,59 @@ class Dispatcher:
         handled again in a transaction of its own, so a failing handler costs only its message.
 
         On PostgreSQL the claims are committed before the handling starts, so that a retry
-        arriving meanwhile is told at once that the message is in hand. On SQLite such a
-        retry waits for the write lock anyway, so the claims share the handling transaction:
-        one commit fewer, and a failed handler's claim rolls back with its state.
+        arriving meanwhile is told at once that the message is in hand. All of it runs on one
+        connection, held until the end: a claim names its connection's server process, so
+        it outlives that connection only when this process died, and then the next retry
+        takes it over at once. On SQLite such a retry waits for the write lock anyway, so the
+        claims share the handling transaction: one commit fewer, and a failed handler's claim
+        rolls back with its state.
 
-        `retake` is for a batch whose first dispatching process died: on PostgreSQL its
-        claims outlive it, and are taken over at once instead of after a minute.
+        `retake` is for a batch whose first dispatching process died: its claims are taken
+        over without asking whether their connection is gone yet.
         """
         updates = list(updates)
         todo, copies = _first_of_each(updates)
         results: dict[int, Reply | None] = {}
-        if self._claim_apart and todo:
-            with session_scope(self.engine) as session:
-                todo = self._claim(session, updates, todo, results, retake=retake)
-        results.update(self._handle(updates, todo))
+        with self._connection() as bind:
+            if self._claim_apart and todo:
+                with session_scope(bind) as session:
+                    todo = self._claim(session, updates, todo, results, retake=retake)
+            results.update(self._handle(bind, updates, todo))
         return [results.get(copies.get(i, i)) for i in range(len(updates))]
 
     @property
     def _claim_apart(self) -> bool:
         return self.engine.dialect.name != "sqlite"
 
-    def _handle(self, updates: list[Update], todo: list[int]) -> dict[int, Reply | None]:
+    @contextmanager
+    def _connection(self) -> Iterator[Engine | Connection]:
+        """What a batch's sessions are bound to: one connection where claims are apart."""
+        if not self._claim_apart:
+            yield self.engine
+            return
+        with self.engine.connect() as connection:
+            yield connection
+
+    def _handle(self, bind: Engine | Connection, updates: list[Update], todo: list[int]) -> dict[int, Reply | None]:
         if not todo:
             return {}
         try:
-            return self._in_transaction(updates, todo)
+            return self._in_transaction(bind, updates, todo)
         except Exception:
             if len(todo) > 1:
                 log.warning("a batch of %d updates failed; handling them one by one", len(todo), exc_info=True)
-                return {i: reply for one in todo for i, reply in self._handle(updates, [one]).items()}
+                return {i: reply for one in todo for i, reply in self._handle(bind, updates, [one]).items()}
             update = updates[todo[0]]
             log.exception("handler failed for a %s update on %s", update.kind, update.channel)
             if self._claim_apart and update.dedup_key:
-                with session_scope(self.engine) as session:
+                with session_scope(bind) as session:
                     release_message(session, channel=update.channel, dedup_key=update.dedup_key)
             return {todo[0]: Reply.of(SORRY)}
 
-    def _in_transaction(self, updates: list[Update], todo: list[int]) -> dict[int, Reply | None]:
+    def _in_transaction(self, bind: Engine | Connection, updates: list[Update],
+                        todo: list[int]) -> dict[int, Reply | None]:
         results: dict[int, Reply | None] = {}
-        with session_scope(self.engine) as session:
+        with session_scope(bind) as session:
             if not self._claim_apart:
                 todo = self._claim(session, updates, todo, results)
             people = [(updates[i].channel, updates[i].user_id) for i in todo]

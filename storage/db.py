@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
@@ -58,7 +58,7 @@ def throwaway_engine(url: str) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine | Connection) -> Iterator[Session]:
     """A session whose work is committed at the end of the block, or rolled back on error."""
     with Session(engine, expire_on_commit=False) as session:
         try:

@@ -2,7 +2,15 @@
 
 A message is claimed before it is handled; a retry of a finished one gets the stored reply,
 a retry while it is still being handled is told so, and a claim abandoned by a crashed
-process can be taken over after a while.
+process is taken over by the next retry.
+
+On PostgreSQL the claims are committed before the handling (see `Dispatcher.dispatch_many`),
+so a crash can leave them behind. Each names the server process (backend pid) of the
+connection that made it, and the caller holds that connection until its claims are
+finished or released: a claim whose backend has left `pg_stat_activity` belongs to a dead
+process and is taken over at once. A claim whose backend lives is taken over only after
+STALE_CLAIM (one whose release failed). On SQLite a claim shares the handling's
+transaction, so a crash rolls it back with the rest.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, delete, text, update
 from sqlmodel import Session, select
 
 from storage.models import InboundMessage, utcnow
@@ -46,31 +54,54 @@ def claim_messages(session: Session, messages: Iterable[tuple[str, str, str]], *
                    retake: bool = False) -> dict[Message, Claim]:
     """Claim each (channel, dedup_key, user_id) message; what we may do with each one.
 
-    `retake`: a message still marked in hand is taken over at once, not after STALE_CLAIM
-    (the caller knows the process that had it is gone).
+    On PostgreSQL the claims made are tied to this session's connection: keep it (do not
+    give it back to the pool) until they are finished or released.
+
+    `retake`: a message still marked in hand is taken over at once (the caller knows the
+    process that had it is gone).
     """
     now = utcnow()
+    owner = _backend(session)
     rows = {(channel, key): {"channel": channel, "dedup_key": key, "user_id": user_id, "status": "processing",
-                             "created_at": now, "updated_at": now} for channel, key, user_id in messages}
+                             "claimed_by": owner, "created_at": now, "updated_at": now}
+            for channel, key, user_id in messages}
     if not rows:
         return {}
     added = session.connection().execute(_claim(session), list(rows.values())).all()
     claims = {(row.channel, row.dedup_key): Claim(fresh=True) for row in added}
     for channel, key in rows.keys() - claims.keys():
-        claims[(channel, key)] = _claim_seen(session, channel, key, now, retake)
+        claims[(channel, key)] = _claim_seen(session, channel, key, now, retake, owner)
     return claims
 
 
-def _claim_seen(session: Session, channel: str, dedup_key: str, now: datetime, retake: bool) -> Claim:
+def _backend(session: Session) -> int | None:
+    """The PostgreSQL server process of this session's connection (None on SQLite)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return None
+    if "backend_pid" not in connection.info:  # kept with the pooled connection: asked once
+        connection.info["backend_pid"] = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    return connection.info["backend_pid"]  # type: ignore[no-any-return]
+
+
+def _owner_gone(session: Session, owner: int | None) -> bool:
+    if owner is None:
+        return False
+    return not session.connection().execute(
+        text("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = :pid)"), {"pid": owner}).scalar_one()
+
+
+def _claim_seen(session: Session, channel: str, dedup_key: str, now: datetime, retake: bool,
+                owner: int | None) -> Claim:
     row = session.exec(select(InboundMessage).where(
         InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)).one()
     if row.status == "done":
         return Claim(fresh=False, reply=row.reply)
-    if retake or row.updated_at < now - STALE_CLAIM:
+    if retake or row.updated_at < now - STALE_CLAIM or _owner_gone(session, row.claimed_by):
         taken = session.exec(  # type: ignore[call-overload]
             update(InboundMessage)
             .where(InboundMessage.id == row.id, InboundMessage.updated_at == row.updated_at)
-            .values(updated_at=now)
+            .values(updated_at=now, claimed_by=owner)
         ).rowcount
         return Claim(fresh=taken == 1)
     return Claim(fresh=False)

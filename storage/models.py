@@ -117,6 +117,7 @@ class InboundMessage(SQLModel, table=True):
     dedup_key: str = Field(max_length=160)
     user_id: str = Field(max_length=128, index=True)
     status: str = Field(default="processing", max_length=16)
+    claimed_by: int | None = None  # PostgreSQL: the backend pid of the claiming connection (storage.inbound)
     reply: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts()

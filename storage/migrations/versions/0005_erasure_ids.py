@@ -1,9 +1,11 @@
-"""ids never handed out twice on SQLite (AUTOINCREMENT); a wage case may outlive its person's phone
+"""ids never handed out twice on SQLite (AUTOINCREMENT); a wage case may outlive its person's phone;
+a message's claim names the server process of the connection that made it
 
 SQLite gives the highest id again after its row is deleted, so an erased person's id went
 to the next one to register. Its tables are rebuilt with AUTOINCREMENT (the copy keeps the
 highest id used so far). PostgreSQL's sequences never reuse an id: nothing to do there.
 `rights_case.phone` becomes nullable: an open case is kept after 注销 without the phone.
+`inbound_message.claimed_by`: on PostgreSQL, the backend pid whose death frees the claim.
 
 Revision ID: 0005
 Revises: 0004_link_guesses
@@ -37,6 +39,8 @@ def _rebuild(autoincrement: bool) -> None:
 def upgrade() -> None:
     with op.batch_alter_table('rights_case') as batch:
         batch.alter_column('phone', existing_type=sa.String(length=32), nullable=True)
+    with op.batch_alter_table('inbound_message') as batch:
+        batch.add_column(sa.Column('claimed_by', sa.Integer(), nullable=True))
     if op.get_bind().dialect.name == 'sqlite':
         _rebuild(autoincrement=True)
 
@@ -44,6 +48,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
         _rebuild(autoincrement=False)
+    with op.batch_alter_table('inbound_message') as batch:
+        batch.drop_column('claimed_by')
     op.execute("UPDATE rights_case SET phone = '' WHERE phone IS NULL")
     with op.batch_alter_table('rights_case') as batch:
         batch.alter_column('phone', existing_type=sa.String(length=32), nullable=False)
