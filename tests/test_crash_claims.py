@@ -90,11 +90,11 @@ def count(engine: Engine, status: str) -> int:
 
 
 async def burst_until_claims_are_in_hand(wechat: WeChatSimulator, engine: Engine, server: subprocess.Popen[bytes],
-                                         people: list[str]) -> list[tuple[str, int, int]]:
+                                         people: list[str], first_id: int) -> list[tuple[str, int, int]]:
     """Everyone sends 登记 at once; the server is killed as soon as claims are committed and
     not yet finished. The messages sent (openid, MsgId, CreateTime)."""
     created = int(time.time())
-    sent = [(openid, 8_100_000 + n, created) for n, openid in enumerate(people)]
+    sent = [(openid, first_id + n, created) for n, openid in enumerate(people)]
     posts = [asyncio.create_task(wechat.text(openid, "登记", msg_id=msg_id, created=created))
              for openid, msg_id, created in sent]
     deadline = time.monotonic() + 30
@@ -118,22 +118,28 @@ async def test_retries_after_a_crash_are_handled_at_once(pg_url: str, tmp_path: 
     fake = FakeWeChat(APPID, SECRET)
     engine = make_engine(pg_url)
     port, log = free_port(), tmp_path / "serve.log"
-    people = [f"oCrashVillager{n:04d}" for n in range(PEOPLE)]
     with serving(create_fake_api(fake)) as api:
         wechat = WeChatSimulator(f"http://127.0.0.1:{port}/wechat", TOKEN, appid=APPID, fake=fake)
-        server = start_server(pg_url, api, port, log)
-        sent = await burst_until_claims_are_in_hand(wechat, engine, server, people)
-        killed_at = time.monotonic()
-        stranded = count(engine, "processing")
-        assert stranded, "the kill came after every claim was finished"
+        for attempt in range(3):  # a kill can land just after the claims were finished: try again
+            people = [f"oCrashVillager{attempt}{n:04d}" for n in range(PEOPLE)]
+            server = start_server(pg_url, api, port, log)
+            sent = await burst_until_claims_are_in_hand(wechat, engine, server, people, 8_100_000 + 1000 * attempt)
+            killed_at = time.monotonic()
+            if stranded := count(engine, "processing"):
+                break
+        else:
+            pytest.fail("every kill came after the claims in hand were finished")
 
         server = start_server(pg_url, api, port, log)
         try:
             retries = await asyncio.gather(*(wechat.text(openid, "登记", msg_id=msg_id, created=created)
                                              for openid, msg_id, created in sent))
             retried_after = time.monotonic() - killed_at
-            await asyncio.sleep(1)  # a reply that overran the budget goes out through the API
-            missed = [p for p, posted in zip(people, retries) if not handled(engine, fake, p, posted)]
+            deadline = time.monotonic() + 15  # a reply that overran the budget goes out through the API
+            while missed := [p for p, posted in zip(people, retries) if not handled(engine, fake, p, posted)]:
+                if time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.2)
         finally:
             kill(server)
             await wechat.aclose()
