@@ -4,14 +4,18 @@ kept — an open wage case, without the phone and out of the account's sight."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from bot.messages import Kind
 from conftest import ChatHarness, Clock
 from storage import cases
+from storage.db import make_engine, session_scope, upgrade
 from storage.models import (
     ChatAccount, Conversation, InboundMessage, JobApplication, Outbox, RightsCase, RightsCaseEvent, Worker,
+    WorkerSkill, utcnow,
 )
 from test_delivery import REGISTER, RecordingSender, deliver, local, post
 
@@ -125,3 +129,30 @@ def test_someone_who_only_filed_a_case_can_erase_it(chat: ChatHarness) -> None:
     with Session(chat.engine) as session:
         assert session.exec(select(RightsCase)).one().phone is None
     assert "还没有提交过维权" in chat.say("我的维权")
+
+
+def test_the_migration_keeps_every_row_and_then_never_reuses_an_id(tmp_path: Path) -> None:
+    """SQLite's tables are rebuilt with AUTOINCREMENT: no row is lost (no cascade into the
+    children while a table is dropped and copied), and the highest id is not given again."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "0004_link_guesses")
+    engine = make_engine(url)
+    now = utcnow()
+    with session_scope(engine) as session:
+        session.add_all([Worker(id=n, skills=["tea"], created_at=now, updated_at=now) for n in (1, 2)])
+        session.flush()
+        session.add_all([WorkerSkill(worker_id=n, skill="tea") for n in (1, 2)])
+        session.add_all([ChatAccount(channel="wechat", user_id=f"o{n}", worker_id=n, created_at=now) for n in (1, 2)])
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        assert len(session.exec(select(WorkerSkill)).all()) == 2
+        assert [a.worker_id for a in session.exec(select(ChatAccount).order_by(ChatAccount.id))] == [1, 2]
+        session.delete(session.get_one(Worker, 2))
+    with session_scope(engine) as session:
+        newcomer = Worker(skills=[], created_at=now, updated_at=now)
+        session.add(newcomer)
+        session.flush()
+        assert newcomer.id == 3
+    engine.dispose()
