@@ -36,7 +36,11 @@ def build_dispatcher(settings: Settings, *, engine: Engine | None = None,
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The handler has the level too: some libraries turn their own logger up to DEBUG when
+    # imported (bm25s: "Building index from tokens"), which the root logger's level cannot stop.
+    handler = logging.StreamHandler()
+    handler.setLevel(level)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=[handler])
     # httpx logs every request URL at INFO; Bot API URLs hold the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)

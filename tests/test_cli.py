@@ -53,3 +53,16 @@ def test_seed_twice_changes_nothing(tmp_path: Path) -> None:
 def test_db_upgrade_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     result = run(["db", "upgrade"], tmp_path, JOBBOT_DATABASE_URL=postgres_url)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_policy_question_in_the_terminal_prints_no_library_debug_lines(tmp_path: Path) -> None:
+    result = run(["chat"], tmp_path, "创业贷款能贷多少\n")
+    assert result.returncode == 0, result.stderr
+    assert "2100" in result.stdout
+    assert "DEBUG" not in result.stderr and "Building index" not in result.stderr
+
+
+def test_the_readme_says_how_to_reach_the_installed_command() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    using = readme.split("## Using it", 1)[1].split("\n## ", 1)[0]
+    assert "source .venv/bin/activate" in using and ".venv/bin/jobbot" in using
