@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from bot.app import build_dispatcher, configure_logging, prepare_database
 from bot.cli_telegram import telegram_app
 from bot.cli_wechat import wechat_app
 from bot.cli_jobs import deliver, jobs_app
 from bot.cli_policy import ask_command, kb_app
-from bot.settings import get_settings
+from bot.settings import describe, get_settings
 
 app = typer.Typer(help="开化县零工就业小助手 jobbot", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
@@ -95,4 +96,10 @@ def db_upgrade(revision: str = typer.Argument("heads")) -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except ValidationError as error:  # a wrong JOBBOT_* setting: say which, and start nothing
+        typer.echo("设置有误，请改正后再运行：", err=True)
+        for line in describe(error):
+            typer.echo("  " + line, err=True)
+        sys.exit(2)
