@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,16 @@ def test_the_readme_says_how_to_reach_the_installed_command() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     using = readme.split("## Using it", 1)[1].split("\n## ", 1)[0]
     assert "source .venv/bin/activate" in using and ".venv/bin/jobbot" in using
+
+
+def test_demo_on_a_busy_port_says_so_in_one_line_and_makes_nothing(tmp_path: Path) -> None:
+    with socket.socket() as other:  # another program already listening there
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = run(["demo", "--port", str(port), "--host", "127.0.0.1"], tmp_path / "data")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert f"端口 {port} 已经被别的程序占用" in result.stderr and f"--port {port + 1}" in result.stderr
+    assert "登录口令" not in result.stdout and "/sandbox/" not in result.stdout and "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()  # no database, no console token
