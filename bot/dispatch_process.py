@@ -107,6 +107,7 @@ def _serve(settings: Settings, pipe: Connection) -> None:
     configure_logging()
     try:
         dispatcher = build_dispatcher(settings, engine=make_engine(settings.db_url))
+        dispatcher.warm()  # before "ready": the server accepts requests only after this
     except Exception as exc:
         log.exception("the dispatch process could not start")
         pipe.send(("failed", repr(exc)))
