@@ -9,15 +9,16 @@ import typer
 from pydantic import ValidationError
 
 from bot.app import build_dispatcher, configure_logging, prepare_database
+from bot.cli_help import HelpGroup
 from bot.cli_telegram import telegram_app
 from bot.cli_wechat import wechat_app
 from bot.cli_jobs import deliver, jobs_app
 from bot.cli_policy import ask_command, kb_app
 from bot.settings import Settings, describe, get_settings
 
-app = typer.Typer(help="开化县零工就业小助手 jobbot", no_args_is_help=True, add_completion=False,
+app = typer.Typer(cls=HelpGroup, help="开化县零工就业小助手 jobbot", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
-db_app = typer.Typer(help="数据库：迁移", no_args_is_help=True)
+db_app = typer.Typer(cls=HelpGroup, help="数据库：迁移", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(wechat_app, name="wechat")
@@ -106,7 +107,7 @@ def _address(settings: Settings, *, change: str) -> socket.socket:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("heads")) -> None:
+def db_upgrade(revision: str = typer.Argument("heads", help="Alembic 版本号；不填升到最新")) -> None:
     """把数据库结构升级到最新（或指定版本）。"""
     from storage.db import upgrade
 

@@ -20,28 +20,36 @@ from bot.app import build_dispatcher
 from bot.channels.sandbox.simulator import WeChatSimulator
 from bot.web import create_app
 from conftest import make_settings
+from knowledge.policy import PolicyBase
 from storage.db import make_engine
 from test_settings import free_port
 from test_wechat_support import OPENID, StartWebhook, fake_api, sqlite_webhook_factory  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION, ANSWER = "创业贷款能贷多少", "2100"
-BUDGET = 0.5  # seconds; loading the knowledge base on the first message takes longer
 
 
-async def first_answer(simulator: WeChatSimulator) -> tuple[str | None, float]:
-    started = time.monotonic()
+def cold_load_seconds() -> float:
+    """How long building the knowledge base takes on this machine right now, which is what
+    a first message would wait for if nothing had been loaded at start-up."""
+    started = time.perf_counter()
+    PolicyBase.load()
+    return time.perf_counter() - started
+
+
+async def assert_answered_at_once(simulator: WeChatSimulator) -> None:
+    started = time.perf_counter()
     posted = await simulator.text(OPENID, QUESTION)
-    assert posted.status == 200
-    return posted.reply, time.monotonic() - started
+    took = time.perf_counter() - started
+    assert posted.status == 200 and posted.reply is not None and ANSWER in posted.reply
+    cold = cold_load_seconds()  # measured afterwards, under the same load as the message
+    assert took < cold / 2, f"the first message took {took:.2f} s; loading the knowledge base takes {cold:.2f} s"
 
 
 async def test_the_first_message_is_answered_at_once_by_a_new_dispatch_process(
         sqlite_webhook_factory: StartWebhook) -> None:
-    hook = sqlite_webhook_factory(dispatch_processes=1, wechat_reply_budget=BUDGET)
-    reply, took = await first_answer(hook.wechat)
-    assert reply is not None and ANSWER in reply, "the reply missed the passive answer"
-    assert took < BUDGET + 0.5
+    hook = sqlite_webhook_factory(dispatch_processes=1)
+    await assert_answered_at_once(hook.wechat)
 
 
 async def test_the_first_message_is_answered_at_once_by_the_server_process(
@@ -49,10 +57,8 @@ async def test_the_first_message_is_answered_at_once_by_the_server_process(
     # An added document gives this server a knowledge base of its own, loaded by nobody before.
     (tmp_path / "policies").mkdir()
     shutil.copy(ROOT / "tests" / "data" / "policy_second_plan.txt", tmp_path / "policies")
-    hook = sqlite_webhook_factory(dispatch_processes=0, wechat_reply_budget=BUDGET)
-    reply, took = await first_answer(hook.wechat)
-    assert reply is not None and ANSWER in reply, "the reply missed the passive answer"
-    assert took < BUDGET + 0.5
+    hook = sqlite_webhook_factory(dispatch_processes=0)
+    await assert_answered_at_once(hook.wechat)
 
 
 def test_healthz_says_ready_only_once_started(sqlite_url: str, tmp_path: Path) -> None:
@@ -72,7 +78,7 @@ def test_jobbot_demo_on_a_chosen_port_answers_its_first_message_at_once(tmp_path
     demo_port = free_port()
     token = "demo-test-token"
     env = {**os.environ, "JOBBOT_DATA_DIR": str(tmp_path / "data"), "JOBBOT_WECHAT_TOKEN": token,
-           "JOBBOT_WECHAT_REPLY_BUDGET": str(BUDGET), "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT)}
     for name in ("JOBBOT_DATABASE_URL", "JOBBOT_WECHAT_AES_KEY", "JOBBOT_HOST", "JOBBOT_PORT"):
         env.pop(name, None)
     log = tmp_path / "demo.log"
@@ -94,15 +100,14 @@ def test_jobbot_demo_on_a_chosen_port_answers_its_first_message_at_once(tmp_path
             time.sleep(0.1)
         assert health.json()["ready"] is True
 
-        async def ask() -> tuple[str | None, float]:
+        async def ask() -> None:
             simulator = WeChatSimulator(url + "/wechat", token)
             try:
-                return await first_answer(simulator)
+                await assert_answered_at_once(simulator)
             finally:
                 await simulator.aclose()
 
-        reply, _ = asyncio.run(ask())
-        assert reply is not None and ANSWER in reply, "the reply missed the passive answer"
+        asyncio.run(ask())
     finally:
         process.terminate()
         process.wait(timeout=20)
