@@ -137,7 +137,8 @@ def applications_(job_id: int = typer.Option(None, "--job", help="只看这个�
     with session_scope(engine) as session:  # type: ignore[arg-type]
         rows = applications(session, job_id=job_id)
         for a in rows:
-            typer.echo(f"{a.at.astimezone(services.tz):%Y-%m-%d %H:%M}\t岗位 {a.job_id} {a.job_title}\t{a.channel} {mask_id(a.user_id)}"
+            at = a.at.astimezone(services.tz)
+            typer.echo(f"{at:%Y-%m-%d %H:%M}\t岗位 {a.job_id} {a.job_title}\t{a.channel} {mask_id(a.user_id)}"
                        f"\t登记号 {a.worker_id or '-'}")
     if not rows:
         typer.echo("还没有人报名。")

@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     wechat_secret: str | None = None
     wechat_aes_key: str | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
-    wechat_reply_budget: float = Field(default=4.0, gt=0, lt=5)  # seconds to answer passively before replying later (5-second rule)
+    # seconds to answer passively before replying later (WeChat's 5-second rule)
+    wechat_reply_budget: float = Field(default=4.0, gt=0, lt=5)
     wechat_template_id: str | None = None  # template message used outside the 48-hour window
     wechat_template_fields: str = "thing1"  # keyword fields the text is spread over, in order
     wechat_max_body: int = Field(default=1024 * 1024, ge=1024)  # larger webhook bodies are refused (413)

@@ -102,7 +102,8 @@ def test_application_times_are_in_jobbot_timezone(staff: CliRunner, monkeypatch:
 
 
 def test_log_lines_carry_jobbot_timezone_times(tmp_path: Path) -> None:
-    code = "from bot.app import configure_logging; import logging; configure_logging(); logging.getLogger('t').info('x')"
+    code = ("from bot.app import configure_logging; import logging; "
+            "configure_logging(); logging.getLogger('t').info('x')")
     env = {**os.environ, "TZ": "UTC", "JOBBOT_TIMEZONE": "Asia/Shanghai", "JOBBOT_DATA_DIR": str(tmp_path)}
     before = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H")
     logged = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60).stderr
