@@ -80,3 +80,13 @@ def test_demo_on_a_busy_port_says_so_in_one_line_and_makes_nothing(tmp_path: Pat
     assert f"端口 {port} 已经被别的程序占用" in result.stderr and f"--port {port + 1}" in result.stderr
     assert "登录口令" not in result.stdout and "/sandbox/" not in result.stdout and "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists()  # no database, no console token
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = run(["serve"], tmp_path, JOBBOT_PORT=str(port), JOBBOT_HOST="127.0.0.1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"端口 {port} 已经被别的程序占用" in result.stderr and f"JOBBOT_PORT={port + 1}" in result.stderr
