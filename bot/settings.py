@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     # WeChat messages are handled in this many child processes of each server process
     # (bot/dispatch_process.py); 0 handles them in threads of the server process itself
     dispatch_processes: int = Field(default=1, ge=0, le=64)
-    push_lease_seconds: int = Field(default=300, ge=10)
+    push_lease_seconds: int = Field(default=300, ge=1)
     push_concurrency: int = Field(default=16, ge=1, le=1000)
 
     # the fixed fairs of the 8th and 18th at the human-resources market, and fair reminders
