@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -12,7 +13,7 @@ import handlers
 from bot.dispatch import Dispatcher
 from bot.router import Router
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import Settings, get_settings
 from storage.db import make_engine, upgrade
 from storage.models import utcnow
 
@@ -35,8 +36,17 @@ def build_dispatcher(settings: Settings, *, engine: Engine | None = None,
     return Dispatcher(engine, Services(settings=settings, clock=clock), [*handlers.routers(), *extra_routers])
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(level: int = logging.INFO, *, timezone: str | None = None) -> None:
+    """Log lines with times in JOBBOT_TIMEZONE (or `timezone`), as the console shows them."""
+    zone = ZoneInfo(timezone or get_settings().timezone)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter.converter = lambda seconds: datetime.fromtimestamp(seconds or 0, zone).timetuple()
+    # The handler has the level too: some libraries turn their own logger up to DEBUG when
+    # imported (bm25s: "Building index from tokens"), which the root logger's level cannot stop.
+    handler = logging.StreamHandler()
+    handler.setLevel(level)
+    handler.setFormatter(formatter)
+    logging.basicConfig(level=level, handlers=[handler])
     # httpx logs every request URL at INFO; Bot API URLs hold the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from bot.app import build_dispatcher, configure_logging, prepare_database
+from bot.cli_help import HelpGroup
 from bot.cli_telegram import telegram_app
 from bot.cli_wechat import wechat_app
 from bot.cli_jobs import deliver, jobs_app
 from bot.cli_policy import ask_command, kb_app
-from bot.settings import get_settings
+from bot.settings import Settings, describe, get_settings
 
-app = typer.Typer(help="开化县零工就业小助手 jobbot", no_args_is_help=True, add_completion=False,
+app = typer.Typer(cls=HelpGroup, help="开化县零工就业小助手 jobbot", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
-db_app = typer.Typer(help="数据库：迁移", no_args_is_help=True)
+db_app = typer.Typer(cls=HelpGroup, help="数据库：迁移", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(wechat_app, name="wechat")
@@ -60,6 +63,7 @@ def serve(workers: int = typer.Option(1, "--workers", help="进程数（uvicorn 
 
     configure_logging()
     settings = get_settings()
+    _address(settings, change="JOBBOT_PORT=").close()  # uvicorn binds it again, for its workers
     prepare_database(settings)
     # No access log: its query strings carry signatures and openids.
     uvicorn.run("bot.web:serve_app", factory=True, host=settings.host, port=settings.port,
@@ -67,25 +71,43 @@ def serve(workers: int = typer.Option(1, "--workers", help="进程数（uvicorn 
 
 
 @app.command()
-def demo() -> None:
+def demo(port: int | None = typer.Option(None, "--port", min=1, max=65535, show_default=False,
+                                  help="端口；不填用 JOBBOT_PORT（默认 8000）"),
+         host: str | None = typer.Option(None, "--host", show_default=False,
+                                  help="地址；不填用 JOBBOT_HOST（默认 127.0.0.1）")) -> None:
     """在本机启动演示：SQLite 数据库、演示数据、模拟微信聊天网页、假的微信接口和工作人员后台。"""
     import uvicorn
 
     from bot.channels.sandbox.demo import create_demo_app, demo_settings, local_base
 
-    seed()
-    configure_logging()
-    settings = demo_settings(get_settings())
-    app_ = create_demo_app(settings, build_dispatcher(settings))
-    typer.echo(f"数据库：{settings.db_url}")
-    typer.echo(f"村民聊天（模拟微信）：{local_base(settings)}/sandbox/")
-    typer.echo(f"工作人员后台：{local_base(settings)}/console/  登录口令：{settings.admin_token}")
-    typer.echo("按 Ctrl-C 结束")
-    uvicorn.run(app_, host=settings.host, port=settings.port, access_log=False, log_level="info")
+    settings = get_settings()
+    settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
+    with _address(settings, change="--port ") as sock:  # before anything is printed or made
+        seed()
+        configure_logging()
+        settings = demo_settings(settings)
+        app_ = create_demo_app(settings, build_dispatcher(settings))
+        typer.echo(f"数据库：{settings.db_url}")
+        typer.echo(f"村民聊天（模拟微信）：{local_base(settings)}/sandbox/")
+        typer.echo(f"工作人员后台：{local_base(settings)}/console/  登录口令：{settings.admin_token}")
+        typer.echo("按 Ctrl-C 结束")
+        config = uvicorn.Config(app_, host=settings.host, port=settings.port, access_log=False, log_level="info")
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def _address(settings: Settings, *, change: str) -> socket.socket:
+    """The server's socket, or one clear line and exit status 1 when it cannot be had."""
+    from bot.listen import AddressUnusable, bind
+
+    try:
+        return bind(settings.host, settings.port, change=change)
+    except AddressUnusable as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("heads")) -> None:
+def db_upgrade(revision: str = typer.Argument("heads", help="Alembic 版本号；不填升到最新")) -> None:
     """把数据库结构升级到最新（或指定版本）。"""
     from storage.db import upgrade
 
@@ -95,4 +117,10 @@ def db_upgrade(revision: str = typer.Argument("heads")) -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except ValidationError as error:  # a wrong JOBBOT_* setting: say which, and start nothing
+        typer.echo("设置有误，请改正后再运行：", err=True)
+        for line in describe(error):
+            typer.echo("  " + line, err=True)
+        sys.exit(2)

@@ -10,11 +10,12 @@ from pathlib import Path
 import typer
 
 from bot.app import configure_logging, prepare_database
+from bot.cli_help import HelpGroup
 from bot.services import Services
 from bot.settings import get_settings
 from storage.db import session_scope
 
-jobs_app = typer.Typer(help="岗位：发布、列表、关闭、批量导入", no_args_is_help=True)
+jobs_app = typer.Typer(cls=HelpGroup, help="岗位：发布、列表、关闭、批量导入", no_args_is_help=True)
 
 
 def _context() -> tuple[object, Services]:
@@ -27,19 +28,19 @@ def add(
     title: str = typer.Option(..., "--title", help="岗位名称，如 春茶采摘工"),
     employer: str = typer.Option(..., "--employer", help="用工单位"),
     town: str = typer.Option(..., "--town", help="乡镇，如 华埠"),
-    village: str = typer.Option("", "--village"),
+    village: str = typer.Option("", "--village", help="村（社区）"),
     skills: str = typer.Option("", "--skills", help="技能，如 采茶；不填按岗位名称判断"),
     pay: str = typer.Option("面议", "--pay", help="150元/天、25元/小时、计件、面议"),
-    headcount: int = typer.Option(1, "--headcount"),
+    headcount: int = typer.Option(1, "--headcount", min=1, help="招聘人数"),
     age: str = typer.Option("", "--age", help="18-60、60岁以下、不限"),
     physical: str = typer.Option("中", "--physical", help="轻/中/重"),
-    night_shift: bool = typer.Option(False, "--night-shift"),
-    hours: str = typer.Option("", "--hours"),
-    season: str = typer.Option("", "--season"),
-    start_date: str = typer.Option("", "--start"),
-    end_date: str = typer.Option("", "--end"),
-    phone: str = typer.Option("", "--phone"),
-    description: str = typer.Option("", "--note"),
+    night_shift: bool = typer.Option(False, "--night-shift", help="要上夜班"),
+    hours: str = typer.Option("", "--hours", help="工作时间，如 07:00-16:00"),
+    season: str = typer.Option("", "--season", help="用工季节，如 春茶"),
+    start_date: str = typer.Option("", "--start", help="开始日期，如 2026-04-01"),
+    end_date: str = typer.Option("", "--end", help="结束日期"),
+    phone: str = typer.Option("", "--phone", help="联系电话"),
+    description: str = typer.Option("", "--note", help="说明"),
 ) -> None:
     """发布一个岗位，并推送给适合的人。"""
     from bot.postings import PostingError, post_job
@@ -62,24 +63,28 @@ def add(
 
 
 @jobs_app.command("list")
-def list_(status: str = typer.Option("open", "--status", help="open/filled/closed/expired/all"),
-          town: str = typer.Option("", "--town")) -> None:
-    """列出岗位。"""
-    from handlers.notices import pay_text
+def list_(status: str = typer.Option("open", "--status", help="open 招聘中/filled 已招满/closed 已结束/expired 已过期/all 全部"),
+          town: str = typer.Option("", "--town", help="只列这个乡镇的，如 华埠")) -> None:
+    """列出岗位：编号、状态、乡镇、岗位、工资、人数，用制表符隔开，第一行是列名。"""
+    from handlers.notices import JOB_STATUS, pay_text
     from storage.jobs import list_jobs
 
     engine, services = _context()
     town_name = services.places.resolve(town).town if town else None
     with session_scope(engine) as session:  # type: ignore[arg-type]
         jobs = list_jobs(session, status=None if status == "all" else status, town=town_name, limit=500)
+        if jobs:
+            typer.echo("编号\t状态\t乡镇\t岗位\t工资\t人数")
         for job in jobs:
-            typer.echo(f"{job.id}\t{job.status}\t{job.town or ''}\t{job.title}\t{pay_text(job)}\t招{job.headcount}人")
+            typer.echo(f"{job.id}\t{JOB_STATUS.get(job.status, job.status)}\t{job.town or ''}\t{job.title}"
+                       f"\t{pay_text(job)}\t招{job.headcount}人")
     if not jobs:
         typer.echo("没有岗位。")
 
 
 @jobs_app.command("close")
-def close(job_id: int, status: str = typer.Option("closed", "--status", help="closed 或 filled")) -> None:
+def close(job_id: int = typer.Argument(..., help="岗位编号（jobs list 的第一列）"),
+          status: str = typer.Option("closed", "--status", help="closed 已结束 或 filled 已招满")) -> None:
     """关闭一个岗位（不再展示、不再推送）。"""
     from storage.jobs import set_status
 
@@ -92,11 +97,22 @@ def close(job_id: int, status: str = typer.Option("closed", "--status", help="cl
     typer.echo(f"岗位 {job_id} 已{'招满' if status == 'filled' else '关闭'}。")
 
 
-@jobs_app.command("import")
-def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx 或 .csv")) -> None:
-    """从 Excel/CSV 批量导入岗位；有问题的行会列出行号和原因，其他行照常导入。"""
+def _import_help() -> str:
+    from bot.postings import COLUMNS, REQUIRED
+
+    columns = "\n".join(("* " if field in REQUIRED else "  ") + "、".join(names) for field, names in COLUMNS.items())
+    return ("从Excel或CSV表格批量导入岗位：第一行写列名，以下每行一个岗位。有问题的行列出行号和原因，其他行照常导入。\n\n"
+            "退出状态：0 都导入了（含已有的重复岗位）；1 有的行没有导入；2 整个文件不能用（找不到、格式不对、缺列）。\n\n"
+            f"认得的列名（* 为必填；同一行是同一列的几种写法）：\n{columns}")
+
+
+@jobs_app.command("import", help=_import_help())
+def import_(path: Path = typer.Argument(..., help="表格文件，.xlsx 或 .csv")) -> None:
     from bot.postings import PostingError, import_jobs
 
+    if not path.is_file():
+        typer.echo(f"导入失败：找不到文件 {path}", err=True)
+        raise typer.Exit(2)
     engine, services = _context()
     try:
         with session_scope(engine) as session:  # type: ignore[arg-type]
@@ -107,19 +123,22 @@ def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, help="
     typer.echo(f"新增 {report.added} 个岗位，重复 {report.duplicates} 个，推送 {report.pushes} 人次。")
     for row, reason in report.errors:
         typer.echo(f"第 {row} 行没有导入：{reason}")
+    if report.errors:
+        raise typer.Exit(1)  # so that a script notices (see --help)
 
 
 @jobs_app.command("applications")
-def applications_(job_id: int = typer.Option(None, "--job")) -> None:
-    """看谁报了名。"""
+def applications_(job_id: int = typer.Option(None, "--job", help="只看这个岗位编号的")) -> None:
+    """看谁报了名（时间是 JOBBOT_TIMEZONE 的当地时间）。"""
     from bot.console.context import mask_id
     from storage.jobs import applications
 
-    engine, _ = _context()
+    engine, services = _context()
     with session_scope(engine) as session:  # type: ignore[arg-type]
         rows = applications(session, job_id=job_id)
         for a in rows:
-            typer.echo(f"{a.at:%Y-%m-%d %H:%M}\t岗位 {a.job_id} {a.job_title}\t{a.channel} {mask_id(a.user_id)}"
+            at = a.at.astimezone(services.tz)
+            typer.echo(f"{at:%Y-%m-%d %H:%M}\t岗位 {a.job_id} {a.job_title}\t{a.channel} {mask_id(a.user_id)}"
                        f"\t登记号 {a.worker_id or '-'}")
     if not rows:
         typer.echo("还没有人报名。")

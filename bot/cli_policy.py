@@ -7,9 +7,10 @@ from pathlib import Path
 
 import typer
 
+from bot.cli_help import HelpGroup
 from bot.settings import get_settings
 
-kb_app = typer.Typer(help="政策知识库：添加文件、查看已载入的文件", no_args_is_help=True)
+kb_app = typer.Typer(cls=HelpGroup, help="政策知识库：添加文件、查看已载入的文件", no_args_is_help=True)
 
 
 def _store() -> Path:

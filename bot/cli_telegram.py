@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable
 import typer
 
 from bot.app import build_dispatcher, configure_logging
+from bot.cli_help import HelpGroup
 from bot.settings import Settings, get_settings
 
-telegram_app = typer.Typer(help="Telegram：本机轮询收发消息、设置 webhook", no_args_is_help=True)
+telegram_app = typer.Typer(cls=HelpGroup, help="Telegram：本机轮询收发消息、设置 webhook", no_args_is_help=True)
 
 
 def _settings() -> Settings:

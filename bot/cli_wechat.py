@@ -8,9 +8,10 @@ import json
 import typer
 
 from bot.app import configure_logging, prepare_database
+from bot.cli_help import HelpGroup
 from bot.settings import get_settings
 
-wechat_app = typer.Typer(help="微信公众号：菜单", no_args_is_help=True)
+wechat_app = typer.Typer(cls=HelpGroup, help="微信公众号：菜单", no_args_is_help=True)
 
 
 @wechat_app.command("menu")

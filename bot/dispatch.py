@@ -118,6 +118,13 @@ class Dispatcher:
         if len(fallbacks) != 1:
             raise ValueError("exactly one router must declare the fallback handler")
         self.fallback = fallbacks[0]
+        self._warmers = [w for r in routers for w in r.warmers]
+
+    def warm(self) -> None:
+        """Load now what the handlers would otherwise load on first use (the knowledge base
+        and its index, jieba, data tables), so that the first message is as quick as any."""
+        for warm_up in self._warmers:
+            warm_up(self.services)
 
     def dispatch(self, update: Update) -> Reply | None:
         """Handle one update; None means "a retry of a message still being handled"."""

@@ -104,9 +104,10 @@ def _serve(settings: Settings, pipe: Connection) -> None:
 
     # Ctrl-C reaches the whole process group; the server stops this child when it stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    configure_logging()
+    configure_logging(timezone=settings.timezone)
     try:
         dispatcher = build_dispatcher(settings, engine=make_engine(settings.db_url))
+        dispatcher.warm()  # before "ready": the server accepts requests only after this
     except Exception as exc:
         log.exception("the dispatch process could not start")
         pipe.send(("failed", repr(exc)))

@@ -111,6 +111,16 @@ def _date(value: Any) -> date | None:
         raise PostingError(f"日期“{value}”看不懂，请写成 2026-03-01") from error
 
 
+def _headcount(text: str) -> int:
+    """"5"、"五人"、"3-5人" → the first number; blank or 若干/不限 → 1; anything else is refused."""
+    if compact(text) in ("", "若干", "不限", "不定"):
+        return 1
+    found = integers(text)
+    if not found:
+        raise PostingError(f"招聘人数“{text}”不是数字")
+    return found[0]
+
+
 def _flag(value: Any) -> bool:
     return compact(str(value or "")) in ("是", "有", "1", "true", "yes", "y", "√")
 
@@ -128,7 +138,7 @@ def job_fields(spec: dict[str, Any], services: Services, session: Session) -> di
     pay_amount, pay_unit = _pay(text.get("pay", ""))
     age_min, age_max = _ages(text.get("age", ""))
     physical = next((p for p in ("重", "中", "轻") if p in text.get("physical", "")), "中")
-    headcount = integers(text["headcount"])[0] if integers(text.get("headcount", "")) else 1
+    headcount = _headcount(text.get("headcount", ""))
     if headcount < 1:
         raise PostingError("招聘人数至少 1 人")
     phone = text.get("phone") or None

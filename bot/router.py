@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 Handler = Callable[["Ctx"], Reply]
+Warmer = Callable[["Services"], object]
 PAUSED = "_paused"
 
 
@@ -76,6 +77,7 @@ class Router:
         self.kinds: dict[Kind, Handler] = {}
         self.fallback_handler: Handler | None = None
         self.menu: list[MenuItem] = []
+        self.warmers: list[Warmer] = []
 
     def command(
         self, *aliases: str, prefix: bool = False, anytime: bool = False, menu: tuple[int, str] | None = None,
@@ -104,6 +106,12 @@ class Router:
 
     def fallback(self, fn: Handler) -> Handler:
         self.fallback_handler = fn
+        return fn
+
+    def warm_up(self, fn: Warmer) -> Warmer:
+        """Register what loads this router's data (tables, the knowledge base) ahead of the
+        first message; the server runs it before it accepts requests (`Dispatcher.warm`)."""
+        self.warmers.append(fn)
         return fn
 
 

@@ -44,12 +44,14 @@ def _store_state(store: Path) -> tuple[tuple[str, float], ...]:
 
 
 @lru_cache(maxsize=4)
-def _load_policy(store: Path, state: tuple[tuple[str, float], ...]) -> PolicyBase:
+def _load_policy(store: Path | None, state: tuple[tuple[str, float], ...]) -> PolicyBase:
     from knowledge.policy import PolicyBase
 
     return PolicyBase.load(store)
 
 
 def load_policy(store: Path) -> PolicyBase:
-    """The knowledge base for a store folder, built once and again only when its files change."""
-    return _load_policy(store.resolve(), _store_state(store))
+    """The knowledge base for a store folder, built once and again only when its files change
+    (every folder without added documents shares the one built from the shipped plan)."""
+    state = _store_state(store)
+    return _load_policy(store.resolve() if state else None, state)

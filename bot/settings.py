@@ -1,25 +1,51 @@
-"""Settings read from `JOBBOT_*` environment variables, one object for the whole app."""
+"""Settings read from `JOBBOT_*` environment variables, one object for the whole app.
+
+Every value is checked when the settings load, so that a mistyped time or key stops the
+program at start with a clear message (`describe`) instead of failing hours later inside a
+scheduled task.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, computed_field
+from pydantic import AfterValidator, Field, ValidationError, computed_field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "JOBBOT_"
+_TEMPLATE_FIELD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(:[1-9][0-9]*)?")
+_AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
+_SECRET = re.compile(r"TOKEN|SECRET|KEY")  # settings whose values are never printed
+
+
+def _clock_time(value: str) -> str:
+    """"8:00" or "08:00" → "08:00"; anything that is not a time of day is refused."""
+    hours, colon, minutes = value.strip().partition(":")
+    if not (colon and hours.isdigit() and len(minutes) == 2 and minutes.isdigit()
+            and int(hours) <= 23 and int(minutes) <= 59):
+        raise ValueError("时间要写成 时:分，比如 08:00 或 21:30（00:00 到 23:59）")
+    return f"{int(hours):02d}:{minutes}"
+
+
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
 
 
 class Settings(BaseSettings):
     """Everything configurable; defaults give the embedded demo (SQLite in ./data)."""
 
-    model_config = SettingsConfigDict(env_prefix="JOBBOT_", env_file=None, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=None, extra="ignore")
 
     data_dir: Path = Path("data")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default a SQLite file in data_dir")
     timezone: str = "Asia/Shanghai"
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     admin_token: str | None = None
 
     wechat_token: str | None = None
@@ -27,40 +53,74 @@ class Settings(BaseSettings):
     wechat_secret: str | None = None
     wechat_aes_key: str | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
-    wechat_reply_budget: float = 4.0  # seconds to answer passively before replying later (5-second rule)
+    # seconds to answer passively before replying later (WeChat's 5-second rule)
+    wechat_reply_budget: float = Field(default=4.0, gt=0, lt=5)
     wechat_template_id: str | None = None  # template message used outside the 48-hour window
     wechat_template_fields: str = "thing1"  # keyword fields the text is spread over, in order
-    wechat_max_body: int = 1024 * 1024  # larger webhook bodies are refused (413)
+    wechat_max_body: int = Field(default=1024 * 1024, ge=1024)  # larger webhook bodies are refused (413)
 
     telegram_token: str | None = None
     telegram_api_base: str | None = None
     telegram_webhook_secret: str | None = None
 
-    quiet_start: str = "21:00"
-    quiet_end: str = "08:00"
-    elderly_quiet_start: str = "20:00"
-    elderly_quiet_end: str = "09:00"
-    elderly_age: int = 60
-    job_daily_cap: int = 3
-    digest_at: str = "09:00"
+    quiet_start: ClockTime = "21:00"
+    quiet_end: ClockTime = "08:00"
+    elderly_quiet_start: ClockTime = "20:00"
+    elderly_quiet_end: ClockTime = "09:00"
+    elderly_age: int = Field(default=60, ge=40, le=100)
+    job_daily_cap: int = Field(default=3, ge=1)
+    digest_at: ClockTime = "09:00"
     background: bool = True  # run push delivery and the schedule inside `jobbot serve`
     # WeChat messages are handled in this many child processes of each server process
     # (bot/dispatch_process.py); 0 handles them in threads of the server process itself
-    dispatch_processes: int = 1
-    push_lease_seconds: int = 300
-    push_concurrency: int = 16
+    dispatch_processes: int = Field(default=1, ge=0, le=64)
+    push_lease_seconds: int = Field(default=300, ge=1)
+    push_concurrency: int = Field(default=16, ge=1, le=1000)
 
     # the fixed fairs of the 8th and 18th at the human-resources market, and fair reminders
     fair_venue: str = "开化县人力资源市场"
     fair_address: str | None = None  # shown after the venue when set
     fair_town: str = "芹阳办事处"
-    fair_start: str = "09:00"
-    fair_end: str = "12:00"
-    fair_generate_months: int = 3
-    fair_remind_eve: str = "09:00"  # the day before, for everyone who wants fair reminders
-    fair_remind_morning: str = "08:00"  # the morning itself, for people in the fair's own town
+    fair_start: ClockTime = "09:00"
+    fair_end: ClockTime = "12:00"
+    fair_generate_months: int = Field(default=3, ge=1, le=24)
+    fair_remind_eve: ClockTime = "09:00"  # the day before, for everyone who wants fair reminders
+    fair_remind_morning: ClockTime = "08:00"  # the morning itself, for people in the fair's own town
 
-    console_session_hours: int = 12  # how long a console login lasts
+    console_session_hours: int = Field(default=12, ge=1, le=24 * 30)  # how long a console login lasts
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("不认识这个时区，要写成 Asia/Shanghai 这样的名字") from None
+        return value
+
+    @field_validator("wechat_aes_key")
+    @classmethod
+    def _aes_key(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not _AES_KEY.fullmatch(value.strip()):
+            raise ValueError("EncodingAESKey 是公众号后台给的 43 位字母和数字")
+        return value.strip()
+
+    @field_validator("wechat_template_fields")
+    @classmethod
+    def _template_fields(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",")]
+        if not all(_TEMPLATE_FIELD.fullmatch(item) for item in items):
+            raise ValueError("模板字段要写成用英文逗号隔开的字段名，可带字数上限，比如 thing1,thing2:15")
+        return ",".join(items)
+
+    @model_validator(mode="after")
+    def _fair_hours(self) -> Settings:
+        if time.fromisoformat(self.fair_end) <= time.fromisoformat(self.fair_start):
+            raise ValueError(f"招聘会结束时间（JOBBOT_FAIR_END={self.fair_end}）要晚于开始时间"
+                             f"（JOBBOT_FAIR_START={self.fair_start}）")
+        return self
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -78,3 +138,29 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+_CONSTRAINTS = {
+    "greater_than": "要大于 {gt}", "greater_than_equal": "不能小于 {ge}",
+    "less_than": "要小于 {lt}", "less_than_equal": "不能大于 {le}",
+    "int_parsing": "要写一个整数", "float_parsing": "要写一个数", "bool_parsing": "要写 true 或 false",
+}
+
+
+def describe(error: ValidationError) -> list[str]:
+    """One Chinese line per wrong setting, naming its environment variable and the value given."""
+    lines = []
+    for problem in error.errors():
+        if not problem["loc"]:
+            lines.append(str(problem["ctx"]["error"]) if "error" in problem.get("ctx", {}) else problem["msg"])
+            continue
+        name = ENV_PREFIX + str(problem["loc"][0]).upper()
+        if problem["type"] == "value_error":
+            reason = str(problem["ctx"]["error"])
+        elif problem["type"] in _CONSTRAINTS:
+            reason = _CONSTRAINTS[problem["type"]].format(**problem.get("ctx", {}))
+        else:
+            reason = problem["msg"]
+        given = "" if _SECRET.search(name) else f"={problem['input']}"
+        lines.append(f"{name}{given}：{reason}")
+    return lines

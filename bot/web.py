@@ -3,6 +3,7 @@ one ASGI app, with push delivery and the schedule running beside them."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
@@ -21,7 +22,10 @@ from bot.settings import Settings
 
 
 async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+    """Ready once everything has started and warmed up (503 before that, and while stopping)."""
+    if not getattr(request.app.state, "ready", False):
+        return JSONResponse({"status": "starting", "ready": False}, status_code=503)
+    return JSONResponse({"status": "ok", "ready": True})
 
 
 def create_app(settings: Settings, dispatcher: Dispatcher, *, routes: Iterable[BaseRoute] = (),
@@ -39,7 +43,8 @@ def create_app(settings: Settings, dispatcher: Dispatcher, *, routes: Iterable[B
     all_routes.append(telegram.route())
     all_routes += console_routes(settings, dispatcher.engine, dispatcher.services)  # staff console at /console
     all_routes += list(routes)
-    starters: list[Callable[[], AbstractAsyncContextManager[None]]] = [wechat.running, telegram.running]
+    starters: list[Callable[[], AbstractAsyncContextManager[None]]] = [lambda: _warm(dispatcher), wechat.running,
+                                                                       telegram.running]
     if settings.background:
         starters.append(lambda: background.running(dispatcher, wechat, telegram))
     starters += list(lifespans)
@@ -49,12 +54,23 @@ def create_app(settings: Settings, dispatcher: Dispatcher, *, routes: Iterable[B
         async with contextlib.AsyncExitStack() as stack:
             for start in starters:
                 await stack.enter_async_context(start())
+            app.state.ready = True
             yield
+            app.state.ready = False
 
     app = Starlette(routes=all_routes, lifespan=lifespan)
+    app.state.ready = False
     app.state.wechat = wechat
     app.state.telegram = telegram
     return app
+
+
+@contextlib.asynccontextmanager
+async def _warm(dispatcher: Dispatcher) -> AsyncIterator[None]:
+    """First of the start-up: what handlers load on first use is loaded before any request
+    (the dispatch processes warm their own; bot.dispatch_process)."""
+    await asyncio.to_thread(dispatcher.warm)
+    yield
 
 
 def serve_app() -> Starlette:

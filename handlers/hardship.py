@@ -23,6 +23,7 @@ from storage.models import Employer, Worker
 from storage.outbox import Push, enqueue
 
 router = Router("hardship")
+router.warm_up(lambda services: _data())
 flow = router.flow("hardship", title="困难帮扶登记")
 
 AGREE, REFUSE = "同意", "不同意"

@@ -20,6 +20,7 @@ from storage.matching import JobMatch, jobs_for
 
 log = logging.getLogger(__name__)
 router = Router("jobs")
+router.warm_up(lambda services: (taxonomy.skills(), taxonomy.availability(), taxonomy.travel_ranges()))
 browse = router.flow("jobs", title="")  # a light flow: any command ends it
 
 ALL_COUNTY = "全县都看"

@@ -4,11 +4,13 @@ text and the daily digest, in short words an elderly reader takes in at a glance
 from __future__ import annotations
 
 from knowledge import taxonomy
+from storage.jobs import CLOSED, EXPIRED, FILLED, OPEN
 from storage.matching import Fit
 from storage.models import Job
 
 PLACE_WORDS = {"village": "就在本村", "town": "在本乡镇", "neighbour": "离您近", "county": "县内"}
 STOP_HINT = "回复“退订”不再接收。"
+JOB_STATUS = {OPEN: "招聘中", FILLED: "已招满", CLOSED: "已结束", EXPIRED: "已过期"}  # for staff lists
 
 
 def pay_text(job: Job) -> str:

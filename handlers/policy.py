@@ -5,13 +5,23 @@ tried as a question too."""
 from __future__ import annotations
 
 from bot.messages import Reply
+from typing import TYPE_CHECKING
+
 from bot.router import Ctx, Router
 from storage.questions import log_question
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 router = Router("policy")
 asking = router.flow("policy", title="")  # a light flow: any command ends it
 
 MAX_QUESTION = 200
+
+
+@router.warm_up
+def _load_knowledge_base(services: Services) -> None:
+    services.policy.ask("创业贷款能贷多少")  # loads the index, jieba and the question reader
 
 
 @router.command("问政策", "政策", "政策咨询", "咨询政策", "问问题", "我要问", menu=(40, "问政策"))

@@ -61,6 +61,12 @@ def kinds() -> dict[str, str]:
     return dict(_data()["kinds"])
 
 
+@router.warm_up
+def _answer_every_rule(services: Any) -> None:
+    for rule in rules():
+        rule_texts(services, rule)
+
+
 def rule_texts(services: Any, rule: Rule) -> tuple[str, ...] | None:
     """The push for a rule: its lead, the knowledge base's answer with the citation, how to stop.
     None when the knowledge base does not answer with the expected measure (never push a guess)."""

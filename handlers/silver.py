@@ -25,6 +25,7 @@ from storage.models import SilverNeed, Worker
 from storage.outbox import Push, enqueue
 
 router = Router("silver")
+router.warm_up(lambda services: maps())
 flow = router.flow("silver", title="银龄登记")
 
 NONE_WORDS = ("都不想", "不想", "没有", "都不要", "不要", "不需要", "不参加", "暂时不", "都不")

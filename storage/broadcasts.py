@@ -40,6 +40,13 @@ STATUS_LABELS = {
     outbox.FAILED: "失败", outbox.SKIPPED: "未发（退订、免打扰等）", outbox.CANCELLED: "已停止",
     outbox.DOUBT: "不确定是否送达", outbox.HELD: "暂缓",
 }
+# The report's rows in order, each with the outbox statuses it counts: a row being claimed and
+# one being sent are the same thing to staff ("发送中"), so they share a row.
+REPORT_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("pending", (outbox.PENDING,)), ("sending", (outbox.CLAIMED, outbox.SENDING)), ("sent", (outbox.SENT,)),
+    ("failed", (outbox.FAILED,)), ("skipped", (outbox.SKIPPED,)), ("doubt", (outbox.DOUBT,)),
+    ("held", (outbox.HELD,)), ("cancelled", (outbox.CANCELLED,)),
+)
 
 
 class BroadcastError(ValueError):
@@ -246,8 +253,16 @@ class Report:
     def finished(self) -> bool:
         return not any(self.counts.get(s) for s in (outbox.PENDING, outbox.CLAIMED, outbox.SENDING, outbox.HELD))
 
+    @property
+    def rows(self) -> list[tuple[str, str, int]]:
+        """(row, label, how many) for every row of the report (REPORT_ROWS), zeros included."""
+        return [(row, STATUS_LABELS[statuses[0]], sum(self.counts.get(s, 0) for s in statuses))
+                for row, statuses in REPORT_ROWS]
+
     def to_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts, "waiting": self.waiting, "total": self.total, "finished": self.finished,
+        return {"counts": self.counts, "rows": [{"row": row, "label": label, "count": n} for row, label, n in self.rows],
+                "waiting": self.waiting,
+                "total": self.total, "finished": self.finished,
                 "labels": {s: STATUS_LABELS.get(s, s) for s in self.counts},
                 "reasons": [{"status": s, "label": STATUS_LABELS.get(s, s), "reason": r, "count": n}
                             for s, r, n in self.reasons]}

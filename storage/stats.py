@@ -21,6 +21,13 @@ ELDERLY_AGE = 60
 PLACED_STATUSES = ("placed", "hired")  # a job application that ended in work
 # the plan's yearly targets: 招聘会50场以上, 岗位1万个以上, 低龄老年人再就业3000人次以上, SYB、GYB等创业培训700人以上
 TARGETS = {"fairs_held": 50, "jobs_posted": 10000, "elderly_placed": 3000, "startup_trained": 700}
+PLAN_YEARS = (2023, 2025)  # the plan's period; it sets the same targets for each of its years
+
+
+def target_year(year: int) -> int:
+    """The plan year whose targets a calendar year's figures are held against: after 2025 the
+    plan sets no new ones, so its last year's stand."""
+    return min(max(year, PLAN_YEARS[0]), PLAN_YEARS[1])
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,39 @@ def test_seed_twice_changes_nothing(tmp_path: Path) -> None:
 def test_db_upgrade_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     result = run(["db", "upgrade"], tmp_path, JOBBOT_DATABASE_URL=postgres_url)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_policy_question_in_the_terminal_prints_no_library_debug_lines(tmp_path: Path) -> None:
+    result = run(["chat"], tmp_path, "创业贷款能贷多少\n")
+    assert result.returncode == 0, result.stderr
+    assert "2100" in result.stdout
+    assert "DEBUG" not in result.stderr and "Building index" not in result.stderr
+
+
+def test_the_readme_says_how_to_reach_the_installed_command() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    using = readme.split("## Using it", 1)[1].split("\n## ", 1)[0]
+    assert "source .venv/bin/activate" in using and ".venv/bin/jobbot" in using
+
+
+def test_demo_on_a_busy_port_says_so_in_one_line_and_makes_nothing(tmp_path: Path) -> None:
+    with socket.socket() as other:  # another program already listening there
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = run(["demo", "--port", str(port), "--host", "127.0.0.1"], tmp_path / "data")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert f"端口 {port} 已经被别的程序占用" in result.stderr and f"--port {port + 1}" in result.stderr
+    assert "登录口令" not in result.stdout and "/sandbox/" not in result.stdout and "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()  # no database, no console token
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = run(["serve"], tmp_path, JOBBOT_PORT=str(port), JOBBOT_HOST="127.0.0.1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"端口 {port} 已经被别的程序占用" in result.stderr and f"JOBBOT_PORT={port + 1}" in result.stderr

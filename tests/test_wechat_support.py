@@ -64,7 +64,7 @@ class LiveServer:
         self.server = _QuickServer(uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # start-up loads the knowledge base first
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("test server did not start")

@@ -17,10 +17,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console.context import (
-    BadRequest, Console, body_json, int_list, local_datetime, mask_id, mask_phone, text_field,
+    DAY_HINT, BadRequest, Console, body_json, int_list, local_datetime, mask_id, mask_phone, parse_day, text_field,
 )
 from bot.postings import import_jobs, post_job
-from handlers.notices import pay_text
+from handlers.notices import JOB_STATUS, pay_text
 from knowledge import taxonomy
 from storage import broadcasts as bc, fairs as fr, stats
 from storage.jobs import STATUSES as JOB_STATUSES, list_jobs, set_status
@@ -49,6 +49,7 @@ def job_row(job: Job, employers: dict[int, str], console: Console) -> dict[str, 
     return {"id": job.id, "title": job.title, "employer": employers.get(job.employer_id or 0, ""),
             "town": job.town, "village": job.village, "skills": taxonomy.skills().labels_of(job.skills),
             "pay": pay_text(job), "headcount": job.headcount, "status": job.status,
+            "status_label": JOB_STATUS.get(job.status, job.status),
             "created_at": _iso(job.created_at, console)}
 
 
@@ -119,7 +120,7 @@ class Api:
 
     async def stats(self, request: Request) -> Response:
         figs, months, year = await self.c.db(self._figures)
-        return JSONResponse({"year": year, **stats.as_dicts(figs, months)})
+        return JSONResponse({"year": year, "target_year": stats.target_year(year), **stats.as_dicts(figs, months)})
 
     async def stats_csv(self, request: Request) -> Response:
         figs, months, year = await self.c.db(self._figures)
@@ -335,7 +336,13 @@ class Api:
 
     # --- broadcasts --------------------------------------------------------------------------------
     def _audience(self, data: Any) -> bc.Audience:
-        audience = bc.Audience.from_dict(data if isinstance(data, dict) else {})
+        data = data if isinstance(data, dict) else {}
+        if isinstance(data.get("registered_since"), str) and data["registered_since"].strip():
+            try:
+                data = {**data, "registered_since": parse_day(data["registered_since"])}
+            except ValueError as error:
+                raise BadRequest(f"登记日期格式不对，{DAY_HINT}") from error
+        audience = bc.Audience.from_dict(data)
         places, skills = self.c.services.places, taxonomy.skills()
         if unknown := [t for t in audience.towns if t not in places.names]:
             raise BadRequest(f"不认识的乡镇：{'、'.join(unknown)}")

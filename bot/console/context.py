@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -24,6 +25,7 @@ from bot.console.auth import Access, Guard, client_address
 from bot.postings import PostingError
 from bot.services import Services
 from bot.settings import Settings
+from knowledge.text import arabize
 from storage.broadcasts import BroadcastError
 from storage.db import session_scope
 from storage.fairs import FairError
@@ -141,12 +143,36 @@ def int_list(value: Any) -> list[int]:
         raise BadRequest("编号应是数字") from error
 
 
+_DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_CLOCK = re.compile(r"(上午|早上|中午|下午|晚上)?\s*(\d{1,2})\s*[:点时]\s*(半|\d{1,2})?\s*分?")
+DAY_HINT, CLOCK_HINT = "日期写成 2026-03-18 或 2026年3月18日", "时间写成 09:00、14:30 或 9点半"
+
+
+def parse_day(value: Any) -> date:
+    """A date as Chinese staff write it: 2026-03-18, 2026/3/18, 2026年3月18日 (full-width too)."""
+    found = _DAY.fullmatch(arabize(str(value or "")))
+    if not found:
+        raise ValueError(f"not a date: {value!r}")
+    return date(*(int(part) for part in found.groups()))
+
+
+def parse_clock(value: Any) -> time:
+    """A time of day: 09:00, 9:00, 14:30, 9点, 九点半, 下午2点 (24-hour unless 下午/晚上 says otherwise)."""
+    found = _CLOCK.fullmatch(arabize(str(value or "")))
+    if not found:
+        raise ValueError(f"not a time: {value!r}")
+    part, hour, minute = found.group(1), int(found.group(2)), found.group(3)
+    if part in ("下午", "晚上") and hour < 12:
+        hour += 12
+    return time(hour, 30 if minute == "半" else int(minute or 0))
+
+
 def local_datetime(day: Any, clock: Any, tz: Any, *, label: str = "时间") -> datetime:
-    """An aware datetime from a date ("2026-03-18") and a time ("09:00") in the county's zone."""
+    """An aware datetime from a date and a time of day (`parse_day`, `parse_clock`) in the county's zone."""
     try:
-        return datetime.combine(date.fromisoformat(str(day)), time.fromisoformat(str(clock)), tz)
-    except (TypeError, ValueError) as error:
-        raise BadRequest(f"{label}格式不对，日期写成 2026-03-18，时间写成 09:00") from error
+        return datetime.combine(parse_day(day), parse_clock(clock), tz)
+    except ValueError as error:
+        raise BadRequest(f"{label}格式不对，{DAY_HINT}，{CLOCK_HINT}") from error
 
 
 def mask_phone(phone: str | None) -> str:

@@ -17,8 +17,9 @@ from bot.console import charts, loop
 from bot.console.api import Api, audience_label, broadcast_row, fair_row
 from bot.console.auth import COOKIE, client_address
 from bot.console.context import DISABLED_TEXT, PREFIX, BadRequest, Console, mask_id
+from handlers.notices import JOB_STATUS
 from knowledge import taxonomy
-from storage import broadcasts as bc, fairs as fr
+from storage import broadcasts as bc, fairs as fr, stats
 from storage.jobs import applications, open_jobs
 from storage.models import Employer, StaffAudit
 from storage.questions import recent_questions
@@ -86,7 +87,8 @@ class Pages:
     def _dashboard(self, session: Session) -> dict[str, Any]:
         figs, months, year = self.api._figures(session)
         audit = list(session.exec(select(StaffAudit).order_by(StaffAudit.id.desc()).limit(10)))  # type: ignore[union-attr]
-        return {"year": year, "figures": figs, "progress": charts.progress(figs),
+        return {"year": year, "target_year": stats.target_year(year), "plan_years": stats.PLAN_YEARS,
+                "figures": figs, "progress": charts.progress(figs),
                 "fairs_chart": charts.by_month(months, "fairs_held", "每月举办招聘会（场）"),
                 "jobs_chart": charts.by_month(months, "jobs_posted", "每月发布岗位（个）"),
                 "questions": recent_questions(session, answered=False, limit=20),
@@ -105,7 +107,7 @@ class Pages:
         data = await self.c.db(self.api._job_rows, None if status == "all" else status, town, page)
         recent = await self.c.db(lambda s: applications(s, limit=20))
         return self.c.page(request, "jobs.html", status=status, town=town, towns=self.c.services.places.names,
-                           skills=taxonomy.skills().options, applications=recent, mask_id=mask_id,
+                           skills=taxonomy.skills().options, applications=recent, mask_id=mask_id, statuses=JOB_STATUS,
                            tz=self.c.services.tz, **data)
 
     # --- fairs -------------------------------------------------------------------------------------
@@ -151,7 +153,7 @@ class Pages:
         found = await self.c.db(self.api._broadcast_view, request.path_params["broadcast_id"])
         if found is None:
             raise BadRequest("没有这条通知")
-        return self.c.page(request, "broadcast.html", labels=bc.STATUS_LABELS, **found)
+        return self.c.page(request, "broadcast.html", **found)
 
     # --- workers -----------------------------------------------------------------------------------
     async def workers(self, request: Request) -> Response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.console.context import BadRequest, Console, mask_phone
+from bot.console.context import DAY_HINT, BadRequest, Console, mask_phone, parse_day
 from storage.models import Worker
 
 PAGE_SIZE = 50
@@ -16,9 +16,9 @@ def day(value: Any, *, label: str, required: bool = True) -> date | None:
     if value in (None, "") and not required:
         return None
     try:
-        return date.fromisoformat(str(value))
-    except (TypeError, ValueError) as error:
-        raise BadRequest(f"{label}格式不对，请写成 2026-03-18") from error
+        return parse_day(value)
+    except ValueError as error:
+        raise BadRequest(f"{label}格式不对，{DAY_HINT}") from error
 
 
 def flag(value: Any) -> bool:

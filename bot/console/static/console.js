@@ -198,8 +198,9 @@
         const data = await api("GET", "/broadcasts/" + id);
         document.getElementById("broadcast-status").textContent = data.broadcast.status_label;
         document.getElementById("report-total").textContent = data.report.total;
-        report.querySelectorAll("[data-count]").forEach(function (cell) {
-          cell.textContent = data.report.counts[cell.dataset.count] || 0;
+        data.report.rows.forEach(function (r) {
+          const cell = report.querySelector('[data-count="' + r.row + '"]');
+          if (cell) cell.textContent = r.count;
         });
         report.querySelectorAll("[data-waiting]").forEach(function (cell) { cell.textContent = data.report.waiting; });
         const body = document.querySelector("#reasons tbody");
