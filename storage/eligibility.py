@@ -163,5 +163,5 @@ def cancel_policy_pushes(session: Session, *, worker_id: int, rule_ids: Iterable
     """Stop the person's queued, unsent pushes of these rules."""
     keys = [policy_key_prefix(r) + str(worker_id) for r in rule_ids]
     return session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.idempotency_key.in_(keys), Outbox.status.in_((outbox.PENDING, outbox.HELD)))  # type: ignore[attr-defined]
+        Outbox.idempotency_key.in_(keys), Outbox.status.in_(outbox.UNSENT))  # type: ignore[attr-defined]
         .values(status=outbox.CANCELLED)).rowcount

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, TypeDecorator, UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 
@@ -59,7 +60,10 @@ class Worker(SQLModel, table=True):
     travel_range: str = Field(default="town", max_length=16)
     want_job_push: bool = True
     want_fair_push: bool = True
-    subscribed: bool = Field(default=True, index=True)
+    subscribed: bool = Field(default=True, index=True)  # job, fair, policy and other promotional pushes
+    # Messages about her own business (a case, a course she joined): stopped only by 退订 → 全部停.
+    service_push: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # 暂停一周: promotions wait
     quiet_start: str | None = Field(default=None, max_length=5)
     quiet_end: str | None = Field(default=None, max_length=5)
     phone: str | None = Field(default=None, max_length=32)

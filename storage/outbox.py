@@ -23,6 +23,8 @@ from storage.sql import upsert_insert
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 FAILED, SKIPPED, CANCELLED, DOUBT, HELD = "failed", "skipped", "cancelled", "doubt", "held"
+WAITING = "waiting"  # for the person's next message: WeChat's window had no room (storage.waiting)
+UNSENT = (PENDING, HELD, WAITING)  # queued and not yet tried: what a stop cancels
 FINAL = (SENT, FAILED, SKIPPED, CANCELLED, DOUBT)
 CHUNK = 5000
 
@@ -83,7 +85,7 @@ _SELECTED_COLUMNS = ["idempotency_key", "worker_id", "kind", "ref_id", "payload"
 
 
 def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
-              kinds: Sequence[str] | None = None) -> list[Outbox]:
+              kinds: Sequence[str] | None = None, worker_ids: Sequence[int] | None = None) -> list[Outbox]:
     """Take up to `limit` due pending rows for this process, marking them `claimed`.
 
     One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) on PostgreSQL, so two
@@ -92,6 +94,8 @@ def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
     due = sa_select(Outbox.id).where(Outbox.status == PENDING, Outbox.not_before <= now)  # type: ignore[arg-type]
     if kinds:
         due = due.where(Outbox.kind.in_(kinds))  # type: ignore[attr-defined]
+    if worker_ids is not None:
+        due = due.where(Outbox.worker_id.in_(worker_ids))  # type: ignore[union-attr]
     due = due.order_by(Outbox.not_before, Outbox.id).limit(limit)  # type: ignore[arg-type]
     if session.connection().execute(due.limit(1)).first() is None:
         return []  # a read first: on SQLite an UPDATE takes the write lock even when nothing is due
@@ -150,7 +154,7 @@ def recover_stale(session: Session, *, now: datetime) -> tuple[int, int]:
 def cancel(session: Session, *, kind: str, ref_id: int) -> int:
     """Stop what is still queued of one broadcast or push batch."""
     return session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.kind == kind, Outbox.ref_id == ref_id, Outbox.status.in_((PENDING, HELD)))  # type: ignore[attr-defined]
+        Outbox.kind == kind, Outbox.ref_id == ref_id, Outbox.status.in_(UNSENT))  # type: ignore[attr-defined]
         .values(status=CANCELLED)).rowcount
 
 
