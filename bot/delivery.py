@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 from bot import quota
 from bot.services import Services
 from handlers.notices import digest
+from storage import eligibility as el
 from storage import outbox, push_kinds, waiting
 from storage.accounts import push_account
 from storage.db import session_scope
@@ -251,6 +252,9 @@ class Deliverer:
             return None
         if not service and (not worker.subscribed or (wish and not getattr(worker, wish))):
             outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="已退订")  # type: ignore[arg-type]
+            return None
+        if not service and el.has_opted_out(session, worker_id=worker.id, kind=el.push_opt_out(row.kind)):  # type: ignore[arg-type]
+            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="本人说不需要这类消息")  # type: ignore[arg-type]
             return None
         if not service and worker.paused_until is not None and worker.paused_until > now:
             outbox.retry_later(session, outbox_id=row.id, at=worker.paused_until, error="本人暂停推送一周")  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 (knowledge/data/policy_rules.json) are checked against people's profiles — every few minutes
 and right after a profile changes — and a person who newly qualifies gets ONE short push with
 the policy text and where it comes from, answered by the knowledge base. Each rule reaches a
-person once (the outbox key); 不需要 stops that kind of policy for them.
+person once (the outbox key); 不需要 stops that kind of policy for them (handlers.not_needed).
 
 Also the answers that set what rules look at: 我想创业, 干活受伤了.
 """
@@ -26,7 +26,7 @@ from storage import eligibility as el
 log = logging.getLogger(__name__)
 router = Router("policy_push")
 
-STOP_WORD = "不需要"
+STOP_WORD = "不需要"  # handlers.not_needed answers it
 BUSINESS, INJURED = "business", "injured"
 _texts: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, ...] | None]] = weakref.WeakKeyDictionary()
 
@@ -104,15 +104,10 @@ def check_everyone(session: Session, services: Any) -> int:
 
 
 # --- the chat ------------------------------------------------------------------------------------------
-@router.command(STOP_WORD, "不需要了", "不要这类消息", "不要这个消息")
-def not_needed(ctx: Ctx) -> Reply:
-    step = ctx.current_step()
-    if ctx.flow_title() and step is not None:
-        return step.answer(ctx)  # inside a form "不需要" answers its question (登记: 要不要推送)
+def stop_rule_kind(ctx: Ctx, rule_id: str | None) -> Reply:
+    """不需要 after a policy push: stop that kind of policy for the person."""
     worker = ctx.worker
-    if worker is None:
-        return Reply.of("您没有登记，我们不会给您发政策消息。")
-    rule_id = el.last_policy_rule(ctx.session, worker_id=worker.id)  # type: ignore[arg-type]
+    assert worker is not None
     rule = next((r for r in rules() if r.id == rule_id), None)
     if rule is None:
         return Reply.of("现在没有要停的政策消息。", "不想收任何消息，回复“退订”。")

@@ -1,6 +1,6 @@
 """Pushes waiting for the person's next message: put there when WeChat's window had no room,
 released when she writes again (her chat account's last message is newer than the wait
-began), and listed with the reason for staff."""
+began), and listed with the reason for staff; and what became of given pushes, in words."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import exists, update
 from sqlmodel import Session, select
 
 from storage import outbox
+from storage.broadcasts import STATUS_LABELS
 from storage.models import ChatAccount, Outbox
 from storage.push_kinds import kind_of
 
@@ -40,5 +41,17 @@ def waiting(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
     rows = session.exec(select(Outbox).where(Outbox.status.in_((outbox.WAITING, outbox.HELD)))  # type: ignore[attr-defined]
                         .order_by(Outbox.not_before, Outbox.id).limit(limit))  # type: ignore[arg-type]
     return [{"id": r.id, "worker_id": r.worker_id, "kind": r.kind, "label": kind_of(r.kind).label,
-             "service": kind_of(r.kind).service, "status": r.status, "at": r.not_before, "why": r.last_error,
+             "service": kind_of(r.kind).service, "status": r.status, "status_label": STATUS_LABELS[r.status],
+             "at": r.not_before, "why": r.last_error,
              "text": " ".join(r.payload.get("texts", []))[:60]} for r in rows]
+
+
+def fate(session: Session, *, keys: Iterable[str]) -> dict[str, str]:
+    """Idempotency key → what became of that push ("已送达", "未发（退订、免打扰等）：本人选了全部停")."""
+    found = list(keys)
+    if not found:
+        return {}
+    rows = session.exec(select(Outbox).where(Outbox.idempotency_key.in_(found)))  # type: ignore[attr-defined]
+    return {r.idempotency_key: STATUS_LABELS.get(r.status, r.status) + (f"：{r.last_error}" if r.last_error and
+                                                                       r.status != outbox.SENT else "")
+            for r in rows}

@@ -5,19 +5,14 @@ never dropped when none is. Real webhook, real delivery worker, the fake WeChat 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
-from bot.console import console_routes
 from bot.delivery import Deliverer
 from bot.quota import Due, plan
 from bot.senders import open_senders
-from conftest import STAFF_TOKEN
 from storage import outbox
 from storage.db import session_scope
 from storage.models import ChatAccount, Outbox, Worker
@@ -27,6 +22,7 @@ from test_wechat_support import (  # noqa: F401  (fixtures)
     Webhook,
     fake_api,
     sqlite_webhook_factory,
+    staff_for,
     webhook_factory,
 )
 
@@ -46,8 +42,9 @@ async def register(hook: Webhook, lines: list[str] = ELDER) -> None:
 def queue(hook: Webhook, pushes: list[tuple[str, str]]) -> None:
     with session_scope(hook.engine) as session:
         worker = session.exec(select(Worker)).one()
-        outbox.enqueue(session, [outbox.Push(key=f"t:{i}", worker_id=worker.id, kind=kind, texts=(text,))  # type: ignore[arg-type]
-                                 for i, (kind, text) in enumerate(pushes)], now=hook.channel.dispatcher.services.clock())
+        outbox.enqueue(session, [outbox.Push(key=f"t:{kind}:{text}", worker_id=worker.id, kind=kind,  # type: ignore[arg-type]
+                                             texts=(text,)) for kind, text in pushes],
+                       now=hook.channel.dispatcher.services.clock())
 
 
 async def deliver(hook: Webhook) -> None:
@@ -64,22 +61,6 @@ def rows(hook: Webhook) -> dict[str, list[str]]:
         for row in session.exec(select(Outbox).order_by(Outbox.id)):
             found.setdefault(row.status, []).append(row.payload["texts"][0])
     return found
-
-
-@pytest.fixture
-def staff_for() -> Iterator[Any]:
-    clients: list[TestClient] = []
-
-    def make(hook: Webhook) -> TestClient:
-        settings = hook.settings.model_copy(update={"admin_token": STAFF_TOKEN})
-        app = Starlette(routes=console_routes(settings, hook.engine, hook.channel.dispatcher.services))
-        client = TestClient(app, headers={"Authorization": f"Bearer {STAFF_TOKEN}"})
-        clients.append(client.__enter__())
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 async def test_seven_due_in_a_window_of_five_are_ranked_merged_and_the_rest_wait(

@@ -12,10 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.console.context import Console
 from bot.console.loop.shared import when
-from storage import outbox
 from storage import waiting as store
-
-STATUS_LABELS = {outbox.WAITING: "等本人下次发消息", outbox.HELD: "并入明天的汇总"}
 
 
 class Waiting:
@@ -30,8 +27,7 @@ class Waiting:
 
     def _rows(self, session: Session) -> dict[str, Any]:
         rows = sorted(store.waiting(session), key=lambda r: not r["service"])
-        return {"waiting": [{**r, "at": when(r["at"], self.c), "status_label": STATUS_LABELS.get(r["status"], r["status"])}
-                            for r in rows]}
+        return {"waiting": [{**r, "at": when(r["at"], self.c)} for r in rows]}
 
     async def listing(self, request: Request) -> Response:
         return JSONResponse(await self.c.db(self._rows))
