@@ -14,12 +14,12 @@ from sqlmodel import Session, select
 
 from storage import outbox
 from storage.models import (
-    Graduate, HardshipDeclaration, Job, Outbox, PolicyOptOut, SilverPlacement, Worker, WorkerFlag,
+    Graduate, HardshipDeclaration, Job, Outbox, PolicyOptOut, SilverChoice, SilverPlacement, Worker, WorkerFlag,
 )
 from storage.sql import insert_ignore
 
 POLICY_KIND = "policy"
-CONDITIONS = ("age_min", "age_max", "graduate", "graduate_wish", "flag", "hardship", "silver_placed")
+CONDITIONS = ("age_min", "age_max", "graduate", "graduate_wish", "flag", "hardship", "silver_placed", "silver_joined")
 # Public-welfare jobs go to people who declared hardship first; everyone else hears of them this much later.
 HEAD_START = timedelta(hours=24)
 
@@ -127,6 +127,9 @@ def _conditions(when: Mapping[str, Any], year: int) -> list[Any]:
         found.append(exists().where(HardshipDeclaration.worker_id == Worker.id))
     if when.get("silver_placed"):
         found.append(exists().where(SilverPlacement.worker_id == Worker.id))
+    if "silver_joined" in when:  # false: not for someone already using 数字银龄
+        joined = exists().where(SilverChoice.worker_id == Worker.id)
+        found.append(joined if when["silver_joined"] else ~joined)
     return found
 
 

@@ -17,7 +17,7 @@ from handlers import policy_push
 from handlers.policy_push import check_everyone, rules
 from storage import eligibility
 from storage.db import session_scope
-from storage.models import Outbox, PolicyOptOut, SilverPlacement, Worker
+from storage.models import Outbox, PolicyOptOut, SilverChoice, SilverPlacement, Worker
 
 ELDER = ["登记", "华埠", "金星村", "62", "采茶", "1", "3", "1", "1", "1"]
 YOUNG = ["登记", "华埠", "金星村", "30", "采茶", "1", "3", "1", "1", "1"]
@@ -57,7 +57,10 @@ def test_every_rule_is_data_the_knowledge_base_answers_with_its_measure(sqlite_c
         texts = policy_push.rule_texts(services, rule)
         assert texts is not None, rule.id
         [text] = texts
-        assert text.startswith(rule.lead) and f"第{rule.expect}条" in text and "出处" in text and "不需要" in text
+        assert text.startswith(rule.say) and f"第{rule.expect}条" in text and "出处" in text and "不需要" in text
+        lines = text.split("\n")
+        assert len(lines) == 3 and all(len(line) <= 50 for line in lines), text  # short: three lines
+        assert "到2025年" not in text and "责任单位" not in text  # what she can do, not the plan's targets
 
 
 def test_a_rule_the_knowledge_base_cannot_back_is_never_pushed(sqlite_chat: ChatHarness,
@@ -78,7 +81,7 @@ def test_the_periodic_pass_pushes_each_policy_once_to_whoever_fits(chat: ChatHar
     [row] = policy_rows(chat)
     text = row.payload["texts"][0]
     assert eligibility.rule_of_key(row.idempotency_key) == "silver-13"
-    assert "数字银龄" in text and "第13条" in text and "县人力社保局" in text
+    assert "数字银龄" in text and "第13条" in text and "回复“银龄”" in text and "零工驿站" in text
 
 
 def test_profile_changes_are_checked_at_once(chat: ChatHarness) -> None:
@@ -88,7 +91,8 @@ def test_profile_changes_are_checked_at_once(chat: ChatHarness) -> None:
     assert "以前发给过您" in chat.say("想创业")
     assert rule_ids(chat) == ["business-loan"]
     chat.conversation("我是大学生", "衢州学院", "电子商务", "2025", "就业见习", "1")
-    assert set(rule_ids(chat)) == {"business-loan", "graduate-131", "injury-intern"}
+    # the graduate service itself is not pushed to someone who has just joined it; the rest fits him
+    assert set(rule_ids(chat)) == {"business-loan", "injury-intern"}
 
 
 def test_not_needed_stops_that_kind_only(chat: ChatHarness) -> None:
@@ -140,3 +144,24 @@ def test_the_scheduler_runs_the_closed_loop_tasks(sqlite_chat: ChatHarness) -> N
         assert scheduler.silver_task() == 0
     finally:
         running.shutdown(wait=False)
+
+
+BUILDER = ["登记", "华埠", "金星村", "45", "粉刷", "1", "3", "1", "1", "1"]
+
+
+def test_a_push_fits_the_person(chat: ChatHarness) -> None:
+    chat.conversation(*BUILDER)
+    chat.say("干活受伤了")
+    [row] = policy_rows(chat)
+    text = row.payload["texts"][0]
+    assert eligibility.rule_of_key(row.idempotency_key) == "injury-21" and "报工伤" in text and "12333" in text
+    assert not any(word in text for word in ("老年", "见习", "实习", "银龄"))  # he is neither old nor an intern
+
+
+def test_no_push_about_a_service_just_joined(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation(*ELDER)
+    with session_scope(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+        session.add(SilverChoice(worker_id=worker.id, kind="work", code="light"))
+    run_periodic(sqlite_chat)
+    assert "silver-13" not in rule_ids(sqlite_chat)
