@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers import silver
+from handlers.notices import where
 from handlers.paging import current_page, has_next, heading, turn_page
 from handlers.policy_push import BUSINESS
 from knowledge.text import choice_numbers, compact
@@ -34,7 +35,7 @@ def day_text(day: date | None) -> str:
 
 
 def place_text(course: Course) -> str:
-    return " ".join(p for p in (course.town, course.venue) if p) or "地点待定"
+    return where(course.town, course.venue, default="地点待定", sep=" ")
 
 
 def _fits(session: Session, worker: Worker | None, courses: list[Course]) -> list[Course]:

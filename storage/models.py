@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, TypeDecorator, UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -162,6 +163,7 @@ class Job(SQLModel, table=True):
     physical: str = Field(default="中", max_length=4)
     public_welfare: bool = False
     contact_phone: str | None = Field(default=None, max_length=32)
+    show_phone: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})  # before 报名
     description: str | None = None
     status: str = Field(default="open", index=True, max_length=16)
     created_at: datetime = _ts(index=True)

@@ -1,4 +1,5 @@
-"""退订 choices: service messages (a case, a course one joined) stop only on 全部停, and 暂停一周
+"""退订 choices: service messages (a case, a course one joined) stop only on 全部停, and 暂停一周;
+a job's phone number shown before 报名 when staff allow it
 
 Revision ID: 0010
 Revises: 0004
@@ -18,9 +19,13 @@ def upgrade() -> None:
     with op.batch_alter_table('worker') as batch:
         batch.add_column(sa.Column('service_push', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch.add_column(sa.Column('paused_until', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('job') as batch:
+        batch.add_column(sa.Column('show_phone', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('job') as batch:
+        batch.drop_column('show_phone')
     with op.batch_alter_table('worker') as batch:
         batch.drop_column('paused_until')
         batch.drop_column('service_push')
