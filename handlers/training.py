@@ -113,7 +113,10 @@ def _detail(ctx: Ctx, course_id: int) -> str:
     when = day_text(course.starts_on)
     if course.ends_on and course.ends_on != course.starts_on:
         when += f"—{day_text(course.ends_on)}"
+    if course.hours:
+        when += f"，{course.hours}"
     lines = [f"【{course.title}】", f"类型：{course.kind}", f"时间：{when}", f"地点：{place_text(course)}",
+             f"费用：{course.fee or '没写明，报名后工作人员会告诉您'}",
              f"名额：{course.seats}人，{'已报满' if left <= 0 else f'还剩{left}个'}"]
     if course.certificate:
         lines.append("学完考试合格发证书")

@@ -202,6 +202,8 @@ class Course(SQLModel, table=True):
     ends_on: date | None = None
     seats: int = 30
     certificate: bool = False
+    fee: str | None = Field(default=None, max_length=64)  # "免费", "200元，可申请补贴"
+    hours: str | None = Field(default=None, max_length=64)  # time of day: "上午9:00-11:30"
     created_at: datetime = _ts()
 
 
