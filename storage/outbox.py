@@ -178,3 +178,12 @@ def pushed_since(session: Session, *, worker_id: int, kind: str, since: datetime
             Outbox.worker_id == worker_id, Outbox.kind == kind,
             or_(Outbox.status == SENDING, and_(Outbox.status == SENT, Outbox.sent_at >= since)))  # type: ignore[operator]
     ).scalar_one()
+
+
+def pushed_jobs_since(session: Session, *, worker_id: int, since: datetime) -> list[int]:
+    """The jobs queued or sent to this worker as job pushes since a moment."""
+    return [r for (r,) in session.connection().execute(
+        sa_select(Outbox.ref_id).where(Outbox.worker_id == worker_id, Outbox.kind == "job",
+                                       Outbox.created_at >= since,  # type: ignore[operator]
+                                       Outbox.status.not_in((CANCELLED, SKIPPED))))  # type: ignore[union-attr]
+            if r is not None]

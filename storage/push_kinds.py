@@ -22,6 +22,7 @@ class PushKind:
 KINDS = {k.name: k for k in (
     PushKind("case", 0, True, "维权进度"),
     PushKind("course", 1, True, "培训提醒"),
+    PushKind("promise", 1, True, "毕业生服务记录"),
     PushKind("fair_change", 2, True, "招聘会变动"),
     PushKind("fair", 3, False, "招聘会提醒"),
     PushKind("silver", 4, False, "银龄岗位"),
