@@ -68,7 +68,7 @@ def _ask_stop(ctx: Ctx) -> Reply:
 
 @stop_flow.step("choose", ask=_ask_stop)
 def stop_choice(ctx: Ctx) -> Reply:
-    picked = choice_numbers(ctx.text, len(STOP_CHOICES))
+    picked = choice_numbers(ctx.text, len(STOP_CHOICES)) or []
     label = next((i for i, c in enumerate(STOP_CHOICES, 1) if compact(ctx.text) == compact(c)), None)
     choice = label or (picked[0] if len(picked) == 1 else None)
     ctx.finish()

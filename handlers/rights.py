@@ -274,7 +274,7 @@ def _ask_pick(ctx: Ctx) -> Reply:
 @withdraw_flow.step("pick", ask=_ask_pick)
 def withdraw_pick(ctx: Ctx) -> Reply:
     ids = ctx.data.get("case_ids", [])
-    picked = choice_numbers(ctx.text, len(ids))
+    picked = choice_numbers(ctx.text, len(ids)) or []
     if len(picked) != 1:
         return Reply.of("请回复一个编号。") + _ask_pick(ctx)
     ctx.data["case_id"] = ids[picked[0] - 1]
@@ -284,7 +284,7 @@ def withdraw_pick(ctx: Ctx) -> Reply:
 def _ask_withdraw(ctx: Ctx) -> Reply:
     case = _case(ctx)
     about = f"{case.number}（{case.employer}，{amount_text(case.amount)}）" if case else "这件维权"
-    return Reply.of(f"确定要撤回维权 {about} 吗？\n撤回后工作人员不再处理，以后还想讨薪可以重新登记。",
+    return Reply.of(f"确定要撤回维权{about}吗？\n撤回后工作人员不再处理，以后还想讨薪可以重新登记。",
                     choices=["确认撤回", "不撤回"])
 
 
