@@ -32,6 +32,8 @@ def release_reopened(session: Session, *, now: datetime) -> int:
     """Rows whose person has written since they began to wait go back in the queue, due now."""
     wrote = exists().where(ChatAccount.worker_id == Outbox.worker_id,
                            ChatAccount.last_inbound_at > Outbox.not_before)  # type: ignore[operator]
+    if session.exec(select(Outbox.id).where(Outbox.status == outbox.WAITING, wrote).limit(1)).first() is None:
+        return 0  # a read first: on SQLite an UPDATE takes the write lock even when it changes nothing
     return session.exec(update(Outbox).where(Outbox.status == outbox.WAITING, wrote)  # type: ignore[call-overload]
                         .values(status=outbox.PENDING, not_before=now)).rowcount
 
