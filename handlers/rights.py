@@ -298,7 +298,7 @@ def withdraw_confirm(ctx: Ctx) -> Reply:
         return Reply.of("请回复 1 确认撤回，或回复 2 不撤回。") + _ask_withdraw(ctx)
     case = _case(ctx)
     ctx.finish(keep_paused=True)
-    if case is None or case.status in store.DONE:
+    if case is None or case.status in store.FINISHED:
         return Reply.of("这件维权已经办完或撤回了，不用再撤。")
     store.set_status(ctx.session, case_id=case.id, status=store.WITHDRAWN, note=WITHDRAWN_NOTE, now=ctx.now)  # type: ignore[arg-type]
     return Reply.of(f"已撤回维权 {case.number}，工作人员会看到。", "以后还想讨薪，回复“我要维权”。")

@@ -12,6 +12,8 @@ from sqlmodel import Session, select
 from storage.models import ChatAccount, RightsCase, RightsCaseEvent, Worker
 
 RECEIVED = "received"
+WITHDRAWN = "withdrawn"
+FINISHED = ("resolved", "closed", WITHDRAWN)  # no longer in hand: cannot be withdrawn
 STATUSES = {  # code → what the person and staff read
     RECEIVED: "已受理",
     "checking": "核实中",
@@ -19,10 +21,8 @@ STATUSES = {  # code → what the person and staff read
     "arbitration": "已转劳动仲裁",
     "resolved": "已解决",
     "closed": "已结案",
-    "withdrawn": "本人撤回",
+    WITHDRAWN: "本人撤回",
 }
-WITHDRAWN = "withdrawn"
-DONE = ("resolved", "closed", WITHDRAWN)  # no longer in hand: cannot be withdrawn
 _NUMBER = re.compile(r"WQ\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})", re.IGNORECASE)
 
 
@@ -79,7 +79,7 @@ def cases_of(session: Session, *, account: ChatAccount) -> list[RightsCase]:
 
 
 def open_cases_of(session: Session, *, account: ChatAccount) -> list[RightsCase]:
-    return [c for c in cases_of(session, account=account) if c.status not in DONE]
+    return [c for c in cases_of(session, account=account) if c.status not in FINISHED]
 
 
 def list_cases(session: Session, *, status: str | None = None, limit: int = 50, offset: int = 0) -> list[RightsCase]:
@@ -113,6 +113,8 @@ def events(session: Session, *, case_id: int) -> list[RightsCaseEvent]:
 def reach(session: Session, case: RightsCase) -> tuple[int | None, str]:
     """Whether messages about the case can reach the person: (the worker to push to, or None;
     what staff read). The one answer the case list, the case page and status changes share."""
+    if not case.phone:
+        return None, "本人已注销：进展发不了消息，也打不了电话；本人可以带着编号来问"
     worker_id = worker_to_tell(session, case)
     worker = session.get(Worker, worker_id) if worker_id is not None else None
     if worker is None:
