@@ -1,11 +1,13 @@
 """The delivery worker: takes due rows from the push outbox and sends each at most once.
 
-Before a push goes out it is checked against the person: still registered, not 退订,
-still wanting this kind, not inside their quiet hours (moved to the morning instead),
-and under the daily cap for job pushes (the rest wait for one digest). It then goes to the
-one account the person used last, through that channel's sender. Each row is marked
-`sending` in its own committed transaction just before the platform is called, so a
-process killed at any moment never sends a row twice (see storage.outbox).
+Before a push goes out it is checked against the person: still registered, not 退订 (a
+service message — her case, her course — goes unless she chose 全部停), not paused, still
+wanting this kind, not inside their quiet hours (moved to the morning instead), and under
+the daily cap for job pushes (the rest wait for one digest). A person's due rows are planned
+together against the channel's quota (bot.quota: ranked, merged, the rest waiting for her
+next message) and go to the one account she used last. Rows are marked `sending` in a
+committed transaction just before the platform is called, so a process killed at any
+moment never sends a row twice (see storage.outbox).
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from anyio import to_thread
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
+from bot import quota
 from bot.services import Services
 from handlers.notices import digest
-from storage import outbox
+from storage import eligibility as el
+from storage import outbox, push_kinds, waiting
 from storage.accounts import push_account
 from storage.db import session_scope
 from storage.models import Job, Outbox, Worker
@@ -41,6 +45,7 @@ class Outcome(StrEnum):
     SENT = "sent"
     RETRY = "retry"  # a passing fault: try again later
     PERMANENT = "permanent"  # blocked, unfollowed, invalid id: never again
+    WAIT = "wait"  # the channel's window is shut: wait for the person's next message
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,27 @@ class Sender(Protocol):
     """One channel's way of sending texts to one of its users."""
 
     async def send(self, user_id: str, texts: list[str]) -> SendResult: ...
+
+
+@runtime_checkable
+class QuotaSender(Protocol):
+    """A channel that takes only a few messages per person (WeChat's window): the plan asks
+    how many fit now, and sends what does not fit as a template message when it can."""
+
+    template: bool
+
+    def room(self, session: Session, user_id: str, now: datetime) -> int: ...
+
+    async def send_template(self, user_id: str, texts: list[str]) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class _Send:
+    channel: str
+    user_id: str
+    texts: list[str]
+    rows: list[Outbox]
+    template: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,9 +148,20 @@ class Deliverer:
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many rows were taken."""
         now = self.services.clock()
-        rows: list[Outbox] = await to_thread.run_sync(
-            self._db, lambda s: outbox.claim_due(s, now=now, limit=self.batch, lease=self.lease))
-        await asyncio.gather(*(self._deliver(row) for row in rows))
+
+        def claim(session: Session) -> list[Outbox]:
+            waiting.release_reopened(session, now=now)
+            rows = outbox.claim_due(session, now=now, limit=self.batch, lease=self.lease)
+            people = sorted({r.worker_id for r in rows if r.worker_id is not None})
+            if people:  # the rest of what is due for the same people, so each is planned as a whole
+                rows += outbox.claim_due(session, now=now, limit=self.batch * 10, lease=self.lease, worker_ids=people)
+            return rows
+
+        rows: list[Outbox] = await to_thread.run_sync(self._db, claim)
+        by_person: dict[object, list[Outbox]] = {}
+        for row in rows:
+            by_person.setdefault(row.worker_id if row.worker_id is not None else ("row", row.id), []).append(row)
+        await asyncio.gather(*(self._deliver(group) for group in by_person.values()))
         return len(rows)
 
     async def recover(self) -> tuple[int, int]:
@@ -145,32 +182,82 @@ class Deliverer:
                 except TimeoutError:
                     pass
 
-    async def _deliver(self, row: Outbox) -> None:
+    async def _deliver(self, rows: list[Outbox]) -> None:
+        """One person's due rows: planned together, then sent one message after another."""
         async with self._slots:
             try:
-                plan = await to_thread.run_sync(self._db, self._prepare, row)
-                if plan is None:
-                    return
-                channel, user_id, texts = plan
-                result = await self.senders[channel].send(user_id, texts)
+                sends = await to_thread.run_sync(self._db, self._prepare, rows)
             except Exception as error:
-                log.exception("push %s failed before an answer", row.id)
-                result = SendResult(Outcome.RETRY, error=error.__class__.__name__)
-                channel, user_id = None, None  # type: ignore[assignment]
-            await to_thread.run_sync(self._db, self._record, row, result, channel, user_id)
+                log.exception("planning pushes %s failed", [r.id for r in rows])
+                failed = SendResult(Outcome.RETRY, error=error.__class__.__name__)
+                await to_thread.run_sync(self._db, self._record, rows, failed, None, None)
+                return
+            for send in sends:
+                sender = self.senders[send.channel]
+                try:
+                    if send.template:
+                        result = await sender.send_template(send.user_id, send.texts)  # type: ignore[attr-defined]
+                    else:
+                        result = await sender.send(send.user_id, send.texts)
+                except Exception as error:
+                    log.exception("push %s failed before an answer", [r.id for r in send.rows])
+                    result = SendResult(Outcome.RETRY, error=error.__class__.__name__)
+                await to_thread.run_sync(self._db, self._record, send.rows, result, send.channel, send.user_id)
 
-    def _prepare(self, session: Session, row: Outbox) -> tuple[str, str, list[str]] | None:
-        """Check the person and the hour; mark the row `sending` and say where it goes."""
+    def _prepare(self, session: Session, rows: list[Outbox]) -> list[_Send]:
+        """Check the person and the hour for each row, plan the person's quota, mark what goes
+        now `sending` and say where it goes."""
         now = self.services.clock()
-        if row.worker_id is not None:
-            lock_worker(session, worker_id=row.worker_id)  # one push decision per person at a time
-        worker = session.get(Worker, row.worker_id) if row.worker_id is not None else None
+        worker_id = rows[0].worker_id
+        if worker_id is not None:
+            lock_worker(session, worker_id=worker_id)  # one push decision per person at a time
+        worker = session.get(Worker, worker_id) if worker_id is not None else None
         if worker is None:
-            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="已注销")  # type: ignore[arg-type]
-            return None
+            for row in rows:
+                outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="已注销")  # type: ignore[arg-type]
+            return []
+        ready: list[quota.Due[Outbox]] = []
+        for row in rows:
+            jobs = sum(d.kind == "job" for d in ready)  # the cap counts what this round sends too
+            texts = self._check(session, row, worker, now, jobs_now=jobs)
+            if texts is not None:
+                ready.append(quota.Due(row.kind, tuple(texts), row))
+        if not ready:
+            return []
+        account = push_account(session, worker_id=worker.id)  # type: ignore[arg-type]
+        if account is None or account.channel not in self.senders:
+            why = "没有可用的聊天账号" if account is None else f"{account.channel} 渠道不能推送"
+            for due in ready:
+                outbox.finish(session, outbox_id=due.ref.id, status=outbox.SKIPPED, now=now, error=why)  # type: ignore[arg-type]
+            return []
+        sender = self.senders[account.channel]
+        room = sender.room(session, account.user_id, now) if isinstance(sender, QuotaSender) else None
+        planned = quota.plan(ready, room=room, template=bool(getattr(sender, "template", False)))
+        waiting.hold(session, outbox_ids=[d.ref.id for d in planned.waiting], now=now)  # type: ignore[misc]
+        sends = []
+        for message in planned.now:
+            mine = [d.ref for d in message.items if outbox.mark_sending(session, outbox_id=d.ref.id)]  # type: ignore[arg-type]
+            if mine:
+                sends.append(_Send(account.channel, account.user_id, message.texts, mine, message.template))
+        session.commit()  # `sending` must be on disk before the platform is called
+        return sends
+
+    def _check(self, session: Session, row: Outbox, worker: Worker, now: datetime, *,
+               jobs_now: int) -> list[str] | None:
+        """The row's texts when it may go now; otherwise None, with the row finished or moved."""
+        service = push_kinds.is_service(row.kind)
         wish = WANTS.get(row.kind)
-        if not worker.subscribed or (wish and not getattr(worker, wish)):
+        if service and not worker.service_push:
+            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="本人选了全部停")  # type: ignore[arg-type]
+            return None
+        if not service and (not worker.subscribed or (wish and not getattr(worker, wish))):
             outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="已退订")  # type: ignore[arg-type]
+            return None
+        if not service and el.has_opted_out(session, worker_id=worker.id, kind=el.push_opt_out(row.kind)):  # type: ignore[arg-type]
+            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="本人说不需要这类消息")  # type: ignore[arg-type]
+            return None
+        if not service and worker.paused_until is not None and worker.paused_until > now:
+            outbox.retry_later(session, outbox_id=row.id, at=worker.paused_until, error="本人暂停推送一周")  # type: ignore[arg-type]
             return None
         local = now.astimezone(self.services.tz)
         start, end = person_quiet(worker, self.policy, local.year)
@@ -178,7 +265,7 @@ class Deliverer:
         if wake is not None:
             outbox.retry_later(session, outbox_id=row.id, at=wake, error="免打扰时段")  # type: ignore[arg-type]
             return None
-        if row.kind == "job" and self._over_cap(session, worker, local):
+        if row.kind == "job" and self._over_cap(session, worker, local, jobs_now):
             self._hold_for_digest(session, row, worker, local)
             return None
         texts = list(row.payload.get("texts", []))
@@ -187,20 +274,12 @@ class Deliverer:
             if not texts:
                 outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="没有待汇总的岗位")  # type: ignore[arg-type]
                 return None
-        account = push_account(session, worker_id=worker.id)  # type: ignore[arg-type]
-        if account is None or account.channel not in self.senders:
-            why = "没有可用的聊天账号" if account is None else f"{account.channel} 渠道不能推送"
-            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error=why)  # type: ignore[arg-type]
-            return None
-        if not outbox.mark_sending(session, outbox_id=row.id):  # type: ignore[arg-type]
-            return None
-        session.commit()  # `sending` must be on disk before the platform is called
-        return account.channel, account.user_id, texts
+        return texts
 
-    def _over_cap(self, session: Session, worker: Worker, local: datetime) -> bool:
+    def _over_cap(self, session: Session, worker: Worker, local: datetime, jobs_now: int) -> bool:
         midnight = datetime.combine(local.date(), time(0), local.tzinfo)
         sent = outbox.pushed_since(session, worker_id=worker.id, kind="job", since=midnight)  # type: ignore[arg-type]
-        return sent >= self.policy.job_daily_cap
+        return sent + jobs_now >= self.policy.job_daily_cap
 
     def _hold_for_digest(self, session: Session, row: Outbox, worker: Worker, local: datetime) -> None:
         tomorrow = local.date() + timedelta(days=1)
@@ -221,14 +300,18 @@ class Deliverer:
                      .values(status=DIGESTED))
         return list(digest(titles)) if titles else []
 
-    def _record(self, session: Session, row: Outbox, result: SendResult, channel: str | None,
+    def _record(self, session: Session, rows: list[Outbox], result: SendResult, channel: str | None,
                 user_id: str | None) -> None:
         now = self.services.clock()
-        if result.outcome == Outcome.SENT:
-            outbox.finish(session, outbox_id=row.id, status=outbox.SENT, now=now,  # type: ignore[arg-type]
-                          channel=channel, user_id=user_id)
-        elif result.outcome == Outcome.PERMANENT or row.attempts + 1 >= MAX_ATTEMPTS:
-            outbox.finish(session, outbox_id=row.id, status=outbox.FAILED, now=now, error=result.error)  # type: ignore[arg-type]
-        else:
-            wait = timedelta(seconds=result.retry_after) if result.retry_after else self.backoff(row.attempts)
-            outbox.retry_later(session, outbox_id=row.id, at=now + wait, error=result.error)  # type: ignore[arg-type]
+        if result.outcome == Outcome.WAIT:
+            waiting.hold(session, outbox_ids=[r.id for r in rows], now=now)  # type: ignore[misc]
+            return
+        for row in rows:
+            if result.outcome == Outcome.SENT:
+                outbox.finish(session, outbox_id=row.id, status=outbox.SENT, now=now,  # type: ignore[arg-type]
+                              channel=channel, user_id=user_id)
+            elif result.outcome == Outcome.PERMANENT or row.attempts + 1 >= MAX_ATTEMPTS:
+                outbox.finish(session, outbox_id=row.id, status=outbox.FAILED, now=now, error=result.error)  # type: ignore[arg-type]
+            else:
+                wait = timedelta(seconds=result.retry_after) if result.retry_after else self.backoff(row.attempts)
+                outbox.retry_later(session, outbox_id=row.id, at=now + wait, error=result.error)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from bot.services import Services
-from handlers.notices import job_push
+from handlers.notices import DAILY_SETTLED, job_push
 from knowledge import taxonomy
 from knowledge.text import arabize, compact, integers, normalize
 from storage.jobs import add_job, employer_id
@@ -48,12 +48,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {  # field → the headers staff write for
     "physical": ("体力要求", "体力", "劳动强度"),
     "night_shift": ("夜班", "是否夜班"),
     "phone": ("联系电话", "电话", "联系方式"),
+    "show_phone": ("报名前显示电话", "公开电话", "电话可公开"),
     "public_welfare": ("公益性岗位", "是否公益性岗位"),
     "description": ("说明", "备注", "岗位说明", "要求"),
 }
 REQUIRED = ("title", "employer", "town")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?")
-_PAY_UNITS = (("小时", "元/小时"), ("月", "元/月"), ("件", "元/件"), ("天", "元/天"), ("日", "元/天"))
+_PAY_UNITS = (("日结", DAILY_SETTLED), ("小时", "元/小时"), ("月", "元/月"), ("件", "元/件"), ("天", "元/天"),
+              ("日", "元/天"))
 _PHONE = re.compile(r"^[\d\-\s+()]{7,20}$")
 
 
@@ -71,7 +73,7 @@ class ImportReport:
 
 
 def _pay(text: str) -> tuple[float | None, str]:
-    """(amount, unit) from "150元/天", "日结150", "每小时二十五元", "计件", "面议"."""
+    """(amount, unit) from "150元/天", "日结150" (settled daily), "每小时二十五元", "计件", "面议"."""
     key = compact(text)
     if not key or "面议" in key:
         return None, "面议"
@@ -156,7 +158,7 @@ def job_fields(spec: dict[str, Any], services: Services, session: Session) -> di
         "start_date": start, "end_date": end, "hours": text.get("hours") or None,
         "night_shift": _flag(spec.get("night_shift")), "headcount": headcount, "age_min": age_min,
         "age_max": age_max, "physical": physical, "public_welfare": _flag(spec.get("public_welfare")),
-        "contact_phone": phone, "description": text.get("description") or None, "status": "open",
+        "contact_phone": phone, "show_phone": bool(phone) and _flag(spec.get("show_phone")), "description": text.get("description") or None, "status": "open",
     }
     identity = text.get("key") or "|".join(str(fields[k]) for k in ("title", "employer_id", "town", "village",
                                                                      "pay_amount", "pay_unit", "start_date"))

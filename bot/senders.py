@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.delivery import Outcome, Sender, SendResult
 from bot.messages import Reply
@@ -15,15 +16,33 @@ from storage.models import utcnow
 
 
 class WeChatPushes:
-    """Pushes on WeChat: customer-service message in the window, template message outside it."""
+    """Pushes on WeChat: customer-service message in the window, template message outside it.
+    The delivery worker asks `room` first and plans what goes (bot.quota)."""
 
     def __init__(self, messenger):  # type: ignore[no-untyped-def]
         self.messenger = messenger
 
+    @property
+    def template(self) -> bool:
+        return bool(self.messenger.has_template)
+
+    def room(self, session: Session, user_id: str, now: datetime) -> int:
+        from bot.channels.wechat.window import room
+
+        return room(session, user_id=user_id, now=now)
+
     async def send(self, user_id: str, texts: list[str]) -> SendResult:
-        result = await self.messenger.send_text(user_id, "\n\n".join(texts))
+        return self._result(await self.messenger.send_text(user_id, "\n\n".join(texts)))
+
+    async def send_template(self, user_id: str, texts: list[str]) -> SendResult:
+        return self._result(await self.messenger.send_template_text(user_id, "\n\n".join(texts)))
+
+    @staticmethod
+    def _result(result) -> SendResult:  # type: ignore[no-untyped-def]
         if result.delivered:
             return SendResult(Outcome.SENT)
+        if result.window_closed:
+            return SendResult(Outcome.WAIT, error=result.reason)
         return SendResult(Outcome.PERMANENT if result.permanent else Outcome.RETRY, error=result.reason)
 
 

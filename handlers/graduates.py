@@ -5,7 +5,7 @@ and never more than three, through the outbox. 见习基地 lists the internship
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -19,7 +19,7 @@ from storage import graduates as store
 from storage.eligibility import set_flag
 from storage.matching import jobs_for
 from storage.models import Graduate, Job, Worker
-from storage.outbox import Push, enqueue
+from storage.outbox import Push, enqueue, pushed_jobs_since
 
 router = Router("graduates")
 flow = router.flow("graduate", title="毕业生登记")
@@ -128,16 +128,22 @@ def recommendation(job: Job, fit: Any, slot: int) -> tuple[str, ...]:
 
 
 def recommend(session: Session, services: Any, *, graduate: Graduate, worker: Worker) -> int:
-    """Push the best matching job not yet recommended, if a recommendation is still owed: 1 or 0."""
+    """Push the best matching job not yet recommended, if a recommendation is still owed and the
+    last one is `REC_GAP` old (登记 again does not hurry it): 1 or 0. A job pushed to him today
+    is not recommended on top."""
     assert graduate.id is not None
     if not worker.subscribed or not worker.want_job_push:
         return 0  # they said no job messages: staff see the recommendations still owed
     given = set(store.recommended_job_ids(session, graduate_id=graduate.id))
-    if len(given) >= store.PROMISED:
+    last = store.last_recommended_at(session, graduate_id=graduate.id)
+    if len(given) >= store.PROMISED or (last is not None and last > services.clock() - REC_GAP):
         return 0
+    local = services.local_now()
+    today = datetime.combine(local.date(), time(0), local.tzinfo)
+    pushed = set(pushed_jobs_since(session, worker_id=worker.id, since=today))  # type: ignore[arg-type]
     neighbours = {t.name: t.neighbours for t in services.places.towns}
     for match in jobs_for(session, worker=worker, year=services.local_now().year, neighbours=neighbours):
-        if match.job.id in given:
+        if match.job.id in given or match.job.id in pushed:
             continue
         slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=match.job.id, now=services.clock())  # type: ignore[arg-type]
         if slot is None:
@@ -146,6 +152,15 @@ def recommend(session: Session, services: Any, *, graduate: Graduate, worker: Wo
                                       kind=store.PUSH_KIND, ref_id=match.job.id,
                                       texts=recommendation(match.job, match.fit, slot))], now=services.clock())
     return 0
+
+
+def promise_kept(session: Session, *, graduate: Graduate, what: str, note: str | None, now: Any) -> int:
+    """Tell the graduate that staff recorded his guidance talk or training (once each)."""
+    done = {"guidance": "职业指导", "training": "技能培训"}[what]
+    said = f"\n{note}" if note else ""
+    text = (f"您的{done}已经记上了。{said}\n按县里的政策，还会给您推荐岗位；想看自己的情况，回复“我是大学生”。",)
+    return enqueue(session, [Push(key=store.kept_key(graduate.id, what), worker_id=graduate.worker_id,  # type: ignore[arg-type]
+                                  kind=store.KEPT_KIND, texts=text)], now=now)
 
 
 def recommend_due(session: Session, services: Any) -> int:

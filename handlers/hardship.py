@@ -14,10 +14,12 @@ from sqlmodel import Session, select
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
+from handlers import rights
 from handlers.notices import job_push
 from handlers.policy_push import check_worker
 from knowledge.text import choice_numbers, compact
 from storage import eligibility as el
+from storage.cases import open_cases_of
 from storage.matching import JobMatch, jobs_for
 from storage.models import Employer, Worker
 from storage.outbox import Push, enqueue
@@ -118,6 +120,8 @@ def consent(ctx: Ctx) -> Reply:
 def withdraw(ctx: Ctx) -> Reply:
     worker = ctx.worker
     if worker is None or not el.withdraw_hardship(ctx.session, worker_id=worker.id):  # type: ignore[arg-type]
+        if open_cases_of(ctx.session, account=ctx.account):  # "撤回" from someone with a wage case means that
+            return rights.withdraw(ctx)
         return Reply.of("您没有登记过就业困难，不用撤回。")
     return Reply.of("已删除您的就业困难登记，以后不再优先推荐公益性岗位。", "其他的活照常推荐。")
 

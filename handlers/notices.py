@@ -8,6 +8,7 @@ from storage.jobs import CLOSED, EXPIRED, FILLED, OPEN
 from storage.matching import Fit
 from storage.models import Job
 
+DAILY_SETTLED = "元/天日结"  # pay staff wrote as 日结: settled each day, not only counted by the day
 PLACE_WORDS = {"village": "就在本村", "town": "在本乡镇", "neighbour": "离您近", "county": "县内"}
 STOP_HINT = "回复“退订”不再接收。"
 JOB_STATUS = {OPEN: "招聘中", FILLED: "已招满", CLOSED: "已结束", EXPIRED: "已过期"}  # for staff lists
@@ -17,12 +18,21 @@ def pay_text(job: Job) -> str:
     amount = f"{job.pay_amount:g}" if job.pay_amount is not None else None
     if amount is None or job.pay_unit in ("面议", "计件"):
         return "计件工资" if job.pay_unit == "计件" else "工资面议"
-    return {"元/天": f"日结{amount}元", "元/小时": f"每小时{amount}元", "元/月": f"月薪{amount}元",
-            "元/件": f"每件{amount}元"}.get(job.pay_unit, f"{amount}{job.pay_unit}")
+    return {"元/天": f"每天{amount}元", DAILY_SETTLED: f"日结{amount}元", "元/小时": f"每小时{amount}元",
+            "元/月": f"月薪{amount}元", "元/件": f"每件{amount}元"}.get(job.pay_unit, f"{amount}{job.pay_unit}")
 
 
 def place_text(job: Job) -> str:
-    return "".join(p for p in (job.town, job.village) if p) or "县内"
+    return where(job.town, job.village, default="县内")
+
+
+def where(town: str | None, place: str | None, *, default: str, sep: str = "") -> str:
+    """"华埠镇金星村"; a place that already names its town ("华埠镇文化礼堂", "华埠文化礼堂") is
+    not given the town again."""
+    short = (town or "").removesuffix("办事处").rstrip("镇乡")
+    if town and place and (town in place or (len(short) >= 2 and place.startswith(short))):
+        return place
+    return sep.join(p for p in (town, place) if p) or default
 
 
 def reasons(job: Job, fit: Fit) -> str:
@@ -53,6 +63,8 @@ def job_detail(job: Job, employer: str | None) -> str:
     if job.age_min or job.age_max:
         lines.append(f"年龄：{job.age_min or 16}～{job.age_max or '不限'}岁")
     lines.append(f"招{job.headcount}人 · 体力活：{job.physical}")
+    if job.show_phone and job.contact_phone:
+        lines.append(f"电话：{job.contact_phone}（可以先打电话问问）")
     if job.night_shift:
         lines.append("有夜班")
     if job.description:

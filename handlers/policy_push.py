@@ -1,8 +1,9 @@
 """政策找人 / 免申即享 (保障措施(四)): eligibility rules kept as data
 (knowledge/data/policy_rules.json) are checked against people's profiles — every few minutes
-and right after a profile changes — and a person who newly qualifies gets ONE short push with
-the policy text and where it comes from, answered by the knowledge base. Each rule reaches a
-person once (the outbox key); 不需要 stops that kind of policy for them.
+and right after a profile changes — and a person who newly qualifies gets ONE short push: what
+she can get or do, where and whom to ask, and the measure it rests on (checked against the
+knowledge base, so a rule whose measure the plan does not back is never pushed). Each rule reaches a
+person once (the outbox key); 不需要 stops that kind of policy for them (handlers.not_needed).
 
 Also the answers that set what rules look at: 我想创业, 干活受伤了.
 """
@@ -26,7 +27,7 @@ from storage import eligibility as el
 log = logging.getLogger(__name__)
 router = Router("policy_push")
 
-STOP_WORD = "不需要"
+STOP_WORD = "不需要"  # handlers.not_needed answers it
 BUSINESS, INJURED = "business", "injured"
 _texts: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, ...] | None]] = weakref.WeakKeyDictionary()
 
@@ -38,7 +39,8 @@ class Rule:
     when: dict[str, Any]
     question: str  # asked of the knowledge base
     expect: str  # the measure the answer must cite
-    lead: str
+    say: str  # what the person can get or do
+    ask: str  # where and whom to ask
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +50,7 @@ def _data() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
-    found = tuple(Rule(r["id"], r["kind"], dict(r["when"]), r["question"], str(r["expect"]), r["lead"])
+    found = tuple(Rule(r["id"], r["kind"], dict(r["when"]), r["question"], str(r["expect"]), r["say"], r["ask"])
                   for r in _data()["rules"])
     for rule in found:
         el.check_conditions(rule.when)
@@ -68,18 +70,20 @@ def _answer_every_rule(services: Any) -> None:
 
 
 def rule_texts(services: Any, rule: Rule) -> tuple[str, ...] | None:
-    """The push for a rule: its lead, the knowledge base's answer with the citation, how to stop.
-    None when the knowledge base does not answer with the expected measure (never push a guess)."""
+    """The push for a rule, in three short lines: what she can get or do, whom to ask, and the
+    measure with how to stop. None when the knowledge base does not cite the rule's measure
+    for its question (never push a guess)."""
     base = services.policy
     cache = _texts.setdefault(base, {})
     if rule.id not in cache:
         answer = base.ask(rule.question)
-        cited = [c.ref.split()[-1] for c in answer.citations]
-        if not answer.answered or rule.expect not in cited:
+        cited = next((c for c in answer.citations if c.ref.split()[-1] == rule.expect), None)
+        if not answer.answered or cited is None:
             log.warning("policy rule %s: the knowledge base did not cite measure %s", rule.id, rule.expect)
             cache[rule.id] = None
         else:
-            cache[rule.id] = (f"{rule.lead}\n{answer.answer}\n不需要这类消息，回复“{STOP_WORD}”。",)
+            cache[rule.id] = (f"{rule.say}\n{rule.ask}\n"
+                              f"出处：县就业方案第{rule.expect}条“{cited.title}”。不需要这类消息，回复“{STOP_WORD}”。",)
     return cache[rule.id]
 
 
@@ -110,15 +114,10 @@ def check_everyone(session: Session, services: Any) -> int:
 
 
 # --- the chat ------------------------------------------------------------------------------------------
-@router.command(STOP_WORD, "不需要了", "不要这类消息", "不要这个消息")
-def not_needed(ctx: Ctx) -> Reply:
-    step = ctx.current_step()
-    if ctx.flow_title() and step is not None:
-        return step.answer(ctx)  # inside a form "不需要" answers its question (登记: 要不要推送)
+def stop_rule_kind(ctx: Ctx, rule_id: str | None) -> Reply:
+    """不需要 after a policy push: stop that kind of policy for the person."""
     worker = ctx.worker
-    if worker is None:
-        return Reply.of("您没有登记，我们不会给您发政策消息。")
-    rule_id = el.last_policy_rule(ctx.session, worker_id=worker.id)  # type: ignore[arg-type]
+    assert worker is not None
     rule = next((r for r in rules() if r.id == rule_id), None)
     if rule is None:
         return Reply.of("现在没有要停的政策消息。", "不想收任何消息，回复“退订”。")

@@ -22,6 +22,7 @@ from storage.outbox import Push, enqueue
 
 router = Router("rights")
 flow = router.flow("rights", title="维权登记")
+withdraw_flow = router.flow("rights_withdraw", title="撤回维权")
 
 PUSH_KIND = "case"
 MAX_AMOUNT = 10_000_000
@@ -246,6 +247,63 @@ def progress(ctx: Ctx) -> Reply:
                     "看某一件的详细进展，回复“查进度 编号”。")
 
 
+# --- 撤回: the person withdraws a case of their own -------------------------------------------------------
+WITHDRAWN_NOTE = "本人在聊天里撤回"
+
+
+@router.command("撤回维权", "我要撤回维权", "撤销维权", "不维权了", "不要维权了", "撤回投诉", "撤回案件", "取消维权")
+def withdraw(ctx: Ctx) -> Reply:
+    mine = store.open_cases_of(ctx.session, account=ctx.account)
+    if not mine:
+        return Reply.of("您没有正在办的维权，不用撤回。", "回复“我的维权”看您提交过的。")
+    if len(mine) == 1:
+        return ctx.start(withdraw_flow.name, "confirm", {"case_id": mine[0].id})
+    return ctx.start(withdraw_flow.name, "pick", {"case_ids": [c.id for c in mine]})
+
+
+def _case(ctx: Ctx) -> RightsCase | None:
+    case = store.get_case(ctx.session, ctx.data.get("case_id") or 0)
+    return case if case is not None and store.owned_by(case, ctx.account) else None
+
+
+def _ask_pick(ctx: Ctx) -> Reply:
+    cases = [store.get_case(ctx.session, i) for i in ctx.data.get("case_ids", [])]
+    return Reply.of("要撤回哪一件？", choices=[f"{c.number}（{c.employer}）" for c in cases if c is not None])
+
+
+@withdraw_flow.step("pick", ask=_ask_pick)
+def withdraw_pick(ctx: Ctx) -> Reply:
+    ids = ctx.data.get("case_ids", [])
+    picked = choice_numbers(ctx.text, len(ids)) or []
+    if len(picked) != 1:
+        return Reply.of("请回复一个编号。") + _ask_pick(ctx)
+    ctx.data["case_id"] = ids[picked[0] - 1]
+    return ctx.goto("confirm")
+
+
+def _ask_withdraw(ctx: Ctx) -> Reply:
+    case = _case(ctx)
+    about = f"{case.number}（{case.employer}，{amount_text(case.amount)}）" if case else "这件维权"
+    return Reply.of(f"确定要撤回维权{about}吗？\n撤回后工作人员不再处理，以后还想讨薪可以重新登记。",
+                    choices=["确认撤回", "不撤回"])
+
+
+@withdraw_flow.step("confirm", ask=_ask_withdraw)
+def withdraw_confirm(ctx: Ctx) -> Reply:
+    key = compact(ctx.text)
+    if key in ("2", "不撤回", "不", "不要", "算了", "不撤"):
+        ctx.finish(keep_paused=True)
+        return Reply.of("好的，维权照常办理。")
+    if key not in ("1", "确认撤回", "确认", "确定", "是", "撤回", "对"):
+        return Reply.of("请回复 1 确认撤回，或回复 2 不撤回。") + _ask_withdraw(ctx)
+    case = _case(ctx)
+    ctx.finish(keep_paused=True)
+    if case is None or case.status in store.FINISHED:
+        return Reply.of("这件维权已经办完或撤回了，不用再撤。")
+    store.set_status(ctx.session, case_id=case.id, status=store.WITHDRAWN, note=WITHDRAWN_NOTE, now=ctx.now)  # type: ignore[arg-type]
+    return Reply.of(f"已撤回维权 {case.number}，工作人员会看到。", "以后还想讨薪，回复“我要维权”。")
+
+
 # --- telling the person (called when staff change a case) ------------------------------------------------
 def status_push(case: RightsCase, event: RightsCaseEvent) -> tuple[str, ...]:
     note = f"\n{event.note}" if event.note else ""
@@ -254,9 +312,10 @@ def status_push(case: RightsCase, event: RightsCaseEvent) -> tuple[str, ...]:
 
 
 def notify(session: Session, *, case: RightsCase, event: RightsCaseEvent, now: Any) -> int:
-    """Queue the change for the person once (the key is the change); 0 when they cannot be reached."""
-    worker_id = store.worker_to_tell(session, case)
+    """Queue the change for the person once (the key is the change); 0 when they cannot be reached
+    (`storage.cases.reach` says why)."""
+    worker_id, _ = store.reach(session, case)
     if worker_id is None or event.id is None:
         return 0
-    return enqueue(session, [Push(key=f"case:{case.id}:{event.id}", worker_id=worker_id, kind=PUSH_KIND,
-                                  ref_id=case.id, texts=status_push(case, event))], now=now)
+    return enqueue(session, [Push(key=store.push_key(case.id, event.id), worker_id=worker_id,  # type: ignore[arg-type]
+                                  kind=PUSH_KIND, ref_id=case.id, texts=status_push(case, event))], now=now)

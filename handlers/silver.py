@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
-from handlers.notices import STOP_HINT
+from handlers.notices import STOP_HINT, where
 from handlers.policy_push import check_worker
 from knowledge.taxonomy import Option, OptionSet
 from knowledge.text import choice_numbers, compact
@@ -112,7 +112,7 @@ def course_fit(choices: dict[str, list[str]]) -> tuple[set[str], set[str]]:
 # --- 表图对接: needs matched to maps, each offer pushed once ------------------------------------------
 def need_push(need: SilverNeed) -> tuple[str, ...]:
     m = maps()[need.kind]
-    place = "".join(p for p in (need.town, need.venue) if p) or "县内"
+    place = where(need.town, need.venue, default="县内")
     lines = [f"有个{m.offer}适合您：", f"{need.title}（{place}）"]
     if need.description:
         lines.append(need.description)

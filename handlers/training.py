@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers import silver
+from handlers.notices import where
 from handlers.paging import current_page, has_next, heading, turn_page
 from handlers.policy_push import BUSINESS
 from knowledge.text import choice_numbers, compact
@@ -34,7 +35,7 @@ def day_text(day: date | None) -> str:
 
 
 def place_text(course: Course) -> str:
-    return " ".join(p for p in (course.town, course.venue) if p) or "地点待定"
+    return where(course.town, course.venue, default="地点待定", sep=" ")
 
 
 def _fits(session: Session, worker: Worker | None, courses: list[Course]) -> list[Course]:
@@ -112,7 +113,10 @@ def _detail(ctx: Ctx, course_id: int) -> str:
     when = day_text(course.starts_on)
     if course.ends_on and course.ends_on != course.starts_on:
         when += f"—{day_text(course.ends_on)}"
+    if course.hours:
+        when += f"，{course.hours}"
     lines = [f"【{course.title}】", f"类型：{course.kind}", f"时间：{when}", f"地点：{place_text(course)}",
+             f"费用：{course.fee or '没写明，报名后工作人员会告诉您'}",
              f"名额：{course.seats}人，{'已报满' if left <= 0 else f'还剩{left}个'}"]
     if course.certificate:
         lines.append("学完考试合格发证书")

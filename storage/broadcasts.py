@@ -38,7 +38,7 @@ AGE_BANDS: dict[str, tuple[str, int | None, int | None]] = {
 STATUS_LABELS = {
     outbox.PENDING: "排队中", outbox.CLAIMED: "发送中", outbox.SENDING: "发送中", outbox.SENT: "已送达",
     outbox.FAILED: "失败", outbox.SKIPPED: "未发（退订、免打扰等）", outbox.CANCELLED: "已停止",
-    outbox.DOUBT: "不确定是否送达", outbox.HELD: "暂缓",
+    outbox.DOUBT: "不确定是否送达", outbox.HELD: "暂缓", outbox.WAITING: "等本人下次发消息",
 }
 # The report's rows in order, each with the outbox statuses it counts: a row being claimed and
 # one being sent are the same thing to staff ("发送中"), so they share a row.
@@ -251,7 +251,7 @@ class Report:
 
     @property
     def finished(self) -> bool:
-        return not any(self.counts.get(s) for s in (outbox.PENDING, outbox.CLAIMED, outbox.SENDING, outbox.HELD))
+        return not any(self.counts.get(s) for s in (outbox.CLAIMED, outbox.SENDING, *outbox.UNSENT))
 
     @property
     def rows(self) -> list[tuple[str, str, int]]:
@@ -275,7 +275,7 @@ def report(session: Session, *, broadcast_id: int, now: datetime) -> Report:
         mine, Outbox.status == outbox.PENDING, Outbox.not_before > now)).scalar_one()  # type: ignore[operator]
     reasons = session.connection().execute(
         sa_select(Outbox.status, Outbox.last_error, func.count())
-        .where(mine, Outbox.status.in_((outbox.FAILED, outbox.SKIPPED, outbox.DOUBT, outbox.HELD, outbox.PENDING)),  # type: ignore[attr-defined]
+        .where(mine, Outbox.status.in_((outbox.FAILED, outbox.SKIPPED, outbox.DOUBT, *outbox.UNSENT)),  # type: ignore[attr-defined]
                or_(Outbox.status != outbox.PENDING, Outbox.last_error.is_not(None)))  # type: ignore[union-attr]
         .group_by(Outbox.status, Outbox.last_error).order_by(func.count().desc()).limit(20)).all()
     return Report(counts, waiting, [(s, e or "未说明", n) for s, e, n in reasons])

@@ -9,10 +9,11 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from storage.models import ChatAccount, RightsCase, RightsCaseEvent
+from storage.models import ChatAccount, RightsCase, RightsCaseEvent, Worker
 
 RECEIVED = "received"
-FINISHED = ("resolved", "closed")
+WITHDRAWN = "withdrawn"
+FINISHED = ("resolved", "closed", WITHDRAWN)  # no longer in hand: cannot be withdrawn
 ERASED_NOTE = "本人已注销：电话已删除，也不再和聊天账号关联"
 STATUSES = {  # code → what the person and staff read
     RECEIVED: "已受理",
@@ -21,6 +22,7 @@ STATUSES = {  # code → what the person and staff read
     "arbitration": "已转劳动仲裁",
     "resolved": "已解决",
     "closed": "已结案",
+    WITHDRAWN: "本人撤回",
 }
 _NUMBER = re.compile(r"WQ\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})", re.IGNORECASE)
 
@@ -77,6 +79,10 @@ def cases_of(session: Session, *, account: ChatAccount) -> list[RightsCase]:
     return list(session.exec(select(RightsCase).where(or_(*mine)).order_by(RightsCase.id.desc())))  # type: ignore[union-attr]
 
 
+def open_cases_of(session: Session, *, account: ChatAccount) -> list[RightsCase]:
+    return [c for c in cases_of(session, account=account) if c.status not in FINISHED]
+
+
 def list_cases(session: Session, *, status: str | None = None, limit: int = 50, offset: int = 0) -> list[RightsCase]:
     stmt = select(RightsCase)
     if status:
@@ -123,6 +129,28 @@ def forget_person(session: Session, *, account_ids: list[int], worker_id: int | 
         kept.append(case.number)
     session.flush()
     return kept  # type: ignore[return-value]
+
+
+def reach(session: Session, case: RightsCase) -> tuple[int | None, str]:
+    """Whether messages about the case can reach the person: (the worker to push to, or None;
+    what staff read). The one answer the case list, the case page and status changes share."""
+    if not case.phone:
+        return None, "本人已注销：进展发不了消息，也打不了电话；本人可以带着编号来问"
+    worker_id = worker_to_tell(session, case)
+    worker = session.get(Worker, worker_id) if worker_id is not None else None
+    if worker is None:
+        return None, "没有登记，进展发不了消息，请打电话告诉本人"
+    if not worker.service_push:
+        return None, "本人选了全部停（不收任何消息），请打电话告诉本人"
+    reachable = session.exec(select(ChatAccount.id).where(ChatAccount.worker_id == worker_id,
+                                                          ChatAccount.reachable)).first()  # type: ignore[arg-type]
+    if reachable is None:
+        return None, "本人已取消关注，发不了消息，请打电话告诉本人"
+    return worker_id, "进展会发消息告诉本人"
+
+
+def push_key(case_id: int, event_id: int) -> str:
+    return f"case:{case_id}:{event_id}"
 
 
 def worker_to_tell(session: Session, case: RightsCase) -> int | None:

@@ -121,7 +121,7 @@ def cancel(session: Session, *, course_id: int, worker_id: int, now: datetime) -
     if done:
         session.exec(update(Outbox).where(  # type: ignore[call-overload]
             Outbox.idempotency_key == reminder_key(course_id, worker_id),
-            Outbox.status.in_((outbox.PENDING, outbox.HELD)))  # type: ignore[attr-defined]
+            Outbox.status.in_(outbox.UNSENT))  # type: ignore[attr-defined]
             .values(status=outbox.CANCELLED))
     return done
 

@@ -14,12 +14,12 @@ from sqlmodel import Session, select
 
 from storage import outbox
 from storage.models import (
-    Graduate, HardshipDeclaration, Job, Outbox, PolicyOptOut, SilverPlacement, Worker, WorkerFlag,
+    Graduate, HardshipDeclaration, Job, Outbox, PolicyOptOut, SilverChoice, SilverPlacement, Worker, WorkerFlag,
 )
 from storage.sql import insert_ignore
 
 POLICY_KIND = "policy"
-CONDITIONS = ("age_min", "age_max", "graduate", "graduate_wish", "flag", "hardship", "silver_placed")
+CONDITIONS = ("age_min", "age_max", "graduate", "graduate_wish", "flag", "hardship", "silver_placed", "silver_joined")
 # Public-welfare jobs go to people who declared hardship first; everyone else hears of them this much later.
 HEAD_START = timedelta(hours=24)
 
@@ -91,6 +91,10 @@ def opt_out(session: Session, *, worker_id: int, kind: str, now: datetime) -> bo
     return insert_ignore(session, PolicyOptOut, {"worker_id": worker_id, "kind": kind, "created_at": now})
 
 
+def has_opted_out(session: Session, *, worker_id: int, kind: str) -> bool:
+    return session.get(PolicyOptOut, (worker_id, kind)) is not None
+
+
 def opted_out(session: Session, *, worker_id: int) -> set[str]:
     return set(session.exec(select(PolicyOptOut.kind).where(PolicyOptOut.worker_id == worker_id)))
 
@@ -123,6 +127,9 @@ def _conditions(when: Mapping[str, Any], year: int) -> list[Any]:
         found.append(exists().where(HardshipDeclaration.worker_id == Worker.id))
     if when.get("silver_placed"):
         found.append(exists().where(SilverPlacement.worker_id == Worker.id))
+    if "silver_joined" in when:  # false: not for someone already using 数字银龄
+        joined = exists().where(SilverChoice.worker_id == Worker.id)
+        found.append(joined if when["silver_joined"] else ~joined)
     return found
 
 
@@ -151,17 +158,21 @@ def fits(session: Session, *, worker_id: int, when: Mapping[str, Any], year: int
         sa_select(Worker.id).where(Worker.id == worker_id, *_conditions(when, year))).first() is not None
 
 
-def last_policy_rule(session: Session, *, worker_id: int) -> str | None:
-    """The rule of the newest policy push queued for the person (what 不需要 answers)."""
-    keys = session.exec(select(Outbox.idempotency_key).where(
-        Outbox.worker_id == worker_id, Outbox.kind == POLICY_KIND).order_by(Outbox.id.desc()).limit(1))  # type: ignore[union-attr]
-    key = keys.first()
-    return rule_of_key(key) if key else None
+def last_received(session: Session, *, worker_id: int) -> Outbox | None:
+    """The push the person actually received last (what 不需要 answers): sent, newest first."""
+    return session.exec(select(Outbox).where(Outbox.worker_id == worker_id, Outbox.status == outbox.SENT)
+                        .order_by(Outbox.sent_at.desc(), Outbox.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+
+
+def push_opt_out(push_kind: str) -> str:
+    """The opt-out row's kind for a kind of push (银龄 offers, recommendations, notices), apart
+    from the kinds of policy (政策找人) that share the table."""
+    return f"push:{push_kind}"
 
 
 def cancel_policy_pushes(session: Session, *, worker_id: int, rule_ids: Iterable[str]) -> int:
     """Stop the person's queued, unsent pushes of these rules."""
     keys = [policy_key_prefix(r) + str(worker_id) for r in rule_ids]
     return session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.idempotency_key.in_(keys), Outbox.status.in_((outbox.PENDING, outbox.HELD)))  # type: ignore[attr-defined]
+        Outbox.idempotency_key.in_(keys), Outbox.status.in_(outbox.UNSENT))  # type: ignore[attr-defined]
         .values(status=outbox.CANCELLED)).rowcount

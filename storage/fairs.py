@@ -34,7 +34,7 @@ DEFAULT_LENGTH = timedelta(hours=3)  # for a fair saved without an end time
 PUSH_KIND = "fair"  # reminders: the delivery worker sends them only to people wanting fair reminders
 CHANGE_KIND = "fair_change"  # a correction to what someone was told: sent unless they 退订
 # outbox states meaning "this person was told, or is about to be": they hear of any change
-TOLD = (outbox.PENDING, outbox.CLAIMED, outbox.SENDING, outbox.SENT, outbox.HELD, outbox.DOUBT)
+TOLD = (outbox.PENDING, outbox.CLAIMED, outbox.SENDING, outbox.SENT, outbox.HELD, outbox.WAITING, outbox.DOUBT)
 NEAR_DAYS = 45  # a fair near the person jumps ahead of county-wide ones only this far ahead
 WEEKDAYS = "一二三四五六日"
 
@@ -307,7 +307,7 @@ def _tell_and_replace(session: Session, change: FairChange, texts: tuple[str, ..
                                 ref_id=fair_id, not_before=now, now=now)
     session.exec(update(Outbox).where(  # type: ignore[call-overload]
         Outbox.kind.in_((PUSH_KIND, CHANGE_KIND)), Outbox.ref_id == fair_id,  # type: ignore[attr-defined]
-        Outbox.status.in_((outbox.PENDING, outbox.HELD)),  # type: ignore[attr-defined]
+        Outbox.status.in_(outbox.UNSENT),  # type: ignore[attr-defined]
         ~Outbox.idempotency_key.startswith(keep, autoescape=True)).values(status=outbox.CANCELLED))  # type: ignore[attr-defined]
     for (broadcast_id,) in session.connection().execute(sa_select(Broadcast.id).where(Broadcast.fair_id == fair_id)):
         outbox.cancel(session, kind="broadcast", ref_id=broadcast_id)

@@ -22,6 +22,7 @@ from storage.sql import insert_ignore
 PROMISED = 3
 WISHES = {"job": "找工作", "internship": "就业见习", "business": "自己创业", "undecided": "还没想好"}
 PUSH_KIND = "graduate"
+KEPT_KIND = "promise"  # telling the graduate that staff recorded his guidance talk or training
 
 
 def push_key(graduate_id: int, job_id: int) -> str:
@@ -46,6 +47,15 @@ def get_graduate(session: Session, *, worker_id: int) -> Graduate | None:
 def recommended_job_ids(session: Session, *, graduate_id: int) -> list[int]:
     return [j for j in session.exec(select(GraduateRecommendation.job_id).where(
         GraduateRecommendation.graduate_id == graduate_id).order_by(GraduateRecommendation.slot)) if j is not None]
+
+
+def last_recommended_at(session: Session, *, graduate_id: int) -> datetime | None:
+    return session.exec(select(func.max(GraduateRecommendation.created_at)).where(
+        GraduateRecommendation.graduate_id == graduate_id)).one()
+
+
+def kept_key(graduate_id: int, what: str) -> str:
+    return f"grad-{what}:{graduate_id}"
 
 
 def add_recommendation(session: Session, *, graduate_id: int, job_id: int, now: datetime) -> int | None:

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import (
     JSON, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, TypeDecorator, UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 
@@ -59,7 +61,10 @@ class Worker(SQLModel, table=True):
     travel_range: str = Field(default="town", max_length=16)
     want_job_push: bool = True
     want_fair_push: bool = True
-    subscribed: bool = Field(default=True, index=True)
+    subscribed: bool = Field(default=True, index=True)  # job, fair, policy and other promotional pushes
+    # Messages about her own business (a case, a course she joined): stopped only by 退订 → 全部停.
+    service_push: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # 暂停一周: promotions wait
     quiet_start: str | None = Field(default=None, max_length=5)
     quiet_end: str | None = Field(default=None, max_length=5)
     phone: str | None = Field(default=None, max_length=32)
@@ -159,6 +164,7 @@ class Job(SQLModel, table=True):
     physical: str = Field(default="中", max_length=4)
     public_welfare: bool = False
     contact_phone: str | None = Field(default=None, max_length=32)
+    show_phone: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})  # before 报名
     description: str | None = None
     status: str = Field(default="open", index=True, max_length=16)
     created_at: datetime = _ts(index=True)
@@ -197,6 +203,8 @@ class Course(SQLModel, table=True):
     ends_on: date | None = None
     seats: int = 30
     certificate: bool = False
+    fee: str | None = Field(default=None, max_length=64)  # "免费", "200元，可申请补贴"
+    hours: str | None = Field(default=None, max_length=64)  # time of day: "上午9:00-11:30"
     created_at: datetime = _ts()
 
 

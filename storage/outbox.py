@@ -23,6 +23,8 @@ from storage.sql import upsert_insert
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 FAILED, SKIPPED, CANCELLED, DOUBT, HELD = "failed", "skipped", "cancelled", "doubt", "held"
+WAITING = "waiting"  # for the person's next message: WeChat's window had no room (storage.waiting)
+UNSENT = (PENDING, HELD, WAITING)  # queued and not yet tried: what a stop cancels
 FINAL = (SENT, FAILED, SKIPPED, CANCELLED, DOUBT)
 CHUNK = 5000
 
@@ -83,7 +85,7 @@ _SELECTED_COLUMNS = ["idempotency_key", "worker_id", "kind", "ref_id", "payload"
 
 
 def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
-              kinds: Sequence[str] | None = None) -> list[Outbox]:
+              kinds: Sequence[str] | None = None, worker_ids: Sequence[int] | None = None) -> list[Outbox]:
     """Take up to `limit` due pending rows for this process, marking them `claimed`.
 
     One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) on PostgreSQL, so two
@@ -92,6 +94,8 @@ def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
     due = sa_select(Outbox.id).where(Outbox.status == PENDING, Outbox.not_before <= now)  # type: ignore[arg-type]
     if kinds:
         due = due.where(Outbox.kind.in_(kinds))  # type: ignore[attr-defined]
+    if worker_ids is not None:
+        due = due.where(Outbox.worker_id.in_(worker_ids))  # type: ignore[union-attr]
     due = due.order_by(Outbox.not_before, Outbox.id).limit(limit)  # type: ignore[arg-type]
     if session.connection().execute(due.limit(1)).first() is None:
         return []  # a read first: on SQLite an UPDATE takes the write lock even when nothing is due
@@ -150,16 +154,15 @@ def recover_stale(session: Session, *, now: datetime) -> tuple[int, int]:
 def cancel(session: Session, *, kind: str, ref_id: int) -> int:
     """Stop what is still queued of one broadcast or push batch."""
     return session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.kind == kind, Outbox.ref_id == ref_id, Outbox.status.in_((PENDING, HELD)))  # type: ignore[attr-defined]
+        Outbox.kind == kind, Outbox.ref_id == ref_id, Outbox.status.in_(UNSENT))  # type: ignore[attr-defined]
         .values(status=CANCELLED)).rowcount
 
 
 def forget_worker(session: Session, *, worker_id: int) -> None:
     """注销: what still waits for the person is cancelled, and no row keeps their texts or
     where they went (the rows stay, anonymous, in the delivery reports)."""
-    waiting = (PENDING, HELD, CLAIMED)
     session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.worker_id == worker_id, Outbox.status.in_(waiting)).values(  # type: ignore[attr-defined]
+        Outbox.worker_id == worker_id, Outbox.status.in_((*UNSENT, CLAIMED))).values(  # type: ignore[attr-defined]
         status=CANCELLED, last_error="已注销"))
     session.exec(update(Outbox).where(Outbox.worker_id == worker_id).values(  # type: ignore[call-overload]
         worker_id=None, channel=None, user_id=None, payload={}))
@@ -185,3 +188,12 @@ def pushed_since(session: Session, *, worker_id: int, kind: str, since: datetime
             Outbox.worker_id == worker_id, Outbox.kind == kind,
             or_(Outbox.status == SENDING, and_(Outbox.status == SENT, Outbox.sent_at >= since)))  # type: ignore[operator]
     ).scalar_one()
+
+
+def pushed_jobs_since(session: Session, *, worker_id: int, since: datetime) -> list[int]:
+    """The jobs queued or sent to this worker as job pushes since a moment."""
+    return [r for (r,) in session.connection().execute(
+        sa_select(Outbox.ref_id).where(Outbox.worker_id == worker_id, Outbox.kind == "job",
+                                       Outbox.created_at >= since,  # type: ignore[operator]
+                                       Outbox.status.not_in((CANCELLED, SKIPPED))))  # type: ignore[union-attr]
+            if r is not None]

@@ -8,11 +8,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, true
+from sqlalchemy import delete, exists, func, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from storage.models import JobApplication, SilverChoice, SilverNeed, SilverPlacement, Worker
+from storage import outbox
+from storage.models import JobApplication, Outbox, SilverChoice, SilverNeed, SilverPlacement, Worker
 
 KINDS = ("learn", "work", "serve")
 OPEN, CLOSED = "open", "closed"
@@ -96,20 +97,23 @@ def _near(need: SilverNeed) -> Any:
 
 
 def matching_worker_ids(session: Session, *, need: SilverNeed) -> list[int]:
-    """People whose map holds the need's option, near enough, still wanting messages."""
+    """People whose map holds the need's option, near enough, still wanting messages, and not
+    already placed in it."""
     chose = exists().where(SilverChoice.worker_id == Worker.id, SilverChoice.kind == need.kind,
                            SilverChoice.code == need.code)
-    stmt = sa_select(Worker.id).where(chose, Worker.subscribed == true(), _near(need)).order_by(Worker.id)
+    placed = exists().where(SilverPlacement.worker_id == Worker.id, SilverPlacement.need_id == need.id)
+    stmt = sa_select(Worker.id).where(chose, ~placed, Worker.subscribed == true(), _near(need)).order_by(Worker.id)
     return [row[0] for row in session.connection().execute(stmt)]
 
 
 def needs_for(session: Session, *, worker: Worker) -> list[SilverNeed]:
     """Open needs that match the person's maps (the same rule as `matching_worker_ids`)."""
     mine = {(c.kind, c.code) for c in session.exec(select(SilverChoice).where(SilverChoice.worker_id == worker.id))}
+    placed = set(session.exec(select(SilverPlacement.need_id).where(SilverPlacement.worker_id == worker.id)))
     found = []
     for need in list_needs(session):
         near = not need.town or need.town == worker.town or worker.travel_range == "county"
-        if (need.kind, need.code) in mine and near:
+        if (need.kind, need.code) in mine and near and need.id not in placed:
             found.append(need)
     return found
 
@@ -131,6 +135,9 @@ def add_placement(session: Session, *, worker_id: int, work: str, employer: str 
     placement = SilverPlacement(worker_id=worker_id, work=work, employer=employer, placed_on=placed_on,
                                 need_id=need_id, application_id=application_id, created_at=now)
     session.add(placement)
+    if need_id is not None:  # an offer of the need still queued for her is no longer news
+        session.exec(update(Outbox).where(Outbox.idempotency_key == push_key(need_id, worker_id),  # type: ignore[call-overload]
+                                          Outbox.status.in_(outbox.UNSENT)).values(status=outbox.CANCELLED))  # type: ignore[attr-defined]
     session.flush()
     return placement
 

@@ -110,13 +110,21 @@ def _add_skills(session: Session, worker_id: int | None, skills: list[str]) -> N
         session.connection().execute(_INSERT_SKILL, rows)
 
 
+PUSH_CHOICES = ("subscribed", "service_push", "want_job_push", "want_fair_push", "paused_until")
+
+
 def lock_worker(session: Session, *, worker_id: int) -> None:
     """Hold this worker's row until the transaction ends (a write first, as on SQLite it must be)."""
     session.exec(update(Worker).where(Worker.id == worker_id).values(id=Worker.id))  # type: ignore[call-overload]
 
 
-def set_subscribed(session: Session, *, worker: Worker, subscribed: bool) -> None:
-    worker.subscribed = subscribed
+def set_pushes(session: Session, *, worker: Worker, **choices: Any) -> None:
+    """What the person wants pushed: `subscribed`, `service_push`, `want_job_push`,
+    `want_fair_push`, `paused_until` (退订 and its choices, 订阅)."""
+    for name, value in choices.items():
+        if name not in PUSH_CHOICES:
+            raise ValueError(f"not a push choice: {name}")
+        setattr(worker, name, value)
     worker.updated_at = utcnow()
     session.add(worker)
 

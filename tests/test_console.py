@@ -291,7 +291,7 @@ def test_jobs_through_the_api(staff: tuple[TestClient, Engine]) -> None:
     wrong = client.post("/console/api/jobs/import", params={"filename": "jobs.csv"}, content="a,b\n1,2\n".encode())
     assert wrong.status_code == 400 and "缺少" in wrong.json()["error"]
     jobs = client.get("/console/api/jobs", params={"status": "open"}).json()["jobs"]
-    assert len(jobs) == 2 and jobs[1]["pay"] == "日结150元"
+    assert len(jobs) == 2 and jobs[1]["pay"] == "每天150元"
     assert client.post(f"/console/api/jobs/{jobs[0]['id']}/close", json={}).json() == {"ok": True}
     assert len(client.get("/console/api/jobs", params={"status": "open"}).json()["jobs"]) == 1
     assert "春茶采摘工" in client.get("/console/jobs", params={"status": "all"}).text

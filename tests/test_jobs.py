@@ -94,7 +94,7 @@ def test_a_new_job_is_queued_once_for_each_matching_worker(chat: ChatHarness) ->
     assert again is None and pushes_again == 0
     with Session(chat.engine) as session:
         [row] = session.exec(select(Outbox)).all()
-    assert row.kind == "job" and "春茶采摘工" in row.payload["texts"][0] and "日结150元" in row.payload["texts"][0]
+    assert row.kind == "job" and "春茶采摘工" in row.payload["texts"][0] and "每天150元" in row.payload["texts"][0]  # 150元/天: by the day, not 日结
 
 
 def test_find_jobs_lists_details_pages_and_applies(chat: ChatHarness) -> None:
@@ -106,7 +106,7 @@ def test_find_jobs_lists_details_pages_and_applies(chat: ChatHarness) -> None:
                                                "skills": "采茶", "physical": "重"})
     chat.conversation(*["登记", "华埠", "金星村", "62", "采茶", "1", "2", "1", "1", "1"])
     listing = chat.say("找工作")
-    assert "找到7个活" in listing and "在本乡镇 · 需要采茶 · 日结150元" in listing and "重活" not in listing
+    assert "找到7个活" in listing and "在本乡镇 · 需要采茶 · 每天150元" in listing and "重活" not in listing
     assert "回复“更多”" in listing
     assert "6. " in chat.say("更多")
     detail = chat.say("1")

@@ -39,6 +39,6 @@ def test_a_posted_job_is_pushed_to_the_matching_villager(sqlite_url: str, tmp_pa
             while not fake.messages_for(OPENID) and time.monotonic() < deadline:
                 time.sleep(0.05)
         [push] = fake.messages_for(OPENID)
-        assert "春茶采摘工" in push.text and "日结150元" in push.text and push.kind == "custom"
+        assert "春茶采摘工" in push.text and "每天150元" in push.text and push.kind == "custom"
         assert fake.messages_for("oFarAway") == []
         engine.dispose()

@@ -142,7 +142,7 @@ def test_staff_see_cases_masked_update_them_and_reveal_the_phone_on_record(chat:
         assert PHONE not in staff.get(path).text, path
     assert staff.post(f"/console/api/cases/{case_id}/status", json={"status": "nonsense"}).status_code == 400
     changed = staff.post(f"/console/api/cases/{case_id}/status", json={"status": "resolved", "note": "老板已付清"})
-    assert changed.json() == {"status": "resolved", "status_label": "已解决", "notified": 1}
+    assert changed.json() == {"status": "resolved", "status_label": "已解决", "notified": 1, "reach": "进展会发消息告诉本人"}
     assert staff.post("/console/api/cases/999/status", json={"status": "closed"}).status_code == 404
     detail = staff.get(f"/console/api/cases/{case_id}").json()
     assert [e["status_label"] for e in detail["events"]] == ["已受理", "已解决"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -174,7 +174,8 @@ def test_a_cancelled_sign_up_drops_its_queued_reminder_and_a_new_one_brings_it_b
 
 
 # --- staff ------------------------------------------------------------------------------------------------
-def test_staff_post_courses_see_sign_ups_and_mark_completion(chat: ChatHarness, staff: TestClient) -> None:
+def test_staff_post_courses_see_sign_ups_and_mark_completion(chat: ChatHarness, staff: TestClient,
+                                                             clock: Clock) -> None:
     body = {"title": "茶艺师培训", "kind": "技能培训", "skills": "tea", "town": "华埠", "venue": "文化礼堂",
             "starts_on": "2026-03-20", "ends_on": "2026-03-22", "seats": "2", "certificate": ["1"], "request_id": "r1"}
     made = staff.post("/console/api/courses", json=body)
@@ -193,6 +194,9 @@ def test_staff_post_courses_see_sign_ups_and_mark_completion(chat: ChatHarness, 
     [person] = detail["signups"]
     assert person["status"] == "signed" and person["town"] == "华埠镇"
     assert staff.post(f"/console/api/courses/{course_id}/complete", json={}).status_code == 400
+    early = staff.post(f"/console/api/courses/{course_id}/complete", json={"worker_ids": [person["id"]]})
+    assert early.status_code == 400 and "3月20日才开课" in early.json()["error"]  # not before it starts
+    clock.now = datetime(2026, 3, 22, 2, 0, tzinfo=timezone.utc)
     done = staff.post(f"/console/api/courses/{course_id}/complete", json={"worker_ids": [person["id"]]})
     assert done.json() == {"completed": 1}
     assert staff.get(f"/console/api/courses/{course_id}").json()["signups"][0]["status_label"] == "已结业"

@@ -284,8 +284,8 @@ def test_template_fields_and_filling() -> None:
 
 
 # --- the menu ------------------------------------------------------------------------------------
-def test_menu_has_the_five_click_keys_within_wechat_limits() -> None:
-    assert click_keys() == list(MENU_KEYS) == ["登记", "找工作", "招聘会", "问政策", "我的信息"]
+def test_menu_has_the_six_click_keys_within_wechat_limits() -> None:
+    assert click_keys() == list(MENU_KEYS) == ["登记", "找工作", "招聘会", "问政策", "我的信息", "更多服务"]
 
 
 def test_menu_command_creates_the_menu_through_the_api(sqlite_url: str, tmp_path: Path, fake_api: FakeApi,

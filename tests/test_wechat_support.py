@@ -17,7 +17,11 @@ import uvicorn
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
 from bot.app import build_dispatcher
+from bot.console import console_routes
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.channels.sandbox.simulator import WeChatSimulator
 from bot.channels.wechat import WeChatChannel
@@ -26,7 +30,7 @@ from bot.settings import Settings
 from bot.web import create_app
 from storage.db import make_engine
 from storage.models import ChatAccount, Conversation
-from conftest import Clock, make_settings
+from conftest import STAFF_TOKEN, Clock, make_settings
 
 TOKEN = "test-token-0123"
 APPID = "wx_test_appid"
@@ -173,5 +177,22 @@ async def sqlite_webhook_factory(sqlite_url: str, tmp_path: Path, fake_api: Fake
         yield start
 
 
+@pytest.fixture
+def staff_for() -> Iterator[Callable[[Webhook], TestClient]]:
+    """The staff console API over a running webhook's database: `staff_for(hook).get(...)`."""
+    clients: list[TestClient] = []
+
+    def make(hook: Webhook) -> TestClient:
+        settings = hook.settings.model_copy(update={"admin_token": STAFF_TOKEN})
+        app = Starlette(routes=console_routes(settings, hook.engine, hook.channel.dispatcher.services))
+        client = TestClient(app, headers={"Authorization": f"Bearer {STAFF_TOKEN}"})
+        clients.append(client.__enter__())
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
 __all__ = ["AES_KEY", "APPID", "OPENID", "SECRET", "TOKEN", "Clock", "FakeApi", "LiveServer", "StartWebhook",
-           "Webhook", "fake_api", "sqlite_webhook_factory", "webhook_factory"]
+           "Webhook", "fake_api", "sqlite_webhook_factory", "staff_for", "webhook_factory"]

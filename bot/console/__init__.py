@@ -22,6 +22,7 @@ from bot.console import loop
 from bot.console.api import Api
 from bot.console.context import HERE, PREFIX, Console
 from bot.console.pages import Pages
+from bot.console.waiting import Waiting
 from bot.services import Services
 from bot.settings import Settings
 
@@ -63,10 +64,11 @@ def console_routes(settings: Settings, engine: Engine, services: Services) -> li
     api = Api(console)
     pages = Pages(console, api)
     loop_api, loop_pages = loop.routes(console)
+    waiting = Waiting(console)
     routes: list[BaseRoute] = [
-        Mount("/api", routes=api.routes() + loop_api),
+        Mount("/api", routes=api.routes() + loop_api + waiting.api()),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="console-static"),
-        *pages.routes(), *loop_pages,
+        *pages.routes(), *loop_pages, *waiting.pages(),
     ]
     return [Mount(PREFIX, routes=routes, middleware=[Middleware(_SecurityHeaders)], max_body_size=MAX_BODY)]
 

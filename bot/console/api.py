@@ -160,7 +160,7 @@ class Api:
         spec = {k: v for k, v in data.items() if k in (
             "title", "employer", "employer_kind", "town", "village", "address", "skills", "pay", "season",
             "start_date", "end_date", "hours", "headcount", "age", "physical", "night_shift", "phone",
-            "public_welfare", "description", "key")}
+            "show_phone", "public_welfare", "description", "key")}
 
         def work(session: Session) -> dict[str, Any]:
             job, pushes = post_job(session, self.c.services, spec)

@@ -29,6 +29,7 @@ from bot.web import create_app
 log = logging.getLogger(__name__)
 
 FAKE_API = "/fake-wechat"
+DEMO_TEMPLATE = "demo-service-notice"
 
 
 def local_base(settings: Settings) -> str:
@@ -39,7 +40,8 @@ def local_base(settings: Settings) -> str:
 
 def demo_settings(settings: Settings) -> Settings:
     """The settings with WeChat credentials made up where none are set, the API pointed at the
-    fake one in this process, and a staff console token (kept in the data folder)."""
+    fake one in this process, a template message for what the 48-hour window cannot take (so
+    that path shows in the sandbox), and a staff console token (kept in the data folder)."""
     update = {"wechat_api_base": local_base(settings) + FAKE_API, "admin_token": demo_admin_token(settings)}
     if not settings.wechat_token:
         update["wechat_token"] = secrets.token_hex(16)
@@ -47,6 +49,9 @@ def demo_settings(settings: Settings) -> Settings:
         update["wechat_appid"] = "wx" + secrets.token_hex(8)
     if not settings.wechat_secret:
         update["wechat_secret"] = secrets.token_hex(16)
+    if not settings.wechat_template_id:
+        update["wechat_template_id"] = DEMO_TEMPLATE
+        update["wechat_template_fields"] = "thing1,thing2,thing3,thing4"
     return settings.model_copy(update=update)
 
 

@@ -44,6 +44,7 @@ class DeliveryResult:
     reason: str | None = None
     permanent: bool = False
     errcode: int | None = None
+    window_closed: bool = False  # failed only because the window was shut and no template is set
 
     @property
     def delivered(self) -> bool:
@@ -92,6 +93,14 @@ class WeChatMessenger:
         self.fields = template_fields(settings.wechat_template_fields)
         self.clock = clock
 
+    @property
+    def has_template(self) -> bool:
+        return bool(self.template_id)
+
+    async def send_template_text(self, openid: str, text: str) -> DeliveryResult:
+        """Straight to a template message (the window's slots are kept for other messages)."""
+        return await self._send_template(openid, text, why="planned past the window")
+
     async def send_text(self, openid: str, text: str) -> DeliveryResult:
         if not await to_thread.run_sync(self._db, reserve_send, openid, True):
             return await self._send_template(openid, text, why="window closed or used (local count)")
@@ -112,7 +121,7 @@ class WeChatMessenger:
     async def _send_template(self, openid: str, text: str, *, why: str) -> DeliveryResult:
         if not self.template_id:
             log.warning("message to %s not sent: %s and no template configured", mask(openid), why)
-            return DeliveryResult("failed", reason=f"{why}; no template message configured")
+            return DeliveryResult("failed", reason=f"{why}; no template message configured", window_closed=True)
         try:
             await self.client.send_template(openid, self.template_id, fill_template(text, self.fields))
             log.info("message to %s sent as a template message (%s)", mask(openid), why)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage.models import ChatAccount
 
@@ -32,6 +32,15 @@ def reserve_send(session: Session, *, user_id: str, now: datetime) -> bool:
             .values(window_sends=ChatAccount.window_sends + 1)
             .returning(ChatAccount.id))  # type: ignore[arg-type]
     return session.connection().execute(stmt).first() is not None
+
+
+def room(session: Session, *, user_id: str, now: datetime) -> int:
+    """How many customer-service messages the window takes now (0 when it is closed)."""
+    account = session.exec(select(ChatAccount).where(ChatAccount.channel == CHANNEL,
+                                                     ChatAccount.user_id == user_id)).first()
+    if account is None or account.last_inbound_at is None or account.last_inbound_at <= now - WINDOW:
+        return 0
+    return max(WINDOW_SENDS - account.window_sends, 0)
 
 
 def refund_send(session: Session, *, user_id: str) -> None:

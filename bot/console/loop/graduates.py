@@ -11,10 +11,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.console.context import Console, body_json, text_field
+from bot.console.context import BadRequest, Console, body_json, text_field
 from bot.console.loop.shared import flag, number, town_of, when
+from handlers.graduates import promise_kept
 from storage import graduates as store
-from storage.models import InternshipBase
+from storage.models import Graduate, InternshipBase, Job
 
 
 class Graduates:
@@ -26,6 +27,7 @@ class Graduates:
         return [Route("/graduates", a(self.graduates)),
                 Route("/graduates/{graduate_id:int}/guidance", a(self.guided), methods=["POST"]),
                 Route("/graduates/{graduate_id:int}/training", a(self.trained), methods=["POST"]),
+                Route("/graduates/{graduate_id:int}/recommendations", a(self.recommended), methods=["POST"]),
                 Route("/internship-bases", a(self.bases)),
                 Route("/internship-bases", a(self.add_base), methods=["POST"]),
                 Route("/internship-bases/{base_id:int}", a(self.change_base), methods=["POST"])]
@@ -58,9 +60,13 @@ class Graduates:
         graduate_id = request.path_params["graduate_id"]
 
         def work(session: Session) -> bool:
-            done = store.mark(session, graduate_id=graduate_id, what=what, note=note, now=self.c.services.clock())
+            now = self.c.services.clock()
+            done = store.mark(session, graduate_id=graduate_id, what=what, note=note, now=now)
             if done:
                 self.c.audit(session, request, f"graduate.{what}", graduate_id)
+                graduate = session.get(Graduate, graduate_id)
+                assert graduate is not None
+                promise_kept(session, graduate=graduate, what=what, note=note, now=now)
             return done
 
         return JSONResponse({"ok": True}) if await self.c.db(work) else JSONResponse({"error": "没有这个毕业生"}, 404)
@@ -70,6 +76,27 @@ class Graduates:
 
     async def trained(self, request: Request) -> Response:
         return await self._mark(request, "training")
+
+    async def recommended(self, request: Request) -> Response:
+        """A recommendation staff made themselves (on the phone, at the counter): it counts as one of three."""
+        data = await body_json(request)
+        job_id = number(data.get("job_id"), label="岗位编号", low=1, high=2**31 - 1)
+        graduate_id = request.path_params["graduate_id"]
+
+        def work(session: Session) -> dict[str, Any] | None:
+            if session.get(Graduate, graduate_id) is None:
+                return None
+            if session.get(Job, job_id) is None:
+                raise BadRequest("没有这个岗位")
+            slot = store.add_recommendation(session, graduate_id=graduate_id, job_id=job_id,
+                                            now=self.c.services.clock())
+            if slot is None:
+                raise BadRequest("三次推荐已经用完，或这个岗位推荐过了")
+            self.c.audit(session, request, "graduate.recommend", graduate_id, job=job_id)
+            return {"slot": slot}
+
+        found = await self.c.db(work)
+        return JSONResponse(found, 201) if found else JSONResponse({"error": "没有这个毕业生"}, 404)
 
     async def bases(self, request: Request) -> Response:
         rows = await self.c.db(lambda s: store.bases(s, active_only=False))

@@ -14,6 +14,7 @@ from bot.console.context import BadRequest, Console, body_json, mask_phone, text
 from bot.console.loop.shared import PAGE_SIZE, page_of, when
 from handlers.rights import amount_text, notify
 from storage import cases as store
+from storage.waiting import fate
 from storage.models import RightsCase
 
 ERASED = "本人已注销，电话已删除"
@@ -39,19 +40,28 @@ class Rights:
                 "phone": mask_phone(case.phone), "status": case.status,
                 "status_label": store.STATUSES.get(case.status, case.status),
                 "created_at": when(case.created_at, self.c), "updated_at": when(case.updated_at, self.c),
-                "reachable": case.worker_id is not None, "erased": case.phone is None}
+                "erased": case.phone is None}
+
+    def _row(self, session: Session, case: RightsCase) -> dict[str, Any]:
+        worker_id, reach = store.reach(session, case)
+        return {**self.row(case), "reachable": worker_id is not None, "reach": reach}
 
     def _list(self, session: Session, status: str | None, page: int) -> dict[str, Any]:
         rows = store.list_cases(session, status=status, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-        return {"cases": [self.row(c) for c in rows[:PAGE_SIZE]], "page": page, "more": len(rows) > PAGE_SIZE}
+        return {"cases": [self._row(session, c) for c in rows[:PAGE_SIZE]], "page": page,
+                "more": len(rows) > PAGE_SIZE}
 
     def _detail(self, session: Session, case_id: int) -> dict[str, Any] | None:
         case = store.get_case(session, case_id)
         if case is None:
             return None
-        return {**self.row(case), "reachable": store.worker_to_tell(session, case) is not None,
+        events = store.events(session, case_id=case_id)
+        told = fate(session, keys=[store.push_key(case_id, e.id) for e in events])  # type: ignore[arg-type]
+        return {**self._row(session, case),
                 "events": [{"status": e.status, "status_label": store.STATUSES.get(e.status, e.status),
-                            "note": e.note, "at": when(e.at, self.c)} for e in store.events(session, case_id=case_id)]}
+                            "note": e.note, "at": when(e.at, self.c),
+                            "message": told.get(store.push_key(case_id, e.id), "没有发消息")}  # type: ignore[arg-type]
+                           for e in events]}
 
     def _status(self, request: Request) -> str | None:
         status = request.query_params.get("status") or None
@@ -83,7 +93,8 @@ class Rights:
             assert case is not None
             told = notify(session, case=case, event=event, now=now)
             self.c.audit(session, request, "case.status", case.number, status=status, told=told)
-            return {"status": status, "status_label": store.STATUSES[status], "notified": told}
+            return {"status": status, "status_label": store.STATUSES[status], "notified": told,
+                    "reach": store.reach(session, case)[1]}
 
         found = await self.c.db(work)
         return JSONResponse(found) if found else JSONResponse({"error": "没有这个维权案件"}, 404)

@@ -43,7 +43,7 @@ class Training:
                 "starts_on": course.starts_on.isoformat() if course.starts_on else None,
                 "ends_on": course.ends_on.isoformat() if course.ends_on else None,
                 "seats": course.seats, "taken": taken, "left": course.seats - taken, "completed": completed,
-                "certificate": course.certificate}
+                "certificate": course.certificate, "fee": course.fee, "hours": course.hours}
 
     def _list(self, session: Session) -> list[dict[str, Any]]:
         rows = store.list_courses(session)
@@ -93,7 +93,8 @@ class Training:
         return {"title": title, "kind": kind, "skills": skills, "town": town_of(self.c, data.get("town")),
                 "venue": text_field(data, "venue", label="地点"), "starts_on": starts, "ends_on": ends,
                 "seats": number(data.get("seats"), label="名额", low=1, high=2000, default=30),
-                "certificate": flag(data.get("certificate"))}
+                "certificate": flag(data.get("certificate")), "fee": text_field(data, "fee", max_len=64, label="费用"),
+                "hours": text_field(data, "hours", max_len=64, label="上课时间")}
 
     async def add(self, request: Request) -> Response:
         data = await body_json(request)
@@ -117,8 +118,11 @@ class Training:
         course_id = request.path_params["course_id"]
 
         def work(session: Session) -> dict[str, Any] | None:
-            if store.get_course(session, course_id) is None:
+            course = store.get_course(session, course_id)
+            if course is None:
                 return None
+            if course.starts_on and course.starts_on > self.c.services.local_now().date():
+                raise BadRequest(f"这个培训{course.starts_on.month}月{course.starts_on.day}日才开课，还不能结业")
             ids = int_list(data.get("worker_ids"))
             if flag(data.get("all")):
                 ids = [s.worker_id for s, _ in store.signups(session, course_id=course_id) if s.status == store.SIGNED]
