@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
@@ -137,12 +138,15 @@ def test_the_migration_keeps_every_row_and_then_never_reuses_an_id(tmp_path: Pat
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     upgrade(url, "0004_link_guesses")
     engine = make_engine(url)
-    now = utcnow()
-    with session_scope(engine) as session:
-        session.add_all([Worker(id=n, skills=["tea"], created_at=now, updated_at=now) for n in (1, 2)])
-        session.flush()
-        session.add_all([WorkerSkill(worker_id=n, skill="tea") for n in (1, 2)])
-        session.add_all([ChatAccount(channel="wechat", user_id=f"o{n}", worker_id=n, created_at=now) for n in (1, 2)])
+    now = utcnow().replace(tzinfo=None).isoformat(" ")
+    with engine.begin() as conn:  # the columns of revision 0004, not of today's models
+        for n in (1, 2):
+            conn.execute(text("insert into worker (id, skills, availability, travel_range, want_job_push, "
+                              "want_fair_push, subscribed, created_at, updated_at) "
+                              "values (:n, '[\"tea\"]', '[]', 'town', 1, 1, 1, :now, :now)"), {"n": n, "now": now})
+            conn.execute(text("insert into worker_skill (worker_id, skill) values (:n, 'tea')"), {"n": n})
+            conn.execute(text("insert into chat_account (channel, user_id, worker_id, window_sends, reachable, "
+                              "created_at) values ('wechat', :u, :n, 0, 1, :now)"), {"u": f"o{n}", "n": n, "now": now})
     engine.dispose()
     upgrade(url)
     engine = make_engine(url)
@@ -151,7 +155,7 @@ def test_the_migration_keeps_every_row_and_then_never_reuses_an_id(tmp_path: Pat
         assert [a.worker_id for a in session.exec(select(ChatAccount).order_by(ChatAccount.id))] == [1, 2]
         session.delete(session.get_one(Worker, 2))
     with session_scope(engine) as session:
-        newcomer = Worker(skills=[], created_at=now, updated_at=now)
+        newcomer = Worker(skills=[])
         session.add(newcomer)
         session.flush()
         assert newcomer.id == 3

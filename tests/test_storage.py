@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel
 
 from storage.db import alembic_config, make_engine, session_scope
@@ -18,6 +18,17 @@ def test_migrations_create_exactly_the_models(db_url: str) -> None:
     assert tables == set(SQLModel.metadata.tables)
     command.check(alembic_config(db_url))  # raises when models and migrations differ
     engine.dispose()
+
+
+def test_every_migrated_sqlite_table_with_an_integer_id_never_reuses_one(sqlite_url: str) -> None:
+    """A migration that rebuilds a table (Alembic's batch mode) must keep AUTOINCREMENT (0005)."""
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        ddl = dict(conn.execute(text("select name, sql from sqlite_master where type = 'table'")).all())
+    engine.dispose()
+    lacking = [name for name, table in SQLModel.metadata.tables.items()
+               if table.autoincrement_column is not None and "AUTOINCREMENT" not in ddl[name]]
+    assert lacking == []
 
 
 def claim_message(session: Session, *, channel: str, dedup_key: str, user_id: str) -> Claim:
