@@ -125,8 +125,8 @@ class User:
     def answer(self, slot: str | None, reply: Reply) -> tuple[str, bool]:
         """The next message, and whether it answers the question asked."""
         p = self.p
-        if slot is None:
-            return "继续", False
+        if slot is None:  # not a registration question: back to what the person came for
+            return ("登记" if "登记" in reply.as_text() and "继续" not in reply.as_text() else "继续"), False
         self.asked[slot] = self.asked.get(slot, 0) + 1
         detour = p.get("detour")
         if detour and not self.detour_done and detour["slot"] == slot:

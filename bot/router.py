@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Ctx"], Reply]
 PAUSED = "_paused"
+MORE = "_more"  # the part of the last reply cut off for being too long, shown on 详情
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers.hardship import public_welfare_first
 from handlers.notices import job_detail, job_line
-from handlers.paging import current_page, has_next, heading, turn_page
+from handlers.paging import current_page, has_next, heading, off_the_list, turn_page
 from knowledge import taxonomy
 from knowledge.text import choice_numbers, compact, integers
 from storage.jobs import apply, employer_name, get_job, open_jobs
@@ -74,6 +74,9 @@ def pick(ctx: Ctx) -> Reply:
         return _apply(ctx, key.removeprefix("报名"))
     numbers = choice_numbers(ctx.text, len(ctx.data["ids"]))
     if not numbers:
+        answered = off_the_list(ctx)
+        if answered is not None:
+            return answered
         ctx.finish()
         return Reply.of("请回复列表里的编号，比如 1。也可以回复“找工作”重新看。")
     job = get_job(ctx.session, job_id=ctx.data["ids"][numbers[0] - 1])

@@ -141,6 +141,10 @@ class FuzzyIndex:
     def exact(self, text: str) -> str | None:
         return self._by_alias.get(compact(text))
 
+    @property
+    def aliases(self) -> list[str]:
+        return list(self._aliases)
+
     def lookup(self, text: str, *, limit: int = 5, cutoff: float = 60) -> list[Match]:
         """Best distinct keys for the text, best first, scores at least `cutoff`."""
         query = compact(text)

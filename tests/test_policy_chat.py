@@ -15,7 +15,9 @@ def test_question_mode_answers_until_a_command(sqlite_chat: ChatHarness) -> None
 
 def test_free_text_is_tried_as_a_question(sqlite_chat: ChatHarness) -> None:
     reply = sqlite_chat.say("我60多岁了还能找活干吗")
-    assert "第13条" in reply and "菜单" in reply
+    assert "低龄老年人" in reply and "菜单" in reply and len(reply) <= 150
+    assert "回复“详情”看原文" in reply  # the source and the departments, cut for length, wait there
+    assert "第13条" in sqlite_chat.say("详情")
 
 
 def test_free_text_in_the_menu_is_a_question_too(sqlite_chat: ChatHarness) -> None:
@@ -37,5 +39,6 @@ def test_back_from_the_menu_returns_to_the_paused_registration(sqlite_chat: Chat
     assert "您的登记还没填完" in sqlite_chat.say("菜单")
     assert "岁数" in sqlite_chat.say("返回")
     sqlite_chat.say("菜单")
-    assert "第2条" in sqlite_chat.say("每月几号有招聘会")
+    assert "每月8日、18日" in sqlite_chat.say("每月几号有招聘会")
+    assert "第2条" in sqlite_chat.say("详情")
     assert "岁数" in sqlite_chat.say("继续")
