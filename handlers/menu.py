@@ -11,7 +11,7 @@ from knowledge.text import choice_numbers
 router = Router("menu")
 main_menu = router.flow("menu", title="")
 
-WELCOME = "您好！我是开化县找活小助手：帮您找活、提醒招聘会、解答就业政策。请回复："
+WELCOME = "您好！我是开化县零工就业小助手，帮您找活、提醒招聘会、解答就业政策。请回复："
 FIRST_THINGS = ("登记找活", "招聘会", "问政策")  # what a brand-new follower is offered
 MENU_QUESTION = "请问您想做什么？"
 

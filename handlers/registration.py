@@ -127,9 +127,7 @@ def _ask_town_pick(ctx: Ctx) -> Reply:
     choices = ctx.data.get("town_choices")
     if choices:
         return Reply.of("请回复编号，或再打一遍名字。", choices=[*choices, "都不是"])
-    towns = ctx.services.places.towns
-    listed = " ".join(f"{i}{t.short}" for i, t in enumerate(towns, 1))
-    return Reply.of(f"开化县的乡镇有：\n{listed}\n请回复编号。")
+    return Reply.of(f"开化县的乡镇有：\n{ctx.services.places.numbered()}\n请回复编号。")
 
 
 @flow.step("town_pick", ask=_ask_town_pick)

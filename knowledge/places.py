@@ -69,6 +69,11 @@ class Gazetteer:
     def names(self) -> list[str]:
         return [t.name for t in self.towns]
 
+    def numbered(self) -> str:
+        """Every town by number on a few short lines: "1芹阳 2华埠 …" (a list of fifteen
+        choices one a line would be too long to read in one message)."""
+        return " ".join(f"{i}{t.short}" for i, t in enumerate(self.towns, 1))
+
     def neighbours(self, name: str) -> tuple[str, ...]:
         town = self._by_name.get(name)
         return town.neighbours if town else ()
