@@ -15,19 +15,23 @@ MORE_HINT = "回复“详情”看原文。"
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 _GAP = len("\n\n")
 CLOSING = 40  # a closing line this short is kept whole after a cut
-ROOM = 50  # what the cut part keeps at least
+ROOM = 50  # what the cut part keeps at least beside closing lines
+MIN_SHOWN = 12  # a start shorter than this says nothing: all of it waits for 详情
 
 
 def fit_reply(reply: Reply, limit: int = LIMIT) -> tuple[Reply, str | None]:
     """The reply cut to `limit` characters as shown, and the text cut off (None if nothing was).
 
     Kept whole, from the end: the question with its numbered choices, and short closing lines
-    ("回复“菜单”…"), as long as the first part keeps room to say something.
+    ("回复“菜单”…") as long as the first part keeps room to say something.
     """
     if len(reply.as_text()) <= limit:
         return reply, None
     texts, tail = list(reply.texts), []
-    while len(texts) > 1 and (len(texts[-1]) <= CLOSING or reply.choices and not tail):
+    question = Reply(tuple(texts[-1:]), reply.choices)
+    if reply.choices and len(texts) > 1 and len(question.as_text()) + _GAP + len(MORE_HINT) <= limit:
+        tail.insert(0, texts.pop())  # the question with its choices, whole, whenever it fits
+    while len(texts) > 1 and len(texts[-1]) <= CLOSING:
         if len(Reply((texts[-1], *tail), reply.choices).as_text()) + ROOM > limit:
             break
         tail.insert(0, texts.pop())
@@ -40,7 +44,7 @@ def fit_reply(reply: Reply, limit: int = LIMIT) -> tuple[Reply, str | None]:
 def _cut(text: str, budget: int) -> tuple[str, str]:
     """The longest start of the text within `budget` that ends a line, else a sentence, else
     a hard cut; and what is left."""
-    if budget <= 0:
+    if budget < MIN_SHOWN:
         return "", text
     window = text[:budget + 1]
     end = window.rfind("\n")

@@ -23,6 +23,7 @@ router = Router("jobs")
 browse = router.flow("jobs", title="")  # a light flow: any command ends it
 
 ALL_COUNTY = "全县都看"
+SHORT_NAME = 4  # longer text that names no town is taken as a question
 ANY_SKILL = "什么活都看"
 
 
@@ -123,6 +124,8 @@ def browse_town(ctx: Ctx) -> Reply:
         ctx.data["town"] = None
         return ctx.goto("skill")
     guess = ctx.services.places.resolve(ctx.text)
+    if guess.town is None and not guess.candidates and len(compact(ctx.text)) > SHORT_NAME:
+        return off_the_list(ctx) or _ask_town(ctx)  # a question, not a place: answer it
     if guess.town is None:
         hint = f"您说的是{'、'.join(guess.candidates)}吗？请打全乡镇名。" if guess.candidates else "没找到这个乡镇。"
         return Reply.of(hint) + _ask_town(ctx)

@@ -95,7 +95,7 @@ def _note(ctx: Ctx, field: str, words: str) -> None:
 
 
 def _kept(words: str, understood: str) -> str:
-    return f"您说的“{words[:30]}”我记下了，工作人员会帮您看。{understood}"
+    return f"您的原话已记下，工作人员会看。{understood}"
 
 
 # --- 1. town and village ----------------------------------------------------------------------
@@ -143,7 +143,8 @@ def town_pick(ctx: Ctx) -> Reply:
     guess = places.resolve(ctx.text)
     if guess.town:
         return _set_town(ctx, guess.town, guess.village)
-    if guess.candidates and guess.candidates[0] in names:  # the same name again: the closest one
+    if ctx.data.get("town_choices") and guess.candidates and guess.candidates[0] in names:
+        # the name again, spelt as before or nearly: the closest of the few shown
         return _set_town(ctx, guess.candidates[0], None)
     if _missed(ctx, "town_pick"):
         words = ctx.data.pop("town_said", None) or ctx.text
@@ -234,7 +235,7 @@ def age(ctx: Ctx) -> Reply:
 
 # --- 3. skills, 4. availability and travel range ----------------------------------------------
 def _ask_skills(ctx: Ctx) -> Reply:
-    return Reply.of("您会做哪些活？可以选几个，比如回复：1 3\n也可以直接打字，比如：摘茶叶、做饭。",
+    return Reply.of("您会做哪些活？可选几个编号，也可直接打字。",
                     choices=taxonomy.skills().labels)
 
 
