@@ -28,7 +28,7 @@ NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skil
 _YEAR = re.compile(r"\d{2,4}\s*年")
 _AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
-_YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|yes|y$|ok|okay|可)")
+_YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存|yes|y$|ok|okay|可)")
 
 
 def describe(fields: dict[str, Any]) -> str:
@@ -173,7 +173,8 @@ def _ask_village(ctx: Ctx) -> Reply:
     return Reply.of("您是哪个村（社区）的？\n不想说可以回复“跳过”。")
 
 
-_NO_VILLAGE = re.compile(r"跳过|不知道|不想说|不说|不告诉|保密|没有|不清楚|算了|不用|^无$|^不$|^略$")
+_NO_VILLAGE = re.compile(r"跳过|不知道|不想说|不说|不告诉|保密|没有|不清楚|算了|不用|^无$|^不$|^略$"
+                         r"|^(就在|住在|在)?(村里|村上|镇上|街上|城里|县城|乡下|农村|山里|老家|本村|这里)(的|住)?$")
 
 
 @flow.step("village", ask=_ask_village)

@@ -44,7 +44,11 @@ class OptionSet:
         self.options = options
         self._by_code = {o.code: o for o in options}
         self._index = FuzzyIndex(aliases_from((o.code, (o.label, *o.synonyms)) for o in options))
-        self._phrases = {compact(p): codes for p, codes in (phrases or {}).items()}  # one phrase, several codes
+        # sayings read before anything else: several codes at once, or a "no" that is part of the saying
+        sayings = {compact(p): codes for p, codes in (phrases or {}).items()}
+        for option in options:
+            sayings.update({compact(a): [option.code] for a in option.synonyms if _NEGATED.search(compact(a))})
+        self._sayings = sorted(sayings.items(), key=lambda kv: -len(kv[0]))
         self._implies = implies or {}  # "morning+afternoon" → "daytime"
         self._general = general  # 其他 / 随时: dropped when named beside something particular
         # "种了一辈子地", "开过十年车": a two-character saying with a few words put in between
@@ -94,11 +98,11 @@ class OptionSet:
 
     def _clause(self, clause: str) -> list[str]:
         key = compact(clause)
-        if _NEGATED.search(key) and not self._index.exact(key):
+        said = [(alias, codes) for alias, codes in self._sayings if alias in key]
+        if said and not _NEGATED.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
+            return list(dict.fromkeys(c for _, codes in said for c in codes))
+        if _NEGATED.search(key):
             return []
-        found = [codes for phrase, codes in self._phrases.items() if phrase in key]
-        if found:
-            return [c for codes in found for c in codes]
         inside = self._index.contained(key)
         if inside:
             return inside

@@ -168,12 +168,15 @@ class FuzzyIndex:
         return sorted(best.values(), key=lambda m: -m.score)[:limit]
 
     def contained(self, text: str) -> list[str]:
-        """Keys whose alias appears inside the text ("我住华埠镇金星村" → 华埠镇)."""
+        """Keys whose alias appears inside the text ("我住华埠镇金星村" → 华埠镇), longest alias first;
+        words inside an alias already found do not count again."""
         query = compact(text)
         found: list[str] = []
         for alias in sorted(self._aliases, key=len, reverse=True):
-            if len(alias) >= 2 and alias in query and self._by_alias[alias] not in found:
-                found.append(self._by_alias[alias])
+            if len(alias) >= 2 and alias in query:
+                if self._by_alias[alias] not in found:
+                    found.append(self._by_alias[alias])
+                query = query.replace(alias, "|")  # "不上夜班" found: its "夜班" is no second answer
         return found
 
 
