@@ -8,6 +8,9 @@ the way that person would (own words, numbers, a town picked from a list by numb
 and gives up after 40 messages. The held-out third (benchmarks/data/dialog_split.json) was
 drawn at random before any tuning and is reported apart.
 
+The held-out part is reported whole and by batch: the first 66 personas were split before
+any tuning, the 30 written later were split before they were first run.
+
 Run: .venv/bin/python benchmarks/dialogs.py [--part dev|holdout|all] [--verbose] [--show ID]
 """
 
@@ -252,17 +255,20 @@ def main() -> None:
     parser.add_argument("--show", help="print one persona's whole dialog")
     args = parser.parse_args()
     personas = json.loads(PERSONAS.read_text("utf-8"))["personas"]
-    held = set(json.loads(SPLIT.read_text("utf-8"))["holdout"])
+    split = json.loads(SPLIT.read_text("utf-8"))
+    held, later = set(split["holdout"]), set(split["second_batch_holdout"])
     clock = [datetime(2026, 3, 10, 1, 30, tzinfo=timezone.utc)]
     with tempfile.TemporaryDirectory() as tmp:
         dispatcher = build(Path(tmp), clock)
-        parts: dict[str, list[Run]] = {"dev": [], "holdout": []}
+        parts: dict[str, list[Run]] = {"dev": [], "holdout": [], "  first": [], "  later": []}
         for persona in personas:
             part = "holdout" if persona["id"] in held else "dev"
             if args.part != "all" and part != args.part and persona["id"] != args.show:
                 continue
             run = converse(dispatcher, persona, clock)
             parts[part].append(run)
+            if part == "holdout":
+                parts["  later" if persona["id"] in later else "  first"].append(run)
             if args.show == persona["id"]:
                 for said, answer in run.transcript:
                     print(f"> {said}\n{answer}\n")

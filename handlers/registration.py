@@ -28,6 +28,7 @@ NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skil
 _YEAR = re.compile(r"\d{2,4}\s*年")
 _AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
+_SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|别发|别提醒|算了|免了")
 _YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存|yes|y$|ok|okay|可)")
 
 
@@ -173,6 +174,7 @@ def _ask_village(ctx: Ctx) -> Reply:
     return Reply.of("您是哪个村（社区）的？\n不想说可以回复“跳过”。")
 
 
+_VILLAGE_WORD = re.compile(r"村|社区")  # "马金桥村" is a village, not the town 马金 again
 _NO_VILLAGE = re.compile(r"跳过|不知道|不想说|不说|不告诉|保密|没有|不清楚|算了|不用|^无$|^不$|^略$"
                          r"|^(就在|住在|在)?(村里|村上|镇上|街上|城里|县城|乡下|农村|山里|老家|本村|这里)(的|住)?$")
 
@@ -183,7 +185,12 @@ def village(ctx: Ctx) -> Reply:
     if _NO_VILLAGE.search(compact(text)):
         ctx.data["village"] = None
         return ctx.next("age")
-    name = ctx.services.places.village(text, ctx.data.get("town"))
+    places = ctx.services.places
+    guess = places.resolve(text)
+    corrected = guess.town and guess.town != ctx.data.get("town")
+    if corrected and (guess.village or not _VILLAGE_WORD.search(text)):  # "不对，我是马金的": the town
+        return _set_town(ctx, guess.town, guess.village)
+    name = places.village(text, ctx.data.get("town"))
     if name and len(name) <= 20:
         ctx.data["village"] = name
         _understood(ctx, "village")
@@ -299,10 +306,11 @@ DEFAULT_TRAVEL = "town"
 
 # --- 5. push preferences ----------------------------------------------------------------------
 def yes_no(text: str) -> bool | None:
+    """"要的", "ok" → True; "不用", "年纪大了不去了" → False; None when neither is said."""
     key = compact(text)
     if key in ("1", "2"):
         return key == "1"
-    if _NO.match(key):
+    if _NO.match(key) or _SAYS_NO.search(key):
         return False
     if _YES.match(key):
         return True

@@ -56,10 +56,10 @@ class Gazetteer:
         self._names = FuzzyIndex(aliases)
         self._villages = FuzzyIndex({v: t.name for t in self.towns for v in t.villages})
         self._village_names = {compact(v): v for t in self.towns for v in t.villages}
-        for t in self.towns:  # short forms: 仁宗坑 for 仁宗坑村, 东山 for 东山社区
+        for t in self.towns:  # short forms: 仁宗坑 for 仁宗坑村, 东山 for 东山社区 (马金 stays the town)
             for v in t.villages:
                 short = _VILLAGE_SUFFIX.sub("", compact(v))
-                if len(short) >= 2:
+                if len(short) >= 2 and not self._names.exact(short):
                     self._village_names.setdefault(short, v)
 
     def get(self, name: str) -> Town | None:

@@ -202,3 +202,21 @@ def test_a_new_follower_is_told_in_one_line_what_to_reply(sqlite_chat: ChatHarne
     sqlite_chat.send(kind=Kind.SUBSCRIBE, user="another")
     assert "直接打字提问" in sqlite_chat.say("3", user="another")
 
+
+
+def test_a_town_corrected_at_the_village_question(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠")
+    reply = sqlite_chat.say("不对，我是马金的")
+    assert "好的，马金镇" in reply and "哪个村" in reply
+    assert "岁数" in sqlite_chat.say("跳过")
+    sqlite_chat.conversation("取消", "登记", "华埠")
+    sqlite_chat.say("马金桥村")  # a village whose name holds a town's: still a village of 华埠
+    assert (state(sqlite_chat).data["town"], state(sqlite_chat).data["village"]) == ("华埠镇", "马金桥村")
+
+
+@pytest.mark.parametrize("said,wanted", [("年纪大了不去了", False), ("不用发", False), ("要的要的", True),
+                                         ("ok", True), ("都行", True), ("看情况", None)])
+def test_yes_or_no_said_in_a_sentence(said: str, wanted: bool | None) -> None:
+    from handlers.registration import yes_no
+
+    assert yes_no(said) is wanted
