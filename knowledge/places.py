@@ -112,7 +112,7 @@ class Gazetteer:
         if known:
             return known
         for alias in sorted(self._names.aliases, key=len, reverse=True):  # a town typed again before it
-            if len(alias) >= 2 and key.startswith(alias):
+            if len(alias) >= 2 and key.startswith(alias) and len(key) - len(alias) >= 3:  # not 马金 in 马金桥村
                 key = key[len(alias):]
                 break
         key = _TRAILING.sub("", _SAYING.sub("", key))
