@@ -4,11 +4,12 @@ choices, then a summary to confirm. The same steps serve 修改 for one answer."
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
-from handlers import silver
+from handlers import policy, silver
 from knowledge import taxonomy
 from knowledge.text import arabize, choice_numbers, compact, integers
 from storage.models import Worker
@@ -28,7 +29,8 @@ NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skil
 _YEAR = re.compile(r"\d{2,4}\s*年")
 _AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
-_SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|别发|别提醒|算了|免了")
+_SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了")
+_SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒我")
 _YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存|yes|y$|ok|okay|可)")
 
 
@@ -99,12 +101,34 @@ def _kept(words: str, understood: str) -> str:
     return f"您的原话已记下，工作人员会看。{understood}"
 
 
+# --- a question typed instead of an answer -------------------------------------------------------
+_QUESTION = re.compile(r"(吗|呢|么|[?？])$")
+QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
+
+
+def _step(name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
+    """A registration step whose answer handler first lets a question typed meanwhile through:
+    it is answered, the same question asked again, and no miss counted."""
+
+    def register(answer: Handler) -> Handler:
+        def answer_or_aside(ctx: Ctx) -> Reply:
+            text = ctx.text.strip()
+            if len(compact(text)) >= QUESTION_MIN and _QUESTION.search(text):
+                return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)
+            return answer(ctx)
+
+        flow.step(name, ask=ask, accepts_location=accepts_location)(answer_or_aside)
+        return answer
+
+    return register
+
+
 # --- 1. town and village ----------------------------------------------------------------------
 def _ask_town(ctx: Ctx) -> Reply:
     return Reply.of("您住在哪个乡镇（街道）？\n直接打字，比如：华埠、马金。")
 
 
-@flow.step("town", ask=_ask_town, accepts_location=True)
+@_step("town", ask=_ask_town, accepts_location=True)
 def town(ctx: Ctx) -> Reply:
     places = ctx.services.places
     if ctx.update.latitude is not None and ctx.update.longitude is not None:
@@ -131,7 +155,7 @@ def _ask_town_pick(ctx: Ctx) -> Reply:
     return Reply.of(f"开化县的乡镇有：\n{ctx.services.places.numbered()}\n请回复编号。")
 
 
-@flow.step("town_pick", ask=_ask_town_pick)
+@_step("town_pick", ask=_ask_town_pick)
 def town_pick(ctx: Ctx) -> Reply:
     places = ctx.services.places
     names: list[str] = ctx.data.get("town_choices") or places.names
@@ -179,7 +203,7 @@ _NO_VILLAGE = re.compile(r"跳过|不知道|不想说|不说|不告诉|保密|�
                          r"|^(就在|住在|在)?(村里|村上|镇上|街上|城里|县城|乡下|农村|山里|老家|本村|这里)(的|住)?$")
 
 
-@flow.step("village", ask=_ask_village)
+@_step("village", ask=_ask_village)
 def village(ctx: Ctx) -> Reply:
     text = ctx.text.strip()
     if _NO_VILLAGE.search(compact(text)):
@@ -224,7 +248,7 @@ def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
     return value, None
 
 
-@flow.step("age", ask=_ask_age)
+@_step("age", ask=_ask_age)
 def age(ctx: Ctx) -> Reply:
     this_year = ctx.services.local_now().year
     parsed = parse_age(ctx.text, this_year)
@@ -266,7 +290,7 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
     return Reply.of(retry) + ask(ctx)
 
 
-@flow.step("skills", ask=_ask_skills)
+@_step("skills", ask=_ask_skills)
 def skills(ctx: Ctx) -> Reply:
     return _options_step(ctx, "skills", "skills", taxonomy.skills(), fallback=["other"], next_step="availability",
                          retry="没对上这个活儿，请回复编号，可以选几个。", ask=_ask_skills)
@@ -276,7 +300,7 @@ def _ask_availability(ctx: Ctx) -> Reply:
     return Reply.of("您什么时候有空干活？可以选几个。", choices=taxonomy.availability().labels)
 
 
-@flow.step("availability", ask=_ask_availability)
+@_step("availability", ask=_ask_availability)
 def availability(ctx: Ctx) -> Reply:
     return _options_step(ctx, "availability", "availability", taxonomy.availability(), fallback=[],
                          next_step="travel", retry="没对上，请回复编号，比如 1。", ask=_ask_availability)
@@ -286,7 +310,7 @@ def _ask_travel(ctx: Ctx) -> Reply:
     return Reply.of("您愿意去多远的地方干活？", choices=taxonomy.travel_ranges().labels)
 
 
-@flow.step("travel", ask=_ask_travel)
+@_step("travel", ask=_ask_travel)
 def travel(ctx: Ctx) -> Reply:
     options = taxonomy.travel_ranges()
     codes = options.parse(ctx.text)
@@ -312,7 +336,7 @@ def yes_no(text: str) -> bool | None:
         return key == "1"
     if _NO.match(key) or _SAYS_NO.search(key):
         return False
-    if _YES.match(key):
+    if _YES.match(key) or _SAYS_YES.search(key):
         return True
     return None
 
@@ -321,7 +345,7 @@ def _yes_no_step(step: str, field: str, question: str, next_step: str) -> None:
     def ask(ctx: Ctx) -> Reply:
         return Reply.of(question, choices=["要", "不要"])
 
-    @flow.step(step, ask=ask)
+    @_step(step, ask=ask)
     def answer(ctx: Ctx) -> Reply:
         value = yes_no(ctx.text)
         if value is None and not _missed(ctx, step):
@@ -343,7 +367,7 @@ def _ask_confirm(ctx: Ctx) -> Reply:
     return Reply.of(f"请核对您的信息：\n{describe(ctx.data)}", choices=["确认", "修改"])
 
 
-@flow.step("confirm", ask=_ask_confirm)
+@_step("confirm", ask=_ask_confirm)
 def confirm(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
     said = yes_no(key) if key not in ("1", "2") else None
@@ -373,7 +397,7 @@ def _ask_edit_pick(ctx: Ctx) -> Reply:
     return Reply.of("您要改哪一项？", choices=[label for label, _ in EDITABLE])
 
 
-@flow.step("edit_pick", ask=_ask_edit_pick)
+@_step("edit_pick", ask=_ask_edit_pick)
 def edit_pick(ctx: Ctx) -> Reply:
     picked = choice_numbers(ctx.text, len(EDITABLE))
     step = EDITABLE[picked[0] - 1][1] if picked else next(

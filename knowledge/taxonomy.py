@@ -15,6 +15,7 @@ from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, co
 _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
 # Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行".
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
+_VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
 _NEGATED = re.compile(r"不行|不能|不会|不要|不干|不做|没空|没时间|干不了|做不了|不方便")
 # Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
 # only of these was not a missed answer.
@@ -51,10 +52,10 @@ class OptionSet:
         self._sayings = sorted(sayings.items(), key=lambda kv: -len(kv[0]))
         self._implies = implies or {}  # "morning+afternoon" → "daytime"
         self._general = general  # 其他 / 随时: dropped when named beside something particular
-        # "种了一辈子地", "开过十年车": a two-character saying with a few words put in between
+        # "种了一辈子地", "开过十年车": a verb and its object with a few words put in between
         self._spread = [(re.compile(f"{re.escape(a[0])}[^，。,.]{{1,4}}{re.escape(a[1])}"), key)
                         for a, key in aliases_from((o.code, o.synonyms) for o in options).items()
-                        if len(compact(a)) == 2 and key != general]
+                        if len(compact(a)) == 2 and a[0] in _VERBS and key != general]
 
     @property
     def labels(self) -> list[str]:

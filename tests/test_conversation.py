@@ -215,8 +215,16 @@ def test_a_town_corrected_at_the_village_question(sqlite_chat: ChatHarness) -> N
 
 
 @pytest.mark.parametrize("said,wanted", [("年纪大了不去了", False), ("不用发", False), ("要的要的", True),
-                                         ("ok", True), ("都行", True), ("看情况", None)])
+                                         ("ok", True), ("都行", True), ("那行", True), ("我看不行", False), ("看情况", None)])
 def test_yes_or_no_said_in_a_sentence(said: str, wanted: bool | None) -> None:
     from handlers.registration import yes_no
 
     assert yes_no(said) is wanted
+
+
+def test_a_question_typed_mid_registration_is_answered_and_the_question_asked_again(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过")
+    reply = sqlite_chat.say("60岁以上还能找活干吗？")
+    assert "低龄老年人" in reply and "多大岁数" in reply and len(reply) <= LIMIT
+    assert "会做哪些活" in sqlite_chat.say("六十三")  # no miss was counted, and 60 was not taken as the age
+    assert state(sqlite_chat).data["age"] == 63
