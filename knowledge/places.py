@@ -88,7 +88,7 @@ class Gazetteer:
             return TownGuess(exact)
         inside = self._names.contained(key)
         if len(inside) == 1:
-            return TownGuess(inside[0], village=self._village_in(key))
+            return TownGuess(inside[0], village=self._village_in(key, inside[0]) or self._named_after_town(key))
         village_town = self._villages.exact(key) or next(iter(self._villages.contained(key)), None)
         if village_town and not inside:
             return TownGuess(village_town, village=self._village_in(key))
@@ -111,15 +111,24 @@ class Gazetteer:
         known = self._village_in(key, town)
         if known:
             return known
-        for alias in sorted(self._names.aliases, key=len, reverse=True):  # a town typed again before it
-            if len(alias) >= 2 and key.startswith(alias) and len(key) - len(alias) >= 3:  # not 马金 in 马金桥村
-                key = key[len(alias):]
-                break
-        key = _TRAILING.sub("", _SAYING.sub("", key))
+        key = _TRAILING.sub("", self._without_town(_SAYING.sub("", key)))
         named = _NAMED.search(key)
         if named:
             return named.group(0)
         return key if _HAN.match(key) else None
+
+    def _without_town(self, key: str) -> str:
+        """The text with a town typed before the village taken off ("华埠镇下溪村" → 下溪村)."""
+        for alias in sorted(self._names.aliases, key=len, reverse=True):
+            if len(alias) >= 2 and key.startswith(alias) and len(key) - len(alias) >= 3:  # not 马金 in 马金桥村
+                return key[len(alias):]
+        return key
+
+    def _named_after_town(self, key: str) -> str | None:
+        """A village not on our list, named with its 村 or 社区 after the town: "我住华埠镇下溪村"."""
+        rest = _TRAILING.sub("", self._without_town(_SAYING.sub("", key)))
+        named = _NAMED.fullmatch(rest)
+        return named.group(0) if named and rest != key and len(rest) >= 3 else None
 
     def nearest(self, lat: float, lon: float) -> tuple[Town, float]:
         """The town whose centre is nearest the point, and the distance in km."""

@@ -15,6 +15,7 @@ from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, co
 _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
 # Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行".
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
+_NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
 _NEGATED = re.compile(r"不行|不能|不会|不要|不干|不做|没空|没时间|干不了|做不了|不方便")
 # Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
@@ -99,6 +100,9 @@ class OptionSet:
 
     def _clause(self, clause: str) -> list[str]:
         key = compact(clause)
+        numbered = _NUMBERED.fullmatch(arabize(key))  # "1和晚上", "第二个": a number among the words
+        if numbered and 1 <= int(numbered.group(1)) <= len(self.options):
+            return [self.options[int(numbered.group(1)) - 1].code]
         said = [(alias, codes) for alias, codes in self._sayings if alias in key]
         if said and not _NEGATED.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
             return list(dict.fromkeys(c for _, codes in said for c in codes))

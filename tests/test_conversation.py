@@ -228,3 +228,17 @@ def test_a_question_typed_mid_registration_is_answered_and_the_question_asked_ag
     assert "低龄老年人" in reply and "多大岁数" in reply and len(reply) <= LIMIT
     assert "会做哪些活" in sqlite_chat.say("六十三")  # no miss was counted, and 60 was not taken as the age
     assert state(sqlite_chat).data["age"] == 63
+
+
+@pytest.mark.parametrize("said,town,village", [
+    ("我住华埠镇下溪村", "华埠镇", "下溪村"), ("村头镇", "村头镇", None), ("马金桥村", "马金镇", None),
+    ("我是华埠镇金星村的", "华埠镇", "金星村"),
+])
+def test_a_village_typed_with_the_town_is_kept(said: str, town: str, village: str | None) -> None:
+    guess = gazetteer().resolve(said)
+    assert (guess.town, guess.village) == (town, village)
+
+
+def test_numbers_among_words_pick_options() -> None:
+    assert taxonomy.skills().read("3，还有开车").codes == ["housekeeping", "driver"]
+    assert taxonomy.availability().read("第二个").codes == ["weekdays"]
