@@ -4,7 +4,7 @@ reply), and platform events."""
 from __future__ import annotations
 
 from bot.messages import Kind, Reply
-from bot.router import MORE, Ctx, Router
+from bot.router import MORE, Ctx, MenuItem, Router
 from handlers.policy import free_text
 from knowledge.text import choice_numbers
 
@@ -21,7 +21,7 @@ def show_menu(ctx: Ctx, *lead: str, only: tuple[str, ...] = ()) -> Reply:
     return ctx.start(main_menu.name, "pick", {"only": list(only)} if only else None, *lead)
 
 
-def _items(ctx: Ctx) -> list:
+def _items(ctx: Ctx) -> list[MenuItem]:
     only = ctx.data.get("only")
     return [m for m in ctx.menu if m.label in only] if only else ctx.menu
 
