@@ -86,10 +86,13 @@ def _missed(ctx: Ctx, step: str) -> bool:
     return misses[step] >= MISS_LIMIT
 
 
-def _understood(ctx: Ctx, *steps: str) -> None:
-    misses = ctx.data.get("misses") or {}
-    for step in steps:
-        misses.pop(step, None)
+def _understood(ctx: Ctx, step: str, field: str | None = None) -> None:
+    """The step understood its answer: its misses are forgotten, and so is an older note on
+    the field (a changed answer in 修改 replaces the words kept before)."""
+    (ctx.data.get("misses") or {}).pop(step, None)
+    notes = ctx.data.get("notes")
+    if field and notes and field in notes:
+        ctx.data["notes"] = {k: v for k, v in notes.items() if k != field} or None
 
 
 def _note(ctx: Ctx, field: str, words: str) -> None:
@@ -183,7 +186,7 @@ def town_pick(ctx: Ctx) -> Reply:
 def _set_town(ctx: Ctx, town_name: str, village: str | None) -> Reply:
     ctx.data.pop("town_choices", None)
     ctx.data.pop("town_said", None)
-    _understood(ctx, "town_pick")
+    _understood(ctx, "town_pick", "town")
     ctx.data["town"] = town_name
     if village:
         ctx.data["village"] = village
@@ -217,7 +220,7 @@ def village(ctx: Ctx) -> Reply:
     name = places.village(text, ctx.data.get("town"))
     if name and len(name) <= 20:
         ctx.data["village"] = name
-        _understood(ctx, "village")
+        _understood(ctx, "village", "village")
         return ctx.next("age")
     if _missed(ctx, "village"):
         _note(ctx, "village", text)
@@ -255,7 +258,7 @@ def age(ctx: Ctx) -> Reply:
     if parsed is not None and MIN_AGE <= parsed[0] <= MAX_AGE:
         years, birth_year = parsed
         ctx.data["age"], ctx.data["birth_year"] = years, birth_year or this_year - years
-        _understood(ctx, "age")
+        _understood(ctx, "age", "age")
         return ctx.next("skills")
     if _missed(ctx, "age"):
         _note(ctx, "age", ctx.text)
@@ -278,7 +281,7 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
     reading = options.read(ctx.text)
     if reading.codes:
         ctx.data[field] = reading.codes
-        _understood(ctx, step)
+        _understood(ctx, step, field)
         if reading.unknown:
             _note(ctx, field, ctx.text)
         return ctx.next(next_step, f"记下了：{options.labels_of(reading.codes)}。")
@@ -316,7 +319,7 @@ def travel(ctx: Ctx) -> Reply:
     codes = options.parse(ctx.text)
     if codes:  # "镇上县里都行": the widest named
         ctx.data["travel_range"] = max(codes, key=[o.code for o in options.options].index)
-        _understood(ctx, "travel")
+        _understood(ctx, "travel", "travel_range")
         return ctx.next("job_push")
     if _missed(ctx, "travel"):
         ctx.data["travel_range"] = DEFAULT_TRAVEL

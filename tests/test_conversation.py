@@ -242,3 +242,11 @@ def test_a_village_typed_with_the_town_is_kept(said: str, town: str, village: st
 def test_numbers_among_words_pick_options() -> None:
     assert taxonomy.skills().read("3，还有开车").codes == ["housekeeping", "driver"]
     assert taxonomy.availability().read("第二个").codes == ["weekdays"]
+
+
+def test_a_note_goes_when_the_answer_is_changed_to_one_understood(chat: ChatHarness) -> None:
+    chat.conversation("登记", "马金", "跳过", "70", "看看山巡巡林子", "就是看看山巡巡林子", "白天", "村里", "要", "要", "确认")
+    assert worker(chat).notes == {"skills": "就是看看山巡巡林子"}
+    chat.conversation("修改", "会做的活", "种地")
+    assert "已保存修改" in chat.say("确认")
+    assert worker(chat).notes is None and worker(chat).skills == ["farm"]
