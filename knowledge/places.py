@@ -92,6 +92,9 @@ class Gazetteer:
         village_town = self._villages.exact(key) or next(iter(self._villages.contained(key)), None)
         if village_town and not inside:
             return TownGuess(village_town, village=self._village_in(key))
+        heard = self._names.sounds_contained(key)  # "我住在化埠镇": a misheard name inside a sentence
+        if len(heard) == 1 and not inside:
+            return TownGuess(heard[0], village=self._named_after_town(key))
         hits = self._names.lookup(key, limit=4, cutoff=55)
         if hits and hits[0].score >= 85 and (len(hits) == 1 or hits[1].score < hits[0].score - 10):
             return TownGuess(hits[0].key)

@@ -114,7 +114,8 @@ class OptionSet:
         hits = self._index.lookup(key, limit=1, cutoff=80)
         if hits:
             return [hits[0].key]
-        return list(dict.fromkeys(code for pattern, code in self._spread if pattern.search(key)))
+        spread = list(dict.fromkeys(code for pattern, code in self._spread if pattern.search(key)))
+        return spread or self._index.sounds_contained(key)  # a misheard word: 彩茶 for 采茶
 
 
 @lru_cache(maxsize=1)

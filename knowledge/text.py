@@ -180,6 +180,18 @@ class FuzzyIndex:
         return found
 
 
+    def sounds_contained(self, text: str) -> list[str]:
+        """Keys whose alias is heard inside the text: its pinyin is a run of the text's syllables
+        ("我住在化埠镇" → 华埠镇, "会彩茶叶" → 采茶). Aliases of one syllable are left out."""
+        heard = f" {pinyin_key(compact(text))} "
+        found: list[str] = []
+        for alias, sound in sorted(zip(self._aliases, self._pinyins), key=lambda p: -len(p[1])):
+            if " " in sound and f" {sound} " in heard and self._by_alias[alias] not in found:
+                found.append(self._by_alias[alias])
+                heard = heard.replace(f" {sound} ", " | ")
+        return found
+
+
 def aliases_from(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
     """Alias → key mapping from (key, aliases) pairs; each key is also its own alias."""
     mapping: dict[str, str] = {}

@@ -250,3 +250,8 @@ def test_a_note_goes_when_the_answer_is_changed_to_one_understood(chat: ChatHarn
     chat.conversation("修改", "会做的活", "种地")
     assert "已保存修改" in chat.say("确认")
     assert worker(chat).notes is None and worker(chat).skills == ["farm"]
+
+
+def test_a_misheard_name_inside_a_sentence_is_heard() -> None:
+    assert gazetteer().resolve("我住在化埠镇").town == "华埠镇"  # voice recognition wrote 化 for 华
+    assert taxonomy.skills().read("我会彩茶叶").codes == ["tea"]
