@@ -17,7 +17,7 @@ _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
-_NEGATED = re.compile(r"不行|不能|不会|不要|不干|不做|没空|没时间|干不了|做不了|不方便")
+_NEGATED = re.compile(r"除了|不行|不能|不会|不要|不干|不做|没空|没时间|干不了|做不了|不方便")
 # Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
 # only of these was not a missed answer.
 _FILLER = re.compile(r"[我也都还会能可以行干做过点些的了啊呀吧嘛呢哦嗯就是有好个这那么]+")
