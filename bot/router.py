@@ -199,6 +199,7 @@ class Ctx:
             return None
         conv = self.conversation
         conv.flow, conv.step, conv.data, conv.back = paused["flow"], paused["step"], paused["data"], paused["back"]
+        self.moved = True  # back at the question: no "回复继续" hint after it
         return self.ask()
 
     def goto(self, step: str, *lead: str, remember: bool = True) -> Reply:

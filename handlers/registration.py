@@ -42,12 +42,21 @@ def describe(fields: dict[str, Any]) -> str:
     return "\n".join([
         f"乡镇村：{place}",
         f"年龄：{age}",
-        f"会做的活：{taxonomy.skills().labels_of(fields.get('skills') or [])}",
-        f"空闲时间：{taxonomy.availability().labels_of(fields.get('availability') or [])}",
+        f"会做的活：{_labels(taxonomy.skills(), fields.get('skills'))}",
+        f"空闲时间：{_labels(taxonomy.availability(), fields.get('availability'))}",
         f"能去多远：{taxonomy.travel_ranges().label(fields.get('travel_range') or '') or '未填'}",
         f"岗位推送：{yes_no[fields.get('want_job_push')]}",
         f"招聘会提醒：{yes_no[fields.get('want_fair_push')]}",
     ])
+
+
+def _labels(options: taxonomy.OptionSet, codes: list[str] | None) -> str:
+    """The options' labels, or their first words when many are chosen (the summary stays short)."""
+    full = options.labels_of(codes or [])
+    return full if len(full) <= LABELS_MAX else options.short_labels_of(codes or [])
+
+
+LABELS_MAX = 24
 
 
 def notes_text(notes: dict[str, str] | None) -> str:
@@ -262,7 +271,7 @@ def age(ctx: Ctx) -> Reply:
         return ctx.next("skills")
     if _missed(ctx, "age"):
         _note(ctx, "age", ctx.text)
-        return ctx.next("skills", _kept(ctx.text, "岁数先空着。"))
+        return ctx.next("skills", "岁数先空着。")  # short: the long list of skills comes next
     if parsed is None:
         return Reply.of("没看懂这个岁数。") + _ask_age(ctx)
     return Reply.of(f"{parsed[0]}岁好像不太对，请再确认一下。") + _ask_age(ctx)
@@ -284,7 +293,7 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
         _understood(ctx, step, field)
         if reading.unknown:
             _note(ctx, field, ctx.text)
-        return ctx.next(next_step, f"记下了：{options.labels_of(reading.codes)}。")
+        return ctx.next(next_step, f"记下了：{options.short_labels_of(reading.codes)}。")
     if _missed(ctx, step):
         ctx.data[field] = fallback
         _note(ctx, field, ctx.text)
@@ -296,7 +305,7 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
 @_step("skills", ask=_ask_skills)
 def skills(ctx: Ctx) -> Reply:
     return _options_step(ctx, "skills", "skills", taxonomy.skills(), fallback=["other"], next_step="availability",
-                         retry="没对上这个活儿，请回复编号，可以选几个。", ask=_ask_skills)
+                         retry="没对上，请回复编号。", ask=_ask_skills)
 
 
 def _ask_availability(ctx: Ctx) -> Reply:

@@ -69,6 +69,10 @@ class OptionSet:
     def labels_of(self, codes: list[str]) -> str:
         return "、".join(self.label(c) for c in codes) or "未填"
 
+    def short_labels_of(self, codes: list[str]) -> str:
+        """"采茶、农活": each label's first word, to say back what was understood in few words."""
+        return "、".join(self.label(c).split("/")[0] for c in codes) or "未填"
+
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 

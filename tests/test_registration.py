@@ -31,7 +31,7 @@ def test_full_registration_stores_the_profile(chat: ChatHarness) -> None:
     assert "哪个乡镇" in replies[0]
     assert "华埠镇" in replies[1] and "哪个村" in replies[1]
     assert "岁数" in replies[2]
-    assert "回复 1 采茶/制茶" in replies[3]
+    assert "回复 1 采茶/茶叶加工" in replies[3]
     assert "请核对" in replies[8] and "华埠镇 金星村" in replies[8] and "62岁" in replies[8]
     assert "登记好了" in replies[9]
     [worker] = workers(chat)
@@ -114,7 +114,7 @@ def test_skills_by_number_and_by_words(sqlite_chat: ChatHarness, typed: str, cod
 def test_a_wrong_answer_gets_a_hint_and_the_same_question_once(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "跳过", "50")
     reply = sqlite_chat.say("99")
-    assert "没对上" in reply and "回复 1 采茶/制茶" in reply
+    assert "没对上" in reply and "回复 1 采茶/茶叶加工" in reply
     assert state(sqlite_chat).step == "skills"
     reply = sqlite_chat.say("啊啊啊")  # a second miss: never asked a third time
     assert "原话已记下" in reply and "其他" in reply and "什么时候有空" in reply
