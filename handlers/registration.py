@@ -109,7 +109,8 @@ def _note(ctx: Ctx, field: str, words: str) -> None:
     ctx.data["notes"] = {**(ctx.data.get("notes") or {}), field: words[:NOTE_MAX]}
 
 
-def _kept(words: str, understood: str) -> str:
+def _kept(understood: str) -> str:
+    """What is said after a second miss: the words are kept, and what was understood."""
     return f"您的原话已记下，工作人员会看。{understood}"
 
 
@@ -136,6 +137,9 @@ def _step(name: str, *, ask: Handler, accepts_location: bool = False) -> Callabl
 
 
 # --- 1. town and village ----------------------------------------------------------------------
+TOWN_CHOICES = 3  # the closest few offered for a name not quite understood
+
+
 def _ask_town(ctx: Ctx) -> Reply:
     return Reply.of("您住在哪个乡镇（街道）？\n直接打字，比如：华埠、马金。")
 
@@ -157,8 +161,6 @@ def town(ctx: Ctx) -> Reply:
     return ctx.goto("town_pick", lead)
 
 
-TOWN_CHOICES = 3
-
 
 def _ask_town_pick(ctx: Ctx) -> Reply:
     choices = ctx.data.get("town_choices")
@@ -171,8 +173,10 @@ def _ask_town_pick(ctx: Ctx) -> Reply:
 def town_pick(ctx: Ctx) -> Reply:
     places = ctx.services.places
     names: list[str] = ctx.data.get("town_choices") or places.names
-    picked = choice_numbers(ctx.text, len(names) + bool(ctx.data.get("town_choices")))
-    if (picked and picked[0] == len(names) + 1) or compact(ctx.text) in ("都不是", "都不对", "不是", "没有"):
+    few = bool(ctx.data.get("town_choices"))
+    picked = choice_numbers(ctx.text, len(names) + few)
+    none_of_them = (picked and picked[0] == len(names) + 1) or compact(ctx.text) in ("都不是", "都不对", "不是", "没有")
+    if few and none_of_them:  # then all fifteen (on the full list, "none" is a miss like any other)
         ctx.data["town_choices"] = []
         return ctx.goto("town_pick")
     if picked:
@@ -188,7 +192,7 @@ def town_pick(ctx: Ctx) -> Reply:
         _note(ctx, "town", words)
         ctx.data.pop("town_choices", None)
         ctx.data["town"] = None
-        return ctx.next("village", _kept(words, "乡镇先空着。"))
+        return ctx.next("village", _kept("乡镇先空着。"))
     return Reply.of("没对上，请回复编号，比如 1。") + _ask_town_pick(ctx)
 
 
@@ -234,7 +238,7 @@ def village(ctx: Ctx) -> Reply:
     if _missed(ctx, "village"):
         _note(ctx, "village", text)
         ctx.data["village"] = None
-        return ctx.next("age", _kept(text, ""))
+        return ctx.next("age", _kept(""))
     return Reply.of("村名好像不对，请打村或社区的名字，比如：金星村。") + _ask_village(ctx)
 
 
@@ -298,7 +302,7 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
         ctx.data[field] = fallback
         _note(ctx, field, ctx.text)
         understood = f"先记作“{options.labels_of(fallback)}”。" if fallback else ""
-        return ctx.next(next_step, _kept(ctx.text, understood))
+        return ctx.next(next_step, _kept(understood))
     return Reply.of(retry) + ask(ctx)
 
 
@@ -333,7 +337,7 @@ def travel(ctx: Ctx) -> Reply:
     if _missed(ctx, "travel"):
         ctx.data["travel_range"] = DEFAULT_TRAVEL
         _note(ctx, "travel_range", ctx.text)
-        return ctx.next("job_push", _kept(ctx.text, f"先记作“{options.label(DEFAULT_TRAVEL)}”。"))
+        return ctx.next("job_push", _kept(f"先记作“{options.label(DEFAULT_TRAVEL)}”。"))
     return Reply.of("没对上，请回复一个编号。") + _ask_travel(ctx)
 
 

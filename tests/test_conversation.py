@@ -256,3 +256,13 @@ def test_a_note_goes_when_the_answer_is_changed_to_one_understood(chat: ChatHarn
 def test_a_misheard_name_inside_a_sentence_is_heard() -> None:
     assert gazetteer().resolve("我住在化埠镇").town == "华埠镇"  # voice recognition wrote 化 for 华
     assert taxonomy.skills().read("我会彩茶叶").codes == ["tea"]
+
+
+def test_none_of_them_on_the_full_town_list_is_a_miss(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.say("登记")
+    reply = sqlite_chat.say("北京朝阳")
+    if "都不是" in reply:
+        reply = sqlite_chat.say("都不是")
+    assert "1芹阳" in reply
+    assert "没对上" in sqlite_chat.say("都不是")
+    assert "哪个村" in sqlite_chat.say("都不是")
