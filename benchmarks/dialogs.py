@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -243,9 +244,11 @@ def report(name: str, runs: list[Run]) -> None:
     thrice = sum(r.worst_streak >= 3 for r in runs)
     longest = max(r.longest for r in runs)
     over = sum(r.longest > LIMIT for r in runs)
+    wrong = Counter(w.split(":")[0] for r in runs for w in r.wrong_fields)
     print(f"{name:8} personas {len(runs):3}  finished right {right:3} ({100 * right / len(runs):5.1f} %)  "
           f"finished {sum(r.finished for r in runs):3}  asked 3× in a row {thrice:2}  "
-          f"longest reply {longest:3} chars  dialogs with a reply > {LIMIT}: {over}")
+          f"longest reply {longest:3} chars  dialogs with a reply > {LIMIT}: {over}  "
+          f"wrong fields: {dict(wrong) or '-'}")
 
 
 def main() -> None:
