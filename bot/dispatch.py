@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection, Engine
 
 from bot.messages import Kind, Reply, Update
-from bot.router import Command, Ctx, Flow, Handler, MenuItem, Router, matches_choice
+from bot.reply_length import fit_reply
+from bot.router import MORE, Command, Ctx, Flow, Handler, MenuItem, Router, matches_choice
 from bot.services import Services
 from knowledge.text import compact, pinyin_key
 from storage.conversations import ConversationState, lock_conversations, save_conversations
@@ -32,6 +33,7 @@ SORRY = "抱歉，系统刚才出了点问题，请稍后再发一次。"
 CONTINUE_HINT = "您的{title}还没填完，回复“继续”接着填。"
 COMMAND_PINYIN_MAX = 6  # longer texts are sentences, not mistyped commands
 _BUTTON = re.compile(r"^\s*(\d{1,2})\s+(.+?)\s*$")
+_HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
 def _button_number(text: str, choices: list[str] | tuple[str, ...]) -> str | None:
@@ -73,34 +75,48 @@ class _Hit:
 
 
 class CommandTable:
-    """Command words to handlers; also finds a command typed as a homophone (灯记 → 登记)."""
+    """Command words to handlers; also finds a command typed as a homophone (灯记 → 登记).
+
+    Built once at start-up, and refuses to start on an alias that is empty or that two
+    commands share. Only aliases written in Chinese characters get a pinyin key, and a key
+    two commands share is left out, so "ok" or "KFC" never sound like a command.
+    """
 
     def __init__(self, commands: Iterable[Command]):
         self._exact: dict[str, Command] = {}
-        self._pinyin: dict[str, Command] = {}
+        self._pinyin: dict[str, Command | None] = {}
         self._prefixed: list[tuple[str, Command]] = []
         for command in commands:
             for alias in command.aliases:
                 key = compact(alias)
-                self._exact.setdefault(key, command)
-                if len(key) >= 2:
-                    self._pinyin.setdefault(pinyin_key(key), command)
+                if not key:
+                    raise ValueError(f"command alias {alias!r} of {command.handler.__name__} is empty")
+                other = self._exact.setdefault(key, command)
+                if other is not command:
+                    raise ValueError(f"command word {key!r} belongs to both {other.handler.__name__} "
+                                     f"and {command.handler.__name__}")
+                if len(key) >= 2 and _HAN_ONLY.match(key):
+                    sound = pinyin_key(key)
+                    self._pinyin[sound] = command if self._pinyin.get(sound, command) is command else None
                 if command.prefix:
                     self._prefixed.append((key, command))
         self._prefixed.sort(key=lambda p: -len(p[0]))
 
-    def find(self, text: str) -> _Hit | None:
+    def find(self, text: str, *, exact: bool = False) -> _Hit | None:
+        """The command the text names. `exact` (inside a flow's question): only the command
+        word itself, or a word that takes a number followed by one ("报名 3")."""
         key = compact(text)
         if not key:
             return None
         if key in self._exact:
             return _Hit(self._exact[key], "")
         for alias, command in self._prefixed:
-            if key.startswith(alias):
+            if key.startswith(alias) and (not exact or key[len(alias):].isdigit()):
                 return _Hit(command, key[len(alias):])
-        if len(key) <= COMMAND_PINYIN_MAX and pinyin_key(key) in self._pinyin:
-            return _Hit(self._pinyin[pinyin_key(key)], "")
-        return None
+        if exact or len(key) > COMMAND_PINYIN_MAX or not _HAN_ONLY.match(key):
+            return None
+        command = self._pinyin.get(pinyin_key(key))
+        return _Hit(command, "") if command else None
 
 
 class Dispatcher:
@@ -224,7 +240,10 @@ class Dispatcher:
     def _answer(self, session, update: Update, account: AccountRef,  # type: ignore[no-untyped-def]
                 conversation: ConversationState) -> Reply:
         ctx = Ctx(update, session, account, conversation, self.services, self.flows, self.menu)
-        reply = self._route(ctx)
+        reply, cut_off = fit_reply(self._route(ctx))
+        conversation.data.pop(MORE, None)
+        if cut_off:
+            conversation.data[MORE] = cut_off
         if ctx.in_flow:
             conversation.data["_choices"] = list(reply.choices)
         account.worker_id = account.current_worker_id(session)  # for this person's next message here
@@ -251,8 +270,8 @@ class Dispatcher:
         if update.kind not in (Kind.TEXT, Kind.MENU):
             handler = self.kinds.get(update.kind)
             return handler(ctx) if handler else self.fallback(ctx)
-        hit = self.commands.find(update.text)
         step = ctx.current_step()
+        hit = self.commands.find(update.text, exact=step is not None and bool(ctx.flow_title()))
         if step and not (hit and hit.command.anytime) and (
             hit is None or matches_choice(update.text, ctx.data.get("_choices", ()))
             or hit.command.yields_to == ctx.conversation.flow

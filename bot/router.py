@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 Handler = Callable[["Ctx"], Reply]
 Warmer = Callable[["Services"], object]
 PAUSED = "_paused"
+MORE = "_more"  # the part of the last reply cut off for being too long, shown on 详情
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ class Ctx:
             return None
         conv = self.conversation
         conv.flow, conv.step, conv.data, conv.back = paused["flow"], paused["step"], paused["data"], paused["back"]
+        self.moved = True  # back at the question: no "回复继续" hint after it
         return self.ask()
 
     def goto(self, step: str, *lead: str, remember: bool = True) -> Reply:

@@ -1,7 +1,8 @@
-"""招聘会: the next fairs (today's first, then those near the person), a fair's detail with
+"""招聘会: the next fairs by date (one near the person kept in the list), a fair's detail with
 the jobs there that suit the person, and turning fair reminders on or off.
 
-The list lives in the conversation (fair ids), so "2" means the second fair the person saw.
+The list lives in the conversation (fair ids), so "2" means the second fair the person saw;
+anything else typed there goes on to the commands and the policy answer.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from datetime import timedelta
 from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers.notices import job_line
+from handlers.paging import off_the_list
 from knowledge.text import choice_numbers
 from storage.fairs import (
-    LIVE, end_of, ensure_fixed_fairs, fair_employers, fair_jobs, get_fair, next_fairs, when_text, where_text,
+    LIVE, day_text, end_of, ensure_fixed_fairs, fair_employers, fair_jobs, get_fair, next_fairs, when_text,
+    where_text,
 )
 from storage.matching import fit, view
 from storage.models import Fair
@@ -21,7 +24,7 @@ from storage.models import Fair
 router = Router("fairs")
 browse = router.flow("fairs", title="")  # a light flow: any command ends it
 
-LISTED = 5
+LISTED = 3  # one line each: the list stays short enough to read at once
 JOBS_SHOWN = 5
 FIXED_HINT = "每月8日、18日上午，开化县人力资源市场都有招聘会。"
 
@@ -33,15 +36,14 @@ def _day_word(ctx: Ctx, fair: Fair) -> str:
 
 
 def _line(ctx: Ctx, number: int, fair: Fair) -> str:
-    tz, now = ctx.services.tz, ctx.now
-    when = _day_word(ctx, fair) + when_text(fair, tz, this_year=ctx.services.local_now().year)
-    if fair.starts_at <= now < end_of(fair):
+    when = _day_word(ctx, fair) + day_text(fair, ctx.services.tz, this_year=ctx.services.local_now().year)
+    if fair.starts_at <= ctx.now < end_of(fair):
         when += "（正在进行）"
-    place = "网上直播" if fair.stream_url and not fair.venue else (fair.venue or fair.town or "")
-    what = fair.title if not place or place.split("（")[0] in fair.title else f"{fair.title}（{place}）"
+    elif number == 1:
+        when += "（最近一场）"
     worker = ctx.worker
     near = " · 在您的乡镇" if worker and worker.town and fair.town == worker.town else ""
-    return f"{number}. {when}\n   {what}{near}"
+    return f"{number}. {when} {fair.title}{near}"
 
 
 @router.command("招聘会", "下次招聘会", "下一次招聘会", "下一场招聘会", "啥时候有招聘会", "什么时候有招聘会",
@@ -56,11 +58,11 @@ def fairs(ctx: Ctx) -> Reply:
                         neighbours=services.places.neighbours(town) if town else (), limit=LISTED)
     if not listed:
         return Reply.of("最近还没有安排招聘会。", FIXED_HINT)
-    texts = ["最近的招聘会：\n" + "\n".join(_line(ctx, i, f) for i, f in enumerate(listed, 1))]
+    texts = ["最近的招聘会（按日期）：\n" + "\n".join(_line(ctx, i, f) for i, f in enumerate(listed, 1))]
     ctx.start(browse.name, "pick", {"ids": [f.id for f in listed]})
     texts.append("回复编号看详情。")
     if worker is None:
-        texts.append("登记以后，招聘会前一天会提醒您。回复“登记”开始。")
+        texts.append("登记以后，招聘会前一天会提醒您。回复“登记”。")
     elif not worker.want_fair_push:
         texts.append("想在招聘会前一天收到提醒，回复“招聘会提醒”。")
     return Reply.of(*texts)
@@ -75,6 +77,9 @@ def pick(ctx: Ctx) -> Reply:
     ids: list[int] = ctx.data.get("ids", [])
     numbers = choice_numbers(ctx.text, len(ids))
     if not numbers:
+        answered = off_the_list(ctx)
+        if answered is not None:
+            return answered
         ctx.finish()
         return Reply.of("请回复列表里的编号，比如 1。也可以回复“招聘会”重新看。")
     fair = get_fair(ctx.session, ids[numbers[0] - 1])

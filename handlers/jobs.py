@@ -12,7 +12,7 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers.hardship import public_welfare_first
 from handlers.notices import job_detail, job_line
-from handlers.paging import current_page, has_next, heading, turn_page
+from handlers.paging import current_page, has_next, heading, off_the_list, turn_page
 from knowledge import taxonomy
 from knowledge.text import choice_numbers, compact, integers
 from storage.jobs import apply, employer_name, get_job, open_jobs
@@ -24,6 +24,7 @@ router.warm_up(lambda services: (taxonomy.skills(), taxonomy.availability(), tax
 browse = router.flow("jobs", title="")  # a light flow: any command ends it
 
 ALL_COUNTY = "全县都看"
+SHORT_NAME = 4  # longer text that names no town is taken as a question
 ANY_SKILL = "什么活都看"
 
 
@@ -75,6 +76,9 @@ def pick(ctx: Ctx) -> Reply:
         return _apply(ctx, key.removeprefix("报名"))
     numbers = choice_numbers(ctx.text, len(ctx.data["ids"]))
     if not numbers:
+        answered = off_the_list(ctx)
+        if answered is not None:
+            return answered
         ctx.finish()
         return Reply.of("请回复列表里的编号，比如 1。也可以回复“找工作”重新看。")
     job = get_job(ctx.session, job_id=ctx.data["ids"][numbers[0] - 1])
@@ -121,6 +125,8 @@ def browse_town(ctx: Ctx) -> Reply:
         ctx.data["town"] = None
         return ctx.goto("skill")
     guess = ctx.services.places.resolve(ctx.text)
+    if guess.town is None and not guess.candidates and len(compact(ctx.text)) > SHORT_NAME:
+        return off_the_list(ctx) or _ask_town(ctx)  # a question, not a place: answer it
     if guess.town is None:
         hint = f"您说的是{'、'.join(guess.candidates)}吗？请打全乡镇名。" if guess.candidates else "没找到这个乡镇。"
         return Reply.of(hint) + _ask_town(ctx)

@@ -1,33 +1,42 @@
-"""The way in and the way out: welcome, 菜单/帮助, 继续, 取消, 返回, and platform events."""
+"""The way in and the way out: welcome, 菜单/帮助, 继续, 取消, 返回, 详情 (the rest of a long
+reply), and platform events."""
 
 from __future__ import annotations
 
 from bot.messages import Kind, Reply
-from bot.router import Ctx, Router
+from bot.router import MORE, Ctx, MenuItem, Router
 from handlers.policy import free_text
 from knowledge.text import choice_numbers
 
 router = Router("menu")
 main_menu = router.flow("menu", title="")
 
-WELCOME = "您好！我是开化县零工就业小助手，帮您找活、提醒招聘会、解答就业政策。"
+WELCOME = "您好！我是开化县零工就业小助手，帮您找活、提醒招聘会、解答就业政策。请回复："
+FIRST_THINGS = ("登记找活", "招聘会", "问政策")  # what a brand-new follower is offered
 MENU_QUESTION = "请问您想做什么？"
 
 
-def show_menu(ctx: Ctx, *lead: str) -> Reply:
-    """The numbered main menu; a flow the person is in waits for 继续."""
-    return ctx.start(main_menu.name, "pick", None, *lead)
+def show_menu(ctx: Ctx, *lead: str, only: tuple[str, ...] = ()) -> Reply:
+    """The numbered main menu (or `only` these items of it); a flow the person is in waits for 继续."""
+    return ctx.start(main_menu.name, "pick", {"only": list(only)} if only else None, *lead)
+
+
+def _items(ctx: Ctx) -> list[MenuItem]:
+    only = ctx.data.get("only")
+    return [m for m in ctx.menu if m.label in only] if only else ctx.menu
 
 
 def _ask_menu(ctx: Ctx) -> Reply:
-    return Reply.of(MENU_QUESTION, choices=[m.label for m in ctx.menu])
+    question = "" if ctx.data.get("only") else MENU_QUESTION
+    return Reply.of(question, choices=[m.label for m in _items(ctx)])
 
 
 @main_menu.step("pick", ask=_ask_menu)
 def _menu_pick(ctx: Ctx) -> Reply:
-    picked = choice_numbers(ctx.text, len(ctx.menu))
-    label = next((m for m in ctx.menu if m.label == ctx.text), None)
-    item = label or (ctx.menu[picked[0] - 1] if picked else None)
+    items = _items(ctx)
+    picked = choice_numbers(ctx.text, len(items))
+    label = next((m for m in items if m.label == ctx.text), None)
+    item = label or (items[picked[0] - 1] if picked else None)
     ctx.finish(keep_paused=True)
     return item.handler(ctx) if item else free_text(ctx)
 
@@ -68,9 +77,18 @@ def back(ctx: Ctx) -> Reply:
     return show_menu(ctx)
 
 
+@router.command("详情", "看原文", "原文", "全文", anytime=True)
+def more(ctx: Ctx) -> Reply:
+    """The part of the last reply that was cut off for being too long."""
+    rest = ctx.data.pop(MORE, None)
+    if rest:
+        return Reply.of(rest)
+    return Reply.of("没有更多内容了。") + (ctx.ask() if ctx.in_flow else Reply.of("回复“菜单”看看我能帮什么。"))
+
+
 @router.on(Kind.SUBSCRIBE)
 def subscribed(ctx: Ctx) -> Reply:
-    return show_menu(ctx, WELCOME)
+    return show_menu(ctx, WELCOME, only=FIRST_THINGS)
 
 
 @router.on(Kind.MEDIA)

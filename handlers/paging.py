@@ -1,5 +1,6 @@
-"""Lists shown a page at a time in chat (jobs, courses): the ids on the page shown now, and
-the answers 更多 and 上一页. The list lives in the flow's data as `ids` and `page`."""
+"""Lists shown in chat (jobs, courses, fairs): the ids on the page shown now, the answers
+更多 and 上一页, and text that is not a choice. The list lives in the flow's data as `ids`
+and `page`."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from collections.abc import Callable
 
 from bot.messages import Reply
 from bot.router import Ctx
+from handlers.policy import free_text
+from knowledge.text import integers
 
-PAGE = 5
+PAGE = 3  # a page stays short enough to read at once (150 characters)
 NEXT = ("更多", "下一页", "还有吗", "还有")
 PREVIOUS = ("上一页",)
 
@@ -42,3 +45,12 @@ def turn_page(ctx: Ctx, key: str, show: Callable[[Ctx], Reply]) -> Reply | None:
         ctx.data["page"] = page - 1
         return show(ctx)
     return None
+
+
+def off_the_list(ctx: Ctx) -> Reply | None:
+    """A question typed while a list is shown ("创业贷款能贷多少"): leave the list and answer it.
+    None for a number off the list, which the list answers itself."""
+    if not ctx.text.strip() or integers(ctx.text):
+        return None
+    ctx.finish()
+    return free_text(ctx)

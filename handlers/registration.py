@@ -4,11 +4,12 @@ choices, then a summary to confirm. The same steps serve 修改 for one answer."
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.messages import Reply
-from bot.router import Ctx, Router
-from handlers import silver
+from bot.router import Ctx, Handler, Router
+from handlers import policy, silver
 from knowledge import taxonomy
 from knowledge.text import arabize, choice_numbers, compact, integers
 from storage.models import Worker
@@ -18,14 +19,19 @@ flow = router.flow("registration", title="登记")
 
 MIN_AGE, MAX_AGE = 16, 90
 PROFILE_FIELDS = ("town", "village", "age", "birth_year", "skills", "availability", "travel_range",
-                  "want_job_push", "want_fair_push")
+                  "want_job_push", "want_fair_push", "notes")
 EDITABLE = (  # (label shown in 修改, the step that asks it)
     ("乡镇", "town"), ("村/社区", "village"), ("年龄", "age"), ("会做的活", "skills"),
     ("空闲时间", "availability"), ("能去多远", "travel"), ("岗位推送", "job_push"), ("招聘会提醒", "fair_push"),
 )
+NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skills": "会做的活", "availability": "空闲时间",
+               "travel_range": "能去多远"}
 _YEAR = re.compile(r"\d{2,4}\s*年")
-_NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n)")
-_YES = re.compile(r"^(要|需要|好|好的|可以|行|是|想|嗯|yes|y|ok)")
+_AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
+_NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
+_SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了")
+_SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒我")
+_YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存|yes|y$|ok|okay|可)")
 
 
 def describe(fields: dict[str, Any]) -> str:
@@ -36,19 +42,33 @@ def describe(fields: dict[str, Any]) -> str:
     return "\n".join([
         f"乡镇村：{place}",
         f"年龄：{age}",
-        f"会做的活：{taxonomy.skills().labels_of(fields.get('skills') or [])}",
-        f"空闲时间：{taxonomy.availability().labels_of(fields.get('availability') or [])}",
+        f"会做的活：{_labels(taxonomy.skills(), fields.get('skills'))}",
+        f"空闲时间：{_labels(taxonomy.availability(), fields.get('availability'))}",
         f"能去多远：{taxonomy.travel_ranges().label(fields.get('travel_range') or '') or '未填'}",
         f"岗位推送：{yes_no[fields.get('want_job_push')]}",
         f"招聘会提醒：{yes_no[fields.get('want_fair_push')]}",
     ])
 
 
+def _labels(options: taxonomy.OptionSet, codes: list[str] | None) -> str:
+    """The options' labels, or their first words when many are chosen (the summary stays short)."""
+    full = options.labels_of(codes or [])
+    return full if len(full) <= LABELS_MAX else options.short_labels_of(codes or [])
+
+
+LABELS_MAX = 24
+
+
+def notes_text(notes: dict[str, str] | None) -> str:
+    """The person's own words kept beside their answers, for staff: "会做的活：修自行车"."""
+    return "；".join(f"{NOTE_LABELS.get(field, field)}：{words}" for field, words in (notes or {}).items())
+
+
 def profile_fields(worker: Worker) -> dict[str, Any]:
     return {name: getattr(worker, name) for name in PROFILE_FIELDS}
 
 
-@router.command("登记", "注册", "我要登记", "我要注册", "我要找活", "找活", "找活干", "报名零工", "零工登记", "登记找活",
+@router.command("登记", "注册", "我要登记", "我要注册", "我要找活", "找活干", "报名零工", "零工登记", "登记找活",
                 menu=(10, "登记找活"))
 def start(ctx: Ctx) -> Reply:
     if ctx.worker is not None:
@@ -62,12 +82,69 @@ def edit(ctx: Ctx, *lead: str) -> Reply:
     return ctx.start(flow.name, "edit_pick", profile_fields(ctx.worker), *lead)
 
 
+# --- not understood twice: keep the person's words and move on -------------------------------
+MISS_LIMIT = 2  # a question not understood twice is never asked a third time
+NOTE_MAX = 100
+
+
+def _missed(ctx: Ctx, step: str) -> bool:
+    """Count an answer this step did not understand; True when it was the second."""
+    misses = dict(ctx.data.get("misses") or {})
+    misses[step] = misses.get(step, 0) + 1
+    ctx.data["misses"] = misses
+    return misses[step] >= MISS_LIMIT
+
+
+def _understood(ctx: Ctx, step: str, field: str | None = None) -> None:
+    """The step understood its answer: its misses are forgotten, and so is an older note on
+    the field (a changed answer in 修改 replaces the words kept before)."""
+    (ctx.data.get("misses") or {}).pop(step, None)
+    notes = ctx.data.get("notes")
+    if field and notes and field in notes:
+        ctx.data["notes"] = {k: v for k, v in notes.items() if k != field} or None
+
+
+def _note(ctx: Ctx, field: str, words: str) -> None:
+    """Keep the person's own words beside a structured answer, for staff to read."""
+    ctx.data["notes"] = {**(ctx.data.get("notes") or {}), field: words[:NOTE_MAX]}
+
+
+def _kept(understood: str) -> str:
+    """What is said after a second miss: the words are kept, and what was understood."""
+    return f"您的原话已记下，工作人员会看。{understood}"
+
+
+# --- a question typed instead of an answer -------------------------------------------------------
+_QUESTION = re.compile(r"(吗|呢|么|[?？])$")
+QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
+
+
+def _step(name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
+    """A registration step whose answer handler first lets a question typed meanwhile through:
+    it is answered, the same question asked again, and no miss counted."""
+
+    def register(answer: Handler) -> Handler:
+        def answer_or_aside(ctx: Ctx) -> Reply:
+            text = ctx.text.strip()
+            if len(compact(text)) >= QUESTION_MIN and _QUESTION.search(text):
+                return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)
+            return answer(ctx)
+
+        flow.step(name, ask=ask, accepts_location=accepts_location)(answer_or_aside)
+        return answer
+
+    return register
+
+
 # --- 1. town and village ----------------------------------------------------------------------
+TOWN_CHOICES = 3  # the closest few offered for a name not quite understood
+
+
 def _ask_town(ctx: Ctx) -> Reply:
     return Reply.of("您住在哪个乡镇（街道）？\n直接打字，比如：华埠、马金。")
 
 
-@flow.step("town", ask=_ask_town, accepts_location=True)
+@_step("town", ask=_ask_town, accepts_location=True)
 def town(ctx: Ctx) -> Reply:
     places = ctx.services.places
     if ctx.update.latitude is not None and ctx.update.longitude is not None:
@@ -78,35 +155,51 @@ def town(ctx: Ctx) -> Reply:
     guess = places.resolve(ctx.text)
     if guess.town:
         return _set_town(ctx, guess.town, guess.village)
-    ctx.data["town_choices"] = list(guess.candidates) or places.names
-    lead = "您说的是下面哪一个？" if guess.candidates else "没找到这个乡镇，请从下面选一个："
+    ctx.data["town_said"] = ctx.text
+    ctx.data["town_choices"] = list(guess.candidates[:TOWN_CHOICES])
+    lead = "您说的是下面哪一个？" if guess.candidates else "没找到这个乡镇。"
     return ctx.goto("town_pick", lead)
 
 
+
 def _ask_town_pick(ctx: Ctx) -> Reply:
-    choices = ctx.data.get("town_choices") or ctx.services.places.names
-    extra = ["都不是"] if len(choices) < len(ctx.services.places.names) else []
-    return Reply.of("请回复编号。", choices=[*choices, *extra])
+    choices = ctx.data.get("town_choices")
+    if choices:
+        return Reply.of("请回复编号，或再打一遍名字。", choices=[*choices, "都不是"])
+    return Reply.of(f"开化县的乡镇有：\n{ctx.services.places.numbered()}\n请回复编号。")
 
 
-@flow.step("town_pick", ask=_ask_town_pick)
+@_step("town_pick", ask=_ask_town_pick)
 def town_pick(ctx: Ctx) -> Reply:
-    choices: list[str] = ctx.data.get("town_choices") or ctx.services.places.names
-    all_towns = ctx.services.places.names
-    picked = choice_numbers(ctx.text, len(choices) + (len(choices) < len(all_towns)))
-    if (picked and picked[0] == len(choices) + 1) or compact(ctx.text) == "都不是":
-        ctx.data["town_choices"] = all_towns
-        return Reply.of("这是开化县全部乡镇：") + _ask_town_pick(ctx)
+    places = ctx.services.places
+    names: list[str] = ctx.data.get("town_choices") or places.names
+    few = bool(ctx.data.get("town_choices"))
+    picked = choice_numbers(ctx.text, len(names) + few)
+    none_of_them = (picked and picked[0] == len(names) + 1) or compact(ctx.text) in ("都不是", "都不对", "不是", "没有")
+    if few and none_of_them:  # then all fifteen (on the full list, "none" is a miss like any other)
+        ctx.data["town_choices"] = []
+        return ctx.goto("town_pick")
     if picked:
-        return _set_town(ctx, choices[picked[0] - 1], None)
-    guess = ctx.services.places.resolve(ctx.text)
+        return _set_town(ctx, names[picked[0] - 1], None)
+    guess = places.resolve(ctx.text)
     if guess.town:
         return _set_town(ctx, guess.town, guess.village)
-    return Reply.of("请回复前面的编号，比如 1。") + _ask_town_pick(ctx)
+    if ctx.data.get("town_choices") and guess.candidates and guess.candidates[0] in names:
+        # the name again, spelt as before or nearly: the closest of the few shown
+        return _set_town(ctx, guess.candidates[0], None)
+    if _missed(ctx, "town_pick"):
+        words = ctx.data.pop("town_said", None) or ctx.text
+        _note(ctx, "town", words)
+        ctx.data.pop("town_choices", None)
+        ctx.data["town"] = None
+        return ctx.next("village", _kept("乡镇先空着。"))
+    return Reply.of("没对上，请回复编号，比如 1。") + _ask_town_pick(ctx)
 
 
 def _set_town(ctx: Ctx, town_name: str, village: str | None) -> Reply:
     ctx.data.pop("town_choices", None)
+    ctx.data.pop("town_said", None)
+    _understood(ctx, "town_pick", "town")
     ctx.data["town"] = town_name
     if village:
         ctx.data["village"] = village
@@ -121,17 +214,32 @@ def _ask_village(ctx: Ctx) -> Reply:
     return Reply.of("您是哪个村（社区）的？\n不想说可以回复“跳过”。")
 
 
-@flow.step("village", ask=_ask_village)
+_VILLAGE_WORD = re.compile(r"村|社区")  # "马金桥村" is a village, not the town 马金 again
+_NO_VILLAGE = re.compile(r"跳过|不知道|不想说|不说|不告诉|保密|没有|不清楚|算了|不用|^无$|^不$|^略$"
+                         r"|^(就在|住在|在)?(村里|村上|镇上|街上|城里|县城|乡下|农村|山里|老家|本村|这里)(的|住)?$")
+
+
+@_step("village", ask=_ask_village)
 def village(ctx: Ctx) -> Reply:
     text = ctx.text.strip()
-    key = compact(text)
-    if key in ("跳过", "不知道", "不说", "没有"):
+    if _NO_VILLAGE.search(compact(text)):
         ctx.data["village"] = None
         return ctx.next("age")
-    if not key or key.isdigit() or len(key) > 20:
-        return Reply.of("村名好像不对，请打村或社区的名字，比如：金星村。") + _ask_village(ctx)
-    ctx.data["village"] = key
-    return ctx.next("age")
+    places = ctx.services.places
+    guess = places.resolve(text)
+    corrected = guess.town and guess.town != ctx.data.get("town")
+    if corrected and (guess.village or not _VILLAGE_WORD.search(text)):  # "不对，我是马金的": the town
+        return _set_town(ctx, guess.town, guess.village)
+    name = places.village(text, ctx.data.get("town"))
+    if name and len(name) <= 20:
+        ctx.data["village"] = name
+        _understood(ctx, "village", "village")
+        return ctx.next("age")
+    if _missed(ctx, "village"):
+        _note(ctx, "village", text)
+        ctx.data["village"] = None
+        return ctx.next("age", _kept(""))
+    return Reply.of("村名好像不对，请打村或社区的名字，比如：金星村。") + _ask_village(ctx)
 
 
 # --- 2. age -----------------------------------------------------------------------------------
@@ -142,6 +250,9 @@ def _ask_age(ctx: Ctx) -> Reply:
 def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
     """(age, birth year if given) from "62", "六十二", "62岁", "1961年生的", "61年的"."""
     numbers = integers(text)
+    aged = _AGED.search(arabize(text))
+    if aged and len(numbers) > 1:  # "我62岁，老伴60": the number said with 岁
+        numbers = [int(aged.group(1))]
     if len(numbers) != 1:
         return None
     value = numbers[0]
@@ -153,68 +264,95 @@ def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
     return value, None
 
 
-@flow.step("age", ask=_ask_age)
+@_step("age", ask=_ask_age)
 def age(ctx: Ctx) -> Reply:
     this_year = ctx.services.local_now().year
     parsed = parse_age(ctx.text, this_year)
+    if parsed is not None and MIN_AGE <= parsed[0] <= MAX_AGE:
+        years, birth_year = parsed
+        ctx.data["age"], ctx.data["birth_year"] = years, birth_year or this_year - years
+        _understood(ctx, "age", "age")
+        return ctx.next("skills")
+    if _missed(ctx, "age"):
+        _note(ctx, "age", ctx.text)
+        return ctx.next("skills", "岁数先空着。")  # short: the long list of skills comes next
     if parsed is None:
         return Reply.of("没看懂这个岁数。") + _ask_age(ctx)
-    years, birth_year = parsed
-    if not MIN_AGE <= years <= MAX_AGE:
-        return Reply.of(f"{years}岁好像不太对，请再确认一下。") + _ask_age(ctx)
-    ctx.data["age"], ctx.data["birth_year"] = years, birth_year or this_year - years
-    return ctx.next("skills")
+    return Reply.of(f"{parsed[0]}岁好像不太对，请再确认一下。") + _ask_age(ctx)
 
 
 # --- 3. skills, 4. availability and travel range ----------------------------------------------
 def _ask_skills(ctx: Ctx) -> Reply:
-    return Reply.of("您会做哪些活？可以选几个，比如回复：1 3\n也可以直接打字，比如：摘茶叶、做饭。",
+    return Reply.of("您会做哪些活？可选几个编号，也可直接打字。",
                     choices=taxonomy.skills().labels)
 
 
-@flow.step("skills", ask=_ask_skills)
+def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, *, fallback: list[str],
+                  next_step: str, retry: str, ask: Handler) -> Reply:
+    """A question answered with several options in one's own words: keep every part named;
+    words nothing matched go to the note; after a second miss, the fallback and the note."""
+    reading = options.read(ctx.text)
+    if reading.codes:
+        ctx.data[field] = reading.codes
+        _understood(ctx, step, field)
+        if reading.unknown:
+            _note(ctx, field, ctx.text)
+        return ctx.next(next_step, f"记下了：{options.short_labels_of(reading.codes)}。")
+    if _missed(ctx, step):
+        ctx.data[field] = fallback
+        _note(ctx, field, ctx.text)
+        understood = f"先记作“{options.labels_of(fallback)}”。" if fallback else ""
+        return ctx.next(next_step, _kept(understood))
+    return Reply.of(retry) + ask(ctx)
+
+
+@_step("skills", ask=_ask_skills)
 def skills(ctx: Ctx) -> Reply:
-    codes = taxonomy.skills().parse(ctx.text)
-    if not codes:
-        return Reply.of("没对上这个活儿，请回复编号，可以选几个。") + _ask_skills(ctx)
-    ctx.data["skills"] = codes
-    return ctx.next("availability", f"记下了：{taxonomy.skills().labels_of(codes)}。")
+    return _options_step(ctx, "skills", "skills", taxonomy.skills(), fallback=["other"], next_step="availability",
+                         retry="没对上，请回复编号。", ask=_ask_skills)
 
 
 def _ask_availability(ctx: Ctx) -> Reply:
     return Reply.of("您什么时候有空干活？可以选几个。", choices=taxonomy.availability().labels)
 
 
-@flow.step("availability", ask=_ask_availability)
+@_step("availability", ask=_ask_availability)
 def availability(ctx: Ctx) -> Reply:
-    codes = taxonomy.availability().parse(ctx.text)
-    if not codes:
-        return Reply.of("请回复编号，比如 1。") + _ask_availability(ctx)
-    ctx.data["availability"] = codes
-    return ctx.next("travel")
+    return _options_step(ctx, "availability", "availability", taxonomy.availability(), fallback=[],
+                         next_step="travel", retry="没对上，请回复编号，比如 1。", ask=_ask_availability)
 
 
 def _ask_travel(ctx: Ctx) -> Reply:
     return Reply.of("您愿意去多远的地方干活？", choices=taxonomy.travel_ranges().labels)
 
 
-@flow.step("travel", ask=_ask_travel)
+@_step("travel", ask=_ask_travel)
 def travel(ctx: Ctx) -> Reply:
-    codes = taxonomy.travel_ranges().parse(ctx.text)
-    if not codes or len(codes) != 1:
-        return Reply.of("请只选一个，回复编号。") + _ask_travel(ctx)
-    ctx.data["travel_range"] = codes[0]
-    return ctx.next("job_push")
+    options = taxonomy.travel_ranges()
+    codes = options.parse(ctx.text)
+    if codes:  # "镇上县里都行": the widest named
+        ctx.data["travel_range"] = max(codes, key=[o.code for o in options.options].index)
+        _understood(ctx, "travel", "travel_range")
+        return ctx.next("job_push")
+    if _missed(ctx, "travel"):
+        ctx.data["travel_range"] = DEFAULT_TRAVEL
+        _note(ctx, "travel_range", ctx.text)
+        return ctx.next("job_push", _kept(f"先记作“{options.label(DEFAULT_TRAVEL)}”。"))
+    return Reply.of("没对上，请回复一个编号。") + _ask_travel(ctx)
+
+
+DEFAULT_TRAVEL = "town"
 
 
 # --- 5. push preferences ----------------------------------------------------------------------
 def yes_no(text: str) -> bool | None:
+    """"要的", "ok" → True; "不用", "年纪大了不去了" → False; None when neither is said."""
     key = compact(text)
     if key in ("1", "2"):
         return key == "1"
-    if _NO.match(key):
+    if _NO.match(key) or _SAYS_NO.search(key):
         return False
-    if _YES.match(key):
+    if _YES.match(key) or _SAYS_YES.search(key):
         return True
     return None
 
@@ -223,11 +361,15 @@ def _yes_no_step(step: str, field: str, question: str, next_step: str) -> None:
     def ask(ctx: Ctx) -> Reply:
         return Reply.of(question, choices=["要", "不要"])
 
-    @flow.step(step, ask=ask)
+    @_step(step, ask=ask)
     def answer(ctx: Ctx) -> Reply:
         value = yes_no(ctx.text)
-        if value is None:
-            return Reply.of("请回复 1 或 2。") + ask(ctx)
+        if value is None and not _missed(ctx, step):
+            return Reply.of("请回复 1 要，或 2 不要。") + ask(ctx)
+        if value is None:  # asked twice: the usual choice, which 退订 undoes at any time
+            ctx.data[field] = True
+            return ctx.next(next_step, "先按“要”记下，不想要随时回复“退订”。")
+        _understood(ctx, step)
         ctx.data[field] = value
         return ctx.next(next_step)
 
@@ -241,10 +383,16 @@ def _ask_confirm(ctx: Ctx) -> Reply:
     return Reply.of(f"请核对您的信息：\n{describe(ctx.data)}", choices=["确认", "修改"])
 
 
-@flow.step("confirm", ask=_ask_confirm)
+@_step("confirm", ask=_ask_confirm)
 def confirm(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
-    if key in ("1", "确认", "对", "对的", "没错", "好", "好的", "是") or key.startswith("确认"):
+    said = yes_no(key) if key not in ("1", "2") else None
+    agreed = key == "1" or key.startswith(("确认", "没错", "没问题")) or said is True
+    if not agreed and key != "2" and not key.startswith(("修改", "改")) and said is None and _missed(ctx, "confirm"):
+        agreed, kept = True, "先帮您保存了，哪里不对随时回复“修改”。"  # asked twice: save rather than trap
+    else:
+        kept = ""
+    if agreed:
         first_time = ctx.worker is None
         fields = {name: ctx.data.get(name) for name in PROFILE_FIELDS}
         if first_time:
@@ -252,10 +400,11 @@ def confirm(ctx: Ctx) -> Reply:
         ctx.save_worker(fields)
         ctx.finish()
         if first_time:
-            return Reply.of("登记好了，谢谢您！有合适的活，我们会第一时间告诉您。",
+            return Reply.of(kept, "登记好了，谢谢您！有合适的活，我们会第一时间告诉您。",
                             "想看看现在有什么活，回复“菜单”。", silver.invitation(fields["age"]))
-        return Reply.of("已保存修改。回复“我的信息”可以再看看。")
-    if key in ("2", "修改", "改", "不对", "错了") or key.startswith("修改"):
+        return Reply.of(kept, "已保存修改。回复“我的信息”可以再看看。")
+    if key == "2" or key.startswith(("修改", "改")) or said is False or "错" in key:
+        _understood(ctx, "confirm")
         return ctx.goto("edit_pick")
     return Reply.of("请回复 1 确认，或回复 2 修改。") + _ask_confirm(ctx)
 
@@ -264,12 +413,16 @@ def _ask_edit_pick(ctx: Ctx) -> Reply:
     return Reply.of("您要改哪一项？", choices=[label for label, _ in EDITABLE])
 
 
-@flow.step("edit_pick", ask=_ask_edit_pick)
+@_step("edit_pick", ask=_ask_edit_pick)
 def edit_pick(ctx: Ctx) -> Reply:
     picked = choice_numbers(ctx.text, len(EDITABLE))
     step = EDITABLE[picked[0] - 1][1] if picked else next(
         (s for label, s in EDITABLE if compact(label) in compact(ctx.text)), None)
+    if step is None and _missed(ctx, "edit_pick"):
+        _understood(ctx, "edit_pick")
+        return ctx.goto("confirm", "没对上要改哪一项。")
     if step is None:
         return Reply.of("请回复编号，比如 1。") + _ask_edit_pick(ctx)
+    _understood(ctx, "edit_pick")
     ctx.data["return_to"] = "confirm"
     return ctx.goto(step)

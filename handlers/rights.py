@@ -141,7 +141,11 @@ def town(ctx: Ctx) -> Reply:
 
 
 def _ask_town_pick(ctx: Ctx) -> Reply:
-    return Reply.of("请回复编号。", choices=[*ctx.data.get("town_choices", ctx.services.places.names), OUTSIDE])
+    places = ctx.services.places
+    choices = ctx.data.get("town_choices", places.names)
+    if len(choices) == len(places.names):  # all of them: by number on a few lines
+        return Reply.of(f"开化县的乡镇有：\n{places.numbered()} {len(choices) + 1}{OUTSIDE}\n请回复编号。")
+    return Reply.of("请回复编号。", choices=[*choices, OUTSIDE])
 
 
 @flow.step("town_pick", ask=_ask_town_pick)

@@ -153,7 +153,7 @@ def start(ctx: Ctx) -> Reply:
         return Reply.of("数字银龄是给60岁左右老人的服务。", "您可以回复“培训”学技术，回复“找工作”找活。")
     before = store.choices_of(ctx.session, worker_id=worker.id)  # type: ignore[arg-type]
     lead = "您之前填过，这次重新选一遍。" if any(before.values()) else \
-        "数字银龄：帮老人学技术、找轻松活、做公益。一共3个问题，随时回复“取消”可以退出。"
+        "数字银龄：帮老人学技术、找轻松活、做公益。一共3个问题，回复“取消”可退出。"
     return ctx.start(flow.name, "learn", None, lead)
 
 

@@ -13,7 +13,7 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers import silver
 from handlers.notices import where
-from handlers.paging import current_page, has_next, heading, turn_page
+from handlers.paging import current_page, has_next, heading, off_the_list, turn_page
 from handlers.policy_push import BUSINESS
 from knowledge.text import choice_numbers, compact
 from storage import courses as store
@@ -100,7 +100,7 @@ def pick(ctx: Ctx) -> Reply:
         return turned
     numbers = choice_numbers(ctx.text, len(ids))
     if not numbers:
-        return Reply.of("请回复列表里的编号，比如 1。") + _ask_list(ctx)
+        return off_the_list(ctx) or Reply.of("请回复列表里的编号，比如 1。") + _ask_list(ctx)
     ctx.data["course"] = ids[numbers[0] - 1]
     return ctx.goto("detail", _detail(ctx, ctx.data["course"]))
 
@@ -180,7 +180,7 @@ def my_courses(ctx: Ctx) -> Reply:
     return Reply.of("您报的培训：\n" + "\n".join(lines), "不去了，回复“取消报名”。")
 
 
-@router.command("取消报名", "不去培训了", "不去了", "退出培训", "取消培训")
+@router.command("取消报名", "不去培训了", "退出培训", "取消培训")
 def cancel_start(ctx: Ctx) -> Reply:
     if ctx.worker is None:
         return Reply.of("您没有报名培训。")

@@ -1,14 +1,23 @@
-"""Kaihua's towns and villages: typed names to towns, map points to the nearest town."""
+"""Kaihua's towns and villages: typed names to towns and villages ("我是下淤村的" → 下淤村,
+"仁宗坑" → 仁宗坑村), map points to the nearest town."""
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 from knowledge.text import FuzzyIndex, compact
+
+
+_VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
+_SAYING = re.compile(r"^(我们家|我家|我们|我|俺|家)?(是|住|住在|在|就在|来自|老家|村叫|村是|叫做|叫)*")
+_TRAILING = re.compile(r"(的人|的|人|这里|那里|这边|那边|那儿|这儿|啦|了|呢|呀|哦|啊)+$")
+_NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)")
+_HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,11 @@ class Gazetteer:
         self._names = FuzzyIndex(aliases)
         self._villages = FuzzyIndex({v: t.name for t in self.towns for v in t.villages})
         self._village_names = {compact(v): v for t in self.towns for v in t.villages}
+        for t in self.towns:  # short forms: 仁宗坑 for 仁宗坑村, 东山 for 东山社区 (马金 stays the town)
+            for v in t.villages:
+                short = _VILLAGE_SUFFIX.sub("", compact(v))
+                if len(short) >= 2 and not self._names.exact(short):
+                    self._village_names.setdefault(short, v)
 
     def get(self, name: str) -> Town | None:
         return self._by_name.get(name)
@@ -54,6 +68,11 @@ class Gazetteer:
     @property
     def names(self) -> list[str]:
         return [t.name for t in self.towns]
+
+    def numbered(self) -> str:
+        """Every town by number on a few short lines: "1芹阳 2华埠 …" (a list of fifteen
+        choices one a line would be too long to read in one message)."""
+        return " ".join(f"{i}{t.short}" for i, t in enumerate(self.towns, 1))
 
     def neighbours(self, name: str) -> tuple[str, ...]:
         town = self._by_name.get(name)
@@ -69,21 +88,50 @@ class Gazetteer:
             return TownGuess(exact)
         inside = self._names.contained(key)
         if len(inside) == 1:
-            return TownGuess(inside[0], village=self._village_in(key))
+            return TownGuess(inside[0], village=self._village_in(key, inside[0]) or self._named_after_town(key))
         village_town = self._villages.exact(key) or next(iter(self._villages.contained(key)), None)
         if village_town and not inside:
             return TownGuess(village_town, village=self._village_in(key))
+        heard = self._names.sounds_contained(key)  # "我住在化埠镇": a misheard name inside a sentence
+        if len(heard) == 1 and not inside:
+            return TownGuess(heard[0], village=self._named_after_town(key))
         hits = self._names.lookup(key, limit=4, cutoff=55)
         if hits and hits[0].score >= 85 and (len(hits) == 1 or hits[1].score < hits[0].score - 10):
             return TownGuess(hits[0].key)
         candidates = tuple(dict.fromkeys([*inside, *(h.key for h in hits)]))
         return TownGuess(None, candidates[:4])
 
-    def _village_in(self, key: str) -> str | None:
-        for village_key in sorted(self._village_names, key=len, reverse=True):
-            if village_key in key:
-                return self._village_names[village_key]
-        return None
+    def _village_in(self, key: str, town: str | None = None) -> str | None:
+        """A known village named inside the text (its own town's first, when given)."""
+        found = [v for k, v in sorted(self._village_names.items(), key=lambda kv: -len(kv[0])) if k in key]
+        own = self._by_name[town].villages if town in self._by_name else ()
+        return next((v for v in found if v in own), found[0] if found else None)
+
+    def village(self, text: str, town: str | None = None) -> str | None:
+        """The village a person named, known or not, without the words around it:
+        "我是下淤村的" → 下淤村, "仁宗坑" → 仁宗坑村, "华埠镇金星村" → 金星村; None if no name is there."""
+        key = compact(text)
+        known = self._village_in(key, town)
+        if known:
+            return known
+        key = _TRAILING.sub("", self._without_town(_SAYING.sub("", key)))
+        named = _NAMED.search(key)
+        if named:
+            return named.group(0)
+        return key if _HAN.match(key) else None
+
+    def _without_town(self, key: str) -> str:
+        """The text with a town typed before the village taken off ("华埠镇下溪村" → 下溪村)."""
+        for alias in sorted(self._names.aliases, key=len, reverse=True):
+            if len(alias) >= 2 and key.startswith(alias) and len(key) - len(alias) >= 3:  # not 马金 in 马金桥村
+                return key[len(alias):]
+        return key
+
+    def _named_after_town(self, key: str) -> str | None:
+        """A village not on our list, named with its 村 or 社区 after the town: "我住华埠镇下溪村"."""
+        rest = _TRAILING.sub("", self._without_town(_SAYING.sub("", key)))
+        named = _NAMED.fullmatch(rest)
+        return named.group(0) if named and rest != key and len(rest) >= 3 else None
 
     def nearest(self, lat: float, lon: float) -> tuple[Town, float]:
         """The town whose centre is nearest the point, and the distance in km."""

@@ -1,5 +1,6 @@
 """Skills, availability and travel range: the option lists people choose from, and what they
-mean when people answer in their own words ("摘茶叶" → 采茶/茶叶加工)."""
+mean when people answer in their own words ("摘茶叶" → 采茶/茶叶加工, "烧得一手好菜，地里的活也会干"
+→ 厨师 and 农活, "下午以后都行" → 下午 and 晚上)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact
+from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, normalize
 
 _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
+# Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行".
+_CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
+_NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
+_VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
+_NEGATED = re.compile(r"除了|不行|不能|不会|不要|不干|不做|没空|没时间|干不了|做不了|不方便")
+# Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
+# only of these was not a missed answer.
+_FILLER = re.compile(r"[我也都还会能可以行干做过点些的了啊呀吧嘛呢哦嗯就是有好个这那么]+")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What an answer in one's own words named: the codes, and the parts nothing matched."""
+
+    codes: list[str]
+    unknown: list[str]
 
 
 @dataclass(frozen=True)
@@ -24,10 +41,22 @@ class Option:
 class OptionSet:
     """A numbered list of options that understands numbers, synonyms and near-misses."""
 
-    def __init__(self, options: list[Option]):
+    def __init__(self, options: list[Option], phrases: dict[str, list[str]] | None = None,
+                 implies: dict[str, list[str]] | None = None, general: str | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         self._index = FuzzyIndex(aliases_from((o.code, (o.label, *o.synonyms)) for o in options))
+        # sayings read before anything else: several codes at once, or a "no" that is part of the saying
+        sayings = {compact(p): codes for p, codes in (phrases or {}).items()}
+        for option in options:
+            sayings.update({compact(a): [option.code] for a in option.synonyms if _NEGATED.search(compact(a))})
+        self._sayings = sorted(sayings.items(), key=lambda kv: -len(kv[0]))
+        self._implies = implies or {}  # "morning+afternoon" → "daytime"
+        self._general = general  # 其他 / 随时: dropped when named beside something particular
+        # "种了一辈子地", "开过十年车": a verb and its object with a few words put in between
+        self._spread = [(re.compile(f"{re.escape(a[0])}[^，。,.]{{1,4}}{re.escape(a[1])}"), key)
+                        for a, key in aliases_from((o.code, o.synonyms) for o in options).items()
+                        if len(compact(a)) == 2 and a[0] in _VERBS and key != general]
 
     @property
     def labels(self) -> list[str]:
@@ -40,19 +69,57 @@ class OptionSet:
     def labels_of(self, codes: list[str]) -> str:
         return "、".join(self.label(c) for c in codes) or "未填"
 
+    def short_labels_of(self, codes: list[str]) -> str:
+        """"采茶、农活": each label's first word, to say back what was understood in few words."""
+        return "、".join(self.label(c).split("/")[0] for c in codes) or "未填"
+
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 
     def parse(self, text: str) -> list[str] | None:
         """Codes the answer names, in the order named; None when it names nothing we know."""
+        return self.read(text).codes or None
+
+    def read(self, text: str) -> Reading:
+        """Every code the answer names, clause by clause, and the clauses nothing matched.
+
+        A clause that says no ("晚上不行") names nothing; "1 3" names options by number.
+        """
         if _ONLY_NUMBERS.match(arabize(text)):
             numbers = choice_numbers(text, len(self.options))
-            return [self.options[n - 1].code for n in numbers] if numbers else None
-        found = self._index.contained(text)
-        if found:
-            return found
-        hits = self._index.lookup(compact(text), limit=1, cutoff=80)
-        return [hits[0].key] if hits else None
+            return Reading([self.options[n - 1].code for n in numbers] if numbers else [], [] if numbers else [text])
+        codes: list[str] = []
+        unknown: list[str] = []
+        for clause in (c for c in _CLAUSES.split(normalize(text)) if c):
+            found = self._clause(clause)
+            codes.extend(c for c in found if c not in codes)
+            if not found and _FILLER.sub("", compact(clause)):
+                unknown.append(clause)
+        for code, parts in self._implies.items():
+            if all(p in codes for p in parts):
+                codes = [code if c == parts[0] else c for c in codes if c not in parts[1:]]
+        if self._general in codes and len(codes) > 1:
+            codes.remove(self._general)
+        return Reading(codes, unknown)
+
+    def _clause(self, clause: str) -> list[str]:
+        key = compact(clause)
+        numbered = _NUMBERED.fullmatch(arabize(key))  # "1和晚上", "第二个": a number among the words
+        if numbered and 1 <= int(numbered.group(1)) <= len(self.options):
+            return [self.options[int(numbered.group(1)) - 1].code]
+        said = [(alias, codes) for alias, codes in self._sayings if alias in key]
+        if said and not _NEGATED.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
+            return list(dict.fromkeys(c for _, codes in said for c in codes))
+        if _NEGATED.search(key):
+            return []
+        inside = self._index.contained(key)
+        if inside:
+            return inside
+        hits = self._index.lookup(key, limit=1, cutoff=80)
+        if hits:
+            return [hits[0].key]
+        spread = list(dict.fromkeys(code for pattern, code in self._spread if pattern.search(key)))
+        return spread or self._index.sounds_contained(key)  # a misheard word: 彩茶 for 采茶
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +128,9 @@ def _data() -> dict:
 
 
 def _options(section: str) -> OptionSet:
-    return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"])) for e in _data()[section]])
+    extra = _data().get(f"{section}_phrases", {})
+    return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"])) for e in _data()[section]],
+                     extra.get("phrases"), extra.get("implies"), extra.get("general"))
 
 
 @lru_cache(maxsize=1)

@@ -141,6 +141,10 @@ class FuzzyIndex:
     def exact(self, text: str) -> str | None:
         return self._by_alias.get(compact(text))
 
+    @property
+    def aliases(self) -> list[str]:
+        return list(self._aliases)
+
     def lookup(self, text: str, *, limit: int = 5, cutoff: float = 60) -> list[Match]:
         """Best distinct keys for the text, best first, scores at least `cutoff`."""
         query = compact(text)
@@ -164,12 +168,27 @@ class FuzzyIndex:
         return sorted(best.values(), key=lambda m: -m.score)[:limit]
 
     def contained(self, text: str) -> list[str]:
-        """Keys whose alias appears inside the text ("我住华埠镇金星村" → 华埠镇)."""
+        """Keys whose alias appears inside the text ("我住华埠镇金星村" → 华埠镇), longest alias first;
+        words inside an alias already found do not count again."""
         query = compact(text)
         found: list[str] = []
         for alias in sorted(self._aliases, key=len, reverse=True):
-            if len(alias) >= 2 and alias in query and self._by_alias[alias] not in found:
+            if len(alias) >= 2 and alias in query:
+                if self._by_alias[alias] not in found:
+                    found.append(self._by_alias[alias])
+                query = query.replace(alias, "|")  # "不上夜班" found: its "夜班" is no second answer
+        return found
+
+
+    def sounds_contained(self, text: str) -> list[str]:
+        """Keys whose alias is heard inside the text: its pinyin is a run of the text's syllables
+        ("我住在化埠镇" → 华埠镇, "会彩茶叶" → 采茶). Aliases of one syllable are left out."""
+        heard = f" {pinyin_key(compact(text))} "
+        found: list[str] = []
+        for alias, sound in sorted(zip(self._aliases, self._pinyins), key=lambda p: -len(p[1])):
+            if " " in sound and f" {sound} " in heard and self._by_alias[alias] not in found:
                 found.append(self._by_alias[alias])
+                heard = heard.replace(f" {sound} ", " | ")
         return found
 
 

@@ -35,7 +35,7 @@ PUSH_KIND = "fair"  # reminders: the delivery worker sends them only to people w
 CHANGE_KIND = "fair_change"  # a correction to what someone was told: sent unless they 退订
 # outbox states meaning "this person was told, or is about to be": they hear of any change
 TOLD = (outbox.PENDING, outbox.CLAIMED, outbox.SENDING, outbox.SENT, outbox.HELD, outbox.WAITING, outbox.DOUBT)
-NEAR_DAYS = 45  # a fair near the person jumps ahead of county-wide ones only this far ahead
+NEAR_DAYS = 45  # a fair near the person is kept in a short list only this far ahead
 WEEKDAYS = "一二三四五六日"
 
 
@@ -124,23 +124,23 @@ def upcoming_fairs(session: Session, *, now: datetime, limit: int = 30) -> list[
 
 def next_fairs(session: Session, *, now: datetime, tz: ZoneInfo, town: str | None = None,
                neighbours: Sequence[str] = (), limit: int = 5) -> list[Fair]:
-    """The fairs to tell a person about: today's first, then (within NEAR_DAYS) those in their
-    own town, then in neighbouring towns, then the rest by date."""
+    """The next fairs by date, soonest first. A fair in the person's own or a neighbouring
+    town within NEAR_DAYS that would not make the list takes its last place, still in date
+    order: being near never puts a later fair before an earlier one."""
     fairs = upcoming_fairs(session, now=now, limit=40)
-    today = now.astimezone(tz).date()
+    listed = fairs[:limit]
+    if not town or limit < 1:
+        return listed
     near_until = now + timedelta(days=NEAR_DAYS)
 
-    def rank(fair: Fair) -> tuple[int, int, datetime]:
-        if fair.starts_at.astimezone(tz).date() <= today:
-            return (0, 0, fair.starts_at)
-        if town and fair.starts_at <= near_until:
-            if fair.town == town:
-                return (1, 0, fair.starts_at)
-            if fair.town in neighbours:
-                return (1, 1, fair.starts_at)
-        return (2, 0, fair.starts_at)
+    def near(fair: Fair) -> bool:
+        return fair.starts_at <= near_until and (fair.town == town or fair.town in neighbours)
 
-    return sorted(fairs, key=rank)[:limit]
+    if not any(near(f) for f in listed):
+        later = next((f for f in fairs[limit:] if near(f)), None)
+        if later is not None:
+            listed = [*listed[:limit - 1], later]
+    return listed
 
 
 def get_fair(session: Session, fair_id: int) -> Fair | None:
@@ -189,6 +189,13 @@ def clock_text(t: time) -> str:
 def date_text(day: date, *, this_year: int | None = None) -> str:
     year = f"{day.year}年" if this_year is not None and day.year != this_year else ""
     return f"{year}{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
+
+
+def day_text(fair: Fair, tz: ZoneInfo, *, this_year: int | None = None) -> str:
+    """3月18日上午: the day and the part of it, for one line of a list."""
+    start = fair.starts_at.astimezone(tz)
+    year = f"{start.year}年" if this_year is not None and start.year != this_year else ""
+    return f"{year}{start.month}月{start.day}日{clock_text(start.time())[:2]}"
 
 
 def when_text(fair: Fair, tz: ZoneInfo, *, this_year: int | None = None) -> str:

@@ -68,6 +68,8 @@ class Worker(SQLModel, table=True):
     quiet_start: str | None = Field(default=None, max_length=5)
     quiet_end: str | None = Field(default=None, max_length=5)
     phone: str | None = Field(default=None, max_length=32)
+    # The person's own words where an answer could not be read: field → words, for staff.
+    notes: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts()
 

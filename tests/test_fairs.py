@@ -135,7 +135,7 @@ def test_next_fixed_fair_around_closing_time_and_month_ends(engine: Engine, now:
     assert first_fair(engine, now).starts_at == expected
 
 
-def test_fairs_near_the_person_come_first_but_today_leads(engine: Engine) -> None:
+def test_fairs_are_listed_by_date_and_a_near_one_keeps_a_place(engine: Engine) -> None:
     now = local(2026, 3, 18, 10, 0)
     with session_scope(engine) as s:
         fr.generate_fixed_fairs(s, now, TZ, SETTINGS)
@@ -145,20 +145,19 @@ def test_fairs_near_the_person_come_first_but_today_leads(engine: Engine) -> Non
         town_fair(s, town="华埠镇", starts=local(2026, 9, 10, 9, 0), title="太远的华埠专场")
     with session_scope(engine) as s:
         listed = fr.next_fairs(s, now=now, tz=TZ, town="华埠镇", neighbours=NEIGHBOURS_OF_HUABU, limit=6)
-        assert [(f.town, f.starts_at.astimezone(TZ).date()) for f in listed] == [
-            ("芹阳办事处", date(2026, 3, 18)),  # today's fair leads
-            ("华埠镇", date(2026, 4, 10)),  # then the person's own town
-            ("桐村镇", date(2026, 4, 2)),  # then neighbouring towns (芹阳 borders 华埠), by date
-            ("芹阳办事处", date(2026, 4, 8)),
-            ("芹阳办事处", date(2026, 4, 18)),
-            ("马金镇", date(2026, 3, 25)),  # then the rest by date
-        ]
-        # someone not registered gets them by date; a far-off fair in the own town does not jump ahead
+        dates = [f.starts_at.astimezone(TZ).date() for f in listed]
+        assert dates == sorted(dates)  # the person's own town never breaks the date order
+        assert dates == [date(2026, 3, 18), date(2026, 3, 25), date(2026, 4, 2), date(2026, 4, 8),
+                         date(2026, 4, 10), date(2026, 4, 18)]
+        # a short list keeps a place for a fair near the person within the next weeks, still by date
+        short = fr.next_fairs(s, now=now, tz=TZ, town="华埠镇", neighbours=(), limit=3)
+        assert [(f.town, f.starts_at.astimezone(TZ).date()) for f in short] == [
+            ("芹阳办事处", date(2026, 3, 18)), ("马金镇", date(2026, 3, 25)), ("华埠镇", date(2026, 4, 10))]
         plain = fr.next_fairs(s, now=now, tz=TZ, limit=4)
         assert [f.starts_at.astimezone(TZ).date() for f in plain] == [
             date(2026, 3, 18), date(2026, 3, 25), date(2026, 4, 2), date(2026, 4, 8)]
         assert all(f.title != "太远的华埠专场" for f in fr.next_fairs(s, now=now, tz=TZ, town="华埠镇",
-                                                                      neighbours=NEIGHBOURS_OF_HUABU, limit=8))
+                                                                      neighbours=NEIGHBOURS_OF_HUABU, limit=3))
 
 
 # --- moving and cancelling ---------------------------------------------------------------------------
@@ -290,14 +289,14 @@ def register(chat: ChatHarness, **kw: object) -> int:
 def test_chat_on_the_18th_before_and_after_closing(chat: ChatHarness, clock: Clock) -> None:
     clock.now = local(2026, 3, 18, 10, 0)
     text = chat.say("招聘会")
-    assert text.startswith("最近的招聘会：\n1. 今天 3月18日（星期三）上午9点到中午12点（正在进行）")
+    assert text.startswith("最近的招聘会（按日期）：\n1. 今天 3月18日上午（正在进行）")
     assert "回复编号看详情" in text and "登记以后" in text
     clock.now = local(2026, 3, 18, 12, 30)
     text = chat.say("下次招聘会")
-    assert text.startswith("最近的招聘会：\n1. 4月8日（星期三）上午9点")
+    assert text.startswith("最近的招聘会（按日期）：\n1. 4月8日上午（最近一场）")
     assert "3月18日" not in text
     clock.now = local(2026, 4, 7, 20, 0)
-    assert chat.say("啥时候有招聘会").startswith("最近的招聘会：\n1. 明天 4月8日")
+    assert chat.say("啥时候有招聘会").startswith("最近的招聘会（按日期）：\n1. 明天 4月8日")
 
 
 def test_chat_menu_entry_and_detail_with_matching_jobs(chat: ChatHarness, clock: Clock) -> None:
@@ -314,7 +313,7 @@ def test_chat_menu_entry_and_detail_with_matching_jobs(chat: ChatHarness, clock:
     assert "招聘会" in menu
     number = next(line.split()[1] for line in menu.splitlines() if line.endswith("招聘会"))
     listing = chat.say(number)
-    assert listing.startswith("最近的招聘会：\n1. 3月12日（星期四）上午9点到中午12点\n   春风送岗·华埠镇专场（华埠镇零工市场） · 在您的乡镇")
+    assert listing.startswith("最近的招聘会（按日期）：\n1. 3月12日上午（最近一场） 春风送岗·华埠镇专场 · 在您的乡镇")
     detail = chat.say("1")
     assert "【春风送岗·华埠镇专场】" in detail and "地点：华埠镇零工市场" in detail
     assert "春茶采摘工" in detail and "泥工" not in detail  # only the jobs that suit this person

@@ -15,7 +15,8 @@ def test_question_mode_answers_until_a_command(sqlite_chat: ChatHarness) -> None
 
 def test_free_text_is_tried_as_a_question(sqlite_chat: ChatHarness) -> None:
     reply = sqlite_chat.say("创业担保贷款能贷多少钱")  # (a request for a service leads into it: test_findable)
-    assert "2100" in reply and "出处" in reply and "菜单" in reply
+    assert "2100" in reply and "菜单" in reply and len(reply) <= 150
+    assert "出处" in reply or "出处" in sqlite_chat.say("详情")  # the source may wait behind 详情
 
 
 def test_free_text_in_the_menu_is_a_question_too(sqlite_chat: ChatHarness) -> None:
@@ -37,5 +38,6 @@ def test_back_from_the_menu_returns_to_the_paused_registration(sqlite_chat: Chat
     assert "您的登记还没填完" in sqlite_chat.say("菜单")
     assert "岁数" in sqlite_chat.say("返回")
     sqlite_chat.say("菜单")
-    assert "第2条" in sqlite_chat.say("每月几号有招聘会")
+    assert "每月8日、18日" in sqlite_chat.say("每月几号有招聘会")
+    assert "第2条" in sqlite_chat.say("详情")
     assert "岁数" in sqlite_chat.say("继续")

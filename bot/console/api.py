@@ -21,6 +21,7 @@ from bot.console.context import (
 )
 from bot.postings import import_jobs, post_job
 from handlers.notices import JOB_STATUS, pay_text
+from handlers.registration import notes_text
 from knowledge import taxonomy
 from storage import broadcasts as bc, fairs as fr, stats
 from storage.jobs import STATUSES as JOB_STATUSES, list_jobs, set_status
@@ -442,7 +443,8 @@ class Api:
         return {"page": page, "more": len(workers) > PAGE_SIZE, "workers": [{
             "id": w.id, "town": w.town, "village": w.village,
             "age": year - w.birth_year if w.birth_year else w.age, "skills": skills.labels_of(w.skills),
-            "availability": times.labels_of(w.availability), "phone": mask_phone(w.phone),
+            "availability": times.labels_of(w.availability), "notes": notes_text(w.notes),
+            "phone": mask_phone(w.phone),
             "subscribed": w.subscribed, "want_fair_push": w.want_fair_push, "want_job_push": w.want_job_push,
             "accounts": accounts.get(w.id or 0, []), "registered": _iso(w.created_at, self.c),
         } for w in workers[:PAGE_SIZE]]}

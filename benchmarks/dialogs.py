@@ -1,0 +1,288 @@
+"""Simulated villagers register through the real dispatcher: how many finish with the right
+profile, whether any question is asked a third time in a row, and the longest reply.
+
+Each persona (benchmarks/data/dialog_personas.json) is a person with a profile to give and
+their own way of saying it. The simulated user reads the bot's last question, answers it
+the way that person would (own words, numbers, a town picked from a list by number, by
+"第一个" or by its name, an off-topic question in between, a change of mind at the summary),
+and gives up after 40 messages. The held-out third (benchmarks/data/dialog_split.json) was
+drawn at random before any tuning and is reported apart.
+
+The held-out part is reported whole and by batch: the first 66 personas were split before
+any tuning, the 30 written later were split before they were first run.
+
+Run: .venv/bin/python benchmarks/dialogs.py [--part dev|holdout|all] [--verbose] [--show ID]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import select  # noqa: E402
+
+from bot.app import build_dispatcher  # noqa: E402
+from bot.dispatch import Dispatcher  # noqa: E402
+from bot.messages import Kind, Reply, Update  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from knowledge import taxonomy  # noqa: E402
+from knowledge.places import gazetteer  # noqa: E402
+from storage.db import make_engine, session_scope, upgrade  # noqa: E402
+from storage.models import ChatAccount, Worker  # noqa: E402
+from storage.seed import load_demo  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+PERSONAS = DATA / "dialog_personas.json"
+SPLIT = DATA / "dialog_split.json"
+MAX_TURNS = 40
+LIMIT = 150  # characters an elderly reader takes in at once
+ORDINALS = "一二三四五六七八九十"
+
+# What the bot is asking, told by words in its last message (checked in this order).
+CUES = [
+    ("done", ("登记好了", "已保存修改")),
+    ("confirm", ("请核对",)),
+    ("edit_pick", ("改哪一项",)),
+    ("town", ("哪个乡镇",)),
+    ("village", ("哪个村",)),
+    ("age", ("多大岁数",)),
+    ("skills", ("会做哪些活",)),
+    ("availability", ("什么时候有空",)),
+    ("travel", ("多远",)),
+    ("job_push", ("有合适的活时",)),
+    ("fair_push", ("要不要提前提醒",)),
+]
+OPTIONS = {"skills": taxonomy.skills, "availability": taxonomy.availability, "travel": taxonomy.travel_ranges}
+
+
+@dataclass
+class Run:
+    persona: dict
+    transcript: list[tuple[str, str]] = field(default_factory=list)
+    finished: bool = False
+    right: bool = False
+    worst_streak: int = 0
+    longest: int = 0
+    wrong_fields: list[str] = field(default_factory=list)
+
+
+def what_is_asked(reply: Reply) -> str | None:
+    messages = reply.messages()
+    if not messages:
+        return None
+    last = messages[-1]
+    towns = set(gazetteer().names) | {t.short for t in gazetteer().towns}
+    if reply.choices and all(c in towns or c == "都不是" for c in reply.choices):
+        return "town_pick"
+    for text in (last, reply.as_text()):
+        for slot, cues in CUES:
+            if any(cue in text for cue in cues):
+                return slot
+    return None
+
+
+def by_choice(persona: dict, slot: str, reply: Reply) -> str:
+    """Answer a numbered question from the choices shown, by number or by label."""
+    want = persona["want"][slot if slot != "travel" else "travel"]
+    if slot in ("job_push", "fair_push"):
+        label_list = ["要"] if want else ["不要"]
+    else:
+        codes = want if isinstance(want, list) else [want]
+        label_list = [OPTIONS[slot]().label(c) for c in codes]
+    shown = list(reply.choices)
+    if persona.get("numbers"):
+        return " ".join(str(shown.index(label) + 1) for label in label_list if label in shown) or "1"
+    return "、".join(label_list)
+
+
+def pick_town(persona: dict, reply: Reply) -> str:
+    town = persona["want"]["town"]
+    short = next(t.short for t in gazetteer().towns if t.name == town)
+    shown = list(reply.choices)
+    index = next((i for i, c in enumerate(shown) if c in (town, short)), None)
+    style = persona.get("point", "number")
+    if index is None:
+        return "都不是" if style == "number" and "都不是" in shown else town
+    return {"number": str(index + 1), "ordinal": f"第{ORDINALS[index]}个", "name": f"就是{short}",
+            "again": persona["say"]["town"][0], "full": town}[style]
+
+
+class User:
+    """One persona answering whatever the bot asks, the way that person would."""
+
+    def __init__(self, persona: dict):
+        self.p = persona
+        self.asked: dict[str, int] = {}
+        self.detour_done = False
+        self.change = persona.get("change")
+        self.changing = False
+
+    def answer(self, slot: str | None, reply: Reply) -> tuple[str, bool]:
+        """The next message, and whether it answers the question asked."""
+        p = self.p
+        if slot is None:  # not a registration question: back to what the person came for
+            return ("登记" if "登记" in reply.as_text() and "继续" not in reply.as_text() else "继续"), False
+        self.asked[slot] = self.asked.get(slot, 0) + 1
+        detour = p.get("detour")
+        if detour and not self.detour_done and detour["slot"] == slot:
+            self.detour_done = True
+            self.asked[slot] -= 1
+            return detour["text"], False
+        if slot == "town_pick":
+            return pick_town(p, reply), True
+        if slot == "confirm":
+            if self.change and not self.changing:
+                self.changing = True
+                return "修改", True
+            return self._said("confirm") or "确认", True
+        if slot == "edit_pick":
+            return self.change["field"] if self.change else "返回", True
+        if self.changing and self.change and self.change.get("answered") is None:
+            self.change["answered"] = True
+            return self.change["say"], True
+        said = self._said(slot)
+        if said:
+            return said, True
+        if reply.choices:
+            return by_choice(p, slot, reply), True
+        return str(p["age"]) if slot == "age" else "跳过", True
+
+    def _said(self, slot: str) -> str | None:
+        options = self.p.get("say", {}).get(slot)
+        if not options:
+            return None
+        return options[min(self.asked.get(slot, 1), len(options)) - 1]
+
+
+def expected(persona: dict) -> dict:
+    want = dict(persona["want"])
+    want.update(persona.get("want_after", {}))
+    want["age"] = want.get("age", persona["age"])
+    return want
+
+
+def check(worker: Worker | None, persona: dict) -> list[str]:
+    if worker is None:
+        return ["no profile"]
+    want = expected(persona)
+    got = {"town": worker.town, "village": worker.village, "age": worker.age, "skills": sorted(worker.skills),
+           "availability": sorted(worker.availability), "travel": worker.travel_range,
+           "job_push": worker.want_job_push, "fair_push": worker.want_fair_push}
+    wrong = []
+    for key, value in want.items():
+        target = sorted(value) if isinstance(value, list) else value
+        if key == "age" and got["age"] is not None and abs(got["age"] - value) <= 1:
+            continue
+        if got.get(key) != target:
+            wrong.append(f"{key}: {got.get(key)!r} ≠ {target!r}")
+    return wrong
+
+
+def converse(dispatcher: Dispatcher, persona: dict, clock: list[datetime]) -> Run:
+    run = Run(persona)
+    user_id = f"sim-{persona['id']}"
+    user = User(persona)
+
+    def send(text: str, kind: Kind = Kind.TEXT) -> Reply:
+        clock[0] += timedelta(seconds=40)
+        reply = dispatcher.dispatch(Update("console", user_id, kind, text)) or Reply()
+        shown = reply.as_text()
+        run.transcript.append((text, shown))
+        run.longest = max(run.longest, len(shown))
+        return reply
+
+    reply = send("", Kind.SUBSCRIBE)
+    for line in persona.get("start", ["登记"]):
+        reply = send(line)
+    streak, last_slot, answered = 1, None, False
+    for _ in range(MAX_TURNS):
+        slot = what_is_asked(reply)
+        if slot == "done":
+            run.finished = True
+            break
+        if slot is not None and slot == last_slot and answered:
+            streak += 1
+        elif slot is not None:
+            streak = 1
+        run.worst_streak = max(run.worst_streak, streak)
+        text, answered = user.answer(slot, reply)
+        last_slot = slot
+        reply = send(text)
+    with session_scope(dispatcher.engine) as session:
+        account = session.exec(select(ChatAccount).where(ChatAccount.user_id == user_id)).first()
+        worker = session.get(Worker, account.worker_id) if account and account.worker_id else None
+        run.wrong_fields = check(worker, persona) if run.finished else ["did not finish"]
+    run.right = run.finished and not run.wrong_fields
+    return run
+
+
+def build(workdir: Path, clock: list[datetime]) -> Dispatcher:
+    url = f"sqlite:///{workdir / 'dialogs.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    settings = Settings(database_url=url, data_dir=workdir, background=False,  # type: ignore[call-arg]
+                        dispatch_processes=0)
+    dispatcher = build_dispatcher(settings, engine=engine, clock=lambda: clock[0])
+    with session_scope(engine) as session:
+        load_demo(session, now=clock[0], tz=dispatcher.services.tz)
+    return dispatcher
+
+
+def report(name: str, runs: list[Run]) -> None:
+    if not runs:
+        return
+    right = sum(r.right for r in runs)
+    thrice = sum(r.worst_streak >= 3 for r in runs)
+    longest = max(r.longest for r in runs)
+    over = sum(r.longest > LIMIT for r in runs)
+    wrong = Counter(w.split(":")[0] for r in runs for w in r.wrong_fields)
+    print(f"{name:8} personas {len(runs):3}  finished right {right:3} ({100 * right / len(runs):5.1f} %)  "
+          f"finished {sum(r.finished for r in runs):3}  asked 3× in a row {thrice:2}  "
+          f"longest reply {longest:3} chars  dialogs with a reply > {LIMIT}: {over}  "
+          f"wrong fields: {dict(wrong) or '-'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--part", choices=["dev", "holdout", "all"], default="all")
+    parser.add_argument("--verbose", action="store_true", help="list every failed persona")
+    parser.add_argument("--show", help="print one persona's whole dialog")
+    args = parser.parse_args()
+    personas = json.loads(PERSONAS.read_text("utf-8"))["personas"]
+    split = json.loads(SPLIT.read_text("utf-8"))
+    held, later = set(split["holdout"]), set(split["second_batch_holdout"])
+    clock = [datetime(2026, 3, 10, 1, 30, tzinfo=timezone.utc)]
+    with tempfile.TemporaryDirectory() as tmp:
+        dispatcher = build(Path(tmp), clock)
+        parts: dict[str, list[Run]] = {"dev": [], "holdout": [], "  first": [], "  later": []}
+        for persona in personas:
+            part = "holdout" if persona["id"] in held else "dev"
+            if args.part != "all" and part != args.part and persona["id"] != args.show:
+                continue
+            run = converse(dispatcher, persona, clock)
+            parts[part].append(run)
+            if part == "holdout":
+                parts["  later" if persona["id"] in later else "  first"].append(run)
+            if args.show == persona["id"]:
+                for said, answer in run.transcript:
+                    print(f"> {said}\n{answer}\n")
+                print("wrong:", run.wrong_fields)
+            if args.verbose and (not run.right or run.worst_streak >= 3 or run.longest > LIMIT):
+                print(f"  [{part}] {persona['id']}: streak {run.worst_streak}, longest {run.longest}, "
+                      f"{'; '.join(run.wrong_fields)}")
+        dispatcher.engine.dispose()
+    for name, runs in parts.items():
+        report(name, runs)
+
+
+if __name__ == "__main__":
+    main()
