@@ -16,7 +16,7 @@ def thanks(ctx: Ctx) -> Reply:
     return _in_form(ctx) or Reply.of(f"不客气！{MORE}")
 
 
-@router.command("好的", "好嘞", "好滴", "收到", "知道了", "晓得了", "明白了", "嗯嗯", "ok")
+@router.command("好的", "好嘞", "好滴", "收到", "知道了", "晓得了", "明白了", "嗯嗯")
 def agreed(ctx: Ctx) -> Reply:
     return _in_form(ctx) or Reply.of(f"好的！{MORE}")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
 from handlers import graduates, hardship, rights, silver
+from handlers import policy  # (policy answers through asked_for: a module import, not a name)
 from knowledge.text import arabize, choice_numbers, compact
 
 router = Router("more")
@@ -75,10 +76,30 @@ def pick(ctx: Ctx) -> Reply:
 
 
 def asked_for(ctx: Ctx) -> Reply | None:
-    """A service the free text asks for, with the plan's line on it; None when it names none."""
+    """A service the free text asks for: the plan's line on it, then the service offered as a
+    numbered choice (a question is answered first, not turned into a form); None when it names none."""
     key = compact(arabize(ctx.text))
-    for service in SERVICES:
+    for index, service in enumerate(SERVICES):
         if service.asks.search(key):
-            reply = service.handler(ctx)
-            return Reply.of(service.line) + reply if service.line else reply
+            if not service.line:
+                return service.handler(ctx)
+            return ctx.start(more_flow.name, "offer", {"service": index}, service.line)
     return None
+
+
+def _ask_offer(ctx: Ctx) -> Reply:
+    label = SERVICES[ctx.data["service"]].label.split("（")[0]
+    return Reply.of("要现在办吗？", choices=[f"办{label}", "先不用"])
+
+
+@more_flow.step("offer", ask=_ask_offer)
+def offer(ctx: Ctx) -> Reply:
+    service = SERVICES[ctx.data["service"]]
+    picked = choice_numbers(ctx.text, 2) or []
+    key = compact(ctx.text)
+    ctx.finish(keep_paused=True)
+    if picked == [1] or key in ("好", "好的", "要", "办", "嗯", "行", "可以") or key == compact(f"办{service.label.split('（')[0]}"):
+        return service.handler(ctx)
+    if picked == [2] or key in ("不用", "先不用", "不要", "算了"):
+        return Reply.of("好的。想办的时候，回复“更多服务”。")
+    return policy.free_text(ctx)  # something else typed: answered as any free text is

@@ -8,7 +8,7 @@ from bot.messages import Reply
 from typing import TYPE_CHECKING
 
 from bot.router import Ctx, Router
-from handlers.more import asked_for
+from handlers import more  # (more also answers through free_text: a module import, not a name)
 from storage.questions import log_question
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def free_text(ctx: Ctx) -> Reply:
         return Reply.of("没看懂这个回答。") + ctx.ask()
     if not ctx.text.strip():
         return Reply.of("请打字告诉我您想做什么，回复“菜单”看看我能帮什么。")
-    routed = asked_for(ctx)  # "我60多了还能找活吗": the service itself, with the plan's line
+    routed = more.asked_for(ctx)  # "我60多了还能找活吗": the service itself, with the plan's line
     if routed is not None:
         return routed
     return answer(ctx) + Reply.of("回复“菜单”看看我还能帮什么。")

@@ -119,8 +119,7 @@ def _open_cases(ctx: Ctx) -> list[str]:
 def _kept_case(numbers: list[str], *, done: bool) -> str:
     """Why an open wage case outlives 注销, and what of it goes."""
     cut = "您的电话已删除，这个账号也查不到它了" if done else "但会删掉您的电话，这个账号也查不到它了"
-    return (f"您的维权（编号 {'、'.join(numbers)}）还没办完，案子留给工作人员继续帮您追讨工资，"
-            f"{cut}。要跟进，请带上编号到县人力社保局。")
+    return f"维权 {'、'.join(numbers)} 还没办完，留给工作人员继续追讨工资；{cut}。跟进请带编号到县人力社保局。"
 
 
 @router.command("注销", "删除信息", "删除我的信息", "注销账号")
@@ -145,10 +144,9 @@ def erase_confirm(ctx: Ctx) -> Reply:
                             now=ctx.now)
         ctx.forget_worker()
         ctx.finish()
-        return Reply.of("已删除您的登记信息、报名、聊天记录和还没发给您的消息。",
+        return Reply.of("已删除您的登记、报名、聊天记录和待发的消息。",
                         *([_kept_case(kept, done=True)] if kept else []),
-                        "只留下这个聊天账号的编号，用来回复您发来的消息，不含您的个人信息。\n"
-                        "以后想找活，随时回复“登记”。")
+                        "只留下聊天账号的编号，用来回复您。想找活，随时回复“登记”。")
     if key in ("2", "不注销", "不", "不要", "算了"):
         ctx.finish()
         return Reply.of("好的，您的信息保留不变。")

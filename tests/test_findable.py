@@ -41,7 +41,16 @@ def test_free_text_asking_for_a_service_leads_into_it(sqlite_chat: ChatHarness, 
                                                       then: str) -> None:
     sqlite_chat.conversation(*ELDER)
     reply = sqlite_chat.say(text)
-    assert measure in reply and then in reply
+    assert measure in reply and "回复 1 办" in reply and len(reply) <= 150  # the answer, then the offer
+    assert then in sqlite_chat.say("1")
+
+
+def test_an_offered_service_can_be_declined_or_passed_over_with_another_question(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation(*ELDER)
+    sqlite_chat.say("有没有公益性岗位")
+    assert "更多服务" in sqlite_chat.say("先不用")
+    sqlite_chat.say("有没有公益性岗位")
+    assert "2100" in sqlite_chat.say("创业担保贷款能贷多少钱")
 
 
 def test_asking_how_to_check_a_case_shows_the_cases(sqlite_chat: ChatHarness) -> None:
