@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,10 @@ class Settings(BaseSettings):
     wechat_template_id: str | None = None  # template message used outside the 48-hour window
     wechat_template_fields: str = "thing1"  # keyword fields the text is spread over, in order
     wechat_max_body: int = 1024 * 1024  # larger webhook bodies are refused (413)
+    # a signed request whose timestamp is further than this from our clock is refused (403)
+    wechat_timestamp_window: int = Field(default=300, ge=30)
+    # with an AES key: "safe" refuses plaintext bodies, "compatible" accepts them too
+    wechat_encrypt_mode: Literal["safe", "compatible"] = "safe"
 
     telegram_token: str | None = None
     telegram_api_base: str | None = None

@@ -66,7 +66,9 @@ class WeChatChannel:
         self.settings = settings
         self.dispatcher = dispatcher
         self.path = path
-        self.envelope = Envelope(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+        self.envelope = Envelope(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid,
+                                 window=settings.wechat_timestamp_window,
+                                 compatible=settings.wechat_encrypt_mode == "compatible")
         self.recognizer = recognizer or RecognitionField()
         self.clock = clock
         self.budget = settings.wechat_reply_budget
