@@ -182,3 +182,16 @@ def test_the_batcher_reports_a_failure_to_the_caller_and_goes_on() -> None:
 
     outcome = asyncio.run(main())
     assert type(outcome[0]) is RuntimeError and outcome[1] == 3
+
+
+def test_a_message_whose_claim_cannot_be_stored_costs_only_itself(dispatcher: Dispatcher) -> None:
+    """A key longer than the inbound log's column fails the claim insert on PostgreSQL (and
+    any other database error would too); the others in the batch are still handled."""
+    batch = [text("telegram", "甲", "登记", "k1"), text("telegram", "乙", "登记", "x" * 400),
+             text("telegram", "丙", "登记", "k3")]
+    replies = texts(dispatcher.dispatch_many(batch))
+    assert "哪个乡镇" in replies[0] and "哪个乡镇" in replies[2]
+    assert replies[1] in (SORRY, replies[0])  # SQLite does not enforce the column's length
+    with Session(dispatcher.engine) as session:
+        done = set(session.exec(select(InboundMessage.dedup_key).where(InboundMessage.status == "done")))
+    assert {"k1", "k3"} <= done
