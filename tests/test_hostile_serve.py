@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,11 +25,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.channels.sandbox.simulator import WeChatSimulator, message_xml, sign
+from conftest import _truncate_all
 from storage.accounts import LINK_ALL_GUESSES
 from storage.db import make_engine
 from storage.models import ChatAccount, InboundMessage
-from test_wechat_support import AES_KEY, APPID, SECRET, TOKEN, FakeApi, fake_api  # noqa: F401  (fixture)
+from test_wechat_support import AES_KEY, APPID, SECRET, TOKEN, LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = "hostile-admin-token-0123456789"
@@ -78,6 +81,42 @@ def running(command: str, tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
 
 
 @dataclass
+class Server:
+    """A `jobbot serve` the module's tests share (each uses people of its own): starting one
+    takes seconds."""
+
+    base: str
+    engine: Engine
+    fake: FakeWeChat
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           sqlite_template: Path) -> Iterator[Server]:
+    """`jobbot serve` (one dispatch process, as in production) on a fresh database of each kind."""
+    tmp_path = tmp_path_factory.mktemp(f"serve-{request.param}")
+    if request.param == "sqlite":
+        shutil.copy(sqlite_template, tmp_path / "jobbot.sqlite3")
+        url = f"sqlite:///{tmp_path / 'jobbot.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    fake = FakeWeChat(APPID, SECRET)
+    api = LiveServer(create_fake_api(fake)).start()
+    env = {"JOBBOT_DATABASE_URL": url, "JOBBOT_WECHAT_TOKEN": TOKEN, "JOBBOT_WECHAT_APPID": APPID,
+           "JOBBOT_WECHAT_SECRET": SECRET, "JOBBOT_WECHAT_API_BASE": api.url, "JOBBOT_ADMIN_TOKEN": ADMIN,
+           "JOBBOT_BACKGROUND": "false", "JOBBOT_DISPATCH_PROCESSES": "1"}
+    engine = make_engine(url)
+    try:
+        with running("serve", tmp_path, env) as base:
+            yield Server(base, engine, fake)
+    finally:
+        api.stop()
+        if request.param == "postgresql":
+            _truncate_all(engine)  # the next module's tests start from an empty database
+        engine.dispose()
+
+
+@dataclass
 class Served:
     base: str
     wechat: WeChatSimulator
@@ -91,17 +130,10 @@ class Served:
 
 
 @pytest.fixture
-async def served(db_url: str, tmp_path: Path, fake_api: FakeApi) -> AsyncIterator[Served]:
-    """`jobbot serve` (one dispatch process, as in production) on this test's database."""
-    env = {"JOBBOT_DATABASE_URL": db_url, "JOBBOT_WECHAT_TOKEN": TOKEN, "JOBBOT_WECHAT_APPID": APPID,
-           "JOBBOT_WECHAT_SECRET": SECRET, "JOBBOT_WECHAT_API_BASE": fake_api.url, "JOBBOT_ADMIN_TOKEN": ADMIN,
-           "JOBBOT_BACKGROUND": "false", "JOBBOT_DISPATCH_PROCESSES": "1"}
-    engine = make_engine(db_url)
-    with running("serve", tmp_path, env) as base:
-        async with httpx.AsyncClient(timeout=30) as http:
-            wechat = WeChatSimulator(base + "/wechat", TOKEN, appid=APPID, fake=fake_api.fake, http=http)
-            yield Served(base, wechat, http, engine)
-    engine.dispose()
+async def served(server: Server) -> AsyncIterator[Served]:
+    async with httpx.AsyncClient(timeout=30) as http:
+        yield Served(server.base, WeChatSimulator(server.base + "/wechat", TOKEN, appid=APPID, fake=server.fake,
+                                                  http=http), http, server.engine)
 
 
 def stored_for(engine: Engine, openid: str) -> bool:
@@ -166,10 +198,9 @@ async def test_a_signature_outside_the_time_window_is_refused(served: Served) ->
 
 
 @pytest.fixture
-async def safe_mode(sqlite_url: str, tmp_path: Path, fake_api: FakeApi) -> AsyncIterator[Served]:
-    env = {"JOBBOT_DATABASE_URL": sqlite_url, "JOBBOT_WECHAT_TOKEN": TOKEN, "JOBBOT_WECHAT_APPID": APPID,
-           "JOBBOT_WECHAT_SECRET": SECRET, "JOBBOT_WECHAT_AES_KEY": AES_KEY, "JOBBOT_WECHAT_API_BASE": fake_api.url,
-           "JOBBOT_BACKGROUND": "false", "JOBBOT_DISPATCH_PROCESSES": "0"}
+async def safe_mode(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Served]:
+    env = {"JOBBOT_DATABASE_URL": sqlite_url, "JOBBOT_WECHAT_TOKEN": TOKEN, "JOBBOT_WECHAT_AES_KEY": AES_KEY,
+           "JOBBOT_WECHAT_APPID": APPID, "JOBBOT_BACKGROUND": "false", "JOBBOT_DISPATCH_PROCESSES": "0"}
     engine = make_engine(sqlite_url)
     with running("serve", tmp_path, env) as base:
         async with httpx.AsyncClient(timeout=30) as http:
