@@ -230,7 +230,15 @@ async def test_a_retried_msgid_is_handled_once(webhook_factory: StartWebhook) ->
     again = await hook.wechat.text(OPENID, "计数", msg_id=9001)
     other = await hook.wechat.text(OPENID, "计数", msg_id=9002)
     assert (first.reply, again.reply, other.reply) == ("第1次", "第1次", "第2次")
-    assert calls == ["9001", "9002"]
+    assert calls == [f"{OPENID}:9001", f"{OPENID}:9002"]
+
+
+async def test_someone_else_s_msgid_is_not_their_retry(webhook_factory: StartWebhook) -> None:
+    calls: list[str] = []
+    hook = webhook_factory(routers=(_counting_router(calls),))
+    mine = await hook.wechat.text(OPENID, "计数", msg_id=4242)
+    theirs = await hook.wechat.text("oSomeoneElse_000000000000001", "计数", msg_id=4242)
+    assert (mine.reply, theirs.reply) == ("第1次", "第2次")  # handled for them, not my stored reply
 
 
 async def test_a_retried_registration_answer_does_not_advance_twice(webhook_factory: StartWebhook) -> None:

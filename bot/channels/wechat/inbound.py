@@ -102,7 +102,9 @@ async def translate(message: BaseMessage, recognizer: Recognizer) -> Inbound:
         msg_type = str(message._data.get("MsgType") or "").lower()
         if msg_type == "event":
             return _event(message, openid, created)
-        key = str(message.id) if message.id else f"{openid}:{created}:{message.type}"
+        # The sender is part of the key: a message posted with someone else's MsgId is not
+        # their retry, and must not be answered with their stored reply.
+        key = f"{openid}:{message.id}" if message.id else f"{openid}:{created}:{message.type}"
         if isinstance(message, TextMessage):
             return Inbound(Update(CHANNEL, openid, Kind.TEXT, message.content or "", dedup_key=key))
         if isinstance(message, VoiceMessage):
