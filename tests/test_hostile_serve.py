@@ -1,5 +1,6 @@
 """The hostile tester's list (issue 16) against a real `jobbot serve` subprocess over HTTP, on
-SQLite and on PostgreSQL: bad messages in a batch of good ones, replayed signatures, plaintext
+SQLite and on PostgreSQL: bad messages in a batch of good ones, replayed signatures (old, or
+reused for another message), plaintext
 in safe mode, absurd console input, 绑定 codes guessed from many accounts, NaN locations; and
 the demo's sandbox routes from another origin. Each gets a 4xx or a polite answer, never a 500,
 and the bystanders get their right answers."""
@@ -195,6 +196,13 @@ async def test_a_signature_outside_the_time_window_is_refused(served: Served) ->
     assert posted.status_code == 403 and echo.status_code == 403
     assert not stored_for(served.engine, openid)
     assert (await served.wechat.text(openid, "菜单")).status == 200  # a fresh signature still works
+
+    now = str(int(time.time()))  # a query seen in a log a moment ago, reused for another message
+    query = {"signature": sign(TOKEN, now, "n0nce"), "timestamp": now, "nonce": "n0nce"}
+    first = await served.http.post(served.base + "/wechat", params=query, content=text_xml(openid, "菜单").encode())
+    victim = "oVictim_000000000000000000001"
+    reused = await served.http.post(served.base + "/wechat", params=query, content=text_xml(victim, "注销").encode())
+    assert first.status_code == 200 and reused.status_code == 403 and not stored_for(served.engine, victim)
 
 
 @pytest.fixture

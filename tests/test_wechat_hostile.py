@@ -195,3 +195,21 @@ async def test_state_survives_hostile_input_mid_flow(webhook_factory: StartWebho
         for body in (BILLION_LAUGHS, "<xml><MsgType>", "x" * 10):
             assert (await http.post(hook.url, params=signed(), content=body)).status_code == 400
     assert "好的，华埠镇" in (await hook.wechat.text(OPENID, "华埠")).reply
+
+
+async def test_a_signed_query_carries_only_the_message_it_first_came_with(
+        sqlite_webhook_factory: StartWebhook) -> None:
+    hook = sqlite_webhook_factory()
+    query = signed()
+    now = int(time.time())
+    mine = message_xml(OPENID, "text", {"Content": "菜单"}, created=now, msg_id=31)
+    forged = message_xml("oSomeoneElse_000000000000001", "text", {"Content": "注销"}, created=now, msg_id=32)
+    async with httpx.AsyncClient() as http:
+        first = await http.post(hook.url, params=query, content=mine)
+        reused = await http.post(hook.url, params=query, content=forged)
+        retry = await http.post(hook.url, params=query, content=mine)  # WeChat's retry, if it keeps the query
+    assert first.status_code == 200 and reused.status_code == 403
+    content = [xmltodict.parse(r.text)["xml"]["Content"] for r in (first, retry)]
+    assert retry.status_code == 200 and content[0] == content[1] and "请问您想做什么" in content[0]
+    with Session(hook.engine) as session:
+        assert [a.user_id for a in session.exec(select(ChatAccount))] == [OPENID]

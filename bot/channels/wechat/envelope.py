@@ -3,7 +3,8 @@
 Every request carries `signature` = sha1(token, timestamp, nonce): checked always, and its
 timestamp must be within `window` seconds of our clock, because the signature does not
 cover the body: a signed query seen once (a proxy log) would otherwise let anyone post any
-message for ever. With an EncodingAESKey configured, requests marked `encrypt_type=aes` are
+message for ever (within the window, `replay.SignedOnce` holds a query to its first message).
+With an EncodingAESKey configured, requests marked `encrypt_type=aes` are
 verified by `msg_signature`, decrypted, and answered encrypted; in safe mode (the default
 with a key) a plaintext body is refused, in compatible mode it is accepted. All the
 cryptography is wechatpy's `check_signature` and `WeChatCrypto`.
