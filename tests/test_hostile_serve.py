@@ -8,12 +8,8 @@ and the bystanders get their right answers."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -29,55 +25,23 @@ from sqlmodel import Session, select
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.channels.sandbox.simulator import WeChatSimulator, message_xml, sign
 from conftest import _truncate_all
+from fakes.server import jobbot_running
 from storage.accounts import LINK_ALL_GUESSES
 from storage.db import make_engine
 from storage.models import ChatAccount, InboundMessage
 from test_wechat_support import AES_KEY, APPID, SECRET, TOKEN, LiveServer
 
-ROOT = Path(__file__).resolve().parents[1]
 ADMIN = "hostile-admin-token-0123456789"
 REGISTRATION = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def running(command: str, tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
-    """`jobbot <command>` on a free loopback port until the block ends; its base URL. Its log
-    must show no unhandled error."""
-    port = _free_port()
-    full = {k: v for k, v in os.environ.items() if not k.startswith("JOBBOT_")}
-    full.update({"JOBBOT_PORT": str(port), "JOBBOT_HOST": "127.0.0.1", "JOBBOT_DATA_DIR": str(tmp_path / "data"),
-                 "PYTHONPATH": str(ROOT), **env})
-    path = tmp_path / f"{command}.log"
-    with path.open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "bot", command], cwd=tmp_path, env=full,
-                                   stdout=log, stderr=subprocess.STDOUT, text=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"jobbot {command} did not start:\n" + path.read_text())
-                time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    printed = path.read_text()
+    """`jobbot <command>` until the block ends; its base URL. Its log must show no unhandled error."""
+    with jobbot_running(command, tmp_path, env) as started:
+        yield started.url
+    printed = started.log.read_text()
     assert "Traceback" not in printed and "Exception in ASGI application" not in printed, printed[-4000:]
 
 
