@@ -135,8 +135,6 @@ def _event(message: BaseMessage, openid: str, created: int) -> Inbound:
         return Inbound(Update(CHANNEL, openid, Kind.MENU, (message.key or "").strip(), dedup_key=key))
     if isinstance(message, LocationEvent):
         lat, lon = _coordinate(message.latitude, 90), _coordinate(message.longitude, 180)
-        if lat is None or lon is None:
-            raise BadMessage("LOCATION event without a position")
         return Inbound(Update(CHANNEL, openid, Kind.LOCATION_REPORT, latitude=lat, longitude=lon, dedup_key=key),
                        silent=True)
     # VIEW (a menu link), template/mass-send reports, scans …: nothing to say
