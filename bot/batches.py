@@ -23,8 +23,10 @@ class Batcher(Generic[Item, Result]):
     """Runs `run(lane, items) -> results` (one result per item, in order), one batch per
     lane at a time, on `lanes` lanes (a worker thread or process each).
 
-    `submit` returns a future for the item's result; if `run` raises, every future of that
-    batch gets the exception. Everything here happens on the event loop.
+    `submit` returns a future for the item's result. If `run` raises for a batch of several
+    items, whatever the reason (a handler, the database, handing the batch to another
+    process), each item is run again alone, in order, so that a bad item costs only itself;
+    an item that fails alone gets the exception. Everything here happens on the event loop.
     """
 
     def __init__(self, run: Run[Item, Result], *, lanes: int = 1, max_batch: int = 64):
@@ -55,11 +57,23 @@ class Batcher(Generic[Item, Result]):
 
     async def _run(self, lane: int, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
         try:
-            results: Sequence[Result] | BaseException = await self.run(lane, [item for item, _ in batch])
-        except Exception as exc:  # reported to each waiting request, which answers politely
-            results = exc
+            await self._settle(lane, batch)
         finally:
             self._idle.append(lane)
+        self._flush()
+
+    async def _settle(self, lane: int, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
+        results: Sequence[Result] | BaseException
+        try:
+            results = await self.run(lane, [item for item, _ in batch])
+        except Exception as exc:
+            if len(batch) > 1:
+                log.warning("a batch of %d failed (%s); running its items one by one", len(batch),
+                            type(exc).__name__)
+                for one in batch:
+                    await self._settle(lane, [one])
+                return
+            results = exc  # reported to the waiting request, which answers politely
         for n, (_, future) in enumerate(batch):
             if future.done():
                 continue
@@ -67,4 +81,3 @@ class Batcher(Generic[Item, Result]):
                 future.set_exception(results)
             else:
                 future.set_result(results[n])
-        self._flush()

@@ -167,8 +167,7 @@ class Dispatcher:
         results: dict[int, Reply | None] = {}
         with self._connection() as bind:
             if self._claim_apart and todo:
-                with session_scope(bind) as session:
-                    todo = self._claim(session, updates, todo, results, retake=retake)
+                todo = self._claim_committed(bind, updates, todo, results, retake=retake)
             results.update(self._handle(bind, updates, todo))
         return [results.get(copies.get(i, i)) for i in range(len(updates))]
 
@@ -184,6 +183,23 @@ class Dispatcher:
             return
         with self.engine.connect() as connection:
             yield connection
+
+    def _claim_committed(self, bind: Engine | Connection, updates: list[Update], todo: list[int],
+                         results: dict[int, Reply | None], *, retake: bool) -> list[int]:
+        """Claim in a transaction of its own (PostgreSQL). If the batch's claims fail, each
+        message is claimed alone, so one that cannot be stored costs only itself."""
+        try:
+            with session_scope(bind) as session:
+                return self._claim(session, updates, todo, results, retake=retake)
+        except Exception:
+            if len(todo) > 1:
+                log.warning("claiming a batch of %d updates failed; claiming them one by one", len(todo),
+                            exc_info=True)
+                return [i for one in todo for i in self._claim_committed(bind, updates, [one], results, retake=retake)]
+            update = updates[todo[0]]
+            log.exception("claiming a %s update on %s failed", update.kind, update.channel)
+            results[todo[0]] = Reply.of(SORRY)
+            return []
 
     def _handle(self, bind: Engine | Connection, updates: list[Update], todo: list[int]) -> dict[int, Reply | None]:
         if not todo:

@@ -68,8 +68,12 @@ class DispatchProcess:
     async def call(self, work: Callable[..., Answer], *args: Any) -> Answer:
         if self._pipe is None or self._answer is not None:
             raise RuntimeError("DispatchProcess.call while stopped or busy")
-        self._pipe.send((work, args))
-        status, answer = await self._wait()
+        try:
+            self._pipe.send((work, args))
+        except OSError as exc:  # the child died while idle: the pipe is broken
+            status, answer = "died", f"{type(exc).__name__} while handing over a call"
+        else:
+            status, answer = await self._wait()
         if status == "died":
             log.error("the dispatch process died; starting a new one")
             await self.stop()
@@ -119,10 +123,18 @@ def _serve(settings: Settings, pipe: Connection) -> None:
             work, args = pipe.recv()
         except EOFError:
             return
+        except Exception as exc:  # a call that cannot be unpickled here fails alone, the child lives on
+            log.exception("the dispatch process could not read a call")
+            pipe.send(("error", repr(exc)))
+            continue
         try:
             answer: tuple[str, Any] = ("ok", work(dispatcher, *args))
         except Exception as exc:
             log.exception("dispatch failed in the child process")
             answer = ("error", repr(exc))
-        pipe.send(answer)
+        try:
+            pipe.send(answer)
+        except Exception as exc:  # an answer that cannot be pickled: report that instead
+            log.exception("the dispatch process could not send its answer")
+            pipe.send(("error", repr(exc)))
 

@@ -59,6 +59,10 @@ _PAY_UNITS = (("日结", DAILY_SETTLED), ("小时", "元/小时"), ("月", "元/
 _PHONE = re.compile(r"^[\d\-\s+()]{7,20}$")
 
 
+MAX_HEADCOUNT = 10_000
+MAX_AGE = 120
+
+
 class PostingError(ValueError):
     """A job spec that cannot be posted; the message says why, in Chinese, for staff."""
 
@@ -91,6 +95,8 @@ def _ages(text: str) -> tuple[int | None, int | None]:
     numbers = integers(text)
     if not key or key in ("不限", "无"):
         return None, None
+    if any(n > MAX_AGE for n in numbers):
+        raise PostingError(f"年龄要求“{text}”不对，年龄最大写 {MAX_AGE}")
     if len(numbers) == 2:
         return min(numbers), max(numbers)
     if len(numbers) == 1:
@@ -141,8 +147,8 @@ def job_fields(spec: dict[str, Any], services: Services, session: Session) -> di
     age_min, age_max = _ages(text.get("age", ""))
     physical = next((p for p in ("重", "中", "轻") if p in text.get("physical", "")), "中")
     headcount = _headcount(text.get("headcount", ""))
-    if headcount < 1:
-        raise PostingError("招聘人数至少 1 人")
+    if not 1 <= headcount <= MAX_HEADCOUNT:
+        raise PostingError(f"招聘人数应在 1 到 {MAX_HEADCOUNT} 人之间")
     phone = text.get("phone") or None
     if phone and not _PHONE.match(phone):
         raise PostingError(f"联系电话“{phone}”不像电话号码")

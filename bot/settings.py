@@ -11,7 +11,7 @@ import re
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, ValidationError, computed_field, field_validator, model_validator
@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     wechat_template_id: str | None = None  # template message used outside the 48-hour window
     wechat_template_fields: str = "thing1"  # keyword fields the text is spread over, in order
     wechat_max_body: int = Field(default=1024 * 1024, ge=1024)  # larger webhook bodies are refused (413)
+    # a signed request whose timestamp is further than this from our clock is refused (403)
+    wechat_timestamp_window: int = Field(default=300, ge=30)
+    # with an AES key: "safe" refuses plaintext bodies, "compatible" accepts them too
+    wechat_encrypt_mode: Literal["safe", "compatible"] = "safe"
 
     telegram_token: str | None = None
     telegram_api_base: str | None = None

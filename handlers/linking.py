@@ -1,9 +1,11 @@
 """绑定: join a second chat account (WeChat ↔ Telegram) to one worker profile.
 
-On a registered account `绑定` shows a six-digit one-time code (10 minutes, single use);
-on the other account `绑定 123456` links it. An account that has its own profile is asked
+On a registered account `绑定` shows an eight-digit one-time code (10 minutes, single use);
+on the other account `绑定 12345678` links it. An account that has its own profile is asked
 to confirm first, since that profile is then replaced and deleted. Five wrong or expired
-codes in a row make an account wait an hour before it may try again.
+codes in a row make an account wait an hour before it may try again; too many wrong codes
+on all accounts together make everyone wait a while, and void the codes they were aimed at
+(storage.accounts).
 """
 
 from __future__ import annotations
@@ -13,23 +15,26 @@ import re
 from bot.messages import Reply
 from bot.router import Ctx, Router
 from knowledge.text import compact, normalize
-from storage.accounts import (LINK_BLOCK, LINK_CODE_DIGITS, LINK_CODE_TTL, CodeState, check_link_code,
-                              count_wrong_code, issue_link_code, link_account, link_blocked, use_link_code)
+from storage.accounts import (LINK_ALL_WINDOW, LINK_BLOCK, LINK_CODE_DIGITS, LINK_CODE_TTL, CodeState,
+                              check_link_code, count_wrong_code, guessing_paused, issue_link_code, link_account,
+                              link_blocked, use_link_code)
 
 router = Router("linking")
 confirm_flow = router.flow("link", title="")
 
 MINUTES = int(LINK_CODE_TTL.total_seconds() // 60)
-NOT_REGISTERED = ("您还没有登记。\n在另一个聊天软件里登记过的话：在那边回复“绑定”拿到6位数字，"
+NOT_REGISTERED = (f"您还没有登记。\n在另一个聊天软件里登记过的话：在那边回复“绑定”拿到{LINK_CODE_DIGITS}位数字，"
                   "再在这里回复“绑定 数字”。\n没登记过，回复“登记”。")
-BAD_FORMAT = "绑定码是6位数字，比如：绑定 123456"
+BAD_FORMAT = f"绑定码是{LINK_CODE_DIGITS}位数字，比如：绑定 12345678"
 GET_NEW = "请在另一个聊天软件里回复“绑定”，拿一个新的。"
 UNKNOWN = "这个绑定码不对，或者已经用过了。" + GET_NEW
 EXPIRED = f"这个绑定码已经过期了（{MINUTES}分钟内有效）。" + GET_NEW
 SAME = "这个账号用的已经是这份登记信息，不用再绑。绑定码要在另一个聊天软件里发。"
 LINKED = "绑定好了！两边用的是同一份登记信息。\n以后的推送只发到您最近用过的那个聊天软件，不会重复发。"
 BLOCKED = (f"绑定码输错太多次了，为了安全，请{int(LINK_BLOCK.total_seconds() // 3600)}小时后再试。"
-           "\n可以在另一个聊天软件里回复“绑定”，仔细核对6位数字。")
+           f"\n可以在另一个聊天软件里回复“绑定”，仔细核对{LINK_CODE_DIGITS}位数字。")
+BUSY = (f"现在核对绑定码的人太多了，为了安全，请{int(LINK_ALL_WINDOW.total_seconds() // 60)}分钟后再试。"
+        "\n到时候如果绑定码已经过期，请在另一个聊天软件里回复“绑定”拿一个新的。")
 CHOICES = ("确认绑定", "不绑定")
 
 
@@ -58,6 +63,8 @@ def _redeem(ctx: Ctx, code: str) -> Reply:
         return Reply.of(BAD_FORMAT)
     if link_blocked(ctx.account, ctx.now):
         return Reply.of(BLOCKED)
+    if guessing_paused(ctx.session, now=ctx.now):
+        return Reply.of(BUSY)
     check = check_link_code(ctx.session, code=code, now=ctx.now)
     if check.state is not CodeState.VALID:
         if count_wrong_code(ctx.session, account=ctx.account, now=ctx.now):

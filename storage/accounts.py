@@ -11,13 +11,21 @@ from enum import StrEnum
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from storage.models import ChatAccount, InboundMessage, LinkCode, Worker
+from storage.models import ChatAccount, InboundMessage, LinkCode, LinkGuess, Worker
 from storage.sql import insert_ignore
 
+# Guessing a 绑定 code is limited three ways: per account (LINK_GUESSES in a row, then an hour's
+# wait), by everyone together (LINK_ALL_GUESSES per LINK_ALL_WINDOW, then everyone waits), and
+# per code (void once LINK_CODE_EXPOSURE wrong codes were typed anywhere while it lived). So a
+# live code faces at most 20 guesses in 10^8 (2 in 10 million); at the overall cap, 1.6 million
+# guesses a year, a code kept live all year round would be hit with a chance of about 1.6 %.
 LINK_CODE_TTL = timedelta(minutes=10)
-LINK_CODE_DIGITS = 6
+LINK_CODE_DIGITS = 8
 LINK_GUESSES = 5  # wrong codes in a row before an account must wait
 LINK_BLOCK = timedelta(hours=1)
+LINK_ALL_GUESSES = 30
+LINK_ALL_WINDOW = timedelta(minutes=10)
+LINK_CODE_EXPOSURE = 20
 
 
 def push_account(session: Session, *, worker_id: int) -> ChatAccount | None:
@@ -65,14 +73,14 @@ class CodeCheck:
 
 
 def issue_link_code(session: Session, *, worker_id: int, now: datetime, ttl: timedelta = LINK_CODE_TTL) -> LinkCode:
-    """A fresh six-digit code for the worker; their earlier codes and all expired ones go."""
+    """A fresh eight-digit code for the worker; their earlier codes and all expired ones go."""
     session.exec(delete(LinkCode).where(  # type: ignore[call-overload]
         (LinkCode.worker_id == worker_id) | (LinkCode.expires_at < now)))  # type: ignore[operator]
     for _ in range(50):
         code = f"{secrets.randbelow(10 ** LINK_CODE_DIGITS):0{LINK_CODE_DIGITS}d}"
         if insert_ignore(session, LinkCode, {"code": code, "worker_id": worker_id, "expires_at": now + ttl}):
             return session.get(LinkCode, code)  # type: ignore[return-value]
-    raise RuntimeError("no free link code")  # a million codes live at once: not a real case
+    raise RuntimeError("no free link code")  # a hundred million codes live at once: not a real case
 
 
 def check_link_code(session: Session, *, code: str, now: datetime) -> CodeCheck:
@@ -102,9 +110,23 @@ def link_blocked(account: ChatAccount, now: datetime) -> bool:
     return account.link_blocked_until is not None and account.link_blocked_until > now
 
 
+def guessing_paused(session: Session, *, now: datetime) -> bool:
+    """Whether so many wrong codes were typed lately, on all accounts together, that nobody
+    may try one now."""
+    recent = session.exec(select(func.count()).select_from(LinkGuess).where(
+        LinkGuess.at > now - LINK_ALL_WINDOW)).one()
+    return recent >= LINK_ALL_GUESSES
+
+
 def count_wrong_code(session: Session, *, account: ChatAccount, now: datetime) -> bool:
-    """Note a wrong or expired code typed on this account; True when that blocks it for a
-    while. Six digits are a million codes: a cap makes guessing one hopeless."""
+    """Note a wrong or expired code typed on this account: against the account (True when
+    that blocks it for a while), against everyone's recent guesses, and against every live
+    code, which is void once it has outlived LINK_CODE_EXPOSURE of them."""
+    session.add(LinkGuess(at=now))
+    session.exec(delete(LinkGuess).where(LinkGuess.at <= now - LINK_ALL_WINDOW))  # type: ignore[call-overload]
+    session.exec(update(LinkCode).where(LinkCode.expires_at > now)  # type: ignore[call-overload, operator]
+                 .values(wrong_seen=LinkCode.wrong_seen + 1))
+    session.exec(delete(LinkCode).where(LinkCode.wrong_seen >= LINK_CODE_EXPOSURE))  # type: ignore[call-overload]
     account.link_failures += 1
     if account.link_failures >= LINK_GUESSES:
         account.link_failures = 0

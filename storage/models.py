@@ -251,6 +251,17 @@ class LinkCode(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=16)
     worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), nullable=False))
     expires_at: datetime = Field(sa_type=UTCDateTime)
+    # wrong codes typed by anyone while this one lived: past a cap it is void (storage.accounts)
+    wrong_seen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class LinkGuess(SQLModel, table=True):
+    """A wrong 绑定 code typed on any account: the recent ones limit guessing by everyone together."""
+
+    __tablename__ = "link_guess"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class WorkerSkill(SQLModel, table=True):

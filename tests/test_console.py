@@ -325,3 +325,49 @@ def test_the_jobs_page_shows_who_applied(sqlite_url: str, tmp_path: Path, clock:
         page = c.get("/console/jobs", headers={"Authorization": f"Bearer {TOKEN}"}).text
     assert "最新报名" in page and "春茶采摘工" in page and "oVi…01" in page and "oVillagerOpenid0001" not in page
     engine.dispose()
+
+
+# --- absurd input: a 400 in Chinese, never a 500 ----------------------------------------------------------
+HUGE_ID = "9" * 20
+ID_ROUTES = [(m, "/".join(HUGE_ID if part == "1" else part for part in p.split("/")))
+             for m, p in ROUTES if "/1" in p]
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(("method", "path"), ID_ROUTES)
+def test_an_id_of_twenty_digits_is_a_400_on_every_route(staff: tuple[TestClient, Engine], method: str,
+                                                        path: str) -> None:
+    client, _ = staff
+    response = client.request(method, path, json={}, headers={"X-Console": "1"})
+    assert response.status_code == 400, path
+    assert CHINESE.search(response.text)
+
+
+JOB = {"title": "春茶采摘工", "employer": "某茶场", "town": "华埠", "pay": "150元/天"}
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/console/api/jobs?page=99999999999999999999", None),
+    ("GET", "/console/api/workers?page=99999999999999999999", None),
+    ("GET", "/console/api/cases?page=99999999999999999999", None),
+    ("GET", "/console/jobs?page=99999999999999999999", None),
+    ("GET", "/console/api/fairs?from=9999-12-31", None),
+    ("GET", "/console/api/fairs?from=2026-03-01&to=0001-01-01", None),
+    ("POST", "/console/api/jobs", {**JOB, "headcount": 1e23}),
+    ("POST", "/console/api/jobs", {**JOB, "headcount": "100000000000000000000000"}),
+    ("POST", "/console/api/jobs", {**JOB, "age": "18-99999999999999999999"}),
+    ("POST", "/console/api/jobs", '{"title": "t", "employer": "e", "town": "华埠", "headcount": NaN}'),
+    ("POST", "/console/api/fairs/1/offer", {"job_ids": list(range(1, 200_001))}),
+    ("POST", "/console/api/fairs/1/offer", {"job_ids": [10**20]}),
+    ("POST", "/console/api/fairs", {"kind": "春风送岗", "title": "t", "venue": "v", "date": "9999-12-31"}),
+    ("POST", "/console/api/broadcasts", {"texts": ["x"], "fair_id": 10**20}),
+])
+def test_absurd_numbers_dates_and_lists_get_a_400_in_chinese(staff: tuple[TestClient, Engine], method: str,
+                                                             path: str, body: object) -> None:
+    client, _ = staff
+    if isinstance(body, str):  # JSON as Python writes it, NaN included
+        response = client.request(method, path, content=body, headers={"Content-Type": "application/json"})
+    else:
+        response = client.request(method, path, json=body)
+    assert response.status_code == 400, response.text
+    assert CHINESE.search(response.text)

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from bot.channels.telegram import TelegramSender
 from bot.channels.telegram.ratelimit import RateLimits
 from bot.messages import Reply
-from storage.accounts import link_account, push_account
+from storage.accounts import LINK_ALL_GUESSES, LINK_CODE_EXPOSURE, link_account, push_account
 from storage.db import make_engine, session_scope
 from storage.models import ChatAccount, LinkCode, Worker
 from storage.workers import AccountRef, save_worker
@@ -46,7 +46,7 @@ def register(send: Any) -> None:
 
 
 def code_in(text: str) -> str:
-    found = re.search(r"绑定码：(\d{6})", text)
+    found = re.search(r"绑定码：(\d{8})", text)
     assert found, text
     return found.group(1)
 
@@ -102,10 +102,11 @@ def pair(sqlite_chat: ChatHarness) -> tuple[ChatHarness, ChatHarness]:
 def test_wrong_expired_and_used_codes(pair: tuple[ChatHarness, ChatHarness], clock: Clock) -> None:
     wechat, telegram = pair
     code = code_in(wechat.say("绑定"))
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    wrong = f"{(int(code) + 1) % 10**8:08d}"
     assert "不对" in telegram.say(f"绑定 {wrong}")
-    assert "6位数字" in telegram.say("绑定 1234")
-    assert "6位数字" in telegram.say("绑定 12345678")
+    assert "8位数字" in telegram.say("绑定 1234")
+    assert "8位数字" in telegram.say("绑定 123456")  # the six digits codes used to have
+    assert "8位数字" in telegram.say("绑定 123456789")
 
     clock.now += timedelta(minutes=10, seconds=1)
     assert "过期" in telegram.say(f"绑定 {code}")
@@ -121,7 +122,7 @@ def test_wrong_expired_and_used_codes(pair: tuple[ChatHarness, ChatHarness], clo
 def test_guessing_codes_is_stopped_after_five_wrong_ones(pair: tuple[ChatHarness, ChatHarness], clock: Clock) -> None:
     wechat, telegram = pair
     code = code_in(wechat.say("绑定"))
-    wrong = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 6)]
+    wrong = [f"{(int(code) + n) % 10**8:08d}" for n in range(1, 6)]
     for guess in wrong[:4]:
         assert "不对" in telegram.say(f"绑定 {guess}")
     assert "输错太多次" in telegram.say(f"绑定 {wrong[4]}")
@@ -138,7 +139,7 @@ def test_a_right_code_clears_the_wrong_ones_before_it(pair: tuple[ChatHarness, C
     wechat, telegram = pair
     code = code_in(wechat.say("绑定"))
     for n in range(1, 5):
-        assert "不对" in telegram.say(f"绑定 {(int(code) + n) % 1_000_000:06d}")
+        assert "不对" in telegram.say(f"绑定 {(int(code) + n) % 10**8:08d}")
     assert "绑定好了" in telegram.say(f"绑定 {code}")
     with Session(wechat.engine) as session:
         linked = session.exec(select(ChatAccount).where(ChatAccount.user_id == "8001")).one()
@@ -169,8 +170,31 @@ def test_codes_typed_with_wide_digits_spaces_or_words(pair: tuple[ChatHarness, C
     code = code_in(wechat.say("绑定"))
     wide = "".join(chr(ord("０") + int(d)) for d in code)
     chinese = "".join("零一二三四五六七八九"[int(d)] for d in code)
-    text = typed.format(a=code[:2], b=code[2:4], c=code[4:], wide=wide[:3] + " " + wide[3:], chinese=chinese)
+    text = typed.format(a=code[:3], b=code[3:6], c=code[6:], wide=wide[:4] + " " + wide[4:], chinese=chinese)
     assert "绑定好了" in telegram.say(text)
+
+
+def test_guesses_from_many_accounts_are_capped_together_and_void_the_codes_they_aim_at(
+        pair: tuple[ChatHarness, ChatHarness], clock: Clock) -> None:
+    wechat, telegram = pair
+    code = code_in(wechat.say("绑定"))
+    wrong = iter(f"{(int(code) + n) % 10**8:08d}" for n in range(1, 1000))
+    guessers = [ChatHarness(wechat.dispatcher, channel="telegram", user=f"90{n:02d}") for n in range(12)]
+    answers = [g.say(f"绑定 {next(wrong)}") for g in guessers for _ in range(4)]  # 4 each: none is blocked
+    assert "不对" in answers[0] and "不对" in answers[LINK_ALL_GUESSES - 1]
+    assert all("人太多" in a for a in answers[LINK_ALL_GUESSES:])  # everyone waits now
+    assert "人太多" in telegram.say(f"绑定 {code}")  # the right code too: a guess cannot be told apart
+    clock.now += timedelta(minutes=10, seconds=1)  # the window is over
+    assert "绑定好了" in telegram.say(f"绑定 {code_in(wechat.say('绑定'))}")
+
+
+def test_a_code_is_void_once_strangers_typed_enough_wrong_ones(pair: tuple[ChatHarness, ChatHarness]) -> None:
+    wechat, telegram = pair
+    code = code_in(wechat.say("绑定"))
+    guessers = [ChatHarness(wechat.dispatcher, channel="telegram", user=f"91{n:02d}") for n in range(5)]
+    for n in range(LINK_CODE_EXPOSURE):
+        assert "不对" in guessers[n % 5].say(f"绑定 {(int(code) + n + 1) % 10**8:08d}")
+    assert "不对" in telegram.say(f"绑定 {code}")
 
 
 def test_unregistered_account_asking_for_a_code_is_told_how(pair: tuple[ChatHarness, ChatHarness]) -> None:

@@ -3,20 +3,15 @@ Chromium driven headless by Playwright, a villager registered by typing on the p
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from fakes.server import Started, jobbot_running
 
 APPID, SECRET = "wx_browser_test", "browser-secret"
 require_chromium()
@@ -24,55 +19,17 @@ require_chromium()
 from playwright import sync_api  # noqa: E402  (only once we know a browser is there)
 
 
-@dataclass
-class Demo:
-    url: str
-    process: subprocess.Popen[str]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
+def demo(tmp_path: Path) -> Iterator[Started]:
     """`jobbot demo` as a person would start it, in a fresh data folder."""
-    port = _free_port()
-    env = {**os.environ, "JOBBOT_PORT": str(port), "JOBBOT_DATA_DIR": str(tmp_path / "data"),
-           "JOBBOT_WECHAT_APPID": APPID, "JOBBOT_WECHAT_SECRET": SECRET}
-    for name in ("JOBBOT_DATABASE_URL", "JOBBOT_WECHAT_TOKEN", "JOBBOT_WECHAT_AES_KEY", "JOBBOT_HOST"):
-        env.pop(name, None)
-    log = (tmp_path / "demo.log").open("w")
-    process = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "demo"], cwd=tmp_path,
-                               env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-                               stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("demo did not start:\n" + (tmp_path / "demo.log").read_text())
-            time.sleep(0.1)
-        yield Demo(url, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-    printed = (tmp_path / "demo.log").read_text()
+    with jobbot_running("demo", tmp_path, {"JOBBOT_WECHAT_APPID": APPID, "JOBBOT_WECHAT_SECRET": SECRET}) as started:
+        yield started
+    printed = started.log.read_text()
+    url = started.url
     assert f"{url}/sandbox/" in printed and f"{url}/console/" in printed and "登录口令" in printed
 
 
-def test_register_a_worker_on_the_sandbox_page(demo: Demo) -> None:
+def test_register_a_worker_on_the_sandbox_page(demo: Started) -> None:
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()

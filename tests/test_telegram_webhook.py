@@ -154,6 +154,14 @@ def test_malformed_bodies_are_400(sqlite_tg: TelegramChat) -> None:
     assert sqlite_tg.api.sent() == []
 
 
+def test_a_location_of_nan_or_infinity_is_400(sqlite_tg: TelegramChat) -> None:
+    for lat, lon in (("NaN", "118.4"), ("29.1", "Infinity"), ("-Infinity", "NaN")):
+        update = json.dumps(sqlite_tg.update(location={"latitude": 1.5, "longitude": 2.5}))
+        body = update.replace("1.5", lat).replace("2.5", lon).encode()
+        assert sqlite_tg.post(None, raw=body).status_code == 400, (lat, lon)
+    assert sqlite_tg.api.sent() == []
+
+
 def test_an_oversized_body_is_413(sqlite_tg: TelegramChat) -> None:
     update = sqlite_tg.update(text="登记" * 10)
     update["padding"] = "x" * (1024 * 1024)

@@ -155,13 +155,14 @@ async def test_a_bad_content_length_is_400(sqlite_webhook_factory: StartWebhook)
 async def test_entities_inside_an_encrypted_body_are_refused(webhook_factory: StartWebhook) -> None:
     hook = webhook_factory(wechat_aes_key=AES_KEY)
     crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
-    sealed = xmltodict.parse(crypto.encrypt_message(BILLION_LAUGHS, "n1", "1700000000"))["xml"]
+    now = str(int(time.time()))
+    sealed = xmltodict.parse(crypto.encrypt_message(BILLION_LAUGHS, "n1", now))["xml"]
     body = f"<xml><Encrypt><![CDATA[{sealed['Encrypt']}]]></Encrypt></xml>"
-    query = {"signature": sign(TOKEN, "1700000000", "n1"), "timestamp": "1700000000", "nonce": "n1",
+    query = {"signature": sign(TOKEN, now, "n1"), "timestamp": now, "nonce": "n1",
              "encrypt_type": "aes", "msg_signature": sealed["MsgSignature"]}
     async with httpx.AsyncClient() as http:
         response = await http.post(hook.url, params=query, content=body)
-        garbage = await http.post(hook.url, params={**query, "msg_signature": sign(TOKEN, "1700000000", "n1", "zz")},
+        garbage = await http.post(hook.url, params={**query, "msg_signature": sign(TOKEN, now, "n1", "zz")},
                                   content="<xml><Encrypt>zz</Encrypt></xml>")
     assert response.status_code == 400
     assert garbage.status_code == 400  # signed but not decryptable
@@ -171,9 +172,10 @@ async def test_entities_inside_an_encrypted_body_are_refused(webhook_factory: St
 async def test_a_message_for_another_appid_is_refused(sqlite_webhook_factory: StartWebhook) -> None:
     hook = sqlite_webhook_factory(wechat_aes_key=AES_KEY)
     crypto = WeChatCrypto(TOKEN, AES_KEY, "wx_someone_else")
-    xml = message_xml(OPENID, "text", {"Content": "hi"}, created=1700000000, msg_id=5)
-    sealed = xmltodict.parse(crypto.encrypt_message(xml, "n1", "1700000000"))["xml"]
-    query = {"signature": sign(TOKEN, "1700000000", "n1"), "timestamp": "1700000000", "nonce": "n1",
+    now = str(int(time.time()))
+    xml = message_xml(OPENID, "text", {"Content": "hi"}, created=int(now), msg_id=5)
+    sealed = xmltodict.parse(crypto.encrypt_message(xml, "n1", now))["xml"]
+    query = {"signature": sign(TOKEN, now, "n1"), "timestamp": now, "nonce": "n1",
              "encrypt_type": "aes", "msg_signature": sealed["MsgSignature"]}
     async with httpx.AsyncClient() as http:
         response = await http.post(hook.url, params=query, content=f"<xml><Encrypt>{sealed['Encrypt']}</Encrypt></xml>")
@@ -193,3 +195,21 @@ async def test_state_survives_hostile_input_mid_flow(webhook_factory: StartWebho
         for body in (BILLION_LAUGHS, "<xml><MsgType>", "x" * 10):
             assert (await http.post(hook.url, params=signed(), content=body)).status_code == 400
     assert "好的，华埠镇" in (await hook.wechat.text(OPENID, "华埠")).reply
+
+
+async def test_a_signed_query_carries_only_the_message_it_first_came_with(
+        sqlite_webhook_factory: StartWebhook) -> None:
+    hook = sqlite_webhook_factory()
+    query = signed()
+    now = int(time.time())
+    mine = message_xml(OPENID, "text", {"Content": "菜单"}, created=now, msg_id=31)
+    forged = message_xml("oSomeoneElse_000000000000001", "text", {"Content": "注销"}, created=now, msg_id=32)
+    async with httpx.AsyncClient() as http:
+        first = await http.post(hook.url, params=query, content=mine)
+        reused = await http.post(hook.url, params=query, content=forged)
+        retry = await http.post(hook.url, params=query, content=mine)  # WeChat's retry, if it keeps the query
+    assert first.status_code == 200 and reused.status_code == 403
+    content = [xmltodict.parse(r.text)["xml"]["Content"] for r in (first, retry)]
+    assert retry.status_code == 200 and content[0] == content[1] and "请问您想做什么" in content[0]
+    with Session(hook.engine) as session:
+        assert [a.user_id for a in session.exec(select(ChatAccount))] == [OPENID]

@@ -182,10 +182,10 @@ async def test_safe_mode_round_trip_and_msg_signature(webhook_factory: StartWebh
 
     crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
     xml = message_xml(OPENID, "text", {"Content": "华埠"}, created=int(time.time()), msg_id=77)
-    sealed = xmltodict.parse(crypto.encrypt_message(xml, "n1", "1700000000"))["xml"]
+    now = str(int(time.time()))
+    sealed = xmltodict.parse(crypto.encrypt_message(xml, "n1", now))["xml"]
     body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{sealed['Encrypt']}]]></Encrypt></xml>"
-    query = {"signature": sign(TOKEN, "1700000000", "n1"), "timestamp": "1700000000", "nonce": "n1",
-             "encrypt_type": "aes"}
+    query = {"signature": sign(TOKEN, now, "n1"), "timestamp": now, "nonce": "n1", "encrypt_type": "aes"}
     async with httpx.AsyncClient() as http:
         forged = await http.post(hook.url, params={**query, "msg_signature": "0" * 40}, content=body)
         missing = await http.post(hook.url, params=query, content=body)
@@ -198,10 +198,17 @@ async def test_safe_mode_round_trip_and_msg_signature(webhook_factory: StartWebh
 
 
 async def test_compatible_mode_accepts_plaintext_too(sqlite_webhook_factory: StartWebhook) -> None:
-    hook = sqlite_webhook_factory(wechat_aes_key=AES_KEY)
+    hook = sqlite_webhook_factory(wechat_aes_key=AES_KEY, wechat_encrypt_mode="compatible")
     hook.wechat.crypto = None  # WeChat in plain mode while the key is still configured
     posted = await hook.wechat.text(OPENID, "菜单")
     assert "请问您想做什么" in posted.reply and "<Encrypt>" not in posted.body
+
+
+async def test_safe_mode_refuses_a_plaintext_body(sqlite_webhook_factory: StartWebhook) -> None:
+    hook = sqlite_webhook_factory(wechat_aes_key=AES_KEY)  # safe mode is the default with a key
+    hook.wechat.crypto = None  # a signed query reused with a plaintext body of one's own
+    posted = await hook.wechat.text(OPENID, "我的信息")
+    assert posted.status == 403 and hook.account() is None
 
 
 # --- retries -----------------------------------------------------------------------------------
@@ -223,7 +230,15 @@ async def test_a_retried_msgid_is_handled_once(webhook_factory: StartWebhook) ->
     again = await hook.wechat.text(OPENID, "计数", msg_id=9001)
     other = await hook.wechat.text(OPENID, "计数", msg_id=9002)
     assert (first.reply, again.reply, other.reply) == ("第1次", "第1次", "第2次")
-    assert calls == ["9001", "9002"]
+    assert calls == [f"{OPENID}:9001", f"{OPENID}:9002"]
+
+
+async def test_someone_else_s_msgid_is_not_their_retry(webhook_factory: StartWebhook) -> None:
+    calls: list[str] = []
+    hook = webhook_factory(routers=(_counting_router(calls),))
+    mine = await hook.wechat.text(OPENID, "计数", msg_id=4242)
+    theirs = await hook.wechat.text("oSomeoneElse_000000000000001", "计数", msg_id=4242)
+    assert (mine.reply, theirs.reply) == ("第1次", "第2次")  # handled for them, not my stored reply
 
 
 async def test_a_retried_registration_answer_does_not_advance_twice(webhook_factory: StartWebhook) -> None:

@@ -7,7 +7,7 @@ route, which is written to the staff audit log.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select as sa_select, true
@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console.context import (
-    DAY_HINT, BadRequest, Console, body_json, int_list, local_datetime, mask_id, mask_phone, parse_day, text_field,
+    BadRequest, Console, body_json, int_list, local_datetime, mask_id, mask_phone, page_of, parse_day, text_field,
 )
 from bot.postings import import_jobs, post_job
 from handlers.notices import JOB_STATUS, pay_text
@@ -32,13 +32,6 @@ PAGE_SIZE = 50
 MAX_UPLOAD = 5 * 1024 * 1024
 FAIR_STATUS = {fr.SCHEDULED: "按计划", fr.MOVED: "已改期", fr.CANCELLED: "已取消"}
 BROADCAST_STATUS = {bc.DRAFT: "草稿（未发送）", bc.QUEUED: "已确认发送", bc.STOPPED: "已停止"}
-
-
-def _page(request: Request) -> int:
-    try:
-        return max(int(request.query_params.get("page", "1")), 1)
-    except ValueError as error:
-        raise BadRequest("页码应是数字") from error
 
 
 def _iso(value: Any, console: Console) -> str | None:
@@ -154,7 +147,7 @@ class Api:
         if status and status not in JOB_STATUSES:
             raise BadRequest("岗位状态不对")
         town = request.query_params.get("town") or None
-        return JSONResponse(await self.c.db(self._job_rows, status, town, _page(request)))
+        return JSONResponse(await self.c.db(self._job_rows, status, town, page_of(request)))
 
     async def add_job(self, request: Request) -> Response:
         data = await body_json(request)
@@ -213,12 +206,9 @@ class Api:
     # --- fairs -------------------------------------------------------------------------------------
     def _span(self, request: Request) -> tuple[Any, Any]:
         tz, today = self.c.services.tz, self.c.services.local_now().date()
-        try:
-            start = date.fromisoformat(request.query_params.get("from") or today.replace(day=1).isoformat())
-            end = date.fromisoformat(request.query_params["to"]) if request.query_params.get("to") \
-                else start + timedelta(days=124)
-        except ValueError as error:
-            raise BadRequest("日期写成 2026-03-18") from error
+        start = parse_day(request.query_params.get("from") or today.replace(day=1), label="开始日期")
+        end = parse_day(request.query_params["to"], label="结束日期") if request.query_params.get("to") \
+            else start + timedelta(days=124)
         return local_datetime(start, "00:00", tz), local_datetime(end, "00:00", tz)
 
     async def fairs(self, request: Request) -> Response:
@@ -339,10 +329,7 @@ class Api:
     def _audience(self, data: Any) -> bc.Audience:
         data = data if isinstance(data, dict) else {}
         if isinstance(data.get("registered_since"), str) and data["registered_since"].strip():
-            try:
-                data = {**data, "registered_since": parse_day(data["registered_since"])}
-            except ValueError as error:
-                raise BadRequest(f"登记日期格式不对，{DAY_HINT}") from error
+            data = {**data, "registered_since": parse_day(data["registered_since"], label="登记日期")}
         audience = bc.Audience.from_dict(data)
         places, skills = self.c.services.places, taxonomy.skills()
         if unknown := [t for t in audience.towns if t not in places.names]:
@@ -455,7 +442,7 @@ class Api:
         skill = params.get("skill") or None
         if skill and skill not in taxonomy.skills():
             raise BadRequest("不认识的技能")
-        return JSONResponse(await self.c.db(self._workers, q, params.get("town") or None, skill, _page(request)))
+        return JSONResponse(await self.c.db(self._workers, q, params.get("town") or None, skill, page_of(request)))
 
     def _counts(self, session: Session) -> dict[str, Any]:
         w = Worker.__table__  # type: ignore[attr-defined]

@@ -1,11 +1,14 @@
 """What every console endpoint shares: settings, the database, the services, the access
-guard and templates; the wrappers that check access first; small helpers (masking personal
-details, reading times staff type, the audit log)."""
+guard and templates; the wrappers that check access first and then the input every
+endpoint shares (ids in the path, query parameters, the JSON body: numbers, dates and lists
+of sane size, else a 400 in Chinese); small helpers (masking personal details, reading times
+staff type, the audit log)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -39,6 +43,14 @@ DISABLED_TEXT = "工作人员后台没有启用：请先设置环境变量 JOBBO
 DENIED_TEXT = "需要登录：请提供正确的管理令牌。"
 FORBIDDEN_TEXT = "请从后台页面操作。"
 Endpoint = Callable[[Request], Awaitable[Response]]
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+MAX_NUMBER = 2**53  # any number in a JSON body: what JavaScript keeps exactly (a phone number fits)
+MAX_ITEMS = 1000  # any list in a JSON body or a query
+MAX_DEPTH = 8  # objects and lists inside each other
+MAX_QUERY = 1000  # characters of one query parameter
+MAX_PAGE = 100_000
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+TOO_BIG_TEXT = "数字或日期超出范围了，请检查后再提交"
 
 
 class BadRequest(ValueError):
@@ -84,7 +96,8 @@ class Console:
             if access is Access.FORBIDDEN:
                 return JSONResponse({"error": FORBIDDEN_TEXT}, 403)
             try:
-                return await fn(request)
+                check_request(request)
+                return await _guarded(fn, request)
             except (BadRequest, FairError, BroadcastError, PostingError) as error:
                 return JSONResponse({"error": str(error)}, 400)
 
@@ -99,7 +112,8 @@ class Console:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"{PREFIX}/login?next={quote(target)}", 303)
             try:
-                return await fn(request)
+                check_request(request)
+                return await _guarded(fn, request)
             except BadRequest as error:
                 return HTMLResponse(str(error), 400)
 
@@ -112,14 +126,63 @@ class Console:
                                detail=json.loads(json.dumps(detail, default=str)), ip=client_address(request)[:64]))
 
 
+async def _guarded(fn: Endpoint, request: Request) -> Response:
+    """The endpoint; a number or date too large for Python's dates or the database that got
+    past the checks becomes a 400, not a 500."""
+    try:
+        return await fn(request)
+    except (OverflowError, DataError) as error:
+        log.warning("console %s %s: out-of-range input (%s)", request.method, request.url.path, type(error).__name__)
+        raise BadRequest(TOO_BIG_TEXT) from error
+
+
+def check_request(request: Request) -> None:
+    """What every endpoint takes from the URL: ids within the database's range, short query
+    parameters, and a page number that can be counted to."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not 1 <= value <= MAX_ID:
+            raise BadRequest("编号不对：没有这么大的编号")
+    for value in request.query_params.values():
+        if len(value) > MAX_QUERY:
+            raise BadRequest("查询条件太长了")
+    page_of(request)
+
+
+def page_of(request: Request) -> int:
+    """The ?page= asked for, 1 when none."""
+    raw = (request.query_params.get("page") or "1").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise BadRequest(f"页码应是 1 到 {MAX_PAGE} 之间的数字")
+    return int(raw)
+
+
 async def body_json(request: Request) -> dict[str, Any]:
     try:
         data = await request.json()
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise BadRequest("请求内容不是 JSON") from error
     if not isinstance(data, dict):
         raise BadRequest("请求内容应是一个 JSON 对象")
+    _check_json(data, 0)
     return data
+
+
+def _check_json(value: Any, depth: int) -> None:
+    """BadRequest for a number no column holds (or NaN/Infinity, which Python's JSON reads),
+    a list longer than MAX_ITEMS, or nesting deeper than MAX_DEPTH."""
+    if depth > MAX_DEPTH:
+        raise BadRequest("请求内容层次太多了")
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int | float):
+        if not (math.isfinite(value) and abs(value) <= MAX_NUMBER):
+            raise BadRequest(f"数字“{value}”太大了")
+        return
+    items = list(value.values()) if isinstance(value, dict) else value
+    if len(items) > MAX_ITEMS:
+        raise BadRequest(f"一次最多 {MAX_ITEMS} 项")
+    for item in items:
+        _check_json(item, depth + 1)
 
 
 def text_field(data: dict[str, Any], name: str, *, max_len: int = 256, required: bool = False,
@@ -134,13 +197,19 @@ def text_field(data: dict[str, Any], name: str, *, max_len: int = 256, required:
 
 
 def int_list(value: Any) -> list[int]:
+    """Ids as a JSON list or "1,2,3"; each within the database's range, at most MAX_ITEMS."""
     if value in (None, ""):
         return []
     items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:
+        raise BadRequest(f"编号应是一串数字，一次最多 {MAX_ITEMS} 个")
     try:
-        return [int(v) for v in items if str(v).strip()]
-    except (TypeError, ValueError) as error:
+        ids = [int(str(v).strip()) for v in items if str(v).strip()]
+    except ValueError as error:
         raise BadRequest("编号应是数字") from error
+    if any(not 1 <= n <= MAX_ID for n in ids):
+        raise BadRequest("编号不对：没有这么大的编号")
+    return ids
 
 
 _DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
@@ -148,12 +217,19 @@ _CLOCK = re.compile(r"(上午|早上|中午|下午|晚上)?\s*(\d{1,2})\s*[:点�
 DAY_HINT, CLOCK_HINT = "日期写成 2026-03-18 或 2026年3月18日", "时间写成 09:00、14:30 或 9点半"
 
 
-def parse_day(value: Any) -> date:
-    """A date as Chinese staff write it: 2026-03-18, 2026/3/18, 2026年3月18日 (full-width too)."""
+def parse_day(value: Any, *, label: str = "日期") -> date:
+    """A date as Chinese staff write it: 2026-03-18, 2026/3/18, 2026年3月18日 (full-width too),
+    between EARLIEST and LATEST."""
     found = _DAY.fullmatch(arabize(str(value or "")))
-    if not found:
-        raise ValueError(f"not a date: {value!r}")
-    return date(*(int(part) for part in found.groups()))
+    try:
+        day = date(*(int(part) for part in found.groups())) if found else None
+    except ValueError:  # 2026-02-30
+        day = None
+    if day is None:
+        raise BadRequest(f"{label}格式不对，{DAY_HINT}")
+    if not EARLIEST <= day <= LATEST:
+        raise BadRequest(f"{label}应在 {EARLIEST.year} 年到 {LATEST.year} 年之间")
+    return day
 
 
 def parse_clock(value: Any) -> time:
@@ -169,10 +245,11 @@ def parse_clock(value: Any) -> time:
 
 def local_datetime(day: Any, clock: Any, tz: Any, *, label: str = "时间") -> datetime:
     """An aware datetime from a date and a time of day (`parse_day`, `parse_clock`) in the county's zone."""
+    found = parse_day(day, label=label)
     try:
-        return datetime.combine(parse_day(day), parse_clock(clock), tz)
+        return datetime.combine(found, parse_clock(clock), tz)
     except ValueError as error:
-        raise BadRequest(f"{label}格式不对，{DAY_HINT}，{CLOCK_HINT}") from error
+        raise BadRequest(f"{label}格式不对，{CLOCK_HINT}") from error
 
 
 def mask_phone(phone: str | None) -> str:

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from bot.console import charts, loop
 from bot.console.api import Api, audience_label, broadcast_row, fair_row
 from bot.console.auth import COOKIE, client_address
-from bot.console.context import DISABLED_TEXT, PREFIX, BadRequest, Console, mask_id
+from bot.console.context import DISABLED_TEXT, PREFIX, BadRequest, Console, mask_id, page_of
 from handlers.notices import JOB_STATUS
 from knowledge import taxonomy
 from storage import broadcasts as bc, fairs as fr, stats
@@ -102,9 +102,7 @@ class Pages:
     async def jobs(self, request: Request) -> Response:
         status = request.query_params.get("status", "open") or None
         town = request.query_params.get("town") or None
-        raw_page = request.query_params.get("page") or "1"
-        page = max(int(raw_page), 1) if raw_page.isdigit() else 1
-        data = await self.c.db(self.api._job_rows, None if status == "all" else status, town, page)
+        data = await self.c.db(self.api._job_rows, None if status == "all" else status, town, page_of(request))
         recent = await self.c.db(lambda s: applications(s, limit=20))
         return self.c.page(request, "jobs.html", status=status, town=town, towns=self.c.services.places.names,
                            skills=taxonomy.skills().options, applications=recent, mask_id=mask_id, statuses=JOB_STATUS,

@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.channels.sandbox.guard import refusal
+
 WINDOW_SECONDS = 48 * 3600
 WINDOW_SENDS = 5
 TOKEN_TTL = 7200
@@ -284,9 +286,13 @@ def create_fake_api(fake: FakeWeChat) -> Starlette:
         return api
 
     async def sandbox_messages(request: Request) -> JSONResponse:
+        if refused := refusal(request):  # what the bot sent to anyone: this machine's sandbox page only
+            return refused
         openid = request.query_params.get("openid", "")
-        after = int(request.query_params.get("after", "0") or 0)
-        return JSONResponse({"messages": [m.to_dict() for m in fake.messages_for(openid, after)]})
+        after = request.query_params.get("after", "0") or "0"
+        if not after.isdigit() or len(after) > 9:
+            return JSONResponse({"error": "after must be a message number"}, status_code=400)
+        return JSONResponse({"messages": [m.to_dict() for m in fake.messages_for(openid, int(after))]})
 
     async def sandbox_menu(request: Request) -> JSONResponse:
         return JSONResponse({"menu": fake.menu})

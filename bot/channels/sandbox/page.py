@@ -1,6 +1,7 @@
 """The sandbox page: a phone-like chat in the browser, talking to /wechat as WeChat would.
 
-The page (static HTML/CSS/JS) posts what the person does to `/api/send`; this backend
+The page (static HTML/CSS/JS) posts what the person does to `/api/send` (this machine and
+this page only: `guard`); this backend
 turns it into a signed WeChat message through the simulator, posts it to the real
 webhook, and gives back the passive reply. Later replies and pushes reach the fake API,
 which the page polls for the chosen openid.
@@ -20,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.sandbox.fake_api import FakeWeChat
+from bot.channels.sandbox.guard import refusal
 from bot.channels.sandbox.simulator import WeChatSimulator
 from bot.channels.wechat.menu import MENU
 from knowledge.places import gazetteer
@@ -44,6 +46,8 @@ def create_sandbox_app(simulator: WeChatSimulator, fake: FakeWeChat, *, fake_api
                              "messages_url": f"{fake_api_path}/_sandbox/messages"})
 
     async def send(request: Request) -> JSONResponse:
+        if refused := refusal(request, json_body=True):
+            return refused
         try:
             action: dict[str, Any] = await request.json()
             openid = str(action["openid"])[:64]
@@ -54,6 +58,8 @@ def create_sandbox_app(simulator: WeChatSimulator, fake: FakeWeChat, *, fake_api
                              "passive": posted.body if posted.reply is None else None})
 
     async def new_user(request: Request) -> JSONResponse:
+        if refused := refusal(request, json_body=True):
+            return refused
         return JSONResponse({"openid": "o_sandbox_" + secrets.token_hex(7), "name": "新用户"})
 
     return Starlette(routes=[

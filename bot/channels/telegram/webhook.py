@@ -105,9 +105,14 @@ class TelegramWebhook:
         return bytes(body)
 
 
+def _not_json(constant: str) -> float:
+    """NaN and Infinity, which Python reads but JSON does not have (a NaN location)."""
+    raise ValueError(f"{constant} is not JSON")
+
+
 def _json_update(body: bytes) -> dict[str, object] | None:
     try:
-        data = json.loads(body)
+        data = json.loads(body, parse_constant=_not_json)
     except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):

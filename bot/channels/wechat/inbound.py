@@ -1,12 +1,15 @@
 """WeChat XML in, our `Update` out: safe parsing and the translation of each message type.
 
 Parsing is wechatpy's (`parse_message`); before anything parses a body we refuse XML that
-declares a DOCTYPE or ENTITY, so no entity is ever expanded.
+declares a DOCTYPE or ENTITY, so no entity is ever expanded. After parsing, every field we
+read is checked for its type (text, not nested elements) and length (within our columns),
+so a bad message is refused on its own (400) instead of failing the batch it would join.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
 
@@ -28,6 +31,13 @@ log = logging.getLogger(__name__)
 CHANNEL = "wechat"
 MEDIA_TYPES = {"image", "video", "shortvideo", "link", "file", "miniprogrampage"}
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# The longest text each field we read may hold. An openid is 28 characters and an account id
+# 15; the limits leave room and keep a message's key within InboundMessage.dedup_key (160).
+TEXT_FIELDS = {"ToUserName": 64, "FromUserName": 64, "MsgType": 32, "Event": 32, "EventKey": 128,
+               "Content": 8000, "Recognition": 8000, "Label": 256, "Location_X": 32, "Location_Y": 32,
+               "Latitude": 32, "Longitude": 32, "Precision": 32, "Scale": 32, "MediaId": 128, "Format": 16}
+_CREATE_TIME = re.compile(r"[0-9]{1,10}")  # seconds since 1970, as WeChat sends it: 10 digits
+_MSG_ID = re.compile(r"[0-9]{1,20}")  # a 64-bit number
 
 
 class BadMessage(ValueError):
@@ -51,9 +61,27 @@ def parse(text: str) -> BaseMessage:
         message = parse_message(text)
     except Exception as exc:  # expat, a missing <xml> root or MsgType: all malformed input
         raise BadMessage(f"malformed XML ({type(exc).__name__})") from exc
-    if message is None or not message.source:
+    if message is None:
+        raise BadMessage("no FromUserName")
+    check_fields(message._data)
+    if not message.source:
         raise BadMessage("no FromUserName")
     return message
+
+
+def check_fields(data: dict[str, object]) -> None:
+    """BadMessage unless each field we read is text of a sane length, and CreateTime and
+    MsgId are numbers of their size. Fields we never read may hold anything."""
+    for name, limit in TEXT_FIELDS.items():
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise BadMessage(f"{name} is not text")
+        if value is not None and len(value) > limit:
+            raise BadMessage(f"{name} longer than {limit}")
+    for name, pattern in (("CreateTime", _CREATE_TIME), ("MsgId", _MSG_ID)):
+        value = data.get(name)
+        if value is not None and not (isinstance(value, str) and pattern.fullmatch(value.strip())):
+            raise BadMessage(f"bad {name}")
 
 
 @dataclass(frozen=True)
@@ -74,14 +102,16 @@ async def translate(message: BaseMessage, recognizer: Recognizer) -> Inbound:
         msg_type = str(message._data.get("MsgType") or "").lower()
         if msg_type == "event":
             return _event(message, openid, created)
-        key = str(message.id) if message.id else f"{openid}:{created}:{message.type}"
+        # The sender is part of the key: a message posted with someone else's MsgId is not
+        # their retry, and must not be answered with their stored reply.
+        key = f"{openid}:{message.id}" if message.id else f"{openid}:{created}:{message.type}"
         if isinstance(message, TextMessage):
             return Inbound(Update(CHANNEL, openid, Kind.TEXT, message.content or "", dedup_key=key))
         if isinstance(message, VoiceMessage):
             text = await _recognize(recognizer, message)
             return Inbound(Update(CHANNEL, openid, Kind.VOICE, text, dedup_key=key))
         if isinstance(message, LocationMessage):
-            lat, lon = _coordinate(message.location_x), _coordinate(message.location_y)
+            lat, lon = _coordinate(message.location_x, 90), _coordinate(message.location_y, 180)
             return Inbound(Update(CHANNEL, openid, Kind.LOCATION, message.label or "",
                                   latitude=lat, longitude=lon, dedup_key=key))
         # image, video, link, file … and any type we do not know: a polite "please type"
@@ -104,8 +134,9 @@ def _event(message: BaseMessage, openid: str, created: int) -> Inbound:
     if isinstance(message, ClickEvent):
         return Inbound(Update(CHANNEL, openid, Kind.MENU, (message.key or "").strip(), dedup_key=key))
     if isinstance(message, LocationEvent):
-        return Inbound(Update(CHANNEL, openid, Kind.LOCATION_REPORT, latitude=float(message.latitude),
-                              longitude=float(message.longitude), dedup_key=key), silent=True)
+        lat, lon = _coordinate(message.latitude, 90), _coordinate(message.longitude, 180)
+        return Inbound(Update(CHANNEL, openid, Kind.LOCATION_REPORT, latitude=lat, longitude=lon, dedup_key=key),
+                       silent=True)
     # VIEW (a menu link), template/mass-send reports, scans …: nothing to say
     return Inbound(None, silent=True)
 
@@ -118,11 +149,18 @@ async def _recognize(recognizer: Recognizer, message: VoiceMessage) -> str:
         return ""
 
 
-def _coordinate(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
+def _coordinate(value: str | None, limit: float) -> float | None:
+    """A latitude (limit 90) or longitude (180); None when absent; BadMessage when it is not
+    a finite number within the limit (NaN and inf parse as floats)."""
+    if value in (None, ""):
         return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise BadMessage("coordinate is not a number") from exc
+    if not (math.isfinite(number) and -limit <= number <= limit):
+        raise BadMessage("coordinate out of range")
+    return number
 
 
 def mask(openid: str | None) -> str:

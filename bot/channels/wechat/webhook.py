@@ -35,6 +35,7 @@ from bot.channels.wechat.envelope import Envelope, Forbidden
 from bot.channels.wechat.inbound import CHANNEL, BadMessage, mask, parse, translate
 from bot.channels.wechat.late import claim_send, is_late, mark_late
 from bot.channels.wechat.recognizer import RecognitionField, Recognizer
+from bot.channels.wechat.replay import SignedOnce
 from bot.dispatch import SORRY, Dispatcher
 from bot.dispatch_process import DispatchProcess, ProcessDied
 from bot.messages import Reply, Update
@@ -66,7 +67,10 @@ class WeChatChannel:
         self.settings = settings
         self.dispatcher = dispatcher
         self.path = path
-        self.envelope = Envelope(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+        self.envelope = Envelope(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid,
+                                 window=settings.wechat_timestamp_window,
+                                 compatible=settings.wechat_encrypt_mode == "compatible")
+        self.signed_once = SignedOnce(settings.wechat_timestamp_window)
         self.recognizer = recognizer or RecognitionField()
         self.clock = clock
         self.budget = settings.wechat_reply_budget
@@ -149,6 +153,9 @@ class WeChatChannel:
         body = await read_limited(request, self.max_body)
         xml, encrypted = self.envelope.open(body, query)
         message = parse(xml)
+        identity = f"{message.source}:{message.time}:{message.id}:{message._data.get('MsgType')}"
+        if not self.signed_once.first_use(query["timestamp"], query["nonce"], identity):
+            raise Forbidden("a signed query seen before with another message")
         inbound = await translate(message, self.recognizer)
         if inbound.update is None:
             return PlainTextResponse(SUCCESS)

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.console.context import BadRequest, Console, body_json, mask_phone, text_field
-from bot.console.loop.shared import PAGE_SIZE, page_of, when
+from bot.console.context import BadRequest, Console, body_json, mask_phone, page_of, text_field
+from bot.console.loop.shared import PAGE_SIZE, when
 from handlers.rights import amount_text, notify
 from storage import cases as store
 from storage.waiting import fate

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.console.context import DAY_HINT, BadRequest, Console, mask_phone, parse_day
+from bot.console.context import BadRequest, Console, mask_phone, parse_day
 from storage.models import Worker
 
 PAGE_SIZE = 50
@@ -15,10 +15,7 @@ PAGE_SIZE = 50
 def day(value: Any, *, label: str, required: bool = True) -> date | None:
     if value in (None, "") and not required:
         return None
-    try:
-        return parse_day(value)
-    except ValueError as error:
-        raise BadRequest(f"{label}格式不对，{DAY_HINT}") from error
+    return parse_day(value, label=label)
 
 
 def flag(value: Any) -> bool:
@@ -62,6 +59,3 @@ def town_of(console: Console, value: Any) -> str | None:
     return town
 
 
-def page_of(request: Any) -> int:
-    raw = request.query_params.get("page") or "1"
-    return max(int(raw), 1) if raw.isdigit() else 1
