@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from knowledge.places import gazetteer
-from knowledge.policy.answer import Answer, not_covered, reply
+from knowledge.policy.answer import Answer, Citation, not_covered, reply
+from knowledge.policy.howto import HOWTO_REF, HowToTable
 from knowledge.policy.document import PolicyDocument, parse_document, read_text
 from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
@@ -44,6 +45,7 @@ class PolicyBase:
         speller = Speller(terms, tokenizer.knows, tokenizer.words)
         self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts))
         self._matcher = Matcher(self._index)
+        self._howto = HowToTable.shipped()
 
     @classmethod
     def load(cls, store_dir: Path | None = None) -> PolicyBase:
@@ -70,12 +72,19 @@ class PolicyBase:
         ]
 
     def ask(self, question: str) -> Answer:
+        """The bot's own how-to when the question is about using it, else the documents' answer."""
+        if howto := self._howto.find(question):
+            return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])], topic=howto.id)
         q = self._reader.read(question)
         verdict = self._matcher.judge(q)
         if not verdict.answered:
             log.debug("not covered (%s): %s", verdict.reason, question)
             return not_covered(verdict.missing_years)
-        return reply(q, verdict.entries, verdict.weights)
+        answer = reply(q, verdict.entries, verdict.weights, verdict.partial)
+        if not q.request:
+            return answer
+        measures = [e.passage.measure for e in verdict.entries if e.passage and e.passage.measure]
+        return replace(answer, next_steps=self._howto.next_steps(measures))
 
 
 def add_document(path: Path | str, store_dir: Path | str) -> str:

@@ -18,6 +18,9 @@ from knowledge.text import arabize_counts, pinyin_key
 _QUOTED = re.compile(r"[“\"《]([^”\"《》]{2,24})[”\"》]")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _LATIN_OR_DIGIT = re.compile(r"[\dA-Za-z]")
+_PINYIN_RUN = re.compile(r"[a-z]{2,}")
+_RETROFLEX = re.compile(r"^([zcs])h")
+_BACK_NASAL = re.compile(r"([iea])ng$")
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,10 @@ class Lexicon:
         generic: Iterable[str],
         groups: Iterable[tuple[Iterable[str], Iterable[str]]],
         patterns: Iterable[tuple[str, Iterable[str]]] = (),
+        outside: Iterable[str] = (),
     ):
-        self.words = set(words)
+        self.outside = frozenset(arabize_counts(w) for w in outside)
+        self.words = set(words) | self.outside
         self.stopwords = frozenset(stopwords)
         self.generic = frozenset(generic)
         spoken: dict[str, list[str]] = {}  # phrase → the document terms it stands for
@@ -66,10 +71,12 @@ class Lexicon:
         synonyms = json.loads(_data("policy_synonyms.json"))
         return cls(
             words=_word_list("policy_words.txt"),
-            stopwords=_word_list("policy_stopwords.txt"),
+            # The story told before a question ("俺家那口子前年…") says nothing of what is asked.
+            stopwords=_word_list("policy_stopwords.txt") + _word_list("policy_story.txt"),
             generic=_word_list("policy_generic.txt"),
             groups=[(g["terms"], g["spoken"]) for g in synonyms["groups"]],
             patterns=[(p["regex"], p["terms"]) for p in synonyms["patterns"]],
+            outside=_word_list("policy_outside.txt"),
         )
 
     @property
@@ -150,8 +157,10 @@ class Speller:
             self._by_sound.setdefault(_syllables(term), term)
             self._by_length.setdefault(len(term), []).append(term)
         self._lengths = sorted(self._by_length, reverse=True)
+        self._pinyin = PinyinRepair(self._terms)
 
     def correct(self, text: str) -> str:
+        text = self._pinyin.correct(text)
         # Only whole runs of cut words are candidates, so a fix never splits a real word ("社保|转移").
         words = self._cut(text)
         bounds = word_bounds(words)
@@ -203,4 +212,37 @@ def word_bounds(words: Iterable[str]) -> set[int]:
 
 
 def _syllables(text: str) -> tuple[str, ...]:
-    return tuple(pinyin_key(ch) for ch in text)
+    return tuple(_loose(pinyin_key(ch)) for ch in text)
+
+
+def _loose(syllable: str) -> str:
+    """A syllable with the sounds speech recognisers and southern speakers mix up made one:
+    zh/z, ch/c, sh/s, l/n, and front and back nasals (ing/in, eng/en, ang/an)."""
+    syllable = _BACK_NASAL.sub(r"\1n", _RETROFLEX.sub(r"\1", syllable))
+    return "n" + syllable[1:] if syllable.startswith("l") else syllable
+
+
+class PinyinRepair:
+    """Turns a word typed in pinyin back into the term it spells: "zhaopinhui几号" → 招聘会几号,
+    "gen治欠薪" → 根治欠薪, "gongyi岗位" → 公益性岗位 (a pinyin run may stand for the first
+    characters of a term whose rest follows, one character of it left out at most)."""
+
+    def __init__(self, terms: Iterable[str]):
+        self._whole: dict[str, str] = {}
+        self._heads: dict[str, list[tuple[str, str]]] = {}
+        for term in sorted({t for t in terms if _HAN.match(t)}, key=lambda t: (-len(t), t)):
+            spelled = [pinyin_key(ch) for ch in term]
+            self._whole.setdefault("".join(spelled), term)
+            for k in range(1, len(term)):
+                self._heads.setdefault("".join(spelled[:k]), []).append((term, term[k:]))
+
+    def correct(self, text: str) -> str:
+        return _PINYIN_RUN.sub(lambda m: self._term(m.group(0), text[m.end() :]), text)
+
+    def _term(self, run: str, after: str) -> str:
+        for term, rest in self._heads.get(run, ()):
+            for skip in (0, 1):
+                tail = rest[skip:]
+                if len(tail) > skip and after.startswith(tail):
+                    return term[: len(term) - len(rest)] + rest[:skip]
+        return self._whole.get(run, run)

@@ -27,6 +27,9 @@ DATE_BONUS = 0.3
 _DAYS = re.compile(r"\d+[日号]|每月|每周|每天")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})年")
 _CLAUSE = re.compile(r"[,;。:]")
+_PER_PERSON = re.compile(r"每位|每人|人均|每个人|每户")
+PAIR_WEIGHT = 0.5  # character pairs count half as much as whole words in ranking
+_DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
 
 
@@ -38,6 +41,8 @@ class Verdict:
     reason: str = ""  # why not covered; "" when answered
     missing_years: tuple[int, ...] = ()  # years asked that the documents have no figures for
     weights: dict[str, float] = field(default_factory=dict)  # content unit → weight
+    partial: bool = False  # a figure for one person was asked; the plan has only the county's
+
 
     @property
     def answered(self) -> bool:
@@ -65,8 +70,9 @@ class Matcher:
         unknown_years = [y for y in q.years if y not in self.known_years]
         if unknown_years:
             return Verdict(reason="year", missing_years=tuple(unknown_years))
-        scores = self.index.scores(q.tokens)
-        if not (q.wants_number or q.years):  # a table row only answers "how many"
+        scores = _share(self.index.scores(q.tokens)) + PAIR_WEIGHT * _share(self.index.pair_scores(q.pairs))
+        # A table row only answers "how many"; never what one person gets.
+        if not (q.wants_number or q.years) or (q.personal_amount and not q.years):
             scores[[i for i, e in enumerate(self.index.entries) if e.indicator]] = 0
         named = [p for p in q.places if any(p in title for title in self._titles)]
         if named:  # "常山县的…" is asked of the documents of that place only
@@ -109,9 +115,14 @@ class Matcher:
             return Verdict(reason="place")
         if q.years and entries[0].indicator and not any(entries[0].indicator.figure(y) for y in q.years):
             return Verdict(reason="year", missing_years=tuple(q.years))
+        if any(u.outside and not any(self.index.contains(i, u.alternatives) for i in chosen) for u in content):
+            return Verdict(reason="outside")  # "医保报销": the plan does not speak of it
         if q.wants_number and not self._has_number_for(q, content, chosen[0]):
             return Verdict(reason="no number")
-        return Verdict(entries=entries, weights=weights)
+        if q.wants_date and not q.wants_number and not self._has_date_for(content, chosen[0]):
+            return Verdict(reason="no date")
+        partial = q.personal_amount and entries[0].passage is not None and not self._per_person(q, content, chosen[0])
+        return Verdict(entries=entries, weights=weights, partial=partial)
 
     def _weights(self, units: list[Unit]) -> dict[str, float]:
         """Weight of each content unit by rarity; a verb counts half, unknown phrasing not at all."""
@@ -134,11 +145,36 @@ class Matcher:
         if entry.indicator:
             return not q.unit_asked or bool(re.search(q.unit_asked, entry.indicator.unit))
         for clause in _CLAUSE.split(self.index.texts[i]):
-            if q.figure.search(clause) and any(
-                any(len(a) >= 2 and a in clause for a in u.alternatives) for u in units
-            ):
+            if q.figure.search(clause) and _says(clause, units):
                 return True
         return False
+
+
+    def _per_person(self, q: Question, units: list[Unit], i: int) -> bool:
+        """Whether entry i's figure for what was asked is one per person ("每位回乡大学生…3次")."""
+        return any(
+            _PER_PERSON.search(clause) and q.figure.search(clause) and _says(clause, units)
+            for clause in _CLAUSE.split(self.index.texts[i])
+        )
+
+    def _has_date_for(self, units: list[Unit], i: int) -> bool:
+        """Whether entry i names a day or a year in a clause that says something asked about."""
+        if self.index.entries[i].indicator:
+            return True
+        return any(
+            _DATE_IN_TEXT.search(clause) and _says(clause, units)
+            for clause in _CLAUSE.split(self.index.texts[i])
+        )
+
+
+def _says(clause: str, units: list[Unit]) -> bool:
+    return any(any(len(a) >= 2 and a in clause for a in u.alternatives) for u in units)
+
+
+def _share(scores: np.ndarray) -> np.ndarray:
+    """Scores as shares of the best one (all zeros stay zeros)."""
+    top = float(scores.max()) if len(scores) else 0.0
+    return scores / top if top > 0 else scores
 
 
 def _known_years(index: PolicyIndex) -> set[int]:

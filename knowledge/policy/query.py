@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from knowledge.places import gazetteer
-from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer
+from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer, char_pairs
 from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
 from knowledge.text import arabize_counts
 
@@ -27,6 +27,17 @@ _JOINED = re.compile(r"和|与|跟|及|还有|、|或者|另外|同时")
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
 _DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪一天|几月|哪年|哪一年|几几年|什么日子|日期")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_PERSONAL = re.compile(r"我|俺|个人|1个人|每人|每个人|每户|1户|1件|1天|1个月|自己|能贷|能借|能领|能拿|能补")
+_REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办|被拖|拖了|不给|没拿到|不管")
+_ANSWER_KINDS = (
+    ("who", re.compile(r"找谁|找哪个|哪个部门|哪个单位|哪些部门|谁管|谁负责|归谁|归哪|谁牵头|谁来管")),
+    ("place", re.compile(r"在哪|哪里|什么地方|啥地方|哪儿|去哪")),
+    # Asked with a complaint in it ("老板不给交社保中不中") a plain "能" would mislead.
+    ("can", re.compile(r"^(?!.*(不给|不交|不发|欠|拖|不管)).*(还能|能不能|可不可以|能.{0,12}(吗|不|么)$|中不中|行不行)")),
+    ("yes", re.compile(r"有没有|有.{0,16}(吗|不|没|么)$")),
+)
+# Emoji and other symbols carry no words; they are read as blanks.
+_NOISE = re.compile(r"[^\w\s,.;:!?()%<>+\-、“”《》〔〕]")
 # Verbs name an act but are often mere phrasing; an unknown word that names neither a thing nor
 # an act (a number, a time, an adverb, an adjective) is taken as phrasing.
 _ACT_FLAGS = frozenset({"v", "vd"})
@@ -41,6 +52,7 @@ class Unit:
     generic: bool = False  # too vague to show what is asked (就业, 政策, single characters)
     kind: str = "thing"  # "thing", "act" (a verb) or "phrasing" (number, time, adverb, adjective)
     parts: tuple[str, ...] = ()  # shorter words inside it, for choosing sentences when it is not said whole
+    outside: bool = False  # a topic the plan is known not to cover (养老金, 医保…): it must be said to answer
 
 
 @dataclass
@@ -51,12 +63,20 @@ class Question:
     text: str  # search form after typo repair
     units: list[Unit] = field(default_factory=list)
     tokens: dict[str, float] = field(default_factory=dict)  # BM25 query: token → weight
+    pairs: dict[str, float] = field(default_factory=dict)  # character pairs of the content → weight
     years: list[int] = field(default_factory=list)
     places: list[str] = field(default_factory=list)  # place names outside the county
     wants_number: bool = False
     unit_asked: str = ""  # "元", "人|名", "%"…: the unit of the figure asked for, "" when unsaid
     wants_date: bool = False
     joined: bool = False  # asks about two things at once ("残疾人和移民")
+    asks: str = ""  # what kind of answer is wanted: "who", "place", "yes" (有没有), "can" (能不能), ""
+    personal: bool = False  # a figure for one person ("我能贷多少"), not a county target
+    request: bool = False  # really asks for help ("哪里能学手艺", "工钱被拖了"): a next step is due
+
+    @property
+    def personal_amount(self) -> bool:
+        return self.wants_number and self.personal
 
     @cached_property
     def figure(self) -> re.Pattern[str]:
@@ -79,7 +99,8 @@ class QuestionReader:
 
     def read(self, raw: str) -> Question:
         # "2025年产值": the year is a word of its own, or jieba reads "年产值".
-        text = _YEAR_GLUE.sub(r"\1 ", self.speller.correct(arabize_counts(raw)))
+        text = _NOISE.sub(" ", arabize_counts(raw))
+        text = _YEAR_GLUE.sub(r"\1 ", self.speller.correct(text))
         words = self.tokenizer.tagged(text, keep_all=True)
         plain = [w for w, _ in words]
         q = Question(raw=raw, text=text, wants_number=bool(_NUMBER_INTENT.search(text)))
@@ -87,9 +108,9 @@ class QuestionReader:
         q.unit_asked = _unit_asked(plain) if q.wants_number else ""
         q.wants_date = bool(_DATE_ASKED.search(text))
         q.joined = bool(_JOINED.search(text))
-        named = [w for w, flag in words if flag == "ns" and len(w) > 1]
-        local = {w for w in named if gazetteer().resolve(w).town}
-        q.places = [w for w in named if w not in local]
+        q.asks = _answer_kind(text)
+        q.personal = bool(_PERSONAL.search(text))
+        q.request = bool(_REQUEST.search(text))
         in_concept = [False] * len(text)
         for start, end, concept in self.lexicon.concepts(text, word_bounds(plain)):
             in_concept[start:end] = [True] * (end - start)
@@ -98,6 +119,15 @@ class QuestionReader:
             literal = concept.spoken in self.corpus_text
             self._add_tokens(q, " ".join(concept.terms), EXPANSION_WEIGHT if literal else 1.0)
             self._add_tokens(q, concept.spoken, 1.0)
+        # A place outside the county is what is asked about ("常山的补贴"), unless a phrase holds it
+        # ("在宁波打工" says the person works away from home).
+        named, at = [], 0
+        for word, flag in words:
+            if flag == "ns" and len(word) > 1 and not in_concept[at] and word not in self.lexicon.stopwords:
+                named.append(word)
+            at += len(word)
+        local = {w for w in named if gazetteer().resolve(w).town}
+        q.places = [w for w in named if w not in local]
         unread = [False] * len(text)  # characters of words that were read as nothing telling
         at = 0
         for word, flag in words:
@@ -114,9 +144,14 @@ class QuestionReader:
             if word not in self.lexicon.generic and (len(word) == 1 or kind == "phrasing"):
                 unread[start:at] = [True] * len(word)
             parts = tuple(t for t in self.tokenizer.search_tokens(word) if len(t) > 1 and t != word)
-            q.units.append(Unit(word, (word,), generic=generic, kind=kind, parts=parts))
+            outside = word in self.lexicon.outside
+            q.units.append(Unit(word, (word,), generic=generic, kind=kind, parts=parts, outside=outside))
         q.units += self._shared_phrases(text, unread)
         q.units = list({u.text: u for u in q.units}.values())
+        for u in q.content:
+            for said in (u.text, *u.alternatives):
+                for pair in char_pairs(said):
+                    q.pairs[pair] = max(q.pairs.get(pair, 0.0), 1.0 if said == u.text else EXPANSION_WEIGHT)
         return q
 
     def _shared_phrases(self, text: str, unread: list[bool]) -> list[Unit]:
@@ -153,6 +188,14 @@ class QuestionReader:
         for token in self.tokenizer.search_tokens(text):
             if token not in self.lexicon.stopwords:
                 q.tokens[token] = max(q.tokens.get(token, 0.0), weight)
+
+
+def _answer_kind(text: str) -> str:
+    """The kind of answer a question wants besides a figure or a date: who, where, yes or can."""
+    for kind, pattern in _ANSWER_KINDS:
+        if pattern.search(text):
+            return kind
+    return ""
 
 
 def _asks(word: str, corpus_text: str) -> bool:
