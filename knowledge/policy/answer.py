@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from knowledge.policy.document import Figure, Indicator
 from knowledge.policy.index import Entry
 from knowledge.policy.query import Question
-from knowledge.text import arabize_counts
+from knowledge.text import arabize_counts as _arabize
 
 NOT_COVERED = "这个问题方案里没有提到。"
 HINT = "我能回答县里就业创业方案里的事，比如招聘会时间、零工、创业贷款、老年人和大学生就业帮扶、欠薪维权。"
@@ -28,6 +28,7 @@ _DEFINITION = re.compile(r"是什么|是啥|干啥|干嘛|意思|怎么回事|�
 _CLAUSE_END = re.compile(r"(?<=[,:])")
 _CLAUSE_SPLIT = re.compile(r"[,;。:]")
 _VERB = re.compile(r"贷|借|领|拿|挣|补|给")
+arabize_counts = lru_cache(maxsize=4096)(_arabize)  # the same plan sentences are read again and again
 ANSWER_BUDGET = 145  # characters before the 出处 line: what an older reader takes in at once
 
 

@@ -42,7 +42,7 @@ class PolicyBase:
             *(Entry(d, table=t, indicator=i) for d in documents for t in d.tables for i in t.indicators),
         ]
         self._index = PolicyIndex(entries, tokenizer, lexicon.stopwords)
-        speller = Speller(terms, tokenizer.knows, tokenizer.words)
+        speller = Speller(terms, tokenizer.knows, tokenizer.words, written=terms - lexicon.spoken_phrases)
         self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts))
         self._matcher = Matcher(self._index)
         self._howto = HowToTable.shipped()

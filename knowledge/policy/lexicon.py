@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from rapidfuzz import process
@@ -80,6 +81,12 @@ class Lexicon:
         )
 
     @property
+    def spoken_phrases(self) -> set[str]:
+        """The everyday phrases of the synonym data that are not themselves document terms."""
+        terms = {t for ts in self._spoken.values() for t in ts}
+        return set(self._spoken) - terms
+
+    @property
     def synonym_words(self) -> set[str]:
         """Every spoken phrase and document term the synonym data names."""
         return set(self._spoken) | {t for terms in self._spoken.values() for t in terms}
@@ -142,21 +149,28 @@ class Speller:
     """Repairs typed words the vocabulary does not know: a term with the same pinyin, or one character off.
 
     "零功" → 零工 and "开花大厨" → 开化大厨 by pinyin; "招骋会" → 招聘会 by one substituted character
-    (only for terms of three or more characters). A window that is itself a known word is left alone.
+    (only for written terms of three or more characters: everyday phrases such as "开个厂" are too
+    close to other everyday phrases, "开个小…"). A window that is itself a known word is left alone.
     """
 
     def __init__(
-        self, terms: Iterable[str], is_word: Callable[[str], bool], cut: Callable[[str], Iterable[str]]
+        self,
+        terms: Iterable[str],
+        is_word: Callable[[str], bool],
+        cut: Callable[[str], Iterable[str]],
+        written: Iterable[str] | None = None,
     ):
         self._terms = {t for t in terms if len(t) >= 2 and _HAN.match(t)}
+        spelled = self._terms if written is None else self._terms & set(written)
         self._is_word = is_word
         self._cut = cut
         self._by_sound: dict[tuple[str, ...], str] = {}
         self._by_length: dict[int, list[str]] = {}
         for term in sorted(self._terms, key=lambda t: (-len(t), t)):
             self._by_sound.setdefault(_syllables(term), term)
-            self._by_length.setdefault(len(term), []).append(term)
-        self._lengths = sorted(self._by_length, reverse=True)
+            if term in spelled:
+                self._by_length.setdefault(len(term), []).append(term)
+        self._lengths = sorted({len(t) for t in self._terms}, reverse=True)
         self._pinyin = PinyinRepair(self._terms)
 
     def correct(self, text: str) -> str:
@@ -196,7 +210,7 @@ class Speller:
             if term and (length > 2 or set(term) & set(window)):
                 return term
             if length >= 3 and all(j in singles for j in range(i, i + length) if j in bounds):
-                hit = process.extractOne(window, self._by_length[length], scorer=Hamming.distance, score_cutoff=1)
+                hit = process.extractOne(window, self._by_length.get(length, []), scorer=Hamming.distance, score_cutoff=1)
                 if hit:
                     return hit[0]
         return None
@@ -212,12 +226,14 @@ def word_bounds(words: Iterable[str]) -> set[int]:
 
 
 def _syllables(text: str) -> tuple[str, ...]:
-    return tuple(_loose(pinyin_key(ch)) for ch in text)
+    return tuple(_loose(ch) for ch in text)
 
 
-def _loose(syllable: str) -> str:
-    """A syllable with the sounds speech recognisers and southern speakers mix up made one:
+@lru_cache(maxsize=8192)
+def _loose(char: str) -> str:
+    """A character's syllable with the sounds speech recognisers and southern speakers mix up made one:
     zh/z, ch/c, sh/s, l/n, and front and back nasals (ing/in, eng/en, ang/an)."""
+    syllable = pinyin_key(char)
     syllable = _BACK_NASAL.sub(r"\1n", _RETROFLEX.sub(r"\1", syllable))
     return "n" + syllable[1:] if syllable.startswith("l") else syllable
 

@@ -28,7 +28,8 @@ _DAYS = re.compile(r"\d+[日号]|每月|每周|每天")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})年")
 _CLAUSE = re.compile(r"[,;。:]")
 _PER_PERSON = re.compile(r"每位|每人|人均|每个人|每户")
-PAIR_WEIGHT = 0.5  # character pairs count half as much as whole words in ranking
+PAIR_WEIGHT = 0.5
+STORY_WEIGHT = 0.35  # character pairs count half as much as whole words in ranking
 _DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
 
@@ -100,7 +101,14 @@ class Matcher:
             date_bonus = DATE_BONUS if q.wants_date and _DAYS.search(self.index.texts[i]) else 0
             return scores[i] / top + covered(content, [i]) / total + row_bonus + date_bonus
 
-        best = max(candidates, key=rank)
+        ordered = sorted(candidates, key=rank, reverse=True)
+        best = ordered[0]
+        if q.wants_number or q.wants_date:
+            # Re-rank: the best entry that gives the kind of thing asked (a figure, a day), when it
+            # still covers the question ("技工院校招多少人" is the table row, not the measure).
+            giving = [i for i in ordered if self._gives(q, content, i)]
+            if giving and covered(content, [giving[0]]) / total >= MIN_COVERAGE:
+                best = giving[0]
         chosen = [best]
         missing = [u for u in content if not self.index.contains(best, u.alternatives)]
         seconds = [i for i in candidates if i != best and scores[i] >= SECOND_MIN_SCORE * top]
@@ -117,10 +125,8 @@ class Matcher:
             return Verdict(reason="year", missing_years=tuple(q.years))
         if any(u.outside and not any(self.index.contains(i, u.alternatives) for i in chosen) for u in content):
             return Verdict(reason="outside")  # "医保报销": the plan does not speak of it
-        if q.wants_number and not self._has_number_for(q, content, chosen[0]):
-            return Verdict(reason="no number")
-        if q.wants_date and not q.wants_number and not self._has_date_for(content, chosen[0]):
-            return Verdict(reason="no date")
+        if not self._gives(q, content, best):
+            return Verdict(reason="no figure or date")
         partial = q.personal_amount and entries[0].passage is not None and not self._per_person(q, content, chosen[0])
         return Verdict(entries=entries, weights=weights, partial=partial)
 
@@ -133,7 +139,10 @@ class Matcher:
                 continue  # a single character the documents use ("茶") is too vague to count
             if u.kind != "phrasing" or frequency:
                 vague = u.kind == "act" or len(u.text) == 1
-                weights[u.text] = self.index.rarity(frequency) * (VAGUE_WEIGHT if vague else 1)
+                weight = self.index.rarity(frequency) * (VAGUE_WEIGHT if vague else 1)
+                # A word no document has is usually the story around the question ("工地", "手机");
+                # a topic known to be outside the plan ("医保") keeps its full weight.
+                weights[u.text] = weight if frequency or u.outside else weight * STORY_WEIGHT
         return weights
 
     def _place_in(self, place: str, chosen: list[int]) -> bool:
@@ -149,6 +158,12 @@ class Matcher:
                 return True
         return False
 
+
+    def _gives(self, q: Question, units: list[Unit], i: int) -> bool:
+        """Whether entry i has the kind of thing asked: a figure for "多少", a day or year for "什么时候"."""
+        if q.wants_number:
+            return self._has_number_for(q, units, i)
+        return not q.wants_date or self._has_date_for(units, i)
 
     def _per_person(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i's figure for what was asked is one per person ("每位回乡大学生…3次")."""

@@ -20,6 +20,7 @@ _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 _NUMBER_INTENT = re.compile(r"多少|(?<!哪)几|比例|比重|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
 # The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
+                 "个": "个", "斤": "斤", "岁": "岁",
                  "钱": "元", "元": "元", "块": "元", "块钱": "元"}
 _MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "收入"})
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
@@ -205,6 +206,8 @@ def _asks(word: str, corpus_text: str) -> bool:
 
 def _unit_asked(words: list[str]) -> str:
     """The unit of the figure a "how many" question asks for, "" when it does not say."""
+    if any(w.endswith("斤") for w in words):  # a price ("多少钱一斤") is not any figure of the plan
+        return "斤"
     for i, word in enumerate(words):
         if word in ("多少", "几") and i + 1 < len(words) and words[i + 1] in _COUNTED_UNIT:
             return _COUNTED_UNIT[words[i + 1]]
