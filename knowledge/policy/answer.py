@@ -48,8 +48,10 @@ class Answer:
     answered: bool
     answer: str
     citations: list[Citation] = field(default_factory=list)
-    # For the chat only (not in the JSON): the how-to topic answered, and next steps to offer.
+    # For the chat only (not in the JSON): the how-to topic answered and the live data it is
+    # about ("fairs", "courses", "cases"), and next steps to offer.
     topic: str = ""
+    live: str = ""
     next_steps: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:

@@ -74,7 +74,8 @@ class PolicyBase:
     def ask(self, question: str) -> Answer:
         """The bot's own how-to when the question is about using it, else the documents' answer."""
         if howto := self._howto.find(question):
-            return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])], topic=howto.id)
+            return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])],
+                          topic=howto.id, live=howto.live)
         q = self._reader.read(question)
         verdict = self._matcher.judge(q)
         if not verdict.answered:

@@ -17,6 +17,7 @@ from knowledge.policy.document import Indicator, IndicatorTable, Passage, Policy
 from knowledge.text import arabize_counts
 
 jieba.setLogLevel(logging.WARNING)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index it builds
 
 _HAN_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 SKIP = set(" ,.;:!?()[]“”‘’\"'、《》〔〕<>/-~+%·…")
