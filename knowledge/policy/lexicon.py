@@ -63,8 +63,6 @@ class Lexicon:
                 known = spoken.setdefault(phrase, [])
                 known += [t for t in terms if t not in known]
         self._spoken = dict(sorted(spoken.items(), key=lambda kv: -len(kv[0])))
-        # "欠了工资" says "欠工资": an aspect particle may sit between the characters of a phrase.
-        self._spoken_rx = {phrase: re.compile("了?".join(map(re.escape, phrase))) for phrase in self._spoken}
         self._patterns = [(re.compile(rx), tuple(arabize_counts(t) for t in terms)) for rx, terms in patterns]
 
     @classmethod
@@ -110,9 +108,15 @@ class Lexicon:
         particle = "了" in text
         for phrase, terms in self._spoken.items():
             if phrase in text or particle:
-                for m in self._spoken_rx[phrase].finditer(text):
+                for m in _with_particle(phrase).finditer(text):
                     claim(m.start(), m.end(), Concept(phrase, tuple(terms)))
         return sorted(found, key=lambda f: f[0])
+
+
+@lru_cache(maxsize=None)
+def _with_particle(phrase: str) -> re.Pattern[str]:
+    """ "欠了工资" says "欠工资": an aspect particle may sit between the characters of a phrase."""
+    return re.compile("了?".join(map(re.escape, phrase)))
 
 
 def document_terms(document: PolicyDocument) -> set[str]:
