@@ -91,7 +91,7 @@ def _lead(q: Question, entry: Entry) -> str:
     the measure in everyday words."""
     passage = entry.passage
     assert passage is not None
-    gist = plain_words().get(passage.title) or f"方案里有这一条：{passage.title}。"
+    gist = plain_words().get(arabize_counts(passage.title)) or f"方案里有这一条：{passage.title}。"
     if q.asks == "who" and passage.departments:
         return f"找{arabize_counts(passage.departments[0])}。{gist}"
     return {"yes": "有。", "can": "能。"}.get(q.asks, "") + gist

@@ -27,9 +27,12 @@ DATE_BONUS = 0.3
 _DAYS = re.compile(r"\d+[日号]|每月|每周|每天")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})年")
 _CLAUSE = re.compile(r"[,;。:]")
+_SENTENCE = re.compile(r"[;。]")
+_COUNTY_TOTAL = re.compile(r"\d[\d.]*[万亿]")
 _PER_PERSON = re.compile(r"每位|每人|人均|每个人|每户")
 PAIR_WEIGHT = 0.5
-STORY_WEIGHT = 0.35  # character pairs count half as much as whole words in ranking
+STORY_WEIGHT = 0.2
+MEASURE_BONUS = 0.1
 _DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
 
@@ -81,6 +84,8 @@ class Matcher:
         elif self._counties:  # a question naming no place is about home, not another county's document
             home = self._counties[0]
             scores[[i for i, county in enumerate(self._counties) if county and county != home]] = 0
+        # The notice's preamble ("为深入践行…特制定本实施方案") answers nothing a person asks.
+        scores[[i for i, e in enumerate(self.index.entries) if e.passage and not e.passage.ref]] = 0
         candidates = [int(i) for i in np.argsort(-scores)[:CANDIDATES] if scores[i] > 0]
         if not candidates:
             return Verdict(reason="no match")
@@ -99,16 +104,17 @@ class Matcher:
             row_bonus = YEAR_ROW_BONUS if q.years and self.index.entries[i].indicator else 0
             # "啥时候有招聘会" is best answered by the text that names the days.
             date_bonus = DATE_BONUS if q.wants_date and _DAYS.search(self.index.texts[i]) else 0
-            return scores[i] / top + covered(content, [i]) / total + row_bonus + date_bonus
+            # A numbered measure says what is done; a goal or safeguard only says so in general.
+            measure_bonus = MEASURE_BONUS if self.index.entries[i].passage and self.index.entries[i].passage.measure else 0
+            return scores[i] / top + covered(content, [i]) / total + row_bonus + date_bonus + measure_bonus
 
+        # Re-rank: the best entry that covers the question and gives the kind of thing asked (a
+        # figure, a day): "技工院校招多少人" is the table row, not the measure that only names it.
         ordered = sorted(candidates, key=rank, reverse=True)
-        best = ordered[0]
-        if q.wants_number or q.wants_date:
-            # Re-rank: the best entry that gives the kind of thing asked (a figure, a day), when it
-            # still covers the question ("技工院校招多少人" is the table row, not the measure).
-            giving = [i for i in ordered if self._gives(q, content, i)]
-            if giving and covered(content, [giving[0]]) / total >= MIN_COVERAGE:
-                best = giving[0]
+        enough = [
+            i for i in ordered if covered(content, [i]) / total >= MIN_COVERAGE and scores[i] >= SECOND_MIN_SCORE * top
+        ] or ordered
+        best = next((i for i in enough if self._gives(q, content, i)), enough[0])
         chosen = [best]
         missing = [u for u in content if not self.index.contains(best, u.alternatives)]
         seconds = [i for i in candidates if i != best and scores[i] >= SECOND_MIN_SCORE * top]
@@ -127,7 +133,13 @@ class Matcher:
             return Verdict(reason="outside")  # "医保报销": the plan does not speak of it
         if not self._gives(q, content, best):
             return Verdict(reason="no figure or date")
-        partial = q.personal_amount and entries[0].passage is not None and not self._per_person(q, content, chosen[0])
+        partial = False
+        if q.personal_amount and entries[0].passage is not None and not self._per_person(q, content, best):
+            # Only a county total ("2100万") can be told apart from a person's amount; a rate such as
+            # "300元/年" is neither, and the plan does not answer the question.
+            if not self._county_total(q, content, best):
+                return Verdict(reason="no personal figure")
+            partial = True
         return Verdict(entries=entries, weights=weights, partial=partial)
 
     def _weights(self, units: list[Unit]) -> dict[str, float]:
@@ -163,7 +175,13 @@ class Matcher:
         """Whether entry i has the kind of thing asked: a figure for "多少", a day or year for "什么时候"."""
         if q.wants_number:
             return self._has_number_for(q, units, i)
-        return not q.wants_date or self._has_date_for(units, i)
+        return not q.wants_date or self._has_date_for(units, i, _SENTENCE if q.wants_year else _CLAUSE)
+
+    def _county_total(self, q: Question, units: list[Unit], i: int) -> bool:
+        return any(
+            _COUNTY_TOTAL.search(clause) and q.figure.search(clause) and _says(clause, units)
+            for clause in _CLAUSE.split(self.index.texts[i])
+        )
 
     def _per_person(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i's figure for what was asked is one per person ("每位回乡大学生…3次")."""
@@ -172,13 +190,13 @@ class Matcher:
             for clause in _CLAUSE.split(self.index.texts[i])
         )
 
-    def _has_date_for(self, units: list[Unit], i: int) -> bool:
-        """Whether entry i names a day or a year in a clause that says something asked about."""
+    def _has_date_for(self, units: list[Unit], i: int, piece: re.Pattern[str]) -> bool:
+        """Whether entry i names a day or a year in a piece (clause or sentence) that says something asked about."""
         if self.index.entries[i].indicator:
             return True
         return any(
             _DATE_IN_TEXT.search(clause) and _says(clause, units)
-            for clause in _CLAUSE.split(self.index.texts[i])
+            for clause in piece.split(self.index.texts[i])
         )
 
 

@@ -22,11 +22,14 @@ _NUMBER_INTENT = re.compile(r"多少|(?<![哪好\d十])几|比例|比重|占比|
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
                  "斤": "斤", "岁": "岁",
                  "钱": "元", "元": "元", "块": "元", "块钱": "元"}
-_MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "收入"})
+_MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入", "补贴", "补助", "津贴", "奖励"})
+# "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
+_PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
 _JOINED = re.compile(r"和|与|跟|及|还有|、|或者|另外|同时")
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
-_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪一天|几月|哪年|哪一年|几几年|什么日子|日期")
+_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一天|哪几号|几月|哪年|哪一年|几几年|什么日子|日期|几时")
+_YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _PERSONAL = re.compile(r"我|俺|个人|1个人|每人|每个人|每户|1户|1件|1天|1个月|自己|能贷|能借|能领|能拿|能补")
 _REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办|被拖|拖了|不给|没拿到|不管")
@@ -70,6 +73,7 @@ class Question:
     wants_number: bool = False
     unit_asked: str = ""  # "元", "人|名", "%"…: the unit of the figure asked for, "" when unsaid
     wants_date: bool = False
+    wants_year: bool = False  # "哪年的目标": the year may sit anywhere in the sentence
     joined: bool = False  # asks about two things at once ("残疾人和移民")
     asks: str = ""  # what kind of answer is wanted: "who", "place", "yes" (有没有), "can" (能不能), ""
     personal: bool = False  # a figure for one person ("我能贷多少"), not a county target
@@ -108,6 +112,7 @@ class QuestionReader:
         q.years = _years(text)
         q.unit_asked = _unit_asked(plain) if q.wants_number else ""
         q.wants_date = bool(_DATE_ASKED.search(text))
+        q.wants_year = bool(_YEAR_ASKED.search(text))
         q.joined = bool(_JOINED.search(text))
         q.asks = _answer_kind(text)
         q.personal = bool(_PERSONAL.search(text))
@@ -213,6 +218,8 @@ def _unit_asked(words: list[str]) -> str:
             return _COUNTED_UNIT[words[i + 1]]
         if len(word) == 2 and word[0] == "几" and word[1] in _COUNTED_UNIT:
             return _COUNTED_UNIT[word[1]]
+        if word in ("多少", "几个") and i + 1 < len(words) and len(words[i + 1]) > 1 and _PEOPLE_NOUN.search(words[i + 1]):
+            return _COUNTED_UNIT["人"]
     if any(w in _SHARE_WORDS or (len(w) > 1 and w.endswith("率")) for w in words):
         return "%"
     return "元" if any(w in _MONEY_WORDS or (len(w) > 1 and w.endswith("费")) for w in words) else ""
