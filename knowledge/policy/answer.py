@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -29,6 +29,7 @@ _CLAUSE_END = re.compile(r"(?<=[,:])")
 _CLAUSE_SPLIT = re.compile(r"[,;。:]")
 _VERB = re.compile(r"贷|借|领|拿|挣|补|给")
 arabize_counts = lru_cache(maxsize=4096)(_arabize)  # the same plan sentences are read again and again
+LEAD_CLAUSE = 45  # a clause of the plan used as the plain answer is no longer than this
 ANSWER_BUDGET = 145  # characters before the 出处 line: what an older reader takes in at once
 
 
@@ -78,23 +79,42 @@ def reply(q: Question, entries: list[Entry], weights: dict[str, float], partial:
             citation = _figures(q, entry)
             text = citation.text
         else:
-            lead = _partial_lead(q, entry) if partial and n == 0 else _lead(q, entry)
+            lead = _partial_lead(q, entry) if partial and n == 0 else _lead(q, entry, weights)
             citation = _sentences(q, entry, weights, ANSWER_BUDGET - len(lead))
+            citation = replace(citation, text=_fit(citation.text, ANSWER_BUDGET - len(lead)))
             text = lead if citation.text in lead else f"{lead}\n{citation.text}"
         citations.append(citation)
         blocks.append(f"{text}\n{_source_line(entry, citation)}")
     return Answer(True, "\n\n".join(blocks), citations)
 
 
-def _lead(q: Question, entry: Entry) -> str:
-    """One plain sentence first: "有。" or "能。" when that was asked, "找…" for who to ask, then
-    the measure in everyday words."""
+def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
+    """One plain sentence first: "有。" or "能。" when that was asked, "找…" for who to ask; then
+    the figure or day asked for, or the measure in everyday words, or, when those words do not
+    touch what was asked (a detail of a long measure), the clause of the plan that does."""
     passage = entry.passage
     assert passage is not None
-    gist = plain_words().get(arabize_counts(passage.title)) or f"方案里有这一条：{passage.title}。"
+    rank = _Ranker(q, weights)
+    clauses = [c for s in passage.sentences for c in _CLAUSE_SPLIT.split(s) if 4 <= len(c) <= LEAD_CLAUSE]
+    gist = plain_words().get(arabize_counts(passage.title), "")
+    if q.wants_number or q.wants_date:
+        giving = [c for c in clauses if rank.gives(c) and rank.says(c)]
+        gist = f"{max(giving, key=rank.relevance)}。" if giving else gist
+    elif not rank.says(gist):
+        best = max(clauses, key=rank.relevance, default="")
+        gist = f"方案里写着：{best}。" if rank.says(best) else gist
+    gist = gist or f"方案里有这一条：{passage.title}。"
     if q.asks == "who" and passage.departments:
         return f"找{arabize_counts(passage.departments[0])}。{gist}"
     return {"yes": "有。", "can": "能。"}.get(q.asks, "") + gist
+
+
+def _fit(text: str, budget: int) -> str:
+    """The text cut at the last clause that fits in budget characters, marked "……" where cut."""
+    if len(text) <= budget:
+        return text
+    cut = max(text.rfind(mark, 0, budget - 1) for mark in ",;。")
+    return text[:cut].rstrip(",;") + "……" if cut > 0 else text[: budget - 1] + "……"
 
 
 def _partial_lead(q: Question, entry: Entry) -> str:
@@ -166,10 +186,22 @@ class _Ranker:
     def __init__(self, q: Question, weights: dict[str, float]):
         self.q = q
         self.weights = {u.text: weights.get(u.text, GENERIC_WEIGHT) for u in q.units}
+        self.telling = set(weights)  # the units that show what is asked
 
     def matched(self, text: str) -> set[str]:
         search = arabize_counts(text)
         return {u.text for u in self.q.units if any(a in search for a in u.alternatives)}
+
+    def says(self, text: str) -> bool:
+        """Whether the text says something asked about, beyond vague words ("县里", "就业")."""
+        return bool(self.matched(text) & self.telling)
+
+    def gives(self, text: str) -> bool:
+        """Whether the text has the kind of thing asked: a figure or a day."""
+        search = arabize_counts(text)
+        return (self.q.wants_number and bool(self.q.figure.search(search))) or (
+            self.q.wants_date and bool(_DATE.search(search))
+        )
 
     def relevance(self, text: str) -> float:
         """Weights of the question's words the text says; a word said only in parts counts partly."""
@@ -185,11 +217,7 @@ class _Ranker:
     def key(self, text: str, position: int) -> tuple[bool, float, int]:
         """Sort key: gives what was asked (a figure, a date) and something asked about; then relevance."""
         relevance = self.relevance(text)
-        search = arabize_counts(text)
-        gives = (self.q.wants_number and bool(self.q.figure.search(search))) or (
-            self.q.wants_date and bool(_DATE.search(search))
-        )
-        return gives and relevance > 0, relevance, -position
+        return self.gives(text) and relevance > 0, relevance, -position
 
 
 def _excerpt(sentence: str, rank: _Ranker, budget: int) -> str:

@@ -19,6 +19,7 @@ from knowledge.text import arabize_counts
 jieba.setLogLevel(logging.WARNING)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index it builds
 
+FREQUENCY_MEMORY = 20_000  # words remembered with their frequency; forgotten all at once beyond it
 _HAN_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 SKIP = set(" ,.;:!?()[]“”‘’\"'、《》〔〕<>/-~+%·…")
 # Parts of speech of words that name a thing (jieba's tags; user words are added as "n").
@@ -132,6 +133,7 @@ class PolicyIndex:
             for e, text in zip(entries, self.texts)
         ]
         self.token_sets = [frozenset(tokens) for tokens in corpus]
+        self._frequencies: dict[tuple[str, ...], int] = {}
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         # Character pairs find an entry however the words were cut or a character mistyped.
@@ -151,8 +153,12 @@ class PolicyIndex:
         return any(a in self.token_sets[i] or (len(a) >= 2 and a in self.texts[i]) for a in alternatives)
 
     def frequency(self, alternatives: tuple[str, ...]) -> int:
-        """How many entries say any of the alternatives."""
-        return sum(self.contains(i, alternatives) for i in range(len(self.entries)))
+        """How many entries say any of the alternatives (remembered: the same words come back)."""
+        if (known := self._frequencies.get(alternatives)) is None:
+            if len(self._frequencies) > FREQUENCY_MEMORY:
+                self._frequencies.clear()
+            known = self._frequencies[alternatives] = sum(self.contains(i, alternatives) for i in range(len(self.entries)))
+        return known
 
     def rarity(self, frequency: int) -> float:
         """How telling a word is: rare in the entries weighs more; a word no entry has weighs most."""
