@@ -28,6 +28,7 @@ _DAYS = re.compile(r"\d+[日号]|每月|每周|每天")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})年")
 _CLAUSE = re.compile(r"[,;。:]")
 _SENTENCE = re.compile(r"[;。]")
+_PLACE = re.compile(r"市场|基地|驿站|中心|大厅|网点|产业园|服务站|学校|学院|工坊|门店|之家")
 _COUNTY_TOTAL = re.compile(r"\d[\d.]*[万亿]")
 _PER_PERSON = re.compile(r"每位|每人|人均|每个人|每户")
 PAIR_WEIGHT = 0.5
@@ -114,7 +115,9 @@ class Matcher:
         enough = [
             i for i in ordered if covered(content, [i]) / total >= MIN_COVERAGE and scores[i] >= SECOND_MIN_SCORE * top
         ] or ordered
-        best = next((i for i in enough if self._gives(q, content, i)), enough[0])
+        giving = [i for i in enough if self._gives(q, content, i)] or enough
+        # "在哪": the place is a wish, not a must (the plan often names none).
+        best = next((i for i in giving if q.asks != "place" or self._names_place(content, i)), giving[0])
         chosen = [best]
         missing = [u for u in content if not self.index.contains(best, u.alternatives)]
         seconds = [i for i in candidates if i != best and scores[i] >= SECOND_MIN_SCORE * top]
@@ -176,6 +179,9 @@ class Matcher:
         if q.wants_number:
             return self._has_number_for(q, units, i)
         return not q.wants_date or self._has_date_for(units, i, _SENTENCE if q.wants_year else _CLAUSE)
+
+    def _names_place(self, units: list[Unit], i: int) -> bool:
+        return any(_PLACE.search(sentence) and _says(sentence, units) for sentence in _SENTENCE.split(self.index.texts[i]))
 
     def _county_total(self, q: Question, units: list[Unit], i: int) -> bool:
         return any(
