@@ -12,7 +12,7 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers import fairs, rights, training
 from knowledge.policy import Answer
-from knowledge.text import choice_numbers
+from knowledge.text import choice_numbers, compact
 from storage.questions import log_question
 
 router = Router("policy")
@@ -69,6 +69,8 @@ def pick_next(ctx: Ctx) -> Reply:
     numbers = choice_numbers(ctx.text, len(steps))
     label = ctx.text if ctx.text in steps else (steps[numbers[0] - 1] if numbers else None)
     item = next((m for m in ctx.menu if m.label == label), None)
+    if item is None and compact(ctx.text).isdigit():
+        return Reply.of("没有这个编号。") + ctx.ask()
     ctx.finish(keep_paused=True)
     return item.handler(ctx) if item else answer(ctx, MENU_HINT)
 

@@ -50,6 +50,7 @@ def test_a_request_gets_the_policy_answer_and_the_next_step(sqlite_chat: ChatHar
     reply = sqlite_chat.say("工钱被拖了")
     assert "第20条" in reply and "出处" in reply
     assert "回复 1 维权（欠工资）" in reply
+    assert "没有这个编号" in sqlite_chat.say("3")
     assert "哪个老板" in sqlite_chat.say("1")  # the rights flow starts
 
 
