@@ -341,6 +341,8 @@ SPOKEN = [
     ("智想用工是个啥东西", "二、(一) 1"),
     ("干活把脚砸伤了🤕有保险没", "二、(六) 21"),
     ("回鄉的大學生有什麼幫扶", "二、(四) 14"),
+    ("俺家有几亩茶园，县里对茶农有啥帮衬", "二、(二) 5"),
+    ("找工作能不能包接送到厂里", "二、(一) 3"),
 ]
 
 
@@ -379,6 +381,8 @@ def test_a_county_total_is_never_given_as_one_persons_amount(kb: PolicyBase) -> 
     first = answer.answer.split("\n")[0]
     assert first.startswith("方案只写了全县的总数") and "2100万" in first
     assert "没写每个人能贷多少" in first and "县人力社保局" in first and "12333" in first
+    processing = kb.ask("来料加工做一件能给多少钱").answer
+    assert processing.startswith("方案只写了全县的总数（发放来料加工费达1.55亿元）") and "12333" in processing
     # Asked as the county's figure, the same number is the answer itself.
     county = kb.ask("创业担保贷款每年发放多少")
     assert "2100" in county.answer and "没写" not in county.answer
@@ -395,6 +399,8 @@ def test_a_per_person_figure_of_the_plan_is_not_called_partial(kb: PolicyBase) -
     "女的多少岁退休",
     "养老金什么时候涨",
     "在工地上干活附近有啥好吃的饭店",
+    "茶叶采摘工一天多少钱",  # the plan's 产值 of tea is no one's pay
+    "残疾人补贴每月多少",  # the plan has an income target, not a subsidy
 ])
 def test_near_misses_get_the_honest_no_answer(kb: PolicyBase, question: str) -> None:
     answer = kb.ask(question)

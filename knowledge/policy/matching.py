@@ -29,6 +29,7 @@ _YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})年")
 _CLAUSE = re.compile(r"[,;。:]")
 _SENTENCE = re.compile(r"[;。]")
 _PLACE = re.compile(r"市场|基地|驿站|中心|大厅|网点|产业园|服务站|学校|学院|工坊|门店|之家")
+_PAID_OUT = re.compile(r"贷款|发放|加工费|资金|补贴|补助")
 _COUNTY_TOTAL = re.compile(r"\d[\d.]*[万亿]")
 _PER_PERSON = re.compile(r"每位|每人|人均|每个人|每户")
 PAIR_WEIGHT = 0.5
@@ -168,11 +169,12 @@ class Matcher:
         entry = self.index.entries[i]
         if entry.indicator:
             return not q.unit_asked or bool(re.search(q.unit_asked, entry.indicator.unit))
+        # "补贴每月多少" is not answered by a figure of income: the money word asked must be there too.
+        money = [w for w in q.money_words if not entry.indicator]
         for clause in _CLAUSE.split(self.index.texts[i]):
-            if q.figure.search(clause) and _says(clause, units):
+            if q.figure.search(clause) and _says(clause, units) and all(w in clause for w in money):
                 return True
         return False
-
 
     def _gives(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i has the kind of thing asked: a figure for "多少", a day or year for "什么时候"."""
@@ -184,8 +186,10 @@ class Matcher:
         return any(_PLACE.search(sentence) and _says(sentence, units) for sentence in _SENTENCE.split(self.index.texts[i]))
 
     def _county_total(self, q: Question, units: list[Unit], i: int) -> bool:
+        """Whether entry i has a county total paid out ("提供创业担保贷款2100万", "发放来料加工费1.55亿")
+        for what was asked; an output or revenue ("产值21亿元") is no one's to share."""
         return any(
-            _COUNTY_TOTAL.search(clause) and q.figure.search(clause) and _says(clause, units)
+            _COUNTY_TOTAL.search(clause) and _PAID_OUT.search(clause) and q.figure.search(clause) and _says(clause, units)
             for clause in _CLAUSE.split(self.index.texts[i])
         )
 

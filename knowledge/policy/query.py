@@ -23,6 +23,7 @@ _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩",
                  "斤": "斤", "岁": "岁",
                  "钱": "元", "元": "元", "块": "元", "块钱": "元"}
 _MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入", "补贴", "补助", "津贴", "奖励"})
+_NAMED_MONEY = _MONEY_WORDS - {"钱", "金额", "费用"}
 # "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
@@ -31,7 +32,9 @@ _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
 _DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一天|哪几号|几月|哪年|哪一年|几几年|什么日子|日期|几时")
 _YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
-_PERSONAL = re.compile(r"我|俺|个人|1个人|每人|每个人|每户|1户|1件|1天|1个月|自己|能贷|能借|能领|能拿|能补")
+_PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月)|自己|能贷|能借|能领|能拿|能补")
+_CLAUSES = re.compile(r"[,;!?，；！？。]")
+SHORT_TAG = 4
 _REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办|被拖|拖了|不给|没拿到|不管")
 _ANSWER_KINDS = (
     ("who", re.compile(r"找谁|找哪个|哪个部门|哪个单位|哪些部门|谁管|谁负责|归谁|归哪|谁牵头|谁来管")),
@@ -76,6 +79,7 @@ class Question:
     wants_year: bool = False  # "哪年的目标": the year may sit anywhere in the sentence
     joined: bool = False  # asks about two things at once ("残疾人和移民")
     asks: str = ""  # what kind of answer is wanted: "who", "place", "yes" (有没有), "can" (能不能), ""
+    money_words: tuple[str, ...] = ()  # the kinds of money asked about by name ("补贴", "工资")
     personal: bool = False  # a figure for one person ("我能贷多少"), not a county target
     request: bool = False  # really asks for help ("哪里能学手艺", "工钱被拖了"): a next step is due
 
@@ -108,9 +112,12 @@ class QuestionReader:
         text = _YEAR_GLUE.sub(r"\1 ", self.speller.correct(text))
         words = self.tokenizer.tagged(text, keep_all=True)
         plain = [w for w, _ in words]
-        q = Question(raw=raw, text=text, wants_number=bool(_NUMBER_INTENT.search(text)))
+        asked = _asked_part(text)  # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing
+        q = Question(raw=raw, text=text, wants_number=bool(_NUMBER_INTENT.search(asked)))
         q.years = _years(text)
-        q.unit_asked = _unit_asked(plain) if q.wants_number else ""
+        asked_words = self.tokenizer.words(asked) if q.wants_number else []
+        q.unit_asked = _unit_asked(asked_words) if q.wants_number else ""
+        q.money_words = tuple(w for w in asked_words if w in _NAMED_MONEY)
         q.wants_date = bool(_DATE_ASKED.search(text))
         q.wants_year = bool(_YEAR_ASKED.search(text))
         q.joined = bool(_JOINED.search(text))
@@ -194,6 +201,14 @@ class QuestionReader:
         for token in self.tokenizer.search_tokens(text):
             if token not in self.lexicon.stopwords:
                 q.tokens[token] = max(q.tokens.get(token, 0.0), weight)
+
+
+def _asked_part(text: str) -> str:
+    """The clauses that ask: the last one, and the one before when the last is a short tag ("晓得不")."""
+    clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+    if len(clauses) < 2:
+        return text
+    return "".join(clauses[-2:]) if len(clauses[-1].strip()) <= SHORT_TAG else clauses[-1]
 
 
 def _answer_kind(text: str) -> str:
