@@ -17,7 +17,7 @@ _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个�
 _YEAR2 = re.compile(r"(?<![\d.])([1-4]\d)\s*年(?!代|龄|级|轻|纪)")  # "22年" → 2022
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 # "几" asks for a number, "哪几" for a list ("有哪几条"); "五十好几", "十几年" tell a story.
-_NUMBER_INTENT = re.compile(r"多少|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
+_NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
 # The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
                  "斤": "斤", "岁": "岁",
