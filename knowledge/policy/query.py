@@ -39,8 +39,9 @@ _REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪�
 _ANSWER_KINDS = (
     ("who", re.compile(r"找谁|找哪个|哪个部门|哪个单位|哪些部门|谁管|谁负责|归谁|归哪|谁牵头|谁来管")),
     ("place", re.compile(r"在哪|哪里|什么地方|啥地方|哪儿|去哪")),
-    # Asked with a complaint in it ("老板不给交社保中不中") a plain "能" would mislead.
-    ("can", re.compile(r"^(?!.*(不给|不交|不发|欠|拖|不管)).*(还能|能不能|可不可以|能.{0,12}(吗|不|么)$|中不中|行不行)")),
+    # "能。" only where a person asks whether they may do something; asked with a complaint in it
+    # ("老板不给交社保中不中") a plain "能" would mislead.
+    ("can", re.compile(r"^(?!.*(不给|不交|不发|欠|拖|不管)).*(还|能不能|可不可以|能|可以)(参加|去|找|干|上|报名|学|贷|借|享受|买|拿|领|进)")),
     ("yes", re.compile(r"有没有|有.{0,16}(吗|不|没|么)$")),
 )
 # Emoji and other symbols carry no words; they are read as blanks.
