@@ -28,6 +28,7 @@ _DEFINITION = re.compile(r"是什么|是啥|干啥|干嘛|意思|怎么回事|�
 _CLAUSE_END = re.compile(r"(?<=[,:])")
 _CLAUSE_SPLIT = re.compile(r"[,;。:]")
 _VERB = re.compile(r"贷|借|领|拿|挣|补|给")
+_TOTAL = re.compile(r"\d[\d.]*[万亿]")
 arabize_counts = lru_cache(maxsize=4096)(_arabize)  # the same plan sentences are read again and again
 LEAD_CLAUSE = 45  # a clause of the plan used as the plain answer is no longer than this
 ANSWER_BUDGET = 145  # characters before the 出处 line: what an older reader takes in at once
@@ -121,13 +122,13 @@ def _partial_lead(q: Question, entry: Entry) -> str:
     """ "方案只写了全县的总数（每年提供创业担保贷款2100万以上），没写每个人能贷多少。…" """
     passage = entry.passage
     assert passage is not None
-    clauses = [c for s in passage.sentences for c in _CLAUSE_SPLIT.split(arabize_counts(s))]
-    figure = next((c for c in clauses if q.figure.search(c) and _Ranker(q, {}).matched(c)), None)
-    figure = figure or next((c for c in clauses if q.figure.search(c)), "")
+    rank = _Ranker(q, {})
+    clauses = [c.strip() for s in passage.sentences for c in _CLAUSE_SPLIT.split(arabize_counts(s))]
+    totals = [c for c in clauses if _TOTAL.search(c) and q.figure.search(c)]
+    figure = next((c for c in totals if rank.matched(c)), totals[0] if totals else "")
     verb = m.group(0) if (m := _VERB.search(q.text)) else "得到"
     office = arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"
-    said = f"方案只写了全县的总数（{figure.strip()}），" if figure else "方案里没有写这个数，"
-    return f"{said}没写每个人能{verb}多少。具体请问{office}，或打12333。"
+    return f"方案只写了全县的总数（{figure}），没写每个人能{verb}多少。具体请问{office}，或打12333。"
 
 
 @cache

@@ -49,7 +49,6 @@ class Verdict:
     weights: dict[str, float] = field(default_factory=dict)  # content unit → weight
     partial: bool = False  # a figure for one person was asked; the plan has only the county's
 
-
     @property
     def answered(self) -> bool:
         return bool(self.entries)
@@ -107,7 +106,8 @@ class Matcher:
             # "啥时候有招聘会" is best answered by the text that names the days.
             date_bonus = DATE_BONUS if q.wants_date and _DAYS.search(self.index.texts[i]) else 0
             # A numbered measure says what is done; a goal or safeguard only says so in general.
-            measure_bonus = MEASURE_BONUS if self.index.entries[i].passage and self.index.entries[i].passage.measure else 0
+            passage = self.index.entries[i].passage
+            measure_bonus = MEASURE_BONUS if passage and passage.measure else 0
             return scores[i] / top + covered(content, [i]) / total + row_bonus + date_bonus + measure_bonus
 
         # Re-rank: the best entry that covers the question and gives the kind of thing asked (a
@@ -170,43 +170,33 @@ class Matcher:
         if entry.indicator:
             return not q.unit_asked or bool(re.search(q.unit_asked, entry.indicator.unit))
         # "补贴每月多少" is not answered by a figure of income: the money word asked must be there too.
-        money = [w for w in q.money_words if not entry.indicator]
-        for clause in _CLAUSE.split(self.index.texts[i]):
-            if q.figure.search(clause) and _says(clause, units) and all(w in clause for w in money):
-                return True
-        return False
+        money = [re.compile(re.escape(w)) for w in q.money_words]
+        return self._said_with(i, units, q.figure, *money)
 
     def _gives(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i has the kind of thing asked: a figure for "多少", a day or year for "什么时候"."""
         if q.wants_number:
             return self._has_number_for(q, units, i)
-        return not q.wants_date or self._has_date_for(units, i, _SENTENCE if q.wants_year else _CLAUSE)
+        if not q.wants_date or self.index.entries[i].indicator:
+            return True
+        return self._said_with(i, units, _DATE_IN_TEXT, piece=_SENTENCE if q.wants_year else _CLAUSE)
 
     def _names_place(self, units: list[Unit], i: int) -> bool:
-        return any(_PLACE.search(sentence) and _says(sentence, units) for sentence in _SENTENCE.split(self.index.texts[i]))
+        return self._said_with(i, units, _PLACE, piece=_SENTENCE)
 
     def _county_total(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i has a county total paid out ("提供创业担保贷款2100万", "发放来料加工费1.55亿")
         for what was asked; an output or revenue ("产值21亿元") is no one's to share."""
-        return any(
-            _COUNTY_TOTAL.search(clause) and _PAID_OUT.search(clause) and q.figure.search(clause) and _says(clause, units)
-            for clause in _CLAUSE.split(self.index.texts[i])
-        )
+        return self._said_with(i, units, _COUNTY_TOTAL, _PAID_OUT, q.figure)
 
     def _per_person(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i's figure for what was asked is one per person ("每位回乡大学生…3次")."""
-        return any(
-            _PER_PERSON.search(clause) and q.figure.search(clause) and _says(clause, units)
-            for clause in _CLAUSE.split(self.index.texts[i])
-        )
+        return self._said_with(i, units, _PER_PERSON, q.figure)
 
-    def _has_date_for(self, units: list[Unit], i: int, piece: re.Pattern[str]) -> bool:
-        """Whether entry i names a day or a year in a piece (clause or sentence) that says something asked about."""
-        if self.index.entries[i].indicator:
-            return True
+    def _said_with(self, i: int, units: list[Unit], *marks: re.Pattern[str], piece: re.Pattern[str] = _CLAUSE) -> bool:
+        """Whether a clause (or sentence) of entry i says something asked about and has every mark."""
         return any(
-            _DATE_IN_TEXT.search(clause) and _says(clause, units)
-            for clause in piece.split(self.index.texts[i])
+            _says(part, units) and all(m.search(part) for m in marks) for part in piece.split(self.index.texts[i])
         )
 
 
