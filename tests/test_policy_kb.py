@@ -343,6 +343,9 @@ SPOKEN = [
     ("回鄉的大學生有什麼幫扶", "二、(四) 14"),
     ("俺家有几亩茶园，县里对茶农有啥帮衬", "二、(二) 5"),
     ("找工作能不能包接送到厂里", "二、(一) 3"),
+    # Where the person works or studies is their story, not a place or topic asked about.
+    ("俺在县城饭店干了三个月，老板一直拖着工钱不发，这事谁管", "二、(六) 20"),
+    ("娃在杭州读的大专，明年毕业想回来，县里给不给安排", "二、(四) 14"),
 ]
 
 
@@ -401,6 +404,9 @@ def test_a_per_person_figure_of_the_plan_is_not_called_partial(kb: PolicyBase) -
     "在工地上干活附近有啥好吃的饭店",
     "茶叶采摘工一天多少钱",  # the plan's 产值 of tea is no one's pay
     "残疾人补贴每月多少",  # the plan has an income target, not a subsidy
+    "劳动仲裁要多久出结果",  # no time span in the plan
+    "义乌小商品市场招人吗",
+    "我女儿在杭州读大学，毕业了想考公务员，县里有什么政策",
 ])
 def test_near_misses_get_the_honest_no_answer(kb: PolicyBase, question: str) -> None:
     answer = kb.ask(question)

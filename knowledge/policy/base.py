@@ -134,7 +134,7 @@ def add_document(path: Path | str, store_dir: Path | str) -> str:
 
 def _teach(tokenizer: Tokenizer, lexicon: Lexicon, documents: list[PolicyDocument]) -> set[str]:
     """Add the domain words, synonyms and the documents' own terms to the tokenizer; returns them all."""
-    tokenizer.add_words(_county_places(), tag="ns")
+    tokenizer.add_words(_county_places() | lexicon.places, tag="ns")
     terms = set(lexicon.words) | lexicon.synonym_words
     for document in documents:
         terms |= document_terms(document)

@@ -51,8 +51,10 @@ class Lexicon:
         groups: Iterable[tuple[Iterable[str], Iterable[str]]],
         patterns: Iterable[tuple[str, Iterable[str]]] = (),
         outside: Iterable[str] = (),
+        places: Iterable[str] = (),
     ):
         self.outside = frozenset(arabize_counts(w) for w in outside)
+        self.places = frozenset(places)  # places outside the county people name
         self.words = set(words) | self.outside
         self.stopwords = frozenset(stopwords)
         self.generic = frozenset(generic)
@@ -76,6 +78,7 @@ class Lexicon:
             groups=[(g["terms"], g["spoken"]) for g in synonyms["groups"]],
             patterns=[(p["regex"], p["terms"]) for p in synonyms["patterns"]],
             outside=_word_list("policy_outside.txt"),
+            places=_word_list("policy_places.txt"),
         )
 
     @property

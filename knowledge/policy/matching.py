@@ -17,7 +17,7 @@ from knowledge.policy.index import Entry, PolicyIndex
 from knowledge.policy.query import Question, Unit
 from knowledge.text import arabize_counts
 
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.45
 CANDIDATES = 8
 SECOND_MIN_SCORE = 0.3  # share of the best BM25 score a second entry needs to be added
 SECOND_MIN_COVERAGE = 0.25  # share of the question a second entry must add

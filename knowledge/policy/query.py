@@ -17,7 +17,7 @@ _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个�
 _YEAR2 = re.compile(r"(?<![\d.])([1-4]\d)\s*年(?!代|龄|级|轻|纪)")  # "22年" → 2022
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 # "几" asks for a number, "哪几" for a list ("有哪几条"); "五十好几", "十几年" tell a story.
-_NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
+_NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
 # The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
                  "斤": "斤", "岁": "岁",
@@ -26,6 +26,7 @@ _MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入
 _NAMED_MONEY = _MONEY_WORDS - {"钱", "金额", "费用"}
 # "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
+_DURATION = frozenset({"多久", "多长时间", "多少天", "几天"})
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
 _JOINED = re.compile(r"和|与|跟|及|还有|、|或者|另外|同时")
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
@@ -34,6 +35,7 @@ _YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月)|自己|能贷|能借|能领|能拿|能补")
 _CLAUSES = re.compile(r"[,;!?，；！？。]")
+_WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
 SHORT_TAG = 4
 _REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办|被拖|拖了|不给|没拿到|不管")
 _ANSWER_KINDS = (
@@ -135,9 +137,14 @@ class QuestionReader:
             self._add_tokens(q, concept.spoken, 1.0)
         # A place outside the county is what is asked about ("常山的补贴"), unless a phrase holds it
         # ("在宁波打工" says the person works away from home).
+        # Where the person works or studies ("在县城饭店干了三个月", "在杭州读的大专") is their story:
+        # neither a place nor a topic outside the plan that they ask about.
+        where = [False] * len(text)
+        for m in _WHERE.finditer(text):
+            where[m.start() : m.end()] = [True] * (m.end() - m.start())
         named, at = [], 0
         for word, flag in words:
-            if flag == "ns" and len(word) > 1 and not in_concept[at] and word not in self.lexicon.stopwords:
+            if flag == "ns" and len(word) > 1 and not (in_concept[at] or where[at]) and word not in self.lexicon.stopwords:
                 named.append(word)
             at += len(word)
         local = {w for w in named if gazetteer().resolve(w).town}
@@ -158,7 +165,7 @@ class QuestionReader:
             if word not in self.lexicon.generic and (len(word) == 1 or kind == "phrasing"):
                 unread[start:at] = [True] * len(word)
             parts = tuple(t for t in self.tokenizer.search_tokens(word) if len(t) > 1 and t != word)
-            outside = word in self.lexicon.outside
+            outside = word in self.lexicon.outside and not where[start]
             q.units.append(Unit(word, (word,), generic=generic, kind=kind, parts=parts, outside=outside))
         q.units += self._shared_phrases(text, unread)
         q.units = list({u.text: u for u in q.units}.values())
@@ -229,6 +236,8 @@ def _unit_asked(words: list[str]) -> str:
     """The unit of the figure a "how many" question asks for, "" when it does not say."""
     if any(w.endswith("斤") for w in words):  # a price ("多少钱一斤") is not any figure of the plan
         return "斤"
+    if any(w in _DURATION for w in words):  # "要多久": a time span, which the plan never gives
+        return "天|个月|小时|工作日"
     for i, word in enumerate(words):
         if word in ("多少", "几") and i + 1 < len(words) and words[i + 1] in _COUNTED_UNIT:
             return _COUNTED_UNIT[words[i + 1]]
