@@ -71,8 +71,9 @@ class Lexicon:
     def shipped(cls) -> Lexicon:
         synonyms = json.loads(_data("policy_synonyms.json"))
         return cls(
-            words=_word_list("policy_words.txt"),
-            # The story told before a question ("俺家那口子前年…") says nothing of what is asked.
+            # The story told before a question ("俺家那口子前年…") says nothing of what is asked; its
+            # phrases are cut as words ("没什么文化") so that they can be set aside whole.
+            words=_word_list("policy_words.txt") + _word_list("policy_story.txt"),
             stopwords=_word_list("policy_stopwords.txt") + _word_list("policy_story.txt"),
             generic=_word_list("policy_generic.txt"),
             groups=[(g["terms"], g["spoken"]) for g in synonyms["groups"]],
