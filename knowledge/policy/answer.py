@@ -10,6 +10,7 @@ from importlib import resources
 
 from knowledge.policy.document import Figure, Indicator
 from knowledge.policy.index import Entry
+from knowledge.policy.matching import COUNTY_TOTAL
 from knowledge.policy.query import Question
 from knowledge.text import arabize_counts as _arabize
 
@@ -28,7 +29,6 @@ _DEFINITION = re.compile(r"是什么|是啥|干啥|干嘛|意思|怎么回事|�
 _CLAUSE_END = re.compile(r"(?<=[,:])")
 _CLAUSE_SPLIT = re.compile(r"[,;。:]")
 _VERB = re.compile(r"贷|借|领|拿|挣|补|给")
-_TOTAL = re.compile(r"\d[\d.]*[万亿]")
 arabize_counts = lru_cache(maxsize=4096)(_arabize)  # the same plan sentences are read again and again
 LEAD_CLAUSE = 45  # a clause of the plan used as the plain answer is no longer than this
 ANSWER_BUDGET = 145  # characters before the 出处 line: what an older reader takes in at once
@@ -124,7 +124,7 @@ def _partial_lead(q: Question, entry: Entry) -> str:
     assert passage is not None
     rank = _Ranker(q, {})
     clauses = [c.strip() for s in passage.sentences for c in _CLAUSE_SPLIT.split(arabize_counts(s))]
-    totals = [c for c in clauses if _TOTAL.search(c) and q.figure.search(c)]
+    totals = [c for c in clauses if COUNTY_TOTAL.search(c) and q.figure.search(c)]
     figure = next((c for c in totals if rank.matched(c)), totals[0] if totals else "")
     verb = m.group(0) if (m := _VERB.search(q.text)) else "得到"
     office = arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"

@@ -1,9 +1,13 @@
 """Deciding which entries answer a question, or that the documents do not cover it.
 
-An entry is ranked by BM25 plus how much of the question's content it covers (each content word
-weighted by how rare it is in the documents; a word no document has weighs most). The question is
-"not covered" when the best entries cover too little of it, or when it names a year, a place, or
-asks for a number the chosen text does not have.
+Entries are ranked by word BM25 fused with character-pair BM25, plus how much of the question's
+content they cover (each content word weighted by how rare it is in the documents; a word no
+document has is mostly the story around the question and weighs little, unless it names a topic
+known to lie outside the plan). The re-ranker then takes the best entry that covers enough and has
+the kind of thing asked (a figure, a day, a place). The question is "not covered" when the best
+entries cover too little of it, name an outside topic, a year or a place the documents do not
+have, or ask for a figure or day the chosen text does not give. A figure for one person is
+answered in part when the plan only has the county's total paid out.
 """
 
 from __future__ import annotations
@@ -30,11 +34,11 @@ _CLAUSE = re.compile(r"[,;。:]")
 _SENTENCE = re.compile(r"[;。]")
 _PLACE = re.compile(r"市场|基地|驿站|中心|大厅|网点|产业园|服务站|学校|学院|工坊|门店|之家")
 _PAID_OUT = re.compile(r"贷款|发放|加工费|资金|补贴|补助")
-_COUNTY_TOTAL = re.compile(r"\d[\d.]*[万亿]")
+COUNTY_TOTAL = re.compile(r"\d[\d.]*[万亿]")  # a sum for the whole county ("2100万", "1.55亿")
 _PER_PERSON = re.compile(r"每位|每人|人均|每个人|每户")
-PAIR_WEIGHT = 0.5
-STORY_WEIGHT = 0.2
-MEASURE_BONUS = 0.1
+PAIR_WEIGHT = 0.5  # character pairs count half as much as whole words in ranking
+STORY_WEIGHT = 0.2  # share of its weight kept by a word no document has (usually the story)
+MEASURE_BONUS = 0.1  # a numbered measure before a general goal or safeguard on a near tie
 _DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
 
@@ -187,7 +191,7 @@ class Matcher:
     def _county_total(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i has a county total paid out ("提供创业担保贷款2100万", "发放来料加工费1.55亿")
         for what was asked; an output or revenue ("产值21亿元") is no one's to share."""
-        return self._said_with(i, units, _COUNTY_TOTAL, _PAID_OUT, q.figure)
+        return self._said_with(i, units, COUNTY_TOTAL, _PAID_OUT, q.figure)
 
     def _per_person(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i's figure for what was asked is one per person ("每位回乡大学生…3次")."""

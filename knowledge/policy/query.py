@@ -1,4 +1,6 @@
-"""Reading a question: search form, typo repair, spoken synonyms, content words, years, places, number intent."""
+"""Reading a question: search form (emoji dropped, pinyin and homophones repaired), spoken synonyms,
+content words with the story around them set aside, years, places, and what kind of answer is
+wanted (a figure, one person's amount, a day, who, where, yes or can)."""
 
 from __future__ import annotations
 
