@@ -255,7 +255,7 @@ class Dispatcher:
 
     def _answer(self, session, update: Update, account: AccountRef,  # type: ignore[no-untyped-def]
                 conversation: ConversationState) -> Reply:
-        ctx = Ctx(update, session, account, conversation, self.services, self.flows, self.menu)
+        ctx = Ctx(update, session, account, conversation, self.services, self.flows, self.menu, self.fallback)
         reply, cut_off = fit_reply(self._route(ctx))
         conversation.data.pop(MORE, None)
         if cut_off:

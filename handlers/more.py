@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
 from handlers import graduates, hardship, rights, silver
-from handlers import policy  # (policy answers through asked_for: a module import, not a name)
 from knowledge.text import arabize, choice_numbers, compact
 
 router = Router("more")
@@ -102,4 +101,4 @@ def offer(ctx: Ctx) -> Reply:
         return service.handler(ctx)
     if picked == [2] or key in ("不用", "先不用", "不要", "算了"):
         return Reply.of("好的。想办的时候，回复“更多服务”。")
-    return policy.free_text(ctx)  # something else typed: answered as any free text is
+    return ctx.fallback(ctx) if ctx.fallback else Reply()  # something else typed: answered as free text is

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from bot.messages import Reply
 from bot.router import Ctx
-from handlers.policy import free_text
 from knowledge.text import integers
 
 PAGE = 3  # a page stays short enough to read at once (150 characters)
@@ -53,4 +52,4 @@ def off_the_list(ctx: Ctx) -> Reply | None:
     if not ctx.text.strip() or integers(ctx.text):
         return None
     ctx.finish()
-    return free_text(ctx)
+    return ctx.fallback(ctx) if ctx.fallback else None

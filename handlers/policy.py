@@ -1,14 +1,21 @@
 """Policy questions (问政策): answered from the county's employment plan with the measure and
 the responsible departments, or an honest "方案里没有提到"; free text nobody else took is
-tried as a question too."""
+tried as a question too. Questions about using the bot itself get its own how-to first, with the
+live data they ask for (the next fairs, the courses, the person's own rights cases); a question that
+is really a request gets the next step offered as numbered choices from the main menu."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from bot.messages import Reply
 from typing import TYPE_CHECKING
 
 from bot.router import Ctx, Router
-from handlers import more  # (more also answers through free_text: a module import, not a name)
+from handlers import fairs, rights, training
+from handlers.more import asked_for
+from knowledge.policy import Answer
+from knowledge.text import choice_numbers, compact
 from storage.questions import log_question
 
 if TYPE_CHECKING:
@@ -16,8 +23,18 @@ if TYPE_CHECKING:
 
 router = Router("policy")
 asking = router.flow("policy", title="")  # a light flow: any command ends it
+next_steps = router.flow("policy_next", title="")
 
 MAX_QUESTION = 200
+NEXT_STEP = "接下来您可以："
+MENU_HINT = "回复“菜单”看看我还能帮什么。"
+
+# What the chat looks up live for a how-to topic (the topic names it in knowledge/data/policy_howto.json).
+LIVE: dict[str, Callable[[Ctx], Reply]] = {
+    "fairs": fairs.fairs,
+    "courses": training.list_courses,
+    "cases": rights.progress,
+}
 
 
 @router.warm_up
@@ -34,11 +51,39 @@ def _ask(ctx: Ctx) -> Reply:
     return Reply.of("请直接打字提问，比如：创业贷款能贷多少？60岁以上还能找活吗？\n问完回复“菜单”回到主菜单。")
 
 
-def answer(ctx: Ctx) -> Reply:
+def answer(ctx: Ctx, hint: str = "") -> Reply:
     question = ctx.text[:MAX_QUESTION]
     result = ctx.services.policy.ask(question)
     log_question(ctx.session, question, result.answered, ctx.now)
-    return Reply.of(result.answer)
+    if result.topic:
+        return _how_to(ctx, result)
+    offered = [label for label in result.next_steps if any(m.label == label for m in ctx.menu)]
+    if offered:
+        return ctx.start(next_steps.name, "pick", {"steps": offered}, result.answer)
+    return Reply.of(result.answer, hint)
+
+
+def _how_to(ctx: Ctx, result: Answer) -> Reply:
+    """The how-to text, then the live data it is about (the next fairs, the courses, the cases)."""
+    lookup = LIVE.get(result.live)
+    return Reply.of(result.answer) + lookup(ctx) if lookup else Reply.of(result.answer)
+
+
+def _ask_next(ctx: Ctx) -> Reply:
+    return Reply.of(NEXT_STEP, choices=ctx.data.get("steps", []))
+
+
+@next_steps.step("pick", ask=_ask_next)
+def pick_next(ctx: Ctx) -> Reply:
+    """A number or label runs that menu item; anything else is a new question."""
+    steps: list[str] = ctx.data.get("steps", [])
+    numbers = choice_numbers(ctx.text, len(steps))
+    label = ctx.text if ctx.text in steps else (steps[numbers[0] - 1] if numbers else None)
+    item = next((m for m in ctx.menu if m.label == label), None)
+    if item is None and compact(ctx.text).isdigit():
+        return Reply.of("没有这个编号。") + ctx.ask()
+    ctx.finish(keep_paused=True)
+    return item.handler(ctx) if item else answer(ctx, MENU_HINT)
 
 
 @asking.step("ask", ask=_ask)
@@ -52,7 +97,7 @@ def free_text(ctx: Ctx) -> Reply:
         return Reply.of("没看懂这个回答。") + ctx.ask()
     if not ctx.text.strip():
         return Reply.of("请打字告诉我您想做什么，回复“菜单”看看我能帮什么。")
-    routed = more.asked_for(ctx)  # "我60多了还能找活吗": the service itself, with the plan's line
+    routed = asked_for(ctx)  # "我60多了还能找活吗": the plan's line, and the service offered
     if routed is not None:
         return routed
-    return answer(ctx) + Reply.of("回复“菜单”看看我还能帮什么。")
+    return answer(ctx, MENU_HINT)

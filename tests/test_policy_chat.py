@@ -1,8 +1,10 @@
-"""Policy questions in the chat: 问政策 mode, free text tried as a question, honest no-answers."""
+"""Policy questions in the chat: 问政策 mode, free text tried as a question, honest no-answers,
+next steps offered after a request, and questions about the bot answered from its own data."""
 
 from __future__ import annotations
 
 from conftest import ChatHarness
+from test_training import add_course
 
 
 def test_question_mode_answers_until_a_command(sqlite_chat: ChatHarness) -> None:
@@ -41,3 +43,48 @@ def test_back_from_the_menu_returns_to_the_paused_registration(sqlite_chat: Chat
     assert "每月8日、18日" in sqlite_chat.say("每月几号有招聘会")
     assert "第2条" in sqlite_chat.say("详情")
     assert "岁数" in sqlite_chat.say("继续")
+
+
+# --- requests get a next step, questions about the bot get its own how-to and live data ----------
+
+
+def test_a_request_gets_the_policy_answer_and_the_next_step(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.say("工钱被拖了")
+    assert "第20条" in reply and "出处" in reply
+    assert "回复 1 维权（欠工资）" in reply
+    assert "没有这个编号" in sqlite_chat.say("3")
+    assert "哪个老板" in sqlite_chat.say("1")  # the rights flow starts
+
+
+def test_after_the_offer_another_question_is_still_answered(sqlite_chat: ChatHarness) -> None:
+    assert "回复 1 找工作" in sqlite_chat.say("在家能干点啥活")
+    reply = sqlite_chat.say("每月几号有招聘会")
+    assert "8日、18日" in reply and "第2条" in reply
+
+
+def test_a_plain_question_offers_no_choices(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.send("共富工坊全县要建多少家")
+    assert reply is not None and not reply.choices and "100家" in reply.as_text()
+
+
+def test_how_to_check_a_rights_case_looks_up_the_persons_cases(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.say("怎么查我的维权")
+    assert "查进度" in reply and "您还没有提交过维权" in reply
+    assert "出处" not in reply  # not an answer from the plan
+
+
+def test_course_fee_question_lists_the_courses(sqlite_chat: ChatHarness) -> None:
+    add_course(sqlite_chat.engine, "茶艺师培训", skills=["tea"])
+    reply = sqlite_chat.say("培训要钱吗")
+    assert "12333" in reply and "茶艺师培训" in reply
+
+
+def test_next_fair_question_lists_the_fairs(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.say("下一场招聘会什么时候")
+    assert "每月8日、18日" in reply and "最近的招聘会" in reply and "人力资源市场" in reply
+
+
+def test_how_to_stop_pushes_does_not_stop_them(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.say("消息太多了，咋关掉")
+    assert "回复“退订”" in reply
+    assert "已停止" not in reply and "没有登记" not in reply  # the 退订 command itself did not run

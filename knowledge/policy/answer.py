@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from functools import cache, lru_cache
+from importlib import resources
 
 from knowledge.policy.document import Figure, Indicator
 from knowledge.policy.index import Entry
+from knowledge.policy.matching import COUNTY_TOTAL
 from knowledge.policy.query import Question
-from knowledge.text import arabize_counts
+from knowledge.text import arabize_counts as _arabize
 
 NOT_COVERED = "这个问题方案里没有提到。"
 HINT = "我能回答县里就业创业方案里的事，比如招聘会时间、零工、创业贷款、老年人和大学生就业帮扶、欠薪维权。"
@@ -23,6 +27,11 @@ GENERIC_WEIGHT = 0.3  # a vague word ("就业", "年") still tips a tie between 
 _DATE = re.compile(r"\d{4}年|\d+月|\d+日|每月|每周")
 _DEFINITION = re.compile(r"是什么|是啥|干啥|干嘛|意思|怎么回事|是指|指什么|指的是|有哪些|哪几")
 _CLAUSE_END = re.compile(r"(?<=[,:])")
+_CLAUSE_SPLIT = re.compile(r"[,;。:]")
+_VERB = re.compile(r"贷|借|领|拿|挣|补|给")
+arabize_counts = lru_cache(maxsize=4096)(_arabize)  # the same plan sentences are read again and again
+LEAD_CLAUSE = 45  # a clause of the plan used as the plain answer is no longer than this
+ANSWER_BUDGET = 145  # characters before the 出处 line: what an older reader takes in at once
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,11 @@ class Answer:
     answered: bool
     answer: str
     citations: list[Citation] = field(default_factory=list)
+    # For the chat only (not in the JSON): the how-to topic answered and the live data it is
+    # about ("fairs", "courses", "cases"), and next steps to offer.
+    topic: str = ""
+    live: str = ""
+    next_steps: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {"answered": self.answered, "answer": self.answer, "citations": [c.to_dict() for c in self.citations]}
@@ -53,14 +67,75 @@ def not_covered(missing_years: tuple[int, ...] = ()) -> Answer:
     return Answer(False, f"{first}\n{HINT}{HOTLINE}")
 
 
-def reply(q: Question, entries: list[Entry], weights: dict[str, float]) -> Answer:
-    """The reply for the chosen entries: each one's answer text, then where it comes from.
+def reply(q: Question, entries: list[Entry], weights: dict[str, float], partial: bool = False) -> Answer:
+    """The reply for the chosen entries: for each, a plain sentence that answers, the plan's own
+    words that support it (cut to what answers), then where it comes from and who is in charge.
 
-    weights tells how much each content unit of the question counts when choosing sentences.
+    weights tells how much each content unit of the question counts when choosing sentences;
+    partial says the question wants a figure for one person and the plan has only the county's.
     """
-    citations = [_figures(q, e) if e.indicator else _sentences(q, e, weights) for e in entries]
-    blocks = [f"{c.text}\n{_source_line(e, c)}" for e, c in zip(entries, citations)]
+    blocks, citations = [], []
+    for n, entry in enumerate(entries):
+        if entry.indicator:
+            citation = _figures(q, entry)
+            text = citation.text
+        else:
+            lead = _partial_lead(q, entry) if partial and n == 0 else _lead(q, entry, weights)
+            citation = _sentences(q, entry, weights, ANSWER_BUDGET - len(lead))
+            citation = replace(citation, text=_fit(citation.text, ANSWER_BUDGET - len(lead)))
+            text = lead if citation.text in lead else f"{lead}\n{citation.text}"
+        citations.append(citation)
+        blocks.append(f"{text}\n{_source_line(entry, citation)}")
     return Answer(True, "\n\n".join(blocks), citations)
+
+
+def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
+    """One plain sentence first: "有。" or "能。" when that was asked, "找…" for who to ask; then
+    the figure or day asked for, or the measure in everyday words, or, when those words do not
+    touch what was asked (a detail of a long measure), the clause of the plan that does."""
+    passage = entry.passage
+    assert passage is not None
+    rank = _Ranker(q, weights)
+    clauses = [c for s in passage.sentences for c in _CLAUSE_SPLIT.split(s) if 4 <= len(c) <= LEAD_CLAUSE]
+    gist = plain_words().get(arabize_counts(passage.title), "")
+    if q.wants_number or q.wants_date:
+        giving = [c for c in clauses if rank.gives(c) and rank.says(c)]
+        gist = f"{max(giving, key=rank.relevance)}。" if giving else gist
+    elif not rank.says(gist):
+        best = max(clauses, key=rank.relevance, default="")
+        gist = f"方案里写着：{best}。" if rank.says(best) else gist
+    gist = gist or f"方案里有这一条：{passage.title}。"
+    if q.asks == "who" and passage.departments:
+        return f"找{arabize_counts(passage.departments[0])}。{gist}"
+    return {"yes": "有。", "can": "能。"}.get(q.asks, "") + gist
+
+
+def _fit(text: str, budget: int) -> str:
+    """The text cut at the last clause that fits in budget characters, marked "……" where cut."""
+    if len(text) <= budget:
+        return text
+    cut = max(text.rfind(mark, 0, budget - 1) for mark in ",;。")
+    return text[:cut].rstrip(",;") + "……" if cut > 0 else text[: budget - 1] + "……"
+
+
+def _partial_lead(q: Question, entry: Entry) -> str:
+    """ "方案只写了全县的总数（每年提供创业担保贷款2100万以上），没写每个人能贷多少。…" """
+    passage = entry.passage
+    assert passage is not None
+    rank = _Ranker(q, {})
+    clauses = [c.strip() for s in passage.sentences for c in _CLAUSE_SPLIT.split(arabize_counts(s))]
+    totals = [c for c in clauses if COUNTY_TOTAL.search(c) and q.figure.search(c)]
+    figure = next((c for c in totals if rank.matched(c)), totals[0] if totals else "")
+    verb = m.group(0) if (m := _VERB.search(q.text)) else "得到"
+    office = arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"
+    return f"方案只写了全县的总数（{figure}），没写每个人能{verb}多少。具体请问{office}，或打12333。"
+
+
+@cache
+def plain_words() -> dict[str, str]:
+    """Each measure of the shipped plan said in everyday words, by its title."""
+    data = json.loads(resources.files("knowledge").joinpath("data", "policy_plain.json").read_text("utf-8"))
+    return {arabize_counts(title): text for title, text in data["plain"].items()}
 
 
 def _source_line(entry: Entry, citation: Citation) -> str:
@@ -81,8 +156,9 @@ def _place(entry: Entry) -> str:
     return f"{entry.ref} {entry.title}".strip()
 
 
-def _sentences(q: Question, entry: Entry, weights: dict[str, float]) -> Citation:
-    """The sentence that answers best, plus one more when it answers another part or is too short alone."""
+def _sentences(q: Question, entry: Entry, weights: dict[str, float], budget: int) -> Citation:
+    """The sentence that answers best, plus one more when it answers another part or is too short
+    alone and there is room for it within budget characters."""
     passage = entry.passage
     assert passage is not None
     sentences = passage.sentences
@@ -96,9 +172,12 @@ def _sentences(q: Question, entry: Entry, weights: dict[str, float]) -> Citation
     extra = next((i for i in others if rank.matched(sentences[i]) - said), None)
     if extra is None and len(sentences[best]) < SHORT_SENTENCE and best + 1 < len(sentences):
         extra = best + 1
+    first = _excerpt(sentences[best], rank, budget)
+    text = first
     if extra is not None:
-        picked.append(extra)
-    text = "".join(_excerpt(sentences[i], rank) for i in sorted(picked))
+        second = _excerpt(sentences[extra], rank, budget - len(first))
+        if len(first) + len(second) <= budget:
+            text = first + second if extra > best else second + first
     return Citation(entry.ref, passage.title, text, list(passage.departments))
 
 
@@ -108,10 +187,22 @@ class _Ranker:
     def __init__(self, q: Question, weights: dict[str, float]):
         self.q = q
         self.weights = {u.text: weights.get(u.text, GENERIC_WEIGHT) for u in q.units}
+        self.telling = set(weights)  # the units that show what is asked
 
     def matched(self, text: str) -> set[str]:
         search = arabize_counts(text)
         return {u.text for u in self.q.units if any(a in search for a in u.alternatives)}
+
+    def says(self, text: str) -> bool:
+        """Whether the text says something asked about, beyond vague words ("县里", "就业")."""
+        return bool(self.matched(text) & self.telling)
+
+    def gives(self, text: str) -> bool:
+        """Whether the text has the kind of thing asked: a figure or a day."""
+        search = arabize_counts(text)
+        return (self.q.wants_number and bool(self.q.figure.search(search))) or (
+            self.q.wants_date and bool(_DATE.search(search))
+        )
 
     def relevance(self, text: str) -> float:
         """Weights of the question's words the text says; a word said only in parts counts partly."""
@@ -127,20 +218,16 @@ class _Ranker:
     def key(self, text: str, position: int) -> tuple[bool, float, int]:
         """Sort key: gives what was asked (a figure, a date) and something asked about; then relevance."""
         relevance = self.relevance(text)
-        search = arabize_counts(text)
-        gives = (self.q.wants_number and bool(self.q.figure.search(search))) or (
-            self.q.wants_date and bool(_DATE.search(search))
-        )
-        return gives and relevance > 0, relevance, -position
+        return self.gives(text) and relevance > 0, relevance, -position
 
 
-def _excerpt(sentence: str, rank: _Ranker) -> str:
+def _excerpt(sentence: str, rank: _Ranker, budget: int) -> str:
     """A long sentence cut down to the clauses that answer, best first, within a length budget.
 
     Clauses that say nothing asked are left out and marked "……"; the opening clause (which
     usually names the subject) is kept in front. A "what is it" question reads on from the best clause.
     """
-    if len(sentence) <= LONG_SENTENCE:
+    if len(sentence) <= min(LONG_SENTENCE, budget):
         return sentence
     clauses = [c for c in _CLAUSE_END.split(sentence) if c]
     relevance = [rank.relevance(c) for c in clauses]
@@ -148,7 +235,7 @@ def _excerpt(sentence: str, rank: _Ranker) -> str:
     fill = not any(relevance) or bool(_DEFINITION.search(rank.q.text))
     if fill:
         order = list(range(order[0], len(clauses)))
-    budget = DEFINITION_BUDGET if fill else EXCERPT_BUDGET
+    budget = min(DEFINITION_BUDGET if fill else EXCERPT_BUDGET, max(budget, OPENING_CLAUSE))
     kept: set[int] = set()
     for i in order:
         size = sum(len(clauses[k]) for k in kept)

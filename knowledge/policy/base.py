@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from knowledge.places import gazetteer
-from knowledge.policy.answer import Answer, not_covered, reply
+from knowledge.text import compact
+from knowledge.policy.answer import Answer, Citation, not_covered, reply
+from knowledge.policy.howto import HOWTO_REF, HowToTable
 from knowledge.policy.document import PolicyDocument, parse_document, read_text
 from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
@@ -19,6 +22,9 @@ from knowledge.policy.query import QuestionReader
 log = logging.getLogger(__name__)
 
 SHIPPED_DOCUMENT = "kaihua-employment-plan-2023.txt"
+# Words that start a second question in the same message ("…，还有欠工资的找谁").
+_SECOND_QUESTION = re.compile(r"[，,；;。？?！!\s]*(?:还有|另外|再问一下|再问|顺便问一下|顺便问)")
+MIN_PART = 4
 
 
 @dataclass(frozen=True)
@@ -41,9 +47,10 @@ class PolicyBase:
             *(Entry(d, table=t, indicator=i) for d in documents for t in d.tables for i in t.indicators),
         ]
         self._index = PolicyIndex(entries, tokenizer, lexicon.stopwords)
-        speller = Speller(terms, tokenizer.knows, tokenizer.words)
+        speller = Speller(terms, tokenizer.knows, tokenizer.words, written=terms - lexicon.spoken_phrases)
         self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts))
         self._matcher = Matcher(self._index)
+        self._howto = HowToTable.shipped()
 
     @classmethod
     def load(cls, store_dir: Path | None = None) -> PolicyBase:
@@ -70,12 +77,37 @@ class PolicyBase:
         ]
 
     def ask(self, question: str) -> Answer:
+        """The bot's own how-to when the question is about using it, else the documents' answer."""
+        if howto := self._howto.find(question):
+            return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])],
+                          topic=howto.id, live=howto.live)
+        parts = [p for p in _SECOND_QUESTION.split(question) if len(compact(p)) >= MIN_PART]
+        if len(parts) > 1:  # "招聘会几号开，还有欠工资的找谁": two questions, each answered on its own
+            answers = [a for a in map(self._answer, parts) if a.answered]
+            if len(answers) > 1 and answers[0].citations[0].ref != answers[1].citations[0].ref:
+                return _joined(answers[:2])
+        return self._answer(question)
+
+    def _answer(self, question: str) -> Answer:
         q = self._reader.read(question)
         verdict = self._matcher.judge(q)
         if not verdict.answered:
             log.debug("not covered (%s): %s", verdict.reason, question)
             return not_covered(verdict.missing_years)
-        return reply(q, verdict.entries, verdict.weights)
+        answer = reply(q, verdict.entries, verdict.weights, verdict.partial)
+        if not q.request:
+            return answer
+        measures = [e.passage.measure for e in verdict.entries if e.passage and e.passage.measure]
+        return replace(answer, next_steps=self._howto.next_steps(measures))
+
+
+def _joined(answers: list[Answer]) -> Answer:
+    return Answer(
+        True,
+        "\n\n".join(a.answer for a in answers),
+        [c for a in answers for c in a.citations],
+        next_steps=tuple(dict.fromkeys(s for a in answers for s in a.next_steps)),
+    )
 
 
 def add_document(path: Path | str, store_dir: Path | str) -> str:
@@ -102,7 +134,7 @@ def add_document(path: Path | str, store_dir: Path | str) -> str:
 
 def _teach(tokenizer: Tokenizer, lexicon: Lexicon, documents: list[PolicyDocument]) -> set[str]:
     """Add the domain words, synonyms and the documents' own terms to the tokenizer; returns them all."""
-    tokenizer.add_words(_county_places(), tag="ns")
+    tokenizer.add_words(_county_places() | lexicon.places, tag="ns")
     terms = set(lexicon.words) | lexicon.synonym_words
     for document in documents:
         terms |= document_terms(document)

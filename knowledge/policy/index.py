@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,7 +17,10 @@ from knowledge.policy.document import Indicator, IndicatorTable, Passage, Policy
 from knowledge.text import arabize_counts
 
 jieba.setLogLevel(logging.WARNING)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index it builds
 
+FREQUENCY_MEMORY = 20_000  # words remembered with their frequency; forgotten all at once beyond it
+_HAN_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 SKIP = set(" ,.;:!?()[]“”‘’\"'、《》〔〕<>/-~+%·…")
 # Parts of speech of words that name a thing (jieba's tags; user words are added as "n").
 THING_FLAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "ng", "j", "l", "i", "eng", "vn", "an"})
@@ -63,6 +67,23 @@ class _PosTagger(jieba.posseg.POSTokenizer):
     def __init__(self, tokenizer: jieba.Tokenizer):  # not calling super(): it would re-read the dictionary
         self.tokenizer = tokenizer
         self.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+
+
+def char_pairs(text: str) -> list[str]:
+    """Overlapping pairs of Chinese characters: "零工驿站" → 零工, 工驿, 驿站."""
+    return [text[i : i + 2] for i in range(len(text) - 1) if _HAN_PAIR.match(text, i)]
+
+
+def _weighted(bm25: bm25s.BM25, tokens: dict[str, float]) -> np.ndarray:
+    """Sum of the tokens' BM25 scores, each times its weight (one lookup per distinct weight)."""
+    total = np.zeros(bm25.scores["num_docs"], dtype=np.float32)
+    by_weight: dict[float, list[str]] = {}
+    for token, weight in tokens.items():
+        if token in bm25.vocab_dict:
+            by_weight.setdefault(weight, []).append(token)
+    for weight, same in by_weight.items():
+        total += weight * bm25.get_scores(same)
+    return total
 
 
 @dataclass(frozen=True)
@@ -112,24 +133,32 @@ class PolicyIndex:
             for e, text in zip(entries, self.texts)
         ]
         self.token_sets = [frozenset(tokens) for tokens in corpus]
+        self._frequencies: dict[tuple[str, ...], int] = {}
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
+        # Character pairs find an entry however the words were cut or a character mistyped.
+        self._pairs = bm25s.BM25()
+        self._pairs.index([char_pairs(text) for text in self.texts], show_progress=False)
 
     def scores(self, tokens: dict[str, float]) -> np.ndarray:
         """BM25 score of every entry for the weighted query tokens."""
-        total = np.zeros(len(self.entries), dtype=np.float32)
-        for token, weight in tokens.items():
-            if token in self._bm25.vocab_dict:
-                total += weight * self._bm25.get_scores([token])
-        return total
+        return _weighted(self._bm25, tokens)
+
+    def pair_scores(self, pairs: dict[str, float]) -> np.ndarray:
+        """BM25 score of every entry over character pairs."""
+        return _weighted(self._pairs, pairs)
 
     def contains(self, i: int, alternatives: Iterable[str]) -> bool:
         """Whether entry i says any of the alternatives (whole word, or a phrase of two or more characters)."""
         return any(a in self.token_sets[i] or (len(a) >= 2 and a in self.texts[i]) for a in alternatives)
 
     def frequency(self, alternatives: tuple[str, ...]) -> int:
-        """How many entries say any of the alternatives."""
-        return sum(self.contains(i, alternatives) for i in range(len(self.entries)))
+        """How many entries say any of the alternatives (remembered: the same words come back)."""
+        if (known := self._frequencies.get(alternatives)) is None:
+            if len(self._frequencies) > FREQUENCY_MEMORY:
+                self._frequencies.clear()
+            known = self._frequencies[alternatives] = sum(self.contains(i, alternatives) for i in range(len(self.entries)))
+        return known
 
     def rarity(self, frequency: int) -> float:
         """How telling a word is: rare in the entries weighs more; a word no entry has weighs most."""

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from rapidfuzz import process
@@ -18,6 +19,9 @@ from knowledge.text import arabize_counts, pinyin_key
 _QUOTED = re.compile(r"[“\"《]([^”\"《》]{2,24})[”\"》]")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _LATIN_OR_DIGIT = re.compile(r"[\dA-Za-z]")
+_PINYIN_RUN = re.compile(r"[a-z]{2,}")
+_RETROFLEX = re.compile(r"^([zcs])h")
+_BACK_NASAL = re.compile(r"([iea])ng$")
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,12 @@ class Lexicon:
         generic: Iterable[str],
         groups: Iterable[tuple[Iterable[str], Iterable[str]]],
         patterns: Iterable[tuple[str, Iterable[str]]] = (),
+        outside: Iterable[str] = (),
+        places: Iterable[str] = (),
     ):
-        self.words = set(words)
+        self.outside = frozenset(arabize_counts(w) for w in outside)
+        self.places = frozenset(places)  # places outside the county people name
+        self.words = set(words) | self.outside
         self.stopwords = frozenset(stopwords)
         self.generic = frozenset(generic)
         spoken: dict[str, list[str]] = {}  # phrase → the document terms it stands for
@@ -57,20 +65,28 @@ class Lexicon:
                 known = spoken.setdefault(phrase, [])
                 known += [t for t in terms if t not in known]
         self._spoken = dict(sorted(spoken.items(), key=lambda kv: -len(kv[0])))
-        # "欠了工资" says "欠工资": an aspect particle may sit between the characters of a phrase.
-        self._spoken_rx = {phrase: re.compile("了?".join(map(re.escape, phrase))) for phrase in self._spoken}
         self._patterns = [(re.compile(rx), tuple(arabize_counts(t) for t in terms)) for rx, terms in patterns]
 
     @classmethod
     def shipped(cls) -> Lexicon:
         synonyms = json.loads(_data("policy_synonyms.json"))
         return cls(
-            words=_word_list("policy_words.txt"),
-            stopwords=_word_list("policy_stopwords.txt"),
+            # The story told before a question ("俺家那口子前年…") says nothing of what is asked; its
+            # phrases are cut as words ("没什么文化") so that they can be set aside whole.
+            words=_word_list("policy_words.txt") + _word_list("policy_story.txt"),
+            stopwords=_word_list("policy_stopwords.txt") + _word_list("policy_story.txt"),
             generic=_word_list("policy_generic.txt"),
             groups=[(g["terms"], g["spoken"]) for g in synonyms["groups"]],
             patterns=[(p["regex"], p["terms"]) for p in synonyms["patterns"]],
+            outside=_word_list("policy_outside.txt"),
+            places=_word_list("policy_places.txt"),
         )
+
+    @property
+    def spoken_phrases(self) -> set[str]:
+        """The everyday phrases of the synonym data that are not themselves document terms."""
+        terms = {t for ts in self._spoken.values() for t in ts}
+        return set(self._spoken) - terms
 
     @property
     def synonym_words(self) -> set[str]:
@@ -96,9 +112,15 @@ class Lexicon:
         particle = "了" in text
         for phrase, terms in self._spoken.items():
             if phrase in text or particle:
-                for m in self._spoken_rx[phrase].finditer(text):
+                for m in _with_particle(phrase).finditer(text):
                     claim(m.start(), m.end(), Concept(phrase, tuple(terms)))
         return sorted(found, key=lambda f: f[0])
+
+
+@lru_cache(maxsize=None)
+def _with_particle(phrase: str) -> re.Pattern[str]:
+    """ "欠了工资" says "欠工资": an aspect particle may sit between the characters of a phrase."""
+    return re.compile("了?".join(map(re.escape, phrase)))
 
 
 def document_terms(document: PolicyDocument) -> set[str]:
@@ -135,23 +157,32 @@ class Speller:
     """Repairs typed words the vocabulary does not know: a term with the same pinyin, or one character off.
 
     "零功" → 零工 and "开花大厨" → 开化大厨 by pinyin; "招骋会" → 招聘会 by one substituted character
-    (only for terms of three or more characters). A window that is itself a known word is left alone.
+    (only for written terms of three or more characters: everyday phrases such as "开个厂" are too
+    close to other everyday phrases, "开个小…"). A window that is itself a known word is left alone.
     """
 
     def __init__(
-        self, terms: Iterable[str], is_word: Callable[[str], bool], cut: Callable[[str], Iterable[str]]
+        self,
+        terms: Iterable[str],
+        is_word: Callable[[str], bool],
+        cut: Callable[[str], Iterable[str]],
+        written: Iterable[str] | None = None,
     ):
         self._terms = {t for t in terms if len(t) >= 2 and _HAN.match(t)}
+        spelled = self._terms if written is None else self._terms & set(written)
         self._is_word = is_word
         self._cut = cut
         self._by_sound: dict[tuple[str, ...], str] = {}
         self._by_length: dict[int, list[str]] = {}
         for term in sorted(self._terms, key=lambda t: (-len(t), t)):
             self._by_sound.setdefault(_syllables(term), term)
-            self._by_length.setdefault(len(term), []).append(term)
-        self._lengths = sorted(self._by_length, reverse=True)
+            if term in spelled:
+                self._by_length.setdefault(len(term), []).append(term)
+        self._lengths = sorted({len(t) for t in self._terms}, reverse=True)
+        self._pinyin = PinyinRepair(self._terms)
 
     def correct(self, text: str) -> str:
+        text = self._pinyin.correct(text)
         # Only whole runs of cut words are candidates, so a fix never splits a real word ("社保|转移").
         words = self._cut(text)
         bounds = word_bounds(words)
@@ -187,7 +218,7 @@ class Speller:
             if term and (length > 2 or set(term) & set(window)):
                 return term
             if length >= 3 and all(j in singles for j in range(i, i + length) if j in bounds):
-                hit = process.extractOne(window, self._by_length[length], scorer=Hamming.distance, score_cutoff=1)
+                hit = process.extractOne(window, self._by_length.get(length, []), scorer=Hamming.distance, score_cutoff=1)
                 if hit:
                     return hit[0]
         return None
@@ -203,4 +234,39 @@ def word_bounds(words: Iterable[str]) -> set[int]:
 
 
 def _syllables(text: str) -> tuple[str, ...]:
-    return tuple(pinyin_key(ch) for ch in text)
+    return tuple(_loose(ch) for ch in text)
+
+
+@lru_cache(maxsize=8192)
+def _loose(char: str) -> str:
+    """A character's syllable with the sounds speech recognisers and southern speakers mix up made one:
+    zh/z, ch/c, sh/s, l/n, and front and back nasals (ing/in, eng/en, ang/an)."""
+    syllable = pinyin_key(char)
+    syllable = _BACK_NASAL.sub(r"\1n", _RETROFLEX.sub(r"\1", syllable))
+    return "n" + syllable[1:] if syllable.startswith("l") else syllable
+
+
+class PinyinRepair:
+    """Turns a word typed in pinyin back into the term it spells: "zhaopinhui几号" → 招聘会几号,
+    "gen治欠薪" → 根治欠薪, "gongyi岗位" → 公益性岗位 (a pinyin run may stand for the first
+    characters of a term whose rest follows, one character of it left out at most)."""
+
+    def __init__(self, terms: Iterable[str]):
+        self._whole: dict[str, str] = {}
+        self._heads: dict[str, list[tuple[str, str]]] = {}
+        for term in sorted({t for t in terms if _HAN.match(t)}, key=lambda t: (-len(t), t)):
+            spelled = [pinyin_key(ch) for ch in term]
+            self._whole.setdefault("".join(spelled), term)
+            for k in range(1, len(term)):
+                self._heads.setdefault("".join(spelled[:k]), []).append((term, term[k:]))
+
+    def correct(self, text: str) -> str:
+        return _PINYIN_RUN.sub(lambda m: self._term(m.group(0), text[m.end() :]), text)
+
+    def _term(self, run: str, after: str) -> str:
+        for term, rest in self._heads.get(run, ()):
+            for skip in (0, 1):
+                tail = rest[skip:]
+                if len(tail) > skip and after.startswith(tail):
+                    return term[: len(term) - len(rest)] + rest[:skip]
+        return self._whole.get(run, run)

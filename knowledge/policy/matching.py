@@ -1,9 +1,13 @@
 """Deciding which entries answer a question, or that the documents do not cover it.
 
-An entry is ranked by BM25 plus how much of the question's content it covers (each content word
-weighted by how rare it is in the documents; a word no document has weighs most). The question is
-"not covered" when the best entries cover too little of it, or when it names a year, a place, or
-asks for a number the chosen text does not have.
+Entries are ranked by word BM25 fused with character-pair BM25, plus how much of the question's
+content they cover (each content word weighted by how rare it is in the documents; a word no
+document has is mostly the story around the question and weighs little, unless it names a topic
+known to lie outside the plan). The re-ranker then takes the best entry that covers enough and has
+the kind of thing asked (a figure, a day, a place). The question is "not covered" when the best
+entries cover too little of it, name an outside topic, a year or a place the documents do not
+have, or ask for a figure or day the chosen text does not give. A figure for one person is
+answered in part when the plan only has the county's total paid out.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from knowledge.policy.index import Entry, PolicyIndex
 from knowledge.policy.query import Question, Unit
 from knowledge.text import arabize_counts
 
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.45
 CANDIDATES = 8
 SECOND_MIN_SCORE = 0.3  # share of the best BM25 score a second entry needs to be added
 SECOND_MIN_COVERAGE = 0.25  # share of the question a second entry must add
@@ -27,6 +31,15 @@ DATE_BONUS = 0.3
 _DAYS = re.compile(r"\d+[日号]|每月|每周|每天")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})年")
 _CLAUSE = re.compile(r"[,;。:]")
+_SENTENCE = re.compile(r"[;。]")
+_PLACE = re.compile(r"市场|基地|驿站|中心|大厅|网点|产业园|服务站|学校|学院|工坊|门店|之家")
+_PAID_OUT = re.compile(r"贷款|发放|加工费|资金|补贴|补助")
+COUNTY_TOTAL = re.compile(r"\d[\d.]*[万亿]")  # a sum for the whole county ("2100万", "1.55亿")
+_PER_PERSON = re.compile(r"每位|每人|人均|每个人|每户")
+PAIR_WEIGHT = 0.5  # character pairs count half as much as whole words in ranking
+STORY_WEIGHT = 0.2  # share of its weight kept by a word no document has (usually the story)
+MEASURE_BONUS = 0.1  # a numbered measure before a general goal or safeguard on a near tie
+_DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
 
 
@@ -38,6 +51,7 @@ class Verdict:
     reason: str = ""  # why not covered; "" when answered
     missing_years: tuple[int, ...] = ()  # years asked that the documents have no figures for
     weights: dict[str, float] = field(default_factory=dict)  # content unit → weight
+    partial: bool = False  # a figure for one person was asked; the plan has only the county's
 
     @property
     def answered(self) -> bool:
@@ -65,8 +79,9 @@ class Matcher:
         unknown_years = [y for y in q.years if y not in self.known_years]
         if unknown_years:
             return Verdict(reason="year", missing_years=tuple(unknown_years))
-        scores = self.index.scores(q.tokens)
-        if not (q.wants_number or q.years):  # a table row only answers "how many"
+        scores = _share(self.index.scores(q.tokens)) + PAIR_WEIGHT * _share(self.index.pair_scores(q.pairs))
+        # A table row only answers "how many"; never what one person gets.
+        if not (q.wants_number or q.years) or (q.personal_amount and not q.years):
             scores[[i for i, e in enumerate(self.index.entries) if e.indicator]] = 0
         named = [p for p in q.places if any(p in title for title in self._titles)]
         if named:  # "常山县的…" is asked of the documents of that place only
@@ -74,6 +89,8 @@ class Matcher:
         elif self._counties:  # a question naming no place is about home, not another county's document
             home = self._counties[0]
             scores[[i for i, county in enumerate(self._counties) if county and county != home]] = 0
+        # The notice's preamble ("为深入践行…特制定本实施方案") answers nothing a person asks.
+        scores[[i for i, e in enumerate(self.index.entries) if e.passage and not e.passage.ref]] = 0
         candidates = [int(i) for i in np.argsort(-scores)[:CANDIDATES] if scores[i] > 0]
         if not candidates:
             return Verdict(reason="no match")
@@ -92,9 +109,20 @@ class Matcher:
             row_bonus = YEAR_ROW_BONUS if q.years and self.index.entries[i].indicator else 0
             # "啥时候有招聘会" is best answered by the text that names the days.
             date_bonus = DATE_BONUS if q.wants_date and _DAYS.search(self.index.texts[i]) else 0
-            return scores[i] / top + covered(content, [i]) / total + row_bonus + date_bonus
+            # A numbered measure says what is done; a goal or safeguard only says so in general.
+            passage = self.index.entries[i].passage
+            measure_bonus = MEASURE_BONUS if passage and passage.measure else 0
+            return scores[i] / top + covered(content, [i]) / total + row_bonus + date_bonus + measure_bonus
 
-        best = max(candidates, key=rank)
+        # Re-rank: the best entry that covers the question and gives the kind of thing asked (a
+        # figure, a day): "技工院校招多少人" is the table row, not the measure that only names it.
+        ordered = sorted(candidates, key=rank, reverse=True)
+        enough = [
+            i for i in ordered if covered(content, [i]) / total >= MIN_COVERAGE and scores[i] >= SECOND_MIN_SCORE * top
+        ] or ordered
+        giving = [i for i in enough if self._gives(q, content, i)] or enough
+        # "在哪": the place is a wish, not a must (the plan often names none).
+        best = next((i for i in giving if q.asks != "place" or self._names_place(content, i)), giving[0])
         chosen = [best]
         missing = [u for u in content if not self.index.contains(best, u.alternatives)]
         seconds = [i for i in candidates if i != best and scores[i] >= SECOND_MIN_SCORE * top]
@@ -109,9 +137,18 @@ class Matcher:
             return Verdict(reason="place")
         if q.years and entries[0].indicator and not any(entries[0].indicator.figure(y) for y in q.years):
             return Verdict(reason="year", missing_years=tuple(q.years))
-        if q.wants_number and not self._has_number_for(q, content, chosen[0]):
-            return Verdict(reason="no number")
-        return Verdict(entries=entries, weights=weights)
+        if any(u.outside and not any(self.index.contains(i, u.alternatives) for i in chosen) for u in content):
+            return Verdict(reason="outside")  # "医保报销": the plan does not speak of it
+        if not self._gives(q, content, best):
+            return Verdict(reason="no figure or date")
+        partial = False
+        if q.personal_amount and entries[0].passage is not None and not self._per_person(q, content, best):
+            # Only a county total ("2100万") can be told apart from a person's amount; a rate such as
+            # "300元/年" is neither, and the plan does not answer the question.
+            if not self._county_total(q, content, best):
+                return Verdict(reason="no personal figure")
+            partial = True
+        return Verdict(entries=entries, weights=weights, partial=partial)
 
     def _weights(self, units: list[Unit]) -> dict[str, float]:
         """Weight of each content unit by rarity; a verb counts half, unknown phrasing not at all."""
@@ -122,7 +159,10 @@ class Matcher:
                 continue  # a single character the documents use ("茶") is too vague to count
             if u.kind != "phrasing" or frequency:
                 vague = u.kind == "act" or len(u.text) == 1
-                weights[u.text] = self.index.rarity(frequency) * (VAGUE_WEIGHT if vague else 1)
+                weight = self.index.rarity(frequency) * (VAGUE_WEIGHT if vague else 1)
+                # A word no document has is usually the story around the question ("工地", "手机");
+                # a topic known to be outside the plan ("医保") keeps its full weight.
+                weights[u.text] = weight if frequency or u.outside else weight * STORY_WEIGHT
         return weights
 
     def _place_in(self, place: str, chosen: list[int]) -> bool:
@@ -133,12 +173,45 @@ class Matcher:
         entry = self.index.entries[i]
         if entry.indicator:
             return not q.unit_asked or bool(re.search(q.unit_asked, entry.indicator.unit))
-        for clause in _CLAUSE.split(self.index.texts[i]):
-            if q.figure.search(clause) and any(
-                any(len(a) >= 2 and a in clause for a in u.alternatives) for u in units
-            ):
-                return True
-        return False
+        # "补贴每月多少" is not answered by a figure of income: the money word asked must be there too.
+        money = [re.compile(re.escape(w)) for w in q.money_words]
+        return self._said_with(i, units, q.figure, *money)
+
+    def _gives(self, q: Question, units: list[Unit], i: int) -> bool:
+        """Whether entry i has the kind of thing asked: a figure for "多少", a day or year for "什么时候"."""
+        if q.wants_number:
+            return self._has_number_for(q, units, i)
+        if not q.wants_date or self.index.entries[i].indicator:
+            return True
+        return self._said_with(i, units, _DATE_IN_TEXT, piece=_SENTENCE if q.wants_year else _CLAUSE)
+
+    def _names_place(self, units: list[Unit], i: int) -> bool:
+        return self._said_with(i, units, _PLACE, piece=_SENTENCE)
+
+    def _county_total(self, q: Question, units: list[Unit], i: int) -> bool:
+        """Whether entry i has a county total paid out ("提供创业担保贷款2100万", "发放来料加工费1.55亿")
+        for what was asked; an output or revenue ("产值21亿元") is no one's to share."""
+        return self._said_with(i, units, COUNTY_TOTAL, _PAID_OUT, q.figure)
+
+    def _per_person(self, q: Question, units: list[Unit], i: int) -> bool:
+        """Whether entry i's figure for what was asked is one per person ("每位回乡大学生…3次")."""
+        return self._said_with(i, units, _PER_PERSON, q.figure)
+
+    def _said_with(self, i: int, units: list[Unit], *marks: re.Pattern[str], piece: re.Pattern[str] = _CLAUSE) -> bool:
+        """Whether a clause (or sentence) of entry i says something asked about and has every mark."""
+        return any(
+            _says(part, units) and all(m.search(part) for m in marks) for part in piece.split(self.index.texts[i])
+        )
+
+
+def _says(clause: str, units: list[Unit]) -> bool:
+    return any(any(len(a) >= 2 and a in clause for a in u.alternatives) for u in units)
+
+
+def _share(scores: np.ndarray) -> np.ndarray:
+    """Scores as shares of the best one (all zeros stay zeros)."""
+    top = float(scores.max()) if len(scores) else 0.0
+    return scores / top if top > 0 else scores
 
 
 def _known_years(index: PolicyIndex) -> set[int]:

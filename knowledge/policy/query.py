@@ -1,4 +1,6 @@
-"""Reading a question: search form, typo repair, spoken synonyms, content words, years, places, number intent."""
+"""Reading a question: search form (emoji dropped, pinyin and homophones repaired), spoken synonyms,
+content words with the story around them set aside, years, places, and what kind of answer is
+wanted (a figure, one person's amount, a day, who, where, yes or can)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from knowledge.places import gazetteer
-from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer
+from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer, char_pairs
 from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
 from knowledge.text import arabize_counts
 
@@ -16,17 +18,38 @@ EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the
 _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个家名亩场次吨%])")
 _YEAR2 = re.compile(r"(?<![\d.])([1-4]\d)\s*年(?!代|龄|级|轻|纪)")  # "22年" → 2022
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
-# "几" asks for a number, "哪几" for a list ("有哪几条").
-_NUMBER_INTENT = re.compile(r"多少|(?<!哪)几|比例|比重|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
+# "几" asks for a number, "哪几" for a list ("有哪几条"); "五十好几", "十几年" tell a story.
+_NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
 # The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
+                 "斤": "斤", "岁": "岁",
                  "钱": "元", "元": "元", "块": "元", "块钱": "元"}
-_MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "收入"})
+_MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入", "补贴", "补助", "津贴", "奖励"})
+_NAMED_MONEY = _MONEY_WORDS - {"钱", "金额", "费用"}
+# "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
+_PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
+_DURATION = frozenset({"多久", "多长时间", "多少天", "几天"})
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
 _JOINED = re.compile(r"和|与|跟|及|还有|、|或者|另外|同时")
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
-_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪一天|几月|哪年|哪一年|几几年|什么日子|日期")
+_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一天|哪几号|几月|哪年|哪一年|几几年|什么日子|日期|几时")
+_YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月)|自己|能贷|能借|能领|能拿|能补")
+_CLAUSES = re.compile(r"[,;!?，；！？。]")
+_WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
+SHORT_TAG = 4
+_REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办|被拖|拖了|不给|没拿到|不管")
+_ANSWER_KINDS = (
+    ("who", re.compile(r"找谁|找哪个|哪个部门|哪个单位|哪些部门|谁管|谁负责|归谁|归哪|谁牵头|谁来管")),
+    ("place", re.compile(r"在哪|哪里|什么地方|啥地方|哪儿|去哪")),
+    # "能。" only where a person asks whether they may do something; asked with a complaint in it
+    # ("老板不给交社保中不中") a plain "能" would mislead.
+    ("can", re.compile(r"^(?!.*(不给|不交|不发|欠|拖|不管)).*(还|能不能|可不可以|能|可以)(参加|去|找|干|上|报名|学|贷|借|享受|买|拿|领|进)")),
+    ("yes", re.compile(r"有没有|有.{0,16}(吗|不|没|么)$")),
+)
+# Emoji and other symbols carry no words; they are read as blanks.
+_NOISE = re.compile(r"[^\w\s,.;:!?()%<>+\-、“”《》〔〕]")
 # Verbs name an act but are often mere phrasing; an unknown word that names neither a thing nor
 # an act (a number, a time, an adverb, an adjective) is taken as phrasing.
 _ACT_FLAGS = frozenset({"v", "vd"})
@@ -41,6 +64,7 @@ class Unit:
     generic: bool = False  # too vague to show what is asked (就业, 政策, single characters)
     kind: str = "thing"  # "thing", "act" (a verb) or "phrasing" (number, time, adverb, adjective)
     parts: tuple[str, ...] = ()  # shorter words inside it, for choosing sentences when it is not said whole
+    outside: bool = False  # a topic the plan is known not to cover (养老金, 医保…): it must be said to answer
 
 
 @dataclass
@@ -51,12 +75,22 @@ class Question:
     text: str  # search form after typo repair
     units: list[Unit] = field(default_factory=list)
     tokens: dict[str, float] = field(default_factory=dict)  # BM25 query: token → weight
+    pairs: dict[str, float] = field(default_factory=dict)  # character pairs of the content → weight
     years: list[int] = field(default_factory=list)
     places: list[str] = field(default_factory=list)  # place names outside the county
     wants_number: bool = False
     unit_asked: str = ""  # "元", "人|名", "%"…: the unit of the figure asked for, "" when unsaid
     wants_date: bool = False
+    wants_year: bool = False  # "哪年的目标": the year may sit anywhere in the sentence
     joined: bool = False  # asks about two things at once ("残疾人和移民")
+    asks: str = ""  # what kind of answer is wanted: "who", "place", "yes" (有没有), "can" (能不能), ""
+    money_words: tuple[str, ...] = ()  # the kinds of money asked about by name ("补贴", "工资")
+    personal: bool = False  # a figure for one person ("我能贷多少"), not a county target
+    request: bool = False  # really asks for help ("哪里能学手艺", "工钱被拖了"): a next step is due
+
+    @property
+    def personal_amount(self) -> bool:
+        return self.wants_number and self.personal
 
     @cached_property
     def figure(self) -> re.Pattern[str]:
@@ -79,17 +113,22 @@ class QuestionReader:
 
     def read(self, raw: str) -> Question:
         # "2025年产值": the year is a word of its own, or jieba reads "年产值".
-        text = _YEAR_GLUE.sub(r"\1 ", self.speller.correct(arabize_counts(raw)))
+        text = _NOISE.sub(" ", arabize_counts(raw))
+        text = _YEAR_GLUE.sub(r"\1 ", self.speller.correct(text))
         words = self.tokenizer.tagged(text, keep_all=True)
         plain = [w for w, _ in words]
-        q = Question(raw=raw, text=text, wants_number=bool(_NUMBER_INTENT.search(text)))
+        asked = _asked_part(text)  # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing
+        q = Question(raw=raw, text=text, wants_number=bool(_NUMBER_INTENT.search(asked)))
         q.years = _years(text)
-        q.unit_asked = _unit_asked(plain) if q.wants_number else ""
+        asked_words = self.tokenizer.words(asked) if q.wants_number else []
+        q.unit_asked = _unit_asked(asked_words) if q.wants_number else ""
+        q.money_words = tuple(w for w in asked_words if w in _NAMED_MONEY)
         q.wants_date = bool(_DATE_ASKED.search(text))
+        q.wants_year = bool(_YEAR_ASKED.search(text))
         q.joined = bool(_JOINED.search(text))
-        named = [w for w, flag in words if flag == "ns" and len(w) > 1]
-        local = {w for w in named if gazetteer().resolve(w).town}
-        q.places = [w for w in named if w not in local]
+        q.asks = _answer_kind(text)
+        q.personal = bool(_PERSONAL.search(text))
+        q.request = bool(_REQUEST.search(text))
         in_concept = [False] * len(text)
         for start, end, concept in self.lexicon.concepts(text, word_bounds(plain)):
             in_concept[start:end] = [True] * (end - start)
@@ -98,6 +137,20 @@ class QuestionReader:
             literal = concept.spoken in self.corpus_text
             self._add_tokens(q, " ".join(concept.terms), EXPANSION_WEIGHT if literal else 1.0)
             self._add_tokens(q, concept.spoken, 1.0)
+        # A place outside the county is what is asked about ("常山的补贴"), unless a phrase holds it
+        # ("在宁波打工" says the person works away from home).
+        # Where the person works or studies ("在县城饭店干了三个月", "在杭州读的大专") is their story:
+        # neither a place nor a topic outside the plan that they ask about.
+        where = [False] * len(text)
+        for m in _WHERE.finditer(text):
+            where[m.start() : m.end()] = [True] * (m.end() - m.start())
+        named, at = [], 0
+        for word, flag in words:
+            if flag == "ns" and len(word) > 1 and not (in_concept[at] or where[at]) and word not in self.lexicon.stopwords:
+                named.append(word)
+            at += len(word)
+        local = {w for w in named if gazetteer().resolve(w).town}
+        q.places = [w for w in named if w not in local]
         unread = [False] * len(text)  # characters of words that were read as nothing telling
         at = 0
         for word, flag in words:
@@ -114,9 +167,14 @@ class QuestionReader:
             if word not in self.lexicon.generic and (len(word) == 1 or kind == "phrasing"):
                 unread[start:at] = [True] * len(word)
             parts = tuple(t for t in self.tokenizer.search_tokens(word) if len(t) > 1 and t != word)
-            q.units.append(Unit(word, (word,), generic=generic, kind=kind, parts=parts))
+            outside = word in self.lexicon.outside and not where[start]
+            q.units.append(Unit(word, (word,), generic=generic, kind=kind, parts=parts, outside=outside))
         q.units += self._shared_phrases(text, unread)
         q.units = list({u.text: u for u in q.units}.values())
+        for u in q.content:
+            for said in (u.text, *u.alternatives):
+                for pair in char_pairs(said):
+                    q.pairs[pair] = max(q.pairs.get(pair, 0.0), 1.0 if said == u.text else EXPANSION_WEIGHT)
         return q
 
     def _shared_phrases(self, text: str, unread: list[bool]) -> list[Unit]:
@@ -155,6 +213,22 @@ class QuestionReader:
                 q.tokens[token] = max(q.tokens.get(token, 0.0), weight)
 
 
+def _asked_part(text: str) -> str:
+    """The clauses that ask: the last one, and the one before when the last is a short tag ("晓得不")."""
+    clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+    if len(clauses) < 2:
+        return text
+    return "".join(clauses[-2:]) if len(clauses[-1].strip()) <= SHORT_TAG else clauses[-1]
+
+
+def _answer_kind(text: str) -> str:
+    """The kind of answer a question wants besides a figure or a date: who, where, yes or can."""
+    for kind, pattern in _ANSWER_KINDS:
+        if pattern.search(text):
+            return kind
+    return ""
+
+
 def _asks(word: str, corpus_text: str) -> bool:
     """A question phrase jieba keeps whole ("哪些地方", "干什么", "多少岁"): it asks, it names nothing."""
     return len(word) > 1 and bool(_QUESTION_MORPHEME.search(word)) and word not in corpus_text
@@ -162,11 +236,17 @@ def _asks(word: str, corpus_text: str) -> bool:
 
 def _unit_asked(words: list[str]) -> str:
     """The unit of the figure a "how many" question asks for, "" when it does not say."""
+    if any(w.endswith("斤") for w in words):  # a price ("多少钱一斤") is not any figure of the plan
+        return "斤"
+    if any(w in _DURATION for w in words):  # "要多久": a time span, which the plan never gives
+        return "天|个月|小时|工作日"
     for i, word in enumerate(words):
         if word in ("多少", "几") and i + 1 < len(words) and words[i + 1] in _COUNTED_UNIT:
             return _COUNTED_UNIT[words[i + 1]]
         if len(word) == 2 and word[0] == "几" and word[1] in _COUNTED_UNIT:
             return _COUNTED_UNIT[word[1]]
+        if word in ("多少", "几个") and i + 1 < len(words) and len(words[i + 1]) > 1 and _PEOPLE_NOUN.search(words[i + 1]):
+            return _COUNTED_UNIT["人"]
     if any(w in _SHARE_WORDS or (len(w) > 1 and w.endswith("率")) for w in words):
         return "%"
     return "元" if any(w in _MONEY_WORDS or (len(w) > 1 and w.endswith("费")) for w in words) else ""
