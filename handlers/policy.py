@@ -59,8 +59,8 @@ def answer(ctx: Ctx, hint: str = "") -> Reply:
         return _how_to(ctx, result)
     offered = [label for label in result.next_steps if any(m.label == label for m in ctx.menu)]
     if offered:
-        return ctx.start(next_steps.name, "pick", {"steps": offered}, result.answer)
-    return Reply.of(result.answer, hint)
+        return ctx.start(next_steps.name, "pick", {"steps": offered}, *result.sources_first())
+    return Reply.of(*result.sources_first(), hint)
 
 
 def _how_to(ctx: Ctx, result: Answer) -> Reply:
@@ -97,6 +97,8 @@ def free_text(ctx: Ctx) -> Reply:
         return Reply.of("没看懂这个回答。") + ctx.ask()
     if not ctx.text.strip():
         return Reply.of("请打字告诉我您想做什么，回复“菜单”看看我能帮什么。")
+    if ctx.services.policy.about_the_bot(ctx.text):  # "怎么查我的维权": the bot's how-to and live data
+        return answer(ctx, MENU_HINT)
     routed = asked_for(ctx)  # "我60多了还能找活吗": the plan's line, and the service offered
     if routed is not None:
         return routed

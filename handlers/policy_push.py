@@ -134,7 +134,7 @@ def _remember(ctx: Ctx, flag: str, question: str, told: str) -> Reply:
     worker = ctx.worker
     if worker is None:
         answer = ctx.services.policy.ask(question)
-        return Reply.of(answer.answer, "登记以后，有新的政策会主动告诉您。回复“登记”开始。")
+        return Reply.of(*answer.sources_first(), "登记以后，有新的政策会主动告诉您。回复“登记”开始。")
     el.set_flag(ctx.session, worker_id=worker.id, flag=flag, now=ctx.now)  # type: ignore[arg-type]
     queued = check_worker(ctx.session, ctx.services, worker_id=worker.id)  # type: ignore[arg-type]
     if any(rule.when.get("flag") == flag for rule in queued):

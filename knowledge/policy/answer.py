@@ -32,6 +32,7 @@ _VERB = re.compile(r"贷|借|领|拿|挣|补|给")
 arabize_counts = lru_cache(maxsize=4096)(_arabize)  # the same plan sentences are read again and again
 LEAD_CLAUSE = 45  # a clause of the plan used as the plain answer is no longer than this
 ANSWER_BUDGET = 145  # characters before the 出处 line: what an older reader takes in at once
+MIN_QUOTE = 16  # the plan's words are quoted only when at least this much of them fits
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,21 @@ class Answer:
     topic: str = ""
     live: str = ""
     next_steps: tuple[str, ...] = ()
+    # each cited entry as (the plain answer, the plan's words quoted, 出处 and 责任单位): the chat
+    # puts the quotes last, so that a reply cut for length keeps the answer and its source
+    parts: tuple[tuple[str, str, str], ...] = ()
 
     def to_dict(self) -> dict:
         return {"answered": self.answered, "answer": self.answer, "citations": [c.to_dict() for c in self.citations]}
+
+    def sources_first(self) -> list[str]:
+        """The answer as messages for a short reply: the plain answers with their sources, then
+        the plan's own words ("原文：…"), which a reply cut for length can leave for later."""
+        if not self.parts:
+            return [self.answer]
+        heads = "\n\n".join(f"{lead}\n{source}" for lead, _, source in self.parts)
+        quotes = "\n".join(quote for _, quote, _ in self.parts if quote)
+        return [heads, f"原文：{quotes}"] if quotes else [heads]
 
 
 def not_covered(missing_years: tuple[int, ...] = ()) -> Answer:
@@ -74,19 +87,24 @@ def reply(q: Question, entries: list[Entry], weights: dict[str, float], partial:
     weights tells how much each content unit of the question counts when choosing sentences;
     partial says the question wants a figure for one person and the plan has only the county's.
     """
-    blocks, citations = [], []
+    blocks, citations, parts = [], [], []
     for n, entry in enumerate(entries):
         if entry.indicator:
             citation = _figures(q, entry)
-            text = citation.text
+            text = lead = citation.text
+            quoted = False
         else:
             lead = _partial_lead(q, entry) if partial and n == 0 else _lead(q, entry, weights)
-            citation = _sentences(q, entry, weights, ANSWER_BUDGET - len(lead))
-            citation = replace(citation, text=_fit(citation.text, ANSWER_BUDGET - len(lead)))
-            text = lead if citation.text in lead else f"{lead}\n{citation.text}"
+            budget = ANSWER_BUDGET - len(lead)
+            citation = _sentences(q, entry, weights, max(budget, MIN_QUOTE))
+            citation = replace(citation, text=_fit(citation.text, max(budget, MIN_QUOTE)))
+            quoted = budget >= MIN_QUOTE and citation.text not in lead  # a long plain answer stands alone
+            text = f"{lead}\n{citation.text}" if quoted else lead
         citations.append(citation)
-        blocks.append(f"{text}\n{_source_line(entry, citation)}")
-    return Answer(True, "\n\n".join(blocks), citations)
+        source = _source_line(entry, citation.departments)
+        blocks.append(f"{text}\n{source}")
+        parts.append((lead, citation.text if quoted else "", source))
+    return Answer(True, "\n\n".join(blocks), citations, parts=tuple(parts))
 
 
 def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
@@ -138,10 +156,11 @@ def plain_words() -> dict[str, str]:
     return {arabize_counts(title): text for title, text in data["plain"].items()}
 
 
-def _source_line(entry: Entry, citation: Citation) -> str:
-    line = f"出处：《{entry.document.title}》{_place(entry)}"
-    if citation.departments:
-        lead, *others = citation.departments
+def _source_line(entry: Entry, departments: list[str] | tuple[str, ...]) -> str:
+    cited = entry.document.cited_as
+    line = f"出处：{cited}{'' if cited.endswith('》') else ' '}{_place(entry)}"
+    if departments:
+        lead, *others = departments
         line += "\n责任单位：" + "、".join([f"{lead}（牵头）" if others else lead, *others])
     return line
 

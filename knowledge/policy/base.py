@@ -76,6 +76,10 @@ class PolicyBase:
             for d in self._documents
         ]
 
+    def about_the_bot(self, question: str) -> bool:
+        """Whether the question is about using the bot (its how-to table answers it)."""
+        return self._howto.find(question) is not None
+
     def ask(self, question: str) -> Answer:
         """The bot's own how-to when the question is about using it, else the documents' answer."""
         if howto := self._howto.find(question):
@@ -106,6 +110,7 @@ def _joined(answers: list[Answer]) -> Answer:
         True,
         "\n\n".join(a.answer for a in answers),
         [c for a in answers for c in a.citations],
+        parts=tuple(p for a in answers for p in a.parts),
         next_steps=tuple(dict.fromkeys(s for a in answers for s in a.next_steps)),
     )
 

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+_NUMBER = re.compile(r"文号[:：]\s*(\S+?号)")
 _SECTION = re.compile(r"^([一二三四五六七八九十]+)、\s*(.+)$")
 _SUBSECTION = re.compile(r"^\(([一二三四五六七八九十]+)\)\s*(.+)$")
 _MEASURE = re.compile(r"^(\d{1,3})[.、](?!\d)\s*(\S.*)$")
@@ -83,6 +84,12 @@ class PolicyDocument:
     passages: list[Passage] = field(default_factory=list)
     tables: list[IndicatorTable] = field(default_factory=list)
     source: str = ""
+    number: str = ""  # the 文号, "开政办发〔2023〕36号", when the text gives one
+
+    @property
+    def cited_as(self) -> str:
+        """How an answer names the document: its 文号, short, or else its title."""
+        return self.number or f"《{self.title}》"
 
     @property
     def measures(self) -> list[Passage]:
@@ -113,7 +120,8 @@ def parse_document(text: str, source: str = "") -> PolicyDocument:
     title = _title(lines, title_at)
     if not title:
         raise ValueError("找不到文件标题(《…》或正文前的标题行) / no document title found")
-    document = PolicyDocument(title=title, source=source)
+    number = next((m.group(1) for line in lines[:body_start] if (m := _NUMBER.search(line))), "")
+    document = PolicyDocument(title=title, source=source, number=number)
     preamble = lines[title_at + 1 : body_start] if title_at is not None else []
     preamble = [line for line in preamble if line.endswith("。")]
     if preamble:

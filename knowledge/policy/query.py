@@ -94,7 +94,10 @@ class Question:
 
     @cached_property
     def figure(self) -> re.Pattern[str]:
-        """A figure of the kind asked: a number, followed by the asked unit when there is one."""
+        """A figure of the kind asked: a number, followed by the asked unit when there is one
+        (money in 万 or 亿 is written without its 元: "贷款2100万")."""
+        if self.unit_asked == "元":
+            return re.compile(r"\d[\d.]*(?:[万亿]|[千百]?元)")
         return re.compile(rf"\d[\d.]*[万亿千百]?(?:{self.unit_asked})" if self.unit_asked else r"\d")
 
     @property
