@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -11,7 +12,8 @@ from bot.cli_telegram import telegram_app
 from bot.cli_wechat import wechat_app
 from bot.cli_jobs import deliver, jobs_app
 from bot.cli_policy import ask_command, kb_app
-from bot.settings import get_settings
+from bot.cli_staff import staff_app
+from bot.settings import Settings, get_settings
 
 app = typer.Typer(help="开化县零工就业小助手 jobbot", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
@@ -21,10 +23,18 @@ app.add_typer(telegram_app, name="telegram")
 app.add_typer(wechat_app, name="wechat")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(kb_app, name="kb")
+app.add_typer(staff_app, name="staff")
 app.command("ask")(ask_command)
 app.command("deliver")(deliver)
 
 DEFAULT_USER = "local-user"
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """Believe X-Forwarded-For only from the configured proxies: uvicorn's default trusts any
+    local peer, which let a client on this machine pick its own address."""
+    trusted = settings.trusted_proxies.strip()
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
 @app.command()
@@ -63,7 +73,7 @@ def serve(workers: int = typer.Option(1, "--workers", help="进程数（uvicorn 
     prepare_database(settings)
     # No access log: its query strings carry signatures and openids.
     uvicorn.run("bot.web:serve_app", factory=True, host=settings.host, port=settings.port,
-                workers=workers, access_log=False, log_level="info")
+                workers=workers, access_log=False, log_level="info", **proxy_options(settings))
 
 
 @app.command()
@@ -72,6 +82,9 @@ def demo() -> None:
     import uvicorn
 
     from bot.channels.sandbox.demo import create_demo_app, demo_settings, local_base
+    from bot.console import demo_admin
+    from bot.services import Services
+    from storage.db import make_engine
 
     seed()
     configure_logging()
@@ -79,9 +92,11 @@ def demo() -> None:
     app_ = create_demo_app(settings, build_dispatcher(settings))
     typer.echo(f"数据库：{settings.db_url}")
     typer.echo(f"村民聊天（模拟微信）：{local_base(settings)}/sandbox/")
-    typer.echo(f"工作人员后台：{local_base(settings)}/console/  登录口令：{settings.admin_token}")
+    name, password = demo_admin(settings, make_engine(settings.db_url), Services(settings=settings))
+    typer.echo(f"工作人员后台：{local_base(settings)}/console/  账号：{name}  密码：{password}")
     typer.echo("按 Ctrl-C 结束")
-    uvicorn.run(app_, host=settings.host, port=settings.port, access_log=False, log_level="info")
+    uvicorn.run(app_, host=settings.host, port=settings.port, access_log=False, log_level="info",
+                **proxy_options(settings))
 
 
 @db_app.command("upgrade")

@@ -60,7 +60,11 @@ class Settings(BaseSettings):
     fair_remind_eve: str = "09:00"  # the day before, for everyone who wants fair reminders
     fair_remind_morning: str = "08:00"  # the morning itself, for people in the fair's own town
 
-    console_session_hours: int = 12  # how long a console login lasts
+    console_session_hours: int = 12  # the longest a console login lasts
+    console_idle_minutes: int = 30  # a console login ends after this long without a request
+    # proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses, or *);
+    # empty: the socket's peer is the client, whatever headers say
+    trusted_proxies: str = ""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
