@@ -53,3 +53,21 @@ def test_seed_twice_changes_nothing(tmp_path: Path) -> None:
 def test_db_upgrade_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     result = run(["db", "upgrade"], tmp_path, JOBBOT_DATABASE_URL=postgres_url)
     assert result.returncode == 0, result.stderr
+
+
+def test_staff_accounts_from_the_command_line(tmp_path: Path) -> None:
+    made = run(["staff", "add", "华埠-工作人员", "--role", "town", "--town", "华埠"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    password = made.stdout.split("临时密码：")[1].split("（")[0]
+    assert "华埠镇" in made.stdout and len(password) >= 10
+    assert run(["staff", "add", "无镇", "--role", "town"], tmp_path).returncode == 1
+    assert "角色" in run(["staff", "add", "错角色", "--role", "boss"], tmp_path).stderr
+    admin = run(["staff", "add", "县管理员", "--role", "admin", "--password-stdin"], tmp_path, "county-admin-2026\n")
+    assert admin.returncode == 0 and "临时密码" not in admin.stdout
+    listed = run(["staff", "list"], tmp_path).stdout
+    assert "华埠-工作人员\t乡镇工作人员\t华埠镇\t待改初始密码" in listed and "县管理员\t县级管理员\t全县" in listed
+    reset = run(["staff", "reset-password", "华埠-工作人员"], tmp_path)
+    assert reset.returncode == 0 and password not in reset.stdout
+    assert run(["staff", "disable", "华埠-工作人员"], tmp_path).returncode == 0
+    assert "已停用" in run(["staff", "list"], tmp_path).stdout
+    assert run(["staff", "disable", "没有这人"], tmp_path).returncode == 1
