@@ -24,8 +24,8 @@ with warnings.catch_warnings():
 from conftest import Clock, make_settings
 from storage import cases
 from storage.db import make_engine, session_scope
-from storage.models import ChatAccount, Job, RightsCase, StaffAccount, StaffAudit, Worker, WorkerSkill
-from test_console import API_ROUTES, PAGE_ROUTES, build
+from storage.models import Job, RightsCase, StaffAccount, StaffAudit
+from test_console import API_ROUTES, PAGE_ROUTES, add_worker as console_worker, build
 
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "kaihua-2026-staff"
@@ -105,14 +105,7 @@ def test_every_route_as_each_role(console: tuple[TestClient, Engine], role: str)
 
 
 def add_worker(engine: Engine, town: str, village: str, phone: str, openid: str) -> int:
-    with session_scope(engine) as s:
-        worker = Worker(town=town, village=village, skills=["tea"], birth_year=1960, availability=["anytime"],
-                        phone=phone)
-        s.add(worker)
-        s.flush()
-        s.add(WorkerSkill(worker_id=worker.id, skill="tea"))
-        s.add(ChatAccount(channel="wechat", user_id=openid, worker_id=worker.id))
-        return worker.id  # type: ignore[return-value]
+    return console_worker(engine, town, phone, openid, datetime(2026, 2, 1, tzinfo=TZ), village=village)
 
 
 def test_a_town_account_sees_and_changes_only_its_own_town(console: tuple[TestClient, Engine]) -> None:
