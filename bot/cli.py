@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
+from typing import Any
 
 import typer
 from pydantic import ValidationError
@@ -14,6 +15,7 @@ from bot.cli_telegram import telegram_app
 from bot.cli_wechat import wechat_app
 from bot.cli_jobs import deliver, jobs_app
 from bot.cli_policy import ask_command, kb_app
+from bot.cli_staff import staff_app
 from bot.settings import Settings, describe, get_settings
 
 app = typer.Typer(cls=HelpGroup, help="开化县零工就业小助手 jobbot", no_args_is_help=True, add_completion=False,
@@ -24,10 +26,18 @@ app.add_typer(telegram_app, name="telegram")
 app.add_typer(wechat_app, name="wechat")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(kb_app, name="kb")
+app.add_typer(staff_app, name="staff")
 app.command("ask")(ask_command)
 app.command("deliver")(deliver)
 
 DEFAULT_USER = "local-user"
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """Believe X-Forwarded-For only from the configured proxies: uvicorn's default trusts any
+    local peer, which let a client on this machine pick its own address."""
+    trusted = settings.trusted_proxies.strip()
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
 @app.command()
@@ -67,7 +77,7 @@ def serve(workers: int = typer.Option(1, "--workers", help="进程数（uvicorn 
     prepare_database(settings)
     # No access log: its query strings carry signatures and openids.
     uvicorn.run("bot.web:serve_app", factory=True, host=settings.host, port=settings.port,
-                workers=workers, access_log=False, log_level="info")
+                workers=workers, access_log=False, log_level="info", **proxy_options(settings))
 
 
 @app.command()
@@ -79,6 +89,9 @@ def demo(port: int | None = typer.Option(None, "--port", min=1, max=65535, show_
     import uvicorn
 
     from bot.channels.sandbox.demo import create_demo_app, demo_settings, local_base
+    from bot.console import demo_admin
+    from bot.services import Services
+    from storage.db import make_engine
 
     settings = get_settings()
     settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
@@ -89,9 +102,11 @@ def demo(port: int | None = typer.Option(None, "--port", min=1, max=65535, show_
         app_ = create_demo_app(settings, build_dispatcher(settings))
         typer.echo(f"数据库：{settings.db_url}")
         typer.echo(f"村民聊天（模拟微信）：{local_base(settings)}/sandbox/")
-        typer.echo(f"工作人员后台：{local_base(settings)}/console/  登录口令：{settings.admin_token}")
+        name, password = demo_admin(settings, make_engine(settings.db_url), Services(settings=settings))
+        typer.echo(f"工作人员后台：{local_base(settings)}/console/  账号：{name}  密码：{password}")
         typer.echo("按 Ctrl-C 结束")
-        config = uvicorn.Config(app_, host=settings.host, port=settings.port, access_log=False, log_level="info")
+        config = uvicorn.Config(app_, host=settings.host, port=settings.port, access_log=False, log_level="info",
+                                **proxy_options(settings))
         uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -184,9 +184,15 @@ def queue_job_pushes(session: Session, services: Services, job: Job) -> int:
                                   not_before=now + waits.get(m.worker_id, timedelta())) for m in matches), now=now)
 
 
-def post_job(session: Session, services: Services, spec: dict[str, Any]) -> tuple[Job | None, int]:
-    """Store one job and queue its pushes: (the job, or None if already posted; pushes queued)."""
-    job = add_job(session, fields=job_fields(spec, services, session), now=services.clock())
+def post_job(session: Session, services: Services, spec: dict[str, Any], *,
+             only_town: str | None = None) -> tuple[Job | None, int]:
+    """Store one job and queue its pushes: (the job, or None if already posted; pushes queued).
+
+    `only_town` keeps a town's staff to jobs in their own town."""
+    fields = job_fields(spec, services, session)
+    if only_town is not None and fields["town"] != only_town:
+        raise PostingError(f"您只能发布{only_town}的岗位")
+    job = add_job(session, fields=fields, now=services.clock())
     if job is None:
         return None, 0
     return job, queue_job_pushes(session, services, job)
@@ -227,13 +233,14 @@ def read_sheet(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any]
             yield number, spec
 
 
-def import_jobs(session: Session, services: Services, data: bytes, filename: str) -> ImportReport:
+def import_jobs(session: Session, services: Services, data: bytes, filename: str, *,
+                only_town: str | None = None) -> ImportReport:
     """Import a sheet: good rows are posted (each in its own savepoint), bad rows reported."""
     report = ImportReport()
     for number, spec in read_sheet(data, filename):
         try:
             with session.begin_nested():
-                job, pushes = post_job(session, services, spec)
+                job, pushes = post_job(session, services, spec, only_town=only_town)
         except PostingError as error:
             report.errors.append((number, str(error)))
             continue

@@ -91,7 +91,12 @@ class Settings(BaseSettings):
     fair_remind_eve: ClockTime = "09:00"  # the day before, for everyone who wants fair reminders
     fair_remind_morning: ClockTime = "08:00"  # the morning itself, for people in the fair's own town
 
-    console_session_hours: int = Field(default=12, ge=1, le=24 * 30)  # how long a console login lasts
+    console_session_hours: int = Field(default=12, ge=1, le=24 * 30)  # the longest a console login lasts
+    # a console login ends after this long without a request
+    console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses, or *);
+    # empty: the socket's peer is the client, whatever headers say
+    trusted_proxies: str = ""
 
     @field_validator("timezone")
     @classmethod

@@ -232,9 +232,13 @@ def get_broadcast(session: Session, broadcast_id: int) -> Broadcast | None:
                         .execution_options(populate_existing=True)).first()
 
 
-def list_broadcasts(session: Session, *, limit: int = 50, offset: int = 0) -> list[Broadcast]:
-    return list(session.exec(select(Broadcast).order_by(Broadcast.id.desc())  # type: ignore[union-attr]
-                             .offset(offset).limit(limit)))
+def list_broadcasts(session: Session, *, limit: int = 50, offset: int = 0, town: str | None = None) -> list[Broadcast]:
+    """The newest broadcasts; with `town`, only those addressed to that town alone (a town's staff)."""
+    stmt = select(Broadcast).order_by(Broadcast.id.desc())  # type: ignore[union-attr]
+    if town is None:
+        return list(session.exec(stmt.offset(offset).limit(limit)))
+    own = [row for row in session.exec(stmt) if list(row.audience.get("towns") or ()) == [town]]
+    return own[offset:offset + limit]
 
 
 @dataclass(frozen=True)

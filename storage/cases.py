@@ -83,10 +83,13 @@ def open_cases_of(session: Session, *, account: ChatAccount) -> list[RightsCase]
     return [c for c in cases_of(session, account=account) if c.status not in FINISHED]
 
 
-def list_cases(session: Session, *, status: str | None = None, limit: int = 50, offset: int = 0) -> list[RightsCase]:
+def list_cases(session: Session, *, status: str | None = None, town: str | None = None, limit: int = 50,
+               offset: int = 0) -> list[RightsCase]:
     stmt = select(RightsCase)
     if status:
         stmt = stmt.where(RightsCase.status == status)
+    if town:
+        stmt = stmt.where(RightsCase.town == town)
     return list(session.exec(stmt.order_by(RightsCase.id.desc()).offset(offset).limit(limit)))  # type: ignore[union-attr]
 
 

@@ -100,13 +100,17 @@ class ApplicationRow:
     worker_id: int | None
 
 
-def applications(session: Session, *, job_id: int | None = None, limit: int = 100) -> list[ApplicationRow]:
-    """The newest applications first, with the job and the account they came from."""
+def applications(session: Session, *, job_id: int | None = None, town: str | None = None,
+                 limit: int = 100) -> list[ApplicationRow]:
+    """The newest applications first, with the job and the account they came from; `town`
+    keeps to jobs of one town."""
     stmt = (select(JobApplication, Job.title, ChatAccount.channel, ChatAccount.user_id)
             .join(Job, Job.id == JobApplication.job_id)
             .join(ChatAccount, ChatAccount.id == JobApplication.account_id))
     if job_id is not None:
         stmt = stmt.where(JobApplication.job_id == job_id)
+    if town is not None:
+        stmt = stmt.where(Job.town == town)
     rows = session.exec(stmt.order_by(JobApplication.id.desc()).limit(limit))  # type: ignore[union-attr]
     return [ApplicationRow(a.created_at, a.job_id, title, channel, user_id, a.worker_id)
             for a, title, channel, user_id in rows]

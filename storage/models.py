@@ -359,6 +359,42 @@ class StaffAudit(SQLModel, table=True):
     target: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] = _json(dict)
     ip: str | None = Field(default=None, max_length=64)
+    actor: str | None = Field(default=None, max_length=64, index=True)  # the staff account's name
+
+
+class StaffAccount(SQLModel, table=True):
+    """A named console user with one role; town and village staff are scoped to their place."""
+
+    __tablename__ = "staff_account"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    town: str | None = Field(default=None, max_length=32)
+    village: str | None = Field(default=None, max_length=64)
+    password_hash: str = Field(max_length=256)
+    must_change_password: bool = True
+    disabled: bool = False
+    failures: int = 0  # wrong passwords in a row
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _ts()
+
+
+class StaffSession(SQLModel, table=True):
+    """A console login kept on the server, so logout and a password change really end it.
+
+    The browser holds a random token; only its SHA-256 is stored here."""
+
+    __tablename__ = "staff_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("staff_account.id", ondelete="CASCADE"),
+                                             nullable=False, index=True))
+    csrf: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    last_seen_at: datetime = _ts()
+    ip: str | None = Field(default=None, max_length=64)
 
 
 # --- the closed loop: training, rights, elderly, graduates, hardship, policies (issue 9) ---------------

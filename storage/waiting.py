@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from storage import outbox
 from storage.broadcasts import STATUS_LABELS
-from storage.models import ChatAccount, Outbox
+from storage.models import ChatAccount, Outbox, Worker
 from storage.push_kinds import kind_of
 
 WINDOW_FULL = "微信48小时内只能发5条，等本人下次发消息再发"
@@ -38,10 +38,12 @@ def release_reopened(session: Session, *, now: datetime) -> int:
                         .values(status=outbox.PENDING, not_before=now)).rowcount
 
 
-def waiting(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
-    """What waits and why, oldest first, for the console."""
-    rows = session.exec(select(Outbox).where(Outbox.status.in_((outbox.WAITING, outbox.HELD)))  # type: ignore[attr-defined]
-                        .order_by(Outbox.not_before, Outbox.id).limit(limit))  # type: ignore[arg-type]
+def waiting(session: Session, *, town: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """What waits and why, oldest first, for the console; `town` keeps to its people."""
+    stmt = select(Outbox).where(Outbox.status.in_((outbox.WAITING, outbox.HELD)))  # type: ignore[attr-defined]
+    if town is not None:
+        stmt = stmt.join(Worker, Worker.id == Outbox.worker_id).where(Worker.town == town)  # type: ignore[arg-type]
+    rows = session.exec(stmt.order_by(Outbox.not_before, Outbox.id).limit(limit))  # type: ignore[arg-type]
     return [{"id": r.id, "worker_id": r.worker_id, "kind": r.kind, "label": kind_of(r.kind).label,
              "service": kind_of(r.kind).service, "status": r.status, "status_label": STATUS_LABELS[r.status],
              "at": r.not_before, "why": r.last_error,

@@ -78,7 +78,7 @@ def test_demo_on_a_busy_port_says_so_in_one_line_and_makes_nothing(tmp_path: Pat
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert f"端口 {port} 已经被别的程序占用" in result.stderr and f"--port {port + 1}" in result.stderr
-    assert "登录口令" not in result.stdout and "/sandbox/" not in result.stdout and "Traceback" not in result.stderr
+    assert "密码" not in result.stdout and "/sandbox/" not in result.stdout and "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists()  # no database, no console token
 
 
@@ -90,3 +90,21 @@ def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path: Path) -> None:
         result = run(["serve"], tmp_path, JOBBOT_PORT=str(port), JOBBOT_HOST="127.0.0.1")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"端口 {port} 已经被别的程序占用" in result.stderr and f"JOBBOT_PORT={port + 1}" in result.stderr
+
+
+def test_staff_accounts_from_the_command_line(tmp_path: Path) -> None:
+    made = run(["staff", "add", "华埠-工作人员", "--role", "town", "--town", "华埠"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    password = made.stdout.split("临时密码：")[1].split("（")[0]
+    assert "华埠镇" in made.stdout and len(password) >= 10
+    assert run(["staff", "add", "无镇", "--role", "town"], tmp_path).returncode == 1
+    assert "角色" in run(["staff", "add", "错角色", "--role", "boss"], tmp_path).stderr
+    admin = run(["staff", "add", "县管理员", "--role", "admin", "--password-stdin"], tmp_path, "county-admin-2026\n")
+    assert admin.returncode == 0 and "临时密码" not in admin.stdout
+    listed = run(["staff", "list"], tmp_path).stdout
+    assert "华埠-工作人员\t乡镇工作人员\t华埠镇\t待改初始密码" in listed and "县管理员\t县级管理员\t全县" in listed
+    reset = run(["staff", "reset-password", "华埠-工作人员"], tmp_path)
+    assert reset.returncode == 0 and password not in reset.stdout
+    assert run(["staff", "disable", "华埠-工作人员"], tmp_path).returncode == 0
+    assert "已停用" in run(["staff", "list"], tmp_path).stdout
+    assert run(["staff", "disable", "没有这人"], tmp_path).returncode == 1

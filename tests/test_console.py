@@ -7,7 +7,7 @@ import io
 import re
 import warnings
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,12 +22,14 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from bot.console import console_routes, demo_admin_token
-from bot.console.auth import COOKIE, Guard
+from bot.cli import proxy_options
+from bot.console import console_routes, demo_admin, demo_admin_token
+from bot.console.auth import COOKIE
 from bot.console.context import mask_phone
 from bot.services import Services
 from bot.settings import Settings
 from conftest import ChatHarness, Clock, make_settings
+from storage import staff as store
 from storage.db import make_engine, session_scope
 from storage.models import ChatAccount, Job, PolicyQuestion, StaffAudit, Worker, WorkerSkill
 from storage.questions import log_question
@@ -38,7 +40,9 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def build(settings: Settings, engine: Engine, clock: Clock | None = None) -> Starlette:
     services = Services(settings=settings, clock=clock or Clock())
-    return Starlette(routes=console_routes(settings, engine, services))
+    app = Starlette(routes=console_routes(settings, engine, services))
+    app.state.engine = engine
+    return app
 
 
 def all_routes() -> list[tuple[str, str]]:
@@ -52,7 +56,7 @@ def all_routes() -> list[tuple[str, str]]:
                 walk(route.routes, prefix + route.path)
             elif isinstance(route, Route):
                 path = prefix + re.sub(r"\{[^}]+\}", "1", route.path)
-                if path.endswith(("/login", "/logout")):
+                if path.endswith(("/login", "/logout", "/password")):
                     continue
                 found.extend((m, path) for m in sorted(route.methods or ()) if m != "HEAD")
 
@@ -79,18 +83,22 @@ def test_the_route_list_covers_the_console() -> None:
 
 
 @pytest.mark.parametrize("method,path", API_ROUTES)
-@pytest.mark.parametrize("credential", ["none", "wrong bearer", "empty bearer", "forged cookie", "cookie of another token"])
-def test_every_api_route_refuses_a_missing_or_wrong_token(client: TestClient, method: str, path: str,
-                                                          credential: str) -> None:
-    headers = {"X-Console": "1"}
+@pytest.mark.parametrize("credential", ["none", "wrong bearer", "empty bearer", "forged cookie", "ended session"])
+def test_every_api_route_refuses_a_missing_or_wrong_credential(client: TestClient, method: str, path: str,
+                                                               credential: str) -> None:
+    headers = {}
     if credential == "wrong bearer":
         headers["Authorization"] = "Bearer " + TOKEN[:-1] + "x"
     elif credential == "empty bearer":
         headers["Authorization"] = "Bearer "
     elif credential == "forged cookie":
         client.cookies.set(COOKIE, "9999999999.deadbeef", path="/console")
-    elif credential == "cookie of another token":
-        client.cookies.set(COOKIE, Guard("another-token").new_cookie(), path="/console")
+    elif credential == "ended session":
+        make_account(client, "kept-out", "admin")
+        csrf = login(client, "kept-out")
+        client.post("/console/logout", data={"csrf": csrf})
+        use_cookie(client, LAST_SESSION[0])
+        headers["X-CSRF-Token"] = csrf
     response = client.request(method, path, headers=headers, json={})
     assert response.status_code == 401
     assert response.json()["error"].startswith("需要登录")
@@ -103,57 +111,177 @@ def test_every_page_sends_strangers_to_the_login(client: TestClient, method: str
 
 
 @pytest.mark.parametrize("method,path", [*ROUTES, ("GET", "/console/login"), ("POST", "/console/login")])
-def test_without_a_configured_token_the_console_refuses_everything(sqlite_url: str, tmp_path: Path, method: str,
-                                                                  path: str) -> None:
+def test_without_a_token_or_an_account_the_console_refuses_everything(sqlite_url: str, tmp_path: Path, method: str,
+                                                                     path: str) -> None:
     engine = make_engine(sqlite_url)
     with TestClient(build(make_settings(sqlite_url, tmp_path), engine)) as c:
-        response = c.request(method, path, headers={"Authorization": "Bearer ", "X-Console": "1"},
-                             follow_redirects=False)
+        response = c.request(method, path, follow_redirects=False)
     engine.dispose()
-    assert response.status_code == 503 and "JOBBOT_ADMIN_TOKEN" in response.text
+    assert response.status_code == 503 and "jobbot staff add" in response.text
 
 
-def login(client: TestClient, token: str = TOKEN, next_: str = "/console/fairs"):  # type: ignore[no-untyped-def]
-    return client.post("/console/login", data={"token": token, "next": next_}, follow_redirects=False)
+PASSWORD = "kaihua-2026-staff"
+LAST_SESSION: list[str] = []
 
 
-def test_login_sets_a_strict_httponly_cookie_and_writes_need_the_console_header(client: TestClient) -> None:
-    response = login(client)
+def use_cookie(client: TestClient, session: str) -> None:
+    client.cookies.clear()
+    client.cookies.set(COOKIE, session, path="/console")
+
+
+def make_account(client: TestClient, name: str, role: str, town: str | None = None, village: str | None = None,
+                 *, must_change: bool = False) -> None:
+    engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+    with session_scope(engine) as s:
+        account = store.add_account(s, name=name, role=role, town=town, village=village, password=PASSWORD,
+                                    now=datetime.now(TZ), must_change_password=must_change)
+        assert account.id
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD, next_: str = "/console/") -> str:
+    """Log in through the form as a browser would; the session's CSRF token, or "" if refused."""
+    form = client.get("/console/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    response = client.post("/console/login", data={"name": name, "password": password, "next": next_,
+                                                   "csrf": token}, follow_redirects=False)
+    if response.status_code != 303:
+        return ""
+    LAST_SESSION[:] = [response.cookies.get(COOKIE) or ""]
+    use_cookie(client, LAST_SESSION[0])
+    page = client.get(response.headers["location"])
+    found = re.search(r'data-csrf="([^"]*)"', page.text)
+    return found.group(1) if found else ""
+
+
+def test_login_sets_a_strict_httponly_session_cookie_and_writes_need_its_csrf_token(client: TestClient) -> None:
+    make_account(client, "county-a", "county")
+    form = client.get("/console/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    response = client.post("/console/login", data={"name": "county-a", "password": PASSWORD, "csrf": token,
+                                                   "next": "/console/fairs"}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/console/fairs"
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/console" in cookie
-    assert TOKEN not in response.headers["set-cookie"]
-    assert client.get("/console/fairs").status_code == 200
+    assert PASSWORD not in response.headers["set-cookie"]
+    page = client.get("/console/fairs")
+    assert page.status_code == 200
+    csrf = re.search(r'data-csrf="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     body = {"texts": ["通知"], "audience": {}}
     assert client.post("/console/api/broadcasts", json=body).status_code == 403  # a cross-site form could do this
-    assert client.post("/console/api/broadcasts", json=body, headers={"X-Console": "1"}).status_code == 201
-    page = client.get("/console/")
+    assert client.post("/console/api/broadcasts", json=body, headers={"X-CSRF-Token": "x" + csrf}).status_code == 403
+    assert client.post("/console/api/broadcasts", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
     assert "default-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["cache-control"] == "no-store"
-    client.post("/console/logout")
+
+
+def test_a_login_form_posted_from_elsewhere_is_refused(client: TestClient) -> None:
+    make_account(client, "county-a", "county")
+    response = client.post("/console/login", data={"name": "county-a", "password": PASSWORD, "csrf": "guess"},
+                           follow_redirects=False)
+    assert response.status_code == 403 and COOKIE not in response.headers.get("set-cookie", "")
+
+
+def test_logout_ends_the_session_on_the_server_and_cannot_be_triggered_cross_site(client: TestClient) -> None:
+    make_account(client, "county-a", "county")
+    csrf = login(client, "county-a")
+    session = LAST_SESSION[0]
+    assert client.post("/console/logout", data={}).status_code == 403  # a form on another site has no token
+    assert client.get("/console/", follow_redirects=False).status_code == 200
+    client.post("/console/logout", data={"csrf": csrf})
+    assert client.get("/console/", follow_redirects=False).status_code == 303
+    use_cookie(client, session)  # the old cookie, kept by someone
     assert client.get("/console/", follow_redirects=False).status_code == 303
 
 
-def test_login_refuses_wrong_tokens_slows_guessing_and_never_redirects_away(client: TestClient) -> None:
-    assert login(client, "nope").status_code == 401
-    assert login(client, next_="https://evil.example/").headers["location"] == "/console/"
-    assert login(client, next_="//evil.example/").headers["location"] == "/console/"
-    for _ in range(9):
-        login(client, "nope")
-    assert login(client).status_code == 429  # even the right token waits after ten wrong ones
+def test_wrong_passwords_lock_the_account_not_the_colleagues_behind_the_same_address(client: TestClient) -> None:
+    make_account(client, "town-a", "town", "华埠镇")
+    make_account(client, "town-b", "town", "华埠镇")
+    assert login(client, "town-a", "wrong-password-1") == ""
+    assert login(client, "nobody", PASSWORD) == ""
+    for _ in range(4):
+        login(client, "town-a", "wrong-password-1")
+    assert login(client, "town-a") == ""  # even the right password waits now
+    assert login(client, "town-b") != ""  # a colleague at the next desk is not locked out
+    engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+    with session_scope(engine) as s:
+        fails = s.exec(select(StaffAudit).where(StaffAudit.action == "login.fail")).all()
+        assert {a.actor for a in fails} == {"town-a", "nobody"}
 
 
-def test_the_login_cookie_expires_and_dies_with_the_token() -> None:
-    now = [1_000_000.0]
-    guard = Guard(TOKEN, session_hours=12, clock=lambda: now[0])
-    cookie = guard.new_cookie()
-    assert guard.cookie_ok(cookie)
-    now[0] += 11 * 3600
-    assert guard.cookie_ok(cookie)
-    now[0] += 2 * 3600
-    assert not guard.cookie_ok(cookie)
-    assert not Guard("changed", clock=lambda: 1_000_000.0).cookie_ok(cookie)
-    assert not guard.token_ok("") and guard.token_ok(TOKEN) and not Guard(None).token_ok("")
+def test_login_never_redirects_away(client: TestClient) -> None:
+    make_account(client, "county-a", "county")
+    for target in ("https://evil.example/", "//evil.example/"):
+        form = client.get("/console/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        response = client.post("/console/login", data={"name": "county-a", "password": PASSWORD, "csrf": token,
+                                                       "next": target}, follow_redirects=False)
+        assert response.headers["location"] == "/console/"
+
+
+def test_wrong_bearer_tokens_are_counted_and_slowed(client: TestClient) -> None:
+    for _ in range(30):
+        assert client.get("/console/api/stats", headers={"Authorization": "Bearer guess"}).status_code == 401
+    refused = client.get("/console/api/stats", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert refused.status_code == 429
+
+
+def test_a_session_ends_after_idle_time_and_after_its_longest_life(sqlite_url: str, tmp_path: Path,
+                                                                   clock: Clock) -> None:
+    clock.now = datetime(2026, 3, 10, 9, 0, tzinfo=TZ)
+    engine = make_engine(sqlite_url)
+    with TestClient(build(make_settings(sqlite_url, tmp_path, admin_token=TOKEN), engine, clock)) as c:
+        make_account(c, "county-a", "county")
+        login(c, "county-a")
+        for _ in range(11):  # busy all day: a request every 25 minutes keeps the session
+            clock.now += timedelta(minutes=25)
+            assert c.get("/console/", follow_redirects=False).status_code == 200
+        clock.now += timedelta(hours=1, minutes=10)  # past 12 hours in all
+        assert c.get("/console/", follow_redirects=False).status_code == 303
+        login(c, "county-a")
+        clock.now += timedelta(minutes=31)  # away from the desk
+        assert c.get("/console/", follow_redirects=False).status_code == 303
+    engine.dispose()
+
+
+def test_first_login_must_change_the_password_and_a_change_ends_other_sessions(client: TestClient) -> None:
+    make_account(client, "new-staff", "county", must_change=True)
+    form = client.get("/console/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    response = client.post("/console/login", data={"name": "new-staff", "password": PASSWORD, "csrf": token},
+                           follow_redirects=False)
+    assert response.headers["location"] == "/console/password"
+    other_desk = response.cookies.get(COOKIE) or ""
+    assert client.get("/console/api/stats").json()["error"] == "请先修改初始密码。"
+    assert client.get("/console/jobs", follow_redirects=False).headers["location"] == "/console/password"
+    page = client.get("/console/password")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    weak = client.post("/console/password", data={"csrf": csrf, "old": PASSWORD, "new": "12345", "again": "12345"})
+    assert weak.status_code == 400 and "至少" in weak.text
+    changed = client.post("/console/password", data={"csrf": csrf, "old": PASSWORD, "new": "new-pass-2026x",
+                                                      "again": "new-pass-2026x"}, follow_redirects=False)
+    assert changed.status_code == 303
+    assert client.get("/console/api/stats").status_code == 200  # this browser has a new session
+    use_cookie(client, other_desk)
+    assert client.get("/console/api/stats").status_code == 401  # the old one is over
+    assert login(client, "new-staff", "new-pass-2026x") != ""
+
+
+def test_the_demo_administrator_is_made_once(sqlite_url: str, tmp_path: Path) -> None:
+    settings = make_settings(sqlite_url, tmp_path)
+    engine = make_engine(sqlite_url)
+    services = Services(settings=settings)
+    name, password = demo_admin(settings, engine, services)
+    assert demo_admin(settings, engine, services) == (name, password)
+    assert (tmp_path / "console-admin-password").stat().st_mode & 0o077 == 0
+    with TestClient(build(settings, engine)) as c:
+        assert login(c, name, password) != ""
+    engine.dispose()
+
+
+def test_forwarded_headers_are_believed_only_from_configured_proxies() -> None:
+    assert proxy_options(Settings()) == {"proxy_headers": False, "forwarded_allow_ips": None}
+    assert proxy_options(Settings(trusted_proxies="10.0.0.5")) == {"proxy_headers": True,
+                                                                  "forwarded_allow_ips": "10.0.0.5"}
 
 
 def test_masking_helpers() -> None:
@@ -180,10 +308,10 @@ def staff(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[tuple[TestClien
     engine.dispose()
 
 
-def add_worker(engine: Engine, town: str, phone: str, openid: str, created: datetime) -> int:
+def add_worker(engine: Engine, town: str, phone: str, openid: str, created: datetime, village: str | None = None) -> int:
     with session_scope(engine) as s:
-        worker = Worker(town=town, skills=["tea"], birth_year=1960, age=66, availability=["anytime"], phone=phone,
-                        created_at=created, updated_at=created)
+        worker = Worker(town=town, village=village, skills=["tea"], birth_year=1960, age=66, availability=["anytime"],
+                        phone=phone, created_at=created, updated_at=created)
         s.add(worker)
         s.flush()
         s.add(WorkerSkill(worker_id=worker.id, skill="tea"))
@@ -303,7 +431,8 @@ def test_what_people_and_staff_typed_is_escaped_in_the_pages(client: TestClient,
         s.add(Worker(town="华埠镇", village="<script>alert(1)</script>", skills=[], birth_year=1970))
         log_question(s, "<img src=x onerror=alert(1)>", False, datetime(2026, 3, 9, tzinfo=TZ))
     engine.dispose()
-    login(client)
+    make_account(client, "county-a", "admin")
+    login(client, "county-a")
     for path in ("/console/workers", "/console/"):
         page = client.get(path).text
         assert "<script>alert" not in page and "<img src=x" not in page and "&lt;" in page

@@ -1,5 +1,6 @@
 """The console in a real headless Chromium against a live server: log in, add a fair, broadcast
-it to one town, watch the delivery report update itself, and stop the rest."""
+it to one town, watch the delivery report update itself, and stop the rest; a town's staff
+logs in, must change the first password, and sees only their town's people."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from bot.services import Services
 from conftest import CHROMIUM, CHROMIUM_ARGS, make_settings, require_chromium
 from storage import outbox
 from storage.db import make_engine, session_scope
+from storage.staff import add_account
 from storage.models import Fair, Outbox, Worker, WorkerSkill, utcnow
 
-TOKEN = "browser-test-token-0123456789"
+PASSWORD = "kaihua-2026-staff"
 require_chromium()
 
 
@@ -36,7 +38,10 @@ def free_port() -> int:
 @pytest.fixture
 def live(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     engine = make_engine(sqlite_url)
-    settings = make_settings(sqlite_url, tmp_path, admin_token=TOKEN)
+    settings = make_settings(sqlite_url, tmp_path)
+    with session_scope(engine) as s:
+        add_account(s, name="county-admin", role="admin", password=PASSWORD, now=utcnow(), must_change_password=False)
+        add_account(s, name="huabu-staff", role="town", town="华埠镇", password=PASSWORD, now=utcnow())
     app = Starlette(routes=console_routes(settings, engine, Services(settings=settings)))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -70,16 +75,18 @@ def test_log_in_add_a_fair_broadcast_it_to_one_town_and_watch_the_report(live: t
         page.on("dialog", lambda dialog: dialog.accept())
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        # the wrong token's 401 is the one resource failure expected
+        # the wrong password's 401 is the one resource failure expected
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "status of 401" not in m.text
                 else None)
 
         page.goto(base + "/console/fairs")
         expect(page).to_have_url(base + "/console/login?next=/console/fairs")
-        page.fill("input[name=token]", "wrong")
+        page.fill("input[name=name]", "county-admin")
+        page.fill("input[name=password]", "wrong-password-1")
         page.click("button[type=submit]")
-        expect(page.locator("#login-error")).to_contain_text("令牌不对")
-        page.fill("input[name=token]", TOKEN)
+        expect(page.locator("#login-error")).to_contain_text("账号或密码不对")
+        page.fill("input[name=name]", "county-admin")
+        page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         expect(page).to_have_url(base + "/console/fairs")
 
@@ -128,3 +135,38 @@ def test_log_in_add_a_fair_broadcast_it_to_one_town_and_watch_the_report(live: t
         towns = {s.get(Worker, r.worker_id).town for r in rows}  # type: ignore[union-attr]
         assert len(rows) == 3 and towns == {"华埠镇"}
         assert sorted(r.status for r in rows) == ["cancelled", "cancelled", "sent"]
+
+
+def test_a_town_account_changes_its_first_password_and_sees_only_its_town(live: tuple[str, Engine]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, engine = live
+    with session_scope(engine) as s:
+        for town, village in (("华埠镇", "金星村"), ("马金镇", "霞田村")):
+            s.add(Worker(town=town, village=village, skills=["tea"], birth_year=1965, availability=["anytime"],
+                         phone="13800001234"))
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(base + "/console/workers")
+        page.fill("input[name=name]", "huabu-staff")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(base + "/console/password")
+        page.fill("input[name=old]", PASSWORD)
+        page.fill("input[name=new]", "huabu-own-pass-9")
+        page.fill("input[name=again]", "huabu-own-pass-9")
+        page.click("main button[type=submit]")
+        expect(page).to_have_url(base + "/console/")
+        expect(page.locator("nav")).not_to_contain_text("账号")
+        page.goto(base + "/console/workers")
+        rows = page.locator("#workers-table tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("金星村")
+        expect(rows.first).not_to_contain_text("13800001234")  # masked until revealed
+        page.goto(base + "/console/staff")
+        expect(page.locator("#refused")).to_contain_text("没有这个权限")
+        page.click("form.logout button")
+        expect(page).to_have_url(base + "/console/login")
+        browser.close()

@@ -1,12 +1,14 @@
 """The staff JSON API under /console/api: figures, jobs, fairs, broadcasts and workers.
 
-Every route answers only with the admin token (bearer or the login cookie); the pages'
-JavaScript and scripts alike use it. Personal details come masked, except the one contact
-route, which is written to the staff audit log.
+Every route names the permission it needs (bot/console/roles.py) and keeps to the place of
+the account asking: a town's staff see and change only their town's jobs, fairs, people and
+broadcasts. Personal details come masked, except the one contact route, which is written to
+the staff audit log.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +20,9 @@ from starlette.routing import BaseRoute, Route
 
 from bot.console.context import (
     BadRequest, Console, body_json, int_list, local_datetime, mask_id, mask_phone, page_of, parse_day, text_field,
+    who,
 )
+from bot.console.roles import OutOfScope, Perm, Role, Staff
 from bot.postings import import_jobs, post_job
 from handlers.notices import JOB_STATUS, pay_text
 from handlers.registration import notes_text
@@ -32,6 +36,15 @@ PAGE_SIZE = 50
 MAX_UPLOAD = 5 * 1024 * 1024
 FAIR_STATUS = {fr.SCHEDULED: "按计划", fr.MOVED: "已改期", fr.CANCELLED: "已取消"}
 BROADCAST_STATUS = {bc.DRAFT: "草稿（未发送）", bc.QUEUED: "已确认发送", bc.STOPPED: "已停止"}
+
+
+def scoped_town(staff: Staff, asked: str | None) -> str | None:
+    """The town a list or a new record is kept to: a town account's own, whatever was asked."""
+    if staff.place is None:
+        return asked
+    if asked and asked != staff.place:
+        raise OutOfScope
+    return staff.place
 
 
 def _iso(value: Any, console: Console) -> str | None:
@@ -84,26 +97,26 @@ class Api:
         self.c = console
 
     def routes(self) -> list[BaseRoute]:
-        a = self.c.api
+        a, F, J, B, W = self.c.api, Perm.FIGURES, Perm.JOBS, Perm.BROADCAST, Perm.WORKERS
         return [
-            Route("/stats", a(self.stats)), Route("/stats.csv", a(self.stats_csv)),
-            Route("/stats.xlsx", a(self.stats_xlsx)), Route("/questions", a(self.questions)),
-            Route("/jobs", a(self.jobs)), Route("/jobs", a(self.add_job), methods=["POST"]),
-            Route("/jobs/import", a(self.import_jobs), methods=["POST"]),
-            Route("/jobs/{job_id:int}/close", a(self.close_job), methods=["POST"]),
-            Route("/employers", a(self.employers)),
-            Route("/fairs", a(self.fairs)), Route("/fairs", a(self.add_fair), methods=["POST"]),
-            Route("/fairs/{fair_id:int}", a(self.fair)),
-            Route("/fairs/{fair_id:int}/move", a(self.move_fair), methods=["POST"]),
-            Route("/fairs/{fair_id:int}/cancel", a(self.cancel_fair), methods=["POST"]),
-            Route("/fairs/{fair_id:int}/offer", a(self.fair_offer), methods=["POST"]),
-            Route("/audience", a(self.audience), methods=["POST"]),
-            Route("/broadcasts", a(self.broadcasts)), Route("/broadcasts", a(self.add_broadcast), methods=["POST"]),
-            Route("/broadcasts/{broadcast_id:int}", a(self.broadcast)),
-            Route("/broadcasts/{broadcast_id:int}/confirm", a(self.confirm_broadcast), methods=["POST"]),
-            Route("/broadcasts/{broadcast_id:int}/stop", a(self.stop_broadcast), methods=["POST"]),
-            Route("/workers", a(self.workers)), Route("/workers/counts", a(self.worker_counts)),
-            Route("/workers/{worker_id:int}/contact", a(self.worker_contact)),
+            Route("/stats", a(self.stats, F)), Route("/stats.csv", a(self.stats_csv, F)),
+            Route("/stats.xlsx", a(self.stats_xlsx, F)), Route("/questions", a(self.questions, F)),
+            Route("/jobs", a(self.jobs, J)), Route("/jobs", a(self.add_job, J), methods=["POST"]),
+            Route("/jobs/import", a(self.import_jobs, J), methods=["POST"]),
+            Route("/jobs/{job_id:int}/close", a(self.close_job, J), methods=["POST"]),
+            Route("/employers", a(self.employers, J)),
+            Route("/fairs", a(self.fairs, Perm.FAIRS)), Route("/fairs", a(self.add_fair, Perm.FAIRS), methods=["POST"]),
+            Route("/fairs/{fair_id:int}", a(self.fair, Perm.FAIRS)),
+            Route("/fairs/{fair_id:int}/move", a(self.move_fair, Perm.FAIRS), methods=["POST"]),
+            Route("/fairs/{fair_id:int}/cancel", a(self.cancel_fair, Perm.FAIRS), methods=["POST"]),
+            Route("/fairs/{fair_id:int}/offer", a(self.fair_offer, Perm.FAIRS), methods=["POST"]),
+            Route("/audience", a(self.audience, B), methods=["POST"]),
+            Route("/broadcasts", a(self.broadcasts, B)), Route("/broadcasts", a(self.add_broadcast, B), methods=["POST"]),
+            Route("/broadcasts/{broadcast_id:int}", a(self.broadcast, B)),
+            Route("/broadcasts/{broadcast_id:int}/confirm", a(self.confirm_broadcast, B), methods=["POST"]),
+            Route("/broadcasts/{broadcast_id:int}/stop", a(self.stop_broadcast, B), methods=["POST"]),
+            Route("/workers", a(self.workers, W)), Route("/workers/counts", a(self.worker_counts, W)),
+            Route("/workers/{worker_id:int}/contact", a(self.worker_contact, Perm.PHONES)),
         ]
 
     # --- figures -----------------------------------------------------------------------------------
@@ -146,7 +159,7 @@ class Api:
         status = request.query_params.get("status") or None
         if status and status not in JOB_STATUSES:
             raise BadRequest("岗位状态不对")
-        town = request.query_params.get("town") or None
+        town = scoped_town(who(request), request.query_params.get("town") or None)
         return JSONResponse(await self.c.db(self._job_rows, status, town, page_of(request)))
 
     async def add_job(self, request: Request) -> Response:
@@ -157,7 +170,7 @@ class Api:
             "show_phone", "public_welfare", "description", "key")}
 
         def work(session: Session) -> dict[str, Any]:
-            job, pushes = post_job(session, self.c.services, spec)
+            job, pushes = post_job(session, self.c.services, spec, only_town=who(request).place)
             if job is None:
                 return {"added": False, "error": "这个岗位已经发布过了"}
             self.c.audit(session, request, "job.add", job.id, title=job.title)
@@ -175,7 +188,7 @@ class Api:
             raise BadRequest("文件太大了（最多 5MB）")
 
         def work(session: Session) -> dict[str, Any]:
-            report = import_jobs(session, self.c.services, data, filename)
+            report = import_jobs(session, self.c.services, data, filename, only_town=who(request).place)
             self.c.audit(session, request, "job.import", filename, added=report.added, errors=len(report.errors))
             return {"added": report.added, "duplicates": report.duplicates, "pushes": report.pushes,
                     "errors": [{"row": r, "reason": why} for r, why in report.errors]}
@@ -190,6 +203,10 @@ class Api:
             raise BadRequest("只能改成 已结束(closed) 或 已招满(filled)")
 
         def work(session: Session) -> bool:
+            job = session.get(Job, job_id)
+            if job is None:
+                return False
+            who(request).check(job.town)
             done = set_status(session, job_id=job_id, status=status, now=self.c.services.clock())
             if done:
                 self.c.audit(session, request, "job.close", job_id, status=status)
@@ -219,7 +236,7 @@ class Api:
     def _fair_detail(self, session: Session, fair_id: int) -> dict[str, Any] | None:
         fair = fr.get_fair(session, fair_id)
         if fair is None:
-            return None
+            return None  # every fair may be read: fairs are public notices
         tz = self.c.services.tz
         return {**fair_row(fair, self.c),
                 "employers": [{"id": e.id, "name": e.name} for e in fr.fair_employers(session, fair)],
@@ -256,6 +273,7 @@ class Api:
         town = text_field(data, "town", max_len=32)
         if town and town not in self.c.services.places.names:
             raise BadRequest(f"乡镇“{town}”不认识")
+        town = scoped_town(who(request), town)
         starts = local_datetime(data.get("date"), data.get("start") or "09:00", tz, label="开始时间")
         ends = local_datetime(data.get("date"), data["end"], tz, label="结束时间") if data.get("end") else None
         request_id = text_field(data, "request_id", max_len=64)
@@ -285,6 +303,7 @@ class Api:
         fair_id = request.path_params["fair_id"]
 
         def work(session: Session) -> dict[str, Any]:
+            self._own_fair(session, request, fair_id)
             result = fr.move_fair(session, fair_id=fair_id, starts_at=starts, ends_at=ends,
                                   venue=text_field(data, "venue"), reason=text_field(data, "reason"),
                                   now=self.c.services.clock(), tz=tz)
@@ -300,6 +319,7 @@ class Api:
         fair_id = request.path_params["fair_id"]
 
         def work(session: Session) -> dict[str, Any]:
+            self._own_fair(session, request, fair_id)
             result = fr.cancel_fair(session, fair_id=fair_id, reason=text_field(data, "reason"),
                                     now=self.c.services.clock(), tz=self.c.services.tz)
             if result.change:
@@ -314,6 +334,7 @@ class Api:
         fair_id = request.path_params["fair_id"]
 
         def work(session: Session) -> dict[str, Any]:
+            self._own_fair(session, request, fair_id)
             jobs = int_list(data.get("job_ids"))
             found = set(session.exec(select(Job.id).where(Job.id.in_(jobs)))) if jobs else set()  # type: ignore[union-attr]
             if missing := [j for j in jobs if j not in found]:
@@ -325,8 +346,14 @@ class Api:
 
         return JSONResponse(await self.c.db(work))
 
+    def _own_fair(self, session: Session, request: Request, fair_id: int) -> None:
+        """Town staff change only their own town's fairs, not the county's fixed ones."""
+        fair = fr.get_fair(session, fair_id)
+        if fair is not None:
+            who(request).check(fair.town)
+
     # --- broadcasts --------------------------------------------------------------------------------
-    def _audience(self, data: Any) -> bc.Audience:
+    def _audience(self, request: Request, data: Any) -> bc.Audience:
         data = data if isinstance(data, dict) else {}
         if isinstance(data.get("registered_since"), str) and data["registered_since"].strip():
             data = {**data, "registered_since": parse_day(data["registered_since"], label="登记日期")}
@@ -336,7 +363,16 @@ class Api:
             raise BadRequest(f"不认识的乡镇：{'、'.join(unknown)}")
         if unknown := [s for s in audience.skills if s not in skills]:
             raise BadRequest(f"不认识的技能：{'、'.join(unknown)}")
-        return audience
+        towns = who(request).towns(audience.towns)
+        return replace(audience, towns=tuple(towns))
+
+    def _own_broadcast(self, session: Session, request: Request, broadcast_id: int) -> None:
+        row = bc.get_broadcast(session, broadcast_id)
+        if row is not None:
+            staff = who(request)
+            towns = bc.Audience.from_dict(row.audience).towns
+            if staff.place is not None and list(towns) != [staff.place]:
+                raise OutOfScope
 
     def _reach(self, session: Session, audience: bc.Audience) -> dict[str, Any]:
         found = bc.reach(session, audience, now=self.c.services.clock(), tz=self.c.services.tz,
@@ -345,16 +381,16 @@ class Api:
 
     async def audience(self, request: Request) -> Response:
         data = await body_json(request)
-        audience = self._audience(data.get("audience", data))
+        audience = self._audience(request, data.get("audience", data))
         return JSONResponse({**await self.c.db(self._reach, audience), "label": audience_label(audience)})
 
     async def broadcasts(self, request: Request) -> Response:
-        rows = await self.c.db(lambda s: bc.list_broadcasts(s, limit=PAGE_SIZE))
+        rows = await self.c.db(lambda s: bc.list_broadcasts(s, limit=PAGE_SIZE, town=who(request).place))
         return JSONResponse({"broadcasts": [broadcast_row(r, self.c) for r in rows]})
 
     async def add_broadcast(self, request: Request) -> Response:
         data = await body_json(request)
-        audience = self._audience(data.get("audience"))
+        audience = self._audience(request, data.get("audience"))
         texts = data.get("texts")
         if isinstance(texts, str):
             texts = [texts]
@@ -371,7 +407,8 @@ class Api:
 
         return JSONResponse(await self.c.db(work), 201)
 
-    def _broadcast_view(self, session: Session, broadcast_id: int) -> dict[str, Any] | None:
+    def _broadcast_view(self, session: Session, request: Request, broadcast_id: int) -> dict[str, Any] | None:
+        self._own_broadcast(session, request, broadcast_id)
         row = bc.get_broadcast(session, broadcast_id)
         if row is None:
             return None
@@ -380,13 +417,14 @@ class Api:
                 "audience_label": audience_label(bc.Audience.from_dict(row.audience))}
 
     async def broadcast(self, request: Request) -> Response:
-        found = await self.c.db(self._broadcast_view, request.path_params["broadcast_id"])
+        found = await self.c.db(self._broadcast_view, request, request.path_params["broadcast_id"])
         return JSONResponse(found) if found else JSONResponse({"error": "没有这条通知"}, 404)
 
     async def confirm_broadcast(self, request: Request) -> Response:
         broadcast_id = request.path_params["broadcast_id"]
 
         def work(session: Session) -> dict[str, Any]:
+            self._own_broadcast(session, request, broadcast_id)
             done = bc.confirm_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock(),
                                         tz=self.c.services.tz, neighbours=self.c.neighbours)
             if done.first:
@@ -399,6 +437,7 @@ class Api:
         broadcast_id = request.path_params["broadcast_id"]
 
         def work(session: Session) -> dict[str, Any]:
+            self._own_broadcast(session, request, broadcast_id)
             stopped = bc.stop_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock())
             self.c.audit(session, request, "broadcast.stop", broadcast_id, stopped=stopped)
             return {"stopped": stopped}
@@ -406,10 +445,14 @@ class Api:
         return JSONResponse(await self.c.db(work))
 
     # --- workers -----------------------------------------------------------------------------------
-    def _workers(self, session: Session, q: str, town: str | None, skill: str | None, page: int) -> dict[str, Any]:
+    def _workers(self, session: Session, staff: Staff, q: str, town: str | None, skill: str | None,
+                 page: int) -> dict[str, Any]:
         stmt = select(Worker)
+        town = scoped_town(staff, town)
         if town:
             stmt = stmt.where(Worker.town == town)
+        if staff.role is Role.VILLAGE:
+            stmt = stmt.where(Worker.village == staff.village)
         if skill:
             stmt = stmt.where(exists().where(WorkerSkill.worker_id == Worker.id, WorkerSkill.skill == skill))
         if q:
@@ -442,7 +485,8 @@ class Api:
         skill = params.get("skill") or None
         if skill and skill not in taxonomy.skills():
             raise BadRequest("不认识的技能")
-        return JSONResponse(await self.c.db(self._workers, q, params.get("town") or None, skill, page_of(request)))
+        return JSONResponse(await self.c.db(self._workers, who(request), q, params.get("town") or None, skill,
+                                            page_of(request)))
 
     def _counts(self, session: Session) -> dict[str, Any]:
         w = Worker.__table__  # type: ignore[attr-defined]
@@ -479,6 +523,7 @@ class Api:
             worker = session.get(Worker, worker_id)
             if worker is None:
                 return None
+            who(request).check(worker.town, worker.village)
             self.c.audit(session, request, "worker.contact", worker_id)
             return {"id": worker.id, "phone": worker.phone or ""}
 

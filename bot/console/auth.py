@@ -1,81 +1,43 @@
-"""Who may use the staff console: whoever holds JOBBOT_ADMIN_TOKEN.
+"""Who is asking the staff console, and how guessing is slowed down.
 
-The API takes it as `Authorization: Bearer <token>`; a browser pastes it once on the login
-page and gets an HttpOnly, SameSite=Strict cookie holding the login time signed with a key
-derived from the token (so changing the token logs everyone out). Writes made with the
-cookie must also carry the `X-Console` header, which a page on another site cannot add.
-Without a configured token the console refuses everything.
+People log in with a named account (storage/staff.py): the browser gets an HttpOnly,
+SameSite=Strict cookie holding a random session token that the server keeps (so logout and a
+password change end it), and every write made with it must carry that session's CSRF token
+in the `X-CSRF-Token` header or a `csrf` form field. Scripts may use JOBBOT_ADMIN_TOKEN as a
+bearer token, which acts as a county administrator. Wrong bearer tokens and wrong passwords
+are counted per client address; the address is the socket's peer, since forwarded headers are
+trusted only from the proxies named in JOBBOT_TRUSTED_PROXIES (uvicorn's own setting).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 
 from starlette.requests import Request
 
 COOKIE = "jobbot_console"
-WRITE_HEADER = "x-console"
+LOGIN_CSRF_COOKIE = "jobbot_login_csrf"
+CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-MAX_FAILURES, FAILURE_WINDOW = 10, 600.0  # wrong tokens per client address per 10 minutes
-
-
-class Access(Enum):
-    DISABLED = "disabled"  # no token configured
-    DENIED = "denied"
-    FORBIDDEN = "forbidden"  # logged in, but a write without the X-Console header
-    GRANTED = "granted"
+# failed logins and wrong bearer tokens per client address per 10 minutes: high enough that one
+# person's typos never lock out an office behind one address (accounts lock on their own)
+MAX_FAILURES, FAILURE_WINDOW = 30, 600.0
+API_NAME = "api-token"
 
 
 @dataclass
 class Guard:
     token: str | None
-    session_hours: int = 12
     clock: Callable[[], float] = time.time
     _failures: dict[str, deque[float]] = field(default_factory=dict)
 
-    @property
-    def enabled(self) -> bool:
-        return bool(self.token)
-
-    def _key(self) -> bytes:
-        return hashlib.sha256(b"jobbot console session\0" + (self.token or "").encode()).digest()
-
     def token_ok(self, given: str) -> bool:
-        return self.enabled and hmac.compare_digest(given.strip().encode(), (self.token or "").encode())
+        return bool(self.token) and hmac.compare_digest(given.strip().encode(), (self.token or "").encode())
 
-    def new_cookie(self) -> str:
-        issued = str(int(self.clock()))
-        return f"{issued}.{hmac.new(self._key(), issued.encode(), hashlib.sha256).hexdigest()}"
-
-    def cookie_ok(self, value: str | None) -> bool:
-        if not (self.enabled and value and "." in value):
-            return False
-        issued, signature = value.split(".", 1)
-        expected = hmac.new(self._key(), issued.encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(signature.encode(), expected.encode()) or not issued.isdigit():
-            return False
-        age = self.clock() - int(issued)
-        return -60 <= age <= self.session_hours * 3600
-
-    def check(self, request: Request) -> Access:
-        if not self.enabled:
-            return Access.DISABLED
-        header = request.headers.get("authorization", "")
-        if header[:7].lower() == "bearer ":
-            return Access.GRANTED if self.token_ok(header[7:]) else Access.DENIED
-        if self.cookie_ok(request.cookies.get(COOKIE)):
-            if request.method not in SAFE_METHODS and request.headers.get(WRITE_HEADER) != "1":
-                return Access.FORBIDDEN
-            return Access.GRANTED
-        return Access.DENIED
-
-    # --- slowing down guessing on the login page ----------------------------------------------------
     def _recent(self, client: str) -> deque[float]:
         now = self.clock()
         times = self._failures.setdefault(client, deque())
@@ -90,6 +52,15 @@ class Guard:
         self._recent(client).append(self.clock())
         if len(self._failures) > 10_000:  # do not grow without bound under a flood of addresses
             self._failures.clear()
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    return header[7:] if header[:7].lower() == "bearer " else None
+
+
+def csrf_ok(expected: str | None, given: str | None) -> bool:
+    return bool(expected and given) and hmac.compare_digest(expected.encode(), (given or "").encode())
 
 
 def client_address(request: Request) -> str:

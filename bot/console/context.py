@@ -1,8 +1,8 @@
 """What every console endpoint shares: settings, the database, the services, the access
-guard and templates; the wrappers that check access first and then the input every
-endpoint shares (ids in the path, query parameters, the JSON body: numbers, dates and lists
-of sane size, else a 400 in Chinese); small helpers (masking personal details, reading times
-staff type, the audit log)."""
+guard and templates; the wrappers that find who is asking and check their permission first,
+then the input every endpoint shares (ids in the path, query parameters, the JSON body:
+numbers, dates and lists of sane size, else a 400 in Chinese); small helpers (masking personal
+details, reading times staff type, the audit log)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from bot.console.auth import Access, Guard, client_address
+from bot.console.auth import API_NAME, COOKIE, CSRF_HEADER, SAFE_METHODS, Guard, bearer, client_address, csrf_ok
+from bot.console.roles import OutOfScope, Perm, Role, Staff
 from bot.postings import PostingError
 from bot.services import Services
 from bot.settings import Settings
@@ -33,15 +34,22 @@ from knowledge.text import arabize
 from storage.broadcasts import BroadcastError
 from storage.db import session_scope
 from storage.fairs import FairError
-from storage.models import StaffAudit
+from storage import staff as accounts
+from storage.models import StaffAccount, StaffAudit
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/console"
 HERE = Path(__file__).parent
-DISABLED_TEXT = "工作人员后台没有启用：请先设置环境变量 JOBBOT_ADMIN_TOKEN，再重启服务。"
-DENIED_TEXT = "需要登录：请提供正确的管理令牌。"
-FORBIDDEN_TEXT = "请从后台页面操作。"
+DISABLED_TEXT = ("工作人员后台还没有账号：请先运行 jobbot staff add 管理员名 --role admin 建一个管理员账号，"
+                 "或设置 JOBBOT_ADMIN_TOKEN 供脚本调用。")
+DENIED_TEXT = "需要登录：请先登录工作人员账号。"
+BUSY_TEXT = "试错太多次了，请10分钟后再试。"
+CSRF_TEXT = "请从后台页面操作（缺少安全校验码）。"
+NOT_ALLOWED_TEXT = "您的账号没有这个权限。"
+READ_ONLY_TEXT = "查看账号只能看，不能修改。"
+CHANGE_PASSWORD_TEXT = "请先修改初始密码。"
+OUT_OF_SCOPE_TEXT = "没有找到，或不在您负责的范围内。"
 Endpoint = Callable[[Request], Awaitable[Response]]
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 MAX_NUMBER = 2**53  # any number in a JSON body: what JavaScript keeps exactly (a phone number fits)
@@ -57,6 +65,12 @@ class BadRequest(ValueError):
     """Input the console cannot use; the message is shown to staff."""
 
 
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    text: str
+
+
 @dataclass
 class Console:
     settings: Settings
@@ -66,7 +80,7 @@ class Console:
     templates: Jinja2Templates = field(init=False)
 
     def __post_init__(self) -> None:
-        self.guard = Guard(self.settings.admin_token, self.settings.console_session_hours)
+        self.guard = Guard(self.settings.admin_token)
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.globals.update(prefix=PREFIX)
 
@@ -83,47 +97,114 @@ class Console:
         return await run_in_threadpool(work)
 
     def page(self, request: Request, name: str, code: int = 200, **context: Any) -> Response:
-        return self.templates.TemplateResponse(request, name, {"request": request, **context}, status_code=code)
+        staff = getattr(request.state, "staff", None)
+        return self.templates.TemplateResponse(
+            request, name, {"request": request, "staff": staff, "csrf": staff.csrf if staff else None,
+                            "Perm": Perm, **context}, status_code=code)
 
-    # --- access ------------------------------------------------------------------------------------
-    def api(self, fn: Endpoint) -> Endpoint:
+    # --- who is asking -----------------------------------------------------------------------------
+    def _session_staff(self, session: Session, token: str) -> Staff | None:
+        found = accounts.live_session(session, token=token, now=self.services.clock(),
+                                      idle=timedelta(minutes=self.settings.console_idle_minutes),
+                                      longest=timedelta(hours=self.settings.console_session_hours))
+        if found is None:
+            return None
+        row, account = found
+        return staff_of(account, csrf=row.csrf)
+
+    async def identify(self, request: Request, *, header_csrf: bool = True) -> Staff | Refusal:
+        """Who is asking; a write with the cookie must carry the session's CSRF token in its
+        header (`header_csrf=False`: the caller checks a form field instead)."""
+        client = client_address(request)
+        token = bearer(request)
+        if token is not None:
+            if self.guard.locked_out(client):
+                return Refusal(429, BUSY_TEXT)
+            if self.guard.token_ok(token):
+                return Staff(name=API_NAME, role=Role.ADMIN)
+            self.guard.failed(client)
+            return Refusal(401, DENIED_TEXT)
+        cookie = request.cookies.get(COOKIE)
+        staff = await self.db(self._session_staff, cookie) if cookie else None
+        if staff is None:
+            if not self.settings.admin_token and not await self.db(accounts.any_account):
+                return Refusal(503, DISABLED_TEXT)
+            return Refusal(401, DENIED_TEXT)
+        if header_csrf and request.method not in SAFE_METHODS and \
+                not csrf_ok(staff.csrf, request.headers.get(CSRF_HEADER)):
+            return Refusal(403, CSRF_TEXT)
+        return staff
+
+    def _refusal(self, staff: Staff, request: Request, need: Perm) -> Refusal | None:
+        if staff.must_change_password:
+            return Refusal(403, CHANGE_PASSWORD_TEXT)
+        if not staff.can(need):
+            return Refusal(403, NOT_ALLOWED_TEXT)
+        if staff.read_only and request.method not in SAFE_METHODS:
+            return Refusal(403, READ_ONLY_TEXT)
+        return None
+
+    def api(self, fn: Endpoint, need: Perm) -> Endpoint:
         async def endpoint(request: Request) -> Response:
-            access = self.guard.check(request)
-            if access is Access.DISABLED:
-                return JSONResponse({"error": DISABLED_TEXT}, 503)
-            if access is Access.DENIED:
-                return JSONResponse({"error": DENIED_TEXT}, 401, headers={"WWW-Authenticate": "Bearer"})
-            if access is Access.FORBIDDEN:
-                return JSONResponse({"error": FORBIDDEN_TEXT}, 403)
+            staff = await self.identify(request)
+            refused = staff if isinstance(staff, Refusal) else self._refusal(staff, request, need)
+            if refused is not None:
+                headers = {"WWW-Authenticate": "Bearer"} if refused.status == 401 else None
+                return JSONResponse({"error": refused.text}, refused.status, headers=headers)
+            request.state.staff = staff
             try:
                 check_request(request)
                 return await _guarded(fn, request)
             except (BadRequest, FairError, BroadcastError, PostingError) as error:
                 return JSONResponse({"error": str(error)}, 400)
+            except OutOfScope:
+                return JSONResponse({"error": OUT_OF_SCOPE_TEXT}, 404)
 
         return endpoint
 
-    def html(self, fn: Endpoint) -> Endpoint:
+    def html(self, fn: Endpoint, need: Perm) -> Endpoint:
         async def endpoint(request: Request) -> Response:
-            access = self.guard.check(request)
-            if access is Access.DISABLED:
-                return self.page(request, "disabled.html", 503, message=DISABLED_TEXT)
-            if access is not Access.GRANTED:
+            staff = await self.identify(request)
+            if isinstance(staff, Refusal):
+                if staff.status == 503:
+                    return self.page(request, "disabled.html", 503, message=DISABLED_TEXT)
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"{PREFIX}/login?next={quote(target)}", 303)
+            request.state.staff = staff
+            if staff.must_change_password:
+                return RedirectResponse(f"{PREFIX}/password", 303)
+            if refused := self._refusal(staff, request, need):
+                return self.page(request, "refused.html", refused.status, message=refused.text)
             try:
                 check_request(request)
                 return await _guarded(fn, request)
             except BadRequest as error:
                 return HTMLResponse(str(error), 400)
+            except OutOfScope:
+                return self.page(request, "refused.html", 404, message=OUT_OF_SCOPE_TEXT)
 
         return endpoint
 
     # --- the audit log -----------------------------------------------------------------------------
-    def audit(self, session: Session, request: Request, action: str, target: Any = None, **detail: Any) -> None:
+    def audit(self, session: Session, request: Request, action: str, target: Any = None, *,
+              actor: str | None = None, **detail: Any) -> None:
+        """Record who did what; `actor` names the account when nobody is logged in yet (a login)."""
+        staff = getattr(request.state, "staff", None)
         session.add(StaffAudit(at=self.services.clock(), action=action,
                                target=None if target is None else str(target)[:64],
-                               detail=json.loads(json.dumps(detail, default=str)), ip=client_address(request)[:64]))
+                               detail=json.loads(json.dumps(detail, default=str)), ip=client_address(request)[:64],
+                               actor=(actor or (staff.name if staff else None) or "")[:64] or None))
+
+
+def staff_of(account: StaffAccount, *, csrf: str | None) -> Staff:
+    return Staff(name=account.name, role=Role(account.role), town=account.town, village=account.village,
+                 account_id=account.id, csrf=csrf, must_change_password=account.must_change_password)
+
+
+def who(request: Request) -> Staff:
+    """The person behind a request that passed `Console.api` or `Console.html`."""
+    found: Staff = request.state.staff
+    return found
 
 
 async def _guarded(fn: Endpoint, request: Request) -> Response:

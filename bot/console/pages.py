@@ -1,41 +1,28 @@
-"""The console's HTML pages, rendered on the server: login, dashboard, jobs, fairs,
-broadcasts (compose, preview, live report) and workers. Forms post JSON to the API with a
-little vanilla JavaScript (static/console.js)."""
+"""The console's HTML pages, rendered on the server: dashboard, jobs, fairs, broadcasts
+(compose, preview, live report) and workers. Forms post JSON to the API with a little
+vanilla JavaScript (static/console.js). Logging in and accounts are in bot/console/login.py."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from urllib.parse import parse_qs
 
 from sqlmodel import Session, select
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.console import charts, loop
-from bot.console.api import Api, audience_label, broadcast_row, fair_row
-from bot.console.auth import COOKIE, client_address
-from bot.console.context import DISABLED_TEXT, PREFIX, BadRequest, Console, mask_id, page_of
+from bot.console import charts
+from bot.console.accounts import ACTIONS
+from bot.console.api import Api, audience_label, broadcast_row, fair_row, scoped_town
+from bot.console.context import BadRequest, Console, mask_id, page_of, who
+from bot.console.roles import Perm
 from handlers.notices import JOB_STATUS
 from knowledge import taxonomy
 from storage import broadcasts as bc, fairs as fr, stats
 from storage.jobs import applications, open_jobs
 from storage.models import Employer, StaffAudit
 from storage.questions import recent_questions
-
-MAX_LOGIN_BODY = 4096
-ACTIONS = {"login": "登录", "job.add": "发布岗位", "job.close": "结束岗位", "job.import": "导入岗位",
-           "fair.add": "新增招聘会", "fair.move": "招聘会改期", "fair.cancel": "取消招聘会",
-           "fair.offer": "修改招聘会岗位", "broadcast.create": "起草通知", "broadcast.confirm": "发送通知",
-           "broadcast.stop": "停止通知", "worker.contact": "查看电话", **loop.ACTIONS}
-
-
-def _safe_next(value: str | None) -> str:
-    """Only a path inside the console: never an open redirect to another site."""
-    if value and value.startswith(PREFIX + "/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return PREFIX + "/"
 
 
 class Pages:
@@ -46,47 +33,17 @@ class Pages:
     def routes(self) -> list[BaseRoute]:
         h = self.c.html
         return [
-            Route("/login", self.login_form), Route("/login", self.login, methods=["POST"]),
-            Route("/logout", self.logout, methods=["POST"]),
-            Route("/", h(self.dashboard)), Route("/jobs", h(self.jobs)), Route("/fairs", h(self.fairs)),
-            Route("/broadcasts", h(self.broadcasts)), Route("/broadcasts/{broadcast_id:int}", h(self.broadcast)),
-            Route("/workers", h(self.workers)),
+            Route("/", h(self.dashboard, Perm.FIGURES)), Route("/jobs", h(self.jobs, Perm.JOBS)),
+            Route("/fairs", h(self.fairs, Perm.FAIRS)), Route("/broadcasts", h(self.broadcasts, Perm.BROADCAST)),
+            Route("/broadcasts/{broadcast_id:int}", h(self.broadcast, Perm.BROADCAST)),
+            Route("/workers", h(self.workers, Perm.WORKERS)),
         ]
 
-    # --- login -------------------------------------------------------------------------------------
-    async def login_form(self, request: Request) -> Response:
-        if not self.c.guard.enabled:
-            return self.c.page(request, "disabled.html", 503, message=DISABLED_TEXT)
-        return self.c.page(request, "login.html", next=_safe_next(request.query_params.get("next")), error=None)
-
-    async def login(self, request: Request) -> Response:
-        guard = self.c.guard
-        if not guard.enabled:
-            return await self.login_form(request)
-        body = await request.body()
-        form = parse_qs(body[:MAX_LOGIN_BODY].decode("utf-8", "replace"))
-        target = _safe_next((form.get("next") or [""])[0])
-        client = client_address(request)
-        if guard.locked_out(client):
-            return self.c.page(request, "login.html", 429, next=target, error="试错太多次了，请10分钟后再试。")
-        if len(body) > MAX_LOGIN_BODY or not guard.token_ok((form.get("token") or [""])[0]):
-            guard.failed(client)
-            return self.c.page(request, "login.html", 401, next=target, error="令牌不对，请再检查一下。")
-        await self.c.db(lambda s: self.c.audit(s, request, "login"))
-        response = RedirectResponse(target, 303)
-        response.set_cookie(COOKIE, guard.new_cookie(), max_age=guard.session_hours * 3600, path=PREFIX,
-                            httponly=True, samesite="strict", secure=request.url.scheme == "https")
-        return response
-
-    async def logout(self, request: Request) -> Response:
-        response = RedirectResponse(PREFIX + "/login", 303)
-        response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
-        return response
-
     # --- dashboard ---------------------------------------------------------------------------------
-    def _dashboard(self, session: Session) -> dict[str, Any]:
+    def _dashboard(self, session: Session, show_audit: bool) -> dict[str, Any]:
         figs, months, year = self.api._figures(session)
-        audit = list(session.exec(select(StaffAudit).order_by(StaffAudit.id.desc()).limit(10)))  # type: ignore[union-attr]
+        audit = list(session.exec(select(StaffAudit).order_by(StaffAudit.id.desc()).limit(10))  # type: ignore[union-attr]
+                     ) if show_audit else []
         return {"year": year, "target_year": stats.target_year(year), "plan_years": stats.PLAN_YEARS,
                 "figures": figs, "progress": charts.progress(figs),
                 "fairs_chart": charts.by_month(months, "fairs_held", "每月举办招聘会（场）"),
@@ -95,15 +52,15 @@ class Pages:
                 "audit": [(a, ACTIONS.get(a.action, a.action)) for a in audit]}
 
     async def dashboard(self, request: Request) -> Response:
-        data = await self.c.db(self._dashboard)
+        data = await self.c.db(self._dashboard, who(request).can(Perm.ACCOUNTS))
         return self.c.page(request, "dashboard.html", tz=self.c.services.tz, **data)
 
     # --- jobs --------------------------------------------------------------------------------------
     async def jobs(self, request: Request) -> Response:
         status = request.query_params.get("status", "open") or None
-        town = request.query_params.get("town") or None
+        town = scoped_town(who(request), request.query_params.get("town") or None)
         data = await self.c.db(self.api._job_rows, None if status == "all" else status, town, page_of(request))
-        recent = await self.c.db(lambda s: applications(s, limit=20))
+        recent = await self.c.db(lambda s: applications(s, limit=20, town=who(request).place))
         return self.c.page(request, "jobs.html", status=status, town=town, towns=self.c.services.places.names,
                            skills=taxonomy.skills().options, applications=recent, mask_id=mask_id, statuses=JOB_STATUS,
                            tz=self.c.services.tz, **data)
@@ -130,25 +87,25 @@ class Pages:
                            towns=self.c.services.places.names, today=self.c.services.local_now().date(), **data)
 
     # --- broadcasts --------------------------------------------------------------------------------
-    def _broadcasts(self, session: Session, fair_id: int | None) -> dict[str, Any]:
+    def _broadcasts(self, session: Session, fair_id: int | None, town: str | None) -> dict[str, Any]:
         now, tz = self.c.services.clock(), self.c.services.tz
         fairs = fr.upcoming_fairs(session, now=now, limit=30)
         titles = {f.id: f"{f.starts_at.astimezone(tz):%m-%d} {f.title}" for f in fairs}
         chosen = next((f for f in fairs if f.id == fair_id), None)
         draft = fr.fair_block(chosen, tz, heading="招聘会通知：") + "\n回复“招聘会”看详情。" if chosen else ""
-        rows = bc.list_broadcasts(session, limit=30)
+        rows = bc.list_broadcasts(session, limit=30, town=town)
         listed = [{**broadcast_row(r, self.c), "audience_label": audience_label(bc.Audience.from_dict(r.audience),
                                                                                 titles)} for r in rows]
         return {"fairs": titles, "fair_id": fair_id, "draft": draft, "broadcasts": listed}
 
     async def broadcasts(self, request: Request) -> Response:
         raw = request.query_params.get("fair_id") or ""
-        data = await self.c.db(self._broadcasts, int(raw) if raw.isdigit() else None)
+        data = await self.c.db(self._broadcasts, int(raw) if raw.isdigit() else None, who(request).place)
         return self.c.page(request, "broadcasts.html", towns=self.c.services.places.names,
                            skills=taxonomy.skills().options, age_bands=bc.AGE_BANDS, **data)
 
     async def broadcast(self, request: Request) -> Response:
-        found = await self.c.db(self.api._broadcast_view, request.path_params["broadcast_id"])
+        found = await self.c.db(self.api._broadcast_view, request, request.path_params["broadcast_id"])
         if found is None:
             raise BadRequest("没有这条通知")
         return self.c.page(request, "broadcast.html", **found)
@@ -159,7 +116,7 @@ class Pages:
         q, town, skill = (params.get("q") or "").strip()[:32], params.get("town") or None, params.get("skill") or None
         if skill and skill not in taxonomy.skills():
             skill = None
-        found = await self.c.db(self.api._workers, q, town, skill, 1)
+        found = await self.c.db(self.api._workers, who(request), q, town, skill, 1)
         counts = await self.c.db(self.api._counts)
         return self.c.page(request, "workers.html", q=q, town=town, skill=skill, towns=self.c.services.places.names,
                            skills=taxonomy.skills().options, counts=counts, **found)

@@ -1,6 +1,7 @@
 """The console's part for the closed loop around the job (登记-培训-就业-维权-补贴): training
 courses, unpaid-wage cases, 数字银龄, returning graduates and internship bases, hardship and
-残疾人之家 — pages and JSON API routes, behind the same token as the rest of the console."""
+残疾人之家 — pages and JSON API routes, for county and town staff (Perm.LOOP), a town's staff
+kept to their town's records and people."""
 
 from __future__ import annotations
 

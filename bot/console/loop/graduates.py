@@ -11,11 +11,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.console.context import BadRequest, Console, body_json, text_field
-from bot.console.loop.shared import flag, number, town_of, when
+from bot.console.context import BadRequest, Console, body_json, text_field, who
+from bot.console.loop.shared import flag, number, readable, town_of, when
+from bot.console.roles import Perm, Staff
 from handlers.graduates import promise_kept
 from storage import graduates as store
-from storage.models import Graduate, InternshipBase, Job
+from storage.models import Graduate, InternshipBase, Job, Worker
 
 
 class Graduates:
@@ -23,17 +24,17 @@ class Graduates:
         self.c = console
 
     def api(self) -> list[BaseRoute]:
-        a = self.c.api
-        return [Route("/graduates", a(self.graduates)),
-                Route("/graduates/{graduate_id:int}/guidance", a(self.guided), methods=["POST"]),
-                Route("/graduates/{graduate_id:int}/training", a(self.trained), methods=["POST"]),
-                Route("/graduates/{graduate_id:int}/recommendations", a(self.recommended), methods=["POST"]),
-                Route("/internship-bases", a(self.bases)),
-                Route("/internship-bases", a(self.add_base), methods=["POST"]),
-                Route("/internship-bases/{base_id:int}", a(self.change_base), methods=["POST"])]
+        a, L = self.c.api, Perm.LOOP
+        return [Route("/graduates", a(self.graduates, L)),
+                Route("/graduates/{graduate_id:int}/guidance", a(self.guided, L), methods=["POST"]),
+                Route("/graduates/{graduate_id:int}/training", a(self.trained, L), methods=["POST"]),
+                Route("/graduates/{graduate_id:int}/recommendations", a(self.recommended, L), methods=["POST"]),
+                Route("/internship-bases", a(self.bases, L)),
+                Route("/internship-bases", a(self.add_base, L), methods=["POST"]),
+                Route("/internship-bases/{base_id:int}", a(self.change_base, L), methods=["POST"])]
 
     def pages(self) -> list[BaseRoute]:
-        return [Route("/graduates", self.c.html(self.page))]
+        return [Route("/graduates", self.c.html(self.page, Perm.LOOP))]
 
     def row(self, p: store.Progress) -> dict[str, Any]:
         g = p.graduate
@@ -47,12 +48,12 @@ class Graduates:
         return {"id": b.id, "name": b.name, "town": b.town, "industry": b.industry, "positions": b.positions,
                 "address": b.address, "phone": b.phone, "description": b.description, "active": b.active}
 
-    def _graduates(self, session: Session, owed_only: bool) -> list[dict[str, Any]]:
-        return [self.row(p) for p in store.progress(session, owed_only=owed_only)]
+    def _graduates(self, session: Session, staff: Staff, owed_only: bool) -> list[dict[str, Any]]:
+        return [self.row(p) for p in store.progress(session, owed_only=owed_only) if staff.sees(p.town)]
 
     async def graduates(self, request: Request) -> Response:
         owed = request.query_params.get("owed") in ("1", "true")
-        return JSONResponse({"graduates": await self.c.db(self._graduates, owed)})
+        return JSONResponse({"graduates": await self.c.db(self._graduates, who(request), owed)})
 
     async def _mark(self, request: Request, what: str) -> Response:
         data = await body_json(request)
@@ -61,6 +62,7 @@ class Graduates:
 
         def work(session: Session) -> bool:
             now = self.c.services.clock()
+            self._graduate(session, request, graduate_id)
             done = store.mark(session, graduate_id=graduate_id, what=what, note=note, now=now)
             if done:
                 self.c.audit(session, request, f"graduate.{what}", graduate_id)
@@ -77,6 +79,14 @@ class Graduates:
     async def trained(self, request: Request) -> Response:
         return await self._mark(request, "training")
 
+    def _graduate(self, session: Session, request: Request, graduate_id: int) -> Graduate | None:
+        """The graduate, if any; one of another town is out of a town account's reach."""
+        graduate = session.get(Graduate, graduate_id)
+        worker = session.get(Worker, graduate.worker_id) if graduate else None
+        if worker is not None:
+            who(request).check(worker.town)
+        return graduate
+
     async def recommended(self, request: Request) -> Response:
         """A recommendation staff made themselves (on the phone, at the counter): it counts as one of three."""
         data = await body_json(request)
@@ -84,7 +94,7 @@ class Graduates:
         graduate_id = request.path_params["graduate_id"]
 
         def work(session: Session) -> dict[str, Any] | None:
-            if session.get(Graduate, graduate_id) is None:
+            if self._graduate(session, request, graduate_id) is None:
                 return None
             if session.get(Job, job_id) is None:
                 raise BadRequest("没有这个岗位")
@@ -100,9 +110,9 @@ class Graduates:
 
     async def bases(self, request: Request) -> Response:
         rows = await self.c.db(lambda s: store.bases(s, active_only=False))
-        return JSONResponse({"bases": [self.base_row(b) for b in rows]})
+        return JSONResponse({"bases": readable(who(request), [self.base_row(b) for b in rows])})
 
-    def _base_fields(self, data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    def _base_fields(self, data: dict[str, Any], staff: Staff, *, partial: bool) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         if not partial or "name" in data:
             fields["name"] = text_field(data, "name", max_len=128, required=True, label="基地名称")
@@ -111,7 +121,7 @@ class Graduates:
             if not partial or name in data:
                 fields[name] = text_field(data, name, max_len=size, label=label)
         if not partial or "town" in data:
-            fields["town"] = town_of(self.c, data.get("town"))
+            fields["town"] = town_of(self.c, data.get("town"), staff)
         if not partial or "positions" in data:
             fields["positions"] = number(data.get("positions"), label="见习岗位数", low=0, high=10000, default=0)
         if "active" in data:
@@ -120,7 +130,7 @@ class Graduates:
 
     async def add_base(self, request: Request) -> Response:
         data = await body_json(request)
-        fields = self._base_fields(data, partial=False)
+        fields = self._base_fields(data, who(request), partial=False)
         request_id = text_field(data, "request_id", max_len=64)
 
         def work(session: Session) -> dict[str, Any]:
@@ -134,10 +144,12 @@ class Graduates:
 
     async def change_base(self, request: Request) -> Response:
         data = await body_json(request)
-        fields = self._base_fields(data, partial=True)
+        fields = self._base_fields(data, who(request), partial=True)
         base_id = request.path_params["base_id"]
 
         def work(session: Session) -> dict[str, Any] | None:
+            if (found := session.get(InternshipBase, base_id)) is not None:
+                who(request).check(found.town)
             base = store.save_base(session, fields=fields, now=self.c.services.clock(), base_id=base_id)
             if base is not None:
                 self.c.audit(session, request, "base.change", base_id, fields=sorted(fields))
@@ -148,7 +160,7 @@ class Graduates:
 
     async def page(self, request: Request) -> Response:
         owed = request.query_params.get("owed") in ("1", "true")
-        rows = await self.c.db(self._graduates, owed)
-        bases = await self.c.db(lambda s: [self.base_row(b) for b in store.bases(s, active_only=False)])
+        rows = await self.c.db(self._graduates, who(request), owed)
+        bases = await self.c.db(lambda s: readable(who(request), [self.base_row(b) for b in store.bases(s, active_only=False)]))
         return self.c.page(request, "loop_graduates.html", graduates=rows, owed=owed, bases=bases,
                            towns=self.c.services.places.names)

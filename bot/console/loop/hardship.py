@@ -11,8 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.console.context import Console, body_json, text_field
-from bot.console.loop.shared import person, town_of, when
+from bot.console.context import Console, body_json, text_field, who
+from bot.console.loop.shared import person, readable, town_of, visible, when
+from bot.console.roles import Perm, Staff
 from handlers.hardship import home_kind
 from storage import eligibility as el
 from storage.jobs import employer_id
@@ -24,30 +25,31 @@ class Hardship:
         self.c = console
 
     def api(self) -> list[BaseRoute]:
-        a = self.c.api
-        return [Route("/hardship", a(self.overview)), Route("/hardship/homes", a(self.add_home), methods=["POST"])]
+        a, L = self.c.api, Perm.LOOP
+        return [Route("/hardship", a(self.overview, L)), Route("/hardship/homes", a(self.add_home, L), methods=["POST"])]
 
     def pages(self) -> list[BaseRoute]:
-        return [Route("/hardship", self.c.html(self.page))]
+        return [Route("/hardship", self.c.html(self.page, Perm.LOOP))]
 
     def home_row(self, e: Employer) -> dict[str, Any]:
         return {"id": e.id, "name": e.name, "town": e.town, "address": e.address, "phone": e.phone}
 
-    def _overview(self, session: Session) -> dict[str, Any]:
+    def _overview(self, session: Session, staff: Staff) -> dict[str, Any]:
         open_jobs = session.exec(select(func.count()).select_from(Job).where(
             Job.status == "open", Job.public_welfare == True)).one()  # noqa: E712
         homes = session.exec(select(Employer).where(Employer.kind == home_kind()).order_by(Employer.town))
-        return {"people": [{**person(w, self.c), "category": d.category, "consented_at": when(d.consented_at, self.c)}
-                           for d, w in el.declarations(session)],
-                "public_welfare_open": open_jobs, "homes": [self.home_row(e) for e in homes]}
+        return {"people": visible(staff, [{**person(w, self.c), "category": d.category,
+                                           "consented_at": when(d.consented_at, self.c)}
+                                          for d, w in el.declarations(session)]),
+                "public_welfare_open": open_jobs, "homes": readable(staff, [self.home_row(e) for e in homes])}
 
     async def overview(self, request: Request) -> Response:
-        return JSONResponse(await self.c.db(self._overview))
+        return JSONResponse(await self.c.db(self._overview, who(request)))
 
     async def add_home(self, request: Request) -> Response:
         data = await body_json(request)
         name = text_field(data, "name", max_len=128, required=True, label="名称") or ""
-        town = town_of(self.c, data.get("town"))
+        town = town_of(self.c, data.get("town"), who(request))
         address, phone = text_field(data, "address", label="地址"), text_field(data, "phone", max_len=32, label="电话")
 
         def work(session: Session) -> dict[str, Any]:
@@ -61,5 +63,5 @@ class Hardship:
         return JSONResponse(await self.c.db(work), 201)
 
     async def page(self, request: Request) -> Response:
-        data = await self.c.db(self._overview)
+        data = await self.c.db(self._overview, who(request))
         return self.c.page(request, "loop_hardship.html", towns=self.c.services.places.names, **data)

@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.console.context import BadRequest, Console, body_json, mask_phone, page_of, text_field
+from bot.console.context import BadRequest, Console, body_json, mask_phone, page_of, text_field, who
 from bot.console.loop.shared import PAGE_SIZE, when
+from bot.console.roles import Perm, Staff
 from handlers.rights import amount_text, notify
 from storage import cases as store
 from storage.waiting import fate
@@ -25,14 +26,14 @@ class Rights:
         self.c = console
 
     def api(self) -> list[BaseRoute]:
-        a = self.c.api
-        return [Route("/cases", a(self.cases)), Route("/cases/{case_id:int}", a(self.case)),
-                Route("/cases/{case_id:int}/status", a(self.set_status), methods=["POST"]),
-                Route("/cases/{case_id:int}/contact", a(self.contact))]
+        a, L = self.c.api, Perm.LOOP
+        return [Route("/cases", a(self.cases, L)), Route("/cases/{case_id:int}", a(self.case, L)),
+                Route("/cases/{case_id:int}/status", a(self.set_status, L), methods=["POST"]),
+                Route("/cases/{case_id:int}/contact", a(self.contact, L))]
 
     def pages(self) -> list[BaseRoute]:
-        h = self.c.html
-        return [Route("/cases", h(self.cases_page)), Route("/cases/{case_id:int}", h(self.case_page))]
+        h, L = self.c.html, Perm.LOOP
+        return [Route("/cases", h(self.cases_page, L)), Route("/cases/{case_id:int}", h(self.case_page, L))]
 
     def row(self, case: RightsCase) -> dict[str, Any]:
         return {"id": case.id, "number": case.number, "employer": case.employer, "amount": case.amount,
@@ -46,13 +47,20 @@ class Rights:
         worker_id, reach = store.reach(session, case)
         return {**self.row(case), "reachable": worker_id is not None, "reach": reach}
 
-    def _list(self, session: Session, status: str | None, page: int) -> dict[str, Any]:
-        rows = store.list_cases(session, status=status, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    def _list(self, session: Session, staff: Staff, status: str | None, page: int) -> dict[str, Any]:
+        rows = store.list_cases(session, status=status, town=staff.place, limit=PAGE_SIZE + 1,
+                                offset=(page - 1) * PAGE_SIZE)
         return {"cases": [self._row(session, c) for c in rows[:PAGE_SIZE]], "page": page,
                 "more": len(rows) > PAGE_SIZE}
 
-    def _detail(self, session: Session, case_id: int) -> dict[str, Any] | None:
+    def _case(self, session: Session, staff: Staff, case_id: int) -> RightsCase | None:
         case = store.get_case(session, case_id)
+        if case is not None:
+            staff.check(case.town)
+        return case
+
+    def _detail(self, session: Session, staff: Staff, case_id: int) -> dict[str, Any] | None:
+        case = self._case(session, staff, case_id)
         if case is None:
             return None
         events = store.events(session, case_id=case_id)
@@ -70,10 +78,10 @@ class Rights:
         return status
 
     async def cases(self, request: Request) -> Response:
-        return JSONResponse(await self.c.db(self._list, self._status(request), page_of(request)))
+        return JSONResponse(await self.c.db(self._list, who(request), self._status(request), page_of(request)))
 
     async def case(self, request: Request) -> Response:
-        found = await self.c.db(self._detail, request.path_params["case_id"])
+        found = await self.c.db(self._detail, who(request), request.path_params["case_id"])
         return JSONResponse(found) if found else JSONResponse({"error": "没有这个维权案件"}, 404)
 
     async def set_status(self, request: Request) -> Response:
@@ -86,6 +94,8 @@ class Rights:
 
         def work(session: Session) -> dict[str, Any] | None:
             now = self.c.services.clock()
+            if self._case(session, who(request), case_id) is None:
+                return None
             event = store.set_status(session, case_id=case_id, status=status, note=note, now=now)
             if event is None:
                 return None
@@ -103,7 +113,7 @@ class Rights:
         case_id = request.path_params["case_id"]
 
         def work(session: Session) -> dict[str, Any] | None:
-            case = store.get_case(session, case_id)
+            case = self._case(session, who(request), case_id)
             if case is None:
                 return None
             if case.phone is None:
@@ -118,11 +128,11 @@ class Rights:
 
     async def cases_page(self, request: Request) -> Response:
         status = self._status(request)
-        data = await self.c.db(self._list, status, page_of(request))
+        data = await self.c.db(self._list, who(request), status, page_of(request))
         return self.c.page(request, "loop_cases.html", status=status, statuses=store.STATUSES, **data)
 
     async def case_page(self, request: Request) -> Response:
-        found = await self.c.db(self._detail, request.path_params["case_id"])
+        found = await self.c.db(self._detail, who(request), request.path_params["case_id"])
         if found is None:
             raise BadRequest("没有这个维权案件")
         return self.c.page(request, "loop_case.html", case=found, statuses=store.STATUSES)

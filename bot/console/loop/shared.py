@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.console.context import BadRequest, Console, mask_phone, parse_day
+from bot.console.roles import Staff
 from storage.models import Worker
 
 PAGE_SIZE = 50
@@ -48,14 +49,24 @@ def person(worker: Worker, console: Console) -> dict[str, Any]:
             "age": year - worker.birth_year if worker.birth_year else worker.age, "phone": mask_phone(worker.phone)}
 
 
-def town_of(console: Console, value: Any) -> str | None:
-    """A town staff typed ("华埠" → 华埠镇); empty means the whole county."""
+def town_of(console: Console, value: Any, staff: Staff) -> str | None:
+    """A town staff typed ("华埠" → 华埠镇); empty means the whole county, or the town of a
+    town's staff, who may name no other."""
     text = str(value or "").strip()
-    if not text:
-        return None
-    town = console.services.places.resolve(text).town
-    if town is None:
+    town = console.services.places.resolve(text).town if text else None
+    if text and town is None:
         raise BadRequest(f"乡镇“{text}”不认识")
+    if staff.place is not None:
+        staff.check(town or staff.place)
+        return staff.place
     return town
 
 
+def visible(staff: Staff, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The people (rows with a "town" and a "village") within the account's place."""
+    return [r for r in rows if staff.sees(r.get("town"), r.get("village"))]
+
+
+def readable(staff: Staff, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notice-like rows (each with a "town") the account may read: its town's and the county's."""
+    return [r for r in rows if staff.reads(r.get("town"))]

@@ -11,8 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.console.context import BadRequest, Console, body_json, text_field
-from bot.console.loop.shared import day, number, person, town_of, when
+from bot.console.context import BadRequest, Console, body_json, text_field, who
+from bot.console.loop.shared import day, number, person, readable, town_of, visible, when
+from bot.console.roles import Perm, Staff
 from handlers.silver import maps, match_need
 from storage import silver as store
 from storage.models import SilverChoice, SilverNeed, SilverPlacement, Worker
@@ -23,14 +24,14 @@ class Silver:
         self.c = console
 
     def api(self) -> list[BaseRoute]:
-        a = self.c.api
-        return [Route("/silver", a(self.overview)), Route("/silver/people", a(self.people)),
-                Route("/silver/needs", a(self.add_need), methods=["POST"]),
-                Route("/silver/needs/{need_id:int}/close", a(self.close_need), methods=["POST"]),
-                Route("/silver/placements", a(self.add_placement), methods=["POST"])]
+        a, L = self.c.api, Perm.LOOP
+        return [Route("/silver", a(self.overview, L)), Route("/silver/people", a(self.people, L)),
+                Route("/silver/needs", a(self.add_need, L), methods=["POST"]),
+                Route("/silver/needs/{need_id:int}/close", a(self.close_need, L), methods=["POST"]),
+                Route("/silver/placements", a(self.add_placement, L), methods=["POST"])]
 
     def pages(self) -> list[BaseRoute]:
-        return [Route("/silver", self.c.html(self.page))]
+        return [Route("/silver", self.c.html(self.page, Perm.LOOP))]
 
     def need_row(self, need: SilverNeed) -> dict[str, Any]:
         m = maps()[need.kind]
@@ -39,23 +40,25 @@ class Silver:
                 "headcount": need.headcount, "contact": need.contact, "description": need.description,
                 "status": need.status, "created_at": when(need.created_at, self.c)}
 
-    def placement_row(self, p: SilverPlacement) -> dict[str, Any]:
+    def placement_row(self, p: SilverPlacement, worker: Worker | None) -> dict[str, Any]:
         return {"id": p.id, "worker_id": p.worker_id, "work": p.work, "employer": p.employer,
-                "placed_on": p.placed_on.isoformat(), "need_id": p.need_id, "application_id": p.application_id}
+                "placed_on": p.placed_on.isoformat(), "need_id": p.need_id, "application_id": p.application_id,
+                "town": worker.town if worker else None, "village": worker.village if worker else None}
 
-    def _overview(self, session: Session) -> dict[str, Any]:
+    def _overview(self, session: Session, staff: Staff) -> dict[str, Any]:
         counts = store.map_counts(session)
+        placements = store.list_placements(session)
         return {
             "people": store.people_count(session),
             "maps": {kind: {"label": m.label, "table": m.table, "options": [
                 {"code": o.code, "label": o.label, "count": counts.get(kind, {}).get(o.code, 0)}
                 for o in m.options.options]} for kind, m in maps().items()},
-            "needs": [self.need_row(n) for n in store.list_needs(session, status=None)],
-            "placements": [self.placement_row(p) for p in store.list_placements(session)],
+            "needs": readable(staff, [self.need_row(n) for n in store.list_needs(session, status=None)]),
+            "placements": visible(staff, [self.placement_row(p, session.get(Worker, p.worker_id)) for p in placements]),
         }
 
     async def overview(self, request: Request) -> Response:
-        return JSONResponse(await self.c.db(self._overview))
+        return JSONResponse(await self.c.db(self._overview, who(request)))
 
     def _kind_code(self, kind: Any, code: Any) -> tuple[str, str]:
         m = maps().get(str(kind or ""))
@@ -71,7 +74,7 @@ class Silver:
         def work(session: Session) -> list[dict[str, Any]]:
             rows = session.exec(select(Worker).join(SilverChoice, SilverChoice.worker_id == Worker.id)  # type: ignore[arg-type]
                                 .where(SilverChoice.kind == kind, SilverChoice.code == code).order_by(Worker.id))
-            return [person(w, self.c) for w in rows]
+            return visible(who(request), [person(w, self.c) for w in rows])
 
         return JSONResponse({"people": await self.c.db(work)})
 
@@ -80,7 +83,8 @@ class Silver:
         kind, code = self._kind_code(data.get("kind"), data.get("code"))
         fields = {"kind": kind, "code": code,
                   "title": text_field(data, "title", max_len=128, required=True, label="名称"),
-                  "town": town_of(self.c, data.get("town")), "venue": text_field(data, "venue", label="地点"),
+                  "town": town_of(self.c, data.get("town"), who(request)),
+                  "venue": text_field(data, "venue", label="地点"),
                   "headcount": number(data.get("headcount"), label="人数", low=1, high=10000, default=1),
                   "contact": text_field(data, "contact", max_len=32, label="联系电话"),
                   "description": text_field(data, "description", max_len=500, label="说明")}
@@ -98,6 +102,9 @@ class Silver:
         need_id = request.path_params["need_id"]
 
         def work(session: Session) -> bool:
+            need = store.get_need(session, need_id)
+            if need is not None:
+                who(request).check(need.town)
             done = store.close_need(session, need_id=need_id)
             if done:
                 self.c.audit(session, request, "silver.close", need_id)
@@ -119,6 +126,7 @@ class Silver:
             year = self.c.services.local_now().year
             if worker is None:
                 raise BadRequest("没有这个求职者")
+            who(request).check(worker.town, worker.village)
             if not worker.birth_year or year - worker.birth_year < 60:
                 raise BadRequest("数字银龄再就业只记60岁以上的人")
             if need_id is not None and store.get_need(session, need_id) is None:
@@ -131,11 +139,11 @@ class Silver:
             except store.SilverError as error:
                 raise BadRequest(str(error)) from error
             self.c.audit(session, request, "silver.placed", worker_id, work=work_text)
-            return self.placement_row(placement)
+            return self.placement_row(placement, worker)
 
         return JSONResponse(await self.c.db(work), 201)
 
     async def page(self, request: Request) -> Response:
-        data = await self.c.db(self._overview)
+        data = await self.c.db(self._overview, who(request))
         return self.c.page(request, "loop_silver.html", towns=self.c.services.places.names,
                            today=self.c.services.local_now().date(), **data)

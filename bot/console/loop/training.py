@@ -11,8 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.console.context import BadRequest, Console, body_json, int_list, text_field
-from bot.console.loop.shared import day, flag, number, person, town_of, when
+from bot.console.context import BadRequest, Console, body_json, int_list, text_field, who
+from bot.console.loop.shared import day, flag, number, person, readable, town_of, visible, when
+from bot.console.roles import OutOfScope, Perm, Staff
 from knowledge import taxonomy
 from storage import courses as store
 from storage.models import Course
@@ -26,14 +27,14 @@ class Training:
         self.c = console
 
     def api(self) -> list[BaseRoute]:
-        a = self.c.api
-        return [Route("/courses", a(self.courses)), Route("/courses", a(self.add), methods=["POST"]),
-                Route("/courses/{course_id:int}", a(self.course)),
-                Route("/courses/{course_id:int}/complete", a(self.complete), methods=["POST"])]
+        a, L = self.c.api, Perm.LOOP
+        return [Route("/courses", a(self.courses, L)), Route("/courses", a(self.add, L), methods=["POST"]),
+                Route("/courses/{course_id:int}", a(self.course, L)),
+                Route("/courses/{course_id:int}/complete", a(self.complete, L), methods=["POST"])]
 
     def pages(self) -> list[BaseRoute]:
-        h = self.c.html
-        return [Route("/courses", h(self.courses_page)), Route("/courses/{course_id:int}", h(self.course_page))]
+        h, L = self.c.html, Perm.LOOP
+        return [Route("/courses", h(self.courses_page, L)), Route("/courses/{course_id:int}", h(self.course_page, L))]
 
     # --- shapes ------------------------------------------------------------------------------------------
     def row(self, course: Course, taken: int, completed: int = 0) -> dict[str, Any]:
@@ -45,33 +46,36 @@ class Training:
                 "seats": course.seats, "taken": taken, "left": course.seats - taken, "completed": completed,
                 "certificate": course.certificate, "fee": course.fee, "hours": course.hours}
 
-    def _list(self, session: Session) -> list[dict[str, Any]]:
+    def _list(self, session: Session, staff: Staff) -> list[dict[str, Any]]:
         rows = store.list_courses(session)
         ids = [c.id for c in rows if c.id]
         taken, done = store.taken_seats(session, ids), store.taken_seats(session, ids, (store.COMPLETED,))
-        return [self.row(c, taken.get(c.id or 0, 0), done.get(c.id or 0, 0)) for c in rows]
+        return readable(staff, [self.row(c, taken.get(c.id or 0, 0), done.get(c.id or 0, 0)) for c in rows])
 
-    def _detail(self, session: Session, course_id: int) -> dict[str, Any] | None:
+    def _detail(self, session: Session, staff: Staff, course_id: int) -> dict[str, Any] | None:
+        """A course and who signed up; a town's staff see only their town's people."""
         course = store.get_course(session, course_id)
         if course is None:
             return None
+        if not staff.reads(course.town):
+            raise OutOfScope
         people = store.signups(session, course_id=course_id)
         taken = sum(1 for s, _ in people if s.status in store.HOLDS_SEAT)
         completed = sum(1 for s, _ in people if s.status == store.COMPLETED)
-        return {**self.row(course, taken, completed), "signups": [
+        return {**self.row(course, taken, completed), "signups": visible(staff, [
             {**person(w, self.c), "status": s.status, "status_label": STATUS.get(s.status, s.status),
              "signed_at": when(s.created_at, self.c), "completed_at": when(s.completed_at, self.c)}
-            for s, w in people]}
+            for s, w in people])}
 
     # --- API ---------------------------------------------------------------------------------------------
     async def courses(self, request: Request) -> Response:
-        return JSONResponse({"courses": await self.c.db(self._list)})
+        return JSONResponse({"courses": await self.c.db(self._list, who(request))})
 
     async def course(self, request: Request) -> Response:
-        found = await self.c.db(self._detail, request.path_params["course_id"])
+        found = await self.c.db(self._detail, who(request), request.path_params["course_id"])
         return JSONResponse(found) if found else JSONResponse({"error": "没有这个培训"}, 404)
 
-    def fields(self, data: dict[str, Any]) -> dict[str, Any]:
+    def fields(self, data: dict[str, Any], staff: Staff) -> dict[str, Any]:
         title = text_field(data, "title", max_len=128, required=True, label="培训名称")
         kind = str(data.get("kind") or KINDS[0])
         if kind not in KINDS:
@@ -90,7 +94,7 @@ class Training:
         ends = day(data.get("ends_on"), label="结束日期", required=False) or starts
         if starts and ends and ends < starts:
             raise BadRequest("结束日期早于开课日期")
-        return {"title": title, "kind": kind, "skills": skills, "town": town_of(self.c, data.get("town")),
+        return {"title": title, "kind": kind, "skills": skills, "town": town_of(self.c, data.get("town"), staff),
                 "venue": text_field(data, "venue", label="地点"), "starts_on": starts, "ends_on": ends,
                 "seats": number(data.get("seats"), label="名额", low=1, high=2000, default=30),
                 "certificate": flag(data.get("certificate")), "fee": text_field(data, "fee", max_len=64, label="费用"),
@@ -98,7 +102,7 @@ class Training:
 
     async def add(self, request: Request) -> Response:
         data = await body_json(request)
-        fields = self.fields(data)
+        fields = self.fields(data, who(request))
         request_id = text_field(data, "request_id", max_len=64)
         fields["source_key"] = f"console-course-{request_id or uuid.uuid4().hex}"
 
@@ -121,6 +125,7 @@ class Training:
             course = store.get_course(session, course_id)
             if course is None:
                 return None
+            who(request).check(course.town)
             if course.starts_on and course.starts_on > self.c.services.local_now().date():
                 raise BadRequest(f"这个培训{course.starts_on.month}月{course.starts_on.day}日才开课，还不能结业")
             ids = int_list(data.get("worker_ids"))
@@ -137,12 +142,12 @@ class Training:
 
     # --- pages -------------------------------------------------------------------------------------------
     async def courses_page(self, request: Request) -> Response:
-        rows = await self.c.db(self._list)
+        rows = await self.c.db(self._list, who(request))
         return self.c.page(request, "loop_courses.html", courses=rows, kinds=KINDS, towns=self.c.services.places.names,
                            skills=taxonomy.skills().options, today=self.c.services.local_now().date())
 
     async def course_page(self, request: Request) -> Response:
-        found = await self.c.db(self._detail, request.path_params["course_id"])
+        found = await self.c.db(self._detail, who(request), request.path_params["course_id"])
         if found is None:
             raise BadRequest("没有这个培训")
         return self.c.page(request, "loop_course.html", course=found)

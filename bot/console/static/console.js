@@ -3,9 +3,10 @@
 (function () {
   "use strict";
   const prefix = document.body.dataset.prefix || "/console";
+  const csrf = document.body.dataset.csrf || "";
 
   async function api(method, path, body, raw) {
-    const options = { method: method, credentials: "same-origin", headers: { "X-Console": "1" } };
+    const options = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
     if (raw !== undefined) {
       options.body = raw;
       options.headers["Content-Type"] = "application/octet-stream";
@@ -55,6 +56,7 @@
     }
     if (data.id !== undefined && data.title !== undefined) return "已保存：" + data.title;
     if (data.added !== undefined) return "已发布，推送给 " + (data.pushes || 0) + " 人。";
+    if (data.password !== undefined) return "临时密码（只显示这一次，请当面或电话告诉本人）：" + data.password;
     return "已保存。";
   }
 

@@ -6,7 +6,7 @@
     button.addEventListener("click", async function () {
       try {
         const response = await fetch(prefix + "/api" + button.dataset.reveal,
-                                     { credentials: "same-origin", headers: { "X-Console": "1" } });
+                                     { credentials: "same-origin", headers: { "X-CSRF-Token": document.body.dataset.csrf || "" } });
         const data = await response.json();
         if (!response.ok) throw new Error(data.error || "出错了");
         document.querySelector("[data-revealed='" + button.dataset.target + "']").textContent = data.phone;
