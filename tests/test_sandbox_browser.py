@@ -26,7 +26,7 @@ def demo(tmp_path: Path) -> Iterator[Started]:
         yield started
     printed = started.log.read_text()
     url = started.url
-    assert f"{url}/sandbox/" in printed and f"{url}/console/" in printed and "登录口令" in printed
+    assert f"{url}/sandbox/" in printed and f"{url}/console/" in printed and "账号：admin  密码：" in printed
 
 
 def test_register_a_worker_on_the_sandbox_page(demo: Started) -> None:
