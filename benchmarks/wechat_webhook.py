@@ -66,8 +66,8 @@ def run_wrk(port: int, traffic: Traffic, args: argparse.Namespace, seconds: floa
     with tempfile.TemporaryDirectory() as folder:
         plan = Path(folder) / "plan.lua"
         traffic.write_lua_plan(plan, args.threads)
-        out = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.concurrency}", f"-d{round(seconds)}s", "--timeout", "10s",
-                              "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(plan)],
+        out = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.concurrency}", f"-d{round(seconds)}s",
+                              "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(plan)],
                              capture_output=True, text=True, check=True)
     return json.loads(next(line for line in out.stdout.splitlines() if line.startswith("{")))
 
