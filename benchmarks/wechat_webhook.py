@@ -350,7 +350,8 @@ def main() -> None:
     args.databases = args.databases.split(",")
     if not args.python_client and shutil.which("wrk") is None:
         print("wrk is not installed (apt-get update && apt-get install -y wrk): falling back to the Python "
-              "client, which tops out near 4,300 req/s, so the echo figures below are its limit")
+              "client, which tops out near 4,300 req/s on 2 cores: echo figures near that are its limit, "
+              "not the server's")
         args.python_client = True
     client = "Python client" if args.python_client else f"wrk, {args.threads} thread{'s' * (args.threads > 1)}"
     for workload in args.workload.split(","):

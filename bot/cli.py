@@ -61,9 +61,11 @@ def serve(workers: int = typer.Option(1, "--workers", help="进程数（uvicorn 
     configure_logging()
     settings = get_settings()
     prepare_database(settings)
-    # No access log: its query strings carry signatures and openids.
+    # No access log: its query strings carry signatures and openids. A worker loads the policy
+    # index and the Chinese dictionaries while it starts, which on a busy host takes longer than
+    # uvicorn's default 5 s before it declares a worker dead and starts another.
     uvicorn.run("bot.web:serve_app", factory=True, host=settings.host, port=settings.port,
-                workers=workers, access_log=False, log_level="info")
+                workers=workers, access_log=False, log_level="info", timeout_worker_healthcheck=60)
 
 
 @app.command()

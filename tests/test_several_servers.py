@@ -2,7 +2,8 @@
 would run: one leads and runs the schedule, both deliver pushes from the shared outbox. The
 leader is killed with SIGKILL; the other takes the lead within seconds, every scheduled task
 ran once per tick throughout, every push reached the fake WeChat API exactly once, and one
-access token served both processes.
+access token served both processes. And `jobbot serve --workers 2` on SQLite: both workers
+start, one of them runs the schedule.
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ def _wait(condition: Callable[[], object], seconds: float, what: str) -> None:
 
 
 @contextmanager
-def _servers(db_url: str, api: str, tmp_path: Path, count: int) -> Iterator[list[tuple[subprocess.Popen[str], Path]]]:
-    """`count` `jobbot serve` processes on the database, each on its own port, ready to serve;
+def _servers(db_url: str, api: str, tmp_path: Path, count: int,
+             workers: int = 1) -> Iterator[list[tuple[subprocess.Popen[str], Path]]]:
+    """`count` `jobbot serve --workers N` on the database, each on its own port, ready to serve;
     yields (process, its log file)."""
     started: list[tuple[subprocess.Popen[str], Path]] = []
     ports = []
@@ -62,8 +64,8 @@ def _servers(db_url: str, api: str, tmp_path: Path, count: int) -> Iterator[list
                                      schedule_tick_seconds=TICK, leader_check_seconds=0.5)
             log = tmp_path / f"server{n}.log"
             with log.open("w") as out:
-                started.append((subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, text=True,
-                                                 stdout=out, stderr=subprocess.STDOUT), log))
+                started.append((subprocess.Popen([sys.executable, "-m", "bot", "serve", "--workers", str(workers)],
+                                                 env=env, text=True, stdout=out, stderr=subprocess.STDOUT), log))
             ports.append(port)
         for (process, log), port in zip(started, ports):
             _wait(lambda: _healthy(port) or process.poll() is not None, 60, "a server did not start")
@@ -171,3 +173,25 @@ def test_two_servers_share_the_schedule_and_the_outbox_and_survive_the_leader_be
     assert len(fake.messages) == len(rows)
     assert {m.openid for m in fake.messages} == set(openids)
     assert len(fake.token_fetches()) == 1
+
+
+def test_the_workers_of_one_server_on_sqlite_run_the_schedule_once_and_all_start(sqlite_url: str, tmp_path: Path) -> None:
+    fake = FakeWeChat(APPID, SECRET)
+    with serving(create_fake_api(fake)) as api, _servers(sqlite_url, api, tmp_path, 1, workers=2) as [(server, log)]:
+        started = time.monotonic()
+        _wait(lambda: len(_runs(sqlite_url)) == len(scheduler.TASKS), 60, "the schedule did not run")
+        time.sleep(3 * TICK)
+        runs = _runs(sqlite_url)
+        elapsed = time.monotonic() - started
+        # both workers started, and neither was declared dead and replaced while it loaded
+        assert log.read_text().count("Application startup complete") == 2, log.read_text()
+        assert "died" not in log.read_text(), log.read_text()
+        [owner] = {run.owner for run in runs.values()}  # one worker leads
+        assert _parent(int(owner.rsplit(":", 1)[1])) == server.pid
+    for task, run in runs.items():
+        assert 2 <= run.runs <= elapsed / TICK + 2, (task, run.runs, elapsed)
+
+
+def _parent(pid: int) -> int:
+    """The parent of a running process, from /proc (Linux)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
