@@ -19,7 +19,8 @@ It prints req/s, × echo, p50 and p99 for each, and checks every reply: wrk coun
 answers, handler-error apologies and deferred ("success") answers as they arrive, and
 afterwards every message in jobbot's inbound log is checked against the text it answers.
 `--broadcast 100000` measures jobbot while a broadcast to that many people is being delivered
-(to a fake WeChat API on loopback), queued the moment the load starts.
+(to a fake WeChat API on loopback): queued once the server is warm, the load starting as soon
+as the first pushes have gone out.
 
 Targets (issue 20): SQLite ≥ 0.5× the Starlette echo with p99 < 100 ms, PostgreSQL ≥ 0.35×
 with p99 < 100 ms, p99 < 150 ms on both during a broadcast.
