@@ -1,270 +1,381 @@
-"""WeChat webhook benchmark: `jobbot serve` against a bare wechatpy echo server.
+"""WeChat webhook benchmark: `jobbot serve` beside the echo servers a Python developer would write.
 
-Starts `jobbot serve` (a subprocess, fresh SQLite database in a temp dir) on a free loopback
-port, and sends N signed text messages from many simulated villagers at concurrency C over
-keep-alive connections: each villager goes through the whole registration (登记, town,
-village, age, skills …, confirm), so every message does real work (dedup log, state row
-lock, handler, reply stored). A load generator in a separate process (a minimal asyncio
-HTTP/1.1 client, so that it costs the shared CPUs little) measures each request. Then the
-same load goes to an echo server written here on wechatpy alone (signature check, parse,
-echo reply) under the same ASGI server, and the ratio is printed.
+Load comes from wrk (install it: `apt-get update && apt-get install -y wrk`), one thread by
+default so it keeps to one core, with benchmarks/wechat_load.lua sending signed WeChat text
+messages from many villagers over keep-alive connections. Without wrk the script falls back
+to a small asyncio client in a separate process and says so; that client tops out near
+4,300 req/s on a 2-core machine, so its echo figures are the client's limit, not the server's.
 
-`--database-url` runs jobbot on that database instead (say a scratch PostgreSQL database): it
-is migrated first, and the counts printed are of the rows this run added.
+For each workload ("mixed": registration answers, 找工作 over a few thousand open jobs, 招聘会,
+菜单, policy questions, 我的信息; "registration": registration only, see
+benchmarks/wechat_traffic.py) it measures, one after the other on the same machine:
 
-Run: .venv/bin/python benchmarks/wechat_webhook.py [-n 5000] [-c 50] [--users 500] [--workers 1]
-     [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/scratch]
+- a bare wechatpy echo on Starlette under uvicorn, 1 worker: the reference (× echo = 1.00);
+- the same echo as a raw ASGI callable, 1 worker;
+- `jobbot serve` (`--workers N`, default 1) on a fresh SQLite file and on a scratch PostgreSQL
+  database, with demo data, a few thousand open jobs and half the villagers registered.
+
+It prints req/s, × echo, p50 and p99 for each, and checks every reply: wrk counts non-200
+answers, handler-error apologies and deferred ("success") answers as they arrive, and
+afterwards every message in jobbot's inbound log is checked against the text it answers.
+`--broadcast 100000` measures jobbot while a broadcast to that many people is being delivered
+(to a fake WeChat API on loopback): queued once the server is warm, the load starting as soon
+as the first pushes have gone out.
+
+Targets (issue 20): SQLite ≥ 0.5× the Starlette echo with p99 < 100 ms, PostgreSQL ≥ 0.35×
+with p99 < 100 ms, p99 < 150 ms on both during a broadcast.
+
+Run: .venv/bin/python benchmarks/wechat_webhook.py [-d 20] [-c 50] [-t 1] [--users 1000]
+     [--jobs 3000] [--workload mixed,registration] [--databases sqlite,postgresql] [--workers 1]
+     [--broadcast 100000] [--python-client]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
+import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "bench-token-0001"
-REGISTRATION = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
-SORRY = "系统刚才出了点问题"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from wechat_traffic import SORRY, TOKEN, Traffic, check_replies, signed_queries  # noqa: E402
+
+LUA = ROOT / "benchmarks" / "wechat_load.lua"
+APPID, SECRET = "wx_bench", "bench-secret"
+WARM_UP_SECONDS, WARM_UP_ROUNDS = 2, 15
+Result = dict[str, Any]
 
 
-# --- the bare wechatpy echo server (run in its own process) --------------------------------------
-async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """A minimal ASGI app on wechatpy alone: check the signature, parse, echo the text back."""
-    from urllib.parse import parse_qsl
-
-    from wechatpy import create_reply, parse_message
-    from wechatpy.exceptions import InvalidSignatureException
-    from wechatpy.utils import check_signature
-
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-    query = dict(parse_qsl(scope["query_string"].decode()))
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    try:
-        check_signature(TOKEN, query.get("signature", ""), query.get("timestamp", ""), query.get("nonce", ""))
-        message = parse_message(body)
-        status, payload = 200, create_reply(message.content, message).render().encode()
-    except InvalidSignatureException:
-        status, payload = 403, b"forbidden"
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/xml"), (b"content-length", str(len(payload)).encode())]})
-    await send({"type": "http.response.body", "body": payload})
+# --- load: wrk, or the Python client when wrk is missing ------------------------------------------
+def run_wrk(port: int, traffic: Traffic, args: argparse.Namespace, seconds: float) -> Result:
+    with tempfile.TemporaryDirectory() as folder:
+        plan = Path(folder) / "plan.lua"
+        traffic.write_lua_plan(plan, args.threads)
+        out = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.concurrency}", f"-d{round(seconds)}s",
+                              "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(plan)],
+                             capture_output=True, text=True, check=True)
+    return json.loads(next(line for line in out.stdout.splitlines() if line.startswith("{")))
 
 
-def serve_echo(port: int) -> None:
-    import uvicorn
-
-    uvicorn.run(echo_app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
-
-
-# --- the load generator (run in its own process) ------------------------------------------------
-def signed_request(host: str, port: int, openid: str, text: str, msg_id: int) -> bytes:
-    timestamp, nonce = str(int(time.time())), f"{msg_id % 999983}"
-    signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
-    body = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId></xml>").encode()
-    path = f"/wechat?signature={signature}&timestamp={timestamp}&nonce={nonce}&openid={openid}"
-    return (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: text/xml\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+async def _python_connection(port: int, traffic: Traffic, first: int, stride: int, until: float,
+                             result: Result, latencies: list[float]) -> None:
+    """One keep-alive connection sending the messages of villagers first, first + stride, … in order."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    queries = signed_queries()
+    step = 0
+    while time.monotonic() < until:
+        for villager in range(first, traffic.users, stride):
+            n = step * traffic.users + villager
+            body = traffic.body(n).encode()
+            head = (f"POST /wechat?{queries[n % len(queries)]}&openid={traffic.openid(villager)} HTTP/1.1\r\n"
+                    f"Host: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+            started = time.perf_counter()
+            writer.write(head + body)
+            status, reply = await _read_response(reader)
+            latencies.append(time.perf_counter() - started)
+            result["requests"] += 1
+            if status != 200:
+                result["bad_status"] += 1
+            elif len(reply) < 16:
+                result["deferred"] += 1
+            elif SORRY.encode() in reply:
+                result["sorry"] += 1
+            if time.monotonic() >= until:
+                break
+        step += 1
+    writer.close()
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
     length = next(int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:"))
-    return status, await reader.readexactly(length)
+    return int(lines[0].split()[1]), await reader.readexactly(length)
 
 
-async def _connection(host: str, port: int, jobs: list[tuple[str, str, int]], latencies: list[float],
-                      errors: list[str]) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
-    for openid, text, msg_id in jobs:
-        request = signed_request(host, port, openid, text, msg_id)
-        started = time.perf_counter()
-        try:
-            writer.write(request)
-            status, body = await _read_response(reader)
-        except (OSError, asyncio.IncompleteReadError) as exc:
-            errors.append(type(exc).__name__)
-            writer.close()
-            reader, writer = await asyncio.open_connection(host, port)
-            continue
-        latencies.append(time.perf_counter() - started)
-        if status != 200:
-            errors.append(f"HTTP {status}")
-        elif SORRY in body.decode("utf-8", "replace"):
-            errors.append("handler error reply")
-    writer.close()
-
-
-def plan(users: int, total: int, concurrency: int, prefix: str) -> list[list[tuple[str, str, int]]]:
-    """Messages per connection: each villager's registration in order, villagers interleaved."""
-    people = [f"o{prefix}{i:021d}" for i in range(users)]
-    per_user = max(1, total // users)
-    lines = [REGISTRATION[k % len(REGISTRATION)] for k in range(per_user)]
-    base = int(time.time() * 1_000_000) * 1000  # MsgIds unique across runs
-    connections: list[list[tuple[str, str, int]]] = [[] for _ in range(concurrency)]
-    for c in range(concurrency):
-        mine = people[c::concurrency]
-        for step, text in enumerate(lines):
-            for person in mine:
-                connections[c].append((person, text, base + people.index(person) * 100 + step))
-    return connections
-
-
-def run_load(host: str, port: int, total: int, concurrency: int, users: int, prefix: str) -> dict[str, Any]:
-    async def main() -> dict[str, Any]:
+def python_load(port: int, traffic: Traffic, concurrency: int, seconds: float) -> Result:
+    async def main() -> Result:
+        result: Result = {"requests": 0, "bad_status": 0, "sorry": 0, "deferred": 0, "socket_errors": 0}
         latencies: list[float] = []
-        errors: list[str] = []
-        work = plan(users, total, concurrency, prefix)
-        started = time.perf_counter()
-        await asyncio.gather(*(_connection(host, port, jobs, latencies, errors) for jobs in work))
-        elapsed = time.perf_counter() - started
-        return {"requests": sum(len(j) for j in work), "seconds": elapsed, "latencies": latencies, "errors": errors}
+        started = time.monotonic()
+        await asyncio.gather(*(_python_connection(port, traffic, c, concurrency, started + seconds, result, latencies)
+                               for c in range(concurrency)))
+        result["seconds"] = time.monotonic() - started
+        q = statistics.quantiles(latencies, n=100, method="inclusive")
+        result.update(p50_ms=q[49] * 1000, p99_ms=q[98] * 1000, sent=result["requests"])
+        return result
 
     return asyncio.run(main())
 
 
-# --- orchestration -------------------------------------------------------------------------------
+def load(port: int, traffic: Traffic, args: argparse.Namespace, seconds: float) -> Result:
+    if args.python_client:
+        out = subprocess.run([sys.executable, __file__, "--python-load", str(port), json.dumps(traffic.__dict__),
+                              str(args.concurrency), str(seconds)], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+    return run_wrk(port, traffic, args, seconds)
+
+
+# --- servers --------------------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}")
+@contextmanager
+def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
+    """The server started, listening on `port`, until the block ends; its log kept in a file."""
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("server did not start")
+            deadline = time.monotonic() + 90
+            while not _listening(port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise SystemExit(f"server did not start: {log.read().decode()[-2000:]}")
+                time.sleep(0.2)
+            yield
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
-def load_in_subprocess(port: int, total: int, concurrency: int, users: int, prefix: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, __file__, "--load", str(port), str(total), str(concurrency), str(users),
-                          prefix], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
-
-
-def summary(name: str, result: dict[str, Any]) -> dict[str, float]:
-    lat = sorted(result["latencies"])
-    q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) > 1 else [lat[0]] * 99
-    figures = {"rps": result["requests"] / result["seconds"], "p50": q[49] * 1000, "p95": q[94] * 1000,
-               "p99": q[98] * 1000, "errors": len(result["errors"])}
-    kinds = sorted(set(result["errors"]))
-    print(f"{name:<16} {result['requests']:>6} req in {result['seconds']:6.2f}s  {figures['rps']:8.0f} req/s  "
-          f"p50 {figures['p50']:6.1f} ms  p95 {figures['p95']:6.1f} ms  p99 {figures['p99']:6.1f} ms  "
-          f"errors {figures['errors']}{' ' + str(kinds) if kinds else ''}")
-    return figures
-
-
-def measure(name: str, command: list[str], env: dict[str, str], port: int, args: argparse.Namespace,
-            prefix: str) -> dict[str, float]:
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def _listening(port: int) -> bool:
     try:
-        wait_ready(port, process)
-        load_in_subprocess(port, min(args.users, 200) * 2, args.concurrency, min(args.users, 200), "w" + prefix)
-        return summary(name, load_in_subprocess(port, args.requests, args.concurrency, args.users, prefix))
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
-def database_counts(url: str) -> tuple[int, int]:
-    """(messages handled, villagers registered) in the database at `url`."""
+def uvicorn_command(app: str, port: int) -> list[str]:
+    return [sys.executable, "-c", f"import uvicorn; uvicorn.run({app!r}, host='127.0.0.1', port={port}, "
+                                  "workers=1, access_log=False, log_level='warning')"]
+
+
+@contextmanager
+def fake_api(port: int, people: int) -> Iterator[None]:
+    command = [sys.executable, __file__, "--fake-api", str(port), str(people)]
+    with server(command, {**os.environ, "PYTHONPATH": str(ROOT)}, port):
+        yield
+
+
+def serve_fake_api(port: int, people: int) -> None:
+    """The fake WeChat API that broadcast pushes go to, knowing `people` followers."""
+    import uvicorn
+
+    from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
+
+    fake = FakeWeChat(APPID, SECRET)
+    for n in range(1, people + 1):
+        fake.user_wrote(f"o{n:08d}")
+    uvicorn.run(create_fake_api(fake), host="127.0.0.1", port=port, access_log=False, log_level="warning")
+
+
+# --- jobbot's database ----------------------------------------------------------------------------
+def prepare_database(url: str, traffic: Traffic, jobs: int, broadcast: int) -> None:
+    """Migrated, with the demo data, `jobs` open jobs, `broadcast` people to broadcast to, and the
+    villagers of the mixed workload who are registered already."""
+    import broadcast as county
+    import matching
+
+    from bot.services import Services
+    from bot.settings import Settings
+    from storage.db import make_engine, session_scope, upgrade
+    from storage.models import ChatAccount, Worker, WorkerSkill
+    from storage.seed import load_demo
+
+    upgrade(url)
+    engine = make_engine(url)
+    services = Services(settings=Settings(database_url=url))
+    with session_scope(engine) as session:
+        load_demo(session, now=services.clock(), tz=services.tz)
+    rng = random.Random(20)
+    matching.generate(engine, 0, jobs, rng)
+    if broadcast:
+        county.generate(engine, broadcast, rng)
+    with session_scope(engine) as session:
+        for villager in range(traffic.users):
+            if not traffic.registered_already(villager):
+                continue
+            worker = Worker(town="华埠镇", village="金星村", birth_year=1964, skills=["tea", "housekeeping"],
+                            availability=["anytime"], travel_range="town")
+            session.add(worker)
+            session.flush()
+            session.add_all([WorkerSkill(worker_id=worker.id, skill="tea"),
+                             WorkerSkill(worker_id=worker.id, skill="housekeeping"),
+                             ChatAccount(channel="wechat", user_id=traffic.openid(villager), worker_id=worker.id)])
+    engine.dispose()
+
+
+def queue_broadcast(url: str, people: int) -> None:
+    from sqlmodel import select
+
+    from storage.db import make_engine, session_scope
+    from storage.models import Worker, utcnow
+    from storage.outbox import enqueue_selected
+
+    engine = make_engine(url)
+    now = utcnow()
+    with session_scope(engine) as session:
+        enqueue_selected(session, select(Worker.id).where(Worker.id <= people), key_prefix="broadcast:bench:",
+                         kind="broadcast", texts=["12月18日人力资源市场招聘会，欢迎参加。"], ref_id=None,
+                         not_before=now, now=now)
+    engine.dispose()
+
+
+def outbox_states(url: str) -> dict[str, int]:
+    """How many pushes are in each state: the broadcast's, and those the schedule queued for the
+    same people (policy pushes, fair reminders), which go out beside it."""
     from sqlalchemy import text
 
     from storage.db import throwaway_engine
 
     engine = throwaway_engine(url)
     with engine.connect() as conn:
-        handled = conn.execute(text("select count(*) from inbound_message where status = 'done'")).scalar_one()
-        workers = conn.execute(text("select count(*) from worker")).scalar_one()
+        states = conn.execute(text("select status, count(*) from outbox group by status")).all()
     engine.dispose()
-    return handled, workers
+    return {status: count for status, count in states}
+
+
+def start_broadcast(url: str, people: int) -> int:
+    """Queue the broadcast and wait until delivery is under way; the pushes sent so far."""
+    queue_broadcast(url, people)
+    deadline = time.monotonic() + 120
+    while not (sent := outbox_states(url).get("sent", 0)):
+        if time.monotonic() > deadline:
+            raise SystemExit("no push went out within 2 minutes of the broadcast")
+        time.sleep(0.5)
+    return sent
+
+
+# --- one measurement, and the table ---------------------------------------------------------------
+def measure(name: str, port: int, traffic: Traffic, args: argparse.Namespace, echo_rps: float | None,
+            at_start: Callable[[], None] = lambda: None) -> Result:
+    """Warm the server up, call `at_start`, then load it for the run's duration and print the line."""
+    warm = Traffic(traffic.workload, min(traffic.users, 100), "W" + traffic.prefix)
+    # until every message gets its answer within the round: the dispatch child has loaded
+    # the policy index, start-up upkeep is done
+    for _ in range(WARM_UP_ROUNDS):
+        warmed = load(port, warm, args, WARM_UP_SECONDS)
+        if warmed["requests"] >= warmed["sent"] - args.concurrency > 0 and not warmed["deferred"]:
+            break
+    at_start()
+    result = load(port, traffic, args, args.duration)
+    result["rps"] = result["requests"] / result["seconds"]
+    result["ratio"] = result["rps"] / echo_rps if echo_rps else 1.0
+    faults = result["socket_errors"] + result["bad_status"] + result["sorry"]
+    print(f"{name:<52} {result['rps']:8.0f} {result['ratio']:7.2f}× {result['p50_ms']:8.1f} ms "
+          f"{result['p99_ms']:8.1f} ms   errors {faults}, deferred {result['deferred']}", flush=True)
+    return result
+
+
+def jobbot_runs(traffic: Traffic, args: argparse.Namespace, echo_rps: float) -> None:
+    from scratch import scratch_databases
+
+    from storage.db import make_engine
+
+    only = args.databases[0] if len(args.databases) == 1 else None
+    for database, url in scratch_databases(only):
+        port, api_port = free_port(), free_port()
+        prepare_database(url, traffic, args.jobs, args.broadcast)
+        data_dir = tempfile.mkdtemp(prefix="jobbot-bench-")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("JOBBOT_")}
+        env.update(JOBBOT_DATABASE_URL=url, JOBBOT_DATA_DIR=data_dir, JOBBOT_PORT=str(port),
+                   JOBBOT_HOST="127.0.0.1", JOBBOT_WECHAT_TOKEN=TOKEN, PYTHONPATH=str(ROOT))
+        name = f"jobbot serve, {database}, {args.workers} worker{'s' * (args.workers > 1)}"
+        if args.broadcast:
+            env.update(JOBBOT_WECHAT_APPID=APPID, JOBBOT_WECHAT_SECRET=SECRET, JOBBOT_WECHAT_TEMPLATE_ID="tmpl-bench",
+                       JOBBOT_WECHAT_API_BASE=f"http://127.0.0.1:{api_port}", JOBBOT_QUIET_START="00:00",
+                       JOBBOT_QUIET_END="00:00", JOBBOT_ELDERLY_QUIET_START="00:00", JOBBOT_ELDERLY_QUIET_END="00:00")
+            name += f", broadcast to {args.broadcast:,}"
+        command = [sys.executable, "-m", "bot", "serve", "--workers", str(args.workers)]
+        with fake_api(api_port, args.broadcast) if args.broadcast else nullcontext(), server(command, env, port):
+            before: list[int] = []
+
+            def at_start() -> None:
+                if args.broadcast:
+                    before.append(start_broadcast(url, args.broadcast))
+
+            result = measure(name, port, traffic, args, echo_rps, at_start)
+            states = outbox_states(url) if args.broadcast else {}
+        engine = make_engine(url)
+        checked = check_replies(engine, traffic)
+        engine.dispose()
+        shutil.rmtree(data_dir, ignore_errors=True)
+        print(f"{'':<52} {checked.line()}; {result['sent'] - result['requests']} still in flight at the end")
+        if args.broadcast:
+            sent = states.get("sent", 0) - before[0]
+            print(f"{'':<52} pushes sent during the run: {sent:,} ({sent / result['seconds']:.0f}/s); outbox at its "
+                  "end: " + ", ".join(f"{count:,} {status}" for status, count in sorted(states.items())))
+        target_ratio = 0.5 if database == "sqlite" else 0.35
+        target_p99 = 150 if args.broadcast else 100
+        met = result["ratio"] >= target_ratio and result["p99_ms"] < target_p99 and not checked.wrong
+        print(f"{'':<52} target ≥ {target_ratio}× echo, p99 < {target_p99} ms, every reply right: "
+              f"{'met' if met else 'NOT met'}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-n", "--requests", type=int, default=5000)
-    parser.add_argument("-c", "--concurrency", type=int, default=50)
-    parser.add_argument("--users", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers for both servers")
-    parser.add_argument("--database-url", help="run jobbot on this database instead of a fresh SQLite file")
+    parser.add_argument("-d", "--duration", type=int, default=20, help="seconds of load per server")
+    parser.add_argument("-c", "--concurrency", type=int, default=50, help="keep-alive connections")
+    parser.add_argument("-t", "--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--users", type=int, default=1000, help="villagers writing")
+    parser.add_argument("--jobs", type=int, default=3000, help="open jobs for 找工作")
+    parser.add_argument("--workload", default="mixed,registration")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=1, help="jobbot serve --workers")
+    parser.add_argument("--broadcast", type=int, default=0, help="people a broadcast goes to during the load")
+    parser.add_argument("--python-client", action="store_true", help="use the Python client even if wrk is there")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-
-    data = Path(tempfile.mkdtemp(prefix="jobbot-bench-"))
-    try:
-        jobbot_port, echo_port = free_port(), free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("JOBBOT_")}
-        env.update(JOBBOT_DATA_DIR=str(data), JOBBOT_PORT=str(jobbot_port), JOBBOT_HOST="127.0.0.1",
-                   JOBBOT_WECHAT_TOKEN=TOKEN, PYTHONPATH=str(ROOT))
-        url, before = f"sqlite:///{data / 'jobbot.sqlite3'}", (0, 0)
-        if args.database_url:
-            from storage.db import upgrade
-
-            url = args.database_url
-            upgrade(url)  # `jobbot serve` migrates only its own SQLite file
-            env["JOBBOT_DATABASE_URL"] = url
-            before = database_counts(url)
-        print(f"{args.requests} signed text messages, {args.users} villagers registering, "
-              f"{args.concurrency} keep-alive connections, {os.cpu_count()} CPUs, workers={args.workers}, "
-              f"{url.split(':', 1)[0]}")
-        jobbot_cmd = [sys.executable, "-c", "from bot.cli import main; main()", "serve", "--workers",
-                      str(args.workers)]
-        jobbot = measure("jobbot serve", jobbot_cmd, env, jobbot_port, args, "J")
-        handled, workers = (after - earlier for after, earlier in zip(database_counts(url), before))
-        print(f"{'':<16} {handled} messages handled once each, {workers} villagers registered")
-        echo_cmd = [sys.executable, "-c",
-                    f"import uvicorn; uvicorn.run('benchmarks.wechat_webhook:echo_app', host='127.0.0.1', "
-                    f"port={echo_port}, workers={args.workers}, access_log=False, log_level='warning')"]
-        echo = measure("wechatpy echo", echo_cmd, env, echo_port, args, "E")
-        print(f"ratio jobbot / wechatpy-echo: throughput {jobbot['rps'] / echo['rps']:.2f}x, "
-              f"p99 {jobbot['p99'] / echo['p99']:.2f}x")
-        goal = jobbot["p99"] < 100 and jobbot["rps"] >= 0.5 * echo["rps"] and not jobbot["errors"]
-        print(f"goal (p99 < 100 ms, >= 0.5x echo throughput, no errors): {'met' if goal else 'NOT met'}")
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
+    args.databases = args.databases.split(",")
+    if not args.python_client and shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get update && apt-get install -y wrk): falling back to the Python "
+              "client, which tops out near 4,300 req/s on 2 cores: echo figures near that are its limit, "
+              "not the server's")
+        args.python_client = True
+    client = "Python client" if args.python_client else f"wrk, {args.threads} thread{'s' * (args.threads > 1)}"
+    for workload in args.workload.split(","):
+        print(f"\nworkload {workload}: {args.users} villagers, {args.concurrency} connections, {client}, "
+              f"{args.duration:g} s per server, {os.cpu_count()} CPUs"
+              + (f", {args.jobs} open jobs, half the villagers registered" if workload == "mixed" else ""))
+        print(f"{'server':<52} {'req/s':>8} {'× echo':>8} {'p50':>11} {'p99':>11}")
+        tag = f"{workload[0].upper()}{int(time.time()) % 100000}"
+        echo_rps = 0.0
+        for name, app in (("wechatpy echo, Starlette/uvicorn, 1 worker", "benchmarks.wechat_echo:starlette_echo"),
+                          ("wechatpy echo, raw ASGI/uvicorn, 1 worker", "benchmarks.wechat_echo:raw_echo")):
+            port = free_port()
+            with server(uvicorn_command(app, port), {**os.environ, "PYTHONPATH": str(ROOT)}, port):
+                result = measure(name, port, Traffic(workload, args.users, "E" + tag), args, echo_rps or None)
+            echo_rps = echo_rps or result["rps"]
+        jobbot_runs(Traffic(workload, args.users, "J" + tag), args, echo_rps)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--load":
-        port, total, concurrency, users, prefix = sys.argv[2:7]
-        result = run_load("127.0.0.1", int(port), int(total), int(concurrency), int(users), prefix)
-        print(json.dumps(result))
+    if len(sys.argv) > 1 and sys.argv[1] == "--python-load":
+        port, fields, concurrency, seconds = sys.argv[2:6]
+        print(json.dumps(python_load(int(port), Traffic(**json.loads(fields)), int(concurrency), float(seconds))))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--fake-api":
+        serve_fake_api(int(sys.argv[2]), int(sys.argv[3]))
     else:
         main()

@@ -1,6 +1,7 @@
-"""What runs beside the webhooks in a server process: the push delivery worker and the
-periodic schedule. Pushes go out through the same channel clients that answer messages, so
-one process keeps one token cache and one set of Telegram rate limits."""
+"""What runs beside the webhooks in a server process: the push delivery worker, and the
+periodic schedule when this process leads (bot/leader.py). Every server process delivers
+from the shared outbox. Pushes go out through the same channel clients that answer
+messages, so one process keeps one token cache and one set of Telegram rate limits."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot import scheduler
+from anyio import to_thread
+
 from bot.delivery import Deliverer, Sender
 from bot.dispatch import Dispatcher
+from bot.leader import ScheduleLeader
 from bot.senders import TelegramPushes, WeChatPushes
 
 if TYPE_CHECKING:
@@ -34,7 +37,8 @@ async def running(dispatcher: Dispatcher, wechat: WeChatChannel, telegram: Teleg
     settings = dispatcher.services.settings
     deliverer = Deliverer(dispatcher.engine, dispatcher.services, senders,
                           lease=timedelta(seconds=settings.push_lease_seconds), concurrency=settings.push_concurrency)
-    schedule = scheduler.start(dispatcher.engine, dispatcher.services)
+    leader = ScheduleLeader(dispatcher.engine, dispatcher.services)
+    leader.start()
     stop = asyncio.Event()
     task = asyncio.get_running_loop().create_task(deliverer.run_forever(stop))
     log.info("push delivery running for: %s", ", ".join(senders) or "no channel")
@@ -43,4 +47,4 @@ async def running(dispatcher: Dispatcher, wechat: WeChatChannel, telegram: Teleg
     finally:
         stop.set()
         await task
-        schedule.shutdown(wait=False)
+        await to_thread.run_sync(leader.stop)

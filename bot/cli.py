@@ -75,9 +75,12 @@ def serve(workers: int = typer.Option(1, "--workers", help="进程数（uvicorn 
     settings = get_settings()
     _address(settings, change="JOBBOT_PORT=").close()  # uvicorn binds it again, for its workers
     prepare_database(settings)
-    # No access log: its query strings carry signatures and openids.
+    # No access log: its query strings carry signatures and openids. A worker loads the policy
+    # index and the Chinese dictionaries while it starts, which on a busy host takes longer than
+    # uvicorn's default 5 s before it declares a worker dead and starts another.
     uvicorn.run("bot.web:serve_app", factory=True, host=settings.host, port=settings.port,
-                workers=workers, access_log=False, log_level="info", **proxy_options(settings))
+                workers=workers, access_log=False, log_level="info", timeout_worker_healthcheck=60,
+                **proxy_options(settings))
 
 
 @app.command()

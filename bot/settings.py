@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # WeChat messages are handled in this many child processes of each server process
     # (bot/dispatch_process.py); 0 handles them in threads of the server process itself
     dispatch_processes: int = Field(default=1, ge=0, le=64)
+    # one process of all those on the database leads and runs the schedule (bot/leader.py); each
+    # checks this often whether it can take the lead, and the leader that it still holds it
+    leader_check_seconds: float = Field(default=10.0, ge=0.2, le=30)
+    schedule_tick_seconds: int | None = Field(default=None, ge=1)  # tests: every task this often
     push_lease_seconds: int = Field(default=300, ge=1)
     push_concurrency: int = Field(default=16, ge=1, le=1000)
 

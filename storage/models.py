@@ -1,5 +1,6 @@
 """SQLModel tables: workers and their chat accounts, conversation state, the inbound log,
-employers, jobs, fairs, courses, the push outbox and shared platform tokens."""
+employers, jobs, fairs, courses, the push outbox, shared platform tokens and the schedule's
+last runs."""
 
 from __future__ import annotations
 
@@ -241,6 +242,18 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     lock_owner: str | None = Field(default=None, max_length=64)
     lock_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ScheduleRun(SQLModel, table=True):
+    """When each scheduled task last started and in which process: a task claims its tick here,
+    so that it runs once per tick even if two processes briefly both think they lead."""
+
+    __tablename__ = "schedule_run"
+
+    task: str = Field(primary_key=True, max_length=64)
+    last_started_at: datetime = Field(sa_type=UTCDateTime)
+    owner: str = Field(max_length=128)
+    runs: int = 0
 
 
 class LinkCode(SQLModel, table=True):

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 from sqlmodel import Session, SQLModel
 
 from starlette.applications import Starlette
@@ -25,7 +25,7 @@ from bot.messages import Kind, Reply, Update
 from bot.router import Ctx, Router
 from bot.settings import Settings
 from storage.db import make_engine, throwaway_engine, upgrade
-from storage.models import ChatAccount
+from storage.models import ChatAccount, Worker, utcnow
 from storage.workers import touch_accounts
 
 PG_ADMIN_URL = os.environ.get("JOBBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -89,6 +89,43 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     engine = throwaway_engine(url)
     _truncate_all(engine)
     engine.dispose()
+
+
+@pytest.fixture
+def postgresql_url(postgres_url: str) -> Iterator[str]:
+    """A clean, migrated PostgreSQL database only (several servers sharing one database)."""
+    yield postgres_url
+    engine = throwaway_engine(postgres_url)
+    _truncate_all(engine)
+    engine.dispose()
+
+
+def add_wechat_people(db_url: str, count: int, *, prefix: str) -> list[str]:
+    """`count` registered workers, each with a WeChat account `<prefix>-0001`…; their openids."""
+    now = utcnow()
+    openids = [f"{prefix}-{n:04d}" for n in range(1, count + 1)]
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(insert(Worker.__table__), [{  # type: ignore[attr-defined]
+            "id": n, "town": "华埠镇", "birth_year": 1980, "skills": ["tea"], "availability": ["anytime"],
+            "travel_range": "town", "want_job_push": True, "want_fair_push": True, "subscribed": True,
+            "created_at": now, "updated_at": now} for n in range(1, count + 1)])
+        conn.execute(insert(ChatAccount.__table__), [{  # type: ignore[attr-defined]
+            "channel": "wechat", "user_id": openid, "worker_id": n, "last_inbound_at": now,
+            "window_sends": 0, "reachable": True, "created_at": now} for n, openid in enumerate(openids, 1)])
+    engine.dispose()
+    return openids
+
+
+def wechat_process_env(db_url: str, api: str, data_dir: Path, **settings: object) -> dict[str, str]:
+    """The environment of a `jobbot` subprocess pushing through the WeChat API at `api`, with
+    no quiet hours (a test means the same at any hour), plus `settings` as `JOBBOT_<NAME>`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBBOT_")}
+    env.update({"JOBBOT_DATABASE_URL": db_url, "JOBBOT_DATA_DIR": str(data_dir), "JOBBOT_WECHAT_API_BASE": api,
+                "JOBBOT_QUIET_START": "00:00", "JOBBOT_QUIET_END": "00:00",
+                "JOBBOT_ELDERLY_QUIET_START": "00:00", "JOBBOT_ELDERLY_QUIET_END": "00:00"})
+    env.update({f"JOBBOT_{name.upper()}": str(value) for name, value in settings.items()})
+    return env
 
 
 @pytest.fixture

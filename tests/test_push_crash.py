@@ -7,7 +7,6 @@ asked); those few rows are marked `doubt` for staff instead of being sent again.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -16,13 +15,13 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
+from conftest import add_wechat_people, wechat_process_env
 from fakes.server import serving
 from storage.db import make_engine, session_scope
-from storage.models import ChatAccount, Outbox, Worker, utcnow
+from storage.models import Outbox, utcnow
 from storage.outbox import Push, enqueue
 
 PEOPLE = 400
@@ -31,31 +30,17 @@ APPID, SECRET = "wx_crash_test", "crash-secret"
 
 
 def _people(db_url: str) -> None:
-    now = utcnow()
+    add_wechat_people(db_url, PEOPLE, prefix="o-crash")
     engine = make_engine(db_url)
-    with engine.begin() as conn:
-        conn.execute(insert(Worker.__table__), [{  # type: ignore[attr-defined]
-            "id": n, "town": "华埠镇", "birth_year": 1980, "skills": ["tea"], "availability": ["anytime"],
-            "travel_range": "town", "want_job_push": True, "want_fair_push": True, "subscribed": True,
-            "created_at": now, "updated_at": now} for n in range(1, PEOPLE + 1)])
-        conn.execute(insert(ChatAccount.__table__), [{  # type: ignore[attr-defined]
-            "channel": "wechat", "user_id": f"o-crash-{n:04d}", "worker_id": n, "last_inbound_at": now,
-            "window_sends": 0, "reachable": True, "created_at": now} for n in range(1, PEOPLE + 1)])
     with session_scope(engine) as session:
         enqueue(session, (Push(key=f"broadcast:1:{n}", worker_id=n, kind="broadcast", ref_id=1,
-                               texts=(f"招聘会通知 {n}",)) for n in range(1, PEOPLE + 1)), now=now)
+                               texts=(f"招聘会通知 {n}",)) for n in range(1, PEOPLE + 1)), now=utcnow())
     engine.dispose()
 
 
 def _deliver(db_url: str, api: str, data_dir: Path, *extra: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "JOBBOT_DATABASE_URL": db_url, "JOBBOT_DATA_DIR": str(data_dir),
-           "JOBBOT_WECHAT_APPID": APPID, "JOBBOT_WECHAT_SECRET": SECRET, "JOBBOT_WECHAT_API_BASE": api,
-           "JOBBOT_WECHAT_TEMPLATE_ID": "tmpl-crash", "JOBBOT_PUSH_LEASE_SECONDS": "1",
-           "JOBBOT_PUSH_CONCURRENCY": str(CONCURRENCY),
-           # no quiet hours, so the test means the same at any hour of the day
-           "JOBBOT_QUIET_START": "00:00", "JOBBOT_QUIET_END": "00:00",
-           "JOBBOT_ELDERLY_QUIET_START": "00:00", "JOBBOT_ELDERLY_QUIET_END": "00:00"}
-    env.pop("JOBBOT_TELEGRAM_TOKEN", None)
+    env = wechat_process_env(db_url, api, data_dir, wechat_appid=APPID, wechat_secret=SECRET,
+                             wechat_template_id="tmpl-crash", push_lease_seconds=1, push_concurrency=CONCURRENCY)
     return subprocess.Popen([sys.executable, "-m", "bot", "deliver", *extra], env=env, text=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -1,7 +1,7 @@
 """named staff accounts with roles and places, server-side console sessions, and who did what
 
 Revision ID: 0011
-Revises: 0004_link_guesses
+Revises: 0010
 Create Date: 2026-12-03
 """
 
@@ -9,9 +9,11 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0011'
-down_revision = '0004_link_guesses'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
+
+KEEP_IDS = {'sqlite_autoincrement': True}  # a rebuilt SQLite table must keep never reusing ids (0005)
 
 
 def upgrade() -> None:
@@ -41,13 +43,13 @@ def upgrade() -> None:
         sa.Column('ip', sa.String(length=64), nullable=True),
     )
     op.create_index('ix_staff_session_account_id', 'staff_session', ['account_id'])
-    with op.batch_alter_table('staff_audit') as batch:
+    with op.batch_alter_table('staff_audit', table_kwargs=KEEP_IDS) as batch:
         batch.add_column(sa.Column('actor', sa.String(length=64), nullable=True))
         batch.create_index('ix_staff_audit_actor', ['actor'])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('staff_audit') as batch:
+    with op.batch_alter_table('staff_audit', table_kwargs=KEEP_IDS) as batch:
         batch.drop_index('ix_staff_audit_actor')
         batch.drop_column('actor')
     op.drop_index('ix_staff_session_account_id', 'staff_session')
