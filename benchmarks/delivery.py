@@ -39,14 +39,14 @@ APPID, SECRET = "wx_bench", "bench-secret"
 NOW = datetime.now(timezone.utc)
 
 
-def people(engine, wechat: int, telegram: int) -> None:  # type: ignore[no-untyped-def]
+def people(engine, wechat: int, telegram: int) -> None:
     total = wechat + telegram
     with engine.begin() as conn:
-        conn.execute(insert(Worker.__table__), [{  # type: ignore[attr-defined]
+        conn.execute(insert(Worker.__table__), [{
             "id": n, "town": "华埠镇", "birth_year": 1980, "skills": ["tea"], "availability": ["anytime"],
             "travel_range": "town", "want_job_push": True, "want_fair_push": True, "subscribed": True,
             "created_at": NOW, "updated_at": NOW} for n in range(1, total + 1)])
-        conn.execute(insert(ChatAccount.__table__), [{  # type: ignore[attr-defined]
+        conn.execute(insert(ChatAccount.__table__), [{
             "channel": "wechat" if n <= wechat else "telegram",
             "user_id": f"oBench{n:06d}" if n <= wechat else str(700000 + n), "worker_id": n,
             "last_inbound_at": NOW, "window_sends": 0, "reachable": True, "created_at": NOW}

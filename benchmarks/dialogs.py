@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlmodel import select  # noqa: E402
+from sqlmodel import select, col  # noqa: E402
 
 from bot.app import build_dispatcher  # noqa: E402
 from bot.dispatch import Dispatcher  # noqa: E402
@@ -218,7 +218,7 @@ def converse(dispatcher: Dispatcher, persona: dict, clock: list[datetime]) -> Ru
         last_slot = slot
         reply = send(text)
     with session_scope(dispatcher.engine) as session:
-        account = session.exec(select(ChatAccount).where(ChatAccount.user_id == user_id)).first()
+        account = session.exec(select(ChatAccount).where(col(ChatAccount.user_id) == user_id)).first()
         worker = session.get(Worker, account.worker_id) if account and account.worker_id else None
         run.wrong_fields = check(worker, persona) if run.finished else ["did not finish"]
     run.right = run.finished and not run.wrong_fields
@@ -229,7 +229,7 @@ def build(workdir: Path, clock: list[datetime]) -> Dispatcher:
     url = f"sqlite:///{workdir / 'dialogs.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
-    settings = Settings(database_url=url, data_dir=workdir, background=False,  # type: ignore[call-arg]
+    settings = Settings(database_url=url, data_dir=workdir, background=False,
                         dispatch_processes=0)
     dispatcher = build_dispatcher(settings, engine=engine, clock=lambda: clock[0])
     with session_scope(engine) as session:

@@ -35,7 +35,7 @@ YEAR = 2026
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
 
 
-def generate(engine, workers: int, jobs: int, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+def generate(engine, workers: int, jobs: int, rng: random.Random) -> None:
     towns = gazetteer().names
     worker_rows, skill_rows, account_rows = [], [], []
     for n in range(1, workers + 1):
@@ -60,14 +60,14 @@ def generate(engine, workers: int, jobs: int, rng: random.Random) -> None:  # ty
         for table, rows in ((Worker, worker_rows), (WorkerSkill, skill_rows), (ChatAccount, account_rows),
                             (Job, job_rows)):
             for start in range(0, len(rows), 5000):
-                conn.execute(insert(table.__table__), rows[start:start + 5000])  # type: ignore[attr-defined]
+                conn.execute(insert(table.__table__), rows[start:start + 5000])
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("SELECT setval('worker_id_seq', (SELECT max(id) FROM worker))"))
             conn.execute(text("ANALYZE"))
 
 
-def timed(fn, repeat: int):  # type: ignore[no-untyped-def]
+def timed(fn, repeat: int):
     times, result = [], None
     for _ in range(repeat):
         start = time.perf_counter()

@@ -30,6 +30,7 @@ Run: .venv/bin/python benchmarks/wechat_webhook.py [-d 20] [-c 50] [-t 1] [--use
      [--broadcast 100000] [--python-client]
 """
 
+from sqlmodel import col
 from __future__ import annotations
 
 import argparse
@@ -238,7 +239,7 @@ def queue_broadcast(url: str, people: int) -> None:
     engine = make_engine(url)
     now = utcnow()
     with session_scope(engine) as session:
-        enqueue_selected(session, select(Worker.id).where(Worker.id <= people), key_prefix="broadcast:bench:",
+        enqueue_selected(session, select(col(Worker.id)).where(col(Worker.id) <= people), key_prefix="broadcast:bench:",
                          kind="broadcast", texts=["12月18日人力资源市场招聘会，欢迎参加。"], ref_id=None,
                          not_before=now, now=now)
     engine.dispose()

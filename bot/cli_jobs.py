@@ -51,7 +51,7 @@ def add(
             "hours": hours, "season": season, "start_date": start_date, "end_date": end_date, "phone": phone,
             "description": description}
     try:
-        with session_scope(engine) as session:  # type: ignore[arg-type]
+        with session_scope(engine) as session:
             job, pushes = post_job(session, services, spec)
     except PostingError as error:
         typer.echo(f"没有发布：{error}", err=True)
@@ -71,7 +71,7 @@ def list_(status: str = typer.Option("open", "--status", help="open 招聘中/fi
 
     engine, services = _context()
     town_name = services.places.resolve(town).town if town else None
-    with session_scope(engine) as session:  # type: ignore[arg-type]
+    with session_scope(engine) as session:
         jobs = list_jobs(session, status=None if status == "all" else status, town=town_name, limit=500)
         if jobs:
             typer.echo("编号\t状态\t乡镇\t岗位\t工资\t人数")
@@ -89,7 +89,7 @@ def close(job_id: int = typer.Argument(..., help="岗位编号（jobs list 的�
     from storage.jobs import set_status
 
     engine, services = _context()
-    with session_scope(engine) as session:  # type: ignore[arg-type]
+    with session_scope(engine) as session:
         found = set_status(session, job_id=job_id, status=status, now=services.clock())
     if not found:
         typer.echo(f"没有编号为 {job_id} 的岗位。", err=True)
@@ -115,7 +115,7 @@ def import_(path: Path = typer.Argument(..., help="表格文件，.xlsx 或 .csv
         raise typer.Exit(2)
     engine, services = _context()
     try:
-        with session_scope(engine) as session:  # type: ignore[arg-type]
+        with session_scope(engine) as session:
             report = import_jobs(session, services, path.read_bytes(), path.name)
     except PostingError as error:
         typer.echo(f"导入失败：{error}", err=True)
@@ -134,7 +134,7 @@ def applications_(job_id: int = typer.Option(None, "--job", help="只看这个�
     from storage.jobs import applications
 
     engine, services = _context()
-    with session_scope(engine) as session:  # type: ignore[arg-type]
+    with session_scope(engine) as session:
         rows = applications(session, job_id=job_id)
         for a in rows:
             at = a.at.astimezone(services.tz)
@@ -153,9 +153,9 @@ def deliver(once: bool = typer.Option(False, "--once", help="只发一轮就退�
     engine, services = _context()
 
     async def run() -> None:
-        async with open_senders(services.settings, engine, clock=services.clock) as senders:  # type: ignore[arg-type]
+        async with open_senders(services.settings, engine, clock=services.clock) as senders:
             settings = services.settings
-            deliverer = Deliverer(engine, services, senders, lease=timedelta(seconds=settings.push_lease_seconds),  # type: ignore[arg-type]
+            deliverer = Deliverer(engine, services, senders, lease=timedelta(seconds=settings.push_lease_seconds),
                                   concurrency=settings.push_concurrency)
             if once:
                 await deliverer.recover()

@@ -12,7 +12,7 @@ from bot.settings import get_settings
 staff_app = typer.Typer(help="工作人员账号：新建、列出、停用、重置密码", no_args_is_help=True)
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine():
     from bot.app import prepare_database
 
     return prepare_database(get_settings())
@@ -66,7 +66,7 @@ def list_() -> None:
             typer.echo(f"{a.name}\t{Role(a.role).label}\t{a.town or '全县'}{a.village or ''}\t{state}")
 
 
-def _with_account(name: str, action) -> None:  # type: ignore[no-untyped-def]
+def _with_account(name: str, action) -> None:
     from storage.db import session_scope
     from storage.staff import find_account
 

@@ -71,7 +71,7 @@ def set_webhook(
         typer.echo("请先设置 JOBBOT_TELEGRAM_WEBHOOK_SECRET：没有它，服务器会拒绝 Telegram 的推送。", err=True)
         raise typer.Exit(1)
 
-    async def work(bot) -> None:  # type: ignore[no-untyped-def]
+    async def work(bot) -> None:
         await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
                               drop_pending_updates=drop_pending)
         await bot.set_my_commands(BOT_COMMANDS)
@@ -89,7 +89,7 @@ def delete_webhook(
     """取消 webhook（之后可以用 jobbot telegram poll 在本机收消息）。"""
     settings = _settings()
 
-    async def work(bot) -> None:  # type: ignore[no-untyped-def]
+    async def work(bot) -> None:
         await bot.delete_webhook(drop_pending_updates=drop_pending)
 
     _call_bot(settings, work)

@@ -238,7 +238,7 @@ class Dispatcher:
         return results
 
     @staticmethod
-    def _claim(session, updates: list[Update], todo: list[int],  # type: ignore[no-untyped-def]
+    def _claim(session, updates: list[Update], todo: list[int],
                results: dict[int, Reply | None], *, retake: bool = False) -> list[int]:
         """Claim the messages; what is left to handle. Retries get their answer in `results`."""
         claims = claim_messages(session, [(updates[i].channel, updates[i].dedup_key or "", updates[i].user_id)
@@ -253,7 +253,7 @@ class Dispatcher:
                 results[i] = _replay(update, claim)
         return fresh
 
-    def _answer(self, session, update: Update, account: AccountRef,  # type: ignore[no-untyped-def]
+    def _answer(self, session, update: Update, account: AccountRef,
                 conversation: ConversationState) -> Reply:
         ctx = Ctx(update, session, account, conversation, self.services, self.flows, self.menu, self.fallback)
         reply, cut_off = fit_reply(self._route(ctx))

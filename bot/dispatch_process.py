@@ -81,7 +81,7 @@ class DispatchProcess:
             raise ProcessDied(answer)
         if status == "error":
             raise RuntimeError(f"dispatch failed in the child process: {answer}")
-        return answer  # type: ignore[no-any-return]
+        return answer
 
     async def _wait(self) -> tuple[str, Any]:
         self._answer = asyncio.get_running_loop().create_future()

@@ -249,5 +249,5 @@ def import_jobs(session: Session, services: Services, data: bytes, filename: str
         else:
             report.added += 1
             report.pushes += pushes
-            report.job_ids.append(job.id)  # type: ignore[arg-type]
+            report.job_ids.append(job.id)
     return report

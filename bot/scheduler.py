@@ -149,7 +149,7 @@ def policy_task() -> int:
 
 
 def _context() -> tuple[Engine, Services]:
-    return _runtime["engine"], _runtime["services"]  # type: ignore[return-value]
+    return _runtime["engine"], _runtime["services"]
 
 
 def start(engine: Engine, services: Services, tasks: list[Periodic] | None = None) -> BackgroundScheduler:

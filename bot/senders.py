@@ -19,7 +19,7 @@ class WeChatPushes:
     """Pushes on WeChat: customer-service message in the window, template message outside it.
     The delivery worker asks `room` first and plans what goes (bot.quota)."""
 
-    def __init__(self, messenger):  # type: ignore[no-untyped-def]
+    def __init__(self, messenger):
         self.messenger = messenger
 
     @property
@@ -38,7 +38,7 @@ class WeChatPushes:
         return self._result(await self.messenger.send_template_text(user_id, "\n\n".join(texts)))
 
     @staticmethod
-    def _result(result) -> SendResult:  # type: ignore[no-untyped-def]
+    def _result(result) -> SendResult:
         if result.delivered:
             return SendResult(Outcome.SENT)
         if result.window_closed:
@@ -49,7 +49,7 @@ class WeChatPushes:
 class TelegramPushes:
     """Pushes on Telegram, inside its overall and per-chat rate limits."""
 
-    def __init__(self, sender):  # type: ignore[no-untyped-def]
+    def __init__(self, sender):
         self.sender = sender
 
     async def send(self, user_id: str, texts: list[str]) -> SendResult:

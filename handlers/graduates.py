@@ -36,7 +36,7 @@ def start(ctx: Ctx) -> Reply:
         return Reply.of("毕业生登记前，要先做个简单登记（住哪、多大、会做什么）。",
                         "回复“登记”，登记完再回复“我是大学生”。")
     lead = "回乡大学生登记，一共4个问题。随时回复“取消”可以退出。"
-    if store.get_graduate(ctx.session, worker_id=ctx.worker.id) is not None:  # type: ignore[arg-type]
+    if store.get_graduate(ctx.session, worker_id=ctx.worker.id) is not None:
         lead = "您登记过了，这次重新填一遍。"
     return ctx.start(flow.name, "school", None, lead)
 
@@ -140,15 +140,15 @@ def recommend(session: Session, services: Any, *, graduate: Graduate, worker: Wo
         return 0
     local = services.local_now()
     today = datetime.combine(local.date(), time(0), local.tzinfo)
-    pushed = set(pushed_jobs_since(session, worker_id=worker.id, since=today))  # type: ignore[arg-type]
+    pushed = set(pushed_jobs_since(session, worker_id=worker.id, since=today))
     neighbours = {t.name: t.neighbours for t in services.places.towns}
     for match in jobs_for(session, worker=worker, year=services.local_now().year, neighbours=neighbours):
         if match.job.id in given or match.job.id in pushed:
             continue
-        slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=match.job.id, now=services.clock())  # type: ignore[arg-type]
+        slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=match.job.id, now=services.clock())
         if slot is None:
             return 0
-        return enqueue(session, [Push(key=store.push_key(graduate.id, match.job.id), worker_id=worker.id,  # type: ignore[arg-type]
+        return enqueue(session, [Push(key=store.push_key(graduate.id, match.job.id), worker_id=worker.id,
                                       kind=store.PUSH_KIND, ref_id=match.job.id,
                                       texts=recommendation(match.job, match.fit, slot))], now=services.clock())
     return 0
@@ -159,7 +159,7 @@ def promise_kept(session: Session, *, graduate: Graduate, what: str, note: str |
     done = {"guidance": "职业指导", "training": "技能培训"}[what]
     said = f"\n{note}" if note else ""
     text = (f"您的{done}已经记上了。{said}\n按县里的政策，还会给您推荐岗位；想看自己的情况，回复“我是大学生”。",)
-    return enqueue(session, [Push(key=store.kept_key(graduate.id, what), worker_id=graduate.worker_id,  # type: ignore[arg-type]
+    return enqueue(session, [Push(key=store.kept_key(graduate.id, what), worker_id=graduate.worker_id,
                                   kind=store.KEPT_KIND, texts=text)], now=now)
 
 

@@ -45,7 +45,7 @@ def link(ctx: Ctx) -> Reply:
         return _redeem(ctx, code)
     if ctx.worker is None:
         return Reply.of(NOT_REGISTERED)
-    issued = issue_link_code(ctx.session, worker_id=ctx.worker.id, now=ctx.now)  # type: ignore[arg-type]
+    issued = issue_link_code(ctx.session, worker_id=ctx.worker.id, now=ctx.now)
     return Reply.of(f"您的绑定码：{issued.code}\n{MINUTES}分钟内有效，只能用一次。",
                     f"请在另一个聊天软件（微信或 Telegram）里给我发：\n绑定 {issued.code}")
 

@@ -31,7 +31,7 @@ def not_needed(ctx: Ctx) -> Reply:
     worker = ctx.worker
     if worker is None:
         return Reply.of("您没有登记，我们不会给您发消息。")
-    last = el.last_received(ctx.session, worker_id=worker.id)  # type: ignore[arg-type]
+    last = el.last_received(ctx.session, worker_id=worker.id)
     if last is None:
         return Reply.of("现在没有要停的消息。", EVERYTHING)
     if last.kind == el.POLICY_KIND:
@@ -41,6 +41,6 @@ def not_needed(ctx: Ctx) -> Reply:
     label = kind_of(last.kind).label
     if last.kind in WISHES:
         set_pushes(ctx.session, worker=worker, **{WISHES[last.kind]: False})
-    elif not el.opt_out(ctx.session, worker_id=worker.id, kind=el.push_opt_out(last.kind), now=ctx.now):  # type: ignore[arg-type]
+    elif not el.opt_out(ctx.session, worker_id=worker.id, kind=el.push_opt_out(last.kind), now=ctx.now):
         return Reply.of(f"“{label}”消息已经停了。", EVERYTHING)
     return Reply.of(f"好的，以后不再给您发“{label}”消息，其他消息照常。", EVERYTHING)

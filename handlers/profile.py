@@ -112,7 +112,7 @@ def unfollowed(ctx: Ctx) -> Reply:
 
 
 def _open_cases(ctx: Ctx) -> list[str]:
-    return [case.number for case in cases.cases_of(ctx.session, account=ctx.account)  # type: ignore[misc]
+    return [case.number for case in cases.cases_of(ctx.session, account=ctx.account)
             if case.status not in cases.FINISHED]
 
 
@@ -140,7 +140,7 @@ def _ask_erase(ctx: Ctx) -> Reply:
 def erase_confirm(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
     if key in ("1", "确认注销", "确认", "确定", "是"):
-        kept = erase_person(ctx.session, account_id=ctx.account.id, worker=ctx.worker,  # type: ignore[arg-type]
+        kept = erase_person(ctx.session, account_id=ctx.account.id, worker=ctx.worker,
                             now=ctx.now)
         ctx.forget_worker()
         ctx.finish()

@@ -242,7 +242,7 @@ def progress(ctx: Ctx) -> Reply:
         if case is None or not store.owned_by(case, ctx.account):
             return Reply.of(f"没找到编号为 {number} 的维权记录，请核对一下编号。", "回复“我的维权”看您提交过的。")
         history = [f"{e.at.astimezone(tz).month}月{e.at.astimezone(tz).day}日 {store.STATUSES.get(e.status, e.status)}"
-                   + (f"：{e.note}" if e.note else "") for e in store.events(ctx.session, case_id=case.id)]  # type: ignore[arg-type]
+                   + (f"：{e.note}" if e.note else "") for e in store.events(ctx.session, case_id=case.id)]
         return Reply.of(case_line(case, tz) + "\n进展：\n" + "\n".join(history))
     mine = store.cases_of(ctx.session, account=ctx.account)
     if not mine:
@@ -304,7 +304,7 @@ def withdraw_confirm(ctx: Ctx) -> Reply:
     ctx.finish(keep_paused=True)
     if case is None or case.status in store.FINISHED:
         return Reply.of("这件维权已经办完或撤回了，不用再撤。")
-    store.set_status(ctx.session, case_id=case.id, status=store.WITHDRAWN, note=WITHDRAWN_NOTE, now=ctx.now)  # type: ignore[arg-type]
+    store.set_status(ctx.session, case_id=case.id, status=store.WITHDRAWN, note=WITHDRAWN_NOTE, now=ctx.now)
     return Reply.of(f"已撤回维权 {case.number}，工作人员会看到。", "以后还想讨薪，回复“我要维权”。")
 
 
@@ -321,5 +321,5 @@ def notify(session: Session, *, case: RightsCase, event: RightsCaseEvent, now: A
     worker_id, _ = store.reach(session, case)
     if worker_id is None or event.id is None:
         return 0
-    return enqueue(session, [Push(key=store.push_key(case.id, event.id), worker_id=worker_id,  # type: ignore[arg-type]
+    return enqueue(session, [Push(key=store.push_key(case.id, event.id), worker_id=worker_id,
                                   kind=PUSH_KIND, ref_id=case.id, texts=status_push(case, event))], now=now)

@@ -133,7 +133,7 @@ def match_need(session: Session, *, need: SilverNeed, now: Any) -> int:
 def match_worker(session: Session, *, worker: Worker, now: Any) -> int:
     assert worker.id is not None
     needs = store.needs_for(session, worker=worker)
-    return enqueue(session, (Push(key=store.push_key(n.id, worker.id), worker_id=worker.id, kind=store.PUSH_KIND,  # type: ignore[arg-type]
+    return enqueue(session, (Push(key=store.push_key(n.id, worker.id), worker_id=worker.id, kind=store.PUSH_KIND,
                                   ref_id=n.id, texts=need_push(n)) for n in needs), now=now)
 
 
@@ -151,7 +151,7 @@ def start(ctx: Ctx) -> Reply:
     age = year - worker.birth_year if worker.birth_year else worker.age
     if age is None or age < int(_data()["min_age"]):
         return Reply.of("数字银龄是给60岁左右老人的服务。", "您可以回复“培训”学技术，回复“找工作”找活。")
-    before = store.choices_of(ctx.session, worker_id=worker.id)  # type: ignore[arg-type]
+    before = store.choices_of(ctx.session, worker_id=worker.id)
     lead = "您之前填过，这次重新选一遍。" if any(before.values()) else \
         "数字银龄：帮老人学技术、找轻松活、做公益。一共3个问题，回复“取消”可退出。"
     return ctx.start(flow.name, "learn", None, lead)

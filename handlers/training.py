@@ -221,7 +221,7 @@ def queue_reminders(session: Session, services: Any) -> int:
     """Queue tomorrow's course reminders; each person is reminded of a course once."""
     tomorrow = services.local_now().date() + timedelta(days=1)
     now = services.clock()
-    return sum(enqueue(session, (Push(key=store.reminder_key(due.course.id, w), worker_id=w,  # type: ignore[arg-type]
+    return sum(enqueue(session, (Push(key=store.reminder_key(due.course.id, w), worker_id=w,
                                       kind=store.REMINDER_KIND, ref_id=due.course.id, texts=reminder(due.course))
                                  for w in due.worker_ids), now=now)
                for due in store.reminders_due(session, starting_on=tomorrow))

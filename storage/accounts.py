@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage.models import ChatAccount, InboundMessage, LinkCode, LinkGuess, Worker
 from storage.sql import insert_ignore
@@ -35,18 +35,18 @@ def push_account(session: Session, *, worker_id: int) -> ChatAccount | None:
     """
     return session.exec(
         select(ChatAccount)
-        .where(ChatAccount.worker_id == worker_id, ChatAccount.reachable == True)  # noqa: E712
-        .order_by(ChatAccount.last_inbound_at.is_(None),  # type: ignore[union-attr]
-                  ChatAccount.last_inbound_at.desc(),  # type: ignore[union-attr]
-                  ChatAccount.id.desc())  # type: ignore[union-attr]
+        .where(col(ChatAccount.worker_id) == worker_id, col(ChatAccount.reachable) == True)  # noqa: E712
+        .order_by(col(ChatAccount.last_inbound_at).is_(None),
+                  col(ChatAccount.last_inbound_at).desc(),
+                  col(ChatAccount.id).desc())
         .limit(1)
     ).first()
 
 
 def mark_unreachable(session: Session, *, channel: str, user_id: str) -> bool:
     """The person blocked us or left: stop sending there until they write again."""
-    result = session.exec(  # type: ignore[call-overload]
-        update(ChatAccount).where(ChatAccount.channel == channel, ChatAccount.user_id == user_id)
+    result = session.exec(
+        update(ChatAccount).where(col(ChatAccount.channel) == channel, col(ChatAccount.user_id) == user_id)
         .values(reachable=False)
     )
     return bool(result.rowcount)
@@ -54,8 +54,8 @@ def mark_unreachable(session: Session, *, channel: str, user_id: str) -> bool:
 
 def already_answered(session: Session, *, channel: str, dedup_key: str) -> bool:
     """Whether this platform message was handled and answered before (a redelivery)."""
-    status = session.exec(select(InboundMessage.status).where(
-        InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)).first()
+    status = session.exec(select(col(InboundMessage.status)).where(
+        col(InboundMessage.channel) == channel, col(InboundMessage.dedup_key) == dedup_key)).first()
     return status == "done"
 
 
@@ -74,12 +74,12 @@ class CodeCheck:
 
 def issue_link_code(session: Session, *, worker_id: int, now: datetime, ttl: timedelta = LINK_CODE_TTL) -> LinkCode:
     """A fresh eight-digit code for the worker; their earlier codes and all expired ones go."""
-    session.exec(delete(LinkCode).where(  # type: ignore[call-overload]
-        (LinkCode.worker_id == worker_id) | (LinkCode.expires_at < now)))  # type: ignore[operator]
+    session.exec(delete(LinkCode).where(
+        (col(LinkCode.worker_id) == worker_id) | (col(LinkCode.expires_at) < now)))
     for _ in range(50):
         code = f"{secrets.randbelow(10 ** LINK_CODE_DIGITS):0{LINK_CODE_DIGITS}d}"
         if insert_ignore(session, LinkCode, {"code": code, "worker_id": worker_id, "expires_at": now + ttl}):
-            return session.get(LinkCode, code)  # type: ignore[return-value]
+            return session.get(LinkCode, code)
     raise RuntimeError("no free link code")  # a hundred million codes live at once: not a real case
 
 
@@ -100,8 +100,8 @@ def use_link_code(session: Session, *, code: str, now: datetime) -> int | None:
     check = check_link_code(session, code=code, now=now)
     if check.state is not CodeState.VALID:
         return None
-    deleted = session.exec(delete(LinkCode).where(  # type: ignore[call-overload]
-        LinkCode.code == code, LinkCode.expires_at > now)).rowcount  # type: ignore[operator]
+    deleted = session.exec(delete(LinkCode).where(
+        col(LinkCode.code) == code, col(LinkCode.expires_at) > now)).rowcount
     return check.worker_id if deleted == 1 else None
 
 
@@ -114,7 +114,7 @@ def guessing_paused(session: Session, *, now: datetime) -> bool:
     """Whether so many wrong codes were typed lately, on all accounts together, that nobody
     may try one now."""
     recent = session.exec(select(func.count()).select_from(LinkGuess).where(
-        LinkGuess.at > now - LINK_ALL_WINDOW)).one()
+        col(LinkGuess.at) > now - LINK_ALL_WINDOW)).one()
     return recent >= LINK_ALL_GUESSES
 
 
@@ -123,10 +123,10 @@ def count_wrong_code(session: Session, *, account: ChatAccount, now: datetime) -
     that blocks it for a while), against everyone's recent guesses, and against every live
     code, which is void once it has outlived LINK_CODE_EXPOSURE of them."""
     session.add(LinkGuess(at=now))
-    session.exec(delete(LinkGuess).where(LinkGuess.at <= now - LINK_ALL_WINDOW))  # type: ignore[call-overload]
-    session.exec(update(LinkCode).where(LinkCode.expires_at > now)  # type: ignore[call-overload, operator]
-                 .values(wrong_seen=LinkCode.wrong_seen + 1))
-    session.exec(delete(LinkCode).where(LinkCode.wrong_seen >= LINK_CODE_EXPOSURE))  # type: ignore[call-overload]
+    session.exec(delete(LinkGuess).where(col(LinkGuess.at) <= now - LINK_ALL_WINDOW))
+    session.exec(update(LinkCode).where(col(LinkCode.expires_at) > now)
+                 .values(wrong_seen=col(LinkCode.wrong_seen) + 1))
+    session.exec(delete(LinkCode).where(col(LinkCode.wrong_seen) >= LINK_CODE_EXPOSURE))
     account.link_failures += 1
     if account.link_failures >= LINK_GUESSES:
         account.link_failures = 0
@@ -145,7 +145,7 @@ def link_account(session: Session, *, account: ChatAccount, worker_id: int) -> b
     session.flush()
     if old_id is None or old_id == worker_id:
         return False
-    users = session.exec(select(func.count()).select_from(ChatAccount).where(ChatAccount.worker_id == old_id)).one()
+    users = session.exec(select(func.count()).select_from(ChatAccount).where(col(ChatAccount.worker_id) == old_id)).one()
     if users:
         return False
     old = session.get(Worker, old_id)

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, exists, func, or_, select as sa_select, true, update
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage import outbox
 from storage.fairs import fair_jobs
@@ -89,12 +89,12 @@ class Audience:
 
 def _base_select(audience: Audience, *, now: datetime, tz: ZoneInfo) -> Select:
     """(id, town) of the subscribed workers the filters SQL can express select (all but fair_id)."""
-    w = Worker.__table__  # type: ignore[attr-defined]
+    w = Worker.__table__
     conditions: list[Any] = [w.c.subscribed == true()]
     if audience.towns:
         conditions.append(w.c.town.in_(audience.towns))
     if audience.skills:
-        ws = WorkerSkill.__table__  # type: ignore[attr-defined]
+        ws = WorkerSkill.__table__
         conditions.append(exists().where(ws.c.worker_id == w.c.id, ws.c.skill.in_(audience.skills)))
     if audience.age_bands:
         year, bands = now.astimezone(tz).year, []
@@ -126,7 +126,7 @@ def fair_audience_ids(session: Session, fair_id: int, *, now: datetime, tz: Zone
         raise BroadcastError("没有这场招聘会")
     jobs = fair_jobs(session, fair)
     if not jobs:
-        w = Worker.__table__  # type: ignore[attr-defined]
+        w = Worker.__table__
         return {row[0] for row in session.connection().execute(sa_select(w.c.id).where(w.c.want_fair_push == true()))}
     year = now.astimezone(tz).year
     return {m.worker_id for job in jobs for m in matching_workers(session, job=job, year=year, neighbours=neighbours)}
@@ -195,13 +195,13 @@ def confirm_broadcast(session: Session, *, broadcast_id: int, now: datetime, tz:
                       neighbours: Mapping[str, Sequence[str]] = {}) -> Confirmed:
     """Queue a draft for its audience, once. The audience is taken as it is at this moment."""
     flipped = session.connection().execute(
-        update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.status == DRAFT)  # type: ignore[arg-type]
-        .values(status=QUEUED, confirmed_at=now).returning(Broadcast.id)).first()
+        update(Broadcast).where(col(Broadcast.id) == broadcast_id, col(Broadcast.status) == DRAFT)
+        .values(status=QUEUED, confirmed_at=now).returning(col(Broadcast.id))).first()
     if flipped is None:
         if session.get(Broadcast, broadcast_id) is None:
             raise BroadcastError("没有这条通知")
         return Confirmed(0, False)
-    row = session.exec(select(Broadcast).where(Broadcast.id == broadcast_id)
+    row = session.exec(select(Broadcast).where(col(Broadcast.id) == broadcast_id)
                        .execution_options(populate_existing=True)).one()
     audience, texts, prefix = Audience.from_dict(row.audience), tuple(row.texts), f"broadcast:{broadcast_id}:"
     if audience.fair_id is None:  # the whole audience is one query: queue it without a round trip per person
@@ -211,8 +211,8 @@ def confirm_broadcast(session: Session, *, broadcast_id: int, now: datetime, tz:
         ids = audience_ids(session, audience, now=now, tz=tz, neighbours=neighbours)
         queued = outbox.enqueue(session, (Push(key=prefix + str(wid), worker_id=wid, kind=PUSH_KIND, texts=texts,
                                                ref_id=broadcast_id, not_before=now) for wid in ids), now=now)
-    session.connection().execute(update(Broadcast).where(Broadcast.id == broadcast_id)  # type: ignore[arg-type]
-                                 .values(queued=Broadcast.queued + queued))
+    session.connection().execute(update(Broadcast).where(col(Broadcast.id) == broadcast_id)
+                                 .values(queued=col(Broadcast.queued) + queued))
     return Confirmed(queued, True)
 
 
@@ -222,19 +222,19 @@ def stop_broadcast(session: Session, *, broadcast_id: int, now: datetime) -> int
     if row is None:
         raise BroadcastError("没有这条通知")
     stopped = outbox.cancel(session, kind=PUSH_KIND, ref_id=broadcast_id)
-    session.connection().execute(update(Broadcast).where(  # type: ignore[arg-type]
-        Broadcast.id == broadcast_id, Broadcast.status != STOPPED).values(status=STOPPED, stopped_at=now))
+    session.connection().execute(update(Broadcast).where(
+        col(Broadcast.id) == broadcast_id, col(Broadcast.status) != STOPPED).values(status=STOPPED, stopped_at=now))
     return stopped
 
 
 def get_broadcast(session: Session, broadcast_id: int) -> Broadcast | None:
-    return session.exec(select(Broadcast).where(Broadcast.id == broadcast_id)
+    return session.exec(select(Broadcast).where(col(Broadcast.id) == broadcast_id)
                         .execution_options(populate_existing=True)).first()
 
 
 def list_broadcasts(session: Session, *, limit: int = 50, offset: int = 0, town: str | None = None) -> list[Broadcast]:
     """The newest broadcasts; with `town`, only those addressed to that town alone (a town's staff)."""
-    stmt = select(Broadcast).order_by(Broadcast.id.desc())  # type: ignore[union-attr]
+    stmt = select(Broadcast).order_by(col(Broadcast.id).desc())
     if town is None:
         return list(session.exec(stmt.offset(offset).limit(limit)))
     own = [row for row in session.exec(stmt) if list(row.audience.get("towns") or ()) == [town]]
@@ -274,12 +274,12 @@ class Report:
 
 def report(session: Session, *, broadcast_id: int, now: datetime) -> Report:
     counts = outbox.counts(session, kind=PUSH_KIND, ref_id=broadcast_id)
-    mine = and_(Outbox.kind == PUSH_KIND, Outbox.ref_id == broadcast_id)
+    mine = and_(col(Outbox.kind) == PUSH_KIND, col(Outbox.ref_id) == broadcast_id)
     waiting = session.connection().execute(sa_select(func.count()).select_from(Outbox).where(
-        mine, Outbox.status == outbox.PENDING, Outbox.not_before > now)).scalar_one()  # type: ignore[operator]
+        mine, col(Outbox.status) == outbox.PENDING, col(Outbox.not_before) > now)).scalar_one()
     reasons = session.connection().execute(
-        sa_select(Outbox.status, Outbox.last_error, func.count())
-        .where(mine, Outbox.status.in_((outbox.FAILED, outbox.SKIPPED, outbox.DOUBT, *outbox.UNSENT)),  # type: ignore[attr-defined]
-               or_(Outbox.status != outbox.PENDING, Outbox.last_error.is_not(None)))  # type: ignore[union-attr]
-        .group_by(Outbox.status, Outbox.last_error).order_by(func.count().desc()).limit(20)).all()
+        sa_select(col(Outbox.status), col(Outbox.last_error), func.count())
+        .where(mine, col(Outbox.status).in_((outbox.FAILED, outbox.SKIPPED, outbox.DOUBT, *outbox.UNSENT)),
+               or_(col(Outbox.status) != outbox.PENDING, col(Outbox.last_error).is_not(None)))
+        .group_by(col(Outbox.status), col(Outbox.last_error)).order_by(func.count().desc()).limit(20)).all()
     return Report(counts, waiting, [(s, e or "未说明", n) for s, e, n in reasons])

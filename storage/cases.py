@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage.models import ChatAccount, RightsCase, RightsCaseEvent, Worker
 
@@ -64,7 +64,7 @@ def get_case(session: Session, case_id: int) -> RightsCase | None:
 
 
 def find_case(session: Session, *, number: str) -> RightsCase | None:
-    return session.exec(select(RightsCase).where(RightsCase.number == number)).first()
+    return session.exec(select(RightsCase).where(col(RightsCase.number) == number)).first()
 
 
 def owned_by(case: RightsCase, account: ChatAccount) -> bool:
@@ -73,10 +73,10 @@ def owned_by(case: RightsCase, account: ChatAccount) -> bool:
 
 def cases_of(session: Session, *, account: ChatAccount) -> list[RightsCase]:
     """The cases this person filed, from this account or any account of the same worker."""
-    mine = [RightsCase.account_id == account.id]
+    mine = [col(RightsCase.account_id) == account.id]
     if account.worker_id is not None:
-        mine.append(RightsCase.worker_id == account.worker_id)
-    return list(session.exec(select(RightsCase).where(or_(*mine)).order_by(RightsCase.id.desc())))  # type: ignore[union-attr]
+        mine.append(col(RightsCase.worker_id) == account.worker_id)
+    return list(session.exec(select(RightsCase).where(or_(*mine)).order_by(col(RightsCase.id).desc())))
 
 
 def open_cases_of(session: Session, *, account: ChatAccount) -> list[RightsCase]:
@@ -87,10 +87,10 @@ def list_cases(session: Session, *, status: str | None = None, town: str | None 
                offset: int = 0) -> list[RightsCase]:
     stmt = select(RightsCase)
     if status:
-        stmt = stmt.where(RightsCase.status == status)
+        stmt = stmt.where(col(RightsCase.status) == status)
     if town:
-        stmt = stmt.where(RightsCase.town == town)
-    return list(session.exec(stmt.order_by(RightsCase.id.desc()).offset(offset).limit(limit)))  # type: ignore[union-attr]
+        stmt = stmt.where(col(RightsCase.town) == town)
+    return list(session.exec(stmt.order_by(col(RightsCase.id).desc()).offset(offset).limit(limit)))
 
 
 def set_status(session: Session, *, case_id: int, status: str, note: str | None, now: datetime
@@ -110,18 +110,18 @@ def set_status(session: Session, *, case_id: int, status: str, note: str | None,
 
 
 def events(session: Session, *, case_id: int) -> list[RightsCaseEvent]:
-    return list(session.exec(select(RightsCaseEvent).where(RightsCaseEvent.case_id == case_id)
-                             .order_by(RightsCaseEvent.id)))  # type: ignore[arg-type]
+    return list(session.exec(select(RightsCaseEvent).where(col(RightsCaseEvent.case_id) == case_id)
+                             .order_by(col(RightsCaseEvent.id))))
 
 
 def forget_person(session: Session, *, account_ids: list[int], worker_id: int | None, now: datetime) -> list[str]:
     """注销: the person's finished cases are deleted; an open one stays for the department to
     follow up, without the phone and tied to no account. The numbers of the cases kept."""
-    mine = [RightsCase.account_id.in_(account_ids)]  # type: ignore[union-attr]
+    mine = [col(RightsCase.account_id).in_(account_ids)]
     if worker_id is not None:
-        mine.append(RightsCase.worker_id == worker_id)
+        mine.append(col(RightsCase.worker_id) == worker_id)
     kept = []
-    for case in session.exec(select(RightsCase).where(or_(*mine)).order_by(RightsCase.id)):  # type: ignore[arg-type]
+    for case in session.exec(select(RightsCase).where(or_(*mine)).order_by(col(RightsCase.id))):
         if case.status in FINISHED:
             session.delete(case)
             continue
@@ -131,7 +131,7 @@ def forget_person(session: Session, *, account_ids: list[int], worker_id: int | 
         session.add(RightsCaseEvent(case_id=case.id, status=case.status, note=ERASED_NOTE, at=now))
         kept.append(case.number)
     session.flush()
-    return kept  # type: ignore[return-value]
+    return kept
 
 
 def reach(session: Session, case: RightsCase) -> tuple[int | None, str]:
@@ -145,8 +145,8 @@ def reach(session: Session, case: RightsCase) -> tuple[int | None, str]:
         return None, "没有登记，进展发不了消息，请打电话告诉本人"
     if not worker.service_push:
         return None, "本人选了全部停（不收任何消息），请打电话告诉本人"
-    reachable = session.exec(select(ChatAccount.id).where(ChatAccount.worker_id == worker_id,
-                                                          ChatAccount.reachable)).first()  # type: ignore[arg-type]
+    reachable = session.exec(select(col(ChatAccount.id)).where(col(ChatAccount.worker_id) == worker_id,
+                                                          col(ChatAccount.reachable))).first()
     if reachable is None:
         return None, "本人已取消关注，发不了消息，请打电话告诉本人"
     return worker_id, "进展会发消息告诉本人"

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import Conversation, utcnow
 from storage.sql import InsertBuilder, per_dialect
 
-_TABLE = Conversation.__table__  # type: ignore[attr-defined]
+_TABLE = Conversation.__table__
 _SAVE = update(_TABLE).where(_TABLE.c.id == bindparam("conversation_id"))  # SET: the columns given
 
 Person = tuple[str, str]  # (channel, user_id)
@@ -69,8 +69,8 @@ def save_conversations(session: Session, states: Iterable[ConversationState]) ->
 
 def reset_conversations(session: Session, *, channel: str, user_ids: list[str]) -> None:
     """Forget where these people were and what they had answered."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Conversation)
-        .where(Conversation.channel == channel, Conversation.user_id.in_(user_ids))  # type: ignore[attr-defined]
+        .where(col(Conversation.channel) == channel, col(Conversation.user_id).in_(user_ids))
         .values(flow=None, step=None, data={}, back=[], updated_at=utcnow())
     )

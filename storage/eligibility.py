@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import String, and_, cast, delete, exists, literal, true, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage import outbox
 from storage.models import (
@@ -34,8 +34,8 @@ def declare_hardship(session: Session, *, worker_id: int, category: str, now: da
 
 def withdraw_hardship(session: Session, *, worker_id: int) -> bool:
     """Consent withdrawn: the declaration is deleted, not just marked."""
-    return session.exec(delete(HardshipDeclaration).where(  # type: ignore[call-overload]
-        HardshipDeclaration.worker_id == worker_id)).rowcount == 1
+    return session.exec(delete(HardshipDeclaration).where(
+        col(HardshipDeclaration.worker_id) == worker_id)).rowcount == 1
 
 
 def has_hardship(session: Session, *, worker_id: int) -> bool:
@@ -46,8 +46,8 @@ def hardship_among(session: Session, worker_ids: Iterable[int]) -> set[int]:
     ids = list(worker_ids)
     if not ids:
         return set()
-    return set(session.exec(select(HardshipDeclaration.worker_id).where(
-        HardshipDeclaration.worker_id.in_(ids))))  # type: ignore[attr-defined]
+    return set(session.exec(select(col(HardshipDeclaration.worker_id)).where(
+        col(HardshipDeclaration.worker_id).in_(ids))))
 
 
 def push_delays(session: Session, *, job: Job, worker_ids: Iterable[int]) -> dict[int, timedelta]:
@@ -65,15 +65,15 @@ def bring_forward(session: Session, *, keys: Iterable[str], now: datetime) -> in
     found = list(keys)
     if not found:
         return 0
-    return session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.idempotency_key.in_(found), Outbox.status == outbox.PENDING, Outbox.not_before > now)  # type: ignore[attr-defined]
+    return session.exec(update(Outbox).where(
+        col(Outbox.idempotency_key).in_(found), col(Outbox.status) == outbox.PENDING, col(Outbox.not_before) > now)
         .values(not_before=now)).rowcount
 
 
 def declarations(session: Session, *, limit: int = 500) -> list[tuple[HardshipDeclaration, Worker]]:
-    rows = session.exec(select(HardshipDeclaration, Worker).join(Worker, Worker.id == HardshipDeclaration.worker_id)  # type: ignore[arg-type]
-                        .order_by(HardshipDeclaration.consented_at.desc()).limit(limit))  # type: ignore[attr-defined]
-    return list(rows)  # type: ignore[arg-type]
+    rows = session.exec(select(HardshipDeclaration, Worker).join(Worker, col(Worker.id) == col(HardshipDeclaration.worker_id))
+                        .order_by(col(HardshipDeclaration.consented_at).desc()).limit(limit))
+    return list(rows)
 
 
 # --- flags --------------------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def has_opted_out(session: Session, *, worker_id: int, kind: str) -> bool:
 
 
 def opted_out(session: Session, *, worker_id: int) -> set[str]:
-    return set(session.exec(select(PolicyOptOut.kind).where(PolicyOptOut.worker_id == worker_id)))
+    return set(session.exec(select(col(PolicyOptOut.kind)).where(col(PolicyOptOut.worker_id) == worker_id)))
 
 
 def policy_key_prefix(rule_id: str) -> str:
@@ -114,21 +114,21 @@ def _conditions(when: Mapping[str, Any], year: int) -> list[Any]:
         raise ValueError(f"unknown policy conditions {sorted(unknown)}")
     found: list[Any] = []
     if "age_min" in when:
-        found.append(Worker.birth_year <= year - int(when["age_min"]))  # type: ignore[operator]
+        found.append(col(Worker.birth_year) <= year - int(when["age_min"]))
     if "age_max" in when:
-        found.append(Worker.birth_year >= year - int(when["age_max"]))  # type: ignore[operator]
+        found.append(col(Worker.birth_year) >= year - int(when["age_max"]))
     if when.get("graduate"):
-        found.append(exists().where(Graduate.worker_id == Worker.id))
+        found.append(exists().where(col(Graduate.worker_id) == col(Worker.id)))
     if "graduate_wish" in when:
-        found.append(exists().where(Graduate.worker_id == Worker.id, Graduate.wish == when["graduate_wish"]))
+        found.append(exists().where(col(Graduate.worker_id) == col(Worker.id), col(Graduate.wish) == when["graduate_wish"]))
     if "flag" in when:
-        found.append(exists().where(WorkerFlag.worker_id == Worker.id, WorkerFlag.flag == when["flag"]))
+        found.append(exists().where(col(WorkerFlag.worker_id) == col(Worker.id), col(WorkerFlag.flag) == when["flag"]))
     if when.get("hardship"):
-        found.append(exists().where(HardshipDeclaration.worker_id == Worker.id))
+        found.append(exists().where(col(HardshipDeclaration.worker_id) == col(Worker.id)))
     if when.get("silver_placed"):
-        found.append(exists().where(SilverPlacement.worker_id == Worker.id))
+        found.append(exists().where(col(SilverPlacement.worker_id) == col(Worker.id)))
     if "silver_joined" in when:  # false: not for someone already using 数字银龄
-        joined = exists().where(SilverChoice.worker_id == Worker.id)
+        joined = exists().where(col(SilverChoice.worker_id) == col(Worker.id))
         found.append(joined if when["silver_joined"] else ~joined)
     return found
 
@@ -143,25 +143,25 @@ def queue_rule(session: Session, *, rule_id: str, kind: str, when: Mapping[str, 
     """Queue the rule's push for everyone it now fits who has not had it and has not said 不需要
     to its kind (only `worker_id`, when given). Returns how many were queued."""
     prefix = policy_key_prefix(rule_id)
-    already = exists().where(Outbox.idempotency_key == literal(prefix, String) + cast(Worker.id, String))
-    refused = exists().where(PolicyOptOut.worker_id == Worker.id, PolicyOptOut.kind == kind)
-    conditions = [Worker.subscribed == true(), ~already, ~refused, *_conditions(when, year)]
+    already = exists().where(col(Outbox.idempotency_key) == literal(prefix, String) + cast(col(Worker.id), String))
+    refused = exists().where(col(PolicyOptOut.worker_id) == col(Worker.id), col(PolicyOptOut.kind) == kind)
+    conditions = [col(Worker.subscribed) == true(), ~already, ~refused, *_conditions(when, year)]
     if worker_id is not None:
-        conditions.append(Worker.id == worker_id)
-    ids = sa_select(Worker.id).where(and_(*conditions))
+        conditions.append(col(Worker.id) == worker_id)
+    ids = sa_select(col(Worker.id)).where(and_(*conditions))
     return outbox.enqueue_selected(session, ids, key_prefix=prefix, kind=POLICY_KIND, texts=texts, ref_id=None,
                                    not_before=now, now=now)
 
 
 def fits(session: Session, *, worker_id: int, when: Mapping[str, Any], year: int) -> bool:
     return session.connection().execute(
-        sa_select(Worker.id).where(Worker.id == worker_id, *_conditions(when, year))).first() is not None
+        sa_select(col(Worker.id)).where(col(Worker.id) == worker_id, *_conditions(when, year))).first() is not None
 
 
 def last_received(session: Session, *, worker_id: int) -> Outbox | None:
     """The push the person actually received last (what 不需要 answers): sent, newest first."""
-    return session.exec(select(Outbox).where(Outbox.worker_id == worker_id, Outbox.status == outbox.SENT)
-                        .order_by(Outbox.sent_at.desc(), Outbox.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    return session.exec(select(Outbox).where(col(Outbox.worker_id) == worker_id, col(Outbox.status) == outbox.SENT)
+                        .order_by(col(Outbox.sent_at).desc(), col(Outbox.id).desc()).limit(1)).first()
 
 
 def push_opt_out(push_kind: str) -> str:
@@ -173,6 +173,6 @@ def push_opt_out(push_kind: str) -> str:
 def cancel_policy_pushes(session: Session, *, worker_id: int, rule_ids: Iterable[str]) -> int:
     """Stop the person's queued, unsent pushes of these rules."""
     keys = [policy_key_prefix(r) + str(worker_id) for r in rule_ids]
-    return session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.idempotency_key.in_(keys), Outbox.status.in_(outbox.UNSENT))  # type: ignore[attr-defined]
+    return session.exec(update(Outbox).where(
+        col(Outbox.idempotency_key).in_(keys), col(Outbox.status).in_(outbox.UNSENT))
         .values(status=outbox.CANCELLED)).rowcount

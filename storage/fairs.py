@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, rrule
 from sqlalchemy import Select, String, and_, cast, exists, literal, or_, select as sa_select, true, update
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage import outbox
 from storage.outbox import enqueue_selected
@@ -95,8 +95,8 @@ def generate_fixed_fairs(session: Session, now: datetime, tz: ZoneInfo, settings
 def ensure_fixed_fairs(session: Session, now: datetime, tz: ZoneInfo, settings: FairSettings) -> int:
     """Generate the fixed fairs only when the next month's are missing (cheap enough per chat)."""
     ahead = now.astimezone(tz).date() + relativedelta(months=1)
-    if session.exec(select(Fair.id).where(Fair.source_key >= fixed_key(ahead),
-                                          Fair.source_key.startswith("fixed-"))).first():  # type: ignore[attr-defined]
+    if session.exec(select(col(Fair.id)).where(col(Fair.source_key) >= fixed_key(ahead),
+                                          col(Fair.source_key).startswith("fixed-"))).first():
         return 0
     return generate_fixed_fairs(session, now, tz, settings)
 
@@ -106,20 +106,20 @@ def end_of(fair: Fair) -> datetime:
     return fair.ends_at or fair.starts_at + DEFAULT_LENGTH
 
 
-def _not_over(now: datetime):  # type: ignore[no-untyped-def]
-    return or_(Fair.ends_at > now,  # type: ignore[operator]
-               and_(Fair.ends_at.is_(None), Fair.starts_at > now - DEFAULT_LENGTH))  # type: ignore[union-attr]
+def _not_over(now: datetime):
+    return or_(col(Fair.ends_at) > now,
+               and_(col(Fair.ends_at).is_(None), col(Fair.starts_at) > now - DEFAULT_LENGTH))
 
 
-def _over(now: datetime):  # type: ignore[no-untyped-def]
-    return or_(Fair.ends_at <= now,  # type: ignore[operator]
-               and_(Fair.ends_at.is_(None), Fair.starts_at <= now - DEFAULT_LENGTH))  # type: ignore[union-attr]
+def _over(now: datetime):
+    return or_(col(Fair.ends_at) <= now,
+               and_(col(Fair.ends_at).is_(None), col(Fair.starts_at) <= now - DEFAULT_LENGTH))
 
 
 def upcoming_fairs(session: Session, *, now: datetime, limit: int = 30) -> list[Fair]:
     """Fairs still to come or going on now, soonest first; cancelled ones left out."""
-    return list(session.exec(select(Fair).where(Fair.status.in_(LIVE), _not_over(now))  # type: ignore[attr-defined]
-                             .order_by(Fair.starts_at, Fair.id).limit(limit)))
+    return list(session.exec(select(Fair).where(col(Fair.status).in_(LIVE), _not_over(now))
+                             .order_by(col(Fair.starts_at), col(Fair.id)).limit(limit)))
 
 
 def next_fairs(session: Session, *, now: datetime, tz: ZoneInfo, town: str | None = None,
@@ -149,31 +149,31 @@ def get_fair(session: Session, fair_id: int) -> Fair | None:
 
 def list_fairs(session: Session, *, start: datetime, end: datetime) -> list[Fair]:
     """Every fair (cancelled ones too) starting in [start, end), by date."""
-    return list(session.exec(select(Fair).where(Fair.starts_at >= start, Fair.starts_at < end)  # type: ignore[operator]
-                             .order_by(Fair.starts_at, Fair.id)))
+    return list(session.exec(select(Fair).where(col(Fair.starts_at) >= start, col(Fair.starts_at) < end)
+                             .order_by(col(Fair.starts_at), col(Fair.id))))
 
 
 def fair_jobs(session: Session, fair: Fair, *, open_only: bool = True) -> list[Job]:
     if not fair.job_ids:
         return []
-    stmt = select(Job).where(Job.id.in_(fair.job_ids))  # type: ignore[union-attr]
+    stmt = select(Job).where(col(Job.id).in_(fair.job_ids))
     if open_only:
-        stmt = stmt.where(Job.status == "open")
-    return list(session.exec(stmt.order_by(Job.id)))
+        stmt = stmt.where(col(Job.status) == "open")
+    return list(session.exec(stmt.order_by(col(Job.id))))
 
 
 def fair_employers(session: Session, fair: Fair) -> list[Employer]:
     """The employers taking part: those staff named, and those whose jobs are on offer."""
-    named = sa_select(FairEmployer.employer_id).where(FairEmployer.fair_id == fair.id)
-    conditions = [Employer.id.in_(named)]  # type: ignore[union-attr]
+    named = sa_select(col(FairEmployer.employer_id)).where(col(FairEmployer.fair_id) == fair.id)
+    conditions = [col(Employer.id).in_(named)]
     if fair.job_ids:
-        conditions.append(Employer.id.in_(  # type: ignore[union-attr]
-            sa_select(Job.employer_id).where(Job.id.in_(fair.job_ids))))  # type: ignore[union-attr]
-    return list(session.exec(select(Employer).where(or_(*conditions)).order_by(Employer.name)))
+        conditions.append(col(Employer.id).in_(
+            sa_select(col(Job.employer_id)).where(col(Job.id).in_(fair.job_ids))))
+    return list(session.exec(select(Employer).where(or_(*conditions)).order_by(col(Employer.name))))
 
 
 def changes(session: Session, fair_id: int) -> list[FairChange]:
-    return list(session.exec(select(FairChange).where(FairChange.fair_id == fair_id).order_by(FairChange.id)))
+    return list(session.exec(select(FairChange).where(col(FairChange.fair_id) == fair_id).order_by(col(FairChange.id))))
 
 
 # --- words for people ------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def add_fair(session: Session, *, kind: str, title: str, starts_at: datetime, en
     _check_times(starts_at, ends_at, now)
     jobs = sorted(set(job_ids))
     if jobs:
-        found = set(session.exec(select(Job.id).where(Job.id.in_(jobs))))  # type: ignore[union-attr]
+        found = set(session.exec(select(col(Job.id)).where(col(Job.id).in_(jobs))))
         if missing := [j for j in jobs if j not in found]:
             raise FairError(f"没有这些岗位：{', '.join(map(str, missing))}")
     key = source_key or f"staff-{uuid.uuid4().hex}"
@@ -257,7 +257,7 @@ def add_fair(session: Session, *, kind: str, title: str, starts_at: datetime, en
         "stream_url": stream_url, "starts_at": starts_at, "ends_at": ends_at, "status": SCHEDULED,
         "job_ids": jobs, "created_at": now, "updated_at": now,
     })
-    fair = session.exec(select(Fair).where(Fair.source_key == key)).one()
+    fair = session.exec(select(Fair).where(col(Fair.source_key) == key)).one()
     for employer in set(employer_ids):
         insert_ignore(session, FairEmployer, {"fair_id": fair.id, "employer_id": employer})
     return fair
@@ -270,7 +270,7 @@ def set_fair_offer(session: Session, *, fair_id: int, job_ids: Iterable[int], em
     fair.job_ids = sorted(set(job_ids))
     fair.updated_at = now
     session.add(fair)
-    session.exec(FairEmployer.__table__.delete().where(FairEmployer.fair_id == fair_id))  # type: ignore[attr-defined,call-overload]
+    session.exec(FairEmployer.__table__.delete().where(col(FairEmployer.fair_id) == fair_id))
     for employer in set(employer_ids):
         insert_ignore(session, FairEmployer, {"fair_id": fair_id, "employer_id": employer})
     return fair
@@ -284,12 +284,12 @@ class ChangeResult:
 
 
 def _told(fair_id: int) -> Select:
-    about_fair = and_(Outbox.kind.in_((PUSH_KIND, CHANGE_KIND)), Outbox.ref_id == fair_id)  # type: ignore[attr-defined]
-    broadcasts = sa_select(Broadcast.id).where(Broadcast.fair_id == fair_id)
-    about_broadcast = and_(Outbox.kind == "broadcast", Outbox.ref_id.in_(broadcasts))  # type: ignore[union-attr]
-    return (sa_select(Outbox.worker_id).distinct()
-            .where(or_(about_fair, about_broadcast), Outbox.status.in_(TOLD),  # type: ignore[attr-defined]
-                   Outbox.worker_id.is_not(None)))  # type: ignore[union-attr]
+    about_fair = and_(col(Outbox.kind).in_((PUSH_KIND, CHANGE_KIND)), col(Outbox.ref_id) == fair_id)
+    broadcasts = sa_select(col(Broadcast.id)).where(col(Broadcast.fair_id) == fair_id)
+    about_broadcast = and_(col(Outbox.kind) == "broadcast", col(Outbox.ref_id).in_(broadcasts))
+    return (sa_select(col(Outbox.worker_id)).distinct()
+            .where(or_(about_fair, about_broadcast), col(Outbox.status).in_(TOLD),
+                   col(Outbox.worker_id).is_not(None)))
 
 
 def told_worker_ids(session: Session, fair_id: int) -> list[int]:
@@ -299,7 +299,7 @@ def told_worker_ids(session: Session, fair_id: int) -> list[int]:
 
 
 def _fair(session: Session, fair_id: int) -> Fair:
-    fair = session.exec(select(Fair).where(Fair.id == fair_id).with_for_update()).first() \
+    fair = session.exec(select(Fair).where(col(Fair.id) == fair_id).with_for_update()).first() \
         if session.get_bind().dialect.name == "postgresql" else session.get(Fair, fair_id)
     if fair is None:
         raise FairError("没有这场招聘会")
@@ -312,11 +312,11 @@ def _tell_and_replace(session: Session, change: FairChange, texts: tuple[str, ..
     fair_id, keep = change.fair_id, f"fair-change:{change.id}:"
     notified = enqueue_selected(session, _told(fair_id), key_prefix=keep, kind=CHANGE_KIND, texts=texts,
                                 ref_id=fair_id, not_before=now, now=now)
-    session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.kind.in_((PUSH_KIND, CHANGE_KIND)), Outbox.ref_id == fair_id,  # type: ignore[attr-defined]
-        Outbox.status.in_(outbox.UNSENT),  # type: ignore[attr-defined]
-        ~Outbox.idempotency_key.startswith(keep, autoescape=True)).values(status=outbox.CANCELLED))  # type: ignore[attr-defined]
-    for (broadcast_id,) in session.connection().execute(sa_select(Broadcast.id).where(Broadcast.fair_id == fair_id)):
+    session.exec(update(Outbox).where(
+        col(Outbox.kind).in_((PUSH_KIND, CHANGE_KIND)), col(Outbox.ref_id) == fair_id,
+        col(Outbox.status).in_(outbox.UNSENT),
+        ~col(Outbox.idempotency_key).startswith(keep, autoescape=True)).values(status=outbox.CANCELLED))
+    for (broadcast_id,) in session.connection().execute(sa_select(col(Broadcast.id)).where(col(Broadcast.fair_id) == fair_id)):
         outbox.cancel(session, kind="broadcast", ref_id=broadcast_id)
     return notified
 
@@ -390,10 +390,10 @@ def _at(day: date, clock: str, tz: ZoneInfo) -> datetime:
 def _queue_for(session: Session, fair: Fair, *, kind: str, day: date, town: str | None, texts: tuple[str, ...],
                not_before: datetime, now: datetime) -> int:
     """Queue one reminder per wanting worker who has none for this fair, kind and date yet."""
-    w = Worker.__table__  # type: ignore[attr-defined]
+    w = Worker.__table__
     prefix = f"fair-remind:{fair.id}:{kind}:{day.isoformat()}:"
     # the keys already queued are skipped by the insert anyway; leaving them out first makes reruns cheap
-    already = exists().where(Outbox.idempotency_key == literal(prefix, String) + cast(w.c.id, String))
+    already = exists().where(col(Outbox.idempotency_key) == literal(prefix, String) + cast(w.c.id, String))
     wanting = sa_select(w.c.id).where(w.c.subscribed == true(), w.c.want_fair_push == true(), ~already)
     if town is not None:
         wanting = wanting.where(w.c.town == town)
@@ -426,11 +426,11 @@ def queue_fair_reminders(session: Session, now: datetime, tz: ZoneInfo,
                      "回复“招聘会”看详情。")
             done["morning"] += _queue_for(session, fair, kind="morning", day=day, town=fair.town, texts=texts,
                                           not_before=max(now, _at(today, morning_at, tz)), now=now)
-    over = session.exec(select(Fair.id).where(
-        Fair.starts_at > now - timedelta(days=30), _over(now))).all()  # type: ignore[operator]
+    over = session.exec(select(col(Fair.id)).where(
+        col(Fair.starts_at) > now - timedelta(days=30), _over(now))).all()
     for fair_id in over:
         for kind in (PUSH_KIND, CHANGE_KIND):
-            done["expired"] += outbox.cancel(session, kind=kind, ref_id=fair_id)  # type: ignore[arg-type]
+            done["expired"] += outbox.cancel(session, kind=kind, ref_id=fair_id)
     return done
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage.models import CourseSignup, Graduate, GraduateRecommendation, InternshipBase, Job, Worker
 from storage.sql import insert_ignore
@@ -41,17 +41,17 @@ def save_graduate(session: Session, *, worker_id: int, school: str, major: str, 
 
 
 def get_graduate(session: Session, *, worker_id: int) -> Graduate | None:
-    return session.exec(select(Graduate).where(Graduate.worker_id == worker_id)).first()
+    return session.exec(select(Graduate).where(col(Graduate.worker_id) == worker_id)).first()
 
 
 def recommended_job_ids(session: Session, *, graduate_id: int) -> list[int]:
-    return [j for j in session.exec(select(GraduateRecommendation.job_id).where(
-        GraduateRecommendation.graduate_id == graduate_id).order_by(GraduateRecommendation.slot)) if j is not None]
+    return [j for j in session.exec(select(col(GraduateRecommendation.job_id)).where(
+        col(GraduateRecommendation.graduate_id) == graduate_id).order_by(col(GraduateRecommendation.slot))) if j is not None]
 
 
 def last_recommended_at(session: Session, *, graduate_id: int) -> datetime | None:
-    return session.exec(select(func.max(GraduateRecommendation.created_at)).where(
-        GraduateRecommendation.graduate_id == graduate_id)).one()
+    return session.exec(select(func.max(col(GraduateRecommendation.created_at))).where(
+        col(GraduateRecommendation.graduate_id) == graduate_id)).one()
 
 
 def kept_key(graduate_id: int, what: str) -> str:
@@ -61,8 +61,8 @@ def kept_key(graduate_id: int, what: str) -> str:
 def add_recommendation(session: Session, *, graduate_id: int, job_id: int, now: datetime) -> int | None:
     """Give the graduate this job as their next recommendation: the slot used, or None when
     all three are used or the job was recommended before."""
-    session.exec(update(Graduate).where(Graduate.id == graduate_id).values(id=Graduate.id))  # type: ignore[call-overload]
-    rows = list(session.exec(select(GraduateRecommendation).where(GraduateRecommendation.graduate_id == graduate_id)))
+    session.exec(update(Graduate).where(col(Graduate.id) == graduate_id).values(id=col(Graduate.id)))
+    rows = list(session.exec(select(GraduateRecommendation).where(col(GraduateRecommendation.graduate_id) == graduate_id)))
     if len(rows) >= PROMISED or any(r.job_id == job_id for r in rows):
         return None
     slot = len(rows) + 1
@@ -73,12 +73,12 @@ def add_recommendation(session: Session, *, graduate_id: int, job_id: int, now: 
 
 def due_for_recommendation(session: Session, *, now: datetime, gap: timedelta) -> list[Graduate]:
     """Graduates with recommendations still owed whose last one is at least `gap` old."""
-    given = (sa_select(GraduateRecommendation.graduate_id, func.count().label("n"),
-                       func.max(GraduateRecommendation.created_at).label("last"))
-             .group_by(GraduateRecommendation.graduate_id).subquery())
-    stmt = (select(Graduate).outerjoin(given, given.c.graduate_id == Graduate.id)
+    given = (sa_select(col(GraduateRecommendation.graduate_id), func.count().label("n"),
+                       func.max(col(GraduateRecommendation.created_at)).label("last"))
+             .group_by(col(GraduateRecommendation.graduate_id)).subquery())
+    stmt = (select(Graduate).outerjoin(given, given.c.graduate_id == col(Graduate.id))
             .where(or_(given.c.n.is_(None), (given.c.n < PROMISED) & (given.c.last <= now - gap)))
-            .order_by(Graduate.id))
+            .order_by(col(Graduate.id)))
     return list(session.exec(stmt))
 
 
@@ -126,19 +126,19 @@ class Progress:
 
 
 def progress(session: Session, *, owed_only: bool = False, limit: int = 200) -> list[Progress]:
-    graduates = list(session.exec(select(Graduate).order_by(Graduate.id.desc()).limit(limit)))  # type: ignore[union-attr]
+    graduates = list(session.exec(select(Graduate).order_by(col(Graduate.id).desc()).limit(limit)))
     if not graduates:
         return []
     ids = [g.id for g in graduates]
     worker_ids = [g.worker_id for g in graduates]
-    towns = dict(session.connection().execute(sa_select(Worker.id, Worker.town).where(Worker.id.in_(worker_ids))).all())  # type: ignore[union-attr]
-    trained = set(session.exec(select(CourseSignup.worker_id).where(
-        CourseSignup.worker_id.in_(worker_ids), CourseSignup.status == "completed")))  # type: ignore[attr-defined]
+    towns = dict(session.connection().execute(sa_select(col(Worker.id), col(Worker.town)).where(col(Worker.id).in_(worker_ids))).all())
+    trained = set(session.exec(select(col(CourseSignup.worker_id)).where(
+        col(CourseSignup.worker_id).in_(worker_ids), col(CourseSignup.status) == "completed")))
     jobs: dict[int, list[str]] = {}
     for graduate_id, title in session.connection().execute(
-            sa_select(GraduateRecommendation.graduate_id, Job.title)
-            .outerjoin(Job, Job.id == GraduateRecommendation.job_id)  # type: ignore[arg-type]
-            .where(GraduateRecommendation.graduate_id.in_(ids)).order_by(GraduateRecommendation.slot)):  # type: ignore[attr-defined]
+            sa_select(col(GraduateRecommendation.graduate_id), col(Job.title))
+            .outerjoin(Job, col(Job.id) == col(GraduateRecommendation.job_id))
+            .where(col(GraduateRecommendation.graduate_id).in_(ids)).order_by(col(GraduateRecommendation.slot))):
         jobs.setdefault(graduate_id, []).append(title or "（岗位已删除）")
     rows = [Progress(g, towns.get(g.worker_id), jobs.get(g.id or 0, []), g.worker_id in trained) for g in graduates]
     return [r for r in rows if r.owed] if owed_only else rows
@@ -151,8 +151,8 @@ BASE_FIELDS = ("name", "town", "industry", "positions", "address", "phone", "des
 def bases(session: Session, *, active_only: bool = True) -> list[InternshipBase]:
     stmt = select(InternshipBase)
     if active_only:
-        stmt = stmt.where(InternshipBase.active == True)  # noqa: E712
-    return list(session.exec(stmt.order_by(InternshipBase.town, InternshipBase.id)))  # type: ignore[arg-type]
+        stmt = stmt.where(col(InternshipBase.active) == True)  # noqa: E712
+    return list(session.exec(stmt.order_by(col(InternshipBase.town), col(InternshipBase.id))))
 
 
 def save_base(session: Session, *, fields: dict[str, Any], now: datetime, base_id: int | None = None,
@@ -160,7 +160,7 @@ def save_base(session: Session, *, fields: dict[str, Any], now: datetime, base_i
     """Add a base (or return the one this `source_key` already made) or change one; None if no such base."""
     if base_id is None:
         key = source_key or f"console-{now.timestamp()}-{fields.get('name')}"
-        found = session.exec(select(InternshipBase).where(InternshipBase.source_key == key)).first()
+        found = session.exec(select(InternshipBase).where(col(InternshipBase.source_key) == key)).first()
         if found is not None:
             return found
         base = InternshipBase(source_key=key, created_at=now)

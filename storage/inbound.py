@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, text, update
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage.models import InboundMessage, utcnow
 from storage.sql import InsertBuilder, per_dialect
 
 STALE_CLAIM = timedelta(seconds=60)
-_TABLE = InboundMessage.__table__  # type: ignore[attr-defined]
+_TABLE = InboundMessage.__table__
 _FINISH = update(_TABLE).where(  # SET: status, and the columns given
     _TABLE.c.channel == bindparam("b_channel"), _TABLE.c.dedup_key == bindparam("b_dedup_key"),
 ).values(status="done")
@@ -81,7 +81,7 @@ def _backend(session: Session) -> int | None:
         return None
     if "backend_pid" not in connection.info:  # kept with the pooled connection: asked once
         connection.info["backend_pid"] = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-    return connection.info["backend_pid"]  # type: ignore[no-any-return]
+    return connection.info["backend_pid"]
 
 
 def _owner_gone(session: Session, owner: int | None) -> bool:
@@ -94,13 +94,13 @@ def _owner_gone(session: Session, owner: int | None) -> bool:
 def _claim_seen(session: Session, channel: str, dedup_key: str, now: datetime, retake: bool,
                 owner: int | None) -> Claim:
     row = session.exec(select(InboundMessage).where(
-        InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key)).one()
+        col(InboundMessage.channel) == channel, col(InboundMessage.dedup_key) == dedup_key)).one()
     if row.status == "done":
         return Claim(fresh=False, reply=row.reply)
     if retake or row.updated_at < now - STALE_CLAIM or _owner_gone(session, row.claimed_by):
-        taken = session.exec(  # type: ignore[call-overload]
+        taken = session.exec(
             update(InboundMessage)
-            .where(InboundMessage.id == row.id, InboundMessage.updated_at == row.updated_at)
+            .where(col(InboundMessage.id) == row.id, col(InboundMessage.updated_at) == row.updated_at)
             .values(updated_at=now, claimed_by=owner)
         ).rowcount
         return Claim(fresh=taken == 1)
@@ -118,16 +118,16 @@ def finish_messages(session: Session, finished: Iterable[tuple[str, str, dict[st
 
 def release_message(session: Session, *, channel: str, dedup_key: str) -> None:
     """Forget a claim whose handling failed, so the platform's retry is handled afresh."""
-    session.exec(delete(InboundMessage).where(  # type: ignore[call-overload]
-        InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key,
-        InboundMessage.status == "processing"))
+    session.exec(delete(InboundMessage).where(
+        col(InboundMessage.channel) == channel, col(InboundMessage.dedup_key) == dedup_key,
+        col(InboundMessage.status) == "processing"))
 
 
 def forget_user_messages(session: Session, *, channel: str, user_ids: list[str]) -> None:
-    session.exec(delete(InboundMessage).where(  # type: ignore[call-overload]
-        InboundMessage.channel == channel, InboundMessage.user_id.in_(user_ids)))  # type: ignore[attr-defined]
+    session.exec(delete(InboundMessage).where(
+        col(InboundMessage.channel) == channel, col(InboundMessage.user_id).in_(user_ids)))
 
 
 def prune_messages(session: Session, *, older_than: datetime) -> int:
-    return session.exec(delete(InboundMessage).where(  # type: ignore[call-overload]
-        InboundMessage.created_at < older_than)).rowcount
+    return session.exec(delete(InboundMessage).where(
+        col(InboundMessage.created_at) < older_than)).rowcount

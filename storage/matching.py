@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, or_, select, true
-from sqlmodel import Session
+from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
 from storage.models import Job, Worker, WorkerSkill
@@ -92,7 +92,7 @@ class WorkerMatch:
 def matching_workers(session: Session, *, job: Job, year: int,
                      neighbours: Mapping[str, Sequence[str]]) -> list[WorkerMatch]:
     """Every subscribed worker who wants job pushes and whom the job suits, best first."""
-    w, ws = Worker.__table__, WorkerSkill.__table__  # type: ignore[attr-defined]
+    w, ws = Worker.__table__, WorkerSkill.__table__
     conditions: list[Any] = [w.c.subscribed == true(), w.c.want_job_push == true()]
     wanted = [s for s in job.skills if s != "other"]
     if wanted:
@@ -129,9 +129,9 @@ def view(worker: Worker) -> WorkerView:
 def jobs_for(session: Session, *, worker: Worker, year: int,
              neighbours: Mapping[str, Sequence[str]]) -> list[JobMatch]:
     """Open jobs that suit the worker, best first (newest first among equals)."""
-    stmt = select_models(Job).where(Job.status == "open")
+    stmt = select_models(Job).where(col(Job.status) == "open")
     if worker.travel_range != "county" and worker.town:
-        stmt = stmt.where(Job.town == worker.town)
+        stmt = stmt.where(col(Job.town) == worker.town)
     person = view(worker)
     matches = []
     for job in session.exec(stmt):

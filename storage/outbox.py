@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Integer, Select, String, and_, cast, func, literal, or_, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage.models import Outbox, UTCDateTime, utcnow
 from storage.sql import upsert_insert
@@ -42,7 +42,7 @@ class Push:
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
-    table = Outbox.__table__  # type: ignore[attr-defined]
+    table = Outbox.__table__
     stmt = upsert_insert(session, table).on_conflict_do_nothing().returning(table.c.id)
     return len(session.connection().execute(stmt, rows).all()) if rows else 0
 
@@ -75,7 +75,7 @@ def enqueue_selected(session: Session, worker_ids: Select, *, key_prefix: str, k
         literal(ref_id, Integer), literal({"texts": list(texts)}, JSON), literal(PENDING, String),
         literal(0, Integer), literal(not_before, UTCDateTime()), literal(now, UTCDateTime()),
     ).where(worker_id.is_not(None))
-    table = Outbox.__table__  # type: ignore[attr-defined]
+    table = Outbox.__table__
     stmt = upsert_insert(session, table).from_select(_SELECTED_COLUMNS, rows).on_conflict_do_nothing().returning(table.c.id)
     return len(session.connection().execute(stmt).all())
 
@@ -91,32 +91,32 @@ def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
     One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) on PostgreSQL, so two
     processes never take the same row; SQLite has a single writer anyway.
     """
-    due = sa_select(Outbox.id).where(Outbox.status == PENDING, Outbox.not_before <= now)  # type: ignore[arg-type]
+    due = sa_select(col(Outbox.id)).where(col(Outbox.status) == PENDING, col(Outbox.not_before) <= now)
     if kinds:
-        due = due.where(Outbox.kind.in_(kinds))  # type: ignore[attr-defined]
+        due = due.where(col(Outbox.kind).in_(kinds))
     if worker_ids is not None:
-        due = due.where(Outbox.worker_id.in_(worker_ids))  # type: ignore[union-attr]
-    due = due.order_by(Outbox.not_before, Outbox.id).limit(limit)  # type: ignore[arg-type]
+        due = due.where(col(Outbox.worker_id).in_(worker_ids))
+    due = due.order_by(col(Outbox.not_before), col(Outbox.id)).limit(limit)
     if session.connection().execute(due.limit(1)).first() is None:
         return []  # a read first: on SQLite an UPDATE takes the write lock even when nothing is due
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     stmt = (
-        update(Outbox).where(Outbox.id.in_(due.scalar_subquery()))  # type: ignore[union-attr]
+        update(Outbox).where(col(Outbox.id).in_(due.scalar_subquery()))
         .values(status=CLAIMED, not_before=now + lease)
-        .returning(Outbox.id)
+        .returning(col(Outbox.id))
     )
     ids = [row[0] for row in session.connection().execute(stmt)]
     if not ids:
         return []
-    return list(session.exec(select(Outbox).where(Outbox.id.in_(ids))  # type: ignore[union-attr]
-                             .order_by(Outbox.id).execution_options(populate_existing=True)))
+    return list(session.exec(select(Outbox).where(col(Outbox.id).in_(ids))
+                             .order_by(col(Outbox.id)).execution_options(populate_existing=True)))
 
 
 def mark_sending(session: Session, *, outbox_id: int) -> bool:
     """Record that the platform is about to be called; False if the row is no longer ours."""
-    return session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.id == outbox_id, Outbox.status == CLAIMED).values(status=SENDING, attempts=Outbox.attempts + 1)
+    return session.exec(update(Outbox).where(
+        col(Outbox.id) == outbox_id, col(Outbox.status) == CLAIMED).values(status=SENDING, attempts=col(Outbox.attempts) + 1)
     ).rowcount == 1
 
 
@@ -125,13 +125,13 @@ def finish(session: Session, *, outbox_id: int, status: str, now: datetime, erro
     values: dict[str, Any] = {"status": status, "last_error": (error or None) and error[:500]}
     if status == SENT:
         values.update(sent_at=now, channel=channel, user_id=user_id)
-    session.exec(update(Outbox).where(Outbox.id == outbox_id).values(**values))  # type: ignore[call-overload]
+    session.exec(update(Outbox).where(col(Outbox.id) == outbox_id).values(**values))
 
 
 def retry_later(session: Session, *, outbox_id: int, at: datetime, error: str | None = None,
                 status: str = PENDING) -> None:
     """Put a row back to wait until `at` (a transient error, quiet hours, or held for a digest)."""
-    session.exec(update(Outbox).where(Outbox.id == outbox_id).values(  # type: ignore[call-overload]
+    session.exec(update(Outbox).where(col(Outbox.id) == outbox_id).values(
         status=status, not_before=at, last_error=(error or None) and error[:500]))
 
 
@@ -143,28 +143,28 @@ def recover_stale(session: Session, *, now: datetime) -> tuple[int, int]:
     arrive?", and sending again could show an elderly reader the same message twice, so it
     is marked `doubt` (reported to staff) instead of being sent again.
     """
-    requeued = session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.status == CLAIMED, Outbox.not_before < now).values(status=PENDING, not_before=now)).rowcount
-    doubted = session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.status == SENDING, Outbox.not_before < now).values(status=DOUBT, last_error="进程中断，无法确认是否送达")
+    requeued = session.exec(update(Outbox).where(
+        col(Outbox.status) == CLAIMED, col(Outbox.not_before) < now).values(status=PENDING, not_before=now)).rowcount
+    doubted = session.exec(update(Outbox).where(
+        col(Outbox.status) == SENDING, col(Outbox.not_before) < now).values(status=DOUBT, last_error="进程中断，无法确认是否送达")
     ).rowcount
     return requeued, doubted
 
 
 def cancel(session: Session, *, kind: str, ref_id: int) -> int:
     """Stop what is still queued of one broadcast or push batch."""
-    return session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.kind == kind, Outbox.ref_id == ref_id, Outbox.status.in_(UNSENT))  # type: ignore[attr-defined]
+    return session.exec(update(Outbox).where(
+        col(Outbox.kind) == kind, col(Outbox.ref_id) == ref_id, col(Outbox.status).in_(UNSENT))
         .values(status=CANCELLED)).rowcount
 
 
 def forget_worker(session: Session, *, worker_id: int) -> None:
     """注销: what still waits for the person is cancelled, and no row keeps their texts or
     where they went (the rows stay, anonymous, in the delivery reports)."""
-    session.exec(update(Outbox).where(  # type: ignore[call-overload]
-        Outbox.worker_id == worker_id, Outbox.status.in_((*UNSENT, CLAIMED))).values(  # type: ignore[attr-defined]
+    session.exec(update(Outbox).where(
+        col(Outbox.worker_id) == worker_id, col(Outbox.status).in_((*UNSENT, CLAIMED))).values(
         status=CANCELLED, last_error="已注销"))
-    session.exec(update(Outbox).where(Outbox.worker_id == worker_id).values(  # type: ignore[call-overload]
+    session.exec(update(Outbox).where(col(Outbox.worker_id) == worker_id).values(
         worker_id=None, channel=None, user_id=None, payload={}))
 
 
@@ -172,10 +172,10 @@ def counts(session: Session, *, kind: str | None = None, ref_id: int | None = No
     """How many rows are in each status (a delivery report)."""
     conditions = []
     if kind is not None:
-        conditions.append(Outbox.kind == kind)
+        conditions.append(col(Outbox.kind) == kind)
     if ref_id is not None:
-        conditions.append(Outbox.ref_id == ref_id)
-    stmt = sa_select(Outbox.status, func.count()).group_by(Outbox.status)
+        conditions.append(col(Outbox.ref_id) == ref_id)
+    stmt = sa_select(col(Outbox.status), func.count()).group_by(col(Outbox.status))
     if conditions:
         stmt = stmt.where(and_(*conditions))
     return {status: n for status, n in session.connection().execute(stmt)}
@@ -185,15 +185,15 @@ def pushed_since(session: Session, *, worker_id: int, kind: str, since: datetime
     """Pushes of a kind this worker got since a moment, counting those being sent right now."""
     return session.connection().execute(
         sa_select(func.count()).select_from(Outbox).where(
-            Outbox.worker_id == worker_id, Outbox.kind == kind,
-            or_(Outbox.status == SENDING, and_(Outbox.status == SENT, Outbox.sent_at >= since)))  # type: ignore[operator]
+            col(Outbox.worker_id) == worker_id, col(Outbox.kind) == kind,
+            or_(col(Outbox.status) == SENDING, and_(col(Outbox.status) == SENT, col(Outbox.sent_at) >= since)))
     ).scalar_one()
 
 
 def pushed_jobs_since(session: Session, *, worker_id: int, since: datetime) -> list[int]:
     """The jobs queued or sent to this worker as job pushes since a moment."""
     return [r for (r,) in session.connection().execute(
-        sa_select(Outbox.ref_id).where(Outbox.worker_id == worker_id, Outbox.kind == "job",
-                                       Outbox.created_at >= since,  # type: ignore[operator]
-                                       Outbox.status.not_in((CANCELLED, SKIPPED))))  # type: ignore[union-attr]
+        sa_select(col(Outbox.ref_id)).where(col(Outbox.worker_id) == worker_id, col(Outbox.kind) == "job",
+                                       col(Outbox.created_at) >= since,
+                                       col(Outbox.status).not_in((CANCELLED, SKIPPED))))
             if r is not None]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage.models import PolicyQuestion
 
@@ -29,7 +29,7 @@ def recent_questions(session: Session, *, answered: bool | None = None, limit: i
                      since: datetime | None = None) -> list[PolicyQuestion]:
     stmt = select(PolicyQuestion)
     if answered is not None:
-        stmt = stmt.where(PolicyQuestion.answered == answered)
+        stmt = stmt.where(col(PolicyQuestion.answered) == answered)
     if since is not None:
-        stmt = stmt.where(PolicyQuestion.asked_at >= since)
-    return list(session.exec(stmt.order_by(PolicyQuestion.id.desc()).limit(limit)))  # type: ignore[union-attr]
+        stmt = stmt.where(col(PolicyQuestion.asked_at) >= since)
+    return list(session.exec(stmt.order_by(col(PolicyQuestion.id).desc()).limit(limit)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import ScheduleRun
 from storage.sql import insert_ignore
@@ -19,8 +19,8 @@ def claim_run(session: Session, *, task: str, owner: str, now: datetime, min_gap
         return True
     stmt = (
         update(ScheduleRun)
-        .where(ScheduleRun.task == task, ScheduleRun.last_started_at <= now - min_gap)  # type: ignore[arg-type]
-        .values(last_started_at=now, owner=owner, runs=ScheduleRun.runs + 1)
-        .returning(ScheduleRun.task)  # type: ignore[arg-type]
+        .where(col(ScheduleRun.task) == task, col(ScheduleRun.last_started_at) <= now - min_gap)
+        .values(last_started_at=now, owner=owner, runs=col(ScheduleRun.runs) + 1)
+        .returning(col(ScheduleRun.task))
     )
     return session.connection().execute(stmt).first() is not None

@@ -21,7 +21,7 @@ InsertBuilder = Callable[[Table], Any]
 
 
 def _insert_builder(dialect: str) -> InsertBuilder:
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert  # type: ignore[return-value]
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def upsert_insert(session: Session, table: Table) -> Any:
@@ -52,5 +52,5 @@ def _insert_ignore(dialect: str, table: Table) -> Any:
 
 def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
     """Insert one row unless a unique key already holds it; True when a row was added."""
-    stmt = _insert_ignore(session.get_bind().dialect.name, model.__table__)  # type: ignore[attr-defined]
+    stmt = _insert_ignore(session.get_bind().dialect.name, model.__table__)
     return session.connection().execute(stmt, values).first() is not None

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage.models import StaffAccount, StaffSession
 
@@ -51,7 +51,7 @@ def add_account(session: Session, *, name: str, role: str, password: str, now: d
                 town: str | None = None, village: str | None = None,
                 must_change_password: bool = True) -> StaffAccount:
     _check_password(password)
-    if session.exec(select(StaffAccount).where(StaffAccount.name == name)).first():
+    if session.exec(select(StaffAccount).where(col(StaffAccount.name) == name)).first():
         raise StaffError(f"账号“{name}”已经有了")
     account = StaffAccount(name=name, role=role, town=town, village=village, password_hash=_hasher.hash(password),
                            must_change_password=must_change_password, created_at=now)
@@ -61,11 +61,11 @@ def add_account(session: Session, *, name: str, role: str, password: str, now: d
 
 
 def find_account(session: Session, name: str) -> StaffAccount | None:
-    return session.exec(select(StaffAccount).where(StaffAccount.name == name)).first()
+    return session.exec(select(StaffAccount).where(col(StaffAccount.name) == name)).first()
 
 
 def list_accounts(session: Session) -> list[StaffAccount]:
-    return list(session.exec(select(StaffAccount).order_by(StaffAccount.id)))  # type: ignore[arg-type]
+    return list(session.exec(select(StaffAccount).order_by(col(StaffAccount.id))))
 
 
 @dataclass(frozen=True)
@@ -147,22 +147,22 @@ def live_session(session: Session, *, token: str, now: datetime, idle: timedelta
         session.delete(found)
         return None
     if now - found.last_seen_at > timedelta(seconds=30):  # one write a half-minute is enough
-        session.execute(update(StaffSession).where(StaffSession.id == found.id).values(last_seen_at=now))  # type: ignore[arg-type]
+        session.execute(update(StaffSession).where(col(StaffSession.id) == found.id).values(last_seen_at=now))
     return found, account
 
 
 def sessions_of(session: Session, account_id: int) -> list[StaffSession]:
-    return list(session.exec(select(StaffSession).where(StaffSession.account_id == account_id)
-                             .order_by(StaffSession.created_at.desc())))  # type: ignore[attr-defined]
+    return list(session.exec(select(StaffSession).where(col(StaffSession.account_id) == account_id)
+                             .order_by(col(StaffSession.created_at).desc())))
 
 
 def end_session(session: Session, token: str) -> None:
-    session.execute(delete(StaffSession).where(StaffSession.id == token_digest(token)))  # type: ignore[arg-type]
+    session.execute(delete(StaffSession).where(col(StaffSession.id) == token_digest(token)))
 
 
 def end_sessions(session: Session, *, account_id: int) -> None:
-    session.execute(delete(StaffSession).where(StaffSession.account_id == account_id))  # type: ignore[arg-type]
+    session.execute(delete(StaffSession).where(col(StaffSession.account_id) == account_id))
 
 
 def any_account(session: Session) -> bool:
-    return session.exec(select(StaffAccount.id).limit(1)).first() is not None
+    return session.exec(select(col(StaffAccount.id)).limit(1)).first() is not None

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, distinct, func, select as sa_select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage import courses, outbox, silver
 from storage.fairs import CANCELLED
@@ -58,34 +58,34 @@ def figures(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Figure]:
     start, end = year_bounds(now, tz)
     held_until = min(now, end)
     fairs_held = _scalar(session, sa_select(func.count()).select_from(Fair).where(
-        Fair.status != CANCELLED, Fair.starts_at >= start, Fair.starts_at < held_until))  # type: ignore[operator]
+        col(Fair.status) != CANCELLED, col(Fair.starts_at) >= start, col(Fair.starts_at) < held_until))
     fairs_planned = _scalar(session, sa_select(func.count()).select_from(Fair).where(
-        Fair.status != CANCELLED, Fair.starts_at >= held_until, Fair.starts_at < end))  # type: ignore[operator]
-    in_year = (Job.created_at >= start, Job.created_at < end)  # type: ignore[operator]
-    positions = _scalar(session, sa_select(func.coalesce(func.sum(Job.headcount), 0)).where(*in_year))
+        col(Fair.status) != CANCELLED, col(Fair.starts_at) >= held_until, col(Fair.starts_at) < end))
+    in_year = (col(Job.created_at) >= start, col(Job.created_at) < end)
+    positions = _scalar(session, sa_select(func.coalesce(func.sum(col(Job.headcount)), 0)).where(*in_year))
     postings = _scalar(session, sa_select(func.count()).select_from(Job).where(*in_year))
     registered = _scalar(session, sa_select(func.count()).select_from(Worker).where(
-        Worker.created_at >= start, Worker.created_at < end))  # type: ignore[operator]
+        col(Worker.created_at) >= start, col(Worker.created_at) < end))
     all_workers = _scalar(session, sa_select(func.count()).select_from(Worker))
     year = now.astimezone(tz).year
-    elderly = _scalar(session, sa_select(func.count(distinct(JobApplication.worker_id)))
-                      .join(Worker, Worker.id == JobApplication.worker_id)  # type: ignore[arg-type]
-                      .where(JobApplication.status.in_(PLACED_STATUSES),  # type: ignore[attr-defined]
-                             Worker.birth_year <= year - ELDERLY_AGE,  # type: ignore[operator]
-                             JobApplication.created_at >= start, JobApplication.created_at < end))  # type: ignore[operator]
+    elderly = _scalar(session, sa_select(func.count(distinct(col(JobApplication.worker_id))))
+                      .join(Worker, col(Worker.id) == col(JobApplication.worker_id))
+                      .where(col(JobApplication.status).in_(PLACED_STATUSES),
+                             col(Worker.birth_year) <= year - ELDERLY_AGE,
+                             col(JobApplication.created_at) >= start, col(JobApplication.created_at) < end))
     any_placement = _scalar(session, sa_select(func.count()).select_from(JobApplication).where(
-        JobApplication.status.in_(PLACED_STATUSES)))  # type: ignore[attr-defined]
+        col(JobApplication.status).in_(PLACED_STATUSES)))
     # staff record re-employment directly too (数字银龄); one made through a 报名 is counted above
     elderly += silver.placements_without_application(session, first_day=start.date(),
                                                      last_day=end.date() - timedelta(days=1), born_by=year - ELDERLY_AGE)
     any_placement += len(silver.list_placements(session, limit=1))
     trained = courses.year_counts(session, start=start, end=end)
     pushes = _scalar(session, sa_select(func.count()).select_from(Outbox).where(
-        Outbox.status == outbox.SENT, Outbox.sent_at >= start, Outbox.sent_at < end))  # type: ignore[operator]
+        col(Outbox.status) == outbox.SENT, col(Outbox.sent_at) >= start, col(Outbox.sent_at) < end))
     asked = session.connection().execute(
-        sa_select(PolicyQuestion.answered, func.count()).where(
-            PolicyQuestion.asked_at >= start, PolicyQuestion.asked_at < end)  # type: ignore[operator]
-        .group_by(PolicyQuestion.answered)).all()
+        sa_select(col(PolicyQuestion.answered), func.count()).where(
+            col(PolicyQuestion.asked_at) >= start, col(PolicyQuestion.asked_at) < end)
+        .group_by(col(PolicyQuestion.answered))).all()
     answered = {bool(a): int(n) for a, n in asked}
     return [
         Figure("fairs_held", "已举办招聘会（场）", fairs_held, TARGETS["fairs_held"],
@@ -128,10 +128,10 @@ def monthly(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Month]:
         row = session.connection().execute(sa_select(*sums).where(column >= start, column < end, *conditions)).one()
         return [int(v) for v in row]
 
-    fairs = per_month(Fair.starts_at, 1, Fair.status != CANCELLED, Fair.starts_at < now)
-    jobs = per_month(Job.created_at, Job.headcount)
-    workers = per_month(Worker.created_at, 1)
-    pushes = per_month(Outbox.sent_at, 1, Outbox.status == outbox.SENT)
+    fairs = per_month(col(Fair.starts_at), 1, col(Fair.status) != CANCELLED, col(Fair.starts_at) < now)
+    jobs = per_month(col(Job.created_at), col(Job.headcount))
+    workers = per_month(col(Worker.created_at), 1)
+    pushes = per_month(col(Outbox.sent_at), 1, col(Outbox.status) == outbox.SENT)
     return [Month(m + 1, fairs[m], jobs[m], workers[m], pushes[m]) for m in range(12)]
 
 

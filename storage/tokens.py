@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import ApiToken
 from storage.sql import insert_ignore
@@ -42,11 +42,11 @@ def try_lease(session: Session, *, name: str, owner: str, now: datetime, until: 
     insert_ignore(session, ApiToken, {"name": name})
     stmt = (
         update(ApiToken)
-        .where(ApiToken.name == name)  # type: ignore[arg-type]
-        .where(or_(ApiToken.lock_owner.is_(None), ApiToken.lock_until.is_(None),  # type: ignore[union-attr]
-                   ApiToken.lock_until < now, ApiToken.lock_owner == owner))  # type: ignore[operator]
+        .where(col(ApiToken.name) == name)
+        .where(or_(col(ApiToken.lock_owner).is_(None), col(ApiToken.lock_until).is_(None),
+                   col(ApiToken.lock_until) < now, col(ApiToken.lock_owner) == owner))
         .values(lock_owner=owner, lock_until=until)
-        .returning(ApiToken.name)  # type: ignore[arg-type]
+        .returning(col(ApiToken.name))
     )
     return session.connection().execute(stmt).first() is not None
 
@@ -54,12 +54,12 @@ def try_lease(session: Session, *, name: str, owner: str, now: datetime, until: 
 def store_token(session: Session, *, name: str, owner: str, value: str, expires_at: datetime) -> None:
     """Save a freshly fetched token and give up the lease (if it is still ours)."""
     session.connection().execute(
-        update(ApiToken).where(ApiToken.name == name)  # type: ignore[arg-type]
+        update(ApiToken).where(col(ApiToken.name) == name)
         .values(value=value, expires_at=expires_at))
     release_lease(session, name=name, owner=owner)
 
 
 def release_lease(session: Session, *, name: str, owner: str) -> None:
     session.connection().execute(
-        update(ApiToken).where(ApiToken.name == name, ApiToken.lock_owner == owner)  # type: ignore[arg-type]
+        update(ApiToken).where(col(ApiToken.name) == name, col(ApiToken.lock_owner) == owner)
         .values(lock_owner=None, lock_until=None))

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, update
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage import outbox
 from storage.broadcasts import STATUS_LABELS
@@ -24,26 +24,26 @@ def hold(session: Session, *, outbox_ids: Iterable[int], now: datetime, why: str
     ids = list(outbox_ids)
     if not ids:
         return 0
-    return session.exec(update(Outbox).where(Outbox.id.in_(ids)).values(  # type: ignore[call-overload, union-attr]
+    return session.exec(update(Outbox).where(col(Outbox.id).in_(ids)).values(
         status=outbox.WAITING, not_before=now, last_error=why)).rowcount
 
 
 def release_reopened(session: Session, *, now: datetime) -> int:
     """Rows whose person has written since they began to wait go back in the queue, due now."""
-    wrote = exists().where(ChatAccount.worker_id == Outbox.worker_id,
-                           ChatAccount.last_inbound_at > Outbox.not_before)  # type: ignore[operator]
-    if session.exec(select(Outbox.id).where(Outbox.status == outbox.WAITING, wrote).limit(1)).first() is None:
+    wrote = exists().where(col(ChatAccount.worker_id) == col(Outbox.worker_id),
+                           col(ChatAccount.last_inbound_at) > col(Outbox.not_before))
+    if session.exec(select(col(Outbox.id)).where(col(Outbox.status) == outbox.WAITING, wrote).limit(1)).first() is None:
         return 0  # a read first: on SQLite an UPDATE takes the write lock even when it changes nothing
-    return session.exec(update(Outbox).where(Outbox.status == outbox.WAITING, wrote)  # type: ignore[call-overload]
+    return session.exec(update(Outbox).where(col(Outbox.status) == outbox.WAITING, wrote)
                         .values(status=outbox.PENDING, not_before=now)).rowcount
 
 
 def waiting(session: Session, *, town: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """What waits and why, oldest first, for the console; `town` keeps to its people."""
-    stmt = select(Outbox).where(Outbox.status.in_((outbox.WAITING, outbox.HELD)))  # type: ignore[attr-defined]
+    stmt = select(Outbox).where(col(Outbox.status).in_((outbox.WAITING, outbox.HELD)))
     if town is not None:
-        stmt = stmt.join(Worker, Worker.id == Outbox.worker_id).where(Worker.town == town)  # type: ignore[arg-type]
-    rows = session.exec(stmt.order_by(Outbox.not_before, Outbox.id).limit(limit))  # type: ignore[arg-type]
+        stmt = stmt.join(Worker, col(Worker.id) == col(Outbox.worker_id)).where(col(Worker.town) == town)
+    rows = session.exec(stmt.order_by(col(Outbox.not_before), col(Outbox.id)).limit(limit))
     return [{"id": r.id, "worker_id": r.worker_id, "kind": r.kind, "label": kind_of(r.kind).label,
              "service": kind_of(r.kind).service, "status": r.status, "status_label": STATUS_LABELS[r.status],
              "at": r.not_before, "why": r.last_error,
@@ -55,7 +55,7 @@ def fate(session: Session, *, keys: Iterable[str]) -> dict[str, str]:
     found = list(keys)
     if not found:
         return {}
-    rows = session.exec(select(Outbox).where(Outbox.idempotency_key.in_(found)))  # type: ignore[attr-defined]
+    rows = session.exec(select(Outbox).where(col(Outbox.idempotency_key).in_(found)))
     return {r.idempotency_key: STATUS_LABELS.get(r.status, r.status) + (f"：{r.last_error}" if r.last_error and
                                                                        r.status != outbox.SENT else "")
             for r in rows}

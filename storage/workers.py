@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, delete, insert, or_, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage import cases, outbox
 from storage.conversations import reset_conversations
@@ -20,18 +20,18 @@ from storage.models import ChatAccount, JobApplication, Worker, WorkerSkill, utc
 from storage.sql import InsertBuilder, per_dialect
 
 
-_WORKER_TABLE = Worker.__table__  # type: ignore[attr-defined]
+_WORKER_TABLE = Worker.__table__
 _WORKER_COLUMNS = [column.name for column in _WORKER_TABLE.columns if column.name != "id"]
 _INSERT_WORKER = insert(_WORKER_TABLE).returning(_WORKER_TABLE.c.id)
-_INSERT_SKILL = insert(WorkerSkill.__table__)  # type: ignore[attr-defined]
-_ACCOUNT_TABLE = ChatAccount.__table__  # type: ignore[attr-defined]
+_INSERT_SKILL = insert(WorkerSkill.__table__)
+_ACCOUNT_TABLE = ChatAccount.__table__
 _LINK_ACCOUNT = update(_ACCOUNT_TABLE).where(_ACCOUNT_TABLE.c.id == bindparam("account_id")).values(
     worker_id=bindparam("worker_id"))
 
 
 @per_dialect
 def _touch(insert: InsertBuilder) -> Any:
-    table = ChatAccount.__table__  # type: ignore[attr-defined]
+    table = ChatAccount.__table__
     new = insert(table)
     return new.on_conflict_do_update(
         index_elements=[table.c.channel, table.c.user_id],
@@ -50,7 +50,7 @@ class AccountRef:
         """The worker id now: from the account object if this session has it (a handler may
         have changed it), else as last seen."""
         loaded = session.identity_map.get(identity_key(ChatAccount, self.id))
-        return loaded.worker_id if loaded is not None else self.worker_id  # type: ignore[no-any-return]
+        return loaded.worker_id if loaded is not None else self.worker_id
 
 
 def touch_accounts(session: Session, people: Iterable[tuple[str, str]], *,
@@ -95,10 +95,10 @@ def save_worker(session: Session, *, account: AccountRef, worker: Worker | None,
             set_committed_value(loaded, "worker_id", worker.id)
         _add_skills(session, worker.id, worker.skills)
         return worker
-    session.exec(update(Worker).where(Worker.id == worker.id)  # type: ignore[call-overload]
+    session.exec(update(Worker).where(col(Worker.id) == worker.id)
                  .values(**fields, updated_at=now))
     if "skills" in fields:
-        session.exec(delete(WorkerSkill).where(WorkerSkill.worker_id == worker.id))  # type: ignore[call-overload]
+        session.exec(delete(WorkerSkill).where(col(WorkerSkill.worker_id) == worker.id))
         _add_skills(session, worker.id, worker.skills)
     return worker
 
@@ -115,7 +115,7 @@ PUSH_CHOICES = ("subscribed", "service_push", "want_job_push", "want_fair_push",
 
 def lock_worker(session: Session, *, worker_id: int) -> None:
     """Hold this worker's row until the transaction ends (a write first, as on SQLite it must be)."""
-    session.exec(update(Worker).where(Worker.id == worker_id).values(id=Worker.id))  # type: ignore[call-overload]
+    session.exec(update(Worker).where(col(Worker.id) == worker_id).values(id=col(Worker.id)))
 
 
 def set_pushes(session: Session, *, worker: Worker, **choices: Any) -> None:
@@ -137,18 +137,18 @@ def erase_person(session: Session, *, account_id: int, worker: Worker | None, no
     Their chat accounts stay, emptied, because they may still write and the platforms'
     rules (WeChat's reply window, the 绑定 guess limit) are counted on them.
     """
-    mine = ChatAccount.id == account_id
+    mine = col(ChatAccount.id) == account_id
     if worker is not None:
-        mine = or_(mine, ChatAccount.worker_id == worker.id)  # type: ignore[assignment]
+        mine = or_(mine, col(ChatAccount.worker_id) == worker.id)
     accounts = session.exec(select(ChatAccount).where(mine)).all()
     account_ids = [account.id for account in accounts]
-    kept = cases.forget_person(session, account_ids=account_ids,  # type: ignore[arg-type]
+    kept = cases.forget_person(session, account_ids=account_ids,
                                worker_id=worker.id if worker else None, now=now)
-    applied = JobApplication.account_id.in_(account_ids)  # type: ignore[attr-defined]
+    applied = col(JobApplication.account_id).in_(account_ids)
     if worker is not None:
-        applied = or_(applied, JobApplication.worker_id == worker.id)
-        outbox.forget_worker(session, worker_id=worker.id)  # type: ignore[arg-type]
-    session.exec(delete(JobApplication).where(applied))  # type: ignore[call-overload]
+        applied = or_(applied, col(JobApplication.worker_id) == worker.id)
+        outbox.forget_worker(session, worker_id=worker.id)
+    session.exec(delete(JobApplication).where(applied))
     for account in accounts:
         forget_user_messages(session, channel=account.channel, user_ids=[account.user_id])
         reset_conversations(session, channel=account.channel, user_ids=[account.user_id])

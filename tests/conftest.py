@@ -106,11 +106,11 @@ def add_wechat_people(db_url: str, count: int, *, prefix: str) -> list[str]:
     openids = [f"{prefix}-{n:04d}" for n in range(1, count + 1)]
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(insert(Worker.__table__), [{  # type: ignore[attr-defined]
+        conn.execute(insert(Worker.__table__), [{
             "id": n, "town": "华埠镇", "birth_year": 1980, "skills": ["tea"], "availability": ["anytime"],
             "travel_range": "town", "want_job_push": True, "want_fair_push": True, "subscribed": True,
             "created_at": now, "updated_at": now} for n in range(1, count + 1)])
-        conn.execute(insert(ChatAccount.__table__), [{  # type: ignore[attr-defined]
+        conn.execute(insert(ChatAccount.__table__), [{
             "channel": "wechat", "user_id": openid, "worker_id": n, "last_inbound_at": now,
             "window_sends": 0, "reachable": True, "created_at": now} for n, openid in enumerate(openids, 1)])
     engine.dispose()
@@ -155,7 +155,7 @@ def make_settings(url: str, data_dir: Path, **overrides: object) -> Settings:
     """Settings for a test: no push delivery or schedule in the background, and messages
     dispatched in the test's own process (its clock, its extra routers), unless asked for."""
     return Settings(**{"database_url": url, "data_dir": data_dir, "background": False, "dispatch_processes": 0,
-                       **overrides})  # type: ignore[arg-type]
+                       **overrides})
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -211,7 +211,7 @@ class ChatHarness:
 
     def say(self, text: str, **kw: object) -> str:
         """Send and return the whole reply as one text (what a WeChat user would read)."""
-        reply = self.send(text, **kw)  # type: ignore[arg-type]
+        reply = self.send(text, **kw)
         assert reply is not None
         return reply.as_text()
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from knowledge.places import gazetteer
 from storage import broadcasts as bc, outbox
@@ -85,10 +85,10 @@ def test_audience_of_a_fair_is_the_people_its_jobs_suit(engine: Engine, people: 
         s.add(tea)
         s.flush()
         with_jobs = add_fair(s, kind="春风送岗", title="华埠专场", town="华埠镇", venue="华埠镇零工市场",
-                             starts_at=NOW + timedelta(days=3), ends_at=None, now=NOW, job_ids=[tea.id])  # type: ignore[list-item]
+                             starts_at=NOW + timedelta(days=3), ends_at=None, now=NOW, job_ids=[tea.id])
         without = add_fair(s, kind="驻点招聘", title="驻点", town="马金镇", venue="马金",
                            starts_at=NOW + timedelta(days=3), ends_at=None, now=NOW)
-        s.exec(update(Worker).where(Worker.id == people["huabu_tea_45"]).values(want_fair_push=False))  # type: ignore[call-overload]
+        s.exec(update(Worker).where(col(Worker.id) == people["huabu_tea_45"]).values(want_fair_push=False))
         fair_ids = with_jobs.id, without.id
     p = people
     # the tea job in 华埠: tea people of 华埠, and the 芹阳 one who travels county-wide
@@ -114,8 +114,8 @@ def test_bad_audiences_and_texts_are_refused(engine: Engine) -> None:
 
 def broadcast_rows(engine: Engine, broadcast_id: int) -> list[Outbox]:
     with session_scope(engine) as s:
-        return list(s.exec(select(Outbox).where(Outbox.kind == "broadcast", Outbox.ref_id == broadcast_id)
-                           .order_by(Outbox.worker_id)))
+        return list(s.exec(select(Outbox).where(col(Outbox.kind) == "broadcast", col(Outbox.ref_id) == broadcast_id)
+                           .order_by(col(Outbox.worker_id))))
 
 
 def test_a_double_confirmation_queues_nothing_more(engine: Engine, people: dict[str, int]) -> None:
@@ -123,24 +123,24 @@ def test_a_double_confirmation_queues_nothing_more(engine: Engine, people: dict[
         draft = bc.create_broadcast(s, texts=["3月18日人力资源市场有招聘会。", "回复“招聘会”看详情。"],
                                     audience=bc.Audience(towns=("华埠镇",)), now=NOW)
         broadcast_id = draft.id
-        assert draft.status == bc.DRAFT and not broadcast_rows(engine, broadcast_id)  # type: ignore[arg-type]
+        assert draft.status == bc.DRAFT and not broadcast_rows(engine, broadcast_id)
     with session_scope(engine) as s:
-        first = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)  # type: ignore[arg-type]
+        first = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
     with session_scope(engine) as s:
-        second = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)  # type: ignore[arg-type]
+        second = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
     assert (first.queued, first.first) == (3, True) and (second.queued, second.first) == (0, False)
-    queued = broadcast_rows(engine, broadcast_id)  # type: ignore[arg-type]
+    queued = broadcast_rows(engine, broadcast_id)
     assert [r.idempotency_key for r in queued] == [f"broadcast:{broadcast_id}:{w}" for w in sorted(
         [people["huabu_tea_45"], people["huabu_cook_62"], people["huabu_tea_cook_38"]])]
     assert queued[0].payload == {"texts": ["3月18日人力资源市场有招聘会。", "回复“招聘会”看详情。"]}
 
     # a process that died after queuing and before anyone saw "queued": confirming again adds nobody twice
     with session_scope(engine) as s:
-        s.exec(update(Broadcast).where(Broadcast.id == broadcast_id).values(status=bc.DRAFT))  # type: ignore[call-overload]
+        s.exec(update(Broadcast).where(col(Broadcast.id) == broadcast_id).values(status=bc.DRAFT))
     with session_scope(engine) as s:
-        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 0  # type: ignore[arg-type]
-        assert bc.get_broadcast(s, broadcast_id).queued == 3  # type: ignore[arg-type,union-attr]
-    assert len(broadcast_rows(engine, broadcast_id)) == 3  # type: ignore[arg-type]
+        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 0
+        assert bc.get_broadcast(s, broadcast_id).queued == 3
+    assert len(broadcast_rows(engine, broadcast_id)) == 3
 
 
 def test_stopping_mid_way_keeps_what_was_sent_and_cancels_the_rest(engine: Engine) -> None:
@@ -149,20 +149,20 @@ def test_stopping_mid_way_keeps_what_was_sent_and_cancels_the_rest(engine: Engin
             add_worker(s)
         broadcast_id = bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(), now=NOW).id
     with session_scope(engine) as s:
-        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 10  # type: ignore[arg-type]
+        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 10
     with session_scope(engine) as s:  # the delivery worker gets through four of them, one is mid-call
         taken = outbox.claim_due(s, now=NOW, limit=5, lease=timedelta(minutes=5))
         for row in taken[:4]:
-            outbox.finish(s, outbox_id=row.id, status=outbox.SENT, now=NOW)  # type: ignore[arg-type]
-        outbox.mark_sending(s, outbox_id=taken[4].id)  # type: ignore[arg-type]
+            outbox.finish(s, outbox_id=row.id, status=outbox.SENT, now=NOW)
+        outbox.mark_sending(s, outbox_id=taken[4].id)
     with session_scope(engine) as s:
-        assert bc.stop_broadcast(s, broadcast_id=broadcast_id, now=NOW) == 5  # type: ignore[arg-type]
+        assert bc.stop_broadcast(s, broadcast_id=broadcast_id, now=NOW) == 5
     with session_scope(engine) as s:
-        report = bc.report(s, broadcast_id=broadcast_id, now=NOW)  # type: ignore[arg-type]
+        report = bc.report(s, broadcast_id=broadcast_id, now=NOW)
         assert report.counts == {"sent": 4, "sending": 1, "cancelled": 5}
-        assert bc.get_broadcast(s, broadcast_id).status == bc.STOPPED  # type: ignore[arg-type,union-attr]
+        assert bc.get_broadcast(s, broadcast_id).status == bc.STOPPED
         # stopped is final: a late confirm queues nothing
-        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 0  # type: ignore[arg-type]
+        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 0
 
 
 def test_the_report_says_why_people_were_not_reached(engine: Engine) -> None:
@@ -170,16 +170,16 @@ def test_the_report_says_why_people_were_not_reached(engine: Engine) -> None:
         for _ in range(6):
             add_worker(s)
         broadcast_id = bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(), now=NOW).id
-        bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)  # type: ignore[arg-type]
-    rows = broadcast_rows(engine, broadcast_id)  # type: ignore[arg-type]
+        bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
+    rows = broadcast_rows(engine, broadcast_id)
     with session_scope(engine) as s:
-        outbox.finish(s, outbox_id=rows[0].id, status=outbox.SENT, now=NOW)  # type: ignore[arg-type]
-        outbox.finish(s, outbox_id=rows[1].id, status=outbox.FAILED, now=NOW, error="43004 用户未关注")  # type: ignore[arg-type]
-        outbox.finish(s, outbox_id=rows[2].id, status=outbox.SKIPPED, now=NOW, error="已退订")  # type: ignore[arg-type]
-        outbox.finish(s, outbox_id=rows[3].id, status=outbox.SKIPPED, now=NOW, error="已退订")  # type: ignore[arg-type]
-        outbox.retry_later(s, outbox_id=rows[4].id, at=NOW + timedelta(hours=10), error="免打扰时段")  # type: ignore[arg-type]
+        outbox.finish(s, outbox_id=rows[0].id, status=outbox.SENT, now=NOW)
+        outbox.finish(s, outbox_id=rows[1].id, status=outbox.FAILED, now=NOW, error="43004 用户未关注")
+        outbox.finish(s, outbox_id=rows[2].id, status=outbox.SKIPPED, now=NOW, error="已退订")
+        outbox.finish(s, outbox_id=rows[3].id, status=outbox.SKIPPED, now=NOW, error="已退订")
+        outbox.retry_later(s, outbox_id=rows[4].id, at=NOW + timedelta(hours=10), error="免打扰时段")
     with session_scope(engine) as s:
-        report = bc.report(s, broadcast_id=broadcast_id, now=NOW)  # type: ignore[arg-type]
+        report = bc.report(s, broadcast_id=broadcast_id, now=NOW)
     assert report.counts == {"sent": 1, "failed": 1, "skipped": 2, "pending": 2} and report.total == 6
     assert report.waiting == 1 and not report.finished
     assert report.reasons[0] == ("skipped", "已退订", 2) and ("failed", "43004 用户未关注", 1) in report.reasons
@@ -191,12 +191,12 @@ def test_the_report_says_why_people_were_not_reached(engine: Engine) -> None:
 def test_queuing_many_is_quick_and_complete(engine: Engine) -> None:
     n = 3000
     with session_scope(engine) as s:
-        s.connection().execute(Worker.__table__.insert(), [  # type: ignore[attr-defined]
+        s.connection().execute(Worker.__table__.insert(), [
             {"town": "华埠镇", "skills": [], "availability": [], "travel_range": "town", "want_job_push": True,
              "want_fair_push": True, "subscribed": True, "created_at": NOW, "updated_at": NOW} for _ in range(n)])
         broadcast_id = bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(towns=("华埠镇",)), now=NOW).id
     with session_scope(engine) as s:
-        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == n  # type: ignore[arg-type]
+        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == n
     with session_scope(engine) as s:
         assert s.exec(select(func.count()).select_from(Outbox)).one() == n
-        assert outbox.counts(s, kind="broadcast", ref_id=broadcast_id) == {"pending": n}  # type: ignore[arg-type]
+        assert outbox.counts(s, kind="broadcast", ref_id=broadcast_id) == {"pending": n}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import select, col
 from starlette.applications import Starlette
 
 from bot.console import console_routes
@@ -117,7 +117,7 @@ def test_log_in_add_a_fair_broadcast_it_to_one_town_and_watch_the_report(live: t
 
         with session_scope(engine) as s:  # the delivery worker sends one of them
             row_id = outbox.claim_due(s, now=utcnow(), limit=1, lease=timedelta(minutes=5))[0].id
-            outbox.finish(s, outbox_id=row_id, status=outbox.SENT, now=utcnow())  # type: ignore[arg-type]
+            outbox.finish(s, outbox_id=row_id, status=outbox.SENT, now=utcnow())
         expect(page.locator("[data-count=sent]")).to_have_text("1", timeout=10_000)  # the report refreshes itself
         page.click("#stop-button")
         expect(page.locator("#stop-result")).to_contain_text("已停止")
@@ -129,10 +129,10 @@ def test_log_in_add_a_fair_broadcast_it_to_one_town_and_watch_the_report(live: t
     assert not errors
 
     with session_scope(engine) as s:
-        fair = s.exec(select(Fair).where(Fair.title == "春风送岗·华埠镇专场（测试）")).one()
+        fair = s.exec(select(Fair).where(col(Fair.title) == "春风送岗·华埠镇专场（测试）")).one()
         assert fair.town == "华埠镇"
-        rows = s.exec(select(Outbox).where(Outbox.kind == "broadcast")).all()
-        towns = {s.get(Worker, r.worker_id).town for r in rows}  # type: ignore[union-attr]
+        rows = s.exec(select(Outbox).where(col(Outbox.kind) == "broadcast")).all()
+        towns = {s.get(Worker, r.worker_id).town for r in rows}
         assert len(rows) == 3 and towns == {"华埠镇"}
         assert sorted(r.status for r in rows) == ["cancelled", "cancelled", "sent"]
 

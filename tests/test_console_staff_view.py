@@ -82,7 +82,7 @@ def test_the_broadcast_report_has_one_line_per_state(console: tuple[TestClient, 
     assert client.post(f"/console/api/broadcasts/{broadcast}/confirm", headers={"X-Console": "1"}).json()["queued"] == 3
     with session_scope(engine) as s:  # one row taken by the delivery worker, one of them already being sent
         taken = outbox.claim_due(s, now=clock.now + timedelta(days=1), limit=2, lease=timedelta(minutes=5))
-        outbox.mark_sending(s, outbox_id=taken[0].id)  # type: ignore[arg-type]
+        outbox.mark_sending(s, outbox_id=taken[0].id)
     report = client.get(f"/console/api/broadcasts/{broadcast}").json()["report"]
     assert report["counts"] == {"claimed": 1, "sending": 1, "pending": 1}
     labels = [r["label"] for r in report["rows"]]

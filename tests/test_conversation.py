@@ -5,7 +5,7 @@ through, villages read out of sentences, the reply length guard and the first gr
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from bot.dispatch import CommandTable
 from bot.messages import Kind, Reply
@@ -19,7 +19,7 @@ from storage.models import Conversation, Worker
 
 def state(chat: ChatHarness) -> Conversation:
     with Session(chat.engine) as session:
-        return session.exec(select(Conversation).where(Conversation.user_id == chat.user)).one()
+        return session.exec(select(Conversation).where(col(Conversation.user_id) == chat.user)).one()
 
 
 def worker(chat: ChatHarness) -> Worker:
@@ -74,7 +74,7 @@ def test_a_registration_in_spoken_words(chat: ChatHarness) -> None:
 
 
 # --- never a third time ----------------------------------------------------------------------------
-def test_a_skill_missed_twice_is_kept_in_the_persons_words_for_staff(chat: ChatHarness, staff) -> None:  # type: ignore[no-untyped-def]
+def test_a_skill_missed_twice_is_kept_in_the_persons_words_for_staff(chat: ChatHarness, staff) -> None:
     chat.conversation("登记", "马金", "跳过", "70")
     assert "没对上" in chat.say("看看山巡巡林子")
     moved_on = chat.say("就是看看山巡巡林子")
@@ -149,7 +149,7 @@ def test_typed_answers_inside_every_form_step_are_not_commands_unless_exactly_on
         assert hit is None, f"{text!r} would leave a form as {hit.command.handler.__name__}"
     for flow, step in titled:  # the real dispatcher, with the person standing at each step
         with Session(sqlite_chat.engine) as session:
-            row = session.exec(select(Conversation).where(Conversation.user_id == sqlite_chat.user)).first()
+            row = session.exec(select(Conversation).where(col(Conversation.user_id) == sqlite_chat.user)).first()
             row = row or Conversation(channel="console", user_id=sqlite_chat.user)
             row.flow, row.step, row.data, row.back = flow, step, {}, []
             session.add(row)

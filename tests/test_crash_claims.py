@@ -26,7 +26,7 @@ from fakes.server import serving
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_chat import telegram_chat
 from sqlalchemy import Engine, func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.channels.sandbox.simulator import Posted, WeChatSimulator
@@ -86,7 +86,7 @@ def kill(server: subprocess.Popen[bytes]) -> None:
 def count(engine: Engine, status: str) -> int:
     with Session(engine) as session:
         return session.exec(select(func.count()).select_from(InboundMessage)
-                            .where(InboundMessage.status == status)).one()
+                            .where(col(InboundMessage.status) == status)).one()
 
 
 async def burst_until_claims_are_in_hand(wechat: WeChatSimulator, engine: Engine, server: subprocess.Popen[bytes],
@@ -110,7 +110,7 @@ def handled(engine: Engine, fake: FakeWeChat, openid: str, posted: Posted) -> bo
     """The person got the first question (passively, or later through the API) and has a conversation."""
     late = any(ASKED in m.text for m in fake.messages_for(openid))
     with Session(engine) as session:
-        conversation = session.exec(select(Conversation).where(Conversation.user_id == openid)).first()
+        conversation = session.exec(select(Conversation).where(col(Conversation.user_id) == openid)).first()
     return (ASKED in (posted.reply or "") or late) and conversation is not None and conversation.flow == "registration"
 
 

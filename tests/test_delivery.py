@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from bot.delivery import Deliverer, Outcome, SendResult, quiet_until
 from bot.postings import post_job
@@ -41,7 +41,7 @@ class RecordingSender:
 
 
 def deliver(chat: ChatHarness, sender: RecordingSender, **kw: object) -> int:
-    deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": sender}, **kw)  # type: ignore[arg-type]
+    deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": sender}, **kw)
     total = 0
     while taken := asyncio.run(deliverer.run_once()):
         total += taken
@@ -57,7 +57,7 @@ def post(chat: ChatHarness, n: int = 1, **spec: str) -> None:
 
 def statuses(chat: ChatHarness) -> list[str]:
     with Session(chat.engine) as session:
-        return [r.status for r in session.exec(select(Outbox).order_by(Outbox.id))]
+        return [r.status for r in session.exec(select(Outbox).order_by(col(Outbox.id)))]
 
 
 @pytest.mark.parametrize("at,until", [
@@ -153,10 +153,10 @@ def test_a_row_left_sending_by_a_dead_process_is_never_sent_again(chat: ChatHarn
     post(chat, 2)
     with session_scope(chat.engine) as session:
         rows = outbox.claim_due(session, now=clock.now, limit=10, lease=timedelta(minutes=5))
-        outbox.mark_sending(session, outbox_id=rows[0].id)  # type: ignore[arg-type]
+        outbox.mark_sending(session, outbox_id=rows[0].id)
     clock.now = local(10, 10)
     sender = RecordingSender()
-    deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": sender})  # type: ignore[dict-item]
+    deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": sender})
     assert asyncio.run(deliverer.recover()) == (1, 1)
     deliver(chat, sender)
     assert sorted(statuses(chat)) == ["doubt", "sent"] and len(sender.sent) == 1
@@ -174,8 +174,8 @@ def test_two_delivery_workers_never_send_a_row_twice(db_url: str, tmp_path: Path
     sender = RecordingSender()
     other_engine = make_engine(db_url)
     services = chat.dispatcher.services
-    first = Deliverer(engine, services, {"console": sender}, batch=7)  # type: ignore[dict-item]
-    second = Deliverer(other_engine, Services(settings=services.settings, clock=clock), {"console": sender}, batch=7)  # type: ignore[dict-item]
+    first = Deliverer(engine, services, {"console": sender}, batch=7)
+    second = Deliverer(other_engine, Services(settings=services.settings, clock=clock), {"console": sender}, batch=7)
 
     async def race() -> None:
         while sum(await asyncio.gather(first.run_once(), second.run_once())):

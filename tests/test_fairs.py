@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from bot.settings import Settings
 from storage import fairs as fr
@@ -25,7 +25,7 @@ NEIGHBOURS_OF_HUABU = ("芹阳办事处", "林山乡", "桐村镇", "大溪边�
 
 
 def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)  # type: ignore[misc]
+    return datetime(*args, tzinfo=TZ)
 
 
 @pytest.fixture
@@ -45,8 +45,8 @@ def add_worker(session: Session, *, town: str = "华埠镇", skills: tuple[str, 
     session.flush()
     session.add_all(WorkerSkill(worker_id=worker.id, skill=s) for s in skills)
     if user:
-        account = session.exec(select(ChatAccount).where(ChatAccount.channel == "console",
-                                                         ChatAccount.user_id == user)).first()
+        account = session.exec(select(ChatAccount).where(col(ChatAccount.channel) == "console",
+                                                         col(ChatAccount.user_id) == user)).first()
         account = account or ChatAccount(channel="console", user_id=user)
         account.worker_id = worker.id
         session.add(account)
@@ -65,7 +65,7 @@ def rows(session: Session, **where: object) -> list[Outbox]:
     stmt = select(Outbox)
     for name, value in where.items():
         stmt = stmt.where(getattr(Outbox, name) == value)
-    return list(session.exec(stmt.order_by(Outbox.id)))
+    return list(session.exec(stmt.order_by(col(Outbox.id))))
 
 
 # --- the recurrence ----------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def test_fixed_fairs_are_generated_ahead_once(engine: Engine) -> None:
         assert fr.generate_fixed_fairs(s, now, TZ, SETTINGS) == 6  # 2028-02-08 … 2028-04-18
     with session_scope(engine) as s:
         assert fr.generate_fixed_fairs(s, now, TZ, SETTINGS) == 0
-        fairs = s.exec(select(Fair).order_by(Fair.starts_at)).all()
+        fairs = s.exec(select(Fair).order_by(col(Fair.starts_at))).all()
         assert [f.source_key for f in fairs][:3] == ["fixed-2028-02-08", "fixed-2028-02-18", "fixed-2028-03-08"]
         first = fairs[0]
         assert first.starts_at == local(2028, 2, 8, 9, 0) and first.ends_at == local(2028, 2, 8, 12, 0)
@@ -105,12 +105,12 @@ def test_a_moved_or_cancelled_fixed_fair_is_never_regenerated(engine: Engine) ->
         fr.generate_fixed_fairs(s, now, TZ, SETTINGS)
         by_key = {f.source_key: f for f in s.exec(select(Fair))}
         # 2028-02-08 falls in the Spring Festival holiday: moved a week on; the 18th is cancelled
-        fr.move_fair(s, fair_id=by_key["fixed-2028-02-08"].id, starts_at=local(2028, 2, 15, 9, 0),  # type: ignore[arg-type]
+        fr.move_fair(s, fair_id=by_key["fixed-2028-02-08"].id, starts_at=local(2028, 2, 15, 9, 0),
                      reason="春节放假", now=now, tz=TZ)
-        fr.cancel_fair(s, fair_id=by_key["fixed-2028-02-18"].id, now=now, tz=TZ)  # type: ignore[arg-type]
+        fr.cancel_fair(s, fair_id=by_key["fixed-2028-02-18"].id, now=now, tz=TZ)
     with session_scope(engine) as s:
         assert fr.generate_fixed_fairs(s, now + timedelta(days=1), TZ, SETTINGS) == 0
-        feb = s.exec(select(Fair).where(Fair.starts_at < local(2028, 3, 1))).all()
+        feb = s.exec(select(Fair).where(col(Fair.starts_at) < local(2028, 3, 1))).all()
         assert sorted((f.starts_at.astimezone(TZ).day, f.status) for f in feb) == [(15, fr.MOVED), (18, fr.CANCELLED)]
 
 
@@ -174,20 +174,20 @@ def test_moving_a_fair_tells_everyone_who_was_told(engine: Engine) -> None:
             outbox.Push(key="r-b", worker_id=b, kind="fair", texts=("提醒",), ref_id=fair.id),
             outbox.Push(key="r-d", worker_id=d, kind="fair", texts=("提醒",), ref_id=fair.id),
             outbox.Push(key="bc-c", worker_id=c, kind="broadcast", texts=("通知",), ref_id=broadcast.id),
-            outbox.Push(key="other", worker_id=e, kind="fair", texts=("别的招聘会",), ref_id=fair.id + 100),  # type: ignore[operator]
+            outbox.Push(key="other", worker_id=e, kind="fair", texts=("别的招聘会",), ref_id=fair.id + 100),
         ], now=now)
-        s.exec(Outbox.__table__.update().where(Outbox.idempotency_key.in_(["r-a", "bc-c"]))  # type: ignore[attr-defined,call-overload]
+        s.exec(Outbox.__table__.update().where(col(Outbox.idempotency_key).in_(["r-a", "bc-c"]))
                .values(status="sent", sent_at=now))
-        s.exec(Outbox.__table__.update().where(Outbox.idempotency_key == "r-d")  # type: ignore[attr-defined,call-overload]
+        s.exec(Outbox.__table__.update().where(col(Outbox.idempotency_key) == "r-d")
                .values(status="failed", last_error="blocked"))
         fair_id = fair.id
     with session_scope(engine) as s:
-        result = fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 3, 25, 9, 0), reason="下雨", now=now, tz=TZ)  # type: ignore[arg-type]
+        result = fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 3, 25, 9, 0), reason="下雨", now=now, tz=TZ)
         assert result.notified == 3 and result.change is not None
         change_id = result.change.id
     with session_scope(engine) as s:
         notices = rows(s, kind=fr.CHANGE_KIND)
-        assert sorted(n.worker_id for n in notices) == sorted([a, b, c])  # type: ignore[type-var]
+        assert sorted(n.worker_id for n in notices) == sorted([a, b, c])
         assert {n.idempotency_key for n in notices} == {f"fair-change:{change_id}:{w}" for w in (a, b, c)}
         text = notices[0].payload["texts"][0]
         assert "改时间" in text and "3月18日" in text and "3月25日" in text and "下雨" in text
@@ -196,21 +196,21 @@ def test_moving_a_fair_tells_everyone_who_was_told(engine: Engine) -> None:
         fair = s.get(Fair, fair_id)
         assert fair is not None and fair.status == fr.MOVED and fair.ends_at == local(2026, 3, 25, 12, 0)
     with session_scope(engine) as s:  # the same move again changes nothing and tells nobody
-        again = fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 3, 25, 9, 0), now=now, tz=TZ)  # type: ignore[arg-type]
+        again = fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 3, 25, 9, 0), now=now, tz=TZ)
         assert again.change is None and again.notified == 0
     with session_scope(engine) as s:
-        cancelled = fr.cancel_fair(s, fair_id=fair_id, reason="场地维修", now=now, tz=TZ)  # type: ignore[arg-type]
+        cancelled = fr.cancel_fair(s, fair_id=fair_id, reason="场地维修", now=now, tz=TZ)
         assert cancelled.notified == 3
-        assert fr.cancel_fair(s, fair_id=fair_id, now=now, tz=TZ).notified == 0  # type: ignore[arg-type]
+        assert fr.cancel_fair(s, fair_id=fair_id, now=now, tz=TZ).notified == 0
     with session_scope(engine) as s:
         assert s.exec(select(func.count()).select_from(FairChange)).one() == 2
-        last = s.exec(select(Outbox).where(Outbox.idempotency_key.startswith("fair-change:"))  # type: ignore[attr-defined]
-                      .order_by(Outbox.id.desc())).first()  # type: ignore[union-attr]
+        last = s.exec(select(Outbox).where(col(Outbox.idempotency_key).startswith("fair-change:"))
+                      .order_by(col(Outbox.id).desc())).first()
         assert last is not None and "取消" in last.payload["texts"][0]
         # the first move's notices still queued were replaced by the cancellation
         assert {r.status for r in rows(s, kind=fr.CHANGE_KIND) if f":{change_id}:" in r.idempotency_key} == {"cancelled"}
         with pytest.raises(fr.FairError):
-            fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 4, 1, 9, 0), now=now, tz=TZ)  # type: ignore[arg-type]
+            fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 4, 1, 9, 0), now=now, tz=TZ)
 
 
 def test_staff_cannot_move_a_fair_into_the_past_or_add_one_without_a_place(engine: Engine) -> None:
@@ -218,7 +218,7 @@ def test_staff_cannot_move_a_fair_into_the_past_or_add_one_without_a_place(engin
     with session_scope(engine) as s:
         fair = town_fair(s, town="华埠镇", starts=local(2026, 3, 18, 9, 0), now=now)
         with pytest.raises(fr.FairError, match="过去"):
-            fr.move_fair(s, fair_id=fair.id, starts_at=local(2026, 2, 1, 9, 0), now=now, tz=TZ)  # type: ignore[arg-type]
+            fr.move_fair(s, fair_id=fair.id, starts_at=local(2026, 2, 1, 9, 0), now=now, tz=TZ)
         with pytest.raises(fr.FairError, match="地点"):
             fr.add_fair(s, kind="驻点招聘", title="x", starts_at=local(2026, 3, 20, 9, 0), ends_at=None, now=now)
         with pytest.raises(fr.FairError, match="岗位"):
@@ -248,7 +248,7 @@ def test_reminders_are_queued_once_even_across_restarts(db_url: str) -> None:
     with session_scope(engine) as s:
         assert fr.queue_fair_reminders(s, eve + timedelta(minutes=10), TZ, SETTINGS)["eve"] == 0
         reminders = rows(s, kind="fair")
-        assert sorted(r.worker_id for r in reminders) == sorted([here, away])  # type: ignore[type-var]
+        assert sorted(r.worker_id for r in reminders) == sorted([here, away])
         assert all(r.not_before == local(2026, 3, 17, 9, 0) for r in reminders)
         assert "3月18日（星期三）上午9点到中午12点" in reminders[0].payload["texts"][0]
 
@@ -273,7 +273,7 @@ def test_a_moved_fair_gets_reminders_for_its_new_date(engine: Engine) -> None:
         fair = town_fair(s, town="华埠镇", starts=local(2026, 3, 11, 9, 0), now=now)
         worker = add_worker(s)
         assert fr.queue_fair_reminders(s, now, TZ)["eve"] == 1
-        fr.move_fair(s, fair_id=fair.id, starts_at=local(2026, 3, 13, 9, 0), now=now, tz=TZ)  # type: ignore[arg-type]
+        fr.move_fair(s, fair_id=fair.id, starts_at=local(2026, 3, 13, 9, 0), now=now, tz=TZ)
     with session_scope(engine) as s:
         assert fr.queue_fair_reminders(s, local(2026, 3, 12, 10, 0), TZ)["eve"] == 1
         keys = [r.idempotency_key for r in rows(s, kind="fair", worker_id=worker)]
@@ -283,7 +283,7 @@ def test_a_moved_fair_gets_reminders_for_its_new_date(engine: Engine) -> None:
 # --- in the chat -------------------------------------------------------------------------------------
 def register(chat: ChatHarness, **kw: object) -> int:
     with session_scope(chat.engine) as s:
-        return add_worker(s, user=chat.user, **kw)  # type: ignore[arg-type]
+        return add_worker(s, user=chat.user, **kw)
 
 
 def test_chat_on_the_18th_before_and_after_closing(chat: ChatHarness, clock: Clock) -> None:
@@ -308,7 +308,7 @@ def test_chat_menu_entry_and_detail_with_matching_jobs(chat: ChatHarness, clock:
         build = Job(source_key="j2", title="泥工", town="华埠镇", skills=["construction"], physical="重")
         s.add_all([tea, build])
         s.flush()
-        town_fair(s, town="华埠镇", starts=local(2026, 3, 12, 9, 0), job_ids=(tea.id, build.id), now=clock.now)  # type: ignore[arg-type]
+        town_fair(s, town="华埠镇", starts=local(2026, 3, 12, 9, 0), job_ids=(tea.id, build.id), now=clock.now)
     menu = chat.say("菜单")
     assert "招聘会" in menu
     number = next(line.split()[1] for line in menu.splitlines() if line.endswith("招聘会"))
@@ -326,7 +326,7 @@ def test_chat_detail_of_a_fair_cancelled_meanwhile(chat: ChatHarness, clock: Clo
     chat.say("招聘会")
     with session_scope(chat.engine) as s:
         first = fr.next_fairs(s, now=clock.now, tz=TZ)[0]
-        fr.cancel_fair(s, fair_id=first.id, now=clock.now, tz=TZ)  # type: ignore[arg-type]
+        fr.cancel_fair(s, fair_id=first.id, now=clock.now, tz=TZ)
     assert "取消了" in chat.say("1")
 
 
@@ -335,11 +335,11 @@ def test_chat_turns_fair_reminders_off_and_on(chat: ChatHarness, clock: Clock) -
     worker_id = register(chat)
     assert "不发招聘会提醒" in chat.say("不要招聘会提醒")
     with session_scope(chat.engine) as s:
-        assert s.get(Worker, worker_id).want_fair_push is False  # type: ignore[union-attr]
+        assert s.get(Worker, worker_id).want_fair_push is False
     assert "回复“招聘会提醒”" in chat.say("招聘会")
     assert "前一天会提醒您" in chat.say("招聘会提醒")
     with session_scope(chat.engine) as s:
-        assert s.get(Worker, worker_id).want_fair_push is True  # type: ignore[union-attr]
+        assert s.get(Worker, worker_id).want_fair_push is True
 
 
 def test_asking_for_fairs_half_way_through_registration_keeps_the_registration(chat: ChatHarness,

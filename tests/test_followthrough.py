@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage.models import Outbox, PolicyOptOut, RightsCase, Worker
 from test_quota import ELDER, NO_QUIET, deliver, queue, register, rows
@@ -37,7 +37,7 @@ def worker(hook: Webhook) -> Worker:
 
 def case_id(hook: Webhook) -> int:
     with Session(hook.engine) as session:
-        return session.exec(select(RightsCase)).one().id  # type: ignore[return-value]
+        return session.exec(select(RightsCase)).one().id
 
 
 async def test_not_needed_stops_the_kind_she_received_last(sqlite_webhook_factory: StartWebhook) -> None:
@@ -52,7 +52,7 @@ async def test_not_needed_stops_the_kind_she_received_last(sqlite_webhook_factor
     stopped = await say(hook, "我不需要")
     assert "银龄岗位" in stopped and "工伤保险" not in stopped
     with Session(hook.engine) as session:
-        assert session.exec(select(PolicyOptOut.kind)).all() == ["push:silver"]
+        assert session.exec(select(col(PolicyOptOut.kind))).all() == ["push:silver"]
     hook.fake.user_wrote(OPENID)
     queue(hook, [("silver", "银龄：社区食堂帮厨")])
     await deliver(hook)
@@ -110,7 +110,7 @@ async def test_a_week_off_holds_promotions_not_service_messages(sqlite_webhook_f
     await deliver(hook)
     assert rows(hook) == {"pending": ["新活：采茶工"], "sent": ["培训提醒：明天上午开课"]}
     with Session(hook.engine) as session:
-        job = session.exec(select(Outbox).where(Outbox.kind == "job")).one()
+        job = session.exec(select(Outbox).where(col(Outbox.kind) == "job")).one()
         assert job.not_before == worker(hook).paused_until and job.last_error == "本人暂停推送一周"
     assert "暂停到" in await say(hook, "我的信息")
 

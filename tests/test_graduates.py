@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -37,12 +37,12 @@ def post_jobs(chat: ChatHarness, n: int) -> None:
 
 def recommendations(chat: ChatHarness) -> list[GraduateRecommendation]:
     with Session(chat.engine) as session:
-        return list(session.exec(select(GraduateRecommendation).order_by(GraduateRecommendation.slot)))
+        return list(session.exec(select(GraduateRecommendation).order_by(col(GraduateRecommendation.slot))))
 
 
 def graduate_pushes(chat: ChatHarness) -> list[Outbox]:
     with Session(chat.engine) as session:
-        return list(session.exec(select(Outbox).where(Outbox.kind == graduates.PUSH_KIND).order_by(Outbox.id)))
+        return list(session.exec(select(Outbox).where(col(Outbox.kind) == graduates.PUSH_KIND).order_by(col(Outbox.id))))
 
 
 def test_a_graduate_registers_and_gets_the_first_recommendation(chat: ChatHarness) -> None:
@@ -91,8 +91,8 @@ def test_three_recommendations_each_job_once_and_never_a_fourth(chat: ChatHarnes
     assert len(pushed) == 3 and "第3个岗位" in pushed[-1].payload["texts"][0]
     with session_scope(chat.engine) as session:
         graduate = session.exec(select(Graduate)).one()
-        spare = session.exec(select(Job.id).where(Job.id.notin_([r.job_id for r in recs]))).first()  # type: ignore[union-attr]
-        assert graduates.add_recommendation(session, graduate_id=graduate.id, job_id=spare, now=clock.now) is None  # type: ignore[arg-type]
+        spare = session.exec(select(col(Job.id)).where(col(Job.id).notin_([r.job_id for r in recs]))).first()
+        assert graduates.add_recommendation(session, graduate_id=graduate.id, job_id=spare, now=clock.now) is None
     for slot, job in ((4, spare), (2, spare), (3, recs[0].job_id)):
         with pytest.raises(IntegrityError), session_scope(chat.engine) as session:  # the database refuses as well
             session.add(GraduateRecommendation(graduate_id=recs[0].graduate_id, job_id=job, slot=slot))
@@ -108,7 +108,7 @@ def test_racing_recommendations_stop_at_three(db_url: str, tmp_path: object) -> 
         worker = Worker(town="华埠镇", skills=["ecommerce"], birth_year=2002)
         session.add(worker)
         session.flush()
-        graduate = graduates.save_graduate(session, worker_id=worker.id, school="衢州学院", major="电商",  # type: ignore[arg-type]
+        graduate = graduates.save_graduate(session, worker_id=worker.id, school="衢州学院", major="电商",
                                            grad_year=2025, wish="job", now=now)
         jobs = [Job(source_key=f"race-{i}", title=f"客服{i}", skills=["ecommerce"], town="华埠镇") for i in range(8)]
         session.add_all(jobs)
@@ -121,7 +121,7 @@ def test_racing_recommendations_stop_at_three(db_url: str, tmp_path: object) -> 
         gate.wait()
         try:
             with session_scope(engine) as session:
-                slots.append(graduates.add_recommendation(session, graduate_id=graduate_id, job_id=job_id, now=now))  # type: ignore[arg-type]
+                slots.append(graduates.add_recommendation(session, graduate_id=graduate_id, job_id=job_id, now=now))
         except IntegrityError:
             slots.append(None)
 
@@ -140,7 +140,7 @@ def test_wanting_to_start_a_business_is_remembered(chat: ChatHarness) -> None:
     chat.conversation(*REGISTER)
     chat.conversation("我是大学生", "衢州学院", "电子商务", "2025", "自己创业", "1")
     with Session(chat.engine) as session:
-        assert session.exec(select(WorkerFlag.flag)).all() == ["business"]
+        assert session.exec(select(col(WorkerFlag.flag))).all() == ["business"]
 
 
 def test_internship_bases_in_the_chat(chat: ChatHarness) -> None:
@@ -171,9 +171,9 @@ def test_staff_see_who_is_still_owed_what(chat: ChatHarness, staff: TestClient) 
         course = courses.add_course(session, fields={"source_key": "c1", "title": "电商直播培训", "skills": ["ecommerce"],
                                                      "starts_on": Clock().now.date() + timedelta(days=3)},
                                     now=Clock().now)
-        courses.sign_up(session, course_id=course.id, worker_id=row["worker_id"], today=Clock().now.date(),  # type: ignore[union-attr, arg-type]
+        courses.sign_up(session, course_id=course.id, worker_id=row["worker_id"], today=Clock().now.date(),
                         now=Clock().now)
-        courses.complete(session, course_id=course.id, worker_ids=[row["worker_id"]], now=Clock().now)  # type: ignore[union-attr, arg-type]
+        courses.complete(session, course_id=course.id, worker_ids=[row["worker_id"]], now=Clock().now)
     [row] = staff.get("/console/api/graduates").json()["graduates"]
     assert row["owed"] == ["岗位推荐2次"] and row["guided"] and row["trained"]
     page = staff.get("/console/graduates").text

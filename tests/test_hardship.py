@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -73,8 +73,8 @@ def test_public_welfare_pushes_reach_declared_people_first(chat: ChatHarness) ->
     post(chat, "公益岗·护林员", public_welfare="是")
     post(chat, "普通采茶工")
     with Session(chat.engine) as session:
-        me = session.exec(select(Worker.id).order_by(Worker.id)).first()
-        rows = session.exec(select(Outbox, Job).join(Job, Job.id == Outbox.ref_id)).all()  # type: ignore[arg-type]
+        me = session.exec(select(col(Worker.id)).order_by(col(Worker.id))).first()
+        rows = session.exec(select(Outbox, Job).join(Job, col(Job.id) == col(Outbox.ref_id))).all()
     waits = {(job.title, row.worker_id == me): row.not_before - now for row, job in rows}
     assert waits[("公益岗·护林员", True)] == timedelta(0)
     assert waits[("公益岗·护林员", False)] == HEAD_START
@@ -83,8 +83,8 @@ def test_public_welfare_pushes_reach_declared_people_first(chat: ChatHarness) ->
     chat.say("撤回")
     post(chat, "公益岗·河道保洁", public_welfare="是")
     with Session(chat.engine) as session:
-        row = session.exec(select(Outbox).join(Job, Job.id == Outbox.ref_id).where(  # type: ignore[arg-type]
-            Job.title == "公益岗·河道保洁", Outbox.worker_id == me)).one()
+        row = session.exec(select(Outbox).join(Job, col(Job.id) == col(Outbox.ref_id)).where(
+            col(Job.title) == "公益岗·河道保洁", col(Outbox.worker_id) == me)).one()
     assert row.not_before - now == HEAD_START  # withdrawn: no longer first
 
 
@@ -96,7 +96,7 @@ def test_declaring_brings_the_open_public_welfare_jobs_at_once(chat: ChatHarness
     assert "现在有1个适合您的公益性岗位" in chat.conversation(*DECLARE)[-1]
     assert "现在有1个适合您的公益性岗位" in chat.conversation(*DECLARE, user="later")[-1]
     with Session(chat.engine) as session:
-        rows = session.exec(select(Outbox).where(Outbox.kind == "job")).all()
+        rows = session.exec(select(Outbox).where(col(Outbox.kind) == "job")).all()
     assert len(rows) == 2 and all(r.not_before == now for r in rows)  # each job once per person, and now
 
 
@@ -153,7 +153,7 @@ def test_staff_flag_a_job_as_public_welfare_in_the_jobs_form(chat: ChatHarness, 
     assert staff.post("/console/api/jobs", json=form).status_code == 200
     with Session(chat.engine) as session:
         job = session.exec(select(Job)).one()
-        push = session.exec(select(Outbox).where(Outbox.ref_id == job.id)).one()
+        push = session.exec(select(Outbox).where(col(Outbox.ref_id) == job.id)).one()
     assert job.public_welfare and push.not_before == chat.dispatcher.services.clock()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -22,7 +22,7 @@ TEA_WORKER = ["登记", "华埠", "金星村", "45", "采茶", "1", "3", "1", "1
 
 def pushes(chat: ChatHarness) -> list[str]:
     with Session(chat.engine) as session:
-        return [r.payload["texts"][0] for r in session.exec(select(Outbox).where(Outbox.kind == "job").order_by(Outbox.id))]
+        return [r.payload["texts"][0] for r in session.exec(select(Outbox).where(col(Outbox.kind) == "job").order_by(col(Outbox.id)))]
 
 
 def test_daily_pay_and_a_phone_staff_allow_before_applying(chat: ChatHarness, staff: TestClient) -> None:

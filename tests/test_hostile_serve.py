@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.channels.sandbox.simulator import WeChatSimulator, message_xml, sign
@@ -103,8 +103,8 @@ async def served(server: Server) -> AsyncIterator[Served]:
 
 def stored_for(engine: Engine, openid: str) -> bool:
     with Session(engine) as session:
-        return bool(session.exec(select(InboundMessage).where(InboundMessage.user_id == openid)).first()
-                    or session.exec(select(ChatAccount).where(ChatAccount.user_id == openid)).first())
+        return bool(session.exec(select(InboundMessage).where(col(InboundMessage.user_id) == openid)).first()
+                    or session.exec(select(ChatAccount).where(col(ChatAccount.user_id) == openid)).first())
 
 
 def text_xml(openid: str, content: str, **override: Any) -> str:

@@ -106,4 +106,4 @@ def test_a_tick_is_claimed_once(db_url: str) -> None:
                                      {"leader_check_seconds": 120}])
 def test_a_bad_schedule_setting_stops_start_up(setting: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
-        Settings(**setting)  # type: ignore[arg-type]
+        Settings(**setting)

@@ -13,7 +13,7 @@ import pytest
 from conftest import ChatHarness, Clock, touch_account
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_chat import TelegramChat, telegram_chat
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from bot.channels.telegram import TelegramSender
 from bot.channels.telegram.ratelimit import RateLimits
@@ -142,7 +142,7 @@ def test_a_right_code_clears_the_wrong_ones_before_it(pair: tuple[ChatHarness, C
         assert "不对" in telegram.say(f"绑定 {(int(code) + n) % 10**8:08d}")
     assert "绑定好了" in telegram.say(f"绑定 {code}")
     with Session(wechat.engine) as session:
-        linked = session.exec(select(ChatAccount).where(ChatAccount.user_id == "8001")).one()
+        linked = session.exec(select(ChatAccount).where(col(ChatAccount.user_id) == "8001")).one()
     assert linked.link_failures == 0 and linked.link_blocked_until is None
 
 
@@ -241,7 +241,7 @@ def _worker_with(session: Session, *accounts: tuple[str, str, datetime | None]) 
         if heard is None:
             account.last_inbound_at = None
         if worker_id is None:
-            worker_id = save_worker(session, account=AccountRef(account.id, None), worker=None,  # type: ignore[arg-type]
+            worker_id = save_worker(session, account=AccountRef(account.id, None), worker=None,
                                     fields={"town": "华埠镇"}).id
         else:
             link_account(session, account=account, worker_id=worker_id)
@@ -252,8 +252,8 @@ def _worker_with(session: Session, *accounts: tuple[str, str, datetime | None]) 
 
 
 def _set(session: Session, channel: str, user_id: str, **values: Any) -> None:
-    account = session.exec(select(ChatAccount).where(ChatAccount.channel == channel,
-                                                     ChatAccount.user_id == user_id)).one()
+    account = session.exec(select(ChatAccount).where(col(ChatAccount.channel) == channel,
+                                                     col(ChatAccount.user_id) == user_id)).one()
     for name, value in values.items():
         setattr(account, name, value)
     session.add(account)
@@ -265,14 +265,14 @@ def test_push_goes_to_the_channel_used_last(db_url: str) -> None:
     with session_scope(engine) as session:
         me = _worker_with(session, ("wechat", "wx", T0), ("telegram", "77", T0 + timedelta(hours=1)))
         other = _worker_with(session, ("wechat", "wx-other", T0 + timedelta(days=1)))
-        assert push_account(session, worker_id=me).channel == "telegram"  # type: ignore[union-attr]
-        assert push_account(session, worker_id=other).user_id == "wx-other"  # type: ignore[union-attr]
+        assert push_account(session, worker_id=me).channel == "telegram"
+        assert push_account(session, worker_id=other).user_id == "wx-other"
 
         _set(session, "wechat", "wx", last_inbound_at=T0 + timedelta(hours=2))
-        assert push_account(session, worker_id=me).channel == "wechat"  # type: ignore[union-attr]
+        assert push_account(session, worker_id=me).channel == "wechat"
 
         _set(session, "wechat", "wx", reachable=False)
-        assert push_account(session, worker_id=me).channel == "telegram"  # type: ignore[union-attr]
+        assert push_account(session, worker_id=me).channel == "telegram"
         _set(session, "telegram", "77", reachable=False)
         assert push_account(session, worker_id=me) is None
     engine.dispose()
@@ -282,7 +282,7 @@ def test_push_prefers_an_account_heard_from_over_one_never_heard_from(db_url: st
     engine = make_engine(db_url)
     with session_scope(engine) as session:
         me = _worker_with(session, ("telegram", "1", T0), ("wechat", "wx", None))
-        assert push_account(session, worker_id=me).channel == "telegram"  # type: ignore[union-attr]
+        assert push_account(session, worker_id=me).channel == "telegram"
     engine.dispose()
 
 
@@ -296,7 +296,7 @@ async def test_a_blocked_telegram_account_sends_pushes_back_to_wechat(db_url: st
         tg.send(f"绑定 {code}")
         worker_id = accounts(tg.engine)[("wechat", "wx-9")]
         with Session(tg.engine) as session:
-            assert push_account(session, worker_id=worker_id).channel == "telegram"  # type: ignore[arg-type,union-attr]
+            assert push_account(session, worker_id=worker_id).channel == "telegram"
 
         api.block(tg.chat_id)
         sender = TelegramSender(_bot_for(api), engine=tg.engine,
@@ -305,7 +305,7 @@ async def test_a_blocked_telegram_account_sends_pushes_back_to_wechat(db_url: st
         await sender.bot.request.shutdown()
         assert result.permanent
         with Session(tg.engine) as session:
-            assert push_account(session, worker_id=worker_id).channel == "wechat"  # type: ignore[arg-type,union-attr]
+            assert push_account(session, worker_id=worker_id).channel == "wechat"
 
 
 def _bot_for(api: FakeTelegram) -> Any:

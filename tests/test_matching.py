@@ -21,13 +21,13 @@ def job(**kw: object) -> Job:
     base = dict(id=1, source_key="k", title="采茶", town="华埠镇", village=None, skills=["tea"], physical="轻",
                 night_shift=False, age_min=None, age_max=None, status="open", season=None, pay_unit="元/天",
                 pay_amount=150.0, headcount=1)
-    return Job(**{**base, **kw})  # type: ignore[arg-type]
+    return Job(**{**base, **kw})
 
 
 def person(**kw: object) -> WorkerView:
     base = dict(id=1, town="华埠镇", village="金星村", birth_year=YEAR - 45, skills=["tea"], availability=["anytime"],
                 travel_range="town")
-    return WorkerView(**{**base, **kw})  # type: ignore[arg-type]
+    return WorkerView(**{**base, **kw})
 
 
 def test_skills_must_meet() -> None:
@@ -44,7 +44,7 @@ def test_place_order_village_town_neighbour_county() -> None:
         fit(job(town="齐溪镇"), person(travel_range="county"), year=YEAR, neighbours=NEIGHBOURS),
     ]
     assert [s.place for s in scores if s] == ["village", "town", "neighbour", "county"]
-    assert scores[0].score > scores[1].score > scores[2].score > scores[3].score  # type: ignore[union-attr]
+    assert scores[0].score > scores[1].score > scores[2].score > scores[3].score
 
 
 def test_travel_range_limits_the_place() -> None:
@@ -75,7 +75,7 @@ def _add_worker(session: Session, n: int, **fields: object) -> Worker:
     account = ChatAccount(channel="wechat", user_id=f"o{n}")
     session.add(account)
     session.flush()
-    return save_worker(session, account=AccountRef(account.id, None), worker=None, fields=fields)  # type: ignore[arg-type]
+    return save_worker(session, account=AccountRef(account.id, None), worker=None, fields=fields)
 
 
 def test_sql_narrowing_agrees_with_the_rules(db_url: str) -> None:

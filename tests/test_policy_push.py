@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import replace
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from bot import scheduler
 from bot.delivery import Deliverer, Outcome, SendResult
@@ -25,7 +25,7 @@ YOUNG = ["登记", "华埠", "金星村", "30", "采茶", "1", "3", "1", "1", "1
 
 def policy_rows(chat: ChatHarness) -> list[Outbox]:
     with Session(chat.engine) as session:
-        return list(session.exec(select(Outbox).where(Outbox.kind == eligibility.POLICY_KIND).order_by(Outbox.id)))
+        return list(session.exec(select(Outbox).where(col(Outbox.kind) == eligibility.POLICY_KIND).order_by(col(Outbox.id))))
 
 
 def rule_ids(chat: ChatHarness, status: str | None = None) -> list[str | None]:
@@ -112,7 +112,7 @@ def test_not_needed_stops_that_kind_only(chat: ChatHarness) -> None:
     assert "injury-silver" not in rule_ids(chat)  # same kind: stopped too
     assert "silver-13" in rule_ids(chat)  # another kind still comes
     with Session(chat.engine) as session:
-        assert session.exec(select(PolicyOptOut.kind)).all() == ["injury"]
+        assert session.exec(select(col(PolicyOptOut.kind))).all() == ["injury"]
 
 
 def test_not_needed_without_a_policy_push_and_inside_a_form(sqlite_chat: ChatHarness) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from bot.delivery import Deliverer
 from bot.quota import Due, plan
@@ -42,7 +42,7 @@ async def register(hook: Webhook, lines: list[str] = ELDER) -> None:
 def queue(hook: Webhook, pushes: list[tuple[str, str]]) -> None:
     with session_scope(hook.engine) as session:
         worker = session.exec(select(Worker)).one()
-        outbox.enqueue(session, [outbox.Push(key=f"t:{kind}:{text}", worker_id=worker.id, kind=kind,  # type: ignore[arg-type]
+        outbox.enqueue(session, [outbox.Push(key=f"t:{kind}:{text}", worker_id=worker.id, kind=kind,
                                              texts=(text,)) for kind, text in pushes],
                        now=hook.channel.dispatcher.services.clock())
 
@@ -58,7 +58,7 @@ async def deliver(hook: Webhook) -> None:
 def rows(hook: Webhook) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     with Session(hook.engine) as session:
-        for row in session.exec(select(Outbox).order_by(Outbox.id)):
+        for row in session.exec(select(Outbox).order_by(col(Outbox.id))):
             found.setdefault(row.status, []).append(row.payload["texts"][0])
     return found
 

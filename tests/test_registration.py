@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from bot.app import build_dispatcher
 from bot.messages import Kind
@@ -23,7 +23,7 @@ def workers(chat: ChatHarness) -> list[Worker]:
 
 def state(chat: ChatHarness, user: str = "villager-1") -> Conversation:
     with Session(chat.engine) as session:
-        return session.exec(select(Conversation).where(Conversation.user_id == user)).one()
+        return session.exec(select(Conversation).where(col(Conversation.user_id) == user)).one()
 
 
 def test_full_registration_stores_the_profile(chat: ChatHarness) -> None:

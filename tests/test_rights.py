@@ -8,7 +8,7 @@ import logging
 import warnings
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -99,7 +99,7 @@ def test_status_changes_reach_the_person_once_through_the_outbox(chat: ChatHarne
         assert notify(session, case=case, event=event, now=now) == 0  # the same change never twice
         key = f"case:{case.id}:{event.id}"
         session.commit()
-        [push] = session.exec(select(Outbox).where(Outbox.kind == "case")).all()
+        [push] = session.exec(select(Outbox).where(col(Outbox.kind) == "case")).all()
     assert "WQ2026-000001" in push.payload["texts"][0] and "调解中" in push.payload["texts"][0]
     assert push.idempotency_key == key
     detail = chat.say("查进度 WQ2026-000001")
@@ -114,13 +114,13 @@ def test_someone_who_registers_after_filing_gets_the_later_changes(chat: ChatHar
     with Session(chat.engine) as session:
         case = session.exec(select(RightsCase)).one()
         event = cases.set_status(session, case_id=case.id, status="checking", note=None, now=now)
-        assert notify(session, case=case, event=event, now=now) == 0  # nobody to push to yet  # type: ignore[arg-type]
+        assert notify(session, case=case, event=event, now=now) == 0  # nobody to push to yet
         session.commit()
     chat.conversation(*REGISTER)
     with Session(chat.engine) as session:
         case = session.exec(select(RightsCase)).one()
         event = cases.set_status(session, case_id=case.id, status="resolved", note=None, now=now)
-        assert notify(session, case=case, event=event, now=now) == 1  # type: ignore[arg-type]
+        assert notify(session, case=case, event=event, now=now) == 1
         session.commit()
 
 

@@ -19,7 +19,7 @@ from storage.models import Job
 
 def _stored(chat: ChatHarness) -> dict[str, datetime]:
     store = SQLAlchemyJobStore(engine=chat.engine, tablename=scheduler.JOBSTORE_TABLE)
-    store.start(None, "default")  # type: ignore[arg-type]
+    store.start(None, "default")
     return {job.id: job.next_run_time for job in store.get_all_jobs()}
 
 

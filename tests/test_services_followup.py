@@ -8,7 +8,7 @@ from __future__ import annotations
 import warnings
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -34,18 +34,18 @@ def post_jobs(chat: ChatHarness, *titles: str) -> None:
 
 def rows(chat: ChatHarness, kind: str) -> list[Outbox]:
     with Session(chat.engine) as session:
-        return list(session.exec(select(Outbox).where(Outbox.kind == kind).order_by(Outbox.id)))
+        return list(session.exec(select(Outbox).where(col(Outbox.kind) == kind).order_by(col(Outbox.id))))
 
 
 def recommended_titles(chat: ChatHarness) -> list[str]:
     with Session(chat.engine) as session:
         return [session.get_one(Job, r.job_id).title for r in session.exec(
-            select(GraduateRecommendation).order_by(GraduateRecommendation.slot))]
+            select(GraduateRecommendation).order_by(col(GraduateRecommendation.slot)))]
 
 
 def graduate_id(chat: ChatHarness) -> int:
     with Session(chat.engine) as session:
-        return session.exec(select(Graduate)).one().id  # type: ignore[return-value]
+        return session.exec(select(Graduate)).one().id
 
 
 def test_a_graduate_hears_when_his_guidance_talk_is_recorded(chat: ChatHarness, staff: TestClient) -> None:
@@ -58,7 +58,7 @@ def test_a_graduate_hears_when_his_guidance_talk_is_recorded(chat: ChatHarness, 
     assert "职业指导已经记上了" in told.payload["texts"][0] and "建议先去电商见习" in told.payload["texts"][0]
     chat.say("退订")  # a service message: 退订 does not stop it
     with Session(chat.engine) as session:
-        assert session.exec(select(Outbox).where(Outbox.kind == graduates.KEPT_KIND)).one().status == "pending"
+        assert session.exec(select(Outbox).where(col(Outbox.kind) == graduates.KEPT_KIND)).one().status == "pending"
 
 
 def test_registering_again_keeps_the_spacing_and_a_job_pushed_today_is_not_recommended(
@@ -86,7 +86,7 @@ def test_staff_record_a_recommendation_of_their_own(chat: ChatHarness, staff: Te
     chat.conversation(*GRADUATE)
     post_jobs(chat, "县电商中心运营")
     with Session(chat.engine) as session:
-        job_id = session.exec(select(Job.id)).one()
+        job_id = session.exec(select(col(Job.id))).one()
     gid = graduate_id(chat)
     made = staff.post(f"/console/api/graduates/{gid}/recommendations", json={"job_id": job_id})
     assert made.status_code == 201 and made.json() == {"slot": 1}
@@ -106,7 +106,7 @@ def test_someone_placed_in_a_silver_need_is_not_offered_it_again(chat: ChatHarne
     with Session(chat.engine) as session:
         from storage.models import Worker
 
-        worker_id = session.exec(select(Worker.id)).one()
+        worker_id = session.exec(select(col(Worker.id))).one()
     placed = staff.post("/console/api/silver/placements", json={"worker_id": worker_id, "work": "茶园除草帮工",
                                                                 "placed_on": "2026-03-09", "need_id": need["id"]})
     assert placed.status_code == 201

@@ -25,7 +25,7 @@ def free_port() -> int:
 
 def problems(**values: object) -> list[str]:
     with pytest.raises(ValidationError) as caught:
-        Settings(**values)  # type: ignore[arg-type]
+        Settings(**values)
     return describe(caught.value)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -38,7 +38,7 @@ def choices(chat: ChatHarness) -> set[tuple[str, str]]:
 
 def pushes(chat: ChatHarness, kind: str = silver.PUSH_KIND) -> list[Outbox]:
     with Session(chat.engine) as session:
-        return list(session.exec(select(Outbox).where(Outbox.kind == kind).order_by(Outbox.id)))
+        return list(session.exec(select(Outbox).where(col(Outbox.kind) == kind).order_by(col(Outbox.id))))
 
 
 def test_people_of_60_to_70_are_invited_after_registering(sqlite_chat: ChatHarness) -> None:
@@ -134,7 +134,7 @@ def test_offers_to_elderly_people_wait_out_their_quiet_hours(chat: ChatHarness, 
     clock.now = datetime(2026, 3, 10, 20, 30, tzinfo=TZ).astimezone(timezone.utc)
     staff.post("/console/api/silver/needs", json={"kind": "work", "code": "tea", "title": "茶园除草帮工"})
     sender = RecordingSender()
-    deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": sender})  # type: ignore[dict-item]
+    deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": sender})
     asyncio.run(deliverer.run_once())
     assert sender.sent == []
     clock.now = datetime(2026, 3, 11, 9, 1, tzinfo=TZ).astimezone(timezone.utc)
@@ -146,7 +146,7 @@ def test_re_employment_counts_once_for_the_dashboard(chat: ChatHarness, staff: T
     chat.conversation(*register(63))
     chat.conversation(*register(45), user="young")
     with Session(chat.engine) as session:
-        elder, young = (w.id for w in session.exec(select(Worker).order_by(Worker.birth_year)))
+        elder, young = (w.id for w in session.exec(select(Worker).order_by(col(Worker.birth_year))))
     with session_scope(chat.engine) as session:
         post_job(session, chat.dispatcher.services, {"title": "采茶工", "employer": "示范茶场", "town": "华埠",
                                                      "skills": "采茶"})
@@ -166,7 +166,7 @@ def test_re_employment_counts_once_for_the_dashboard(chat: ChatHarness, staff: T
                                                               "application_id": application.id})
     assert made.status_code == 201
     with Session(chat.engine) as session:
-        assert session.get(JobApplication, application.id).status == "placed"  # type: ignore[union-attr]
+        assert session.get(JobApplication, application.id).status == "placed"
     assert elderly_placed() == 2  # the application is counted once, not again as a placement
     again = staff.post("/console/api/silver/placements", json={"worker_id": elder, "work": "采茶工",
                                                                "application_id": application.id})

@@ -80,9 +80,9 @@ def test_an_abandoned_claim_is_taken_over_once(db_url: str) -> None:
     engine = make_engine(db_url)
     with session_scope(engine) as s:
         claim_message(s, channel="wechat", dedup_key="m2", user_id="u")
-        row = s.exec(InboundMessage.__table__.select()).first()  # type: ignore[call-overload]
+        row = s.exec(InboundMessage.__table__.select()).first()
         assert row is not None
-        s.exec(InboundMessage.__table__.update().values(updated_at=utcnow() - STALE_CLAIM * 2))  # type: ignore[call-overload]
+        s.exec(InboundMessage.__table__.update().values(updated_at=utcnow() - STALE_CLAIM * 2))
     with session_scope(engine) as s:
         assert claim_message(s, channel="wechat", dedup_key="m2", user_id="u").fresh
     with session_scope(engine) as s:

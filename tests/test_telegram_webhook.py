@@ -17,7 +17,7 @@ import telegram
 from fakes.server import serving
 from fakes.telegram_api import FakeTelegram, message_update
 from fakes.telegram_chat import SECRET, TelegramChat, telegram_chat
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from bot.app import build_dispatcher
 from bot.channels.telegram.application import ChatOrderedProcessor
@@ -70,7 +70,7 @@ def test_registration_by_telegram_with_reply_keyboards(tg: TelegramChat) -> None
     markup = tg.api.sent(tg.chat_id)[-1].params["reply_markup"]
     assert markup == {"remove_keyboard": True}
     with Session(tg.engine) as session:
-        account = session.exec(select(ChatAccount).where(ChatAccount.channel == "telegram")).one()
+        account = session.exec(select(ChatAccount).where(col(ChatAccount.channel) == "telegram")).one()
         assert account.user_id == str(tg.chat_id)
         worker = session.get(Worker, account.worker_id)
         assert worker is not None
@@ -229,7 +229,7 @@ def test_blocking_the_bot_marks_the_account_unreachable(tg: TelegramChat) -> Non
 
     def reachable() -> bool:
         with Session(tg.engine) as session:
-            return session.exec(select(ChatAccount).where(ChatAccount.channel == "telegram")).one().reachable
+            return session.exec(select(ChatAccount).where(col(ChatAccount.channel) == "telegram")).one().reachable
 
     assert tg.post(member_update(9001, "member", "kicked")).status_code == 200
     assert not reachable()

@@ -8,7 +8,7 @@ import warnings
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -39,7 +39,7 @@ def add_course(engine: Engine, title: str, *, skills: list[str] | None = None, s
 
 def signups(engine: Engine) -> list[CourseSignup]:
     with Session(engine) as session:
-        return list(session.exec(select(CourseSignup).order_by(CourseSignup.id)))
+        return list(session.exec(select(CourseSignup).order_by(col(CourseSignup.id))))
 
 
 def test_people_see_courses_that_fit_sign_up_once_and_cancel(chat: ChatHarness) -> None:
@@ -132,11 +132,11 @@ def test_concurrent_sign_ups_never_oversell(db_url: str) -> None:
         session.add_all(people)
         session.flush()
         ids = [w.id for w in people]
-    results = _race(db_url, course_id, ids)  # type: ignore[arg-type]
+    results = _race(db_url, course_id, ids)
     assert len(results) == 16
     assert results.count(courses.Signup.SIGNED) == 5 and results.count(courses.Signup.FULL) == 11
     assert len(signups(engine)) == 5
-    again = _race(db_url, course_id, ids[:4])  # type: ignore[arg-type]  # the same people once more
+    again = _race(db_url, course_id, ids[:4])  # the same people once more
     assert courses.Signup.SIGNED not in again
     assert len(signups(engine)) == 5
     engine.dispose()
@@ -154,9 +154,9 @@ def test_the_day_before_each_person_is_reminded_once(chat: ChatHarness, clock: C
         assert queue_reminders(session, services) == 1
         assert queue_reminders(session, services) == 0
     with Session(chat.engine) as session:
-        [row] = session.exec(select(Outbox).where(Outbox.kind == courses.REMINDER_KIND)).all()
+        [row] = session.exec(select(Outbox).where(col(Outbox.kind) == courses.REMINDER_KIND)).all()
     assert row.ref_id == course_id and "明天（3月11日）开始培训：茶艺师培训" in row.payload["texts"][0]
-    assert row.idempotency_key == courses.reminder_key(course_id, row.worker_id)  # type: ignore[arg-type]
+    assert row.idempotency_key == courses.reminder_key(course_id, row.worker_id)
 
 
 def test_a_cancelled_sign_up_drops_its_queued_reminder_and_a_new_one_brings_it_back(chat: ChatHarness) -> None:
@@ -167,10 +167,10 @@ def test_a_cancelled_sign_up_drops_its_queued_reminder_and_a_new_one_brings_it_b
         queue_reminders(session, chat.dispatcher.services)
     chat.conversation("取消报名", "1")
     with Session(chat.engine) as session:
-        assert session.exec(select(Outbox.status).where(Outbox.kind == "course")).one() == "cancelled"
+        assert session.exec(select(col(Outbox.status)).where(col(Outbox.kind) == "course")).one() == "cancelled"
     chat.conversation("培训", "1", "1")
     with Session(chat.engine) as session:
-        assert session.exec(select(Outbox.status).where(Outbox.kind == "course")).one() == "pending"
+        assert session.exec(select(col(Outbox.status)).where(col(Outbox.kind) == "course")).one() == "pending"
 
 
 # --- staff ------------------------------------------------------------------------------------------------

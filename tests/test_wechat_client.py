@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, update
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 from typer.testing import CliRunner
 
 from bot.channels.wechat.client import WeChatClient
@@ -67,7 +67,7 @@ def person_wrote(messenger: WeChatMessenger, fake_api: FakeApi, openid: str = OP
 
 def account(messenger: WeChatMessenger, openid: str = OPENID) -> ChatAccount:
     with Session(messenger.engine) as session:
-        return session.exec(select(ChatAccount).where(ChatAccount.user_id == openid)).one()
+        return session.exec(select(ChatAccount).where(col(ChatAccount.user_id) == openid)).one()
 
 
 # --- the access token ----------------------------------------------------------------------------
@@ -109,7 +109,7 @@ async def test_a_token_near_expiry_is_renewed_before_use(messengers: MessengerFa
     person_wrote(messenger, fake_api)
     await messenger.send_text(OPENID, "一")
     with session_scope(messenger.engine) as session:
-        session.exec(update(ApiToken).values(expires_at=utcnow() + timedelta(seconds=120)))  # type: ignore[call-overload]
+        session.exec(update(ApiToken).values(expires_at=utcnow() + timedelta(seconds=120)))
     fresh = messengers()  # another process: it reads the row, not our memory
     await fresh.send_text(OPENID, "二")
     assert len(fake_api.fake.token_fetches()) == 2

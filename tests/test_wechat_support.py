@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import uvicorn
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -116,11 +116,11 @@ class Webhook:
 
     def account(self, openid: str = OPENID) -> ChatAccount | None:
         with Session(self.engine) as session:
-            return session.exec(select(ChatAccount).where(ChatAccount.user_id == openid)).first()
+            return session.exec(select(ChatAccount).where(col(ChatAccount.user_id) == openid)).first()
 
     def conversation(self, openid: str = OPENID) -> Conversation | None:
         with Session(self.engine) as session:
-            return session.exec(select(Conversation).where(Conversation.user_id == openid)).first()
+            return session.exec(select(Conversation).where(col(Conversation.user_id) == openid)).first()
 
 
 StartWebhook = Callable[..., Webhook]

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 import xmltodict
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.sandbox.simulator import message_xml, sign
@@ -72,7 +72,7 @@ class _Asr:
         self.words = words
         self.heard: list[str] = []
 
-    async def recognize(self, message) -> str:  # type: ignore[no-untyped-def]
+    async def recognize(self, message) -> str:
         self.heard.append(message.media_id)
         if self.words is None:
             raise RuntimeError("speech service down")
@@ -257,7 +257,7 @@ async def test_retried_events_are_handled_once(sqlite_webhook_factory: StartWebh
     again = await hook.wechat.event(OPENID, "subscribe", created=created)
     assert first.reply == again.reply
     with Session(hook.engine) as session:
-        keys = session.exec(select(InboundMessage.dedup_key)).all()
+        keys = session.exec(select(col(InboundMessage.dedup_key))).all()
     assert keys == [f"{OPENID}:{created}:subscribe"]
 
 

@@ -11,7 +11,7 @@ import string
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, select, col
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -147,10 +147,10 @@ class Accounts:
                ) -> list[StaffAudit]:
         stmt = select(StaffAudit)
         if actor:
-            stmt = stmt.where(StaffAudit.actor == actor)
+            stmt = stmt.where(col(StaffAudit.actor) == actor)
         if action:
-            stmt = stmt.where(StaffAudit.action == action)
-        return list(session.exec(stmt.order_by(StaffAudit.id.desc()).offset(offset).limit(limit)))  # type: ignore[union-attr]
+            stmt = stmt.where(col(StaffAudit.action) == action)
+        return list(session.exec(stmt.order_by(col(StaffAudit.id).desc()).offset(offset).limit(limit)))
 
     def _audit_rows(self, request: Request, limit: int, offset: int) -> Any:
         params = request.query_params

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select as sa_select, true
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -151,7 +151,7 @@ class Api:
     def _job_rows(self, session: Session, status: str | None, town: str | None, page: int) -> dict[str, Any]:
         jobs = list_jobs(session, status=status, town=town, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
         ids = {j.employer_id for j in jobs if j.employer_id}
-        names = {e.id: e.name for e in session.exec(select(Employer).where(Employer.id.in_(ids)))} if ids else {}
+        names = {e.id: e.name for e in session.exec(select(Employer).where(col(Employer.id).in_(ids)))} if ids else {}
         return {"jobs": [job_row(j, names, self.c) for j in jobs[:PAGE_SIZE]], "page": page,
                 "more": len(jobs) > PAGE_SIZE}
 
@@ -217,7 +217,7 @@ class Api:
         return JSONResponse({"ok": True})
 
     async def employers(self, request: Request) -> Response:
-        rows = await self.c.db(lambda s: list(s.exec(select(Employer).order_by(Employer.name))))
+        rows = await self.c.db(lambda s: list(s.exec(select(Employer).order_by(col(Employer.name)))))
         return JSONResponse({"employers": [{"id": e.id, "name": e.name, "town": e.town} for e in rows]})
 
     # --- fairs -------------------------------------------------------------------------------------
@@ -281,7 +281,7 @@ class Api:
         key = f"console-{request_id}" if request_id else None
 
         def work(session: Session) -> tuple[dict[str, Any], bool]:
-            if key and (fair := session.exec(select(Fair).where(Fair.source_key == key)).first()):
+            if key and (fair := session.exec(select(Fair).where(col(Fair.source_key) == key)).first()):
                 return fair_row(fair, self.c), False  # the same form sent twice
             fair = fr.add_fair(
                 session, kind=str(data.get("kind") or ""), title=text_field(data, "title", max_len=128) or "",
@@ -336,7 +336,7 @@ class Api:
         def work(session: Session) -> dict[str, Any]:
             self._own_fair(session, request, fair_id)
             jobs = int_list(data.get("job_ids"))
-            found = set(session.exec(select(Job.id).where(Job.id.in_(jobs)))) if jobs else set()  # type: ignore[union-attr]
+            found = set(session.exec(select(col(Job.id)).where(col(Job.id).in_(jobs)))) if jobs else set()
             if missing := [j for j in jobs if j not in found]:
                 raise BadRequest(f"没有这些岗位：{', '.join(map(str, missing))}")
             fair = fr.set_fair_offer(session, fair_id=fair_id, job_ids=jobs,
@@ -450,23 +450,23 @@ class Api:
         stmt = select(Worker)
         town = scoped_town(staff, town)
         if town:
-            stmt = stmt.where(Worker.town == town)
+            stmt = stmt.where(col(Worker.town) == town)
         if staff.role is Role.VILLAGE:
-            stmt = stmt.where(Worker.village == staff.village)
+            stmt = stmt.where(col(Worker.village) == staff.village)
         if skill:
-            stmt = stmt.where(exists().where(WorkerSkill.worker_id == Worker.id, WorkerSkill.skill == skill))
+            stmt = stmt.where(exists().where(col(WorkerSkill.worker_id) == col(Worker.id), col(WorkerSkill.skill) == skill))
         if q:
             like = f"%{q.replace('%', '').replace('_', '')}%"
-            conditions = [Worker.village.like(like), Worker.phone.like(like)]  # type: ignore[union-attr]
+            conditions = [col(Worker.village).like(like), col(Worker.phone).like(like)]
             if q.isdigit():
-                conditions.append(Worker.id == int(q))
+                conditions.append(col(Worker.id) == int(q))
             stmt = stmt.where(or_(*conditions))
-        workers = list(session.exec(stmt.order_by(Worker.id.desc()).offset((page - 1) * PAGE_SIZE)  # type: ignore[union-attr]
+        workers = list(session.exec(stmt.order_by(col(Worker.id).desc()).offset((page - 1) * PAGE_SIZE)
                                     .limit(PAGE_SIZE + 1)))
         ids = [w.id for w in workers]
         accounts: dict[int, list[str]] = {}
         if ids:
-            for account in session.exec(select(ChatAccount).where(ChatAccount.worker_id.in_(ids))):  # type: ignore[union-attr]
+            for account in session.exec(select(ChatAccount).where(col(ChatAccount.worker_id).in_(ids))):
                 accounts.setdefault(account.worker_id or 0, []).append(f"{account.channel} {mask_id(account.user_id)}")
         year = self.c.services.local_now().year
         skills, times = taxonomy.skills(), taxonomy.availability()
@@ -489,10 +489,10 @@ class Api:
                                             page_of(request)))
 
     def _counts(self, session: Session) -> dict[str, Any]:
-        w = Worker.__table__  # type: ignore[attr-defined]
+        w = Worker.__table__
         by_town = session.connection().execute(sa_select(w.c.town, func.count()).group_by(w.c.town)).all()
         by_skill = session.connection().execute(
-            sa_select(WorkerSkill.skill, func.count()).group_by(WorkerSkill.skill)).all()
+            sa_select(col(WorkerSkill.skill), func.count()).group_by(col(WorkerSkill.skill))).all()
         year = self.c.services.local_now().year
         bands = []
         for code, (label, low, high) in bc.AGE_BANDS.items():

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -42,7 +42,7 @@ class Pages:
     # --- dashboard ---------------------------------------------------------------------------------
     def _dashboard(self, session: Session, show_audit: bool) -> dict[str, Any]:
         figs, months, year = self.api._figures(session)
-        audit = list(session.exec(select(StaffAudit).order_by(StaffAudit.id.desc()).limit(10))  # type: ignore[union-attr]
+        audit = list(session.exec(select(StaffAudit).order_by(col(StaffAudit.id).desc()).limit(10))
                      ) if show_audit else []
         return {"year": year, "target_year": stats.target_year(year), "plan_years": stats.PLAN_YEARS,
                 "figures": figs, "progress": charts.progress(figs),
@@ -79,7 +79,7 @@ class Pages:
             row["past"] = fr.end_of(fair) <= now
             months.setdefault(f"{local.year}年{local.month}月", []).append(row)
         return {"months": months, "jobs": open_jobs(session),
-                "employers": list(session.exec(select(Employer).order_by(Employer.name)))}
+                "employers": list(session.exec(select(Employer).order_by(col(Employer.name))))}
 
     async def fairs(self, request: Request) -> Response:
         data = await self.c.db(self._fairs)

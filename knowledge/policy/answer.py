@@ -168,7 +168,7 @@ def _source_line(entry: Entry, departments: list[str] | tuple[str, ...]) -> str:
 def _place(entry: Entry) -> str:
     """ "二、(四) 第13条 帮扶低龄老年人再就业", "一、(三) 基本原则", "一、(四) 指标体系 主要指标表"."""
     if entry.indicator:
-        return f"{entry.ref} {entry.table.section_title} 主要指标表"  # type: ignore[union-attr]
+        return f"{entry.ref} {entry.table.section_title} 主要指标表"
     measure = entry.passage.measure if entry.passage else None
     if measure is not None:
         return f"{entry.ref.removesuffix(str(measure)).strip()} 第{measure}条 {entry.title}".strip()

@@ -97,7 +97,7 @@ class Entry:
 
     @property
     def ref(self) -> str:
-        return self.passage.ref if self.passage else self.table.ref  # type: ignore[union-attr]
+        return self.passage.ref if self.passage else self.table.ref
 
     @property
     def departments(self) -> tuple[str, ...]:
@@ -107,7 +107,7 @@ class Entry:
     def title(self) -> str:
         if self.passage:
             return self.passage.title
-        return f"{self.table.section_title}·{self.indicator.name}"  # type: ignore[union-attr]
+        return f"{self.table.section_title}·{self.indicator.name}"
 
     def search_text(self) -> str:
         """The text the entry is found by, in search form; the title counts twice."""
@@ -116,8 +116,8 @@ class Entry:
             parts = [p.title, p.title, p.group, *p.sentences]
         else:
             ind = self.indicator
-            labels = {f.label for f in ind.figures}  # type: ignore[union-attr]
-            parts = [ind.name, ind.name, ind.unit, *labels]  # type: ignore[union-attr]
+            labels = {f.label for f in ind.figures}
+            parts = [ind.name, ind.name, ind.unit, *labels]
         return arabize_counts(" ".join(parts))
 
 

@@ -86,7 +86,7 @@ def telegram_chat(db_url: str, data_dir: Path, api: FakeTelegram, clock: Any,
     """Our server on a free port, its Telegram channel pointed at the fake API."""
     values = {"telegram_token": api.token, "telegram_api_base": api.url, "telegram_webhook_secret": SECRET,
               "background": False}
-    config = Settings(database_url=db_url, data_dir=data_dir, **(values | settings))  # type: ignore[arg-type]
+    config = Settings(database_url=db_url, data_dir=data_dir, **(values | settings))
     engine = make_engine(db_url)
     dispatcher = build_dispatcher(config, engine=engine, clock=clock)
     channel = TelegramChannel.from_settings(config, dispatcher, limits=FAST, retry_interval=0)

@@ -70,7 +70,7 @@ def create_sandbox_app(simulator: WeChatSimulator, fake: FakeWeChat, *, fake_api
     ])
 
 
-async def _perform(simulator: WeChatSimulator, openid: str, action: dict[str, Any]):  # type: ignore[no-untyped-def]
+async def _perform(simulator: WeChatSimulator, openid: str, action: dict[str, Any]):
     kind = action.get("type", "text")
     if kind == "text":
         return await simulator.text(openid, str(action.get("text", ""))[:MAX_TEXT])

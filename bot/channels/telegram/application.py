@@ -63,7 +63,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         pass
 
 
-def build_application(settings: Settings, *, polling: bool = False) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, *, polling: bool = False) -> Application:
     urls = api_urls(settings)
     builder = ApplicationBuilder().token(settings.telegram_token or "").job_queue(None)
     builder = builder.concurrent_updates(ChatOrderedProcessor())
@@ -77,7 +77,7 @@ def build_application(settings: Settings, *, polling: bool = False) -> Applicati
 class TelegramChannel:
     """The Application, the dispatcher it feeds and the sender it answers through."""
 
-    def __init__(self, application: Application, dispatcher: Dispatcher, sender: TelegramSender,  # type: ignore[type-arg]
+    def __init__(self, application: Application, dispatcher: Dispatcher, sender: TelegramSender,
                  *, retry_interval: float = 10.0):
         self.application = application
         self.dispatcher = dispatcher

@@ -155,6 +155,6 @@ class WeChatClient:
                 continue
             if errcode:
                 raise ApiError(errcode, str(body.get("errmsg", "")))
-            return body  # type: ignore[no-any-return]
+            return body
         log.warning("WeChat API %s failed after %d attempts: %s", path, self.attempts, last)
         raise ApiUnavailable(last)

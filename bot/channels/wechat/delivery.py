@@ -140,7 +140,7 @@ class WeChatMessenger:
         return DeliveryResult("failed", reason=f"errcode {exc.errcode}: {exc.errmsg}", permanent=permanent,
                               errcode=exc.errcode)
 
-    def _db(self, operation, openid: str, with_now: bool = False):  # type: ignore[no-untyped-def]
+    def _db(self, operation, openid: str, with_now: bool = False):
         with session_scope(self.engine) as session:
             if with_now:
                 return operation(session, user_id=openid, now=self.clock())

@@ -155,7 +155,7 @@ def _coordinate(value: str | None, limit: float) -> float | None:
     if value in (None, ""):
         return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except ValueError as exc:
         raise BadMessage("coordinate is not a number") from exc
     if not (math.isfinite(number) and -limit <= number <= limit):

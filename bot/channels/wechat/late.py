@@ -12,7 +12,7 @@ messages.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage.models import InboundMessage, utcnow
 from storage.sql import insert_ignore
@@ -34,8 +34,8 @@ def mark_late(session: Session, *, channel: str, dedup_key: str, user_id: str) -
 
 
 def is_late(session: Session, *, channel: str, dedup_key: str) -> bool:
-    return session.exec(select(InboundMessage.id).where(
-        InboundMessage.channel == channel, InboundMessage.dedup_key == dedup_key + LATE)).first() is not None
+    return session.exec(select(col(InboundMessage.id)).where(
+        col(InboundMessage.channel) == channel, col(InboundMessage.dedup_key) == dedup_key + LATE)).first() is not None
 
 
 def claim_send(session: Session, *, channel: str, dedup_key: str, user_id: str) -> bool:

@@ -50,10 +50,10 @@ class TokenCache:
     async def get(self) -> str:
         """A token valid for at least the refresh margin."""
         if self._fresh_in_memory():
-            return self._value  # type: ignore[return-value]
+            return self._value
         async with self._lock:
             if self._fresh_in_memory():
-                return self._value  # type: ignore[return-value]
+                return self._value
             return await self._obtain(stale=None)
 
     async def refresh(self, stale: str) -> str:
@@ -76,7 +76,7 @@ class TokenCache:
         while True:
             state = await to_thread.run_sync(self._read)
             if self._good(state, stale):
-                return self._remember(state)  # type: ignore[arg-type]
+                return self._remember(state)
             if await to_thread.run_sync(self._lease_taken):
                 return await self._fetch_under_lease(stale)
             if asyncio.get_running_loop().time() > deadline:
@@ -88,7 +88,7 @@ class TokenCache:
             state = await to_thread.run_sync(self._read)  # someone may have stored one meanwhile
             if self._good(state, stale):
                 await to_thread.run_sync(self._release)
-                return self._remember(state)  # type: ignore[arg-type]
+                return self._remember(state)
             value, expires_in = await self._fetch(stale is not None)
         except BaseException:
             await asyncio.shield(to_thread.run_sync(self._release))
@@ -101,7 +101,7 @@ class TokenCache:
 
     def _remember(self, state: TokenState) -> str:
         self._value, self._expires_at = state.value, state.expires_at
-        return state.value  # type: ignore[return-value]
+        return state.value
 
     # --- database work, run in a worker thread ------------------------------------------------
     def _read(self) -> TokenState | None:

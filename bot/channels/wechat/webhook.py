@@ -197,7 +197,7 @@ class WeChatChannel:
         except ProcessDied:  # a new child has taken its place; it may take over the batch's claims
             return await child.call(dispatch_batch, updates, maybe_retry, True)
 
-    def _mark(self, update: Update, mark) -> bool:  # type: ignore[no-untyped-def]
+    def _mark(self, update: Update, mark) -> bool:
         with session_scope(self.dispatcher.engine) as session:
             return bool(mark(session, channel=CHANNEL, dedup_key=update.dedup_key or "", user_id=update.user_id))
 
@@ -224,7 +224,7 @@ class WeChatChannel:
         if not result.delivered:
             log.warning("late reply to %s not delivered: %s", mask(update.user_id), result.reason)
 
-    def _spawn(self, coro) -> None:  # type: ignore[no-untyped-def]
+    def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._finished)
@@ -284,7 +284,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
 
 def passive_text(message: BaseMessage, text: str) -> str:
     """A passive text reply to `message`, safe for any text (a "]]>" would end the CDATA)."""
-    return TextReply(message=message, content=text.replace("]]>", "]]]]><![CDATA[>")).render()  # type: ignore[no-any-return]
+    return TextReply(message=message, content=text.replace("]]>", "]]]]><![CDATA[>")).render()
 
 
 def _refuse(request: Request, status: int, reason: str) -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 
 from storage.models import ChatAccount
 
@@ -20,24 +20,24 @@ WINDOW = timedelta(hours=48)
 WINDOW_SENDS = 5
 
 
-def _account(user_id: str):  # type: ignore[no-untyped-def]
-    return update(ChatAccount).where(ChatAccount.channel == CHANNEL, ChatAccount.user_id == user_id)  # type: ignore[arg-type]
+def _account(user_id: str):
+    return update(ChatAccount).where(col(ChatAccount.channel) == CHANNEL, col(ChatAccount.user_id) == user_id)
 
 
 def reserve_send(session: Session, *, user_id: str, now: datetime) -> bool:
     """Count one customer-service message; False when the window is closed or used up."""
     stmt = (_account(user_id)
-            .where(ChatAccount.last_inbound_at > now - WINDOW,  # type: ignore[operator]
-                   ChatAccount.window_sends < WINDOW_SENDS)  # type: ignore[arg-type]
-            .values(window_sends=ChatAccount.window_sends + 1)
-            .returning(ChatAccount.id))  # type: ignore[arg-type]
+            .where(col(ChatAccount.last_inbound_at) > now - WINDOW,
+                   col(ChatAccount.window_sends) < WINDOW_SENDS)
+            .values(window_sends=col(ChatAccount.window_sends) + 1)
+            .returning(col(ChatAccount.id)))
     return session.connection().execute(stmt).first() is not None
 
 
 def room(session: Session, *, user_id: str, now: datetime) -> int:
     """How many customer-service messages the window takes now (0 when it is closed)."""
-    account = session.exec(select(ChatAccount).where(ChatAccount.channel == CHANNEL,
-                                                     ChatAccount.user_id == user_id)).first()
+    account = session.exec(select(ChatAccount).where(col(ChatAccount.channel) == CHANNEL,
+                                                     col(ChatAccount.user_id) == user_id)).first()
     if account is None or account.last_inbound_at is None or account.last_inbound_at <= now - WINDOW:
         return 0
     return max(WINDOW_SENDS - account.window_sends, 0)
@@ -45,8 +45,8 @@ def room(session: Session, *, user_id: str, now: datetime) -> int:
 
 def refund_send(session: Session, *, user_id: str) -> None:
     """A reserved message was not delivered: give the slot back."""
-    session.connection().execute(_account(user_id).where(ChatAccount.window_sends > 0)  # type: ignore[arg-type]
-                                 .values(window_sends=ChatAccount.window_sends - 1))
+    session.connection().execute(_account(user_id).where(col(ChatAccount.window_sends) > 0)
+                                 .values(window_sends=col(ChatAccount.window_sends) - 1))
 
 def close_window(session: Session, *, user_id: str) -> None:
     """WeChat said the window is closed or used (45015/45047): believe it until they write again."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -36,8 +36,8 @@ class Hardship:
 
     def _overview(self, session: Session, staff: Staff) -> dict[str, Any]:
         open_jobs = session.exec(select(func.count()).select_from(Job).where(
-            Job.status == "open", Job.public_welfare == True)).one()  # noqa: E712
-        homes = session.exec(select(Employer).where(Employer.kind == home_kind()).order_by(Employer.town))
+            col(Job.status) == "open", col(Job.public_welfare) == True)).one()  # noqa: E712
+        homes = session.exec(select(Employer).where(col(Employer.kind) == home_kind()).order_by(col(Employer.town)))
         return {"people": visible(staff, [{**person(w, self.c), "category": d.category,
                                            "consented_at": when(d.consented_at, self.c)}
                                           for d, w in el.declarations(session)]),

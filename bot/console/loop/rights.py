@@ -64,11 +64,11 @@ class Rights:
         if case is None:
             return None
         events = store.events(session, case_id=case_id)
-        told = fate(session, keys=[store.push_key(case_id, e.id) for e in events])  # type: ignore[arg-type]
+        told = fate(session, keys=[store.push_key(case_id, e.id) for e in events])
         return {**self._row(session, case),
                 "events": [{"status": e.status, "status_label": store.STATUSES.get(e.status, e.status),
                             "note": e.note, "at": when(e.at, self.c),
-                            "message": told.get(store.push_key(case_id, e.id), "没有发消息")}  # type: ignore[arg-type]
+                            "message": told.get(store.push_key(case_id, e.id), "没有发消息")}
                            for e in events]}
 
     def _status(self, request: Request) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -72,8 +72,8 @@ class Silver:
         kind, code = self._kind_code(request.query_params.get("kind"), request.query_params.get("code"))
 
         def work(session: Session) -> list[dict[str, Any]]:
-            rows = session.exec(select(Worker).join(SilverChoice, SilverChoice.worker_id == Worker.id)  # type: ignore[arg-type]
-                                .where(SilverChoice.kind == kind, SilverChoice.code == code).order_by(Worker.id))
+            rows = session.exec(select(Worker).join(SilverChoice, col(SilverChoice.worker_id) == col(Worker.id))
+                                .where(col(SilverChoice.kind) == kind, col(SilverChoice.code) == code).order_by(col(Worker.id)))
             return visible(who(request), [person(w, self.c) for w in rows])
 
         return JSONResponse({"people": await self.c.db(work)})
@@ -134,7 +134,7 @@ class Silver:
             try:
                 placement = store.add_placement(session, worker_id=worker_id, work=work_text or "",
                                                 employer=text_field(data, "employer", max_len=128, label="单位"),
-                                                placed_on=placed_on, need_id=need_id,  # type: ignore[arg-type]
+                                                placed_on=placed_on, need_id=need_id,
                                                 application_id=application_id, now=self.c.services.clock())
             except store.SilverError as error:
                 raise BadRequest(str(error)) from error

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, col
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -109,7 +109,7 @@ class Training:
         def work(session: Session) -> tuple[dict[str, Any], bool]:
             course = store.add_course(session, fields=fields, now=self.c.services.clock())
             if course is None:  # the same form sent twice
-                course = session.exec(select(Course).where(Course.source_key == fields["source_key"])).one()
+                course = session.exec(select(Course).where(col(Course.source_key) == fields["source_key"])).one()
                 return self.row(course, 0), False
             self.c.audit(session, request, "course.add", course.id, title=course.title)
             return self.row(course, 0), True
