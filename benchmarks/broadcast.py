@@ -23,18 +23,22 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, text
-from sqlmodel import select, col
+from sqlmodel import col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scratch import scratch_databases  # noqa: E402
 
 from bot.delivery import Deliverer, Outcome, SendResult  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from knowledge.places import gazetteer  # noqa: E402
-from storage import broadcasts as bc, fairs as fr, outbox  # noqa: E402
-from scratch import scratch_databases  # noqa: E402
+from storage import broadcasts as bc  # noqa: E402
+from storage import fairs as fr
+from storage import outbox
 from storage.db import make_engine, session_scope, upgrade  # noqa: E402
 from storage.models import ChatAccount, Fair, Worker, WorkerSkill  # noqa: E402
+from storage.sql import table_of
 
 SKILLS = ["tea", "farm", "housekeeping", "handcraft", "construction", "cook", "porter", "driver", "ecommerce"]
 TZ = ZoneInfo("Asia/Shanghai")
@@ -60,7 +64,7 @@ def generate(engine, workers: int, rng: random.Random) -> None:
     with engine.begin() as conn:
         for table, rows in ((Worker, worker_rows), (WorkerSkill, skill_rows), (ChatAccount, account_rows)):
             for start in range(0, len(rows), 5000):
-                conn.execute(insert(table.__table__), rows[start:start + 5000])
+                conn.execute(insert(table_of(table)), rows[start:start + 5000])
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("SELECT setval('worker_id_seq', (SELECT max(id) FROM worker))"))

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -24,29 +24,31 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from fakes.server import serving  # noqa: E402
+from fakes.telegram_api import FakeTelegram  # noqa: E402
+
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api  # noqa: E402
 from bot.delivery import Deliverer  # noqa: E402
 from bot.senders import open_senders  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from fakes.server import serving  # noqa: E402
-from fakes.telegram_api import FakeTelegram  # noqa: E402
 from storage.db import make_engine, session_scope, upgrade  # noqa: E402
 from storage.models import ChatAccount, Worker  # noqa: E402
 from storage.outbox import Push, counts, enqueue  # noqa: E402
+from storage.sql import table_of  # noqa: E402
 
 APPID, SECRET = "wx_bench", "bench-secret"
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def people(engine, wechat: int, telegram: int) -> None:
     total = wechat + telegram
     with engine.begin() as conn:
-        conn.execute(insert(Worker.__table__), [{
+        conn.execute(insert(table_of(Worker)), [{
             "id": n, "town": "华埠镇", "birth_year": 1980, "skills": ["tea"], "availability": ["anytime"],
             "travel_range": "town", "want_job_push": True, "want_fair_push": True, "subscribed": True,
             "created_at": NOW, "updated_at": NOW} for n in range(1, total + 1)])
-        conn.execute(insert(ChatAccount.__table__), [{
+        conn.execute(insert(table_of(ChatAccount)), [{
             "channel": "wechat" if n <= wechat else "telegram",
             "user_id": f"oBench{n:06d}" if n <= wechat else str(700000 + n), "worker_id": n,
             "last_inbound_at": NOW, "window_sends": 0, "reachable": True, "created_at": NOW}

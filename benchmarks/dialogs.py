@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlmodel import select, col  # noqa: E402
+from sqlmodel import col, select  # noqa: E402
 
 from bot.app import build_dispatcher  # noqa: E402
 from bot.dispatch import Dispatcher  # noqa: E402
@@ -260,7 +260,7 @@ def main() -> None:
     personas = json.loads(PERSONAS.read_text("utf-8"))["personas"]
     split = json.loads(SPLIT.read_text("utf-8"))
     held, later = set(split["holdout"]), set(split["second_batch_holdout"])
-    clock = [datetime(2026, 3, 10, 1, 30, tzinfo=timezone.utc)]
+    clock = [datetime(2026, 3, 10, 1, 30, tzinfo=UTC)]
     with tempfile.TemporaryDirectory() as tmp:
         dispatcher = build(Path(tmp), clock)
         parts: dict[str, list[Run]] = {"dev": [], "holdout": [], "  first": [], "  later": []}

@@ -15,7 +15,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import insert, text
@@ -23,16 +23,18 @@ from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from knowledge.places import gazetteer  # noqa: E402
 from scratch import scratch_databases  # noqa: E402
+
+from knowledge.places import gazetteer  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 from storage.matching import jobs_for, matching_workers  # noqa: E402
 from storage.models import ChatAccount, Job, Worker, WorkerSkill  # noqa: E402
 from storage.outbox import Push, enqueue  # noqa: E402
+from storage.sql import table_of
 
 SKILLS = ["tea", "farm", "housekeeping", "handcraft", "construction", "cook", "porter", "driver", "ecommerce"]
 YEAR = 2026
-NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
 
 def generate(engine, workers: int, jobs: int, rng: random.Random) -> None:
@@ -60,7 +62,7 @@ def generate(engine, workers: int, jobs: int, rng: random.Random) -> None:
         for table, rows in ((Worker, worker_rows), (WorkerSkill, skill_rows), (ChatAccount, account_rows),
                             (Job, job_rows)):
             for start in range(0, len(rows), 5000):
-                conn.execute(insert(table.__table__), rows[start:start + 5000])
+                conn.execute(insert(table_of(table)), rows[start:start + 5000])
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("SELECT setval('worker_id_seq', (SELECT max(id) FROM worker))"))

@@ -30,7 +30,6 @@ Run: .venv/bin/python benchmarks/wechat_webhook.py [-d 20] [-c 50] [-t 1] [--use
      [--broadcast 100000] [--python-client]
 """
 
-from sqlmodel import col
 from __future__ import annotations
 
 import argparse
@@ -50,6 +49,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
+
+from sqlmodel import col
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -314,9 +315,9 @@ def jobbot_runs(traffic: Traffic, args: argparse.Namespace, echo_rps: float) -> 
         with fake_api(api_port, args.broadcast) if args.broadcast else nullcontext(), server(command, env, port):
             before: list[int] = []
 
-            def at_start() -> None:
+            def at_start() -> None:  # called within this iteration only
                 if args.broadcast:
-                    before.append(start_broadcast(url, args.broadcast))
+                    before.append(start_broadcast(url, args.broadcast))  # noqa: B023
 
             result = measure(name, port, traffic, args, echo_rps, at_start)
             states = outbox_states(url) if args.broadcast else {}

@@ -11,11 +11,11 @@ from pydantic import ValidationError
 
 from bot.app import build_dispatcher, configure_logging, prepare_database
 from bot.cli_help import HelpGroup
-from bot.cli_telegram import telegram_app
-from bot.cli_wechat import wechat_app
 from bot.cli_jobs import deliver, jobs_app
 from bot.cli_policy import ask_command, kb_app
 from bot.cli_staff import staff_app
+from bot.cli_telegram import telegram_app
+from bot.cli_wechat import wechat_app
 from bot.settings import Settings, describe, get_settings
 
 app = typer.Typer(cls=HelpGroup, help="开化县零工就业小助手 jobbot", no_args_is_help=True, add_completion=False,

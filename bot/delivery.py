@@ -22,7 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from anyio import to_thread
 from sqlalchemy import Engine, update
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from bot import quota
 from bot.services import Services
@@ -31,7 +31,7 @@ from storage import eligibility as el
 from storage import outbox, push_kinds, waiting
 from storage.accounts import push_account
 from storage.db import session_scope
-from storage.models import Job, Outbox, Worker
+from storage.models import Job, Outbox, Worker, saved_id
 from storage.workers import lock_worker
 
 log = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ class Deliverer:
         worker = session.get(Worker, worker_id) if worker_id is not None else None
         if worker is None:
             for row in rows:
-                outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="已注销")
+                outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error="已注销")
             return []
         ready: list[quota.Due[Outbox]] = []
         for row in rows:
@@ -224,11 +224,11 @@ class Deliverer:
                 ready.append(quota.Due(row.kind, tuple(texts), row))
         if not ready:
             return []
-        account = push_account(session, worker_id=worker.id)
+        account = push_account(session, worker_id=saved_id(worker))
         if account is None or account.channel not in self.senders:
             why = "没有可用的聊天账号" if account is None else f"{account.channel} 渠道不能推送"
             for due in ready:
-                outbox.finish(session, outbox_id=due.ref.id, status=outbox.SKIPPED, now=now, error=why)
+                outbox.finish(session, outbox_id=saved_id(due.ref), status=outbox.SKIPPED, now=now, error=why)
             return []
         sender = self.senders[account.channel]
         room = sender.room(session, account.user_id, now) if isinstance(sender, QuotaSender) else None
@@ -236,7 +236,7 @@ class Deliverer:
         waiting.hold(session, outbox_ids=[d.ref.id for d in planned.waiting], now=now)
         sends = []
         for message in planned.now:
-            mine = [d.ref for d in message.items if outbox.mark_sending(session, outbox_id=d.ref.id)]
+            mine = [d.ref for d in message.items if outbox.mark_sending(session, outbox_id=saved_id(d.ref))]
             if mine:
                 sends.append(_Send(account.channel, account.user_id, message.texts, mine, message.template))
         session.commit()  # `sending` must be on disk before the platform is called
@@ -248,22 +248,22 @@ class Deliverer:
         service = push_kinds.is_service(row.kind)
         wish = WANTS.get(row.kind)
         if service and not worker.service_push:
-            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="本人选了全部停")
+            outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error="本人选了全部停")
             return None
         if not service and (not worker.subscribed or (wish and not getattr(worker, wish))):
-            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="已退订")
+            outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error="已退订")
             return None
-        if not service and el.has_opted_out(session, worker_id=worker.id, kind=el.push_opt_out(row.kind)):
-            outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="本人说不需要这类消息")
+        if not service and el.has_opted_out(session, worker_id=saved_id(worker), kind=el.push_opt_out(row.kind)):
+            outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error="本人说不需要这类消息")
             return None
         if not service and worker.paused_until is not None and worker.paused_until > now:
-            outbox.retry_later(session, outbox_id=row.id, at=worker.paused_until, error="本人暂停推送一周")
+            outbox.retry_later(session, outbox_id=saved_id(row), at=worker.paused_until, error="本人暂停推送一周")
             return None
         local = now.astimezone(self.services.tz)
         start, end = person_quiet(worker, self.policy, local.year)
         wake = quiet_until(local, start, end)
         if wake is not None:
-            outbox.retry_later(session, outbox_id=row.id, at=wake, error="免打扰时段")
+            outbox.retry_later(session, outbox_id=saved_id(row), at=wake, error="免打扰时段")
             return None
         if row.kind == "job" and self._over_cap(session, worker, local, jobs_now):
             self._hold_for_digest(session, row, worker, local)
@@ -272,20 +272,20 @@ class Deliverer:
         if row.kind == "digest":
             texts = self._digest_texts(session, worker)
             if not texts:
-                outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="没有待汇总的岗位")
+                outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error="没有待汇总的岗位")
                 return None
         return texts
 
     def _over_cap(self, session: Session, worker: Worker, local: datetime, jobs_now: int) -> bool:
         midnight = datetime.combine(local.date(), time(0), local.tzinfo)
-        sent = outbox.pushed_since(session, worker_id=worker.id, kind="job", since=midnight)
+        sent = outbox.pushed_since(session, worker_id=saved_id(worker), kind="job", since=midnight)
         return sent + jobs_now >= self.policy.job_daily_cap
 
     def _hold_for_digest(self, session: Session, row: Outbox, worker: Worker, local: datetime) -> None:
         tomorrow = local.date() + timedelta(days=1)
         at = datetime.combine(tomorrow, self.policy.digest_at, local.tzinfo)
-        outbox.retry_later(session, outbox_id=row.id, at=at, status=outbox.HELD, error="超过每日推送上限，并入汇总")
-        outbox.enqueue(session, [outbox.Push(key=f"digest:{worker.id}:{tomorrow.isoformat()}", worker_id=worker.id,
+        outbox.retry_later(session, outbox_id=saved_id(row), at=at, status=outbox.HELD, error="超过每日推送上限，并入汇总")
+        outbox.enqueue(session, [outbox.Push(key=f"digest:{worker.id}:{tomorrow.isoformat()}", worker_id=saved_id(worker),
                                              kind="digest", texts=(), not_before=at)])
 
     def _digest_texts(self, session: Session, worker: Worker) -> list[str]:
@@ -308,10 +308,10 @@ class Deliverer:
             return
         for row in rows:
             if result.outcome == Outcome.SENT:
-                outbox.finish(session, outbox_id=row.id, status=outbox.SENT, now=now,
+                outbox.finish(session, outbox_id=saved_id(row), status=outbox.SENT, now=now,
                               channel=channel, user_id=user_id)
             elif result.outcome == Outcome.PERMANENT or row.attempts + 1 >= MAX_ATTEMPTS:
-                outbox.finish(session, outbox_id=row.id, status=outbox.FAILED, now=now, error=result.error)
+                outbox.finish(session, outbox_id=saved_id(row), status=outbox.FAILED, now=now, error=result.error)
             else:
                 wait = timedelta(seconds=result.retry_after) if result.retry_after else self.backoff(row.attempts)
-                outbox.retry_later(session, outbox_id=row.id, at=now + wait, error=result.error)
+                outbox.retry_later(session, outbox_id=saved_id(row), at=now + wait, error=result.error)

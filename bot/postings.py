@@ -23,8 +23,8 @@ from bot.services import Services
 from handlers.notices import DAILY_SETTLED, job_push
 from knowledge import taxonomy
 from knowledge.text import arabize, compact, integers, normalize
-from storage.jobs import add_job, employer_id
 from storage.eligibility import push_delays
+from storage.jobs import add_job, employer_id
 from storage.matching import matching_workers
 from storage.models import Job
 from storage.outbox import Push, enqueue

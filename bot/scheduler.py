@@ -18,7 +18,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -166,7 +166,7 @@ def start(engine: Engine, services: Services, tasks: list[Periodic] | None = Non
         job = scheduler.get_job(task.id)
         if job is None:
             scheduler.add_job(task.func, "interval", seconds=seconds, id=task.id,
-                              next_run_time=datetime.now(timezone.utc))
+                              next_run_time=datetime.now(UTC))
         elif job.trigger.interval != timedelta(seconds=seconds):
             scheduler.reschedule_job(task.id, trigger="interval", seconds=seconds)
     return scheduler

@@ -6,8 +6,24 @@ from bot.router import Router
 
 
 def routers() -> list[Router]:
-    from handlers import fairs, jobs, linking, menu, policy, profile, registration
-    from handlers import acknowledge, graduates, hardship, more, not_needed, policy_push, rights, silver, training
+    from handlers import (
+        acknowledge,
+        fairs,
+        graduates,
+        hardship,
+        jobs,
+        linking,
+        menu,
+        more,
+        not_needed,
+        policy,
+        policy_push,
+        profile,
+        registration,
+        rights,
+        silver,
+        training,
+    )
 
     return [menu.router, registration.router, profile.router, linking.router, jobs.router,
             fairs.router, training.router, rights.router, silver.router, graduates.router, hardship.router,

@@ -15,7 +15,15 @@ from handlers.notices import job_line
 from handlers.paging import off_the_list
 from knowledge.text import choice_numbers
 from storage.fairs import (
-    LIVE, day_text, end_of, ensure_fixed_fairs, fair_employers, fair_jobs, get_fair, next_fairs, when_text,
+    LIVE,
+    day_text,
+    end_of,
+    ensure_fixed_fairs,
+    fair_employers,
+    fair_jobs,
+    get_fair,
+    next_fairs,
+    when_text,
     where_text,
 )
 from storage.matching import fit, view

@@ -18,7 +18,7 @@ from knowledge.text import choice_numbers, compact, integers
 from storage import graduates as store
 from storage.eligibility import set_flag
 from storage.matching import jobs_for
-from storage.models import Graduate, Job, Worker
+from storage.models import Graduate, Job, Worker, saved_id
 from storage.outbox import Push, enqueue, pushed_jobs_since
 
 router = Router("graduates")
@@ -36,7 +36,7 @@ def start(ctx: Ctx) -> Reply:
         return Reply.of("毕业生登记前，要先做个简单登记（住哪、多大、会做什么）。",
                         "回复“登记”，登记完再回复“我是大学生”。")
     lead = "回乡大学生登记，一共4个问题。随时回复“取消”可以退出。"
-    if store.get_graduate(ctx.session, worker_id=ctx.worker.id) is not None:
+    if store.get_graduate(ctx.session, worker_id=saved_id(ctx.worker)) is not None:
         lead = "您登记过了，这次重新填一遍。"
     return ctx.start(flow.name, "school", None, lead)
 
@@ -140,15 +140,15 @@ def recommend(session: Session, services: Any, *, graduate: Graduate, worker: Wo
         return 0
     local = services.local_now()
     today = datetime.combine(local.date(), time(0), local.tzinfo)
-    pushed = set(pushed_jobs_since(session, worker_id=worker.id, since=today))
+    pushed = set(pushed_jobs_since(session, worker_id=saved_id(worker), since=today))
     neighbours = {t.name: t.neighbours for t in services.places.towns}
     for match in jobs_for(session, worker=worker, year=services.local_now().year, neighbours=neighbours):
         if match.job.id in given or match.job.id in pushed:
             continue
-        slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=match.job.id, now=services.clock())
+        slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=saved_id(match.job), now=services.clock())
         if slot is None:
             return 0
-        return enqueue(session, [Push(key=store.push_key(graduate.id, match.job.id), worker_id=worker.id,
+        return enqueue(session, [Push(key=store.push_key(graduate.id, match.job.id), worker_id=saved_id(worker),
                                       kind=store.PUSH_KIND, ref_id=match.job.id,
                                       texts=recommendation(match.job, match.fit, slot))], now=services.clock())
     return 0

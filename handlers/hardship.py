@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
@@ -21,7 +21,7 @@ from knowledge.text import choice_numbers, compact
 from storage import eligibility as el
 from storage.cases import open_cases_of
 from storage.matching import JobMatch, jobs_for
-from storage.models import Employer, Worker
+from storage.models import Employer, Worker, saved_id
 from storage.outbox import Push, enqueue
 
 router = Router("hardship")
@@ -70,7 +70,7 @@ def start(ctx: Ctx) -> Reply:
     worker = ctx.worker
     if worker is None:
         return Reply.of("先要登记。回复“登记”，几分钟就好，登记完再回复“困难帮扶”。")
-    if el.has_hardship(ctx.session, worker_id=worker.id):
+    if el.has_hardship(ctx.session, worker_id=saved_id(worker)):
         return Reply.of("您已经登记了就业困难，公益性岗位会优先推荐给您。", "不想再登记，回复“撤回”，会删掉这条记录。")
     return ctx.start(flow.name, "category", None,
                      "县里每年有公益性岗位，优先安排就业困难的人。登记是自愿的，一共2个问题。")
@@ -119,7 +119,7 @@ def consent(ctx: Ctx) -> Reply:
 @router.command("撤回", "撤回同意", "撤销困难登记", "取消困难登记", "删除困难登记")
 def withdraw(ctx: Ctx) -> Reply:
     worker = ctx.worker
-    if worker is None or not el.withdraw_hardship(ctx.session, worker_id=worker.id):
+    if worker is None or not el.withdraw_hardship(ctx.session, worker_id=saved_id(worker)):
         if open_cases_of(ctx.session, account=ctx.account):  # "撤回" from someone with a wage case means that
             return rights.withdraw(ctx)
         return Reply.of("您没有登记过就业困难，不用撤回。")

@@ -15,9 +15,21 @@ import re
 from bot.messages import Reply
 from bot.router import Ctx, Router
 from knowledge.text import compact, normalize
-from storage.accounts import (LINK_ALL_WINDOW, LINK_BLOCK, LINK_CODE_DIGITS, LINK_CODE_TTL, CodeState,
-                              check_link_code, count_wrong_code, guessing_paused, issue_link_code, link_account,
-                              link_blocked, use_link_code)
+from storage.accounts import (
+    LINK_ALL_WINDOW,
+    LINK_BLOCK,
+    LINK_CODE_DIGITS,
+    LINK_CODE_TTL,
+    CodeState,
+    check_link_code,
+    count_wrong_code,
+    guessing_paused,
+    issue_link_code,
+    link_account,
+    link_blocked,
+    use_link_code,
+)
+from storage.models import saved_id
 
 router = Router("linking")
 confirm_flow = router.flow("link", title="")
@@ -45,7 +57,7 @@ def link(ctx: Ctx) -> Reply:
         return _redeem(ctx, code)
     if ctx.worker is None:
         return Reply.of(NOT_REGISTERED)
-    issued = issue_link_code(ctx.session, worker_id=ctx.worker.id, now=ctx.now)
+    issued = issue_link_code(ctx.session, worker_id=saved_id(ctx.worker), now=ctx.now)
     return Reply.of(f"您的绑定码：{issued.code}\n{MINUTES}分钟内有效，只能用一次。",
                     f"请在另一个聊天软件（微信或 Telegram）里给我发：\n绑定 {issued.code}")
 

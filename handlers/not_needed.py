@@ -10,6 +10,7 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers.policy_push import STOP_WORD, stop_rule_kind
 from storage import eligibility as el
+from storage.models import saved_id
 from storage.push_kinds import kind_of
 from storage.workers import set_pushes
 
@@ -31,7 +32,7 @@ def not_needed(ctx: Ctx) -> Reply:
     worker = ctx.worker
     if worker is None:
         return Reply.of("您没有登记，我们不会给您发消息。")
-    last = el.last_received(ctx.session, worker_id=worker.id)
+    last = el.last_received(ctx.session, worker_id=saved_id(worker))
     if last is None:
         return Reply.of("现在没有要停的消息。", EVERYTHING)
     if last.kind == el.POLICY_KIND:
@@ -41,6 +42,6 @@ def not_needed(ctx: Ctx) -> Reply:
     label = kind_of(last.kind).label
     if last.kind in WISHES:
         set_pushes(ctx.session, worker=worker, **{WISHES[last.kind]: False})
-    elif not el.opt_out(ctx.session, worker_id=worker.id, kind=el.push_opt_out(last.kind), now=ctx.now):
+    elif not el.opt_out(ctx.session, worker_id=saved_id(worker), kind=el.push_opt_out(last.kind), now=ctx.now):
         return Reply.of(f"“{label}”消息已经停了。", EVERYTHING)
     return Reply.of(f"好的，以后不再给您发“{label}”消息，其他消息照常。", EVERYTHING)

@@ -7,10 +7,9 @@ is really a request gets the next step offered as numbered choices from the main
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from bot.messages import Reply
 from typing import TYPE_CHECKING
 
+from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers import fairs, rights, training
 from handlers.more import asked_for

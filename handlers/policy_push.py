@@ -23,6 +23,7 @@ from sqlmodel import Session
 from bot.messages import Reply
 from bot.router import Ctx, Router
 from storage import eligibility as el
+from storage.models import saved_id
 
 log = logging.getLogger(__name__)
 router = Router("policy_push")
@@ -121,9 +122,9 @@ def stop_rule_kind(ctx: Ctx, rule_id: str | None) -> Reply:
     rule = next((r for r in rules() if r.id == rule_id), None)
     if rule is None:
         return Reply.of("现在没有要停的政策消息。", "不想收任何消息，回复“退订”。")
-    if not el.opt_out(ctx.session, worker_id=worker.id, kind=rule.kind, now=ctx.now):
+    if not el.opt_out(ctx.session, worker_id=saved_id(worker), kind=rule.kind, now=ctx.now):
         return Reply.of(f"“{kinds()[rule.kind]}”的政策消息已经停了。", "不想收任何消息，回复“退订”。")
-    el.cancel_policy_pushes(ctx.session, worker_id=worker.id,
+    el.cancel_policy_pushes(ctx.session, worker_id=saved_id(worker),
                             rule_ids=[r.id for r in rules() if r.kind == rule.kind])
     return Reply.of(f"好的，以后不再给您发“{kinds()[rule.kind]}”的政策消息，其他消息照常。",
                     "不想收任何消息，回复“退订”。")
@@ -135,12 +136,12 @@ def _remember(ctx: Ctx, flag: str, question: str, told: str) -> Reply:
     if worker is None:
         answer = ctx.services.policy.ask(question)
         return Reply.of(*answer.sources_first(), "登记以后，有新的政策会主动告诉您。回复“登记”开始。")
-    el.set_flag(ctx.session, worker_id=worker.id, flag=flag, now=ctx.now)
-    queued = check_worker(ctx.session, ctx.services, worker_id=worker.id)
+    el.set_flag(ctx.session, worker_id=saved_id(worker), flag=flag, now=ctx.now)
+    queued = check_worker(ctx.session, ctx.services, worker_id=saved_id(worker))
     if any(rule.when.get("flag") == flag for rule in queued):
         return Reply.of(f"好的，记下了。{told}")
     kinds_of_flag = {rule.kind for rule in rules() if rule.when.get("flag") == flag}
-    if kinds_of_flag <= el.opted_out(ctx.session, worker_id=worker.id):
+    if kinds_of_flag <= el.opted_out(ctx.session, worker_id=saved_id(worker)):
         return Reply.of("好的，记下了。您说过不需要这类政策消息，想了解可以回复“问政策”提问。")
     return Reply.of("好的，记下了。相关政策以前发给过您，想再看可以回复“问政策”提问。")
 

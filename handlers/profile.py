@@ -16,6 +16,7 @@ from handlers import registration
 from handlers.policy import free_text
 from knowledge.text import choice_numbers, compact
 from storage import cases
+from storage.models import saved_id
 from storage.workers import erase_person, set_pushes
 
 router = Router("profile")
@@ -140,7 +141,7 @@ def _ask_erase(ctx: Ctx) -> Reply:
 def erase_confirm(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
     if key in ("1", "确认注销", "确认", "确定", "是"):
-        kept = erase_person(ctx.session, account_id=ctx.account.id, worker=ctx.worker,
+        kept = erase_person(ctx.session, account_id=saved_id(ctx.account), worker=ctx.worker,
                             now=ctx.now)
         ctx.forget_worker()
         ctx.finish()

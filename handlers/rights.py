@@ -17,7 +17,7 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from knowledge.text import arabize, choice_numbers, compact, normalize
 from storage import cases as store
-from storage.models import RightsCase, RightsCaseEvent
+from storage.models import RightsCase, RightsCaseEvent, saved_id
 from storage.outbox import Push, enqueue
 
 router = Router("rights")
@@ -242,7 +242,7 @@ def progress(ctx: Ctx) -> Reply:
         if case is None or not store.owned_by(case, ctx.account):
             return Reply.of(f"没找到编号为 {number} 的维权记录，请核对一下编号。", "回复“我的维权”看您提交过的。")
         history = [f"{e.at.astimezone(tz).month}月{e.at.astimezone(tz).day}日 {store.STATUSES.get(e.status, e.status)}"
-                   + (f"：{e.note}" if e.note else "") for e in store.events(ctx.session, case_id=case.id)]
+                   + (f"：{e.note}" if e.note else "") for e in store.events(ctx.session, case_id=saved_id(case))]
         return Reply.of(case_line(case, tz) + "\n进展：\n" + "\n".join(history))
     mine = store.cases_of(ctx.session, account=ctx.account)
     if not mine:
@@ -304,7 +304,7 @@ def withdraw_confirm(ctx: Ctx) -> Reply:
     ctx.finish(keep_paused=True)
     if case is None or case.status in store.FINISHED:
         return Reply.of("这件维权已经办完或撤回了，不用再撤。")
-    store.set_status(ctx.session, case_id=case.id, status=store.WITHDRAWN, note=WITHDRAWN_NOTE, now=ctx.now)
+    store.set_status(ctx.session, case_id=saved_id(case), status=store.WITHDRAWN, note=WITHDRAWN_NOTE, now=ctx.now)
     return Reply.of(f"已撤回维权 {case.number}，工作人员会看到。", "以后还想讨薪，回复“我要维权”。")
 
 

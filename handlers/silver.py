@@ -21,7 +21,7 @@ from knowledge.taxonomy import Option, OptionSet
 from knowledge.text import choice_numbers, compact
 from storage import silver as store
 from storage.eligibility import set_flag
-from storage.models import SilverNeed, Worker
+from storage.models import SilverNeed, Worker, saved_id
 from storage.outbox import Push, enqueue
 
 router = Router("silver")
@@ -151,7 +151,7 @@ def start(ctx: Ctx) -> Reply:
     age = year - worker.birth_year if worker.birth_year else worker.age
     if age is None or age < int(_data()["min_age"]):
         return Reply.of("数字银龄是给60岁左右老人的服务。", "您可以回复“培训”学技术，回复“找工作”找活。")
-    before = store.choices_of(ctx.session, worker_id=worker.id)
+    before = store.choices_of(ctx.session, worker_id=saved_id(worker))
     lead = "您之前填过，这次重新选一遍。" if any(before.values()) else \
         "数字银龄：帮老人学技术、找轻松活、做公益。一共3个问题，回复“取消”可退出。"
     return ctx.start(flow.name, "learn", None, lead)

@@ -135,7 +135,7 @@ class FuzzyIndex:
         self._aliases = list(self._by_alias)
         self._pinyins = [pinyin_key(a) for a in self._aliases]
         self._by_pinyin: dict[str, set[str]] = {}
-        for alias, py in zip(self._aliases, self._pinyins):
+        for alias, py in zip(self._aliases, self._pinyins, strict=False):
             self._by_pinyin.setdefault(py, set()).add(self._by_alias[alias])
 
     def exact(self, text: str) -> str | None:
@@ -162,7 +162,7 @@ class FuzzyIndex:
         for alias, score, _ in process.extract(query, self._aliases, scorer=fuzz.ratio, limit=limit * 3):
             offer(alias, score)
         query_py = pinyin_key(query)
-        for py, score, idx in process.extract(query_py, self._pinyins, scorer=fuzz.ratio, limit=limit * 3):
+        for _py, score, idx in process.extract(query_py, self._pinyins, scorer=fuzz.ratio, limit=limit * 3):
             # A pinyin hit is a homophone, not the same word: rank it a little below an exact one.
             offer(self._aliases[idx], score * 0.97)
         return sorted(best.values(), key=lambda m: -m.score)[:limit]
@@ -185,7 +185,7 @@ class FuzzyIndex:
         ("我住在化埠镇" → 华埠镇, "会彩茶叶" → 采茶). Aliases of one syllable are left out."""
         heard = f" {pinyin_key(compact(text))} "
         found: list[str] = []
-        for alias, sound in sorted(zip(self._aliases, self._pinyins), key=lambda p: -len(p[1])):
+        for alias, sound in sorted(zip(self._aliases, self._pinyins, strict=False), key=lambda p: -len(p[1])):
             if " " in sound and f" {sound} " in heard and self._by_alias[alias] not in found:
                 found.append(self._by_alias[alias])
                 heard = heard.replace(f" {sound} ", " | ")

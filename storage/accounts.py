@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, func, update
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage.models import ChatAccount, InboundMessage, LinkCode, LinkGuess, Worker
 from storage.sql import insert_ignore

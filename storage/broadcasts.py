@@ -14,15 +14,16 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, func, or_, select as sa_select, true, update
-from sqlmodel import Session, select, col
+from sqlalchemy import Select, and_, exists, func, or_, true, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.fairs import fair_jobs
-from storage.outbox import enqueue_selected
 from storage.matching import matching_workers
 from storage.models import Broadcast, Fair, Outbox, Worker, WorkerSkill
-from storage.outbox import Push
+from storage.outbox import Push, enqueue_selected
+from storage.sql import table_of
 
 PUSH_KIND = "broadcast"
 DRAFT, QUEUED, STOPPED = "draft", "queued", "stopped"
@@ -89,12 +90,12 @@ class Audience:
 
 def _base_select(audience: Audience, *, now: datetime, tz: ZoneInfo) -> Select:
     """(id, town) of the subscribed workers the filters SQL can express select (all but fair_id)."""
-    w = Worker.__table__
+    w = table_of(Worker)
     conditions: list[Any] = [w.c.subscribed == true()]
     if audience.towns:
         conditions.append(w.c.town.in_(audience.towns))
     if audience.skills:
-        ws = WorkerSkill.__table__
+        ws = table_of(WorkerSkill)
         conditions.append(exists().where(ws.c.worker_id == w.c.id, ws.c.skill.in_(audience.skills)))
     if audience.age_bands:
         year, bands = now.astimezone(tz).year, []
@@ -126,7 +127,7 @@ def fair_audience_ids(session: Session, fair_id: int, *, now: datetime, tz: Zone
         raise BroadcastError("没有这场招聘会")
     jobs = fair_jobs(session, fair)
     if not jobs:
-        w = Worker.__table__
+        w = table_of(Worker)
         return {row[0] for row in session.connection().execute(sa_select(w.c.id).where(w.c.want_fair_push == true()))}
     year = now.astimezone(tz).year
     return {m.worker_id for job in jobs for m in matching_workers(session, job=job, year=year, neighbours=neighbours)}

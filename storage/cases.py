@@ -7,9 +7,9 @@ import re
 from datetime import datetime
 
 from sqlalchemy import or_
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
-from storage.models import ChatAccount, RightsCase, RightsCaseEvent, Worker
+from storage.models import ChatAccount, RightsCase, RightsCaseEvent, Worker, saved_id
 
 RECEIVED = "received"
 WITHDRAWN = "withdrawn"
@@ -128,7 +128,7 @@ def forget_person(session: Session, *, account_ids: list[int], worker_id: int | 
         case.phone = case.account_id = case.worker_id = None
         case.updated_at = now
         session.add(case)
-        session.add(RightsCaseEvent(case_id=case.id, status=case.status, note=ERASED_NOTE, at=now))
+        session.add(RightsCaseEvent(case_id=saved_id(case), status=case.status, note=ERASED_NOTE, at=now))
         kept.append(case.number)
     session.flush()
     return kept

@@ -10,9 +10,9 @@ from sqlalchemy import bindparam, update
 from sqlmodel import Session, col
 
 from storage.models import Conversation, utcnow
-from storage.sql import InsertBuilder, per_dialect
+from storage.sql import InsertBuilder, per_dialect, table_of
 
-_TABLE = Conversation.__table__
+_TABLE = table_of(Conversation)
 _SAVE = update(_TABLE).where(_TABLE.c.id == bindparam("conversation_id"))  # SET: the columns given
 
 Person = tuple[str, str]  # (channel, user_id)

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, or_, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.models import Course, CourseSignup, Outbox, Worker

@@ -10,11 +10,19 @@ from typing import Any
 
 from sqlalchemy import String, and_, cast, delete, exists, literal, true, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.models import (
-    Graduate, HardshipDeclaration, Job, Outbox, PolicyOptOut, SilverChoice, SilverPlacement, Worker, WorkerFlag,
+    Graduate,
+    HardshipDeclaration,
+    Job,
+    Outbox,
+    PolicyOptOut,
+    SilverChoice,
+    SilverPlacement,
+    Worker,
+    WorkerFlag,
 )
 from storage.sql import insert_ignore
 

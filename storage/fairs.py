@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, rrule
-from sqlalchemy import Select, String, and_, cast, exists, literal, or_, select as sa_select, true, update
-from sqlmodel import Session, select, col
+from sqlalchemy import Select, String, and_, cast, exists, literal, or_, true, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from storage import outbox
-from storage.outbox import enqueue_selected
 from storage.models import Broadcast, Employer, Fair, FairChange, FairEmployer, Job, Outbox, Worker
-from storage.sql import insert_ignore
+from storage.outbox import enqueue_selected
+from storage.sql import insert_ignore, table_of
 
 FIXED_DAYS = (8, 18)
 FIXED_KIND = "定期招聘会"
@@ -270,7 +271,7 @@ def set_fair_offer(session: Session, *, fair_id: int, job_ids: Iterable[int], em
     fair.job_ids = sorted(set(job_ids))
     fair.updated_at = now
     session.add(fair)
-    session.exec(FairEmployer.__table__.delete().where(col(FairEmployer.fair_id) == fair_id))
+    session.exec(table_of(FairEmployer).delete().where(col(FairEmployer.fair_id) == fair_id))
     for employer in set(employer_ids):
         insert_ignore(session, FairEmployer, {"fair_id": fair_id, "employer_id": employer})
     return fair
@@ -390,7 +391,7 @@ def _at(day: date, clock: str, tz: ZoneInfo) -> datetime:
 def _queue_for(session: Session, fair: Fair, *, kind: str, day: date, town: str | None, texts: tuple[str, ...],
                not_before: datetime, now: datetime) -> int:
     """Queue one reminder per wanting worker who has none for this fair, kind and date yet."""
-    w = Worker.__table__
+    w = table_of(Worker)
     prefix = f"fair-remind:{fair.id}:{kind}:{day.isoformat()}:"
     # the keys already queued are skipped by the insert anyway; leaving them out first makes reruns cheap
     already = exists().where(col(Outbox.idempotency_key) == literal(prefix, String) + cast(w.c.id, String))

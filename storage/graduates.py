@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage.models import CourseSignup, Graduate, GraduateRecommendation, InternshipBase, Job, Worker
 from storage.sql import insert_ignore

@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, text, update
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage.models import InboundMessage, utcnow
-from storage.sql import InsertBuilder, per_dialect
+from storage.sql import InsertBuilder, per_dialect, table_of
 
 STALE_CLAIM = timedelta(seconds=60)
-_TABLE = InboundMessage.__table__
+_TABLE = table_of(InboundMessage)
 _FINISH = update(_TABLE).where(  # SET: status, and the columns given
     _TABLE.c.channel == bindparam("b_channel"), _TABLE.c.dedup_key == bindparam("b_dedup_key"),
 ).values(status="done")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage.models import ChatAccount, Employer, Job, JobApplication, utcnow
 from storage.sql import insert_ignore

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
 from storage.models import Job, Worker, WorkerSkill
+from storage.sql import table_of
 
 ELDERLY_AGE = 60
 PLACE_SCORE = {"village": 40, "town": 30, "neighbour": 20, "county": 10}
@@ -92,7 +93,7 @@ class WorkerMatch:
 def matching_workers(session: Session, *, job: Job, year: int,
                      neighbours: Mapping[str, Sequence[str]]) -> list[WorkerMatch]:
     """Every subscribed worker who wants job pushes and whom the job suits, best first."""
-    w, ws = Worker.__table__, WorkerSkill.__table__
+    w, ws = table_of(Worker), table_of(WorkerSkill)
     conditions: list[Any] = [w.c.subscribed == true(), w.c.want_job_push == true()]
     wanted = [s for s in job.skills if s != "other"]
     if wanted:

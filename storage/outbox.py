@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import JSON, Integer, Select, String, and_, cast, func, literal, or_, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage.models import Outbox, UTCDateTime, utcnow
-from storage.sql import upsert_insert
+from storage.sql import table_of, upsert_insert
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 FAILED, SKIPPED, CANCELLED, DOUBT, HELD = "failed", "skipped", "cancelled", "doubt", "held"
@@ -42,7 +42,7 @@ class Push:
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
-    table = Outbox.__table__
+    table = table_of(Outbox)
     stmt = upsert_insert(session, table).on_conflict_do_nothing().returning(table.c.id)
     return len(session.connection().execute(stmt, rows).all()) if rows else 0
 
@@ -75,7 +75,7 @@ def enqueue_selected(session: Session, worker_ids: Select, *, key_prefix: str, k
         literal(ref_id, Integer), literal({"texts": list(texts)}, JSON), literal(PENDING, String),
         literal(0, Integer), literal(not_before, UTCDateTime()), literal(now, UTCDateTime()),
     ).where(worker_id.is_not(None))
-    table = Outbox.__table__
+    table = table_of(Outbox)
     stmt = upsert_insert(session, table).from_select(_SELECTED_COLUMNS, rows).on_conflict_do_nothing().returning(table.c.id)
     return len(session.connection().execute(stmt).all())
 

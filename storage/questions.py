@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage.models import PolicyQuestion
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, true, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.models import JobApplication, Outbox, SilverChoice, SilverNeed, SilverPlacement, Worker

@@ -20,6 +20,12 @@ Statement = TypeVar("Statement")
 InsertBuilder = Callable[[Table], Any]
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel's metaclass, not declared
+    return table
+
+
 def _insert_builder(dialect: str) -> InsertBuilder:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
@@ -52,5 +58,5 @@ def _insert_ignore(dialect: str, table: Table) -> Any:
 
 def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
     """Insert one row unless a unique key already holds it; True when a row was added."""
-    stmt = _insert_ignore(session.get_bind().dialect.name, model.__table__)
+    stmt = _insert_ignore(session.get_bind().dialect.name, table_of(model))
     return session.connection().execute(stmt, values).first() is not None

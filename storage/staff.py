@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, update
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage.models import StaffAccount, StaffSession
 

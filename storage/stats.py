@@ -10,7 +10,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, func, select as sa_select
+from sqlalchemy import and_, case, distinct, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from storage import courses, outbox, silver

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, update
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.broadcasts import STATUS_LABELS

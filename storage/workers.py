@@ -9,29 +9,28 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, or_, update
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select, col
+from sqlalchemy.orm.util import identity_key
+from sqlmodel import Session, col, select
 
 from storage import cases, outbox
 from storage.conversations import reset_conversations
 from storage.inbound import forget_user_messages
-from storage.models import ChatAccount, JobApplication, Worker, WorkerSkill, utcnow
-from storage.sql import InsertBuilder, per_dialect
+from storage.models import ChatAccount, JobApplication, Worker, WorkerSkill, saved_id, utcnow
+from storage.sql import InsertBuilder, per_dialect, table_of
 
-
-_WORKER_TABLE = Worker.__table__
+_WORKER_TABLE = table_of(Worker)
 _WORKER_COLUMNS = [column.name for column in _WORKER_TABLE.columns if column.name != "id"]
 _INSERT_WORKER = insert(_WORKER_TABLE).returning(_WORKER_TABLE.c.id)
-_INSERT_SKILL = insert(WorkerSkill.__table__)
-_ACCOUNT_TABLE = ChatAccount.__table__
+_INSERT_SKILL = insert(table_of(WorkerSkill))
+_ACCOUNT_TABLE = table_of(ChatAccount)
 _LINK_ACCOUNT = update(_ACCOUNT_TABLE).where(_ACCOUNT_TABLE.c.id == bindparam("account_id")).values(
     worker_id=bindparam("worker_id"))
 
 
 @per_dialect
 def _touch(insert: InsertBuilder) -> Any:
-    table = ChatAccount.__table__
+    table = table_of(ChatAccount)
     new = insert(table)
     return new.on_conflict_do_update(
         index_elements=[table.c.channel, table.c.user_id],
@@ -147,7 +146,7 @@ def erase_person(session: Session, *, account_id: int, worker: Worker | None, no
     applied = col(JobApplication.account_id).in_(account_ids)
     if worker is not None:
         applied = or_(applied, col(JobApplication.worker_id) == worker.id)
-        outbox.forget_worker(session, worker_id=worker.id)
+        outbox.forget_worker(session, worker_id=saved_id(worker))
     session.exec(delete(JobApplication).where(applied))
     for account in accounts:
         forget_user_messages(session, channel=account.channel, user_ids=[account.user_id])

@@ -8,13 +8,12 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert, text
 from sqlmodel import Session, SQLModel
-
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -26,6 +25,7 @@ from bot.router import Ctx, Router
 from bot.settings import Settings
 from storage.db import make_engine, throwaway_engine, upgrade
 from storage.models import ChatAccount, Worker, utcnow
+from storage.sql import table_of
 from storage.workers import touch_accounts
 
 PG_ADMIN_URL = os.environ.get("JOBBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -106,11 +106,11 @@ def add_wechat_people(db_url: str, count: int, *, prefix: str) -> list[str]:
     openids = [f"{prefix}-{n:04d}" for n in range(1, count + 1)]
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(insert(Worker.__table__), [{
+        conn.execute(insert(table_of(Worker)), [{
             "id": n, "town": "华埠镇", "birth_year": 1980, "skills": ["tea"], "availability": ["anytime"],
             "travel_range": "town", "want_job_push": True, "want_fair_push": True, "subscribed": True,
             "created_at": now, "updated_at": now} for n in range(1, count + 1)])
-        conn.execute(insert(ChatAccount.__table__), [{
+        conn.execute(insert(table_of(ChatAccount)), [{
             "channel": "wechat", "user_id": openid, "worker_id": n, "last_inbound_at": now,
             "window_sends": 0, "reachable": True, "created_at": now} for n, openid in enumerate(openids, 1)])
     engine.dispose()
@@ -140,7 +140,7 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 class Clock:
     """A settable clock handed to the app instead of the wall clock."""
 
-    now: datetime = field(default_factory=lambda: datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime(2026, 3, 10, 2, 0, tzinfo=UTC))
 
     def __call__(self) -> datetime:
         return self.now

@@ -9,13 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, update
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from knowledge.places import gazetteer
-from storage import broadcasts as bc, outbox
+from storage import broadcasts as bc
+from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.fairs import add_fair
 from storage.models import Broadcast, Job, Outbox, Worker, WorkerSkill
+from storage.sql import table_of
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=TZ)
@@ -191,7 +193,7 @@ def test_the_report_says_why_people_were_not_reached(engine: Engine) -> None:
 def test_queuing_many_is_quick_and_complete(engine: Engine) -> None:
     n = 3000
     with session_scope(engine) as s:
-        s.connection().execute(Worker.__table__.insert(), [
+        s.connection().execute(table_of(Worker).insert(), [
             {"town": "华埠镇", "skills": [], "availability": [], "travel_range": "town", "want_job_push": True,
              "want_fair_push": True, "subscribed": True, "created_at": NOW, "updated_at": NOW} for _ in range(n)])
         broadcast_id = bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(towns=("华埠镇",)), now=NOW).id

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
-from sqlmodel import select, col
+from sqlmodel import col, select
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
@@ -22,13 +22,14 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from conftest import ChatHarness, Clock, make_settings
+
 from bot.cli import proxy_options
 from bot.console import console_routes, demo_admin, demo_admin_token
 from bot.console.auth import COOKIE
 from bot.console.context import mask_phone
 from bot.services import Services
 from bot.settings import Settings
-from conftest import ChatHarness, Clock, make_settings
 from storage import staff as store
 from storage.db import make_engine, session_scope
 from storage.models import ChatAccount, Job, PolicyQuestion, StaffAudit, Worker, WorkerSkill
@@ -416,7 +417,7 @@ def test_jobs_through_the_api(staff: tuple[TestClient, Engine]) -> None:
     imported = client.post("/console/api/jobs/import", params={"filename": "jobs.csv"}, content=sheet,
                            headers={"Content-Type": "application/octet-stream"}).json()
     assert imported["added"] == 1 and imported["errors"][0]["row"] == 3
-    wrong = client.post("/console/api/jobs/import", params={"filename": "jobs.csv"}, content="a,b\n1,2\n".encode())
+    wrong = client.post("/console/api/jobs/import", params={"filename": "jobs.csv"}, content=b"a,b\n1,2\n")
     assert wrong.status_code == 400 and "缺少" in wrong.json()["error"]
     jobs = client.get("/console/api/jobs", params={"status": "open"}).json()["jobs"]
     assert len(jobs) == 2 and jobs[1]["pay"] == "每天150元"

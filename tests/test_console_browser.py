@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from conftest import CHROMIUM, CHROMIUM_ARGS, make_settings, require_chromium
 from sqlalchemy import Engine
-from sqlmodel import select, col
+from sqlmodel import col, select
 from starlette.applications import Starlette
 
 from bot.console import console_routes
 from bot.services import Services
-from conftest import CHROMIUM, CHROMIUM_ARGS, make_settings, require_chromium
 from storage import outbox
 from storage.db import make_engine, session_scope
-from storage.staff import add_account
 from storage.models import Fair, Outbox, Worker, WorkerSkill, utcnow
+from storage.staff import add_account
 
 PASSWORD = "kaihua-2026-staff"
 require_chromium()

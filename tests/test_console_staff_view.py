@@ -18,13 +18,14 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from conftest import Clock, make_settings
+from test_console import PAGE_ROUTES, TOKEN, build
+
 from bot.app import build_dispatcher
 from bot.postings import post_job
-from conftest import Clock, make_settings
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import ChatAccount, Worker
-from test_console import PAGE_ROUTES, TOKEN, build
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -5,13 +5,13 @@ through, villages read out of sentences, the reply length guard and the first gr
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, select, col
+from conftest import ChatHarness
+from sqlmodel import Session, col, select
 
 from bot.dispatch import CommandTable
 from bot.messages import Kind, Reply
 from bot.reply_length import LIMIT, fit_reply
 from bot.router import Router
-from conftest import ChatHarness
 from knowledge import taxonomy
 from knowledge.places import gazetteer
 from storage.models import Conversation, Worker

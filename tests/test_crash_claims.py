@@ -22,15 +22,15 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import Clock, _truncate_all
 from fakes.server import serving
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_chat import telegram_chat
 from sqlalchemy import Engine, func, text
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.channels.sandbox.simulator import Posted, WeChatSimulator
-from conftest import Clock, _truncate_all
 from storage.db import make_engine, session_scope, throwaway_engine
 from storage.inbound import STALE_CLAIM, claim_messages
 from storage.models import Conversation, InboundMessage
@@ -136,7 +136,7 @@ async def test_retries_after_a_crash_are_handled_at_once(pg_url: str, tmp_path: 
                                              for openid, msg_id, created in sent))
             retried_after = time.monotonic() - killed_at
             deadline = time.monotonic() + 15  # a reply that overran the budget goes out through the API
-            while missed := [p for p, posted in zip(people, retries) if not handled(engine, fake, p, posted)]:
+            while missed := [p for p, posted in zip(people, retries, strict=False) if not handled(engine, fake, p, posted)]:
                 if time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.2)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, select, col
+from conftest import ChatHarness, Clock, make_settings
+from sqlmodel import Session, col, select
 
 from bot.delivery import Deliverer, Outcome, SendResult, quiet_until
 from bot.postings import post_job
@@ -18,14 +19,13 @@ from bot.services import Services
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import Outbox, Worker
-from conftest import ChatHarness, Clock, make_settings
 
 TZ = ZoneInfo("Asia/Shanghai")
 REGISTER = ["登记", "华埠", "金星村", "45", "采茶", "1", "3", "1", "1", "1"]
 
 
 def local(hour: int, minute: int = 0, day: int = 10) -> datetime:
-    return datetime(2026, 3, day, hour, minute, tzinfo=TZ).astimezone(timezone.utc)
+    return datetime(2026, 3, day, hour, minute, tzinfo=TZ).astimezone(UTC)
 
 
 @dataclass

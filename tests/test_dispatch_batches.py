@@ -7,8 +7,9 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from conftest import Clock, broken_router, make_settings
 from sqlalchemy import func
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from bot.app import build_dispatcher
 from bot.batches import Batcher
@@ -17,7 +18,6 @@ from bot.messages import Kind, Reply, Update
 from bot.router import Ctx, Router
 from storage.db import make_engine
 from storage.models import Conversation, InboundMessage, Worker
-from conftest import Clock, broken_router, make_settings
 
 REGISTRATION = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
 

@@ -6,19 +6,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import ChatHarness, Clock
 from sqlalchemy import text
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
+from test_delivery import REGISTER, RecordingSender, deliver, local, post
 
 from bot.messages import Kind
-from conftest import ChatHarness, Clock
 from storage import cases
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import (
-    ChatAccount, Conversation, InboundMessage, JobApplication, Outbox, RightsCase, RightsCaseEvent, Worker,
-    WorkerSkill, utcnow,
+    ChatAccount,
+    Conversation,
+    InboundMessage,
+    JobApplication,
+    Outbox,
+    RightsCase,
+    RightsCaseEvent,
+    Worker,
+    WorkerSkill,
+    utcnow,
 )
-from test_delivery import REGISTER, RecordingSender, deliver, local, post
 
 CASE = ["欠工资", "戴老板", "8800", "去年12月", "华埠", "13812345678"]
 PROGRESS = "已联系戴老板，约定下周付8800元"

@@ -9,15 +9,16 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import ChatHarness, Clock
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from bot.settings import Settings
 from storage import fairs as fr
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import Broadcast, ChatAccount, Fair, FairChange, Job, Outbox, Worker, WorkerSkill
-from conftest import ChatHarness, Clock
+from storage.sql import table_of
 
 TZ = ZoneInfo("Asia/Shanghai")
 SETTINGS = Settings()
@@ -176,9 +177,9 @@ def test_moving_a_fair_tells_everyone_who_was_told(engine: Engine) -> None:
             outbox.Push(key="bc-c", worker_id=c, kind="broadcast", texts=("通知",), ref_id=broadcast.id),
             outbox.Push(key="other", worker_id=e, kind="fair", texts=("别的招聘会",), ref_id=fair.id + 100),
         ], now=now)
-        s.exec(Outbox.__table__.update().where(col(Outbox.idempotency_key).in_(["r-a", "bc-c"]))
+        s.exec(table_of(Outbox).update().where(col(Outbox.idempotency_key).in_(["r-a", "bc-c"]))
                .values(status="sent", sent_at=now))
-        s.exec(Outbox.__table__.update().where(col(Outbox.idempotency_key) == "r-d")
+        s.exec(table_of(Outbox).update().where(col(Outbox.idempotency_key) == "r-d")
                .values(status="failed", last_error="blocked"))
         fair_id = fair.id
     with session_scope(engine) as s:

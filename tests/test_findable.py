@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import ChatHarness
-from handlers.more import SERVICES
 from test_wechat_support import OPENID, StartWebhook, fake_api, sqlite_webhook_factory  # noqa: F401  (fixtures)
+
+from handlers.more import SERVICES
 
 ELDER = ["登记", "华埠", "金星村", "63", "采茶", "1", "2", "1", "1", "1"]
 

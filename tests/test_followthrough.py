@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select, col
-
-from storage.models import Outbox, PolicyOptOut, RightsCase, Worker
+from sqlmodel import Session, col, select
 from test_quota import ELDER, NO_QUIET, deliver, queue, register, rows
 from test_wechat_support import (  # noqa: F401  (fixtures)
     OPENID,
@@ -20,6 +18,8 @@ from test_wechat_support import (  # noqa: F401  (fixtures)
     staff_for,
     webhook_factory,
 )
+
+from storage.models import Outbox, PolicyOptOut, RightsCase, Worker
 
 FORM = ["欠工资", "张老板茶厂", "三千五百元", "去年12月", "华埠", "138 1234 5678", "1"]
 

@@ -10,14 +10,15 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from bot.postings import post_job
 from conftest import ChatHarness, Clock
+
+from bot.postings import post_job
 from handlers.graduates import REC_GAP, recommend_due
 from storage import courses, graduates
 from storage.db import make_engine, session_scope

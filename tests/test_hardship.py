@@ -6,14 +6,15 @@ from __future__ import annotations
 import warnings
 from datetime import timedelta
 
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from bot.postings import post_job
 from conftest import ChatHarness
+
+from bot.postings import post_job
 from storage.db import session_scope
 from storage.eligibility import HEAD_START
 from storage.models import HardshipDeclaration, Job, Outbox, Worker

@@ -7,13 +7,14 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from conftest import ChatHarness
+
 from handlers.notices import where
 from storage.models import Outbox
 

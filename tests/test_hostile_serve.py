@@ -19,17 +19,17 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import _truncate_all
+from fakes.server import jobbot_running
 from sqlalchemy import Engine
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
+from test_wechat_support import AES_KEY, APPID, SECRET, TOKEN, LiveServer
 
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.channels.sandbox.simulator import WeChatSimulator, message_xml, sign
-from conftest import _truncate_all
-from fakes.server import jobbot_running
 from storage.accounts import LINK_ALL_GUESSES
 from storage.db import make_engine
 from storage.models import ChatAccount, InboundMessage
-from test_wechat_support import AES_KEY, APPID, SECRET, TOKEN, LiveServer
 
 ADMIN = "hostile-admin-token-0123456789"
 REGISTRATION = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]

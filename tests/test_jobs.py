@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ChatHarness, make_settings
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
@@ -17,7 +18,6 @@ from bot.services import Services
 from storage.db import session_scope
 from storage.jobs import applications
 from storage.models import Job, JobApplication, Outbox
-from conftest import ChatHarness, make_settings
 
 HEADER = ["岗位名称", "用工单位", "乡镇", "村", "技能", "工资", "招聘人数", "年龄要求", "体力要求", "联系电话"]
 ROWS = [

@@ -6,17 +6,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import make_settings
 from pydantic import ValidationError
 from sqlalchemy import text
 
 from bot.app import build_dispatcher
 from bot.leader import ScheduleLeader
 from bot.settings import Settings
-from conftest import make_settings
 from storage.db import make_engine, session_scope, throwaway_engine
 from storage.models import ScheduleRun
 from storage.schedule_runs import claim_run
@@ -85,7 +85,7 @@ def test_a_leader_whose_connection_is_cut_stops_its_schedule_and_leads_again(
 
 def test_a_tick_is_claimed_once(db_url: str) -> None:
     engine = make_engine(db_url)
-    at = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
     gap = timedelta(seconds=300)
 
     def claim(owner: str, seconds: float) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 from conftest import ChatHarness, Clock, touch_account
 from fakes.telegram_api import FakeTelegram
 from fakes.telegram_chat import TelegramChat, telegram_chat
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from bot.channels.telegram import TelegramSender
 from bot.channels.telegram.ratelimit import RateLimits
@@ -231,7 +231,7 @@ def test_linking_in_the_middle_of_registration_ends_it(pair: tuple[ChatHarness, 
 
 
 # --- push_account -----------------------------------------------------------------------------
-T0 = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
 
 def _worker_with(session: Session, *accounts: tuple[str, str, datetime | None]) -> int:

@@ -8,11 +8,11 @@ import asyncio
 from dataclasses import replace
 
 import pytest
-from sqlmodel import Session, select, col
+from conftest import ChatHarness
+from sqlmodel import Session, col, select
 
 from bot import scheduler
 from bot.delivery import Deliverer, Outcome, SendResult
-from conftest import ChatHarness
 from handlers import policy_push
 from handlers.policy_push import check_everyone, rules
 from storage import eligibility

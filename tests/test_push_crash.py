@@ -15,11 +15,11 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from conftest import add_wechat_people, wechat_process_env
+from fakes.server import serving
 from sqlmodel import Session, select
 
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
-from conftest import add_wechat_people, wechat_process_env
-from fakes.server import serving
 from storage.db import make_engine, session_scope
 from storage.models import Outbox, utcnow
 from storage.outbox import Push, enqueue

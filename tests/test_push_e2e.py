@@ -7,12 +7,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from conftest import ChatHarness, make_settings
+from fakes.server import serving
+
 from bot.app import build_dispatcher
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.postings import post_job
 from bot.web import create_app
-from conftest import ChatHarness, make_settings
-from fakes.server import serving
 from storage.db import make_engine, session_scope
 
 APPID, SECRET, OPENID = "wx_e2e", "e2e-secret", "oE2eVillager000000000001"

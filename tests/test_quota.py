@@ -7,15 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from sqlmodel import Session, select, col
-
-from bot.delivery import Deliverer
-from bot.quota import Due, plan
-from bot.senders import open_senders
-from storage import outbox
-from storage.db import session_scope
-from storage.models import ChatAccount, Outbox, Worker
+from sqlmodel import Session, col, select
 from test_wechat_support import (  # noqa: F401  (fixtures)
     OPENID,
     StartWebhook,
@@ -25,6 +17,13 @@ from test_wechat_support import (  # noqa: F401  (fixtures)
     staff_for,
     webhook_factory,
 )
+
+from bot.delivery import Deliverer
+from bot.quota import Due, plan
+from bot.senders import open_senders
+from storage import outbox
+from storage.db import session_scope
+from storage.models import ChatAccount, Outbox, Worker
 
 ELDER = ["登记", "华埠", "金星村", "66", "采茶", "1", "2", "1", "1", "1"]
 NO_QUIET = {"quiet_start": "00:00", "quiet_end": "00:00", "elderly_quiet_start": "00:00", "elderly_quiet_end": "00:00"}

@@ -8,13 +8,14 @@ import logging
 import warnings
 
 import pytest
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from conftest import ChatHarness
+
 from handlers.rights import parse_amount, parse_phone
 from storage import cases
 from storage.models import Conversation, InboundMessage, Outbox, RightsCase, RightsCaseEvent, StaffAudit

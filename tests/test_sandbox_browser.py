@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from fakes.server import Started, jobbot_running
 

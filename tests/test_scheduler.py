@@ -4,15 +4,14 @@ they had, and each task does its upkeep (expiring jobs past their end date)."""
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-
+from conftest import ChatHarness
 from sqlmodel import Session, select
 
 from bot import scheduler
 from bot.postings import post_job
-from conftest import ChatHarness
 from storage.db import session_scope
 from storage.models import Job
 
@@ -27,13 +26,13 @@ def test_the_schedule_survives_a_restart(chat: ChatHarness) -> None:
     services = chat.dispatcher.services
     first = scheduler.start(chat.engine, services)
     deadline = time.monotonic() + 10
-    while any(job.next_run_time <= datetime.now(timezone.utc) for job in first.get_jobs()):
+    while any(job.next_run_time <= datetime.now(UTC) for job in first.get_jobs()):
         assert time.monotonic() < deadline, "the tasks did not run at start"
         time.sleep(0.05)
     first.shutdown(wait=True)
     stored = _stored(chat)
     assert set(stored) == {task.id for task in scheduler.TASKS}
-    assert all(at > datetime.now(timezone.utc) for at in stored.values())
+    assert all(at > datetime.now(UTC) for at in stored.values())
 
     second = scheduler.start(chat.engine, services)
     try:

@@ -8,14 +8,15 @@ from __future__ import annotations
 import warnings
 from datetime import timedelta
 
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from bot.postings import post_job
 from conftest import ChatHarness, Clock
+
+from bot.postings import post_job
 from handlers.graduates import REC_GAP, recommend_due
 from storage import graduates, silver
 from storage.db import session_scope

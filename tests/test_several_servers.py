@@ -19,13 +19,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from conftest import add_wechat_people, wechat_process_env
+from fakes.server import serving
 from sqlalchemy import text
 from sqlmodel import Session, select
 
 from bot import scheduler
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
-from conftest import add_wechat_people, wechat_process_env
-from fakes.server import serving
 from storage.db import make_engine, session_scope, throwaway_engine
 from storage.models import Outbox, ScheduleRun, utcnow
 from storage.outbox import Push, enqueue
@@ -67,8 +67,9 @@ def _servers(db_url: str, api: str, tmp_path: Path, count: int,
                 started.append((subprocess.Popen([sys.executable, "-m", "bot", "serve", "--workers", str(workers)],
                                                  env=env, text=True, stdout=out, stderr=subprocess.STDOUT), log))
             ports.append(port)
-        for (process, log), port in zip(started, ports):
-            _wait(lambda: _healthy(port) or process.poll() is not None, 60, "a server did not start")
+        for (process, log), port in zip(started, ports, strict=False):
+            _wait(lambda: _healthy(port) or process.poll() is not None,  # noqa: B023 - waited on at once
+                  60, "a server did not start")
             assert process.poll() is None, log.read_text()
         yield started
     finally:

@@ -7,18 +7,19 @@ from __future__ import annotations
 import asyncio
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from conftest import ChatHarness, Clock
+
 from bot.delivery import Deliverer, Outcome, SendResult
 from bot.postings import post_job
-from conftest import ChatHarness, Clock
 from handlers.silver import maps, match_all
 from storage import silver
 from storage.db import session_scope
@@ -131,13 +132,13 @@ def test_offers_to_elderly_people_wait_out_their_quiet_hours(chat: ChatHarness, 
                                                              clock: Clock) -> None:
     chat.conversation(*register(63))
     fill_maps(chat, "villager-1", "1")
-    clock.now = datetime(2026, 3, 10, 20, 30, tzinfo=TZ).astimezone(timezone.utc)
+    clock.now = datetime(2026, 3, 10, 20, 30, tzinfo=TZ).astimezone(UTC)
     staff.post("/console/api/silver/needs", json={"kind": "work", "code": "tea", "title": "茶园除草帮工"})
     sender = RecordingSender()
     deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": sender})
     asyncio.run(deliverer.run_once())
     assert sender.sent == []
-    clock.now = datetime(2026, 3, 11, 9, 1, tzinfo=TZ).astimezone(timezone.utc)
+    clock.now = datetime(2026, 3, 11, 9, 1, tzinfo=TZ).astimezone(UTC)
     asyncio.run(deliverer.run_once())
     assert len([t for _, t in sender.sent if "茶园除草帮工" in t[0]]) == 1
 

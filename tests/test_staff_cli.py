@@ -8,12 +8,13 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import typer
+from conftest import touch_account
 from typer.testing import CliRunner
 
 from bot.app import prepare_database
@@ -21,7 +22,6 @@ from bot.cli import app
 from bot.postings import COLUMNS, post_job
 from bot.services import Services
 from bot.settings import get_settings
-from conftest import touch_account
 from storage.db import session_scope
 from storage.jobs import apply
 
@@ -90,7 +90,7 @@ def test_application_times_are_in_jobbot_timezone(staff: CliRunner, monkeypatch:
     if zone:
         monkeypatch.setenv("JOBBOT_TIMEZONE", zone)
     settings = get_settings()
-    applied_at = datetime(2026, 3, 10, 2, 5, tzinfo=timezone.utc)
+    applied_at = datetime(2026, 3, 10, 2, 5, tzinfo=UTC)
     services = Services(settings=settings, clock=lambda: applied_at)
     with session_scope(prepare_database(settings)) as session:
         job, _ = post_job(session, services, {"title": "帮厨", "employer": "示范饭店", "town": "马金"})

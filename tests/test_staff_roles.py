@@ -22,10 +22,12 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from conftest import Clock, make_settings
+from test_console import API_ROUTES, PAGE_ROUTES, build
+from test_console import add_worker as console_worker
+
 from storage import cases
 from storage.db import make_engine, session_scope
 from storage.models import Job, RightsCase, StaffAccount, StaffAudit
-from test_console import API_ROUTES, PAGE_ROUTES, add_worker as console_worker, build
 
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "kaihua-2026-staff"

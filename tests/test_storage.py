@@ -9,7 +9,7 @@ from sqlmodel import Session, SQLModel
 from storage.db import alembic_config, make_engine, session_scope
 from storage.inbound import STALE_CLAIM, Claim, claim_messages, finish_messages
 from storage.models import InboundMessage, utcnow
-from storage.sql import insert_ignore
+from storage.sql import insert_ignore, table_of
 
 
 def test_migrations_create_exactly_the_models(db_url: str) -> None:
@@ -80,9 +80,9 @@ def test_an_abandoned_claim_is_taken_over_once(db_url: str) -> None:
     engine = make_engine(db_url)
     with session_scope(engine) as s:
         claim_message(s, channel="wechat", dedup_key="m2", user_id="u")
-        row = s.exec(InboundMessage.__table__.select()).first()
+        row = s.exec(table_of(InboundMessage).select()).first()
         assert row is not None
-        s.exec(InboundMessage.__table__.update().values(updated_at=utcnow() - STALE_CLAIM * 2))
+        s.exec(table_of(InboundMessage).update().values(updated_at=utcnow() - STALE_CLAIM * 2))
     with session_scope(engine) as s:
         assert claim_message(s, channel="wechat", dedup_key="m2", user_id="u").fresh
     with session_scope(engine) as s:

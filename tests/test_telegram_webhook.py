@@ -17,7 +17,7 @@ import telegram
 from fakes.server import serving
 from fakes.telegram_api import FakeTelegram, message_update
 from fakes.telegram_chat import SECRET, TelegramChat, telegram_chat
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from bot.app import build_dispatcher
 from bot.channels.telegram.application import ChatOrderedProcessor

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import threading
 import warnings
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -16,6 +16,7 @@ with warnings.catch_warnings():
 
 
 from conftest import ChatHarness, Clock
+
 from handlers.training import queue_reminders
 from storage import courses
 from storage.db import make_engine, session_scope
@@ -196,7 +197,7 @@ def test_staff_post_courses_see_sign_ups_and_mark_completion(chat: ChatHarness, 
     assert staff.post(f"/console/api/courses/{course_id}/complete", json={}).status_code == 400
     early = staff.post(f"/console/api/courses/{course_id}/complete", json={"worker_ids": [person["id"]]})
     assert early.status_code == 400 and "3月20日才开课" in early.json()["error"]  # not before it starts
-    clock.now = datetime(2026, 3, 22, 2, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 3, 22, 2, 0, tzinfo=UTC)
     done = staff.post(f"/console/api/courses/{course_id}/complete", json={"worker_ids": [person["id"]]})
     assert done.json() == {"completed": 1}
     assert staff.get(f"/console/api/courses/{course_id}").json()["signups"][0]["status_label"] == "已结业"

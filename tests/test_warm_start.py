@@ -14,16 +14,16 @@ import time
 from pathlib import Path
 
 import httpx
+from conftest import make_settings
 from starlette.testclient import TestClient
+from test_settings import free_port
+from test_wechat_support import OPENID, StartWebhook, fake_api, sqlite_webhook_factory  # noqa: F401  (fixtures)
 
 from bot.app import build_dispatcher
 from bot.channels.sandbox.simulator import WeChatSimulator
 from bot.web import create_app
-from conftest import make_settings
 from knowledge.policy import PolicyBase
 from storage.db import make_engine
-from test_settings import free_port
-from test_wechat_support import OPENID, StartWebhook, fake_api, sqlite_webhook_factory  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION, ANSWER = "创业贷款能贷多少", "2100"

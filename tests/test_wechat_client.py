@@ -14,18 +14,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import make_settings, touch_account
 from sqlalchemy import Engine, update
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
+from test_wechat_support import APPID, OPENID, SECRET, TOKEN, FakeApi, fake_api  # noqa: F401
 from typer.testing import CliRunner
 
 from bot.channels.wechat.client import WeChatClient
 from bot.channels.wechat.delivery import WeChatMessenger, fill_template, template_fields
 from bot.channels.wechat.menu import MENU, MENU_KEYS, click_keys
 from bot.settings import Settings
-from conftest import make_settings, touch_account
 from storage.db import make_engine, session_scope
 from storage.models import ApiToken, ChatAccount, utcnow
-from test_wechat_support import APPID, OPENID, SECRET, TOKEN, FakeApi, fake_api  # noqa: F401
 
 CUSTOM = "/cgi-bin/message/custom/send"
 TEMPLATE = "/cgi-bin/message/template/send"

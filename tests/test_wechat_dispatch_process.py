@@ -11,14 +11,14 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+from conftest import make_settings
 from sqlalchemy import func
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
+from test_wechat_support import StartWebhook, fake_api, webhook_factory  # noqa: F401  (fixtures)
 
 from bot.channels.wechat.webhook import dispatch_batch
 from bot.dispatch_process import DispatchProcess, ProcessDied
-from conftest import make_settings
 from storage.models import InboundMessage, Worker
-from test_wechat_support import StartWebhook, fake_api, webhook_factory  # noqa: F401  (fixtures)
 
 REGISTRATION = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
 DONE = "登记好了"

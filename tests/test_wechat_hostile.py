@@ -14,10 +14,6 @@ import httpx
 import pytest
 import xmltodict
 from sqlmodel import Session, select
-from wechatpy.crypto import WeChatCrypto
-
-from bot.channels.sandbox.simulator import message_xml, sign
-from storage.models import ChatAccount, InboundMessage
 from test_wechat_support import (  # noqa: F401  (fixtures)
     AES_KEY,
     APPID,
@@ -30,6 +26,10 @@ from test_wechat_support import (  # noqa: F401  (fixtures)
     sqlite_webhook_factory,
     webhook_factory,
 )
+from wechatpy.crypto import WeChatCrypto
+
+from bot.channels.sandbox.simulator import message_xml, sign
+from storage.models import ChatAccount, InboundMessage
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -14,23 +14,22 @@ from typing import Any
 
 import pytest
 import uvicorn
+from conftest import STAFF_TOKEN, Clock, make_settings
 from sqlalchemy import Engine
-from sqlmodel import Session, select, col
-
+from sqlmodel import Session, col, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot.app import build_dispatcher
-from bot.console import console_routes
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.channels.sandbox.simulator import WeChatSimulator
 from bot.channels.wechat import WeChatChannel
+from bot.console import console_routes
 from bot.router import Router
 from bot.settings import Settings
 from bot.web import create_app
 from storage.db import make_engine
 from storage.models import ChatAccount, Conversation
-from conftest import STAFF_TOKEN, Clock, make_settings
 
 TOKEN = "test-token-0123"
 APPID = "wx_test_appid"

@@ -10,13 +10,7 @@ import time
 import httpx
 import pytest
 import xmltodict
-from sqlmodel import Session, select, col
-from wechatpy.crypto import WeChatCrypto
-
-from bot.channels.sandbox.simulator import message_xml, sign
-from bot.messages import Reply
-from bot.router import Ctx, Router
-from storage.models import InboundMessage, Worker
+from sqlmodel import Session, col, select
 from test_wechat_support import (  # noqa: F401  (fixtures)
     AES_KEY,
     APPID,
@@ -27,6 +21,12 @@ from test_wechat_support import (  # noqa: F401  (fixtures)
     sqlite_webhook_factory,
     webhook_factory,
 )
+from wechatpy.crypto import WeChatCrypto
+
+from bot.channels.sandbox.simulator import message_xml, sign
+from bot.messages import Reply
+from bot.router import Ctx, Router
+from storage.models import InboundMessage, Worker
 
 REGISTRATION = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1", "1"]
 

@@ -22,7 +22,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.console import loop
-from bot.console.accounts import Accounts, new_account, one_time_password as accounts_password
+from bot.console.accounts import Accounts, new_account
+from bot.console.accounts import one_time_password as accounts_password
 from bot.console.api import Api
 from bot.console.context import HERE, PREFIX, Console
 from bot.console.login import Login

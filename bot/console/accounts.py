@@ -11,7 +11,7 @@ import string
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, func, select, col
+from sqlmodel import Session, col, func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route

@@ -12,14 +12,24 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select as sa_select, true
-from sqlmodel import Session, select, col
+from sqlalchemy import and_, exists, func, or_, true
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console.context import (
-    BadRequest, Console, body_json, int_list, local_datetime, mask_id, mask_phone, page_of, parse_day, text_field,
+    BadRequest,
+    Console,
+    body_json,
+    int_list,
+    local_datetime,
+    mask_id,
+    mask_phone,
+    page_of,
+    parse_day,
+    text_field,
     who,
 )
 from bot.console.roles import OutOfScope, Perm, Role, Staff
@@ -27,10 +37,14 @@ from bot.postings import import_jobs, post_job
 from handlers.notices import JOB_STATUS, pay_text
 from handlers.registration import notes_text
 from knowledge import taxonomy
-from storage import broadcasts as bc, fairs as fr, stats
-from storage.jobs import STATUSES as JOB_STATUSES, list_jobs, set_status
+from storage import broadcasts as bc
+from storage import fairs as fr
+from storage import stats
+from storage.jobs import STATUSES as JOB_STATUSES
+from storage.jobs import list_jobs, set_status
 from storage.models import ChatAccount, Employer, Fair, Job, Worker, WorkerSkill
 from storage.questions import recent_questions
+from storage.sql import table_of
 
 PAGE_SIZE = 50
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -489,7 +503,7 @@ class Api:
                                             page_of(request)))
 
     def _counts(self, session: Session) -> dict[str, Any]:
-        w = Worker.__table__
+        w = table_of(Worker)
         by_town = session.connection().execute(sa_select(w.c.town, func.count()).group_by(w.c.town)).all()
         by_skill = session.connection().execute(
             sa_select(col(WorkerSkill.skill), func.count()).group_by(col(WorkerSkill.skill))).all()

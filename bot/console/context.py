@@ -31,10 +31,10 @@ from bot.postings import PostingError
 from bot.services import Services
 from bot.settings import Settings
 from knowledge.text import arabize
+from storage import staff as accounts
 from storage.broadcasts import BroadcastError
 from storage.db import session_scope
 from storage.fairs import FairError
-from storage import staff as accounts
 from storage.models import StaffAccount, StaffAudit
 
 log = logging.getLogger(__name__)

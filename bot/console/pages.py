@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -19,7 +19,9 @@ from bot.console.context import BadRequest, Console, mask_id, page_of, who
 from bot.console.roles import Perm
 from handlers.notices import JOB_STATUS
 from knowledge import taxonomy
-from storage import broadcasts as bc, fairs as fr, stats
+from storage import broadcasts as bc
+from storage import fairs as fr
+from storage import stats
 from storage.jobs import applications, open_jobs
 from storage.models import Employer, StaffAudit
 from storage.questions import recent_questions

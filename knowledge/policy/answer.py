@@ -183,7 +183,6 @@ def _sentences(q: Question, entry: Entry, weights: dict[str, float], budget: int
     sentences = passage.sentences
     rank = _Ranker(q, weights)
     best = max(range(len(sentences)), key=lambda i: rank.key(sentences[i], i))
-    picked = [best]
     said = rank.matched(sentences[best])
     others = sorted(
         (i for i in range(len(sentences)) if i != best), key=lambda i: rank.key(sentences[i], i), reverse=True

@@ -10,14 +10,14 @@ from importlib import resources
 from pathlib import Path
 
 from knowledge.places import gazetteer
-from knowledge.text import compact
 from knowledge.policy.answer import Answer, Citation, not_covered, reply
-from knowledge.policy.howto import HOWTO_REF, HowToTable
 from knowledge.policy.document import PolicyDocument, parse_document, read_text
+from knowledge.policy.howto import HOWTO_REF, HowToTable
 from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
 from knowledge.policy.matching import Matcher
 from knowledge.policy.query import QuestionReader
+from knowledge.text import compact
 
 log = logging.getLogger(__name__)
 

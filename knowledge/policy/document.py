@@ -283,7 +283,7 @@ def _indicator(name: str, cells: list[str], columns: list[tuple[int, str]]) -> I
     if m := _UNIT_SUFFIX.match(name):
         name, unit = m.group(1), m.group(2)
     figures = []
-    for (year, label), cell in zip(columns, cells):
+    for (year, label), cell in zip(columns, cells, strict=False):
         cumulative = bool(m := _CUMULATIVE.match(cell))
         text = m.group(1).strip() if m else cell.strip()
         try:

@@ -130,7 +130,7 @@ class PolicyIndex:
         # Departments count as whole names only: "县人力社保局" must not make every measure say "社保".
         corpus = [
             [t for t in tokenizer.search_tokens(text) if t not in stopwords] + list(e.departments)
-            for e, text in zip(entries, self.texts)
+            for e, text in zip(entries, self.texts, strict=False)
         ]
         self.token_sets = [frozenset(tokens) for tokens in corpus]
         self._frequencies: dict[tuple[str, ...], int] = {}

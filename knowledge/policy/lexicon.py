@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from rapidfuzz import process
@@ -117,7 +117,7 @@ class Lexicon:
         return sorted(found, key=lambda f: f[0])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _with_particle(phrase: str) -> re.Pattern[str]:
     """ "欠了工资" says "欠工资": an aspect particle may sit between the characters of a phrase."""
     return re.compile("了?".join(map(re.escape, phrase)))
@@ -187,7 +187,7 @@ class Speller:
         words = self._cut(text)
         bounds = word_bounds(words)
         # A character off only counts inside a run of single characters ("招|骋|会", not "个|岗位").
-        singles = {b for w, b in zip(words, sorted(bounds)) if len(w) == 1}
+        singles = {b for w, b in zip(words, sorted(bounds), strict=False) if len(w) == 1}
         exact = [
             (i, i + length)
             for length in self._lengths

@@ -217,7 +217,7 @@ def _share(scores: np.ndarray) -> np.ndarray:
 def _known_years(index: PolicyIndex) -> set[int]:
     """Years the documents plan for: those in the tables and the body (not in a preamble's citations)."""
     years: set[int] = set()
-    for entry, text in zip(index.entries, index.texts):
+    for entry, text in zip(index.entries, index.texts, strict=False):
         if entry.indicator:
             years.update(f.year for f in entry.indicator.figures)
         elif entry.passage and entry.passage.ref:

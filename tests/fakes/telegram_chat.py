@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fakes.server import serving
-from fakes.telegram_api import FakeTelegram, message_update
 
 from bot.app import build_dispatcher
 from bot.channels.telegram import RateLimits, TelegramChannel, TelegramWebhook
@@ -20,6 +18,8 @@ from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
 from bot.web import create_app
+from fakes.server import serving
+from fakes.telegram_api import FakeTelegram, message_update
 from storage.db import make_engine
 
 SECRET = "kaihua-webhook-secret_1"

@@ -16,8 +16,15 @@ from typing import Any
 
 import telegram
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.ext import (Application, ApplicationBuilder, BaseUpdateProcessor, ChatMemberHandler, ContextTypes,
-                          MessageHandler, filters)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.channels.telegram.ratelimit import RateLimits
 from bot.channels.telegram.sender import TelegramSender, api_urls

@@ -12,7 +12,7 @@ messages.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage.models import InboundMessage, utcnow
 from storage.sql import insert_ignore

@@ -243,7 +243,7 @@ def dispatch_batch(dispatcher: Dispatcher, updates: list[Update], maybe_retry: l
     """Dispatch WeChat updates as one batch (in a dispatch process or thread); with each reply,
     whether the message is a retry whose reply another server process sends late."""
     replies = dispatcher.dispatch_many(updates, retake=retake)
-    check = [n for n, (update, reply) in enumerate(zip(updates, replies))
+    check = [n for n, (update, reply) in enumerate(zip(updates, replies, strict=False))
              if maybe_retry[n] and update.dedup_key and reply is not None and not reply.empty]
     late: set[int] = set()
     if check:

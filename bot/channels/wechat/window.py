@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select, col
+from sqlmodel import Session, col, select
 
 from storage.models import ChatAccount
 

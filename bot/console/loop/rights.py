@@ -15,8 +15,8 @@ from bot.console.loop.shared import PAGE_SIZE, when
 from bot.console.roles import Perm, Staff
 from handlers.rights import amount_text, notify
 from storage import cases as store
-from storage.waiting import fate
 from storage.models import RightsCase
+from storage.waiting import fate
 
 ERASED = "本人已注销，电话已删除"
 
