@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import typer
+from sqlalchemy import Engine
 
 from bot.app import configure_logging, prepare_database
 from bot.cli_help import HelpGroup
@@ -18,7 +19,7 @@ from storage.db import session_scope
 jobs_app = typer.Typer(cls=HelpGroup, help="岗位：发布、列表、关闭、批量导入", no_args_is_help=True)
 
 
-def _context() -> tuple[object, Services]:
+def _context() -> tuple[Engine, Services]:
     settings = get_settings()
     return prepare_database(settings), Services(settings=settings)
 

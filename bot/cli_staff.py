@@ -4,21 +4,29 @@ here): add, list, disable, reset-password."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
 from bot.settings import get_settings
 
+if TYPE_CHECKING:  # the commands import the database parts only when they run
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
+    from storage.models import StaffAccount
+
 staff_app = typer.Typer(help="工作人员账号：新建、列出、停用、重置密码", no_args_is_help=True)
 
 
-def _engine():
+def _engine() -> Engine:
     from bot.app import prepare_database
 
     return prepare_database(get_settings())
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(1)
 
@@ -66,7 +74,7 @@ def list_() -> None:
             typer.echo(f"{a.name}\t{Role(a.role).label}\t{a.town or '全县'}{a.village or ''}\t{state}")
 
 
-def _with_account(name: str, action) -> None:
+def _with_account(name: str, action: Callable[[Session, StaffAccount], None]) -> None:
     from storage.db import session_scope
     from storage.staff import find_account
 
@@ -74,7 +82,7 @@ def _with_account(name: str, action) -> None:
         account = find_account(session, name)
         if account is None:
             _fail(f"没有账号“{name}”")
-        return action(session, account)
+        action(session, account)
 
 
 @staff_app.command("disable")

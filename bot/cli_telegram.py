@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.app import build_dispatcher, configure_logging
 from bot.cli_help import HelpGroup
 from bot.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # telegram is imported only by the commands that call it
+    import telegram
 
 telegram_app = typer.Typer(cls=HelpGroup, help="Telegram：本机轮询收发消息、设置 webhook", no_args_is_help=True)
 
@@ -71,7 +75,7 @@ def set_webhook(
         typer.echo("请先设置 JOBBOT_TELEGRAM_WEBHOOK_SECRET：没有它，服务器会拒绝 Telegram 的推送。", err=True)
         raise typer.Exit(1)
 
-    async def work(bot) -> None:
+    async def work(bot: telegram.Bot) -> None:
         await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
                               drop_pending_updates=drop_pending)
         await bot.set_my_commands(BOT_COMMANDS)
@@ -89,7 +93,7 @@ def delete_webhook(
     """取消 webhook（之后可以用 jobbot telegram poll 在本机收消息）。"""
     settings = _settings()
 
-    async def work(bot) -> None:
+    async def work(bot: telegram.Bot) -> None:
         await bot.delete_webhook(drop_pending_updates=drop_pending)
 
     _call_bot(settings, work)

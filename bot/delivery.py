@@ -195,7 +195,7 @@ class Deliverer:
             for send in sends:
                 sender = self.senders[send.channel]
                 try:
-                    if send.template:
+                    if send.template and isinstance(sender, QuotaSender):
                         result = await sender.send_template(send.user_id, send.texts)
                     else:
                         result = await sender.send(send.user_id, send.texts)
@@ -233,7 +233,7 @@ class Deliverer:
         sender = self.senders[account.channel]
         room = sender.room(session, account.user_id, now) if isinstance(sender, QuotaSender) else None
         planned = quota.plan(ready, room=room, template=bool(getattr(sender, "template", False)))
-        waiting.hold(session, outbox_ids=[d.ref.id for d in planned.waiting], now=now)
+        waiting.hold(session, outbox_ids=[saved_id(d.ref) for d in planned.waiting], now=now)
         sends = []
         for message in planned.now:
             mine = [d.ref for d in message.items if outbox.mark_sending(session, outbox_id=saved_id(d.ref))]
@@ -304,7 +304,7 @@ class Deliverer:
                 user_id: str | None) -> None:
         now = self.services.clock()
         if result.outcome == Outcome.WAIT:
-            waiting.hold(session, outbox_ids=[r.id for r in rows], now=now)
+            waiting.hold(session, outbox_ids=[saved_id(r) for r in rows], now=now)
             return
         for row in rows:
             if result.outcome == Outcome.SENT:

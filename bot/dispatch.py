@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, Engine
+from sqlmodel import Session
 
 from bot.messages import Kind, Reply, Update
 from bot.reply_length import fit_reply
@@ -115,8 +116,8 @@ class CommandTable:
                 return _Hit(command, key[len(alias):])
         if exact or len(key) > COMMAND_PINYIN_MAX or not _HAN_ONLY.match(key):
             return None
-        command = self._pinyin.get(pinyin_key(key))
-        return _Hit(command, "") if command else None
+        by_sound = self._pinyin.get(pinyin_key(key))
+        return _Hit(by_sound, "") if by_sound else None
 
 
 class Dispatcher:
@@ -238,7 +239,7 @@ class Dispatcher:
         return results
 
     @staticmethod
-    def _claim(session, updates: list[Update], todo: list[int],
+    def _claim(session: Session, updates: list[Update], todo: list[int],
                results: dict[int, Reply | None], *, retake: bool = False) -> list[int]:
         """Claim the messages; what is left to handle. Retries get their answer in `results`."""
         claims = claim_messages(session, [(updates[i].channel, updates[i].dedup_key or "", updates[i].user_id)
@@ -253,7 +254,7 @@ class Dispatcher:
                 results[i] = _replay(update, claim)
         return fresh
 
-    def _answer(self, session, update: Update, account: AccountRef,
+    def _answer(self, session: Session, update: Update, account: AccountRef,
                 conversation: ConversationState) -> Reply:
         ctx = Ctx(update, session, account, conversation, self.services, self.flows, self.menu, self.fallback)
         reply, cut_off = fit_reply(self._route(ctx))

@@ -16,7 +16,7 @@ import multiprocessing
 import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from bot.settings import Settings
 
@@ -68,6 +68,7 @@ class DispatchProcess:
     async def call(self, work: Callable[..., Answer], *args: Any) -> Answer:
         if self._pipe is None or self._answer is not None:
             raise RuntimeError("DispatchProcess.call while stopped or busy")
+        answer: Any
         try:
             self._pipe.send((work, args))
         except OSError as exc:  # the child died while idle: the pipe is broken
@@ -81,7 +82,7 @@ class DispatchProcess:
             raise ProcessDied(answer)
         if status == "error":
             raise RuntimeError(f"dispatch failed in the child process: {answer}")
-        return answer
+        return cast(Answer, answer)  # what `work` returned, back through the pipe
 
     async def _wait(self) -> tuple[str, Any]:
         self._answer = asyncio.get_running_loop().create_future()

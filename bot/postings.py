@@ -11,7 +11,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from knowledge.text import arabize, compact, integers, normalize
 from storage.eligibility import push_delays
 from storage.jobs import add_job, employer_id
 from storage.matching import matching_workers
-from storage.models import Job
+from storage.models import Job, saved_id
 from storage.outbox import Push, enqueue
 
 COLUMNS: dict[str, tuple[str, ...]] = {  # field → the headers staff write for it
@@ -210,7 +210,7 @@ def read_sheet(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any]
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception as error:  # openpyxl raises many kinds for a broken file
             raise PostingError(f"Excel 文件打不开：{error.__class__.__name__}") from error
-        rows: Iterable[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
+        rows: Iterable[Sequence[Any]] = sheet.iter_rows(values_only=True)
     elif filename.lower().endswith((".csv", ".txt")):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -249,5 +249,5 @@ def import_jobs(session: Session, services: Services, data: bytes, filename: str
         else:
             report.added += 1
             report.pushes += pushes
-            report.job_ids.append(job.id)
+            report.job_ids.append(saved_id(job))
     return report

@@ -27,7 +27,7 @@ def fit_reply(reply: Reply, limit: int = LIMIT) -> tuple[Reply, str | None]:
     """
     if len(reply.as_text()) <= limit:
         return reply, None
-    texts, tail = list(reply.texts), []
+    texts, tail = list(reply.texts), list[str]()
     question = Reply(tuple(texts[-1:]), reply.choices)
     if reply.choices and len(texts) > 1 and len(question.as_text()) + _GAP + len(MORE_HINT) <= limit:
         tail.insert(0, texts.pop())  # the question with its choices, whole, whenever it fits

@@ -55,7 +55,7 @@ class Periodic:
 
 TASKS: list[Periodic] = []
 
-_runtime: dict[str, object] = {}
+_runtime: dict[str, tuple[Engine, Services]] = {}
 
 
 def process_name() -> str:
@@ -149,12 +149,12 @@ def policy_task() -> int:
 
 
 def _context() -> tuple[Engine, Services]:
-    return _runtime["engine"], _runtime["services"]
+    return _runtime["context"]
 
 
 def start(engine: Engine, services: Services, tasks: list[Periodic] | None = None) -> BackgroundScheduler:
     """Start the schedule for this process; jobs already stored keep their next run time."""
-    _runtime.update(engine=engine, services=services)
+    _runtime["context"] = (engine, services)
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -14,12 +15,16 @@ from bot.messages import Reply
 from bot.settings import Settings
 from storage.models import utcnow
 
+if TYPE_CHECKING:  # each channel is imported only when it is configured
+    from bot.channels.telegram.sender import TelegramSender
+    from bot.channels.wechat.delivery import DeliveryResult, WeChatMessenger
+
 
 class WeChatPushes:
     """Pushes on WeChat: customer-service message in the window, template message outside it.
     The delivery worker asks `room` first and plans what goes (bot.quota)."""
 
-    def __init__(self, messenger):
+    def __init__(self, messenger: WeChatMessenger) -> None:
         self.messenger = messenger
 
     @property
@@ -38,7 +43,7 @@ class WeChatPushes:
         return self._result(await self.messenger.send_template_text(user_id, "\n\n".join(texts)))
 
     @staticmethod
-    def _result(result) -> SendResult:
+    def _result(result: DeliveryResult) -> SendResult:
         if result.delivered:
             return SendResult(Outcome.SENT)
         if result.window_closed:
@@ -49,7 +54,7 @@ class WeChatPushes:
 class TelegramPushes:
     """Pushes on Telegram, inside its overall and per-chat rate limits."""
 
-    def __init__(self, sender):
+    def __init__(self, sender: TelegramSender) -> None:
         self.sender = sender
 
     async def send(self, user_id: str, texts: list[str]) -> SendResult:

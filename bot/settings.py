@@ -135,7 +135,7 @@ class Settings(BaseSettings):
                              f"（JOBBOT_FAIR_START={self.fair_start}）")
         return self
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form, mypy#1362
     @property
     def db_url(self) -> str:
         """The database URL in force: the configured one, or the SQLite file in data_dir."""

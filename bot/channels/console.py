@@ -27,7 +27,7 @@ def chat(dispatcher: Dispatcher, *, user_id: str, lines: Iterable[str] | None = 
     it sends each non-empty one and returns at the end.
     """
     interactive = lines is None
-    if interactive:
+    if lines is None:
         out.write("开化县零工就业小助手（输入“菜单”看能做什么，Ctrl-D 退出）\n\n")
         lines = _prompted(out)
     for line in lines:

@@ -8,6 +8,7 @@ import csv
 import io
 import secrets
 import string
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from bot.console.loop import ACTIONS as LOOP_ACTIONS
 from bot.console.roles import Perm, Role
 from knowledge.places import Gazetteer
 from storage import staff as store
-from storage.models import StaffAccount, StaffAudit
+from storage.models import StaffAccount, StaffAudit, saved_id
 
 PAGE_SIZE = 100
 ACTIONS = {"login": "登录", "login.fail": "登录失败", "logout": "退出登录", "password.change": "修改密码",
@@ -85,9 +86,9 @@ class Accounts:
 
     # --- accounts ------------------------------------------------------------------------------------
     def _rows(self, session: Session) -> list[dict[str, Any]]:
-        live = dict(session.exec(select(store.StaffSession.account_id, func.count())
-                                 .group_by(store.StaffSession.account_id)).all())
-        return [account_row(a, live.get(a.id, 0)) for a in store.list_accounts(session)]
+        live = dict(session.exec(select(col(store.StaffSession.account_id), func.count())
+                                 .group_by(col(store.StaffSession.account_id))).all())
+        return [account_row(a, live.get(saved_id(a), 0)) for a in store.list_accounts(session)]
 
     async def list(self, request: Request) -> Response:
         return JSONResponse({"accounts": await self.c.db(self._rows)})
@@ -144,7 +145,7 @@ class Accounts:
 
     # --- the audit log -------------------------------------------------------------------------------
     def _audit(self, session: Session, actor: str | None, action: str | None, limit: int, offset: int
-               ) -> list[StaffAudit]:
+               ) -> Sequence[StaffAudit]:  # `list` here is this class's route
         stmt = select(StaffAudit)
         if actor:
             stmt = stmt.where(col(StaffAudit.actor) == actor)

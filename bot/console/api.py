@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, true
+from sqlalchemy import ColumnElement, and_, exists, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from starlette.requests import Request
@@ -42,7 +42,7 @@ from storage import fairs as fr
 from storage import stats
 from storage.jobs import STATUSES as JOB_STATUSES
 from storage.jobs import list_jobs, set_status
-from storage.models import ChatAccount, Employer, Fair, Job, Worker, WorkerSkill
+from storage.models import ChatAccount, Employer, Fair, Job, Worker, WorkerSkill, saved_id
 from storage.questions import recent_questions
 from storage.sql import table_of
 
@@ -165,7 +165,7 @@ class Api:
     def _job_rows(self, session: Session, status: str | None, town: str | None, page: int) -> dict[str, Any]:
         jobs = list_jobs(session, status=status, town=town, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
         ids = {j.employer_id for j in jobs if j.employer_id}
-        names = {e.id: e.name for e in session.exec(select(Employer).where(col(Employer.id).in_(ids)))} if ids else {}
+        names = {saved_id(e): e.name for e in session.exec(select(Employer).where(col(Employer.id).in_(ids)))} if ids else {}
         return {"jobs": [job_row(j, names, self.c) for j in jobs[:PAGE_SIZE]], "page": page,
                 "more": len(jobs) > PAGE_SIZE}
 
@@ -471,7 +471,7 @@ class Api:
             stmt = stmt.where(exists().where(col(WorkerSkill.worker_id) == col(Worker.id), col(WorkerSkill.skill) == skill))
         if q:
             like = f"%{q.replace('%', '').replace('_', '')}%"
-            conditions = [col(Worker.village).like(like), col(Worker.phone).like(like)]
+            conditions: list[ColumnElement[bool]] = [col(Worker.village).like(like), col(Worker.phone).like(like)]
             if q.isdigit():
                 conditions.append(col(Worker.id) == int(q))
             stmt = stmt.where(or_(*conditions))
@@ -510,7 +510,7 @@ class Api:
         year = self.c.services.local_now().year
         bands = []
         for code, (label, low, high) in bc.AGE_BANDS.items():
-            conditions = [w.c.birth_year.is_not(None)]
+            conditions: list[ColumnElement[bool]] = [w.c.birth_year.is_not(None)]
             if low is not None:
                 conditions.append(w.c.birth_year <= year - low)
             if high is not None:

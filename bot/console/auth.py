@@ -60,7 +60,7 @@ def bearer(request: Request) -> str | None:
 
 
 def csrf_ok(expected: str | None, given: str | None) -> bool:
-    return bool(expected and given) and hmac.compare_digest(expected.encode(), (given or "").encode())
+    return bool(expected and given) and hmac.compare_digest((expected or "").encode(), (given or "").encode())
 
 
 def client_address(request: Request) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import Engine
@@ -38,6 +38,7 @@ from storage.fairs import FairError
 from storage.models import StaffAccount, StaffAudit
 
 log = logging.getLogger(__name__)
+Result = TypeVar("Result")
 
 PREFIX = "/console"
 HERE = Path(__file__).parent
@@ -88,9 +89,9 @@ class Console:
     def neighbours(self) -> dict[str, tuple[str, ...]]:
         return {t.name: t.neighbours for t in self.services.places.towns}
 
-    async def db(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    async def db(self, fn: Callable[..., Result], *args: Any, **kw: Any) -> Result:
         """Run `fn(session, …)` in one transaction on a worker thread (never on the event loop)."""
-        def work() -> Any:
+        def work() -> Result:
             with session_scope(self.engine) as session:
                 return fn(session, *args, **kw)
 

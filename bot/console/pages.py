@@ -23,7 +23,7 @@ from storage import broadcasts as bc
 from storage import fairs as fr
 from storage import stats
 from storage.jobs import applications, open_jobs
-from storage.models import Employer, StaffAudit
+from storage.models import Employer, StaffAudit, saved_id
 from storage.questions import recent_questions
 
 
@@ -92,7 +92,7 @@ class Pages:
     def _broadcasts(self, session: Session, fair_id: int | None, town: str | None) -> dict[str, Any]:
         now, tz = self.c.services.clock(), self.c.services.tz
         fairs = fr.upcoming_fairs(session, now=now, limit=30)
-        titles = {f.id: f"{f.starts_at.astimezone(tz):%m-%d} {f.title}" for f in fairs}
+        titles = {saved_id(f): f"{f.starts_at.astimezone(tz):%m-%d} {f.title}" for f in fairs}
         chosen = next((f for f in fairs if f.id == fair_id), None)
         draft = fr.fair_block(chosen, tz, heading="招聘会通知：") + "\n回复“招聘会”看详情。" if chosen else ""
         rows = bc.list_broadcasts(session, limit=30, town=town)

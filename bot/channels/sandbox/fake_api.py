@@ -45,6 +45,12 @@ ERRMSG = {
 }
 
 
+def _openid(body: dict[str, Any]) -> str:
+    """The addressee; \"\" when missing or not text (refused as an invalid openid)."""
+    touser = body.get("touser")
+    return touser if isinstance(touser, str) else ""
+
+
 @dataclass
 class Sent:
     """One message the fake API accepted."""
@@ -181,7 +187,7 @@ class FakeWeChat:
 
     def custom_send(self, body: dict[str, Any]) -> dict[str, Any]:
         path = "/cgi-bin/message/custom/send"
-        openid = body.get("touser")
+        openid = _openid(body)
         content = (body.get("text") or {}).get("content") if body.get("msgtype") == "text" else None
         if not isinstance(content, str) or not content:
             return self._record(path, 47001)
@@ -198,7 +204,7 @@ class FakeWeChat:
 
     def template_send(self, body: dict[str, Any]) -> dict[str, Any]:
         path = "/cgi-bin/message/template/send"
-        openid, template_id, data = body.get("touser"), body.get("template_id"), body.get("data")
+        openid, template_id, data = _openid(body), body.get("template_id"), body.get("data")
         if not template_id:
             return self._record(path, 40037)
         if not isinstance(data, dict) or not data:

@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.channels.sandbox.fake_api import FakeWeChat
 from bot.channels.sandbox.guard import refusal
-from bot.channels.sandbox.simulator import WeChatSimulator
+from bot.channels.sandbox.simulator import Posted, WeChatSimulator
 from bot.channels.wechat.menu import MENU
 from knowledge.places import gazetteer
 
@@ -70,7 +70,7 @@ def create_sandbox_app(simulator: WeChatSimulator, fake: FakeWeChat, *, fake_api
     ])
 
 
-async def _perform(simulator: WeChatSimulator, openid: str, action: dict[str, Any]):
+async def _perform(simulator: WeChatSimulator, openid: str, action: dict[str, Any]) -> Posted:
     kind = action.get("type", "text")
     if kind == "text":
         return await simulator.text(openid, str(action.get("text", ""))[:MAX_TEXT])

@@ -163,9 +163,11 @@ class TelegramChannel:
         ours = to_update(update)
         if ours is None or update.effective_chat is None:
             return
-        if ours.dedup_key and await asyncio.to_thread(self._answered, ours.dedup_key):
-            log.info("telegram update %s was answered before; not answering again", ours.dedup_key)
-            return
+        if ours.dedup_key:
+            answered: bool = await asyncio.to_thread(self._answered, ours.dedup_key)
+            if answered:
+                log.info("telegram update %s was answered before; not answering again", ours.dedup_key)
+                return
         reply = await asyncio.to_thread(self.dispatcher.dispatch, ours)
         if reply is None or reply.empty:
             return

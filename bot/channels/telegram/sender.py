@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import TypedDict
 
 import telegram
 from sqlalchemy import Engine
@@ -157,7 +158,12 @@ def make_bot(settings: Settings, *, pool_size: int = 64) -> telegram.Bot:
     return telegram.Bot(settings.telegram_token, request=request, get_updates_request=request, **api_urls(settings))
 
 
-def api_urls(settings: Settings) -> dict[str, str]:
+class ApiUrls(TypedDict, total=False):
+    base_url: str
+    base_file_url: str
+
+
+def api_urls(settings: Settings) -> ApiUrls:
     """`base_url` and `base_file_url` for a Bot API other than api.telegram.org."""
     if not settings.telegram_api_base:
         return {}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TypedDict
 
 import telegram
 from telegram.constants import ChatType, MessageLimit
@@ -30,13 +32,20 @@ def button_label(number: int, label: str) -> str:
     return f"{number} {label}"
 
 
+class _From(TypedDict):
+    channel: str
+    user_id: str
+    dedup_key: str
+    received_at: datetime
+
+
 def to_update(update: telegram.Update) -> Update | None:
     """Our update for a message in a private chat; None for anything we do not answer
     (groups and channels, edits, service messages)."""
     message = update.message
     if message is None or message.chat.type != ChatType.PRIVATE:
         return None
-    common = {"channel": CHANNEL, "user_id": str(message.chat.id), "dedup_key": str(update.update_id),
+    common: _From = {"channel": CHANNEL, "user_id": str(message.chat.id), "dedup_key": str(update.update_id),
               "received_at": message.date}
     if message.location is not None:
         return Update(kind=Kind.LOCATION, latitude=message.location.latitude,

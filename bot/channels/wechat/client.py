@@ -146,7 +146,7 @@ class WeChatClient:
                     continue
                 raise ApiUnavailable(last)
             try:
-                body = response.json()
+                body: dict[str, Any] = response.json()
             except ValueError as exc:
                 raise ApiUnavailable(f"HTTP {response.status_code}, not JSON") from exc
             errcode = int(body.get("errcode") or 0)

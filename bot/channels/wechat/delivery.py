@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from anyio import to_thread
 from sqlalchemy import Engine
@@ -26,6 +26,7 @@ from storage.db import session_scope
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
+Result = TypeVar("Result")
 
 WINDOW_CLOSED = {45015, 45047}  # out of the 48-hour window, quota used
 UNREACHABLE = {43004, 40003, 43019}  # unfollowed, invalid openid, blocked the account
@@ -140,7 +141,7 @@ class WeChatMessenger:
         return DeliveryResult("failed", reason=f"errcode {exc.errcode}: {exc.errmsg}", permanent=permanent,
                               errcode=exc.errcode)
 
-    def _db(self, operation, openid: str, with_now: bool = False):
+    def _db(self, operation: Callable[..., Result], openid: str, with_now: bool = False) -> Result:
         with session_scope(self.engine) as session:
             if with_now:
                 return operation(session, user_id=openid, now=self.clock())

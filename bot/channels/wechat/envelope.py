@@ -81,4 +81,5 @@ class Envelope:
         """The reply as sent: encrypted when the request was."""
         if not encrypted or self.crypto is None:
             return xml
-        return self.crypto.encrypt_message(xml, query["nonce"], query.get("timestamp"))
+        sealed: str = self.crypto.encrypt_message(xml, query["nonce"], query.get("timestamp"))
+        return sealed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from typing import Protocol, TypeGuard
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -21,6 +22,16 @@ from storage.models import utcnow
 from storage.tokens import TokenState, read_token, release_lease, store_token, try_lease
 
 log = logging.getLogger(__name__)
+
+
+class UsableToken(Protocol):
+    """A stored token checked to be there and fresh."""
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def expires_at(self) -> datetime | None: ...
 
 # (force_refresh) -> (token, seconds it lives)
 Fetcher = Callable[[bool], Awaitable[tuple[str, int]]]
@@ -49,25 +60,27 @@ class TokenCache:
 
     async def get(self) -> str:
         """A token valid for at least the refresh margin."""
-        if self._fresh_in_memory():
-            return self._value
+        if (value := self._fresh_in_memory()) is not None:
+            return value
         async with self._lock:
-            if self._fresh_in_memory():
-                return self._value
+            if (value := self._fresh_in_memory()) is not None:
+                return value
             return await self._obtain(stale=None)
 
     async def refresh(self, stale: str) -> str:
         """The API rejected `stale`: a newer token, fetched with force_refresh unless another
         process already stored one."""
         async with self._lock:
-            if self._value and self._value != stale and self._fresh_in_memory():
-                return self._value
+            if (value := self._fresh_in_memory()) is not None and value != stale:
+                return value
             return await self._obtain(stale=stale)
 
-    def _fresh_in_memory(self) -> bool:
-        return TokenState(self._value, self._expires_at, None, None).usable(now=self._clock(), margin_seconds=self._margin)
+    def _fresh_in_memory(self) -> str | None:
+        """The token held in memory while it is good for the refresh margin."""
+        held = TokenState(self._value, self._expires_at, None, None)
+        return held.value if held.usable(now=self._clock(), margin_seconds=self._margin) else None
 
-    def _good(self, state: TokenState | None, stale: str | None) -> bool:
+    def _good(self, state: TokenState | None, stale: str | None) -> TypeGuard[UsableToken]:
         return (state is not None and state.value != stale
                 and state.usable(now=self._clock(), margin_seconds=self._margin))
 
@@ -99,7 +112,7 @@ class TokenCache:
         self._value, self._expires_at = value, expires_at
         return value
 
-    def _remember(self, state: TokenState) -> str:
+    def _remember(self, state: UsableToken) -> str:
         self._value, self._expires_at = state.value, state.expires_at
         return state.value
 

@@ -17,9 +17,10 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 from anyio import to_thread
 from starlette.requests import Request
@@ -197,7 +198,7 @@ class WeChatChannel:
         except ProcessDied:  # a new child has taken its place; it may take over the batch's claims
             return await child.call(dispatch_batch, updates, maybe_retry, True)
 
-    def _mark(self, update: Update, mark) -> bool:
+    def _mark(self, update: Update, mark: Callable[..., object]) -> bool:
         with session_scope(self.dispatcher.engine) as session:
             return bool(mark(session, channel=CHANNEL, dedup_key=update.dedup_key or "", user_id=update.user_id))
 
@@ -224,7 +225,7 @@ class WeChatChannel:
         if not result.delivered:
             log.warning("late reply to %s not delivered: %s", mask(update.user_id), result.reason)
 
-    def _spawn(self, coro) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._finished)
@@ -284,7 +285,8 @@ async def read_limited(request: Request, limit: int) -> bytes:
 
 def passive_text(message: BaseMessage, text: str) -> str:
     """A passive text reply to `message`, safe for any text (a "]]>" would end the CDATA)."""
-    return TextReply(message=message, content=text.replace("]]>", "]]]]><![CDATA[>")).render()
+    rendered: str = TextReply(message=message, content=text.replace("]]>", "]]]]><![CDATA[>")).render()
+    return rendered
 
 
 def _refuse(request: Request, status: int, reason: str) -> Response:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Update, update
 from sqlmodel import Session, col, select
 
 from storage.models import ChatAccount
@@ -20,7 +20,7 @@ WINDOW = timedelta(hours=48)
 WINDOW_SENDS = 5
 
 
-def _account(user_id: str):
+def _account(user_id: str) -> Update:
     return update(ChatAccount).where(col(ChatAccount.channel) == CHANNEL, col(ChatAccount.user_id) == user_id)
 
 

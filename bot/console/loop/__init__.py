@@ -5,6 +5,8 @@ kept to their town's records and people."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from starlette.routing import BaseRoute
 
 from bot.console.context import Console
@@ -21,7 +23,13 @@ ACTIONS = {"course.add": "新增培训", "course.complete": "培训结业", "cas
            "base.change": "修改见习基地", "home.add": "新增残疾人之家"}
 
 
+class Part(Protocol):
+    def api(self) -> list[BaseRoute]: ...
+
+    def pages(self) -> list[BaseRoute]: ...
+
+
 def routes(console: Console) -> tuple[list[BaseRoute], list[BaseRoute]]:
     """(API routes, page routes) of every closed-loop part."""
-    parts = [Training(console), Rights(console), Silver(console), Graduates(console), Hardship(console)]
+    parts: list[Part] = [Training(console), Rights(console), Silver(console), Graduates(console), Hardship(console)]
     return [r for part in parts for r in part.api()], [r for part in parts for r in part.pages()]

@@ -15,7 +15,7 @@ from bot.console.loop.shared import PAGE_SIZE, when
 from bot.console.roles import Perm, Staff
 from handlers.rights import amount_text, notify
 from storage import cases as store
-from storage.models import RightsCase
+from storage.models import RightsCase, saved_id
 from storage.waiting import fate
 
 ERASED = "本人已注销，电话已删除"
@@ -64,11 +64,11 @@ class Rights:
         if case is None:
             return None
         events = store.events(session, case_id=case_id)
-        told = fate(session, keys=[store.push_key(case_id, e.id) for e in events])
+        told = fate(session, keys=[store.push_key(case_id, saved_id(e)) for e in events])
         return {**self._row(session, case),
                 "events": [{"status": e.status, "status_label": store.STATUSES.get(e.status, e.status),
                             "note": e.note, "at": when(e.at, self.c),
-                            "message": told.get(store.push_key(case_id, e.id), "没有发消息")}
+                            "message": told.get(store.push_key(case_id, saved_id(e)), "没有发消息")}
                            for e in events]}
 
     def _status(self, request: Request) -> str | None:

@@ -4,13 +4,19 @@ numbers staff type, times shown in the county's zone, a worker shown with detail
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from bot.console.context import BadRequest, Console, mask_phone, parse_day
 from bot.console.roles import Staff
 from storage.models import Worker
 
 PAGE_SIZE = 50
+
+
+@overload
+def day(value: Any, *, label: str, required: Literal[True] = True) -> date: ...
+@overload
+def day(value: Any, *, label: str, required: bool) -> date | None: ...
 
 
 def day(value: Any, *, label: str, required: bool = True) -> date | None:
