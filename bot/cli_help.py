@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
 from typer.core import TyperArgument, TyperGroup
 
 if TYPE_CHECKING:  # the click Context typer's own methods take (typer.Context is a subclass)

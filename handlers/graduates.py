@@ -148,7 +148,7 @@ def recommend(session: Session, services: Any, *, graduate: Graduate, worker: Wo
         slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=saved_id(match.job), now=services.clock())
         if slot is None:
             return 0
-        return enqueue(session, [Push(key=store.push_key(graduate.id, match.job.id), worker_id=saved_id(worker),
+        return enqueue(session, [Push(key=store.push_key(graduate.id, saved_id(match.job)), worker_id=saved_id(worker),
                                       kind=store.PUSH_KIND, ref_id=match.job.id,
                                       texts=recommendation(match.job, match.fit, slot))], now=services.clock())
     return 0
@@ -159,7 +159,7 @@ def promise_kept(session: Session, *, graduate: Graduate, what: str, note: str |
     done = {"guidance": "职业指导", "training": "技能培训"}[what]
     said = f"\n{note}" if note else ""
     text = (f"您的{done}已经记上了。{said}\n按县里的政策，还会给您推荐岗位；想看自己的情况，回复“我是大学生”。",)
-    return enqueue(session, [Push(key=store.kept_key(graduate.id, what), worker_id=graduate.worker_id,
+    return enqueue(session, [Push(key=store.kept_key(saved_id(graduate), what), worker_id=graduate.worker_id,
                                   kind=store.KEPT_KIND, texts=text)], now=now)
 
 

@@ -25,7 +25,6 @@ from storage.models import Employer, Worker, saved_id
 from storage.outbox import Push, enqueue
 
 router = Router("hardship")
-router.warm_up(lambda services: _data())
 flow = router.flow("hardship", title="困难帮扶登记")
 
 AGREE, REFUSE = "同意", "不同意"
@@ -33,7 +32,11 @@ AGREE, REFUSE = "同意", "不同意"
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    return json.loads(resources.files("knowledge").joinpath("data/hardship.json").read_text("utf-8"))
+    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath("data/hardship.json").read_text("utf-8"))
+    return data
+
+
+router.warm_up(lambda services: _data())
 
 
 def categories() -> list[str]:

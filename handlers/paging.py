@@ -23,7 +23,8 @@ def current_page(ctx: Ctx) -> tuple[int, list[int]]:
 
 
 def has_next(ctx: Ctx) -> bool:
-    return (ctx.data.get("page", 0) + 1) * PAGE < len(ctx.data["ids"])
+    page: int = ctx.data.get("page", 0)
+    return (page + 1) * PAGE < len(ctx.data["ids"])
 
 
 def heading(ctx: Ctx, first: str) -> str:

@@ -113,7 +113,7 @@ def unfollowed(ctx: Ctx) -> Reply:
 
 
 def _open_cases(ctx: Ctx) -> list[str]:
-    return [case.number for case in cases.cases_of(ctx.session, account=ctx.account)
+    return [cases.number_of(case) for case in cases.cases_of(ctx.session, account=ctx.account)
             if case.status not in cases.FINISHED]
 
 

@@ -89,7 +89,7 @@ NOTE_MAX = 100
 
 def _missed(ctx: Ctx, step: str) -> bool:
     """Count an answer this step did not understand; True when it was the second."""
-    misses = dict(ctx.data.get("misses") or {})
+    misses: dict[str, int] = dict(ctx.data.get("misses") or {})
     misses[step] = misses.get(step, 0) + 1
     ctx.data["misses"] = misses
     return misses[step] >= MISS_LIMIT
@@ -227,9 +227,9 @@ def village(ctx: Ctx) -> Reply:
         return ctx.next("age")
     places = ctx.services.places
     guess = places.resolve(text)
-    corrected = guess.town and guess.town != ctx.data.get("town")
+    corrected = guess.town if guess.town != ctx.data.get("town") else None
     if corrected and (guess.village or not _VILLAGE_WORD.search(text)):  # "不对，我是马金的": the town
-        return _set_town(ctx, guess.town, guess.village)
+        return _set_town(ctx, corrected, guess.village)
     name = places.village(text, ctx.data.get("town"))
     if name and len(name) <= 20:
         ctx.data["village"] = name

@@ -321,5 +321,5 @@ def notify(session: Session, *, case: RightsCase, event: RightsCaseEvent, now: A
     worker_id, _ = store.reach(session, case)
     if worker_id is None or event.id is None:
         return 0
-    return enqueue(session, [Push(key=store.push_key(case.id, event.id), worker_id=worker_id,
+    return enqueue(session, [Push(key=store.push_key(saved_id(case), event.id), worker_id=worker_id,
                                   kind=PUSH_KIND, ref_id=case.id, texts=status_push(case, event))], now=now)

@@ -25,7 +25,6 @@ from storage.models import SilverNeed, Worker, saved_id
 from storage.outbox import Push, enqueue
 
 router = Router("silver")
-router.warm_up(lambda services: maps())
 flow = router.flow("silver", title="银龄登记")
 
 NONE_WORDS = ("都不想", "不想", "没有", "都不要", "不要", "不需要", "不参加", "暂时不", "都不")
@@ -61,7 +60,8 @@ class SilverMap:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    return json.loads(resources.files("knowledge").joinpath("data/silver.json").read_text("utf-8"))
+    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath("data/silver.json").read_text("utf-8"))
+    return data
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +73,9 @@ def maps() -> dict[str, SilverMap]:
         found[kind] = SilverMap(kind, m["label"], m["table"], m["offer"], m["question"], m["none"],
                                 OptionSet(options), extra)
     return found
+
+
+router.warm_up(lambda services: maps())
 
 
 def invite_ages() -> tuple[int, int]:
@@ -133,7 +136,7 @@ def match_need(session: Session, *, need: SilverNeed, now: Any) -> int:
 def match_worker(session: Session, *, worker: Worker, now: Any) -> int:
     assert worker.id is not None
     needs = store.needs_for(session, worker=worker)
-    return enqueue(session, (Push(key=store.push_key(n.id, worker.id), worker_id=worker.id, kind=store.PUSH_KIND,
+    return enqueue(session, (Push(key=store.push_key(saved_id(n), worker.id), worker_id=worker.id, kind=store.PUSH_KIND,
                                   ref_id=n.id, texts=need_push(n)) for n in needs), now=now)
 
 

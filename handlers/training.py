@@ -18,7 +18,7 @@ from handlers.policy_push import BUSINESS
 from knowledge.text import choice_numbers, compact
 from storage import courses as store
 from storage.eligibility import has_flag
-from storage.models import Course, Worker
+from storage.models import Course, Worker, saved_id
 from storage.outbox import Push, enqueue
 from storage.silver import choices_of
 
@@ -221,7 +221,7 @@ def queue_reminders(session: Session, services: Any) -> int:
     """Queue tomorrow's course reminders; each person is reminded of a course once."""
     tomorrow = services.local_now().date() + timedelta(days=1)
     now = services.clock()
-    return sum(enqueue(session, (Push(key=store.reminder_key(due.course.id, w), worker_id=w,
+    return sum(enqueue(session, (Push(key=store.reminder_key(saved_id(due.course), w), worker_id=w,
                                       kind=store.REMINDER_KIND, ref_id=due.course.id, texts=reminder(due.course))
                                  for w in due.worker_ids), now=now)
                for due in store.reminders_due(session, starting_on=tomorrow))

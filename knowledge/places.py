@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from knowledge.text import FuzzyIndex, compact
 
@@ -146,8 +147,10 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @lru_cache(maxsize=1)
-def _raw_towns() -> list[dict]:
-    return json.loads(resources.files("knowledge").joinpath("data/towns.json").read_text("utf-8"))["towns"]
+def _raw_towns() -> list[dict[str, Any]]:
+    towns: list[dict[str, Any]] = json.loads(
+        resources.files("knowledge").joinpath("data/towns.json").read_text("utf-8"))["towns"]
+    return towns
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, normalize
 
@@ -123,8 +124,9 @@ class OptionSet:
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict:
-    return json.loads(resources.files("knowledge").joinpath("data/taxonomy.json").read_text("utf-8"))
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath("data/taxonomy.json").read_text("utf-8"))
+    return data
 
 
 def _options(section: str) -> OptionSet:

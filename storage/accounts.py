@@ -78,8 +78,9 @@ def issue_link_code(session: Session, *, worker_id: int, now: datetime, ttl: tim
         (col(LinkCode.worker_id) == worker_id) | (col(LinkCode.expires_at) < now)))
     for _ in range(50):
         code = f"{secrets.randbelow(10 ** LINK_CODE_DIGITS):0{LINK_CODE_DIGITS}d}"
-        if insert_ignore(session, LinkCode, {"code": code, "worker_id": worker_id, "expires_at": now + ttl}):
-            return session.get(LinkCode, code)
+        if insert_ignore(session, LinkCode, {"code": code, "worker_id": worker_id, "expires_at": now + ttl}) \
+                and (issued := session.get(LinkCode, code)) is not None:
+            return issued
     raise RuntimeError("no free link code")  # a hundred million codes live at once: not a real case
 
 

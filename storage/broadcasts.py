@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, func, or_, true, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -101,7 +101,7 @@ def _base_select(audience: Audience, *, now: datetime, tz: ZoneInfo) -> Select:
         year, bands = now.astimezone(tz).year, []
         for code in audience.age_bands:
             _, low, high = AGE_BANDS[code]
-            band = [w.c.birth_year.is_not(None)]
+            band: list[ColumnElement[bool]] = [w.c.birth_year.is_not(None)]
             if low is not None:
                 band.append(w.c.birth_year <= year - low)
             if high is not None:

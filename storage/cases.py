@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from storage.models import ChatAccount, RightsCase, RightsCaseEvent, Worker, saved_id
@@ -114,10 +114,17 @@ def events(session: Session, *, case_id: int) -> list[RightsCaseEvent]:
                              .order_by(col(RightsCaseEvent.id))))
 
 
+def number_of(case: RightsCase) -> str:
+    """The case's number (WQ2026-000123), given when the case was opened."""
+    if case.number is None:
+        raise ValueError(f"rights case {case.id} has no number")
+    return case.number
+
+
 def forget_person(session: Session, *, account_ids: list[int], worker_id: int | None, now: datetime) -> list[str]:
     """注销: the person's finished cases are deleted; an open one stays for the department to
     follow up, without the phone and tied to no account. The numbers of the cases kept."""
-    mine = [col(RightsCase.account_id).in_(account_ids)]
+    mine: list[ColumnElement[bool]] = [col(RightsCase.account_id).in_(account_ids)]
     if worker_id is not None:
         mine.append(col(RightsCase.worker_id) == worker_id)
     kept = []
@@ -129,7 +136,7 @@ def forget_person(session: Session, *, account_ids: list[int], worker_id: int | 
         case.updated_at = now
         session.add(case)
         session.add(RightsCaseEvent(case_id=saved_id(case), status=case.status, note=ERASED_NOTE, at=now))
-        kept.append(case.number)
+        kept.append(number_of(case))
     session.flush()
     return kept
 

@@ -34,7 +34,7 @@ HEAD_START = timedelta(hours=24)
 
 # --- hardship -----------------------------------------------------------------------------------------
 def declare_hardship(session: Session, *, worker_id: int, category: str, now: datetime) -> None:
-    row = session.get(HardshipDeclaration, worker_id) or HardshipDeclaration(worker_id=worker_id)
+    row = session.get(HardshipDeclaration, worker_id) or HardshipDeclaration(worker_id=worker_id, category=category)
     row.category, row.consented_at = category, now
     session.add(row)
     session.flush()

@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, rrule
-from sqlalchemy import Select, String, and_, cast, exists, literal, or_, true, update
+from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, literal, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.models import Broadcast, Employer, Fair, FairChange, FairEmployer, Job, Outbox, Worker
 from storage.outbox import enqueue_selected
-from storage.sql import insert_ignore, table_of
+from storage.sql import insert_ignore, stored_ids, table_of
 
 FIXED_DAYS = (8, 18)
 FIXED_KIND = "定期招聘会"
@@ -107,12 +107,12 @@ def end_of(fair: Fair) -> datetime:
     return fair.ends_at or fair.starts_at + DEFAULT_LENGTH
 
 
-def _not_over(now: datetime):
+def _not_over(now: datetime) -> ColumnElement[bool]:
     return or_(col(Fair.ends_at) > now,
                and_(col(Fair.ends_at).is_(None), col(Fair.starts_at) > now - DEFAULT_LENGTH))
 
 
-def _over(now: datetime):
+def _over(now: datetime) -> ColumnElement[bool]:
     return or_(col(Fair.ends_at) <= now,
                and_(col(Fair.ends_at).is_(None), col(Fair.starts_at) <= now - DEFAULT_LENGTH))
 
@@ -317,7 +317,8 @@ def _tell_and_replace(session: Session, change: FairChange, texts: tuple[str, ..
         col(Outbox.kind).in_((PUSH_KIND, CHANGE_KIND)), col(Outbox.ref_id) == fair_id,
         col(Outbox.status).in_(outbox.UNSENT),
         ~col(Outbox.idempotency_key).startswith(keep, autoescape=True)).values(status=outbox.CANCELLED))
-    for (broadcast_id,) in session.connection().execute(sa_select(col(Broadcast.id)).where(col(Broadcast.fair_id) == fair_id)):
+    broadcasts = session.connection().execute(sa_select(col(Broadcast.id)).where(col(Broadcast.fair_id) == fair_id))
+    for broadcast_id in stored_ids(row[0] for row in broadcasts):
         outbox.cancel(session, kind="broadcast", ref_id=broadcast_id)
     return notified
 
@@ -429,7 +430,7 @@ def queue_fair_reminders(session: Session, now: datetime, tz: ZoneInfo,
                                           not_before=max(now, _at(today, morning_at, tz)), now=now)
     over = session.exec(select(col(Fair.id)).where(
         col(Fair.starts_at) > now - timedelta(days=30), _over(now))).all()
-    for fair_id in over:
+    for fair_id in stored_ids(over):
         for kind in (PUSH_KIND, CHANGE_KIND):
             done["expired"] += outbox.cancel(session, kind=kind, ref_id=fair_id)
     return done

@@ -32,7 +32,8 @@ def push_key(graduate_id: int, job_id: int) -> str:
 def save_graduate(session: Session, *, worker_id: int, school: str, major: str, grad_year: int, wish: str,
                   now: datetime) -> Graduate:
     """Register the person as a graduate, or update what they told us before."""
-    graduate = get_graduate(session, worker_id=worker_id) or Graduate(worker_id=worker_id, created_at=now)
+    graduate = get_graduate(session, worker_id=worker_id) or Graduate(
+        worker_id=worker_id, school=school, major=major, grad_year=grad_year, wish=wish, created_at=now)
     graduate.school, graduate.major, graduate.grad_year, graduate.wish = school, major, grad_year, wish
     graduate.updated_at = now
     session.add(graduate)
@@ -163,11 +164,12 @@ def save_base(session: Session, *, fields: dict[str, Any], now: datetime, base_i
         found = session.exec(select(InternshipBase).where(col(InternshipBase.source_key) == key)).first()
         if found is not None:
             return found
-        base = InternshipBase(source_key=key, created_at=now)
+        base = InternshipBase(source_key=key, created_at=now, **{n: fields[n] for n in BASE_FIELDS if n in fields})
     else:
-        base = session.get(InternshipBase, base_id)
-        if base is None:
+        found = session.get(InternshipBase, base_id)
+        if found is None:
             return None
+        base = found
     for name in BASE_FIELDS:
         if name in fields:
             setattr(base, name, fields[name])

@@ -81,7 +81,8 @@ def _backend(session: Session) -> int | None:
         return None
     if "backend_pid" not in connection.info:  # kept with the pooled connection: asked once
         connection.info["backend_pid"] = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-    return connection.info["backend_pid"]
+    pid: int = connection.info["backend_pid"]
+    return pid
 
 
 def _owner_gone(session: Session, owner: int | None) -> bool:

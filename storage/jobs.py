@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -21,7 +21,7 @@ def employer_id(session: Session, *, name: str, kind: str | None = None, town: s
     """The employer's id, created on first mention."""
     insert_ignore(session, Employer, {"name": name, "kind": kind or "企业", "town": town, "phone": phone,
                                       "created_at": utcnow()})
-    return session.exec(select(col(Employer.id)).where(col(Employer.name) == name)).one()
+    return cast(int, session.exec(select(col(Employer.id)).where(col(Employer.name) == name)).one())  # a stored id
 
 
 def add_job(session: Session, *, fields: dict[str, Any], now: datetime) -> Job | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -14,8 +15,9 @@ from storage.models import Course, Employer, Fair, Job
 from storage.sql import insert_ignore
 
 
-def demo_data() -> dict:
-    return json.loads(resources.files("storage").joinpath("demo_data.json").read_text("utf-8"))
+def demo_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("storage").joinpath("demo_data.json").read_text("utf-8"))
+    return data
 
 
 def load_demo(session: Session, *, now: datetime, tz: ZoneInfo) -> dict[str, int]:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.models import JobApplication, Outbox, SilverChoice, SilverNeed, SilverPlacement, Worker
+from storage.sql import stored_ids
 
 KINDS = ("learn", "work", "serve")
 OPEN, CLOSED = "open", "closed"
@@ -103,7 +104,7 @@ def matching_worker_ids(session: Session, *, need: SilverNeed) -> list[int]:
                            col(SilverChoice.code) == need.code)
     placed = exists().where(col(SilverPlacement.worker_id) == col(Worker.id), col(SilverPlacement.need_id) == need.id)
     stmt = sa_select(col(Worker.id)).where(chose, ~placed, col(Worker.subscribed) == true(), _near(need)).order_by(col(Worker.id))
-    return [row[0] for row in session.connection().execute(stmt)]
+    return stored_ids(row[0] for row in session.connection().execute(stmt))
 
 
 def needs_for(session: Session, *, worker: Worker) -> list[SilverNeed]:

@@ -8,7 +8,7 @@ building nor the cache-key walk of a fresh statement.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, TypeVar
 
@@ -24,6 +24,11 @@ def table_of(model: type[SQLModel]) -> Table:
     """The Core table behind a table model."""
     table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel's metaclass, not declared
     return table
+
+
+def stored_ids(ids: Iterable[int | None]) -> list[int]:
+    """Ids read from a primary-key column: never NULL, though the models type them optional."""
+    return [i for i in ids if i is not None]
 
 
 def _insert_builder(dialect: str) -> InsertBuilder:

@@ -155,7 +155,7 @@ def to_xlsx(figs: list[Figure], months: list[Month], *, year: int) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # the one sheet a new workbook has
     sheet.title = "年度指标"
     sheet.append([f"{year}年指标", "今年完成", "全年目标", "完成率", "说明"])
     for f in figs:

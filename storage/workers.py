@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, or_, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -136,14 +136,14 @@ def erase_person(session: Session, *, account_id: int, worker: Worker | None, no
     Their chat accounts stay, emptied, because they may still write and the platforms'
     rules (WeChat's reply window, the 绑定 guess limit) are counted on them.
     """
-    mine = col(ChatAccount.id) == account_id
+    mine: ColumnElement[bool] = col(ChatAccount.id) == account_id
     if worker is not None:
         mine = or_(mine, col(ChatAccount.worker_id) == worker.id)
     accounts = session.exec(select(ChatAccount).where(mine)).all()
-    account_ids = [account.id for account in accounts]
+    account_ids = [saved_id(account) for account in accounts]
     kept = cases.forget_person(session, account_ids=account_ids,
                                worker_id=worker.id if worker else None, now=now)
-    applied = col(JobApplication.account_id).in_(account_ids)
+    applied: ColumnElement[bool] = col(JobApplication.account_id).in_(account_ids)
     if worker is not None:
         applied = or_(applied, col(JobApplication.worker_id) == worker.id)
         outbox.forget_worker(session, worker_id=saved_id(worker))

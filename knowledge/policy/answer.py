@@ -167,7 +167,7 @@ def _source_line(entry: Entry, departments: list[str] | tuple[str, ...]) -> str:
 
 def _place(entry: Entry) -> str:
     """ "二、(四) 第13条 帮扶低龄老年人再就业", "一、(三) 基本原则", "一、(四) 指标体系 主要指标表"."""
-    if entry.indicator:
+    if entry.indicator and entry.table:
         return f"{entry.ref} {entry.table.section_title} 主要指标表"
     measure = entry.passage.measure if entry.passage else None
     if measure is not None:

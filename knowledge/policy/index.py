@@ -52,7 +52,8 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """Precise-mode words, text kept whole (punctuation and blanks included)."""
-        return self._jieba.lcut(text, HMM=False)
+        words: list[str] = self._jieba.lcut(text, HMM=False)
+        return words
 
     def tagged(self, text: str, keep_all: bool = False) -> list[tuple[str, str]]:
         """Precise-mode words with their part of speech; punctuation and blanks only when keep_all."""
@@ -96,8 +97,15 @@ class Entry:
     indicator: Indicator | None = None
 
     @property
+    def _row(self) -> tuple[IndicatorTable, Indicator]:
+        """The table and row of an entry that is not a passage."""
+        if self.table is None or self.indicator is None:
+            raise ValueError("an entry is either a passage or a table row")
+        return self.table, self.indicator
+
+    @property
     def ref(self) -> str:
-        return self.passage.ref if self.passage else self.table.ref
+        return self.passage.ref if self.passage else self._row[0].ref
 
     @property
     def departments(self) -> tuple[str, ...]:
@@ -107,7 +115,8 @@ class Entry:
     def title(self) -> str:
         if self.passage:
             return self.passage.title
-        return f"{self.table.section_title}·{self.indicator.name}"
+        table, indicator = self._row
+        return f"{table.section_title}·{indicator.name}"
 
     def search_text(self) -> str:
         """The text the entry is found by, in search form; the title counts twice."""
@@ -115,7 +124,7 @@ class Entry:
             p = self.passage
             parts = [p.title, p.title, p.group, *p.sentences]
         else:
-            ind = self.indicator
+            _, ind = self._row
             labels = {f.label for f in ind.figures}
             parts = [ind.name, ind.name, ind.unit, *labels]
         return arabize_counts(" ".join(parts))

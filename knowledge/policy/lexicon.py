@@ -110,10 +110,10 @@ class Lexicon:
             for m in rx.finditer(text):
                 claim(m.start(), m.end(), Concept(m.group(0), terms))
         particle = "了" in text
-        for phrase, terms in self._spoken.items():
+        for phrase, phrase_terms in self._spoken.items():
             if phrase in text or particle:
                 for m in _with_particle(phrase).finditer(text):
-                    claim(m.start(), m.end(), Concept(phrase, tuple(terms)))
+                    claim(m.start(), m.end(), Concept(phrase, tuple(phrase_terms)))
         return sorted(found, key=lambda f: f[0])
 
 

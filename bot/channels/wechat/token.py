@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Protocol, TypeGuard
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Protocol, TypeGuard
 
 from anyio import to_thread
 from sqlalchemy import Engine
