@@ -20,6 +20,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, text
@@ -37,7 +38,7 @@ from storage import broadcasts as bc  # noqa: E402
 from storage import fairs as fr
 from storage import outbox
 from storage.db import make_engine, session_scope, upgrade  # noqa: E402
-from storage.models import ChatAccount, Fair, Worker, WorkerSkill  # noqa: E402
+from storage.models import ChatAccount, Fair, Worker, WorkerSkill, saved_id  # noqa: E402
 from storage.sql import table_of
 
 SKILLS = ["tea", "farm", "housekeeping", "handcraft", "construction", "cook", "porter", "driver", "ecommerce"]
@@ -48,7 +49,9 @@ TELEGRAM_RATE = 30  # messages a second Telegram allows a bot overall
 
 def generate(engine, workers: int, rng: random.Random) -> None:
     towns = gazetteer().names
-    worker_rows, skill_rows, account_rows = [], [], []
+    worker_rows: list[dict[str, Any]] = []
+    skill_rows: list[dict[str, Any]] = []
+    account_rows: list[dict[str, Any]] = []
     for n in range(1, workers + 1):
         skills = rng.sample(SKILLS, rng.choice([1, 1, 2, 3]))
         registered = NOW - timedelta(days=rng.randint(0, 700))
@@ -102,8 +105,8 @@ def run(name: str, url: str, workers: int, deliver: int) -> None:
         print(f"[{name}] audience count, {label}: {found.total:,} people in {seconds(start) * 1000:.0f} ms")
 
     with session_scope(engine) as s:
-        broadcast_id = bc.create_broadcast(s, texts=["3月18日上午9点，开化县人力资源市场有招聘会。", "回复“招聘会”看详情。"],
-                                           audience=bc.Audience(), now=NOW).id
+        broadcast_id = saved_id(bc.create_broadcast(
+            s, texts=["3月18日上午9点，开化县人力资源市场有招聘会。", "回复“招聘会”看详情。"], audience=bc.Audience(), now=NOW))
     start = time.perf_counter()
     with session_scope(engine) as s:
         first = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
@@ -131,7 +134,7 @@ def run(name: str, url: str, workers: int, deliver: int) -> None:
         fair = s.exec(select(Fair).where(col(Fair.source_key) == "fixed-2026-03-18")).one()
     start = time.perf_counter()
     with session_scope(engine) as s:
-        moved = fr.move_fair(s, fair_id=fair.id, starts_at=datetime(2026, 3, 19, 9, 0, tzinfo=TZ),
+        moved = fr.move_fair(s, fair_id=saved_id(fair), starts_at=datetime(2026, 3, 19, 9, 0, tzinfo=TZ),
                              reason="场地检修", now=NOW, tz=TZ)
     print(f"[{name}] move that fair: {moved.notified:,} change notices queued in {seconds(start):.2f} s")
 

@@ -112,8 +112,9 @@ def pick_town(persona: dict, reply: Reply) -> str:
     style = persona.get("point", "number")
     if index is None:
         return "都不是" if style == "number" and "都不是" in shown else town
-    return {"number": str(index + 1), "ordinal": f"第{ORDINALS[index]}个", "name": f"就是{short}",
-            "again": persona["say"]["town"][0], "full": town}[style]
+    answers: dict[str, str] = {"number": str(index + 1), "ordinal": f"第{ORDINALS[index]}个", "name": f"就是{short}",
+                               "again": persona["say"]["town"][0], "full": town}
+    return answers[style]
 
 
 class User:
@@ -160,7 +161,8 @@ class User:
         options = self.p.get("say", {}).get(slot)
         if not options:
             return None
-        return options[min(self.asked.get(slot, 1), len(options)) - 1]
+        said: str = options[min(self.asked.get(slot, 1), len(options)) - 1]
+        return said
 
 
 def expected(persona: dict) -> dict:

@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, text
 from sqlmodel import Session
@@ -39,7 +40,9 @@ NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
 def generate(engine, workers: int, jobs: int, rng: random.Random) -> None:
     towns = gazetteer().names
-    worker_rows, skill_rows, account_rows = [], [], []
+    worker_rows: list[dict[str, Any]] = []
+    skill_rows: list[dict[str, Any]] = []
+    account_rows: list[dict[str, Any]] = []
     for n in range(1, workers + 1):
         skills = rng.sample(SKILLS, rng.choice([1, 1, 2, 3]))
         worker_rows.append({

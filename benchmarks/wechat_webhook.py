@@ -72,7 +72,8 @@ def run_wrk(port: int, traffic: Traffic, args: argparse.Namespace, seconds: floa
         out = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.concurrency}", f"-d{round(seconds)}s",
                               "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(plan)],
                              capture_output=True, text=True, check=True)
-    return json.loads(next(line for line in out.stdout.splitlines() if line.startswith("{")))
+    result: dict[str, Any] = json.loads(next(line for line in out.stdout.splitlines() if line.startswith("{")))
+    return result
 
 
 async def _python_connection(port: int, traffic: Traffic, first: int, stride: int, until: float,
@@ -130,7 +131,8 @@ def load(port: int, traffic: Traffic, args: argparse.Namespace, seconds: float) 
     if args.python_client:
         out = subprocess.run([sys.executable, __file__, "--python-load", str(port), json.dumps(traffic.__dict__),
                               str(args.concurrency), str(seconds)], capture_output=True, text=True, check=True)
-        return json.loads(out.stdout)
+        result: dict[str, Any] = json.loads(out.stdout)
+        return result
     return run_wrk(port, traffic, args, seconds)
 
 
@@ -204,7 +206,7 @@ def prepare_database(url: str, traffic: Traffic, jobs: int, broadcast: int) -> N
     from bot.services import Services
     from bot.settings import Settings
     from storage.db import make_engine, session_scope, upgrade
-    from storage.models import ChatAccount, Worker, WorkerSkill
+    from storage.models import ChatAccount, Worker, WorkerSkill, saved_id
     from storage.seed import load_demo
 
     upgrade(url)
@@ -224,8 +226,8 @@ def prepare_database(url: str, traffic: Traffic, jobs: int, broadcast: int) -> N
                             availability=["anytime"], travel_range="town")
             session.add(worker)
             session.flush()
-            session.add_all([WorkerSkill(worker_id=worker.id, skill="tea"),
-                             WorkerSkill(worker_id=worker.id, skill="housekeeping"),
+            session.add_all([WorkerSkill(worker_id=saved_id(worker), skill="tea"),
+                             WorkerSkill(worker_id=saved_id(worker), skill="housekeeping"),
                              ChatAccount(channel="wechat", user_id=traffic.openid(villager), worker_id=worker.id)])
     engine.dispose()
 

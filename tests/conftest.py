@@ -4,12 +4,14 @@ and a chat harness that drives the real dispatcher (`chat.send("登记")` → re
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, insert, text
@@ -151,7 +153,14 @@ def clock() -> Clock:
     return Clock()
 
 
-def make_settings(url: str, data_dir: Path, **overrides: object) -> Settings:
+def first_group(pattern: str, text: str) -> str:
+    """The first group of `pattern` in `text`; the test fails when it is not there."""
+    match = re.search(pattern, text)
+    assert match is not None, pattern
+    return match.group(1)
+
+
+def make_settings(url: str, data_dir: Path, **overrides: Any) -> Settings:
     """Settings for a test: no push delivery or schedule in the background, and messages
     dispatched in the test's own process (its clock, its extra routers), unless asked for."""
     return Settings(**{"database_url": url, "data_dir": data_dir, "background": False, "dispatch_processes": 0,
@@ -209,7 +218,7 @@ class ChatHarness:
         return self.dispatcher.dispatch(Update(self.channel, user or self.user, kind, text,
                                                latitude=latitude, longitude=longitude, dedup_key=dedup_key))
 
-    def say(self, text: str, **kw: object) -> str:
+    def say(self, text: str, **kw: Any) -> str:
         """Send and return the whole reply as one text (what a WeChat user would read)."""
         reply = self.send(text, **kw)
         assert reply is not None

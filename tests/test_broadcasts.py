@@ -16,7 +16,7 @@ from storage import broadcasts as bc
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.fairs import add_fair
-from storage.models import Broadcast, Job, Outbox, Worker, WorkerSkill
+from storage.models import Broadcast, Job, Outbox, Worker, WorkerSkill, saved_id
 from storage.sql import table_of
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -39,7 +39,7 @@ def add_worker(session: Session, *, town: str = "华埠镇", skills: tuple[str, 
                     created_at=registered, updated_at=registered)
     session.add(worker)
     session.flush()
-    session.add_all(WorkerSkill(worker_id=worker.id, skill=s) for s in skills)
+    session.add_all(WorkerSkill(worker_id=saved_id(worker), skill=s) for s in skills)
     assert worker.id is not None
     return worker.id
 
@@ -81,13 +81,20 @@ def test_audience_filters(engine: Engine, people: dict[str, int]) -> None:
     assert ids(engine, towns=["齐溪镇"]) == set()
 
 
+def stored(session: Session, broadcast_id: int) -> Broadcast:
+    """The broadcast; the test fails when there is none."""
+    found = bc.get_broadcast(session, broadcast_id)
+    assert found is not None
+    return found
+
+
 def test_audience_of_a_fair_is_the_people_its_jobs_suit(engine: Engine, people: dict[str, int]) -> None:
     with session_scope(engine) as s:
         tea = Job(source_key="tea", title="采茶", town="华埠镇", skills=["tea"], physical="轻")
         s.add(tea)
         s.flush()
         with_jobs = add_fair(s, kind="春风送岗", title="华埠专场", town="华埠镇", venue="华埠镇零工市场",
-                             starts_at=NOW + timedelta(days=3), ends_at=None, now=NOW, job_ids=[tea.id])
+                             starts_at=NOW + timedelta(days=3), ends_at=None, now=NOW, job_ids=[saved_id(tea)])
         without = add_fair(s, kind="驻点招聘", title="驻点", town="马金镇", venue="马金",
                            starts_at=NOW + timedelta(days=3), ends_at=None, now=NOW)
         s.exec(update(Worker).where(col(Worker.id) == people["huabu_tea_45"]).values(want_fair_push=False))
@@ -124,7 +131,7 @@ def test_a_double_confirmation_queues_nothing_more(engine: Engine, people: dict[
     with session_scope(engine) as s:
         draft = bc.create_broadcast(s, texts=["3月18日人力资源市场有招聘会。", "回复“招聘会”看详情。"],
                                     audience=bc.Audience(towns=("华埠镇",)), now=NOW)
-        broadcast_id = draft.id
+        broadcast_id = saved_id(draft)
         assert draft.status == bc.DRAFT and not broadcast_rows(engine, broadcast_id)
     with session_scope(engine) as s:
         first = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
@@ -141,7 +148,7 @@ def test_a_double_confirmation_queues_nothing_more(engine: Engine, people: dict[
         s.exec(update(Broadcast).where(col(Broadcast.id) == broadcast_id).values(status=bc.DRAFT))
     with session_scope(engine) as s:
         assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 0
-        assert bc.get_broadcast(s, broadcast_id).queued == 3
+        assert stored(s, broadcast_id).queued == 3
     assert len(broadcast_rows(engine, broadcast_id)) == 3
 
 
@@ -149,20 +156,20 @@ def test_stopping_mid_way_keeps_what_was_sent_and_cancels_the_rest(engine: Engin
     with session_scope(engine) as s:
         for _ in range(10):
             add_worker(s)
-        broadcast_id = bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(), now=NOW).id
+        broadcast_id = saved_id(bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(), now=NOW))
     with session_scope(engine) as s:
         assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 10
     with session_scope(engine) as s:  # the delivery worker gets through four of them, one is mid-call
         taken = outbox.claim_due(s, now=NOW, limit=5, lease=timedelta(minutes=5))
         for row in taken[:4]:
-            outbox.finish(s, outbox_id=row.id, status=outbox.SENT, now=NOW)
-        outbox.mark_sending(s, outbox_id=taken[4].id)
+            outbox.finish(s, outbox_id=saved_id(row), status=outbox.SENT, now=NOW)
+        outbox.mark_sending(s, outbox_id=saved_id(taken[4]))
     with session_scope(engine) as s:
         assert bc.stop_broadcast(s, broadcast_id=broadcast_id, now=NOW) == 5
     with session_scope(engine) as s:
         report = bc.report(s, broadcast_id=broadcast_id, now=NOW)
         assert report.counts == {"sent": 4, "sending": 1, "cancelled": 5}
-        assert bc.get_broadcast(s, broadcast_id).status == bc.STOPPED
+        assert stored(s, broadcast_id).status == bc.STOPPED
         # stopped is final: a late confirm queues nothing
         assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 0
 
@@ -171,15 +178,15 @@ def test_the_report_says_why_people_were_not_reached(engine: Engine) -> None:
     with session_scope(engine) as s:
         for _ in range(6):
             add_worker(s)
-        broadcast_id = bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(), now=NOW).id
+        broadcast_id = saved_id(bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(), now=NOW))
         bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
     rows = broadcast_rows(engine, broadcast_id)
     with session_scope(engine) as s:
-        outbox.finish(s, outbox_id=rows[0].id, status=outbox.SENT, now=NOW)
-        outbox.finish(s, outbox_id=rows[1].id, status=outbox.FAILED, now=NOW, error="43004 用户未关注")
-        outbox.finish(s, outbox_id=rows[2].id, status=outbox.SKIPPED, now=NOW, error="已退订")
-        outbox.finish(s, outbox_id=rows[3].id, status=outbox.SKIPPED, now=NOW, error="已退订")
-        outbox.retry_later(s, outbox_id=rows[4].id, at=NOW + timedelta(hours=10), error="免打扰时段")
+        outbox.finish(s, outbox_id=saved_id(rows[0]), status=outbox.SENT, now=NOW)
+        outbox.finish(s, outbox_id=saved_id(rows[1]), status=outbox.FAILED, now=NOW, error="43004 用户未关注")
+        outbox.finish(s, outbox_id=saved_id(rows[2]), status=outbox.SKIPPED, now=NOW, error="已退订")
+        outbox.finish(s, outbox_id=saved_id(rows[3]), status=outbox.SKIPPED, now=NOW, error="已退订")
+        outbox.retry_later(s, outbox_id=saved_id(rows[4]), at=NOW + timedelta(hours=10), error="免打扰时段")
     with session_scope(engine) as s:
         report = bc.report(s, broadcast_id=broadcast_id, now=NOW)
     assert report.counts == {"sent": 1, "failed": 1, "skipped": 2, "pending": 2} and report.total == 6
@@ -196,7 +203,7 @@ def test_queuing_many_is_quick_and_complete(engine: Engine) -> None:
         s.connection().execute(table_of(Worker).insert(), [
             {"town": "华埠镇", "skills": [], "availability": [], "travel_range": "town", "want_job_push": True,
              "want_fair_push": True, "subscribed": True, "created_at": NOW, "updated_at": NOW} for _ in range(n)])
-        broadcast_id = bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(towns=("华埠镇",)), now=NOW).id
+        broadcast_id = saved_id(bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(towns=("华埠镇",)), now=NOW))
     with session_scope(engine) as s:
         assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == n
     with session_scope(engine) as s:

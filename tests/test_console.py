@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,7 +23,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from conftest import ChatHarness, Clock, make_settings
+from conftest import ChatHarness, Clock, first_group, make_settings
 
 from bot.cli import proxy_options
 from bot.console import console_routes, demo_admin, demo_admin_token
@@ -32,7 +33,7 @@ from bot.services import Services
 from bot.settings import Settings
 from storage import staff as store
 from storage.db import make_engine, session_scope
-from storage.models import ChatAccount, Job, PolicyQuestion, StaffAudit, Worker, WorkerSkill
+from storage.models import ChatAccount, Job, PolicyQuestion, StaffAudit, Worker, WorkerSkill, saved_id
 from storage.questions import log_question
 
 TOKEN = "test-admin-token-0123456789"
@@ -132,7 +133,7 @@ def use_cookie(client: TestClient, session: str) -> None:
 
 def make_account(client: TestClient, name: str, role: str, town: str | None = None, village: str | None = None,
                  *, must_change: bool = False) -> None:
-    engine: Engine = client.app.state.engine
+    engine: Engine = cast(Starlette, client.app).state.engine
     with session_scope(engine) as s:
         account = store.add_account(s, name=name, role=role, town=town, village=village, password=PASSWORD,
                                     now=datetime.now(TZ), must_change_password=must_change)
@@ -142,7 +143,7 @@ def make_account(client: TestClient, name: str, role: str, town: str | None = No
 def login(client: TestClient, name: str, password: str = PASSWORD, next_: str = "/console/") -> str:
     """Log in through the form as a browser would; the session's CSRF token, or "" if refused."""
     form = client.get("/console/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    token = first_group(r'name="csrf" value="([^"]+)"', form.text)
     response = client.post("/console/login", data={"name": name, "password": password, "next": next_,
                                                    "csrf": token}, follow_redirects=False)
     if response.status_code != 303:
@@ -157,7 +158,7 @@ def login(client: TestClient, name: str, password: str = PASSWORD, next_: str = 
 def test_login_sets_a_strict_httponly_session_cookie_and_writes_need_its_csrf_token(client: TestClient) -> None:
     make_account(client, "county-a", "county")
     form = client.get("/console/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    token = first_group(r'name="csrf" value="([^"]+)"', form.text)
     response = client.post("/console/login", data={"name": "county-a", "password": PASSWORD, "csrf": token,
                                                    "next": "/console/fairs"}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/console/fairs"
@@ -166,7 +167,7 @@ def test_login_sets_a_strict_httponly_session_cookie_and_writes_need_its_csrf_to
     assert PASSWORD not in response.headers["set-cookie"]
     page = client.get("/console/fairs")
     assert page.status_code == 200
-    csrf = re.search(r'data-csrf="([^"]+)"', page.text).group(1)
+    csrf = first_group(r'data-csrf="([^"]+)"', page.text)
     body = {"texts": ["通知"], "audience": {}}
     assert client.post("/console/api/broadcasts", json=body).status_code == 403  # a cross-site form could do this
     assert client.post("/console/api/broadcasts", json=body, headers={"X-CSRF-Token": "x" + csrf}).status_code == 403
@@ -203,7 +204,7 @@ def test_wrong_passwords_lock_the_account_not_the_colleagues_behind_the_same_add
         login(client, "town-a", "wrong-password-1")
     assert login(client, "town-a") == ""  # even the right password waits now
     assert login(client, "town-b") != ""  # a colleague at the next desk is not locked out
-    engine: Engine = client.app.state.engine
+    engine: Engine = cast(Starlette, client.app).state.engine
     with session_scope(engine) as s:
         fails = s.exec(select(StaffAudit).where(col(StaffAudit.action) == "login.fail")).all()
         assert {a.actor for a in fails} == {"town-a", "nobody"}
@@ -213,7 +214,7 @@ def test_login_never_redirects_away(client: TestClient) -> None:
     make_account(client, "county-a", "county")
     for target in ("https://evil.example/", "//evil.example/"):
         form = client.get("/console/login")
-        token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        token = first_group(r'name="csrf" value="([^"]+)"', form.text)
         response = client.post("/console/login", data={"name": "county-a", "password": PASSWORD, "csrf": token,
                                                        "next": target}, follow_redirects=False)
         assert response.headers["location"] == "/console/"
@@ -247,7 +248,7 @@ def test_a_session_ends_after_idle_time_and_after_its_longest_life(sqlite_url: s
 def test_first_login_must_change_the_password_and_a_change_ends_other_sessions(client: TestClient) -> None:
     make_account(client, "new-staff", "county", must_change=True)
     form = client.get("/console/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    token = first_group(r'name="csrf" value="([^"]+)"', form.text)
     response = client.post("/console/login", data={"name": "new-staff", "password": PASSWORD, "csrf": token},
                            follow_redirects=False)
     assert response.headers["location"] == "/console/password"
@@ -255,7 +256,7 @@ def test_first_login_must_change_the_password_and_a_change_ends_other_sessions(c
     assert client.get("/console/api/stats").json()["error"] == "请先修改初始密码。"
     assert client.get("/console/jobs", follow_redirects=False).headers["location"] == "/console/password"
     page = client.get("/console/password")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    csrf = first_group(r'name="csrf" value="([^"]+)"', page.text)
     weak = client.post("/console/password", data={"csrf": csrf, "old": PASSWORD, "new": "12345", "again": "12345"})
     assert weak.status_code == 400 and "至少" in weak.text
     changed = client.post("/console/password", data={"csrf": csrf, "old": PASSWORD, "new": "new-pass-2026x",
@@ -315,9 +316,9 @@ def add_worker(engine: Engine, town: str, phone: str, openid: str, created: date
                         phone=phone, created_at=created, updated_at=created)
         s.add(worker)
         s.flush()
-        s.add(WorkerSkill(worker_id=worker.id, skill="tea"))
+        s.add(WorkerSkill(worker_id=saved_id(worker), skill="tea"))
         s.add(ChatAccount(channel="wechat", user_id=openid, worker_id=worker.id))
-        return worker.id
+        return saved_id(worker)
 
 
 def test_fairs_and_broadcasts_through_the_api(staff: tuple[TestClient, Engine]) -> None:

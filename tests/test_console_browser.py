@@ -22,7 +22,7 @@ from bot.console import console_routes
 from bot.services import Services
 from storage import outbox
 from storage.db import make_engine, session_scope
-from storage.models import Fair, Outbox, Worker, WorkerSkill, utcnow
+from storage.models import Fair, Outbox, Worker, WorkerSkill, saved_id, utcnow
 from storage.staff import add_account
 
 PASSWORD = "kaihua-2026-staff"
@@ -32,7 +32,7 @@ require_chromium()
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_log_in_add_a_fair_broadcast_it_to_one_town_and_watch_the_report(live: t
             worker = Worker(town=town, skills=["tea"], birth_year=1965, availability=["anytime"])
             s.add(worker)
             s.flush()
-            s.add(WorkerSkill(worker_id=worker.id, skill="tea"))
+            s.add(WorkerSkill(worker_id=saved_id(worker), skill="tea"))
     fair_day = (utcnow() + timedelta(days=9)).date()
 
     with sync_playwright() as p:
@@ -116,7 +116,7 @@ def test_log_in_add_a_fair_broadcast_it_to_one_town_and_watch_the_report(live: t
         expect(page.locator("[data-count=pending]")).to_have_text("3")
 
         with session_scope(engine) as s:  # the delivery worker sends one of them
-            row_id = outbox.claim_due(s, now=utcnow(), limit=1, lease=timedelta(minutes=5))[0].id
+            row_id = saved_id(outbox.claim_due(s, now=utcnow(), limit=1, lease=timedelta(minutes=5))[0])
             outbox.finish(s, outbox_id=row_id, status=outbox.SENT, now=utcnow())
         expect(page.locator("[data-count=sent]")).to_have_text("1", timeout=10_000)  # the report refreshes itself
         page.click("#stop-button")
@@ -132,7 +132,7 @@ def test_log_in_add_a_fair_broadcast_it_to_one_town_and_watch_the_report(live: t
         fair = s.exec(select(Fair).where(col(Fair.title) == "春风送岗·华埠镇专场（测试）")).one()
         assert fair.town == "华埠镇"
         rows = s.exec(select(Outbox).where(col(Outbox.kind) == "broadcast")).all()
-        towns = {s.get(Worker, r.worker_id).town for r in rows}
+        towns = {s.get_one(Worker, r.worker_id).town for r in rows}
         assert len(rows) == 3 and towns == {"华埠镇"}
         assert sorted(r.status for r in rows) == ["cancelled", "cancelled", "sent"]
 

@@ -25,7 +25,7 @@ from bot.app import build_dispatcher
 from bot.postings import post_job
 from storage import outbox
 from storage.db import make_engine, session_scope
-from storage.models import ChatAccount, Worker
+from storage.models import ChatAccount, Worker, saved_id
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -83,7 +83,7 @@ def test_the_broadcast_report_has_one_line_per_state(console: tuple[TestClient, 
     assert client.post(f"/console/api/broadcasts/{broadcast}/confirm", headers={"X-Console": "1"}).json()["queued"] == 3
     with session_scope(engine) as s:  # one row taken by the delivery worker, one of them already being sent
         taken = outbox.claim_due(s, now=clock.now + timedelta(days=1), limit=2, lease=timedelta(minutes=5))
-        outbox.mark_sending(s, outbox_id=taken[0].id)
+        outbox.mark_sending(s, outbox_id=saved_id(taken[0]))
     report = client.get(f"/console/api/broadcasts/{broadcast}").json()["report"]
     assert report["counts"] == {"claimed": 1, "sending": 1, "pending": 1}
     labels = [r["label"] for r in report["rows"]]

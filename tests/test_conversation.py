@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from bot.dispatch import CommandTable
 from bot.messages import Kind, Reply
 from bot.reply_length import LIMIT, fit_reply
-from bot.router import Router
+from bot.router import Ctx, Router
 from knowledge import taxonomy
 from knowledge.places import gazetteer
 from storage.models import Conversation, Worker
@@ -120,7 +120,10 @@ def test_age_and_yes_no_never_asked_a_third_time(sqlite_chat: ChatHarness) -> No
 def _router(*aliases: tuple[str, ...]) -> Router:
     router = Router("t")
     for i, words in enumerate(aliases):
-        router.command(*words)(lambda ctx, i=i: Reply.of(str(i)))
+        def answer(ctx: Ctx, i: int = i) -> Reply:
+            return Reply.of(str(i))
+
+        router.command(*words)(answer)
     return router
 
 

@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +19,7 @@ from bot.postings import post_job
 from bot.services import Services
 from storage import outbox
 from storage.db import make_engine, session_scope
-from storage.models import Outbox, Worker
+from storage.models import Outbox, Worker, saved_id
 
 TZ = ZoneInfo("Asia/Shanghai")
 REGISTER = ["登记", "华埠", "金星村", "45", "采茶", "1", "3", "1", "1", "1"]
@@ -40,7 +41,7 @@ class RecordingSender:
         return self.answers.pop(0) if self.answers else SendResult(Outcome.SENT)
 
 
-def deliver(chat: ChatHarness, sender: RecordingSender, **kw: object) -> int:
+def deliver(chat: ChatHarness, sender: RecordingSender, **kw: Any) -> int:
     deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": sender}, **kw)
     total = 0
     while taken := asyncio.run(deliverer.run_once()):
@@ -153,7 +154,7 @@ def test_a_row_left_sending_by_a_dead_process_is_never_sent_again(chat: ChatHarn
     post(chat, 2)
     with session_scope(chat.engine) as session:
         rows = outbox.claim_due(session, now=clock.now, limit=10, lease=timedelta(minutes=5))
-        outbox.mark_sending(session, outbox_id=rows[0].id)
+        outbox.mark_sending(session, outbox_id=saved_id(rows[0]))
     clock.now = local(10, 10)
     sender = RecordingSender()
     deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": sender})

@@ -26,8 +26,13 @@ def text(channel: str, user: str, said: str, key: str | None = None) -> Update:
     return Update(channel, user, Kind.TEXT, said, dedup_key=key)
 
 
-def texts(replies: list[Reply | None]) -> list[str | None]:
-    return [r.as_text() if r is not None else None for r in replies]
+def texts(replies: list[Reply | None]) -> list[str]:
+    """Each reply's text; the test fails on a message that got no reply."""
+    out = []
+    for reply in replies:
+        assert reply is not None, "a message got no reply"
+        out.append(reply.as_text())
+    return out
 
 
 @pytest.fixture

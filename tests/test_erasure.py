@@ -25,6 +25,7 @@ from storage.models import (
     RightsCaseEvent,
     Worker,
     WorkerSkill,
+    saved_id,
     utcnow,
 )
 
@@ -41,7 +42,7 @@ def file_case(chat: ChatHarness, **kw: object) -> str:
 
 def worker_ids(chat: ChatHarness) -> list[int]:
     with Session(chat.engine) as session:
-        return [w.id for w in session.exec(select(Worker).order_by(col(Worker.id)))]
+        return [saved_id(w) for w in session.exec(select(Worker).order_by(col(Worker.id)))]
 
 
 def test_a_push_held_for_the_morning_never_reaches_whoever_registers_after_the_erasure(
@@ -79,13 +80,13 @@ def test_ids_are_never_handed_out_again_after_a_delete(chat: ChatHarness) -> Non
         file_case(chat, user=person)
     before = worker_ids(chat)
     with Session(chat.engine) as session:
-        last_case = max(c.id for c in session.exec(select(RightsCase)))
+        last_case = max(saved_id(c) for c in session.exec(select(RightsCase)))
     chat.conversation("注销", "1", user="乙")  # the highest ids go
     chat.conversation(*REGISTER, user="丙")
     second = file_case(chat, user="丙")
     assert worker_ids(chat)[-1] > before[-1]
     with Session(chat.engine) as session:
-        assert session.exec(select(RightsCase).where(col(RightsCase.number) == second)).one().id > last_case
+        assert saved_id(session.exec(select(RightsCase).where(col(RightsCase.number) == second)).one()) > last_case
 
 
 def test_erasure_removes_what_it_can_and_says_what_is_kept(chat: ChatHarness, staff: TestClient) -> None:

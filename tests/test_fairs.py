@@ -4,8 +4,10 @@ chat answers."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +19,7 @@ from bot.settings import Settings
 from storage import fairs as fr
 from storage import outbox
 from storage.db import make_engine, session_scope
-from storage.models import Broadcast, ChatAccount, Fair, FairChange, Job, Outbox, Worker, WorkerSkill
+from storage.models import Broadcast, ChatAccount, Fair, FairChange, Job, Outbox, Worker, WorkerSkill, saved_id
 from storage.sql import table_of
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -25,8 +27,8 @@ SETTINGS = Settings()
 NEIGHBOURS_OF_HUABU = ("芹阳办事处", "林山乡", "桐村镇", "大溪边乡", "村头镇")
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def add_worker(session: Session, *, town: str = "华埠镇", skills: tuple[str, 
                     want_fair_push=want_fair_push, phone="13812345678")
     session.add(worker)
     session.flush()
-    session.add_all(WorkerSkill(worker_id=worker.id, skill=s) for s in skills)
+    session.add_all(WorkerSkill(worker_id=saved_id(worker), skill=s) for s in skills)
     if user:
         account = session.exec(select(ChatAccount).where(col(ChatAccount.channel) == "console",
                                                          col(ChatAccount.user_id) == user)).first()
@@ -106,9 +108,9 @@ def test_a_moved_or_cancelled_fixed_fair_is_never_regenerated(engine: Engine) ->
         fr.generate_fixed_fairs(s, now, TZ, SETTINGS)
         by_key = {f.source_key: f for f in s.exec(select(Fair))}
         # 2028-02-08 falls in the Spring Festival holiday: moved a week on; the 18th is cancelled
-        fr.move_fair(s, fair_id=by_key["fixed-2028-02-08"].id, starts_at=local(2028, 2, 15, 9, 0),
+        fr.move_fair(s, fair_id=saved_id(by_key["fixed-2028-02-08"]), starts_at=local(2028, 2, 15, 9, 0),
                      reason="春节放假", now=now, tz=TZ)
-        fr.cancel_fair(s, fair_id=by_key["fixed-2028-02-18"].id, now=now, tz=TZ)
+        fr.cancel_fair(s, fair_id=saved_id(by_key["fixed-2028-02-18"]), now=now, tz=TZ)
     with session_scope(engine) as s:
         assert fr.generate_fixed_fairs(s, now + timedelta(days=1), TZ, SETTINGS) == 0
         feb = s.exec(select(Fair).where(col(Fair.starts_at) < local(2028, 3, 1))).all()
@@ -175,27 +177,27 @@ def test_moving_a_fair_tells_everyone_who_was_told(engine: Engine) -> None:
             outbox.Push(key="r-b", worker_id=b, kind="fair", texts=("提醒",), ref_id=fair.id),
             outbox.Push(key="r-d", worker_id=d, kind="fair", texts=("提醒",), ref_id=fair.id),
             outbox.Push(key="bc-c", worker_id=c, kind="broadcast", texts=("通知",), ref_id=broadcast.id),
-            outbox.Push(key="other", worker_id=e, kind="fair", texts=("别的招聘会",), ref_id=fair.id + 100),
+            outbox.Push(key="other", worker_id=e, kind="fair", texts=("别的招聘会",), ref_id=saved_id(fair) + 100),
         ], now=now)
         s.exec(table_of(Outbox).update().where(col(Outbox.idempotency_key).in_(["r-a", "bc-c"]))
                .values(status="sent", sent_at=now))
         s.exec(table_of(Outbox).update().where(col(Outbox.idempotency_key) == "r-d")
                .values(status="failed", last_error="blocked"))
-        fair_id = fair.id
+        fair_id = saved_id(fair)
     with session_scope(engine) as s:
         result = fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 3, 25, 9, 0), reason="下雨", now=now, tz=TZ)
         assert result.notified == 3 and result.change is not None
         change_id = result.change.id
     with session_scope(engine) as s:
         notices = rows(s, kind=fr.CHANGE_KIND)
-        assert sorted(n.worker_id for n in notices) == sorted([a, b, c])
+        assert Counter(n.worker_id for n in notices) == Counter([a, b, c])
         assert {n.idempotency_key for n in notices} == {f"fair-change:{change_id}:{w}" for w in (a, b, c)}
         text = notices[0].payload["texts"][0]
         assert "改时间" in text and "3月18日" in text and "3月25日" in text and "下雨" in text
         assert rows(s, idempotency_key="r-b")[0].status == "cancelled"  # the old reminder says the old date
         assert rows(s, idempotency_key="r-a")[0].status == "sent"
-        fair = s.get(Fair, fair_id)
-        assert fair is not None and fair.status == fr.MOVED and fair.ends_at == local(2026, 3, 25, 12, 0)
+        fair = s.get_one(Fair, fair_id)
+        assert fair.status == fr.MOVED and fair.ends_at == local(2026, 3, 25, 12, 0)
     with session_scope(engine) as s:  # the same move again changes nothing and tells nobody
         again = fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 3, 25, 9, 0), now=now, tz=TZ)
         assert again.change is None and again.notified == 0
@@ -219,7 +221,7 @@ def test_staff_cannot_move_a_fair_into_the_past_or_add_one_without_a_place(engin
     with session_scope(engine) as s:
         fair = town_fair(s, town="华埠镇", starts=local(2026, 3, 18, 9, 0), now=now)
         with pytest.raises(fr.FairError, match="过去"):
-            fr.move_fair(s, fair_id=fair.id, starts_at=local(2026, 2, 1, 9, 0), now=now, tz=TZ)
+            fr.move_fair(s, fair_id=saved_id(fair), starts_at=local(2026, 2, 1, 9, 0), now=now, tz=TZ)
         with pytest.raises(fr.FairError, match="地点"):
             fr.add_fair(s, kind="驻点招聘", title="x", starts_at=local(2026, 3, 20, 9, 0), ends_at=None, now=now)
         with pytest.raises(fr.FairError, match="岗位"):
@@ -249,7 +251,7 @@ def test_reminders_are_queued_once_even_across_restarts(db_url: str) -> None:
     with session_scope(engine) as s:
         assert fr.queue_fair_reminders(s, eve + timedelta(minutes=10), TZ, SETTINGS)["eve"] == 0
         reminders = rows(s, kind="fair")
-        assert sorted(r.worker_id for r in reminders) == sorted([here, away])
+        assert Counter(r.worker_id for r in reminders) == Counter([here, away])
         assert all(r.not_before == local(2026, 3, 17, 9, 0) for r in reminders)
         assert "3月18日（星期三）上午9点到中午12点" in reminders[0].payload["texts"][0]
 
@@ -274,7 +276,7 @@ def test_a_moved_fair_gets_reminders_for_its_new_date(engine: Engine) -> None:
         fair = town_fair(s, town="华埠镇", starts=local(2026, 3, 11, 9, 0), now=now)
         worker = add_worker(s)
         assert fr.queue_fair_reminders(s, now, TZ)["eve"] == 1
-        fr.move_fair(s, fair_id=fair.id, starts_at=local(2026, 3, 13, 9, 0), now=now, tz=TZ)
+        fr.move_fair(s, fair_id=saved_id(fair), starts_at=local(2026, 3, 13, 9, 0), now=now, tz=TZ)
     with session_scope(engine) as s:
         assert fr.queue_fair_reminders(s, local(2026, 3, 12, 10, 0), TZ)["eve"] == 1
         keys = [r.idempotency_key for r in rows(s, kind="fair", worker_id=worker)]
@@ -282,7 +284,7 @@ def test_a_moved_fair_gets_reminders_for_its_new_date(engine: Engine) -> None:
 
 
 # --- in the chat -------------------------------------------------------------------------------------
-def register(chat: ChatHarness, **kw: object) -> int:
+def register(chat: ChatHarness, **kw: Any) -> int:
     with session_scope(chat.engine) as s:
         return add_worker(s, user=chat.user, **kw)
 
@@ -309,7 +311,7 @@ def test_chat_menu_entry_and_detail_with_matching_jobs(chat: ChatHarness, clock:
         build = Job(source_key="j2", title="泥工", town="华埠镇", skills=["construction"], physical="重")
         s.add_all([tea, build])
         s.flush()
-        town_fair(s, town="华埠镇", starts=local(2026, 3, 12, 9, 0), job_ids=(tea.id, build.id), now=clock.now)
+        town_fair(s, town="华埠镇", starts=local(2026, 3, 12, 9, 0), job_ids=(saved_id(tea), saved_id(build)), now=clock.now)
     menu = chat.say("菜单")
     assert "招聘会" in menu
     number = next(line.split()[1] for line in menu.splitlines() if line.endswith("招聘会"))
@@ -327,7 +329,7 @@ def test_chat_detail_of_a_fair_cancelled_meanwhile(chat: ChatHarness, clock: Clo
     chat.say("招聘会")
     with session_scope(chat.engine) as s:
         first = fr.next_fairs(s, now=clock.now, tz=TZ)[0]
-        fr.cancel_fair(s, fair_id=first.id, now=clock.now, tz=TZ)
+        fr.cancel_fair(s, fair_id=saved_id(first), now=clock.now, tz=TZ)
     assert "取消了" in chat.say("1")
 
 
@@ -336,11 +338,11 @@ def test_chat_turns_fair_reminders_off_and_on(chat: ChatHarness, clock: Clock) -
     worker_id = register(chat)
     assert "不发招聘会提醒" in chat.say("不要招聘会提醒")
     with session_scope(chat.engine) as s:
-        assert s.get(Worker, worker_id).want_fair_push is False
+        assert s.get_one(Worker, worker_id).want_fair_push is False
     assert "回复“招聘会提醒”" in chat.say("招聘会")
     assert "前一天会提醒您" in chat.say("招聘会提醒")
     with session_scope(chat.engine) as s:
-        assert s.get(Worker, worker_id).want_fair_push is True
+        assert s.get_one(Worker, worker_id).want_fair_push is True
 
 
 def test_asking_for_fairs_half_way_through_registration_keeps_the_registration(chat: ChatHarness,

@@ -19,7 +19,7 @@ from test_wechat_support import (  # noqa: F401  (fixtures)
     webhook_factory,
 )
 
-from storage.models import Outbox, PolicyOptOut, RightsCase, Worker
+from storage.models import Outbox, PolicyOptOut, RightsCase, Worker, saved_id
 
 FORM = ["欠工资", "张老板茶厂", "三千五百元", "去年12月", "华埠", "138 1234 5678", "1"]
 
@@ -37,7 +37,7 @@ def worker(hook: Webhook) -> Worker:
 
 def case_id(hook: Webhook) -> int:
     with Session(hook.engine) as session:
-        return session.exec(select(RightsCase)).one().id
+        return saved_id(session.exec(select(RightsCase)).one())
 
 
 async def test_not_needed_stops_the_kind_she_received_last(sqlite_webhook_factory: StartWebhook) -> None:

@@ -22,7 +22,7 @@ from bot.postings import post_job
 from handlers.graduates import REC_GAP, recommend_due
 from storage import courses, graduates
 from storage.db import make_engine, session_scope
-from storage.models import Graduate, GraduateRecommendation, Job, Outbox, WorkerFlag
+from storage.models import Graduate, GraduateRecommendation, Job, Outbox, WorkerFlag, saved_id
 from storage.seed import demo_data
 
 REGISTER = ["登记", "华埠", "金星村", "23", "电商", "1", "3", "1", "1", "1"]
@@ -93,7 +93,8 @@ def test_three_recommendations_each_job_once_and_never_a_fourth(chat: ChatHarnes
     with session_scope(chat.engine) as session:
         graduate = session.exec(select(Graduate)).one()
         spare = session.exec(select(col(Job.id)).where(col(Job.id).notin_([r.job_id for r in recs]))).first()
-        assert graduates.add_recommendation(session, graduate_id=graduate.id, job_id=spare, now=clock.now) is None
+        assert spare is not None
+        assert graduates.add_recommendation(session, graduate_id=saved_id(graduate), job_id=spare, now=clock.now) is None
     for slot, job in ((4, spare), (2, spare), (3, recs[0].job_id)):
         with pytest.raises(IntegrityError), session_scope(chat.engine) as session:  # the database refuses as well
             session.add(GraduateRecommendation(graduate_id=recs[0].graduate_id, job_id=job, slot=slot))
@@ -109,12 +110,12 @@ def test_racing_recommendations_stop_at_three(db_url: str, tmp_path: object) -> 
         worker = Worker(town="华埠镇", skills=["ecommerce"], birth_year=2002)
         session.add(worker)
         session.flush()
-        graduate = graduates.save_graduate(session, worker_id=worker.id, school="衢州学院", major="电商",
+        graduate = graduates.save_graduate(session, worker_id=saved_id(worker), school="衢州学院", major="电商",
                                            grad_year=2025, wish="job", now=now)
         jobs = [Job(source_key=f"race-{i}", title=f"客服{i}", skills=["ecommerce"], town="华埠镇") for i in range(8)]
         session.add_all(jobs)
         session.flush()
-        graduate_id, job_ids = graduate.id, [j.id for j in jobs]
+        graduate_id, job_ids = saved_id(graduate), [saved_id(j) for j in jobs]
     gate = threading.Barrier(len(job_ids))
     slots: list[int | None] = []
 
@@ -172,9 +173,10 @@ def test_staff_see_who_is_still_owed_what(chat: ChatHarness, staff: TestClient) 
         course = courses.add_course(session, fields={"source_key": "c1", "title": "电商直播培训", "skills": ["ecommerce"],
                                                      "starts_on": Clock().now.date() + timedelta(days=3)},
                                     now=Clock().now)
-        courses.sign_up(session, course_id=course.id, worker_id=row["worker_id"], today=Clock().now.date(),
+        assert course is not None
+        courses.sign_up(session, course_id=saved_id(course), worker_id=row["worker_id"], today=Clock().now.date(),
                         now=Clock().now)
-        courses.complete(session, course_id=course.id, worker_ids=[row["worker_id"]], now=Clock().now)
+        courses.complete(session, course_id=saved_id(course), worker_ids=[row["worker_id"]], now=Clock().now)
     [row] = staff.get("/console/api/graduates").json()["graduates"]
     assert row["owed"] == ["岗位推荐2次"] and row["guided"] and row["trained"]
     page = staff.get("/console/graduates").text

@@ -39,7 +39,7 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
 
 def xlsx_bytes(rows: list[list[str]]) -> bytes:
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     for row in [HEADER, *rows]:
         sheet.append(row)
     out = io.BytesIO()

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import make_settings
@@ -104,6 +105,6 @@ def test_a_tick_is_claimed_once(db_url: str) -> None:
 
 @pytest.mark.parametrize("setting", [{"schedule_tick_seconds": 0}, {"leader_check_seconds": 0},
                                      {"leader_check_seconds": 120}])
-def test_a_bad_schedule_setting_stops_start_up(setting: dict[str, object]) -> None:
+def test_a_bad_schedule_setting_stops_start_up(setting: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         Settings(**setting)

@@ -20,7 +20,7 @@ from bot.channels.telegram.ratelimit import RateLimits
 from bot.messages import Reply
 from storage.accounts import LINK_ALL_GUESSES, LINK_CODE_EXPOSURE, link_account, push_account
 from storage.db import make_engine, session_scope
-from storage.models import ChatAccount, LinkCode, Worker
+from storage.models import ChatAccount, LinkCode, Worker, saved_id
 from storage.workers import AccountRef, save_worker
 
 REGISTRATION = ("登记", "华埠", "金星村", "58", "1", "1", "2", "1", "1", "1")
@@ -241,8 +241,8 @@ def _worker_with(session: Session, *accounts: tuple[str, str, datetime | None]) 
         if heard is None:
             account.last_inbound_at = None
         if worker_id is None:
-            worker_id = save_worker(session, account=AccountRef(account.id, None), worker=None,
-                                    fields={"town": "华埠镇"}).id
+            worker_id = saved_id(save_worker(session, account=AccountRef(saved_id(account), None), worker=None,
+                                             fields={"town": "华埠镇"}))
         else:
             link_account(session, account=account, worker_id=worker_id)
         session.add(account)
@@ -260,19 +260,27 @@ def _set(session: Session, channel: str, user_id: str, **values: Any) -> None:
     session.flush()
 
 
+def pushed_to(session: Session, worker_id: int | None) -> ChatAccount:
+    """The account a push to the worker goes to; the test fails when there is none."""
+    assert worker_id is not None
+    account = push_account(session, worker_id=worker_id)
+    assert account is not None
+    return account
+
+
 def test_push_goes_to_the_channel_used_last(db_url: str) -> None:
     engine = make_engine(db_url)
     with session_scope(engine) as session:
         me = _worker_with(session, ("wechat", "wx", T0), ("telegram", "77", T0 + timedelta(hours=1)))
         other = _worker_with(session, ("wechat", "wx-other", T0 + timedelta(days=1)))
-        assert push_account(session, worker_id=me).channel == "telegram"
-        assert push_account(session, worker_id=other).user_id == "wx-other"
+        assert pushed_to(session, me).channel == "telegram"
+        assert pushed_to(session, other).user_id == "wx-other"
 
         _set(session, "wechat", "wx", last_inbound_at=T0 + timedelta(hours=2))
-        assert push_account(session, worker_id=me).channel == "wechat"
+        assert pushed_to(session, me).channel == "wechat"
 
         _set(session, "wechat", "wx", reachable=False)
-        assert push_account(session, worker_id=me).channel == "telegram"
+        assert pushed_to(session, me).channel == "telegram"
         _set(session, "telegram", "77", reachable=False)
         assert push_account(session, worker_id=me) is None
     engine.dispose()
@@ -282,7 +290,7 @@ def test_push_prefers_an_account_heard_from_over_one_never_heard_from(db_url: st
     engine = make_engine(db_url)
     with session_scope(engine) as session:
         me = _worker_with(session, ("telegram", "1", T0), ("wechat", "wx", None))
-        assert push_account(session, worker_id=me).channel == "telegram"
+        assert pushed_to(session, me).channel == "telegram"
     engine.dispose()
 
 
@@ -296,7 +304,7 @@ async def test_a_blocked_telegram_account_sends_pushes_back_to_wechat(db_url: st
         tg.send(f"绑定 {code}")
         worker_id = accounts(tg.engine)[("wechat", "wx-9")]
         with Session(tg.engine) as session:
-            assert push_account(session, worker_id=worker_id).channel == "telegram"
+            assert pushed_to(session, worker_id).channel == "telegram"
 
         api.block(tg.chat_id)
         sender = TelegramSender(_bot_for(api), engine=tg.engine,
@@ -305,7 +313,7 @@ async def test_a_blocked_telegram_account_sends_pushes_back_to_wechat(db_url: st
         await sender.bot.request.shutdown()
         assert result.permanent
         with Session(tg.engine) as session:
-            assert push_account(session, worker_id=worker_id).channel == "wechat"
+            assert pushed_to(session, worker_id).channel == "wechat"
 
 
 def _bot_for(api: FakeTelegram) -> Any:

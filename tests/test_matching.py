@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from sqlmodel import Session
@@ -10,22 +11,22 @@ from sqlmodel import Session
 from knowledge.places import gazetteer
 from storage.db import make_engine
 from storage.matching import WorkerView, fit, jobs_for, matching_workers
-from storage.models import ChatAccount, Job, Worker
+from storage.models import ChatAccount, Job, Worker, saved_id
 from storage.workers import AccountRef, save_worker
 
 YEAR = 2026
 NEIGHBOURS = {t.name: t.neighbours for t in gazetteer().towns}
 
 
-def job(**kw: object) -> Job:
-    base = dict(id=1, source_key="k", title="采茶", town="华埠镇", village=None, skills=["tea"], physical="轻",
+def job(**kw: Any) -> Job:
+    base: dict[str, Any] = dict(id=1, source_key="k", title="采茶", town="华埠镇", village=None, skills=["tea"], physical="轻",
                 night_shift=False, age_min=None, age_max=None, status="open", season=None, pay_unit="元/天",
                 pay_amount=150.0, headcount=1)
     return Job(**{**base, **kw})
 
 
-def person(**kw: object) -> WorkerView:
-    base = dict(id=1, town="华埠镇", village="金星村", birth_year=YEAR - 45, skills=["tea"], availability=["anytime"],
+def person(**kw: Any) -> WorkerView:
+    base: dict[str, Any] = dict(id=1, town="华埠镇", village="金星村", birth_year=YEAR - 45, skills=["tea"], availability=["anytime"],
                 travel_range="town")
     return WorkerView(**{**base, **kw})
 
@@ -44,7 +45,8 @@ def test_place_order_village_town_neighbour_county() -> None:
         fit(job(town="齐溪镇"), person(travel_range="county"), year=YEAR, neighbours=NEIGHBOURS),
     ]
     assert [s.place for s in scores if s] == ["village", "town", "neighbour", "county"]
-    assert scores[0].score > scores[1].score > scores[2].score > scores[3].score
+    fits = [s for s in scores if s]
+    assert fits[0].score > fits[1].score > fits[2].score > fits[3].score
 
 
 def test_travel_range_limits_the_place() -> None:
@@ -75,7 +77,7 @@ def _add_worker(session: Session, n: int, **fields: object) -> Worker:
     account = ChatAccount(channel="wechat", user_id=f"o{n}")
     session.add(account)
     session.flush()
-    return save_worker(session, account=AccountRef(account.id, None), worker=None, fields=fields)
+    return save_worker(session, account=AccountRef(saved_id(account), None), worker=None, fields=fields)
 
 
 def test_sql_narrowing_agrees_with_the_rules(db_url: str) -> None:
@@ -100,7 +102,7 @@ def test_sql_narrowing_agrees_with_the_rules(db_url: str) -> None:
                          age_max=rng.choice([None, 55, 65]))
             by_sql = {m.worker_id for m in matching_workers(session, job=posted, year=YEAR, neighbours=NEIGHBOURS)}
             by_rules = {w.id for w in people if w.subscribed and w.want_job_push and fit(
-                posted, WorkerView(w.id, w.town, w.village, w.birth_year, w.skills, w.availability, w.travel_range),
+                posted, WorkerView(saved_id(w), w.town, w.village, w.birth_year, w.skills, w.availability, w.travel_range),
                 year=YEAR, neighbours=NEIGHBOURS)}
             assert by_sql == by_rules
     engine.dispose()

@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from typer.testing import CliRunner
 
 from knowledge.policy import Answer, PolicyBase, add_document
 from knowledge.policy.base import SHIPPED_DOCUMENT
-from knowledge.policy.document import PolicyDocument, load_document, parse_document
+from knowledge.policy.document import Figure, Indicator, PolicyDocument, load_document, parse_document
 from knowledge.text import arabize_counts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,6 +105,13 @@ def test_goal_and_safeguard_passages(plan: PolicyDocument) -> None:
     ]
 
 
+def figure(indicator: Indicator, year: int) -> Figure:
+    """The row's figure for the year; the test fails when there is none."""
+    found = indicator.figure(year)
+    assert found is not None, (indicator.name, year)
+    return found
+
+
 def test_indicator_table(plan: PolicyDocument) -> None:
     (table,) = plan.tables
     assert table.ref == "一、(四)" and "主要指标" in table.caption and "〔〕表示累计数" in table.note
@@ -115,13 +123,13 @@ def test_indicator_table(plan: PolicyDocument) -> None:
         (2022, "完成情况", 6150), (2023, "目标", 6200), (2024, "目标", 6300), (2025, "目标", 6400),
     ]
     assert rows["发放创业担保贷款金额"].unit == "万元"
-    incubators = rows["孵化园"].figure(2023)
+    incubators = figure(rows["孵化园"], 2023)
     assert (incubators.value, incubators.cumulative, rows["孵化园"].unit) == (4, True, "个")
     unemployment = rows["城镇调查失业率"]
     assert unemployment.unit == "%"
-    assert (unemployment.figure(2022).text, unemployment.figure(2022).value) == ("/", None)
-    assert (unemployment.figure(2024).text, unemployment.figure(2024).value) == ("<5", None)
-    assert rows["技能人才占从业人员比重"].figure(2022).value == 27.6
+    assert (figure(unemployment, 2022).text, figure(unemployment, 2022).value) == ("/", None)
+    assert (figure(unemployment, 2024).text, figure(unemployment, 2024).value) == ("<5", None)
+    assert figure(rows["技能人才占从业人员比重"], 2022).value == 27.6
 
 
 def test_counted_numerals_become_digits_but_words_stay() -> None:
@@ -282,7 +290,7 @@ def test_unreadable_stored_file_is_skipped(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
     from bot.cli_policy import ask_command, kb_app
     from bot.settings import get_settings
 

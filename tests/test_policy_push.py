@@ -17,7 +17,7 @@ from handlers import policy_push
 from handlers.policy_push import check_everyone, rules
 from storage import eligibility
 from storage.db import session_scope
-from storage.models import Outbox, PolicyOptOut, SilverChoice, SilverPlacement, Worker
+from storage.models import Outbox, PolicyOptOut, SilverChoice, SilverPlacement, Worker, saved_id
 
 ELDER = ["登记", "华埠", "金星村", "62", "采茶", "1", "3", "1", "1", "1"]
 YOUNG = ["登记", "华埠", "金星村", "30", "采茶", "1", "3", "1", "1", "1"]
@@ -107,7 +107,7 @@ def test_not_needed_stops_that_kind_only(chat: ChatHarness) -> None:
     assert "已经停了" in chat.say("不需要")
     with session_scope(chat.engine) as session:
         worker = session.exec(select(Worker)).one()
-        session.add(SilverPlacement(worker_id=worker.id, work="茶厂帮工", placed_on=worker.created_at.date()))
+        session.add(SilverPlacement(worker_id=saved_id(worker), work="茶厂帮工", placed_on=worker.created_at.date()))
     run_periodic(chat)
     assert "injury-silver" not in rule_ids(chat)  # same kind: stopped too
     assert "silver-13" in rule_ids(chat)  # another kind still comes
@@ -163,6 +163,6 @@ def test_no_push_about_a_service_just_joined(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation(*ELDER)
     with session_scope(sqlite_chat.engine) as session:
         worker = session.exec(select(Worker)).one()
-        session.add(SilverChoice(worker_id=worker.id, kind="work", code="light"))
+        session.add(SilverChoice(worker_id=saved_id(worker), kind="work", code="light"))
     run_periodic(sqlite_chat)
     assert "silver-13" not in rule_ids(sqlite_chat)

@@ -23,7 +23,7 @@ from bot.quota import Due, plan
 from bot.senders import open_senders
 from storage import outbox
 from storage.db import session_scope
-from storage.models import ChatAccount, Outbox, Worker
+from storage.models import ChatAccount, Outbox, Worker, saved_id
 
 ELDER = ["登记", "华埠", "金星村", "66", "采茶", "1", "2", "1", "1", "1"]
 NO_QUIET = {"quiet_start": "00:00", "quiet_end": "00:00", "elderly_quiet_start": "00:00", "elderly_quiet_end": "00:00"}
@@ -41,7 +41,7 @@ async def register(hook: Webhook, lines: list[str] = ELDER) -> None:
 def queue(hook: Webhook, pushes: list[tuple[str, str]]) -> None:
     with session_scope(hook.engine) as session:
         worker = session.exec(select(Worker)).one()
-        outbox.enqueue(session, [outbox.Push(key=f"t:{kind}:{text}", worker_id=worker.id, kind=kind,
+        outbox.enqueue(session, [outbox.Push(key=f"t:{kind}:{text}", worker_id=saved_id(worker), kind=kind,
                                              texts=(text,)) for kind, text in pushes],
                        now=hook.channel.dispatcher.services.clock())
 

@@ -271,9 +271,11 @@ def test_events_and_media(sqlite_chat: ChatHarness) -> None:
     assert "打字" in sqlite_chat.say("", kind=Kind.MEDIA)
     assert "打字" in sqlite_chat.say("", kind=Kind.VOICE)
     assert "哪个乡镇" in sqlite_chat.say("登记", kind=Kind.VOICE)
-    assert sqlite_chat.send("", kind=Kind.LOCATION_REPORT, latitude=29.1, longitude=118.4).empty
+    reply = sqlite_chat.send("", kind=Kind.LOCATION_REPORT, latitude=29.1, longitude=118.4)
+    assert reply is not None and reply.empty
     sqlite_chat.conversation(*HAPPY_PATH[1:])
-    assert sqlite_chat.send("", kind=Kind.UNSUBSCRIBE).empty
+    reply = sqlite_chat.send("", kind=Kind.UNSUBSCRIBE)
+    assert reply is not None and reply.empty
     assert workers(sqlite_chat)[0].subscribed is False
 
 

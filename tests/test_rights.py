@@ -18,7 +18,7 @@ from conftest import ChatHarness
 
 from handlers.rights import parse_amount, parse_phone
 from storage import cases
-from storage.models import Conversation, InboundMessage, Outbox, RightsCase, RightsCaseEvent, StaffAudit
+from storage.models import Conversation, InboundMessage, Outbox, RightsCase, RightsCaseEvent, StaffAudit, saved_id
 
 PHONE = "13812345678"
 REGISTER = ["登记", "华埠", "金星村", "45", "采茶", "1", "3", "1", "1", "1"]
@@ -94,7 +94,7 @@ def test_status_changes_reach_the_person_once_through_the_outbox(chat: ChatHarne
     now = chat.dispatcher.services.clock()
     with Session(chat.engine) as session:
         case = session.exec(select(RightsCase)).one()
-        event = cases.set_status(session, case_id=case.id, status="mediating", note="已约老板3月20日调解", now=now)
+        event = cases.set_status(session, case_id=saved_id(case), status="mediating", note="已约老板3月20日调解", now=now)
         assert event is not None
         assert notify(session, case=case, event=event, now=now) == 1
         assert notify(session, case=case, event=event, now=now) == 0  # the same change never twice
@@ -114,14 +114,14 @@ def test_someone_who_registers_after_filing_gets_the_later_changes(chat: ChatHar
     now = chat.dispatcher.services.clock()
     with Session(chat.engine) as session:
         case = session.exec(select(RightsCase)).one()
-        event = cases.set_status(session, case_id=case.id, status="checking", note=None, now=now)
-        assert notify(session, case=case, event=event, now=now) == 0  # nobody to push to yet
+        event = cases.set_status(session, case_id=saved_id(case), status="checking", note=None, now=now)
+        assert event is not None and notify(session, case=case, event=event, now=now) == 0  # nobody to push to yet
         session.commit()
     chat.conversation(*REGISTER)
     with Session(chat.engine) as session:
         case = session.exec(select(RightsCase)).one()
-        event = cases.set_status(session, case_id=case.id, status="resolved", note=None, now=now)
-        assert notify(session, case=case, event=event, now=now) == 1
+        event = cases.set_status(session, case_id=saved_id(case), status="resolved", note=None, now=now)
+        assert event is not None and notify(session, case=case, event=event, now=now) == 1
         session.commit()
 
 

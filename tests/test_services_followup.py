@@ -20,7 +20,7 @@ from bot.postings import post_job
 from handlers.graduates import REC_GAP, recommend_due
 from storage import graduates, silver
 from storage.db import session_scope
-from storage.models import Graduate, GraduateRecommendation, Job, Outbox
+from storage.models import Graduate, GraduateRecommendation, Job, Outbox, saved_id
 
 REGISTER = ["登记", "华埠", "金星村", "23", "电商", "1", "3", "1", "1", "1"]
 GRADUATE = ["我是大学生", "衢州学院", "电子商务", "2025", "1", "1"]
@@ -46,7 +46,7 @@ def recommended_titles(chat: ChatHarness) -> list[str]:
 
 def graduate_id(chat: ChatHarness) -> int:
     with Session(chat.engine) as session:
-        return session.exec(select(Graduate)).one().id
+        return saved_id(session.exec(select(Graduate)).one())
 
 
 def test_a_graduate_hears_when_his_guidance_talk_is_recorded(chat: ChatHarness, staff: TestClient) -> None:

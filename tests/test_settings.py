@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -23,7 +24,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def problems(**values: object) -> list[str]:
+def problems(**values: Any) -> list[str]:
     with pytest.raises(ValidationError) as caught:
         Settings(**values)
     return describe(caught.value)

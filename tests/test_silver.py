@@ -157,7 +157,8 @@ def test_re_employment_counts_once_for_the_dashboard(chat: ChatHarness, staff: T
 
     def elderly_placed() -> int:
         figures = staff.get("/console/api/stats").json()["figures"]
-        return next(f["value"] for f in figures if f["key"] == "elderly_placed")
+        value: int = next(f["value"] for f in figures if f["key"] == "elderly_placed")
+        return value
 
     assert elderly_placed() == 0
     assert staff.post("/console/api/silver/placements", json={"worker_id": elder, "work": "茶园帮工",
@@ -167,7 +168,7 @@ def test_re_employment_counts_once_for_the_dashboard(chat: ChatHarness, staff: T
                                                               "application_id": application.id})
     assert made.status_code == 201
     with Session(chat.engine) as session:
-        assert session.get(JobApplication, application.id).status == "placed"
+        assert session.get_one(JobApplication, application.id).status == "placed"
     assert elderly_placed() == 2  # the application is counted once, not again as a placement
     again = staff.post("/console/api/silver/placements", json={"worker_id": elder, "work": "采茶工",
                                                                "application_id": application.id})

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -111,7 +112,7 @@ def test_log_lines_carry_jobbot_timezone_times(tmp_path: Path) -> None:
     assert logged.startswith((before, after)), logged
 
 
-def _commands(command: typer.core.TyperGroup, ctx: typer.Context, path: list[str]) -> Iterator[list[str]]:
+def _commands(command: Any, ctx: typer.Context, path: list[str]) -> Iterator[list[str]]:  # typer's click tree
     yield path
     for name in getattr(command, "commands", {}):
         sub = command.get_command(ctx, name)
@@ -133,7 +134,7 @@ def test_every_option_says_what_it_is_for(staff: CliRunner) -> None:
     ctx = typer.Context(root, info_name="jobbot")
     missing = []
     for path in _commands(root, ctx, []):
-        command = root
+        command: Any = root
         for name in path:
             command = command.get_command(ctx, name)
         missing += [f"{' '.join(path)} {p.name}" for p in command.params if not p.help]

@@ -5,7 +5,6 @@ with an audit entry naming the account for each audited action."""
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,7 +20,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from conftest import Clock, make_settings
+from conftest import Clock, first_group, make_settings
 from test_console import API_ROUTES, PAGE_ROUTES, build
 from test_console import add_worker as console_worker
 
@@ -75,16 +74,17 @@ def console(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[tuple[TestCli
 def try_login(client: TestClient, name: str, password: str = PASSWORD) -> int:
     client.cookies.clear()
     form = client.get("/console/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-    return client.post("/console/login", data={"name": name, "password": password, "csrf": token},
-                       follow_redirects=False).status_code
+    token = first_group(r'name="csrf" value="([^"]+)"', form.text)
+    status: int = client.post("/console/login", data={"name": name, "password": password, "csrf": token},
+                              follow_redirects=False).status_code
+    return status
 
 
 def log_in(client: TestClient, name: str) -> str:
     """Log in as a browser would; the session's CSRF token."""
     assert try_login(client, name) == 303
     page = client.get("/console/")
-    return re.search(r'data-csrf="([^"]+)"', page.text).group(1)
+    return first_group(r'data-csrf="([^"]+)"', page.text)
 
 
 ROLE_ACCOUNTS = {"admin": "admin-1", "county": "county-1", "town": "huabu-1", "village": "jinxing-1",
@@ -135,7 +135,7 @@ def test_a_town_account_sees_and_changes_only_its_own_town(console: tuple[TestCl
     assert client.get(f"/console/api/cases/{theirs}/contact").status_code == 404
     assert client.post(f"/console/api/cases/{theirs}/status", headers=h, json={"status": "resolved"}).status_code == 404
     with session_scope(engine) as s:
-        assert s.get(RightsCase, theirs).status == "received"
+        assert s.get_one(RightsCase, theirs).status == "received"
 
     refused = client.post("/console/api/jobs", headers=h, json={"title": "采茶工", "employer": "马金茶场", "town": "马金"})
     assert refused.status_code == 400 and "华埠镇" in refused.json()["error"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from sqlalchemy import inspect, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from storage.db import alembic_config, make_engine, session_scope
 from storage.inbound import STALE_CLAIM, Claim, claim_messages, finish_messages
@@ -24,7 +24,7 @@ def test_every_migrated_sqlite_table_with_an_integer_id_never_reuses_one(sqlite_
     """A migration that rebuilds a table (Alembic's batch mode) must keep AUTOINCREMENT (0005)."""
     engine = make_engine(sqlite_url)
     with engine.connect() as conn:
-        ddl = dict(conn.execute(text("select name, sql from sqlite_master where type = 'table'")).all())
+        ddl: dict[str, str] = dict(conn.execute(text("select name, sql from sqlite_master where type = 'table'")).all())
     engine.dispose()
     lacking = [name for name, table in SQLModel.metadata.tables.items()
                if table.autoincrement_column is not None and "AUTOINCREMENT" not in ddl[name]]
@@ -80,7 +80,7 @@ def test_an_abandoned_claim_is_taken_over_once(db_url: str) -> None:
     engine = make_engine(db_url)
     with session_scope(engine) as s:
         claim_message(s, channel="wechat", dedup_key="m2", user_id="u")
-        row = s.exec(table_of(InboundMessage).select()).first()
+        row = s.exec(select(InboundMessage)).first()
         assert row is not None
         s.exec(table_of(InboundMessage).update().values(updated_at=utcnow() - STALE_CLAIM * 2))
     with session_scope(engine) as s:

@@ -28,12 +28,14 @@ def test_a_private_text_message() -> None:
 def test_commands_lose_the_bot_name_and_payload() -> None:
     for text, expected in [("/start", "/start"), ("/start@kaihua_jobbot", "/start"), ("/start link-123", "/start"),
                            ("/STOP", "/stop"), ("/help", "/help")]:
-        assert to_update(tg(text=text)).text == expected
+        update = to_update(tg(text=text))
+        assert update is not None and update.text == expected
 
 
 def test_text_passes_through_unchanged() -> None:
     for text in ("1 确认", "12 大溪边乡", "1 3", "3", "绑定 123456", "2 个人能报名吗"):
-        assert to_update(tg(text=text)).text == text, text
+        update = to_update(tg(text=text))
+        assert update is not None and update.text == text, text
 
 
 def test_location_voice_and_media() -> None:

@@ -20,7 +20,7 @@ from conftest import ChatHarness, Clock
 from handlers.training import queue_reminders
 from storage import courses
 from storage.db import make_engine, session_scope
-from storage.models import CourseSignup, Outbox, Worker
+from storage.models import CourseSignup, Outbox, Worker, saved_id
 
 TEA_WORKER = ["登记", "华埠", "金星村", "45", "采茶", "1", "3", "1", "1", "1"]
 COOK_WORKER = ["登记", "马金", "跳过", "50", "做饭", "1", "3", "1", "1", "1"]
@@ -132,7 +132,7 @@ def test_concurrent_sign_ups_never_oversell(db_url: str) -> None:
         people = [Worker(town="华埠镇", skills=["cook"], birth_year=1980) for _ in range(16)]
         session.add_all(people)
         session.flush()
-        ids = [w.id for w in people]
+        ids = [saved_id(w) for w in people]
     results = _race(db_url, course_id, ids)
     assert len(results) == 16
     assert results.count(courses.Signup.SIGNED) == 5 and results.count(courses.Signup.FULL) == 11
@@ -157,7 +157,7 @@ def test_the_day_before_each_person_is_reminded_once(chat: ChatHarness, clock: C
     with Session(chat.engine) as session:
         [row] = session.exec(select(Outbox).where(col(Outbox.kind) == courses.REMINDER_KIND)).all()
     assert row.ref_id == course_id and "明天（3月11日）开始培训：茶艺师培训" in row.payload["texts"][0]
-    assert row.idempotency_key == courses.reminder_key(course_id, row.worker_id)
+    assert row.worker_id is not None and row.idempotency_key == courses.reminder_key(course_id, row.worker_id)
 
 
 def test_a_cancelled_sign_up_drops_its_queued_reminder_and_a_new_one_brings_it_back(chat: ChatHarness) -> None:

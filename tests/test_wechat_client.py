@@ -115,7 +115,7 @@ async def test_a_token_near_expiry_is_renewed_before_use(messengers: MessengerFa
     assert len(fake_api.fake.token_fetches()) == 2
     with Session(messenger.engine) as session:
         row = session.exec(select(ApiToken)).one()
-    assert row.expires_at > utcnow() + timedelta(minutes=100) and row.lock_owner is None
+    assert row.expires_at is not None and row.expires_at > utcnow() + timedelta(minutes=100) and row.lock_owner is None
 
 
 async def test_two_clients_on_one_database_fetch_the_token_once(

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 from itertools import count
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ REGISTRATION = ["登记", "华埠", "金星村", "62", "1 3", "1", "2", "1", "1"
 DONE = "登记好了"
 
 
-def children() -> list[multiprocessing.Process]:
+def children() -> list[BaseProcess]:
     return [child for child in multiprocessing.active_children() if child.name == "jobbot-dispatch"]
 
 

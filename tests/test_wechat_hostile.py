@@ -23,6 +23,7 @@ from test_wechat_support import (  # noqa: F401  (fixtures)
     StartWebhook,
     Webhook,
     fake_api,
+    said,
     sqlite_webhook_factory,
     webhook_factory,
 )
@@ -194,7 +195,7 @@ async def test_state_survives_hostile_input_mid_flow(webhook_factory: StartWebho
     async with httpx.AsyncClient() as http:
         for body in (BILLION_LAUGHS, "<xml><MsgType>", "x" * 10):
             assert (await http.post(hook.url, params=signed(), content=body)).status_code == 400
-    assert "好的，华埠镇" in (await hook.wechat.text(OPENID, "华埠")).reply
+    assert "好的，华埠镇" in said(await hook.wechat.text(OPENID, "华埠"))
 
 
 async def test_a_signed_query_carries_only_the_message_it_first_came_with(

@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 
 from bot.app import build_dispatcher
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
-from bot.channels.sandbox.simulator import WeChatSimulator
+from bot.channels.sandbox.simulator import Posted, WeChatSimulator
 from bot.channels.wechat import WeChatChannel
 from bot.console import console_routes
 from bot.router import Router
@@ -117,12 +117,24 @@ class Webhook:
         with Session(self.engine) as session:
             return session.exec(select(ChatAccount).where(col(ChatAccount.user_id) == openid)).first()
 
+    def stored_account(self, openid: str = OPENID) -> ChatAccount:
+        """The person's chat account; the test fails when there is none."""
+        account = self.account(openid)
+        assert account is not None, openid
+        return account
+
     def conversation(self, openid: str = OPENID) -> Conversation | None:
         with Session(self.engine) as session:
             return session.exec(select(Conversation).where(col(Conversation.user_id) == openid)).first()
 
 
 StartWebhook = Callable[..., Webhook]
+
+
+def said(posted: Posted) -> str:
+    """The passive reply's text; the test fails when the webhook answered none."""
+    assert posted.reply is not None, posted.body
+    return posted.reply
 
 
 def start_webhook(stack: list[Callable[[], None]], db_url: str, tmp_path: Path, fake_api: FakeApi, *,

@@ -18,6 +18,7 @@ from test_wechat_support import (  # noqa: F401  (fixtures)
     TOKEN,
     StartWebhook,
     fake_api,
+    said,
     sqlite_webhook_factory,
     webhook_factory,
 )
@@ -60,9 +61,9 @@ async def test_text_gets_a_passive_text_reply_addressed_back(sqlite_webhook_fact
 
 async def test_voice_uses_recognition_or_asks_to_type(sqlite_webhook_factory: StartWebhook) -> None:
     hook = sqlite_webhook_factory()
-    assert "哪个乡镇" in (await hook.wechat.voice(OPENID, "登记")).reply
-    assert "请打字" in (await hook.wechat.voice("oOtherUser_000000000000002", None)).reply
-    assert "请打字" in (await hook.wechat.voice("oOtherUser_000000000000003", "")).reply
+    assert "哪个乡镇" in said(await hook.wechat.voice(OPENID, "登记"))
+    assert "请打字" in said(await hook.wechat.voice("oOtherUser_000000000000002", None))
+    assert "请打字" in said(await hook.wechat.voice("oOtherUser_000000000000003", ""))
 
 
 class _Asr:
@@ -82,46 +83,46 @@ class _Asr:
 async def test_a_plugged_in_recogniser_replaces_the_recognition_field(sqlite_webhook_factory: StartWebhook) -> None:
     asr = _Asr("登记")
     hook = sqlite_webhook_factory(recognizer=asr)
-    assert "哪个乡镇" in (await hook.wechat.voice(OPENID, None)).reply
+    assert "哪个乡镇" in said(await hook.wechat.voice(OPENID, None))
     assert len(asr.heard) == 1 and asr.heard[0].startswith("media_")
 
 
 async def test_a_failing_recogniser_asks_to_type(sqlite_webhook_factory: StartWebhook) -> None:
     hook = sqlite_webhook_factory(recognizer=_Asr(None))
     posted = await hook.wechat.voice(OPENID, "登记")
-    assert posted.status == 200 and "请打字" in posted.reply
+    assert posted.status == 200 and "请打字" in said(posted)
 
 
 async def test_location_message_answers_the_town_question(sqlite_webhook_factory: StartWebhook) -> None:
     hook = sqlite_webhook_factory()
     await hook.wechat.text(OPENID, "登记")
     posted = await hook.wechat.location(OPENID, 29.28, 118.38, "马金镇某地")
-    assert "好的，马金镇" in posted.reply
+    assert "好的，马金镇" in said(posted)
     elsewhere = await hook.wechat.location("oOtherUser_000000000000002", 29.14, 118.41)
-    assert "附近" in elsewhere.reply
+    assert "附近" in said(elsewhere)
 
 
 @pytest.mark.parametrize("msg_type", ["image", "video", "shortvideo", "link", "file"])
 async def test_media_gets_a_polite_please_type(sqlite_webhook_factory: StartWebhook, msg_type: str) -> None:
     hook = sqlite_webhook_factory()
     posted = await hook.wechat.message(OPENID, msg_type, {"MediaId": "m1", "Title": "t", "Url": "http://x"})
-    assert posted.status == 200 and "请直接打字" in posted.reply
+    assert posted.status == 200 and "请直接打字" in said(posted)
 
 
 async def test_unknown_message_type_gets_a_polite_reply(sqlite_webhook_factory: StartWebhook) -> None:
     hook = sqlite_webhook_factory()
     posted = await hook.wechat.message(OPENID, "hologram", {"Payload": "??"})
-    assert posted.status == 200 and "请直接打字" in posted.reply
+    assert posted.status == 200 and "请直接打字" in said(posted)
 
 
 async def test_subscribe_welcomes_and_unsubscribe_marks_unreachable(webhook_factory: StartWebhook) -> None:
     hook = webhook_factory()
     welcome = await hook.wechat.event(OPENID, "subscribe")
-    assert "您好！我是开化县零工就业小助手" in welcome.reply
-    assert hook.account().reachable is True
+    assert "您好！我是开化县零工就业小助手" in said(welcome)
+    assert hook.stored_account().reachable is True
     bye = await hook.wechat.event(OPENID, "unsubscribe", created=int(time.time()) + 1)
     assert (bye.status, bye.body) == (200, "success")
-    assert hook.account().reachable is False
+    assert hook.stored_account().reachable is False
 
 
 @pytest.mark.parametrize(("key", "expected"), [("登记", "哪个乡镇"), ("我的信息", "您还没有登记")])
@@ -129,7 +130,7 @@ async def test_menu_click_runs_the_command_word(sqlite_webhook_factory: StartWeb
                                                expected: str) -> None:
     hook = sqlite_webhook_factory()
     posted = await hook.wechat.event(OPENID, "CLICK", key)
-    assert expected in posted.reply
+    assert expected in said(posted)
 
 
 async def test_view_event_is_answered_success_without_dispatch(sqlite_webhook_factory: StartWebhook) -> None:
@@ -143,14 +144,14 @@ async def test_location_report_is_stored_and_answered_success(webhook_factory: S
     hook = webhook_factory()
     posted = await hook.wechat.event(OPENID, "LOCATION", Latitude=29.28, Longitude=118.38, Precision=30.0)
     assert (posted.status, posted.body) == (200, "success")
-    account = hook.account()
+    account = hook.stored_account()
     assert (account.latitude, account.longitude) == (29.28, 118.38)
 
 
 async def test_subscribe_with_a_scene_is_a_subscribe(sqlite_webhook_factory: StartWebhook) -> None:
     hook = sqlite_webhook_factory()
     posted = await hook.wechat.event(OPENID, "subscribe", "qrscene_huabu", Ticket="t")
-    assert "您好！" in posted.reply
+    assert "您好！" in said(posted)
 
 
 async def test_other_events_get_success(sqlite_webhook_factory: StartWebhook) -> None:
@@ -178,7 +179,7 @@ async def test_safe_mode_round_trip_and_msg_signature(webhook_factory: StartWebh
     hook = webhook_factory(wechat_aes_key=AES_KEY)
     posted = await hook.wechat.text(OPENID, "登记")
     assert "<Encrypt>" in posted.body and "哪个乡镇" not in posted.body
-    assert "哪个乡镇" in posted.reply  # the simulator decrypted it with the same key
+    assert "哪个乡镇" in said(posted)  # the simulator decrypted it with the same key
 
     crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
     xml = message_xml(OPENID, "text", {"Content": "华埠"}, created=int(time.time()), msg_id=77)
@@ -201,7 +202,7 @@ async def test_compatible_mode_accepts_plaintext_too(sqlite_webhook_factory: Sta
     hook = sqlite_webhook_factory(wechat_aes_key=AES_KEY, wechat_encrypt_mode="compatible")
     hook.wechat.crypto = None  # WeChat in plain mode while the key is still configured
     posted = await hook.wechat.text(OPENID, "菜单")
-    assert "请问您想做什么" in posted.reply and "<Encrypt>" not in posted.body
+    assert "请问您想做什么" in said(posted) and "<Encrypt>" not in posted.body
 
 
 async def test_safe_mode_refuses_a_plaintext_body(sqlite_webhook_factory: StartWebhook) -> None:
@@ -246,8 +247,9 @@ async def test_a_retried_registration_answer_does_not_advance_twice(webhook_fact
     await hook.wechat.text(OPENID, "登记", msg_id=1)
     town = await hook.wechat.text(OPENID, "华埠", msg_id=2)
     retry = await hook.wechat.text(OPENID, "华埠", msg_id=2)
-    assert retry.reply == town.reply and "哪个村" in town.reply
-    assert hook.conversation().step == "village"
+    assert retry.reply == town.reply and "哪个村" in said(town)
+    conversation = hook.conversation()
+    assert conversation is not None and conversation.step == "village"
 
 
 async def test_retried_events_are_handled_once(sqlite_webhook_factory: StartWebhook) -> None:
@@ -298,7 +300,7 @@ async def test_a_slow_handler_replies_later_through_the_api_once(webhook_factory
     [sent] = hook.fake.messages_for(OPENID)
     assert (sent.kind, sent.text) == ("custom", "让您久等了，这是回复。")
     assert runs == [1]
-    assert hook.account().window_sends == 1  # the late reply used one customer-service slot
+    assert hook.stored_account().window_sends == 1  # the late reply used one customer-service slot
 
 
 async def test_a_fast_handler_within_budget_is_passive(sqlite_webhook_factory: StartWebhook) -> None:
@@ -313,17 +315,17 @@ async def test_a_fast_handler_within_budget_is_passive(sqlite_webhook_factory: S
 async def test_full_registration_over_wechat(webhook_factory: StartWebhook) -> None:
     hook = webhook_factory()
     welcome = await hook.wechat.event(OPENID, "subscribe")
-    assert "您好" in welcome.reply
-    replies = [(await hook.wechat.text(OPENID, line)).reply for line in REGISTRATION]
+    assert "您好" in said(welcome)
+    replies = [said(await hook.wechat.text(OPENID, line)) for line in REGISTRATION]
     assert "哪个乡镇" in replies[0] and "哪个村" in replies[1]
     assert "请核对" in replies[8] and "华埠镇 金星村" in replies[8]
     assert "登记好了" in replies[9]
     with Session(hook.engine) as session:
         [worker] = session.exec(select(Worker)).all()
     assert (worker.town, worker.village, worker.age) == ("华埠镇", "金星村", 62)
-    assert hook.account().worker_id == worker.id
+    assert hook.stored_account().worker_id == worker.id
     info = await hook.wechat.event(OPENID, "CLICK", "我的信息")
-    assert "华埠镇 金星村" in info.reply
+    assert "华埠镇 金星村" in said(info)
 
 
 def test_signature_helper_matches_wechat() -> None:

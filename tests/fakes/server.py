@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import uvicorn
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def serving(app: Any, *, lifespan: str = "on") -> Iterator[str]:
+def serving(app: Any, *, lifespan: Literal["auto", "on", "off"] = "on") -> Iterator[str]:
     """The app's base URL while it runs; startup and shutdown of its lifespan included."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

@@ -190,10 +190,11 @@ class FakeTelegram:
 
 async def _params(request: Request) -> dict[str, Any]:
     raw = await request.body()
+    params: dict[str, Any]
     if request.headers.get("content-type", "").startswith("application/json"):
         params = json.loads(raw or b"{}")
     else:
-        params = dict(parse_qsl(raw.decode())) | dict(request.query_params)
+        params = dict[str, Any](parse_qsl(raw.decode())) | dict(request.query_params)
         for name in JSON_PARAMS:
             if isinstance(params.get(name), str):
                 params[name] = json.loads(params[name])
