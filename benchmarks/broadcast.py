@@ -106,7 +106,8 @@ def run(name: str, url: str, workers: int, deliver: int) -> None:
 
     with session_scope(engine) as s:
         broadcast_id = saved_id(bc.create_broadcast(
-            s, texts=["3月18日上午9点，开化县人力资源市场有招聘会。", "回复“招聘会”看详情。"], audience=bc.Audience(), now=NOW))
+            s, texts=["3月18日上午9点，开化县人力资源市场有招聘会。",
+                      "回复“招聘会”看详情。"], audience=bc.Audience(), now=NOW))
     start = time.perf_counter()
     with session_scope(engine) as s:
         first = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)

@@ -55,7 +55,8 @@ def people(engine, wechat: int, telegram: int) -> None:
             for n in range(1, total + 1)])
     with session_scope(engine) as session:
         enqueue(session, (Push(key=f"broadcast:1:{n}", worker_id=n, kind="broadcast", ref_id=1,
-                               texts=("下周一华埠镇零工市场有招聘会，欢迎参加。",)) for n in range(1, total + 1)), now=NOW)
+                               texts=("下周一华埠镇零工市场有招聘会，欢迎参加。",))
+                          for n in range(1, total + 1)), now=NOW)
 
 
 async def drain(deliverer: Deliverer) -> None:

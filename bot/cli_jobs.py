@@ -64,7 +64,8 @@ def add(
 
 
 @jobs_app.command("list")
-def list_(status: str = typer.Option("open", "--status", help="open 招聘中/filled 已招满/closed 已结束/expired 已过期/all 全部"),
+def list_(status: str = typer.Option("open", "--status",
+                                     help="open 招聘中/filled 已招满/closed 已结束/expired 已过期/all 全部"),
           town: str = typer.Option("", "--town", help="只列这个乡镇的，如 华埠")) -> None:
     """列出岗位：编号、状态、乡镇、岗位、工资、人数，用制表符隔开，第一行是列名。"""
     from handlers.notices import JOB_STATUS, pay_text
@@ -102,8 +103,10 @@ def _import_help() -> str:
     from bot.postings import COLUMNS, REQUIRED
 
     columns = "\n".join(("* " if field in REQUIRED else "  ") + "、".join(names) for field, names in COLUMNS.items())
-    return ("从Excel或CSV表格批量导入岗位：第一行写列名，以下每行一个岗位。有问题的行列出行号和原因，其他行照常导入。\n\n"
-            "退出状态：0 都导入了（含已有的重复岗位）；1 有的行没有导入；2 整个文件不能用（找不到、格式不对、缺列）。\n\n"
+    return ("从Excel或CSV表格批量导入岗位：第一行写列名，以下每行一个岗位。"
+            "有问题的行列出行号和原因，其他行照常导入。\n\n"
+            "退出状态：0 都导入了（含已有的重复岗位）；1 有的行没有导入；"
+            "2 整个文件不能用（找不到、格式不对、缺列）。\n\n"
             f"认得的列名（* 为必填；同一行是同一列的几种写法）：\n{columns}")
 
 

@@ -254,7 +254,8 @@ class Deliverer:
             outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error="已退订")
             return None
         if not service and el.has_opted_out(session, worker_id=saved_id(worker), kind=el.push_opt_out(row.kind)):
-            outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error="本人说不需要这类消息")
+            outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now,
+                          error="本人说不需要这类消息")
             return None
         if not service and worker.paused_until is not None and worker.paused_until > now:
             outbox.retry_later(session, outbox_id=saved_id(row), at=worker.paused_until, error="本人暂停推送一周")
@@ -272,7 +273,8 @@ class Deliverer:
         if row.kind == "digest":
             texts = self._digest_texts(session, worker)
             if not texts:
-                outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error="没有待汇总的岗位")
+                outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now,
+                              error="没有待汇总的岗位")
                 return None
         return texts
 
@@ -284,8 +286,10 @@ class Deliverer:
     def _hold_for_digest(self, session: Session, row: Outbox, worker: Worker, local: datetime) -> None:
         tomorrow = local.date() + timedelta(days=1)
         at = datetime.combine(tomorrow, self.policy.digest_at, local.tzinfo)
-        outbox.retry_later(session, outbox_id=saved_id(row), at=at, status=outbox.HELD, error="超过每日推送上限，并入汇总")
-        outbox.enqueue(session, [outbox.Push(key=f"digest:{worker.id}:{tomorrow.isoformat()}", worker_id=saved_id(worker),
+        outbox.retry_later(session, outbox_id=saved_id(row), at=at, status=outbox.HELD,
+                           error="超过每日推送上限，并入汇总")
+        outbox.enqueue(session, [outbox.Push(key=f"digest:{worker.id}:{tomorrow.isoformat()}",
+                                             worker_id=saved_id(worker),
                                              kind="digest", texts=(), not_before=at)])
 
     def _digest_texts(self, session: Session, worker: Worker) -> list[str]:

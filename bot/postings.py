@@ -111,7 +111,8 @@ def _date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = normalize(str(value)).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    text = normalize(str(value)).replace("年", "-").replace("月", "-").replace("日", "")
+    text = text.replace("/", "-").replace(".", "-")
     try:
         year, month, day = (int(p) for p in text.strip("-").split("-"))
         return date(year, month, day)
@@ -164,7 +165,8 @@ def job_fields(spec: dict[str, Any], services: Services, session: Session) -> di
         "start_date": start, "end_date": end, "hours": text.get("hours") or None,
         "night_shift": _flag(spec.get("night_shift")), "headcount": headcount, "age_min": age_min,
         "age_max": age_max, "physical": physical, "public_welfare": _flag(spec.get("public_welfare")),
-        "contact_phone": phone, "show_phone": bool(phone) and _flag(spec.get("show_phone")), "description": text.get("description") or None, "status": "open",
+        "contact_phone": phone, "show_phone": bool(phone) and _flag(spec.get("show_phone")),
+        "description": text.get("description") or None, "status": "open",
     }
     identity = text.get("key") or "|".join(str(fields[k]) for k in ("title", "employer_id", "town", "village",
                                                                      "pay_amount", "pay_unit", "start_date"))
@@ -200,7 +202,8 @@ def post_job(session: Session, services: Services, spec: dict[str, Any], *,
 
 def _header_map(headers: Iterable[Any]) -> dict[int, str]:
     by_alias = {compact(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
-    return {i: by_alias[compact(str(h))] for i, h in enumerate(headers) if h is not None and compact(str(h)) in by_alias}
+    return {i: by_alias[compact(str(h))] for i, h in enumerate(headers)
+            if h is not None and compact(str(h)) in by_alias}
 
 
 def read_sheet(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -145,7 +145,8 @@ def recommend(session: Session, services: Any, *, graduate: Graduate, worker: Wo
     for match in jobs_for(session, worker=worker, year=services.local_now().year, neighbours=neighbours):
         if match.job.id in given or match.job.id in pushed:
             continue
-        slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=saved_id(match.job), now=services.clock())
+        slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=saved_id(match.job),
+                                        now=services.clock())
         if slot is None:
             return 0
         return enqueue(session, [Push(key=store.push_key(graduate.id, saved_id(match.job)), worker_id=saved_id(worker),
@@ -183,7 +184,8 @@ def internship_bases(ctx: Ctx) -> Reply:
     rows.sort(key=lambda b: b.town != town)
     lines = []
     for i, base in enumerate(rows[:SHOWN_BASES], 1):
-        about = " · ".join(p for p in (base.town, base.industry, f"见习岗位{base.positions}个" if base.positions else "")
+        about = " · ".join(p for p in (base.town, base.industry,
+                                       f"见习岗位{base.positions}个" if base.positions else "")
                            if p)
         lines.append(f"{i}. {base.name}\n   {about}" + (f"\n   电话：{base.phone}" if base.phone else ""))
     more = f"\n……共{len(rows)}家" if len(rows) > SHOWN_BASES else ""

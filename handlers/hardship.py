@@ -67,7 +67,8 @@ def push_open_public_welfare(session: Session, services: Any, *, worker: Worker)
     return enqueue(session, pushes, now=now) + el.bring_forward(session, keys=[p.key for p in pushes], now=now)
 
 
-@router.command("就业困难", "困难帮扶", "我是困难户", "就业困难人员", "困难人员登记", "困难登记", "公益性岗位", "公益岗位",
+@router.command("就业困难", "困难帮扶", "我是困难户", "就业困难人员", "困难人员登记", "困难登记", "公益性岗位",
+                "公益岗位",
                 "公益岗")
 def start(ctx: Ctx) -> Reply:
     worker = ctx.worker
@@ -131,7 +132,8 @@ def withdraw(ctx: Ctx) -> Reply:
 
 @router.command("残疾人之家", "残疾人", "残联", "残疾人就业")
 def homes(ctx: Ctx) -> Reply:
-    rows = list(ctx.session.exec(select(Employer).where(col(Employer.kind) == home_kind()).order_by(col(Employer.town))))
+    rows = list(ctx.session.exec(select(Employer).where(col(Employer.kind) == home_kind())
+                                 .order_by(col(Employer.town))))
     if not rows:
         return Reply.of("残疾人之家的名单还在整理。可以打电话问县残联，或回复“问政策”提问。")
     town = ctx.worker.town if ctx.worker else None

@@ -101,7 +101,8 @@ def _link(ctx: Ctx, code: str) -> Reply:
 
 
 def _ask_confirm(ctx: Ctx) -> Reply:
-    return Reply.of("这个账号已经有一份登记信息。\n绑定后，这里改用另一个聊天软件里的登记信息，这里原来的信息会删除。\n确定绑定吗？",
+    return Reply.of("这个账号已经有一份登记信息。\n"
+                    "绑定后，这里改用另一个聊天软件里的登记信息，这里原来的信息会删除。\n确定绑定吗？",
                     choices=CHOICES)
 
 

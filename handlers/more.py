@@ -97,7 +97,8 @@ def offer(ctx: Ctx) -> Reply:
     picked = choice_numbers(ctx.text, 2) or []
     key = compact(ctx.text)
     ctx.finish(keep_paused=True)
-    if picked == [1] or key in ("好", "好的", "要", "办", "嗯", "行", "可以") or key == compact(f"办{service.label.split('（')[0]}"):
+    if picked == [1] or key in ("好", "好的", "要", "办", "嗯", "行", "可以") \
+            or key == compact(f"办{service.label.split('（')[0]}"):
         return service.handler(ctx)
     if picked == [2] or key in ("不用", "先不用", "不要", "算了"):
         return Reply.of("好的。想办的时候，回复“更多服务”。")

@@ -46,7 +46,8 @@ class Rule:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath("data/policy_rules.json").read_text("utf-8"))
+    text = resources.files("knowledge").joinpath("data/policy_rules.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
     return data
 
 

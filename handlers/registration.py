@@ -31,7 +31,8 @@ _AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
 _SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了")
 _SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒我")
-_YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存|yes|y$|ok|okay|可)")
+_YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存"
+                  r"|yes|y$|ok|okay|可)")
 
 
 def describe(fields: dict[str, Any]) -> str:

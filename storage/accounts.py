@@ -146,7 +146,8 @@ def link_account(session: Session, *, account: ChatAccount, worker_id: int) -> b
     session.flush()
     if old_id is None or old_id == worker_id:
         return False
-    users = session.exec(select(func.count()).select_from(ChatAccount).where(col(ChatAccount.worker_id) == old_id)).one()
+    users = session.exec(select(func.count()).select_from(ChatAccount)
+                         .where(col(ChatAccount.worker_id) == old_id)).one()
     if users:
         return False
     old = session.get(Worker, old_id)

@@ -265,7 +265,8 @@ class Report:
                 for row, statuses in REPORT_ROWS]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts, "rows": [{"row": row, "label": label, "count": n} for row, label, n in self.rows],
+        return {"counts": self.counts,
+                "rows": [{"row": row, "label": label, "count": n} for row, label, n in self.rows],
                 "waiting": self.waiting,
                 "total": self.total, "finished": self.finished,
                 "labels": {s: STATUS_LABELS.get(s, s) for s in self.counts},

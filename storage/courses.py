@@ -91,7 +91,8 @@ def sign_up(session: Session, *, course_id: int, worker_id: int, today: date, no
     """Take a seat for the person, if one is left; saying it twice takes one seat."""
     if not _lock_course(session, course_id):
         return Signup.MISSING
-    course = session.exec(select(Course).where(col(Course.id) == course_id).execution_options(populate_existing=True)).one()
+    course = session.exec(select(Course).where(col(Course.id) == course_id)
+                          .execution_options(populate_existing=True)).one()
     existing = _signup(session, course_id, worker_id)
     if existing is not None and existing.status in HOLDS_SEAT:
         return Signup.ALREADY
@@ -116,7 +117,8 @@ def sign_up(session: Session, *, course_id: int, worker_id: int, today: date, no
 def cancel(session: Session, *, course_id: int, worker_id: int, now: datetime) -> bool:
     """Give the seat back; a reminder not yet sent is not sent."""
     done = session.exec(update(CourseSignup).where(
-        col(CourseSignup.course_id) == course_id, col(CourseSignup.worker_id) == worker_id, col(CourseSignup.status) == SIGNED)
+        col(CourseSignup.course_id) == course_id, col(CourseSignup.worker_id) == worker_id,
+        col(CourseSignup.status) == SIGNED)
         .values(status=CANCELLED, updated_at=now)).rowcount == 1
     if done:
         session.exec(update(Outbox).where(
@@ -173,7 +175,8 @@ def reminders_due(session: Session, *, starting_on: date) -> list[Due]:
 def year_counts(session: Session, *, start: datetime, end: datetime) -> dict[str, int]:
     """Sign-ups made and courses completed between two moments (the dashboard's year)."""
     signed = session.connection().execute(sa_select(func.count()).select_from(CourseSignup).where(
-        col(CourseSignup.status).in_(HOLDS_SEAT), col(CourseSignup.created_at) >= start, col(CourseSignup.created_at) < end)
+        col(CourseSignup.status).in_(HOLDS_SEAT), col(CourseSignup.created_at) >= start,
+        col(CourseSignup.created_at) < end)
     ).scalar_one()
     completed = session.connection().execute(
         sa_select(func.count(), func.coalesce(func.sum(case((col(Course.kind) == STARTUP_KIND, 1), else_=0)), 0))

@@ -79,7 +79,8 @@ def bring_forward(session: Session, *, keys: Iterable[str], now: datetime) -> in
 
 
 def declarations(session: Session, *, limit: int = 500) -> list[tuple[HardshipDeclaration, Worker]]:
-    rows = session.exec(select(HardshipDeclaration, Worker).join(Worker, col(Worker.id) == col(HardshipDeclaration.worker_id))
+    rows = session.exec(select(HardshipDeclaration, Worker)
+                        .join(Worker, col(Worker.id) == col(HardshipDeclaration.worker_id))
                         .order_by(col(HardshipDeclaration.consented_at).desc()).limit(limit))
     return list(rows)
 
@@ -128,7 +129,8 @@ def _conditions(when: Mapping[str, Any], year: int) -> list[Any]:
     if when.get("graduate"):
         found.append(exists().where(col(Graduate.worker_id) == col(Worker.id)))
     if "graduate_wish" in when:
-        found.append(exists().where(col(Graduate.worker_id) == col(Worker.id), col(Graduate.wish) == when["graduate_wish"]))
+        found.append(exists().where(col(Graduate.worker_id) == col(Worker.id),
+                                    col(Graduate.wish) == when["graduate_wish"]))
     if "flag" in when:
         found.append(exists().where(col(WorkerFlag.worker_id) == col(Worker.id), col(WorkerFlag.flag) == when["flag"]))
     if when.get("hardship"):

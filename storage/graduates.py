@@ -47,7 +47,8 @@ def get_graduate(session: Session, *, worker_id: int) -> Graduate | None:
 
 def recommended_job_ids(session: Session, *, graduate_id: int) -> list[int]:
     return [j for j in session.exec(select(col(GraduateRecommendation.job_id)).where(
-        col(GraduateRecommendation.graduate_id) == graduate_id).order_by(col(GraduateRecommendation.slot))) if j is not None]
+        col(GraduateRecommendation.graduate_id) == graduate_id).order_by(col(GraduateRecommendation.slot)))
+        if j is not None]
 
 
 def last_recommended_at(session: Session, *, graduate_id: int) -> datetime | None:
@@ -63,7 +64,8 @@ def add_recommendation(session: Session, *, graduate_id: int, job_id: int, now: 
     """Give the graduate this job as their next recommendation: the slot used, or None when
     all three are used or the job was recommended before."""
     session.exec(update(Graduate).where(col(Graduate.id) == graduate_id).values(id=col(Graduate.id)))
-    rows = list(session.exec(select(GraduateRecommendation).where(col(GraduateRecommendation.graduate_id) == graduate_id)))
+    rows = list(session.exec(select(GraduateRecommendation)
+                             .where(col(GraduateRecommendation.graduate_id) == graduate_id)))
     if len(rows) >= PROMISED or any(r.job_id == job_id for r in rows):
         return None
     slot = len(rows) + 1
@@ -132,7 +134,8 @@ def progress(session: Session, *, owed_only: bool = False, limit: int = 200) -> 
         return []
     ids = [g.id for g in graduates]
     worker_ids = [g.worker_id for g in graduates]
-    towns = dict(session.connection().execute(sa_select(col(Worker.id), col(Worker.town)).where(col(Worker.id).in_(worker_ids))).all())
+    towns = dict(session.connection().execute(
+        sa_select(col(Worker.id), col(Worker.town)).where(col(Worker.id).in_(worker_ids))).all())
     trained = set(session.exec(select(col(CourseSignup.worker_id)).where(
         col(CourseSignup.worker_id).in_(worker_ids), col(CourseSignup.status) == "completed")))
     jobs: dict[int, list[str]] = {}

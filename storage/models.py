@@ -314,7 +314,8 @@ class JobApplication(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     job_id: int = Field(sa_column=Column(Integer, ForeignKey("job.id", ondelete="CASCADE"), nullable=False, index=True))
-    account_id: int = Field(sa_column=Column(Integer, ForeignKey("chat_account.id", ondelete="CASCADE"), nullable=False))
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("chat_account.id", ondelete="CASCADE"),
+                                             nullable=False))
     worker_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("worker.id", ondelete="SET NULL"), index=True))
     status: str = Field(default="new", max_length=16)

@@ -76,7 +76,8 @@ def enqueue_selected(session: Session, worker_ids: Select, *, key_prefix: str, k
         literal(0, Integer), literal(not_before, UTCDateTime()), literal(now, UTCDateTime()),
     ).where(worker_id.is_not(None))
     table = table_of(Outbox)
-    stmt = upsert_insert(session, table).from_select(_SELECTED_COLUMNS, rows).on_conflict_do_nothing().returning(table.c.id)
+    stmt = (upsert_insert(session, table).from_select(_SELECTED_COLUMNS, rows)
+            .on_conflict_do_nothing().returning(table.c.id))
     return len(session.connection().execute(stmt).all())
 
 
@@ -116,7 +117,8 @@ def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
 def mark_sending(session: Session, *, outbox_id: int) -> bool:
     """Record that the platform is about to be called; False if the row is no longer ours."""
     return session.exec(update(Outbox).where(
-        col(Outbox.id) == outbox_id, col(Outbox.status) == CLAIMED).values(status=SENDING, attempts=col(Outbox.attempts) + 1)
+        col(Outbox.id) == outbox_id, col(Outbox.status) == CLAIMED).values(status=SENDING,
+                                                                           attempts=col(Outbox.attempts) + 1)
     ).rowcount == 1
 
 
@@ -146,7 +148,8 @@ def recover_stale(session: Session, *, now: datetime) -> tuple[int, int]:
     requeued = session.exec(update(Outbox).where(
         col(Outbox.status) == CLAIMED, col(Outbox.not_before) < now).values(status=PENDING, not_before=now)).rowcount
     doubted = session.exec(update(Outbox).where(
-        col(Outbox.status) == SENDING, col(Outbox.not_before) < now).values(status=DOUBT, last_error="进程中断，无法确认是否送达")
+        col(Outbox.status) == SENDING, col(Outbox.not_before) < now).values(status=DOUBT,
+                                                                            last_error="进程中断，无法确认是否送达")
     ).rowcount
     return requeued, doubted
 

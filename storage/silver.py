@@ -49,7 +49,8 @@ def map_counts(session: Session) -> dict[str, dict[str, int]]:
     """How many people chose each option on each map (the 3 maps as numbers)."""
     counts: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
     rows = session.connection().execute(
-        sa_select(col(SilverChoice.kind), col(SilverChoice.code), func.count()).group_by(col(SilverChoice.kind), col(SilverChoice.code)))
+        sa_select(col(SilverChoice.kind), col(SilverChoice.code), func.count()).group_by(col(SilverChoice.kind),
+                                                                                         col(SilverChoice.code)))
     for kind, code, n in rows:
         counts.setdefault(kind, {})[code] = n
     return counts
@@ -103,13 +104,15 @@ def matching_worker_ids(session: Session, *, need: SilverNeed) -> list[int]:
     chose = exists().where(col(SilverChoice.worker_id) == col(Worker.id), col(SilverChoice.kind) == need.kind,
                            col(SilverChoice.code) == need.code)
     placed = exists().where(col(SilverPlacement.worker_id) == col(Worker.id), col(SilverPlacement.need_id) == need.id)
-    stmt = sa_select(col(Worker.id)).where(chose, ~placed, col(Worker.subscribed) == true(), _near(need)).order_by(col(Worker.id))
+    stmt = sa_select(col(Worker.id)).where(chose, ~placed, col(Worker.subscribed) == true(),
+                                           _near(need)).order_by(col(Worker.id))
     return stored_ids(row[0] for row in session.connection().execute(stmt))
 
 
 def needs_for(session: Session, *, worker: Worker) -> list[SilverNeed]:
     """Open needs that match the person's maps (the same rule as `matching_worker_ids`)."""
-    mine = {(c.kind, c.code) for c in session.exec(select(SilverChoice).where(col(SilverChoice.worker_id) == worker.id))}
+    chosen = session.exec(select(SilverChoice).where(col(SilverChoice.worker_id) == worker.id))
+    mine = {(c.kind, c.code) for c in chosen}
     placed = set(session.exec(select(col(SilverPlacement.need_id)).where(col(SilverPlacement.worker_id) == worker.id)))
     found = []
     for need in list_needs(session):
@@ -150,7 +153,8 @@ def list_placements(session: Session, *, limit: int = 100) -> list[SilverPlaceme
 def placements_without_application(session: Session, *, first_day: date, last_day: date, born_by: int) -> int:
     """Placements staff recorded directly (not through a 报名) in a span, of people born by a year."""
     return int(session.connection().execute(
-        sa_select(func.count()).select_from(SilverPlacement).join(Worker, col(Worker.id) == col(SilverPlacement.worker_id))
+        sa_select(func.count()).select_from(SilverPlacement)
+        .join(Worker, col(Worker.id) == col(SilverPlacement.worker_id))
         .where(col(SilverPlacement.application_id).is_(None), col(SilverPlacement.placed_on) >= first_day,
                col(SilverPlacement.placed_on) <= last_day, col(Worker.birth_year) <= born_by)
     ).scalar_one())

@@ -78,7 +78,8 @@ def figures(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Figure]:
         col(JobApplication.status).in_(PLACED_STATUSES)))
     # staff record re-employment directly too (数字银龄); one made through a 报名 is counted above
     elderly += silver.placements_without_application(session, first_day=start.date(),
-                                                     last_day=end.date() - timedelta(days=1), born_by=year - ELDERLY_AGE)
+                                                     last_day=end.date() - timedelta(days=1),
+                                                     born_by=year - ELDERLY_AGE)
     any_placement += len(silver.list_placements(session, limit=1))
     trained = courses.year_counts(session, start=start, end=end)
     pushes = _scalar(session, sa_select(func.count()).select_from(Outbox).where(

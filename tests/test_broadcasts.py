@@ -203,7 +203,8 @@ def test_queuing_many_is_quick_and_complete(engine: Engine) -> None:
         s.connection().execute(table_of(Worker).insert(), [
             {"town": "华埠镇", "skills": [], "availability": [], "travel_range": "town", "want_job_push": True,
              "want_fair_push": True, "subscribed": True, "created_at": NOW, "updated_at": NOW} for _ in range(n)])
-        broadcast_id = saved_id(bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(towns=("华埠镇",)), now=NOW))
+        broadcast_id = saved_id(bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(towns=("华埠镇",)),
+                                                    now=NOW))
     with session_scope(engine) as s:
         assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == n
     with session_scope(engine) as s:

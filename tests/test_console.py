@@ -310,7 +310,8 @@ def staff(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[tuple[TestClien
     engine.dispose()
 
 
-def add_worker(engine: Engine, town: str, phone: str, openid: str, created: datetime, village: str | None = None) -> int:
+def add_worker(engine: Engine, town: str, phone: str, openid: str, created: datetime,
+               village: str | None = None) -> int:
     with session_scope(engine) as s:
         worker = Worker(town=town, village=village, skills=["tea"], birth_year=1960, age=66, availability=["anytime"],
                         phone=phone, created_at=created, updated_at=created)

@@ -62,7 +62,8 @@ def test_villages_are_read_out_of_sentences_and_kept_clean(said: str, village: s
 
 
 def test_a_registration_in_spoken_words(chat: ChatHarness) -> None:
-    replies = chat.conversation("登记", "华埠", "我是下溪村的", "六十七", "烧得一手好菜，村里办喜事都叫我，地里的活也会干",
+    replies = chat.conversation("登记", "华埠", "我是下溪村的", "六十七",
+                                "烧得一手好菜，村里办喜事都叫我，地里的活也会干",
                                 "下午以后都行", "县里都能去", "ok", "不用")
     assert "记下了：农活、厨师" in replies[4] or "记下了：厨师、农活" in replies[4]
     summary = replies[-1]
@@ -220,7 +221,8 @@ def test_a_town_corrected_at_the_village_question(sqlite_chat: ChatHarness) -> N
 
 
 @pytest.mark.parametrize("said,wanted", [("年纪大了不去了", False), ("不用发", False), ("要的要的", True),
-                                         ("ok", True), ("都行", True), ("那行", True), ("我看不行", False), ("看情况", None)])
+                                         ("ok", True), ("都行", True), ("那行", True), ("我看不行", False),
+                                          ("看情况", None)])
 def test_yes_or_no_said_in_a_sentence(said: str, wanted: bool | None) -> None:
     from handlers.registration import yes_no
 
@@ -250,7 +252,8 @@ def test_numbers_among_words_pick_options() -> None:
 
 
 def test_a_note_goes_when_the_answer_is_changed_to_one_understood(chat: ChatHarness) -> None:
-    chat.conversation("登记", "马金", "跳过", "70", "看看山巡巡林子", "就是看看山巡巡林子", "白天", "村里", "要", "要", "确认")
+    chat.conversation("登记", "马金", "跳过", "70", "看看山巡巡林子", "就是看看山巡巡林子", "白天", "村里", "要", "要",
+                      "确认")
     assert worker(chat).notes == {"skills": "就是看看山巡巡林子"}
     chat.conversation("修改", "会做的活", "种地")
     assert "已保存修改" in chat.say("确认")

@@ -136,7 +136,8 @@ async def test_retries_after_a_crash_are_handled_at_once(pg_url: str, tmp_path: 
                                              for openid, msg_id, created in sent))
             retried_after = time.monotonic() - killed_at
             deadline = time.monotonic() + 15  # a reply that overran the budget goes out through the API
-            while missed := [p for p, posted in zip(people, retries, strict=False) if not handled(engine, fake, p, posted)]:
+            while missed := [p for p, posted in zip(people, retries, strict=False)
+                             if not handled(engine, fake, p, posted)]:
                 if time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.2)

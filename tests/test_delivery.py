@@ -167,7 +167,8 @@ def test_two_delivery_workers_never_send_a_row_twice(db_url: str, tmp_path: Path
     from bot.app import build_dispatcher
 
     engine = make_engine(db_url)
-    chat = ChatHarness(build_dispatcher(make_settings(db_url, tmp_path, job_daily_cap=1000), engine=engine, clock=clock))
+    chat = ChatHarness(build_dispatcher(make_settings(db_url, tmp_path, job_daily_cap=1000), engine=engine,
+                                        clock=clock))
     clock.now = local(10)
     for n in range(40):
         chat.conversation(*REGISTER, user=f"p{n}")

@@ -89,7 +89,8 @@ def test_a_retry_inside_the_same_batch_is_handled_once(db_url: str, tmp_path: Pa
     engine = make_engine(db_url)
     dispatcher = build_dispatcher(make_settings(db_url, tmp_path), engine=engine, clock=clock,
                                   extra_routers=[counting])
-    replies = texts(dispatcher.dispatch_many([text("wechat", "甲", "数一下", "m1"), text("wechat", "甲", "数一下", "m1"),
+    replies = texts(dispatcher.dispatch_many([text("wechat", "甲", "数一下", "m1"),
+                                              text("wechat", "甲", "数一下", "m1"),
                                               text("wechat", "甲", "数一下", "m2")]))
     assert replies == ["第1次", "第1次", "第2次"] and calls == ["m1", "m2"]
     assert texts(dispatcher.dispatch_many([text("wechat", "甲", "数一下", "m1")])) == ["第1次"]
@@ -101,7 +102,8 @@ def test_a_retry_inside_the_same_batch_is_handled_once(db_url: str, tmp_path: Pa
 
 def test_a_failing_handler_costs_only_its_own_message(db_url: str, tmp_path: Path, clock: Clock) -> None:
     engine = make_engine(db_url)
-    dispatcher = build_dispatcher(make_settings(db_url, tmp_path), engine=engine, clock=clock, extra_routers=[broken_router()])
+    dispatcher = build_dispatcher(make_settings(db_url, tmp_path), engine=engine, clock=clock,
+                                  extra_routers=[broken_router()])
     dispatcher.dispatch_many([text("wechat", "甲", "登记", "a0"), text("wechat", "乙", "登记", "b0")])
     replies = texts(dispatcher.dispatch_many([text("wechat", "甲", "华埠", "a1"), text("wechat", "乙", "出错", "b1"),
                                               text("wechat", "甲", "金星村", "a2")]))

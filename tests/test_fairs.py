@@ -169,7 +169,8 @@ def test_moving_a_fair_tells_everyone_who_was_told(engine: Engine) -> None:
     with session_scope(engine) as s:
         fair = town_fair(s, town="华埠镇", starts=local(2026, 3, 18, 9, 0), now=now)
         a, b, c, d, e = (add_worker(s) for _ in range(5))
-        broadcast = Broadcast(title="招聘会", texts=["3月18日华埠有招聘会"], audience={}, fair_id=fair.id, status="queued")
+        broadcast = Broadcast(title="招聘会", texts=["3月18日华埠有招聘会"], audience={}, fair_id=fair.id,
+                              status="queued")
         s.add(broadcast)
         s.flush()
         outbox.enqueue(s, [
@@ -211,7 +212,8 @@ def test_moving_a_fair_tells_everyone_who_was_told(engine: Engine) -> None:
                       .order_by(col(Outbox.id).desc())).first()
         assert last is not None and "取消" in last.payload["texts"][0]
         # the first move's notices still queued were replaced by the cancellation
-        assert {r.status for r in rows(s, kind=fr.CHANGE_KIND) if f":{change_id}:" in r.idempotency_key} == {"cancelled"}
+        changes = rows(s, kind=fr.CHANGE_KIND)
+        assert {r.status for r in changes if f":{change_id}:" in r.idempotency_key} == {"cancelled"}
         with pytest.raises(fr.FairError):
             fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 4, 1, 9, 0), now=now, tz=TZ)
 
@@ -311,7 +313,8 @@ def test_chat_menu_entry_and_detail_with_matching_jobs(chat: ChatHarness, clock:
         build = Job(source_key="j2", title="泥工", town="华埠镇", skills=["construction"], physical="重")
         s.add_all([tea, build])
         s.flush()
-        town_fair(s, town="华埠镇", starts=local(2026, 3, 12, 9, 0), job_ids=(saved_id(tea), saved_id(build)), now=clock.now)
+        town_fair(s, town="华埠镇", starts=local(2026, 3, 12, 9, 0), job_ids=(saved_id(tea), saved_id(build)),
+                  now=clock.now)
     menu = chat.say("菜单")
     assert "招聘会" in menu
     number = next(line.split()[1] for line in menu.splitlines() if line.endswith("招聘会"))

@@ -32,7 +32,8 @@ GRADUATE = ["我是大学生", "衢州学院", "电子商务", "2025", "1", "1"]
 def post_jobs(chat: ChatHarness, n: int) -> None:
     with session_scope(chat.engine) as session:
         for i in range(n):
-            post_job(session, chat.dispatcher.services, {"title": f"网店客服{i}", "employer": "示范电商", "town": "华埠",
+            post_job(session, chat.dispatcher.services, {"title": f"网店客服{i}", "employer": "示范电商",
+                                                         "town": "华埠",
                                                          "skills": "电商", "pay": "4000元/月"})
 
 
@@ -43,7 +44,8 @@ def recommendations(chat: ChatHarness) -> list[GraduateRecommendation]:
 
 def graduate_pushes(chat: ChatHarness) -> list[Outbox]:
     with Session(chat.engine) as session:
-        return list(session.exec(select(Outbox).where(col(Outbox.kind) == graduates.PUSH_KIND).order_by(col(Outbox.id))))
+        return list(session.exec(select(Outbox).where(col(Outbox.kind) == graduates.PUSH_KIND)
+                                 .order_by(col(Outbox.id))))
 
 
 def test_a_graduate_registers_and_gets_the_first_recommendation(chat: ChatHarness) -> None:
@@ -94,7 +96,8 @@ def test_three_recommendations_each_job_once_and_never_a_fourth(chat: ChatHarnes
         graduate = session.exec(select(Graduate)).one()
         spare = session.exec(select(col(Job.id)).where(col(Job.id).notin_([r.job_id for r in recs]))).first()
         assert spare is not None
-        assert graduates.add_recommendation(session, graduate_id=saved_id(graduate), job_id=spare, now=clock.now) is None
+        assert graduates.add_recommendation(session, graduate_id=saved_id(graduate), job_id=spare,
+                                            now=clock.now) is None
     for slot, job in ((4, spare), (2, spare), (3, recs[0].job_id)):
         with pytest.raises(IntegrityError), session_scope(chat.engine) as session:  # the database refuses as well
             session.add(GraduateRecommendation(graduate_id=recs[0].graduate_id, job_id=job, slot=slot))
@@ -170,7 +173,8 @@ def test_staff_see_who_is_still_owed_what(chat: ChatHarness, staff: TestClient) 
     assert staff.post(f"/console/api/graduates/{row['id']}/guidance", json={"note": "已面谈"}).status_code == 200
     assert staff.post("/console/api/graduates/999/guidance", json={}).status_code == 404
     with session_scope(chat.engine) as session:  # a finished course counts as the training
-        course = courses.add_course(session, fields={"source_key": "c1", "title": "电商直播培训", "skills": ["ecommerce"],
+        course = courses.add_course(session, fields={"source_key": "c1", "title": "电商直播培训",
+                                                     "skills": ["ecommerce"],
                                                      "starts_on": Clock().now.date() + timedelta(days=3)},
                                     now=Clock().now)
         assert course is not None

@@ -23,7 +23,8 @@ TEA_WORKER = ["登记", "华埠", "金星村", "45", "采茶", "1", "3", "1", "1
 
 def pushes(chat: ChatHarness) -> list[str]:
     with Session(chat.engine) as session:
-        return [r.payload["texts"][0] for r in session.exec(select(Outbox).where(col(Outbox.kind) == "job").order_by(col(Outbox.id)))]
+        pushed = session.exec(select(Outbox).where(col(Outbox.kind) == "job").order_by(col(Outbox.id)))
+        return [r.payload["texts"][0] for r in pushed]
 
 
 def test_daily_pay_and_a_phone_staff_allow_before_applying(chat: ChatHarness, staff: TestClient) -> None:
@@ -53,7 +54,8 @@ def test_a_place_that_names_its_town_is_not_given_it_twice(town: str | None, pla
 
 
 def test_course_details_show_fee_and_time_of_day_and_the_town_once(chat: ChatHarness, staff: TestClient) -> None:
-    body = {"title": "茶艺师培训", "skills": "tea", "town": "华埠", "venue": "华埠镇文化礼堂", "starts_on": "2026-03-20",
+    body = {"title": "茶艺师培训", "skills": "tea", "town": "华埠", "venue": "华埠镇文化礼堂",
+            "starts_on": "2026-03-20",
             "hours": "每天上午9:00-11:30", "fee": "免费", "seats": "20", "request_id": "fee-1"}
     assert staff.post("/console/api/courses", json=body).status_code == 201
     assert staff.post("/console/api/courses", json={**body, "request_id": "fee-2", "fee": "很" * 65}).status_code == 400

@@ -67,7 +67,8 @@ def test_import_reports_bad_rows_and_adds_nothing_twice(chat: ChatHarness, kind:
     with Session(chat.engine) as session:
         jobs = {j.title: j for j in session.exec(select(Job))}
     assert set(jobs) == {"春茶采摘工", "保洁员"}
-    assert (jobs["春茶采摘工"].town, jobs["春茶采摘工"].pay_amount, jobs["春茶采摘工"].pay_unit) == ("华埠镇", 150, "元/天")
+    tea = jobs["春茶采摘工"]
+    assert (tea.town, tea.pay_amount, tea.pay_unit) == ("华埠镇", 150, "元/天")
     assert jobs["保洁员"].skills == ["housekeeping"] and jobs["保洁员"].pay_unit == "元/小时"
     assert jobs["保洁员"].pay_amount == 25 and jobs["保洁员"].age_max == 60
 
@@ -94,7 +95,8 @@ def test_a_new_job_is_queued_once_for_each_matching_worker(chat: ChatHarness) ->
     assert again is None and pushes_again == 0
     with Session(chat.engine) as session:
         [row] = session.exec(select(Outbox)).all()
-    assert row.kind == "job" and "春茶采摘工" in row.payload["texts"][0] and "每天150元" in row.payload["texts"][0]  # 150元/天: by the day, not 日结
+    # 150元/天: by the day, not 日结
+    assert row.kind == "job" and "春茶采摘工" in row.payload["texts"][0] and "每天150元" in row.payload["texts"][0]
 
 
 def test_find_jobs_lists_details_pages_and_applies(chat: ChatHarness) -> None:
@@ -126,8 +128,10 @@ def test_apply_without_a_list_asks_to_look_first(sqlite_chat: ChatHarness) -> No
 
 def test_someone_not_registered_can_browse_by_town_and_skill(sqlite_chat: ChatHarness) -> None:
     with session_scope(sqlite_chat.engine) as session:
-        post_job(session, services_for(sqlite_chat), {"title": "帮厨", "employer": "示范饭店", "town": "马金", "skills": "做饭"})
-        post_job(session, services_for(sqlite_chat), {"title": "采茶", "employer": "示范茶场", "town": "马金", "skills": "采茶"})
+        post_job(session, services_for(sqlite_chat), {"title": "帮厨", "employer": "示范饭店", "town": "马金",
+                                                      "skills": "做饭"})
+        post_job(session, services_for(sqlite_chat), {"title": "采茶", "employer": "示范茶场", "town": "马金",
+                                                      "skills": "采茶"})
     assert "哪个乡镇" in sqlite_chat.say("找工作")
     assert "哪类活" in sqlite_chat.say("马今")
     listing = sqlite_chat.say("做饭")
@@ -139,9 +143,11 @@ def test_jobs_cli_add_list_close_import(tmp_path: Path) -> None:
     env.pop("JOBBOT_DATABASE_URL", None)
 
     def jobbot(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, timeout=120)
+        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env,
+                              timeout=120)
 
-    added = jobbot("jobs", "add", "--title", "春茶采摘工", "--employer", "示范茶场", "--town", "华埠", "--pay", "150元/天")
+    added = jobbot("jobs", "add", "--title", "春茶采摘工", "--employer", "示范茶场", "--town", "华埠", "--pay",
+                   "150元/天")
     assert added.returncode == 0 and "已发布岗位 1" in added.stdout, added.stderr
     bad = jobbot("jobs", "add", "--title", "x", "--employer", "y", "--town", "火星")
     assert bad.returncode == 2 and "火星" in bad.stderr

@@ -19,14 +19,16 @@ NEIGHBOURS = {t.name: t.neighbours for t in gazetteer().towns}
 
 
 def job(**kw: Any) -> Job:
-    base: dict[str, Any] = dict(id=1, source_key="k", title="采茶", town="华埠镇", village=None, skills=["tea"], physical="轻",
+    base: dict[str, Any] = dict(id=1, source_key="k", title="采茶", town="华埠镇", village=None, skills=["tea"],
+                                physical="轻",
                 night_shift=False, age_min=None, age_max=None, status="open", season=None, pay_unit="元/天",
                 pay_amount=150.0, headcount=1)
     return Job(**{**base, **kw})
 
 
 def person(**kw: Any) -> WorkerView:
-    base: dict[str, Any] = dict(id=1, town="华埠镇", village="金星村", birth_year=YEAR - 45, skills=["tea"], availability=["anytime"],
+    base: dict[str, Any] = dict(id=1, town="华埠镇", village="金星村", birth_year=YEAR - 45, skills=["tea"],
+                                availability=["anytime"],
                 travel_range="town")
     return WorkerView(**{**base, **kw})
 
@@ -102,7 +104,8 @@ def test_sql_narrowing_agrees_with_the_rules(db_url: str) -> None:
                          age_max=rng.choice([None, 55, 65]))
             by_sql = {m.worker_id for m in matching_workers(session, job=posted, year=YEAR, neighbours=NEIGHBOURS)}
             by_rules = {w.id for w in people if w.subscribed and w.want_job_push and fit(
-                posted, WorkerView(saved_id(w), w.town, w.village, w.birth_year, w.skills, w.availability, w.travel_range),
+                posted, WorkerView(saved_id(w), w.town, w.village, w.birth_year, w.skills, w.availability,
+                                   w.travel_range),
                 year=YEAR, neighbours=NEIGHBOURS)}
             assert by_sql == by_rules
     engine.dispose()

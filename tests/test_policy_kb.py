@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import typer
@@ -29,8 +30,9 @@ PLAN_TITLE = "开化县构建“人人有事做,家家有收入”高质量就�
 NOT_COVERED = "这个问题方案里没有提到"
 
 
-def _benchmark():
+def _benchmark() -> ModuleType:
     spec = importlib.util.spec_from_file_location("policy_qa", ROOT / "benchmarks" / "policy_qa.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -380,7 +382,8 @@ def _plan_sentences(measure: int) -> list[str]:
     return list(passage.sentences)
 
 
-@pytest.mark.parametrize("question", ["促进龙顶茶全链化扩大就业有哪些目标", "帮扶移民群体早就业", "社保扩面提档增富怎么做"])
+@pytest.mark.parametrize("question", ["促进龙顶茶全链化扩大就业有哪些目标", "帮扶移民群体早就业",
+                                      "社保扩面提档增富怎么做"])
 def test_long_measures_are_cut_to_what_an_older_reader_takes_in(kb: PolicyBase, question: str) -> None:
     answer = kb.ask(question)
     assert answer.answered and len(answer.answer.split("\n出处")[0]) <= 150

@@ -25,7 +25,8 @@ YOUNG = ["登记", "华埠", "金星村", "30", "采茶", "1", "3", "1", "1", "1
 
 def policy_rows(chat: ChatHarness) -> list[Outbox]:
     with Session(chat.engine) as session:
-        return list(session.exec(select(Outbox).where(col(Outbox.kind) == eligibility.POLICY_KIND).order_by(col(Outbox.id))))
+        return list(session.exec(select(Outbox).where(col(Outbox.kind) == eligibility.POLICY_KIND)
+                                 .order_by(col(Outbox.id))))
 
 
 def rule_ids(chat: ChatHarness, status: str | None = None) -> list[str | None]:

@@ -94,7 +94,8 @@ def test_status_changes_reach_the_person_once_through_the_outbox(chat: ChatHarne
     now = chat.dispatcher.services.clock()
     with Session(chat.engine) as session:
         case = session.exec(select(RightsCase)).one()
-        event = cases.set_status(session, case_id=saved_id(case), status="mediating", note="已约老板3月20日调解", now=now)
+        event = cases.set_status(session, case_id=saved_id(case), status="mediating", note="已约老板3月20日调解",
+                                 now=now)
         assert event is not None
         assert notify(session, case=case, event=event, now=now) == 1
         assert notify(session, case=case, event=event, now=now) == 0  # the same change never twice
@@ -137,13 +138,15 @@ def test_staff_see_cases_masked_update_them_and_reveal_the_phone_on_record(chat:
     chat.conversation(*REGISTER)
     chat.conversation(*FORM, "1")
     listed = staff.get("/console/api/cases").json()["cases"]
-    assert [(c["number"], c["phone"], c["status_label"]) for c in listed] == [("WQ2026-000001", "138****5678", "已受理")]
+    assert [(c["number"], c["phone"], c["status_label"]) for c in listed] == [
+        ("WQ2026-000001", "138****5678", "已受理")]
     case_id = listed[0]["id"]
     for path in ("/console/api/cases", f"/console/api/cases/{case_id}", "/console/cases", f"/console/cases/{case_id}"):
         assert PHONE not in staff.get(path).text, path
     assert staff.post(f"/console/api/cases/{case_id}/status", json={"status": "nonsense"}).status_code == 400
     changed = staff.post(f"/console/api/cases/{case_id}/status", json={"status": "resolved", "note": "老板已付清"})
-    assert changed.json() == {"status": "resolved", "status_label": "已解决", "notified": 1, "reach": "进展会发消息告诉本人"}
+    assert changed.json() == {"status": "resolved", "status_label": "已解决", "notified": 1,
+                              "reach": "进展会发消息告诉本人"}
     assert staff.post("/console/api/cases/999/status", json={"status": "closed"}).status_code == 404
     detail = staff.get(f"/console/api/cases/{case_id}").json()
     assert [e["status_label"] for e in detail["events"]] == ["已受理", "已解决"]

@@ -75,7 +75,8 @@ def test_register_a_worker_on_the_sandbox_page(demo: Started) -> None:
         token = httpx.post(demo.url + "/fake-wechat/cgi-bin/stable_token", json={
             "grant_type": "client_credential", "appid": APPID, "secret": SECRET}).json()["access_token"]
         sent = httpx.post(demo.url + "/fake-wechat/cgi-bin/message/custom/send", params={"access_token": token},
-                          json={"touser": openid, "msgtype": "text", "text": {"content": "新岗位：马金镇采茶，日结150元"}})
+                          json={"touser": openid, "msgtype": "text",
+                                "text": {"content": "新岗位：马金镇采茶，日结150元"}})
         assert sent.json()["errcode"] == 0
         sync_api.expect(bot.last).to_have_text("新岗位：马金镇采茶，日结150元")
         sync_api.expect(page.locator(".tag").last).to_have_text("客服消息")

@@ -53,7 +53,8 @@ def test_a_graduate_hears_when_his_guidance_talk_is_recorded(chat: ChatHarness, 
     chat.conversation(*REGISTER)
     chat.conversation(*GRADUATE)
     gid = graduate_id(chat)
-    assert staff.post(f"/console/api/graduates/{gid}/guidance", json={"note": "建议先去电商见习"}).json() == {"ok": True}
+    assert staff.post(f"/console/api/graduates/{gid}/guidance",
+                      json={"note": "建议先去电商见习"}).json() == {"ok": True}
     staff.post(f"/console/api/graduates/{gid}/guidance", json={"note": "又聊了一次"})
     [told] = rows(chat, graduates.KEPT_KIND)  # once, however often staff save it
     assert "职业指导已经记上了" in told.payload["texts"][0] and "建议先去电商见习" in told.payload["texts"][0]

@@ -176,7 +176,8 @@ def test_two_servers_share_the_schedule_and_the_outbox_and_survive_the_leader_be
     assert len(fake.token_fetches()) == 1
 
 
-def test_the_workers_of_one_server_on_sqlite_run_the_schedule_once_and_all_start(sqlite_url: str, tmp_path: Path) -> None:
+def test_the_workers_of_one_server_on_sqlite_run_the_schedule_once_and_all_start(sqlite_url: str,
+                                                                                 tmp_path: Path) -> None:
     fake = FakeWeChat(APPID, SECRET)
     with serving(create_fake_api(fake)) as api, _servers(sqlite_url, api, tmp_path, 1, workers=2) as [(server, log)]:
         started = time.monotonic()

@@ -137,9 +137,11 @@ def test_a_town_account_sees_and_changes_only_its_own_town(console: tuple[TestCl
     with session_scope(engine) as s:
         assert s.get_one(RightsCase, theirs).status == "received"
 
-    refused = client.post("/console/api/jobs", headers=h, json={"title": "采茶工", "employer": "马金茶场", "town": "马金"})
+    refused = client.post("/console/api/jobs", headers=h, json={"title": "采茶工", "employer": "马金茶场",
+                                                                "town": "马金"})
     assert refused.status_code == 400 and "华埠镇" in refused.json()["error"]
-    posted = client.post("/console/api/jobs", headers=h, json={"title": "采茶工", "employer": "华埠茶场", "town": "华埠"})
+    posted = client.post("/console/api/jobs", headers=h, json={"title": "采茶工", "employer": "华埠茶场",
+                                                               "town": "华埠"})
     assert posted.status_code == 200 and posted.json()["added"]
     with session_scope(engine) as s:
         other = Job(title="挖机师傅", town="马金镇", skills=["construction"], source_key="test-majin-digger")
@@ -158,7 +160,8 @@ def test_a_town_account_sees_and_changes_only_its_own_town(console: tuple[TestCl
     county_made = client.post("/console/api/broadcasts", headers={"X-CSRF-Token": log_in(client, "county-1")},
                               json={"texts": ["全县通知"], "audience": {}}).json()["broadcast"]["id"]
     csrf = log_in(client, "huabu-1")
-    assert [b["id"] for b in client.get("/console/api/broadcasts").json()["broadcasts"]] == [made.json()["broadcast"]["id"]]
+    listed = client.get("/console/api/broadcasts").json()["broadcasts"]
+    assert [b["id"] for b in listed] == [made.json()["broadcast"]["id"]]
     assert client.get(f"/console/api/broadcasts/{county_made}").status_code == 404
     assert client.post(f"/console/api/broadcasts/{county_made}/confirm",
                        headers={"X-CSRF-Token": csrf}).status_code == 404

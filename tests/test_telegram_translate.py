@@ -43,7 +43,8 @@ def test_location_voice_and_media() -> None:
     assert located is not None and located.kind == Kind.LOCATION
     assert (located.latitude, located.longitude) == (29.05, 118.39)
     venue = to_update(tg(location={"latitude": 29.1, "longitude": 118.4},
-                         venue={"location": {"latitude": 29.1, "longitude": 118.4}, "title": "市场", "address": "华埠"}))
+                         venue={"location": {"latitude": 29.1, "longitude": 118.4}, "title": "市场",
+                                "address": "华埠"}))
     assert venue is not None and venue.kind == Kind.LOCATION
     voice = to_update(tg(voice={"file_id": "v", "file_unique_id": "v1", "duration": 2}))
     assert voice is not None and voice.kind == Kind.VOICE and voice.text == ""

@@ -53,7 +53,8 @@ def test_nearest_town_to_a_point() -> None:
 
 
 @pytest.mark.parametrize("typed,codes", [("摘茶叶", ["tea"]), ("做饭", ["cook"]), ("带孩子", ["housekeeping"]),
-                                         ("泥水匠", ["construction"]), ("开货车", ["driver"]), ("直播带货", ["ecommerce"])])
+                                         ("泥水匠", ["construction"]), ("开货车", ["driver"]), ("直播带货",
+                                                                                                ["ecommerce"])])
 def test_skill_synonyms(typed: str, codes: list[str]) -> None:
     assert taxonomy.skills().parse(typed) == codes
 

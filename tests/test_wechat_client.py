@@ -220,7 +220,8 @@ async def test_the_sixth_message_in_the_window_goes_as_a_template(
         messengers: MessengerFactory, fake_api: FakeApi) -> None:
     messenger = messengers()
     person_wrote(messenger, fake_api)
-    results = [await messenger.send_text(OPENID, f"第{i}条：华埠镇茶厂招采茶工，日结150元，电话见详情") for i in range(6)]
+    results = [await messenger.send_text(OPENID,
+                                         f"第{i}条：华埠镇茶厂招采茶工，日结150元，电话见详情") for i in range(6)]
     assert [r.status for r in results] == ["sent"] * 5 + ["sent_as_template"]
     sent = fake_api.fake.messages_for(OPENID)
     assert [m.kind for m in sent] == ["custom"] * 5 + ["template"]

@@ -26,7 +26,8 @@ from storage.models import StaffAccount, StaffAudit, saved_id
 
 PAGE_SIZE = 100
 ACTIONS = {"login": "登录", "login.fail": "登录失败", "logout": "退出登录", "password.change": "修改密码",
-           "staff.add": "新建账号", "staff.disable": "停用账号", "staff.reset": "重置密码", "job.add": "发布岗位", "job.close": "结束岗位", "job.import": "导入岗位",
+           "staff.add": "新建账号", "staff.disable": "停用账号", "staff.reset": "重置密码",
+           "job.add": "发布岗位", "job.close": "结束岗位", "job.import": "导入岗位",
            "fair.add": "新增招聘会", "fair.move": "招聘会改期", "fair.cancel": "取消招聘会",
            "fair.offer": "修改招聘会岗位", "broadcast.create": "起草通知", "broadcast.confirm": "发送通知",
            "broadcast.stop": "停止通知", "worker.contact": "查看电话", **LOOP_ACTIONS}
@@ -155,7 +156,8 @@ class Accounts:
 
     def _audit_rows(self, request: Request, limit: int, offset: int) -> Any:
         params = request.query_params
-        actor, action = (params.get("actor") or "").strip()[:64] or None, (params.get("action") or "").strip()[:32] or None
+        actor = (params.get("actor") or "").strip()[:64] or None
+        action = (params.get("action") or "").strip()[:32] or None
         return self.c.db(self._audit, actor, action, limit, offset)
 
     def audit_row(self, row: StaffAudit) -> dict[str, Any]:
@@ -175,7 +177,8 @@ class Accounts:
         writer = csv.writer(out)
         writer.writerow(["时间", "账号", "操作", "对象", "详情", "来源地址"])
         for r in map(self.audit_row, rows):
-            writer.writerow([r["at"], r["actor"] or "", r["action_label"], r["target"] or "", r["detail"], r["ip"] or ""])
+            writer.writerow([r["at"], r["actor"] or "", r["action_label"], r["target"] or "", r["detail"],
+                             r["ip"] or ""])
         return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="jobbot-audit.csv"'})
 

@@ -125,7 +125,8 @@ class Api:
             Route("/fairs/{fair_id:int}/cancel", a(self.cancel_fair, Perm.FAIRS), methods=["POST"]),
             Route("/fairs/{fair_id:int}/offer", a(self.fair_offer, Perm.FAIRS), methods=["POST"]),
             Route("/audience", a(self.audience, B), methods=["POST"]),
-            Route("/broadcasts", a(self.broadcasts, B)), Route("/broadcasts", a(self.add_broadcast, B), methods=["POST"]),
+            Route("/broadcasts", a(self.broadcasts, B)), Route("/broadcasts", a(self.add_broadcast, B),
+                                                               methods=["POST"]),
             Route("/broadcasts/{broadcast_id:int}", a(self.broadcast, B)),
             Route("/broadcasts/{broadcast_id:int}/confirm", a(self.confirm_broadcast, B), methods=["POST"]),
             Route("/broadcasts/{broadcast_id:int}/stop", a(self.stop_broadcast, B), methods=["POST"]),
@@ -165,7 +166,8 @@ class Api:
     def _job_rows(self, session: Session, status: str | None, town: str | None, page: int) -> dict[str, Any]:
         jobs = list_jobs(session, status=status, town=town, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
         ids = {j.employer_id for j in jobs if j.employer_id}
-        names = {saved_id(e): e.name for e in session.exec(select(Employer).where(col(Employer.id).in_(ids)))} if ids else {}
+        names = ({saved_id(e): e.name for e in session.exec(select(Employer).where(col(Employer.id).in_(ids)))}
+                 if ids else {})
         return {"jobs": [job_row(j, names, self.c) for j in jobs[:PAGE_SIZE]], "page": page,
                 "more": len(jobs) > PAGE_SIZE}
 
@@ -468,7 +470,8 @@ class Api:
         if staff.role is Role.VILLAGE:
             stmt = stmt.where(col(Worker.village) == staff.village)
         if skill:
-            stmt = stmt.where(exists().where(col(WorkerSkill.worker_id) == col(Worker.id), col(WorkerSkill.skill) == skill))
+            stmt = stmt.where(exists().where(col(WorkerSkill.worker_id) == col(Worker.id),
+                                             col(WorkerSkill.skill) == skill))
         if q:
             like = f"%{q.replace('%', '').replace('_', '')}%"
             conditions: list[ColumnElement[bool]] = [col(Worker.village).like(like), col(Worker.phone).like(like)]

@@ -46,7 +46,8 @@ def by_month(months: Sequence[Month], field: str, title: str) -> Markup:
         x = 20 + i * col
         parts += [
             f'<rect x="{x + 6:.1f}" y="{base - h:.1f}" width="{col - 12:.1f}" height="{h:.1f}" class="bar-fill"/>',
-            f'<text x="{x + col / 2:.1f}" y="{base - h - 4:.1f}" class="chart-value" text-anchor="middle">{value}</text>',
+            f'<text x="{x + col / 2:.1f}" y="{base - h - 4:.1f}" class="chart-value" '
+            f'text-anchor="middle">{value}</text>',
             f'<text x="{x + col / 2:.1f}" y="{base + 18}" class="chart-label" text-anchor="middle">{i + 1}月</text>',
         ]
     parts.append("</svg>")

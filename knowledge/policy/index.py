@@ -166,7 +166,8 @@ class PolicyIndex:
         if (known := self._frequencies.get(alternatives)) is None:
             if len(self._frequencies) > FREQUENCY_MEMORY:
                 self._frequencies.clear()
-            known = self._frequencies[alternatives] = sum(self.contains(i, alternatives) for i in range(len(self.entries)))
+            known = self._frequencies[alternatives] = sum(self.contains(i, alternatives)
+                                                          for i in range(len(self.entries)))
         return known
 
     def rarity(self, frequency: int) -> float:

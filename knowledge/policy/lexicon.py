@@ -218,7 +218,8 @@ class Speller:
             if term and (length > 2 or set(term) & set(window)):
                 return term
             if length >= 3 and all(j in singles for j in range(i, i + length) if j in bounds):
-                hit = process.extractOne(window, self._by_length.get(length, []), scorer=Hamming.distance, score_cutoff=1)
+                hit = process.extractOne(window, self._by_length.get(length, []), scorer=Hamming.distance,
+                                         score_cutoff=1)
                 if hit:
                     return hit[0]
         return None

@@ -19,7 +19,8 @@ _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个�
 _YEAR2 = re.compile(r"(?<![\d.])([1-4]\d)\s*年(?!代|龄|级|轻|纪)")  # "22年" → 2022
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 # "几" asks for a number, "哪几" for a list ("有哪几条"); "五十好几", "十几年" tell a story.
-_NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
+_NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值"
+                            r"|多大|多高|多长|百分之|数字")
 # The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
                  "斤": "斤", "岁": "岁",
@@ -39,13 +40,15 @@ _PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|�
 _CLAUSES = re.compile(r"[,;!?，；！？。]")
 _WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
 SHORT_TAG = 4
-_REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办|被拖|拖了|不给|没拿到|不管")
+_REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办"
+                      r"|被拖|拖了|不给|没拿到|不管")
 _ANSWER_KINDS = (
     ("who", re.compile(r"找谁|找哪个|哪个部门|哪个单位|哪些部门|谁管|谁负责|归谁|归哪|谁牵头|谁来管")),
     ("place", re.compile(r"在哪|哪里|什么地方|啥地方|哪儿|去哪")),
     # "能。" only where a person asks whether they may do something; asked with a complaint in it
     # ("老板不给交社保中不中") a plain "能" would mislead.
-    ("can", re.compile(r"^(?!.*(不给|不交|不发|欠|拖|不管)).*(还|能不能|可不可以|能|可以)(参加|去|找|干|上|报名|学|贷|借|享受|买|拿|领|进)")),
+    ("can", re.compile(r"^(?!.*(不给|不交|不发|欠|拖|不管)).*(还|能不能|可不可以|能|可以)"
+                       r"(参加|去|找|干|上|报名|学|贷|借|享受|买|拿|领|进)")),
     ("yes", re.compile(r"有没有|有.{0,16}(吗|不|没|么)$")),
 )
 # Emoji and other symbols carry no words; they are read as blanks.
@@ -149,7 +152,8 @@ class QuestionReader:
             where[m.start() : m.end()] = [True] * (m.end() - m.start())
         named, at = [], 0
         for word, flag in words:
-            if flag == "ns" and len(word) > 1 and not (in_concept[at] or where[at]) and word not in self.lexicon.stopwords:
+            if flag == "ns" and len(word) > 1 and not (in_concept[at] or where[at]) \
+                    and word not in self.lexicon.stopwords:
                 named.append(word)
             at += len(word)
         local = {w for w in named if gazetteer().resolve(w).town}
@@ -248,7 +252,8 @@ def _unit_asked(words: list[str]) -> str:
             return _COUNTED_UNIT[words[i + 1]]
         if len(word) == 2 and word[0] == "几" and word[1] in _COUNTED_UNIT:
             return _COUNTED_UNIT[word[1]]
-        if word in ("多少", "几个") and i + 1 < len(words) and len(words[i + 1]) > 1 and _PEOPLE_NOUN.search(words[i + 1]):
+        if word in ("多少", "几个") and i + 1 < len(words) and len(words[i + 1]) > 1 \
+                and _PEOPLE_NOUN.search(words[i + 1]):
             return _COUNTED_UNIT["人"]
     if any(w in _SHARE_WORDS or (len(w) > 1 and w.endswith("率")) for w in words):
         return "%"

@@ -84,7 +84,8 @@ class TelegramChat:
 def telegram_chat(db_url: str, data_dir: Path, api: FakeTelegram, clock: Any,
                   **settings: Any) -> Iterator[TelegramChat]:
     """Our server on a free port, its Telegram channel pointed at the fake API."""
-    values: dict[str, Any] = {"telegram_token": api.token, "telegram_api_base": api.url, "telegram_webhook_secret": SECRET,
+    values: dict[str, Any] = {"telegram_token": api.token, "telegram_api_base": api.url,
+                              "telegram_webhook_secret": SECRET,
               "background": False}
     config = Settings(database_url=db_url, data_dir=data_dir, **(values | settings))
     engine = make_engine(db_url)

@@ -126,7 +126,8 @@ class WeChatSimulator:
             return xml, query
         sealed = xmltodict.parse(self.crypto.encrypt_message(xml, nonce, timestamp))["xml"]
         query.update(encrypt_type="aes", msg_signature=sealed["MsgSignature"])
-        return f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName><Encrypt>{cdata(sealed['Encrypt'])}</Encrypt></xml>", query
+        return (f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName>"
+                f"<Encrypt>{cdata(sealed['Encrypt'])}</Encrypt></xml>"), query
 
     def reply_text(self, response: httpx.Response) -> str | None:
         text = response.text

@@ -16,7 +16,8 @@ from bot.console.loop.rights import Rights
 from bot.console.loop.silver import Silver
 from bot.console.loop.training import Training
 
-ACTIONS = {"course.add": "新增培训", "course.complete": "培训结业", "case.status": "维权进展", "case.contact": "查看维权电话",
+ACTIONS = {"course.add": "新增培训", "course.complete": "培训结业", "case.status": "维权进展",
+           "case.contact": "查看维权电话",
            "silver.need": "新增银龄需求", "silver.close": "关闭银龄需求", "silver.placed": "记录银龄再就业",
            "graduate.guidance": "毕业生职业指导", "graduate.training": "毕业生技能培训",
            "graduate.recommend": "毕业生岗位推荐", "base.add": "新增见习基地",

@@ -161,6 +161,7 @@ class Graduates:
     async def page(self, request: Request) -> Response:
         owed = request.query_params.get("owed") in ("1", "true")
         rows = await self.c.db(self._graduates, who(request), owed)
-        bases = await self.c.db(lambda s: readable(who(request), [self.base_row(b) for b in store.bases(s, active_only=False)]))
+        bases = await self.c.db(lambda s: readable(who(request),
+                                                   [self.base_row(b) for b in store.bases(s, active_only=False)]))
         return self.c.page(request, "loop_graduates.html", graduates=rows, owed=owed, bases=bases,
                            towns=self.c.services.places.names)

@@ -26,7 +26,8 @@ class Hardship:
 
     def api(self) -> list[BaseRoute]:
         a, L = self.c.api, Perm.LOOP
-        return [Route("/hardship", a(self.overview, L)), Route("/hardship/homes", a(self.add_home, L), methods=["POST"])]
+        return [Route("/hardship", a(self.overview, L)), Route("/hardship/homes", a(self.add_home, L),
+                                                               methods=["POST"])]
 
     def pages(self) -> list[BaseRoute]:
         return [Route("/hardship", self.c.html(self.page, Perm.LOOP))]

@@ -73,7 +73,8 @@ class Silver:
 
         def work(session: Session) -> list[dict[str, Any]]:
             rows = session.exec(select(Worker).join(SilverChoice, col(SilverChoice.worker_id) == col(Worker.id))
-                                .where(col(SilverChoice.kind) == kind, col(SilverChoice.code) == code).order_by(col(Worker.id)))
+                                .where(col(SilverChoice.kind) == kind,
+                                       col(SilverChoice.code) == code).order_by(col(Worker.id)))
             return visible(who(request), [person(w, self.c) for w in rows])
 
         return JSONResponse({"people": await self.c.db(work)})
