@@ -112,7 +112,8 @@ class Matcher:
             # A numbered measure says what is done; a goal or safeguard only says so in general.
             passage = self.index.entries[i].passage
             measure_bonus = MEASURE_BONUS if passage and passage.measure else 0
-            return float(scores[i]) / top + covered(content, [i]) / total + row_bonus + date_bonus + measure_bonus
+            score: float = scores[i] / top + covered(content, [i]) / total + row_bonus + date_bonus + measure_bonus
+            return score
 
         # Re-rank: the best entry that covers the question and gives the kind of thing asked (a
         # figure, a day): "技工院校招多少人" is the table row, not the measure that only names it.
