@@ -7,9 +7,10 @@ import sys
 
 import typer
 
+from bot.cli_help import HelpGroup
 from bot.settings import get_settings
 
-staff_app = typer.Typer(help="工作人员账号：新建、列出、停用、重置密码", no_args_is_help=True)
+staff_app = typer.Typer(cls=HelpGroup, help="工作人员账号：新建、列出、停用、重置密码", no_args_is_help=True)
 
 
 def _engine():  # type: ignore[no-untyped-def]
