@@ -222,7 +222,10 @@ def _asked_part(text: str) -> str:
     clauses = [c for c in _CLAUSES.split(text) if c.strip()]
     if len(clauses) < 2:
         return text
-    return "".join(clauses[-2:]) if len(clauses[-1].strip()) <= SHORT_TAG else clauses[-1]
+    last = clauses[-1].strip()
+    # "县里帮啥" is short but asks; only a tag without a question word ("晓得不") leans on the clause before.
+    tag = len(last) <= SHORT_TAG and not _QUESTION_MORPHEME.search(last)
+    return "".join(clauses[-2:]) if tag else clauses[-1]
 
 
 def _answer_kind(text: str) -> str:
