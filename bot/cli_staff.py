@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from bot.cli_help import HelpGroup
 from bot.settings import get_settings
 
 if TYPE_CHECKING:  # the commands import the database parts only when they run
@@ -17,7 +18,7 @@ if TYPE_CHECKING:  # the commands import the database parts only when they run
 
     from storage.models import StaffAccount
 
-staff_app = typer.Typer(help="工作人员账号：新建、列出、停用、重置密码", no_args_is_help=True)
+staff_app = typer.Typer(cls=HelpGroup, help="工作人员账号：新建、列出、停用、重置密码", no_args_is_help=True)
 
 
 def _engine() -> Engine:

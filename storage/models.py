@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 
 def utcnow() -> datetime:
@@ -324,7 +324,7 @@ class JobApplication(SQLModel, table=True):
 
 # --- fairs, broadcasts, staff console (issue 8) ---------------------------------------------------
 # Delivery reports and "stop this broadcast" look rows up by (kind, ref_id).
-Index("ix_outbox_kind_ref", Outbox.kind, Outbox.ref_id)  # type: ignore[arg-type]
+Index("ix_outbox_kind_ref", col(Outbox.kind), col(Outbox.ref_id))
 
 
 class FairEmployer(SQLModel, table=True):

@@ -206,6 +206,28 @@ def test_two_part_question_cites_both_measures(kb: PolicyBase) -> None:
     assert refs == {"二、(四) 15", "二、(四) 12"}
 
 
+def test_two_questions_split_at_punctuation_are_each_answered(kb: PolicyBase) -> None:
+    answer = kb.ask("零工市场在哪里？打零工的受伤了怎么办")
+    assert [c.ref for c in answer.citations] == ["二、(一) 2", "二、(六) 21"]
+    assert "零工市场" in answer.answer and "工伤保险" in answer.answer
+
+
+def test_story_clauses_are_not_answered_as_questions(kb: PolicyBase) -> None:
+    # "我是回来的大学生" and "想自己开个网店" ask nothing; "有没有见习的地方" is told by the first answer.
+    answer = kb.ask("我是回来的大学生，想自己开个网店，有没有见习的地方，创业能贷款不")
+    assert [c.ref for c in answer.citations] == ["二、(四) 14", "二、(三) 8"]
+
+
+def test_a_clause_that_asks_outside_the_plan_adds_nothing(kb: PolicyBase) -> None:
+    answer = kb.ask("我老婆生孩子有没有生育津贴，一个月多少")
+    assert not answer.answered
+
+
+def test_a_voice_repair_does_not_hide_a_second_ask(kb: PolicyBase) -> None:
+    refs = {c.ref for c in kb.ask("想开民宿搞旅游，还想在村里卖蜂蜜，县里支持哪些").citations}
+    assert refs == {"二、(二) 7", "二、(二) 6"}
+
+
 UNCOVERED = [
     "明天开化天气怎么样",
     "去杭州的火车票怎么买",

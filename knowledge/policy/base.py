@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 SHIPPED_DOCUMENT = "kaihua-employment-plan-2023.txt"
 # Words that start a second question in the same message ("…，还有欠工资的找谁").
 _SECOND_QUESTION = re.compile(r"[，,；;。？?！!\s]*(?:还有|另外|再问一下|再问|顺便问一下|顺便问)")
+# A clause ends at punctuation; a message of several clauses may hold several questions.
+_CLAUSE_END = re.compile(r"[，,；;。？?！!]+")
+# A clause that asks something (not the story around it): a question word or a question ending.
+_ASKING = re.compile(r"[吗嘛么呢不没]$|哪|什么|啥|怎|咋|谁|几|多少|能不能|可不可以|有没有|是不是|要不要"
+                     r"|管不管|算不算|中不中")
 MIN_PART = 4
 
 
@@ -85,12 +90,22 @@ class PolicyBase:
         if howto := self._howto.find(question):
             return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])],
                           topic=howto.id, live=howto.live)
-        parts = [p for p in _SECOND_QUESTION.split(question) if len(compact(p)) >= MIN_PART]
-        if len(parts) > 1:  # "招聘会几号开，还有欠工资的找谁": two questions, each answered on its own
-            answers = [a for a in map(self._answer, parts) if a.answered]
-            if len(answers) > 1 and answers[0].citations[0].ref != answers[1].citations[0].ref:
-                return _joined(answers[:2])
-        return self._answer(question)
+        whole = self._answer(question)
+        # "招聘会几号开，还有欠工资的找谁", "零工市场在哪里？打零工的受伤了怎么办": two questions,
+        # each answered on its own; a clause that asks nothing is the story and is not answered alone.
+        answers = [whole] if whole.answered else []
+        for part in _questions(question):
+            if answers and self._said_in(part, answers[0].answer):
+                continue  # "…有没有见习的地方": the first answer already tells it
+            answer = self._answer(part)
+            if answer.answered and all(answer.citations[0].ref != a.citations[0].ref for a in answers):
+                answers.append(answer)
+        return _joined(answers[:2]) if len(answers) > 1 else whole
+
+    def _said_in(self, question: str, text: str) -> bool:
+        """Whether every thing the question names is already in the text."""
+        things = [u for u in self._reader.read(question).content if u.kind == "thing"]
+        return bool(things) and all(any(a in text for a in u.alternatives) for u in things)
 
     def _answer(self, question: str) -> Answer:
         q = self._reader.read(question)
@@ -103,6 +118,16 @@ class PolicyBase:
             return answer
         measures = [e.passage.measure for e in verdict.entries if e.passage and e.passage.measure]
         return replace(answer, next_steps=self._howto.next_steps(measures))
+
+
+def _questions(question: str) -> list[str]:
+    """The parts of a message that each ask a question of their own; none when it is one question."""
+    parts = [p for p in _SECOND_QUESTION.split(question) if len(compact(p)) >= MIN_PART]
+    if len(parts) > 1:
+        return parts
+    clauses = [c for c in _CLAUSE_END.split(question) if len(compact(c)) >= MIN_PART]
+    asking = [c for c in clauses if _ASKING.search(compact(c))]
+    return asking if len(asking) > 1 else []
 
 
 def _joined(answers: list[Answer]) -> Answer:

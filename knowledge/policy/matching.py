@@ -25,6 +25,8 @@ MIN_COVERAGE = 0.45
 CANDIDATES = 8
 SECOND_MIN_SCORE = 0.3  # share of the best BM25 score a second entry needs to be added
 SECOND_MIN_COVERAGE = 0.25  # share of the question a second entry must add
+# Without a joining word ("移民家里困难能上公益性岗位吗") a second entry must add this much.
+UNJOINED_SECOND_COVERAGE = 0.4
 YEAR_ROW_BONUS = 0.3
 VAGUE_WEIGHT = 0.5  # a verb ("控制在多少") or a single character ("学") is often just phrasing
 DATE_BONUS = 0.3
@@ -127,9 +129,10 @@ class Matcher:
         chosen = [best]
         missing = [u for u in content if not self.index.contains(best, u.alternatives)]
         seconds = [i for i in candidates if i != best and scores[i] >= SECOND_MIN_SCORE * top]
-        if q.joined and missing and seconds:
+        if missing and seconds:
             second = max(seconds, key=lambda i: covered(missing, [i]) + scores[i] / top / 10)
-            if covered(missing, [second]) >= SECOND_MIN_COVERAGE * total:
+            needed = SECOND_MIN_COVERAGE if q.joined else UNJOINED_SECOND_COVERAGE
+            if covered(missing, [second]) >= needed * total:
                 chosen.append(second)
         if covered(content, chosen) / total < MIN_COVERAGE:
             return Verdict(reason="low coverage")

@@ -31,7 +31,7 @@ _NAMED_MONEY = _MONEY_WORDS - {"钱", "金额", "费用"}
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
 _DURATION = frozenset({"多久", "多长时间", "多少天", "几天"})
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
-_JOINED = re.compile(r"和|与|跟|及|还有|、|或者|另外|同时")
+_JOINED = re.compile(r"和|与|跟|及|还有|还想|也想|、|或者|另外|同时")
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
 _DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一天|哪几号|几月|哪年|哪一年|几几年|什么日子|日期|几时")
 _YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
@@ -119,8 +119,8 @@ class QuestionReader:
 
     def read(self, raw: str) -> Question:
         # "2025年产值": the year is a word of its own, or jieba reads "年产值".
-        text = _NOISE.sub(" ", arabize_counts(raw))
-        text = _YEAR_GLUE.sub(r"\1 ", self.speller.correct(text))
+        said = _NOISE.sub(" ", arabize_counts(raw))
+        text = _YEAR_GLUE.sub(r"\1 ", self.speller.correct(said))
         words = self.tokenizer.tagged(text, keep_all=True)
         plain = [w for w, _ in words]
         asked = _asked_part(text)  # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing
@@ -131,7 +131,8 @@ class QuestionReader:
         q.money_words = tuple(w for w in asked_words if w in _NAMED_MONEY)
         q.wants_date = bool(_DATE_ASKED.search(text))
         q.wants_year = bool(_YEAR_ASKED.search(text))
-        q.joined = bool(_JOINED.search(text))
+        # As said: a repair may take a joining word apart ("还想在" read as "还现在").
+        q.joined = bool(_JOINED.search(said) or _JOINED.search(text))
         q.asks = _answer_kind(text)
         q.personal = bool(_PERSONAL.search(text))
         q.request = bool(_REQUEST.search(text))
@@ -225,7 +226,10 @@ def _asked_part(text: str) -> str:
     clauses = [c for c in _CLAUSES.split(text) if c.strip()]
     if len(clauses) < 2:
         return text
-    return "".join(clauses[-2:]) if len(clauses[-1].strip()) <= SHORT_TAG else clauses[-1]
+    last = clauses[-1].strip()
+    # "县里帮啥" is short but asks; only a tag without a question word ("晓得不") leans on the clause before.
+    tag = len(last) <= SHORT_TAG and not _QUESTION_MORPHEME.search(last)
+    return "".join(clauses[-2:]) if tag else clauses[-1]
 
 
 def _answer_kind(text: str) -> str:
