@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from bot.services import Services
 from handlers.notices import job_push
-from knowledge import taxonomy
+from knowledge import job_text, taxonomy
 from knowledge.text import arabize, compact, integers, normalize
 from storage.jobs import add_job, employer_id
 from storage.eligibility import push_delays
@@ -68,6 +68,8 @@ class ImportReport:
     pushes: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     job_ids: list[int] = field(default_factory=list)
+    understood: list[tuple[int, str, str]] = field(default_factory=list)  # (row, title, what was read)
+    unclassified: list[int] = field(default_factory=list)  # job ids (rows when only checked)
 
 
 def _pay(text: str) -> tuple[float | None, str]:
@@ -115,19 +117,36 @@ def _flag(value: Any) -> bool:
     return compact(str(value or "")) in ("是", "有", "1", "true", "yes", "y", "√")
 
 
-def job_fields(spec: dict[str, Any], services: Services, session: Session) -> dict[str, Any]:
-    """Check one job spec (field → value as staff typed it) and turn it into Job columns."""
+def _physical(column: str, reading: job_text.Reading) -> str:
+    """Heavy when the text says so whatever the column; else the column, the text, the kind."""
+    if reading.physical == job_text.HEAVY:
+        return job_text.HEAVY
+    explicit = next((p for p in (job_text.HEAVY, job_text.LIGHT) if p in column), None)
+    if explicit or reading.physical:
+        return explicit or reading.physical  # type: ignore[return-value]
+    options = taxonomy.skills()
+    kinds = [options.get(k) for k in reading.skills]
+    return job_text.HEAVY if kinds and all(k and k.heavy for k in kinds) else job_text.MEDIUM
+
+
+def _narrower(a: int | None, b: int | None, pick: Any) -> int | None:
+    return pick(a, b) if a is not None and b is not None else (a if a is not None else b)
+
+
+def job_fields(spec: dict[str, Any], services: Services) -> dict[str, Any]:
+    """Check one job spec (field → value as staff typed it) and turn it into Job columns, with
+    what its free text says read into them; `employer` stays a name (see `post_job`)."""
     text = {k: ("" if v is None else str(v).strip()) for k, v in spec.items()}
     missing = [COLUMNS[f][0] for f in REQUIRED if not text.get(f)]
     if missing:
         raise PostingError("缺少" + "、".join(missing))
-    town = services.places.resolve(text["town"]).town
-    if town is None:
-        raise PostingError(f"乡镇“{text['town']}”不认识")
-    skills = taxonomy.skills().parse(text.get("skills") or text["title"]) or ["other"]
+    place = services.places.resolve(text["town"])
+    if place.town is None and not place.county_wide:
+        raise PostingError(f"乡镇“{text['town']}”不认识（全县的岗位请写“全县”）")
+    reading = job_text.read(text["title"], text.get("description", ""), hours=text.get("hours", ""),
+                            season_text=text.get("season", ""), named_kinds=text.get("skills", ""))
     pay_amount, pay_unit = _pay(text.get("pay", ""))
     age_min, age_max = _ages(text.get("age", ""))
-    physical = next((p for p in ("重", "中", "轻") if p in text.get("physical", "")), "中")
     headcount = integers(text["headcount"])[0] if integers(text.get("headcount", "")) else 1
     if headcount < 1:
         raise PostingError("招聘人数至少 1 人")
@@ -137,26 +156,60 @@ def job_fields(spec: dict[str, Any], services: Services, session: Session) -> di
     start, end = _date(spec.get("start_date")), _date(spec.get("end_date"))
     if start and end and end < start:
         raise PostingError("结束日期早于开始日期")
-    employer = employer_id(session, name=text["employer"][:128], kind=text.get("employer_kind") or None,
-                           town=town, phone=phone)
-    fields = {
-        "title": text["title"][:128], "employer_id": employer, "town": town,
-        "village": text.get("village") or None, "address": text.get("address") or None, "skills": skills,
-        "pay_amount": pay_amount, "pay_unit": pay_unit, "season": text.get("season") or None,
-        "start_date": start, "end_date": end, "hours": text.get("hours") or None,
-        "night_shift": _flag(spec.get("night_shift")), "headcount": headcount, "age_min": age_min,
-        "age_max": age_max, "physical": physical, "public_welfare": _flag(spec.get("public_welfare")),
+    if end and end < services.local_now().date():
+        raise PostingError(f"结束日期 {end} 已经过了，没有发布")
+    return {
+        "title": text["title"][:128], "employer": text["employer"][:128],
+        "employer_kind": text.get("employer_kind") or None, "town": place.town,
+        "village": text.get("village") or place.village or None, "address": text.get("address") or None,
+        "skills": list(reading.skills), "pay_amount": pay_amount, "pay_unit": pay_unit,
+        "season": reading.season or (text.get("season") or None), "start_date": start, "end_date": end,
+        "hours": text.get("hours") or None, "night_shift": _flag(spec.get("night_shift")) or reading.night_shift,
+        "days": reading.days, "at_door": reading.at_door, "headcount": headcount,
+        "age_min": _narrower(age_min, reading.age_min, max), "age_max": _narrower(age_max, reading.age_max, min),
+        "physical": _physical(text.get("physical", ""), reading), "public_welfare": _flag(spec.get("public_welfare")),
         "contact_phone": phone, "description": text.get("description") or None, "status": "open",
+        "key": text.get("key") or None,
     }
-    identity = text.get("key") or "|".join(str(fields[k]) for k in ("title", "employer_id", "town", "village",
-                                                                     "pay_amount", "pay_unit", "start_date"))
-    fields["source_key"] = "job:" + hashlib.sha1(identity.encode()).hexdigest()[:20]
-    return fields
+
+
+def understood(fields: dict[str, Any]) -> str:
+    """What was read from a job, in one line for staff to check: "工种：采茶 · 年龄：18～48岁 · 夜班"."""
+    kinds = taxonomy.skills().labels_of(fields["skills"]) if fields["skills"] else "未归类（请选工种，选好前不推送）"
+    parts = [f"工种：{kinds}", f"地点：{''.join(p for p in (fields['town'], fields['village']) if p) or '全县'}"]
+    if fields["age_min"] or fields["age_max"]:
+        parts.append(f"年龄：{fields['age_min'] or 16}～{fields['age_max'] or '不限'}岁")
+    parts.append(f"体力：{fields['physical']}")
+    if fields["night_shift"]:
+        parts.append("夜班")
+    if fields["days"]:
+        parts.append({job_text.WEEKDAYS: "只要工作日", job_text.WEEKENDS: "只要周末"}[fields["days"]])
+    if fields["season"]:
+        parts.append(f"季节：{fields['season']}")
+    if fields["at_door"]:
+        parts.append("送料上门")
+    if fields["end_date"]:
+        parts.append(f"截止：{fields['end_date']}")
+    return " · ".join(parts)
+
+
+def _stored(fields: dict[str, Any], session: Session) -> dict[str, Any]:
+    """The job's columns, with its employer's id (the employer created on first mention)."""
+    stored = {k: v for k, v in fields.items() if k not in ("employer", "employer_kind", "key")}
+    stored["employer_id"] = employer_id(session, name=fields["employer"], kind=fields["employer_kind"],
+                                        town=fields["town"], phone=fields["contact_phone"])
+    identity = fields["key"] or "|".join(str(stored[k]) for k in ("title", "employer_id", "town", "village",
+                                                                   "pay_amount", "pay_unit", "start_date"))
+    stored["source_key"] = "job:" + hashlib.sha1(identity.encode()).hexdigest()[:20]
+    return stored
 
 
 def queue_job_pushes(session: Session, services: Services, job: Job) -> int:
-    """Queue the job for every worker it suits; a worker is never queued the same job twice."""
+    """Queue the job for every worker it suits; a worker is never queued the same job twice.
+    An unclassified job or one already ended goes to nobody."""
     now = services.clock()
+    if not job.skills or job.status != "open" or (job.end_date and job.end_date < services.local_now().date()):
+        return 0
     places = services.places
     neighbours = {t.name: t.neighbours for t in places.towns}
     matches = matching_workers(session, job=job, year=services.local_now().year, neighbours=neighbours)
@@ -168,9 +221,24 @@ def queue_job_pushes(session: Session, services: Services, job: Job) -> int:
 
 def post_job(session: Session, services: Services, spec: dict[str, Any]) -> tuple[Job | None, int]:
     """Store one job and queue its pushes: (the job, or None if already posted; pushes queued)."""
-    job = add_job(session, fields=job_fields(spec, services, session), now=services.clock())
+    job = add_job(session, fields=_stored(job_fields(spec, services), session), now=services.clock())
     if job is None:
         return None, 0
+    return job, queue_job_pushes(session, services, job)
+
+
+def classify_job(session: Session, services: Services, *, job_id: int, kinds: str) -> tuple[Job, int]:
+    """Staff pick the kind of an unclassified job (or correct one): stored, then pushed."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise PostingError(f"没有编号为 {job_id} 的岗位")
+    codes = [k for k in taxonomy.skills().parse(kinds) or [] if k != "other"]
+    if not codes:
+        raise PostingError(f"工种“{kinds}”不认识，可选：" + "、".join(taxonomy.skills().labels[:-1]))
+    job.skills = codes
+    job.updated_at = services.clock()
+    session.add(job)
+    session.flush()
     return job, queue_job_pushes(session, services, job)
 
 
@@ -209,20 +277,32 @@ def read_sheet(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any]
             yield number, spec
 
 
-def import_jobs(session: Session, services: Services, data: bytes, filename: str) -> ImportReport:
-    """Import a sheet: good rows are posted (each in its own savepoint), bad rows reported."""
+def import_jobs(session: Session, services: Services, data: bytes, filename: str, *,
+                check: bool = False) -> ImportReport:
+    """Import a sheet: good rows are posted (each in its own savepoint), bad rows reported.
+    With `check`, nothing is saved: the report says what each row would be."""
     report = ImportReport()
     for number, spec in read_sheet(data, filename):
         try:
-            with session.begin_nested():
-                job, pushes = post_job(session, services, spec)
+            fields = job_fields(spec, services)
+            if not check:
+                with session.begin_nested():
+                    job = add_job(session, fields=_stored(fields, session), now=services.clock())
+                    pushes = queue_job_pushes(session, services, job) if job else 0
         except PostingError as error:
             report.errors.append((number, str(error)))
             continue
-        if job is None:
+        report.understood.append((number, fields["title"], understood(fields)))
+        if check:
+            report.added += 1
+            if not fields["skills"]:
+                report.unclassified.append(number)
+        elif job is None:
             report.duplicates += 1
         else:
             report.added += 1
             report.pushes += pushes
             report.job_ids.append(job.id)  # type: ignore[arg-type]
+            if not job.skills:
+                report.unclassified.append(job.id)  # type: ignore[arg-type]
     return report

@@ -136,7 +136,7 @@ def recommend(session: Session, services: Any, *, graduate: Graduate, worker: Wo
     if len(given) >= store.PROMISED:
         return 0
     neighbours = {t.name: t.neighbours for t in services.places.towns}
-    for match in jobs_for(session, worker=worker, year=services.local_now().year, neighbours=neighbours):
+    for match in jobs_for(session, worker=worker, today=services.local_now().date(), neighbours=neighbours):
         if match.job.id in given:
             continue
         slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=match.job.id, now=services.clock())  # type: ignore[arg-type]

@@ -53,7 +53,7 @@ def push_open_public_welfare(session: Session, services: Any, *, worker: Worker)
     (one already queued behind everyone's head start goes now)."""
     assert worker.id is not None
     neighbours = {t.name: t.neighbours for t in services.places.towns}
-    matches = [m for m in jobs_for(session, worker=worker, year=services.local_now().year, neighbours=neighbours)
+    matches = [m for m in jobs_for(session, worker=worker, today=services.local_now().date(), neighbours=neighbours)
                if m.job.public_welfare]
     now = services.clock()
     pushes = [Push(key=f"job:{m.job.id}:{worker.id}", worker_id=worker.id, kind="job", ref_id=m.job.id,

@@ -15,7 +15,7 @@ from handlers.notices import job_detail, job_line
 from handlers.paging import current_page, has_next, heading, turn_page
 from knowledge import taxonomy
 from knowledge.text import choice_numbers, compact, integers
-from storage.jobs import apply, employer_name, get_job, open_jobs
+from storage.jobs import apply, employer_name, get_job, is_open, open_jobs
 from storage.matching import JobMatch, jobs_for
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ ANY_SKILL = "什么活都看"
 def _matches(ctx: Ctx) -> list[JobMatch]:
     assert ctx.worker is not None
     places = ctx.services.places
-    matches = jobs_for(ctx.session, worker=ctx.worker, year=ctx.services.local_now().year,
+    matches = jobs_for(ctx.session, worker=ctx.worker, today=ctx.services.local_now().date(),
                        neighbours={t.name: t.neighbours for t in places.towns})
     return public_welfare_first(ctx.session, worker=ctx.worker, matches=matches)
 
@@ -77,7 +77,7 @@ def pick(ctx: Ctx) -> Reply:
         ctx.finish()
         return Reply.of("请回复列表里的编号，比如 1。也可以回复“找工作”重新看。")
     job = get_job(ctx.session, job_id=ctx.data["ids"][numbers[0] - 1])
-    if job is None or job.status != "open":
+    if job is None or not is_open(job, today=ctx.services.local_now().date()):
         return Reply.of("这个活已经招满或结束了，请看看别的。")
     ctx.data["detail"] = job.id
     return Reply.of(job_detail(job, employer_name(ctx.session, job=job)), "想报名，回复“报名”。")
@@ -98,7 +98,7 @@ def _apply(ctx: Ctx, number_text: str) -> Reply:
     else:
         return Reply.of("请说要报名哪一个，比如回复“报名 1”。")
     job = get_job(ctx.session, job_id=job_id)
-    if job is None or job.status != "open":
+    if job is None or not is_open(job, today=ctx.services.local_now().date()):
         return Reply.of("这个活已经招满或结束了，请看看别的。")
     applied = apply(ctx.session, job=job, account=ctx.account, now=ctx.now)
     if applied.new:
@@ -143,7 +143,7 @@ def browse_skill(ctx: Ctx) -> Reply:
             return Reply.of("请回复编号。") + _ask_skill(ctx)
         skills = parsed
     town = ctx.data.get("town")
-    jobs = [j for j in open_jobs(ctx.session, towns=[town] if town else None)
+    jobs = [j for j in open_jobs(ctx.session, towns=[town] if town else None, today=ctx.services.local_now().date())
             if not skills or set(skills) & set(j.skills)]
     jobs.sort(key=lambda j: -(j.id or 0))
     if not jobs:

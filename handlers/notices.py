@@ -7,7 +7,7 @@ from knowledge import taxonomy
 from storage.matching import Fit
 from storage.models import Job
 
-PLACE_WORDS = {"village": "就在本村", "town": "在本乡镇", "neighbour": "离您近", "county": "县内"}
+PLACE_WORDS = {"village": "就在本村", "door": "送料上门", "town": "在本乡镇", "county_wide": "全县都招"}
 STOP_HINT = "回复“退订”不再接收。"
 
 
@@ -20,12 +20,21 @@ def pay_text(job: Job) -> str:
 
 
 def place_text(job: Job) -> str:
-    return "".join(p for p in (job.town, job.village) if p) or "县内"
+    return "".join(p for p in (job.town, job.village) if p) or "全县"
+
+
+def place_reason(job: Job, fit: Fit) -> str:
+    """Where the job is for this person, truthfully: another town is named, never "离您近"."""
+    if fit.place == "neighbour":
+        return f"在邻近的{job.town}"
+    if fit.place == "county":
+        return f"在{job.town}"
+    return PLACE_WORDS[fit.place]
 
 
 def reasons(job: Job, fit: Fit) -> str:
-    """"离您近 · 需要采茶 · 日结150元": why this job is shown to this person."""
-    parts = [PLACE_WORDS[fit.place]]
+    """"就在本村 · 需要采茶 · 日结150元": why this job is shown to this person."""
+    parts = [place_reason(job, fit)]
     if fit.skills:
         parts.append("需要" + "、".join(taxonomy.skills().label(s).split("/")[0] for s in fit.skills))
     parts.append(pay_text(job))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -28,6 +29,7 @@ class TownGuess:
     town: str | None
     candidates: tuple[str, ...] = ()
     village: str | None = None
+    county_wide: bool = False  # "全县", "各乡镇", "开化县": the whole county, no one town
 
 
 @dataclass
@@ -64,6 +66,8 @@ class Gazetteer:
         key = compact(text)
         if not key:
             return TownGuess(None)
+        if key in _county_words():
+            return TownGuess(None, county_wide=True)
         exact = self._names.exact(key)
         if exact:
             return TownGuess(exact)
@@ -91,6 +95,15 @@ class Gazetteer:
         return best, _km(lat, lon, best.lat, best.lon)
 
 
+_VILLAGE_SUFFIX = re.compile(r"(行政村|村委会|村委|社区|村)$")
+
+
+def village_key(name: str | None) -> str:
+    """A village as people write it either way: "下溪" and "下溪村" are one village."""
+    key = compact(name or "")
+    return _VILLAGE_SUFFIX.sub("", key) or key
+
+
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -99,8 +112,17 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @lru_cache(maxsize=1)
+def _towns_file() -> dict:
+    return json.loads(resources.files("knowledge").joinpath("data/towns.json").read_text("utf-8"))
+
+
 def _raw_towns() -> list[dict]:
-    return json.loads(resources.files("knowledge").joinpath("data/towns.json").read_text("utf-8"))["towns"]
+    return _towns_file()["towns"]
+
+
+@lru_cache(maxsize=1)
+def _county_words() -> frozenset[str]:
+    return frozenset(compact(w) for w in _towns_file()["county_wide"])
 
 
 @lru_cache(maxsize=1)

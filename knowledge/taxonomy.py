@@ -19,6 +19,9 @@ class Option:
     code: str
     label: str
     synonyms: tuple[str, ...]
+    skilled: bool = False  # a trade one must have learnt: not offered to people who said 啥都行
+    availability: str | None = None  # a season: the free-time answer that means it
+    heavy: bool = False  # heavy work unless the job says otherwise
 
 
 class OptionSet:
@@ -28,6 +31,8 @@ class OptionSet:
         self.options = options
         self._by_code = {o.code: o for o in options}
         self._index = FuzzyIndex(aliases_from((o.code, (o.label, *o.synonyms)) for o in options))
+        self._words = sorted(((compact(w), o.code) for o in options for w in (o.label, *o.synonyms)
+                              if len(compact(w)) >= 2), key=lambda pair: -len(pair[0]))
 
     @property
     def labels(self) -> list[str]:
@@ -42,6 +47,21 @@ class OptionSet:
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
+
+    def get(self, code: str) -> Option | None:
+        return self._by_code.get(code)
+
+    def named_in(self, text: str) -> list[str]:
+        """Codes whose words appear in a longer text (a job's title), longest words first and
+        each stretch of text used once, so "叉车司机" is 挖机/叉车 and not also 驾驶."""
+        rest = compact(text)
+        found: list[str] = []
+        for word, code in self._words:
+            if word in rest:
+                rest = rest.replace(word, "|")
+                if code not in found:
+                    found.append(code)
+        return found
 
     def parse(self, text: str) -> list[str] | None:
         """Codes the answer names, in the order named; None when it names nothing we know."""
@@ -61,7 +81,8 @@ def _data() -> dict:
 
 
 def _options(section: str) -> OptionSet:
-    return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"])) for e in _data()[section]])
+    return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"]), e.get("skilled", False),
+                             e.get("availability"), e.get("heavy", False)) for e in _data()[section]])
 
 
 @lru_cache(maxsize=1)
@@ -77,3 +98,8 @@ def availability() -> OptionSet:
 @lru_cache(maxsize=1)
 def travel_ranges() -> OptionSet:
     return _options("travel_ranges")
+
+
+@lru_cache(maxsize=1)
+def seasons() -> OptionSet:
+    return _options("seasons")

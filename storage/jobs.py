@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from storage.models import ChatAccount, Employer, Job, JobApplication, utcnow
@@ -45,8 +45,16 @@ def list_jobs(session: Session, *, status: str | None = None, town: str | None =
     return list(session.exec(stmt.order_by(Job.id.desc()).offset(offset).limit(limit)))  # type: ignore[union-attr]
 
 
-def open_jobs(session: Session, *, towns: list[str] | None = None) -> list[Job]:
+def is_open(job: Job, *, today: date) -> bool:
+    """Still taking people: open and not past its end date (the hourly task may not have run yet)."""
+    return job.status == OPEN and (job.end_date is None or job.end_date >= today)
+
+
+def open_jobs(session: Session, *, towns: list[str] | None = None, today: date | None = None) -> list[Job]:
+    """Open jobs (in these towns); with `today`, none past its end date."""
     stmt = select(Job).where(Job.status == OPEN)
+    if today is not None:
+        stmt = stmt.where(or_(Job.end_date.is_(None), Job.end_date >= today))  # type: ignore[union-attr]
     if towns is not None:
         stmt = stmt.where(Job.town.in_(towns))  # type: ignore[union-attr]
     return list(session.exec(stmt))

@@ -152,6 +152,8 @@ class Job(SQLModel, table=True):
     end_date: date | None = None
     hours: str | None = Field(default=None, max_length=64)
     night_shift: bool = False
+    days: str | None = Field(default=None, max_length=16)  # weekdays / weekends when the job wants only those
+    at_door: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})  # 来料加工 brought to the house
     headcount: int = 1
     age_min: int | None = None
     age_max: int | None = None

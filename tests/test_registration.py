@@ -103,7 +103,10 @@ def test_implausible_age_is_asked_again(sqlite_chat: ChatHarness, typed: str) ->
     ("做饭", ["cook"]),
     ("带孩子", ["housekeeping"]),
     ("我会开车，也会做饭", ["cook", "driver"]),
-    ("10", ["other"]),
+    ("16", ["other"]),
+    ("啥都行", ["other"]),
+    ("开挖机", ["machinery"]),
+    ("会计", ["office"]),
 ])
 def test_skills_by_number_and_by_words(sqlite_chat: ChatHarness, typed: str, codes: list[str]) -> None:
     sqlite_chat.conversation("登记", "华埠", "跳过", "50")
