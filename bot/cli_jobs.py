@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,10 +40,12 @@ def add(
     start_date: str = typer.Option("", "--start"),
     end_date: str = typer.Option("", "--end"),
     phone: str = typer.Option("", "--phone"),
-    description: str = typer.Option("", "--note"),
+    description: str = typer.Option("", "--note", help="说明，如 要扛化肥、要求40岁以内、22点到早上6点、只要工作日"),
+    check: bool = typer.Option(False, "--check", help="只看读懂了什么，不发布"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="在终端里也不再确认"),
 ) -> None:
-    """发布一个岗位，并推送给适合的人。"""
-    from bot.postings import PostingError, post_job
+    """发布一个岗位，并推送给适合的人。先显示从名称和说明里读懂的工种、年龄、体力、夜班等。"""
+    from bot.postings import PostingError, job_fields, post_job, understood
 
     engine, services = _context()
     spec = {"title": title, "employer": employer, "town": town, "village": village, "skills": skills, "pay": pay,
@@ -50,6 +53,9 @@ def add(
             "hours": hours, "season": season, "start_date": start_date, "end_date": end_date, "phone": phone,
             "description": description}
     try:
+        typer.echo(f"读懂的：{understood(job_fields(spec, services))}")
+        if check or (sys.stdin.isatty() and not yes and not typer.confirm("这样发布吗？", default=True)):
+            return
         with session_scope(engine) as session:  # type: ignore[arg-type]
             job, pushes = post_job(session, services, spec)
     except PostingError as error:
@@ -57,8 +63,10 @@ def add(
         raise typer.Exit(2) from error
     if job is None:
         typer.echo("这个岗位已经发布过了。")
-    else:
-        typer.echo(f"已发布岗位 {job.id}：{job.title}（{job.town}），将推送给 {pushes} 人。")
+        return
+    typer.echo(f"已发布岗位 {job.id}：{job.title}（{job.town or '全县'}），将推送给 {pushes} 人。")
+    if not job.skills:
+        typer.echo(f"工种没认出来，先不推送。选好工种：jobbot jobs classify {job.id} 采茶")
 
 
 @jobs_app.command("list")
@@ -66,6 +74,7 @@ def list_(status: str = typer.Option("open", "--status", help="open/filled/close
           town: str = typer.Option("", "--town")) -> None:
     """列出岗位。"""
     from handlers.notices import pay_text
+    from knowledge import taxonomy
     from storage.jobs import list_jobs
 
     engine, services = _context()
@@ -73,7 +82,9 @@ def list_(status: str = typer.Option("open", "--status", help="open/filled/close
     with session_scope(engine) as session:  # type: ignore[arg-type]
         jobs = list_jobs(session, status=None if status == "all" else status, town=town_name, limit=500)
         for job in jobs:
-            typer.echo(f"{job.id}\t{job.status}\t{job.town or ''}\t{job.title}\t{pay_text(job)}\t招{job.headcount}人")
+            kinds = taxonomy.skills().labels_of(job.skills) if job.skills else "未归类"
+            typer.echo(f"{job.id}\t{job.status}\t{job.town or '全县'}\t{job.title}\t{kinds}\t{pay_text(job)}"
+                       f"\t招{job.headcount}人")
     if not jobs:
         typer.echo("没有岗位。")
 
@@ -93,20 +104,46 @@ def close(job_id: int, status: str = typer.Option("closed", "--status", help="cl
 
 
 @jobs_app.command("import")
-def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx 或 .csv")) -> None:
-    """从 Excel/CSV 批量导入岗位；有问题的行会列出行号和原因，其他行照常导入。"""
+def import_(path: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx 或 .csv"),
+            check: bool = typer.Option(False, "--check", help="只看每行读懂了什么，不导入")) -> None:
+    """从 Excel/CSV 批量导入岗位；有问题的行（包括已经过了结束日期的）会列出行号和原因，其他行照常导入。"""
     from bot.postings import PostingError, import_jobs
 
     engine, services = _context()
     try:
         with session_scope(engine) as session:  # type: ignore[arg-type]
-            report = import_jobs(session, services, path.read_bytes(), path.name)
+            report = import_jobs(session, services, path.read_bytes(), path.name, check=check)
     except PostingError as error:
         typer.echo(f"导入失败：{error}", err=True)
         raise typer.Exit(2) from error
-    typer.echo(f"新增 {report.added} 个岗位，重复 {report.duplicates} 个，推送 {report.pushes} 人次。")
+    for row, title, read in report.understood:
+        typer.echo(f"第 {row} 行 {title}：{read}")
+    if check:
+        typer.echo(f"可以导入 {report.added} 个岗位（只是查看，没有导入）。")
+    else:
+        typer.echo(f"新增 {report.added} 个岗位，重复 {report.duplicates} 个，推送 {report.pushes} 人次。")
     for row, reason in report.errors:
         typer.echo(f"第 {row} 行没有导入：{reason}")
+    if report.unclassified and not check:
+        typer.echo(f"{len(report.unclassified)} 个岗位工种没认出来，先不推送（岗位 {'、'.join(map(str, report.unclassified))}）。"
+                   "选好工种：jobbot jobs classify 编号 工种")
+
+
+@jobs_app.command("classify")
+def classify(job_id: int, kinds: str = typer.Argument(..., help="工种，如 采茶、电工；可写几个")) -> None:
+    """给岗位选工种（未归类的岗位选好后才推送）。"""
+    from bot.postings import PostingError, classify_job
+    from knowledge import taxonomy
+
+    engine, services = _context()
+    try:
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            job, pushes = classify_job(session, services, job_id=job_id, kinds=kinds)
+            label = taxonomy.skills().labels_of(job.skills)
+    except PostingError as error:
+        typer.echo(f"没有改：{error}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"岗位 {job_id} 的工种是 {label}，将推送给 {pushes} 人。")
 
 
 @jobs_app.command("applications")

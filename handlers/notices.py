@@ -62,6 +62,10 @@ def job_detail(job: Job, employer: str | None) -> str:
     lines.append(f"招{job.headcount}人 · 体力活：{job.physical}")
     if job.night_shift:
         lines.append("有夜班")
+    if job.days:
+        lines.append({"weekdays": "只要工作日", "weekends": "只要周末"}.get(job.days, job.days))
+    if job.at_door:
+        lines.append("送料上门，在家做")
     if job.description:
         lines.append(job.description)
     return "\n".join(lines)

@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from bot.console.context import (
     BadRequest, Console, body_json, int_list, local_datetime, mask_id, mask_phone, text_field,
 )
-from bot.postings import import_jobs, post_job
+from bot.postings import classify_job, import_jobs, job_fields, post_job, understood
 from handlers.notices import pay_text
 from knowledge import taxonomy
 from storage import broadcasts as bc, fairs as fr, stats
@@ -45,9 +45,13 @@ def _iso(value: Any, console: Console) -> str | None:
 
 
 # --- shapes sent to the browser ----------------------------------------------------------------------
+UNCLASSIFIED = "未归类"
+
+
 def job_row(job: Job, employers: dict[int, str], console: Console) -> dict[str, Any]:
     return {"id": job.id, "title": job.title, "employer": employers.get(job.employer_id or 0, ""),
-            "town": job.town, "village": job.village, "skills": taxonomy.skills().labels_of(job.skills),
+            "town": job.town or "全县", "village": job.village,
+            "skills": taxonomy.skills().labels_of(job.skills) if job.skills else UNCLASSIFIED,
             "pay": pay_text(job), "headcount": job.headcount, "status": job.status,
             "created_at": _iso(job.created_at, console)}
 
@@ -96,6 +100,7 @@ class Api:
             Route("/jobs", a(self.jobs)), Route("/jobs", a(self.add_job), methods=["POST"]),
             Route("/jobs/import", a(self.import_jobs), methods=["POST"]),
             Route("/jobs/{job_id:int}/close", a(self.close_job), methods=["POST"]),
+            Route("/jobs/{job_id:int}/skills", a(self.classify_job), methods=["POST"]),
             Route("/employers", a(self.employers)),
             Route("/fairs", a(self.fairs)), Route("/fairs", a(self.add_fair), methods=["POST"]),
             Route("/fairs/{fair_id:int}", a(self.fair)),
@@ -155,18 +160,22 @@ class Api:
         return JSONResponse(await self.c.db(self._job_rows, status, town, _page(request)))
 
     async def add_job(self, request: Request) -> Response:
+        """Post one job; with `"check": true` only say what was read from it, saving nothing."""
         data = await body_json(request)
         spec = {k: v for k, v in data.items() if k in (
             "title", "employer", "employer_kind", "town", "village", "address", "skills", "pay", "season",
             "start_date", "end_date", "hours", "headcount", "age", "physical", "night_shift", "phone",
             "public_welfare", "description", "key")}
+        if data.get("check"):
+            fields = await self.c.db(lambda session: job_fields(spec, self.c.services))
+            return JSONResponse({"check": True, "understood": understood(fields), "unclassified": not fields["skills"]})
 
         def work(session: Session) -> dict[str, Any]:
             job, pushes = post_job(session, self.c.services, spec)
             if job is None:
                 return {"added": False, "error": "这个岗位已经发布过了"}
             self.c.audit(session, request, "job.add", job.id, title=job.title)
-            return {"added": True, "id": job.id, "pushes": pushes}
+            return {"added": True, "id": job.id, "pushes": pushes, "unclassified": not job.skills}
 
         result = await self.c.db(work)
         return JSONResponse(result, 200 if result["added"] else 409)
@@ -179,11 +188,28 @@ class Api:
         if len(data) > MAX_UPLOAD:
             raise BadRequest("文件太大了（最多 5MB）")
 
+        check = request.query_params.get("check") in ("1", "true")
+
         def work(session: Session) -> dict[str, Any]:
-            report = import_jobs(session, self.c.services, data, filename)
-            self.c.audit(session, request, "job.import", filename, added=report.added, errors=len(report.errors))
-            return {"added": report.added, "duplicates": report.duplicates, "pushes": report.pushes,
-                    "errors": [{"row": r, "reason": why} for r, why in report.errors]}
+            report = import_jobs(session, self.c.services, data, filename, check=check)
+            if not check:
+                self.c.audit(session, request, "job.import", filename, added=report.added, errors=len(report.errors))
+            return {"check": check, "added": report.added, "duplicates": report.duplicates, "pushes": report.pushes,
+                    "errors": [{"row": r, "reason": why} for r, why in report.errors],
+                    "understood": [{"row": r, "title": t, "text": why} for r, t, why in report.understood],
+                    "unclassified": report.unclassified}
+
+        return JSONResponse(await self.c.db(work))
+
+    async def classify_job(self, request: Request) -> Response:
+        """Staff pick the kind of a job (未归类 ones are pushed only once they have one)."""
+        job_id = request.path_params["job_id"]
+        kinds = text_field(await body_json(request), "skills", max_len=64, required=True, label="工种")
+
+        def work(session: Session) -> dict[str, Any]:
+            job, pushes = classify_job(session, self.c.services, job_id=job_id, kinds=kinds or "")
+            self.c.audit(session, request, "job.classify", job_id, skills=job.skills)
+            return {"ok": True, "skills": taxonomy.skills().labels_of(job.skills), "pushes": pushes}
 
         return JSONResponse(await self.c.db(work))
 

@@ -25,6 +25,7 @@ from storage.questions import recent_questions
 
 MAX_LOGIN_BODY = 4096
 ACTIONS = {"login": "登录", "job.add": "发布岗位", "job.close": "结束岗位", "job.import": "导入岗位",
+           "job.classify": "选工种",
            "fair.add": "新增招聘会", "fair.move": "招聘会改期", "fair.cancel": "取消招聘会",
            "fair.offer": "修改招聘会岗位", "broadcast.create": "起草通知", "broadcast.confirm": "发送通知",
            "broadcast.stop": "停止通知", "worker.contact": "查看电话", **loop.ACTIONS}
