@@ -22,6 +22,7 @@ from sqlmodel import Session
 from bot.services import Services
 from handlers.notices import job_push
 from knowledge import job_text, taxonomy
+from knowledge.places import village_after_town
 from knowledge.text import arabize, compact, integers, normalize
 from storage.jobs import add_job, employer_id
 from storage.eligibility import push_delays
@@ -41,7 +42,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {  # field → the headers staff write for
     "pay": ("工资", "薪资", "报酬", "待遇", "工价"),
     "season": ("季节", "用工季节"),
     "start_date": ("开始日期", "开始时间", "用工开始"),
-    "end_date": ("结束日期", "截止日期", "用工结束"),
+    "end_date": ("结束日期", "截止日期", "用工结束", "截止时间", "结束时间", "招聘截止", "有效期至", "有效期"),
     "hours": ("工作时间", "上班时间", "时间"),
     "headcount": ("招聘人数", "人数", "需要人数"),
     "age": ("年龄要求", "年龄"),
@@ -49,7 +50,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {  # field → the headers staff write for
     "night_shift": ("夜班", "是否夜班"),
     "phone": ("联系电话", "电话", "联系方式"),
     "public_welfare": ("公益性岗位", "是否公益性岗位"),
-    "description": ("说明", "备注", "岗位说明", "要求"),
+    "description": ("说明", "备注", "岗位说明", "要求", "岗位要求", "任职要求", "岗位职责", "工作内容", "岗位描述"),
 }
 REQUIRED = ("title", "employer", "town")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?")
@@ -88,9 +89,12 @@ def _pay(text: str) -> tuple[float | None, str]:
 
 def _ages(text: str) -> tuple[int | None, int | None]:
     key = compact(text)
-    numbers = integers(text)
-    if not key or key in ("不限", "无"):
+    if not key or key in ("不限", "无", "年龄不限"):
         return None, None
+    read = job_text.ages(text)
+    if read != (None, None):
+        return read
+    numbers = integers(text)
     if len(numbers) == 2:
         return min(numbers), max(numbers)
     if len(numbers) == 1:
@@ -98,19 +102,34 @@ def _ages(text: str) -> tuple[int | None, int | None]:
     raise PostingError(f"年龄要求“{text}”看不懂，请写成 18-60、60岁以下 或 不限")
 
 
-def _date(value: Any) -> date | None:
-    if value in (None, ""):
+_OPEN_ENDED = ("长期", "不限", "无", "待定", "招满为止", "长期有效")
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+
+
+def _date(value: Any, this_year: int) -> date | None:
+    """A date as staff write it: 2026-03-01, 2026年3月1日, 2026/3/1, 3月1日 (this year); 长期 is none."""
+    if value in (None, "") or compact(str(value)) in _OPEN_ENDED:
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    text = normalize(str(value)).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    text = normalize(str(value)).replace("年", "-").replace("月", "-").replace("日", "").replace("号", "")
+    text = text.replace("/", "-").replace(".", "-").strip().strip("-")
+    if _MONTH_DAY.match(text):
+        text = f"{this_year}-{text}"
     try:
-        year, month, day = (int(p) for p in text.strip("-").split("-"))
+        year, month, day = (int(p) for p in text.split("-"))
         return date(year, month, day)
     except ValueError as error:
         raise PostingError(f"日期“{value}”看不懂，请写成 2026-03-01") from error
+
+
+def _season_of(start: date | None, end: date | None) -> str | None:
+    """A job of a few weeks has the season of its middle day (a 春茶 job from 3月10日 to 4月30日)."""
+    if not (start and end) or (end - start).days > 92:
+        return None
+    return job_text.season_of_month((start + (end - start) / 2).month)
 
 
 def _flag(value: Any) -> bool:
@@ -142,7 +161,8 @@ def job_fields(spec: dict[str, Any], services: Services) -> dict[str, Any]:
         raise PostingError("缺少" + "、".join(missing))
     place = services.places.resolve(text["town"])
     if place.town is None and not place.county_wide:
-        raise PostingError(f"乡镇“{text['town']}”不认识（全县的岗位请写“全县”）")
+        several = "；几个乡镇的岗位请分成几行" if len(place.candidates) > 1 else ""
+        raise PostingError(f"乡镇“{text['town']}”不认识（全县的岗位请写“全县”{several}）")
     reading = job_text.read(text["title"], text.get("description", ""), hours=text.get("hours", ""),
                             season_text=text.get("season", ""), named_kinds=text.get("skills", ""))
     pay_amount, pay_unit = _pay(text.get("pay", ""))
@@ -153,7 +173,8 @@ def job_fields(spec: dict[str, Any], services: Services) -> dict[str, Any]:
     phone = text.get("phone") or None
     if phone and not _PHONE.match(phone):
         raise PostingError(f"联系电话“{phone}”不像电话号码")
-    start, end = _date(spec.get("start_date")), _date(spec.get("end_date"))
+    this_year = services.local_now().year
+    start, end = _date(spec.get("start_date"), this_year), _date(spec.get("end_date"), this_year)
     if start and end and end < start:
         raise PostingError("结束日期早于开始日期")
     if end and end < services.local_now().date():
@@ -161,9 +182,11 @@ def job_fields(spec: dict[str, Any], services: Services) -> dict[str, Any]:
     return {
         "title": text["title"][:128], "employer": text["employer"][:128],
         "employer_kind": text.get("employer_kind") or None, "town": place.town,
-        "village": text.get("village") or place.village or None, "address": text.get("address") or None,
+        "village": text.get("village") or place.village or village_after_town(text["town"]),
+        "address": text.get("address") or None,
         "skills": list(reading.skills), "pay_amount": pay_amount, "pay_unit": pay_unit,
-        "season": reading.season or (text.get("season") or None), "start_date": start, "end_date": end,
+        "season": reading.season or _season_of(start, end) or (text.get("season", "")[:32] or None),
+        "start_date": start, "end_date": end,
         "hours": text.get("hours") or None, "night_shift": _flag(spec.get("night_shift")) or reading.night_shift,
         "days": reading.days, "at_door": reading.at_door, "headcount": headcount,
         "age_min": _narrower(age_min, reading.age_min, max), "age_max": _narrower(age_max, reading.age_max, min),

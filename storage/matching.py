@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, or_, select, true
+from sqlalchemy import and_, exists, or_, select, true
 from sqlmodel import Session
 from sqlmodel import select as select_models
 
@@ -130,9 +130,17 @@ def matching_workers(session: Session, *, job: Job, year: int,
     wanted = [*job.skills, ANYTHING] if _open_to_anyone(job) else list(job.skills)
     conditions.append(exists().where(ws.c.worker_id == w.c.id, ws.c.skill.in_(wanted)))
     if job.town:
-        conditions.append(or_(w.c.travel_range == "county", w.c.town == job.town))
+        here = w.c.town == job.town
+        if not (job.village or job.at_door):
+            here = and_(here, w.c.travel_range != "village")
+        conditions.append(or_(w.c.travel_range == "county", here))
     elif not job.at_door:
         conditions.append(w.c.travel_range != "village")
+    oldest = min(a for a in (job.age_max, ELDERLY_AGE - 1 if job.physical == HEAVY or job.night_shift else None,
+                             200) if a)
+    conditions.append(w.c.birth_year >= year - oldest)
+    if job.age_min:
+        conditions.append(w.c.birth_year <= year - job.age_min)
     rows = session.connection().execute(
         select(w.c.id, w.c.town, w.c.village, w.c.birth_year, w.c.skills, w.c.availability, w.c.travel_range)
         .where(*conditions)
