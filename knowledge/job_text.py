@@ -103,7 +103,8 @@ def night(text: str) -> bool:
     if _said(text, _NIGHT_WORDS):
         return True
     for m in _HOURS.finditer(arabize(text)):
-        start, end = _hour(m.group(1), int(m.group(2))), _hour(m.group(4), int(m.group(5)))
+        start = _hour(m.group(1), int(m.group(2)))
+        end = _hour(m.group(4) or m.group(1), int(m.group(5)))  # "晚上6点到10点": both in the evening
         if start > 24 or end > 24:
             continue
         if start >= 21 or start < 5 or end > 22 or end < start:
