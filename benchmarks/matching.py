@@ -24,6 +24,7 @@ from sqlmodel import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from knowledge import taxonomy  # noqa: E402
+from handlers.terms import match_terms  # noqa: E402
 from knowledge.places import gazetteer  # noqa: E402
 from scratch import scratch_databases  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
@@ -85,7 +86,6 @@ def run(name: str, url: str, workers: int, jobs: int) -> None:
     start = time.perf_counter()
     generate(engine, workers, jobs, rng)
     print(f"[{name}] generated {workers:,} workers and {jobs:,} open jobs in {time.perf_counter() - start:.1f} s")
-    neighbours = {t.name: t.neighbours for t in gazetteer().towns}
 
     def new_job(skill: str, town: str) -> Job:
         return Job(id=10**9, source_key="new", title="新岗位", town=town, skills=[skill], physical="轻",
@@ -93,13 +93,13 @@ def run(name: str, url: str, workers: int, jobs: int) -> None:
 
     with Session(engine) as session:
         median, worst, matches = timed(lambda: matching_workers(
-            session, job=new_job("tea", "华埠镇"), year=YEAR, neighbours=neighbours), 7)
+            session, job=new_job("tea", "华埠镇"), year=YEAR, terms=match_terms()), 7)
         print(f"[{name}] match one new job against all workers: median {median:.1f} ms, max {worst:.1f} ms "
               f"({len(matches):,} matches)")
 
         broad = Job(id=10**9 + 1, source_key="broad", title="全县各类零工", town=None, skills=SKILLS[:9], physical="轻",
                     night_shift=False, status="open", pay_unit="元/天", headcount=1)
-        everyone = matching_workers(session, job=broad, year=YEAR, neighbours=neighbours)[:20000]
+        everyone = matching_workers(session, job=broad, year=YEAR, terms=match_terms())[:20000]
         pushes = [Push(key=f"job:{broad.id}:{m.worker_id}", worker_id=m.worker_id, kind="job", ref_id=broad.id,
                        texts=("有个新活儿适合您：测试",)) for m in everyone]
         start = time.perf_counter()
@@ -111,7 +111,7 @@ def run(name: str, url: str, workers: int, jobs: int) -> None:
         someone = session.get(Worker, 1)
         assert someone is not None
         someone.travel_range = "county"
-        median, worst, found = timed(lambda: jobs_for(session, worker=someone, today=NOW.date(), neighbours=neighbours), 5)
+        median, worst, found = timed(lambda: jobs_for(session, worker=someone, today=NOW.date(), terms=match_terms()), 5)
         print(f"[{name}] rank {jobs:,} open jobs for one worker (找工作, whole county): median {median:.1f} ms "
               f"({len(found):,} suit)")
     engine.dispose()

@@ -147,19 +147,78 @@ def classify(job_id: int, kinds: str = typer.Argument(..., help="工种，如 �
 
 
 @jobs_app.command("applications")
-def applications_(job_id: int = typer.Option(None, "--job")) -> None:
-    """看谁报了名。"""
-    from bot.console.context import mask_id
+def applications_(job_id: int = typer.Option(None, "--job"),
+                  reveal: int = typer.Option(None, "--reveal", help="显示这条报名的完整电话（会记录在操作记录里）")) -> None:
+    """看谁报了名：称呼、电话（打码）、结果。"""
+    from bot.console.context import mask_id, mask_phone
+    from storage.applications import LABELS
     from storage.jobs import applications
+    from storage.models import StaffAudit
+
+    engine, services = _context()
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        rows = applications(session, job_id=job_id, limit=100 if reveal is None else 100_000)
+        if reveal is not None:
+            found = next((a for a in rows if a.id == reveal), None)
+            if found is None or not found.phone:
+                typer.echo(f"报名 {reveal} 没有留电话。" if found else f"没有编号为 {reveal} 的报名。", err=True)
+                raise typer.Exit(1)
+            session.add(StaffAudit(at=services.clock(), action="worker.contact", target=str(found.worker_id),
+                                   detail={"application": reveal}, ip="命令行"))
+            typer.echo(f"{found.name or '（没留称呼）'}\t{found.phone}")
+            return
+        for a in rows:
+            outcome = LABELS.get(a.status, a.status) + (f" {a.outcome_on}" if a.outcome_on else "")
+            typer.echo(f"{a.id}\t{a.at:%Y-%m-%d %H:%M}\t岗位 {a.job_id} {a.job_title}\t{a.name or '（没留称呼）'}"
+                       f"\t{mask_phone(a.phone) or '没留电话'}\t{outcome}\t{a.channel} {mask_id(a.user_id)}")
+    if not rows:
+        typer.echo("还没有人报名。")
+
+
+@jobs_app.command("outcome")
+def outcome(application_id: int, result: str = typer.Argument(..., help="联系上 / 录用 / 未录用"),
+            on: str = typer.Option("", "--date", help="哪天，如 2026-10-15；默认今天")) -> None:
+    """记下一条报名的结果（录用算进就业人数；招满的岗位不再推送）。"""
+    from datetime import date
+
+    from storage.applications import OUTCOMES, outcome_code, record_outcome
+
+    code = outcome_code(result)
+    if code is None:
+        typer.echo(f"结果只能是：{'、'.join(OUTCOMES.values())}", err=True)
+        raise typer.Exit(2)
+    engine, services = _context()
+    try:
+        day = date.fromisoformat(on) if on else services.local_now().date()
+    except ValueError as error:
+        typer.echo("日期写成 2026-10-15", err=True)
+        raise typer.Exit(2) from error
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        recorded = record_outcome(session, application_id=application_id, outcome=code, on=day, by="staff",
+                                  now=services.clock())
+        if recorded is None:
+            typer.echo(f"没有编号为 {application_id} 的报名。", err=True)
+            raise typer.Exit(1)
+        filled = f"岗位 {recorded.job.id} 已招满，不再推送。" if recorded.filled else ""
+    typer.echo(f"报名 {application_id}：{OUTCOMES[code]}（{day}）。{filled}")
+
+
+@jobs_app.command("show")
+def show(job_id: int) -> None:
+    """一个岗位的招聘情况：谁报了名、录用了谁、还差几人。"""
+    from bot.console.context import mask_phone
+    from storage.applications import LABELS, job_view
 
     engine, _ = _context()
     with session_scope(engine) as session:  # type: ignore[arg-type]
-        rows = applications(session, job_id=job_id)
-        for a in rows:
-            typer.echo(f"{a.at:%Y-%m-%d %H:%M}\t岗位 {a.job_id} {a.job_title}\t{a.channel} {mask_id(a.user_id)}"
-                       f"\t登记号 {a.worker_id or '-'}")
-    if not rows:
-        typer.echo("还没有人报名。")
+        view = job_view(session, job_id=job_id)
+        if view is None:
+            typer.echo(f"没有编号为 {job_id} 的岗位。", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"岗位 {job_id} {view.job.title}（{view.job.town or '全县'}）：招 {view.job.headcount} 人，"
+                   f"已录用 {view.hired} 人，还差 {view.left} 人，{len(view.applicants)} 人报名。")
+        for a in view.applicants:
+            typer.echo(f"  {a.id}\t{a.name or '（没留称呼）'}\t{mask_phone(a.phone) or '没留电话'}\t{LABELS.get(a.status, a.status)}")
 
 
 def deliver(once: bool = typer.Option(False, "--once", help="只发一轮就退出")) -> None:

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from bot.services import Services
 from handlers.notices import job_push
+from handlers.terms import match_terms
 from knowledge import job_text, taxonomy
 from knowledge.places import village_after_town
 from knowledge.text import arabize, compact, integers, normalize
@@ -233,9 +234,7 @@ def queue_job_pushes(session: Session, services: Services, job: Job) -> int:
     now = services.clock()
     if not job.skills or job.status != "open" or (job.end_date and job.end_date < services.local_now().date()):
         return 0
-    places = services.places
-    neighbours = {t.name: t.neighbours for t in places.towns}
-    matches = matching_workers(session, job=job, year=services.local_now().year, neighbours=neighbours)
+    matches = matching_workers(session, job=job, year=services.local_now().year, terms=match_terms())
     waits = push_delays(session, job=job, worker_ids=[m.worker_id for m in matches])  # 公益性岗位: hardship first
     return enqueue(session, (Push(key=f"job:{job.id}:{m.worker_id}", worker_id=m.worker_id, kind="job",
                                   ref_id=job.id, texts=job_push(job, m.fit),

@@ -7,8 +7,8 @@ from bot.router import Router
 
 def routers() -> list[Router]:
     from handlers import fairs, jobs, linking, menu, policy, profile, registration
-    from handlers import graduates, hardship, policy_push, rights, silver, training
+    from handlers import contact, followup, graduates, hardship, policy_push, rights, silver, training
 
-    return [menu.router, registration.router, profile.router, linking.router, jobs.router,
+    return [menu.router, registration.router, contact.router, followup.router, profile.router, linking.router, jobs.router,
             fairs.router, training.router, rights.router, silver.router, graduates.router, hardship.router,
             policy_push.router, policy.router]

@@ -17,6 +17,7 @@ from handlers.policy_push import BUSINESS, check_worker
 from knowledge.text import choice_numbers, compact, integers
 from storage import graduates as store
 from storage.eligibility import set_flag
+from handlers.terms import match_terms
 from storage.matching import jobs_for
 from storage.models import Graduate, Job, Worker
 from storage.outbox import Push, enqueue
@@ -135,8 +136,7 @@ def recommend(session: Session, services: Any, *, graduate: Graduate, worker: Wo
     given = set(store.recommended_job_ids(session, graduate_id=graduate.id))
     if len(given) >= store.PROMISED:
         return 0
-    neighbours = {t.name: t.neighbours for t in services.places.towns}
-    for match in jobs_for(session, worker=worker, today=services.local_now().date(), neighbours=neighbours):
+    for match in jobs_for(session, worker=worker, today=services.local_now().date(), terms=match_terms()):
         if match.job.id in given:
             continue
         slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=match.job.id, now=services.clock())  # type: ignore[arg-type]

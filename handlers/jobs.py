@@ -16,6 +16,7 @@ from handlers.paging import current_page, has_next, heading, turn_page
 from knowledge import taxonomy
 from knowledge.text import choice_numbers, compact, integers
 from storage.jobs import apply, employer_name, get_job, is_open, open_jobs
+from handlers.terms import match_terms
 from storage.matching import JobMatch, jobs_for
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,7 @@ ANY_SKILL = "什么活都看"
 
 def _matches(ctx: Ctx) -> list[JobMatch]:
     assert ctx.worker is not None
-    places = ctx.services.places
-    matches = jobs_for(ctx.session, worker=ctx.worker, today=ctx.services.local_now().date(),
-                       neighbours={t.name: t.neighbours for t in places.towns})
+    matches = jobs_for(ctx.session, worker=ctx.worker, today=ctx.services.local_now().date(), terms=match_terms())
     return public_welfare_first(ctx.session, worker=ctx.worker, matches=matches)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
-from handlers import silver
+from handlers import contact, silver
 from knowledge import taxonomy
 from knowledge.text import arabize, choice_numbers, compact, integers
 from storage.models import Worker
@@ -18,10 +18,11 @@ flow = router.flow("registration", title="登记")
 
 MIN_AGE, MAX_AGE = 16, 90
 PROFILE_FIELDS = ("town", "village", "age", "birth_year", "skills", "availability", "travel_range",
-                  "want_job_push", "want_fair_push")
-EDITABLE = (  # (label shown in 修改, the step that asks it)
+                  "want_job_push", "want_fair_push", "name", "phone")
+EDITABLE = (  # (label shown in 修改, the step that asks it; 称呼 and 电话 are asked by handlers.contact)
     ("乡镇", "town"), ("村/社区", "village"), ("年龄", "age"), ("会做的活", "skills"),
     ("空闲时间", "availability"), ("能去多远", "travel"), ("岗位推送", "job_push"), ("招聘会提醒", "fair_push"),
+    ("称呼", "name"), ("电话", "phone"),
 )
 _YEAR = re.compile(r"\d{2,4}\s*年")
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n)")
@@ -41,6 +42,7 @@ def describe(fields: dict[str, Any]) -> str:
         f"能去多远：{taxonomy.travel_ranges().label(fields.get('travel_range') or '') or '未填'}",
         f"岗位推送：{yes_no[fields.get('want_job_push')]}",
         f"招聘会提醒：{yes_no[fields.get('want_fair_push')]}",
+        *contact.describe(fields),
     ])
 
 
@@ -252,8 +254,9 @@ def confirm(ctx: Ctx) -> Reply:
         ctx.save_worker(fields)
         ctx.finish()
         if first_time:
-            return Reply.of("登记好了，谢谢您！有合适的活，我们会第一时间告诉您。",
-                            "想看看现在有什么活，回复“菜单”。", silver.invitation(fields["age"]))
+            return contact.ask_after_registration(ctx, Reply.of(
+                "登记好了，谢谢您！有合适的活，我们会第一时间告诉您。", "想看看现在有什么活，回复“菜单”。",
+                silver.invitation(fields["age"])))
         return Reply.of("已保存修改。回复“我的信息”可以再看看。")
     if key in ("2", "修改", "改", "不对", "错了") or key.startswith("修改"):
         return ctx.goto("edit_pick")
@@ -271,5 +274,7 @@ def edit_pick(ctx: Ctx) -> Reply:
         (s for label, s in EDITABLE if compact(label) in compact(ctx.text)), None)
     if step is None:
         return Reply.of("请回复编号，比如 1。") + _ask_edit_pick(ctx)
+    if step in contact.STEPS:
+        return contact.edit(ctx, step)
     ctx.data["return_to"] = "confirm"
     return ctx.goto(step)

@@ -74,3 +74,14 @@ def reset_conversations(session: Session, *, channel: str, user_ids: list[str]) 
         .where(Conversation.channel == channel, Conversation.user_id.in_(user_ids))  # type: ignore[attr-defined]
         .values(flow=None, step=None, data={}, back=[], updated_at=utcnow())
     )
+
+
+def offer_step(session: Session, *, channel: str, user_id: str, flow: str, step: str, data: dict[str, Any]) -> bool:
+    """Put someone who is in no flow at a step, so that their next answer (a number) is read
+    there; someone busy in a flow is left alone. True when the step was set."""
+    return session.exec(  # type: ignore[call-overload]
+        update(Conversation)
+        .where(Conversation.channel == channel, Conversation.user_id == user_id,
+               Conversation.flow.is_(None))  # type: ignore[union-attr]
+        .values(flow=flow, step=step, data=data, back=[], updated_at=utcnow())
+    ).rowcount == 1

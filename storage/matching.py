@@ -12,7 +12,7 @@ cheaply (skills by index, the push wish, the town) before `fit` decides.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,8 +21,6 @@ from sqlalchemy import and_, exists, or_, select, true
 from sqlmodel import Session
 from sqlmodel import select as select_models
 
-from knowledge import taxonomy
-from knowledge.places import village_key
 from storage.models import Job, Worker, WorkerSkill
 
 ELDERLY_AGE = 60
@@ -30,6 +28,17 @@ ANYTHING = "other"  # the answer 啥都行
 PLACE_SCORE = {"village": 40, "door": 38, "town": 30, "county_wide": 25, "neighbour": 20, "county": 10}
 HEAVY = "重"
 _DAY_OPTIONS = {"anytime", "weekdays", "weekends", "daytime"}  # free-time answers that are not one season only
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What matching knows of places and kinds of work; built from the knowledge base by the caller
+    (handlers.terms), so that storage reads no data files."""
+
+    neighbours: Mapping[str, Sequence[str]]  # town → its neighbouring towns
+    skilled: frozenset[str]  # kinds of work only people who have them may take (not 啥都行)
+    season_free: Mapping[str, str]  # a job's season → the free-time answer that means that season
+    village_key: Callable[[str | None], str]  # "下溪" and "下溪村" → one key
 
 
 @dataclass(frozen=True)
@@ -52,45 +61,43 @@ class Fit:
     skills: tuple[str, ...]  # the job's skills the worker has
 
 
-def _open_to_anyone(job: Job) -> bool:
+def _open_to_anyone(job: Job, terms: Terms) -> bool:
     """Someone who said 啥都行 may take it: no trade one must have learnt, or no kind known."""
-    options = taxonomy.skills()
-    return not job.skills or any(not (o := options.get(k)) or not o.skilled for k in job.skills)
+    return not job.skills or any(k not in terms.skilled for k in job.skills)
 
 
-def _place(job: Job, worker: WorkerView, neighbours: Mapping[str, Sequence[str]]) -> str | None:
+def _place(job: Job, worker: WorkerView, terms: Terms) -> str | None:
     if job.town is None:  # the whole county
         if job.at_door:
             return "door"
         return None if worker.travel_range == "village" else "county_wide"
     if worker.town == job.town:
-        if job.village and village_key(worker.village) == village_key(job.village):
+        if job.village and terms.village_key(worker.village) == terms.village_key(job.village):
             return "village"
         if job.at_door:
             return "door"
         return None if worker.travel_range == "village" else "town"
     if worker.travel_range != "county":
         return None
-    return "neighbour" if worker.town in neighbours.get(job.town, ()) else "county"
+    return "neighbour" if worker.town in terms.neighbours.get(job.town, ()) else "county"
 
 
-def _when_free(job: Job, availability: Sequence[str]) -> bool:
+def _when_free(job: Job, availability: Sequence[str], terms: Terms) -> bool:
     """The job's days and season against the times the person said they are free."""
     free = set(availability)
     if job.days and not free & {"anytime", job.days} and free & {"weekdays", "weekends"}:
         return False
     if job.season and free and not free & _DAY_OPTIONS:
-        season = taxonomy.seasons().get(job.season)
-        return season is not None and season.availability in free
+        return terms.season_free.get(job.season) in free
     return True
 
 
-def fit(job: Job, worker: WorkerView, *, year: int, neighbours: Mapping[str, Sequence[str]]) -> Fit | None:
+def fit(job: Job, worker: WorkerView, *, year: int, terms: Terms) -> Fit | None:
     """How well the job suits the worker, or None when a rule rules it out."""
     shared = tuple(s for s in job.skills if s in worker.skills)
-    if not shared and not (ANYTHING in worker.skills and _open_to_anyone(job)):
+    if not shared and not (ANYTHING in worker.skills and _open_to_anyone(job, terms)):
         return None
-    place = _place(job, worker, neighbours)
+    place = _place(job, worker, terms)
     if place is None:
         return None
     if worker.birth_year is None:
@@ -102,7 +109,7 @@ def fit(job: Job, worker: WorkerView, *, year: int, neighbours: Mapping[str, Seq
         return None
     if job.night_shift and "daytime" in worker.availability:
         return None
-    if not _when_free(job, worker.availability):
+    if not _when_free(job, worker.availability, terms):
         return None
     score = PLACE_SCORE[place] + (30 if shared else 20 if job.skills else 10)
     if job.season == "春茶季" and "spring_tea" in worker.availability:
@@ -120,14 +127,13 @@ class WorkerMatch:
     fit: Fit
 
 
-def matching_workers(session: Session, *, job: Job, year: int,
-                     neighbours: Mapping[str, Sequence[str]]) -> list[WorkerMatch]:
+def matching_workers(session: Session, *, job: Job, year: int, terms: Terms) -> list[WorkerMatch]:
     """Every subscribed worker who wants job pushes and whom the job suits, best first."""
     if not job.skills:
         return []  # unclassified: staff pick its kind first
     w, ws = Worker.__table__, WorkerSkill.__table__  # type: ignore[attr-defined]
     conditions: list[Any] = [w.c.subscribed == true(), w.c.want_job_push == true()]
-    wanted = [*job.skills, ANYTHING] if _open_to_anyone(job) else list(job.skills)
+    wanted = [*job.skills, ANYTHING] if _open_to_anyone(job, terms) else list(job.skills)
     conditions.append(exists().where(ws.c.worker_id == w.c.id, ws.c.skill.in_(wanted)))
     if job.town:
         here = w.c.town == job.town
@@ -147,7 +153,7 @@ def matching_workers(session: Session, *, job: Job, year: int,
     )
     matches = []
     for row in rows:
-        found = fit(job, WorkerView(*row), year=year, neighbours=neighbours)
+        found = fit(job, WorkerView(*row), year=year, terms=terms)
         if found:
             matches.append(WorkerMatch(row[0], found))
     matches.sort(key=lambda m: (-m.fit.score, m.worker_id))
@@ -166,8 +172,7 @@ def view(worker: Worker) -> WorkerView:
                       worker.availability, worker.travel_range)
 
 
-def jobs_for(session: Session, *, worker: Worker, today: date,
-             neighbours: Mapping[str, Sequence[str]]) -> list[JobMatch]:
+def jobs_for(session: Session, *, worker: Worker, today: date, terms: Terms) -> list[JobMatch]:
     """Open jobs not past their end date that suit the worker, best first (newest first among equals)."""
     stmt = select_models(Job).where(Job.status == "open", or_(Job.end_date.is_(None), Job.end_date >= today))  # type: ignore[union-attr]
     if worker.travel_range != "county" and worker.town:
@@ -175,7 +180,7 @@ def jobs_for(session: Session, *, worker: Worker, today: date,
     person = view(worker)
     matches = []
     for job in session.exec(stmt):
-        found = fit(job, person, year=today.year, neighbours=neighbours)
+        found = fit(job, person, year=today.year, terms=terms)
         if found:
             matches.append(JobMatch(job, found))
     matches.sort(key=lambda m: (-m.fit.score, -(m.job.id or 0)))

@@ -63,6 +63,7 @@ class Worker(SQLModel, table=True):
     quiet_start: str | None = Field(default=None, max_length=5)
     quiet_end: str | None = Field(default=None, max_length=5)
     phone: str | None = Field(default=None, max_length=32)
+    name: str | None = Field(default=None, max_length=32)  # how to address the person (称呼): 王阿姨
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts()
 
@@ -264,7 +265,10 @@ class JobApplication(SQLModel, table=True):
     account_id: int = Field(sa_column=Column(Integer, ForeignKey("chat_account.id", ondelete="CASCADE"), nullable=False))
     worker_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("worker.id", ondelete="SET NULL"), index=True))
-    status: str = Field(default="new", max_length=16)
+    status: str = Field(default="new", max_length=16)  # new / contacted (联系上) / hired (录用) / rejected (未录用)
+    outcome_on: date | None = None
+    outcome_by: str | None = Field(default=None, max_length=16)  # staff / worker (answering 找到活了吗)
+    asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # 找到活了吗 queued
     created_at: datetime = _ts(index=True)
 
 

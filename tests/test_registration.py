@@ -33,8 +33,11 @@ def test_full_registration_stores_the_profile(chat: ChatHarness) -> None:
     assert "岁数" in replies[2]
     assert "回复 1 采茶/茶叶加工" in replies[3]
     assert "请核对" in replies[8] and "华埠镇 金星村" in replies[8] and "62岁" in replies[8]
-    assert "登记好了" in replies[9]
+    assert "登记好了" in replies[9] and "怎么称呼您" in replies[9]
+    assert "留个电话" in chat.say("王阿姨")
+    assert "138****1234" in chat.say("138 0000 1234")
     [worker] = workers(chat)
+    assert (worker.name, worker.phone) == ("王阿姨", "13800001234")
     assert (worker.town, worker.village, worker.age, worker.birth_year) == ("华埠镇", "金星村", 62, 1964)
     assert worker.skills == ["tea", "housekeeping"]
     assert worker.availability == ["anytime"]

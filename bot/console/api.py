@@ -22,7 +22,7 @@ from bot.console.context import (
 from bot.postings import classify_job, import_jobs, job_fields, post_job, understood
 from handlers.notices import pay_text
 from knowledge import taxonomy
-from storage import broadcasts as bc, fairs as fr, stats
+from storage import applications, broadcasts as bc, fairs as fr, stats
 from storage.jobs import STATUSES as JOB_STATUSES, list_jobs, set_status
 from storage.models import ChatAccount, Employer, Fair, Job, Worker, WorkerSkill
 from storage.questions import recent_questions
@@ -101,6 +101,8 @@ class Api:
             Route("/jobs/import", a(self.import_jobs), methods=["POST"]),
             Route("/jobs/{job_id:int}/close", a(self.close_job), methods=["POST"]),
             Route("/jobs/{job_id:int}/skills", a(self.classify_job), methods=["POST"]),
+            Route("/jobs/{job_id:int}", a(self.job)),
+            Route("/applications/{application_id:int}/outcome", a(self.application_outcome), methods=["POST"]),
             Route("/employers", a(self.employers)),
             Route("/fairs", a(self.fairs)), Route("/fairs", a(self.add_fair), methods=["POST"]),
             Route("/fairs/{fair_id:int}", a(self.fair)),
@@ -212,6 +214,47 @@ class Api:
             return {"ok": True, "skills": taxonomy.skills().labels_of(job.skills), "pushes": pushes}
 
         return JSONResponse(await self.c.db(work))
+
+    def job_view(self, session: Session, job_id: int) -> dict[str, Any] | None:
+        """One job as its employer sees it: applicants (phones masked), hired, headcount left."""
+        view = applications.job_view(session, job_id=job_id)
+        if view is None:
+            return None
+        return {"id": job_id, "title": view.job.title, "status": view.job.status, "headcount": view.job.headcount,
+                "hired": view.hired, "left": view.left,
+                "applicants": [{"id": a.id, "at": _iso(a.at, self.c), "name": a.name or "", "worker_id": a.worker_id,
+                                "phone": mask_phone(a.phone), "status": a.status,
+                                "status_label": applications.LABELS.get(a.status, a.status),
+                                "outcome_on": a.outcome_on.isoformat() if a.outcome_on else None}
+                               for a in view.applicants]}
+
+    async def job(self, request: Request) -> Response:
+        found = await self.c.db(self.job_view, request.path_params["job_id"])
+        return JSONResponse(found) if found else JSONResponse({"error": "没有这个岗位"}, 404)
+
+    async def application_outcome(self, request: Request) -> Response:
+        """Staff record 联系上 / 录用 / 未录用 with a date (today when none is given)."""
+        application_id = request.path_params["application_id"]
+        data = await body_json(request)
+        outcome = applications.outcome_code(str(data.get("outcome") or ""))
+        if outcome is None:
+            raise BadRequest("结果只能是：联系上、录用、未录用")
+        raw_day = str(data.get("date") or "")
+        try:
+            day = date.fromisoformat(raw_day) if raw_day else self.c.services.local_now().date()
+        except ValueError as error:
+            raise BadRequest("日期写成 2026-10-15") from error
+
+        def work(session: Session) -> dict[str, Any] | None:
+            recorded = applications.record_outcome(session, application_id=application_id, outcome=outcome, on=day,
+                                                   by="staff", now=self.c.services.clock())
+            if recorded is None:
+                return None
+            self.c.audit(session, request, "application.outcome", application_id, outcome=outcome, on=day)
+            return {"ok": True, "status": outcome, "filled": recorded.filled, "job_id": recorded.job.id}
+
+        found = await self.c.db(work)
+        return JSONResponse(found) if found else JSONResponse({"error": "没有这条报名"}, 404)
 
     async def close_job(self, request: Request) -> Response:
         job_id = request.path_params["job_id"]
@@ -371,7 +414,7 @@ class Api:
 
     def _reach(self, session: Session, audience: bc.Audience) -> dict[str, Any]:
         found = bc.reach(session, audience, now=self.c.services.clock(), tz=self.c.services.tz,
-                         neighbours=self.c.neighbours)
+                         terms=self.c.terms)
         return {"total": found.total, "by_town": [{"town": t, "count": n} for t, n in found.by_town]}
 
     async def audience(self, request: Request) -> Response:
@@ -419,7 +462,7 @@ class Api:
 
         def work(session: Session) -> dict[str, Any]:
             done = bc.confirm_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock(),
-                                        tz=self.c.services.tz, neighbours=self.c.neighbours)
+                                        tz=self.c.services.tz, terms=self.c.terms)
             if done.first:
                 self.c.audit(session, request, "broadcast.confirm", broadcast_id, queued=done.queued)
             return {"queued": done.queued, "first": done.first}
