@@ -10,6 +10,8 @@ from sqlmodel import Session
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
+from handlers.jobs import browse
+from handlers.menu import main_menu
 from handlers.notices import STOP_HINT
 from knowledge.text import choice_numbers, compact
 from storage import applications as apps
@@ -19,6 +21,7 @@ from storage.outbox import Push, enqueue
 router = Router("followup")
 flow = router.flow("followup", title="")
 ASK_AFTER = timedelta(days=3)
+_LEFT_OPEN = (browse.name, main_menu.name, flow.name)  # light flows people leave open: the question may take their place
 CHOICES = ("找到了，已经录用", "没录用", "还没人联系我")
 _HIRED = ("找到了", "找到活了", "录用了", "被录用了", "已经录用", "找到工作了", "在干了", "上班了")
 _REJECTED = ("没录用", "没被录用", "没要我", "不要我", "没找到", "没找上", "没成")
@@ -35,7 +38,7 @@ def queue_follow_ups(session: Session, services: object) -> int:
         enqueue(session, [Push(key=f"followup:{row.application_id}", worker_id=row.worker_id, kind="followup",
                                ref_id=row.application_id, texts=(text,))], now=now)
         offer_step(session, channel=row.channel, user_id=row.user_id, flow=flow.name, step="answer",
-                   data={"application": row.application_id})
+                   data={"application": row.application_id}, replacing=_LEFT_OPEN)
         apps.mark_asked(session, application_id=row.application_id, now=now)
     return len(due)
 
