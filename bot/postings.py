@@ -33,27 +33,28 @@ from storage.outbox import Push, enqueue
 
 COLUMNS: dict[str, tuple[str, ...]] = {  # field → the headers staff write for it
     "key": ("编号", "岗位编号", "序号id"),
-    "title": ("岗位名称", "岗位", "职位", "工种名称", "招聘岗位"),
-    "employer": ("用工单位", "单位", "企业", "雇主", "公司", "用工主体"),
+    "title": ("岗位名称", "岗位", "职位", "工种名称", "招聘岗位", "职位名称", "岗位名"),
+    "employer": ("用工单位", "单位", "企业", "雇主", "公司", "用工主体", "招聘单位", "用人单位", "单位名称", "企业名称"),
     "employer_kind": ("单位类型", "主体类型", "类型"),
-    "town": ("乡镇", "乡镇街道", "所在乡镇", "工作乡镇"),
-    "village": ("村", "村社区", "村（社区）", "村/社区", "所在村"),
-    "address": ("地址", "工作地点", "详细地址"),
-    "skills": ("技能", "工种", "技能要求", "所需技能"),
-    "pay": ("工资", "薪资", "报酬", "待遇", "工价"),
+    "town": ("乡镇", "乡镇街道", "所在乡镇", "工作乡镇", "镇街", "乡镇名称", "所属乡镇", "工作区域", "区域"),
+    "village": ("村", "村社区", "村（社区）", "村/社区", "所在村", "村名", "行政村", "所在村社区"),
+    "address": ("地址", "工作地点", "详细地址", "工作地址", "上班地点"),
+    "skills": ("技能", "工种", "技能要求", "所需技能", "工种类别", "岗位类别"),
+    "pay": ("工资", "薪资", "报酬", "待遇", "工价", "薪酬", "工资待遇", "薪资待遇"),
     "season": ("季节", "用工季节"),
     "start_date": ("开始日期", "开始时间", "用工开始"),
     "end_date": ("结束日期", "截止日期", "用工结束", "截止时间", "结束时间", "招聘截止", "有效期至", "有效期"),
-    "hours": ("工作时间", "上班时间", "时间"),
-    "headcount": ("招聘人数", "人数", "需要人数"),
-    "age": ("年龄要求", "年龄"),
+    "hours": ("工作时间", "上班时间", "时间", "工作时段", "班次"),
+    "headcount": ("招聘人数", "人数", "需要人数", "招聘数量", "需求人数", "用工人数"),
+    "age": ("年龄要求", "年龄", "年龄限制"),
     "physical": ("体力要求", "体力", "劳动强度"),
     "night_shift": ("夜班", "是否夜班"),
-    "phone": ("联系电话", "电话", "联系方式"),
+    "phone": ("联系电话", "电话", "联系方式", "联系人电话", "手机"),
     "public_welfare": ("公益性岗位", "是否公益性岗位"),
-    "description": ("说明", "备注", "岗位说明", "要求", "岗位要求", "任职要求", "岗位职责", "工作内容", "岗位描述"),
+    "description": ("说明", "备注", "岗位说明", "要求", "岗位要求", "任职要求", "岗位职责", "工作内容", "岗位描述",
+                    "其他要求", "工作要求", "备注说明"),
 }
-REQUIRED = ("title", "employer", "town")
+REQUIRED = ("title", "employer", "town")  # the town may come from the address column instead
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?")
 _PAY_UNITS = (("小时", "元/小时"), ("月", "元/月"), ("件", "元/件"), ("天", "元/天"), ("日", "元/天"))
 _PHONE = re.compile(r"^[\d\-\s+()]{7,20}$")
@@ -157,6 +158,7 @@ def job_fields(spec: dict[str, Any], services: Services) -> dict[str, Any]:
     """Check one job spec (field → value as staff typed it) and turn it into Job columns, with
     what its free text says read into them; `employer` stays a name (see `post_job`)."""
     text = {k: ("" if v is None else str(v).strip()) for k, v in spec.items()}
+    text["town"] = text.get("town") or text.get("address", "")
     missing = [COLUMNS[f][0] for f in REQUIRED if not text.get(f)]
     if missing:
         raise PostingError("缺少" + "、".join(missing))
@@ -265,8 +267,16 @@ def classify_job(session: Session, services: Services, *, job_id: int, kinds: st
 
 
 def _header_map(headers: Iterable[Any]) -> dict[int, str]:
+    """Column number → field: the header as written; else, for a field no column has yet, the
+    longest known header inside it ("岗位名称（必填）")."""
     by_alias = {compact(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
-    return {i: by_alias[compact(str(h))] for i, h in enumerate(headers) if h is not None and compact(str(h)) in by_alias}
+    keys = [compact(str(h)) if h is not None else "" for h in headers]
+    found = {i: by_alias[key] for i, key in enumerate(keys) if key in by_alias}
+    for i, key in enumerate(keys):
+        alias = next((a for a in sorted(by_alias, key=len, reverse=True) if len(a) >= 3 and a in key), None)
+        if i not in found and alias and by_alias[alias] not in found.values():
+            found[i] = by_alias[alias]
+    return found
 
 
 def read_sheet(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -290,11 +300,15 @@ def read_sheet(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any]
         raise PostingError("只支持 .xlsx 和 .csv 文件")
     iterator = iter(rows)
     headers = _header_map(next(iterator, ()))
-    missing = [COLUMNS[f][0] for f in REQUIRED if f not in headers.values()]
+    missing = [COLUMNS[f][0] for f in REQUIRED if f not in headers.values() and not (f == "town" and "address" in headers.values())]
     if missing:
         raise PostingError("表格缺少这些列：" + "、".join(missing) + "（第一行应是列名）")
     for number, row in enumerate(iterator, start=2):
-        spec = {headers[i]: cell for i, cell in enumerate(row) if i in headers and cell not in (None, "")}
+        spec: dict[str, Any] = {}
+        for i, cell in enumerate(row):
+            if i in headers and cell not in (None, ""):
+                name = headers[i]  # two columns of one kind (备注 and 岗位要求) are read together
+                spec[name] = f"{spec[name]}；{cell}" if name in spec and name == "description" else cell
         if spec:
             yield number, spec
 

@@ -127,3 +127,20 @@ def test_cli_shows_what_it_read_and_staff_pick_a_kind(tmp_path: Path) -> None:
     with Session(engine) as session:
         assert [j.skills for j in session.exec(select(Job))] == [["office"]]
     engine.dispose()
+
+
+def test_a_sheet_with_its_own_headers_and_the_place_in_the_address(chat: ChatHarness) -> None:
+    rows = "\n".join([
+        "岗位名称（必填）,招聘单位,工作地点,备注,岗位要求,截止日期",
+        "采茶工,示范茶场,华埠镇下溪村,包午饭,要求45岁以下,长期",
+        "保洁员,示范物业,全县各乡镇,,周六周日休息,10月20日",
+    ]).encode("utf-8")
+    with session_scope(chat.engine) as session:
+        report = import_jobs(session, chat.dispatcher.services, rows, "岗位.csv")
+    assert report.added == 2 and report.errors == []
+    with Session(chat.engine) as session:
+        jobs = {j.title: j for j in session.exec(select(Job))}
+    tea, cleaner = jobs["采茶工"], jobs["保洁员"]
+    assert (tea.town, tea.village, tea.age_max, tea.end_date) == ("华埠镇", "下溪村", 45, None)
+    assert tea.description == "包午饭；要求45岁以下"
+    assert cleaner.town is None and cleaner.days == "weekdays" and cleaner.end_date is not None
