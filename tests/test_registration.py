@@ -106,7 +106,7 @@ def test_implausible_age_is_asked_again(sqlite_chat: ChatHarness, typed: str) ->
     ("做饭", ["cook"]),
     ("带孩子", ["housekeeping"]),
     ("我会开车，也会做饭", ["cook", "driver"]),
-    ("16", ["other"]),
+    ("17", ["other"]),
     ("啥都行", ["other"]),
     ("开挖机", ["machinery"]),
     ("会计", ["office"]),
