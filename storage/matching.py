@@ -61,12 +61,33 @@ class Fit:
     skills: tuple[str, ...]  # the job's skills the worker has
 
 
-def _open_to_anyone(job: Job, terms: Terms) -> bool:
+@dataclass(frozen=True, slots=True)
+class JobFacts:
+    """The job fields matching reads, read off the row once rather than for every worker."""
+
+    skills: tuple[str, ...]
+    town: str | None
+    village: str | None
+    at_door: bool
+    age_min: int | None
+    age_max: int | None
+    physical: str
+    night_shift: bool
+    days: str | None
+    season: str | None
+
+    @classmethod
+    def of(cls, job: Job) -> JobFacts:
+        return cls(tuple(job.skills), job.town, job.village, job.at_door, job.age_min, job.age_max, job.physical,
+                   job.night_shift, job.days, job.season)
+
+
+def _open_to_anyone(job: JobFacts, terms: Terms) -> bool:
     """Someone who said 啥都行 may take it: no trade one must have learnt, or no kind known."""
     return not job.skills or any(k not in terms.skilled for k in job.skills)
 
 
-def _place(job: Job, worker: WorkerView, terms: Terms) -> str | None:
+def _place(job: JobFacts, worker: WorkerView, terms: Terms) -> str | None:
     if job.town is None:  # the whole county
         if job.at_door:
             return "door"
@@ -82,7 +103,7 @@ def _place(job: Job, worker: WorkerView, terms: Terms) -> str | None:
     return "neighbour" if worker.town in terms.neighbours.get(job.town, ()) else "county"
 
 
-def _when_free(job: Job, availability: Sequence[str], terms: Terms) -> bool:
+def _when_free(job: JobFacts, availability: Sequence[str], terms: Terms) -> bool:
     """The job's days and season against the times the person said they are free."""
     free = set(availability)
     if job.days and not free & {"anytime", job.days} and free & {"weekdays", "weekends"}:
@@ -92,8 +113,10 @@ def _when_free(job: Job, availability: Sequence[str], terms: Terms) -> bool:
     return True
 
 
-def fit(job: Job, worker: WorkerView, *, year: int, terms: Terms) -> Fit | None:
+def fit(job: Job | JobFacts, worker: WorkerView, *, year: int, terms: Terms) -> Fit | None:
     """How well the job suits the worker, or None when a rule rules it out."""
+    if isinstance(job, Job):
+        job = JobFacts.of(job)
     shared = tuple(s for s in job.skills if s in worker.skills)
     if not shared and not (ANYTHING in worker.skills and _open_to_anyone(job, terms)):
         return None
@@ -152,8 +175,9 @@ def matching_workers(session: Session, *, job: Job, year: int, terms: Terms) -> 
         .where(*conditions)
     )
     matches = []
+    facts = JobFacts.of(job)
     for row in rows:
-        found = fit(job, WorkerView(*row), year=year, terms=terms)
+        found = fit(facts, WorkerView(*row), year=year, terms=terms)
         if found:
             matches.append(WorkerMatch(row[0], found))
     matches.sort(key=lambda m: (-m.fit.score, m.worker_id))
