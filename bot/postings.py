@@ -209,7 +209,7 @@ def understood(fields: dict[str, Any]) -> str:
     if fields["night_shift"]:
         parts.append("夜班")
     if fields["days"]:
-        parts.append({job_text.WEEKDAYS: "只要工作日", job_text.WEEKENDS: "只要周末"}[fields["days"]])
+        parts.append(job_text.DAYS_LABELS[fields["days"]])
     if fields["season"]:
         parts.append(f"季节：{fields['season']}")
     if fields["at_door"]:

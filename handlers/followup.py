@@ -16,11 +16,13 @@ from handlers.notices import STOP_HINT
 from knowledge.text import choice_numbers, compact
 from storage import applications as apps
 from storage.conversations import offer_step
+from storage import outbox
 from storage.outbox import Push, enqueue
 
 router = Router("followup")
 flow = router.flow("followup", title="")
 ASK_AFTER = timedelta(days=3)
+KIND = "followup"
 _LEFT_OPEN = (browse.name, main_menu.name, flow.name)  # light flows people leave open: the question may take their place
 CHOICES = ("找到了，已经录用", "没录用", "还没人联系我")
 _HIRED = ("找到了", "找到活了", "录用了", "被录用了", "已经录用", "找到工作了", "在干了", "上班了")
@@ -35,7 +37,7 @@ def queue_follow_ups(session: Session, services: object) -> int:
     for row in due:
         text = (f"您前几天报名了“{row.job_title}”，找到活了吗？\n"
                 + "\n".join(f"回复 {i} {c}" for i, c in enumerate(CHOICES, 1)) + f"\n{STOP_HINT}")
-        enqueue(session, [Push(key=f"followup:{row.application_id}", worker_id=row.worker_id, kind="followup",
+        enqueue(session, [Push(key=f"followup:{row.application_id}", worker_id=row.worker_id, kind=KIND,
                                ref_id=row.application_id, texts=(text,))], now=now)
         offer_step(session, channel=row.channel, user_id=row.user_id, flow=flow.name, step="answer",
                    data={"application": row.application_id}, replacing=_LEFT_OPEN)
@@ -62,6 +64,9 @@ def _ask(ctx: Ctx) -> Reply:
 
 @flow.step("answer", ask=_ask)
 def answer(ctx: Ctx) -> Reply:
+    if not outbox.counts(ctx.session, kind=KIND, ref_id=ctx.data.get("application")).get(outbox.SENT):
+        ctx.finish()  # the question has not reached them yet (quiet hours): this answer meant something else
+        return Reply.of("没看懂您的意思。回复“菜单”看看能做什么。")
     numbers = choice_numbers(ctx.text, len(CHOICES))
     choice = numbers[0] if numbers else _said(ctx.text)
     if choice is None:

@@ -14,10 +14,10 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers.notices import STOP_HINT, place_text, reasons
 from handlers.policy_push import BUSINESS, check_worker
+from handlers.terms import match_terms
 from knowledge.text import choice_numbers, compact, integers
 from storage import graduates as store
 from storage.eligibility import set_flag
-from handlers.terms import match_terms
 from storage.matching import jobs_for
 from storage.models import Graduate, Job, Worker
 from storage.outbox import Push, enqueue

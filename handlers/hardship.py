@@ -16,9 +16,9 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers.notices import job_push
 from handlers.policy_push import check_worker
+from handlers.terms import match_terms
 from knowledge.text import choice_numbers, compact
 from storage import eligibility as el
-from handlers.terms import match_terms
 from storage.matching import JobMatch, jobs_for
 from storage.models import Employer, Worker
 from storage.outbox import Push, enqueue

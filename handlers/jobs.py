@@ -13,10 +13,10 @@ from bot.router import Ctx, Router
 from handlers.hardship import public_welfare_first
 from handlers.notices import job_detail, job_line
 from handlers.paging import current_page, has_next, heading, turn_page
+from handlers.terms import match_terms
 from knowledge import taxonomy
 from knowledge.text import choice_numbers, compact, integers
 from storage.jobs import apply, employer_name, get_job, is_open, open_jobs
-from handlers.terms import match_terms
 from storage.matching import JobMatch, jobs_for
 
 log = logging.getLogger(__name__)

@@ -4,6 +4,7 @@ text and the daily digest, in short words an elderly reader takes in at a glance
 from __future__ import annotations
 
 from knowledge import taxonomy
+from knowledge.job_text import DAYS_LABELS
 from storage.matching import Fit
 from storage.models import Job
 
@@ -63,7 +64,7 @@ def job_detail(job: Job, employer: str | None) -> str:
     if job.night_shift:
         lines.append("有夜班")
     if job.days:
-        lines.append({"weekdays": "只要工作日", "weekends": "只要周末"}.get(job.days, job.days))
+        lines.append(DAYS_LABELS.get(job.days, job.days))
     if job.at_door:
         lines.append("送料上门，在家做")
     if job.description:

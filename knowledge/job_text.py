@@ -12,6 +12,7 @@ from knowledge import taxonomy
 from knowledge.text import arabize, normalize
 
 WEEKDAYS, WEEKENDS = "weekdays", "weekends"
+DAYS_LABELS = {WEEKDAYS: "只要工作日", WEEKENDS: "只要周末"}
 HEAVY, MEDIUM, LIGHT = "重", "中", "轻"
 
 _NEGATION = ("不", "无", "没有", "不用", "不需要", "无需", "不要求")

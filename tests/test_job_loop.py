@@ -38,6 +38,21 @@ def post(chat: ChatHarness, title: str = "采茶工", headcount: int = 1) -> Job
     return job
 
 
+def deliver_all(chat: ChatHarness) -> list[str]:
+    """Run push delivery until nothing is due; the people something was sent to."""
+    sent: list[str] = []
+
+    class Sender:
+        async def send(self, user_id: str, texts: list[str]) -> SendResult:
+            sent.append(user_id)
+            return SendResult(Outcome.SENT)
+
+    deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": Sender()})  # type: ignore[dict-item]
+    while asyncio.run(deliverer.run_once()):
+        pass
+    return sent
+
+
 def apply(chat: ChatHarness, user: str) -> None:
     chat.say("找工作", user=user)
     assert "已为您报名" in chat.say("报名 1", user=user)
@@ -100,17 +115,7 @@ def test_a_filled_job_stops_being_pushed(chat: ChatHarness, staff: TestClient) -
     with Session(chat.engine) as session:
         application = session.exec(select(JobApplication)).one()
     assert staff.post(f"/console/api/applications/{application.id}/outcome", json={"outcome": "录用"}).json()["filled"]
-    sent: list[str] = []
-
-    class Sender:
-        async def send(self, user_id: str, texts: list[str]) -> SendResult:
-            sent.append(user_id)
-            return SendResult(Outcome.SENT)
-
-    deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": Sender()})  # type: ignore[dict-item]
-    while asyncio.run(deliverer.run_once()):
-        pass
-    assert sent == []  # both pushes were queued before it filled: neither goes out
+    assert deliver_all(chat) == []  # both pushes were queued before it filled: neither goes out
     with Session(chat.engine) as session:
         rows = session.exec(select(Outbox).where(Outbox.ref_id == job.id, Outbox.kind == "job")).all()
     assert len(rows) == 2 and {r.last_error for r in rows} == {"岗位已招满或结束"}
@@ -133,6 +138,7 @@ def test_the_person_is_asked_once_if_they_found_work_and_answers_by_number(chat:
     with Session(engine) as session:
         [asked] = session.exec(select(Outbox).where(Outbox.kind == "followup")).all()
     assert "找到活了吗" in asked.payload["texts"][0] and "回复 1" in asked.payload["texts"][0]
+    assert "a" in deliver_all(chat)  # the question reached them (with the job's own push)
     assert "恭喜" in chat.say("1", user="a")
     with Session(engine) as session:
         application = session.exec(select(JobApplication)).one()
@@ -148,6 +154,7 @@ def test_an_answer_in_words_records_the_outcome_too(chat: ChatHarness) -> None:
 
     with session_scope(chat.engine) as session:
         queue_follow_ups(session, chat.dispatcher.services)
+    assert "没看懂" in chat.say("2", user="a")  # not delivered yet (quiet hours): a number means something else
     chat.say("找工作", user="a")  # busy with something else first: the numbered list is gone
     assert "没关系" in chat.say("没录用", user="a")
     with Session(chat.engine) as session:
