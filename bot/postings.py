@@ -256,7 +256,7 @@ def classify_job(session: Session, services: Services, *, job_id: int, kinds: st
     job = session.get(Job, job_id)
     if job is None:
         raise PostingError(f"没有编号为 {job_id} 的岗位")
-    codes = [k for k in taxonomy.skills().parse(kinds) or [] if k != "other"]
+    codes = [k for k in taxonomy.skills().parse(kinds) or [] if k != taxonomy.ANYTHING]
     if not codes:
         raise PostingError(f"工种“{kinds}”不认识，可选：" + "、".join(taxonomy.skills().labels[:-1]))
     job.skills = codes

@@ -71,7 +71,7 @@ def kinds(title: str, description: str = "", named: str = "") -> tuple[str, ...]
     "啥都行/不限" is no kind: such a job stays unclassified until staff pick one."""
     options = taxonomy.skills()
     tries = [options.parse(named) or [] if named else [], options.named_in(title), options.named_in(description)]
-    return next((tuple(found) for found in ([k for k in t if k != "other"] for t in tries) if found), ())
+    return next((tuple(found) for found in ([k for k in t if k != taxonomy.ANYTHING] for t in tries) if found), ())
 
 
 def physical(text: str) -> str | None:

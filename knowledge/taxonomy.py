@@ -11,6 +11,7 @@ from importlib import resources
 
 from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact
 
+ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
 _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
 
 
