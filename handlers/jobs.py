@@ -105,7 +105,9 @@ def _apply(ctx: Ctx, number_text: str) -> Reply:
     employer = employer_name(ctx.session, job=job) or "用工单位"
     contact = f"请直接打电话联系{employer}：{job.contact_phone}" if job.contact_phone else f"{employer}会联系您"
     head = "已为您报名" if applied.new else "您已经报过名了"
-    return Reply.of(f"{head}：{job.title}。", f"{contact}。工作人员也会看到您的报名。")
+    no_phone = ctx.worker is not None and not ctx.worker.phone
+    hint = "您还没留电话，回复“修改”选“电话”补上，方便工作人员回电话给您。" if no_phone else ""
+    return Reply.of(f"{head}：{job.title}。", f"{contact}。工作人员也会看到您的报名。", hint)
 
 
 # --- browsing without registering --------------------------------------------------------------

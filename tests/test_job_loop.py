@@ -80,7 +80,8 @@ def test_staff_see_who_applied_reveal_a_phone_and_record_outcomes(chat: ChatHarn
     register(chat, "李师傅", "跳过", "b")
     job = post(chat, headcount=2)
     apply(chat, "a")
-    apply(chat, "b")
+    chat.say("找工作", user="b")
+    assert "还没留电话" in chat.say("报名 1", user="b")  # no phone: told how to leave one
     view = staff.get(f"/console/api/jobs/{job.id}").json()
     assert (view["headcount"], view["hired"], view["left"]) == (2, 0, 2)
     people = {a["name"]: a for a in view["applicants"]}
