@@ -15,6 +15,7 @@ from storage.cases import mask_phone
 router = Router("contact")
 flow = router.flow("contact", title="")
 SKIP = ("跳过", "不说", "不留", "不想留", "不要", "不用", "算了", "没有", "不想说")
+THANKS = ("好", "好的", "谢谢", "谢谢你", "谢谢您", "嗯", "嗯嗯", "知道了", "收到", "ok", "行", "可以", "好嘞")  # not a name
 ONLY = "only"  # came from 修改 for this one answer: save it and stop
 STEPS = ("name", "phone")
 
@@ -41,6 +42,9 @@ def _ask_name(ctx: Ctx) -> Reply:
 @flow.step("name", ask=_ask_name)
 def name(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
+    if key in THANKS and not ctx.data.get(ONLY):
+        ctx.finish()
+        return Reply.of("不客气！想留称呼和电话，方便工作人员联系您，随时回复“修改”。")
     if key in SKIP:
         return _after(ctx, "phone", "好的。")
     if not key or key.isdigit() or len(key) > 12:

@@ -75,6 +75,13 @@ def test_registration_asks_name_and_phone_and_they_can_be_changed_and_erased(cha
         assert session.exec(select(Worker)).all() == []
 
 
+def test_thanks_after_registration_is_not_taken_for_a_name(chat: ChatHarness) -> None:
+    chat.conversation(*REGISTER)
+    assert "不客气" in chat.say("好的")
+    with Session(chat.engine) as session:
+        assert session.exec(select(Worker)).one().name is None
+
+
 def test_staff_see_who_applied_reveal_a_phone_and_record_outcomes(chat: ChatHarness, staff: TestClient) -> None:
     register(chat, "王阿姨", "13800001234", "a")
     register(chat, "李师傅", "跳过", "b")
