@@ -43,6 +43,7 @@ def test_anything_goes_people_get_unskilled_and_unclassified_work_but_no_trade()
     assert fit(job(skills=[]), anyone, year=YEAR, terms=TERMS) is not None
     assert fit(job(skills=["farm"]), anyone, year=YEAR, terms=TERMS) is not None
     assert fit(job(skills=["electrician"]), anyone, year=YEAR, terms=TERMS) is None
+    assert fit(job(skills=["driver"]), anyone, year=YEAR, terms=TERMS) is None  # a licence
     assert fit(job(skills=["driver", "porter"]), anyone, year=YEAR, terms=TERMS) is not None
     named = fit(job(skills=["farm"]), person(skills=["farm"]), year=YEAR, terms=TERMS)
     assert named and named.score > fit(job(skills=["farm"]), anyone, year=YEAR, terms=TERMS).score  # type: ignore[union-attr]
