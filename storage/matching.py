@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, exists, or_, select, true
 from sqlmodel import Session
@@ -61,8 +61,7 @@ class Fit:
     skills: tuple[str, ...]  # the job's skills the worker has
 
 
-@dataclass(frozen=True, slots=True)
-class JobFacts:
+class JobFacts(NamedTuple):
     """The job fields matching reads, read off the row once rather than for every worker."""
 
     skills: tuple[str, ...]
