@@ -19,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from bot.services import Services
+from handlers.followup import queue_follow_ups
 from handlers.graduates import recommend_due
 from handlers.policy_push import check_everyone
 from handlers.silver import match_all
@@ -51,6 +52,7 @@ TASKS: list[Periodic] = [
     Periodic("graduate-recommendations", "bot.scheduler:graduates_task", 3600),
     Periodic("silver-matching", "bot.scheduler:silver_task", 3600),
     Periodic("policy-push", "bot.scheduler:policy_task", 600),
+    Periodic("job-follow-ups", "bot.scheduler:follow_up_task", 3600),
 ]
 
 _runtime: dict[str, object] = {}
@@ -104,6 +106,13 @@ def policy_task() -> int:
     engine, services = _context()
     with session_scope(engine) as session:
         return check_everyone(session, services)
+
+
+def follow_up_task() -> int:
+    """找到活了吗: ask each applicant once, a few days after 报名."""
+    engine, services = _context()
+    with session_scope(engine) as session:
+        return queue_follow_ups(session, services)
 
 
 def _context() -> tuple[Engine, Services]:

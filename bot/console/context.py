@@ -27,6 +27,8 @@ from starlette.templating import Jinja2Templates
 
 from bot.console.auth import Access, Guard, client_address
 from bot.postings import PostingError
+from handlers.terms import match_terms
+from storage.matching import Terms
 from bot.services import Services
 from bot.settings import Settings
 from knowledge.text import arabize
@@ -71,8 +73,8 @@ class Console:
         self.templates.env.globals.update(prefix=PREFIX)
 
     @property
-    def neighbours(self) -> dict[str, tuple[str, ...]]:
-        return {t.name: t.neighbours for t in self.services.places.towns}
+    def terms(self) -> Terms:
+        return match_terms()
 
     async def db(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         """Run `fn(session, …)` in one transaction on a worker thread (never on the event loop)."""

@@ -10,22 +10,25 @@ from urllib.parse import parse_qs
 
 from sqlmodel import Session, select
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console import charts, loop
 from bot.console.api import Api, audience_label, broadcast_row, fair_row
 from bot.console.auth import COOKIE, client_address
-from bot.console.context import DISABLED_TEXT, PREFIX, BadRequest, Console, mask_id, page_of
+from bot.console.context import DISABLED_TEXT, PREFIX, BadRequest, Console, mask_id, mask_phone, page_of
 from handlers.notices import JOB_STATUS
 from knowledge import taxonomy
 from storage import broadcasts as bc, fairs as fr, stats
+from storage.applications import LABELS as APPLICATION_LABELS, OUTCOMES
 from storage.jobs import applications, open_jobs
 from storage.models import Employer, StaffAudit
 from storage.questions import recent_questions
 
 MAX_LOGIN_BODY = 4096
 ACTIONS = {"login": "登录", "job.add": "发布岗位", "job.close": "结束岗位", "job.import": "导入岗位",
+           "job.classify": "选工种",
+           "application.outcome": "记录报名结果",
            "fair.add": "新增招聘会", "fair.move": "招聘会改期", "fair.cancel": "取消招聘会",
            "fair.offer": "修改招聘会岗位", "broadcast.create": "起草通知", "broadcast.confirm": "发送通知",
            "broadcast.stop": "停止通知", "worker.contact": "查看电话", **loop.ACTIONS}
@@ -48,7 +51,8 @@ class Pages:
         return [
             Route("/login", self.login_form), Route("/login", self.login, methods=["POST"]),
             Route("/logout", self.logout, methods=["POST"]),
-            Route("/", h(self.dashboard)), Route("/jobs", h(self.jobs)), Route("/fairs", h(self.fairs)),
+            Route("/", h(self.dashboard)), Route("/jobs", h(self.jobs)), Route("/jobs/{job_id:int}", h(self.job)),
+            Route("/fairs", h(self.fairs)),
             Route("/broadcasts", h(self.broadcasts)), Route("/broadcasts/{broadcast_id:int}", h(self.broadcast)),
             Route("/workers", h(self.workers)),
         ]
@@ -106,7 +110,16 @@ class Pages:
         recent = await self.c.db(lambda s: applications(s, limit=20))
         return self.c.page(request, "jobs.html", status=status, town=town, towns=self.c.services.places.names,
                            skills=taxonomy.skills().options, applications=recent, mask_id=mask_id, statuses=JOB_STATUS,
+                           mask_phone=mask_phone, application_labels=APPLICATION_LABELS,
                            tz=self.c.services.tz, **data)
+
+    async def job(self, request: Request) -> Response:
+        """One job for its employer: who applied (phones masked, revealed one by one), outcomes."""
+        view = await self.c.db(self.api.job_view, request.path_params["job_id"])
+        if view is None:
+            return HTMLResponse("没有这个岗位。", 404)
+        return self.c.page(request, "job.html", job=view, outcomes=list(OUTCOMES.values()),
+                           today=self.c.services.local_now().date())
 
     # --- fairs -------------------------------------------------------------------------------------
     def _fairs(self, session: Session) -> dict[str, Any]:
