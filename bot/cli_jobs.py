@@ -110,11 +110,22 @@ def close(job_id: int = typer.Argument(..., help="岗位编号（jobs list 的�
 def _import_help() -> str:
     from bot.postings import COLUMNS, REQUIRED
 
-    columns = "\n".join(("* " if field in REQUIRED else "  ") + "、".join(names) for field, names in COLUMNS.items())
+    columns = "\n".join(("* " if field in REQUIRED else "  ") + "\n    ".join(_lines_of(names))
+                        for field, names in COLUMNS.items())
     return ("从Excel或CSV表格批量导入岗位：第一行写列名，以下每行一个岗位。有问题的行（包括已经过了结束日期的）"
             "列出行号和原因，其他行照常导入。加 --check 只看每行读懂了什么，不导入。\n\n"
             "退出状态：0 都导入了（含已有的重复岗位）；1 有的行没有导入；2 整个文件不能用（找不到、格式不对、缺列）。\n\n"
             f"认得的列名（* 为必填；同一行是同一列的几种写法）：\n{columns}")
+
+
+def _lines_of(names: tuple[str, ...], width: int = 30) -> list[str]:
+    """Names joined by 、 in lines short enough that the help never breaks a name in two."""
+    lines = [""]
+    for name in names:
+        if lines[-1] and len(lines[-1]) + 1 + len(name) > width:
+            lines.append("")
+        lines[-1] += ("、" if lines[-1] else "") + name
+    return lines
 
 
 @jobs_app.command("import", help=_import_help())
@@ -148,7 +159,7 @@ def import_(path: Path = typer.Argument(..., help="表格文件，.xlsx 或 .csv
 
 
 @jobs_app.command("classify")
-def classify(job_id: int, kinds: str = typer.Argument(..., help="工种，如 采茶、电工；可写几个")) -> None:
+def classify(job_id: int = typer.Argument(..., help="岗位编号"), kinds: str = typer.Argument(..., help="工种，如 采茶、电工；可写几个")) -> None:
     """给岗位选工种（未归类的岗位选好后才推送）。"""
     from bot.postings import PostingError, classify_job
     from knowledge import taxonomy
@@ -196,7 +207,8 @@ def applications_(job_id: int = typer.Option(None, "--job", help="只看这个�
 
 
 @jobs_app.command("outcome")
-def outcome(application_id: int, result: str = typer.Argument(..., help="联系上 / 录用 / 未录用"),
+def outcome(application_id: int = typer.Argument(..., help="报名编号（jobbot jobs applications 里的）"),
+            result: str = typer.Argument(..., help="联系上 / 录用 / 未录用"),
             on: str = typer.Option("", "--date", help="哪天，如 2026-10-15；默认今天")) -> None:
     """记下一条报名的结果（录用算进就业人数；招满的岗位不再推送）。"""
     from datetime import date
@@ -224,7 +236,7 @@ def outcome(application_id: int, result: str = typer.Argument(..., help="联系�
 
 
 @jobs_app.command("show")
-def show(job_id: int) -> None:
+def show(job_id: int = typer.Argument(..., help="岗位编号")) -> None:
     """一个岗位的招聘情况：谁报了名、录用了谁、还差几人。"""
     from bot.console.context import mask_phone
     from storage.applications import LABELS, job_view

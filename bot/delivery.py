@@ -262,7 +262,7 @@ class Deliverer:
             return None
         local = now.astimezone(self.services.tz)
         job = session.get(Job, row.ref_id) if row.kind == "job" and row.ref_id is not None else None
-        if row.kind == "job" and (job is None or not is_open(job, today=local.date())):
+        if row.kind == "job" and row.ref_id is not None and (job is None or not is_open(job, today=local.date())):
             outbox.finish(session, outbox_id=row.id, status=outbox.SKIPPED, now=now, error="岗位已招满或结束")  # type: ignore[arg-type]
             return None
         start, end = person_quiet(worker, self.policy, local.year)

@@ -274,9 +274,11 @@ def classify_job(session: Session, services: Services, *, job_id: int, kinds: st
     job = session.get(Job, job_id)
     if job is None:
         raise PostingError(f"没有编号为 {job_id} 的岗位")
-    codes = [k for k in taxonomy.skills().parse(kinds) or [] if k != taxonomy.ANYTHING]
+    options = taxonomy.skills()  # staff name a kind in its own words: no guessing at near-misses
+    codes = [k for k in options.named_in(kinds) if k != taxonomy.ANYTHING]
     if not codes:
-        raise PostingError(f"工种“{kinds}”不认识，可选：" + "、".join(o.label for o in taxonomy.skills().options if o.code != taxonomy.ANYTHING))
+        kinds_known = "、".join(o.label for o in options.options if o.code != taxonomy.ANYTHING)
+        raise PostingError(f"工种“{kinds}”不认识，可选：{kinds_known}")
     job.skills = codes
     job.updated_at = services.clock()
     session.add(job)

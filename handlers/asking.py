@@ -46,16 +46,28 @@ def kept(understood_part: str) -> str:
     return f"您的原话已记下，工作人员会看。{understood_part}"
 
 
+def is_question(text: str) -> bool:
+    return len(compact(text)) >= QUESTION_MIN and bool(_QUESTION.search(text.strip()))
+
+
+def leave(ctx: Ctx) -> Reply:
+    """End a light flow (one that may be left at any time) and answer the text as free text is."""
+    ctx.finish()
+    return ctx.fallback(ctx) if ctx.fallback else Reply()
+
+
 def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
-    """A step whose answer handler first lets a question typed meanwhile through: it is
-    answered, the same question asked again, and no miss counted."""
+    """A step whose answer handler first lets a question typed meanwhile through, no miss
+    counted: in a form (a titled flow) it is answered and the same question asked again; a
+    light flow is left and the question answered as any free text is."""
 
     def register(answer: Handler) -> Handler:
         def answer_or_aside(ctx: Ctx) -> Reply:
-            text = ctx.text.strip()
-            if len(compact(text)) >= QUESTION_MIN and _QUESTION.search(text):
-                return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)
-            return answer(ctx)
+            if not is_question(ctx.text):
+                return answer(ctx)
+            if not flow.title:
+                return leave(ctx)
+            return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)
 
         flow.step(name, ask=ask, accepts_location=accepts_location)(answer_or_aside)
         return answer

@@ -4,6 +4,7 @@ changed through 修改. The phone is shown masked in the chat and only staff may
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.messages import Reply
@@ -17,6 +18,9 @@ router = Router("contact")
 flow = router.flow("contact", title="")
 SKIP = ("跳过", "不说", "不留", "不想留", "不要", "不用", "算了", "没有", "不想说")
 THANKS = ("好", "好的", "谢谢", "谢谢你", "谢谢您", "嗯", "嗯嗯", "知道了", "收到", "ok", "行", "可以", "好嘞")  # not a name
+# words no 称呼 has: a question or a request typed instead ("有没有公益性岗位", "我想找活")
+_NOT_A_NAME = re.compile(r"[吗呢么?？]|有没有|怎么|什么|能不能|可不可以|哪|多少|想|找|要|办|问|帮|岗位|工作|政策")
+_DECLINED = re.compile(r"不|没|算了|免了")
 ONLY = "only"  # came from 修改 for this one answer: save it and stop
 STEPS = ("name", "phone")
 
@@ -51,6 +55,8 @@ def name(ctx: Ctx) -> Reply:
         return Reply.of("不客气！想留称呼和电话，方便工作人员联系您，随时回复“修改”。")
     if key in SKIP:
         return _after(ctx, "phone", "好的。")
+    if _NOT_A_NAME.search(key) and not ctx.data.get(ONLY):  # something else asked: answered, not kept
+        return asking.leave(ctx)
     if not key or key.isdigit() or len(key) > 12:
         if asking.missed(ctx, "name"):  # asked twice: move on; words kept for staff, a number never
             if key and not any(c.isdigit() for c in key):
@@ -70,10 +76,13 @@ def _ask_phone(ctx: Ctx) -> Reply:
 
 @asking.step(flow, "phone", ask=_ask_phone)
 def phone(ctx: Ctx) -> Reply:
-    if compact(ctx.text) in SKIP:
-        ctx.finish()
-        return Reply.of("好的，不留电话也能报名。以后想留，回复“修改”。")
     number = parse_phone(ctx.text)
+    if number is None and not any(c.isdigit() for c in ctx.text):
+        if compact(ctx.text) in SKIP or _DECLINED.search(ctx.text):
+            ctx.finish()
+            return Reply.of("好的，不留电话也能报名。以后想留，回复“修改”。")
+        if not ctx.data.get(ONLY):
+            return asking.leave(ctx)  # no number at all: something else typed, answered as free text
     if number is None and asking.missed(ctx, "phone"):  # asked twice: not asked a third time
         ctx.finish()
         return Reply.of("这个号码没对上，先不留了。以后想留，回复“修改”。")

@@ -77,7 +77,9 @@ def test_registration_asks_name_and_phone_and_they_can_be_changed_and_erased(cha
 
 def test_thanks_after_registration_is_not_taken_for_a_name(chat: ChatHarness) -> None:
     chat.conversation(*REGISTER)
-    assert "不客气" in chat.say("好的")
+    said = chat.say("好的")  # main's acknowledge answers 好的 itself; it is never kept as a name
+    assert "不客气" in said or "有事随时找我" in said
+    assert "不客气" in chat.say("谢谢")
     with Session(chat.engine) as session:
         assert session.exec(select(Worker)).one().name is None
 

@@ -234,11 +234,7 @@ class Api:
         outcome = applications.outcome_code(str(data.get("outcome") or ""))
         if outcome is None:
             raise BadRequest("结果只能是：联系上、录用、未录用")
-        raw_day = str(data.get("date") or "")
-        try:
-            day = date.fromisoformat(raw_day) if raw_day else self.c.services.local_now().date()
-        except ValueError as error:
-            raise BadRequest("日期写成 2026-10-15") from error
+        day = parse_day(data["date"]) if data.get("date") else self.c.services.local_now().date()
 
         def work(session: Session) -> dict[str, Any] | None:
             recorded = applications.record_outcome(session, application_id=application_id, outcome=outcome, on=day,
