@@ -7,8 +7,9 @@ from bot.router import Router
 
 def routers() -> list[Router]:
     from handlers import fairs, jobs, linking, menu, policy, profile, registration
-    from handlers import acknowledge, graduates, hardship, more, not_needed, policy_push, rights, silver, training
+    from handlers import acknowledge, contact, followup, graduates, hardship, more, not_needed, policy_push
+    from handlers import rights, silver, training
 
-    return [menu.router, registration.router, profile.router, linking.router, jobs.router,
+    return [menu.router, registration.router, contact.router, followup.router, profile.router, linking.router, jobs.router,
             fairs.router, training.router, rights.router, silver.router, graduates.router, hardship.router,
             policy_push.router, not_needed.router, acknowledge.router, more.router, policy.router]

@@ -28,6 +28,8 @@ from starlette.templating import Jinja2Templates
 from bot.console.auth import API_NAME, COOKIE, CSRF_HEADER, SAFE_METHODS, Guard, bearer, client_address, csrf_ok
 from bot.console.roles import OutOfScope, Perm, Role, Staff
 from bot.postings import PostingError
+from handlers.terms import match_terms
+from storage.matching import Terms
 from bot.services import Services
 from bot.settings import Settings
 from knowledge.text import arabize
@@ -85,8 +87,8 @@ class Console:
         self.templates.env.globals.update(prefix=PREFIX)
 
     @property
-    def neighbours(self) -> dict[str, tuple[str, ...]]:
-        return {t.name: t.neighbours for t in self.services.places.towns}
+    def terms(self) -> Terms:
+        return match_terms()
 
     async def db(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         """Run `fn(session, …)` in one transaction on a worker thread (never on the event loop)."""
