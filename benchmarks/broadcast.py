@@ -33,6 +33,7 @@ from scratch import scratch_databases  # noqa: E402
 from bot.delivery import Deliverer, Outcome, SendResult  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from handlers.terms import match_terms  # noqa: E402
 from knowledge.places import gazetteer  # noqa: E402
 from storage import broadcasts as bc  # noqa: E402
 from storage import fairs as fr
@@ -95,13 +96,12 @@ def run(name: str, url: str, workers: int, deliver: int) -> None:
     start = time.perf_counter()
     generate(engine, workers, random.Random(8))
     print(f"[{name}] generated {workers:,} workers (skills, chat accounts) in {seconds(start):.1f} s")
-    neighbours = {t.name: t.neighbours for t in gazetteer().towns}
 
     for label, audience in (("everyone", bc.Audience()), ("one town", bc.Audience(towns=("华埠镇",))),
                             ("tea pickers aged 60-69", bc.Audience(skills=("tea",), age_bands=("60s",)))):
         start = time.perf_counter()
         with session_scope(engine) as s:
-            found = bc.reach(s, audience, now=NOW, tz=TZ, neighbours=neighbours)
+            found = bc.reach(s, audience, now=NOW, tz=TZ, terms=match_terms())
         print(f"[{name}] audience count, {label}: {found.total:,} people in {seconds(start) * 1000:.0f} ms")
 
     with session_scope(engine) as s:

@@ -17,15 +17,18 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import insert, text
 from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from typing import Any
+
 from scratch import scratch_databases  # noqa: E402
 
+from handlers.terms import match_terms  # noqa: E402
+from knowledge import taxonomy  # noqa: E402
 from knowledge.places import gazetteer  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 from storage.matching import jobs_for, matching_workers  # noqa: E402
@@ -33,7 +36,7 @@ from storage.models import ChatAccount, Job, Worker, WorkerSkill  # noqa: E402
 from storage.outbox import Push, enqueue  # noqa: E402
 from storage.sql import table_of
 
-SKILLS = ["tea", "farm", "housekeeping", "handcraft", "construction", "cook", "porter", "driver", "ecommerce"]
+SKILLS = [o.code for o in taxonomy.skills().options]  # 啥都行 (other) included
 YEAR = 2026
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
@@ -56,9 +59,10 @@ def generate(engine, workers: int, jobs: int, rng: random.Random) -> None:
         account_rows.append({"channel": "wechat", "user_id": f"o{n:08d}", "worker_id": n, "window_sends": 0,
                              "reachable": True, "created_at": NOW})
     job_rows = [{
-        "source_key": f"bench-{n}", "title": f"岗位{n}", "town": rng.choice(towns), "skills": [rng.choice(SKILLS)],
+        "source_key": f"bench-{n}", "title": f"岗位{n}", "town": rng.choice(towns), "skills": [rng.choice(SKILLS[:-1])],
         "pay_unit": "元/天", "pay_amount": 150.0, "headcount": 5, "physical": rng.choice("轻中重"),
-        "night_shift": rng.random() < 0.1, "public_welfare": False, "status": "open", "created_at": NOW,
+        "night_shift": rng.random() < 0.1, "days": rng.choice([None, None, "weekdays", "weekends"]),
+        "at_door": False, "public_welfare": False, "status": "open", "created_at": NOW,
         "updated_at": NOW,
     } for n in range(jobs)]
     with engine.begin() as conn:
@@ -88,7 +92,6 @@ def run(name: str, url: str, workers: int, jobs: int) -> None:
     start = time.perf_counter()
     generate(engine, workers, jobs, rng)
     print(f"[{name}] generated {workers:,} workers and {jobs:,} open jobs in {time.perf_counter() - start:.1f} s")
-    neighbours = {t.name: t.neighbours for t in gazetteer().towns}
 
     def new_job(skill: str, town: str) -> Job:
         return Job(id=10**9, source_key="new", title="新岗位", town=town, skills=[skill], physical="轻",
@@ -96,13 +99,13 @@ def run(name: str, url: str, workers: int, jobs: int) -> None:
 
     with Session(engine) as session:
         median, worst, matches = timed(lambda: matching_workers(
-            session, job=new_job("tea", "华埠镇"), year=YEAR, neighbours=neighbours), 7)
+            session, job=new_job("tea", "华埠镇"), year=YEAR, terms=match_terms()), 7)
         print(f"[{name}] match one new job against all workers: median {median:.1f} ms, max {worst:.1f} ms "
               f"({len(matches):,} matches)")
 
-        broad = Job(id=10**9 + 1, source_key="broad", title="什么活都要", town=None, skills=["other"], physical="轻",
+        broad = Job(id=10**9 + 1, source_key="broad", title="全县各类零工", town=None, skills=SKILLS[:9], physical="轻",
                     night_shift=False, status="open", pay_unit="元/天", headcount=1)
-        everyone = matching_workers(session, job=broad, year=YEAR, neighbours=neighbours)[:20000]
+        everyone = matching_workers(session, job=broad, year=YEAR, terms=match_terms())[:20000]
         pushes = [Push(key=f"job:{broad.id}:{m.worker_id}", worker_id=m.worker_id, kind="job", ref_id=broad.id,
                        texts=("有个新活儿适合您：测试",)) for m in everyone]
         start = time.perf_counter()
@@ -114,7 +117,8 @@ def run(name: str, url: str, workers: int, jobs: int) -> None:
         someone = session.get(Worker, 1)
         assert someone is not None
         someone.travel_range = "county"
-        median, worst, found = timed(lambda: jobs_for(session, worker=someone, year=YEAR, neighbours=neighbours), 5)
+        median, worst, found = timed(lambda: jobs_for(session, worker=someone, today=NOW.date(),
+                                                      terms=match_terms()), 5)
         print(f"[{name}] rank {jobs:,} open jobs for one worker (找工作, whole county): median {median:.1f} ms "
               f"({len(found):,} suit)")
     engine.dispose()

@@ -31,6 +31,7 @@ from storage import eligibility as el
 from storage import outbox, push_kinds, waiting
 from storage.accounts import push_account
 from storage.db import session_scope
+from storage.jobs import is_open
 from storage.models import Job, Outbox, Worker, saved_id
 from storage.workers import lock_worker
 
@@ -261,6 +262,10 @@ class Deliverer:
             outbox.retry_later(session, outbox_id=saved_id(row), at=worker.paused_until, error="本人暂停推送一周")
             return None
         local = now.astimezone(self.services.tz)
+        job = session.get(Job, row.ref_id) if row.kind == "job" and row.ref_id is not None else None
+        if row.kind == "job" and row.ref_id is not None and (job is None or not is_open(job, today=local.date())):
+            outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error="岗位已招满或结束")
+            return None
         start, end = person_quiet(worker, self.policy, local.year)
         wake = quiet_until(local, start, end)
         if wake is not None:
@@ -298,7 +303,7 @@ class Deliverer:
         titles = []
         for row in held:
             job = session.get(Job, row.ref_id) if row.ref_id else None
-            if job is not None and job.status == "open":
+            if job is not None and is_open(job, today=self.services.local_now().date()):
                 titles.append(job.title)
         session.exec(update(Outbox).where(col(Outbox.id).in_([r.id for r in held]))
                      .values(status=DIGESTED))

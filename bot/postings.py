@@ -21,7 +21,9 @@ from sqlmodel import Session
 
 from bot.services import Services
 from handlers.notices import DAILY_SETTLED, job_push
-from knowledge import taxonomy
+from handlers.terms import match_terms
+from knowledge import job_text, taxonomy
+from knowledge.places import village_after_town
 from knowledge.text import arabize, compact, integers, normalize
 from storage.eligibility import push_delays
 from storage.jobs import add_job, employer_id
@@ -31,28 +33,30 @@ from storage.outbox import Push, enqueue
 
 COLUMNS: dict[str, tuple[str, ...]] = {  # field → the headers staff write for it
     "key": ("编号", "岗位编号", "序号id"),
-    "title": ("岗位名称", "岗位", "职位", "工种名称", "招聘岗位"),
-    "employer": ("用工单位", "单位", "企业", "雇主", "公司", "用工主体"),
+    "title": ("岗位名称", "岗位", "职位", "工种名称", "招聘岗位", "职位名称", "岗位名"),
+    "employer": ("用工单位", "单位", "企业", "雇主", "公司", "用工主体", "招聘单位", "用人单位", "单位名称",
+                 "企业名称"),
     "employer_kind": ("单位类型", "主体类型", "类型"),
-    "town": ("乡镇", "乡镇街道", "所在乡镇", "工作乡镇"),
-    "village": ("村", "村社区", "村（社区）", "村/社区", "所在村"),
-    "address": ("地址", "工作地点", "详细地址"),
-    "skills": ("技能", "工种", "技能要求", "所需技能"),
-    "pay": ("工资", "薪资", "报酬", "待遇", "工价"),
+    "town": ("乡镇", "乡镇街道", "所在乡镇", "工作乡镇", "镇街", "乡镇名称", "所属乡镇", "工作区域", "区域"),
+    "village": ("村", "村社区", "村（社区）", "村/社区", "所在村", "村名", "行政村", "所在村社区"),
+    "address": ("地址", "工作地点", "详细地址", "工作地址", "上班地点"),
+    "skills": ("技能", "工种", "技能要求", "所需技能", "工种类别", "岗位类别"),
+    "pay": ("工资", "薪资", "报酬", "待遇", "工价", "薪酬", "工资待遇", "薪资待遇"),
     "season": ("季节", "用工季节"),
     "start_date": ("开始日期", "开始时间", "用工开始"),
-    "end_date": ("结束日期", "截止日期", "用工结束"),
-    "hours": ("工作时间", "上班时间", "时间"),
-    "headcount": ("招聘人数", "人数", "需要人数"),
-    "age": ("年龄要求", "年龄"),
+    "end_date": ("结束日期", "截止日期", "用工结束", "截止时间", "结束时间", "招聘截止", "有效期至", "有效期"),
+    "hours": ("工作时间", "上班时间", "时间", "工作时段", "班次"),
+    "headcount": ("招聘人数", "人数", "需要人数", "招聘数量", "需求人数", "用工人数"),
+    "age": ("年龄要求", "年龄", "年龄限制"),
     "physical": ("体力要求", "体力", "劳动强度"),
     "night_shift": ("夜班", "是否夜班"),
-    "phone": ("联系电话", "电话", "联系方式"),
+    "phone": ("联系电话", "电话", "联系方式", "联系人电话", "手机"),
     "show_phone": ("报名前显示电话", "公开电话", "电话可公开"),
     "public_welfare": ("公益性岗位", "是否公益性岗位"),
-    "description": ("说明", "备注", "岗位说明", "要求"),
+    "description": ("说明", "备注", "岗位说明", "要求", "岗位要求", "任职要求", "岗位职责", "工作内容", "岗位描述",
+                    "其他要求", "工作要求", "备注说明"),
 }
-REQUIRED = ("title", "employer", "town")
+REQUIRED = ("title", "employer", "town")  # the town may come from the address column instead
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?")
 _PAY_UNITS = (("日结", DAILY_SETTLED), ("小时", "元/小时"), ("月", "元/月"), ("件", "元/件"), ("天", "元/天"),
               ("日", "元/天"))
@@ -74,6 +78,8 @@ class ImportReport:
     pushes: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     job_ids: list[int] = field(default_factory=list)
+    understood: list[tuple[int, str, str]] = field(default_factory=list)  # (row, title, what was read)
+    unclassified: list[int] = field(default_factory=list)  # job ids (rows when only checked)
 
 
 def _pay(text: str) -> tuple[float | None, str]:
@@ -92,11 +98,14 @@ def _pay(text: str) -> tuple[float | None, str]:
 
 def _ages(text: str) -> tuple[int | None, int | None]:
     key = compact(text)
-    numbers = integers(text)
-    if not key or key in ("不限", "无"):
+    if not key or key in ("不限", "无", "年龄不限"):
         return None, None
+    numbers = integers(text)
     if any(n > MAX_AGE for n in numbers):
         raise PostingError(f"年龄要求“{text}”不对，年龄最大写 {MAX_AGE}")
+    read = job_text.ages(text)
+    if read != (None, None):
+        return read
     if len(numbers) == 2:
         return min(numbers), max(numbers)
     if len(numbers) == 1:
@@ -104,17 +113,24 @@ def _ages(text: str) -> tuple[int | None, int | None]:
     raise PostingError(f"年龄要求“{text}”看不懂，请写成 18-60、60岁以下 或 不限")
 
 
-def _date(value: Any) -> date | None:
-    if value in (None, ""):
+_OPEN_ENDED = ("长期", "不限", "无", "待定", "招满为止", "长期有效")
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+
+
+def _date(value: Any, this_year: int) -> date | None:
+    """A date as staff write it: 2026-03-01, 2026年3月1日, 2026/3/1, 3月1日 (this year); 长期 is none."""
+    if value in (None, "") or compact(str(value)) in _OPEN_ENDED:
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    text = normalize(str(value)).replace("年", "-").replace("月", "-").replace("日", "")
-    text = text.replace("/", "-").replace(".", "-")
+    text = normalize(str(value)).replace("年", "-").replace("月", "-").replace("日", "").replace("号", "")
+    text = text.replace("/", "-").replace(".", "-").strip().strip("-")
+    if _MONTH_DAY.match(text):
+        text = f"{this_year}-{text}"
     try:
-        year, month, day = (int(p) for p in text.strip("-").split("-"))
+        year, month, day = (int(p) for p in text.split("-"))
         return date(year, month, day)
     except ValueError as error:
         raise PostingError(f"日期“{value}”看不懂，请写成 2026-03-01") from error
@@ -130,56 +146,116 @@ def _headcount(text: str) -> int:
     return found[0]
 
 
+def _season_of(start: date | None, end: date | None) -> str | None:
+    """A job of a few weeks has the season of its middle day (a 春茶 job from 3月10日 to 4月30日)."""
+    if not (start and end) or (end - start).days > 92:
+        return None
+    return job_text.season_of_month((start + (end - start) / 2).month)
+
+
 def _flag(value: Any) -> bool:
     return compact(str(value or "")) in ("是", "有", "1", "true", "yes", "y", "√")
 
 
-def job_fields(spec: dict[str, Any], services: Services, session: Session) -> dict[str, Any]:
-    """Check one job spec (field → value as staff typed it) and turn it into Job columns."""
+def _physical(column: str, reading: job_text.Reading) -> str:
+    """Heavy when the text says so whatever the column; else the column, the text, the kind."""
+    if reading.physical == job_text.HEAVY:
+        return job_text.HEAVY
+    explicit = next((p for p in (job_text.HEAVY, job_text.LIGHT) if p in column), None)
+    if chosen := explicit or reading.physical:
+        return chosen
+    options = taxonomy.skills()
+    kinds = [options.get(k) for k in reading.skills]
+    return job_text.HEAVY if kinds and all(k and k.heavy for k in kinds) else job_text.MEDIUM
+
+
+def _narrower(a: int | None, b: int | None, pick: Any) -> int | None:
+    return pick(a, b) if a is not None and b is not None else (a if a is not None else b)
+
+
+def job_fields(spec: dict[str, Any], services: Services) -> dict[str, Any]:
+    """Check one job spec (field → value as staff typed it) and turn it into Job columns, with
+    what its free text says read into them; `employer` stays a name (see `post_job`)."""
     text = {k: ("" if v is None else str(v).strip()) for k, v in spec.items()}
+    text["town"] = text.get("town") or text.get("address", "")
     missing = [COLUMNS[f][0] for f in REQUIRED if not text.get(f)]
     if missing:
         raise PostingError("缺少" + "、".join(missing))
-    town = services.places.resolve(text["town"]).town
-    if town is None:
-        raise PostingError(f"乡镇“{text['town']}”不认识")
-    skills = taxonomy.skills().parse(text.get("skills") or text["title"]) or ["other"]
+    place = services.places.resolve(text["town"])
+    if place.town is None and not place.county_wide:
+        several = "；几个乡镇的岗位请分成几行" if len(place.candidates) > 1 else ""
+        raise PostingError(f"乡镇“{text['town']}”不认识（全县的岗位请写“全县”{several}）")
+    reading = job_text.read(text["title"], text.get("description", ""), hours=text.get("hours", ""),
+                            season_text=text.get("season", ""), named_kinds=text.get("skills", ""))
     pay_amount, pay_unit = _pay(text.get("pay", ""))
     age_min, age_max = _ages(text.get("age", ""))
-    physical = next((p for p in ("重", "中", "轻") if p in text.get("physical", "")), "中")
     headcount = _headcount(text.get("headcount", ""))
     if not 1 <= headcount <= MAX_HEADCOUNT:
         raise PostingError(f"招聘人数应在 1 到 {MAX_HEADCOUNT} 人之间")
     phone = text.get("phone") or None
     if phone and not _PHONE.match(phone):
         raise PostingError(f"联系电话“{phone}”不像电话号码")
-    start, end = _date(spec.get("start_date")), _date(spec.get("end_date"))
+    this_year = services.local_now().year
+    start, end = _date(spec.get("start_date"), this_year), _date(spec.get("end_date"), this_year)
     if start and end and end < start:
         raise PostingError("结束日期早于开始日期")
-    employer = employer_id(session, name=text["employer"][:128], kind=text.get("employer_kind") or None,
-                           town=town, phone=phone)
-    fields = {
-        "title": text["title"][:128], "employer_id": employer, "town": town,
-        "village": text.get("village") or None, "address": text.get("address") or None, "skills": skills,
-        "pay_amount": pay_amount, "pay_unit": pay_unit, "season": text.get("season") or None,
-        "start_date": start, "end_date": end, "hours": text.get("hours") or None,
-        "night_shift": _flag(spec.get("night_shift")), "headcount": headcount, "age_min": age_min,
-        "age_max": age_max, "physical": physical, "public_welfare": _flag(spec.get("public_welfare")),
+    if end and end < services.local_now().date():
+        raise PostingError(f"结束日期 {end} 已经过了，没有发布")
+    return {
+        "title": text["title"][:128], "employer": text["employer"][:128],
+        "employer_kind": text.get("employer_kind") or None, "town": place.town,
+        "village": text.get("village") or place.village or village_after_town(text["town"]),
+        "address": text.get("address") or None,
+        "skills": list(reading.skills), "pay_amount": pay_amount, "pay_unit": pay_unit,
+        "season": reading.season or _season_of(start, end) or (text.get("season", "")[:32] or None),
+        "start_date": start, "end_date": end,
+        "hours": text.get("hours") or None, "night_shift": _flag(spec.get("night_shift")) or reading.night_shift,
+        "days": reading.days, "at_door": reading.at_door, "headcount": headcount,
+        "age_min": _narrower(age_min, reading.age_min, max), "age_max": _narrower(age_max, reading.age_max, min),
+        "physical": _physical(text.get("physical", ""), reading), "public_welfare": _flag(spec.get("public_welfare")),
         "contact_phone": phone, "show_phone": bool(phone) and _flag(spec.get("show_phone")),
-        "description": text.get("description") or None, "status": "open",
+        "description": text.get("description") or None, "status": "open", "key": text.get("key") or None,
     }
-    identity = text.get("key") or "|".join(str(fields[k]) for k in ("title", "employer_id", "town", "village",
-                                                                     "pay_amount", "pay_unit", "start_date"))
-    fields["source_key"] = "job:" + hashlib.sha1(identity.encode()).hexdigest()[:20]
-    return fields
+
+
+def understood(fields: dict[str, Any]) -> str:
+    """What was read from a job, in one line for staff to check: "工种：采茶 · 年龄：18～48岁 · 夜班"."""
+    kinds = taxonomy.skills().labels_of(fields["skills"]) if fields["skills"] else "未归类（请选工种，选好前不推送）"
+    parts = [f"工种：{kinds}", f"地点：{''.join(p for p in (fields['town'], fields['village']) if p) or '全县'}"]
+    if fields["age_min"] or fields["age_max"]:
+        parts.append(f"年龄：{fields['age_min'] or 16}～{fields['age_max'] or '不限'}岁")
+    parts.append(f"体力：{fields['physical']}")
+    if fields["night_shift"]:
+        parts.append("夜班")
+    if fields["days"]:
+        parts.append(job_text.DAYS_LABELS[fields["days"]])
+    if fields["season"]:
+        parts.append(f"季节：{fields['season']}")
+    if fields["at_door"]:
+        parts.append("送料上门")
+    if fields["end_date"]:
+        parts.append(f"截止：{fields['end_date']}")
+    return " · ".join(parts)
+
+
+def _stored(fields: dict[str, Any], session: Session) -> dict[str, Any]:
+    """The job's columns, with its employer's id (the employer created on first mention)."""
+    stored = {k: v for k, v in fields.items() if k not in ("employer", "employer_kind", "key")}
+    stored["employer_id"] = employer_id(session, name=fields["employer"], kind=fields["employer_kind"],
+                                        town=fields["town"], phone=fields["contact_phone"])
+    identity = fields["key"] or "|".join(str(stored[k]) for k in ("title", "employer_id", "town", "village",
+                                                                   "pay_amount", "pay_unit", "start_date"))
+    stored["source_key"] = "job:" + hashlib.sha1(identity.encode()).hexdigest()[:20]
+    return stored
 
 
 def queue_job_pushes(session: Session, services: Services, job: Job) -> int:
-    """Queue the job for every worker it suits; a worker is never queued the same job twice."""
+    """Queue the job for every worker it suits; a worker is never queued the same job twice.
+    An unclassified job or one already ended goes to nobody."""
     now = services.clock()
-    places = services.places
-    neighbours = {t.name: t.neighbours for t in places.towns}
-    matches = matching_workers(session, job=job, year=services.local_now().year, neighbours=neighbours)
+    if not job.skills or job.status != "open" or (job.end_date and job.end_date < services.local_now().date()):
+        return 0
+    matches = matching_workers(session, job=job, year=services.local_now().year, terms=match_terms())
     waits = push_delays(session, job=job, worker_ids=[m.worker_id for m in matches])  # 公益性岗位: hardship first
     return enqueue(session, (Push(key=f"job:{job.id}:{m.worker_id}", worker_id=m.worker_id, kind="job",
                                   ref_id=job.id, texts=job_push(job, m.fit),
@@ -191,19 +267,47 @@ def post_job(session: Session, services: Services, spec: dict[str, Any], *,
     """Store one job and queue its pushes: (the job, or None if already posted; pushes queued).
 
     `only_town` keeps a town's staff to jobs in their own town."""
-    fields = job_fields(spec, services, session)
-    if only_town is not None and fields["town"] != only_town:
-        raise PostingError(f"您只能发布{only_town}的岗位")
-    job = add_job(session, fields=fields, now=services.clock())
+    fields = _kept_to(job_fields(spec, services), only_town)
+    job = add_job(session, fields=_stored(fields, session), now=services.clock())
     if job is None:
         return None, 0
     return job, queue_job_pushes(session, services, job)
 
 
+def _kept_to(fields: dict[str, Any], only_town: str | None) -> dict[str, Any]:
+    if only_town is not None and fields["town"] != only_town:
+        raise PostingError(f"您只能发布{only_town}的岗位")
+    return fields
+
+
+def classify_job(session: Session, services: Services, *, job_id: int, kinds: str) -> tuple[Job, int]:
+    """Staff pick the kind of an unclassified job (or correct one): stored, then pushed."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise PostingError(f"没有编号为 {job_id} 的岗位")
+    options = taxonomy.skills()  # staff name a kind in its own words: no guessing at near-misses
+    codes = [k for k in options.named_in(kinds) if k != taxonomy.ANYTHING]
+    if not codes:
+        kinds_known = "、".join(o.label for o in options.options if o.code != taxonomy.ANYTHING)
+        raise PostingError(f"工种“{kinds}”不认识，可选：{kinds_known}")
+    job.skills = codes
+    job.updated_at = services.clock()
+    session.add(job)
+    session.flush()
+    return job, queue_job_pushes(session, services, job)
+
+
 def _header_map(headers: Iterable[Any]) -> dict[int, str]:
+    """Column number → field: the header as written; else, for a field no column has yet, the
+    longest known header inside it ("岗位名称（必填）")."""
     by_alias = {compact(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
-    return {i: by_alias[compact(str(h))] for i, h in enumerate(headers)
-            if h is not None and compact(str(h)) in by_alias}
+    keys = [compact(str(h)) if h is not None else "" for h in headers]
+    found = {i: by_alias[key] for i, key in enumerate(keys) if key in by_alias}
+    for i, key in enumerate(keys):
+        alias = next((a for a in sorted(by_alias, key=len, reverse=True) if len(a) >= 3 and a in key), None)
+        if i not in found and alias and by_alias[alias] not in found.values():
+            found[i] = by_alias[alias]
+    return found
 
 
 def read_sheet(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -227,30 +331,47 @@ def read_sheet(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any]
         raise PostingError("只支持 .xlsx 和 .csv 文件")
     iterator = iter(rows)
     headers = _header_map(next(iterator, ()))
-    missing = [COLUMNS[f][0] for f in REQUIRED if f not in headers.values()]
+    missing = [COLUMNS[f][0] for f in REQUIRED
+               if f not in headers.values() and not (f == "town" and "address" in headers.values())]
     if missing:
         raise PostingError("表格缺少这些列：" + "、".join(missing) + "（第一行应是列名）")
     for number, row in enumerate(iterator, start=2):
-        spec = {headers[i]: cell for i, cell in enumerate(row) if i in headers and cell not in (None, "")}
+        spec: dict[str, Any] = {}
+        for i, cell in enumerate(row):
+            if i in headers and cell not in (None, ""):
+                name = headers[i]  # two columns of one kind (备注 and 岗位要求) are read together
+                spec[name] = f"{spec[name]}；{cell}" if name in spec and name == "description" else cell
         if spec:
             yield number, spec
 
 
 def import_jobs(session: Session, services: Services, data: bytes, filename: str, *,
-                only_town: str | None = None) -> ImportReport:
-    """Import a sheet: good rows are posted (each in its own savepoint), bad rows reported."""
+                check: bool = False, only_town: str | None = None) -> ImportReport:
+    """Import a sheet: good rows are posted (each in its own savepoint), bad rows reported.
+    With `check`, nothing is saved: the report says what each row would be. `only_town`
+    keeps a town's staff to rows of their own town."""
     report = ImportReport()
     for number, spec in read_sheet(data, filename):
         try:
-            with session.begin_nested():
-                job, pushes = post_job(session, services, spec, only_town=only_town)
+            fields = _kept_to(job_fields(spec, services), only_town)
+            if not check:
+                with session.begin_nested():
+                    job = add_job(session, fields=_stored(fields, session), now=services.clock())
+                    pushes = queue_job_pushes(session, services, job) if job else 0
         except PostingError as error:
             report.errors.append((number, str(error)))
             continue
-        if job is None:
+        report.understood.append((number, fields["title"], understood(fields)))
+        if check:
+            report.added += 1
+            if not fields["skills"]:
+                report.unclassified.append(number)
+        elif job is None:
             report.duplicates += 1
         else:
             report.added += 1
             report.pushes += pushes
             report.job_ids.append(saved_id(job))
+            if not job.skills:
+                report.unclassified.append(saved_id(job))
     return report

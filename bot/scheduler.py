@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from bot.services import Services
 from bot.settings import Settings
+from handlers.followup import queue_follow_ups
 from handlers.graduates import recommend_due
 from handlers.policy_push import check_everyone
 from handlers.silver import match_all
@@ -146,6 +147,14 @@ def policy_task() -> int:
     engine, services = _context()
     with session_scope(engine) as session:
         return check_everyone(session, services)
+
+
+@periodic("job-follow-ups", 3600)
+def follow_up_task() -> int:
+    """找到活了吗: ask each applicant once, a few days after 报名."""
+    engine, services = _context()
+    with session_scope(engine) as session:
+        return queue_follow_ups(session, services)
 
 
 def _context() -> tuple[Engine, Services]:

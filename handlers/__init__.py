@@ -8,7 +8,9 @@ from bot.router import Router
 def routers() -> list[Router]:
     from handlers import (
         acknowledge,
+        contact,
         fairs,
+        followup,
         graduates,
         hardship,
         jobs,
@@ -25,6 +27,6 @@ def routers() -> list[Router]:
         training,
     )
 
-    return [menu.router, registration.router, profile.router, linking.router, jobs.router,
-            fairs.router, training.router, rights.router, silver.router, graduates.router, hardship.router,
+    return [menu.router, registration.router, contact.router, followup.router, profile.router, linking.router,
+            jobs.router, fairs.router, training.router, rights.router, silver.router, graduates.router, hardship.router,
             policy_push.router, not_needed.router, acknowledge.router, more.router, policy.router]

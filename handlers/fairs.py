@@ -13,6 +13,7 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers.notices import job_line
 from handlers.paging import off_the_list
+from handlers.terms import match_terms
 from knowledge.text import choice_numbers
 from storage.fairs import (
     LIVE,
@@ -119,10 +120,8 @@ def _jobs_text(ctx: Ctx, fair: Fair) -> str:
         shown = [job_line(i, job, None) for i, job in enumerate(jobs[:JOBS_SHOWN], 1)]
         more = f"\n……共{len(jobs)}个岗位" if len(jobs) > JOBS_SHOWN else ""
         return "这场招聘会的岗位：\n" + "\n".join(shown) + more
-    places = ctx.services.places
-    neighbours = {t.name: t.neighbours for t in places.towns}
     year, person = ctx.services.local_now().year, view(worker)
-    suited = [(job, f) for job in jobs if (f := fit(job, person, year=year, neighbours=neighbours))]
+    suited = [(job, f) for job in jobs if (f := fit(job, person, year=year, terms=match_terms()))]
     if not suited:
         return f"这场招聘会有{len(jobs)}个岗位，暂时没有特别适合您的，也可以去现场看看。"
     suited.sort(key=lambda p: -p[1].score)

@@ -14,6 +14,7 @@ from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers.notices import STOP_HINT, place_text, reasons
 from handlers.policy_push import BUSINESS, check_worker
+from handlers.terms import match_terms
 from knowledge.text import choice_numbers, compact, integers
 from storage import graduates as store
 from storage.eligibility import set_flag
@@ -141,8 +142,7 @@ def recommend(session: Session, services: Any, *, graduate: Graduate, worker: Wo
     local = services.local_now()
     today = datetime.combine(local.date(), time(0), local.tzinfo)
     pushed = set(pushed_jobs_since(session, worker_id=saved_id(worker), since=today))
-    neighbours = {t.name: t.neighbours for t in services.places.towns}
-    for match in jobs_for(session, worker=worker, year=services.local_now().year, neighbours=neighbours):
+    for match in jobs_for(session, worker=worker, today=local.date(), terms=match_terms()):
         if match.job.id in given or match.job.id in pushed:
             continue
         slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=saved_id(match.job),

@@ -17,6 +17,7 @@ from bot.router import Ctx, Router
 from handlers import rights
 from handlers.notices import job_push
 from handlers.policy_push import check_worker
+from handlers.terms import match_terms
 from knowledge.text import choice_numbers, compact
 from storage import eligibility as el
 from storage.cases import open_cases_of
@@ -58,8 +59,7 @@ def push_open_public_welfare(session: Session, services: Any, *, worker: Worker)
     """Right after a declaration: the open public-welfare jobs that suit the person, each once
     (one already queued behind everyone's head start goes now)."""
     assert worker.id is not None
-    neighbours = {t.name: t.neighbours for t in services.places.towns}
-    matches = [m for m in jobs_for(session, worker=worker, year=services.local_now().year, neighbours=neighbours)
+    matches = [m for m in jobs_for(session, worker=worker, today=services.local_now().date(), terms=match_terms())
                if m.job.public_welfare]
     now = services.clock()
     pushes = [Push(key=f"job:{m.job.id}:{worker.id}", worker_id=worker.id, kind="job", ref_id=m.job.id,

@@ -13,9 +13,10 @@ from bot.router import Ctx, Router
 from handlers.hardship import public_welfare_first
 from handlers.notices import job_detail, job_line
 from handlers.paging import current_page, has_next, heading, off_the_list, turn_page
+from handlers.terms import match_terms
 from knowledge import taxonomy
 from knowledge.text import choice_numbers, compact, integers
-from storage.jobs import apply, employer_name, get_job, open_jobs
+from storage.jobs import apply, employer_name, get_job, is_open, open_jobs
 from storage.matching import JobMatch, jobs_for
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,7 @@ ANY_SKILL = "什么活都看"
 
 def _matches(ctx: Ctx) -> list[JobMatch]:
     assert ctx.worker is not None
-    places = ctx.services.places
-    matches = jobs_for(ctx.session, worker=ctx.worker, year=ctx.services.local_now().year,
-                       neighbours={t.name: t.neighbours for t in places.towns})
+    matches = jobs_for(ctx.session, worker=ctx.worker, today=ctx.services.local_now().date(), terms=match_terms())
     return public_welfare_first(ctx.session, worker=ctx.worker, matches=matches)
 
 
@@ -82,7 +81,7 @@ def pick(ctx: Ctx) -> Reply:
         ctx.finish()
         return Reply.of("请回复列表里的编号，比如 1。也可以回复“找工作”重新看。")
     job = get_job(ctx.session, job_id=ctx.data["ids"][numbers[0] - 1])
-    if job is None or job.status != "open":
+    if job is None or not is_open(job, today=ctx.services.local_now().date()):
         return Reply.of("这个活已经招满或结束了，请看看别的。")
     ctx.data["detail"] = job.id
     return Reply.of(job_detail(job, employer_name(ctx.session, job=job)), "想报名，回复“报名”。")
@@ -103,7 +102,7 @@ def _apply(ctx: Ctx, number_text: str) -> Reply:
     else:
         return Reply.of("请说要报名哪一个，比如回复“报名 1”。")
     job = get_job(ctx.session, job_id=job_id)
-    if job is None or job.status != "open":
+    if job is None or not is_open(job, today=ctx.services.local_now().date()):
         return Reply.of("这个活已经招满或结束了，请看看别的。")
     applied = apply(ctx.session, job=job, account=ctx.account, now=ctx.now)
     if applied.new:
@@ -111,7 +110,9 @@ def _apply(ctx: Ctx, number_text: str) -> Reply:
     employer = employer_name(ctx.session, job=job) or "用工单位"
     contact = f"请直接打电话联系{employer}：{job.contact_phone}" if job.contact_phone else f"{employer}会联系您"
     head = "已为您报名" if applied.new else "您已经报过名了"
-    return Reply.of(f"{head}：{job.title}。", f"{contact}。工作人员也会看到您的报名。")
+    no_phone = ctx.worker is not None and not ctx.worker.phone
+    hint = "您还没留电话，回复“修改”选“电话”补上，方便工作人员回电话给您。" if no_phone else ""
+    return Reply.of(f"{head}：{job.title}。", f"{contact}。工作人员也会看到您的报名。", hint)
 
 
 # --- browsing without registering --------------------------------------------------------------
@@ -141,8 +142,8 @@ def _ask_skill(ctx: Ctx) -> Reply:
 @browse.step("skill", ask=_ask_skill)
 def browse_skill(ctx: Ctx) -> Reply:
     options = taxonomy.skills()
-    numbers = choice_numbers(ctx.text, len(options.options))
-    if (numbers and numbers[0] == len(options.options)) or compact(ctx.text) == compact(ANY_SKILL):
+    numbers = choice_numbers(ctx.text, len(options.labels))
+    if (numbers and numbers[0] == len(options.labels)) or compact(ctx.text) == compact(ANY_SKILL):
         skills: list[str] = []
     else:
         parsed = options.parse(ctx.text)
@@ -150,7 +151,7 @@ def browse_skill(ctx: Ctx) -> Reply:
             return Reply.of("请回复编号。") + _ask_skill(ctx)
         skills = parsed
     town = ctx.data.get("town")
-    jobs = [j for j in open_jobs(ctx.session, towns=[town] if town else None)
+    jobs = [j for j in open_jobs(ctx.session, towns=[town] if town else None, today=ctx.services.local_now().date())
             if not skills or set(skills) & set(j.skills)]
     jobs.sort(key=lambda j: -(j.id or 0))
     if not jobs:

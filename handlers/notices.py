@@ -4,12 +4,13 @@ text and the daily digest, in short words an elderly reader takes in at a glance
 from __future__ import annotations
 
 from knowledge import taxonomy
+from knowledge.job_text import DAYS_LABELS
 from storage.jobs import CLOSED, EXPIRED, FILLED, OPEN
 from storage.matching import Fit
 from storage.models import Job
 
 DAILY_SETTLED = "元/天日结"  # pay staff wrote as 日结: settled each day, not only counted by the day
-PLACE_WORDS = {"village": "就在本村", "town": "在本乡镇", "neighbour": "离您近", "county": "县内"}
+PLACE_WORDS = {"village": "就在本村", "door": "送料上门", "town": "在本乡镇", "county_wide": "全县都招"}
 STOP_HINT = "回复“退订”不再接收。"
 JOB_STATUS = {OPEN: "招聘中", FILLED: "已招满", CLOSED: "已结束", EXPIRED: "已过期"}  # for staff lists
 
@@ -23,7 +24,7 @@ def pay_text(job: Job) -> str:
 
 
 def place_text(job: Job) -> str:
-    return where(job.town, job.village, default="县内")
+    return where(job.town, job.village, default="全县")
 
 
 def where(town: str | None, place: str | None, *, default: str, sep: str = "") -> str:
@@ -35,9 +36,18 @@ def where(town: str | None, place: str | None, *, default: str, sep: str = "") -
     return sep.join(p for p in (town, place) if p) or default
 
 
+def place_reason(job: Job, fit: Fit) -> str:
+    """Where the job is for this person, truthfully: another town is named, never "离您近"."""
+    if fit.place == "neighbour":
+        return f"在邻近的{job.town}"
+    if fit.place == "county":
+        return f"在{job.town}"
+    return PLACE_WORDS[fit.place]
+
+
 def reasons(job: Job, fit: Fit) -> str:
-    """"离您近 · 需要采茶 · 日结150元": why this job is shown to this person."""
-    parts = [PLACE_WORDS[fit.place]]
+    """"就在本村 · 需要采茶 · 日结150元": why this job is shown to this person."""
+    parts = [place_reason(job, fit)]
     if fit.skills:
         parts.append("需要" + "、".join(taxonomy.skills().label(s).split("/")[0] for s in fit.skills))
     parts.append(pay_text(job))
@@ -67,6 +77,10 @@ def job_detail(job: Job, employer: str | None) -> str:
         lines.append(f"电话：{job.contact_phone}（可以先打电话问问）")
     if job.night_shift:
         lines.append("有夜班")
+    if job.days:
+        lines.append(DAYS_LABELS.get(job.days, job.days))
+    if job.at_door:
+        lines.append("送料上门，在家做")
     if job.description:
         lines.append(job.description)
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
-from handlers import policy, silver
+from handlers import asking, contact, silver
 from knowledge import taxonomy
 from knowledge.text import arabize, choice_numbers, compact, integers
 from storage.models import Worker
@@ -19,13 +19,14 @@ flow = router.flow("registration", title="登记")
 
 MIN_AGE, MAX_AGE = 16, 90
 PROFILE_FIELDS = ("town", "village", "age", "birth_year", "skills", "availability", "travel_range",
-                  "want_job_push", "want_fair_push", "notes")
-EDITABLE = (  # (label shown in 修改, the step that asks it)
+                  "want_job_push", "want_fair_push", "notes", "name", "phone")
+EDITABLE = (  # (label shown in 修改, the step that asks it; 称呼 and 电话 are asked by handlers.contact)
     ("乡镇", "town"), ("村/社区", "village"), ("年龄", "age"), ("会做的活", "skills"),
     ("空闲时间", "availability"), ("能去多远", "travel"), ("岗位推送", "job_push"), ("招聘会提醒", "fair_push"),
+    ("称呼", "name"), ("电话", "phone"),
 )
 NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skills": "会做的活", "availability": "空闲时间",
-               "travel_range": "能去多远"}
+               "travel_range": "能去多远", "name": "称呼"}
 _YEAR = re.compile(r"\d{2,4}\s*年")
 _AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
@@ -48,6 +49,7 @@ def describe(fields: dict[str, Any]) -> str:
         f"能去多远：{taxonomy.travel_ranges().label(fields.get('travel_range') or '') or '未填'}",
         f"岗位推送：{yes_no[fields.get('want_job_push')]}",
         f"招聘会提醒：{yes_no[fields.get('want_fair_push')]}",
+        *contact.describe(fields),
     ])
 
 
@@ -83,58 +85,8 @@ def edit(ctx: Ctx, *lead: str) -> Reply:
     return ctx.start(flow.name, "edit_pick", profile_fields(ctx.worker), *lead)
 
 
-# --- not understood twice: keep the person's words and move on -------------------------------
-MISS_LIMIT = 2  # a question not understood twice is never asked a third time
-NOTE_MAX = 100
-
-
-def _missed(ctx: Ctx, step: str) -> bool:
-    """Count an answer this step did not understand; True when it was the second."""
-    misses: dict[str, int] = dict(ctx.data.get("misses") or {})
-    misses[step] = misses.get(step, 0) + 1
-    ctx.data["misses"] = misses
-    return misses[step] >= MISS_LIMIT
-
-
-def _understood(ctx: Ctx, step: str, field: str | None = None) -> None:
-    """The step understood its answer: its misses are forgotten, and so is an older note on
-    the field (a changed answer in 修改 replaces the words kept before)."""
-    (ctx.data.get("misses") or {}).pop(step, None)
-    notes = ctx.data.get("notes")
-    if field and notes and field in notes:
-        ctx.data["notes"] = {k: v for k, v in notes.items() if k != field} or None
-
-
-def _note(ctx: Ctx, field: str, words: str) -> None:
-    """Keep the person's own words beside a structured answer, for staff to read."""
-    ctx.data["notes"] = {**(ctx.data.get("notes") or {}), field: words[:NOTE_MAX]}
-
-
-def _kept(understood: str) -> str:
-    """What is said after a second miss: the words are kept, and what was understood."""
-    return f"您的原话已记下，工作人员会看。{understood}"
-
-
-# --- a question typed instead of an answer -------------------------------------------------------
-_QUESTION = re.compile(r"(吗|呢|么|[?？])$")
-QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
-
-
 def _step(name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
-    """A registration step whose answer handler first lets a question typed meanwhile through:
-    it is answered, the same question asked again, and no miss counted."""
-
-    def register(answer: Handler) -> Handler:
-        def answer_or_aside(ctx: Ctx) -> Reply:
-            text = ctx.text.strip()
-            if len(compact(text)) >= QUESTION_MIN and _QUESTION.search(text):
-                return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)
-            return answer(ctx)
-
-        flow.step(name, ask=ask, accepts_location=accepts_location)(answer_or_aside)
-        return answer
-
-    return register
+    return asking.step(flow, name, ask=ask, accepts_location=accepts_location)
 
 
 # --- 1. town and village ----------------------------------------------------------------------
@@ -188,19 +140,19 @@ def town_pick(ctx: Ctx) -> Reply:
     if ctx.data.get("town_choices") and guess.candidates and guess.candidates[0] in names:
         # the name again, spelt as before or nearly: the closest of the few shown
         return _set_town(ctx, guess.candidates[0], None)
-    if _missed(ctx, "town_pick"):
+    if asking.missed(ctx, "town_pick"):
         words = ctx.data.pop("town_said", None) or ctx.text
-        _note(ctx, "town", words)
+        asking.note(ctx, "town", words)
         ctx.data.pop("town_choices", None)
         ctx.data["town"] = None
-        return ctx.next("village", _kept("乡镇先空着。"))
+        return ctx.next("village", asking.kept("乡镇先空着。"))
     return Reply.of("没对上，请回复编号，比如 1。") + _ask_town_pick(ctx)
 
 
 def _set_town(ctx: Ctx, town_name: str, village: str | None) -> Reply:
     ctx.data.pop("town_choices", None)
     ctx.data.pop("town_said", None)
-    _understood(ctx, "town_pick", "town")
+    asking.understood(ctx, "town_pick", "town")
     ctx.data["town"] = town_name
     if village:
         ctx.data["village"] = village
@@ -234,12 +186,12 @@ def village(ctx: Ctx) -> Reply:
     name = places.village(text, ctx.data.get("town"))
     if name and len(name) <= 20:
         ctx.data["village"] = name
-        _understood(ctx, "village", "village")
+        asking.understood(ctx, "village", "village")
         return ctx.next("age")
-    if _missed(ctx, "village"):
-        _note(ctx, "village", text)
+    if asking.missed(ctx, "village"):
+        asking.note(ctx, "village", text)
         ctx.data["village"] = None
-        return ctx.next("age", _kept(""))
+        return ctx.next("age", asking.kept(""))
     return Reply.of("村名好像不对，请打村或社区的名字，比如：金星村。") + _ask_village(ctx)
 
 
@@ -272,10 +224,10 @@ def age(ctx: Ctx) -> Reply:
     if parsed is not None and MIN_AGE <= parsed[0] <= MAX_AGE:
         years, birth_year = parsed
         ctx.data["age"], ctx.data["birth_year"] = years, birth_year or this_year - years
-        _understood(ctx, "age", "age")
+        asking.understood(ctx, "age", "age")
         return ctx.next("skills")
-    if _missed(ctx, "age"):
-        _note(ctx, "age", ctx.text)
+    if asking.missed(ctx, "age"):
+        asking.note(ctx, "age", ctx.text)
         return ctx.next("skills", "岁数先空着。")  # short: the long list of skills comes next
     if parsed is None:
         return Reply.of("没看懂这个岁数。") + _ask_age(ctx)
@@ -295,15 +247,15 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
     reading = options.read(ctx.text)
     if reading.codes:
         ctx.data[field] = reading.codes
-        _understood(ctx, step, field)
+        asking.understood(ctx, step, field)
         if reading.unknown:
-            _note(ctx, field, ctx.text)
+            asking.note(ctx, field, ctx.text)
         return ctx.next(next_step, f"记下了：{options.short_labels_of(reading.codes)}。")
-    if _missed(ctx, step):
+    if asking.missed(ctx, step):
         ctx.data[field] = fallback
-        _note(ctx, field, ctx.text)
+        asking.note(ctx, field, ctx.text)
         understood = f"先记作“{options.labels_of(fallback)}”。" if fallback else ""
-        return ctx.next(next_step, _kept(understood))
+        return ctx.next(next_step, asking.kept(understood))
     return Reply.of(retry) + ask(ctx)
 
 
@@ -333,12 +285,12 @@ def travel(ctx: Ctx) -> Reply:
     codes = options.parse(ctx.text)
     if codes:  # "镇上县里都行": the widest named
         ctx.data["travel_range"] = max(codes, key=[o.code for o in options.options].index)
-        _understood(ctx, "travel", "travel_range")
+        asking.understood(ctx, "travel", "travel_range")
         return ctx.next("job_push")
-    if _missed(ctx, "travel"):
+    if asking.missed(ctx, "travel"):
         ctx.data["travel_range"] = DEFAULT_TRAVEL
-        _note(ctx, "travel_range", ctx.text)
-        return ctx.next("job_push", _kept(f"先记作“{options.label(DEFAULT_TRAVEL)}”。"))
+        asking.note(ctx, "travel_range", ctx.text)
+        return ctx.next("job_push", asking.kept(f"先记作“{options.label(DEFAULT_TRAVEL)}”。"))
     return Reply.of("没对上，请回复一个编号。") + _ask_travel(ctx)
 
 
@@ -365,12 +317,12 @@ def _yes_no_step(step: str, field: str, question: str, next_step: str) -> None:
     @_step(step, ask=ask)
     def answer(ctx: Ctx) -> Reply:
         value = yes_no(ctx.text)
-        if value is None and not _missed(ctx, step):
+        if value is None and not asking.missed(ctx, step):
             return Reply.of("请回复 1 要，或 2 不要。") + ask(ctx)
         if value is None:  # asked twice: the usual choice, which 退订 undoes at any time
             ctx.data[field] = True
             return ctx.next(next_step, "先按“要”记下，不想要随时回复“退订”。")
-        _understood(ctx, step)
+        asking.understood(ctx, step)
         ctx.data[field] = value
         return ctx.next(next_step)
 
@@ -389,7 +341,8 @@ def confirm(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
     said = yes_no(key) if key not in ("1", "2") else None
     agreed = key == "1" or key.startswith(("确认", "没错", "没问题")) or said is True
-    if not agreed and key != "2" and not key.startswith(("修改", "改")) and said is None and _missed(ctx, "confirm"):
+    if not agreed and key != "2" and not key.startswith(("修改", "改")) and said is None \
+            and asking.missed(ctx, "confirm"):
         agreed, kept = True, "先帮您保存了，哪里不对随时回复“修改”。"  # asked twice: save rather than trap
     else:
         kept = ""
@@ -401,11 +354,12 @@ def confirm(ctx: Ctx) -> Reply:
         ctx.save_worker(fields)
         ctx.finish()
         if first_time:
-            return Reply.of(kept, "登记好了，谢谢您！有合适的活，我们会第一时间告诉您。",
-                            "想看看现在有什么活，回复“菜单”。", silver.invitation(fields["age"]))
+            return contact.ask_after_registration(ctx, Reply.of(
+                kept, "登记好了，谢谢您！有合适的活，我们会第一时间告诉您。", "想看看现在有什么活，回复“菜单”。",
+                silver.invitation(fields["age"])))
         return Reply.of(kept, "已保存修改。回复“我的信息”可以再看看。")
     if key == "2" or key.startswith(("修改", "改")) or said is False or "错" in key:
-        _understood(ctx, "confirm")
+        asking.understood(ctx, "confirm")
         return ctx.goto("edit_pick")
     return Reply.of("请回复 1 确认，或回复 2 修改。") + _ask_confirm(ctx)
 
@@ -419,11 +373,13 @@ def edit_pick(ctx: Ctx) -> Reply:
     picked = choice_numbers(ctx.text, len(EDITABLE))
     step = EDITABLE[picked[0] - 1][1] if picked else next(
         (s for label, s in EDITABLE if compact(label) in compact(ctx.text)), None)
-    if step is None and _missed(ctx, "edit_pick"):
-        _understood(ctx, "edit_pick")
+    if step is None and asking.missed(ctx, "edit_pick"):
+        asking.understood(ctx, "edit_pick")
         return ctx.goto("confirm", "没对上要改哪一项。")
     if step is None:
         return Reply.of("请回复编号，比如 1。") + _ask_edit_pick(ctx)
-    _understood(ctx, "edit_pick")
+    asking.understood(ctx, "edit_pick")
+    if step in contact.STEPS:
+        return contact.edit(ctx, step)
     ctx.data["return_to"] = "confirm"
     return ctx.goto(step)

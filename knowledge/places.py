@@ -37,6 +37,7 @@ class TownGuess:
     town: str | None
     candidates: tuple[str, ...] = ()
     village: str | None = None
+    county_wide: bool = False  # "全县", "各乡镇", "开化县": the whole county, no one town
 
 
 @dataclass
@@ -83,6 +84,8 @@ class Gazetteer:
         key = compact(text)
         if not key:
             return TownGuess(None)
+        if key in _county_words():
+            return TownGuess(None, county_wide=True)
         exact = self._names.exact(key)
         if exact:
             return TownGuess(exact)
@@ -139,6 +142,27 @@ class Gazetteer:
         return best, _km(lat, lon, best.lat, best.lon)
 
 
+_VILLAGE_SUFFIX = re.compile(r"(行政村|村委会|村委|社区|村)$")
+_SAID_AROUND = re.compile(r"^(我是|我在|我住在|我住|住在|家住|我家在|家在|在)|(的人|的|人|这边|那里|那边)$")
+_TOWN_PART = re.compile(r"^.*?(镇|乡|街道|办事处)")
+_VILLAGE_IN = re.compile(r"([\u4e00-\u9fff]{1,5}?(?:行政村|村|社区))")
+
+
+def village_key(name: str | None) -> str:
+    """A village as people write it either way: "下溪", "下溪村", "华埠镇下溪村", "我是下溪村的"
+    are one village."""
+    key = _SAID_AROUND.sub("", compact(name or ""))
+    key = _TOWN_PART.sub("", key) or key
+    return _VILLAGE_SUFFIX.sub("", key) or key
+
+
+def village_after_town(text: str) -> str | None:
+    """The village written after the town in one cell: "华埠镇下溪村" → 下溪村."""
+    rest = _TOWN_PART.sub("", compact(text))
+    found = _VILLAGE_IN.search(rest) if rest != compact(text) else None
+    return found.group(1) if found else None
+
+
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -147,10 +171,19 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @lru_cache(maxsize=1)
+def _towns_file() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath("data/towns.json").read_text("utf-8"))
+    return data
+
+
 def _raw_towns() -> list[dict[str, Any]]:
-    towns: list[dict[str, Any]] = json.loads(
-        resources.files("knowledge").joinpath("data/towns.json").read_text("utf-8"))["towns"]
+    towns: list[dict[str, Any]] = _towns_file()["towns"]
     return towns
+
+
+@lru_cache(maxsize=1)
+def _county_words() -> frozenset[str]:
+    return frozenset(compact(w) for w in _towns_file()["county_wide"])
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from typing import Any
 
 from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, normalize
 
+ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
 _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
 # Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行".
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
@@ -37,15 +38,22 @@ class Option:
     code: str
     label: str
     synonyms: tuple[str, ...]
+    skilled: bool = False  # a trade one must have learnt: not offered to people who said 啥都行
+    availability: str | None = None  # a season: the free-time answer that means it
+    heavy: bool = False  # heavy work unless the job says otherwise
 
 
 class OptionSet:
     """A numbered list of options that understands numbers, synonyms and near-misses."""
 
     def __init__(self, options: list[Option], phrases: dict[str, list[str]] | None = None,
-                 implies: dict[str, list[str]] | None = None, general: str | None = None):
+                 implies: dict[str, list[str]] | None = None, general: str | None = None,
+                 numbered: list[str] | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
+        # the options a question lists by number (all, unless the list would be too long to read at
+        # once: then the rest are typed, "电工", "开挖机"); a number picks from these
+        self.numbered = [self._by_code[c] for c in numbered] if numbered else options
         self._index = FuzzyIndex(aliases_from((o.code, (o.label, *o.synonyms)) for o in options))
         # sayings read before anything else: several codes at once, or a "no" that is part of the saying
         sayings = {compact(p): codes for p, codes in (phrases or {}).items()}
@@ -58,10 +66,14 @@ class OptionSet:
         self._spread = [(re.compile(f"{re.escape(a[0])}[^，。,.]{{1,4}}{re.escape(a[1])}"), key)
                         for a, key in aliases_from((o.code, o.synonyms) for o in options).items()
                         if len(compact(a)) == 2 and a[0] in _VERBS and key != general]
+        # every word of every option, longest first: what `named_in` looks for in a job's text
+        self._words = sorted(((compact(w), o.code) for o in options for w in (o.label, *o.synonyms)
+                              if len(compact(w)) >= 2), key=lambda pair: -len(pair[0]))
 
     @property
     def labels(self) -> list[str]:
-        return [o.label for o in self.options]
+        """The labels a question lists, in the order of their numbers."""
+        return [o.label for o in self.numbered]
 
     def label(self, code: str) -> str:
         option = self._by_code.get(code)
@@ -77,6 +89,21 @@ class OptionSet:
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 
+    def get(self, code: str) -> Option | None:
+        return self._by_code.get(code)
+
+    def named_in(self, text: str) -> list[str]:
+        """Codes whose words appear in a longer text (a job's title), longest words first and
+        each stretch of text used once, so "叉车司机" is 挖机/叉车 and not also 驾驶."""
+        rest = compact(text)
+        found: list[str] = []
+        for word, code in self._words:
+            if word in rest:
+                rest = rest.replace(word, "|")
+                if code not in found:
+                    found.append(code)
+        return found
+
     def parse(self, text: str) -> list[str] | None:
         """Codes the answer names, in the order named; None when it names nothing we know."""
         return self.read(text).codes or None
@@ -87,8 +114,8 @@ class OptionSet:
         A clause that says no ("晚上不行") names nothing; "1 3" names options by number.
         """
         if _ONLY_NUMBERS.match(arabize(text)):
-            numbers = choice_numbers(text, len(self.options))
-            return Reading([self.options[n - 1].code for n in numbers] if numbers else [], [] if numbers else [text])
+            numbers = choice_numbers(text, len(self.numbered))
+            return Reading([self.numbered[n - 1].code for n in numbers] if numbers else [], [] if numbers else [text])
         codes: list[str] = []
         unknown: list[str] = []
         for clause in (c for c in _CLAUSES.split(normalize(text)) if c):
@@ -106,8 +133,8 @@ class OptionSet:
     def _clause(self, clause: str) -> list[str]:
         key = compact(clause)
         numbered = _NUMBERED.fullmatch(arabize(key))  # "1和晚上", "第二个": a number among the words
-        if numbered and 1 <= int(numbered.group(1)) <= len(self.options):
-            return [self.options[int(numbered.group(1)) - 1].code]
+        if numbered and 1 <= int(numbered.group(1)) <= len(self.numbered):
+            return [self.numbered[int(numbered.group(1)) - 1].code]
         said = [(alias, codes) for alias, codes in self._sayings if alias in key]
         if said and not _NEGATED.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
             return list(dict.fromkeys(c for _, codes in said for c in codes))
@@ -131,8 +158,9 @@ def _data() -> dict[str, Any]:
 
 def _options(section: str) -> OptionSet:
     extra = _data().get(f"{section}_phrases", {})
-    return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"])) for e in _data()[section]],
-                     extra.get("phrases"), extra.get("implies"), extra.get("general"))
+    return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"]), e.get("skilled", False),
+                             e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
+                     extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"))
 
 
 @lru_cache(maxsize=1)
@@ -148,3 +176,8 @@ def availability() -> OptionSet:
 @lru_cache(maxsize=1)
 def travel_ranges() -> OptionSet:
     return _options("travel_ranges")
+
+
+@lru_cache(maxsize=1)
+def seasons() -> OptionSet:
+    return _options("seasons")

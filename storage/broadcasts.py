@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.fairs import fair_jobs
-from storage.matching import matching_workers
+from storage.matching import Terms, matching_workers
 from storage.models import Broadcast, Fair, Outbox, Worker, WorkerSkill
 from storage.outbox import Push, enqueue_selected
 from storage.sql import table_of
@@ -119,7 +119,7 @@ def _base_rows(session: Session, audience: Audience, *, now: datetime, tz: ZoneI
 
 
 def fair_audience_ids(session: Session, fair_id: int, *, now: datetime, tz: ZoneInfo,
-                      neighbours: Mapping[str, Sequence[str]]) -> set[int]:
+                      terms: Terms | None) -> set[int]:
     """People a fair suits: whom any of its open jobs suit; for a fair without jobs, everyone
     who asked for fair reminders."""
     fair = session.get(Fair, fair_id)
@@ -129,23 +129,25 @@ def fair_audience_ids(session: Session, fair_id: int, *, now: datetime, tz: Zone
     if not jobs:
         w = table_of(Worker)
         return {row[0] for row in session.connection().execute(sa_select(w.c.id).where(w.c.want_fair_push == true()))}
+    if terms is None:
+        raise ValueError("matching a fair's jobs needs the matching terms")
     year = now.astimezone(tz).year
-    return {m.worker_id for job in jobs for m in matching_workers(session, job=job, year=year, neighbours=neighbours)}
+    return {m.worker_id for job in jobs for m in matching_workers(session, job=job, year=year, terms=terms)}
 
 
 def _audience_rows(session: Session, audience: Audience, *, now: datetime, tz: ZoneInfo,
-                   neighbours: Mapping[str, Sequence[str]]) -> list[tuple[int, str | None]]:
+                   terms: Terms | None) -> list[tuple[int, str | None]]:
     rows = _base_rows(session, audience, now=now, tz=tz)
     if audience.fair_id is not None:
-        suited = fair_audience_ids(session, audience.fair_id, now=now, tz=tz, neighbours=neighbours)
+        suited = fair_audience_ids(session, audience.fair_id, now=now, tz=tz, terms=terms)
         rows = [r for r in rows if r[0] in suited]
     return rows
 
 
 def audience_ids(session: Session, audience: Audience, *, now: datetime, tz: ZoneInfo,
-                 neighbours: Mapping[str, Sequence[str]] = {}) -> list[int]:
+                 terms: Terms | None = None) -> list[int]:
     """The ids of the subscribed workers an audience names, ascending."""
-    return [worker_id for worker_id, _ in _audience_rows(session, audience, now=now, tz=tz, neighbours=neighbours)]
+    return [worker_id for worker_id, _ in _audience_rows(session, audience, now=now, tz=tz, terms=terms)]
 
 
 @dataclass(frozen=True)
@@ -155,10 +157,10 @@ class Reach:
 
 
 def reach(session: Session, audience: Audience, *, now: datetime, tz: ZoneInfo,
-          neighbours: Mapping[str, Sequence[str]] = {}) -> Reach:
+          terms: Terms | None = None) -> Reach:
     """How many people an audience reaches, and how many in each town (for the preview)."""
     counted: dict[str, int] = {}
-    rows = _audience_rows(session, audience, now=now, tz=tz, neighbours=neighbours)
+    rows = _audience_rows(session, audience, now=now, tz=tz, terms=terms)
     for _, town in rows:
         counted[town or "未填乡镇"] = counted.get(town or "未填乡镇", 0) + 1
     return Reach(len(rows), sorted(counted.items(), key=lambda p: (-p[1], p[0])))
@@ -193,7 +195,7 @@ class Confirmed:
 
 
 def confirm_broadcast(session: Session, *, broadcast_id: int, now: datetime, tz: ZoneInfo,
-                      neighbours: Mapping[str, Sequence[str]] = {}) -> Confirmed:
+                      terms: Terms | None = None) -> Confirmed:
     """Queue a draft for its audience, once. The audience is taken as it is at this moment."""
     flipped = session.connection().execute(
         update(Broadcast).where(col(Broadcast.id) == broadcast_id, col(Broadcast.status) == DRAFT)
@@ -209,7 +211,7 @@ def confirm_broadcast(session: Session, *, broadcast_id: int, now: datetime, tz:
         queued = enqueue_selected(session, _base_select(audience, now=now, tz=tz), key_prefix=prefix,
                                   kind=PUSH_KIND, texts=texts, ref_id=broadcast_id, not_before=now, now=now)
     else:
-        ids = audience_ids(session, audience, now=now, tz=tz, neighbours=neighbours)
+        ids = audience_ids(session, audience, now=now, tz=tz, terms=terms)
         queued = outbox.enqueue(session, (Push(key=prefix + str(wid), worker_id=wid, kind=PUSH_KIND, texts=texts,
                                                ref_id=broadcast_id, not_before=now) for wid in ids), now=now)
     session.connection().execute(update(Broadcast).where(col(Broadcast.id) == broadcast_id)

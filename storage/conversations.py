@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, or_, update
 from sqlmodel import Session, col
 
 from storage.models import Conversation, utcnow
@@ -74,3 +74,16 @@ def reset_conversations(session: Session, *, channel: str, user_ids: list[str]) 
         .where(col(Conversation.channel) == channel, col(Conversation.user_id).in_(user_ids))
         .values(flow=None, step=None, data={}, back=[], updated_at=utcnow())
     )
+
+
+def offer_step(session: Session, *, channel: str, user_id: str, flow: str, step: str, data: dict[str, Any],
+               replacing: Iterable[str] = ()) -> bool:
+    """Put someone who is in no flow, or only in one of the `replacing` flows (a job list they
+    left open), at a step, so that their next answer (a number) is read there; someone in the
+    middle of anything else is left alone. True when the step was set."""
+    return session.exec(
+        update(Conversation)
+        .where(col(Conversation.channel) == channel, col(Conversation.user_id) == user_id,
+               or_(col(Conversation.flow).is_(None), col(Conversation.flow).in_(list(replacing))))
+        .values(flow=flow, step=step, data=data, back=[], updated_at=utcnow())
+    ).rowcount == 1

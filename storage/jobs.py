@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from storage.models import ChatAccount, Employer, Job, JobApplication, utcnow
+from storage.models import ChatAccount, Employer, Job, JobApplication, Worker, utcnow
 from storage.sql import insert_ignore
 
 OPEN, FILLED, CLOSED, EXPIRED = "open", "filled", "closed", "expired"
@@ -45,8 +45,16 @@ def list_jobs(session: Session, *, status: str | None = None, town: str | None =
     return list(session.exec(stmt.order_by(col(Job.id).desc()).offset(offset).limit(limit)))
 
 
-def open_jobs(session: Session, *, towns: list[str] | None = None) -> list[Job]:
+def is_open(job: Job, *, today: date) -> bool:
+    """Still taking people: open and not past its end date (the hourly task may not have run yet)."""
+    return job.status == OPEN and (job.end_date is None or job.end_date >= today)
+
+
+def open_jobs(session: Session, *, towns: list[str] | None = None, today: date | None = None) -> list[Job]:
+    """Open jobs (in these towns); with `today`, none past its end date."""
     stmt = select(Job).where(col(Job.status) == OPEN)
+    if today is not None:
+        stmt = stmt.where(or_(col(Job.end_date).is_(None), col(Job.end_date) >= today))
     if towns is not None:
         stmt = stmt.where(col(Job.town).in_(towns))
     return list(session.exec(stmt))
@@ -90,30 +98,38 @@ def apply(session: Session, *, job: Job, account: ChatAccount, now: datetime) ->
 
 @dataclass(frozen=True)
 class ApplicationRow:
-    """One 报名 as staff see it: when, which job, from which chat account."""
+    """One 报名 as staff see it: when, which job, who (称呼, phone), and how it ended."""
 
+    id: int
     at: datetime
     job_id: int
     job_title: str
     channel: str
     user_id: str
     worker_id: int | None
+    name: str | None
+    phone: str | None
+    status: str
+    outcome_on: date | None
 
 
 def applications(session: Session, *, job_id: int | None = None, town: str | None = None,
                  limit: int = 100) -> list[ApplicationRow]:
-    """The newest applications first, with the job and the account they came from; `town`
-    keeps to jobs of one town."""
-    stmt = (select(JobApplication, col(Job.title), col(ChatAccount.channel), col(ChatAccount.user_id))
+    """The newest applications first, with the job, the account they came from and the person;
+    `town` keeps to jobs of one town."""
+    # sqlmodel types `select` for at most four entities
+    stmt = (select(JobApplication, col(Job.title), col(ChatAccount.channel), col(ChatAccount.user_id),  # type: ignore[call-overload]
+                   col(Worker.name), col(Worker.phone))
             .join(Job, col(Job.id) == col(JobApplication.job_id))
-            .join(ChatAccount, col(ChatAccount.id) == col(JobApplication.account_id)))
+            .join(ChatAccount, col(ChatAccount.id) == col(JobApplication.account_id))
+            .outerjoin(Worker, col(Worker.id) == col(JobApplication.worker_id)))
     if job_id is not None:
         stmt = stmt.where(col(JobApplication.job_id) == job_id)
     if town is not None:
         stmt = stmt.where(col(Job.town) == town)
     rows = session.exec(stmt.order_by(col(JobApplication.id).desc()).limit(limit))
-    return [ApplicationRow(a.created_at, a.job_id, title, channel, user_id, a.worker_id)
-            for a, title, channel, user_id in rows]
+    return [ApplicationRow(a.id, a.created_at, a.job_id, title, channel, user_id, a.worker_id, name, phone, a.status,
+                           a.outcome_on) for a, title, channel, user_id, name, phone in rows]
 
 
 def count_jobs(session: Session, *, since: datetime | None = None) -> int:

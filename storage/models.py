@@ -91,6 +91,7 @@ class Worker(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     # The person's own words where an answer could not be read: field → words, for staff.
     notes: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    name: str | None = Field(default=None, max_length=32)  # how to address the person (称呼): 王阿姨
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts()
 
@@ -181,6 +182,8 @@ class Job(SQLModel, table=True):
     end_date: date | None = None
     hours: str | None = Field(default=None, max_length=64)
     night_shift: bool = False
+    days: str | None = Field(default=None, max_length=16)  # weekdays / weekends when the job wants only those
+    at_door: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})  # 来料加工 brought to the house
     headcount: int = 1
     age_min: int | None = None
     age_max: int | None = None
@@ -318,7 +321,10 @@ class JobApplication(SQLModel, table=True):
                                              nullable=False))
     worker_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("worker.id", ondelete="SET NULL"), index=True))
-    status: str = Field(default="new", max_length=16)
+    status: str = Field(default="new", max_length=16)  # new / contacted (联系上) / hired (录用) / rejected (未录用)
+    outcome_on: date | None = None
+    outcome_by: str | None = Field(default=None, max_length=16)  # staff / worker (answering 找到活了吗)
+    asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # 找到活了吗 queued
     created_at: datetime = _ts(index=True)
 
 

@@ -19,7 +19,7 @@ from storage.fairs import CANCELLED
 from storage.models import Fair, Job, JobApplication, Outbox, PolicyQuestion, Worker
 
 ELDERLY_AGE = 60
-PLACED_STATUSES = ("placed", "hired")  # a job application that ended in work
+PLACED_STATUSES = ("placed", "hired")  # a job application that ended in work (录用)
 # the plan's yearly targets: 招聘会50场以上, 岗位1万个以上, 低龄老年人再就业3000人次以上, SYB、GYB等创业培训700人以上
 TARGETS = {"fairs_held": 50, "jobs_posted": 10000, "elderly_placed": 3000, "startup_trained": 700}
 PLAN_YEARS = (2023, 2025)  # the plan's period; it sets the same targets for each of its years
@@ -76,6 +76,9 @@ def figures(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Figure]:
                              col(JobApplication.created_at) >= start, col(JobApplication.created_at) < end))
     any_placement = _scalar(session, sa_select(func.count()).select_from(JobApplication).where(
         col(JobApplication.status).in_(PLACED_STATUSES)))
+    hired = _scalar(session, sa_select(func.count()).select_from(JobApplication).where(
+        col(JobApplication.status).in_(PLACED_STATUSES),
+        col(JobApplication.outcome_on) >= start.date(), col(JobApplication.outcome_on) < end.date()))
     # staff record re-employment directly too (数字银龄); one made through a 报名 is counted above
     elderly += silver.placements_without_application(session, first_day=start.date(),
                                                      last_day=end.date() - timedelta(days=1),
@@ -95,6 +98,7 @@ def figures(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Figure]:
         Figure("jobs_posted", "发布岗位（个，按招聘人数）", positions, TARGETS["jobs_posted"],
                f"共 {postings} 条招聘信息"),
         Figure("workers_registered", "今年新登记求职者（人）", registered, None, f"累计登记 {all_workers} 人"),
+        Figure("hired", "报名后录用（人次）", hired, None, "工作人员或本人记下“录用”的报名"),
         Figure("elderly_placed", "低龄老年人再就业（人）", elderly, TARGETS["elderly_placed"],
                "60岁以上、已录用的人" if any_placement else "登记录用结果后开始计数"),
         Figure("startup_trained", "SYB/GYB 创业培训结业（人次）", trained["startup_completed"],

@@ -9,7 +9,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot.console import console_routes
 from bot.dispatch import Dispatcher
 from bot.messages import Kind, Reply, Update
 from bot.router import Ctx, Router
+from bot.services import Services
 from bot.settings import Settings
 from storage.db import make_engine, throwaway_engine, upgrade
 from storage.models import ChatAccount, Worker, utcnow
@@ -151,6 +152,12 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+def advance(services: Services, delta: timedelta) -> None:
+    """Move the test's clock on (the harness hands the app a `Clock`)."""
+    assert isinstance(services.clock, Clock)
+    services.clock.now += delta
 
 
 def first_group(pattern: str, text: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
-from knowledge.places import gazetteer
+from handlers.terms import match_terms
 from storage import broadcasts as bc
 from storage import outbox
 from storage.db import make_engine, session_scope
@@ -21,7 +21,7 @@ from storage.sql import table_of
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=TZ)
-NEIGHBOURS = {t.name: t.neighbours for t in gazetteer().towns}
+TERMS = match_terms()
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def people(engine: Engine) -> dict[str, int]:
 
 def ids(engine: Engine, **audience: object) -> set[int]:
     with session_scope(engine) as s:
-        return set(bc.audience_ids(s, bc.Audience.from_dict(audience), now=NOW, tz=TZ, neighbours=NEIGHBOURS))
+        return set(bc.audience_ids(s, bc.Audience.from_dict(audience), now=NOW, tz=TZ, terms=TERMS))
 
 
 def test_audience_filters(engine: Engine, people: dict[str, int]) -> None:
@@ -106,7 +106,7 @@ def test_audience_of_a_fair_is_the_people_its_jobs_suit(engine: Engine, people: 
     # a fair without jobs: whoever wants fair reminders
     assert ids(engine, fair_id=fair_ids[1]) == set(p.values()) - {p["huabu_unsubscribed"], p["huabu_tea_45"]}
     with session_scope(engine) as s:
-        found = bc.reach(s, bc.Audience(fair_id=fair_ids[0]), now=NOW, tz=TZ, neighbours=NEIGHBOURS)
+        found = bc.reach(s, bc.Audience(fair_id=fair_ids[0]), now=NOW, tz=TZ, terms=TERMS)
         assert found.total == 3 and found.by_town == [("华埠镇", 2), ("芹阳办事处", 1)]
 
 

@@ -150,7 +150,7 @@ def test_staff_see_declared_people_masked_and_withdrawn_ones_gone(chat: ChatHarn
 def test_staff_flag_a_job_as_public_welfare_in_the_jobs_form(chat: ChatHarness, staff: TestClient) -> None:
     chat.conversation(*REGISTER)
     chat.conversation(*DECLARE)
-    form = {"title": "公益岗·保洁", "employer": "华埠镇政府", "town": "华埠镇", "skills": "其他",
+    form = {"title": "公益岗·茶园管护", "employer": "华埠镇政府", "town": "华埠镇", "skills": "采茶",
             "public_welfare": ["是"]}
     assert staff.post("/console/api/jobs", json=form).status_code == 200
     with Session(chat.engine) as session:

@@ -33,8 +33,11 @@ def test_full_registration_stores_the_profile(chat: ChatHarness) -> None:
     assert "岁数" in replies[2]
     assert "回复 1 采茶/茶叶加工" in replies[3]
     assert "请核对" in replies[8] and "华埠镇 金星村" in replies[8] and "62岁" in replies[8]
-    assert "登记好了" in replies[9]
+    assert "登记好了" in replies[9] and "怎么称呼您" in replies[9]
+    assert "留个电话" in chat.say("王阿姨")
+    assert "138****1234" in chat.say("138 0000 1234")
     [worker] = workers(chat)
+    assert (worker.name, worker.phone) == ("王阿姨", "13800001234")
     assert (worker.town, worker.village, worker.age, worker.birth_year) == ("华埠镇", "金星村", 62, 1964)
     assert worker.skills == ["tea", "housekeeping"]
     assert worker.availability == ["anytime"]
@@ -98,12 +101,15 @@ def test_implausible_age_is_asked_again(sqlite_chat: ChatHarness, typed: str) ->
 @pytest.mark.parametrize("typed,codes", [
     ("1 3 5", ["tea", "housekeeping", "construction"]),
     ("1、3", ["tea", "housekeeping"]),
-    ("１，８", ["tea", "driver"]),
+    ("１，８", ["tea", "ecommerce"]),
     ("摘茶叶", ["tea"]),
     ("做饭", ["cook"]),
     ("带孩子", ["housekeeping"]),
     ("我会开车，也会做饭", ["cook", "driver"]),
-    ("10", ["other"]),
+    ("9", ["other"]),
+    ("啥都行", ["other"]),
+    ("开挖机", ["machinery"]),
+    ("会计", ["office"]),
 ])
 def test_skills_by_number_and_by_words(sqlite_chat: ChatHarness, typed: str, codes: list[str]) -> None:
     sqlite_chat.conversation("登记", "华埠", "跳过", "50")
@@ -117,7 +123,7 @@ def test_a_wrong_answer_gets_a_hint_and_the_same_question_once(sqlite_chat: Chat
     assert "没对上" in reply and "回复 1 采茶/茶叶加工" in reply
     assert state(sqlite_chat).step == "skills"
     reply = sqlite_chat.say("啊啊啊")  # a second miss: never asked a third time
-    assert "原话已记下" in reply and "其他" in reply and "什么时候有空" in reply
+    assert "原话已记下" in reply and "啥都行" in reply and "什么时候有空" in reply
     assert state(sqlite_chat).data["notes"] == {"skills": "啊啊啊"}
 
 

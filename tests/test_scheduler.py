@@ -7,7 +7,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from conftest import ChatHarness
+from conftest import ChatHarness, advance
 from sqlmodel import Session, select
 
 from bot import scheduler
@@ -46,9 +46,10 @@ def test_jobs_past_their_end_date_are_closed(sqlite_chat: ChatHarness) -> None:
     today = services.local_now().date()
     with session_scope(sqlite_chat.engine) as session:
         post_job(session, services, {"title": "过期的", "employer": "示范茶场", "town": "华埠",
-                                     "end_date": (today - timedelta(days=1)).isoformat()})
-        post_job(session, services, {"title": "还开着", "employer": "示范茶场", "town": "华埠",
                                      "end_date": today.isoformat()})
+        post_job(session, services, {"title": "还开着", "employer": "示范茶场", "town": "华埠",
+                                     "end_date": (today + timedelta(days=1)).isoformat()})
+    advance(services, timedelta(days=1))
     running = scheduler.start(sqlite_chat.engine, services, tasks=[])
     try:
         assert scheduler.expire_task() == 1

@@ -80,7 +80,7 @@ def test_import_help_lists_the_column_names_and_exit_statuses(staff: CliRunner) 
 def test_jobs_list_starts_with_a_header_row_and_says_the_status_in_chinese(staff: CliRunner, tmp_path: Path) -> None:
     assert staff.invoke(app, ["jobs", "import", str(sheet(tmp_path, "帮厨,示范饭店,马金,2,面议"))]).exit_code == 0
     lines = staff.invoke(app, ["jobs", "list"]).stdout.splitlines()
-    assert lines[0].split("\t") == ["编号", "状态", "乡镇", "岗位", "工资", "人数"]
+    assert lines[0].split("\t") == ["编号", "状态", "乡镇", "岗位", "工种", "工资", "人数"]
     assert lines[1].split("\t")[1:4] == ["招聘中", "马金镇", "帮厨"]
 
 

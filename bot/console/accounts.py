@@ -30,7 +30,8 @@ ACTIONS = {"login": "登录", "login.fail": "登录失败", "logout": "退出登
            "job.add": "发布岗位", "job.close": "结束岗位", "job.import": "导入岗位",
            "fair.add": "新增招聘会", "fair.move": "招聘会改期", "fair.cancel": "取消招聘会",
            "fair.offer": "修改招聘会岗位", "broadcast.create": "起草通知", "broadcast.confirm": "发送通知",
-           "broadcast.stop": "停止通知", "worker.contact": "查看电话", **LOOP_ACTIONS}
+           "broadcast.stop": "停止通知", "worker.contact": "查看电话", "job.classify": "选工种",
+           "application.outcome": "记录报名结果", **LOOP_ACTIONS}
 ALPHABET = string.ascii_letters + string.digits
 
 

@@ -33,16 +33,16 @@ from bot.console.context import (
     who,
 )
 from bot.console.roles import OutOfScope, Perm, Role, Staff
-from bot.postings import import_jobs, post_job
+from bot.postings import classify_job, import_jobs, job_fields, post_job, understood
 from handlers.notices import JOB_STATUS, pay_text
 from handlers.registration import notes_text
 from knowledge import taxonomy
+from storage import applications, stats
 from storage import broadcasts as bc
 from storage import fairs as fr
-from storage import stats
 from storage.jobs import STATUSES as JOB_STATUSES
 from storage.jobs import list_jobs, set_status
-from storage.models import ChatAccount, Employer, Fair, Job, Worker, WorkerSkill, saved_id
+from storage.models import ChatAccount, Employer, Fair, Job, JobApplication, Worker, WorkerSkill, saved_id
 from storage.questions import recent_questions
 from storage.sql import table_of
 
@@ -61,14 +61,26 @@ def scoped_town(staff: Staff, asked: str | None) -> str | None:
     return staff.place
 
 
+def _own_job(session: Session, request: Request, job_id: int) -> Job | None:
+    """The job, if any; one of another town is out of a town account's reach."""
+    job = session.get(Job, job_id)
+    if job is not None:
+        who(request).check(job.town)
+    return job
+
+
 def _iso(value: Any, console: Console) -> str | None:
     return value.astimezone(console.services.tz).strftime("%Y-%m-%d %H:%M") if value else None
 
 
 # --- shapes sent to the browser ----------------------------------------------------------------------
+UNCLASSIFIED = "未归类"
+
+
 def job_row(job: Job, employers: dict[int, str], console: Console) -> dict[str, Any]:
     return {"id": job.id, "title": job.title, "employer": employers.get(job.employer_id or 0, ""),
-            "town": job.town, "village": job.village, "skills": taxonomy.skills().labels_of(job.skills),
+            "town": job.town or "全县", "village": job.village,
+            "skills": taxonomy.skills().labels_of(job.skills) if job.skills else UNCLASSIFIED,
             "pay": pay_text(job), "headcount": job.headcount, "status": job.status,
             "status_label": JOB_STATUS.get(job.status, job.status),
             "created_at": _iso(job.created_at, console)}
@@ -118,6 +130,9 @@ class Api:
             Route("/jobs", a(self.jobs, J)), Route("/jobs", a(self.add_job, J), methods=["POST"]),
             Route("/jobs/import", a(self.import_jobs, J), methods=["POST"]),
             Route("/jobs/{job_id:int}/close", a(self.close_job, J), methods=["POST"]),
+            Route("/jobs/{job_id:int}/skills", a(self.classify_job, J), methods=["POST"]),
+            Route("/jobs/{job_id:int}", a(self.job, J)),
+            Route("/applications/{application_id:int}/outcome", a(self.application_outcome, J), methods=["POST"]),
             Route("/employers", a(self.employers, J)),
             Route("/fairs", a(self.fairs, Perm.FAIRS)), Route("/fairs", a(self.add_fair, Perm.FAIRS), methods=["POST"]),
             Route("/fairs/{fair_id:int}", a(self.fair, Perm.FAIRS)),
@@ -179,18 +194,22 @@ class Api:
         return JSONResponse(await self.c.db(self._job_rows, status, town, page_of(request)))
 
     async def add_job(self, request: Request) -> Response:
+        """Post one job; with `"check": true` only say what was read from it, saving nothing."""
         data = await body_json(request)
         spec = {k: v for k, v in data.items() if k in (
             "title", "employer", "employer_kind", "town", "village", "address", "skills", "pay", "season",
             "start_date", "end_date", "hours", "headcount", "age", "physical", "night_shift", "phone",
             "show_phone", "public_welfare", "description", "key")}
+        if data.get("check"):
+            fields = await self.c.db(lambda session: job_fields(spec, self.c.services))
+            return JSONResponse({"check": True, "understood": understood(fields), "unclassified": not fields["skills"]})
 
         def work(session: Session) -> dict[str, Any]:
             job, pushes = post_job(session, self.c.services, spec, only_town=who(request).place)
             if job is None:
                 return {"added": False, "error": "这个岗位已经发布过了"}
             self.c.audit(session, request, "job.add", job.id, title=job.title)
-            return {"added": True, "id": job.id, "pushes": pushes}
+            return {"added": True, "id": job.id, "pushes": pushes, "unclassified": not job.skills}
 
         result = await self.c.db(work)
         return JSONResponse(result, 200 if result["added"] else 409)
@@ -203,13 +222,72 @@ class Api:
         if len(data) > MAX_UPLOAD:
             raise BadRequest("文件太大了（最多 5MB）")
 
+        check = request.query_params.get("check") in ("1", "true")
+
         def work(session: Session) -> dict[str, Any]:
-            report = import_jobs(session, self.c.services, data, filename, only_town=who(request).place)
-            self.c.audit(session, request, "job.import", filename, added=report.added, errors=len(report.errors))
-            return {"added": report.added, "duplicates": report.duplicates, "pushes": report.pushes,
-                    "errors": [{"row": r, "reason": why} for r, why in report.errors]}
+            report = import_jobs(session, self.c.services, data, filename, check=check, only_town=who(request).place)
+            if not check:
+                self.c.audit(session, request, "job.import", filename, added=report.added, errors=len(report.errors))
+            return {"check": check, "added": report.added, "duplicates": report.duplicates, "pushes": report.pushes,
+                    "errors": [{"row": r, "reason": why} for r, why in report.errors],
+                    "understood": [{"row": r, "title": t, "text": why} for r, t, why in report.understood],
+                    "unclassified": report.unclassified}
 
         return JSONResponse(await self.c.db(work))
+
+    async def classify_job(self, request: Request) -> Response:
+        """Staff pick the kind of a job (未归类 ones are pushed only once they have one)."""
+        job_id = request.path_params["job_id"]
+        kinds = text_field(await body_json(request), "skills", max_len=64, required=True, label="工种")
+
+        def work(session: Session) -> dict[str, Any]:
+            _own_job(session, request, job_id)
+            job, pushes = classify_job(session, self.c.services, job_id=job_id, kinds=kinds or "")
+            self.c.audit(session, request, "job.classify", job_id, skills=job.skills)
+            return {"ok": True, "skills": taxonomy.skills().labels_of(job.skills), "pushes": pushes}
+
+        return JSONResponse(await self.c.db(work))
+
+    def job_view(self, session: Session, request: Request, job_id: int) -> dict[str, Any] | None:
+        """One job as its employer sees it: applicants (phones masked), hired, headcount left."""
+        _own_job(session, request, job_id)
+        view = applications.job_view(session, job_id=job_id)
+        if view is None:
+            return None
+        return {"id": job_id, "title": view.job.title, "status": view.job.status, "headcount": view.job.headcount,
+                "hired": view.hired, "left": view.left,
+                "applicants": [{"id": a.id, "at": _iso(a.at, self.c), "name": a.name or "", "worker_id": a.worker_id,
+                                "phone": mask_phone(a.phone), "status": a.status,
+                                "status_label": applications.LABELS.get(a.status, a.status),
+                                "outcome_on": a.outcome_on.isoformat() if a.outcome_on else None}
+                               for a in view.applicants]}
+
+    async def job(self, request: Request) -> Response:
+        found = await self.c.db(self.job_view, request, request.path_params["job_id"])
+        return JSONResponse(found) if found else JSONResponse({"error": "没有这个岗位"}, 404)
+
+    async def application_outcome(self, request: Request) -> Response:
+        """Staff record 联系上 / 录用 / 未录用 with a date (today when none is given)."""
+        application_id = request.path_params["application_id"]
+        data = await body_json(request)
+        outcome = applications.outcome_code(str(data.get("outcome") or ""))
+        if outcome is None:
+            raise BadRequest("结果只能是：联系上、录用、未录用")
+        day = parse_day(data["date"]) if data.get("date") else self.c.services.local_now().date()
+
+        def work(session: Session) -> dict[str, Any] | None:
+            applied = session.get(JobApplication, application_id)
+            if applied is not None:
+                _own_job(session, request, applied.job_id)
+            recorded = applications.record_outcome(session, application_id=application_id, outcome=outcome, on=day,
+                                                   by="staff", now=self.c.services.clock())
+            if recorded is None:
+                return None
+            self.c.audit(session, request, "application.outcome", application_id, outcome=outcome, on=day)
+            return {"ok": True, "status": outcome, "filled": recorded.filled, "job_id": recorded.job.id}
+
+        found = await self.c.db(work)
+        return JSONResponse(found) if found else JSONResponse({"error": "没有这条报名"}, 404)
 
     async def close_job(self, request: Request) -> Response:
         job_id = request.path_params["job_id"]
@@ -219,10 +297,8 @@ class Api:
             raise BadRequest("只能改成 已结束(closed) 或 已招满(filled)")
 
         def work(session: Session) -> bool:
-            job = session.get(Job, job_id)
-            if job is None:
+            if _own_job(session, request, job_id) is None:
                 return False
-            who(request).check(job.town)
             done = set_status(session, job_id=job_id, status=status, now=self.c.services.clock())
             if done:
                 self.c.audit(session, request, "job.close", job_id, status=status)
@@ -392,7 +468,7 @@ class Api:
 
     def _reach(self, session: Session, audience: bc.Audience) -> dict[str, Any]:
         found = bc.reach(session, audience, now=self.c.services.clock(), tz=self.c.services.tz,
-                         neighbours=self.c.neighbours)
+                         terms=self.c.terms)
         return {"total": found.total, "by_town": [{"town": t, "count": n} for t, n in found.by_town]}
 
     async def audience(self, request: Request) -> Response:
@@ -442,7 +518,7 @@ class Api:
         def work(session: Session) -> dict[str, Any]:
             self._own_broadcast(session, request, broadcast_id)
             done = bc.confirm_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock(),
-                                        tz=self.c.services.tz, neighbours=self.c.neighbours)
+                                        tz=self.c.services.tz, terms=self.c.terms)
             if done.first:
                 self.c.audit(session, request, "broadcast.confirm", broadcast_id, queued=done.queued)
             return {"queued": done.queued, "first": done.first}

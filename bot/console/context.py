@@ -30,11 +30,13 @@ from bot.console.roles import OutOfScope, Perm, Role, Staff
 from bot.postings import PostingError
 from bot.services import Services
 from bot.settings import Settings
+from handlers.terms import match_terms
 from knowledge.text import arabize
 from storage import staff as accounts
 from storage.broadcasts import BroadcastError
 from storage.db import session_scope
 from storage.fairs import FairError
+from storage.matching import Terms
 from storage.models import StaffAccount, StaffAudit
 
 log = logging.getLogger(__name__)
@@ -86,8 +88,8 @@ class Console:
         self.templates.env.globals.update(prefix=PREFIX)
 
     @property
-    def neighbours(self) -> dict[str, tuple[str, ...]]:
-        return {t.name: t.neighbours for t in self.services.places.towns}
+    def terms(self) -> Terms:
+        return match_terms()
 
     async def db(self, fn: Callable[..., Result], *args: Any, **kw: Any) -> Result:
         """Run `fn(session, …)` in one transaction on a worker thread (never on the event loop)."""

@@ -9,19 +9,21 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.console import charts
 from bot.console.accounts import ACTIONS
 from bot.console.api import Api, audience_label, broadcast_row, fair_row, scoped_town
-from bot.console.context import BadRequest, Console, mask_id, page_of, who
+from bot.console.context import BadRequest, Console, mask_id, mask_phone, page_of, who
 from bot.console.roles import Perm
 from handlers.notices import JOB_STATUS
 from knowledge import taxonomy
 from storage import broadcasts as bc
 from storage import fairs as fr
 from storage import stats
+from storage.applications import LABELS as APPLICATION_LABELS
+from storage.applications import OUTCOMES
 from storage.jobs import applications, open_jobs
 from storage.models import Employer, StaffAudit, saved_id
 from storage.questions import recent_questions
@@ -36,6 +38,7 @@ class Pages:
         h = self.c.html
         return [
             Route("/", h(self.dashboard, Perm.FIGURES)), Route("/jobs", h(self.jobs, Perm.JOBS)),
+            Route("/jobs/{job_id:int}", h(self.job, Perm.JOBS)),
             Route("/fairs", h(self.fairs, Perm.FAIRS)), Route("/broadcasts", h(self.broadcasts, Perm.BROADCAST)),
             Route("/broadcasts/{broadcast_id:int}", h(self.broadcast, Perm.BROADCAST)),
             Route("/workers", h(self.workers, Perm.WORKERS)),
@@ -65,7 +68,16 @@ class Pages:
         recent = await self.c.db(lambda s: applications(s, limit=20, town=who(request).place))
         return self.c.page(request, "jobs.html", status=status, town=town, towns=self.c.services.places.names,
                            skills=taxonomy.skills().options, applications=recent, mask_id=mask_id, statuses=JOB_STATUS,
+                           mask_phone=mask_phone, application_labels=APPLICATION_LABELS,
                            tz=self.c.services.tz, **data)
+
+    async def job(self, request: Request) -> Response:
+        """One job for its employer: who applied (phones masked, revealed one by one), outcomes."""
+        view = await self.c.db(self.api.job_view, request, request.path_params["job_id"])
+        if view is None:
+            return HTMLResponse("没有这个岗位。", 404)
+        return self.c.page(request, "job.html", job=view, outcomes=list(OUTCOMES.values()),
+                           today=self.c.services.local_now().date())
 
     # --- fairs -------------------------------------------------------------------------------------
     def _fairs(self, session: Session) -> dict[str, Any]:

@@ -95,25 +95,57 @@
       } catch (error) { window.alert(error.message); }
     });
   });
+  document.querySelectorAll("[data-classify-job]").forEach(function (button) {
+    button.addEventListener("click", async function () {
+      const id = button.dataset.classifyJob;
+      const kind = document.querySelector("[data-kind-for='" + id + "']").value;
+      if (!kind) { window.alert("请先选工种。"); return; }
+      try {
+        const data = await api("POST", "/jobs/" + id + "/skills", { skills: kind });
+        window.alert("已选：" + data.skills + "，推送给 " + data.pushes + " 人。");
+        location.reload();
+      } catch (error) { window.alert(error.message); }
+    });
+  });
+  const jobCheck = document.getElementById("job-check-button");
+  if (jobCheck) {
+    jobCheck.addEventListener("click", async function () {
+      const form = jobCheck.closest("form");
+      const result = form.querySelector(".result");
+      try {
+        const body = formData(form);
+        body.check = true;
+        const data = await api("POST", "/jobs", body);
+        say(result, "读懂的：" + data.understood + "\n没问题就点“发布”。", !data.unclassified);
+      } catch (error) { say(result, error.message, false); }
+    });
+  }
+  async function importSheet(check, button) {
+    const file = document.getElementById("import-file").files[0];
+    const result = document.getElementById("import-result");
+    if (!file) { say(result, "请先选择文件。", false); return; }
+    button.disabled = true;
+    try {
+      const data = await api("POST", "/jobs/import?filename=" + encodeURIComponent(file.name) + (check ? "&check=1" : ""),
+                             undefined, file);
+      let text = check ? "可以导入 " + data.added + " 个岗位（还没有导入）：" :
+        "新增 " + data.added + " 个岗位，重复 " + data.duplicates + " 个，推送 " + data.pushes + " 人。";
+      text += "\n" + data.understood.map(function (u) { return "第" + u.row + "行 " + u.title + "：" + u.text; }).join("\n");
+      if (data.errors.length) {
+        text += "\n有问题的行：\n" + data.errors.map(function (e) { return "第" + e.row + "行：" + e.reason; }).join("\n");
+      }
+      if (data.unclassified.length && !check) text += "\n有 " + data.unclassified.length + " 个岗位未归类，请在上面的表里选工种，选好才推送。";
+      say(result, text, data.errors.length === 0);
+    } catch (error) {
+      say(result, error.message, false);
+    }
+    button.disabled = false;
+  }
   const importButton = document.getElementById("import-button");
   if (importButton) {
-    importButton.addEventListener("click", async function () {
-      const file = document.getElementById("import-file").files[0];
-      const result = document.getElementById("import-result");
-      if (!file) { say(result, "请先选择文件。", false); return; }
-      importButton.disabled = true;
-      try {
-        const data = await api("POST", "/jobs/import?filename=" + encodeURIComponent(file.name), undefined, file);
-        let text = "新增 " + data.added + " 个岗位，重复 " + data.duplicates + " 个，推送 " + data.pushes + " 人。";
-        if (data.errors.length) {
-          text += "\n有问题的行：\n" + data.errors.map(function (e) { return "第" + e.row + "行：" + e.reason; }).join("\n");
-        }
-        say(result, text, data.errors.length === 0);
-      } catch (error) {
-        say(result, error.message, false);
-      }
-      importButton.disabled = false;
-    });
+    importButton.addEventListener("click", function () { importSheet(false, importButton); });
+    const importCheck = document.getElementById("import-check-button");
+    importCheck.addEventListener("click", function () { importSheet(true, importCheck); });
   }
 
   // Broadcasts: count, preview (saves a draft), confirm

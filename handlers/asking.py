@@ -1,0 +1,75 @@
+"""How a flow asks its questions: a question typed instead of an answer is answered and the
+question asked again, and an answer not understood twice is kept in the person's own words for
+staff while the flow moves on (no question is asked a third time). Registration and 称呼/电话
+share it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.messages import Reply
+from bot.router import Ctx, Flow, Handler
+from handlers import policy
+from knowledge.text import compact
+
+MISS_LIMIT = 2  # a question not understood twice is never asked a third time
+NOTE_MAX = 100
+_QUESTION = re.compile(r"(吗|呢|么|[?？])$")
+QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
+
+
+def missed(ctx: Ctx, step: str) -> bool:
+    """Count an answer this step did not understand; True when it was the second."""
+    misses: dict[str, int] = dict(ctx.data.get("misses") or {})
+    misses[step] = misses.get(step, 0) + 1
+    ctx.data["misses"] = misses
+    return misses[step] >= MISS_LIMIT
+
+
+def understood(ctx: Ctx, step: str, field: str | None = None) -> None:
+    """The step understood its answer: its misses are forgotten, and so is an older note on
+    the field (a changed answer in 修改 replaces the words kept before)."""
+    (ctx.data.get("misses") or {}).pop(step, None)
+    notes = ctx.data.get("notes")
+    if field and notes and field in notes:
+        ctx.data["notes"] = {k: v for k, v in notes.items() if k != field} or None
+
+
+def note(ctx: Ctx, field: str, words: str) -> None:
+    """Keep the person's own words beside a structured answer, for staff to read."""
+    ctx.data["notes"] = {**(ctx.data.get("notes") or {}), field: words[:NOTE_MAX]}
+
+
+def kept(understood_part: str) -> str:
+    """What is said after a second miss: the words are kept, and what was understood."""
+    return f"您的原话已记下，工作人员会看。{understood_part}"
+
+
+def is_question(text: str) -> bool:
+    return len(compact(text)) >= QUESTION_MIN and bool(_QUESTION.search(text.strip()))
+
+
+def leave(ctx: Ctx) -> Reply:
+    """End a light flow (one that may be left at any time) and answer the text as free text is."""
+    ctx.finish()
+    return ctx.fallback(ctx) if ctx.fallback else Reply()
+
+
+def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
+    """A step whose answer handler first lets a question typed meanwhile through, no miss
+    counted: in a form (a titled flow) it is answered and the same question asked again; a
+    light flow is left and the question answered as any free text is."""
+
+    def register(answer: Handler) -> Handler:
+        def answer_or_aside(ctx: Ctx) -> Reply:
+            if not is_question(ctx.text):
+                return answer(ctx)
+            if not flow.title:
+                return leave(ctx)
+            return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)
+
+        flow.step(name, ask=ask, accepts_location=accepts_location)(answer_or_aside)
+        return answer
+
+    return register
