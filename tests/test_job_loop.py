@@ -142,6 +142,7 @@ def test_the_person_is_asked_once_if_they_found_work_and_answers_by_number(chat:
         assert scheduler.follow_up_task() == 0  # not yet: a few days after 报名
         advance(services, timedelta(days=3))
         assert scheduler.follow_up_task() == 1
+        services.clock.now += timedelta(hours=1)  # type: ignore[attr-defined]  # the next tick
         assert scheduler.follow_up_task() == 0  # asked once
     finally:
         running.shutdown(wait=False)

@@ -37,7 +37,8 @@ WORK = {"admin", "county", "town"}
 ALLOWED = [
     ("/console/api/stats", ALL), ("/console/api/questions", ALL),
     ("/console/api/workers", WORK | {"village"}),
-    ("/console/api/jobs", WORK), ("/console/api/employers", WORK), ("/console/api/fairs", WORK),
+    ("/console/api/jobs", WORK), ("/console/api/applications", WORK), ("/console/api/employers", WORK),
+    ("/console/api/fairs", WORK),
     ("/console/api/audience", WORK), ("/console/api/broadcasts", WORK),
     ("/console/api/cases", WORK), ("/console/api/courses", WORK), ("/console/api/silver", WORK),
     ("/console/api/graduates", WORK), ("/console/api/internship-bases", WORK), ("/console/api/hardship", WORK),
