@@ -129,7 +129,7 @@ class Ctx:
     menu: list[MenuItem]
     # how free text nobody else takes is answered (the one router fallback): a step that finds
     # the text is not an answer to its question hands it on here
-    fallback: Handler | None = None
+    fallback: Handler
     args: str = ""
     moved: bool = False  # a handler moved the person to a step (so no "继续" hint is due)
     ran_command: bool = False

@@ -53,7 +53,7 @@ def is_question(text: str) -> bool:
 def leave(ctx: Ctx) -> Reply:
     """End a light flow (one that may be left at any time) and answer the text as free text is."""
     ctx.finish()
-    return ctx.fallback(ctx) if ctx.fallback else Reply()
+    return ctx.fallback(ctx)
 
 
 def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:

@@ -102,4 +102,4 @@ def offer(ctx: Ctx) -> Reply:
         return service.handler(ctx)
     if picked == [2] or key in ("不用", "先不用", "不要", "算了"):
         return Reply.of("好的。想办的时候，回复“更多服务”。")
-    return ctx.fallback(ctx) if ctx.fallback else Reply()  # something else typed: answered as free text is
+    return ctx.fallback(ctx)  # something else typed: answered as free text is

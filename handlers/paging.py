@@ -53,4 +53,4 @@ def off_the_list(ctx: Ctx) -> Reply | None:
     if not ctx.text.strip() or integers(ctx.text):
         return None
     ctx.finish()
-    return ctx.fallback(ctx) if ctx.fallback else None
+    return ctx.fallback(ctx)
