@@ -17,6 +17,7 @@ from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
 from knowledge.policy.matching import Matcher
 from knowledge.policy.query import QuestionReader
+from knowledge.policy.thesaurus import Thesaurus
 from knowledge.text import compact
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ class PolicyBase:
         ]
         self._index = PolicyIndex(entries, tokenizer, lexicon.stopwords)
         speller = Speller(terms, tokenizer.knows, tokenizer.words, written=terms - lexicon.spoken_phrases)
-        self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts))
+        thesaurus = Thesaurus(frozenset().union(*self._index.token_sets))
+        self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts), thesaurus)
         self._matcher = Matcher(self._index)
         self._howto = HowToTable.shipped()
 
