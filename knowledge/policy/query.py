@@ -52,6 +52,7 @@ _ANSWER_KINDS = (
                        r"(参加|去|找|干|上|报名|学|贷|借|享受|买|拿|领|进)")),
     ("yes", re.compile(r"有没有|有.{0,16}(吗|不|没|么)$")),
 )
+_PARTICLES = frozenset("了过着的")
 # Emoji and other symbols carry no words; they are read as blanks.
 _NOISE = re.compile(r"[^\w\s,.;:!?()%<>+\-、“”《》〔〕]")
 # Verbs name an act but are often mere phrasing; an unknown word that names neither a thing nor
@@ -140,7 +141,7 @@ class QuestionReader:
         q.personal = bool(_PERSONAL.search(text))
         q.request = bool(_REQUEST.search(text))
         in_concept = [False] * len(text)
-        for start, end, concept in self.lexicon.concepts(text, word_bounds(plain)):
+        for start, end, concept in self.lexicon.concepts(text, _bounds(plain)):
             in_concept[start:end] = [True] * (end - start)
             q.units.append(self._concept_unit(concept))
             # The person's own word, when the documents use it too, outweighs what it stands for.
@@ -226,6 +227,17 @@ class QuestionReader:
         for token in self.tokenizer.search_tokens(text):
             if token not in self.lexicon.stopwords:
                 q.tokens[token] = max(q.tokens.get(token, 0.0), weight)
+
+
+def _bounds(words: list[str]) -> set[int]:
+    """Where words start and end, and where a particle glued to a word's end starts ("摔断|了", "搬下来|的"):
+    a spoken phrase may end there."""
+    bounds, at = word_bounds(words), 0
+    for word in words:
+        at += len(word)
+        if len(word) > 2 and word[-1] in _PARTICLES:
+            bounds.add(at - 1)
+    return bounds
 
 
 def _asked_part(text: str) -> str:
