@@ -53,7 +53,9 @@ class PolicyBase:
             *(Entry(d, table=t, indicator=i) for d in documents for t in d.tables for i in t.indicators),
         ]
         self._index = PolicyIndex(entries, tokenizer, lexicon.stopwords)
-        speller = Speller(terms, tokenizer.knows, tokenizer.words, written=terms - lexicon.spoken_phrases)
+        # Words of the story and vague words are no repair: "我想在村里" is not "我现在村里".
+        repairable = terms - lexicon.stopwords - lexicon.generic
+        speller = Speller(repairable, tokenizer.knows, tokenizer.words, written=repairable - lexicon.spoken_phrases)
         thesaurus = Thesaurus(frozenset().union(*self._index.token_sets))
         self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts), thesaurus)
         self._matcher = Matcher(self._index)

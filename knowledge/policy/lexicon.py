@@ -109,18 +109,26 @@ class Lexicon:
         for rx, terms in self._patterns:
             for m in rx.finditer(text):
                 claim(m.start(), m.end(), Concept(m.group(0), terms))
-        particle = "了" in text
+        chars = set(text)
+        inserted = bool(chars & _INSERTED)
         for phrase, phrase_terms in self._spoken.items():
-            if phrase in text or particle:
+            if phrase in text or (inserted and len(phrase) > 1 and phrase[0] in chars and phrase[-1] in chars):
                 for m in _with_particle(phrase).finditer(text):
                     claim(m.start(), m.end(), Concept(phrase, tuple(phrase_terms)))
         return sorted(found, key=lambda f: f[0])
 
 
+# What people put between a verb and its object: "贷到款", "找个工作", "学点技术", "交了社保".
+_AFTER_VERB = "(?:了|到|着|过|上|个|份|门|点|些|一个|一份|一门|一点)?"
+_INSERTED = frozenset("了到着过上个份门点些")
+
+
 @cache
 def _with_particle(phrase: str) -> re.Pattern[str]:
-    """ "欠了工资" says "欠工资": an aspect particle may sit between the characters of a phrase."""
-    return re.compile("了?".join(map(re.escape, phrase)))
+    """ "欠了工资" says "欠工资": an aspect particle may sit between the characters of a phrase, and
+    a complement or a measure word after its first character (the verb of a spoken phrase)."""
+    head, *rest = map(re.escape, phrase)
+    return re.compile(head + (_AFTER_VERB + "了?".join(rest) if rest else ""))
 
 
 def document_terms(document: PolicyDocument) -> set[str]:
