@@ -46,7 +46,7 @@ class PolicyBase:
     def __init__(self, documents: list[PolicyDocument]):
         self._documents = documents
         lexicon = Lexicon.shipped()
-        tokenizer = Tokenizer()
+        tokenizer = self._tokenizer = Tokenizer()
         terms = _teach(tokenizer, lexicon, documents)
         entries = [
             *(Entry(d, passage=p) for d in documents for p in d.passages),
@@ -87,11 +87,11 @@ class PolicyBase:
 
     def about_the_bot(self, question: str) -> bool:
         """Whether the question is about using the bot (its how-to table answers it)."""
-        return self._howto.find(question) is not None
+        return self._howto.find(question, self._tokenizer.words) is not None
 
     def ask(self, question: str) -> Answer:
         """The bot's own how-to when the question is about using it, else the documents' answer."""
-        if howto := self._howto.find(question):
+        if howto := self._howto.find(question, self._tokenizer.words):
             return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])],
                           topic=howto.id, live=howto.live)
         whole = self._answer(question)
