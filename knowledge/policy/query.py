@@ -17,7 +17,8 @@ from knowledge.text import arabize_counts
 EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the documents use the word itself
 
 _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个家名亩场次吨%])")
-_YEAR2 = re.compile(r"(?<![\d.])([1-4]\d)\s*年(?!代|龄|级|轻|纪)")  # "22年" → 2022
+# "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
+_YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*年(?!代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半)")
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 # "几" asks for a number, "哪几" for a list ("有哪几条"); "五十好几", "十几年" tell a story.
 _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值"
@@ -52,6 +53,8 @@ _ANSWER_KINDS = (
                        r"(参加|去|找|干|上|报名|学|贷|借|享受|买|拿|领|进)")),
     ("yes", re.compile(r"有没有|有.{0,16}(吗|不|没|么)$")),
 )
+_PLACE_SUFFIX = re.compile(r"[省市县区州镇乡]$")
+_LANDFORM = re.compile(r"[山沟河田林坡岭湾坑岸溪谷地]")
 _PARTICLES = frozenset("了过着的")
 # Emoji and other symbols carry no words; they are read as blanks.
 _NOISE = re.compile(r"[^\w\s,.;:!?()%<>+\-、“”《》〔〕]")
@@ -158,7 +161,7 @@ class QuestionReader:
         named, at = [], 0
         for word, flag in words:
             if flag == "ns" and len(word) > 1 and not (in_concept[at] or where[at]) \
-                    and word not in self.lexicon.stopwords:
+                    and word not in self.lexicon.stopwords and self._names_place(word):
                 named.append(word)
             at += len(word)
         local = {w for w in named if gazetteer().resolve(w).town}
@@ -192,6 +195,10 @@ class QuestionReader:
                 for pair in char_pairs(said):
                     q.pairs[pair] = max(q.pairs.get(pair, 0.0), 1.0 if said == u.text else EXPANSION_WEIGHT)
         return q
+
+    def _names_place(self, word: str) -> bool:
+        """Whether a word jieba tags as a place names one: "高山", "山沟沟" are the lie of the land."""
+        return word in self.lexicon.places or bool(_PLACE_SUFFIX.search(word)) or not _LANDFORM.search(word)
 
     def _shared_phrases(self, text: str, unread: list[bool]) -> list[Unit]:
         """Phrases of the documents quoted in the question that word cutting broke apart ("多缴多得").
