@@ -42,6 +42,7 @@ _PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|�
 _CLAUSES = re.compile(r"[,;!?，；！？。]")
 _WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
 SHORT_TAG = 4
+_TAG_CHARS = frozenset("晓得知道懂明白清楚是对行中好可以成能不吗没么嘛呢吧啊呀有")
 _REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办"
                       r"|被拖|拖了|不给|没拿到|不管")
 _ANSWER_KINDS = (
@@ -81,6 +82,7 @@ class Question:
 
     raw: str
     text: str  # search form after typo repair
+    asked: str = ""  # the clause that asks, without the story before it
     units: list[Unit] = field(default_factory=list)
     tokens: dict[str, float] = field(default_factory=dict)  # BM25 query: token → weight
     pairs: dict[str, float] = field(default_factory=dict)  # character pairs of the content → weight
@@ -131,7 +133,7 @@ class QuestionReader:
         words = self.tokenizer.tagged(text, keep_all=True)
         plain = [w for w, _ in words]
         asked = _asked_part(text)  # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing
-        q = Question(raw=raw, text=text, wants_number=bool(_NUMBER_INTENT.search(asked)))
+        q = Question(raw=raw, text=text, asked=asked, wants_number=bool(_NUMBER_INTENT.search(asked)))
         q.years = _years(text)
         asked_words = self.tokenizer.words(asked) if q.wants_number else []
         q.unit_asked = _unit_asked(asked_words) if q.wants_number else ""
@@ -253,8 +255,8 @@ def _asked_part(text: str) -> str:
     if len(clauses) < 2:
         return text
     last = clauses[-1].strip()
-    # "县里帮啥" is short but asks; only a tag without a question word ("晓得不") leans on the clause before.
-    tag = len(last) <= SHORT_TAG and not _QUESTION_MORPHEME.search(last)
+    # "县里帮啥" and "能贷款吗" are short but ask; only a tag ("晓得不", "行不行") leans on the clause before.
+    tag = len(last) <= SHORT_TAG and set(last) <= _TAG_CHARS
     return "".join(clauses[-2:]) if tag else clauses[-1]
 
 
