@@ -40,9 +40,9 @@ COUNTY_TOTAL = re.compile(r"\d[\d.]*[万亿]")  # a sum for the whole county ("2
 _PER_PERSON = re.compile(r"每位|每人|人均|每个人|每户")
 PAIR_WEIGHT = 0.5  # character pairs count half as much as whole words in ranking
 STORY_WEIGHT = 0.2  # share of its weight kept by a word no document has (usually the story)
-MEASURE_BONUS = 0.1
+MEASURE_BONUS = 0.1  # a numbered measure before a general goal or safeguard on a near tie
 ASKED_SHARE = 0.3  # share of the question's weight the asking clause must carry to stand for it
-ASKED_BONUS = 0.3  # an entry that answers the asking clause before one about the story  # a numbered measure before a general goal or safeguard on a near tie
+ASKED_BONUS = 0.3  # an entry that answers the asking clause before one about the story
 _DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
 

@@ -18,7 +18,8 @@ EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the
 
 _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个家名亩场次吨%])")
 # "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
-_YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*年(?!代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半)")
+_YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*年"
+                    r"(?!代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半)")
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 # "几" asks for a number, "哪几" for a list ("有哪几条"); "五十好几", "十几年" tell a story.
 _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值"
