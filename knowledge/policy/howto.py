@@ -11,6 +11,7 @@ from importlib import resources
 from knowledge.text import compact
 
 HOWTO_REF = "使用说明"
+_SUFFIXES = frozenset("子里上头儿")
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ class HowToTable:
     def find(self, question: str, cut: Callable[[str], list[str]]) -> HowTo | None:
         """The first topic the question fits; cut splits it into words."""
         text = compact(question)
-        words = frozenset(cut(text))
+        cut_words = cut(text)
+        # "村子", "镇上": a word with a suffix of place or thing still says its first character.
+        words = frozenset([*cut_words, *(w[0] for w in cut_words if len(w) == 2 and w[1] in _SUFFIXES)])
         return next((t for t in self.topics if t.fits(text, words)), None)
 
     def next_steps(self, measures: list[int]) -> tuple[str, ...]:
