@@ -17,7 +17,6 @@ from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
 from knowledge.policy.matching import Matcher
 from knowledge.policy.query import QuestionReader
-from knowledge.policy.thesaurus import Thesaurus
 from knowledge.text import compact
 
 log = logging.getLogger(__name__)
@@ -56,8 +55,7 @@ class PolicyBase:
         # Words of the story and vague words are no repair: "我想在村里" is not "我现在村里".
         repairable = terms - lexicon.stopwords - lexicon.generic
         speller = Speller(repairable, tokenizer.knows, tokenizer.words, written=repairable - lexicon.spoken_phrases)
-        thesaurus = Thesaurus(frozenset().union(*self._index.token_sets))
-        self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts), thesaurus)
+        self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts))
         self._matcher = Matcher(self._index)
         self._howto = HowToTable.shipped()
 

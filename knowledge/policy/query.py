@@ -11,7 +11,6 @@ from functools import cached_property
 from knowledge.places import gazetteer
 from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer, char_pairs
 from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
-from knowledge.policy.thesaurus import Thesaurus
 from knowledge.text import arabize_counts
 
 EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the documents use the word itself
@@ -119,13 +118,11 @@ class Question:
 class QuestionReader:
     """Turns what a person typed into a `Question`; corpus_text is all the documents' text in search form."""
 
-    def __init__(self, lexicon: Lexicon, speller: Speller, tokenizer: Tokenizer, corpus_text: str,
-                 thesaurus: Thesaurus):
+    def __init__(self, lexicon: Lexicon, speller: Speller, tokenizer: Tokenizer, corpus_text: str):
         self.lexicon = lexicon
         self.speller = speller
         self.tokenizer = tokenizer
         self.corpus_text = corpus_text
-        self.thesaurus = thesaurus
 
     def read(self, raw: str) -> Question:
         # "2025年产值": the year is a word of its own, or jieba reads "年产值".
@@ -186,11 +183,7 @@ class QuestionReader:
                 unread[start:at] = [True] * len(word)
             parts = tuple(t for t in self.tokenizer.search_tokens(word) if len(t) > 1 and t != word)
             outside = word in self.lexicon.outside and not where[start]
-            # "厂子", "退伍": a word the documents lack may mean the same as one they use.
-            same = () if generic or outside or kind != "thing" or word in self.corpus_text \
-                else self.thesaurus.same_as(word)
-            self._add_tokens(q, " ".join(same), EXPANSION_WEIGHT)
-            q.units.append(Unit(word, (word, *same), generic=generic, kind=kind, parts=parts, outside=outside))
+            q.units.append(Unit(word, (word,), generic=generic, kind=kind, parts=parts, outside=outside))
         q.units += self._shared_phrases(text, unread)
         q.units = list({u.text: u for u in q.units}.values())
         for u in q.content:
