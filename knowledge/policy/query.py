@@ -27,7 +27,10 @@ _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长�
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
                  "斤": "斤", "岁": "岁",
                  "钱": "元", "元": "元", "块": "元", "块钱": "元"}
-_MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入", "补贴", "补助", "津贴", "奖励"})
+_MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入", "补贴", "补助", "津贴", "奖励", "补偿", "赔偿",
+                          "挣", "赚"})
+_PRICE = re.compile(r"多少钱[1一每]?[个台斤件亩只套次张把袋箱]|[1一每][个台斤件亩只套次张把袋箱]\w{0,2}多少钱"
+                    r"|单价|价格|价钱|售价|收购价")
 _NAMED_MONEY = _MONEY_WORDS - {"钱", "金额", "费用"}
 # "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
@@ -38,7 +41,7 @@ _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
 _DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一天|哪几号|几月|哪年|哪一年|几几年|什么日子|日期|几时")
 _YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
-_PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月)|自己|能贷|能借|能领|能拿|能补")
+_PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月)|自己|能贷|能借|能领|能拿|能补|能挣|能赚")
 _CLAUSES = re.compile(r"[,;!?，；！？。]")
 _WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
 SHORT_TAG = 4
@@ -269,7 +272,7 @@ def _asks(word: str, corpus_text: str) -> bool:
 
 def _unit_asked(words: list[str]) -> str:
     """The unit of the figure a "how many" question asks for, "" when it does not say."""
-    if any(w.endswith("斤") for w in words):  # a price ("多少钱一斤") is not any figure of the plan
+    if _PRICE.search("".join(words)):  # a price ("多少钱一斤", "一台多少钱") is not any figure of the plan
         return "斤"
     if any(w in _DURATION for w in words):  # "要多久": a time span, which the plan never gives
         return "天|个月|小时|工作日"
