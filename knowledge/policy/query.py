@@ -144,7 +144,8 @@ class QuestionReader:
         # As said: a repair may take a joining word apart ("还想在" read as "还现在").
         q.joined = bool(_JOINED.search(said) or _JOINED.search(text))
         q.asks = _answer_kind(text)
-        q.personal = bool(_PERSONAL.search(text))
+        # "我家祖祖辈辈种茶，…能带动多少人干活": a count of people, asked after the story, is the county's.
+        q.personal = bool(_PERSONAL.search(asked)) and q.unit_asked != _COUNTED_UNIT["人"]
         q.request = bool(_REQUEST.search(text))
         in_concept = [False] * len(text)
         for start, end, concept in self.lexicon.concepts(text, _bounds(plain)):
