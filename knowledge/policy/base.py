@@ -12,7 +12,7 @@ from pathlib import Path
 from knowledge.places import gazetteer
 from knowledge.policy.answer import Answer, Citation, not_covered, reply
 from knowledge.policy.document import PolicyDocument, parse_document, read_text
-from knowledge.policy.howto import HOWTO_REF, HowToTable
+from knowledge.policy.howto import HOWTO_REF, HowTo, HowToTable
 from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
 from knowledge.policy.matching import Matcher
@@ -52,12 +52,14 @@ class PolicyBase:
             *(Entry(d, table=t, indicator=i) for d in documents for t in d.tables for i in t.indicators),
         ]
         self._index = PolicyIndex(entries, tokenizer, lexicon.stopwords)
-        # Words of the story and vague words are no repair: "我想在村里" is not "我现在村里".
-        repairable = terms - lexicon.stopwords - lexicon.generic
-        speller = Speller(repairable, tokenizer.knows, tokenizer.words, written=repairable - lexicon.spoken_phrases)
+        self._howto = HowToTable.shipped()
+        # Words of the story and vague words are no repair: "我想在村里" is not "我现在村里"; the
+        # how-to's words are ("怎么退定").
+        repairable = (terms - lexicon.stopwords - lexicon.generic) | self._howto.words
+        speller = self._speller = Speller(repairable, tokenizer.knows, tokenizer.words,
+                                          written=repairable - lexicon.spoken_phrases)
         self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts))
         self._matcher = Matcher(self._index)
-        self._howto = HowToTable.shipped()
 
     @classmethod
     def load(cls, store_dir: Path | None = None) -> PolicyBase:
@@ -85,11 +87,16 @@ class PolicyBase:
 
     def about_the_bot(self, question: str) -> bool:
         """Whether the question is about using the bot (its how-to table answers it)."""
-        return self._howto.find(question, self._tokenizer.words) is not None
+        return self._how_to(question) is not None
+
+    def _how_to(self, question: str) -> HowTo | None:
+        """The how-to topic the question fits, as typed or with its slips repaired."""
+        return self._howto.find(question, self._tokenizer.words) or self._howto.find(
+            self._speller.correct(compact(question)), self._tokenizer.words)
 
     def ask(self, question: str) -> Answer:
         """The bot's own how-to when the question is about using it, else the documents' answer."""
-        if howto := self._howto.find(question, self._tokenizer.words):
+        if howto := self._how_to(question):
             return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])],
                           topic=howto.id, live=howto.live)
         whole = self._answer(question)

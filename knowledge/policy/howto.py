@@ -53,6 +53,11 @@ class HowToTable:
         ]
         return cls(topics, {m: tuple(labels) for m, labels in data["next_steps"].items()})
 
+    @property
+    def words(self) -> set[str]:
+        """The topics' words of two or more characters."""
+        return {w for t in self.topics for group in (*t.all_of, t.none_of) for w in group if len(w) > 1}
+
     def find(self, question: str, cut: Callable[[str], list[str]]) -> HowTo | None:
         """The first topic the question fits; cut splits it into words."""
         text = compact(question)

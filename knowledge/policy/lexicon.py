@@ -20,6 +20,7 @@ _QUOTED = re.compile(r"[“\"《]([^”\"《》]{2,24})[”\"》]")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _LATIN_OR_DIGIT = re.compile(r"[\dA-Za-z]")
 _PINYIN_RUN = re.compile(r"[a-z]{2,}")
+_PINYIN_WORDS = re.compile(r"[a-z]{2,}(?:\s+[a-z]{2,})+")
 _RETROFLEX = re.compile(r"^([zcs])h")
 _BACK_NASAL = re.compile(r"([iea])ng$")
 
@@ -270,7 +271,18 @@ class PinyinRepair:
                 self._heads.setdefault("".join(spelled[:k]), []).append((term, term[k:]))
 
     def correct(self, text: str) -> str:
+        # "zhibo daigang": a term typed in pinyin word by word.
+        text = _PINYIN_WORDS.sub(lambda m: self._words(m.group(0).split()), text)
         return _PINYIN_RUN.sub(lambda m: self._term(m.group(0), text[m.end() :]), text)
+
+    def _words(self, words: list[str]) -> str:
+        """Pinyin words, each longest run of them that spells a term put as the term."""
+        out, i = [], 0
+        while i < len(words):
+            j = next((j for j in range(len(words), i + 1, -1) if "".join(words[i:j]) in self._whole), i + 1)
+            out.append(self._whole["".join(words[i:j])] if j > i + 1 else words[i])
+            i = j
+        return " ".join(out)
 
     def _term(self, run: str, after: str) -> str:
         for term, rest in self._heads.get(run, ()):
