@@ -107,13 +107,18 @@ class PolicyBase:
             if answers and self._said_in(part, answers[0].answer):
                 continue  # "…有没有见习的地方": the first answer already tells it
             answer = self._answer(part)
-            if answer.answered and all(answer.citations[0].ref != a.citations[0].ref for a in answers):
+            if answer.answered and all(_lead_of(answer) != _lead_of(a) for a in answers):
                 answers.append(answer)
         return _joined(answers[:2]) if len(answers) > 1 else whole
 
     def _said_in(self, question: str, text: str) -> bool:
-        """Whether every thing the question names is already in the text."""
-        things = [u for u in self._reader.read(question).content if u.kind == "thing"]
+        """Whether every thing the question names is already in the text, and the figure or day it
+        asks for ("公益性岗位有多少个" is not told by a sentence that only names 公益性岗位)."""
+        q = self._reader.read(question)
+        things = [u for u in q.content if u.kind == "thing"]
+        if q.wants_number or q.wants_date:
+            answer = self._answer(question)
+            return not answer.answered or (answer.parts[0][0] if answer.parts else answer.answer) in text
         return bool(things) and all(any(a in text for a in u.alternatives) for u in things)
 
     def _answer(self, question: str) -> Answer:
@@ -209,3 +214,9 @@ def _stored_files(store_dir: Path | None) -> list[Path]:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+def _lead_of(answer: Answer) -> tuple[str, str]:
+    """What an answer cites first and the plain sentence it leads with: two parts of a message that
+    ask two things of one measure ("公益性岗位有多少个？残疾人之家要建几家？") are each answered."""
+    return answer.citations[0].ref, answer.parts[0][0] if answer.parts else answer.answer
