@@ -514,3 +514,36 @@ def test_a_word_inside_a_longer_word_is_no_how_to(kb: PolicyBase) -> None:
 
 def test_a_story_or_vague_word_is_no_spelling_repair(kb: PolicyBase) -> None:
     assert "我想在村里" in kb._reader.read("我想在村里开个小超市").text
+
+
+def test_yes_only_when_the_plan_says_what_was_asked(kb: PolicyBase) -> None:
+    # The plan's line on tourism says nothing of anyone coming to teach: no "有。" in front of it.
+    answer = kb.ask("村里想搞个民宿，县里有人来教不")
+    assert answer.citations[0].ref == "二、(二) 7" and not answer.answer.startswith(("有。", "能。"))
+    assert kb.ask("残疾人能上公益性岗位吗").answer.startswith("能。")
+
+
+def test_two_figures_asked_of_one_measure_are_both_given(kb: PolicyBase) -> None:
+    answer = kb.ask("公益性岗位有多少个？残疾人之家要建几家？")
+    assert "750个" in answer.answer and "22家" in answer.answer
+
+
+def test_pinyin_typed_word_by_word_and_a_slip_in_a_how_to(kb: PolicyBase) -> None:
+    assert "直播带岗" in kb.ask("zhibo daigang 是什么").answer
+    assert "回复“退订”" in kb.ask("怎么退定").answer
+
+
+@pytest.mark.parametrize("question", [
+    "采茶机多少钱一台",  # a price
+    "茶叶采摘季一个采茶工能挣多少",  # one person's pay; the plan has the tea industry's output
+    "我家老人走了，丧葬费怎么领",  # the story names a group the plan helps; the topic is outside it
+    "生二胎有什么补贴",
+])
+def test_prices_pay_and_outside_topics_are_not_answered(kb: PolicyBase, question: str) -> None:
+    answer = kb.ask(question)
+    assert not answer.answered and answer.answer.startswith(NOT_COVERED), answer.answer
+
+
+def test_a_count_of_people_asked_after_a_story_is_the_countys(kb: PolicyBase) -> None:
+    answer = kb.ask("我家祖祖辈辈种茶，听说县里要把茶产业做大，能带动多少人干活？")
+    assert answer.answered and "8000人" in answer.answer and "没写" not in answer.answer
