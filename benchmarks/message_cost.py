@@ -80,10 +80,10 @@ def http_path_cost(repeat: int = 2000) -> float:
     parse the XML, build the update, render the passive reply."""
     import asyncio
 
+    from bot.channels.wechat.envelope import Envelope
     from bot.channels.wechat.inbound import parse, translate
     from bot.channels.wechat.recognizer import RecognitionField
     from bot.channels.wechat.webhook import passive_text
-    from bot.channels.wechat.envelope import Envelope
 
     envelope = Envelope(TOKEN, None, None, window=10**9, compatible=False)
     traffic = Traffic("mixed", 100, "H")
@@ -123,7 +123,8 @@ def main() -> None:
             p99 = walls[min(len(walls) - 1, int(len(walls) * 0.99))]
             print(f"{'':<{len(database) + 3}}{kind:<22} {len(values):5d} {cpu:8.2f} "
                   f"{statistics.fmean(walls):8.2f} {p99:9.2f}")
-    print(f"\n/wechat around the dispatch (verify, parse, update, reply XML): {http_path_cost():.0f} µs CPU per message")
+    print(f"\n/wechat around the dispatch (verify, parse, update, reply XML): {http_path_cost():.0f} µs CPU "
+          "per message")
 
 
 if __name__ == "__main__":
