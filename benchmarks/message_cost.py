@@ -5,7 +5,8 @@ On a scratch SQLite file and a scratch PostgreSQL database with the webhook benc
 (demo data, a few thousand open jobs, half the villagers registered), each villager sends the
 mixed workload's messages in order through the real dispatcher, one message per dispatch (the
 webhook batches messages under load; one at a time is its worst case). For each kind it prints
-this process's CPU ms per message (PostgreSQL's own work is not in it) and the wall ms; then
+this process's CPU ms per message (PostgreSQL's own work is not in it), the wall ms and the
+SQL statements sent (commits not counted); then
 what the /wechat HTTP path adds around the dispatch (signature, XML parse, reply XML), in CPU
 µs per message.
 
@@ -22,6 +23,8 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,15 +51,21 @@ def kind_of(text: str, step: int, registering: bool) -> str:
     return KINDS[text]
 
 
-def dispatcher_costs(url: str, users: int, rounds: int) -> dict[str, list[tuple[float, float]]]:
-    """(CPU ms, wall ms) of each message, by kind."""
+def dispatcher_costs(url: str, users: int, rounds: int) -> dict[str, list[tuple[float, float, int]]]:
+    """(CPU ms, wall ms, SQL statements) of each message, by kind."""
     traffic = Traffic("mixed", users, "C")
     engine = make_engine(url)
+    statements = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(*_: object) -> None:
+        statements[0] += 1
+
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(database_url=url, data_dir=Path(data_dir), background=False, dispatch_processes=0)
         dispatcher = build_dispatcher(settings, engine=engine)
         dispatcher.warm()
-        costs: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        costs: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
         messages = (len(REGISTRATION) + len(MIXED) * rounds) * users
         for n in range(messages):
             villager, step = n % users, n // users
@@ -67,10 +76,10 @@ def dispatcher_costs(url: str, users: int, rounds: int) -> dict[str, list[tuple[
                 continue
             text = traffic.text(n)
             update = Update("wechat", traffic.openid(villager), Kind.TEXT, text, dedup_key=str(traffic.base + n))
-            cpu, wall = time.process_time(), time.perf_counter()
+            cpu, wall, statements[0] = time.process_time(), time.perf_counter(), 0
             dispatcher.dispatch(update)
             costs[kind_of(text, step % len(MIXED), registering)].append(
-                ((time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000))
+                ((time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000, statements[0]))
     engine.dispose()
     return costs
 
@@ -115,14 +124,14 @@ def main() -> None:
     for database, url in scratch_databases(args.only):
         prepare_database(url, Traffic("mixed", args.users, "C"), args.jobs, 0)
         costs = dispatcher_costs(url, args.users, args.rounds)
-        print(f"\n[{database}] {'kind':<22} {'n':>5} {'CPU ms':>8} {'wall ms':>8} {'p99 wall':>9}")
+        print(f"\n[{database}] {'kind':<22} {'n':>5} {'CPU ms':>8} {'wall ms':>8} {'p99 wall':>9} {'SQL':>5}")
         everything = [c for kind in costs.values() for c in kind]
         for kind, values in [*sorted(costs.items()), ("all (mixed workload)", everything)]:
-            cpu = statistics.fmean(c for c, _ in values)
-            walls = sorted(w for _, w in values)
+            cpu = statistics.fmean(c for c, _, _ in values)
+            walls = sorted(w for _, w, _ in values)
             p99 = walls[min(len(walls) - 1, int(len(walls) * 0.99))]
             print(f"{'':<{len(database) + 3}}{kind:<22} {len(values):5d} {cpu:8.2f} "
-                  f"{statistics.fmean(walls):8.2f} {p99:9.2f}")
+                  f"{statistics.fmean(walls):8.2f} {p99:9.2f} {statistics.fmean(n for _, _, n in values):5.1f}")
     print(f"\n/wechat around the dispatch (verify, parse, update, reply XML): {http_path_cost():.0f} µs CPU "
           "per message")
 

@@ -51,7 +51,8 @@ def home_kind() -> str:
 
 def public_welfare_first(session: Session, *, worker: Worker, matches: list[JobMatch]) -> list[JobMatch]:
     """A declared person's job list with public-welfare jobs on top (order kept otherwise)."""
-    if worker.id is None or not el.has_hardship(session, worker_id=worker.id):
+    if not any(m.public_welfare for m in matches) or worker.id is None or not el.has_hardship(
+            session, worker_id=worker.id):
         return matches
     return sorted(matches, key=lambda m: not m.public_welfare)
 

@@ -17,7 +17,7 @@ from handlers.terms import match_terms
 from knowledge import taxonomy
 from knowledge.text import choice_numbers, compact, integers
 from storage.job_search import JobMatch, jobs_for
-from storage.jobs import apply, employer_name, get_job, is_open, open_jobs
+from storage.jobs import apply, employer_name, get_job, get_jobs, is_open, open_jobs
 from storage.matching import fit, view
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,10 @@ def _page(ctx: Ctx) -> Reply:
     first, shown = current_page(ctx)
     person = view(ctx.worker) if ctx.worker else None
     year = ctx.services.local_now().year
+    jobs = get_jobs(ctx.session, job_ids=shown)
     lines = []
     for offset, job_id in enumerate(shown):
-        job = get_job(ctx.session, job_id=job_id)
+        job = jobs.get(job_id)
         if job is not None:
             found = fit(job, person, year=year, terms=match_terms()) if person else None
             lines.append(job_line(first + offset, job, found))

@@ -35,6 +35,11 @@ def get_job(session: Session, *, job_id: int) -> Job | None:
     return session.get(Job, job_id)
 
 
+def get_jobs(session: Session, *, job_ids: list[int]) -> dict[int, Job]:
+    """The jobs with these ids (those that exist), in one statement."""
+    return {job.id: job for job in session.exec(select(Job).where(col(Job.id).in_(job_ids))) if job.id is not None}
+
+
 def list_jobs(session: Session, *, status: str | None = None, town: str | None = None,
               limit: int = 50, offset: int = 0) -> list[Job]:
     stmt = select(Job)
