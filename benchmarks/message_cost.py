@@ -4,13 +4,14 @@ drive down for the webhook benchmark, free of a busy machine's noise.
 On a scratch SQLite file and a scratch PostgreSQL database with the webhook benchmark's data
 (demo data, a few thousand open jobs, half the villagers registered), each villager sends the
 mixed workload's messages in order through the real dispatcher, one message per dispatch (the
-webhook batches messages under load; one at a time is its worst case). For each kind it prints
+webhook's case when idle) or `--batch` messages of one kind at a time (under load the webhook
+hands over what queued up meanwhile as one batch). For each kind it prints
 this process's CPU ms per message (PostgreSQL's own work is not in it), the wall ms and the
 SQL statements sent (commits not counted); then
 what the /wechat HTTP path adds around the dispatch (signature, XML parse, reply XML), in CPU
 µs per message.
 
-    .venv/bin/python benchmarks/message_cost.py [--users 200] [--jobs 3000] [--only sqlite|postgresql]
+    .venv/bin/python benchmarks/message_cost.py [--users 200] [--jobs 3000] [--batch 1] [--only sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ def kind_of(text: str, step: int, registering: bool) -> str:
     return KINDS[text]
 
 
-def dispatcher_costs(url: str, users: int, rounds: int) -> dict[str, list[tuple[float, float, int]]]:
-    """(CPU ms, wall ms, SQL statements) of each message, by kind."""
+def dispatcher_costs(url: str, users: int, rounds: int, batch: int) -> dict[str, list[tuple[float, float, float]]]:
+    """(CPU ms, wall ms, SQL statements) of each message, by kind: a batch's share when
+    messages of one kind are dispatched `batch` at a time."""
     traffic = Traffic("mixed", users, "C")
     engine = make_engine(url)
     statements = [0]
@@ -65,21 +67,27 @@ def dispatcher_costs(url: str, users: int, rounds: int) -> dict[str, list[tuple[
         settings = Settings(database_url=url, data_dir=Path(data_dir), background=False, dispatch_processes=0)
         dispatcher = build_dispatcher(settings, engine=engine)
         dispatcher.warm()
-        costs: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
-        messages = (len(REGISTRATION) + len(MIXED) * rounds) * users
-        for n in range(messages):
-            villager, step = n % users, n // users
-            registering = not traffic.registered_already(villager) and step < len(REGISTRATION)
-            if not traffic.registered_already(villager) and not registering:
-                step -= len(REGISTRATION)
-            elif traffic.registered_already(villager) and step >= len(MIXED) * rounds:
-                continue
-            text = traffic.text(n)
-            update = Update("wechat", traffic.openid(villager), Kind.TEXT, text, dedup_key=str(traffic.base + n))
-            cpu, wall, statements[0] = time.process_time(), time.perf_counter(), 0
-            dispatcher.dispatch(update)
-            costs[kind_of(text, step % len(MIXED), registering)].append(
-                ((time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000, statements[0]))
+        costs: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+        for round_ in range(len(REGISTRATION) + len(MIXED) * rounds):
+            by_kind: dict[str, list[Update]] = defaultdict(list)
+            for villager in range(users):
+                n, step = round_ * users + villager, round_
+                registering = not traffic.registered_already(villager) and step < len(REGISTRATION)
+                if not traffic.registered_already(villager) and not registering:
+                    step -= len(REGISTRATION)
+                elif traffic.registered_already(villager) and step >= len(MIXED) * rounds:
+                    continue
+                text = traffic.text(n)
+                by_kind[kind_of(text, step % len(MIXED), registering)].append(
+                    Update("wechat", traffic.openid(villager), Kind.TEXT, text, dedup_key=str(traffic.base + n)))
+            for kind, updates in by_kind.items():
+                for start in range(0, len(updates), batch):
+                    chunk = updates[start:start + batch]
+                    cpu, wall, statements[0] = time.process_time(), time.perf_counter(), 0
+                    dispatcher.dispatch_many(chunk)
+                    share = ((time.process_time() - cpu) * 1000 / len(chunk),
+                             (time.perf_counter() - wall) * 1000 / len(chunk), statements[0] / len(chunk))
+                    costs[kind].extend([share] * len(chunk))
     engine.dispose()
     return costs
 
@@ -117,13 +125,14 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200, help="villagers writing")
     parser.add_argument("--rounds", type=int, default=2, help="times each villager goes round the loop")
     parser.add_argument("--jobs", type=int, default=3000, help="open jobs for 找工作")
+    parser.add_argument("--batch", type=int, default=1, help="messages of one kind dispatched together")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
     logging.disable(logging.INFO)
-    print(f"{args.users} villagers (half registered), {args.jobs} open jobs, one message per dispatch")
+    print(f"{args.users} villagers (half registered), {args.jobs} open jobs, {args.batch} message(s) per dispatch")
     for database, url in scratch_databases(args.only):
         prepare_database(url, Traffic("mixed", args.users, "C"), args.jobs, 0)
-        costs = dispatcher_costs(url, args.users, args.rounds)
+        costs = dispatcher_costs(url, args.users, args.rounds, args.batch)
         print(f"\n[{database}] {'kind':<22} {'n':>5} {'CPU ms':>8} {'wall ms':>8} {'p99 wall':>9} {'SQL':>5}")
         everything = [c for kind in costs.values() for c in kind]
         for kind, values in [*sorted(costs.items()), ("all (mixed workload)", everything)]:

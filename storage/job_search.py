@@ -1,6 +1,5 @@
-"""Which open jobs suit a worker (找工作), best first, from the open jobs kept in memory per
-database: read again only when the job table's change stamp (renewed by a trigger on every
-change, migration 0012) has moved, so a few thousand open jobs are not loaded for each message."""
+"""Which open jobs suit a worker (找工作), best first, from the open jobs kept in memory
+(storage.kept), so that a few thousand open jobs are not loaded for each message."""
 
 from __future__ import annotations
 
@@ -8,11 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlmodel import Session
 
+from storage.kept import kept
 from storage.matching import Fit, JobFacts, Terms, fit, view
-from storage.models import ChangeStamp, Job, Worker
+from storage.models import Job, Worker
 from storage.sql import table_of
 
 OPEN = "open"
@@ -38,31 +38,23 @@ class OpenJobs:
 
 
 _J = table_of(Job)
-_STAMP = select(table_of(ChangeStamp).c.stamp).where(table_of(ChangeStamp).c.name == "job")
 _OPEN = select(_J.c.id, _J.c.end_date, _J.c.public_welfare, _J.c.skills, _J.c.town, _J.c.village, _J.c.at_door,
                _J.c.age_min, _J.c.age_max, _J.c.physical, _J.c.night_shift, _J.c.days, _J.c.season
                ).where(_J.c.status == OPEN)
-_kept: dict[str, tuple[int, OpenJobs]] = {}  # database URL → (stamp, its open jobs)
 
 
-def open_jobs(session: Session) -> OpenJobs:
-    """Every open job (past its end date or not: the caller knows the day), as of this
-    session's transaction or newer."""
-    connection = session.connection()
-    where = str(connection.engine.url)
-    # The stamp is read before the jobs, so the jobs kept are never older than their stamp.
-    stamp = connection.execute(_STAMP).scalar()
-    kept = _kept.get(where)
-    if kept is not None and stamp is not None and kept[0] == stamp:
-        return kept[1]
+def _load(connection: Connection) -> OpenJobs:
     jobs = OpenJobs()
     for row in connection.execute(_OPEN):
         jobs.by_town[row.town].append(OpenJob(row.id, row.end_date, row.public_welfare, JobFacts(
             tuple(row.skills), row.town, row.village, row.at_door, row.age_min, row.age_max, row.physical,
             row.night_shift, row.days, row.season)))
-    if stamp is not None:  # no stamp yet (no change since the migration): keep nothing
-        _kept[where] = (stamp, jobs)
     return jobs
+
+
+def open_jobs(session: Session) -> OpenJobs:
+    """Every open job (past its end date or not: the caller knows the day), kept in memory."""
+    return kept(session, "job", _load)
 
 
 @dataclass(frozen=True)

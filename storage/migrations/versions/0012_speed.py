@@ -1,5 +1,5 @@
-"""change_stamp: a stamp every change to the job table renews, so that a process can keep the
-open jobs in memory and know with one small read when they changed
+"""change_stamp: a stamp every change to a read-mostly table (job, fair) renews, so that a
+process can keep the table's rows in memory and know with one small read when they changed
 
 Revision ID: 0012
 Revises: 0011
@@ -14,44 +14,54 @@ down_revision = '0011'
 branch_labels = None
 depends_on = None
 
+TABLES = ('job', 'fair')
+EVENTS = ('INSERT', 'UPDATE', 'DELETE')
 # A random stamp rather than a counter: a test database emptied with TRUNCATE, or a SQLite
 # file made again at the same path, must not repeat a stamp a process still has in memory.
 SQLITE_TRIGGER = """
-CREATE TRIGGER job_{event}_stamp AFTER {event} ON job BEGIN
-  INSERT INTO change_stamp (name, stamp) VALUES ('job', random()) ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp;
+CREATE TRIGGER {table}_{event}_stamp AFTER {event} ON {table} BEGIN
+  INSERT INTO change_stamp (name, stamp) VALUES ('{table}', random())
+  ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp;
 END
 """
 POSTGRES_FUNCTION = """
-CREATE FUNCTION job_change_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION change_stamp_renew() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO change_stamp (name, stamp) VALUES ('job', (random() * 9e15)::bigint)
+  INSERT INTO change_stamp (name, stamp) VALUES (TG_TABLE_NAME, (random() * 9e15)::bigint)
   ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp;
   RETURN NULL;
 END $$
 """
-POSTGRES_TRIGGER = ("CREATE TRIGGER job_change_stamp AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON job "
-                    "FOR EACH STATEMENT EXECUTE FUNCTION job_change_stamp()")
+POSTGRES_TRIGGER = ("CREATE TRIGGER {table}_stamp AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION change_stamp_renew()")
 
 
 def upgrade() -> None:
-    op.create_table('change_stamp',
+    stamps = op.create_table('change_stamp',
     sa.Column('name', sa.String(length=32), nullable=False),
     sa.Column('stamp', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
-    if op.get_bind().dialect.name == 'sqlite':
-        for event in ('INSERT', 'UPDATE', 'DELETE'):
-            op.execute(SQLITE_TRIGGER.format(event=event))
-    else:
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if not sqlite:
         op.execute(POSTGRES_FUNCTION)
-        op.execute(POSTGRES_TRIGGER)
+    for table in TABLES:
+        if sqlite:
+            for event in EVENTS:
+                op.execute(SQLITE_TRIGGER.format(table=table, event=event))
+        else:
+            op.execute(POSTGRES_TRIGGER.format(table=table))
+    op.bulk_insert(stamps, [{'name': table, 'stamp': 1} for table in TABLES])
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'sqlite':
-        for event in ('INSERT', 'UPDATE', 'DELETE'):
-            op.execute(f'DROP TRIGGER job_{event}_stamp')
-    else:
-        op.execute('DROP TRIGGER job_change_stamp ON job')
-        op.execute('DROP FUNCTION job_change_stamp()')
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    for table in TABLES:
+        if sqlite:
+            for event in EVENTS:
+                op.execute(f'DROP TRIGGER {table}_{event}_stamp')
+        else:
+            op.execute(f'DROP TRIGGER {table}_stamp ON {table}')
+    if not sqlite:
+        op.execute('DROP FUNCTION change_stamp_renew()')
     op.drop_table('change_stamp')
