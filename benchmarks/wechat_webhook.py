@@ -26,7 +26,7 @@ Targets (issue 20): SQLite ≥ 0.5× the Starlette echo with p99 < 100 ms, Postg
 with p99 < 100 ms, p99 < 150 ms on both during a broadcast.
 
 Run: .venv/bin/python benchmarks/wechat_webhook.py [-d 20] [-c 50] [-t 1] [--users 1000]
-     [--jobs 3000] [--workload mixed,registration] [--databases sqlite,postgresql] [--workers 1]
+     [--jobs 3000] [--workload mixed,registration] [--databases sqlite,postgresql] [--workers 1] [--dispatch N]
      [--broadcast 100000] [--python-client]
 """
 
@@ -308,6 +308,9 @@ def jobbot_runs(traffic: Traffic, args: argparse.Namespace, echo_rps: float) -> 
         env.update(JOBBOT_DATABASE_URL=url, JOBBOT_DATA_DIR=data_dir, JOBBOT_PORT=str(port),
                    JOBBOT_HOST="127.0.0.1", JOBBOT_WECHAT_TOKEN=TOKEN, PYTHONPATH=str(ROOT))
         name = f"jobbot serve, {database}, {args.workers} worker{'s' * (args.workers > 1)}"
+        if args.dispatch is not None:
+            env.update(JOBBOT_DISPATCH_PROCESSES=str(args.dispatch))
+            name += f", {args.dispatch} dispatch"
         if args.broadcast:
             env.update(JOBBOT_WECHAT_APPID=APPID, JOBBOT_WECHAT_SECRET=SECRET, JOBBOT_WECHAT_TEMPLATE_ID="tmpl-bench",
                        JOBBOT_WECHAT_API_BASE=f"http://127.0.0.1:{api_port}", JOBBOT_QUIET_START="00:00",
@@ -349,6 +352,7 @@ def main() -> None:
     parser.add_argument("--workload", default="mixed,registration")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=1, help="jobbot serve --workers")
+    parser.add_argument("--dispatch", type=int, help="JOBBOT_DISPATCH_PROCESSES (default: the server's own)")
     parser.add_argument("--broadcast", type=int, default=0, help="people a broadcast goes to during the load")
     parser.add_argument("--python-client", action="store_true", help="use the Python client even if wrk is there")
     args = parser.parse_args()
