@@ -18,6 +18,7 @@ TABLES = ('job', 'fair')
 EVENTS = ('INSERT', 'UPDATE', 'DELETE')
 # A random stamp rather than a counter: a test database emptied with TRUNCATE, or a SQLite
 # file made again at the same path, must not repeat a stamp a process still has in memory.
+RANDOM, PG_RANDOM = 'random()', '(random() * 9e15)::bigint'
 SQLITE_TRIGGER = """
 CREATE TRIGGER {table}_{event}_stamp AFTER {event} ON {table} BEGIN
   INSERT INTO change_stamp (name, stamp) VALUES ('{table}', random())
@@ -37,7 +38,7 @@ POSTGRES_TRIGGER = ("CREATE TRIGGER {table}_stamp AFTER INSERT OR UPDATE OR DELE
 
 
 def upgrade() -> None:
-    stamps = op.create_table('change_stamp',
+    op.create_table('change_stamp',
     sa.Column('name', sa.String(length=32), nullable=False),
     sa.Column('stamp', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('name')
@@ -51,7 +52,7 @@ def upgrade() -> None:
                 op.execute(SQLITE_TRIGGER.format(table=table, event=event))
         else:
             op.execute(POSTGRES_TRIGGER.format(table=table))
-    op.bulk_insert(stamps, [{'name': table, 'stamp': 1} for table in TABLES])
+        op.execute(f"INSERT INTO change_stamp (name, stamp) VALUES ('{table}', {RANDOM if sqlite else PG_RANDOM})")
 
 
 def downgrade() -> None:
