@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from wechat_traffic import SORRY, TOKEN, Traffic, check_replies, signed_queries  # noqa: E402
+from wechat_traffic import MAX_RATE, SORRY, TOKEN, Traffic, check_replies, signed_queries  # noqa: E402
 
 LUA = ROOT / "benchmarks" / "wechat_load.lua"
 APPID, SECRET = "wx_bench", "bench-secret"
@@ -68,7 +68,7 @@ Result = dict[str, Any]
 def run_wrk(port: int, traffic: Traffic, args: argparse.Namespace, seconds: float) -> Result:
     with tempfile.TemporaryDirectory() as folder:
         plan = Path(folder) / "plan.lua"
-        traffic.write_lua_plan(plan, args.threads)
+        traffic.write_lua_plan(plan, args.threads, seconds)
         out = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.concurrency}", f"-d{round(seconds)}s",
                               "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(plan)],
                              capture_output=True, text=True, check=True)
@@ -77,10 +77,9 @@ def run_wrk(port: int, traffic: Traffic, args: argparse.Namespace, seconds: floa
 
 
 async def _python_connection(port: int, traffic: Traffic, first: int, stride: int, until: float,
-                             result: Result, latencies: list[float]) -> None:
+                             result: Result, latencies: list[float], queries: list[str]) -> None:
     """One keep-alive connection sending the messages of villagers first, first + stride, … in order."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    queries = signed_queries()
     step = 0
     while time.monotonic() < until:
         for villager in range(first, traffic.users, stride):
@@ -116,9 +115,10 @@ def python_load(port: int, traffic: Traffic, concurrency: int, seconds: float) -
     async def main() -> Result:
         result: Result = {"requests": 0, "bad_status": 0, "sorry": 0, "deferred": 0, "socket_errors": 0}
         latencies: list[float] = []
+        queries = signed_queries(round(seconds * MAX_RATE))
         started = time.monotonic()
-        await asyncio.gather(*(_python_connection(port, traffic, c, concurrency, started + seconds, result, latencies)
-                               for c in range(concurrency)))
+        await asyncio.gather(*(_python_connection(port, traffic, c, concurrency, started + seconds, result, latencies,
+                                                  queries) for c in range(concurrency)))
         result["seconds"] = time.monotonic() - started
         q = statistics.quantiles(latencies, n=100, method="inclusive")
         result.update(p50_ms=q[49] * 1000, p99_ms=q[98] * 1000, sent=result["requests"])
