@@ -75,10 +75,3 @@ def test_serve_with_a_wrong_setting_stops_at_once_with_a_clear_message(tmp_path:
     assert "设置有误" in result.stderr and "JOBBOT_QUIET_START=25:00" in result.stderr
     assert "JOBBOT_WECHAT_AES_KEY" in result.stderr and "not-a-key-at-all" not in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
-
-
-def test_two_dispatch_processes_on_postgresql_one_on_sqlite_unless_set(tmp_path: Path) -> None:
-    sqlite = Settings(database_url=f"sqlite:///{tmp_path}/a.sqlite3")
-    postgresql = Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    assert (sqlite.dispatch_children, postgresql.dispatch_children) == (1, 2)
-    assert Settings(database_url="postgresql+psycopg://x@h/db", dispatch_processes=0).dispatch_children == 0

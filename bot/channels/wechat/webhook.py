@@ -82,7 +82,7 @@ class WeChatChannel:
         self._late_here: dict[str, float] = {}  # keys answered late by this process → forget at
         self._batches: Batcher[tuple[Update, bool], Dispatched] = Batcher(self._run_batch,
                                                                           lanes=dispatch_lanes(settings))
-        self._processes: list[DispatchProcess] = []  # lane → child process (with dispatch_children)
+        self._processes: list[DispatchProcess] = []  # lane → child process (with dispatch_processes)
         self._threads: ThreadPoolExecutor | None = None  # lane threads (without)
 
     def routes(self) -> list[BaseRoute]:
@@ -97,8 +97,8 @@ class WeChatChannel:
         if self.settings.wechat_appid and self.settings.wechat_secret:
             self.client = WeChatClient(self.settings, self.dispatcher.engine, clock=self.clock)
             self.messenger = WeChatMessenger(self.client, self.dispatcher.engine, self.settings, clock=self.clock)
-        if self.settings.dispatch_children:
-            self._processes = [DispatchProcess(self.settings) for _ in range(self.settings.dispatch_children)]
+        if self.settings.dispatch_processes:
+            self._processes = [DispatchProcess(self.settings) for _ in range(self.settings.dispatch_processes)]
             await asyncio.gather(*(child.start() for child in self._processes))
         else:
             self._threads = ThreadPoolExecutor(dispatch_lanes(self.settings), thread_name_prefix="wechat-dispatch")
@@ -261,8 +261,8 @@ def dispatch_lanes(settings: Settings) -> int:
     SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms between tries. On PostgreSQL a few
     threads overlap the round trips; more only fight over the GIL.
     """
-    if settings.dispatch_children:
-        return settings.dispatch_children
+    if settings.dispatch_processes:
+        return settings.dispatch_processes
     return 1 if settings.is_sqlite else 4
 
 
