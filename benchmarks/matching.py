@@ -31,7 +31,8 @@ from handlers.terms import match_terms  # noqa: E402
 from knowledge import taxonomy  # noqa: E402
 from knowledge.places import gazetteer  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
-from storage.matching import jobs_for, matching_workers  # noqa: E402
+from storage.job_search import jobs_for  # noqa: E402
+from storage.matching import matching_workers  # noqa: E402
 from storage.models import ChatAccount, Job, Worker, WorkerSkill  # noqa: E402
 from storage.outbox import Push, enqueue  # noqa: E402
 from storage.sql import table_of

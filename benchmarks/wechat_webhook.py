@@ -26,7 +26,7 @@ Targets (issue 20): SQLite ≥ 0.5× the Starlette echo with p99 < 100 ms, Postg
 with p99 < 100 ms, p99 < 150 ms on both during a broadcast.
 
 Run: .venv/bin/python benchmarks/wechat_webhook.py [-d 20] [-c 50] [-t 1] [--users 1000]
-     [--jobs 3000] [--workload mixed,registration] [--databases sqlite,postgresql] [--workers 1]
+     [--jobs 3000] [--workload mixed,registration] [--databases sqlite,postgresql] [--workers 1] [--dispatch N]
      [--broadcast 100000] [--python-client]
 """
 
@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from wechat_traffic import SORRY, TOKEN, Traffic, check_replies, signed_queries  # noqa: E402
+from wechat_traffic import MAX_RATE, SORRY, TOKEN, Traffic, check_replies, signed_queries  # noqa: E402
 
 LUA = ROOT / "benchmarks" / "wechat_load.lua"
 APPID, SECRET = "wx_bench", "bench-secret"
@@ -68,7 +68,7 @@ Result = dict[str, Any]
 def run_wrk(port: int, traffic: Traffic, args: argparse.Namespace, seconds: float) -> Result:
     with tempfile.TemporaryDirectory() as folder:
         plan = Path(folder) / "plan.lua"
-        traffic.write_lua_plan(plan, args.threads)
+        traffic.write_lua_plan(plan, args.threads, seconds)
         out = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.concurrency}", f"-d{round(seconds)}s",
                               "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(plan)],
                              capture_output=True, text=True, check=True)
@@ -77,10 +77,9 @@ def run_wrk(port: int, traffic: Traffic, args: argparse.Namespace, seconds: floa
 
 
 async def _python_connection(port: int, traffic: Traffic, first: int, stride: int, until: float,
-                             result: Result, latencies: list[float]) -> None:
+                             result: Result, latencies: list[float], queries: list[str]) -> None:
     """One keep-alive connection sending the messages of villagers first, first + stride, … in order."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    queries = signed_queries()
     step = 0
     while time.monotonic() < until:
         for villager in range(first, traffic.users, stride):
@@ -116,9 +115,10 @@ def python_load(port: int, traffic: Traffic, concurrency: int, seconds: float) -
     async def main() -> Result:
         result: Result = {"requests": 0, "bad_status": 0, "sorry": 0, "deferred": 0, "socket_errors": 0}
         latencies: list[float] = []
+        queries = signed_queries(round(seconds * MAX_RATE))
         started = time.monotonic()
-        await asyncio.gather(*(_python_connection(port, traffic, c, concurrency, started + seconds, result, latencies)
-                               for c in range(concurrency)))
+        await asyncio.gather(*(_python_connection(port, traffic, c, concurrency, started + seconds, result, latencies,
+                                                  queries) for c in range(concurrency)))
         result["seconds"] = time.monotonic() - started
         q = statistics.quantiles(latencies, n=100, method="inclusive")
         result.update(p50_ms=q[49] * 1000, p99_ms=q[98] * 1000, sent=result["requests"])
@@ -308,6 +308,9 @@ def jobbot_runs(traffic: Traffic, args: argparse.Namespace, echo_rps: float) -> 
         env.update(JOBBOT_DATABASE_URL=url, JOBBOT_DATA_DIR=data_dir, JOBBOT_PORT=str(port),
                    JOBBOT_HOST="127.0.0.1", JOBBOT_WECHAT_TOKEN=TOKEN, PYTHONPATH=str(ROOT))
         name = f"jobbot serve, {database}, {args.workers} worker{'s' * (args.workers > 1)}"
+        if args.dispatch is not None:
+            env.update(JOBBOT_DISPATCH_PROCESSES=str(args.dispatch))
+            name += f", {args.dispatch} dispatch"
         if args.broadcast:
             env.update(JOBBOT_WECHAT_APPID=APPID, JOBBOT_WECHAT_SECRET=SECRET, JOBBOT_WECHAT_TEMPLATE_ID="tmpl-bench",
                        JOBBOT_WECHAT_API_BASE=f"http://127.0.0.1:{api_port}", JOBBOT_QUIET_START="00:00",
@@ -349,6 +352,7 @@ def main() -> None:
     parser.add_argument("--workload", default="mixed,registration")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=1, help="jobbot serve --workers")
+    parser.add_argument("--dispatch", type=int, help="JOBBOT_DISPATCH_PROCESSES (default: the server's own)")
     parser.add_argument("--broadcast", type=int, default=0, help="people a broadcast goes to during the load")
     parser.add_argument("--python-client", action="store_true", help="use the Python client even if wrk is there")
     args = parser.parse_args()

@@ -18,7 +18,8 @@ from handlers.terms import match_terms
 from knowledge.text import choice_numbers, compact, integers
 from storage import graduates as store
 from storage.eligibility import set_flag
-from storage.matching import jobs_for
+from storage.job_search import jobs_for
+from storage.jobs import get_job
 from storage.models import Graduate, Job, Worker, saved_id
 from storage.outbox import Push, enqueue, pushed_jobs_since
 
@@ -143,15 +144,17 @@ def recommend(session: Session, services: Any, *, graduate: Graduate, worker: Wo
     today = datetime.combine(local.date(), time(0), local.tzinfo)
     pushed = set(pushed_jobs_since(session, worker_id=saved_id(worker), since=today))
     for match in jobs_for(session, worker=worker, today=local.date(), terms=match_terms()):
-        if match.job.id in given or match.job.id in pushed:
+        if match.job_id in given or match.job_id in pushed:
             continue
-        slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=saved_id(match.job),
-                                        now=services.clock())
+        job = get_job(session, job_id=match.job_id)
+        if job is None:
+            continue
+        slot = store.add_recommendation(session, graduate_id=graduate.id, job_id=match.job_id, now=services.clock())
         if slot is None:
             return 0
-        return enqueue(session, [Push(key=store.push_key(graduate.id, saved_id(match.job)), worker_id=saved_id(worker),
-                                      kind=store.PUSH_KIND, ref_id=match.job.id,
-                                      texts=recommendation(match.job, match.fit, slot))], now=services.clock())
+        return enqueue(session, [Push(key=store.push_key(graduate.id, match.job_id), worker_id=saved_id(worker),
+                                      kind=store.PUSH_KIND, ref_id=match.job_id,
+                                      texts=recommendation(job, match.fit, slot))], now=services.clock())
     return 0
 
 

@@ -21,7 +21,8 @@ from handlers.terms import match_terms
 from knowledge.text import choice_numbers, compact
 from storage import eligibility as el
 from storage.cases import open_cases_of
-from storage.matching import JobMatch, jobs_for
+from storage.job_search import JobMatch, jobs_for
+from storage.jobs import get_job
 from storage.models import Employer, Worker, saved_id
 from storage.outbox import Push, enqueue
 
@@ -50,20 +51,22 @@ def home_kind() -> str:
 
 def public_welfare_first(session: Session, *, worker: Worker, matches: list[JobMatch]) -> list[JobMatch]:
     """A declared person's job list with public-welfare jobs on top (order kept otherwise)."""
-    if worker.id is None or not el.has_hardship(session, worker_id=worker.id):
+    if not any(m.public_welfare for m in matches) or worker.id is None or not el.has_hardship(
+            session, worker_id=worker.id):
         return matches
-    return sorted(matches, key=lambda m: not m.job.public_welfare)
+    return sorted(matches, key=lambda m: not m.public_welfare)
 
 
 def push_open_public_welfare(session: Session, services: Any, *, worker: Worker) -> int:
     """Right after a declaration: the open public-welfare jobs that suit the person, each once
     (one already queued behind everyone's head start goes now)."""
     assert worker.id is not None
-    matches = [m for m in jobs_for(session, worker=worker, today=services.local_now().date(), terms=match_terms())
-               if m.job.public_welfare]
+    matches = [(job, m.fit) for m in jobs_for(session, worker=worker, today=services.local_now().date(),
+                                              terms=match_terms())
+               if m.public_welfare and (job := get_job(session, job_id=m.job_id)) is not None]
     now = services.clock()
-    pushes = [Push(key=f"job:{m.job.id}:{worker.id}", worker_id=worker.id, kind="job", ref_id=m.job.id,
-                   texts=job_push(m.job, m.fit)) for m in matches]
+    pushes = [Push(key=f"job:{job.id}:{worker.id}", worker_id=worker.id, kind="job", ref_id=job.id,
+                   texts=job_push(job, found)) for job, found in matches]
     return enqueue(session, pushes, now=now) + el.bring_forward(session, keys=[p.key for p in pushes], now=now)
 
 

@@ -16,8 +16,9 @@ from handlers.paging import current_page, has_next, heading, off_the_list, turn_
 from handlers.terms import match_terms
 from knowledge import taxonomy
 from knowledge.text import choice_numbers, compact, integers
-from storage.jobs import apply, employer_name, get_job, is_open, open_jobs
-from storage.matching import JobMatch, jobs_for
+from storage.job_search import JobMatch, jobs_for
+from storage.jobs import apply, employer_name, get_job, get_jobs, is_open, open_jobs
+from storage.matching import fit, view
 
 log = logging.getLogger(__name__)
 router = Router("jobs")
@@ -40,7 +41,7 @@ def _matches(ctx: Ctx) -> list[JobMatch]:
 def find_jobs(ctx: Ctx) -> Reply:
     if ctx.worker is None:
         return ctx.start(browse.name, "town", None, "您还没登记，也可以先看看有什么活。")
-    ids = [m.job.id for m in _matches(ctx)]
+    ids = [m.job_id for m in _matches(ctx)]
     if not ids:
         return Reply.of("现在还没有适合您的活。有新的活，我们会第一时间告诉您。",
                         "想看更多地方的活，回复“修改”把“能去多远”改成全县。")
@@ -50,12 +51,15 @@ def find_jobs(ctx: Ctx) -> Reply:
 
 def _page(ctx: Ctx) -> Reply:
     first, shown = current_page(ctx)
-    fits = {m.job.id: m.fit for m in _matches(ctx)} if ctx.worker else {}
+    person = view(ctx.worker) if ctx.worker else None
+    year = ctx.services.local_now().year
+    jobs = get_jobs(ctx.session, job_ids=shown)
     lines = []
     for offset, job_id in enumerate(shown):
-        job = get_job(ctx.session, job_id=job_id)
+        job = jobs.get(job_id)
         if job is not None:
-            lines.append(job_line(first + offset, job, fits.get(job_id)))
+            found = fit(job, person, year=year, terms=match_terms()) if person else None
+            lines.append(job_line(first + offset, job, found))
     more = "回复“更多”看下一页，" if has_next(ctx) else ""
     head = heading(ctx, f"找到{len(ctx.data['ids'])}个活：")
     return Reply.of(head + "\n" + "\n".join(lines), f"回复编号看详情，{more}回复“报名 编号”直接报名。")

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, rrule
-from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, literal, or_, true, update
+from sqlalchemy import ColumnElement, Connection, Select, String, and_, cast, exists, literal, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage import outbox
+from storage.kept import kept
 from storage.models import Broadcast, Employer, Fair, FairChange, FairEmployer, Job, Outbox, Worker
 from storage.outbox import enqueue_selected
 from storage.sql import insert_ignore, stored_ids, table_of
@@ -107,20 +108,25 @@ def end_of(fair: Fair) -> datetime:
     return fair.ends_at or fair.starts_at + DEFAULT_LENGTH
 
 
-def _not_over(now: datetime) -> ColumnElement[bool]:
-    return or_(col(Fair.ends_at) > now,
-               and_(col(Fair.ends_at).is_(None), col(Fair.starts_at) > now - DEFAULT_LENGTH))
-
-
 def _over(now: datetime) -> ColumnElement[bool]:
     return or_(col(Fair.ends_at) <= now,
                and_(col(Fair.ends_at).is_(None), col(Fair.starts_at) <= now - DEFAULT_LENGTH))
 
 
+_F = table_of(Fair)
+_ON = sa_select(_F).where(_F.c.status.in_(LIVE)).order_by(_F.c.starts_at, _F.c.id)
+
+
+def _fairs_on(connection: Connection) -> tuple[Fair, ...]:
+    """Every fair not cancelled, soonest first: rows kept in memory (storage.kept), shared by
+    every session of the process, so only read, never added to a session."""
+    return tuple(Fair(**row._mapping) for row in connection.execute(_ON))
+
+
 def upcoming_fairs(session: Session, *, now: datetime, limit: int = 30) -> list[Fair]:
-    """Fairs still to come or going on now, soonest first; cancelled ones left out."""
-    return list(session.exec(select(Fair).where(col(Fair.status).in_(LIVE), _not_over(now))
-                             .order_by(col(Fair.starts_at), col(Fair.id)).limit(limit)))
+    """Fairs still to come or going on now, soonest first; cancelled ones left out. Read
+    only: they are kept in memory between messages."""
+    return [fair for fair in kept(session, "fair", _fairs_on) if end_of(fair) > now][:limit]
 
 
 def next_fairs(session: Session, *, now: datetime, tz: ZoneInfo, town: str | None = None,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import ChatAccount, Employer, Job, JobApplication, Worker, utcnow
@@ -33,6 +33,14 @@ def add_job(session: Session, *, fields: dict[str, Any], now: datetime) -> Job |
 
 def get_job(session: Session, *, job_id: int) -> Job | None:
     return session.get(Job, job_id)
+
+
+_JOBS = select(Job).where(col(Job.id).in_(bindparam("ids", expanding=True)))  # built once (storage.sql)
+
+
+def get_jobs(session: Session, *, job_ids: list[int]) -> dict[int, Job]:
+    """The jobs with these ids (those that exist), in one statement."""
+    return {job.id: job for job in session.exec(_JOBS, params={"ids": job_ids}) if job.id is not None}
 
 
 def list_jobs(session: Session, *, status: str | None = None, town: str | None = None,

@@ -1,4 +1,4 @@
-"""Which workers a job suits, and which jobs suit a worker, with a score and the reasons.
+"""Which workers a job suits, and how well a job suits a worker, with a score and the reasons.
 
 The rules live once, in `fit`: the kind of work (a trade only for people who have it; other
 work also for people who said 啥都行; an unclassified job only for them), the place against
@@ -7,19 +7,18 @@ county-wide job > neighbouring town > elsewhere in the county), age range, the e
 (no heavy work and no night shifts from 60 on), daytime-only people and night work, the
 days a job wants against the days a person is free, and a job's season against someone
 free only in one season. The SQL in `matching_workers` only narrows 100,000 workers down
-cheaply (skills by index, the push wish, the town) before `fit` decides.
+cheaply (skills by index, the push wish, the town) before `fit` decides; the other way
+round, storage.job_search ranks the open jobs for one worker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, exists, or_, select, true
-from sqlmodel import Session, col
-from sqlmodel import select as select_models
+from sqlmodel import Session
 
 from storage.models import Job, Worker, WorkerSkill
 from storage.sql import table_of
@@ -184,29 +183,7 @@ def matching_workers(session: Session, *, job: Job, year: int, terms: Terms) -> 
     return matches
 
 
-@dataclass(frozen=True)
-class JobMatch:
-    job: Job
-    fit: Fit
-
-
 def view(worker: Worker) -> WorkerView:
     assert worker.id is not None
     return WorkerView(worker.id, worker.town, worker.village, worker.birth_year, worker.skills,
                       worker.availability, worker.travel_range)
-
-
-def jobs_for(session: Session, *, worker: Worker, today: date, terms: Terms) -> list[JobMatch]:
-    """Open jobs not past their end date that suit the worker, best first (newest first among equals)."""
-    stmt = select_models(Job).where(col(Job.status) == "open",
-                                    or_(col(Job.end_date).is_(None), col(Job.end_date) >= today))
-    if worker.travel_range != "county" and worker.town:
-        stmt = stmt.where(or_(col(Job.town) == worker.town, col(Job.town).is_(None)))
-    person = view(worker)
-    matches = []
-    for job in session.exec(stmt):
-        found = fit(job, person, year=today.year, terms=terms)
-        if found:
-            matches.append(JobMatch(job, found))
-    matches.sort(key=lambda m: (-m.fit.score, -(m.job.id or 0)))
-    return matches

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     DateTime,
@@ -277,6 +278,16 @@ class ScheduleRun(SQLModel, table=True):
     last_started_at: datetime = Field(sa_type=UTCDateTime)
     owner: str = Field(max_length=128)
     runs: int = 0
+
+
+class ChangeStamp(SQLModel, table=True):
+    """A random stamp that database triggers renew on every change to a table (only `job` so
+    far): a process keeping that table's rows in memory reads it to know they changed."""
+
+    __tablename__ = "change_stamp"
+
+    name: str = Field(primary_key=True, max_length=32)
+    stamp: int = Field(sa_type=BigInteger)
 
 
 class LinkCode(SQLModel, table=True):

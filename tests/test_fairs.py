@@ -336,6 +336,20 @@ def test_chat_detail_of_a_fair_cancelled_meanwhile(chat: ChatHarness, clock: Clo
     assert "取消了" in chat.say("1")
 
 
+def test_chat_lists_fairs_as_they_are_now_however_they_were_changed(chat: ChatHarness, clock: Clock) -> None:
+    """The fairs are kept in memory between messages: a fair cancelled with a plain SQL
+    statement from another connection, or added, shows at the next 招聘会 all the same."""
+    clock.now = local(2026, 3, 10, 10, 0)
+    assert "1. 3月18日上午（最近一场）" in chat.say("招聘会")
+    with chat.engine.begin() as conn:
+        conn.execute(table_of(Fair).update().where(table_of(Fair).c.source_key == "fixed-2026-03-18")
+                     .values(status=fr.CANCELLED))
+    assert "1. 4月8日上午（最近一场）" in chat.say("招聘会")
+    with session_scope(chat.engine) as s:
+        town_fair(s, town="华埠镇", starts=local(2026, 3, 12, 9, 0), job_ids=(), now=clock.now)
+    assert "1. 3月12日上午（最近一场） 春风送岗·华埠镇专场" in chat.say("招聘会")
+
+
 def test_chat_turns_fair_reminders_off_and_on(chat: ChatHarness, clock: Clock) -> None:
     assert "登记以后" in chat.say("招聘会提醒")
     worker_id = register(chat)

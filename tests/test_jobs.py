@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ChatHarness, make_settings
 from openpyxl import Workbook
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from bot.postings import PostingError, import_jobs, post_job
@@ -120,6 +121,34 @@ def test_find_jobs_lists_details_pages_and_applies(chat: ChatHarness) -> None:
         assert len(session.exec(select(JobApplication)).all()) == 1
         [seen] = applications(session)
     assert seen.job_title.startswith("采茶工") and seen.channel == "console" and seen.user_id == "villager-1"
+
+
+def test_find_jobs_sees_every_change_to_the_jobs_however_it_is_written(chat: ChatHarness) -> None:
+    """找工作 keeps the open jobs in memory: a change by staff, by a plain SQL statement from
+    another connection, or an emptied table, shows at the next 找工作 all the same."""
+    def post(title: str) -> None:
+        with session_scope(chat.engine) as session:
+            post_job(session, services_for(chat), {"title": title, "employer": "示范茶场", "town": "华埠",
+                                                   "skills": "采茶", "pay": "150元/天"})
+
+    chat.conversation(*["登记", "华埠", "金星村", "45", "采茶", "1", "2", "1", "1", "1"])
+    post("采茶工甲")
+    assert "找到1个活" in chat.say("找工作")
+    post("采茶工乙")
+    assert "找到2个活" in chat.say("找工作")
+    with chat.engine.begin() as conn:
+        conn.execute(text("update job set status = 'closed' where title = '采茶工乙'"))
+    listing = chat.say("找工作")
+    assert "找到1个活" in listing and "采茶工甲" in listing
+    with chat.engine.begin() as conn:
+        conn.execute(text("update job set end_date = '2000-01-01' where title = '采茶工甲'"))
+    assert "还没有适合您的活" in chat.say("找工作")
+    with chat.engine.begin() as conn:
+        conn.execute(text("delete from job_application"))
+        conn.execute(text("delete from job"))
+    post("采茶工丙")
+    listing = chat.say("找工作")
+    assert "找到1个活" in listing and "采茶工丙" in listing
 
 
 def test_apply_without_a_list_asks_to_look_first(sqlite_chat: ChatHarness) -> None:

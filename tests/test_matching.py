@@ -12,7 +12,8 @@ from sqlmodel import Session
 from handlers.terms import match_terms
 from knowledge.places import gazetteer
 from storage.db import make_engine
-from storage.matching import WorkerView, fit, jobs_for, matching_workers
+from storage.job_search import jobs_for
+from storage.matching import WorkerView, fit, matching_workers
 from storage.models import ChatAccount, Job, Worker, saved_id
 from storage.workers import AccountRef, save_worker
 
@@ -179,6 +180,7 @@ def test_closed_jobs_are_not_offered(sqlite_url: str) -> None:
         session.add(job(id=None, source_key="a", title="开着的"))
         session.add(job(id=None, source_key="b", title="关了的", status="closed"))
         session.commit()
-        titles = [m.job.title for m in jobs_for(session, worker=worker, today=date(YEAR, 3, 10), terms=TERMS)]
+        titles = [session.get_one(Job, m.job_id).title
+                  for m in jobs_for(session, worker=worker, today=date(YEAR, 3, 10), terms=TERMS)]
     assert titles == ["开着的"]
     engine.dispose()

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -30,6 +31,7 @@ _CLAUSE_END = re.compile(r"[，,；;。？?！!]+")
 _ASKING = re.compile(r"[吗嘛么呢不没]$|哪|什么|啥|怎|咋|谁|几|多少|能不能|可不可以|有没有|是不是|要不要"
                      r"|管不管|算不算|中不中")
 MIN_PART = 4
+ANSWERS_KEPT = 4096  # villagers ask the same few things; an answer depends on the question alone
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class PolicyBase:
                                           written=repairable - lexicon.spoken_phrases)
         self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts))
         self._matcher = Matcher(self._index)
+        self._kept = lru_cache(maxsize=ANSWERS_KEPT)(self._ask)
 
     @classmethod
     def load(cls, store_dir: Path | None = None) -> PolicyBase:
@@ -96,6 +99,9 @@ class PolicyBase:
 
     def ask(self, question: str) -> Answer:
         """The bot's own how-to when the question is about using it, else the documents' answer."""
+        return self._kept(question)
+
+    def _ask(self, question: str) -> Answer:
         if howto := self._how_to(question):
             return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])],
                           topic=howto.id, live=howto.live)
