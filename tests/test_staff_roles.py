@@ -45,7 +45,8 @@ ALLOWED = [
     ("/console/api/waiting", WORK), ("/console/waiting", WORK),
     ("/console/api/staff", {"admin"}), ("/console/api/audit", {"admin"}),
     ("/console/jobs", WORK), ("/console/fairs", WORK), ("/console/broadcasts", WORK),
-    ("/console/workers", WORK | {"village"}), ("/console/villagers", WORK | {"village"}), ("/console/courses", WORK), ("/console/cases", WORK),
+    ("/console/workers", WORK | {"village"}), ("/console/villagers", WORK | {"village"}),
+    ("/console/courses", WORK), ("/console/cases", WORK),
     ("/console/silver", WORK), ("/console/graduates", WORK), ("/console/hardship", WORK),
     ("/console/staff", {"admin"}), ("/console/audit", {"admin"}), ("/console/", ALL),
 ]
