@@ -136,6 +136,8 @@ def confirm(ctx: Ctx) -> Reply:
         return ctx.goto("edit_pick")
     if not (key in ("1", "确认", "对", "没错", "好", "是") or registration.yes_no(key)):
         return Reply.of("请回复 1 确认，或回复 2 修改。") + _ask_confirm(ctx)
+    if not ctx.data.get("phone"):  # the number is what consent hangs on: never saved without one
+        return ctx.goto("phone")
     fields = {name: ctx.data.get(name) for name in registration.PROFILE_FIELDS if name != "phone"}
     if ctx.data.get(RELATIVE):
         return _save_changes(ctx, fields)
@@ -190,7 +192,8 @@ def _ask_code(ctx: Ctx) -> Reply:
 
 @flow.step("code", ask=_ask_code)
 def code(ctx: Ctx) -> Reply:
-    consent = ctx.session.get(Consent, ctx.data.get(CONSENT_ID))
+    consent_id = ctx.data.get(CONSENT_ID)
+    consent = ctx.session.get(Consent, consent_id) if consent_id else None
     if consent is None:
         ctx.finish()
         return Reply.of("这次登记已经没有了，可能已经注销。想重新登记，回复“代家人登记”。")
