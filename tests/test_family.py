@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ChatHarness, Clock, advance, make_settings
+from conftest import ChatHarness, Clock, advance, first_group, make_settings
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
@@ -69,6 +69,16 @@ def test_the_questions_are_asked_about_the_relative(sqlite_chat: ChatHarness) ->
     assert "您家里人住在哪个乡镇" in replies[2] and "您家里人是哪个村" in replies[3]
     assert "您家里人今年多大岁数" in replies[4] and "您家里人会做哪些活" in replies[5]
     assert "您家里人什么时候有空" in replies[6] and "您家里人愿意去多远" in replies[7]
+
+
+@pytest.mark.parametrize("typed", ["帮家人登记", "给爸妈登记", "帮我爸登记一下", "我奶奶不会用微信怎么办"])
+def test_a_family_member_finds_it_in_their_own_words(sqlite_chat: ChatHarness, typed: str) -> None:
+    assert "怎么称呼您家里人" in sqlite_chat.say(typed)
+
+
+def test_it_is_listed_in_more_services(sqlite_chat: ChatHarness) -> None:
+    number = first_group(r"回复 (\d+) 帮家人登记", sqlite_chat.say("更多服务"))
+    assert "怎么称呼您家里人" in sqlite_chat.say(number)
 
 
 def test_a_relative_gets_nothing_but_the_code_before_consent(chat: ChatHarness) -> None:
