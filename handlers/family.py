@@ -34,6 +34,8 @@ REACH = ("sms", "voice", "none")
 REACH_CHOICES = ("短信", "电话", "都不要，只让我看")
 REACH_LABEL = {"sms": "短信", "voice": "电话", "none": "不发，只给我看"}
 RESEND = ("重发", "再发", "重新发", "没收到", "再发一次", "重新发送", "发验证码")
+AFTER_CONSENT = {"sms": "有合适的活，会发短信告诉TA。", "voice": "有合适的活，会打电话告诉TA。",
+                 "none": "不给TA发消息。"}
 MINUTES = int(store.CODE_TTL.total_seconds() // 60)
 
 
@@ -47,9 +49,9 @@ def send_code(session: Session, *, consent: Consent, now: datetime, by: str) -> 
     code = store.issue_code(session, consent=consent, now=now)
     if code is None:
         return False
-    outbox.enqueue(session, [outbox.Push(key=f"consent:{consent.id}:{consent.sends}:{code}",
-                                             worker_id=consent.worker_id, kind=CONSENT,
-                                             texts=(code_text(code, by=by),), params={"code": code})], now=now)
+    push = outbox.Push(key=f"consent:{consent.id}:{consent.sends}:{code}", worker_id=consent.worker_id,
+                       kind=CONSENT, texts=(code_text(code, by=by),), params={"code": code})
+    outbox.enqueue(session, [push], now=now)
     return True
 
 
@@ -206,8 +208,7 @@ def code(ctx: Ctx) -> Reply:
     if checked is store.CodeCheck.GIVEN:
         ctx.finish()
         worker = ctx.session.get_one(Worker, consent.worker_id)
-        how = {"sms": "发短信告诉TA", "voice": "打电话告诉TA", "none": "不发消息，您在“我的信息”里看"}[consent.reach]
-        return Reply.of(f"确认好了！{worker.name or '您家里人'}已经登记上了。有合适的活，我们会{how}。",
+        return Reply.of(f"确认好了！{worker.name or '您家里人'}已经登记上了。{AFTER_CONSENT[consent.reach]}",
                         "回复“我的信息”可以看、改或注销。")
     if checked is store.CodeCheck.WRONG:
         return Reply.of(f"验证码不对，还可以再试{store.MAX_WRONG - consent.wrong_tries}次。请再核对一下。")

@@ -113,6 +113,14 @@ def test_a_relative_gets_nothing_but_the_code_before_consent(chat: ChatHarness) 
     assert len(sms.sent) == 2 and "秋茶采摘工" in sms.sent[1][1][0] and sms.sent[1][0] == MUM
 
 
+def test_the_code_goes_at_once_even_in_quiet_hours(sqlite_chat: ChatHarness, clock: Clock) -> None:
+    clock.now = datetime(2026, 3, 10, 22, 30, tzinfo=TZ)  # the family member is waiting for it now
+    register_mum(sqlite_chat)
+    sms = RecordingSender()
+    deliver(sqlite_chat, sms)
+    assert [user for user, _ in sms.sent] == [MUM]
+
+
 def test_a_wrong_code_five_times_voids_it_and_an_expired_one_can_be_sent_again(chat: ChatHarness) -> None:
     register_mum(chat)
     [first] = codes(chat.engine)
