@@ -624,14 +624,6 @@ class PolicyOptOut(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
-# SQLite hands out the highest id again once its row is deleted; ids end up in push keys,
-# case numbers and rows addressed to a person, so an id must never name a second thing.
-# AUTOINCREMENT makes SQLite behave as PostgreSQL's sequences always do (migration 0005).
-for _table in SQLModel.metadata.tables.values():
-    if _table.autoincrement_column is not None:
-        _table.dialect_options["sqlite"]["autoincrement"] = True
-
-
 # --- registration by someone else, with consent (issue 19) -----------------------------------------
 class Consent(SQLModel, table=True):
     """Who registered a person for them (a family member's chat account or a staff account), how
@@ -656,3 +648,12 @@ class Consent(SQLModel, table=True):
     sends: int = 0  # codes sent so far: each one costs an SMS or a call
     given_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _ts()
+
+
+# SQLite hands out the highest id again once its row is deleted; ids end up in push keys,
+# case numbers and rows addressed to a person, so an id must never name a second thing.
+# AUTOINCREMENT makes SQLite behave as PostgreSQL's sequences always do (migration 0005).
+for _table in SQLModel.metadata.tables.values():
+    if _table.autoincrement_column is not None:
+        _table.dialect_options["sqlite"]["autoincrement"] = True
+
