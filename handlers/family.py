@@ -36,6 +36,7 @@ REACH_LABEL = {"sms": "短信", "voice": "电话", "none": "不发，只给我�
 RESEND = ("重发", "再发", "重新发", "没收到", "再发一次", "重新发送", "发验证码")
 AFTER_CONSENT = {"sms": "有合适的活，会发短信告诉TA。", "voice": "有合适的活，会打电话告诉TA。",
                  "none": "不给TA发消息。"}
+SHOWN_LINES = 3  # 乡镇村, 年龄, 会做的活: enough to tell who it is within one short message
 MINUTES = int(store.CODE_TTL.total_seconds() // 60)
 
 
@@ -252,7 +253,8 @@ def pick(ctx: Ctx) -> Reply:
     worker, _ = relative
     ctx.data["chosen"] = worker.id
     ctx.data["choices"] = ["修改", "注销", *(["发验证码"] if worker.consent_pending else [])]
-    return ctx.goto("chosen", f"{_label(worker)}\n{registration.describe(registration.profile_fields(worker))}")
+    place_age_skills = registration.describe(registration.profile_fields(worker)).split("\n")[:SHOWN_LINES]
+    return ctx.goto("chosen", "\n".join([_label(worker), *place_age_skills]))
 
 
 def _ask_chosen(ctx: Ctx) -> Reply:
