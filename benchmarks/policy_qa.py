@@ -1,12 +1,17 @@
 """Policy Q&A benchmark: per kind of question, right answers, honest no-answers, wrong answers,
-latency and answer length, on the dev half and the held-out half of the villagers' eval set, and on
-the probe set.
+latency and answer length, on the dev half and the held-out half of the villagers' eval set, on
+the probe set, and on the dev and held-out halves of the fresh set.
 
 The eval set (tests/data/policy_eval_{dev,heldout}.jsonl) was written as people in the county ask and
 split once at random before the method was tuned; only the dev half is for looking at misses.
 The probe set (tests/data/policy_eval_probe.jsonl) was written later, before the second round of
 method changes, weighted to two-topic, rambling, request, Traditional and voice-slip questions.
-`--no-heldout` leaves the held-out half out (for working on the method).
+The fresh set (tests/data/policy_eval_fresh_{dev,heldout}.jsonl) was written blind, from the plan
+alone by someone who had seen neither the method nor the other sets, and split once at random.
+The everyday set (tests/data/policy_eval_everyday.jsonl) was written in three batches during the
+third round of method changes, each batch run before the changes it led to (so it is dev, not
+held-out): everyday paraphrase, story-first, voice-slip and near-miss questions.
+`--no-heldout` leaves both held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
 """
@@ -27,6 +32,9 @@ DATA = ROOT / "tests" / "data"
 DEV_SET = DATA / "policy_eval_dev.jsonl"
 HELDOUT_SET = DATA / "policy_eval_heldout.jsonl"
 PROBE_SET = DATA / "policy_eval_probe.jsonl"
+FRESH_DEV_SET = DATA / "policy_eval_fresh_dev.jsonl"
+FRESH_HELDOUT_SET = DATA / "policy_eval_fresh_heldout.jsonl"
+EVERYDAY_SET = DATA / "policy_eval_everyday.jsonl"
 OLD_SETS = (DATA / "policy_qa.jsonl", DATA / "policy_qa_holdout.jsonl")
 NOT_COVERED = "这个问题方案里没有提到"
 SOURCE_LINE = "\n出处"
@@ -138,9 +146,12 @@ def main(argv: list[str]) -> int:
     kb.ask("热身")  # the first question pays for lazy imports; latency is measured after start-up
     run(kb, load_eval(DEV_SET), "dev half", "--verbose" in argv)
     run(kb, load_eval(PROBE_SET), "probe set", "--verbose" in argv)
+    run(kb, load_eval(FRESH_DEV_SET), "fresh dev", "--verbose" in argv)
+    run(kb, load_eval(EVERYDAY_SET), "everyday set", "--verbose" in argv)
     if "--no-heldout" not in argv:
-        # Misses of the held-out half are never printed: it is not for tuning.
+        # Misses of the held-out halves are never printed: they are not for tuning.
         run(kb, load_eval(HELDOUT_SET), "held-out half", False)
+        run(kb, load_eval(FRESH_HELDOUT_SET), "fresh held-out", False)
     if "--old" in argv:
         for path in OLD_SETS:
             run(kb, load_eval(path), f"older set {path.name}", False)

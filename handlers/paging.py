@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from bot.messages import Reply
 from bot.router import Ctx
-from knowledge.text import integers
+from knowledge.text import integers, says_more_than_numbers
 
 PAGE = 3  # a page stays short enough to read at once (150 characters)
 NEXT = ("更多", "下一页", "还有吗", "还有")
@@ -50,7 +50,7 @@ def turn_page(ctx: Ctx, key: str, show: Callable[[Ctx], Reply]) -> Reply | None:
 def off_the_list(ctx: Ctx) -> Reply | None:
     """A question typed while a list is shown ("创业贷款能贷多少"): leave the list and answer it.
     None for a number off the list, which the list answers itself."""
-    if not ctx.text.strip() or integers(ctx.text):
+    if not ctx.text.strip() or (integers(ctx.text) and not says_more_than_numbers(ctx.text)):
         return None
     ctx.finish()
     return ctx.fallback(ctx)

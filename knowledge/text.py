@@ -24,6 +24,9 @@ _PUNCT = re.compile(r"[\s,.;:!?'\"`~()\[\]{}<>/\\|@#$%^&*_+=\-、，。；：！
 _DIGITS = re.compile(r"\d+")
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+# Words that go with a pick ("我要第三个", "选1和3", "报名 2吧"); what is left beside numerals is a sentence.
+_CHOICE_WORDS = re.compile(r"报名|看看|还有|回复|第|个|号|选|要|我|看|和|跟|都|的|条|项|这|那|吧|啊|呀|好|就|是")
+_NOT_A_PICK = re.compile(r"[^\u4e00-\u9fff]|[零〇一二两三四五六七八九十]")
 
 
 def normalize(text: str) -> str:
@@ -85,12 +88,20 @@ def integers(text: str) -> list[int]:
     return [int(d) for d in _DIGITS.findall(arabize(text))]
 
 
+def says_more_than_numbers(text: str) -> bool:
+    """Whether a reply is a sentence that holds a numeral ("下一场招聘会在哪"), not a pick ("我要第三个")."""
+    return len(_NOT_A_PICK.sub("", _CHOICE_WORDS.sub("", normalize(text)))) >= 2
+
+
 def choice_numbers(text: str, count: int) -> list[int] | None:
     """The numbered choices (1..count) a reply names, or None when it names none or a wrong one.
 
     Accepts "1 3 5", "1、3", "１，３", "一 三", and digits run together ("135") when each
-    digit is a different valid choice but the whole number is not ("99" names nothing).
+    digit is a different valid choice but the whole number is not ("99" names nothing); a
+    sentence with a numeral in it ("下一场招聘会在哪") names none.
     """
+    if says_more_than_numbers(text):
+        return None
     tokens = [t for t in re.split(r"[^\d]+", arabize(text)) if t]
     if not tokens:
         return None

@@ -464,3 +464,86 @@ def test_a_request_carries_next_steps_outside_the_json(kb: PolicyBase) -> None:
     assert answer.next_steps == ("维权（欠工资）",)
     assert set(answer.to_dict()) == {"answered", "answer", "citations"}
     assert kb.ask("欠薪案件结案率是多少").next_steps == ()
+
+
+# --- general mechanisms: everyday wording the sets were not written with -------------------------
+
+GENERAL = [
+    # A story told first: the clause that asks names what is wanted.
+    ("茶叶加工厂要扩建，能贷款吗", "二、(三) 8"),
+    ("说来话长，俺们是从山上搬下来的，家里老的老小的小，就我一个人挣钱，县里对搬下来的人有啥帮扶没", "二、(四) 12"),
+    # A particle glued to a phrase (摔断|了); a verb and its object apart (贷到款, 找个活).
+    ("哎 我男人在工地上干活 腿摔断了 老板不认账 这个咋弄", "二、(六) 21"),
+    ("我想在村里开个小超市，能贷到款吗", "二、(三) 8"),
+    # Concepts said in plain words: a disability, a ride to the factory, a trade to learn, a body part hurt.
+    ("俺娃腿脚不方便，能找个活干不", "二、(四) 15"),
+    ("找工作能不能有车送到厂里去", "二、(一) 3"),
+    ("想学开挖机哪里能学", "二、(五) 16"),
+    ("厂里干活手被机器压了，厂里不管", "二、(六) 21"),
+    # "干了十年" is a span, not the year 2010; "山沟沟" is the lie of the land, not a place elsewhere.
+    ("我在杭州干了十年，想回来开个厂，县里能帮着解决啥", "二、(三) 11"),
+    ("俺们这山沟沟里，出门打工远，在家附近有没有活", "二、(二) 4"),
+    # Voice slips in the middle of a term.
+    ("公议性岗位咋申请", "二、(四) 15"),
+    ("根治欠心找哪个部门", "二、(六) 20"),
+]
+
+
+@pytest.mark.parametrize(("question", "ref"), GENERAL, ids=[q for q, _ in GENERAL])
+def test_everyday_wording_finds_its_measure(kb: PolicyBase, question: str, ref: str) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and answer.citations[0].ref == ref, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "创业贷款利率是多少",
+    "见习期间每个月补贴多少钱",
+    "常山县创业贷款能贷多少",
+    "我在厂里干了十年，失业金怎么领",  # a story first does not make the outside topic answerable
+    "腿脚不方便，残疾证怎么办",
+])
+def test_near_misses_told_in_everyday_words_stay_unanswered(kb: PolicyBase, question: str) -> None:
+    answer = kb.ask(question)
+    assert not answer.answered and answer.answer.startswith(NOT_COVERED), answer.answer
+
+
+def test_a_word_inside_a_longer_word_is_no_how_to(kb: PolicyBase) -> None:
+    assert kb.ask("村里那些老茶园要改造吗").citations[0].ref == "二、(二) 5"
+    assert "回复“修改”" in kb.ask("村子填错了，想改一下").answer
+
+
+def test_a_story_or_vague_word_is_no_spelling_repair(kb: PolicyBase) -> None:
+    assert "我想在村里" in kb._reader.read("我想在村里开个小超市").text
+
+
+def test_yes_only_when_the_plan_says_what_was_asked(kb: PolicyBase) -> None:
+    # The plan's line on tourism says nothing of anyone coming to teach: no "有。" in front of it.
+    answer = kb.ask("村里想搞个民宿，县里有人来教不")
+    assert answer.citations[0].ref == "二、(二) 7" and not answer.answer.startswith(("有。", "能。"))
+    assert kb.ask("残疾人能上公益性岗位吗").answer.startswith("能。")
+
+
+def test_two_figures_asked_of_one_measure_are_both_given(kb: PolicyBase) -> None:
+    answer = kb.ask("公益性岗位有多少个？残疾人之家要建几家？")
+    assert "750个" in answer.answer and "22家" in answer.answer
+
+
+def test_pinyin_typed_word_by_word_and_a_slip_in_a_how_to(kb: PolicyBase) -> None:
+    assert "直播带岗" in kb.ask("zhibo daigang 是什么").answer
+    assert "回复“退订”" in kb.ask("怎么退定").answer
+
+
+@pytest.mark.parametrize("question", [
+    "采茶机多少钱一台",  # a price
+    "茶叶采摘季一个采茶工能挣多少",  # one person's pay; the plan has the tea industry's output
+    "我家老人走了，丧葬费怎么领",  # the story names a group the plan helps; the topic is outside it
+    "生二胎有什么补贴",
+])
+def test_prices_pay_and_outside_topics_are_not_answered(kb: PolicyBase, question: str) -> None:
+    answer = kb.ask(question)
+    assert not answer.answered and answer.answer.startswith(NOT_COVERED), answer.answer
+
+
+def test_a_count_of_people_asked_after_a_story_is_the_countys(kb: PolicyBase) -> None:
+    answer = kb.ask("我家祖祖辈辈种茶，听说县里要把茶产业做大，能带动多少人干活？")
+    assert answer.answered and "8000人" in answer.answer and "没写" not in answer.answer

@@ -22,7 +22,9 @@ def test_integers_reads_every_way_of_writing_numbers(text: str, numbers: list[in
 
 @pytest.mark.parametrize("text,count,picked", [("1 3 5", 10, [1, 3, 5]), ("1、3", 10, [1, 3]), ("135", 10, [1, 3, 5]),
                                                ("10", 10, [10]), ("一，三", 10, [1, 3]), ("99", 10, None),
-                                               ("0", 3, None), ("好的", 3, None), ("3 3", 3, [3])])
+                                               ("0", 3, None), ("好的", 3, None), ("3 3", 3, [3]),
+                                               ("我要第三个", 5, [3]), ("选1和3吧", 5, [1, 3]), ("报名 2", 5, [2]),
+                                               ("下一场招聘会在哪", 5, None), ("一户一干部是啥", 5, None)])
 def test_choice_numbers(text: str, count: int, picked: list[int] | None) -> None:
     assert choice_numbers(text, count) == picked
 

@@ -125,7 +125,11 @@ def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     gist = gist or f"方案里有这一条：{passage.title}。"
     if q.asks == "who" and passage.departments:
         return f"找{arabize_counts(passage.departments[0])}。{gist}"
-    return {"yes": "有。", "can": "能。"}.get(q.asks, "") + gist
+    # "有。"/"能。" only when the plan says what the asking clause names: "村里想搞个民宿，县里有人来教不"
+    # finds the plan's line on tourism, which says nothing of anyone coming to teach.
+    asked = {u.text for u in q.units if u.text in q.asked} & rank.matched(" ".join(passage.sentences))
+    sure = bool(asked & rank.telling)
+    return ({"yes": "有。", "can": "能。"}.get(q.asks, "") if sure else "") + gist
 
 
 def _fit(text: str, budget: int) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from knowledge.places import gazetteer
 from knowledge.policy.answer import Answer, Citation, not_covered, reply
 from knowledge.policy.document import PolicyDocument, parse_document, read_text
-from knowledge.policy.howto import HOWTO_REF, HowToTable
+from knowledge.policy.howto import HOWTO_REF, HowTo, HowToTable
 from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
 from knowledge.policy.matching import Matcher
@@ -45,17 +45,21 @@ class PolicyBase:
     def __init__(self, documents: list[PolicyDocument]):
         self._documents = documents
         lexicon = Lexicon.shipped()
-        tokenizer = Tokenizer()
+        tokenizer = self._tokenizer = Tokenizer()
         terms = _teach(tokenizer, lexicon, documents)
         entries = [
             *(Entry(d, passage=p) for d in documents for p in d.passages),
             *(Entry(d, table=t, indicator=i) for d in documents for t in d.tables for i in t.indicators),
         ]
         self._index = PolicyIndex(entries, tokenizer, lexicon.stopwords)
-        speller = Speller(terms, tokenizer.knows, tokenizer.words, written=terms - lexicon.spoken_phrases)
+        self._howto = HowToTable.shipped()
+        # Words of the story and vague words are no repair: "我想在村里" is not "我现在村里"; the
+        # how-to's words are ("怎么退定").
+        repairable = (terms - lexicon.stopwords - lexicon.generic) | self._howto.words
+        speller = self._speller = Speller(repairable, tokenizer.knows, tokenizer.words,
+                                          written=repairable - lexicon.spoken_phrases)
         self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts))
         self._matcher = Matcher(self._index)
-        self._howto = HowToTable.shipped()
 
     @classmethod
     def load(cls, store_dir: Path | None = None) -> PolicyBase:
@@ -83,11 +87,16 @@ class PolicyBase:
 
     def about_the_bot(self, question: str) -> bool:
         """Whether the question is about using the bot (its how-to table answers it)."""
-        return self._howto.find(question) is not None
+        return self._how_to(question) is not None
+
+    def _how_to(self, question: str) -> HowTo | None:
+        """The how-to topic the question fits, as typed or with its slips repaired."""
+        return self._howto.find(question, self._tokenizer.words) or self._howto.find(
+            self._speller.correct(compact(question)), self._tokenizer.words)
 
     def ask(self, question: str) -> Answer:
         """The bot's own how-to when the question is about using it, else the documents' answer."""
-        if howto := self._howto.find(question):
+        if howto := self._how_to(question):
             return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])],
                           topic=howto.id, live=howto.live)
         whole = self._answer(question)
@@ -98,13 +107,18 @@ class PolicyBase:
             if answers and self._said_in(part, answers[0].answer):
                 continue  # "…有没有见习的地方": the first answer already tells it
             answer = self._answer(part)
-            if answer.answered and all(answer.citations[0].ref != a.citations[0].ref for a in answers):
+            if answer.answered and all(_lead_of(answer) != _lead_of(a) for a in answers):
                 answers.append(answer)
         return _joined(answers[:2]) if len(answers) > 1 else whole
 
     def _said_in(self, question: str, text: str) -> bool:
-        """Whether every thing the question names is already in the text."""
-        things = [u for u in self._reader.read(question).content if u.kind == "thing"]
+        """Whether every thing the question names is already in the text, and the figure or day it
+        asks for ("公益性岗位有多少个" is not told by a sentence that only names 公益性岗位)."""
+        q = self._reader.read(question)
+        things = [u for u in q.content if u.kind == "thing"]
+        if q.wants_number or q.wants_date:
+            answer = self._answer(question)
+            return not answer.answered or (answer.parts[0][0] if answer.parts else answer.answer) in text
         return bool(things) and all(any(a in text for a in u.alternatives) for u in things)
 
     def _answer(self, question: str) -> Answer:
@@ -200,3 +214,9 @@ def _stored_files(store_dir: Path | None) -> list[Path]:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+def _lead_of(answer: Answer) -> tuple[str, str]:
+    """What an answer cites first and the plain sentence it leads with: two parts of a message that
+    ask two things of one measure ("公益性岗位有多少个？残疾人之家要建几家？") are each answered."""
+    return answer.citations[0].ref, answer.parts[0][0] if answer.parts else answer.answer

@@ -20,6 +20,7 @@ _QUOTED = re.compile(r"[“\"《]([^”\"《》]{2,24})[”\"》]")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _LATIN_OR_DIGIT = re.compile(r"[\dA-Za-z]")
 _PINYIN_RUN = re.compile(r"[a-z]{2,}")
+_PINYIN_WORDS = re.compile(r"[a-z]{2,}(?:\s+[a-z]{2,})+")
 _RETROFLEX = re.compile(r"^([zcs])h")
 _BACK_NASAL = re.compile(r"([iea])ng$")
 
@@ -109,18 +110,26 @@ class Lexicon:
         for rx, terms in self._patterns:
             for m in rx.finditer(text):
                 claim(m.start(), m.end(), Concept(m.group(0), terms))
-        particle = "了" in text
+        chars = set(text)
+        inserted = bool(chars & _INSERTED)
         for phrase, phrase_terms in self._spoken.items():
-            if phrase in text or particle:
+            if phrase in text or (inserted and len(phrase) > 1 and phrase[0] in chars and phrase[-1] in chars):
                 for m in _with_particle(phrase).finditer(text):
                     claim(m.start(), m.end(), Concept(phrase, tuple(phrase_terms)))
         return sorted(found, key=lambda f: f[0])
 
 
+# What people put between a verb and its object: "贷到款", "找个工作", "学点技术", "交了社保".
+_AFTER_VERB = "(?:了|到|着|过|上|个|份|门|点|些|一个|一份|一门|一点)?"
+_INSERTED = frozenset("了到着过上个份门点些")
+
+
 @cache
 def _with_particle(phrase: str) -> re.Pattern[str]:
-    """ "欠了工资" says "欠工资": an aspect particle may sit between the characters of a phrase."""
-    return re.compile("了?".join(map(re.escape, phrase)))
+    """ "欠了工资" says "欠工资": an aspect particle may sit between the characters of a phrase, and
+    a complement or a measure word after its first character (the verb of a spoken phrase)."""
+    head, *rest = map(re.escape, phrase)
+    return re.compile(head + (_AFTER_VERB + "了?".join(rest) if rest else ""))
 
 
 def document_terms(document: PolicyDocument) -> set[str]:
@@ -262,7 +271,18 @@ class PinyinRepair:
                 self._heads.setdefault("".join(spelled[:k]), []).append((term, term[k:]))
 
     def correct(self, text: str) -> str:
+        # "zhibo daigang": a term typed in pinyin word by word.
+        text = _PINYIN_WORDS.sub(lambda m: self._words(m.group(0).split()), text)
         return _PINYIN_RUN.sub(lambda m: self._term(m.group(0), text[m.end() :]), text)
+
+    def _words(self, words: list[str]) -> str:
+        """Pinyin words, each longest run of them that spells a term put as the term."""
+        out, i = [], 0
+        while i < len(words):
+            j = next((j for j in range(len(words), i + 1, -1) if "".join(words[i:j]) in self._whole), i + 1)
+            out.append(self._whole["".join(words[i:j])] if j > i + 1 else words[i])
+            i = j
+        return " ".join(out)
 
     def _term(self, run: str, after: str) -> str:
         for term, rest in self._heads.get(run, ()):

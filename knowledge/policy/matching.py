@@ -41,6 +41,8 @@ _PER_PERSON = re.compile(r"每位|每人|人均|每个人|每户")
 PAIR_WEIGHT = 0.5  # character pairs count half as much as whole words in ranking
 STORY_WEIGHT = 0.2  # share of its weight kept by a word no document has (usually the story)
 MEASURE_BONUS = 0.1  # a numbered measure before a general goal or safeguard on a near tie
+ASKED_SHARE = 0.3  # share of the question's weight the asking clause must carry to stand for it
+ASKED_BONUS = 0.3  # an entry that answers the asking clause before one about the story
 _DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
 
@@ -106,6 +108,17 @@ class Matcher:
         def covered(units: list[Unit], entries: list[int]) -> float:
             return sum(weights[u.text] for u in units if any(self.index.contains(i, u.alternatives) for i in entries))
 
+        # "茶叶加工厂要扩建，能贷款吗": the clause that asks names what is wanted; the story before it
+        # names the asker's situation, which the answer need not cover.
+        asked = [u for u in content if u.text in q.asked]
+        asked_total = sum(weights[u.text] for u in asked)
+        told = ASKED_SHARE * total <= asked_total < total
+
+        def fits(entries: list[int]) -> bool:
+            """Covers enough of the question, or all that its asking clause names."""
+            whole = covered(content, entries) / total >= MIN_COVERAGE
+            return whole or (told and covered(asked, entries) >= asked_total)
+
         def rank(i: int) -> float:
             # A question naming a year of the table asks for its figure: rows go first on a tie.
             row_bonus = YEAR_ROW_BONUS if q.years and self.index.entries[i].indicator else 0
@@ -114,15 +127,19 @@ class Matcher:
             # A numbered measure says what is done; a goal or safeguard only says so in general.
             passage = self.index.entries[i].passage
             measure_bonus = MEASURE_BONUS if passage and passage.measure else 0
-            score: float = scores[i] / top + covered(content, [i]) / total + row_bonus + date_bonus + measure_bonus
+            asked_bonus = ASKED_BONUS * covered(asked, [i]) / asked_total if told else 0
+            score: float = (scores[i] / top + covered(content, [i]) / total + row_bonus + date_bonus + measure_bonus
+                            + asked_bonus)
             return score
 
         # Re-rank: the best entry that covers the question and gives the kind of thing asked (a
         # figure, a day): "技工院校招多少人" is the table row, not the measure that only names it.
         ordered = sorted(candidates, key=rank, reverse=True)
         enough = [
-            i for i in ordered if covered(content, [i]) / total >= MIN_COVERAGE and scores[i] >= SECOND_MIN_SCORE * top
+            i for i in ordered if fits([i]) and scores[i] >= SECOND_MIN_SCORE * top
         ] or ordered
+        if told:
+            enough = [i for i in enough if covered(asked, [i]) >= asked_total] or enough
         giving = [i for i in enough if self._gives(q, content, i)] or enough
         # "在哪": the place is a wish, not a must (the plan often names none).
         best = next((i for i in giving if q.asks != "place" or self._names_place(content, i)), giving[0])
@@ -134,7 +151,7 @@ class Matcher:
             needed = SECOND_MIN_COVERAGE if q.joined else UNJOINED_SECOND_COVERAGE
             if covered(missing, [second]) >= needed * total:
                 chosen.append(second)
-        if covered(content, chosen) / total < MIN_COVERAGE:
+        if not fits(chosen):
             return Verdict(reason="low coverage")
         entries = [self.index.entries[i] for i in chosen]
         if any(not self._place_in(p, chosen) for p in q.places):

@@ -16,7 +16,9 @@ from knowledge.text import arabize_counts
 EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the documents use the word itself
 
 _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个家名亩场次吨%])")
-_YEAR2 = re.compile(r"(?<![\d.])([1-4]\d)\s*年(?!代|龄|级|轻|纪)")  # "22年" → 2022
+# "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
+_YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*年"
+                    r"(?!代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半)")
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 # "几" asks for a number, "哪几" for a list ("有哪几条"); "五十好几", "十几年" tell a story.
 _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值"
@@ -25,7 +27,10 @@ _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长�
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
                  "斤": "斤", "岁": "岁",
                  "钱": "元", "元": "元", "块": "元", "块钱": "元"}
-_MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入", "补贴", "补助", "津贴", "奖励"})
+_MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入", "补贴", "补助", "津贴", "奖励", "补偿", "赔偿",
+                          "挣", "赚"})
+_PRICE = re.compile(r"多少钱[1一每]?[个台斤件亩只套次张把袋箱]|[1一每][个台斤件亩只套次张把袋箱](?:要|卖|得)?多少钱"
+                    r"|单价|价格|价钱|售价|收购价")
 _NAMED_MONEY = _MONEY_WORDS - {"钱", "金额", "费用"}
 # "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
@@ -36,10 +41,11 @@ _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
 _DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一天|哪几号|几月|哪年|哪一年|几几年|什么日子|日期|几时")
 _YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
-_PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月)|自己|能贷|能借|能领|能拿|能补")
+_PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月)|自己|能贷|能借|能领|能拿|能补|能挣|能赚")
 _CLAUSES = re.compile(r"[,;!?，；！？。]")
 _WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
 SHORT_TAG = 4
+_TAG_CHARS = frozenset("晓得知道懂明白清楚是对行中好可以成能不吗没么嘛呢吧啊呀有")
 _REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办"
                       r"|被拖|拖了|不给|没拿到|不管")
 _ANSWER_KINDS = (
@@ -51,6 +57,9 @@ _ANSWER_KINDS = (
                        r"(参加|去|找|干|上|报名|学|贷|借|享受|买|拿|领|进)")),
     ("yes", re.compile(r"有没有|有.{0,16}(吗|不|没|么)$")),
 )
+_PLACE_SUFFIX = re.compile(r"[省市县区州镇乡]$")
+_LANDFORM = re.compile(r"[山沟河田林坡岭湾坑岸溪谷地]")
+_PARTICLES = frozenset("了过着的")
 # Emoji and other symbols carry no words; they are read as blanks.
 _NOISE = re.compile(r"[^\w\s,.;:!?()%<>+\-、“”《》〔〕]")
 # Verbs name an act but are often mere phrasing; an unknown word that names neither a thing nor
@@ -76,6 +85,7 @@ class Question:
 
     raw: str
     text: str  # search form after typo repair
+    asked: str = ""  # the clause that asks, without the story before it
     units: list[Unit] = field(default_factory=list)
     tokens: dict[str, float] = field(default_factory=dict)  # BM25 query: token → weight
     pairs: dict[str, float] = field(default_factory=dict)  # character pairs of the content → weight
@@ -124,7 +134,7 @@ class QuestionReader:
         words = self.tokenizer.tagged(text, keep_all=True)
         plain = [w for w, _ in words]
         asked = _asked_part(text)  # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing
-        q = Question(raw=raw, text=text, wants_number=bool(_NUMBER_INTENT.search(asked)))
+        q = Question(raw=raw, text=text, asked=asked, wants_number=bool(_NUMBER_INTENT.search(asked)))
         q.years = _years(text)
         asked_words = self.tokenizer.words(asked) if q.wants_number else []
         q.unit_asked = _unit_asked(asked_words) if q.wants_number else ""
@@ -134,10 +144,11 @@ class QuestionReader:
         # As said: a repair may take a joining word apart ("还想在" read as "还现在").
         q.joined = bool(_JOINED.search(said) or _JOINED.search(text))
         q.asks = _answer_kind(text)
-        q.personal = bool(_PERSONAL.search(text))
+        # "我家祖祖辈辈种茶，…能带动多少人干活": a count of people, asked after the story, is the county's.
+        q.personal = bool(_PERSONAL.search(asked)) and q.unit_asked != _COUNTED_UNIT["人"]
         q.request = bool(_REQUEST.search(text))
         in_concept = [False] * len(text)
-        for start, end, concept in self.lexicon.concepts(text, word_bounds(plain)):
+        for start, end, concept in self.lexicon.concepts(text, _bounds(plain)):
             in_concept[start:end] = [True] * (end - start)
             q.units.append(self._concept_unit(concept))
             # The person's own word, when the documents use it too, outweighs what it stands for.
@@ -154,7 +165,7 @@ class QuestionReader:
         named, at = [], 0
         for word, flag in words:
             if flag == "ns" and len(word) > 1 and not (in_concept[at] or where[at]) \
-                    and word not in self.lexicon.stopwords:
+                    and word not in self.lexicon.stopwords and self._names_place(word):
                 named.append(word)
             at += len(word)
         local = {w for w in named if gazetteer().resolve(w).town}
@@ -184,6 +195,10 @@ class QuestionReader:
                 for pair in char_pairs(said):
                     q.pairs[pair] = max(q.pairs.get(pair, 0.0), 1.0 if said == u.text else EXPANSION_WEIGHT)
         return q
+
+    def _names_place(self, word: str) -> bool:
+        """Whether a word jieba tags as a place names one: "高山", "山沟沟" are the lie of the land."""
+        return word in self.lexicon.places or bool(_PLACE_SUFFIX.search(word)) or not _LANDFORM.search(word)
 
     def _shared_phrases(self, text: str, unread: list[bool]) -> list[Unit]:
         """Phrases of the documents quoted in the question that word cutting broke apart ("多缴多得").
@@ -221,14 +236,25 @@ class QuestionReader:
                 q.tokens[token] = max(q.tokens.get(token, 0.0), weight)
 
 
+def _bounds(words: list[str]) -> set[int]:
+    """Where words start and end, and where a particle glued to a word's end starts ("摔断|了", "搬下来|的"):
+    a spoken phrase may end there."""
+    bounds, at = word_bounds(words), 0
+    for word in words:
+        at += len(word)
+        if len(word) > 2 and word[-1] in _PARTICLES:
+            bounds.add(at - 1)
+    return bounds
+
+
 def _asked_part(text: str) -> str:
     """The clauses that ask: the last one, and the one before when the last is a short tag ("晓得不")."""
     clauses = [c for c in _CLAUSES.split(text) if c.strip()]
     if len(clauses) < 2:
         return text
     last = clauses[-1].strip()
-    # "县里帮啥" is short but asks; only a tag without a question word ("晓得不") leans on the clause before.
-    tag = len(last) <= SHORT_TAG and not _QUESTION_MORPHEME.search(last)
+    # "县里帮啥" and "能贷款吗" are short but ask; only a tag ("晓得不", "行不行") leans on the clause before.
+    tag = len(last) <= SHORT_TAG and set(last) <= _TAG_CHARS
     return "".join(clauses[-2:]) if tag else clauses[-1]
 
 
@@ -247,7 +273,7 @@ def _asks(word: str, corpus_text: str) -> bool:
 
 def _unit_asked(words: list[str]) -> str:
     """The unit of the figure a "how many" question asks for, "" when it does not say."""
-    if any(w.endswith("斤") for w in words):  # a price ("多少钱一斤") is not any figure of the plan
+    if _PRICE.search("".join(words)):  # a price ("多少钱一斤", "一台多少钱") is not any figure of the plan
         return "斤"
     if any(w in _DURATION for w in words):  # "要多久": a time span, which the plan never gives
         return "天|个月|小时|工作日"
