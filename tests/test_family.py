@@ -76,6 +76,12 @@ def test_a_family_member_finds_it_in_their_own_words(sqlite_chat: ChatHarness, t
     assert "怎么称呼您家里人" in sqlite_chat.say(typed)
 
 
+@pytest.mark.parametrize("asked", ["怎么帮家里人登记", "我爸不会用手机，我能帮他登记找活吗？"])
+def test_asking_how_points_to_it(sqlite_chat: ChatHarness, asked: str) -> None:
+    assert "回复“代家人登记”" in sqlite_chat.say(asked)
+    assert "回复“代家人登记”" not in sqlite_chat.say("怎么登记")
+
+
 def test_it_is_listed_in_more_services(sqlite_chat: ChatHarness) -> None:
     number = first_group(r"回复 (\d+) 帮家人登记", sqlite_chat.say("更多服务"))
     assert "怎么称呼您家里人" in sqlite_chat.say(number)
