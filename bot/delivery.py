@@ -1,6 +1,7 @@
 """The delivery worker: takes due rows from the push outbox and sends each at most once.
 
-Before a push goes out it is checked against the person: still registered, not 退订 (a
+Before a push goes out it is checked against the person: still registered, agreed to a
+registration made for them by someone else (until then only the consent code goes), not 退订 (a
 service message — her case, her course — goes unless she chose 全部停), not paused, still
 wanting this kind, not inside their quiet hours (moved to the morning instead), and under
 the daily cap for job pushes (the rest wait for one digest). A person's due rows are planned
@@ -253,6 +254,8 @@ class Deliverer:
     def _check(self, session: Session, row: Outbox, worker: Worker, now: datetime, *,
                jobs_now: int) -> list[str] | None:
         """The row's texts when it may go now; otherwise None, with the row finished or moved."""
+        if row.kind == push_kinds.CONSENT or worker.consent_pending:
+            return self._consent_check(session, row, worker, now)
         service = push_kinds.is_service(row.kind)
         wish = WANTS.get(row.kind)
         if service and not worker.service_push:
@@ -289,6 +292,14 @@ class Deliverer:
                               error="没有待汇总的岗位")
                 return None
         return texts
+
+    def _consent_check(self, session: Session, row: Outbox, worker: Worker, now: datetime) -> list[str] | None:
+        """Someone registered by another has not agreed yet: the consent code is all they get.
+        The code is waited for right now and dies in minutes, so it ignores quiet hours."""
+        if row.kind != push_kinds.CONSENT:
+            outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error="本人还没同意登记")
+            return None
+        return list(row.payload.get("texts", []))
 
     def _over_cap(self, session: Session, worker: Worker, local: datetime, jobs_now: int) -> bool:
         midnight = datetime.combine(local.date(), time(0), local.tzinfo)

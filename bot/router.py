@@ -59,6 +59,7 @@ class Flow:
     name: str
     title: str
     steps: dict[str, Step] = field(default_factory=dict)
+    you: str = "您"  # whom the questions are about: 您, or 您家里人 when registering a relative
 
     def step(self, name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
         def register(answer: Handler) -> Handler:
@@ -94,8 +95,8 @@ class Router:
 
         return register
 
-    def flow(self, name: str, title: str) -> Flow:
-        self.flows[name] = Flow(name, title)
+    def flow(self, name: str, title: str, *, you: str = "您") -> Flow:
+        self.flows[name] = Flow(name, title, you=you)
         return self.flows[name]
 
     def on(self, kind: Kind) -> Callable[[Handler], Handler]:
@@ -253,6 +254,16 @@ class Ctx:
     def flow_title(self) -> str | None:
         flow = self.flows.get(self.conversation.flow or "")
         return flow.title if flow else None
+
+    @property
+    def you(self) -> str:
+        """Whom the current flow's questions are about ("您家里人今年多大岁数？")."""
+        flow = self.flows.get(self.conversation.flow or "")
+        return flow.you if flow else "您"
+
+    def has_step(self, name: str) -> bool:
+        flow = self.flows.get(self.conversation.flow or "")
+        return flow is not None and name in flow.steps
 
 
 def matches_choice(text: str, choices: tuple[str, ...] | list[str]) -> bool:

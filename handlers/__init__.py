@@ -10,6 +10,7 @@ def routers() -> list[Router]:
         acknowledge,
         contact,
         fairs,
+        family,
         followup,
         graduates,
         hardship,
@@ -27,6 +28,7 @@ def routers() -> list[Router]:
         training,
     )
 
-    return [menu.router, registration.router, contact.router, followup.router, profile.router, linking.router,
-            jobs.router, fairs.router, training.router, rights.router, silver.router, graduates.router, hardship.router,
-            policy_push.router, not_needed.router, acknowledge.router, more.router, policy.router]
+    return [menu.router, registration.router, family.router, contact.router, followup.router, profile.router,
+            linking.router, jobs.router, fairs.router, training.router, rights.router, silver.router,
+            graduates.router, hardship.router, policy_push.router, not_needed.router, acknowledge.router,
+            more.router, policy.router]

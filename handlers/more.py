@@ -1,5 +1,5 @@
 """Finding every service: 更多服务 (the main menu's last item, and the official account's menu)
-lists 银龄, 我是大学生, 困难帮扶, 查维权进度 and the rest; and free text that asks for a service
+lists 银龄, 我是大学生, 困难帮扶, 查维权进度, 帮家人登记 and the rest; and free text that asks for a service
 ("我60多了还能找活吗", "有没有公益性岗位", "怎么查我的维权") leads into it, with the plan's line
 on it first, instead of only a plan excerpt.
 """
@@ -26,6 +26,12 @@ class Service:
     line: str  # what the plan says, one short line with its measure ("" when there is none)
 
 
+def _for_family(ctx: Ctx) -> Reply:
+    from handlers import family  # imported here: its steps answer asides through policy, which imports us
+
+    return family.start(ctx)
+
+
 _OLD = r"(?:[6-9]\d|六十|七十)(?:多|来|几|出头)?岁?|老人|老年|上了?年纪|岁数大|退休"
 _WORK = r"找.{0,2}活|干.?活|活干|的活|有活|找.{0,2}工作|打工|上班|做.{0,2}事|事做|[挣赚].{0,3}钱|有人要"
 SERVICES = (
@@ -40,6 +46,10 @@ SERVICES = (
             "县里每年开发公益性岗位，优先安排就业困难的人（县就业方案第15条）。"),
     Service("查维权进度", rights.progress,
             re.compile(r"(?:查|看|问).*(?:维权|欠薪|讨薪|案件)|(?:维权|欠薪|讨薪|案件).*(?:进度|怎么样了|到哪)|我的维权"),
+            ""),
+    Service("帮家人登记（家里人没有微信）", _for_family,
+            re.compile(r"[帮替给代].{0,3}(?:爸|妈|父母|老人|家里人|家人|老伴|爷爷|奶奶).{0,4}(?:登记|注册|报名)"
+                       r"|(?:爸|妈|父母|老人|老伴|爷爷|奶奶).{0,4}(?:没有|没|不会用?)微信"),
             ""),
 )
 EXTRA = (("见习基地", graduates.internship_bases), ("残疾人之家", hardship.homes), ("撤回维权", rights.withdraw))

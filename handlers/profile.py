@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from bot.messages import Kind, Reply
 from bot.router import Ctx, Router
-from handlers import registration
+from handlers import family, registration
 from handlers.policy import free_text
 from knowledge.text import choice_numbers, compact
 from storage import cases
@@ -31,8 +31,9 @@ NOT_REGISTERED = "您还没有登记。回复“登记”开始，只要几分�
 @router.command("我的信息", "我的资料", "个人信息", "查看信息", "我的登记", menu=(50, "我的信息"))
 def my_info(ctx: Ctx) -> Reply:
     worker = ctx.worker
+    relatives = family.listing(ctx)  # started last: its numbered choices end the reply
     if worker is None:
-        return Reply.of(NOT_REGISTERED)
+        return relatives or Reply.of(NOT_REGISTERED)
     fields = registration.profile_fields(worker)
     status = "" if worker.subscribed else "\n推送：已退订（回复“订阅”恢复）"
     if not worker.service_push:
@@ -42,7 +43,7 @@ def my_info(ctx: Ctx) -> Reply:
         status += f"\n推送：暂停到{back.month}月{back.day}日"
     return Reply.of(f"您的登记信息：\n{registration.describe(fields)}{status}",
                     "回复“修改”改信息，“退订”停止推送，“注销”删除信息。\n"
-                    "在另一个聊天软件里也想收到消息？回复“绑定”。")
+                    "在另一个聊天软件里也想收到消息？回复“绑定”。") + (relatives or Reply())
 
 
 @router.command("修改", "修改信息", "改信息", "更改")

@@ -94,7 +94,7 @@ TOWN_CHOICES = 3  # the closest few offered for a name not quite understood
 
 
 def _ask_town(ctx: Ctx) -> Reply:
-    return Reply.of("您住在哪个乡镇（街道）？\n直接打字，比如：华埠、马金。")
+    return Reply.of(f"{ctx.you}住在哪个乡镇（街道）？\n直接打字，比如：华埠、马金。")
 
 
 @_step("town", ask=_ask_town, accepts_location=True)
@@ -103,7 +103,7 @@ def town(ctx: Ctx) -> Reply:
     if ctx.update.latitude is not None and ctx.update.longitude is not None:
         nearest, km = places.nearest(ctx.update.latitude, ctx.update.longitude)
         if km > 40:
-            return Reply.of("这个位置不在开化县，请打字告诉我您住哪个乡镇。") + _ask_town(ctx)
+            return Reply.of(f"这个位置不在开化县，请打字告诉我{ctx.you}住哪个乡镇。") + _ask_town(ctx)
         return _set_town(ctx, nearest.name, None)
     guess = places.resolve(ctx.text)
     if guess.town:
@@ -164,7 +164,7 @@ def _set_town(ctx: Ctx, town_name: str, village: str | None) -> Reply:
 
 
 def _ask_village(ctx: Ctx) -> Reply:
-    return Reply.of("您是哪个村（社区）的？\n不想说可以回复“跳过”。")
+    return Reply.of(f"{ctx.you}是哪个村（社区）的？\n不想说可以回复“跳过”。")
 
 
 _VILLAGE_WORD = re.compile(r"村|社区")  # "马金桥村" is a village, not the town 马金 again
@@ -197,7 +197,7 @@ def village(ctx: Ctx) -> Reply:
 
 # --- 2. age -----------------------------------------------------------------------------------
 def _ask_age(ctx: Ctx) -> Reply:
-    return Reply.of("您今年多大岁数？\n回复数字就行，比如：58。")
+    return Reply.of(f"{ctx.you}今年多大岁数？\n回复数字就行，比如：58。")
 
 
 def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
@@ -236,7 +236,7 @@ def age(ctx: Ctx) -> Reply:
 
 # --- 3. skills, 4. availability and travel range ----------------------------------------------
 def _ask_skills(ctx: Ctx) -> Reply:
-    return Reply.of("您会做哪些活？可选几个编号，也可直接打字。",
+    return Reply.of(f"{ctx.you}会做哪些活？可选几个编号，也可直接打字。",
                     choices=taxonomy.skills().labels)
 
 
@@ -266,7 +266,7 @@ def skills(ctx: Ctx) -> Reply:
 
 
 def _ask_availability(ctx: Ctx) -> Reply:
-    return Reply.of("您什么时候有空干活？可以选几个。", choices=taxonomy.availability().labels)
+    return Reply.of(f"{ctx.you}什么时候有空干活？可以选几个。", choices=taxonomy.availability().labels)
 
 
 @_step("availability", ask=_ask_availability)
@@ -276,7 +276,7 @@ def availability(ctx: Ctx) -> Reply:
 
 
 def _ask_travel(ctx: Ctx) -> Reply:
-    return Reply.of("您愿意去多远的地方干活？", choices=taxonomy.travel_ranges().labels)
+    return Reply.of(f"{ctx.you}愿意去多远的地方干活？", choices=taxonomy.travel_ranges().labels)
 
 
 @_step("travel", ask=_ask_travel)
@@ -312,7 +312,7 @@ def yes_no(text: str) -> bool | None:
 
 def _yes_no_step(step: str, field: str, question: str, next_step: str) -> None:
     def ask(ctx: Ctx) -> Reply:
-        return Reply.of(question, choices=["要", "不要"])
+        return Reply.of(question.format(you=ctx.you), choices=["要", "不要"])
 
     @_step(step, ask=ask)
     def answer(ctx: Ctx) -> Reply:
@@ -327,8 +327,8 @@ def _yes_no_step(step: str, field: str, question: str, next_step: str) -> None:
         return ctx.next(next_step)
 
 
-_yes_no_step("job_push", "want_job_push", "有合适的活时，要不要发消息告诉您？", "fair_push")
-_yes_no_step("fair_push", "want_fair_push", "每月8日、18日有招聘会，要不要提前提醒您？", "confirm")
+_yes_no_step("job_push", "want_job_push", "有合适的活时，要不要发消息告诉{you}？", "fair_push")
+_yes_no_step("fair_push", "want_fair_push", "每月8日、18日有招聘会，要不要提前提醒{you}？", "confirm")
 
 
 # --- 6. summary, confirm or change one answer -------------------------------------------------
@@ -379,7 +379,7 @@ def edit_pick(ctx: Ctx) -> Reply:
     if step is None:
         return Reply.of("请回复编号，比如 1。") + _ask_edit_pick(ctx)
     asking.understood(ctx, "edit_pick")
-    if step in contact.STEPS:
+    if step in contact.STEPS and not ctx.has_step(step):  # registering a relative asks them in its own steps
         return contact.edit(ctx, step)
     ctx.data["return_to"] = "confirm"
     return ctx.goto(step)

@@ -63,6 +63,12 @@ def parse_phone(text: str) -> str | None:
     return digits if _MOBILE.match(digits) or _LANDLINE.match(digits) else None
 
 
+def parse_mobile(text: str) -> str | None:
+    """A mainland mobile number (13800001234), digits only; None for anything else, a landline too."""
+    number = parse_phone(text)
+    return number if number and _MOBILE.match(number) else None
+
+
 def amount_text(amount: int | None) -> str:
     return f"{amount}元" if amount else "不清楚"
 

@@ -93,6 +93,8 @@ class Worker(SQLModel, table=True):
     # The person's own words where an answer could not be read: field → words, for staff.
     notes: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     name: str | None = Field(default=None, max_length=32)  # how to address the person (称呼): 王阿姨
+    # Registered by someone else and not yet agreed (storage.consent): only the consent code reaches them.
+    consent_pending: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts()
 
@@ -633,9 +635,36 @@ class PolicyOptOut(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+# --- registration by someone else, with consent (issue 19) -----------------------------------------
+class Consent(SQLModel, table=True):
+    """Who registered a person for them (a family member's chat account or a staff account), how
+    the person is reached, and how and when they agreed; the live consent code while they have not."""
+
+    __tablename__ = "worker_consent"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(sa_column=Column(Integer, ForeignKey("worker.id", ondelete="CASCADE"), unique=True,
+                                            nullable=False))
+    by_account_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("chat_account.id", ondelete="SET NULL"), index=True))
+    by_staff_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("staff_account.id", ondelete="SET NULL")))
+    by_staff_name: str | None = Field(default=None, max_length=64)  # kept when the account is gone
+    reach: str = Field(default="sms", max_length=8)  # sms / voice / none (the family member only looks)
+    method: str | None = Field(default=None, max_length=16)  # sms_code / voice_code / paper, once given
+    code: str | None = Field(default=None, max_length=8)
+    code_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    wrong_tries: int = 0
+    sends: int = 0  # codes sent so far: each one costs an SMS or a call
+    given_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _ts()
+
+
 # SQLite hands out the highest id again once its row is deleted; ids end up in push keys,
 # case numbers and rows addressed to a person, so an id must never name a second thing.
 # AUTOINCREMENT makes SQLite behave as PostgreSQL's sequences always do (migration 0005).
 for _table in SQLModel.metadata.tables.values():
     if _table.autoincrement_column is not None:
         _table.dialect_options["sqlite"]["autoincrement"] = True
+

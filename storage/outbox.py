@@ -39,6 +39,7 @@ class Push:
     texts: tuple[str, ...]
     ref_id: int | None = None
     not_before: datetime | None = None
+    params: dict[str, str] | None = None  # template variables for SMS and voice: {"code": "123456"}
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
@@ -54,7 +55,8 @@ def enqueue(session: Session, pushes: Iterable[Push], *, now: datetime | None = 
     for push in pushes:
         batch.append({
             "idempotency_key": push.key, "worker_id": push.worker_id, "kind": push.kind, "ref_id": push.ref_id,
-            "payload": {"texts": list(push.texts)}, "status": PENDING, "attempts": 0,
+            "payload": {"texts": list(push.texts), **({"params": push.params} if push.params else {})},
+            "status": PENDING, "attempts": 0,
             "not_before": push.not_before or now, "created_at": now,
         })
         if len(batch) >= CHUNK:

@@ -19,7 +19,9 @@ class PushKind:
     label: str  # what the person and staff read: "“招工”消息"
 
 
+CONSENT = "consent"
 KINDS = {k.name: k for k in (
+    PushKind(CONSENT, 0, True, "登记验证码"),  # the only kind a person not yet agreed gets (bot.delivery)
     PushKind("case", 0, True, "维权进度"),
     PushKind("course", 1, True, "培训提醒"),
     PushKind("promise", 1, True, "毕业生服务记录"),

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, func
+from sqlalchemy import and_, case, distinct, false, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -65,9 +65,10 @@ def figures(session: Session, *, now: datetime, tz: ZoneInfo) -> list[Figure]:
     in_year = (col(Job.created_at) >= start, col(Job.created_at) < end)
     positions = _scalar(session, sa_select(func.coalesce(func.sum(col(Job.headcount)), 0)).where(*in_year))
     postings = _scalar(session, sa_select(func.count()).select_from(Job).where(*in_year))
+    agreed = col(Worker.consent_pending) == false()  # registered by someone else and not yet agreed: not counted
     registered = _scalar(session, sa_select(func.count()).select_from(Worker).where(
-        col(Worker.created_at) >= start, col(Worker.created_at) < end))
-    all_workers = _scalar(session, sa_select(func.count()).select_from(Worker))
+        agreed, col(Worker.created_at) >= start, col(Worker.created_at) < end))
+    all_workers = _scalar(session, sa_select(func.count()).select_from(Worker).where(agreed))
     year = now.astimezone(tz).year
     elderly = _scalar(session, sa_select(func.count(distinct(col(JobApplication.worker_id))))
                       .join(Worker, col(Worker.id) == col(JobApplication.worker_id))

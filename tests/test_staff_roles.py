@@ -36,7 +36,7 @@ WORK = {"admin", "county", "town"}
 # Who may use which part of the console, written from the issue rather than from the code.
 ALLOWED = [
     ("/console/api/stats", ALL), ("/console/api/questions", ALL),
-    ("/console/api/workers", WORK | {"village"}),
+    ("/console/api/workers", WORK | {"village"}), ("/console/api/villagers", WORK | {"village"}),
     ("/console/api/jobs", WORK), ("/console/api/applications", WORK), ("/console/api/employers", WORK),
     ("/console/api/fairs", WORK),
     ("/console/api/audience", WORK), ("/console/api/broadcasts", WORK),
@@ -45,7 +45,8 @@ ALLOWED = [
     ("/console/api/waiting", WORK), ("/console/waiting", WORK),
     ("/console/api/staff", {"admin"}), ("/console/api/audit", {"admin"}),
     ("/console/jobs", WORK), ("/console/fairs", WORK), ("/console/broadcasts", WORK),
-    ("/console/workers", WORK | {"village"}), ("/console/courses", WORK), ("/console/cases", WORK),
+    ("/console/workers", WORK | {"village"}), ("/console/villagers", WORK | {"village"}),
+    ("/console/courses", WORK), ("/console/cases", WORK),
     ("/console/silver", WORK), ("/console/graduates", WORK), ("/console/hardship", WORK),
     ("/console/staff", {"admin"}), ("/console/audit", {"admin"}), ("/console/", ALL),
 ]

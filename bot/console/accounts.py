@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 from bot.console.context import BadRequest, Console, body_json, page_of, text_field, who
 from bot.console.loop import ACTIONS as LOOP_ACTIONS
 from bot.console.roles import Perm, Role
+from bot.console.villagers import ACTIONS as VILLAGER_ACTIONS
 from knowledge.places import Gazetteer
 from storage import staff as store
 from storage.models import StaffAccount, StaffAudit, saved_id
@@ -31,7 +32,7 @@ ACTIONS = {"login": "登录", "login.fail": "登录失败", "logout": "退出登
            "fair.add": "新增招聘会", "fair.move": "招聘会改期", "fair.cancel": "取消招聘会",
            "fair.offer": "修改招聘会岗位", "broadcast.create": "起草通知", "broadcast.confirm": "发送通知",
            "broadcast.stop": "停止通知", "worker.contact": "查看电话", "job.classify": "选工种",
-           "application.outcome": "记录报名结果", **LOOP_ACTIONS}
+           "application.outcome": "记录报名结果", **LOOP_ACTIONS, **VILLAGER_ACTIONS}
 ALPHABET = string.ascii_letters + string.digits
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from starlette.requests import Request
@@ -539,7 +539,7 @@ class Api:
     # --- workers -----------------------------------------------------------------------------------
     def _workers(self, session: Session, staff: Staff, q: str, town: str | None, skill: str | None,
                  page: int) -> dict[str, Any]:
-        stmt = select(Worker)
+        stmt = select(Worker).where(col(Worker.consent_pending) == false())  # the rest wait on the villagers page
         town = scoped_town(staff, town)
         if town:
             stmt = stmt.where(col(Worker.town) == town)
@@ -583,20 +583,23 @@ class Api:
 
     def _counts(self, session: Session) -> dict[str, Any]:
         w = table_of(Worker)
-        by_town = session.connection().execute(sa_select(w.c.town, func.count()).group_by(w.c.town)).all()
+        agreed = w.c.consent_pending == false()
+        by_town = session.connection().execute(
+            sa_select(w.c.town, func.count()).where(agreed).group_by(w.c.town)).all()
         by_skill = session.connection().execute(
-            sa_select(col(WorkerSkill.skill), func.count()).group_by(col(WorkerSkill.skill))).all()
+            sa_select(col(WorkerSkill.skill), func.count()).join(w, w.c.id == col(WorkerSkill.worker_id))
+            .where(agreed).group_by(col(WorkerSkill.skill))).all()
         year = self.c.services.local_now().year
         bands = []
         for code, (label, low, high) in bc.AGE_BANDS.items():
-            conditions: list[ColumnElement[bool]] = [w.c.birth_year.is_not(None)]
+            conditions: list[ColumnElement[bool]] = [agreed, w.c.birth_year.is_not(None)]
             if low is not None:
                 conditions.append(w.c.birth_year <= year - low)
             if high is not None:
                 conditions.append(w.c.birth_year >= year - high)
             bands.append({"code": code, "label": label, "count": session.connection().execute(
                 sa_select(func.count()).select_from(w).where(and_(*conditions))).scalar_one()})
-        total = session.connection().execute(sa_select(func.count()).select_from(w)).scalar_one()
+        total = session.connection().execute(sa_select(func.count()).select_from(w).where(agreed)).scalar_one()
         subscribed = session.connection().execute(
             sa_select(func.count()).select_from(w).where(w.c.subscribed == true())).scalar_one()
         skills = taxonomy.skills()
