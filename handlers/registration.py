@@ -10,7 +10,7 @@ from typing import Any
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
 from handlers import asking, contact, silver
-from knowledge import taxonomy
+from knowledge import answers, taxonomy
 from knowledge.text import arabize, choice_numbers, compact, integers
 from storage.models import Worker
 
@@ -241,10 +241,10 @@ def _ask_skills(ctx: Ctx) -> Reply:
 
 
 def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, *, fallback: list[str],
-                  next_step: str, retry: str, ask: Handler) -> Reply:
+                  next_step: str, retry: str, ask: Handler, read: Callable[[str], taxonomy.Reading]) -> Reply:
     """A question answered with several options in one's own words: keep every part named;
     words nothing matched go to the note; after a second miss, the fallback and the note."""
-    reading = options.read(ctx.text)
+    reading = read(ctx.text)
     if reading.codes:
         ctx.data[field] = reading.codes
         asking.understood(ctx, step, field)
@@ -261,8 +261,9 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
 
 @_step("skills", ask=_ask_skills)
 def skills(ctx: Ctx) -> Reply:
-    return _options_step(ctx, "skills", "skills", taxonomy.skills(), fallback=["other"], next_step="availability",
-                         retry="没对上，请回复编号。", ask=_ask_skills)
+    options = taxonomy.skills()
+    return _options_step(ctx, "skills", "skills", options, fallback=["other"], next_step="availability",
+                         retry="没对上，请回复编号。", ask=_ask_skills, read=options.read)
 
 
 def _ask_availability(ctx: Ctx) -> Reply:
@@ -272,7 +273,8 @@ def _ask_availability(ctx: Ctx) -> Reply:
 @_step("availability", ask=_ask_availability)
 def availability(ctx: Ctx) -> Reply:
     return _options_step(ctx, "availability", "availability", taxonomy.availability(), fallback=[],
-                         next_step="travel", retry="没对上，请回复编号，比如 1。", ask=_ask_availability)
+                         next_step="travel", retry="没对上，请回复编号，比如 1。", ask=_ask_availability,
+                         read=answers.free_time)
 
 
 def _ask_travel(ctx: Ctx) -> Reply:
@@ -282,9 +284,9 @@ def _ask_travel(ctx: Ctx) -> Reply:
 @_step("travel", ask=_ask_travel)
 def travel(ctx: Ctx) -> Reply:
     options = taxonomy.travel_ranges()
-    codes = options.parse(ctx.text)
-    if codes:  # "镇上县里都行": the widest named
-        ctx.data["travel_range"] = max(codes, key=[o.code for o in options.options].index)
+    reach = answers.travel(ctx.text, ctx.services.places, ctx.data.get("town"), ctx.data.get("village"))
+    if reach:  # "镇上县里都行": the widest named
+        ctx.data["travel_range"] = reach
         asking.understood(ctx, "travel", "travel_range")
         return ctx.next("job_push")
     if asking.missed(ctx, "travel"):

@@ -104,6 +104,18 @@ class Gazetteer:
         candidates = tuple(dict.fromkeys([*inside, *(h.key for h in hits)]))
         return TownGuess(None, candidates[:4])
 
+    def towns_in(self, text: str) -> list[str]:
+        """Towns named inside a sentence ("华埠马金都行" → 华埠镇, 马金镇)."""
+        return self._names.contained(compact(text))
+
+    def villages_of(self, town: str | None) -> tuple[str, ...]:
+        known = self._by_name.get(town or "")
+        return known.villages if known else ()
+
+    def village_in(self, text: str, town: str | None = None) -> str | None:
+        """A known village named inside a sentence, its own town's first."""
+        return self._village_in(compact(text), town)
+
     def _village_in(self, key: str, town: str | None = None) -> str | None:
         """A known village named inside the text (its own town's first, when given)."""
         found = [v for k, v in sorted(self._village_names.items(), key=lambda kv: -len(kv[0])) if k in key]

@@ -11,6 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from knowledge.lexicon import Lexicon
 from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, normalize
 
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
@@ -19,7 +20,9 @@ _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
-_NEGATED = re.compile(r"除了|不行|不能|不会|不要|不干|不做|没空|没时间|干不了|做不了|不方便")
+_NEGATED = re.compile(r"除了|不行|不能|不会|不要|不干|不做|没空|没时间|干不了|做不了|不方便|不去|去不了|不可以|没法")
+# "除了周末都行": what follows 除了 up to these words is what is ruled out
+_EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
 # Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
 # only of these was not a missed answer.
 _FILLER = re.compile(r"[我也都还会能可以行干做过点些的了啊呀吧嘛呢哦嗯就是有好个这那么]+")
@@ -48,7 +51,8 @@ class OptionSet:
 
     def __init__(self, options: list[Option], phrases: dict[str, list[str]] | None = None,
                  implies: dict[str, list[str]] | None = None, general: str | None = None,
-                 numbered: list[str] | None = None):
+                 numbered: list[str] | None = None, lexicon: Lexicon | None = None,
+                 opposites: dict[str, list[str]] | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
@@ -60,6 +64,8 @@ class OptionSet:
         for option in options:
             sayings.update({compact(a): [option.code] for a in option.synonyms if _NEGATED.search(compact(a))})
         self._sayings = sorted(sayings.items(), key=lambda kv: -len(kv[0]))
+        self._lexicon = lexicon  # concept words, read word by word when no option's own words are there
+        self._opposites = opposites or {}  # "礼拜天不行" → 工作日: what a ruled-out option leaves
         self._implies = implies or {}  # "morning+afternoon" → "daytime"
         self._general = general  # 其他 / 随时: dropped when named beside something particular
         # "种了一辈子地", "开过十年车": a verb and its object with a few words put in between
@@ -138,11 +144,30 @@ class OptionSet:
         said = [(alias, codes) for alias, codes in self._sayings if alias in key]
         if said and not _NEGATED.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
             return list(dict.fromkeys(c for _, codes in said for c in codes))
-        if _NEGATED.search(key):
+        negation = _NEGATED.search(key)
+        if negation is None:
+            return [c for c in self._named(key) if c in self._by_code]
+        before, after = key[:negation.start()], key[negation.end():]
+        if negation.group(0) == "除了":  # "除了周末都行": the ruled-out part follows
+            end = _EXCEPT_END.search(after)
+            before, after = (after[:end.start()], after[end.start():]) if end else (after, "")
+        left = [o for c in self._named(before) for o in self._opposites.get(c, [])]
+        right = [c for c in self._named(after) if c in self._by_code]
+        return list(dict.fromkeys([*left, *right]))
+
+    def _named(self, key: str) -> list[str]:
+        """What a clause without a "no" names: the options' own words, then concept words in the
+        rest (some, like 农忙, only there to be ruled out), then a near-miss of the whole clause."""
+        if not key:
             return []
         inside = self._index.contained(key)
-        if inside:
-            return inside
+        rest = key
+        for alias in sorted(self._index.aliases, key=len, reverse=True):
+            if len(alias) >= 2 and alias in rest:
+                rest = rest.replace(alias, "|")
+        concepts = self._lexicon.codes(rest) if self._lexicon and rest.strip("|") else []
+        if inside or concepts:
+            return list(dict.fromkeys([*inside, *concepts]))
         hits = self._index.lookup(key, limit=1, cutoff=80)
         if hits:
             return [hits[0].key]
@@ -156,11 +181,20 @@ def _data() -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=1)
+def answer_words() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath("data/answer_words.json").read_text("utf-8"))
+    return data
+
+
 def _options(section: str) -> OptionSet:
     extra = _data().get(f"{section}_phrases", {})
+    words = answer_words().get(section, {})
+    lexicon = Lexicon(words["words"], words.get("pairs", [])) if words else None
     return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"]), e.get("skilled", False),
                              e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
-                     extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"))
+                     extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
+                     lexicon, words.get("opposites"))
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,130 @@
+"""Reading the free-time and travel-range answers beyond their option words: the clock ("早上8点到
+11点", "下午三点以后"), days of the week ("礼拜二礼拜四"), how one goes and for how long ("骑电瓶车
+半小时", "走路十分钟", "坐班车"), and places named ("华埠马金都行", "隔壁的下溪村")."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from knowledge import taxonomy
+from knowledge.places import Gazetteer
+from knowledge.taxonomy import Reading
+from knowledge.text import arabize, compact
+
+_CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+")
+_NEGATED = re.compile(r"不行|不能|不去|去不了|不要|没空|不方便|除了|太远")
+
+# --- free time --------------------------------------------------------------------------------
+_HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
+_AFTER = re.compile(r"以后|之后|后")
+NOON, EVENING = 12, 18
+_WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天])")
+
+
+def _clock_hour(part: str | None, hour: int) -> int:
+    return hour + 12 if part in ("下午", "晚上", "夜里") and hour < 12 else hour
+
+
+def _clock(text: str) -> list[str]:
+    """Parts of the day covered by hours named: "8点到11点" → 上午, "下午3点以后" → 下午, 晚上."""
+    hours = [_clock_hour(m.group(1), int(m.group(2))) for m in _HOUR.finditer(text)]
+    hours = [h for h in hours if 0 <= h <= 24]
+    if not hours:
+        return []
+    start, end = hours[0], hours[-1] if len(hours) > 1 else (22 if _AFTER.search(text) else hours[0] + 1)
+    parts = [("morning", start < NOON), ("afternoon", start < EVENING and end > NOON),
+             ("evening", end > EVENING)]
+    return [code for code, covered in parts if covered]
+
+
+def _days(text: str) -> list[str]:
+    """Weekdays or weekend from days named: "礼拜二礼拜四" → 工作日, "周六" → 周末."""
+    days = {d in "6七六日天7" for d in _WEEKDAY.findall(text)}
+    return [code for code, weekend in (("weekdays", False), ("weekends", True)) if weekend in days]
+
+
+def free_time(text: str) -> Reading:
+    """Codes of the free-time answer: the options' words, the clock and days of the week."""
+    options = taxonomy.availability()
+    reading = options.read(text)
+    extra: list[str] = []
+    for clause in (c for c in _CLAUSES.split(arabize(text)) if c and not _NEGATED.search(c)):
+        extra.extend([*_clock(clause), *_days(clause)])
+    if not extra:
+        return reading
+    codes = list(dict.fromkeys([*reading.codes, *extra]))
+    if "morning" in codes and "afternoon" in codes:  # the options' own rule: both halves are 白天
+        codes = ["daytime" if c == "morning" else c for c in codes if c != "afternoon"]
+    if len(codes) > 1:
+        codes = [c for c in codes if c != "anytime"]
+    return Reading(codes, [] if extra else reading.unknown)
+
+
+# --- travel range -----------------------------------------------------------------------------
+_MINUTES = re.compile(r"(\d+|半)(?:个)?(?:多|来|几)?(?:个)?(分钟|分|小时|钟头|刻钟)")
+_KM = re.compile(r"(\d+)(?:多)?(公里|里路|里地|km|千米|里)")
+
+
+def _minutes(text: str) -> int | None:
+    found = _MINUTES.search(text)
+    if not found:
+        return None
+    amount = 0.5 if found.group(1) == "半" else float(found.group(1))
+    unit = found.group(2)
+    return int(amount * (60 if unit in ("小时", "钟头") else 15 if unit == "刻钟" else 1))
+
+
+def _by_measure(limits: dict[str, int], value: float) -> str:
+    return next((code for code in ("village", "town") if value <= limits[code]), "county")
+
+
+@lru_cache(maxsize=1)
+def _travel_words() -> dict[str, Any]:
+    words: dict[str, Any] = taxonomy.answer_words()["travel_ranges"]
+    return words
+
+
+def _how_far(clause: str) -> str | None:
+    """The range from how one goes and how long it takes: "骑电瓶车半小时" → 本乡镇."""
+    words = _travel_words()
+    mode = next((m for m in words["modes"].values() if any(w in clause for w in m["words"])),
+                words["modes"]["unsaid"])
+    minutes = _minutes(clause)
+    if minutes is not None:
+        return _by_measure(mode["minutes"], minutes)
+    km = _KM.search(clause)
+    if km:
+        return _by_measure(words["km"], int(km.group(1)) / (2 if km.group(2) in ("里路", "里地", "里") else 1))
+    alone: str | None = mode["alone"]
+    return alone
+
+
+def _places(clause: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
+    """The range from places named: another town is the county, one's own town the town."""
+    named = places.towns_in(clause)
+    if any(t != town for t in named):
+        return "county"
+    if named:
+        return "town"
+    other = places.village_in(clause, town)
+    if other and village and taxonomy_key(other) == taxonomy_key(village):
+        return "village"
+    if other:
+        return "town" if other in places.villages_of(town) else "county"
+    return None
+
+
+def taxonomy_key(name: str) -> str:
+    return compact(name).removesuffix("村")
+
+
+def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
+    """The travel range an answer means, the widest named; None when nothing is understood."""
+    options = taxonomy.travel_ranges()
+    order = [o.code for o in options.options]
+    codes = list(options.read(text).codes)
+    for clause in (c for c in _CLAUSES.split(arabize(text)) if c and not _NEGATED.search(c)):
+        codes.extend(c for c in (_how_far(clause), _places(clause, places, town, village)) if c)
+    return max(codes, key=order.index) if codes else None
