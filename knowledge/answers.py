@@ -10,11 +10,9 @@ from typing import Any
 
 from knowledge import taxonomy
 from knowledge.places import Gazetteer
-from knowledge.taxonomy import Reading
+from knowledge.taxonomy import NEGATED, Reading
 from knowledge.text import arabize, compact
 
-_CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+")
-_NEGATED = re.compile(r"不行|不能|不去|去不了|不要|没空|不方便|除了|太远")
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
@@ -45,21 +43,16 @@ def _days(text: str) -> list[str]:
     return [code for code, weekend in (("weekdays", False), ("weekends", True)) if weekend in days]
 
 
+def _clock_and_days(clause: str) -> list[str]:
+    if NEGATED.search(clause):
+        return []
+    said = arabize(clause)
+    return [*_clock(said), *_days(said)]
+
+
 def free_time(text: str) -> Reading:
-    """Codes of the free-time answer: the options' words, the clock and days of the week."""
-    options = taxonomy.availability()
-    reading = options.read(text)
-    extra: list[str] = []
-    for clause in (c for c in _CLAUSES.split(arabize(text)) if c and not _NEGATED.search(c)):
-        extra.extend([*_clock(clause), *_days(clause)])
-    if not extra:
-        return reading
-    codes = list(dict.fromkeys([*reading.codes, *extra]))
-    if "morning" in codes and "afternoon" in codes:  # the options' own rule: both halves are 白天
-        codes = ["daytime" if c == "morning" else c for c in codes if c != "afternoon"]
-    if len(codes) > 1:
-        codes = [c for c in codes if c != "anytime"]
-    return Reading(codes, [] if extra else reading.unknown)
+    """Codes of the free-time answer: the clock and days of the week, else the options' words."""
+    return taxonomy.availability().read(text, first=_clock_and_days)
 
 
 # --- travel range -----------------------------------------------------------------------------
@@ -123,8 +116,13 @@ def taxonomy_key(name: str) -> str:
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
     """The travel range an answer means, the widest named; None when nothing is understood."""
     options = taxonomy.travel_ranges()
+
+    def how_far_or_where(clause: str) -> list[str]:
+        if NEGATED.search(clause):
+            return []
+        said = arabize(clause)
+        return [c for c in (_how_far(said), _places(said, places, town, village)) if c]
+
+    codes = options.read(text, first=how_far_or_where).codes
     order = [o.code for o in options.options]
-    codes = list(options.read(text).codes)
-    for clause in (c for c in _CLAUSES.split(arabize(text)) if c and not _NEGATED.search(c)):
-        codes.extend(c for c in (_how_far(clause), _places(clause, places, town, village)) if c)
     return max(codes, key=order.index) if codes else None

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
 from knowledge.lexicon import Lexicon
@@ -20,7 +21,11 @@ _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
-_NEGATED = re.compile(r"除了|不行|不能|不会|不要|不干|不做|没空|没时间|干不了|做不了|不方便|不去|去不了|不可以|没法")
+# A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
+# side names nothing the other is meant ("县城不去").
+_NO_AFTER = r"太远|不行|没空|没时间|不方便|干不了|做不了|去不了|不可以|没法|不太行|不大行"
+_NO_BEFORE = r"除了|不想|不要|不去|不能|不会|不干|不做|不愿意|不愿"
+NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
 # Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
@@ -62,7 +67,7 @@ class OptionSet:
         # sayings read before anything else: several codes at once, or a "no" that is part of the saying
         sayings = {compact(p): codes for p, codes in (phrases or {}).items()}
         for option in options:
-            sayings.update({compact(a): [option.code] for a in option.synonyms if _NEGATED.search(compact(a))})
+            sayings.update({compact(a): [option.code] for a in option.synonyms if NEGATED.search(compact(a))})
         self._sayings = sorted(sayings.items(), key=lambda kv: -len(kv[0]))
         self._lexicon = lexicon  # concept words, read word by word when no option's own words are there
         self._opposites = opposites or {}  # "礼拜天不行" → 工作日: what a ruled-out option leaves
@@ -114,10 +119,11 @@ class OptionSet:
         """Codes the answer names, in the order named; None when it names nothing we know."""
         return self.read(text).codes or None
 
-    def read(self, text: str) -> Reading:
+    def read(self, text: str, first: Callable[[str], list[str]] | None = None) -> Reading:
         """Every code the answer names, clause by clause, and the clauses nothing matched.
 
-        A clause that says no ("晚上不行") names nothing; "1 3" names options by number.
+        A clause that says no ("晚上不行") names what is left (工作日 for "礼拜天不行") or nothing;
+        "1 3" names options by number; `first` reads a clause before the options' words do.
         """
         if _ONLY_NUMBERS.match(arabize(text)):
             numbers = choice_numbers(text, len(self.numbered))
@@ -125,7 +131,7 @@ class OptionSet:
         codes: list[str] = []
         unknown: list[str] = []
         for clause in (c for c in _CLAUSES.split(normalize(text)) if c):
-            found = self._clause(clause)
+            found = (first(clause) if first else []) or self._clause(clause)
             codes.extend(c for c in found if c not in codes)
             if not found and _FILLER.sub("", compact(clause)):
                 unknown.append(clause)
@@ -142,17 +148,23 @@ class OptionSet:
         if numbered and 1 <= int(numbered.group(1)) <= len(self.numbered):
             return [self.numbered[int(numbered.group(1)) - 1].code]
         said = [(alias, codes) for alias, codes in self._sayings if alias in key]
-        if said and not _NEGATED.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
+        if said and not NEGATED.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
             return list(dict.fromkeys(c for _, codes in said for c in codes))
-        negation = _NEGATED.search(key)
+        negation = NEGATED.search(key)
         if negation is None:
             return [c for c in self._named(key) if c in self._by_code]
         before, after = key[:negation.start()], key[negation.end():]
-        if negation.group(0) == "除了":  # "除了周末都行": the ruled-out part follows
-            end = _EXCEPT_END.search(after)
-            before, after = (after[:end.start()], after[end.start():]) if end else (after, "")
-        left = [o for c in self._named(before) for o in self._opposites.get(c, [])]
-        right = [c for c in self._named(after) if c in self._by_code]
+        if re.fullmatch(_NO_BEFORE, negation.group(0)):
+            end = _EXCEPT_END.search(after)  # "除了周末都行": the ruled-out part ends at 都
+            ruled, rest = (after[:end.start()], before + after[end.start():]) if end else (after, before)
+        else:
+            ruled, rest = before, after
+        named = self._named(ruled)
+        if not named:  # "县城不去": the other side
+            ruled, rest = rest, ruled
+            named = self._named(ruled)
+        left = [o for c in named for o in self._opposites.get(c, [])]
+        right = [c for c in self._named(rest) if c in self._by_code]
         return list(dict.fromkeys([*left, *right]))
 
     def _named(self, key: str) -> list[str]:
