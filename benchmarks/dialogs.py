@@ -8,8 +8,9 @@ the way that person would (own words, numbers, a town picked from a list by numb
 and gives up after 40 messages. The held-out third (benchmarks/data/dialog_split.json) was
 drawn at random before any tuning and is reported apart.
 
-The held-out part is reported whole and by batch: the first 66 personas were split before
-any tuning, the 30 written later were split before they were first run.
+Each part is reported whole and by batch: the first 66 personas were split before any
+tuning, the 30 written later were split before they were first run, and the fresh batch
+(f3-…, written blind to the bot's code) was split before it was first run.
 
 Run: .venv/bin/python benchmarks/dialogs.py [--part dev|holdout|all] [--verbose] [--show ID]
 """
@@ -43,6 +44,7 @@ from storage.seed import load_demo  # noqa: E402
 DATA = ROOT / "benchmarks" / "data"
 PERSONAS = DATA / "dialog_personas.json"
 SPLIT = DATA / "dialog_split.json"
+FIRST_BATCH = 66  # personas written and split before any tuning; the next ones up to the fresh batch came later
 MAX_TURNS = 40
 LIMIT = 150  # characters an elderly reader takes in at once
 ORDINALS = "一二三四五六七八九十"
@@ -261,19 +263,21 @@ def main() -> None:
     args = parser.parse_args()
     personas = json.loads(PERSONAS.read_text("utf-8"))["personas"]
     split = json.loads(SPLIT.read_text("utf-8"))
-    held, later = set(split["holdout"]), set(split["second_batch_holdout"])
+    held, fresh = set(split["holdout"]), set(split["fresh_batch"])
     clock = [datetime(2026, 3, 10, 1, 30, tzinfo=UTC)]
     with tempfile.TemporaryDirectory() as tmp:
         dispatcher = build(Path(tmp), clock)
-        parts: dict[str, list[Run]] = {"dev": [], "holdout": [], "  first": [], "  later": []}
-        for persona in personas:
+        parts: dict[str, list[Run]] = {"dev": [], "holdout": []}
+        batches: dict[str, dict[str, list[Run]]] = {
+            part: {"  first": [], "  later": [], "  fresh": []} for part in parts}
+        for index, persona in enumerate(personas):
             part = "holdout" if persona["id"] in held else "dev"
             if args.part != "all" and part != args.part and persona["id"] != args.show:
                 continue
             run = converse(dispatcher, persona, clock)
             parts[part].append(run)
-            if part == "holdout":
-                parts["  later" if persona["id"] in later else "  first"].append(run)
+            batch = "  fresh" if persona["id"] in fresh else "  first" if index < FIRST_BATCH else "  later"
+            batches[part][batch].append(run)
             if args.show == persona["id"]:
                 for said, answer in run.transcript:
                     print(f"> {said}\n{answer}\n")
@@ -284,6 +288,8 @@ def main() -> None:
         dispatcher.engine.dispose()
     for name, runs in parts.items():
         report(name, runs)
+        for batch, batch_runs in batches[name].items():
+            report(batch, batch_runs)
 
 
 if __name__ == "__main__":
