@@ -25,6 +25,14 @@ EDITABLE = (  # (label shown in 修改, the step that asks it; 称呼 and 电话
     ("空闲时间", "availability"), ("能去多远", "travel"), ("岗位推送", "job_push"), ("招聘会提醒", "fair_push"),
     ("称呼", "name"), ("电话", "phone"),
 )
+# Words people use for each answer when they say which to change ("岁数写错了", "远近"), checked in
+# this order (招聘会 before 会, 推送 before 活).
+EDIT_WORDS = (
+    ("fair_push", "招聘会|提醒"), ("job_push", "推送|发消息|通知|消息"), ("phone", "电话|手机|号码"),
+    ("name", "称呼|名字|叫我|姓"), ("village", "村|社区"), ("town", "乡镇|镇|乡|街道|住"),
+    ("age", "年龄|岁|年纪|出生|生日"), ("availability", "时间|有空|空闲|什么时候|白天|晚上|周末"),
+    ("travel", "远|距离|范围|路程"), ("skills", "活|手艺|技能|工种|本事|会做"),
+)
 NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skills": "会做的活", "availability": "空闲时间",
                "travel_range": "能去多远", "name": "称呼"}
 _YEAR = re.compile(r"\d{2,4}\s*年")
@@ -251,6 +259,11 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
         if reading.unknown:
             asking.note(ctx, field, ctx.text)
         return ctx.next(next_step, f"记下了：{options.short_labels_of(reading.codes)}。")
+    if reading.unlisted:  # a trade with no option ("修自行车"): the words for staff, no option forced on it
+        ctx.data[field] = []
+        asking.understood(ctx, step, field)
+        asking.note(ctx, field, ctx.text)
+        return ctx.next(next_step, "记下了您的手艺，工作人员会看。")
     if asking.missed(ctx, step):
         ctx.data[field] = fallback
         asking.note(ctx, field, ctx.text)
@@ -373,8 +386,10 @@ def _ask_edit_pick(ctx: Ctx) -> Reply:
 @_step("edit_pick", ask=_ask_edit_pick)
 def edit_pick(ctx: Ctx) -> Reply:
     picked = choice_numbers(ctx.text, len(EDITABLE))
+    key = compact(ctx.text)
     step = EDITABLE[picked[0] - 1][1] if picked else next(
-        (s for label, s in EDITABLE if compact(label) in compact(ctx.text)), None)
+        (s for label, s in EDITABLE if compact(label) in key),
+        next((s for s, words in EDIT_WORDS if re.search(words, key)), None))
     if step is None and asking.missed(ctx, "edit_pick"):
         asking.understood(ctx, "edit_pick")
         return ctx.goto("confirm", "没对上要改哪一项。")

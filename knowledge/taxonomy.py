@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from collections.abc import Callable
@@ -26,6 +26,9 @@ _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷
 _NO_AFTER = r"太远|不行|没空|没时间|不方便|干不了|做不了|去不了|不可以|没法|不太行|不大行"
 _NO_BEFORE = r"除了|不想|不要|不去|不能|不会|不干|不做|不愿意|不愿"
 NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
+# "采茶，哦不对，俺主要是做饭": what is said after a correction replaces what came before
+_CORRECTED = re.compile(r"哦不对|不对不对|不对|说错了|搞错了|打错了|写错了|不是不是")
+UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
 # Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
@@ -39,6 +42,7 @@ class Reading:
 
     codes: list[str]
     unknown: list[str]
+    unlisted: list[str] = field(default_factory=list)  # a kind of work with no option of its own: "修自行车"
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,8 @@ class OptionSet:
     def __init__(self, options: list[Option], phrases: dict[str, list[str]] | None = None,
                  implies: dict[str, list[str]] | None = None, general: str | None = None,
                  numbered: list[str] | None = None, lexicon: Lexicon | None = None,
-                 opposites: dict[str, list[str]] | None = None):
+                 opposites: dict[str, list[str]] | None = None, no_words: list[str] | None = None,
+                 settings: list[str] | None = None, goods: dict[str, Any] | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
@@ -71,6 +76,12 @@ class OptionSet:
         self._sayings = sorted(sayings.items(), key=lambda kv: -len(kv[0]))
         self._lexicon = lexicon  # concept words, read word by word when no option's own words are there
         self._opposites = opposites or {}  # "礼拜天不行" → 工作日: what a ruled-out option leaves
+        # this question's own ways of saying no, after what they rule out: "下午要接孙子"
+        self._negated = re.compile("|".join([NEGATED.pattern, *map(re.escape, no_words or [])]))
+        # where work is done ("装修", "工地"): not a kind of its own when a trade is named after it
+        self._settings = sorted(settings or [], key=len, reverse=True)
+        # "直播卖茶叶": what is sold online is not a kind of work of its own
+        self._goods_code, self._goods_verbs = (goods or {}).get("code"), (goods or {}).get("verbs", [])
         self._implies = implies or {}  # "morning+afternoon" → "daytime"
         self._general = general  # 其他 / 随时: dropped when named beside something particular
         # "种了一辈子地", "开过十年车": a verb and its object with a few words put in between
@@ -130,9 +141,14 @@ class OptionSet:
             return Reading([self.numbered[n - 1].code for n in numbers] if numbers else [], [] if numbers else [text])
         codes: list[str] = []
         unknown: list[str] = []
-        for clause in (c for c in _CLAUSES.split(normalize(text)) if c):
-            found = (first(clause) if first else []) or self._clause(clause)
+        unlisted: list[str] = []
+        said = _CORRECTED.split(normalize(text))[-1]
+        for clause in (c for c in _CLAUSES.split(said) if c):
+            named = (first(clause) if first else []) or self._clause(clause)
+            found = [c for c in named if c in self._by_code]
             codes.extend(c for c in found if c not in codes)
+            if UNLISTED in named and not found:
+                unlisted.append(clause)
             if not found and _FILLER.sub("", compact(clause)):
                 unknown.append(clause)
         for code, parts in self._implies.items():
@@ -140,7 +156,7 @@ class OptionSet:
                 codes = [code if c == parts[0] else c for c in codes if c not in parts[1:]]
         if self._general in codes and len(codes) > 1:
             codes.remove(self._general)
-        return Reading(codes, unknown)
+        return Reading(codes, unknown, unlisted)
 
     def _clause(self, clause: str) -> list[str]:
         key = compact(clause)
@@ -148,11 +164,11 @@ class OptionSet:
         if numbered and 1 <= int(numbered.group(1)) <= len(self.numbered):
             return [self.numbered[int(numbered.group(1)) - 1].code]
         said = [(alias, codes) for alias, codes in self._sayings if alias in key]
-        if said and not NEGATED.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
+        if said and not self._negated.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
             return list(dict.fromkeys(c for _, codes in said for c in codes))
-        negation = NEGATED.search(key)
+        negation = self._negated.search(key)
         if negation is None:
-            return [c for c in self._named(key) if c in self._by_code]
+            return self._named(key)
         before, after = key[:negation.start()], key[negation.end():]
         if re.fullmatch(_NO_BEFORE, negation.group(0)):
             end = _EXCEPT_END.search(after)  # "除了周末都行": the ruled-out part ends at 都
@@ -164,14 +180,21 @@ class OptionSet:
             ruled, rest = rest, ruled
             named = self._named(ruled)
         left = [o for c in named for o in self._opposites.get(c, [])]
-        right = [c for c in self._named(rest) if c in self._by_code]
-        return list(dict.fromkeys([*left, *right]))
+        return list(dict.fromkeys([*left, *self._named(rest)]))
 
     def _named(self, key: str) -> list[str]:
         """What a clause without a "no" names: the options' own words, then concept words in the
         rest (some, like 农忙, only there to be ruled out), then a near-miss of the whole clause."""
         if not key:
             return []
+        for verb in self._goods_verbs:
+            head, found, _sold = key.partition(verb)
+            if found and self._goods_code in self._named(head):
+                key = head + found
+        for setting in self._settings:  # "装修水电": 水电, the trade, not also 装修
+            head, found, after = key.partition(setting)
+            if found and self._named(after):
+                key = f"{head}|{after}"
         inside = self._index.contained(key)
         rest = key
         for alias in sorted(self._index.aliases, key=len, reverse=True):
@@ -206,7 +229,8 @@ def _options(section: str) -> OptionSet:
     return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"]), e.get("skilled", False),
                              e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
-                     lexicon, words.get("opposites"))
+                     lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
+                     words.get("goods"))
 
 
 @lru_cache(maxsize=1)
