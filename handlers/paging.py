@@ -4,15 +4,17 @@ and `page`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.messages import Reply
 from bot.router import Ctx
-from knowledge.text import integers
+from knowledge.text import arabize, compact
 
 PAGE = 3  # a page stays short enough to read at once (150 characters)
 NEXT = ("更多", "下一页", "还有吗", "还有")
 PREVIOUS = ("上一页",)
+_PICKING = re.compile(r"^(看|要|选|报名)?第?\d+(个|号|项|条|吧|的)?$")  # a number meant as a choice
 
 
 def current_page(ctx: Ctx) -> tuple[int, list[int]]:
@@ -48,9 +50,9 @@ def turn_page(ctx: Ctx, key: str, show: Callable[[Ctx], Reply]) -> Reply | None:
 
 
 def off_the_list(ctx: Ctx) -> Reply | None:
-    """A question typed while a list is shown ("创业贷款能贷多少"): leave the list and answer it.
-    None for a number off the list, which the list answers itself."""
-    if not ctx.text.strip() or integers(ctx.text):
+    """A question typed while a list is shown ("创业贷款能贷多少", "我60多岁了还能干吗"): leave the
+    list and answer it. None for a number off the list ("9", "第5个"), which the list answers itself."""
+    if not ctx.text.strip() or _PICKING.match(compact(arabize(ctx.text))):
         return None
     ctx.finish()
     return ctx.fallback(ctx)
