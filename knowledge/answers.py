@@ -13,7 +13,6 @@ from knowledge.places import Gazetteer
 from knowledge.taxonomy import NEGATED, Reading
 from knowledge.text import arabize, compact
 
-
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
 _AFTER = re.compile(r"以后|之后|后")

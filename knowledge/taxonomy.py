@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Callable
 from typing import Any
 
 from knowledge.lexicon import Lexicon
@@ -210,16 +210,20 @@ class OptionSet:
         return spread or self._index.sounds_contained(key)  # a misheard word: 彩茶 for 采茶
 
 
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath(f"data/{name}").read_text("utf-8"))
+    return data
+
+
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath("data/taxonomy.json").read_text("utf-8"))
-    return data
+    return _load("taxonomy.json")
 
 
 @lru_cache(maxsize=1)
 def answer_words() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath("data/answer_words.json").read_text("utf-8"))
-    return data
+    """How people name kinds of work, times and distances, by concept (answer_words.json)."""
+    return _load("answer_words.json")
 
 
 def _options(section: str) -> OptionSet:
