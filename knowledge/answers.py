@@ -78,19 +78,19 @@ def _travel_words() -> dict[str, Any]:
     return words
 
 
-def _how_far(clause: str) -> str | None:
-    """The range from how one goes and how long it takes: "骑电瓶车半小时" → 本乡镇."""
+def _how_far(clause: str) -> tuple[str | None, str | None]:
+    """The range from how long it takes ("骑电瓶车半小时" → 本乡镇), and from the means alone
+    ("坐班车" → 全县), which counts only when nothing else in the clause says how far."""
     words = _travel_words()
     mode = next((m for m in words["modes"].values() if any(w in clause for w in m["words"])),
                 words["modes"]["unsaid"])
     minutes = _minutes(clause)
     if minutes is not None:
-        return _by_measure(mode["minutes"], minutes)
+        return _by_measure(mode["minutes"], minutes), None
     km = _KM.search(clause)
     if km:
-        return _by_measure(words["km"], int(km.group(1)) / (2 if km.group(2) in ("里路", "里地", "里") else 1))
-    alone: str | None = mode["alone"]
-    return alone
+        return _by_measure(words["km"], int(km.group(1)) / (2 if km.group(2) in ("里路", "里地", "里") else 1)), None
+    return None, mode["alone"]
 
 
 def _places(clause: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
@@ -112,16 +112,23 @@ def taxonomy_key(name: str) -> str:
     return compact(name).removesuffix("村")
 
 
+_AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
+
+
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
     """The travel range an answer means, the widest named; None when nothing is understood."""
     options = taxonomy.travel_ranges()
 
     def how_far_or_where(clause: str) -> list[str]:
-        if NEGATED.search(clause):
+        said = _AT_MOST.sub("", arabize(clause))
+        if NEGATED.search(said):
             return []
-        said = arabize(clause)
-        return [c for c in (_how_far(said), _places(said, places, town, village)) if c]
+        measured, by_means = _how_far(said)
+        found = measured or _places(said, places, town, village)
+        if found or by_means is None:
+            return [found] if found else []
+        return [] if options.read(clause).codes else [by_means]
 
-    codes = options.read(text, first=how_far_or_where).codes
+    codes = options.read(text, first=how_far_or_where).said
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None

@@ -43,6 +43,12 @@ class Reading:
     codes: list[str]
     unknown: list[str]
     unlisted: list[str] = field(default_factory=list)  # a kind of work with no option of its own: "修自行车"
+    by_no: list[str] = field(default_factory=list)  # codes only a "no" left ("县城不去" → 本乡镇), none said outright
+
+    @property
+    def said(self) -> list[str]:
+        """The codes said outright, or those a "no" left when nothing was ("本村就行，远了不去" → 本村)."""
+        return [c for c in self.codes if c not in self.by_no] or self.codes
 
 
 @dataclass(frozen=True)
@@ -142,9 +148,14 @@ class OptionSet:
         codes: list[str] = []
         unknown: list[str] = []
         unlisted: list[str] = []
+        left: list[str] = []
+        plain: list[str] = []
         said = _CORRECTED.split(normalize(text))[-1]
         for clause in (c for c in _CLAUSES.split(said) if c):
-            named = (first(clause) if first else []) or self._clause(clause)
+            firsts = first(clause) if first else []
+            named, by_no = (firsts, []) if firsts else self._clause(clause)
+            left.extend(by_no)
+            plain.extend(c for c in named if c not in by_no)
             found = [c for c in named if c in self._by_code]
             codes.extend(c for c in found if c not in codes)
             if UNLISTED in named and not found:
@@ -156,19 +167,20 @@ class OptionSet:
                 codes = [code if c == parts[0] else c for c in codes if c not in parts[1:]]
         if self._general in codes and len(codes) > 1:
             codes.remove(self._general)
-        return Reading(codes, unknown, unlisted)
+        return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
 
-    def _clause(self, clause: str) -> list[str]:
+    def _clause(self, clause: str) -> tuple[list[str], list[str]]:
+        """What the clause names, and which of it only a "no" left."""
         key = compact(clause)
         numbered = _NUMBERED.fullmatch(arabize(key))  # "1和晚上", "第二个": a number among the words
         if numbered and 1 <= int(numbered.group(1)) <= len(self.numbered):
-            return [self.numbered[int(numbered.group(1)) - 1].code]
+            return [self.numbered[int(numbered.group(1)) - 1].code], []
         said = [(alias, codes) for alias, codes in self._sayings if alias in key]
         if said and not self._negated.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
-            return list(dict.fromkeys(c for _, codes in said for c in codes))
+            return list(dict.fromkeys(c for _, codes in said for c in codes)), []
         negation = self._negated.search(key)
         if negation is None:
-            return self._named(key)
+            return self._named(key), []
         before, after = key[:negation.start()], key[negation.end():]
         if re.fullmatch(_NO_BEFORE, negation.group(0)):
             end = _EXCEPT_END.search(after)  # "除了周末都行": the ruled-out part ends at 都
@@ -180,7 +192,7 @@ class OptionSet:
             ruled, rest = rest, ruled
             named = self._named(ruled)
         left = [o for c in named for o in self._opposites.get(c, [])]
-        return list(dict.fromkeys([*left, *self._named(rest)]))
+        return list(dict.fromkeys([*left, *self._named(rest)])), left
 
     def _named(self, key: str) -> list[str]:
         """What a clause without a "no" names: the options' own words, then concept words in the
