@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.policy.index import Tokenizer
 from knowledge.text import FuzzyIndex, compact
@@ -27,7 +28,7 @@ class Lexicon:
     def __init__(self, words: Mapping[str, Sequence[str]], pairs: Sequence[Mapping[str, Sequence[str] | str]] = ()):
         self._words = FuzzyIndex({w: code for code, ws in words.items() for w in ws})
         self._pairs = [Pair(str(p["code"]), frozenset(p["verbs"]), frozenset(p["objects"])) for p in pairs]
-        self._tokenizer = Tokenizer()
+        self._tokenizer = _tokenizer()
         self._tokenizer.add_words([*self._words.aliases, *(w for p in self._pairs for w in p.verbs | p.objects)])
 
     def words(self, text: str) -> list[str]:
@@ -61,6 +62,12 @@ class Lexicon:
             return []
         hits = self._words.lookup(word, limit=1, cutoff=SLIP_SCORE)
         return [hits[0].key] if hits and len(hits[0].alias) == len(word) else []
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Tokenizer:
+    """One jieba dictionary for every question's words (each holds the whole dictionary in memory)."""
+    return Tokenizer()
 
 
 def _starts_with_verb(word: str, verbs: frozenset[str]) -> bool:
