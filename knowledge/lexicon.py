@@ -13,6 +13,7 @@ from knowledge.text import FuzzyIndex, compact
 
 PAIR_GAP = 3  # words allowed between a verb and its object: "种了几亩地", "烧得一手好菜"
 SLIP_SCORE = 90  # a word this close (by characters or pinyin) to a concept word is that word
+COMMON = 300  # a word this frequent in jieba's dictionary is meant as typed ("手艺" is no slip for 兽医)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Lexicon:
         exact = self._words.exact(word)
         if exact:
             return [exact]
-        if len(word) < 2:
+        if len(word) < 2 or self._tokenizer.frequency(word) >= COMMON:
             return []
         hits = self._words.lookup(word, limit=1, cutoff=SLIP_SCORE)
         return [hits[0].key] if hits and len(hits[0].alias) == len(word) else []
