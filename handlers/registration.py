@@ -52,13 +52,22 @@ def describe(fields: dict[str, Any]) -> str:
     return "\n".join([
         f"乡镇村：{place}",
         f"年龄：{age}",
-        f"会做的活：{_labels(taxonomy.skills(), fields.get('skills'))}",
+        f"会做的活：{_labels(taxonomy.skills(), fields.get('skills')) if fields.get('skills') else _said(fields)}",
         f"空闲时间：{_labels(taxonomy.availability(), fields.get('availability'))}",
         f"能去多远：{taxonomy.travel_ranges().label(fields.get('travel_range') or '') or '未填'}",
         f"岗位推送：{yes_no[fields.get('want_job_push')]}",
         f"招聘会提醒：{yes_no[fields.get('want_fair_push')]}",
         *contact.describe(fields),
     ])
+
+
+def _said(fields: dict[str, Any]) -> str:
+    """A trade with no kind of its own, in the person's words, cut short: "修自行车 补胎"."""
+    words: str = (fields.get("notes") or {}).get("skills") or "未填"
+    return words if len(words) <= SAID_MAX else words[:SAID_MAX] + "…"
+
+
+SAID_MAX = 10
 
 
 def _labels(options: taxonomy.OptionSet, codes: list[str] | None) -> str:

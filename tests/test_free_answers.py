@@ -45,6 +45,7 @@ def test_skills_said_in_ones_own_words(sqlite_chat: ChatHarness, said: str, code
 def test_a_trade_with_no_option_is_kept_in_the_persons_words_not_as_anything_goes(sqlite_chat: ChatHarness) -> None:
     worker, replies = register(sqlite_chat, skills="会修自行车 补胎")
     assert "记下了您的手艺" in replies[4] and "您什么时候有空" in replies[4]  # not asked again
+    assert "会做的活：会修自行车 补胎" in replies[8]  # the summary says it back
     assert worker.skills == [] and worker.notes == {"skills": "会修自行车 补胎"}
 
 
