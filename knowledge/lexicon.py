@@ -35,6 +35,14 @@ class Lexicon:
     def words(self, text: str) -> list[str]:
         return [w for w in (compact(w) for w in self._tokenizer.words(text)) if w]
 
+    def cuts(self, text: str) -> set[int]:
+        """Where jieba's words begin and end in the text, as offsets."""
+        offsets, at = {0}, 0
+        for word in self._tokenizer.words(text):
+            at += len(word)
+            offsets.add(at)
+        return offsets
+
     def codes(self, text: str) -> list[str]:
         """The concepts the text names, in the order named; each word counts once."""
         words = self.words(text)

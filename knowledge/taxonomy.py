@@ -88,6 +88,7 @@ class OptionSet:
         self._settings = sorted(settings or [], key=len, reverse=True)
         # "直播卖茶叶": what is sold online is not a kind of work of its own
         self._goods_code, self._goods_verbs = (goods or {}).get("code"), (goods or {}).get("verbs", [])
+        self._aliases = sorted((a for a in self._index.aliases if len(a) >= 2), key=len, reverse=True)
         self._implies = implies or {}  # "morning+afternoon" → "daytime"
         self._general = general  # 其他 / 随时: dropped when named beside something particular
         # "种了一辈子地", "开过十年车": a verb and its object with a few words put in between
@@ -205,13 +206,10 @@ class OptionSet:
                 key = head + found
         for setting in self._settings:  # "装修水电": 水电, the trade, not also 装修
             head, found, after = key.partition(setting)
-            if found and self._named(after):
-                key = f"{head}|{after}"
-        inside = self._index.contained(key)
-        rest = key
-        for alias in sorted(self._index.aliases, key=len, reverse=True):
-            if len(alias) >= 2 and alias in rest:
-                rest = rest.replace(alias, "|")
+            named_after = self._named(after) if found else []
+            if named_after:
+                return list(dict.fromkeys([*self._named(head), *named_after]))
+        inside, rest = self._options_words_in(key)
         concepts = self._lexicon.codes(rest) if self._lexicon and rest.strip("|") else []
         if inside or concepts:
             return list(dict.fromkeys([*inside, *concepts]))
@@ -220,6 +218,24 @@ class OptionSet:
             return [hits[0].key]
         spread = list(dict.fromkeys(code for pattern, code in self._spread if pattern.search(key)))
         return spread or self._index.sounds_contained(key)  # a misheard word: 彩茶 for 采茶
+
+
+    def _options_words_in(self, key: str) -> tuple[list[str], str]:
+        """Codes of the options' own words inside the clause, longest first, each stretch of text
+        used once and none cutting across two of jieba's words ("今天天气" holds no 天天); and
+        the text left over."""
+        cuts = self._lexicon.cuts(key) if self._lexicon else None
+        found: list[str] = []
+        rest = key
+        for alias in self._aliases:
+            start = rest.find(alias)
+            while start >= 0:
+                end = start + len(alias)
+                if cuts is None or start in cuts or end in cuts:
+                    found.append(self._index.exact(alias) or "")
+                    rest = rest[:start] + "|" * len(alias) + rest[end:]
+                start = rest.find(alias, start + 1)
+        return list(dict.fromkeys(found)), rest
 
 
 def _load(name: str) -> dict[str, Any]:
