@@ -35,6 +35,7 @@ def register(chat: ChatHarness, **said: str) -> tuple[Worker, list[str]]:
     ("采茶，哦不对，俺主要是做饭", ["cook"]),  # a correction replaces what came before
     ("彩茶，山上种香榧", ["tea", "farm"]),  # a slip by sound
     ("烧烧饭洗洗碗，搞搞卫生", ["cook", "housekeeping"]),
+    ("在超市收过银", ["service"]),
 ])
 def test_skills_said_in_ones_own_words(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
     worker, _ = register(sqlite_chat, skills=said)
@@ -77,6 +78,8 @@ def test_free_time_with_a_no_the_clock_or_days(sqlite_chat: ChatHarness, said: s
     ("十里路以内", "town"),
     ("金星村里", "village"),  # one's own village
     ("隔壁几个村", "town"),
+    ("本村就行，远了不去", "village"),  # what a "no" leaves counts only when nothing is said outright
+    ("不超过半小时", "town"),  # a limit, not a "no"
 ])
 def test_travel_range_as_places_minutes_and_means(sqlite_chat: ChatHarness, said: str, reach: str) -> None:
     worker, _ = register(sqlite_chat, travel=said)
