@@ -384,7 +384,8 @@ def confirm(ctx: Ctx) -> Reply:
         return Reply.of(kept, "已保存修改。回复“我的信息”可以再看看。")
     if key == "2" or key.startswith(("修改", "改")) or said is False or "错" in key:
         asking.understood(ctx, "confirm")
-        return ctx.goto("edit_pick")
+        named = _field_named(key)  # "改一下时间", "岁数写错了": straight to that question
+        return _change(ctx, named) if named else ctx.goto("edit_pick")
     return Reply.of("请回复 1 确认，或回复 2 修改。") + _ask_confirm(ctx)
 
 
@@ -395,16 +396,23 @@ def _ask_edit_pick(ctx: Ctx) -> Reply:
 @_step("edit_pick", ask=_ask_edit_pick)
 def edit_pick(ctx: Ctx) -> Reply:
     picked = choice_numbers(ctx.text, len(EDITABLE))
-    key = compact(ctx.text)
-    step = EDITABLE[picked[0] - 1][1] if picked else next(
-        (s for label, s in EDITABLE if compact(label) in key),
-        next((s for s, words in EDIT_WORDS if re.search(words, key)), None))
+    step = EDITABLE[picked[0] - 1][1] if picked else _field_named(compact(ctx.text))
     if step is None and asking.missed(ctx, "edit_pick"):
         asking.understood(ctx, "edit_pick")
         return ctx.goto("confirm", "没对上要改哪一项。")
     if step is None:
         return Reply.of("请回复编号，比如 1。") + _ask_edit_pick(ctx)
     asking.understood(ctx, "edit_pick")
+    return _change(ctx, step)
+
+
+def _field_named(key: str) -> str | None:
+    """The step of the answer a person names to change it: a label, or their own word for it."""
+    return next((s for label, s in EDITABLE if compact(label) in key),
+                next((s for s, words in EDIT_WORDS if re.search(words, key)), None))
+
+
+def _change(ctx: Ctx, step: str) -> Reply:
     if step in contact.STEPS:
         return contact.edit(ctx, step)
     ctx.data["return_to"] = "confirm"

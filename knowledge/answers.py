@@ -10,7 +10,7 @@ from typing import Any
 
 from knowledge import taxonomy
 from knowledge.places import Gazetteer
-from knowledge.taxonomy import NEGATED, Reading
+from knowledge.taxonomy import Reading
 from knowledge.text import arabize, compact
 
 # --- free time --------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ def _days(text: str) -> list[str]:
 
 
 def _clock_and_days(clause: str) -> list[str]:
-    if NEGATED.search(clause):
+    if taxonomy.availability().says_no(clause):
         return []
     said = arabize(clause)
     return [*_clock(said), *_days(said)]
@@ -121,7 +121,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
 
     def how_far_or_where(clause: str) -> list[str]:
         said = _AT_MOST.sub("", arabize(clause))
-        if NEGATED.search(said):
+        if options.says_no(said):
             return []
         measured, by_means = _how_far(said)
         found = measured or _places(said, places, town, village)

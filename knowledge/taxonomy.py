@@ -23,9 +23,10 @@ _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
 # side names nothing the other is meant ("县城不去").
-_NO_AFTER = r"太远|不行|没空|没时间|不方便|干不了|做不了|去不了|不可以|没法|不太行|不大行"
+_NO_AFTER = (r"太远|走不动|跑不动|去不动|吃不消|受不了|不出门|不行|没空|没时间|不方便|干不了|做不了|去不了|不可以|没法"
+             r"|不太行|不大行")
 _NO_BEFORE = r"除了|不想|不要|不去|不能|不会|不干|不做|不愿意|不愿"
-NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
+_NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 # "采茶，哦不对，俺主要是做饭": what is said after a correction replaces what came before
 _CORRECTED = re.compile(r"哦不对|不对不对|不对|说错了|搞错了|打错了|写错了|不是不是")
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
@@ -78,12 +79,12 @@ class OptionSet:
         # sayings read before anything else: several codes at once, or a "no" that is part of the saying
         sayings = {compact(p): codes for p, codes in (phrases or {}).items()}
         for option in options:
-            sayings.update({compact(a): [option.code] for a in option.synonyms if NEGATED.search(compact(a))})
+            sayings.update({compact(a): [option.code] for a in option.synonyms if _NEGATED.search(compact(a))})
         self._sayings = sorted(sayings.items(), key=lambda kv: -len(kv[0]))
         self._lexicon = lexicon  # concept words, read word by word when no option's own words are there
         self._opposites = opposites or {}  # "礼拜天不行" → 工作日: what a ruled-out option leaves
         # this question's own ways of saying no, after what they rule out: "下午要接孙子"
-        self._negated = re.compile("|".join([NEGATED.pattern, *map(re.escape, no_words or [])]))
+        self._negated = re.compile("|".join([_NEGATED.pattern, *map(re.escape, no_words or [])]))
         # where work is done ("装修", "工地"): not a kind of its own when a trade is named after it
         self._settings = sorted(settings or [], key=len, reverse=True)
         # "直播卖茶叶": what is sold online is not a kind of work of its own
@@ -132,6 +133,10 @@ class OptionSet:
                 if code not in found:
                     found.append(code)
         return found
+
+    def says_no(self, text: str) -> bool:
+        """Whether the text rules something out ("晚上不行", "礼拜天要去教堂")."""
+        return bool(self._negated.search(compact(text)))
 
     def parse(self, text: str) -> list[str] | None:
         """Codes the answer names, in the order named; None when it names nothing we know."""

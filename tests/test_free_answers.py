@@ -60,6 +60,8 @@ def test_a_trade_with_no_option_is_kept_in_the_persons_words_not_as_anything_goe
     ("星期二和星期四", ["weekdays"]),
     ("上午送完孙子，下午要接", ["morning"]),
     ("忙完春茶以后", ["spring_tea"]),
+    ("礼拜天要去教堂，别的都行", ["weekdays"]),  # this question's own ways of saying no
+    ("除了农忙都有空，晚上不出门", ["slack_season", "daytime"]),
 ])
 def test_free_time_with_a_no_the_clock_or_days(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
     worker, _ = register(sqlite_chat, availability=said)
@@ -80,6 +82,7 @@ def test_free_time_with_a_no_the_clock_or_days(sqlite_chat: ChatHarness, said: s
     ("隔壁几个村", "town"),
     ("本村就行，远了不去", "village"),  # what a "no" leaves counts only when nothing is said outright
     ("不超过半小时", "town"),  # a limit, not a "no"
+    ("走路能到的地方，远了走不动", "village"),
 ])
 def test_travel_range_as_places_minutes_and_means(sqlite_chat: ChatHarness, said: str, reach: str) -> None:
     worker, _ = register(sqlite_chat, travel=said)
@@ -93,6 +96,12 @@ def test_change_named_in_ones_own_words(sqlite_chat: ChatHarness, said: str, ste
     sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")
     assert "改哪一项" in sqlite_chat.say("修改")
     assert step_question in sqlite_chat.say(said)
+
+
+def test_a_change_named_at_the_summary_goes_straight_to_its_question(sqlite_chat: ChatHarness) -> None:
+    assert "请核对" in sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")[-1]
+    assert "您什么时候有空" in sqlite_chat.say("改一下时间")
+    assert "空闲时间：周末" in sqlite_chat.say("周末")
 
 
 def test_a_question_typed_instead_of_an_answer_is_answered_and_no_miss_counted(sqlite_chat: ChatHarness) -> None:
