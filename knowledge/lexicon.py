@@ -63,11 +63,15 @@ class Lexicon:
                 found.extend(self._word(word))
         return list(dict.fromkeys(found))
 
+    def common(self, word: str) -> bool:
+        """A word people use often: meant as typed, never a slip for another."""
+        return self._tokenizer.frequency(word) >= COMMON
+
     def _word(self, word: str) -> list[str]:
         exact = self._words.exact(word)
         if exact:
             return [exact]
-        if len(word) < 2 or self._tokenizer.frequency(word) >= COMMON:
+        if len(word) < 2 or self.common(word):
             return []
         hits = self._words.lookup(word, limit=1, cutoff=SLIP_SCORE)
         return [hits[0].key] if hits and len(hits[0].alias) == len(word) else []

@@ -84,7 +84,7 @@ class OptionSet:
         self._lexicon = lexicon  # concept words, read word by word when no option's own words are there
         self._opposites = opposites or {}  # "礼拜天不行" → 工作日: what a ruled-out option leaves
         # this question's own ways of saying no, after what they rule out: "下午要接孙子"
-        self._negated = re.compile("|".join([_NEGATED.pattern, *map(re.escape, no_words or [])]))
+        self._negated = re.compile("|".join([_NEGATED.pattern, *(no_words or [])]))
         # where work is done ("装修", "工地"): not a kind of its own when a trade is named after it
         self._settings = sorted(settings or [], key=len, reverse=True)
         # "直播卖茶叶": what is sold online is not a kind of work of its own
@@ -182,7 +182,10 @@ class OptionSet:
         if numbered and 1 <= int(numbered.group(1)) <= len(self.numbered):
             return [self.numbered[int(numbered.group(1)) - 1].code], []
         said = [(alias, codes) for alias, codes in self._sayings if alias in key]
-        if said and not self._negated.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
+        unsaid = key
+        for alias, _codes in said:
+            unsaid = unsaid.replace(alias, "|")
+        if said and not self._negated.search(unsaid):  # "不要太远": the no is the saying's own
             return list(dict.fromkeys(c for _, codes in said for c in codes)), []
         negation = self._negated.search(key)
         if negation is None:
@@ -218,6 +221,8 @@ class OptionSet:
         concepts = self._lexicon.codes(rest) if self._lexicon and rest.strip("|") else []
         if inside or concepts:
             return list(dict.fromkeys([*inside, *concepts]))
+        if self._lexicon and self._lexicon.common(key):  # "老伴" is no slip for 早班
+            return []
         hits = self._index.lookup(key, limit=1, cutoff=80)
         if hits:
             return [hits[0].key]

@@ -62,6 +62,7 @@ def test_a_trade_with_no_option_is_kept_in_the_persons_words_not_as_anything_goe
     ("忙完春茶以后", ["spring_tea"]),
     ("礼拜天要去教堂，别的都行", ["weekdays"]),  # this question's own ways of saying no
     ("除了农忙都有空，晚上不出门", ["slack_season", "daytime"]),
+    ("天天都有空就是礼拜六要照顾老伴", ["weekdays"]),  # and 老伴 is no slip for 早班
 ])
 def test_free_time_with_a_no_the_clock_or_days(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
     worker, _ = register(sqlite_chat, availability=said)
