@@ -11,7 +11,7 @@ from typing import Any
 from knowledge import taxonomy
 from knowledge.places import Gazetteer
 from knowledge.taxonomy import Reading
-from knowledge.text import arabize, compact
+from knowledge.text import arabize, compact, normalize
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
@@ -55,6 +55,8 @@ def free_time(text: str) -> Reading:
 
 
 # --- travel range -----------------------------------------------------------------------------
+# "两三公里", "三五分钟": the larger of two numbers said together
+_ROUGHLY = re.compile(r"[一二两三四五六七八九]([二两三四五六七八九])(?=(?:个|多)?(?:公里|里|分钟|分|小时|钟头))")
 _MINUTES = re.compile(r"(\d+|半)(?:个)?(?:多|来|几)?(?:个)?(分钟|分|小时|钟头|刻钟)")
 _KM = re.compile(r"(\d+)(?:多)?(公里|里路|里地|km|千米|里)")
 
@@ -120,7 +122,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     options = taxonomy.travel_ranges()
 
     def how_far_or_where(clause: str) -> list[str]:
-        said = _AT_MOST.sub("", arabize(clause))
+        said = _AT_MOST.sub("", arabize(_ROUGHLY.sub(r"\1", normalize(clause))))
         if options.says_no(said):
             return []
         measured, by_means = _how_far(said)

@@ -84,6 +84,8 @@ def test_free_time_with_a_no_the_clock_or_days(sqlite_chat: ChatHarness, said: s
     ("本村就行，远了不去", "village"),  # what a "no" leaves counts only when nothing is said outright
     ("不超过半小时", "town"),  # a limit, not a "no"
     ("走路能到的地方，远了走不动", "village"),
+    ("两三公里", "village"),  # the larger of two numbers said together, not 23
+    ("哪里都不去，就在家", "village"),
 ])
 def test_travel_range_as_places_minutes_and_means(sqlite_chat: ChatHarness, said: str, reach: str) -> None:
     worker, _ = register(sqlite_chat, travel=said)
