@@ -9,9 +9,9 @@ from functools import lru_cache
 from typing import Any
 
 from knowledge import taxonomy
-from knowledge.places import Gazetteer
+from knowledge.places import Gazetteer, village_key
 from knowledge.taxonomy import Reading
-from knowledge.text import arabize, compact, normalize
+from knowledge.text import arabize, normalize
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
@@ -103,15 +103,11 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
     if named:
         return "town"
     other = places.village_in(clause, town)
-    if other and village and taxonomy_key(other) == taxonomy_key(village):
+    if other and village and village_key(other) == village_key(village):
         return "village"
     if other:
         return "town" if other in places.villages_of(town) else "county"
     return None
-
-
-def taxonomy_key(name: str) -> str:
-    return compact(name).removesuffix("村")
 
 
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
