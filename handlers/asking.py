@@ -15,7 +15,7 @@ from knowledge.text import compact
 
 MISS_LIMIT = 2  # a question not understood twice is never asked a third time
 NOTE_MAX = 100
-_QUESTION = re.compile(r"(吗|呢|么|[?？])$")
+_QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点|[?？])$")
 QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
 from handlers import asking, contact, silver
-from knowledge import taxonomy
+from knowledge import answers, taxonomy
 from knowledge.text import arabize, choice_numbers, compact, integers
 from storage.models import Worker
 
@@ -24,6 +24,14 @@ EDITABLE = (  # (label shown in 修改, the step that asks it; 称呼 and 电话
     ("乡镇", "town"), ("村/社区", "village"), ("年龄", "age"), ("会做的活", "skills"),
     ("空闲时间", "availability"), ("能去多远", "travel"), ("岗位推送", "job_push"), ("招聘会提醒", "fair_push"),
     ("称呼", "name"), ("电话", "phone"),
+)
+# Words people use for each answer when they say which to change ("岁数写错了", "远近"), checked in
+# this order (招聘会 before 会, 推送 before 活).
+EDIT_WORDS = (
+    ("fair_push", "招聘会|提醒"), ("job_push", "推送|发消息|通知|消息"), ("phone", "电话|手机|号码"),
+    ("name", "称呼|名字|叫我|姓"), ("village", "村|社区"), ("town", "乡镇|镇|乡|街道|住"),
+    ("age", "年龄|岁|年纪|出生|生日"), ("availability", "时间|有空|空闲|什么时候|白天|晚上|周末"),
+    ("travel", "远|距离|范围|路程"), ("skills", "活|手艺|技能|工种|本事|会做"),
 )
 NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skills": "会做的活", "availability": "空闲时间",
                "travel_range": "能去多远", "name": "称呼"}
@@ -44,13 +52,22 @@ def describe(fields: dict[str, Any]) -> str:
     return "\n".join([
         f"乡镇村：{place}",
         f"年龄：{age}",
-        f"会做的活：{_labels(taxonomy.skills(), fields.get('skills'))}",
+        f"会做的活：{_labels(taxonomy.skills(), fields.get('skills')) if fields.get('skills') else _said(fields)}",
         f"空闲时间：{_labels(taxonomy.availability(), fields.get('availability'))}",
         f"能去多远：{taxonomy.travel_ranges().label(fields.get('travel_range') or '') or '未填'}",
         f"岗位推送：{yes_no[fields.get('want_job_push')]}",
         f"招聘会提醒：{yes_no[fields.get('want_fair_push')]}",
         *contact.describe(fields),
     ])
+
+
+def _said(fields: dict[str, Any]) -> str:
+    """A trade with no kind of its own, in the person's words, cut short: "修自行车 补胎"."""
+    words: str = (fields.get("notes") or {}).get("skills") or "未填"
+    return words if len(words) <= SAID_MAX else words[:SAID_MAX] + "…"
+
+
+SAID_MAX = 10
 
 
 def _labels(options: taxonomy.OptionSet, codes: list[str] | None) -> str:
@@ -241,16 +258,21 @@ def _ask_skills(ctx: Ctx) -> Reply:
 
 
 def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, *, fallback: list[str],
-                  next_step: str, retry: str, ask: Handler) -> Reply:
+                  next_step: str, retry: str, ask: Handler, read: Callable[[str], taxonomy.Reading]) -> Reply:
     """A question answered with several options in one's own words: keep every part named;
     words nothing matched go to the note; after a second miss, the fallback and the note."""
-    reading = options.read(ctx.text)
+    reading = read(ctx.text)
     if reading.codes:
         ctx.data[field] = reading.codes
         asking.understood(ctx, step, field)
         if reading.unknown:
             asking.note(ctx, field, ctx.text)
         return ctx.next(next_step, f"记下了：{options.short_labels_of(reading.codes)}。")
+    if reading.unlisted:  # a trade with no option ("修自行车"): the words for staff, no option forced on it
+        ctx.data[field] = []
+        asking.understood(ctx, step, field)
+        asking.note(ctx, field, ctx.text)
+        return ctx.next(next_step, "记下了您的手艺，工作人员会看。")
     if asking.missed(ctx, step):
         ctx.data[field] = fallback
         asking.note(ctx, field, ctx.text)
@@ -261,8 +283,9 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
 
 @_step("skills", ask=_ask_skills)
 def skills(ctx: Ctx) -> Reply:
-    return _options_step(ctx, "skills", "skills", taxonomy.skills(), fallback=["other"], next_step="availability",
-                         retry="没对上，请回复编号。", ask=_ask_skills)
+    options = taxonomy.skills()
+    return _options_step(ctx, "skills", "skills", options, fallback=["other"], next_step="availability",
+                         retry="没对上，请回复编号。", ask=_ask_skills, read=options.read)
 
 
 def _ask_availability(ctx: Ctx) -> Reply:
@@ -272,7 +295,8 @@ def _ask_availability(ctx: Ctx) -> Reply:
 @_step("availability", ask=_ask_availability)
 def availability(ctx: Ctx) -> Reply:
     return _options_step(ctx, "availability", "availability", taxonomy.availability(), fallback=[],
-                         next_step="travel", retry="没对上，请回复编号，比如 1。", ask=_ask_availability)
+                         next_step="travel", retry="没对上，请回复编号，比如 1。", ask=_ask_availability,
+                         read=answers.free_time)
 
 
 def _ask_travel(ctx: Ctx) -> Reply:
@@ -282,9 +306,9 @@ def _ask_travel(ctx: Ctx) -> Reply:
 @_step("travel", ask=_ask_travel)
 def travel(ctx: Ctx) -> Reply:
     options = taxonomy.travel_ranges()
-    codes = options.parse(ctx.text)
-    if codes:  # "镇上县里都行": the widest named
-        ctx.data["travel_range"] = max(codes, key=[o.code for o in options.options].index)
+    reach = answers.travel(ctx.text, ctx.services.places, ctx.data.get("town"), ctx.data.get("village"))
+    if reach:  # "镇上县里都行": the widest named
+        ctx.data["travel_range"] = reach
         asking.understood(ctx, "travel", "travel_range")
         return ctx.next("job_push")
     if asking.missed(ctx, "travel"):
@@ -360,7 +384,8 @@ def confirm(ctx: Ctx) -> Reply:
         return Reply.of(kept, "已保存修改。回复“我的信息”可以再看看。")
     if key == "2" or key.startswith(("修改", "改")) or said is False or "错" in key:
         asking.understood(ctx, "confirm")
-        return ctx.goto("edit_pick")
+        named = _field_named(key)  # "改一下时间", "岁数写错了": straight to that question
+        return _change(ctx, named) if named else ctx.goto("edit_pick")
     return Reply.of("请回复 1 确认，或回复 2 修改。") + _ask_confirm(ctx)
 
 
@@ -371,14 +396,23 @@ def _ask_edit_pick(ctx: Ctx) -> Reply:
 @_step("edit_pick", ask=_ask_edit_pick)
 def edit_pick(ctx: Ctx) -> Reply:
     picked = choice_numbers(ctx.text, len(EDITABLE))
-    step = EDITABLE[picked[0] - 1][1] if picked else next(
-        (s for label, s in EDITABLE if compact(label) in compact(ctx.text)), None)
+    step = EDITABLE[picked[0] - 1][1] if picked else _field_named(compact(ctx.text))
     if step is None and asking.missed(ctx, "edit_pick"):
         asking.understood(ctx, "edit_pick")
         return ctx.goto("confirm", "没对上要改哪一项。")
     if step is None:
         return Reply.of("请回复编号，比如 1。") + _ask_edit_pick(ctx)
     asking.understood(ctx, "edit_pick")
+    return _change(ctx, step)
+
+
+def _field_named(key: str) -> str | None:
+    """The step of the answer a person names to change it: a label, or their own word for it."""
+    return next((s for label, s in EDITABLE if compact(label) in key),
+                next((s for s, words in EDIT_WORDS if re.search(words, key)), None))
+
+
+def _change(ctx: Ctx, step: str) -> Reply:
     if step in contact.STEPS and not ctx.has_step(step):  # registering a relative asks them in its own steps
         return contact.edit(ctx, step)
     ctx.data["return_to"] = "confirm"

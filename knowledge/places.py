@@ -18,6 +18,8 @@ _SAYING = re.compile(r"^(我们家|我家|我们|我|俺|家)?(是|住|住在|�
 _TRAILING = re.compile(r"(的人|的|人|这里|那里|这边|那边|那儿|这儿|啦|了|呢|呀|哦|啊)+$")
 _NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+_NOT_A_NAME = re.compile(r"[镇乡县上里住边近]$")  # "镇上住", "山里": where, not a village's name
+_OUR_VILLAGE = re.compile(r"我们村|我村|村叫|村名|村子叫")  # "我们村叫下溪": a village named without 村
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,18 @@ class Gazetteer:
         candidates = tuple(dict.fromkeys([*inside, *(h.key for h in hits)]))
         return TownGuess(None, candidates[:4])
 
+    def towns_in(self, text: str) -> list[str]:
+        """Towns named inside a sentence ("华埠马金都行" → 华埠镇, 马金镇)."""
+        return self._names.contained(compact(text))
+
+    def villages_of(self, town: str | None) -> tuple[str, ...]:
+        known = self._by_name.get(town or "")
+        return known.villages if known else ()
+
+    def village_in(self, text: str, town: str | None = None) -> str | None:
+        """A known village named inside a sentence, its own town's first."""
+        return self._village_in(compact(text), town)
+
     def _village_in(self, key: str, town: str | None = None) -> str | None:
         """A known village named inside the text (its own town's first, when given)."""
         found = [v for k, v in sorted(self._village_names.items(), key=lambda kv: -len(kv[0])) if k in key]
@@ -121,7 +135,9 @@ class Gazetteer:
         named = _NAMED.search(key)
         if named:
             return named.group(0)
-        return key if _HAN.match(key) else None
+        if not _HAN.match(key) or _NOT_A_NAME.search(key):
+            return None
+        return key + "村" if _OUR_VILLAGE.search(compact(text)) else key
 
     def _without_town(self, key: str) -> str:
         """The text with a town typed before the village taken off ("华埠镇下溪村" → 下溪村)."""

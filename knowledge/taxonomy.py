@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from knowledge.lexicon import Lexicon
 from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, normalize
 
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
@@ -19,7 +21,17 @@ _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
-_NEGATED = re.compile(r"除了|不行|不能|不会|不要|不干|不做|没空|没时间|干不了|做不了|不方便")
+# A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
+# side names nothing the other is meant ("县城不去").
+_NO_AFTER = (r"太远|走不动|跑不动|去不动|吃不消|受不了|不出门|不行|没空|没时间|不方便|干不了|做不了|去不了|不可以|没法"
+             r"|不太行|不大行")
+_NO_BEFORE = r"除了|不想|不要|不去|不能|不会|不干|不做|不愿意|不愿"
+_NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
+# "采茶，哦不对，俺主要是做饭": what is said after a correction replaces what came before
+_CORRECTED = re.compile(r"哦不对|不对不对|不对|说错了|搞错了|打错了|写错了|不是不是")
+UNLISTED = "unlisted"  # the concept words' code for work that has no option
+# "除了周末都行": what follows 除了 up to these words is what is ruled out
+_EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
 # Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
 # only of these was not a missed answer.
 _FILLER = re.compile(r"[我也都还会能可以行干做过点些的了啊呀吧嘛呢哦嗯就是有好个这那么]+")
@@ -31,6 +43,13 @@ class Reading:
 
     codes: list[str]
     unknown: list[str]
+    unlisted: list[str] = field(default_factory=list)  # a kind of work with no option of its own: "修自行车"
+    by_no: list[str] = field(default_factory=list)  # codes only a "no" left ("县城不去" → 本乡镇), none said outright
+
+    @property
+    def said(self) -> list[str]:
+        """The codes said outright, or those a "no" left when nothing was ("本村就行，远了不去" → 本村)."""
+        return [c for c in self.codes if c not in self.by_no] or self.codes
 
 
 @dataclass(frozen=True)
@@ -48,7 +67,9 @@ class OptionSet:
 
     def __init__(self, options: list[Option], phrases: dict[str, list[str]] | None = None,
                  implies: dict[str, list[str]] | None = None, general: str | None = None,
-                 numbered: list[str] | None = None):
+                 numbered: list[str] | None = None, lexicon: Lexicon | None = None,
+                 opposites: dict[str, list[str]] | None = None, no_words: list[str] | None = None,
+                 settings: list[str] | None = None, goods: dict[str, Any] | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
@@ -60,6 +81,15 @@ class OptionSet:
         for option in options:
             sayings.update({compact(a): [option.code] for a in option.synonyms if _NEGATED.search(compact(a))})
         self._sayings = sorted(sayings.items(), key=lambda kv: -len(kv[0]))
+        self._lexicon = lexicon  # concept words, read word by word when no option's own words are there
+        self._opposites = opposites or {}  # "礼拜天不行" → 工作日: what a ruled-out option leaves
+        # this question's own ways of saying no, after what they rule out: "下午要接孙子"
+        self._negated = re.compile("|".join([_NEGATED.pattern, *(no_words or [])]))
+        # where work is done ("装修", "工地"): not a kind of its own when a trade is named after it
+        self._settings = sorted(settings or [], key=len, reverse=True)
+        # "直播卖茶叶": what is sold online is not a kind of work of its own
+        self._goods_code, self._goods_verbs = (goods or {}).get("code"), (goods or {}).get("verbs", [])
+        self._aliases = sorted((a for a in self._index.aliases if len(a) >= 2), key=len, reverse=True)
         self._implies = implies or {}  # "morning+afternoon" → "daytime"
         self._general = general  # 其他 / 随时: dropped when named beside something particular
         # "种了一辈子地", "开过十年车": a verb and its object with a few words put in between
@@ -104,23 +134,38 @@ class OptionSet:
                     found.append(code)
         return found
 
+    def says_no(self, text: str) -> bool:
+        """Whether the text rules something out ("晚上不行", "礼拜天要去教堂")."""
+        return bool(self._negated.search(compact(text)))
+
     def parse(self, text: str) -> list[str] | None:
         """Codes the answer names, in the order named; None when it names nothing we know."""
         return self.read(text).codes or None
 
-    def read(self, text: str) -> Reading:
+    def read(self, text: str, first: Callable[[str], list[str]] | None = None) -> Reading:
         """Every code the answer names, clause by clause, and the clauses nothing matched.
 
-        A clause that says no ("晚上不行") names nothing; "1 3" names options by number.
+        A clause that says no ("晚上不行") names what is left (工作日 for "礼拜天不行") or nothing;
+        "1 3" names options by number; `first` reads a clause before the options' words do.
         """
         if _ONLY_NUMBERS.match(arabize(text)):
             numbers = choice_numbers(text, len(self.numbered))
             return Reading([self.numbered[n - 1].code for n in numbers] if numbers else [], [] if numbers else [text])
         codes: list[str] = []
         unknown: list[str] = []
-        for clause in (c for c in _CLAUSES.split(normalize(text)) if c):
-            found = self._clause(clause)
+        unlisted: list[str] = []
+        left: list[str] = []
+        plain: list[str] = []
+        said = _CORRECTED.split(normalize(text))[-1]
+        for clause in (c for c in _CLAUSES.split(said) if c):
+            firsts = first(clause) if first else []
+            named, by_no = (firsts, []) if firsts else self._clause(clause)
+            left.extend(by_no)
+            plain.extend(c for c in named if c not in by_no)
+            found = [c for c in named if c in self._by_code]
             codes.extend(c for c in found if c not in codes)
+            if UNLISTED in named and not found:
+                unlisted.append(clause)
             if not found and _FILLER.sub("", compact(clause)):
                 unknown.append(clause)
         for code, parts in self._implies.items():
@@ -128,21 +173,56 @@ class OptionSet:
                 codes = [code if c == parts[0] else c for c in codes if c not in parts[1:]]
         if self._general in codes and len(codes) > 1:
             codes.remove(self._general)
-        return Reading(codes, unknown)
+        return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
 
-    def _clause(self, clause: str) -> list[str]:
+    def _clause(self, clause: str) -> tuple[list[str], list[str]]:
+        """What the clause names, and which of it only a "no" left."""
         key = compact(clause)
         numbered = _NUMBERED.fullmatch(arabize(key))  # "1和晚上", "第二个": a number among the words
         if numbered and 1 <= int(numbered.group(1)) <= len(self.numbered):
-            return [self.numbered[int(numbered.group(1)) - 1].code]
+            return [self.numbered[int(numbered.group(1)) - 1].code], []
         said = [(alias, codes) for alias, codes in self._sayings if alias in key]
-        if said and not _NEGATED.search(key.replace(said[0][0], "")):  # "不要太远": the no is the saying's own
-            return list(dict.fromkeys(c for _, codes in said for c in codes))
-        if _NEGATED.search(key):
+        unsaid = key
+        for alias, _codes in said:
+            unsaid = unsaid.replace(alias, "|")
+        if said and not self._negated.search(unsaid):  # "不要太远": the no is the saying's own
+            return list(dict.fromkeys(c for _, codes in said for c in codes)), []
+        negation = self._negated.search(key)
+        if negation is None:
+            return self._named(key), []
+        before, after = key[:negation.start()], key[negation.end():]
+        if re.fullmatch(_NO_BEFORE, negation.group(0)):
+            end = _EXCEPT_END.search(after)  # "除了周末都行": the ruled-out part ends at 都
+            ruled, rest = (after[:end.start()], before + after[end.start():]) if end else (after, before)
+        else:
+            ruled, rest = before, after
+        named = self._named(ruled)
+        if not named:  # "县城不去": the other side
+            ruled, rest = rest, ruled
+            named = self._named(ruled)
+        left = [o for c in named for o in self._opposites.get(c, [])]
+        return list(dict.fromkeys([*left, *self._named(rest)])), left
+
+    def _named(self, key: str) -> list[str]:
+        """What a clause without a "no" names: the options' own words, then concept words in the
+        rest (some, like 农忙, only there to be ruled out), then a near-miss of the whole clause."""
+        if not key:
             return []
-        inside = self._index.contained(key)
-        if inside:
-            return inside
+        for verb in self._goods_verbs:
+            head, found, _sold = key.partition(verb)
+            if found and self._goods_code in self._named(head):
+                key = head + found
+        for setting in self._settings:  # "装修水电": 水电, the trade, not also 装修
+            head, found, after = key.partition(setting)
+            named_after = self._named(after) if found else []
+            if named_after:
+                return list(dict.fromkeys([*self._named(head), *named_after]))
+        inside, rest = self._options_words_in(key)
+        concepts = self._lexicon.codes(rest) if self._lexicon and rest.strip("|") else []
+        if inside or concepts:
+            return list(dict.fromkeys([*inside, *concepts]))
+        if self._lexicon and self._lexicon.common(key):  # "老伴" is no slip for 早班
+            return []
         hits = self._index.lookup(key, limit=1, cutoff=80)
         if hits:
             return [hits[0].key]
@@ -150,17 +230,49 @@ class OptionSet:
         return spread or self._index.sounds_contained(key)  # a misheard word: 彩茶 for 采茶
 
 
+    def _options_words_in(self, key: str) -> tuple[list[str], str]:
+        """Codes of the options' own words inside the clause, longest first, each stretch of text
+        used once and none cutting across two of jieba's words ("今天天气" holds no 天天); and
+        the text left over."""
+        cuts = self._lexicon.cuts(key) if self._lexicon else None
+        found: list[str] = []
+        rest = key
+        for alias in self._aliases:
+            start = rest.find(alias)
+            while start >= 0:
+                end = start + len(alias)
+                if cuts is None or start in cuts or end in cuts:
+                    found.append(self._index.exact(alias) or "")
+                    rest = rest[:start] + "|" * len(alias) + rest[end:]
+                start = rest.find(alias, start + 1)
+        return list(dict.fromkeys(found)), rest
+
+
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath(f"data/{name}").read_text("utf-8"))
+    return data
+
+
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath("data/taxonomy.json").read_text("utf-8"))
-    return data
+    return _load("taxonomy.json")
+
+
+@lru_cache(maxsize=1)
+def answer_words() -> dict[str, Any]:
+    """How people name kinds of work, times and distances, by concept (answer_words.json)."""
+    return _load("answer_words.json")
 
 
 def _options(section: str) -> OptionSet:
     extra = _data().get(f"{section}_phrases", {})
+    words = answer_words().get(section, {})
+    lexicon = Lexicon(words["words"], words.get("pairs", [])) if words else None
     return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"]), e.get("skilled", False),
                              e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
-                     extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"))
+                     extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
+                     lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
+                     words.get("goods"))
 
 
 @lru_cache(maxsize=1)

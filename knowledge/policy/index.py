@@ -45,6 +45,10 @@ class Tokenizer:
     def knows(self, word: str) -> bool:
         return bool(self._jieba.FREQ.get(word))
 
+    def frequency(self, word: str) -> int:
+        """How often the word is seen in jieba's dictionary's text (0 for words it does not know)."""
+        return int(self._jieba.FREQ.get(word) or 0)
+
     # HMM is off throughout: it glues unknown characters into made-up words ("年办", "建了").
     def search_tokens(self, text: str) -> list[str]:
         """Search-mode words: long words plus the known shorter words inside them."""

@@ -1,0 +1,132 @@
+"""Reading the free-time and travel-range answers beyond their option words: the clock ("早上8点到
+11点", "下午三点以后"), days of the week ("礼拜二礼拜四"), how one goes and for how long ("骑电瓶车
+半小时", "走路十分钟", "坐班车"), and places named ("华埠马金都行", "隔壁的下溪村")."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from knowledge import taxonomy
+from knowledge.places import Gazetteer, village_key
+from knowledge.taxonomy import Reading
+from knowledge.text import arabize, normalize
+
+# --- free time --------------------------------------------------------------------------------
+_HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
+_AFTER = re.compile(r"以后|之后|后")
+NOON, EVENING = 12, 18
+_WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天])")
+
+
+def _clock_hour(part: str | None, hour: int) -> int:
+    return hour + 12 if part in ("下午", "晚上", "夜里") and hour < 12 else hour
+
+
+def _clock(text: str) -> list[str]:
+    """Parts of the day covered by hours named: "8点到11点" → 上午, "下午3点以后" → 下午, 晚上."""
+    hours = [_clock_hour(m.group(1), int(m.group(2))) for m in _HOUR.finditer(text)]
+    hours = [h for h in hours if 0 <= h <= 24]
+    if not hours:
+        return []
+    start, end = hours[0], hours[-1] if len(hours) > 1 else (22 if _AFTER.search(text) else hours[0] + 1)
+    parts = [("morning", start < NOON), ("afternoon", start < EVENING and end > NOON),
+             ("evening", end > EVENING)]
+    return [code for code, covered in parts if covered]
+
+
+def _days(text: str) -> list[str]:
+    """Weekdays or weekend from days named: "礼拜二礼拜四" → 工作日, "周六" → 周末."""
+    days = {d in "6七六日天7" for d in _WEEKDAY.findall(text)}
+    return [code for code, weekend in (("weekdays", False), ("weekends", True)) if weekend in days]
+
+
+def _clock_and_days(clause: str) -> list[str]:
+    if taxonomy.availability().says_no(clause):
+        return []
+    said = arabize(clause)
+    return [*_clock(said), *_days(said)]
+
+
+def free_time(text: str) -> Reading:
+    """Codes of the free-time answer: the clock and days of the week, else the options' words."""
+    return taxonomy.availability().read(text, first=_clock_and_days)
+
+
+# --- travel range -----------------------------------------------------------------------------
+# "两三公里", "三五分钟": the larger of two numbers said together
+_ROUGHLY = re.compile(r"[一二两三四五六七八九]([二两三四五六七八九])(?=(?:个|多)?(?:公里|里|分钟|分|小时|钟头))")
+_MINUTES = re.compile(r"(\d+|半)(?:个)?(?:多|来|几)?(?:个)?(分钟|分|小时|钟头|刻钟)")
+_KM = re.compile(r"(\d+)(?:多)?(公里|里路|里地|km|千米|里)")
+
+
+def _minutes(text: str) -> int | None:
+    found = _MINUTES.search(text)
+    if not found:
+        return None
+    amount = 0.5 if found.group(1) == "半" else float(found.group(1))
+    unit = found.group(2)
+    return int(amount * (60 if unit in ("小时", "钟头") else 15 if unit == "刻钟" else 1))
+
+
+def _by_measure(limits: dict[str, int], value: float) -> str:
+    return next((code for code in ("village", "town") if value <= limits[code]), "county")
+
+
+@lru_cache(maxsize=1)
+def _travel_words() -> dict[str, Any]:
+    words: dict[str, Any] = taxonomy.answer_words()["travel_ranges"]
+    return words
+
+
+def _how_far(clause: str) -> tuple[str | None, str | None]:
+    """The range from how long it takes ("骑电瓶车半小时" → 本乡镇), and from the means alone
+    ("坐班车" → 全县), which counts only when nothing else in the clause says how far."""
+    words = _travel_words()
+    mode = next((m for m in words["modes"].values() if any(w in clause for w in m["words"])),
+                words["modes"]["unsaid"])
+    minutes = _minutes(clause)
+    if minutes is not None:
+        return _by_measure(mode["minutes"], minutes), None
+    km = _KM.search(clause)
+    if km:
+        return _by_measure(words["km"], int(km.group(1)) / (2 if km.group(2) in ("里路", "里地", "里") else 1)), None
+    return None, mode["alone"]
+
+
+def _places(clause: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
+    """The range from places named: another town is the county, one's own town the town."""
+    named = places.towns_in(clause)
+    if any(t != town for t in named):
+        return "county"
+    if named:
+        return "town"
+    other = places.village_in(clause, town)
+    if other and village and village_key(other) == village_key(village):
+        return "village"
+    if other:
+        return "town" if other in places.villages_of(town) else "county"
+    return None
+
+
+_AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
+
+
+def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
+    """The travel range an answer means, the widest named; None when nothing is understood."""
+    options = taxonomy.travel_ranges()
+
+    def how_far_or_where(clause: str) -> list[str]:
+        said = _AT_MOST.sub("", arabize(_ROUGHLY.sub(r"\1", normalize(clause))))
+        if options.says_no(said):
+            return []
+        measured, by_means = _how_far(said)
+        found = measured or _places(said, places, town, village)
+        if found or by_means is None:
+            return [found] if found else []
+        return [] if options.read(clause).codes else [by_means]
+
+    codes = options.read(text, first=how_far_or_where).said
+    order = [o.code for o in options.options]
+    return max(codes, key=order.index) if codes else None

@@ -1,0 +1,95 @@
+"""Concepts named in a free answer, word by word: the text cut into words by jieba, a verb with
+its object read as one concept ("烧…菜" → 厨师, "种…菜" → 农活), any other word looked up among
+the concept words, a near-sounding slip included ("彩茶" → 茶)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from knowledge.policy.index import Tokenizer
+from knowledge.text import FuzzyIndex, compact
+
+PAIR_GAP = 3  # words allowed between a verb and its object: "种了几亩地", "烧得一手好菜"
+SLIP_SCORE = 90  # a word this close (by characters or pinyin) to a concept word is that word
+COMMON = 300  # a word this frequent in jieba's dictionary is meant as typed ("手艺" is no slip for 兽医)
+
+
+@dataclass(frozen=True)
+class Pair:
+    code: str
+    verbs: frozenset[str]
+    objects: frozenset[str]
+
+
+class Lexicon:
+    """Concept words and verb–object pairs of one question's answers."""
+
+    def __init__(self, words: Mapping[str, Sequence[str]], pairs: Sequence[Mapping[str, Sequence[str] | str]] = ()):
+        self._words = FuzzyIndex({w: code for code, ws in words.items() for w in ws})
+        self._pairs = [Pair(str(p["code"]), frozenset(p["verbs"]), frozenset(p["objects"])) for p in pairs]
+        self._tokenizer = _tokenizer()
+        self._tokenizer.add_words([*self._words.aliases, *(w for p in self._pairs for w in p.verbs | p.objects)])
+
+    def words(self, text: str) -> list[str]:
+        return [w for w in (compact(w) for w in self._tokenizer.words(text)) if w]
+
+    def cuts(self, text: str) -> set[int]:
+        """Where jieba's words begin and end in the text, as offsets."""
+        offsets, at = {0}, 0
+        for word in self._tokenizer.words(text):
+            at += len(word)
+            offsets.add(at)
+        return offsets
+
+    def codes(self, text: str) -> list[str]:
+        """The concepts the text names, in the order named; each word counts once."""
+        words = self.words(text)
+        used: set[int] = set()
+        found: list[str] = []
+        for i, word in enumerate(words):
+            for pair in self._pairs:
+                if i in used or not _starts_with_verb(word, pair.verbs):
+                    continue
+                target = next((j for j in range(i, min(i + PAIR_GAP + 2, len(words)))
+                               if j not in used and _ends_with_object(words[j], pair.objects, word if j == i else "")),
+                              None)
+                if target is not None:
+                    used.update(range(i, target + 1))
+                    found.append(pair.code)
+        for i, word in enumerate(words):
+            if i not in used:
+                found.extend(self._word(word))
+        return list(dict.fromkeys(found))
+
+    def common(self, word: str) -> bool:
+        """A word people use often: meant as typed, never a slip for another."""
+        return self._tokenizer.frequency(word) >= COMMON
+
+    def _word(self, word: str) -> list[str]:
+        exact = self._words.exact(word)
+        if exact:
+            return [exact]
+        if len(word) < 2 or self.common(word):
+            return []
+        hits = self._words.lookup(word, limit=1, cutoff=SLIP_SCORE)
+        return [hits[0].key] if hits and len(hits[0].alias) == len(word) else []
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Tokenizer:
+    """One jieba dictionary for every question's words (each holds the whole dictionary in memory)."""
+    return Tokenizer()
+
+
+def _starts_with_verb(word: str, verbs: frozenset[str]) -> bool:
+    return any(word.startswith(v) for v in verbs)
+
+
+def _ends_with_object(word: str, objects: frozenset[str], verb_word: str) -> bool:
+    """The word is (or ends with) one of the objects; within the verb's own word ("种菜", "烧饭")
+    the object must follow the verb."""
+    if verb_word:
+        return any(word.endswith(o) and len(word) > len(o) for o in objects)
+    return word in objects or any(word.endswith(o) for o in objects if len(o) >= 2)

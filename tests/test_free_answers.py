@@ -1,0 +1,138 @@
+"""Free answers read by concept, through the real dispatcher (issue 15): several kinds of work in
+one sentence, a verb with its object, slips, corrections, trades with no option of their own;
+free time said with a "no", the clock or days of the week; how far as places, minutes by 电瓶车/
+走路/班车; 修改 in one's own words; a question typed while a list or a question is shown."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ChatHarness
+from sqlmodel import Session, select
+
+from storage.models import Worker
+
+ANSWERS = {"town": "华埠", "village": "金星村", "age": "60", "skills": "1", "availability": "1", "travel": "2"}
+
+
+def register(chat: ChatHarness, **said: str) -> tuple[Worker, list[str]]:
+    """Register answering each question with `said` (or a plain default); the replies too."""
+    answers = {**ANSWERS, **said}
+    replies = chat.conversation("登记", *answers.values(), "1", "1")
+    replies.append(chat.say("1"))  # the summary confirmed
+    assert "登记好了" in replies[-1], replies
+    with Session(chat.engine) as session:
+        return session.exec(select(Worker)).one(), replies
+
+
+@pytest.mark.parametrize("said,codes", [
+    ("照顾老人，给人家烧饭带小孩", ["housekeeping"]),  # cooking for a household is a 保姆's work
+    ("养了几十只鸭子", ["farm"]),  # a verb and its object with words between
+    ("会开挖土机", ["machinery"]),  # a word of its concept not in any option's list
+    ("会做布鞋，也会编竹篮子", ["handcraft"]),
+    ("以前在工地上帮人砌墙", ["construction"]),
+    ("装修水电", ["electrician"]),  # the trade, not also the place it is done in
+    ("会拍抖音，帮人直播卖过茶叶", ["ecommerce"]),  # what is sold online is no skill of its own
+    ("采茶，哦不对，俺主要是做饭", ["cook"]),  # a correction replaces what came before
+    ("彩茶，山上种香榧", ["tea", "farm"]),  # a slip by sound
+    ("烧烧饭洗洗碗，搞搞卫生", ["cook", "housekeeping"]),
+    ("在超市收过银", ["service"]),
+])
+def test_skills_said_in_ones_own_words(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
+    worker, _ = register(sqlite_chat, skills=said)
+    assert sorted(worker.skills) == sorted(codes)
+    assert not worker.notes
+
+
+def test_a_trade_with_no_option_is_kept_in_the_persons_words_not_as_anything_goes(sqlite_chat: ChatHarness) -> None:
+    worker, replies = register(sqlite_chat, skills="会修自行车 补胎")
+    assert "记下了您的手艺" in replies[4] and "您什么时候有空" in replies[4]  # not asked again
+    assert "会做的活：会修自行车 补胎" in replies[8]  # the summary says it back
+    assert worker.skills == [] and worker.notes == {"skills": "会修自行车 补胎"}
+
+
+@pytest.mark.parametrize("said,codes", [
+    ("礼拜天不行", ["weekdays"]),  # what a ruled-out option leaves
+    ("除了周末都行", ["weekdays"]),
+    ("除了农忙，别的时候都可以", ["slack_season"]),
+    ("晚上没空", ["daytime"]),
+    ("早上8点到11点", ["morning"]),
+    ("下午三点以后", ["afternoon", "evening"]),
+    ("星期二和星期四", ["weekdays"]),
+    ("上午送完孙子，下午要接", ["morning"]),
+    ("忙完春茶以后", ["spring_tea"]),
+    ("礼拜天要去教堂，别的都行", ["weekdays"]),  # this question's own ways of saying no
+    ("除了农忙都有空，晚上不出门", ["slack_season", "daytime"]),
+    ("天天都有空就是礼拜六要照顾老伴", ["weekdays"]),  # and 老伴 is no slip for 早班
+])
+def test_free_time_with_a_no_the_clock_or_days(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
+    worker, _ = register(sqlite_chat, availability=said)
+    assert sorted(worker.availability) == sorted(codes)
+
+
+@pytest.mark.parametrize("said,reach", [
+    ("骑电瓶车半小时以内", "town"),
+    ("走路十来分钟", "village"),
+    ("坐班车能到的都行", "county"),
+    ("开车一个小时也去", "county"),
+    ("华埠马金都可以", "county"),  # another town named: the county
+    ("就在华埠", "town"),  # one's own town
+    ("县城不去", "town"),  # a "no" after what it rules out
+    ("不想跑远", "town"),  # and before it
+    ("十里路以内", "town"),
+    ("金星村里", "village"),  # one's own village
+    ("隔壁几个村", "town"),
+    ("本村就行，远了不去", "village"),  # what a "no" leaves counts only when nothing is said outright
+    ("不超过半小时", "town"),  # a limit, not a "no"
+    ("走路能到的地方，远了走不动", "village"),
+    ("两三公里", "village"),  # the larger of two numbers said together, not 23
+    ("哪里都不去，就在家", "village"),
+])
+def test_travel_range_as_places_minutes_and_means(sqlite_chat: ChatHarness, said: str, reach: str) -> None:
+    worker, _ = register(sqlite_chat, travel=said)
+    assert worker.travel_range == reach
+
+
+@pytest.mark.parametrize("said,step_question", [
+    ("岁数写错了", "多大岁数"), ("远近", "多远"), ("时间", "什么时候有空"), ("手机号", "电话"),
+])
+def test_change_named_in_ones_own_words(sqlite_chat: ChatHarness, said: str, step_question: str) -> None:
+    sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")
+    assert "改哪一项" in sqlite_chat.say("修改")
+    assert step_question in sqlite_chat.say(said)
+
+
+def test_a_change_named_at_the_summary_goes_straight_to_its_question(sqlite_chat: ChatHarness) -> None:
+    assert "请核对" in sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")[-1]
+    assert "您什么时候有空" in sqlite_chat.say("改一下时间")
+    assert "空闲时间：周末" in sqlite_chat.say("周末")
+
+
+def test_a_question_typed_instead_of_an_answer_is_answered_and_no_miss_counted(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "60", "1")
+    reply = sqlite_chat.say("今天天气咋样")
+    assert "方案里没有提到" in reply and "您什么时候有空" in reply
+    assert "没对上" not in reply
+    assert "记下了：下午" in sqlite_chat.say("下午")
+    assert "登记好了" in sqlite_chat.conversation("2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert worker.availability == ["afternoon"] and not worker.notes
+
+
+def test_a_question_with_a_number_typed_while_a_list_is_shown_is_answered(sqlite_chat: ChatHarness) -> None:
+    assert "哪个乡镇的活" in sqlite_chat.say("找工作")
+    reply = sqlite_chat.say("我60多岁了还能找活干吗")
+    assert "银龄" in reply and "哪个乡镇的活" not in reply
+
+
+@pytest.mark.parametrize("said,village", [
+    ("我们村叫下溪", "下溪村"), ("我是华民村三组的", "华民村"), ("老家是下溪的", "下溪"),
+])
+def test_villages_inside_a_sentence_are_kept_clean(sqlite_chat: ChatHarness, said: str, village: str) -> None:
+    worker, _ = register(sqlite_chat, village=said)
+    assert worker.village == village
+
+
+def test_where_one_lives_is_no_village_name(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠")
+    assert "村名好像不对" in sqlite_chat.say("华埠镇上住")
