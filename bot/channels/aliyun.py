@@ -3,8 +3,8 @@ result type with the provider's answer sorted into "sent / try later / never", m
 numbers for logs, and the reading of the JSON arrays the provider POSTs back (receipts, uplink).
 
 The provider answers business errors inside an HTTP 200 body (`Code` other than "OK"); the SDK
-raises `TeaException` (its subclasses carry `code`, `status_code`, `retry_after`) for HTTP 4xx/5xx,
-such as API throttling (`Throttling.User`) or a wrong access key.
+raises `TeaException` (its subclasses carry `code`, `status_code` and the body as `data`) for HTTP
+4xx/5xx, such as API throttling (`Throttling.User`) or a wrong access key.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def raised(error: Exception) -> ProviderResult:
     if isinstance(error, TeaException):
         data = error.data if isinstance(error.data, dict) else {}
         return _failure(str(error.code or ""), str(data.get("Message") or ""))
-    return ProviderResult(ok=False, code=type(error).__name__, message="没连上短信平台")
+    return ProviderResult(ok=False, code=type(error).__name__, message="没连上阿里云")
 
 
 def _failure(code: str, message: str) -> ProviderResult:
@@ -117,10 +117,10 @@ def _failure(code: str, message: str) -> ProviderResult:
     return ProviderResult(ok=False, code=code, message=message, permanent=permanent)
 
 
-def _retry_after(code: str, message: str, now: datetime | None = None) -> float:
+def _retry_after(code: str, message: str) -> float:
     """Seconds until the limit the provider named lifts: a minute, an hour, or the next day."""
     if code == "isv.DAY_LIMIT_CONTROL" or "天级" in message:
-        now = now or datetime.now(PROVIDER_ZONE)
+        now = datetime.now(PROVIDER_ZONE)
         midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), PROVIDER_ZONE)
         return (midnight - now).total_seconds()
     if "小时级" in message:

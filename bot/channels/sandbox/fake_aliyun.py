@@ -37,7 +37,7 @@ from starlette.routing import Route
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
-PARAM_LIMIT = 35  # characters in one template variable
+PARAM_LIMIT = 35  # characters in one template variable, the provider's rule for most of them
 DAILY_LIMIT = 10  # messages a day to one number, the provider's default for one signature
 SIGNING = "ACS3-HMAC-SHA256"
 MESSAGES = {
@@ -82,14 +82,17 @@ class FakeAliyun:
 
     def __init__(self, key_id: str, key_secret: str, *, templates: dict[str, str], sign_names: set[str],
                  callback_base: str | None = None, auto_report: bool = False,
-                 daily_limit: int = DAILY_LIMIT, clock: Callable[[], float] = time.time) -> None:
+                 daily_limit: int = DAILY_LIMIT, param_limit: int = PARAM_LIMIT,
+                 clock: Callable[[], float] = time.time) -> None:
         self.key_id, self.key_secret = key_id, key_secret
         self.url = ""  # where it serves, once it does (what JOBBOT_SMS_ENDPOINT points to)
         self.templates = templates  # SMS_… and TTS_… codes → text with ${name} variables
         self.sign_names = sign_names
-        self.callback_base = callback_base  # the bot's base URL for receipts, replies and call reports
+        # the bot's base URL for receipts, replies and call reports (its query, e.g. a token, is kept)
+        self.callback_base = callback_base
         self.auto_report = auto_report  # post each receipt / call report right after the send
         self.daily_limit = daily_limit
+        self.param_limit = param_limit
         self.clock = clock
         self._lock = threading.RLock()
         self.received: list[Received] = []
@@ -139,10 +142,12 @@ class FakeAliyun:
             "dest_code": "", "sequence_id": up.seq}])
 
     async def _post(self, path: str, items: list[dict[str, Any]]) -> int:
+        """POST to `path` under the callback base, keeping the base's query (a token, say)."""
         if not self.callback_base:
             raise RuntimeError("the fake provider has no callback URL")
+        base = httpx.URL(self.callback_base)
         async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.post(self.callback_base + path, json=items)
+            answer = await http.post(base.copy_with(path=base.path.rstrip("/") + path), json=items)
         with self._lock:
             self.callbacks.append((path, answer.status_code))
         return answer.status_code
@@ -214,7 +219,7 @@ class FakeAliyun:
             return ("", {}), "isv.INVALID_JSON_PARAM"
         if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
             return ("", {}), "isv.INVALID_JSON_PARAM"
-        if any(len(v) > PARAM_LIMIT for v in params.values()):
+        if any(len(v) > self.param_limit for v in params.values()):
             return ("", {}), "isv.PARAM_LENGTH_LIMIT"
         names = re.findall(r"\$\{(\w+)\}", self.templates[code])
         if any(name not in params for name in names):
@@ -269,7 +274,7 @@ def create_fake_aliyun(fake: FakeAliyun) -> Starlette:
         task = BackgroundTask(fake.report, sent) if sent and fake.auto_report and fake.callback_base else None
         return JSONResponse(answer, status_code=status, background=task)
 
-    return Starlette(routes=[Route("/", rpc, methods=["POST", "GET"])])
+    return Starlette(routes=[Route("/", rpc, methods=["POST"])])
 
 
 def _local(at: float) -> str:
