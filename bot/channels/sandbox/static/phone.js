@@ -1,6 +1,6 @@
 // The plain mobile phone beside the chat: the SMS and calls the fake provider received for the
 // chosen number (polled), and SMS replies, which the provider posts to the bot as uplink.
-// Uses `call` and `$` of app.js, loaded before it.
+// Uses `call`, `$` and `pollNew` of app.js, loaded before it.
 "use strict";
 
 const phone = { number: null, after: {}, items: {}, polling: false };
@@ -67,22 +67,10 @@ function fillNumbers(numbers) {
 }
 
 async function phonePoll() {
-  if (phone.polling || !phone.number) return;
-  phone.polling = true;
   const number = phone.number;
-  try {
-    const after = phone.after[number] || 0;
-    const data = await call("api/phone/messages?phone=" + encodeURIComponent(number) + "&after=" + after);
-    fillNumbers(data.phones);
-    for (const m of data.messages) {
-      addItem(number, m);
-      phone.after[number] = Math.max(phone.after[number] || 0, m.seq);
-    }
-  } catch (err) {
-    // the server may be restarting; try again on the next tick
-  } finally {
-    phone.polling = false;
-  }
+  const data = await pollNew(phone, number, "api/phone/messages?phone=" + encodeURIComponent(number || ""),
+    (m) => addItem(number, m));
+  if (data) fillNumbers(data.phones);
 }
 
 async function phoneStart() {
