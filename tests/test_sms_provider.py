@@ -134,6 +134,8 @@ async def test_throttling_is_a_later_not_a_never(fake: FakeAliyun, texts: sms.Sm
     assert account_day.throttled and account_day.retry_after is not None and 0 < account_day.retry_after <= 86400
     assert fake.received == []
     assert (await texts.send(PHONE, "SMS_100003", {"text": "明天招聘会"})).ok
+    fake.fail("SendSms", ("isv.BUSINESS_LIMIT_CONTROL", "触发小时级流控Permits:5"))
+    assert (await texts.send(PHONE, "SMS_100003", {"text": "明天招聘会"})).retry_after == 3600
 
 
 async def test_a_numbers_daily_limit_holds_it_until_tomorrow(fake: FakeAliyun, texts: sms.SmsProvider) -> None:

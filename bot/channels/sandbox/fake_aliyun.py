@@ -98,11 +98,12 @@ class FakeAliyun:
         self.received: list[Received] = []
         self.calls: list[tuple[str, str]] = []  # (action, code answered), refusals included
         self.callbacks: list[tuple[str, int]] = []  # (path, HTTP status the bot answered)
-        self._faults: dict[str, list[str]] = {}
+        self._faults: dict[str, list[str | tuple[str, str]]] = {}
 
     # --- test controls and the sandbox's phone -------------------------------------------------
-    def fail(self, action: str, *codes: str) -> None:
-        """The next calls of `action` ("SendSms", "SingleCallByTts") answer these codes."""
+    def fail(self, action: str, *codes: str | tuple[str, str]) -> None:
+        """The next calls of `action` ("SendSms", "SingleCallByTts") answer these codes (or these
+        (code, message) pairs, e.g. the hour-level "触发小时级流控Permits:5")."""
         with self._lock:
             self._faults.setdefault(action, []).extend(codes)
 
@@ -158,7 +159,8 @@ class FakeAliyun:
         with self._lock:
             faults = self._faults.get(action)
             if faults:
-                return self._answer(action, faults.pop(0))
+                fault = faults.pop(0)
+                return self._answer(action, *((fault,) if isinstance(fault, str) else fault))
             if action == "SendSms":
                 return self._send_sms(query)
             if action == "SingleCallByTts":
