@@ -175,7 +175,9 @@ async def test_wrong_keys_are_the_accounts_fault_not_the_messages(fake: FakeAliy
     assert unknown.code == "InvalidAccessKeyId.NotFound"
     forged = sms.SmsProvider.from_settings(settings_for(fake, sms_access_key_secret="not-the-secret"))
     assert (await forged.send(PHONE, "SMS_100001", {"code": "1"})).code == "SignatureDoesNotMatch"
-    assert fake.received == []
+    unset = await sms.SmsProvider.from_settings(settings_for(fake, sms_access_key_id=None)).send(PHONE, "SMS_100001")
+    assert (unset.ok, unset.permanent, unset.code) == (False, False, "InvalidCredentials")  # the SDK refuses
+    assert fake.received == [] and len(fake.calls) == 2
 
 
 def test_an_unsigned_request_is_refused(fake: FakeAliyun) -> None:
