@@ -205,6 +205,9 @@ async def test_polling_the_status_of_a_message(fake: FakeAliyun, texts: sms.SmsP
     assert isinstance(status, sms.SmsReport) and status.delivered and status.biz_id == sent.biz_id
     missing = await texts.status(PHONE, "nope^0", date.today())
     assert isinstance(missing, sms.ProviderResult) and not missing.ok
+    fake.fail("QuerySendDetails", "Throttling.User")
+    throttled = await texts.status(PHONE, sent.biz_id, date.today())
+    assert isinstance(throttled, sms.ProviderResult) and throttled.throttled
 
 
 async def test_a_call_reads_the_template(fake: FakeAliyun, calls: voice.VoiceProvider) -> None:

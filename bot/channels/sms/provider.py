@@ -16,6 +16,7 @@ from bot.channels.aliyun import (
     FAILED,
     BadCallback,
     ProviderResult,
+    answered,
     flag,
     parse_array,
     phone,
@@ -94,7 +95,7 @@ class SmsProvider:
         except FAILED as error:
             return raised(error)
         if body.code != "OK":
-            return ProviderResult(ok=False, code=str(body.code), message=str(body.message or ""))
+            return answered(body, "request_id")  # a refusal, sorted as a send's would be
         details = body.sms_send_detail_dtos.sms_send_detail_dto if body.sms_send_detail_dtos else []
         if not details:
             return ProviderResult(ok=False, code="NotFound", message="没有这条短信")
