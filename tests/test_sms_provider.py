@@ -208,6 +208,9 @@ async def test_polling_the_status_of_a_message(fake: FakeAliyun, texts: sms.SmsP
     fake.fail("QuerySendDetails", "Throttling.User")
     throttled = await texts.status(PHONE, sent.biz_id, date.today())
     assert isinstance(throttled, sms.ProviderResult) and throttled.throttled
+    fake.fail("QuerySendDetails", "isv.MOBILE_NUMBER_ILLEGAL")  # in an HTTP 200 body
+    refused = await texts.status(PHONE, sent.biz_id, date.today())
+    assert isinstance(refused, sms.ProviderResult) and refused.permanent
 
 
 async def test_a_call_reads_the_template(fake: FakeAliyun, calls: voice.VoiceProvider) -> None:
