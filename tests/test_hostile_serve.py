@@ -256,3 +256,29 @@ def test_the_sandbox_answers_only_its_own_page_on_this_machine(demo: str) -> Non
         assert http.get(messages, headers={"Origin": "https://evil.example"}).status_code == 403
         assert http.get(messages, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
         assert http.get(messages, headers={"Host": "evil.example"}).status_code == 403
+
+
+def test_the_sandbox_phone_and_the_fake_provider_refuse_strangers(demo: str) -> None:
+    messages = demo + "/sandbox/api/phone/messages?phone=13905701234&after=0"
+    reply = demo + "/sandbox/api/phone/reply"
+    with httpx.Client(timeout=30) as http:
+        assert http.get(messages).json() == {"phones": ["13905701234", "13905705678"], "messages": []}
+        assert http.get(messages, headers={"Origin": "https://evil.example"}).status_code == 403
+        assert http.get(messages, headers={"Host": "evil.example"}).status_code == 403
+        assert http.get(demo + "/sandbox/api/phone/messages?phone=1&after=x").status_code == 400
+        assert http.post(reply, json={"phone": "13905701234", "text": "T"},
+                         headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+        for bad in ({"phone": "110", "text": "T"}, {"phone": "13905701234", "text": " "}, {"text": "T"}, [1], "x"):
+            assert http.post(reply, json=bad).status_code == 400, bad
+        assert http.post(reply, content=b"T", headers={"Content-Type": "text/plain"}).status_code == 415
+        sent = http.post(reply, json={"phone": "13905701234", "text": "T"})
+        assert sent.status_code == 200 and isinstance(sent.json()["status"], int)
+        assert [m["kind"] for m in http.get(messages).json()["messages"]] == ["up"]
+
+        # the fake provider at / takes only the SDK's signed calls; a GET is still the redirect
+        unsigned = http.post(demo + "/", params={"Action": "SendSms", "PhoneNumbers": "13905701234"})
+        assert unsigned.status_code == 400 and unsigned.json()["Code"] == "IncompleteSignature"
+        forged = http.post(demo + "/", headers={"Authorization": "ACS3-HMAC-SHA256 Credential=x,SignedHeaders=host,"
+                                                                 "Signature=00", "x-acs-action": "SendSms"})
+        assert forged.status_code == 404 and forged.json()["Code"] == "InvalidAccessKeyId.NotFound"
+        assert http.get(demo + "/", follow_redirects=False).status_code in (302, 307)

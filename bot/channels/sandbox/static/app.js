@@ -65,23 +65,29 @@ async function send(action, echo) {
   poll();
 }
 
-async function poll() {
-  if (state.polling || !state.current) return;
-  state.polling = true;
-  const openid = state.current;
+// One poll at a time per view: what came after the last message seen for `key`, each handed on.
+async function pollNew(view, key, url, onMessage) {
+  if (view.polling || !key) return null;
+  view.polling = true;
   try {
-    const after = state.after[openid] || 0;
-    const url = state.config.messages_url + "?openid=" + encodeURIComponent(openid) + "&after=" + after;
-    const data = await call(url);
+    const data = await call(url + "&after=" + (view.after[key] || 0));
     for (const m of data.messages) {
-      add(openid, "bot", m.text, m.kind === "template" ? "模板消息" : "客服消息");
-      state.after[openid] = Math.max(state.after[openid] || 0, m.seq);
+      onMessage(m);
+      view.after[key] = Math.max(view.after[key] || 0, m.seq);
     }
+    return data;
   } catch (err) {
-    // the server may be restarting; try again on the next tick
+    return null; // the server may be restarting; try again on the next tick
   } finally {
-    state.polling = false;
+    view.polling = false;
   }
+}
+
+async function poll() {
+  const openid = state.current;
+  if (!openid) return;
+  await pollNew(state, openid, state.config.messages_url + "?openid=" + encodeURIComponent(openid),
+    (m) => add(openid, "bot", m.text, m.kind === "template" ? "模板消息" : "客服消息"));
 }
 
 function fillUsers() {

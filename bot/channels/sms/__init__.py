@@ -1,0 +1,1 @@
+"""The SMS channel: pushes as Alibaba Cloud template SMS, receipts and 回T退订 replies back."""

@@ -1,0 +1,1 @@
+"""The voice channel: reminders read out by an Alibaba Cloud voice-notification call."""
