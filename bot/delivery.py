@@ -17,14 +17,14 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from anyio import to_thread
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot import quota
+from bot.channels.base import Outcome, PushMessage, QuotaSender, Sender, SendResult
 from bot.services import Services
 from handlers.notices import digest
 from storage import eligibility as el
@@ -42,45 +42,11 @@ DIGESTED = "digested"
 MAX_ATTEMPTS = 5
 
 
-class Outcome(StrEnum):
-    SENT = "sent"
-    RETRY = "retry"  # a passing fault: try again later
-    PERMANENT = "permanent"  # blocked, unfollowed, invalid id: never again
-    WAIT = "wait"  # the channel's window is shut: wait for the person's next message
-
-
-@dataclass(frozen=True)
-class SendResult:
-    outcome: Outcome
-    error: str | None = None
-    retry_after: float | None = None
-
-
-class Sender(Protocol):
-    """One channel's way of sending texts to one of its users."""
-
-    async def send(self, user_id: str, texts: list[str]) -> SendResult: ...
-
-
-@runtime_checkable
-class QuotaSender(Protocol):
-    """A channel that takes only a few messages per person (WeChat's window): the plan asks
-    how many fit now, and sends what does not fit as a template message when it can."""
-
-    template: bool
-
-    def room(self, session: Session, user_id: str, now: datetime) -> int: ...
-
-    async def send_template(self, user_id: str, texts: list[str]) -> SendResult: ...
-
-
 @dataclass(frozen=True)
 class _Send:
     channel: str
-    user_id: str
-    texts: list[str]
+    message: PushMessage
     rows: list[Outbox]
-    template: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,20 +156,17 @@ class Deliverer:
                 sends = await to_thread.run_sync(self._db, self._prepare, rows)
             except Exception as error:
                 log.exception("planning pushes %s failed", [r.id for r in rows])
-                failed = SendResult(Outcome.RETRY, error=error.__class__.__name__)
+                failed = SendResult(Outcome.RETRY, reason=error.__class__.__name__)
                 await to_thread.run_sync(self._db, self._record, rows, failed, None, None)
                 return
             for send in sends:
                 sender = self.senders[send.channel]
                 try:
-                    if send.template and isinstance(sender, QuotaSender):
-                        result = await sender.send_template(send.user_id, send.texts)
-                    else:
-                        result = await sender.send(send.user_id, send.texts)
+                    result = await sender.send(send.message)
                 except Exception as error:
                     log.exception("push %s failed before an answer", [r.id for r in send.rows])
-                    result = SendResult(Outcome.RETRY, error=error.__class__.__name__)
-                await to_thread.run_sync(self._db, self._record, send.rows, result, send.channel, send.user_id)
+                    result = SendResult(Outcome.RETRY, reason=error.__class__.__name__)
+                await to_thread.run_sync(self._db, self._record, send.rows, result, send.channel, send.message.user_id)
 
     def _prepare(self, session: Session, rows: list[Outbox]) -> list[_Send]:
         """Check the person and the hour for each row, plan the person's quota, mark what goes
@@ -239,7 +202,9 @@ class Deliverer:
         for message in planned.now:
             mine = [d.ref for d in message.items if outbox.mark_sending(session, outbox_id=saved_id(d.ref))]
             if mine:
-                sends.append(_Send(account.channel, account.user_id, message.texts, mine, message.template))
+                params = {k: str(v) for row in mine for k, v in row.payload.get("params", {}).items()}
+                push = PushMessage(account.user_id, tuple(message.texts), mine[0].kind, params, message.template)
+                sends.append(_Send(account.channel, push, mine))
         session.commit()  # `sending` must be on disk before the platform is called
         return sends
 
@@ -320,7 +285,7 @@ class Deliverer:
                 outbox.finish(session, outbox_id=saved_id(row), status=outbox.SENT, now=now,
                               channel=channel, user_id=user_id)
             elif result.outcome == Outcome.PERMANENT or row.attempts + 1 >= MAX_ATTEMPTS:
-                outbox.finish(session, outbox_id=saved_id(row), status=outbox.FAILED, now=now, error=result.error)
+                outbox.finish(session, outbox_id=saved_id(row), status=outbox.FAILED, now=now, error=result.reason)
             else:
                 wait = timedelta(seconds=result.retry_after) if result.retry_after else self.backoff(row.attempts)
-                outbox.retry_later(session, outbox_id=saved_id(row), at=now + wait, error=result.error)
+                outbox.retry_later(session, outbox_id=saved_id(row), at=now + wait, error=result.reason)
