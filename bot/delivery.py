@@ -24,15 +24,15 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot import quota
-from bot.channels.base import Outcome, PushMessage, QuotaSender, Sender, SendResult
+from bot.channels.base import GatedSender, KindFilter, Outcome, PushMessage, QuotaSender, Sender, SendResult
 from bot.services import Services
 from handlers.notices import digest
 from storage import eligibility as el
 from storage import outbox, push_kinds, waiting
-from storage.accounts import push_account
+from storage.accounts import account_on, push_account
 from storage.db import session_scope
 from storage.jobs import is_open
-from storage.models import Job, Outbox, Worker, saved_id
+from storage.models import ChatAccount, Job, Outbox, Worker, saved_id
 from storage.workers import lock_worker
 
 log = logging.getLogger(__name__)
@@ -194,6 +194,41 @@ class Deliverer:
             for due in ready:
                 outbox.finish(session, outbox_id=saved_id(due.ref), status=outbox.SKIPPED, now=now, error=why)
             return []
+        sends = []
+        for routed, dues in self._route(session, account, ready, now).values():
+            sends += self._plan(session, routed, dues, now)
+        session.commit()  # `sending` must be on disk before the platform is called
+        return sends
+
+    def _route(self, session: Session, account: ChatAccount, ready: list[quota.Due[Outbox]],
+               now: datetime) -> dict[int, tuple[ChatAccount, list[quota.Due[Outbox]]]]:
+        """Which account each row goes to: the person's push account, or the channel it names
+        for the kinds it does not carry; rows a channel holds back wait or are skipped here."""
+        routes: dict[int, tuple[ChatAccount, list[quota.Due[Outbox]]]] = {}
+        for due in ready:
+            row, chosen = due.ref, account
+            sender = self.senders[account.channel]
+            if isinstance(sender, KindFilter) and not sender.takes(row.kind):
+                other = sender.fallback and account_on(session, worker_id=account.worker_id or 0,
+                                                       channel=sender.fallback)
+                if not other or other.channel not in self.senders:
+                    outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now,
+                                  error=f"{account.channel} 不送这类消息，也没有别的号码")
+                    continue
+                chosen, sender = other, self.senders[other.channel]
+            hold = sender.gate(session, worker_id=account.worker_id or 0, kind=row.kind, ref_id=row.ref_id,
+                               now=now) if isinstance(sender, GatedSender) else None
+            if hold is not None and hold.until is None:
+                outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error=hold.reason)
+            elif hold is not None and hold.until is not None:
+                outbox.retry_later(session, outbox_id=saved_id(row), at=hold.until, error=hold.reason)
+            else:
+                routes.setdefault(saved_id(chosen), (chosen, []))[1].append(due)
+        return routes
+
+    def _plan(self, session: Session, account: ChatAccount, ready: list[quota.Due[Outbox]],
+              now: datetime) -> list[_Send]:
+        """Plan one account's rows against its channel's quota and mark what goes now `sending`."""
         sender = self.senders[account.channel]
         room = sender.room(session, account.user_id, now) if isinstance(sender, QuotaSender) else None
         planned = quota.plan(ready, room=room, template=bool(getattr(sender, "template", False)))
@@ -203,9 +238,9 @@ class Deliverer:
             mine = [d.ref for d in message.items if outbox.mark_sending(session, outbox_id=saved_id(d.ref))]
             if mine:
                 params = {k: str(v) for row in mine for k, v in row.payload.get("params", {}).items()}
-                push = PushMessage(account.user_id, tuple(message.texts), mine[0].kind, params, message.template)
+                push = PushMessage(account.user_id, tuple(message.texts), mine[0].kind, params, message.template,
+                                   account.worker_id)
                 sends.append(_Send(account.channel, push, mine))
-        session.commit()  # `sending` must be on disk before the platform is called
         return sends
 
     def _check(self, session: Session, row: Outbox, worker: Worker, now: datetime, *,
@@ -279,6 +314,11 @@ class Deliverer:
         now = self.services.clock()
         if result.outcome == Outcome.WAIT:
             waiting.hold(session, outbox_ids=[saved_id(r) for r in rows], now=now)
+            return
+        if result.outcome == Outcome.DEFER:
+            at = now + timedelta(seconds=result.retry_after or 0)
+            for row in rows:
+                outbox.retry_later(session, outbox_id=saved_id(row), at=at, error=result.reason)
             return
         for row in rows:
             if result.outcome == Outcome.SENT:

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # with an AES key: "safe" refuses plaintext bodies, "compatible" accepts them too
     wechat_encrypt_mode: Literal["safe", "compatible"] = "safe"
 
+    phone_callback_token: str | None = None  # the SMS and call callbacks must carry it (?token= or a header)
+
     telegram_token: str | None = None
     telegram_api_base: str | None = None
     telegram_webhook_secret: str | None = None

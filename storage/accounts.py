@@ -43,6 +43,14 @@ def push_account(session: Session, *, worker_id: int) -> ChatAccount | None:
     ).first()
 
 
+def account_on(session: Session, *, worker_id: int, channel: str) -> ChatAccount | None:
+    """The worker's reachable account on one channel (a push its push account cannot carry)."""
+    return session.exec(select(ChatAccount).where(
+        col(ChatAccount.worker_id) == worker_id, col(ChatAccount.channel) == channel,
+        col(ChatAccount.reachable) == True)  # noqa: E712
+        .order_by(col(ChatAccount.id).desc()).limit(1)).first()
+
+
 def mark_unreachable(session: Session, *, channel: str, user_id: str) -> bool:
     """The person blocked us or left: stop sending there until they write again."""
     result = session.exec(

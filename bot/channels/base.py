@@ -26,7 +26,8 @@ class Outcome(StrEnum):
     SENT = "sent"
     RETRY = "retry"  # a passing fault: try again later
     PERMANENT = "permanent"  # blocked, unfollowed, invalid id: never again
-    WAIT = "wait"  # the channel cannot take it now (WeChat's window shut, the phone budget used): wait
+    WAIT = "wait"  # the channel's window is shut: wait for the person's next message
+    DEFER = "defer"  # the channel takes it only after `retry_after` (the phone budget is used up)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,15 @@ class PushMessage:
     kind: str
     params: Mapping[str, str] = field(default_factory=dict)
     template: bool = False  # planned past a quota window (bot.quota): as a template message
+    worker_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why a channel does not take a push now: until when, or (`until` None) never."""
+
+    reason: str
+    until: datetime | None = None
 
 
 class Sender(Protocol):
@@ -76,6 +86,25 @@ class QuotaSender(Protocol):
     template: bool
 
     def room(self, session: Session, user_id: str, now: datetime) -> int: ...
+
+
+@runtime_checkable
+class GatedSender(Protocol):
+    """A sender with rules of its own (the hours it calls, its budget, what it sends once):
+    asked about each push before it is marked as sending."""
+
+    def gate(self, session: Session, *, worker_id: int, kind: str, ref_id: int | None, now: datetime) -> Hold | None:
+        ...
+
+
+@runtime_checkable
+class KindFilter(Protocol):
+    """A sender that carries only some kinds (voice: fair reminders); the others go by the
+    person's account on `fallback`, or are skipped when there is none."""
+
+    fallback: str | None
+
+    def takes(self, kind: str) -> bool: ...
 
 
 BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]  # runs until the event is set

@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from bot.channels.base import Channel
+from bot.channels.sms.channel import SmsChannel
 from bot.channels.telegram import TelegramWebhook
+from bot.channels.voice.channel import VoiceChannel
 from bot.channels.wechat import WeChatChannel
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
@@ -21,6 +23,8 @@ def build_channels(settings: Settings, dispatcher: Dispatcher, *, replace: Itera
     defaults: dict[str, Callable[[], Channel]] = {
         "wechat": lambda: WeChatChannel(settings, dispatcher, clock=clock),
         "telegram": lambda: TelegramWebhook.from_settings(settings, dispatcher),
+        "sms": lambda: SmsChannel(settings, dispatcher),
+        "voice": lambda: VoiceChannel(settings, dispatcher),
     }
     given = {channel.name: channel for channel in replace}
     return [given.pop(name) if name in given else build() for name, build in defaults.items()] + list(given.values())
