@@ -1,0 +1,95 @@
+"""A delivery process killed with SIGKILL in the middle of an SMS broadcast, then restarted: at
+the fake provider no phone gets a message twice, and every push is accounted for — as for chat
+pushes (test_push_crash). A message that was on its way when the process died is `doubt`, and
+its money stays counted as spent: the budget is never overspent by a crash."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from conftest import wechat_process_env
+from fakes.aliyun_api import FakeAliyun
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from storage.db import make_engine, session_scope
+from storage.models import ChatAccount, Outbox, PhoneBudget, PhoneSend, Worker, utcnow
+from storage.outbox import Push, enqueue
+from storage.sql import table_of
+
+PEOPLE = 300
+CONCURRENCY = 4
+
+
+def phone_of(n: int) -> str:
+    return f"138{n:08d}"
+
+
+def _people(db_url: str) -> None:
+    now = utcnow()
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(insert(table_of(Worker)), [{
+            "id": n, "town": "华埠镇", "birth_year": 1970, "skills": ["tea"], "availability": ["anytime"],
+            "travel_range": "town", "want_job_push": True, "want_fair_push": True, "subscribed": True,
+            "created_at": now, "updated_at": now} for n in range(1, PEOPLE + 1)])
+        conn.execute(insert(table_of(ChatAccount)), [{
+            "channel": "sms", "user_id": phone_of(n), "worker_id": n, "window_sends": 0, "reachable": True,
+            "created_at": now} for n in range(1, PEOPLE + 1)])
+    with session_scope(engine) as session:
+        enqueue(session, (Push(key=f"broadcast:1:{n}", worker_id=n, kind="broadcast", ref_id=1,
+                               texts=(f"招聘会通知 {n}",)) for n in range(1, PEOPLE + 1)), now=now)
+    engine.dispose()
+
+
+def _deliver(db_url: str, api: str, data_dir: Path, *extra: str) -> subprocess.Popen[str]:
+    env = wechat_process_env(db_url, api, data_dir, sms_endpoint=api, sms_access_key_id="key-id",
+                             sms_access_key_secret="key-secret", sms_sign_name="开化就业",
+                             sms_template_notice="SMS_NOTICE", phone_monthly_budget=1000,
+                             push_lease_seconds=1, push_concurrency=CONCURRENCY)
+    return subprocess.Popen([sys.executable, "-m", "bot", "deliver", *extra], env=env, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_a_killed_delivery_process_sends_no_sms_twice(db_url: str, tmp_path: Path) -> None:
+    _people(db_url)
+    with FakeAliyun().running() as fake:
+        fake.delay = 0.01
+        first = _deliver(db_url, fake.url, tmp_path)
+        deadline = time.monotonic() + 90
+        while len(fake.sms()) < PEOPLE // 3:
+            assert first.poll() is None, first.stderr.read() if first.stderr else ""
+            assert time.monotonic() < deadline, "delivery did not start"
+            time.sleep(0.005)
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        assert len(fake.sms()) < PEOPLE, "the batch finished before the kill; make it larger"
+
+        time.sleep(1.5)  # let the dead process's leases run out
+        second = _deliver(db_url, fake.url, tmp_path, "--once")
+        assert second.wait(180) == 0, second.stderr.read() if second.stderr else ""
+
+    received = Counter(s.phone for s in fake.sms())
+    assert max(received.values()) == 1, "an SMS arrived twice"
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        rows = {r.worker_id: r for r in session.exec(select(Outbox))}
+        sends = session.exec(select(func.count()).select_from(PhoneSend)).one()
+        month = utcnow().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+        spent = session.get_one(PhoneBudget, month).spent_milli
+    engine.dispose()
+    by_status = Counter(r.status for r in rows.values())
+    assert set(by_status) <= {"sent", "doubt"}, by_status
+    assert by_status["doubt"] <= CONCURRENCY
+    for worker_id, row in rows.items():
+        if row.status == "sent":
+            assert received[phone_of(worker_id or 0)] == 1, worker_id
+    assert len(received) >= PEOPLE - by_status["doubt"]
+    # each push paid for at most once; what a doubtful one reserved stays spent
+    assert PEOPLE - by_status["doubt"] <= sends <= PEOPLE and spent == 45 * sends
