@@ -21,6 +21,8 @@ ENV_PREFIX = "JOBBOT_"
 _TEMPLATE_FIELD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(:[1-9][0-9]*)?")
 _AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
 _SECRET = re.compile(r"TOKEN|SECRET|KEY")  # settings whose values are never printed
+_ENDPOINT = re.compile(r"(https?://)?[A-Za-z0-9.-]+(:[0-9]{1,5})?/?")
+_TEMPLATE_CODE = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 
 def _clock_time(value: str) -> str:
@@ -33,6 +35,15 @@ def _clock_time(value: str) -> str:
 
 
 ClockTime = Annotated[str, AfterValidator(_clock_time)]
+
+
+def _optional(value: str | None, pattern: re.Pattern[str], mistake: str) -> str | None:
+    """An optional value, stripped, that must match `pattern` when given; empty means unset."""
+    if not value:
+        return None
+    if not pattern.fullmatch(value.strip()):
+        raise ValueError(mistake)
+    return value.strip()
 
 
 class Settings(BaseSettings):
@@ -63,6 +74,25 @@ class Settings(BaseSettings):
     # with an AES key: "safe" refuses plaintext bodies, "compatible" accepts them too
     wechat_encrypt_mode: Literal["safe", "compatible"] = "safe"
 
+    # SMS and voice calls through Alibaba Cloud (bot/channels/sms, bot/channels/voice); an endpoint
+    # is a host (HTTPS) or http://host:port for a fake provider on this machine
+    sms_access_key_id: str | None = None
+    sms_access_key_secret: str | None = None
+    sms_sign_name: str | None = None  # the approved signature, shown as 【…】 before every message
+    sms_endpoint: str = "dysmsapi.aliyuncs.com"
+    sms_template_consent: str | None = None  # approved template codes (SMS_…) per kind of message;
+    sms_template_job: str | None = None  # a kind without its own takes the generic NOTICE one
+    sms_template_fair: str | None = None
+    sms_template_notice: str | None = None
+    sms_price: float = Field(default=0.045, ge=0, le=10)  # yuan per message
+    voice_access_key_id: str | None = None  # unset: the SMS account's key
+    voice_access_key_secret: str | None = None
+    voice_endpoint: str = "dyvmsapi.aliyuncs.com"
+    voice_template_consent: str | None = None  # TTS template codes (TTS_…)
+    voice_template_fair: str | None = None
+    voice_show_number: str | None = None  # the caller number shown; unset: the provider's public one
+    voice_price: float = Field(default=0.1, ge=0, le=10)  # yuan per call
+    phone_monthly_budget: float = Field(default=200.0, ge=0)  # yuan a month for SMS and calls together
     phone_callback_token: str | None = None  # the SMS and call callbacks must carry it (?token= or a header)
 
     telegram_token: str | None = None
@@ -116,11 +146,7 @@ class Settings(BaseSettings):
     @field_validator("wechat_aes_key")
     @classmethod
     def _aes_key(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        if not _AES_KEY.fullmatch(value.strip()):
-            raise ValueError("EncodingAESKey 是公众号后台给的 43 位字母和数字")
-        return value.strip()
+        return _optional(value, _AES_KEY, "EncodingAESKey 是公众号后台给的 43 位字母和数字")
 
     @field_validator("wechat_template_fields")
     @classmethod
@@ -129,6 +155,19 @@ class Settings(BaseSettings):
         if not all(_TEMPLATE_FIELD.fullmatch(item) for item in items):
             raise ValueError("模板字段要写成用英文逗号隔开的字段名，可带字数上限，比如 thing1,thing2:15")
         return ",".join(items)
+
+    @field_validator("sms_endpoint", "voice_endpoint")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if not _ENDPOINT.fullmatch(value.strip()):
+            raise ValueError("要写服务地址，比如 dysmsapi.aliyuncs.com，本机测试可写 http://127.0.0.1:9000")
+        return value.strip().rstrip("/")
+
+    @field_validator("sms_template_consent", "sms_template_job", "sms_template_fair", "sms_template_notice",
+                     "voice_template_consent", "voice_template_fair")
+    @classmethod
+    def _template_code(cls, value: str | None) -> str | None:
+        return _optional(value, _TEMPLATE_CODE, "模板代码是阿里云后台给的，比如 SMS_123456789 或 TTS_123456789")
 
     @model_validator(mode="after")
     def _fair_hours(self) -> Settings:

@@ -1,8 +1,10 @@
 """The sandbox page in a real browser: `jobbot demo` started on a free port, Debian's
-Chromium driven headless by Playwright, a villager registered by typing on the page."""
+Chromium driven headless by Playwright, a villager registered by typing on the page, and the
+phone beside the chat receiving an SMS and a call sent through the real SDKs."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,13 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from fakes.server import Started, jobbot_running
 
+from bot.channels.sandbox.demo import DEMO_SIGN
+from bot.channels.sms.provider import SmsProvider
+from bot.channels.voice.provider import VoiceProvider
+from bot.settings import Settings
+
 APPID, SECRET = "wx_browser_test", "browser-secret"
+SMS_KEY, SMS_SECRET = "LTAI_browser_test", "browser-sms-secret"
 require_chromium()
 
 from playwright import sync_api  # noqa: E402  (only once we know a browser is there)
@@ -21,7 +29,9 @@ from playwright import sync_api  # noqa: E402  (only once we know a browser is t
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Started]:
     """`jobbot demo` as a person would start it, in a fresh data folder."""
-    with jobbot_running("demo", tmp_path, {"JOBBOT_WECHAT_APPID": APPID, "JOBBOT_WECHAT_SECRET": SECRET}) as started:
+    env = {"JOBBOT_WECHAT_APPID": APPID, "JOBBOT_WECHAT_SECRET": SECRET,
+           "JOBBOT_SMS_ACCESS_KEY_ID": SMS_KEY, "JOBBOT_SMS_ACCESS_KEY_SECRET": SMS_SECRET}
+    with jobbot_running("demo", tmp_path, env) as started:
         yield started
     printed = started.log.read_text()
     url = started.url
@@ -85,4 +95,43 @@ def test_register_a_worker_on_the_sandbox_page(demo: Started) -> None:
         page.select_option("#user", index=1)
         sync_api.expect(bot).to_have_count(0)
         assert "哪个乡镇" in say("登记")
+        browser.close()
+
+
+def test_the_phone_beside_the_chat_gets_sms_and_calls_and_replies(demo: Started) -> None:
+    settings = Settings(sms_endpoint=demo.url, voice_endpoint=demo.url, sms_access_key_id=SMS_KEY,
+                        sms_access_key_secret=SMS_SECRET, sms_sign_name=DEMO_SIGN,
+                        sms_template_notice="SMS_DEMO_NOTICE", voice_template_fair="TTS_DEMO_FAIR")
+
+    async def send_as_the_bot() -> None:  # the demo's fake provider, reached through the real SDKs
+        sent = await SmsProvider.from_settings(settings).send(
+            "13905701234", "SMS_DEMO_NOTICE", {"content": "华埠镇有采茶的活，每天150元。回T退订"})
+        called = await VoiceProvider.from_settings(settings).call(
+            "13905701234", "TTS_DEMO_FAIR", {"content": "明天上午九点，县人力资源市场有招聘会。"})
+        assert sent.ok and called.ok
+
+    asyncio.run(send_as_the_bot())  # before Playwright's own event loop runs in this thread
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        page.set_default_timeout(15_000)
+        page.goto(demo.url + "/sandbox/")
+        sync_api.expect(page.locator("#number")).to_have_value("13905701234")
+        sync_api.expect(page.locator("#inbox .sms-in")).to_have_text("【开化就业】华埠镇有采茶的活，每天150元。回T退订")
+        sync_api.expect(page.locator("#inbox .call-card .call-text")).to_have_text(
+            "您好，这里是开化县人力社保局。明天上午九点，县人力资源市场有招聘会。")
+
+        page.fill("#sms-msg", "T")
+        page.click("#sms-send")
+        sync_api.expect(page.locator("#inbox .sms-out")).to_have_text("T")
+
+        # another number has nothing yet; the first one keeps its messages
+        page.fill("#new-number", "13905705678")
+        page.press("#new-number", "Enter")
+        sync_api.expect(page.locator("#number")).to_have_value("13905705678")
+        sync_api.expect(page.locator("#inbox .sms-in")).to_have_count(0)
+        page.select_option("#number", "13905701234")
+        sync_api.expect(page.locator("#inbox .sms-in")).to_have_count(1)
+        # the WeChat chat beside it is untouched
+        sync_api.expect(page.locator("#chat .bubble")).to_have_count(0)
         browser.close()

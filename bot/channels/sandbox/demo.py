@@ -1,7 +1,10 @@
-"""`jobbot demo`'s server: the real webhook app plus the sandbox page and the fake WeChat API.
+"""`jobbot demo`'s server: the real webhook app plus the sandbox page and the fake WeChat and
+Alibaba Cloud (SMS, voice) APIs.
 
-One process, one port: `/wechat` (the production webhook app), `/sandbox/` (the chat page),
-`/fake-wechat` (the fake API that JOBBOT_WECHAT_API_BASE points to), `/healthz`.
+One process, one port: `/wechat` (the production webhook app), `/sandbox/` (the chat page and
+its phone), `/fake-wechat` (the fake API that JOBBOT_WECHAT_API_BASE points to), POST `/` (the
+fake SMS and voice API that JOBBOT_SMS_ENDPOINT and JOBBOT_VOICE_ENDPOINT point to: the SDK
+posts every action to its endpoint's root), `/healthz`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from starlette.applications import Starlette
 from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 
+from bot.channels.sandbox.fake_aliyun import FakeAliyun, create_fake_aliyun
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.channels.sandbox.page import create_sandbox_app
 from bot.channels.sandbox.simulator import WeChatSimulator
@@ -30,6 +34,14 @@ log = logging.getLogger(__name__)
 
 FAKE_API = "/fake-wechat"
 DEMO_TEMPLATE = "demo-service-notice"
+DEMO_SIGN = "开化就业"
+# the demo account's approved templates: code → text; the channels fill ${code} or ${content}
+DEMO_PHONE_TEMPLATES = {
+    "SMS_DEMO_CONSENT": "您的家人为您登记开化零工就业小助手，验证码${code}，同意就把验证码告诉家人。",
+    "SMS_DEMO_NOTICE": "${content}",
+    "TTS_DEMO_CONSENT": "您好，这里是开化零工就业小助手。您家里人为您登记，验证码是${code}，再说一遍，${code}。",
+    "TTS_DEMO_FAIR": "您好，这里是开化县人力社保局。${content}",
+}
 
 
 def local_base(settings: Settings) -> str:
@@ -52,7 +64,23 @@ def demo_settings(settings: Settings) -> Settings:
     if not settings.wechat_template_id:
         update["wechat_template_id"] = DEMO_TEMPLATE
         update["wechat_template_fields"] = "thing1,thing2,thing3,thing4"
-    return settings.model_copy(update=update)
+    return settings.model_copy(update={**update, **_phone_settings(settings)})
+
+
+def _phone_settings(settings: Settings) -> dict[str, object]:
+    """SMS and calls go to the fake provider in this process, with the demo account's templates;
+    keys are made up unless set (a test sets them to send as the bot would)."""
+    return {
+        "sms_endpoint": local_base(settings), "voice_endpoint": local_base(settings),
+        "sms_access_key_id": settings.sms_access_key_id or "LTAI_demo_" + secrets.token_hex(6),
+        "sms_access_key_secret": settings.sms_access_key_secret or secrets.token_hex(15),
+        "voice_access_key_id": None, "voice_access_key_secret": None,  # the SMS account's
+        "sms_sign_name": DEMO_SIGN, "sms_template_consent": "SMS_DEMO_CONSENT", "sms_template_job": None,
+        "sms_template_fair": None, "sms_template_notice": "SMS_DEMO_NOTICE",
+        "voice_template_consent": "TTS_DEMO_CONSENT", "voice_template_fair": "TTS_DEMO_FAIR",
+        # the provider's callbacks must carry this token (JOBBOT_PHONE_CALLBACK_TOKEN, the channels')
+        "phone_callback_token": secrets.token_hex(16),
+    }
 
 
 def create_demo_app(settings: Settings, dispatcher: Dispatcher) -> Starlette:
@@ -61,6 +89,11 @@ def create_demo_app(settings: Settings, dispatcher: Dispatcher) -> Starlette:
     simulator = WeChatSimulator(local_base(settings) + "/wechat", settings.wechat_token or "",
                                 appid=settings.wechat_appid or "", aes_key=settings.wechat_aes_key, fake=fake)
     wechat = WeChatChannel(settings, dispatcher)
+    token = getattr(settings, "phone_callback_token", "")
+    phone = FakeAliyun(settings.sms_access_key_id or "", settings.sms_access_key_secret or "",
+                       templates=DEMO_PHONE_TEMPLATES, sign_names={DEMO_SIGN}, auto_report=True,
+                       callback_base=f"{local_base(settings)}/?token={token}",
+                       param_limit=500)  # the channels put a whole notice in ${content}
 
     @contextlib.asynccontextmanager
     async def menu_and_simulator() -> AsyncIterator[None]:
@@ -71,11 +104,13 @@ def create_demo_app(settings: Settings, dispatcher: Dispatcher) -> Starlette:
 
     routes = [
         Route("/", lambda request: RedirectResponse("/sandbox/")),
-        Mount("/sandbox", create_sandbox_app(simulator, fake, fake_api_path=FAKE_API)),
+        *create_fake_aliyun(phone).routes,  # POST /: the SDK's calls (GET / is the redirect above)
+        Mount("/sandbox", create_sandbox_app(simulator, fake, phone, fake_api_path=FAKE_API)),
         Mount(FAKE_API, create_fake_api(fake)),
     ]
     app = create_app(settings, dispatcher, routes=routes, lifespans=[menu_and_simulator], channels=[wechat])
     app.state.fake = fake
+    app.state.phone = phone
     return app
 
 
