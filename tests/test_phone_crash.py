@@ -14,10 +14,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from conftest import wechat_process_env
-from fakes.aliyun_api import FakeAliyun
+from fakes.server import serving
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
+from bot.channels.sandbox.fake_aliyun import FakeAliyun, create_fake_aliyun
 from storage.db import make_engine, session_scope
 from storage.models import ChatAccount, Outbox, PhoneBudget, PhoneSend, Worker, utcnow
 from storage.outbox import Push, enqueue
@@ -25,6 +26,7 @@ from storage.sql import table_of
 
 PEOPLE = 300
 CONCURRENCY = 4
+KEY_ID, KEY_SECRET = "LTAI_crash_test", "crash-secret"
 
 
 def phone_of(n: int) -> str:
@@ -49,8 +51,8 @@ def _people(db_url: str) -> None:
 
 
 def _deliver(db_url: str, api: str, data_dir: Path, *extra: str) -> subprocess.Popen[str]:
-    env = wechat_process_env(db_url, api, data_dir, sms_endpoint=api, sms_access_key_id="key-id",
-                             sms_access_key_secret="key-secret", sms_sign_name="开化就业",
+    env = wechat_process_env(db_url, api, data_dir, sms_endpoint=api, sms_access_key_id=KEY_ID,
+                             sms_access_key_secret=KEY_SECRET, sms_sign_name="开化就业",
                              sms_template_notice="SMS_NOTICE", phone_monthly_budget=1000,
                              push_lease_seconds=1, push_concurrency=CONCURRENCY)
     return subprocess.Popen([sys.executable, "-m", "bot", "deliver", *extra], env=env, text=True,
@@ -59,23 +61,23 @@ def _deliver(db_url: str, api: str, data_dir: Path, *extra: str) -> subprocess.P
 
 def test_a_killed_delivery_process_sends_no_sms_twice(db_url: str, tmp_path: Path) -> None:
     _people(db_url)
-    with FakeAliyun().running() as fake:
-        fake.delay = 0.01
-        first = _deliver(db_url, fake.url, tmp_path)
+    fake = FakeAliyun(KEY_ID, KEY_SECRET, templates={"SMS_NOTICE": "${content}"}, sign_names={"开化就业"})
+    with serving(create_fake_aliyun(fake), lifespan="off") as api:
+        first = _deliver(db_url, api, tmp_path)
         deadline = time.monotonic() + 90
-        while len(fake.sms()) < PEOPLE // 3:
+        while len(fake.received) < PEOPLE // 3:
             assert first.poll() is None, first.stderr.read() if first.stderr else ""
             assert time.monotonic() < deadline, "delivery did not start"
             time.sleep(0.005)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
-        assert len(fake.sms()) < PEOPLE, "the batch finished before the kill; make it larger"
+        assert len(fake.received) < PEOPLE, "the batch finished before the kill; make it larger"
 
         time.sleep(1.5)  # let the dead process's leases run out
-        second = _deliver(db_url, fake.url, tmp_path, "--once")
+        second = _deliver(db_url, api, tmp_path, "--once")
         assert second.wait(180) == 0, second.stderr.read() if second.stderr else ""
 
-    received = Counter(s.phone for s in fake.sms())
+    received = Counter(r.phone for r in fake.received)
     assert max(received.values()) == 1, "an SMS arrived twice"
     engine = make_engine(db_url)
     with Session(engine) as session:
