@@ -40,6 +40,7 @@ KEY_ID, KEY_SECRET = "LTAI_phone_test", "phone-test-secret"
 TEMPLATES = {"SMS_JOB": "${content}", "SMS_FAIR": "${content}", "SMS_NOTICE": "${content}",
              "TTS_FAIR": "您好，这里是开化县人力社保局。${content}"}
 FAIR_ID = 7
+ADMIN = "phone-admin-token-0123456789"
 
 
 def sms(fake: FakeAliyun, phone: str | None = None) -> list[Received]:
@@ -119,7 +120,8 @@ def phones(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[Phones]:
             db_url, tmp_path, sms_endpoint=fake.url, voice_endpoint=fake.url, sms_access_key_id=KEY_ID,
             sms_access_key_secret=KEY_SECRET, sms_sign_name=SIGN, sms_template_job="SMS_JOB",
             sms_template_fair="SMS_FAIR", sms_template_notice="SMS_NOTICE", voice_template_fair="TTS_FAIR",
-            phone_callback_token=TOKEN, sms_price=0.045, voice_price=0.1, phone_monthly_budget=100)
+            phone_callback_token=TOKEN, sms_price=0.045, voice_price=0.1, phone_monthly_budget=100,
+            admin_token=ADMIN)
         engine = make_engine(db_url)
         dispatcher = build_dispatcher(settings, engine=engine, clock=clock)
         with TestClient(create_app(settings, dispatcher)) as http:
@@ -275,3 +277,27 @@ def test_spend_is_recorded_per_send(phones: Phones) -> None:
     with session_scope(phones.engine) as session:
         [send] = session.exec(select(PhoneSend)).all()
         assert (send.channel, send.kind, send.cost_milli, send.status) == ("sms", "job", 45, "accepted")
+
+
+def preview(phones: Phones) -> dict[str, Any]:
+    answer = phones.http.post("/console/api/broadcasts", headers={"Authorization": f"Bearer {ADMIN}"},
+                              json={"texts": ["明天上午九点县人力资源市场招聘会"], "audience": {}})
+    assert answer.status_code == 201, answer.text
+    ways: dict[str, Any] = answer.json()["reach"]["by_channel"]
+    return ways
+
+
+def test_the_broadcast_preview_counts_chat_sms_and_calls_and_prices_them(phones: Phones) -> None:
+    phones.person("oChatPerson0001", "wechat")
+    for n in range(3):
+        phones.person(f"1360000000{n}")
+    phones.person("13500000001", "voice", "sms")
+    phones.person("13500000002", "voice")
+    assert preview(phones) == {"chat": 1, "sms": 4, "calls": 0, "none": 1, "cost": 0.18, "left": 100.0,
+                               "warning": None}
+
+    phones.dispatcher.services.settings.phone_monthly_budget = 0.1
+    assert preview(phones)["warning"] == "本月短信/电话预算只剩 0.10 元，不够全部发出，其余等下个月"
+    with session_scope(phones.engine) as session:
+        session.add(PhoneBudget(month="2026-03", spent_milli=100))
+    assert preview(phones)["warning"] == BUDGET_USED

@@ -1,5 +1,5 @@
 """What the SMS and voice channels share: the monthly budget (checked before a push is taken,
-reserved before the provider is called, given back when it refuses), and the guard on the
+reserved before the provider is called, given back when it refuses), the guard on the
 provider's callbacks (a shared token, a capped body)."""
 
 from __future__ import annotations
@@ -122,3 +122,4 @@ async def callback_body(request: Request, settings: Settings) -> bytes:
 
 def accepted() -> Response:
     return JSONResponse(OK)
+
