@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import subprocess
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -105,19 +108,40 @@ def postgresql_url(postgres_url: str) -> Iterator[str]:
 
 def add_wechat_people(db_url: str, count: int, *, prefix: str) -> list[str]:
     """`count` registered workers, each with a WeChat account `<prefix>-0001`…; their openids."""
+    return add_people(db_url, [f"{prefix}-{n:04d}" for n in range(1, count + 1)], channel="wechat")
+
+
+def add_people(db_url: str, user_ids: list[str], *, channel: str) -> list[str]:
+    """A registered worker (ids 1, 2 …) for each user id, with an account on `channel`."""
     now = utcnow()
-    openids = [f"{prefix}-{n:04d}" for n in range(1, count + 1)]
     engine = make_engine(db_url)
     with engine.begin() as conn:
         conn.execute(insert(table_of(Worker)), [{
             "id": n, "town": "华埠镇", "birth_year": 1980, "skills": ["tea"], "availability": ["anytime"],
             "travel_range": "town", "want_job_push": True, "want_fair_push": True, "subscribed": True,
-            "created_at": now, "updated_at": now} for n in range(1, count + 1)])
+            "created_at": now, "updated_at": now} for n in range(1, len(user_ids) + 1)])
         conn.execute(insert(table_of(ChatAccount)), [{
-            "channel": "wechat", "user_id": openid, "worker_id": n, "last_inbound_at": now,
-            "window_sends": 0, "reachable": True, "created_at": now} for n, openid in enumerate(openids, 1)])
+            "channel": channel, "user_id": user_id, "worker_id": n, "last_inbound_at": now,
+            "window_sends": 0, "reachable": True, "created_at": now} for n, user_id in enumerate(user_ids, 1)])
     engine.dispose()
-    return openids
+    return user_ids
+
+
+def kill_midway(deliver: Callable[..., subprocess.Popen[str]], arrived: Callable[[], int], total: int) -> None:
+    """Start a delivery process, SIGKILL it once a third of `total` pushes arrived, let its
+    leases run out, then finish the rest with `deliver --once`."""
+    first = deliver()
+    deadline = time.monotonic() + 90
+    while arrived() < total // 3:
+        assert first.poll() is None, first.stderr.read() if first.stderr else ""
+        assert time.monotonic() < deadline, "delivery did not start"
+        time.sleep(0.005)
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    assert arrived() < total, "the batch finished before the kill; make it larger"
+    time.sleep(1.5)  # let the dead process's leases run out (a 1-second lease)
+    second = deliver("--once")
+    assert second.wait(180) == 0, second.stderr.read() if second.stderr else ""
 
 
 def wechat_process_env(db_url: str, api: str, data_dir: Path, **settings: object) -> dict[str, str]:

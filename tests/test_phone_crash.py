@@ -5,24 +5,21 @@ its money stays counted as spent: the budget is never overspent by a crash."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from conftest import wechat_process_env
+from conftest import add_people, kill_midway, wechat_process_env
 from fakes.server import serving
-from sqlalchemy import func, insert
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.channels.sandbox.fake_aliyun import FakeAliyun, create_fake_aliyun
 from storage.db import make_engine, session_scope
-from storage.models import ChatAccount, Outbox, PhoneBudget, PhoneSend, Worker, utcnow
+from storage.models import Outbox, PhoneBudget, PhoneSend, utcnow
 from storage.outbox import Push, enqueue
-from storage.sql import table_of
 
 PEOPLE = 300
 CONCURRENCY = 4
@@ -34,19 +31,11 @@ def phone_of(n: int) -> str:
 
 
 def _people(db_url: str) -> None:
-    now = utcnow()
+    add_people(db_url, [phone_of(n) for n in range(1, PEOPLE + 1)], channel="sms")
     engine = make_engine(db_url)
-    with engine.begin() as conn:
-        conn.execute(insert(table_of(Worker)), [{
-            "id": n, "town": "华埠镇", "birth_year": 1970, "skills": ["tea"], "availability": ["anytime"],
-            "travel_range": "town", "want_job_push": True, "want_fair_push": True, "subscribed": True,
-            "created_at": now, "updated_at": now} for n in range(1, PEOPLE + 1)])
-        conn.execute(insert(table_of(ChatAccount)), [{
-            "channel": "sms", "user_id": phone_of(n), "worker_id": n, "window_sends": 0, "reachable": True,
-            "created_at": now} for n in range(1, PEOPLE + 1)])
     with session_scope(engine) as session:
         enqueue(session, (Push(key=f"broadcast:1:{n}", worker_id=n, kind="broadcast", ref_id=1,
-                               texts=(f"招聘会通知 {n}",)) for n in range(1, PEOPLE + 1)), now=now)
+                               texts=(f"招聘会通知 {n}",)) for n in range(1, PEOPLE + 1)), now=utcnow())
     engine.dispose()
 
 
@@ -63,19 +52,7 @@ def test_a_killed_delivery_process_sends_no_sms_twice(db_url: str, tmp_path: Pat
     _people(db_url)
     fake = FakeAliyun(KEY_ID, KEY_SECRET, templates={"SMS_NOTICE": "${content}"}, sign_names={"开化就业"})
     with serving(create_fake_aliyun(fake), lifespan="off") as api:
-        first = _deliver(db_url, api, tmp_path)
-        deadline = time.monotonic() + 90
-        while len(fake.received) < PEOPLE // 3:
-            assert first.poll() is None, first.stderr.read() if first.stderr else ""
-            assert time.monotonic() < deadline, "delivery did not start"
-            time.sleep(0.005)
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
-        assert len(fake.received) < PEOPLE, "the batch finished before the kill; make it larger"
-
-        time.sleep(1.5)  # let the dead process's leases run out
-        second = _deliver(db_url, api, tmp_path, "--once")
-        assert second.wait(180) == 0, second.stderr.read() if second.stderr else ""
+        kill_midway(lambda *extra: _deliver(db_url, api, tmp_path, *extra), lambda: len(fake.received), PEOPLE)
 
     received = Counter(r.phone for r in fake.received)
     assert max(received.values()) == 1, "an SMS arrived twice"

@@ -7,15 +7,12 @@ asked); those few rows are marked `doubt` for staff instead of being sent again.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
-from conftest import add_wechat_people, wechat_process_env
+from conftest import add_wechat_people, kill_midway, wechat_process_env
 from fakes.server import serving
 from sqlmodel import Session, select
 
@@ -52,20 +49,7 @@ def test_a_killed_delivery_process_sends_nothing_twice_and_loses_nothing_silentl
         fake.user_wrote(f"o-crash-{n:04d}")
     _people(db_url)
     with serving(create_fake_api(fake)) as api:
-        first = _deliver(db_url, api, tmp_path)
-        deadline = time.monotonic() + 60
-        while len(fake.messages) < PEOPLE // 3:
-            assert first.poll() is None, first.stderr.read() if first.stderr else ""
-            assert time.monotonic() < deadline, "delivery did not start"
-            time.sleep(0.005)
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
-        at_kill = len(fake.messages)
-        assert at_kill < PEOPLE, "the batch finished before the kill; make it larger"
-
-        time.sleep(timedelta(seconds=1.5).total_seconds())  # let the dead process's leases run out
-        second = _deliver(db_url, api, tmp_path, "--once")
-        assert second.wait(120) == 0, second.stderr.read() if second.stderr else ""
+        kill_midway(lambda *extra: _deliver(db_url, api, tmp_path, *extra), lambda: len(fake.messages), PEOPLE)
 
     received = Counter(m.openid for m in fake.messages)
     assert max(received.values()) == 1, "a push arrived twice"

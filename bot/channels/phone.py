@@ -4,10 +4,13 @@ provider's callbacks (a shared token, a capped body)."""
 
 from __future__ import annotations
 
+import contextlib
 import hmac
-from collections.abc import Awaitable, Callable
+from abc import abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import TypeVar
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from anyio import to_thread
@@ -17,7 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.channels.aliyun import MAX_CALLBACK_BODY, BadCallback, ProviderResult
-from bot.channels.base import Hold, Outcome, SendResult
+from bot.channels.base import Channel, Hold, Outcome, Sender, SendResult
+from bot.dispatch import Dispatcher
 from bot.settings import Settings
 from storage import phone
 from storage.db import session_scope
@@ -26,6 +30,7 @@ BUDGET_USED = "本月短信/电话预算已用完"
 TOKEN_HEADER = "X-Jobbot-Token"
 OK = {"code": 0, "msg": "成功"}  # what the provider expects back from a callback
 T = TypeVar("T")
+S = TypeVar("S", bound=Sender)
 
 
 def month_of(local: datetime) -> str:
@@ -122,4 +127,58 @@ async def callback_body(request: Request, settings: Settings) -> bytes:
 
 def accepted() -> Response:
     return JSONResponse(OK)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """How one paid send fared, from the provider's receipt or call report."""
+
+    biz_id: str
+    delivered: bool
+    code: str
+
+
+class PhoneChannel(Channel, Generic[S]):
+    """SMS and voice alike: a push sender while running when the provider is configured, and
+    the provider's receipts recorded against the sends they name."""
+
+    def __init__(self, settings: Settings, dispatcher: Dispatcher) -> None:
+        self.settings = settings
+        self.dispatcher = dispatcher
+        self._sender: S | None = None
+
+    @property
+    @abstractmethod
+    def configured(self) -> bool: ...
+
+    @abstractmethod
+    def open_sender(self, budget: Budget) -> S: ...
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        if self.configured:
+            self._sender = self.open_sender(Budget(self.dispatcher.engine, self.settings,
+                                                   self.dispatcher.services.clock))
+        try:
+            yield
+        finally:
+            self._sender = None
+
+    def sender(self) -> Sender | None:
+        return self._sender
+
+    async def record(self, request: Request, parse: Callable[[bytes], list[T]],
+                     receipt: Callable[[T], Receipt]) -> Response:
+        """A receipts callback: each item's receipt recorded against its send."""
+        items = await read_callback(request, self.settings, parse)
+        if isinstance(items, Response):
+            return items
+        await to_thread.run_sync(self._record, [receipt(item) for item in items])
+        return accepted()
+
+    def _record(self, receipts: list[Receipt]) -> None:
+        with session_scope(self.dispatcher.engine) as session:
+            for item in receipts:
+                phone.receipt(session, channel=self.name, biz_id=item.biz_id, delivered=item.delivered,
+                              code=item.code)
 

@@ -8,10 +8,8 @@ person's pushes at once; any other text is kept for staff and not answered (an S
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import unicodedata
-from collections.abc import AsyncIterator
 
 from anyio import to_thread
 from sqlmodel import col, select
@@ -20,13 +18,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.aliyun import mask
-from bot.channels.base import Channel, Sender
-from bot.channels.phone import Budget, accepted, read_callback
-from bot.channels.sms.provider import SmsProvider, SmsReport, SmsUp, parse_reports, parse_uplink
+from bot.channels.phone import Budget, PhoneChannel, Receipt, accepted, read_callback
+from bot.channels.sms.provider import SmsProvider, SmsUp, parse_reports, parse_uplink
 from bot.channels.sms.sender import CHANNEL, SmsPushes
-from bot.dispatch import Dispatcher
 from bot.messages import Update
-from bot.settings import Settings
 from storage import phone
 from storage.db import session_scope
 from storage.models import ChatAccount
@@ -42,47 +37,22 @@ def is_stop(content: str) -> bool:
     return text in STOP_WORDS
 
 
-class SmsChannel(Channel):
+class SmsChannel(PhoneChannel[SmsPushes]):
     name = CHANNEL
-
-    def __init__(self, settings: Settings, dispatcher: Dispatcher) -> None:
-        self.settings = settings
-        self.dispatcher = dispatcher
-        self._sender: SmsPushes | None = None
 
     @property
     def configured(self) -> bool:
         return bool(self.settings.sms_access_key_id and self.settings.sms_access_key_secret
                     and self.settings.sms_sign_name)
 
+    def open_sender(self, budget: Budget) -> SmsPushes:
+        return SmsPushes(SmsProvider.from_settings(self.settings), budget, price=self.settings.sms_price)
+
     def routes(self) -> list[BaseRoute]:
         return [Route("/sms/report", self.report, methods=["POST"]), Route("/sms/up", self.uplink, methods=["POST"])]
 
-    @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        if self.configured:
-            budget = Budget(self.dispatcher.engine, self.settings, self.dispatcher.services.clock)
-            self._sender = SmsPushes(SmsProvider.from_settings(self.settings), budget, price=self.settings.sms_price)
-        try:
-            yield
-        finally:
-            self._sender = None
-
-    def sender(self) -> Sender | None:
-        return self._sender
-
     async def report(self, request: Request) -> Response:
-        reports = await read_callback(request, self.settings, parse_reports)
-        if isinstance(reports, Response):
-            return reports
-        await to_thread.run_sync(self._receipts, reports)
-        return accepted()
-
-    def _receipts(self, reports: list[SmsReport]) -> None:
-        with session_scope(self.dispatcher.engine) as session:
-            for item in reports:
-                phone.receipt(session, channel=CHANNEL, biz_id=item.biz_id, delivered=item.delivered,
-                              code=item.err_code)
+        return await self.record(request, parse_reports, lambda r: Receipt(r.biz_id, r.delivered, r.err_code))
 
     async def uplink(self, request: Request) -> Response:
         replies = await read_callback(request, self.settings, parse_uplink)
