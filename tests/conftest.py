@@ -8,8 +8,10 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,7 +20,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, insert, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -29,8 +31,9 @@ from bot.messages import Kind, Reply, Update
 from bot.router import Ctx, Router
 from bot.services import Services
 from bot.settings import Settings
-from storage.db import make_engine, throwaway_engine, upgrade
-from storage.models import ChatAccount, Worker, utcnow
+from storage.db import make_engine, session_scope, throwaway_engine, upgrade
+from storage.models import ChatAccount, Outbox, Worker, utcnow
+from storage.outbox import Push, enqueue
 from storage.sql import table_of
 from storage.workers import touch_accounts
 
@@ -125,6 +128,38 @@ def add_people(db_url: str, user_ids: list[str], *, channel: str) -> list[str]:
             "window_sends": 0, "reachable": True, "created_at": now} for n, user_id in enumerate(user_ids, 1)])
     engine.dispose()
     return user_ids
+
+
+def queue_broadcast(db_url: str, count: int) -> None:
+    """One broadcast push to each of the workers 1 … count."""
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        enqueue(session, (Push(key=f"broadcast:1:{n}", worker_id=n, kind="broadcast", ref_id=1,
+                               texts=(f"招聘会通知 {n}",)) for n in range(1, count + 1)), now=utcnow())
+    engine.dispose()
+
+
+def deliver_process(env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
+    """`jobbot deliver` in a process of its own, its errors kept for the test to show."""
+    return subprocess.Popen([sys.executable, "-m", "bot", "deliver", *extra], env=env, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def each_once(db_url: str, received: list[str], user_of: Callable[[int], str], *, most_doubt: int) -> Counter[str]:
+    """After a killed delivery: no user got a push twice, each `sent` row arrived, the rest are
+    `doubt` (at most `most_doubt`, what was in flight) and maybe arrived; the rows by status."""
+    got = Counter(received)
+    assert max(got.values()) == 1, "a push arrived twice"
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        rows = {r.worker_id or 0: r for r in session.exec(select(Outbox))}
+    engine.dispose()
+    by_status = Counter(r.status for r in rows.values())
+    assert set(by_status) <= {"sent", "doubt"}, by_status
+    assert by_status["doubt"] <= most_doubt
+    assert all(got[user_of(n)] == 1 for n, row in rows.items() if row.status == "sent")
+    assert len(got) >= len(rows) - by_status["doubt"]
+    return by_status
 
 
 def kill_midway(deliver: Callable[..., subprocess.Popen[str]], arrived: Callable[[], int], total: int) -> None:
