@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from storage.models import Outbox, PhoneBudget, PhoneSend, PhoneUplink, saved_id
+from storage.models import Outbox, PhoneBudget, PhoneSend, PhoneUplink, Worker, saved_id
 from storage.sql import insert_ignore
 
 
@@ -69,8 +69,12 @@ def keep_uplink(session: Session, *, user_id: str, worker_id: int | None, conten
                                                 "sequence_id": sequence_id or None, "received_at": now})
 
 
-def uplinks(session: Session, *, limit: int = 50) -> list[PhoneUplink]:
-    return list(session.exec(select(PhoneUplink).order_by(col(PhoneUplink.id).desc()).limit(limit)))
+def uplinks(session: Session, *, town: str | None = None, limit: int = 100) -> list[tuple[PhoneUplink, Worker | None]]:
+    """The newest replies kept for staff, with the person who sent them (only `town`'s people when given)."""
+    stmt = select(PhoneUplink, Worker).join(Worker, col(Worker.id) == col(PhoneUplink.worker_id), isouter=town is None)
+    if town is not None:
+        stmt = stmt.where(col(Worker.town) == town)
+    return [(up, worker) for up, worker in session.exec(stmt.order_by(col(PhoneUplink.id).desc()).limit(limit))]
 
 
 def already_reached(session: Session, *, worker_id: int, kinds: Iterable[str], ref_id: int, channel: str) -> bool:

@@ -168,6 +168,8 @@ def test_other_replies_are_kept_for_staff_and_not_answered(phones: Phones) -> No
         [kept] = session.exec(select(PhoneUplink)).all()
         assert (kept.worker_id, kept.content) == (worker, "明天几点开始")
         assert session.get_one(Worker, worker).subscribed
+    shown = phones.http.get("/console/api/sms-replies", headers={"Authorization": f"Bearer {ADMIN}"}).json()
+    assert [(r["content"], r["phone"]) for r in shown["replies"]] == [("明天几点开始", "138****0003")]
 
 
 def test_each_send_is_paid_for_and_its_receipt_recorded(phones: Phones) -> None:
