@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scratch import scratch_databases  # noqa: E402
 
-from bot.delivery import Deliverer, Outcome, SendResult  # noqa: E402
+from bot.channels.base import Outcome, PushMessage, SendResult  # noqa: E402
+from bot.delivery import Deliverer  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.terms import match_terms  # noqa: E402
@@ -81,7 +82,7 @@ class InstantSender:
     def __init__(self) -> None:
         self.sent = 0
 
-    async def send(self, user_id: str, texts: list[str]) -> SendResult:
+    async def send(self, message: PushMessage) -> SendResult:
         self.sent += 1
         return SendResult(Outcome.SENT)
 

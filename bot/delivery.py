@@ -20,22 +20,22 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from anyio import to_thread
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot import quota
+from bot.channels.base import GatedSender, KindFilter, Outcome, PushMessage, QuotaSender, Sender, SendResult
 from bot.services import Services
 from handlers.notices import digest
 from storage import eligibility as el
 from storage import outbox, push_kinds, waiting
-from storage.accounts import push_account
+from storage.accounts import account_on, push_account
 from storage.db import session_scope
 from storage.jobs import is_open
-from storage.models import Job, Outbox, Worker, saved_id
+from storage.models import ChatAccount, Job, Outbox, Worker, saved_id
 from storage.workers import lock_worker
 
 log = logging.getLogger(__name__)
@@ -45,45 +45,11 @@ DIGESTED = "digested"
 MAX_ATTEMPTS = 5
 
 
-class Outcome(StrEnum):
-    SENT = "sent"
-    RETRY = "retry"  # a passing fault: try again later
-    PERMANENT = "permanent"  # blocked, unfollowed, invalid id: never again
-    WAIT = "wait"  # the channel's window is shut: wait for the person's next message
-
-
-@dataclass(frozen=True)
-class SendResult:
-    outcome: Outcome
-    error: str | None = None
-    retry_after: float | None = None
-
-
-class Sender(Protocol):
-    """One channel's way of sending texts to one of its users."""
-
-    async def send(self, user_id: str, texts: list[str]) -> SendResult: ...
-
-
-@runtime_checkable
-class QuotaSender(Protocol):
-    """A channel that takes only a few messages per person (WeChat's window): the plan asks
-    how many fit now, and sends what does not fit as a template message when it can."""
-
-    template: bool
-
-    def room(self, session: Session, user_id: str, now: datetime) -> int: ...
-
-    async def send_template(self, user_id: str, texts: list[str]) -> SendResult: ...
-
-
 @dataclass(frozen=True)
 class _Send:
     channel: str
-    user_id: str
-    texts: list[str]
+    message: PushMessage
     rows: list[Outbox]
-    template: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,20 +164,17 @@ class Deliverer:
                 sends = await to_thread.run_sync(self._db, self._prepare, rows)
             except Exception as error:
                 log.exception("planning pushes %s failed", [r.id for r in rows])
-                failed = SendResult(Outcome.RETRY, error=error.__class__.__name__)
+                failed = SendResult(Outcome.RETRY, reason=error.__class__.__name__)
                 await to_thread.run_sync(self._db, self._record, rows, failed, None, None)
                 return
             for send in sends:
                 sender = self.senders[send.channel]
                 try:
-                    if send.template and isinstance(sender, QuotaSender):
-                        result = await sender.send_template(send.user_id, send.texts)
-                    else:
-                        result = await sender.send(send.user_id, send.texts)
+                    result = await sender.send(send.message)
                 except Exception as error:
                     log.exception("push %s failed before an answer", [r.id for r in send.rows])
-                    result = SendResult(Outcome.RETRY, error=error.__class__.__name__)
-                await to_thread.run_sync(self._db, self._record, send.rows, result, send.channel, send.user_id)
+                    result = SendResult(Outcome.RETRY, reason=error.__class__.__name__)
+                await to_thread.run_sync(self._db, self._record, send.rows, result, send.channel, send.message.user_id)
 
     def _prepare(self, session: Session, rows: list[Outbox]) -> list[_Send]:
         """Check the person and the hour for each row, plan the person's quota, mark what goes
@@ -239,6 +202,41 @@ class Deliverer:
             for due in ready:
                 outbox.finish(session, outbox_id=saved_id(due.ref), status=outbox.SKIPPED, now=now, error=why)
             return []
+        sends = []
+        for routed, dues in self._route(session, account, ready, now).values():
+            sends += self._plan(session, routed, dues, now)
+        session.commit()  # `sending` must be on disk before the platform is called
+        return sends
+
+    def _route(self, session: Session, account: ChatAccount, ready: list[quota.Due[Outbox]],
+               now: datetime) -> dict[int, tuple[ChatAccount, list[quota.Due[Outbox]]]]:
+        """Which account each row goes to: the person's push account, or the channel it names
+        for the kinds it does not carry; rows a channel holds back wait or are skipped here."""
+        routes: dict[int, tuple[ChatAccount, list[quota.Due[Outbox]]]] = {}
+        for due in ready:
+            row, chosen = due.ref, account
+            sender = self.senders[account.channel]
+            if isinstance(sender, KindFilter) and not sender.takes(row.kind):
+                other = sender.fallback and account_on(session, worker_id=account.worker_id or 0,
+                                                       channel=sender.fallback)
+                if not other or other.channel not in self.senders:
+                    outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now,
+                                  error=f"{account.channel} 不送这类消息，也没有别的号码")
+                    continue
+                chosen, sender = other, self.senders[other.channel]
+            hold = sender.gate(session, worker_id=account.worker_id or 0, kind=row.kind, ref_id=row.ref_id,
+                               now=now) if isinstance(sender, GatedSender) else None
+            if hold is not None and hold.until is None:
+                outbox.finish(session, outbox_id=saved_id(row), status=outbox.SKIPPED, now=now, error=hold.reason)
+            elif hold is not None and hold.until is not None:
+                outbox.retry_later(session, outbox_id=saved_id(row), at=hold.until, error=hold.reason)
+            else:
+                routes.setdefault(saved_id(chosen), (chosen, []))[1].append(due)
+        return routes
+
+    def _plan(self, session: Session, account: ChatAccount, ready: list[quota.Due[Outbox]],
+              now: datetime) -> list[_Send]:
+        """Plan one account's rows against its channel's quota and mark what goes now `sending`."""
         sender = self.senders[account.channel]
         room = sender.room(session, account.user_id, now) if isinstance(sender, QuotaSender) else None
         planned = quota.plan(ready, room=room, template=bool(getattr(sender, "template", False)))
@@ -247,8 +245,10 @@ class Deliverer:
         for message in planned.now:
             mine = [d.ref for d in message.items if outbox.mark_sending(session, outbox_id=saved_id(d.ref))]
             if mine:
-                sends.append(_Send(account.channel, account.user_id, message.texts, mine, message.template))
-        session.commit()  # `sending` must be on disk before the platform is called
+                params = {k: str(v) for row in mine for k, v in row.payload.get("params", {}).items()}
+                push = PushMessage(account.user_id, tuple(message.texts), mine[0].kind, params, message.template,
+                                   account.worker_id)
+                sends.append(_Send(account.channel, push, mine))
         return sends
 
     def _check(self, session: Session, row: Outbox, worker: Worker, now: datetime, *,
@@ -333,12 +333,17 @@ class Deliverer:
         if result.outcome == Outcome.WAIT:
             waiting.hold(session, outbox_ids=[saved_id(r) for r in rows], now=now)
             return
+        if result.outcome == Outcome.DEFER:
+            at = now + timedelta(seconds=result.retry_after or 0)
+            for row in rows:
+                outbox.retry_later(session, outbox_id=saved_id(row), at=at, error=result.reason)
+            return
         for row in rows:
             if result.outcome == Outcome.SENT:
                 outbox.finish(session, outbox_id=saved_id(row), status=outbox.SENT, now=now,
                               channel=channel, user_id=user_id)
             elif result.outcome == Outcome.PERMANENT or row.attempts + 1 >= MAX_ATTEMPTS:
-                outbox.finish(session, outbox_id=saved_id(row), status=outbox.FAILED, now=now, error=result.error)
+                outbox.finish(session, outbox_id=saved_id(row), status=outbox.FAILED, now=now, error=result.reason)
             else:
                 wait = timedelta(seconds=result.retry_after) if result.retry_after else self.backoff(row.attempts)
-                outbox.retry_later(session, outbox_id=saved_id(row), at=now + wait, error=result.error)
+                outbox.retry_later(session, outbox_id=saved_id(row), at=now + wait, error=result.reason)

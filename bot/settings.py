@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     voice_show_number: str | None = None  # the caller number shown; unset: the provider's public one
     voice_price: float = Field(default=0.1, ge=0, le=10)  # yuan per call
     phone_monthly_budget: float = Field(default=200.0, ge=0)  # yuan a month for SMS and calls together
+    phone_callback_token: str | None = None  # the SMS and call callbacks must carry it (?token= or a header)
 
     telegram_token: str | None = None
     telegram_api_base: str | None = None

@@ -14,8 +14,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot import background
-from bot.channels.telegram import TelegramWebhook
-from bot.channels.wechat import WeChatChannel
+from bot.channels.base import Channel
+from bot.channels.registry import build_channels
 from bot.console import console_routes
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
@@ -30,23 +30,22 @@ async def healthz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings, dispatcher: Dispatcher, *, routes: Iterable[BaseRoute] = (),
                lifespans: Iterable[Callable[[], AbstractAsyncContextManager[None]]] = (),
-               wechat: WeChatChannel | None = None, telegram: TelegramWebhook | None = None) -> Starlette:
+               channels: Iterable[Channel] = ()) -> Starlette:
     """The ASGI app: /healthz plus each channel's routes, started and stopped with the server.
 
     `routes` adds more (the demo's sandbox, a staff console) and `lifespans` more things to
-    start and stop with it; `wechat` and `telegram` replace the default channels (tests).
+    start and stop with it; `channels` replace the default channels of the same name (tests).
     """
-    wechat = wechat or WeChatChannel(settings, dispatcher)
-    telegram = telegram or TelegramWebhook.from_settings(settings, dispatcher)
+    configured = build_channels(settings, dispatcher, replace=channels)
     all_routes: list[BaseRoute] = [Route("/healthz", healthz)]
-    all_routes += wechat.routes()
-    all_routes.append(telegram.route())
+    for channel in configured:
+        all_routes += channel.routes()
     all_routes += console_routes(settings, dispatcher.engine, dispatcher.services)  # staff console at /console
     all_routes += list(routes)
-    starters: list[Callable[[], AbstractAsyncContextManager[None]]] = [lambda: _warm(dispatcher), wechat.running,
-                                                                       telegram.running]
+    starters: list[Callable[[], AbstractAsyncContextManager[None]]] = [lambda: _warm(dispatcher)]
+    starters += [channel.running for channel in configured]
     if settings.background:
-        starters.append(lambda: background.running(dispatcher, wechat, telegram))
+        starters.append(lambda: background.running(dispatcher, configured))
     starters += list(lifespans)
 
     @contextlib.asynccontextmanager
@@ -60,8 +59,7 @@ def create_app(settings: Settings, dispatcher: Dispatcher, *, routes: Iterable[B
 
     app = Starlette(routes=all_routes, lifespan=lifespan)
     app.state.ready = False
-    app.state.wechat = wechat
-    app.state.telegram = telegram
+    app.state.channels = {channel.name: channel for channel in configured}
     return app
 
 

@@ -4,6 +4,8 @@ and marking an account that can no longer be reached."""
 from __future__ import annotations
 
 import secrets
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -41,6 +43,33 @@ def push_account(session: Session, *, worker_id: int) -> ChatAccount | None:
                   col(ChatAccount.id).desc())
         .limit(1)
     ).first()
+
+
+def account_on(session: Session, *, worker_id: int, channel: str) -> ChatAccount | None:
+    """The worker's reachable account on one channel (a push its push account cannot carry)."""
+    return session.exec(select(ChatAccount).where(
+        col(ChatAccount.worker_id) == worker_id, col(ChatAccount.channel) == channel,
+        col(ChatAccount.reachable) == True)  # noqa: E712
+        .order_by(col(ChatAccount.id).desc()).limit(1)).first()
+
+
+def push_channels(session: Session, *, worker_ids: Sequence[int], chunk: int = 5000) -> Counter[tuple[str, bool]]:
+    """How many of these workers have each push channel (as `push_account` picks it), and
+    whether they also have an SMS number: what a broadcast preview counts and prices."""
+    found: Counter[tuple[str, bool]] = Counter()
+    for start in range(0, len(worker_ids), chunk):
+        rows = session.exec(select(ChatAccount).where(
+            col(ChatAccount.worker_id).in_(worker_ids[start:start + chunk]),
+            col(ChatAccount.reachable) == True)).all()  # noqa: E712
+        mine: dict[int, list[ChatAccount]] = {}
+        for row in rows:
+            mine.setdefault(row.worker_id or 0, []).append(row)
+        for accounts in mine.values():
+            first = min(accounts, key=lambda a: (a.last_inbound_at is None,
+                                                 -(a.last_inbound_at.timestamp() if a.last_inbound_at else 0),
+                                                 -(a.id or 0)))
+            found[(first.channel, any(a.channel == "sms" for a in accounts))] += 1
+    return found
 
 
 def mark_unreachable(session: Session, *, channel: str, user_id: str) -> bool:

@@ -661,6 +661,47 @@ class Consent(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class PhoneBudget(SQLModel, table=True):
+    """What SMS and calls cost in one month, reserved before each send against the budget."""
+
+    __tablename__ = "phone_budget"
+
+    month: str = Field(primary_key=True, max_length=7)  # "2026-12", local time
+    spent_milli: int = 0  # thousandths of a yuan (厘): unit prices like 0.045 yuan stay exact
+
+
+class PhoneSend(SQLModel, table=True):
+    """One SMS or call we paid for: to whom, of which kind, what it cost, how it fared."""
+
+    __tablename__ = "phone_send"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    user_id: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=16)
+    month: str = Field(max_length=7)
+    cost_milli: int
+    status: str = Field(default="reserved", max_length=16)  # reserved, accepted, refused, delivered, undelivered
+    biz_id: str | None = Field(default=None, max_length=64, index=True)
+    code: str | None = Field(default=None, max_length=64)  # the provider's code for a refusal or receipt
+    created_at: datetime = _ts()
+
+
+class PhoneUplink(SQLModel, table=True):
+    """A text a person sent back by SMS that is not a stop word: kept for staff, not answered."""
+
+    __tablename__ = "phone_uplink"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    worker_id: int | None = Field(default=None, index=True)
+    content: str = Field(max_length=500)
+    sequence_id: str | None = Field(default=None, max_length=64, unique=True)  # the provider's id: a repeat is ignored
+    received_at: datetime = _ts()
+
+
 # SQLite hands out the highest id again once its row is deleted; ids end up in push keys,
 # case numbers and rows addressed to a person, so an id must never name a second thing.
 # AUTOINCREMENT makes SQLite behave as PostgreSQL's sequences always do (migration 0005).

@@ -6,8 +6,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +20,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, insert, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -26,8 +31,9 @@ from bot.messages import Kind, Reply, Update
 from bot.router import Ctx, Router
 from bot.services import Services
 from bot.settings import Settings
-from storage.db import make_engine, throwaway_engine, upgrade
-from storage.models import ChatAccount, Worker, utcnow
+from storage.db import make_engine, session_scope, throwaway_engine, upgrade
+from storage.models import ChatAccount, Outbox, Worker, utcnow
+from storage.outbox import Push, enqueue
 from storage.sql import table_of
 from storage.workers import touch_accounts
 
@@ -105,19 +111,72 @@ def postgresql_url(postgres_url: str) -> Iterator[str]:
 
 def add_wechat_people(db_url: str, count: int, *, prefix: str) -> list[str]:
     """`count` registered workers, each with a WeChat account `<prefix>-0001`…; their openids."""
+    return add_people(db_url, [f"{prefix}-{n:04d}" for n in range(1, count + 1)], channel="wechat")
+
+
+def add_people(db_url: str, user_ids: list[str], *, channel: str) -> list[str]:
+    """A registered worker (ids 1, 2 …) for each user id, with an account on `channel`."""
     now = utcnow()
-    openids = [f"{prefix}-{n:04d}" for n in range(1, count + 1)]
     engine = make_engine(db_url)
     with engine.begin() as conn:
         conn.execute(insert(table_of(Worker)), [{
             "id": n, "town": "华埠镇", "birth_year": 1980, "skills": ["tea"], "availability": ["anytime"],
             "travel_range": "town", "want_job_push": True, "want_fair_push": True, "subscribed": True,
-            "created_at": now, "updated_at": now} for n in range(1, count + 1)])
+            "created_at": now, "updated_at": now} for n in range(1, len(user_ids) + 1)])
         conn.execute(insert(table_of(ChatAccount)), [{
-            "channel": "wechat", "user_id": openid, "worker_id": n, "last_inbound_at": now,
-            "window_sends": 0, "reachable": True, "created_at": now} for n, openid in enumerate(openids, 1)])
+            "channel": channel, "user_id": user_id, "worker_id": n, "last_inbound_at": now,
+            "window_sends": 0, "reachable": True, "created_at": now} for n, user_id in enumerate(user_ids, 1)])
     engine.dispose()
-    return openids
+    return user_ids
+
+
+def queue_broadcast(db_url: str, count: int) -> None:
+    """One broadcast push to each of the workers 1 … count."""
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        enqueue(session, (Push(key=f"broadcast:1:{n}", worker_id=n, kind="broadcast", ref_id=1,
+                               texts=(f"招聘会通知 {n}",)) for n in range(1, count + 1)), now=utcnow())
+    engine.dispose()
+
+
+def deliver_process(env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
+    """`jobbot deliver` in a process of its own, its errors kept for the test to show."""
+    return subprocess.Popen([sys.executable, "-m", "bot", "deliver", *extra], env=env, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def each_once(db_url: str, received: list[str], user_of: Callable[[int], str], *, most_doubt: int) -> Counter[str]:
+    """After a killed delivery: no user got a push twice, each `sent` row arrived, the rest are
+    `doubt` (at most `most_doubt`, what was in flight) and maybe arrived; the rows by status."""
+    got = Counter(received)
+    assert max(got.values()) == 1, "a push arrived twice"
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        rows = {r.worker_id or 0: r for r in session.exec(select(Outbox))}
+    engine.dispose()
+    by_status = Counter(r.status for r in rows.values())
+    assert set(by_status) <= {"sent", "doubt"}, by_status
+    assert by_status["doubt"] <= most_doubt
+    assert all(got[user_of(n)] == 1 for n, row in rows.items() if row.status == "sent")
+    assert len(got) >= len(rows) - by_status["doubt"]
+    return by_status
+
+
+def kill_midway(deliver: Callable[..., subprocess.Popen[str]], arrived: Callable[[], int], total: int) -> None:
+    """Start a delivery process, SIGKILL it once a third of `total` pushes arrived, let its
+    leases run out, then finish the rest with `deliver --once`."""
+    first = deliver()
+    deadline = time.monotonic() + 90
+    while arrived() < total // 3:
+        assert first.poll() is None, first.stderr.read() if first.stderr else ""
+        assert time.monotonic() < deadline, "delivery did not start"
+        time.sleep(0.005)
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    assert arrived() < total, "the batch finished before the kill; make it larger"
+    time.sleep(1.5)  # let the dead process's leases run out (a 1-second lease)
+    second = deliver("--once")
+    assert second.wait(180) == 0, second.stderr.read() if second.stderr else ""
 
 
 def wechat_process_env(db_url: str, api: str, data_dir: Path, **settings: object) -> dict[str, str]:

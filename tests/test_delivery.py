@@ -14,7 +14,8 @@ import pytest
 from conftest import ChatHarness, Clock, make_settings
 from sqlmodel import Session, col, select
 
-from bot.delivery import Deliverer, Outcome, SendResult, quiet_until
+from bot.channels.base import Outcome, PushMessage, SendResult
+from bot.delivery import Deliverer, quiet_until
 from bot.postings import post_job
 from bot.services import Services
 from storage import outbox
@@ -36,8 +37,8 @@ class RecordingSender:
     sent: list[tuple[str, list[str]]] = field(default_factory=list)
     answers: list[SendResult] = field(default_factory=list)
 
-    async def send(self, user_id: str, texts: list[str]) -> SendResult:
-        self.sent.append((user_id, texts))
+    async def send(self, message: PushMessage) -> SendResult:
+        self.sent.append((message.user_id, list(message.texts)))
         return self.answers.pop(0) if self.answers else SendResult(Outcome.SENT)
 
 

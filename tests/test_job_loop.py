@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from bot import scheduler
-from bot.delivery import Deliverer, Outcome, SendResult
+from bot.channels.base import Outcome, PushMessage, SendResult
+from bot.delivery import Deliverer
 from bot.postings import post_job
 from storage.db import make_engine, session_scope
 from storage.models import Job, JobApplication, Outbox, StaffAudit, Worker
@@ -43,8 +44,8 @@ def deliver_all(chat: ChatHarness) -> list[str]:
     sent: list[str] = []
 
     class Sender:
-        async def send(self, user_id: str, texts: list[str]) -> SendResult:
-            sent.append(user_id)
+        async def send(self, message: PushMessage) -> SendResult:
+            sent.append(message.user_id)
             return SendResult(Outcome.SENT)
 
     deliverer = Deliverer(chat.engine, chat.dispatcher.services, {"console": Sender()})

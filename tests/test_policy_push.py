@@ -12,7 +12,8 @@ from conftest import ChatHarness
 from sqlmodel import Session, col, select
 
 from bot import scheduler
-from bot.delivery import Deliverer, Outcome, SendResult
+from bot.channels.base import Outcome, PushMessage, SendResult
+from bot.delivery import Deliverer
 from handlers import policy_push
 from handlers.policy_push import check_everyone, rules
 from storage import eligibility
@@ -41,7 +42,7 @@ def deliver_all(chat: ChatHarness) -> None:
 
 
 class _Accepting:
-    async def send(self, user_id: str, texts: list[str]) -> SendResult:
+    async def send(self, message: PushMessage) -> SendResult:
         return SendResult(Outcome.SENT)
 
 

@@ -18,7 +18,8 @@ with warnings.catch_warnings():
 
 from conftest import ChatHarness, Clock
 
-from bot.delivery import Deliverer, Outcome, SendResult
+from bot.channels.base import Outcome, PushMessage, SendResult
+from bot.delivery import Deliverer
 from bot.postings import post_job
 from handlers.silver import maps, match_all
 from storage import silver
@@ -123,8 +124,8 @@ def test_a_new_need_reaches_the_people_whose_map_holds_it_once(chat: ChatHarness
 class RecordingSender:
     sent: list[tuple[str, list[str]]] = field(default_factory=list)
 
-    async def send(self, user_id: str, texts: list[str]) -> SendResult:
-        self.sent.append((user_id, texts))
+    async def send(self, message: PushMessage) -> SendResult:
+        self.sent.append((message.user_id, list(message.texts)))
         return SendResult(Outcome.SENT)
 
 

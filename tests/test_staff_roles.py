@@ -43,6 +43,7 @@ ALLOWED = [
     ("/console/api/cases", WORK), ("/console/api/courses", WORK), ("/console/api/silver", WORK),
     ("/console/api/graduates", WORK), ("/console/api/internship-bases", WORK), ("/console/api/hardship", WORK),
     ("/console/api/waiting", WORK), ("/console/waiting", WORK),
+    ("/console/api/sms-replies", WORK), ("/console/sms-replies", WORK),
     ("/console/api/staff", {"admin"}), ("/console/api/audit", {"admin"}),
     ("/console/jobs", WORK), ("/console/fairs", WORK), ("/console/broadcasts", WORK),
     ("/console/workers", WORK | {"village"}), ("/console/villagers", WORK | {"village"}),

@@ -149,7 +149,7 @@ def start_webhook(stack: list[Callable[[], None]], db_url: str, tmp_path: Path, 
         kwargs["clock"] = clock
     dispatcher = build_dispatcher(settings, **kwargs)
     channel = WeChatChannel(settings, dispatcher, recognizer=recognizer)
-    server = LiveServer(create_app(settings, dispatcher, wechat=channel)).start()
+    server = LiveServer(create_app(settings, dispatcher, channels=[channel])).start()
     wechat = WeChatSimulator(server.url + "/wechat", TOKEN, appid=APPID, aes_key=settings.wechat_aes_key,
                              fake=fake_api.fake)
     stack.append(engine.dispose)

@@ -28,6 +28,7 @@ from bot.console.api import Api
 from bot.console.context import HERE, PREFIX, Console
 from bot.console.login import Login
 from bot.console.pages import Pages
+from bot.console.replies import Replies
 from bot.console.villagers import Villagers
 from bot.console.waiting import Waiting
 from bot.services import Services
@@ -76,11 +77,13 @@ def console_routes(settings: Settings, engine: Engine, services: Services) -> li
     loop_api, loop_pages = loop.routes(console)
     waiting = Waiting(console)
     villagers = Villagers(console)
+    replies = Replies(console)
     routes: list[BaseRoute] = [
-        Mount("/api", routes=api.routes() + loop_api + waiting.api() + villagers.api() + accounts.api()),
+        Mount("/api", routes=api.routes() + loop_api + waiting.api() + villagers.api() + replies.api()
+              + accounts.api()),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="console-static"),
         *Login(console).routes(), *pages.routes(), *loop_pages, *waiting.pages(), *villagers.pages(),
-        *accounts.pages(),
+        *replies.pages(), *accounts.pages(),
     ]
     return [Mount(PREFIX, routes=routes, middleware=[Middleware(_SecurityHeaders)], max_body_size=MAX_BODY)]
 

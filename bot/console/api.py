@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.channels import costs
 from bot.console.context import (
     BadRequest,
     Console,
@@ -466,10 +467,13 @@ class Api:
             if staff.place is not None and list(towns) != [staff.place]:
                 raise OutOfScope
 
-    def _reach(self, session: Session, audience: bc.Audience) -> dict[str, Any]:
-        found = bc.reach(session, audience, now=self.c.services.clock(), tz=self.c.services.tz,
-                         terms=self.c.terms)
-        return {"total": found.total, "by_town": [{"town": t, "count": n} for t, n in found.by_town]}
+    def _reach(self, session: Session, audience: bc.Audience, texts: tuple[str, ...] = ()) -> dict[str, Any]:
+        now = self.c.services.clock()
+        found = bc.reach(session, audience, now=now, tz=self.c.services.tz, terms=self.c.terms)
+        ids = bc.audience_ids(session, audience, now=now, tz=self.c.services.tz, terms=self.c.terms)
+        by_channel = costs.preview(session, self.c.settings, worker_ids=ids, kind=bc.PUSH_KIND, texts=texts, now=now)
+        return {"total": found.total, "by_town": [{"town": t, "count": n} for t, n in found.by_town],
+                "by_channel": by_channel.to_dict()}
 
     async def audience(self, request: Request) -> Response:
         data = await body_json(request)
@@ -494,7 +498,7 @@ class Api:
                                       now=self.c.services.clock(), title=text_field(data, "title", max_len=128),
                                       fair_id=int_list([data["fair_id"]])[0] if data.get("fair_id") else None)
             self.c.audit(session, request, "broadcast.create", row.id, title=row.title)
-            return {"broadcast": broadcast_row(row, self.c), "reach": self._reach(session, audience),
+            return {"broadcast": broadcast_row(row, self.c), "reach": self._reach(session, audience, tuple(row.texts)),
                     "audience_label": audience_label(audience)}
 
         return JSONResponse(await self.c.db(work), 201)

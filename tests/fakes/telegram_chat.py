@@ -91,7 +91,7 @@ def telegram_chat(db_url: str, data_dir: Path, api: FakeTelegram, clock: Any,
     engine = make_engine(db_url)
     dispatcher = build_dispatcher(config, engine=engine, clock=clock)
     channel = TelegramChannel.from_settings(config, dispatcher, limits=FAST, retry_interval=0)
-    app = create_app(config, dispatcher, telegram=TelegramWebhook(config, channel))
+    app = create_app(config, dispatcher, channels=[TelegramWebhook(config, channel)])
     try:
         with serving(app) as url, httpx.Client(base_url=url, timeout=30) as http:
             yield TelegramChat(http, api, dispatcher)

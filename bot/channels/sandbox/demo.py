@@ -108,7 +108,7 @@ def create_demo_app(settings: Settings, dispatcher: Dispatcher) -> Starlette:
         Mount("/sandbox", create_sandbox_app(simulator, fake, phone, fake_api_path=FAKE_API)),
         Mount(FAKE_API, create_fake_api(fake)),
     ]
-    app = create_app(settings, dispatcher, routes=routes, lifespans=[menu_and_simulator], wechat=wechat)
+    app = create_app(settings, dispatcher, routes=routes, lifespans=[menu_and_simulator], channels=[wechat])
     app.state.fake = fake
     app.state.phone = phone
     return app

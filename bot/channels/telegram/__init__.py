@@ -6,15 +6,16 @@ the `Reply` goes back as messages with a reply keyboard for numbered choices.
 - `translate`: Telegram ↔ `Update` / `Reply`
 - `application`: the PTB Application and its handler (`TelegramChannel`)
 - `webhook`: POST /telegram for `jobbot serve` (`TelegramWebhook`)
-- `sender`: `TelegramSender.send(chat_id, reply) -> DeliveryResult`, within Telegram's limits
+- `sender`: `TelegramSender.send(chat_id, reply) -> SendResult`, within Telegram's limits;
+  `TelegramPushes`, the push sender on top of it
 - `ratelimit`: the token buckets behind those limits
 """
 
 from bot.channels.telegram.application import ALLOWED_UPDATES, BOT_COMMANDS, TelegramChannel
 from bot.channels.telegram.ratelimit import RateLimits
-from bot.channels.telegram.sender import Delivery, DeliveryResult, TelegramSender, make_bot, open_sender
+from bot.channels.telegram.sender import TelegramPushes, TelegramSender, make_bot, open_sender
 from bot.channels.telegram.translate import CHANNEL, to_update
 from bot.channels.telegram.webhook import TelegramWebhook
 
-__all__ = ["ALLOWED_UPDATES", "BOT_COMMANDS", "CHANNEL", "Delivery", "DeliveryResult", "RateLimits",
-           "TelegramChannel", "TelegramSender", "TelegramWebhook", "make_bot", "open_sender", "to_update"]
+__all__ = ["ALLOWED_UPDATES", "BOT_COMMANDS", "CHANNEL", "RateLimits", "TelegramChannel", "TelegramPushes",
+           "TelegramSender", "TelegramWebhook", "make_bot", "open_sender", "to_update"]

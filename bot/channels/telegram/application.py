@@ -174,7 +174,7 @@ class TelegramChannel:
         result = await self.sender.send(update.effective_chat.id, reply)
         if not result.delivered:
             log.warning("reply to telegram chat %s not delivered: %s (%s)",
-                        update.effective_chat.id, result.status, result.reason)
+                        update.effective_chat.id, result.outcome, result.reason)
 
     def _answered(self, dedup_key: str) -> bool:
         with session_scope(self.dispatcher.engine) as session:

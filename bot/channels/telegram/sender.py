@@ -3,8 +3,8 @@
 `TelegramSender.send(chat_id, reply)` waits its turn (`RateLimiter`), waits `retry_after`
 on a 429 and tries again, retries network errors a few times with growing pauses, and on
 403 (the person blocked the bot) or "chat not found" marks the chat account unreachable
-and gives up. It returns a `DeliveryResult` the outbox can act on; it never raises for a
-Telegram error.
+and gives up. It returns the channels' `SendResult` the outbox can act on; it never raises
+for a Telegram error. `TelegramPushes` is the delivery worker's sender on top of it.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import time
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import timedelta
-from enum import StrEnum
 from typing import TypedDict
 
 import telegram
@@ -36,6 +35,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.base import Outcome, PushMessage, SendResult
 from bot.channels.telegram.ratelimit import RateLimiter, RateLimits
 from bot.channels.telegram.translate import CHANNEL, Outgoing, render
 from bot.messages import Reply
@@ -50,29 +50,6 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 GONE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid")
-
-
-class Delivery(StrEnum):
-    SENT = "sent"
-    FAILED_TRANSIENT = "failed-transient"  # try again later: network, flood wait, configuration
-    FAILED_PERMANENT = "failed-permanent"  # do not try again: blocked, no such chat, bad message
-
-
-@dataclass(frozen=True)
-class DeliveryResult:
-    status: Delivery
-    reason: str = ""
-    sent: int = 0  # messages of the reply that arrived before a failure
-    retry_after: float | None = None  # for a flood wait longer than we wait inline
-
-    @property
-    def delivered(self) -> bool:
-        return self.status is Delivery.SENT
-
-    @property
-    def permanent(self) -> bool:
-        """Trying again can never help (the WeChat channel's result has the same two properties)."""
-        return self.status is Delivery.FAILED_PERMANENT
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -96,16 +73,16 @@ class TelegramSender:
         self.flood_retries, self.max_flood_wait = flood_retries, max_flood_wait
         self._sleep = sleep
 
-    async def send(self, chat_id: int | str, reply: Reply) -> DeliveryResult:
+    async def send(self, chat_id: int | str, reply: Reply) -> SendResult:
         sent = 0
         for message in render(reply):
             failure = await self._send_one(chat_id, message)
             if failure is not None:
-                return DeliveryResult(failure.status, failure.reason, sent, failure.retry_after)
+                return replace(failure, sent=sent)
             sent += 1
-        return DeliveryResult(Delivery.SENT, sent=sent)
+        return SendResult(Outcome.SENT, sent=sent)
 
-    async def _send_one(self, chat_id: int | str, message: Outgoing) -> DeliveryResult | None:
+    async def _send_one(self, chat_id: int | str, message: Outgoing) -> SendResult | None:
         floods = network_errors = 0
         while True:
             await self.limiter.acquire(chat_id)
@@ -115,27 +92,27 @@ class TelegramSender:
             except RetryAfter as exc:
                 wait, floods = retry_after_seconds(exc), floods + 1
                 if wait > self.max_flood_wait or floods > self.flood_retries:
-                    return DeliveryResult(Delivery.FAILED_TRANSIENT, f"flood wait {wait:g}s", retry_after=wait)
+                    return SendResult(Outcome.RETRY, f"flood wait {wait:g}s", retry_after=wait)
                 log.info("telegram asks to wait %gs before sending to %s", wait, chat_id)
                 await self._sleep(wait)
             except Forbidden as exc:
                 await self._unreachable(chat_id)
-                return DeliveryResult(Delivery.FAILED_PERMANENT, exc.message)
+                return SendResult(Outcome.PERMANENT, exc.message)
             except BadRequest as exc:  # before NetworkError: PTB makes it a subclass
                 if any(mark in exc.message.lower() for mark in GONE):
                     await self._unreachable(chat_id)
-                return DeliveryResult(Delivery.FAILED_PERMANENT, exc.message)
+                return SendResult(Outcome.PERMANENT, exc.message)
             except ChatMigrated as exc:
-                return DeliveryResult(Delivery.FAILED_PERMANENT, f"chat moved to {exc.new_chat_id}")
+                return SendResult(Outcome.PERMANENT, f"chat moved to {exc.new_chat_id}")
             except (InvalidToken, EndPointNotFound) as exc:
-                return DeliveryResult(Delivery.FAILED_TRANSIENT, f"bot token or API address rejected: {exc.message}")
+                return SendResult(Outcome.RETRY, f"bot token or API address rejected: {exc.message}")
             except NetworkError as exc:  # includes TimedOut
                 network_errors += 1
                 if network_errors > self.network_retries:
-                    return DeliveryResult(Delivery.FAILED_TRANSIENT, f"network: {exc.message}")
+                    return SendResult(Outcome.RETRY, f"network: {exc.message}")
                 await self._sleep(self.backoff * 2 ** (network_errors - 1))
             except TelegramError as exc:
-                return DeliveryResult(Delivery.FAILED_TRANSIENT, f"telegram: {exc.message}")
+                return SendResult(Outcome.RETRY, f"telegram: {exc.message}")
 
     async def _unreachable(self, chat_id: int | str) -> None:
         if self.engine is None:
@@ -147,6 +124,16 @@ class TelegramSender:
                 mark_unreachable(session, channel=CHANNEL, user_id=str(chat_id))
 
         await asyncio.to_thread(mark)
+
+
+class TelegramPushes:
+    """Pushes on Telegram for the delivery worker, inside the same rate limits as replies."""
+
+    def __init__(self, sender: TelegramSender) -> None:
+        self.sender = sender
+
+    async def send(self, message: PushMessage) -> SendResult:
+        return await self.sender.send(message.user_id, Reply(message.texts))
 
 
 def make_bot(settings: Settings, *, pool_size: int = 64) -> telegram.Bot:

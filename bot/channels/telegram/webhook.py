@@ -19,9 +19,11 @@ from contextlib import asynccontextmanager
 import telegram
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from bot.channels.base import Channel, Sender
 from bot.channels.telegram.application import TelegramChannel
+from bot.channels.telegram.sender import TelegramPushes, open_sender
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
 
@@ -37,10 +39,13 @@ class BodyTooLarge(Exception):
     pass
 
 
-class TelegramWebhook:
+class TelegramWebhook(Channel):
     """The /telegram route, and the channel started and stopped with the server."""
 
+    name = "telegram"
+
     def __init__(self, settings: Settings, channel: TelegramChannel | None, *, max_body: int = MAX_BODY):
+        self.settings = settings
         self.secret = settings.telegram_webhook_secret or ""
         self.channel = channel
         self.max_body = max_body
@@ -50,8 +55,20 @@ class TelegramWebhook:
     def from_settings(cls, settings: Settings, dispatcher: Dispatcher) -> TelegramWebhook:
         return cls(settings, TelegramChannel.from_settings(settings, dispatcher))
 
-    def route(self) -> Route:
-        return Route(PATH, self.handle, methods=["POST"])
+    def routes(self) -> list[BaseRoute]:
+        return [Route(PATH, self.handle, methods=["POST"])]
+
+    def sender(self) -> Sender | None:
+        return TelegramPushes(self.channel.sender) if self.channel is not None else None
+
+    @asynccontextmanager
+    async def pushing(self) -> AsyncIterator[Sender | None]:
+        """A sender with connections of its own, without the Application (no updates come in)."""
+        if self.channel is None:
+            yield None
+            return
+        async with open_sender(self.settings, engine=self.channel.dispatcher.engine) as sender:
+            yield TelegramPushes(sender)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

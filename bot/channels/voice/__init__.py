@@ -1,1 +1,7 @@
-"""The voice channel: reminders read out by an Alibaba Cloud voice-notification call."""
+"""The voice channel: fair reminders and consent codes read out by an automated call.
+
+- `provider`: the SDK client (SingleCallByTts) and the call reports (VoiceReport) parsed
+- `sender`: `VoicePushes`: only fair reminders and consent codes, 08:00–20:00, once per fair;
+  other kinds go by the person's SMS number
+- `channel`: `VoiceChannel`, the channel on the common interface, with /voice/report
+"""

@@ -3,20 +3,21 @@
 Inside the 48-hour window (and its 5-message quota) the text goes as a customer-service
 message; when the window is closed or used up (our count, or WeChat's 45015/45047) it goes
 as a template message with the text spread over the configured keyword fields, so it is
-not lost. The push/outbox feature calls `send_text` and acts on the `DeliveryResult`.
+not lost. Both return the channels' `SendResult` (bot.channels.base); a window shut with no
+template configured is `WAIT`: the push waits for the person's next message.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from anyio import to_thread
 from sqlalchemy import Engine
 
+from bot.channels.base import Outcome, SendResult
 from bot.channels.wechat.client import ApiError, ApiUnavailable, WeChatClient
 from bot.channels.wechat.inbound import mask
 from bot.channels.wechat.token import TokenUnavailable
@@ -34,22 +35,6 @@ UNREACHABLE = {43004, 40003, 43019}  # unfollowed, invalid openid, blocked the a
 FIELD_LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "name": 10, "short_thing": 5,
                 "keyword": 200, "first": 200, "remark": 200}
 DEFAULT_FIELD_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class DeliveryResult:
-    """What became of one message: sent, sent as a template message, or failed (and whether
-    trying again can ever help)."""
-
-    status: Literal["sent", "sent_as_template", "failed"]
-    reason: str | None = None
-    permanent: bool = False
-    errcode: int | None = None
-    window_closed: bool = False  # failed only because the window was shut and no template is set
-
-    @property
-    def delivered(self) -> bool:
-        return self.status != "failed"
 
 
 def template_fields(spec: str) -> list[tuple[str, int]]:
@@ -98,16 +83,16 @@ class WeChatMessenger:
     def has_template(self) -> bool:
         return bool(self.template_id)
 
-    async def send_template_text(self, openid: str, text: str) -> DeliveryResult:
+    async def send_template_text(self, openid: str, text: str) -> SendResult:
         """Straight to a template message (the window's slots are kept for other messages)."""
         return await self._send_template(openid, text, why="planned past the window")
 
-    async def send_text(self, openid: str, text: str) -> DeliveryResult:
+    async def send_text(self, openid: str, text: str) -> SendResult:
         if not await to_thread.run_sync(self._db, reserve_send, openid, True):
             return await self._send_template(openid, text, why="window closed or used (local count)")
         try:
             await self.client.send_custom_text(openid, text)
-            return DeliveryResult("sent")
+            return SendResult(Outcome.SENT)
         except ApiError as exc:
             if exc.errcode in WINDOW_CLOSED:
                 await to_thread.run_sync(self._db, close_window, openid)
@@ -117,29 +102,29 @@ class WeChatMessenger:
         except (ApiUnavailable, TokenUnavailable) as exc:
             await to_thread.run_sync(self._db, refund_send, openid)
             log.warning("customer-service message to %s failed: %s", mask(openid), exc)
-            return DeliveryResult("failed", reason=str(exc))
+            return SendResult(Outcome.RETRY, reason=str(exc))
 
-    async def _send_template(self, openid: str, text: str, *, why: str) -> DeliveryResult:
+    async def _send_template(self, openid: str, text: str, *, why: str) -> SendResult:
         if not self.template_id:
             log.warning("message to %s not sent: %s and no template configured", mask(openid), why)
-            return DeliveryResult("failed", reason=f"{why}; no template message configured", window_closed=True)
+            return SendResult(Outcome.WAIT, reason=f"{why}; no template message configured")
         try:
             await self.client.send_template(openid, self.template_id, fill_template(text, self.fields))
             log.info("message to %s sent as a template message (%s)", mask(openid), why)
-            return DeliveryResult("sent_as_template", reason=why)
+            return SendResult(Outcome.SENT, reason=why, template=True)
         except ApiError as exc:
             return await self._failed(openid, "template", exc)
         except (ApiUnavailable, TokenUnavailable) as exc:
             log.warning("template message to %s failed: %s", mask(openid), exc)
-            return DeliveryResult("failed", reason=str(exc))
+            return SendResult(Outcome.RETRY, reason=str(exc))
 
-    async def _failed(self, openid: str, how: str, exc: ApiError) -> DeliveryResult:
+    async def _failed(self, openid: str, how: str, exc: ApiError) -> SendResult:
         permanent = exc.errcode in UNREACHABLE
         if permanent:
             await to_thread.run_sync(self._db, mark_unreachable, openid)
         log.warning("%s message to %s refused: errcode %s %s", how, mask(openid), exc.errcode, exc.errmsg)
-        return DeliveryResult("failed", reason=f"errcode {exc.errcode}: {exc.errmsg}", permanent=permanent,
-                              errcode=exc.errcode)
+        return SendResult(Outcome.PERMANENT if permanent else Outcome.RETRY,
+                          reason=f"errcode {exc.errcode}: {exc.errmsg}", code=str(exc.errcode))
 
     def _db(self, operation: Callable[..., Result], openid: str, with_now: bool = False) -> Result:
         with session_scope(self.engine) as session:

@@ -30,11 +30,13 @@ from wechatpy.messages import BaseMessage
 from wechatpy.replies import TextReply
 
 from bot.batches import Batcher
+from bot.channels.base import Channel, Outcome, Sender, SendResult
 from bot.channels.wechat.client import WeChatClient
-from bot.channels.wechat.delivery import DeliveryResult, WeChatMessenger
+from bot.channels.wechat.delivery import WeChatMessenger
 from bot.channels.wechat.envelope import Envelope, Forbidden
 from bot.channels.wechat.inbound import CHANNEL, BadMessage, mask, parse, translate
 from bot.channels.wechat.late import claim_send, is_late, mark_late
+from bot.channels.wechat.pushes import WeChatPushes
 from bot.channels.wechat.recognizer import RecognitionField, Recognizer
 from bot.channels.wechat.replay import SignedOnce
 from bot.dispatch import SORRY, Dispatcher
@@ -60,8 +62,10 @@ class TooLarge(Exception):
 Dispatched = tuple[Reply | None, bool]  # the reply, and whether it already went out late elsewhere
 
 
-class WeChatChannel:
+class WeChatChannel(Channel):
     """The webhook route plus the outbound client; `running()` is its part of the app lifespan."""
+
+    name = CHANNEL
 
     def __init__(self, settings: Settings, dispatcher: Dispatcher, *, path: str = "/wechat",
                  recognizer: Recognizer | None = None, clock: Callable[[], datetime] = utcnow):
@@ -88,15 +92,35 @@ class WeChatChannel:
     def routes(self) -> list[BaseRoute]:
         return [Route(self.path, self.handle, methods=["GET", "POST"])]
 
+    def sender(self) -> Sender | None:
+        return WeChatPushes(self.messenger) if self.messenger is not None else None
+
+    @contextlib.asynccontextmanager
+    async def pushing(self) -> AsyncIterator[Sender | None]:
+        """Only the API client: a push-only process answers no messages."""
+        self._open_client()
+        try:
+            yield self.sender()
+        finally:
+            await self._close_client()
+
+    def _open_client(self) -> None:
+        if self.settings.wechat_appid and self.settings.wechat_secret:
+            self.client = WeChatClient(self.settings, self.dispatcher.engine, clock=self.clock)
+            self.messenger = WeChatMessenger(self.client, self.dispatcher.engine, self.settings, clock=self.clock)
+
+    async def _close_client(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        self.client = self.messenger = None
+
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Start the dispatch processes (or threads) and open the API client (when configured)
         for the server's life; drain late replies at the end."""
         if not self.settings.wechat_token:
             log.warning("JOBBOT_WECHAT_TOKEN is not set: /wechat refuses every request")
-        if self.settings.wechat_appid and self.settings.wechat_secret:
-            self.client = WeChatClient(self.settings, self.dispatcher.engine, clock=self.clock)
-            self.messenger = WeChatMessenger(self.client, self.dispatcher.engine, self.settings, clock=self.clock)
+        self._open_client()
         if self.settings.dispatch_processes:
             self._processes = [DispatchProcess(self.settings) for _ in range(self.settings.dispatch_processes)]
             await asyncio.gather(*(child.start() for child in self._processes))
@@ -114,18 +138,17 @@ class WeChatChannel:
             self._processes = []
             if self._threads is not None:
                 self._threads.shutdown(wait=False)
-            if self.client is not None:
-                await self.client.aclose()
+            await self._close_client()
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Wait for late replies still on their way (used at shutdown and by tests)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
 
-    async def send_text(self, openid: str, text: str) -> DeliveryResult:
+    async def send_text(self, openid: str, text: str) -> SendResult:
         """Send a text outside a passive reply (customer-service message, else template)."""
         if self.messenger is None:
-            return DeliveryResult("failed", reason="WeChat API not configured (JOBBOT_WECHAT_APPID/SECRET)")
+            return SendResult(Outcome.RETRY, reason="WeChat API not configured (JOBBOT_WECHAT_APPID/SECRET)")
         return await self.messenger.send_text(openid, text)
 
     # --- HTTP -------------------------------------------------------------------------------

@@ -195,6 +195,13 @@
           });
           body.appendChild(tr);
         });
+        const ways = made.reach.by_channel;
+        document.getElementById("preview-channels").textContent = "微信/Telegram " + ways.chat + " 人，短信 " +
+          ways.sms + " 人，电话 " + ways.calls + " 人" + (ways.none ? "，" + ways.none + " 人只能接电话、这类消息发不到" : "") +
+          "；短信和电话约 " + ways.cost.toFixed(2) + " 元（本月预算还剩 " + ways.left.toFixed(2) + " 元）";
+        const budget = document.getElementById("preview-budget");
+        budget.hidden = !ways.warning;
+        if (ways.warning) { say(budget, ways.warning, false); }
         document.getElementById("confirm-button").disabled = made.reach.total === 0;
         preview.hidden = false;
         preview.scrollIntoView();
