@@ -21,6 +21,8 @@ from pypinyin import Style, lazy_pinyin
 from knowledge.text import compact
 
 HOWTO_REF = "使用说明"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_RUNS = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]")  # a run of Chinese, or one other character
 CONCEPT = "@"  # a slot word starting with it names a concept: all of that concept's words
 
 
@@ -104,5 +106,6 @@ class HowToTable:
 
 
 def _syllables(text: str) -> tuple[str, ...]:
-    """Toneless pinyin, one item per character (a character without pinyin stands for itself)."""
-    return tuple(lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: list(chars)))
+    """Toneless pinyin, one item per character (a character that is not Chinese stands for itself)."""
+    return tuple(s for run in _HAN_RUNS.findall(text)
+                 for s in (lazy_pinyin(run, style=Style.NORMAL) if _HAN.match(run) else [run]))
