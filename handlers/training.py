@@ -71,11 +71,14 @@ def list_courses(ctx: Ctx) -> Reply:
 
 
 def fees(ctx: Ctx) -> Reply:
-    """What the next courses cost, as the course list has it (asked as 培训要钱吗), best fits first."""
+    """What the next courses cost, as the course list has it (asked as 培训要钱吗): the course the
+    question names ("育婴员培训要钱吗"), else the best fits first."""
     upcoming = store.upcoming_courses(ctx.session, today=ctx.services.local_now().date())
     if not upcoming:
         return Reply.of("最近还没有培训班，过几天再来看看。")
-    shown = (_fits(ctx.session, ctx.worker, upcoming) or upcoming)[:FEES_SHOWN]
+    asked = compact(ctx.text)
+    named = [c for c in upcoming if (name := compact(c.title.split("培训")[0])) and name in asked]
+    shown = (named or _fits(ctx.session, ctx.worker, upcoming) or upcoming)[:FEES_SHOWN]
     return Reply.of("最近的培训：\n" + "\n".join(f"{c.title}：{c.fee or '费用没写明'}" for c in shown))
 
 

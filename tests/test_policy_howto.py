@@ -98,6 +98,8 @@ def test_a_course_fee_question_lists_what_the_courses_cost(sqlite_chat: ChatHarn
     reply = sqlite_chat.say("学手艺收费不")
     assert "茶艺师培训：免费" in reply and "评茶员培训：200元，可申请补贴" in reply and "电工培训：费用没写明" in reply
     assert "出处" not in reply and len(reply) <= 150
+    named = sqlite_chat.say("评茶员培训要钱吗")
+    assert "评茶员培训：200元" in named and "茶艺师培训" not in named  # the course asked about, alone
 
 
 def test_a_course_fee_question_without_courses_says_so(sqlite_chat: ChatHarness) -> None:
