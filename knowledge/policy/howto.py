@@ -27,7 +27,7 @@ CONCEPT = "@"  # a slot word starting with it names a concept: all of that conce
 
 
 @dataclass(frozen=True)
-class Question:
+class Reading:
     """A question as the table reads it: plain words, and the table's words heard in it."""
 
     text: str
@@ -46,7 +46,7 @@ class HowTo:
     all_of: tuple[tuple[str, ...], ...] = ()
     none_of: tuple[str, ...] = ()
 
-    def fits(self, question: Question) -> bool:
+    def fits(self, question: Reading) -> bool:
         return all(any(question.has(w) for w in words) for words in self.all_of) and not any(
             w in question.text for w in self.none_of
         )
@@ -83,7 +83,7 @@ class HowToTable:
         spoken = {compact(k): compact(v) for k, v in data["spoken"].items()}
         return cls(topics, {m: tuple(labels) for m, labels in data["next_steps"].items()}, spoken)
 
-    def read(self, question: str) -> Question:
+    def read(self, question: str) -> Reading:
         text = self._spoken_words.sub(lambda m: self._spoken[m.group(0)], compact(question))
         sounds = _syllables(text)
         heard: set[str] = set()
@@ -93,7 +93,7 @@ class HowToTable:
                     typed = text[start:start + size]
                     heard.update(w for w in self._by_sound.get(sounds[start:start + size], ())
                                  if 2 * sum(a == b for a, b in zip(w, typed, strict=True)) >= size)
-        return Question(text, frozenset(heard))
+        return Reading(text, frozenset(heard))
 
     def find(self, question: str) -> HowTo | None:
         read = self.read(question)
