@@ -76,6 +76,19 @@ def test_near_misses_still_go_to_the_plan(kb: PolicyBase, question: str) -> None
     assert answer.answered and HOWTO_REF not in [c.ref for c in answer.citations], answer.answer
 
 
+@pytest.mark.parametrize("question", [
+    "县里给老人登记吗",  # not someone registering a relative here
+    "政府给他登记失业吗",
+    "户籍改了要重新登记吗",  # another office's records, not the bot's
+    "手机号换了社保怎么改",
+    "培训补贴多少钱",  # the plan's subsidy, not a course fee
+    "投诉以后多久有结果",  # how long, which the bot cannot tell
+    "招工信息在哪发",  # an employer, not someone looking for work
+])
+def test_other_matters_are_not_taken_for_the_bot(kb: PolicyBase, question: str) -> None:
+    assert HOWTO_REF not in [c.ref for c in kb.ask(question).citations]
+
+
 @pytest.mark.parametrize("question", ["明天开化下雨吗", "养老金什么时候涨", "怎么推定一个人失踪"])
 def test_off_topic_questions_are_not_taken_for_the_bot(kb: PolicyBase, question: str) -> None:
     answer = kb.ask(question)
