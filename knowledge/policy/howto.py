@@ -59,7 +59,7 @@ class HowToTable:
         self.topics = topics
         self._next_steps = next_steps
         self._spoken = spoken
-        self._spoken_words = re.compile("|".join(map(re.escape, sorted(spoken, key=len, reverse=True))))
+        self._spoken_words = re.compile("|".join(map(re.escape, sorted(spoken, key=len, reverse=True))) or "(?!)")
         self._by_sound: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for word in {w for t in topics for words in t.all_of for w in words}:
             if len(word) >= 2:
