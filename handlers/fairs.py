@@ -77,6 +77,19 @@ def fairs(ctx: Ctx) -> Reply:
     return Reply.of(*texts)
 
 
+def next_fair(ctx: Ctx) -> Reply:
+    """The soonest fair's day, time and place in one sentence (asked as 下次招聘会啥时候)."""
+    services = ctx.services
+    ensure_fixed_fairs(ctx.session, ctx.now, services.tz, services.settings)
+    listed = next_fairs(ctx.session, now=ctx.now, tz=services.tz, limit=1)
+    if not listed:
+        return Reply.of("最近还没有安排招聘会。")
+    fair = listed[0]
+    head = "正在开的招聘会" if fair.starts_at <= ctx.now else "下一场招聘会"
+    when = _day_word(ctx, fair) + when_text(fair, services.tz, this_year=services.local_now().year)
+    return Reply.of(f"{head}：{when}，在{where_text(fair)}。", "回复“招聘会”看后面几场。")
+
+
 def _ask_pick(ctx: Ctx) -> Reply:
     return Reply.of("回复编号看招聘会详情。")
 

@@ -75,7 +75,7 @@ def pick(ctx: Ctx) -> Reply:
     turned = turn_page(ctx, key, _page)
     if turned is not None:
         return turned
-    if key.startswith("报名"):
+    if key.startswith("报名") and not ctx.services.policy.about_the_bot(ctx.text):  # not "报名了咋知道成没成"
         return _apply(ctx, key.removeprefix("报名"))
     numbers = choice_numbers(ctx.text, len(ctx.data["ids"]))
     if not numbers:
@@ -93,6 +93,8 @@ def pick(ctx: Ctx) -> Reply:
 
 @router.command("报名", prefix=True, yields_to=browse)
 def apply_without_list(ctx: Ctx) -> Reply:
+    if ctx.services.policy.about_the_bot(ctx.text):  # "报名了咋知道成没成": how 报名 works, answered
+        return ctx.fallback(ctx)
     return Reply.of("请先回复“找工作”，看看有哪些活，再回复“报名 编号”。")
 
 

@@ -1,7 +1,7 @@
 """Policy questions (问政策): answered from the county's employment plan with the measure and
 the responsible departments, or an honest "方案里没有提到"; free text nobody else took is
 tried as a question too. Questions about using the bot itself get its own how-to first, with the
-live data they ask for (the next fairs, the courses, the person's own rights cases); a question that
+live data they ask for (the next fair, what the courses cost, the person's own rights cases); a question that
 is really a request gets the next step offered as numbered choices from the main menu."""
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ MENU_HINT = "回复“菜单”看看我还能帮什么。"
 
 # What the chat looks up live for a how-to topic (the topic names it in knowledge/data/policy_howto.json).
 LIVE: dict[str, Callable[[Ctx], Reply]] = {
-    "fairs": fairs.fairs,
-    "courses": training.list_courses,
+    "fairs": fairs.next_fair,
+    "course_fees": training.fees,
     "cases": rights.progress,
 }
 
@@ -63,7 +63,7 @@ def answer(ctx: Ctx, hint: str = "") -> Reply:
 
 
 def _how_to(ctx: Ctx, result: Answer) -> Reply:
-    """The how-to text, then the live data it is about (the next fairs, the courses, the cases)."""
+    """The how-to text, then the live data it is about (the next fair, the courses' fees, the cases)."""
     lookup = LIVE.get(result.live)
     return Reply.of(result.answer) + lookup(ctx) if lookup else Reply.of(result.answer)
 

@@ -27,6 +27,7 @@ browse = router.flow("training", title="")  # light flows: any command ends them
 cancelling = router.flow("training_cancel", title="")
 
 SIGN_UP, OTHERS = "报名", "看别的培训"
+FEES_SHOWN = 4
 NOT_REGISTERED = "报名培训要先登记。回复“登记”，几分钟就好。"
 
 
@@ -67,6 +68,18 @@ def list_courses(ctx: Ctx) -> Reply:
     lead = "" if fitting or ctx.worker is None else "暂时没有跟您对口的培训，这些都可以报："
     ctx.start(browse.name, "list", {"ids": [c.id for c in fitting or upcoming], "page": 0})
     return Reply.of(lead) + _page(ctx)
+
+
+def fees(ctx: Ctx) -> Reply:
+    """What the next courses cost, as the course list has it (asked as 培训要钱吗): the course the
+    question names ("育婴员培训要钱吗"), else the best fits first."""
+    upcoming = store.upcoming_courses(ctx.session, today=ctx.services.local_now().date())
+    if not upcoming:
+        return Reply.of("最近还没有培训班，过几天再来看看。")
+    asked = compact(ctx.text)
+    named = [c for c in upcoming if (name := compact(c.title.split("培训")[0])) and name in asked]
+    shown = (named or _fits(ctx.session, ctx.worker, upcoming) or upcoming)[:FEES_SHOWN]
+    return Reply.of("最近的培训：\n" + "\n".join(f"{c.title}：{c.fee or '费用没写明'}" for c in shown))
 
 
 def _line(number: int, course: Course, left: int) -> str:

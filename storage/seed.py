@@ -52,7 +52,7 @@ def load_demo(session: Session, *, now: datetime, tz: ZoneInfo) -> dict[str, int
             "source_key": c["key"], "title": c["title"], "kind": c["kind"], "skills": c["skills"],
             "town": c["town"], "venue": c["venue"], "starts_on": start,
             "ends_on": start + timedelta(days=c["days"] - 1), "seats": c["seats"],
-            "certificate": c["certificate"], "created_at": now,
+            "certificate": c["certificate"], "fee": c.get("fee"), "created_at": now,
         })
     added["internship_bases"] = load_demo_bases(session, data.get("internship_bases", []), now=now)
     return added

@@ -454,7 +454,7 @@ def test_questions_about_the_bot_come_from_its_how_to(kb: PolicyBase) -> None:
     assert "回复“退订”" in kb.ask("不想再收推送了").answer
     assert "回复“订阅”" in kb.ask("退订以后又想收消息咋办").answer
     assert "回复“修改”" in kb.ask("我登记的村子写错了怎么改").answer
-    assert kb.ask("培训要钱吗").live == "courses"
+    assert kb.ask("培训要钱吗").live == "course_fees"
     # A question about the fairs themselves still comes from the plan.
     assert kb.ask("每月几号有招聘会").citations[0].ref == "二、(一) 2"
 

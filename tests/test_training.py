@@ -28,12 +28,13 @@ TODAY = date(2026, 3, 10)  # the test clock's local day
 
 
 def add_course(engine: Engine, title: str, *, skills: list[str] | None = None, seats: int = 30,
-               starts: date = TODAY + timedelta(days=5), kind: str = "技能培训", town: str = "芹阳办事处") -> int:
+               starts: date = TODAY + timedelta(days=5), kind: str = "技能培训", town: str = "芹阳办事处",
+               fee: str | None = None) -> int:
     with session_scope(engine) as session:
         course = courses.add_course(session, fields={
             "source_key": f"test-{title}", "title": title, "kind": kind, "skills": skills or [], "town": town,
             "venue": "县职业技能培训中心", "starts_on": starts, "ends_on": starts + timedelta(days=2), "seats": seats,
-            "certificate": True}, now=Clock().now)
+            "certificate": True, "fee": fee}, now=Clock().now)
         assert course is not None and course.id is not None
         return course.id
 

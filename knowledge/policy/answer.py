@@ -52,7 +52,7 @@ class Answer:
     answer: str
     citations: list[Citation] = field(default_factory=list)
     # For the chat only (not in the JSON): the how-to topic answered and the live data it is
-    # about ("fairs", "courses", "cases"), and next steps to offer.
+    # about ("fairs", "course_fees", "cases"), and next steps to offer.
     topic: str = ""
     live: str = ""
     next_steps: tuple[str, ...] = ()

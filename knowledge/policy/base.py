@@ -94,8 +94,7 @@ class PolicyBase:
 
     def _how_to(self, question: str) -> HowTo | None:
         """The how-to topic the question fits, as typed or with its slips repaired."""
-        return self._howto.find(question, self._tokenizer.words) or self._howto.find(
-            self._speller.correct(compact(question)), self._tokenizer.words)
+        return self._howto.find(question) or self._howto.find(self._speller.correct(compact(question)))
 
     def ask(self, question: str) -> Answer:
         """The bot's own how-to when the question is about using it, else the documents' answer."""

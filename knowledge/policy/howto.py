@@ -1,17 +1,40 @@
 """Questions about using jobbot itself (查进度, 退订, 报名, 修改, the next fair…), answered from a
-how-to table kept as data before the plan is searched; and the next steps a policy answer offers."""
+how-to table kept as data before the plan is searched; and the next steps a policy answer offers.
+
+A topic is what the person wants to do, written as slots of words ("培训" and "要钱"); a question
+asks for it when it holds a word of every slot and none of the topic's exclusions. Words are
+matched in plain Mandarin (咋 → 怎么, Traditional → Simplified) and also as heard: a word of two or
+more characters typed with a homophone slip (退定, 退丁 for 退订) still counts, as long as at least
+half of its characters are the right ones, so that unrelated words that merely sound alike do not.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
+
+from pypinyin import Style, lazy_pinyin
 
 from knowledge.text import compact
 
 HOWTO_REF = "使用说明"
-_SUFFIXES = frozenset("子里上头儿")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_RUNS = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]")  # a run of Chinese, or one other character
+CONCEPT = "@"  # a slot word starting with it names a concept: all of that concept's words
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question as the table reads it: plain words, and the table's words heard in it."""
+
+    text: str
+    heard: frozenset[str]
+
+    def has(self, word: str) -> bool:
+        return word in self.heard or word in self.text
 
 
 @dataclass(frozen=True)
@@ -19,54 +42,75 @@ class HowTo:
     id: str
     title: str
     answer: str
-    live: str = ""  # what the chat looks up besides: "fairs", "courses", "cases"
+    live: str = ""  # what the chat looks up besides: "fairs", "course_fees", "cases"
     all_of: tuple[tuple[str, ...], ...] = ()
     none_of: tuple[str, ...] = ()
 
-    def fits(self, text: str, words: frozenset[str]) -> bool:
-        """Whether the text has a word of each list and none of the none list; a single character
-        counts only as a word of its own ("改" in "改一下村", not in "改造茶园")."""
-
-        def said(word: str) -> bool:
-            return word in words if len(word) == 1 else word in text
-
-        return all(any(map(said, group)) for group in self.all_of) and not any(map(said, self.none_of))
+    def fits(self, question: Reading) -> bool:
+        return all(any(question.has(w) for w in words) for words in self.all_of) and not any(
+            w in question.text for w in self.none_of
+        )
 
 
 class HowToTable:
-    """The shipped how-to table: first topic whose words a question has, and next steps by measure."""
+    """The shipped how-to table: first topic a question asks for, and next steps by measure."""
 
-    def __init__(self, topics: list[HowTo], next_steps: dict[str, tuple[str, ...]]):
+    def __init__(self, topics: list[HowTo], next_steps: dict[str, tuple[str, ...]], spoken: dict[str, str]):
         self.topics = topics
         self._next_steps = next_steps
+        self._spoken = spoken
+        self._spoken_words = re.compile("|".join(map(re.escape, sorted(spoken, key=len, reverse=True))) or "(?!)")
+        self._by_sound: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for word in {w for t in topics for words in t.all_of for w in words}:
+            if len(word) >= 2:
+                self._by_sound[_syllables(word)].add(word)
+        self._longest = max((len(s) for s in self._by_sound), default=0)
 
     @classmethod
     def shipped(cls) -> HowToTable:
         data = json.loads(resources.files("knowledge").joinpath("data", "policy_howto.json").read_text("utf-8"))
+        concepts: dict[str, list[str]] = data["concepts"]
+
+        def words(slot: list[str]) -> tuple[str, ...]:
+            spelled = (w for item in slot for w in (concepts[item[1:]] if item.startswith(CONCEPT) else [item]))
+            return tuple(dict.fromkeys(compact(w) for w in spelled))
+
         topics = [
-            HowTo(
-                t["id"], t["title"], t["answer"], t.get("live", ""),
-                tuple(tuple(compact(w) for w in words) for words in t["all"]),
-                tuple(compact(w) for w in t.get("none", ())),
-            )
+            HowTo(t["id"], t["title"], t["answer"], t.get("live", ""),
+                  tuple(words(slot) for slot in t["all"]), words(t.get("none", [])))
             for t in data["topics"]
         ]
-        return cls(topics, {m: tuple(labels) for m, labels in data["next_steps"].items()})
+        spoken = {compact(k): compact(v) for k, v in data["spoken"].items()}
+        return cls(topics, {m: tuple(labels) for m, labels in data["next_steps"].items()}, spoken)
 
     @property
     def words(self) -> set[str]:
-        """The topics' words of two or more characters."""
+        """The topics' words of two or more characters (the speller may repair a slip into one)."""
         return {w for t in self.topics for group in (*t.all_of, t.none_of) for w in group if len(w) > 1}
 
-    def find(self, question: str, cut: Callable[[str], list[str]]) -> HowTo | None:
-        """The first topic the question fits; cut splits it into words."""
-        text = compact(question)
-        cut_words = cut(text)
-        # "村子", "镇上": a word with a suffix of place or thing still says its first character.
-        words = frozenset([*cut_words, *(w[0] for w in cut_words if len(w) == 2 and w[1] in _SUFFIXES)])
-        return next((t for t in self.topics if t.fits(text, words)), None)
+    def read(self, question: str) -> Reading:
+        text = self._spoken_words.sub(lambda m: self._spoken[m.group(0)], compact(question))
+        sounds = _syllables(text)
+        heard: set[str] = set()
+        if len(sounds) == len(text):  # one syllable per character, so positions line up
+            for size in range(2, self._longest + 1):
+                for start in range(len(text) - size + 1):
+                    typed = text[start:start + size]
+                    heard.update(w for w in self._by_sound.get(sounds[start:start + size], ())
+                                 if 2 * sum(a == b for a, b in zip(w, typed, strict=True)) >= size)
+        return Reading(text, frozenset(heard))
+
+    def find(self, question: str) -> HowTo | None:
+        read = self.read(question)
+        return next((t for t in self.topics if t.fits(read)), None)
 
     def next_steps(self, measures: list[int]) -> tuple[str, ...]:
         """The menu items to offer after an answer citing these measures, without repeats."""
         labels = (label for m in measures for label in self._next_steps.get(str(m), ()))
         return tuple(dict.fromkeys(labels))
+
+
+def _syllables(text: str) -> tuple[str, ...]:
+    """Toneless pinyin, one item per character (a character that is not Chinese stands for itself)."""
+    return tuple(s for run in _HAN_RUNS.findall(text)
+                 for s in (lazy_pinyin(run, style=Style.NORMAL) if _HAN.match(run) else [run]))
