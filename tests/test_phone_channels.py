@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import Clock, make_settings
+from conftest import ChatHarness, Clock, make_settings
 from fakes.server import serving
 from sqlalchemy import Engine
 from sqlmodel import col, select
@@ -37,7 +37,8 @@ TZ = ZoneInfo("Asia/Shanghai")
 TOKEN = "cb-token-0123"
 SIGN = "开化就业"
 KEY_ID, KEY_SECRET = "LTAI_phone_test", "phone-test-secret"
-TEMPLATES = {"SMS_JOB": "${content}", "SMS_FAIR": "${content}", "SMS_NOTICE": "${content}",
+TEMPLATES = {"SMS_CONSENT": "您的家人正在为您登记找工作，验证码${code}，10分钟内有效。",
+             "SMS_JOB": "${content}", "SMS_FAIR": "${content}", "SMS_NOTICE": "${content}",
              "TTS_FAIR": "您好，这里是开化县人力社保局。${content}"}
 FAIR_ID = 7
 ADMIN = "phone-admin-token-0123456789"
@@ -118,7 +119,8 @@ def phones(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[Phones]:
     with fake_provider() as fake:
         settings = make_settings(
             db_url, tmp_path, sms_endpoint=fake.url, voice_endpoint=fake.url, sms_access_key_id=KEY_ID,
-            sms_access_key_secret=KEY_SECRET, sms_sign_name=SIGN, sms_template_job="SMS_JOB",
+            sms_access_key_secret=KEY_SECRET, sms_sign_name=SIGN, sms_template_consent="SMS_CONSENT",
+            sms_template_job="SMS_JOB",
             sms_template_fair="SMS_FAIR", sms_template_notice="SMS_NOTICE", voice_template_fair="TTS_FAIR",
             phone_callback_token=TOKEN, sms_price=0.045, voice_price=0.1, phone_monthly_budget=100,
             admin_token=ADMIN)
@@ -295,3 +297,21 @@ def test_the_broadcast_preview_counts_chat_sms_and_calls_and_prices_them(phones:
     with session_scope(phones.engine) as session:
         session.add(PhoneBudget(month="2026-03", spent_milli=100))
     assert preview(phones)["warning"] == BUDGET_USED
+
+
+def test_a_relative_registered_by_family_gets_the_code_by_sms_and_then_job_pushes(phones: Phones) -> None:
+    """代家人登记 end to end on the real SMS channel: the consent code goes through the SDK to the
+    provider in the consent template, typed back it confirms, and the next job push goes by SMS."""
+    from test_family import FOR_MUM, MUM, post_tea_job
+
+    family = ChatHarness(phones.dispatcher, user="family-member")
+    family.conversation(*FOR_MUM)
+    phones.deliver()
+    [code_sms] = sms(phones.fake, MUM)
+    assert code_sms.template == "SMS_CONSENT" and len(code_sms.params["code"]) == 6
+    assert code_sms.params["code"] in code_sms.text
+    assert "我妈已经登记上了" in family.say(code_sms.params["code"])
+    post_tea_job(family, "春茶采摘工")
+    phones.deliver()
+    pushes = sms(phones.fake, MUM)[1:]
+    assert len(pushes) == 1 and pushes[0].template == "SMS_JOB" and "春茶采摘工" in pushes[0].text
