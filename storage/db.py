@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -21,6 +24,23 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _use_wal(cursor: Any, *, tries: int = 60) -> None:
+    """Put the file in WAL mode. SQLite runs no busy handler for the switch itself, so two
+    processes opening one file at once could fail with "database is locked": read the mode
+    first (WAL is kept in the file, so this is the usual case and takes no lock), and retry
+    the switch a while when another connection holds the file."""
+    for attempt in range(tries):
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(min(0.05 * (attempt + 1), 0.5))
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine tuned for its database: WAL, a busy timeout and foreign keys on SQLite."""
     if url.startswith("sqlite"):
@@ -30,10 +50,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            _use_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
         return engine
