@@ -17,7 +17,7 @@ from knowledge.policy.howto import HOWTO_REF, HowTo, HowToTable
 from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
 from knowledge.policy.matching import Matcher
-from knowledge.policy.query import QuestionReader
+from knowledge.policy.query import ASKING, QuestionReader, split_clauses
 from knowledge.text import compact
 
 log = logging.getLogger(__name__)
@@ -25,11 +25,6 @@ log = logging.getLogger(__name__)
 SHIPPED_DOCUMENT = "kaihua-employment-plan-2023.txt"
 # Words that start a second question in the same message ("…，还有欠工资的找谁").
 _SECOND_QUESTION = re.compile(r"[，,；;。？?！!\s]*(?:还有|另外|再问一下|再问|顺便问一下|顺便问)")
-# A clause ends at punctuation; a message of several clauses may hold several questions.
-_CLAUSE_END = re.compile(r"[，,；;。？?！!]+")
-# A clause that asks something (not the story around it): a question word or a question ending.
-_ASKING = re.compile(r"[吗嘛么呢不没]$|哪|什么|啥|怎|咋|谁|几|多少|能不能|可不可以|有没有|是不是|要不要"
-                     r"|管不管|算不算|中不中")
 MIN_PART = 4
 ANSWERS_KEPT = 4096  # villagers ask the same few things; an answer depends on the question alone
 
@@ -144,8 +139,9 @@ def _questions(question: str) -> list[str]:
     parts = [p for p in _SECOND_QUESTION.split(question) if len(compact(p)) >= MIN_PART]
     if len(parts) > 1:
         return parts
-    clauses = [c for c in _CLAUSE_END.split(question) if len(compact(c)) >= MIN_PART]
-    asking = [c for c in clauses if _ASKING.search(compact(c))]
+    # A message of several clauses may hold several questions.
+    clauses = [c for c in split_clauses(question) if len(compact(c)) >= MIN_PART]
+    asking = [c for c in clauses if ASKING.search(compact(c))]
     return asking if len(asking) > 1 else []
 
 

@@ -42,7 +42,21 @@ _DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一
 _YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月)|自己|能贷|能借|能领|能拿|能补|能挣|能赚")
-_CLAUSES = re.compile(r"[,;!?，；！？。]")
+_PUNCTUATION = re.compile(r"[,;!?，；！？。]+")
+# Voice input and older people put blanks where commas go ("俺家有几亩茶园 县里有啥帮衬"), and
+# between words said one by one ("就是 创业 贷款 那个 一年县里放多少"): a blank between Chinese words
+# ends a clause after a piece longer than a lone word; lone words join the clause that follows.
+_BLANK = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+LONE_WORD = 2
+# A clause that asks something (not the story around it): a question word or a question ending.
+ASKING = re.compile(r"[吗嘛么呢不没]$|哪|什么|啥|怎|咋|谁|几|多少|能不能|可不可以|有没有|是不是|要不要"
+                    r"|管不管|算不算|中不中")
+# "谢谢啦", "麻烦了", "你好": a courtesy said around the question asks nothing.
+_COURTESY = re.compile(r"^(?:谢谢|多谢|感谢|麻烦|劳驾|拜托|辛苦|请问|问一下|问下|你好|您好|打扰|在吗|在不在)")
+COURTESY_CLAUSE = 6
+# "俺家有几亩茶园县里有啥帮衬", "在外头混了几年想回来": a "几" followed by another question word tells
+# a rough number in the story; the question is asked later.
+_STORY_FEW = re.compile(r"几(?=[^,;!?，；！？。\s]*?(?:啥|什么|怎么|咋|吗|嘛|么|呢|谁|哪|能不能|有没有|[不没]$))")
 _WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
 SHORT_TAG = 4
 _TAG_CHARS = frozenset("晓得知道懂明白清楚是对行中好可以成能不吗没么嘛呢吧啊呀有")
@@ -130,11 +144,13 @@ class QuestionReader:
     def read(self, raw: str) -> Question:
         # "2025年产值": the year is a word of its own, or jieba reads "年产值".
         said = _NOISE.sub(" ", arabize_counts(raw))
-        text = _YEAR_GLUE.sub(r"\1 ", self.speller.correct(said))
+        repaired = self.speller.correct(said)
+        text = _YEAR_GLUE.sub(r"\1 ", repaired)
         words = self.tokenizer.tagged(text, keep_all=True)
         plain = [w for w, _ in words]
-        asked = _asked_part(text)  # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing
-        q = Question(raw=raw, text=text, asked=asked, wants_number=bool(_NUMBER_INTENT.search(asked)))
+        asked = _YEAR_GLUE.sub(r"\1 ", _asked_part(repaired))  # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing
+        q = Question(raw=raw, text=text, asked=asked,
+                     wants_number=bool(_NUMBER_INTENT.search(_STORY_FEW.sub("", asked))))
         q.years = _years(text)
         asked_words = self.tokenizer.words(asked) if q.wants_number else []
         q.unit_asked = _unit_asked(asked_words) if q.wants_number else ""
@@ -156,7 +172,8 @@ class QuestionReader:
             self._add_tokens(q, " ".join(concept.terms), EXPANSION_WEIGHT if literal else 1.0)
             self._add_tokens(q, concept.spoken, 1.0)
         # A place outside the county is what is asked about ("常山的补贴"), unless a phrase holds it
-        # ("在宁波打工" says the person works away from home).
+        # ("在宁波打工" says the person works away from home) or the story before the question names
+        # it ("在杭州开厂的开化老板想回老家投资，县里给啥好处").
         # Where the person works or studies ("在县城饭店干了三个月", "在杭州读的大专") is their story:
         # neither a place nor a topic outside the plan that they ask about.
         where = [False] * len(text)
@@ -169,7 +186,7 @@ class QuestionReader:
                 named.append(word)
             at += len(word)
         local = {w for w in named if gazetteer().resolve(w).town}
-        q.places = [w for w in named if w not in local]
+        q.places = [w for w in named if w not in local and w in asked]
         unread = [False] * len(text)  # characters of words that were read as nothing telling
         at = 0
         for word, flag in words:
@@ -248,14 +265,38 @@ def _bounds(words: list[str]) -> set[int]:
 
 
 def _asked_part(text: str) -> str:
-    """The clauses that ask: the last one, and the one before when the last is a short tag ("晓得不")."""
-    clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+    """The clause that asks, without the story before it or a courtesy after it: the last clause
+    with a question word (else the last clause), with the clause before it when it is only a short
+    tag ("晓得不", "行不行")."""
+    clauses = [c for c in split_clauses(text) if not _courtesy(c)]
     if len(clauses) < 2:
-        return text
-    last = clauses[-1].strip()
+        return clauses[0] if clauses else text
+    # "几" alone is no sure sign: "家里有几亩地" tells.
+    asking = [i for i, c in enumerate(clauses) if ASKING.search(c.strip().replace("几", ""))]
+    at = asking[-1] if asking else len(clauses) - 1
+    last = clauses[at].strip()
     # "县里帮啥" and "能贷款吗" are short but ask; only a tag ("晓得不", "行不行") leans on the clause before.
-    tag = len(last) <= SHORT_TAG and set(last) <= _TAG_CHARS
-    return "".join(clauses[-2:]) if tag else clauses[-1]
+    tag = at > 0 and len(last) <= SHORT_TAG and set(last) <= _TAG_CHARS
+    return "".join(clauses[at - 1 : at + 1]) if tag else clauses[at]
+
+
+def split_clauses(text: str) -> list[str]:
+    """The clauses of a message, split at punctuation and at blanks between clauses."""
+    clauses = []
+    for part in _PUNCTUATION.split(text):
+        piece = ""
+        for chunk in _BLANK.split(part.strip()):
+            piece += chunk
+            if len(chunk) > LONE_WORD:
+                clauses.append(piece)
+                piece = ""
+        if piece.strip():
+            clauses.append(piece)
+    return clauses
+
+
+def _courtesy(clause: str) -> bool:
+    return len(clause.strip()) <= COURTESY_CLAUSE and bool(_COURTESY.match(clause.strip()))
 
 
 def _answer_kind(text: str) -> str:
