@@ -42,7 +42,8 @@ _DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一
 _YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月)|自己|能贷|能借|能领|能拿|能补|能挣|能赚")
-_PUNCTUATION = re.compile(r"[,;!?，；！？。]+")
+# A question ending runs on into the next question when no mark is typed ("有见习基地吗见习的时候受伤算工伤吗").
+_PUNCTUATION = re.compile(r"[,;!?，；！？。]+|(?:(?<=[吗呢嘛])|(?<=怎么办)|(?<=咋办|咋整|找谁))(?=[\u4e00-\u9fff]{4})")
 # Voice input and older people put blanks where commas go ("俺家有几亩茶园 县里有啥帮衬"), and
 # between words said one by one ("就是 创业 贷款 那个 一年县里放多少"): a blank between Chinese words
 # ends a clause after a piece longer than a lone word; lone words join the clause that follows.
