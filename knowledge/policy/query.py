@@ -75,6 +75,7 @@ _ANSWER_KINDS = (
 _PLACE_SUFFIX = re.compile(r"[省市县区州镇乡]$")
 _LANDFORM = re.compile(r"[山沟河田林坡岭湾坑岸溪谷地]")
 _PARTICLES = frozenset("了过着的")
+_PARTICLES_AFTER = frozenset("了过着")
 # Emoji and other symbols carry no words; they are read as blanks.
 _NOISE = re.compile(r"[^\w\s,.;:!?()%<>+\-、“”《》〔〕]")
 # Verbs name an act but are often mere phrasing; an unknown word that names neither a thing nor
@@ -182,10 +183,12 @@ class QuestionReader:
             where[m.start() : m.end()] = [True] * (m.end() - m.start())
         named, at = [], 0
         for word, flag in words:
-            if flag == "ns" and len(word) > 1 and not (in_concept[at] or where[at]) \
+            at += len(word)
+            # "长大了": a word jieba may take for a place is a verb when a particle follows it.
+            if flag == "ns" and len(word) > 1 and not (in_concept[at - len(word)] or where[at - len(word)]) \
+                    and text[at : at + 1] not in _PARTICLES_AFTER \
                     and word not in self.lexicon.stopwords and self._names_place(word):
                 named.append(word)
-            at += len(word)
         local = {w for w in named if gazetteer().resolve(w).town}
         q.places = [w for w in named if w not in local and w in asked]
         unread = [False] * len(text)  # characters of words that were read as nothing telling
@@ -204,7 +207,8 @@ class QuestionReader:
             if word not in self.lexicon.generic and (len(word) == 1 or kind == "phrasing"):
                 unread[start:at] = [True] * len(word)
             parts = tuple(t for t in self.tokenizer.search_tokens(word) if len(t) > 1 and t != word)
-            outside = word in self.lexicon.outside and not where[start]
+            # "娃中考没考好，县里技校咋样": a topic outside the plan told in the story is not what is asked.
+            outside = word in self.lexicon.outside and not where[start] and word in asked
             q.units.append(Unit(word, (word,), generic=generic, kind=kind, parts=parts, outside=outside))
         q.units += self._shared_phrases(text, unread)
         q.units = list({u.text: u for u in q.units}.values())
