@@ -11,7 +11,10 @@ alone by someone who had seen neither the method nor the other sets, and split o
 The everyday set (tests/data/policy_eval_everyday.jsonl) was written in three batches during the
 third round of method changes, each batch run before the changes it led to (so it is dev, not
 held-out): everyday paraphrase, story-first, voice-slip and near-miss questions.
-`--no-heldout` leaves both held-out halves out (for working on the method).
+The blind set (tests/data/policy_eval_blind_{dev,heldout}.jsonl) was written from the plan alone by
+someone who saw neither the method nor the other sets, and split once at random (seed 20261204);
+its dev half was first run on the fourth round's method before any change made for it.
+`--no-heldout` leaves the three held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
 """
@@ -35,6 +38,8 @@ PROBE_SET = DATA / "policy_eval_probe.jsonl"
 FRESH_DEV_SET = DATA / "policy_eval_fresh_dev.jsonl"
 FRESH_HELDOUT_SET = DATA / "policy_eval_fresh_heldout.jsonl"
 EVERYDAY_SET = DATA / "policy_eval_everyday.jsonl"
+BLIND_DEV_SET = DATA / "policy_eval_blind_dev.jsonl"
+BLIND_HELDOUT_SET = DATA / "policy_eval_blind_heldout.jsonl"
 OLD_SETS = (DATA / "policy_qa.jsonl", DATA / "policy_qa_holdout.jsonl")
 NOT_COVERED = "这个问题方案里没有提到"
 SOURCE_LINE = "\n出处"
@@ -148,10 +153,12 @@ def main(argv: list[str]) -> int:
     run(kb, load_eval(PROBE_SET), "probe set", "--verbose" in argv)
     run(kb, load_eval(FRESH_DEV_SET), "fresh dev", "--verbose" in argv)
     run(kb, load_eval(EVERYDAY_SET), "everyday set", "--verbose" in argv)
+    run(kb, load_eval(BLIND_DEV_SET), "blind dev", "--verbose" in argv)
     if "--no-heldout" not in argv:
         # Misses of the held-out halves are never printed: they are not for tuning.
         run(kb, load_eval(HELDOUT_SET), "held-out half", False)
         run(kb, load_eval(FRESH_HELDOUT_SET), "fresh held-out", False)
+        run(kb, load_eval(BLIND_HELDOUT_SET), "blind held-out", False)
     if "--old" in argv:
         for path in OLD_SETS:
             run(kb, load_eval(path), f"older set {path.name}", False)
