@@ -126,7 +126,8 @@ class Entry:
         """The text the entry is found by, in search form; the title counts twice."""
         if self.passage:
             p = self.passage
-            parts = [p.title, p.title, p.group, *p.sentences]
+            # The section names what its passages are: "三、保障措施".
+            parts = [p.title, p.title, p.section.partition("、")[2], p.group, *p.sentences]
         else:
             _, ind = self._row
             labels = {f.label for f in ind.figures}

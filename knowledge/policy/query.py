@@ -32,6 +32,7 @@ _MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入
 _PRICE = re.compile(r"多少钱[1一每]?[个台斤件亩只套次张把袋箱]|[1一每][个台斤件亩只套次张把袋箱](?:要|卖|得)?多少钱"
                     r"|单价|价格|价钱|售价|收购价")
 _NAMED_MONEY = _MONEY_WORDS - {"钱", "金额", "费用"}
+_PAYING = frozenset({"交", "缴", "付", "花", "收"})  # "一年交多少" asks an amount of money
 # "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
 _DURATION = frozenset({"多久", "多长时间", "多少天", "几天"})
@@ -50,7 +51,7 @@ _PUNCTUATION = re.compile(r"[,;!?，；！？。]+|(?:(?<=[吗呢嘛])|(?<=怎�
 _BLANK = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 LONE_WORD = 2
 # A clause that asks something (not the story around it): a question word or a question ending.
-ASKING = re.compile(r"[吗嘛么呢不没]$|哪|什么|啥|怎|咋|谁|几|多少|能不能|可不可以|有没有|是不是|要不要"
+ASKING = re.compile(r"[吗嘛么呢不没伐]$|哪|什么|啥|怎|咋|谁|几|多少|能不能|可不可以|有没有|是不是|要不要"
                     r"|管不管|算不算|中不中")
 # "谢谢啦", "麻烦了", "你好": a courtesy said around the question asks nothing.
 _COURTESY = re.compile(r"^(?:谢谢|多谢|感谢|麻烦|劳驾|拜托|辛苦|请问|问一下|问下|你好|您好|打扰|在吗|在不在)")
@@ -60,7 +61,7 @@ COURTESY_CLAUSE = 6
 _STORY_FEW = re.compile(r"几(?=[^,;!?，；！？。\s]*?(?:啥|什么|怎么|咋|吗|嘛|么|呢|谁|哪|能不能|有没有|[不没]$))")
 _WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
 SHORT_TAG = 4
-_TAG_CHARS = frozenset("晓得知道懂明白清楚是对行中好可以成能不吗没么嘛呢吧啊呀有")
+_TAG_CHARS = frozenset("晓得知道懂明白清楚是对行中好可以成能不吗没么嘛呢吧啊呀有侬伐")
 _REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办"
                       r"|被拖|拖了|不给|没拿到|不管")
 _ANSWER_KINDS = (
@@ -326,14 +327,17 @@ def _unit_asked(words: list[str]) -> str:
     for i, word in enumerate(words):
         if word in ("多少", "几") and i + 1 < len(words) and words[i + 1] in _COUNTED_UNIT:
             return _COUNTED_UNIT[words[i + 1]]
-        if len(word) == 2 and word[0] == "几" and word[1] in _COUNTED_UNIT:
-            return _COUNTED_UNIT[word[1]]
+        for asking in ("多少", "几"):  # "几人", "多少家" cut as one word
+            if word.startswith(asking) and word[len(asking):] in _COUNTED_UNIT:
+                return _COUNTED_UNIT[word[len(asking):]]
+        # "几个大学生" counts people; "几个大学生的项目" counts projects.
         if word in ("多少", "几个") and i + 1 < len(words) and len(words[i + 1]) > 1 \
-                and _PEOPLE_NOUN.search(words[i + 1]):
+                and _PEOPLE_NOUN.search(words[i + 1]) and words[i + 2 : i + 3] != ["的"]:
             return _COUNTED_UNIT["人"]
     if any(w in _SHARE_WORDS or (len(w) > 1 and w.endswith("率")) for w in words):
         return "%"
-    return "元" if any(w in _MONEY_WORDS or (len(w) > 1 and w.endswith("费")) for w in words) else ""
+    paying = any(w in _PAYING and words[i + 1 : i + 2] == ["多少"] for i, w in enumerate(words))
+    return "元" if paying or any(w in _MONEY_WORDS or (len(w) > 1 and w.endswith("费")) for w in words) else ""
 
 
 def _kind(flag: str) -> str:
