@@ -5,7 +5,7 @@ wanted (a figure, one person's amount, a day, who, where, yes or can)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from knowledge.places import gazetteer
@@ -208,11 +208,14 @@ class QuestionReader:
             if word not in self.lexicon.generic and (len(word) == 1 or kind == "phrasing"):
                 unread[start:at] = [True] * len(word)
             parts = tuple(t for t in self.tokenizer.search_tokens(word) if len(t) > 1 and t != word)
-            # "娃中考没考好，县里技校咋样": a topic outside the plan told in the story is not what is asked.
-            outside = word in self.lexicon.outside and not where[start] and word in asked
+            outside = word in self.lexicon.outside and not where[start]
             q.units.append(Unit(word, (word,), generic=generic, kind=kind, parts=parts, outside=outside))
         q.units += self._shared_phrases(text, unread)
         q.units = list({u.text: u for u in q.units}.values())
+        # "娃中考没考好，县里技校咋样": a topic outside the plan told in the story is not what is asked,
+        # unless the asking clause names nothing ("想考公务员，县里有什么政策").
+        if any(u.text in asked for u in q.content):
+            q.units = [replace(u, outside=False) if u.outside and u.text not in asked else u for u in q.units]
         for u in q.content:
             for said in (u.text, *u.alternatives):
                 for pair in char_pairs(said):
