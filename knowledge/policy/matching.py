@@ -196,7 +196,10 @@ class Matcher:
             return not q.unit_asked or bool(re.search(q.unit_asked, entry.indicator.unit))
         # "补贴每月多少" is not answered by a figure of income: the money word asked must be there too.
         money = [re.compile(re.escape(w)) for w in q.money_words]
-        return self._said_with(i, units, q.figure, *money)
+        # "养老保险最高档次交多少" is not told by "300元/年缴费档次"; one person's most is the
+        # partial answer's business.
+        extreme = [re.compile(q.extreme)] if q.extreme and not q.personal else []
+        return self._said_with(i, units, q.figure, *money, *extreme)
 
     def _gives(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i has the kind of thing asked: a figure for "多少", a day or year for "什么时候"."""

@@ -32,6 +32,7 @@ _MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入
 _PRICE = re.compile(r"多少钱[1一每]?[个台斤件亩只套次张把袋箱]|[1一每][个台斤件亩只套次张把袋箱](?:要|卖|得)?多少钱"
                     r"|单价|价格|价钱|售价|收购价")
 _NAMED_MONEY = _MONEY_WORDS - {"钱", "金额", "费用"}
+_EXTREMES = frozenset({"最高", "最低", "最多", "最少", "上限", "封顶"})
 _PAYING = frozenset({"交", "缴", "付", "花", "收"})  # "一年交多少" asks an amount of money
 # "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
@@ -115,6 +116,7 @@ class Question:
     joined: bool = False  # asks about two things at once ("残疾人和移民")
     asks: str = ""  # what kind of answer is wanted: "who", "place", "yes" (有没有), "can" (能不能), ""
     money_words: tuple[str, ...] = ()  # the kinds of money asked about by name ("补贴", "工资")
+    extreme: str = ""  # "最高档次交多少": the figure must be the highest (lowest…) one, said so
     personal: bool = False  # a figure for one person ("我能贷多少"), not a county target
     request: bool = False  # really asks for help ("哪里能学手艺", "工钱被拖了"): a next step is due
 
@@ -158,6 +160,7 @@ class QuestionReader:
         asked_words = self.tokenizer.words(asked) if q.wants_number else []
         q.unit_asked = _unit_asked(asked_words) if q.wants_number else ""
         q.money_words = tuple(w for w in asked_words if w in _NAMED_MONEY)
+        q.extreme = next((w for w in asked_words if w in _EXTREMES), "")
         q.wants_date = bool(_DATE_ASKED.search(text))
         q.wants_year = bool(_YEAR_ASKED.search(text))
         # As said: a repair may take a joining word apart ("还想在" read as "还现在").
@@ -215,7 +218,8 @@ class QuestionReader:
         # "娃中考没考好，县里技校咋样": a topic outside the plan told in the story is not what is asked,
         # unless the asking clause names nothing ("想考公务员，县里有什么政策").
         if any(u.text in asked for u in q.content):
-            q.units = [replace(u, outside=False) if u.outside and u.text not in asked else u for u in q.units]
+            asking = _asking_clauses(repaired)
+            q.units = [replace(u, outside=False) if u.outside and u.text not in asking else u for u in q.units]
         for u in q.content:
             for said in (u.text, *u.alternatives):
                 for pair in char_pairs(said):
@@ -254,7 +258,10 @@ class QuestionReader:
 
     def _concept_unit(self, concept: Concept) -> Unit:
         generic = all(t in self.lexicon.generic for t in concept.terms)
-        return Unit(concept.spoken, (*concept.terms, concept.spoken), generic=generic)
+        # A pattern may take in a topic the plan does not cover: "开抖音小店" is a shop on 抖音.
+        outside = any(w in concept.spoken for w in self.lexicon.outside) \
+            and concept.spoken not in self.lexicon.synonym_words
+        return Unit(concept.spoken, (*concept.terms, concept.spoken), generic=generic, outside=outside)
 
     def _add_tokens(self, q: Question, text: str, weight: float) -> None:
         for token in self.tokenizer.search_tokens(text):
@@ -280,13 +287,22 @@ def _asked_part(text: str) -> str:
     clauses = [c for c in split_clauses(text) if not _courtesy(c)]
     if len(clauses) < 2:
         return clauses[0] if clauses else text
-    # "几" alone is no sure sign: "家里有几亩地" tells.
-    asking = [i for i, c in enumerate(clauses) if ASKING.search(c.strip().replace("几", ""))]
+    asking = [i for i, c in enumerate(clauses) if _asks_in(c)]
     at = asking[-1] if asking else len(clauses) - 1
     last = clauses[at].strip()
     # "县里帮啥" and "能贷款吗" are short but ask; only a tag ("晓得不", "行不行") leans on the clause before.
     tag = at > 0 and len(last) <= SHORT_TAG and set(last) <= _TAG_CHARS
     return "".join(clauses[at - 1 : at + 1]) if tag else clauses[at]
+
+
+def _asks_in(clause: str) -> bool:
+    """Whether a clause has a question word ("几" alone is no sure sign: "家里有几亩地" tells)."""
+    return bool(ASKING.search(clause.strip().replace("几", "")))
+
+
+def _asking_clauses(text: str) -> str:
+    """Every clause that asks ("残疾证怎么办理？要去哪里体检？" asks twice), joined."""
+    return " ".join(c for c in split_clauses(text) if _asks_in(c))
 
 
 def split_clauses(text: str) -> list[str]:
