@@ -199,7 +199,9 @@ class Matcher:
         # "养老保险最高档次交多少" is not told by "300元/年缴费档次"; one person's most is the
         # partial answer's business.
         extreme = [re.compile(q.extreme)] if q.extreme and not q.personal else []
-        return self._said_with(i, units, q.figure, *money, *extreme)
+        marks = (q.figure, *money, *extreme)
+        asked = [u for u in units if u.text in q.asked] or units
+        return self._said_with(i, units, *marks) or self._said_next(i, asked, *marks)
 
     def _gives(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i has the kind of thing asked: a figure for "多少", a day or year for "什么时候"."""
@@ -226,6 +228,18 @@ class Matcher:
         return any(
             _says(part, units) and all(m.search(part) for m in marks) for part in piece.split(self.index.texts[i])
         )
+
+    def _said_next(self, i: int, units: list[Unit], *marks: re.Pattern[str]) -> bool:
+        """Whether a clause of entry i says everything the asking clause names (units) without a
+        figure, and the clause right after it in the sentence has every mark ("实施林下经济增收帮扶工程,
+        助力提升12个行政村")."""
+        for sentence in _SENTENCE.split(self.index.texts[i]):
+            clauses = _CLAUSE.split(sentence)
+            for said, after in zip(clauses, clauses[1:], strict=False):
+                if units and all(_says(said, [u]) for u in units) and not marks[0].search(said) \
+                        and all(m.search(after) for m in marks):
+                    return True
+        return False
 
 
 def _says(clause: str, units: list[Unit]) -> bool:
