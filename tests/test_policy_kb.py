@@ -547,3 +547,53 @@ def test_prices_pay_and_outside_topics_are_not_answered(kb: PolicyBase, question
 def test_a_count_of_people_asked_after_a_story_is_the_countys(kb: PolicyBase) -> None:
     answer = kb.ask("我家祖祖辈辈种茶，听说县里要把茶产业做大，能带动多少人干活？")
     assert answer.answered and "8000人" in answer.answer and "没写" not in answer.answer
+
+
+# --- how a message is cut into clauses: courtesies, blanks for commas, story around the question ---
+
+
+@pytest.mark.parametrize(("question", "ref", "fact"), [
+    # A courtesy after the question, or greetings before it, asks nothing.
+    ("招聘会几号开，谢谢啦", "二、(一) 2", "8日"),
+    ("喂 听得到吗 招聘会哪天开", "二、(一) 2", "8日"),
+    # Blanks typed for commas; a rough "几" in the story asks no number.
+    ("俺家有几亩茶园 县里对茶农有啥帮衬", "二、(二) 5", ""),
+    # A place elsewhere and a topic outside the plan, told only in the story.
+    ("我在宁波开厂好多年了，想回开化办厂，县里给啥好处", "二、(三) 11", ""),
+    ("我有医保，想问招聘会几号开", "二、(一) 2", "8日"),
+    # "长大了" is no place name.
+    ("娃有残疾，长大了能干啥活", "二、(四) 15", ""),
+    # The figure sits in the clause after the one naming what was asked.
+    ("林下经济增收帮扶工程要帮几个村", "二、(二) 6", "12个"),
+])
+def test_the_clause_that_asks_is_found(kb: PolicyBase, question: str, ref: str, fact: str) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and answer.citations[0].ref == ref, answer.answer
+    assert fact in answer.answer.split("\n")[0]  # the plain first line gives the figure
+
+
+def test_two_questions_typed_without_a_mark_are_each_answered(kb: PolicyBase) -> None:
+    refs = {c.ref for c in kb.ask("低保户能安排公益岗吗欠工资找谁").citations}
+    assert refs == {"二、(四) 15", "二、(六) 20"}
+
+
+@pytest.mark.parametrize("question", [
+    "养老金每个月能领多少，谢谢",  # the courtesy does not hide what is asked
+    "养老保险最低档次一年交多少钱",  # the plan names a tier, not the lowest one
+    "直播带货怎么开抖音小店",  # a shop on a platform the plan does not speak of
+    "我女儿毕业了想考公务员，县里有什么政策",  # the asking clause names nothing: the story's topic counts
+])
+def test_near_misses_around_a_story_or_courtesy_stay_unanswered(kb: PolicyBase, question: str) -> None:
+    answer = kb.ask(question)
+    assert not answer.answered and answer.answer.startswith(NOT_COVERED), answer.answer
+
+
+@pytest.mark.parametrize(("question", "ref"), [
+    ("村里有扶贫车间吗", "二、(二) 4"),
+    ("我男人腰不好干不了重活，家里就靠我一个，县里能给找个岗不", "二、(四) 15"),
+    ("当了几年兵退下来了，想做点小生意", "二、(三) 9"),
+    ("我刚满63，还有人要我干活不", "二、(四) 13"),
+])
+def test_everyday_concepts_find_their_measure(kb: PolicyBase, question: str, ref: str) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and answer.citations[0].ref == ref, answer.answer

@@ -117,7 +117,7 @@ def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     clauses = [c for s in passage.sentences for c in _CLAUSE_SPLIT.split(s) if 4 <= len(c) <= LEAD_CLAUSE]
     gist = plain_words().get(arabize_counts(passage.title), "")
     if q.wants_number or q.wants_date:
-        giving = [c for c in clauses if rank.gives(c) and rank.says(c)]
+        giving = [c for c in clauses if rank.gives(c) and rank.says(c)] or _told_then_given(passage.sentences, rank)
         gist = f"{max(giving, key=rank.relevance)}。" if giving else gist
     elif not rank.says(gist):
         best = max(clauses, key=rank.relevance, default="")
@@ -130,6 +130,19 @@ def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     asked = {u.text for u in q.units if u.text in q.asked} & rank.matched(" ".join(passage.sentences))
     sure = bool(asked & rank.telling)
     return ({"yes": "有。", "can": "能。"}.get(q.asks, "") if sure else "") + gist
+
+
+def _told_then_given(sentences: tuple[str, ...], rank: _Ranker) -> list[str]:
+    """Two clauses of a sentence, the first saying what was asked and the next giving its figure
+    ("持续实施林下经济增收帮扶工程,助力提升12个行政村造血功能")."""
+    found = []
+    for sentence in sentences:
+        clauses = [c for c in _CLAUSE_SPLIT.split(sentence) if c]
+        for said, after in zip(clauses, clauses[1:], strict=False):
+            if rank.says(said) and not rank.gives(said) and rank.gives(after) \
+                    and len(said) + len(after) < 2 * LEAD_CLAUSE:
+                found.append(f"{said},{after}")
+    return found
 
 
 def _fit(text: str, budget: int) -> str:
