@@ -153,7 +153,8 @@ class QuestionReader:
         text = _YEAR_GLUE.sub(r"\1 ", repaired)
         words = self.tokenizer.tagged(text, keep_all=True)
         plain = [w for w, _ in words]
-        asked = _YEAR_GLUE.sub(r"\1 ", _asked_part(repaired))  # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing
+        # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing.
+        asked = _YEAR_GLUE.sub(r"\1 ", _asked_part(repaired))
         q = Question(raw=raw, text=text, asked=asked,
                      wants_number=bool(_NUMBER_INTENT.search(_STORY_FEW.sub("", asked))))
         q.years = _years(text)
