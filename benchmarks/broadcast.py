@@ -32,6 +32,7 @@ from scratch import scratch_databases  # noqa: E402
 
 from bot.channels.base import Outcome, PushMessage, SendResult  # noqa: E402
 from bot.delivery import Deliverer  # noqa: E402
+from bot.outreach import fairs as fair_outreach
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.terms import match_terms  # noqa: E402
@@ -126,17 +127,17 @@ def run(name: str, url: str, workers: int, deliver: int) -> None:
         fr.generate_fixed_fairs(s, NOW, TZ, settings)
     start = time.perf_counter()
     with session_scope(engine) as s:
-        done = fr.queue_fair_reminders(s, NOW, TZ, settings)
+        done = fair_outreach.queue_fair_reminders(s, NOW, TZ, settings)
     print(f"[{name}] day-before reminders of the fixed fair: {done['eve']:,} queued in {seconds(start):.2f} s")
     start = time.perf_counter()
     with session_scope(engine) as s:
-        again = fr.queue_fair_reminders(s, NOW + timedelta(minutes=10), TZ, settings)
+        again = fair_outreach.queue_fair_reminders(s, NOW + timedelta(minutes=10), TZ, settings)
     print(f"[{name}] the same reminders again (after a restart): {again['eve']} queued in {seconds(start):.2f} s")
     with session_scope(engine) as s:
         fair = s.exec(select(Fair).where(col(Fair.source_key) == "fixed-2026-03-18")).one()
     start = time.perf_counter()
     with session_scope(engine) as s:
-        moved = fr.move_fair(s, fair_id=saved_id(fair), starts_at=datetime(2026, 3, 19, 9, 0, tzinfo=TZ),
+        moved = fair_outreach.move_fair(s, fair_id=saved_id(fair), starts_at=datetime(2026, 3, 19, 9, 0, tzinfo=TZ),
                              reason="场地检修", now=NOW, tz=TZ)
     print(f"[{name}] move that fair: {moved.notified:,} change notices queued in {seconds(start):.2f} s")
 

@@ -34,7 +34,10 @@ from bot.console.context import (
     who,
 )
 from bot.console.roles import OutOfScope, Perm, Role, Staff
-from bot.postings import classify_job, import_jobs, job_fields, post_job, understood
+from bot.outreach import fairs as fair_outreach
+from bot.outreach.jobs import classify_job, import_jobs, post_job
+from bot.postings import job_fields, understood
+from handlers.fair_text import when_text
 from handlers.notices import JOB_STATUS, pay_text
 from handlers.registration import notes_text
 from knowledge import taxonomy
@@ -92,7 +95,7 @@ def fair_row(fair: Fair, console: Console) -> dict[str, Any]:
     start, end = fair.starts_at.astimezone(tz), fr.end_of(fair).astimezone(tz)
     return {"id": fair.id, "kind": fair.kind, "title": fair.title, "town": fair.town, "venue": fair.venue,
             "stream_url": fair.stream_url, "date": start.date().isoformat(), "start": start.strftime("%H:%M"),
-            "end": end.strftime("%H:%M"), "when": fr.when_text(fair, tz), "status": fair.status,
+            "end": end.strftime("%H:%M"), "when": when_text(fair, tz), "status": fair.status,
             "status_label": FAIR_STATUS.get(fair.status, fair.status), "job_ids": fair.job_ids,
             "fixed": fair.source_key.startswith("fixed-")}
 
@@ -397,7 +400,7 @@ class Api:
 
         def work(session: Session) -> dict[str, Any]:
             self._own_fair(session, request, fair_id)
-            result = fr.move_fair(session, fair_id=fair_id, starts_at=starts, ends_at=ends,
+            result = fair_outreach.move_fair(session, fair_id=fair_id, starts_at=starts, ends_at=ends,
                                   venue=text_field(data, "venue"), reason=text_field(data, "reason"),
                                   now=self.c.services.clock(), tz=tz)
             if result.change:
@@ -413,7 +416,7 @@ class Api:
 
         def work(session: Session) -> dict[str, Any]:
             self._own_fair(session, request, fair_id)
-            result = fr.cancel_fair(session, fair_id=fair_id, reason=text_field(data, "reason"),
+            result = fair_outreach.cancel_fair(session, fair_id=fair_id, reason=text_field(data, "reason"),
                                     now=self.c.services.clock(), tz=self.c.services.tz)
             if result.change:
                 self.c.audit(session, request, "fair.cancel", fair_id, notified=result.notified)
