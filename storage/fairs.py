@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.kept import kept
-from storage.models import Broadcast, Employer, Fair, FairChange, FairEmployer, Job, Outbox, Worker
+from storage.models import Broadcast, Employer, Fair, FairChange, FairEmployer, Job, Outbox, Worker, saved_id
 from storage.outbox import enqueue_selected
 from storage.sql import insert_ignore, stored_ids, table_of
 
@@ -288,7 +288,7 @@ def move_fair(session: Session, fair: Fair, *, starts_at: datetime, ends_at: dat
     venue = (venue or "").strip() or fair.venue
     if starts_at == fair.starts_at and ends_at == end_of(fair) and venue == fair.venue:
         return None
-    change = FairChange(fair_id=fair.id, action=MOVED, old_starts_at=fair.starts_at, new_starts_at=starts_at,
+    change = FairChange(fair_id=saved_id(fair), action=MOVED, old_starts_at=fair.starts_at, new_starts_at=starts_at,
                         old_venue=fair.venue, new_venue=venue, reason=(reason or "").strip()[:256] or None,
                         created_at=now)
     fair.starts_at, fair.ends_at, fair.venue, fair.status, fair.updated_at = starts_at, ends_at, venue, MOVED, now
@@ -303,7 +303,7 @@ def cancel_fair(session: Session, fair: Fair, *, reason: str | None = None, now:
         return None
     if end_of(fair) <= now:
         raise FairError("这场招聘会已经结束了")
-    change = FairChange(fair_id=fair.id, action=CANCELLED, old_starts_at=fair.starts_at, old_venue=fair.venue,
+    change = FairChange(fair_id=saved_id(fair), action=CANCELLED, old_starts_at=fair.starts_at, old_venue=fair.venue,
                         reason=(reason or "").strip()[:256] or None, created_at=now)
     fair.status, fair.updated_at = CANCELLED, now
     session.add_all([fair, change])
