@@ -34,6 +34,7 @@ from bot.console.context import (
     who,
 )
 from bot.console.roles import OutOfScope, Perm, Role, Staff
+from bot.outreach import broadcasts as broadcast_outreach
 from bot.outreach import fairs as fair_outreach
 from bot.outreach.jobs import classify_job, import_jobs, post_job
 from bot.postings import job_fields, understood
@@ -497,7 +498,7 @@ class Api:
             raise BadRequest("请填写要发的内容")
 
         def work(session: Session) -> dict[str, Any]:
-            row = bc.create_broadcast(session, texts=[str(t) for t in texts], audience=audience,
+            row = broadcast_outreach.create_broadcast(session, texts=[str(t) for t in texts], audience=audience,
                                       now=self.c.services.clock(), title=text_field(data, "title", max_len=128),
                                       fair_id=int_list([data["fair_id"]])[0] if data.get("fair_id") else None)
             self.c.audit(session, request, "broadcast.create", row.id, title=row.title)
@@ -524,7 +525,7 @@ class Api:
 
         def work(session: Session) -> dict[str, Any]:
             self._own_broadcast(session, request, broadcast_id)
-            done = bc.confirm_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock(),
+            done = broadcast_outreach.confirm_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock(),
                                         tz=self.c.services.tz, terms=self.c.terms)
             if done.first:
                 self.c.audit(session, request, "broadcast.confirm", broadcast_id, queued=done.queued)
@@ -537,7 +538,7 @@ class Api:
 
         def work(session: Session) -> dict[str, Any]:
             self._own_broadcast(session, request, broadcast_id)
-            stopped = bc.stop_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock())
+            stopped = broadcast_outreach.stop_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock())
             self.c.audit(session, request, "broadcast.stop", broadcast_id, stopped=stopped)
             return {"stopped": stopped}
 
