@@ -224,6 +224,16 @@ def where_text(fair: Fair) -> str:
     return f"{place}；也可以看直播：{fair.stream_url}" if fair.stream_url else place
 
 
+def fair_fields(fair: Fair, tz: ZoneInfo, *, change: str | None = None) -> dict[str, str]:
+    """The fair's facts for a channel with fixed templates (SMS, calls): "3月18日", "上午9点", the
+    place, and what changed ("改时间了", "取消了") for a change notice."""
+    start = fair.starts_at.astimezone(tz)
+    place = fair.venue or fair.town or ("网上直播" if fair.stream_url else "地点待定")
+    fields = {"title": fair.title, "date": f"{start.month}月{start.day}日", "time": clock_text(start.time()),
+              "place": place}
+    return {**fields, "change": change} if change else fields
+
+
 def fair_block(fair: Fair, tz: ZoneInfo, *, heading: str, this_year: int | None = None) -> str:
     return "\n".join([heading, fair.title, f"时间：{when_text(fair, tz, this_year=this_year)}",
                       f"地点：{where_text(fair)}"])
@@ -313,12 +323,13 @@ def _fair(session: Session, fair_id: int) -> Fair:
     return fair
 
 
-def _tell_and_replace(session: Session, change: FairChange, texts: tuple[str, ...], now: datetime) -> int:
+def _tell_and_replace(session: Session, change: FairChange, texts: tuple[str, ...], fields: dict[str, str],
+                      now: datetime) -> int:
     """Queue the notice of a change for everyone told about the fair, then cancel what is still
     queued about it from before (it says the old date or place); returns the notices queued."""
     fair_id, keep = change.fair_id, f"fair-change:{change.id}:"
     notified = enqueue_selected(session, _told(fair_id), key_prefix=keep, kind=CHANGE_KIND, texts=texts,
-                                ref_id=fair_id, not_before=now, now=now)
+                                ref_id=fair_id, not_before=now, now=now, params=fields)
     session.exec(update(Outbox).where(
         col(Outbox.kind).in_((PUSH_KIND, CHANGE_KIND)), col(Outbox.ref_id) == fair_id,
         col(Outbox.status).in_(outbox.UNSENT),
@@ -359,7 +370,9 @@ def move_fair(session: Session, *, fair_id: int, starts_at: datetime, ends_at: d
         lines[-1] = f"地点改到：{new_place}"
     if change.reason:
         lines.append(f"原因：{change.reason}")
-    change.notified = _tell_and_replace(session, change, ("\n".join(lines), "回复“招聘会”看详情。"), now)
+    what = "改时间地点了" if time_moved and new_place != old_place else "改时间了" if time_moved else "换地点了"
+    change.notified = _tell_and_replace(session, change, ("\n".join(lines), "回复“招聘会”看详情。"),
+                                        fair_fields(fair, tz, change=what), now)
     session.add(change)
     return ChangeResult(fair, change, change.notified)
 
@@ -385,7 +398,7 @@ def cancel_fair(session: Session, *, fair_id: int, reason: str | None = None, no
     following = [f for f in upcoming_fairs(session, now=now, limit=5) if f.id != fair.id]
     if following:
         texts.append(fair_block(following[0], tz, heading="下一场招聘会：", this_year=this_year))
-    change.notified = _tell_and_replace(session, change, tuple(texts), now)
+    change.notified = _tell_and_replace(session, change, tuple(texts), fair_fields(fair, tz, change="取消了"), now)
     session.add(change)
     return ChangeResult(fair, change, change.notified)
 
@@ -396,7 +409,7 @@ def _at(day: date, clock: str, tz: ZoneInfo) -> datetime:
 
 
 def _queue_for(session: Session, fair: Fair, *, kind: str, day: date, town: str | None, texts: tuple[str, ...],
-               not_before: datetime, now: datetime) -> int:
+               not_before: datetime, now: datetime, tz: ZoneInfo) -> int:
     """Queue one reminder per wanting worker who has none for this fair, kind and date yet."""
     w = table_of(Worker)
     prefix = f"fair-remind:{fair.id}:{kind}:{day.isoformat()}:"
@@ -406,7 +419,7 @@ def _queue_for(session: Session, fair: Fair, *, kind: str, day: date, town: str 
     if town is not None:
         wanting = wanting.where(w.c.town == town)
     return enqueue_selected(session, wanting, key_prefix=prefix, kind=PUSH_KIND, texts=texts, ref_id=fair.id,
-                            not_before=not_before, now=now)
+                            not_before=not_before, now=now, params=fair_fields(fair, tz))
 
 
 def queue_fair_reminders(session: Session, now: datetime, tz: ZoneInfo,
@@ -428,12 +441,12 @@ def queue_fair_reminders(session: Session, now: datetime, tz: ZoneInfo,
         if day == today + timedelta(days=1):
             texts = (fair_block(fair, tz, heading="招聘会提醒：", this_year=this_year), "回复“招聘会”看详情。")
             done["eve"] += _queue_for(session, fair, kind="eve", day=day, town=None, texts=texts,
-                                      not_before=max(now, _at(today, eve_at, tz)), now=now)
+                                      not_before=max(now, _at(today, eve_at, tz)), now=now, tz=tz)
         elif day == today and fair.town and fair.starts_at > now:
             texts = (fair_block(fair, tz, heading="招聘会提醒：就在您的乡镇", this_year=this_year),
                      "回复“招聘会”看详情。")
             done["morning"] += _queue_for(session, fair, kind="morning", day=day, town=fair.town, texts=texts,
-                                          not_before=max(now, _at(today, morning_at, tz)), now=now)
+                                          not_before=max(now, _at(today, morning_at, tz)), now=now, tz=tz)
     over = session.exec(select(col(Fair.id)).where(
         col(Fair.starts_at) > now - timedelta(days=30), _over(now))).all()
     for fair_id in stored_ids(over):
