@@ -32,7 +32,16 @@ from bot.senders import open_senders
 from bot.web import create_app
 from storage import outbox
 from storage.db import make_engine, session_scope
-from storage.models import ChatAccount, Outbox, PhoneBudget, PhoneSend, PhoneUplink, Worker, saved_id
+from storage.models import (
+    ChatAccount,
+    Outbox,
+    PhoneBudget,
+    PhoneSend,
+    PhoneUplink,
+    Worker,
+    WorkerSkill,
+    saved_id,
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
 TOKEN = "cb-token-0123"
@@ -40,7 +49,7 @@ SIGN = "开化就业"
 KEY_ID, KEY_SECRET = "LTAI_phone_test", "phone-test-secret"
 # the account's approved templates: each kind's wording from the data file, as the README tells admins to apply
 TEMPLATES = {**{f"SMS_{kind.upper()}": t.text for kind, t in templates("sms").items()},
-             "TTS_FAIR": templates("voice")["fair"].text}
+             "TTS_FAIR": templates("voice")["fair"].text, "TTS_FAIR_CHANGE": templates("voice")["fair_change"].text}
 FAIR_ID = 7
 FAIR_FIELDS = {"title": "3月定期招聘会", "date": "3月11日", "time": "上午9点", "place": "县人力资源市场"}
 JOB_FIELDS = {"title": "春茶采摘工", "place": "华埠镇", "pay": "每天150元"}
@@ -258,6 +267,19 @@ def test_calls_carry_only_fair_reminders_once_per_fair_at_decent_hours(phones: P
     assert len(calls(phones.fake)) == 2
 
 
+def test_a_fairs_change_is_called_only_when_its_tts_template_is_approved(phones: Phones) -> None:
+    both = phones.person("13700000003", "voice", "sms")
+    moved = {**FAIR_FIELDS, "time": "下午2点", "change": "改时间了"}
+    phones.queue(both, "fair_change", "招聘会改时间了", key="change-1", ref_id=FAIR_ID, fields=moved)
+    phones.deliver()
+    assert not calls(phones.fake) and [s.template for s in sms(phones.fake)] == ["SMS_FAIR_CHANGE"]
+    phones.dispatcher.services.settings.voice_template_fair_change = "TTS_FAIR_CHANGE"
+    phones.queue(both, "fair_change", "招聘会改时间了", key="change-2", ref_id=FAIR_ID, fields=moved)
+    phones.deliver()
+    [call] = calls(phones.fake)
+    assert call.text == "您好，这里是开化县人力社保局。招聘会改时间了，3月11日下午2点，在县人力资源市场。"
+
+
 def test_a_voice_only_person_gets_no_other_kinds(phones: Phones) -> None:
     worker = phones.person("13700000002", "voice")
     phones.queue(worker, "job", "有个新活儿适合您", key="job-only-voice")
@@ -319,3 +341,57 @@ def test_a_relative_registered_by_family_gets_the_code_by_sms_and_then_job_pushe
     phones.deliver()
     pushes = sms(phones.fake, MUM)[1:]
     assert len(pushes) == 1 and pushes[0].template == "SMS_JOB" and "春茶采摘工" in pushes[0].text
+
+
+def test_each_kind_goes_in_its_own_template_filled_from_the_job_fair_or_course(phones: Phones) -> None:
+    """What staff post and the schedule queues reaches the phone in the template of its kind,
+    with that template's variables only, long values trimmed, and one message each."""
+    from bot.postings import post_job
+    from handlers.training import queue_reminders
+    from storage import courses, fairs
+
+    number = "13800000009"
+    worker = phones.person(number)
+    services = phones.dispatcher.services
+    with session_scope(phones.engine) as session:
+        session.add(WorkerSkill(worker_id=worker, skill="tea"))  # what matching reads
+    now, tomorrow = phones.clock(), datetime(2026, 3, 11, 9, tzinfo=TZ)
+    far = "开化县人力资源市场三楼大厅（芹阳办事处江滨北路）"
+    with session_scope(phones.engine) as session:
+        post_job(session, services, {"title": "高山有机茶园春茶采摘及鲜叶分拣包装临时工", "employer": "示范茶场",
+                                     "town": "华埠", "village": "金星村毛坦自然村", "skills": "采茶", "pay": "150元/天"})
+        fair = fairs.add_fair(session, kind=fairs.FIXED_KIND, title="3月定期招聘会", starts_at=tomorrow,
+                              ends_at=tomorrow.replace(hour=12), now=now, venue=far)
+        fairs.queue_fair_reminders(session, now, TZ)
+        course = courses.add_course(session, fields={"source_key": "c-1", "title": "茶叶加工技能培训班（中级）",
+                                                     "town": "华埠镇", "venue": "华埠镇成人文化技术学校",
+                                                     "starts_on": tomorrow.date()}, now=now)
+        assert course is not None and course.id is not None
+        courses.sign_up(session, course_id=course.id, worker_id=worker, today=now.date(), now=now)
+        queue_reminders(session, services)
+    phones.queue(worker, "broadcast", "县里通知：" + "春风行动招聘会请带好身份证和简历，" * 3, key="b-long")
+    phones.deliver()
+    with session_scope(phones.engine) as session:
+        fairs.move_fair(session, fair_id=saved_id(fair), starts_at=tomorrow.replace(hour=14),
+                        ends_at=tomorrow.replace(hour=17), now=phones.clock(), tz=TZ)
+    phones.deliver()
+    with session_scope(phones.engine) as session:
+        fairs.cancel_fair(session, fair_id=saved_id(fair), now=phones.clock(), tz=TZ)
+    phones.deliver()
+
+    got = {(s.template, s.params.get("change", "")): s for s in sms(phones.fake, number)}
+    assert sorted(got) == [("SMS_COURSE", ""), ("SMS_FAIR", ""), ("SMS_FAIR_CHANGE", "取消了"),
+                           ("SMS_FAIR_CHANGE", "改时间了"), ("SMS_JOB", ""), ("SMS_NOTICE", "")]
+    limits = {f"SMS_{kind.upper()}": t.limits for kind, t in templates("sms").items()}
+    for sent in got.values():
+        assert set(sent.params) == set(limits[sent.template])  # the template's own variables
+        assert all(len(v) <= limits[sent.template][k] for k, v in sent.params.items())
+        assert len(sent.text) <= ONE and sent.text.startswith(f"【{SIGN}】")
+    assert got["SMS_JOB", ""].params == {"place": "华埠镇金星村毛…", "title": "高山有机茶园春茶采摘及鲜叶…",
+                                         "pay": "每天150元"}
+    assert got["SMS_FAIR", ""].params == {"date": "3月11日", "time": "上午9点", "place": far[:15] + "…"}
+    assert got["SMS_FAIR_CHANGE", "改时间了"].params["time"] == "下午2点"
+    assert got["SMS_COURSE", ""].params["date"] == "3月11日"
+    notice = got["SMS_NOTICE", ""]
+    assert notice.params["text"].startswith("县里通知：春风行动") and notice.params["text"].endswith("…")
+    assert notice.text.endswith("回T退订")
