@@ -10,6 +10,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -155,7 +156,7 @@ def test_every_template_fits_the_providers_rules(channel: str) -> None:
     for template in templates(channel).values():
         assert set(template.limits) == set(variables(template.text)) and max(template.limits.values()) <= cap
         longest = render(template.text, {name: "字" * limit for name, limit in template.limits.items()})
-        assert channel == "voice" or len(f"【{SIGN}】{longest}") <= ONE, template.kind
+        assert channel == "voice" or len(f"【{'签' * 15}】{longest}") <= ONE, template.kind  # as README says
         assert channel == "voice" or template.kind == "consent" or longest.endswith("回T退订")
 
 
@@ -265,6 +266,16 @@ async def test_a_call_reads_the_template(fake: FakeAliyun, calls: voice.VoicePro
     assert long_place.permanent and long_place.code == "isv.PARAM_LENGTH_LIMIT"
     fake.fail("SingleCallByTts", "isv.BUSINESS_LIMIT_CONTROL")
     assert (await calls.call(PHONE, "TTS_200001", {"when": "明天", "venue": "市场"})).throttled
+
+
+def test_the_readme_table_is_what_the_bot_sends() -> None:
+    """The table an admin applies with says each template's setting, wording and variables."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for channel in ("sms", "voice"):
+        for kind, t in templates(channel).items():
+            limits = "，".join(f"`{name}` ≤{limit}" for name, limit in t.limits.items())
+            row = f"| `JOBBOT_{channel.upper()}_TEMPLATE_{kind.upper()}` | {t.name} | {t.type} | {t.text} | {limits} |"
+            assert row in readme, row
 
 
 # --- callbacks ----------------------------------------------------------------------------------

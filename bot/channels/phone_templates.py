@@ -55,6 +55,7 @@ def render(text: str, params: Mapping[str, str]) -> str:
 class Template:
     kind: str
     name: str  # what the admin calls it when applying
+    type: str  # the console's template type: 验证码, 短信通知, 语音通知
     text: str  # the fixed wording with ${name} variables
     limits: Mapping[str, int]  # variable → most characters
 
@@ -85,7 +86,7 @@ def templates(channel: str) -> dict[str, Template]:
         limits = {name: min(int(limit), cap) for name, limit in raw["variables"].items()}
         if set(limits) != set(variables(raw["text"])):
             raise ValueError(f"{channel} template {kind}: its variables and its text do not agree")
-        found[kind] = Template(kind, raw["name"], raw["text"], limits)
+        found[kind] = Template(kind, raw["name"], raw["type"], raw["text"], limits)
     return found
 
 
@@ -99,8 +100,7 @@ class TemplateSet:
     @classmethod
     def from_settings(cls, channel: str, settings: Settings) -> TemplateSet:
         """The codes from JOBBOT_<CHANNEL>_TEMPLATE_<KIND>, one setting per template kind."""
-        return cls(channel, {kind: getattr(settings, f"{channel}_template_{kind}", None)
-                             for kind in templates(channel)})
+        return cls(channel, {kind: getattr(settings, f"{channel}_template_{kind}") for kind in templates(channel)})
 
     def fill(self, kind: str, fields: Mapping[str, str]) -> Filled | None:
         """The push of `kind` in its own template, else in the notice one; None when neither
