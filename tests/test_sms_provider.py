@@ -25,8 +25,8 @@ from starlette.routing import Route
 from bot.channels.aliyun import MAX_CALLBACK_BODY, BadCallback
 from bot.channels.phone_templates import render, templates, trim, variables
 from bot.channels.sandbox.fake_aliyun import PARAM_LIMIT, FakeAliyun, create_fake_aliyun
-from bot.channels.sms.text import ONE
 from bot.channels.sms import provider as sms
+from bot.channels.sms.text import ONE
 from bot.channels.voice import provider as voice
 from bot.settings import Settings
 
