@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -24,7 +25,6 @@ from bot.settings import Settings
 
 NOTICE = "notice"  # the generic template: ${text}, the push's own words, trimmed
 ELLIPSIS = "…"
-_VARIABLE = re.compile(r"\$\{(\w+)\}")
 _CHAT_REPLY = re.compile(r"回复[“\"][^”\"]*[”\"][^。！!]*[。！!]?")  # 回复“找工作”看详情。: no use by phone
 
 
@@ -42,13 +42,13 @@ def trim(value: str, limit: int) -> str:
 
 
 def variables(text: str) -> list[str]:
-    """The ${name} variables of a template's text, each once, in order."""
-    return list(dict.fromkeys(_VARIABLE.findall(text)))
+    """The ${name} variables of a template's text (the provider's syntax is string.Template's), each once."""
+    return string.Template(text).get_identifiers()
 
 
 def render(text: str, params: Mapping[str, str]) -> str:
     """The template's text with its variables filled in (as the provider renders it)."""
-    return _VARIABLE.sub(lambda m: params[m.group(1)], text)
+    return string.Template(text).substitute(params)
 
 
 @dataclass(frozen=True)
