@@ -7,10 +7,10 @@ business code in an HTTP 200 body (isv.SMS_TEMPLATE_ILLEGAL, isv.MOBILE_NUMBER_I
 isv.TEMPLATE_MISSING_PARAMETERS, isv.PARAM_LENGTH_LIMIT for a variable over the provider's limit,
 isv.BUSINESS_LIMIT_CONTROL past a number's daily limit …), and HTTP errors for a bad key or
 signature and for API throttling (Throttling.User). The variables sent must be the template's
-own, each within its limit, as for a real account. Tests script
-failures with `fail()` and read what arrived in `received`. It plays the provider's side of the
-callbacks too: delivery receipts (SmsReport), people's replies (SmsUp) and call reports
-(VoiceReport), POSTed as JSON arrays to the bot's /sms/report, /sms/up and /voice/report.
+own, each within its limit, as for a real account. Tests script failures with `fail()` and read
+what arrived in `received`. It plays the provider's side of the callbacks too: delivery receipts
+(SmsReport), people's replies (SmsUp) and call reports (VoiceReport), POSTed as JSON arrays to
+the bot's /sms/report, /sms/up and /voice/report.
 """
 
 from __future__ import annotations
