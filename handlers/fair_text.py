@@ -52,6 +52,16 @@ def where_text(fair: Fair) -> str:
     return f"{place}；也可以看直播：{fair.stream_url}" if fair.stream_url else place
 
 
+def fair_fields(fair: Fair, tz: ZoneInfo, *, change: str | None = None) -> dict[str, str]:
+    """The fair's facts for a channel with fixed templates (SMS, calls): "3月18日", "上午9点", the
+    place, and what changed ("改时间了", "取消了") for a change notice."""
+    start = fair.starts_at.astimezone(tz)
+    place = fair.venue or fair.town or ("网上直播" if fair.stream_url else "地点待定")
+    fields = {"title": fair.title, "date": f"{start.month}月{start.day}日", "time": clock_text(start.time()),
+              "place": place}
+    return {**fields, "change": change} if change else fields
+
+
 def fair_block(fair: Fair, tz: ZoneInfo, *, heading: str, this_year: int | None = None) -> str:
     return "\n".join([heading, fair.title, f"时间：{when_text(fair, tz, this_year=this_year)}",
                       f"地点：{where_text(fair)}"])

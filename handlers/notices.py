@@ -91,6 +91,11 @@ def job_push(job: Job, fit: Fit) -> tuple[str, ...]:
             f"回复“找工作”看详情和报名。{STOP_HINT}",)
 
 
+def job_push_fields(job: Job) -> dict[str, str]:
+    """The job's facts for a channel with fixed templates (SMS): what, where, the pay."""
+    return {"title": job.title, "place": place_text(job), "pay": pay_text(job)}
+
+
 def digest(titles: list[str]) -> tuple[str, ...]:
     listed = "\n".join(f"{i}. {t}" for i, t in enumerate(titles[:5], 1))
     more = f"\n……共{len(titles)}个" if len(titles) > 5 else ""

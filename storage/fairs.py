@@ -258,12 +258,13 @@ def locked_fair(session: Session, fair_id: int) -> Fair:
     return fair
 
 
-def tell_of_change(session: Session, change: FairChange, texts: tuple[str, ...], now: datetime) -> int:
+def tell_of_change(session: Session, change: FairChange, texts: tuple[str, ...], fields: dict[str, str],
+                   now: datetime) -> int:
     """Queue the notice of a change for everyone told about the fair, then cancel what is still
     queued about it from before (it says the old date or place); returns the notices queued."""
     fair_id, keep = change.fair_id, f"fair-change:{change.id}:"
     notified = enqueue_selected(session, _told(fair_id), key_prefix=keep, kind=CHANGE_KIND, texts=texts,
-                                ref_id=fair_id, not_before=now, now=now)
+                                ref_id=fair_id, not_before=now, now=now, params=fields)
     session.exec(update(Outbox).where(
         col(Outbox.kind).in_((PUSH_KIND, CHANGE_KIND)), col(Outbox.ref_id) == fair_id,
         col(Outbox.status).in_(outbox.UNSENT),
@@ -313,7 +314,7 @@ def cancel_fair(session: Session, fair: Fair, *, reason: str | None = None, now:
 
 # --- reminders -------------------------------------------------------------------------------------
 def queue_reminder(session: Session, fair: Fair, *, kind: str, day: date, town: str | None,
-                   texts: tuple[str, ...], not_before: datetime, now: datetime) -> int:
+                   texts: tuple[str, ...], fields: dict[str, str], not_before: datetime, now: datetime) -> int:
     """Queue one reminder per wanting worker (in `town`, if given) who has none for this fair,
     kind and date yet; returns how many were queued."""
     w = table_of(Worker)
@@ -324,7 +325,7 @@ def queue_reminder(session: Session, fair: Fair, *, kind: str, day: date, town: 
     if town is not None:
         wanting = wanting.where(w.c.town == town)
     return enqueue_selected(session, wanting, key_prefix=prefix, kind=PUSH_KIND, texts=texts, ref_id=fair.id,
-                            not_before=not_before, now=now)
+                            not_before=not_before, now=now, params=fields)
 
 
 def cancel_unsent_of_ended(session: Session, now: datetime) -> int:

@@ -19,11 +19,17 @@ def reminder(course: Course) -> tuple[str, ...]:
             "记得按时去。不去了，回复“取消报名”。",)
 
 
+def reminder_fields(course: Course) -> dict[str, str]:
+    """The course's facts for a channel with fixed templates (SMS): what, which day, where."""
+    return {"title": course.title, "date": day_text(course.starts_on), "place": place_text(course)}
+
+
 def queue_reminders(session: Session, services: Services) -> int:
     """Queue tomorrow's course reminders; each person is reminded of a course once."""
     tomorrow = services.local_now().date() + timedelta(days=1)
     now = services.clock()
     return sum(enqueue(session, (Push(key=store.reminder_key(saved_id(due.course), w), worker_id=w,
-                                      kind=store.REMINDER_KIND, ref_id=due.course.id, texts=reminder(due.course))
+                                      kind=store.REMINDER_KIND, ref_id=due.course.id, texts=reminder(due.course),
+                                      params=reminder_fields(due.course))
                                  for w in due.worker_ids), now=now)
                for due in store.reminders_due(session, starting_on=tomorrow))

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.settings import Settings
-from handlers.fair_text import fair_block, when_text, where_text
+from handlers.fair_text import fair_block, fair_fields, when_text, where_text
 from storage import fairs as store
 from storage.models import Fair, FairChange
 
@@ -50,7 +50,9 @@ def move_fair(session: Session, *, fair_id: int, starts_at: datetime, ends_at: d
         lines[-1] = f"地点改到：{new_place}"
     if change.reason:
         lines.append(f"原因：{change.reason}")
-    notified = store.tell_of_change(session, change, ("\n".join(lines), DETAILS_HINT), now)
+    what = "改时间地点了" if time_moved and new_place != old_place else "改时间了" if time_moved else "换地点了"
+    notified = store.tell_of_change(session, change, ("\n".join(lines), DETAILS_HINT),
+                                    fair_fields(fair, tz, change=what), now)
     return ChangeResult(fair, change, notified)
 
 
@@ -70,7 +72,8 @@ def cancel_fair(session: Session, *, fair_id: int, reason: str | None = None, no
     following = [f for f in store.upcoming_fairs(session, now=now, limit=5) if f.id != fair.id]
     if following:
         texts.append(fair_block(following[0], tz, heading="下一场招聘会：", this_year=this_year))
-    return ChangeResult(fair, change, store.tell_of_change(session, change, tuple(texts), now))
+    return ChangeResult(fair, change, store.tell_of_change(session, change, tuple(texts),
+                                                           fair_fields(fair, tz, change="取消了"), now))
 
 
 def _at(day: date, clock: str, tz: ZoneInfo) -> datetime:
@@ -96,11 +99,13 @@ def queue_fair_reminders(session: Session, now: datetime, tz: ZoneInfo,
         if day == today + timedelta(days=1):
             texts = (fair_block(fair, tz, heading="招聘会提醒：", this_year=this_year), DETAILS_HINT)
             done["eve"] += store.queue_reminder(session, fair, kind="eve", day=day, town=None, texts=texts,
+                                                fields=fair_fields(fair, tz),
                                                 not_before=max(now, _at(today, eve_at, tz)), now=now)
         elif day == today and fair.town and fair.starts_at > now:
             texts = (fair_block(fair, tz, heading="招聘会提醒：就在您的乡镇", this_year=this_year), DETAILS_HINT)
             done["morning"] += store.queue_reminder(session, fair, kind="morning", day=day, town=fair.town,
-                                                    texts=texts, not_before=max(now, _at(today, morning_at, tz)),
+                                                    texts=texts, fields=fair_fields(fair, tz),
+                                                    not_before=max(now, _at(today, morning_at, tz)),
                                                     now=now)
     done["expired"] = store.cancel_unsent_of_ended(session, now)
     return done

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from bot.postings import PostingError, job_fields, read_sheet, understood
 from bot.services import Services
-from handlers.notices import job_push
+from handlers.notices import job_push, job_push_fields
 from handlers.terms import match_terms
 from knowledge import taxonomy
 from storage.eligibility import push_delays
@@ -58,7 +58,7 @@ def queue_job_pushes(session: Session, services: Services, job: Job) -> int:
     matches = matching_workers(session, job=job, year=services.local_now().year, terms=match_terms())
     waits = push_delays(session, job=job, worker_ids=[m.worker_id for m in matches])  # 公益性岗位: hardship first
     return enqueue(session, (Push(key=f"job:{job.id}:{m.worker_id}", worker_id=m.worker_id, kind="job",
-                                  ref_id=job.id, texts=job_push(job, m.fit),
+                                  ref_id=job.id, texts=job_push(job, m.fit), params=job_push_fields(job),
                                   not_before=now + waits.get(m.worker_id, timedelta())) for m in matches), now=now)
 
 
