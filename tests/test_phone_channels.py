@@ -52,7 +52,7 @@ TEMPLATES = {**{f"SMS_{kind.upper()}": t.text for kind, t in templates("sms").it
              "TTS_FAIR": templates("voice")["fair"].text, "TTS_FAIR_CHANGE": templates("voice")["fair_change"].text}
 FAIR_ID = 7
 FAIR_FIELDS = {"title": "3月定期招聘会", "date": "3月11日", "time": "上午9点", "place": "县人力资源市场"}
-JOB_FIELDS = {"title": "春茶采摘工", "place": "华埠镇", "pay": "每天150元"}
+JOB_FIELDS = {"title": "春茶采摘工", "place": "华埠镇", "pay": "每天150元", "contact": "村干部"}
 ADMIN = "phone-admin-token-0123456789"
 
 
@@ -146,11 +146,11 @@ def phones(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[Phones]:
 def test_a_reply_T_stops_the_persons_pushes_at_once(phones: Phones) -> None:
     worker = phones.person("13800000001")
     phones.queue(worker, "job", "有个新活儿适合您：\n春茶采摘工（华埠镇）\n回复“找工作”看详情和报名。", key="job-1",
-                 fields={"title": "春茶采摘工", "place": "华埠镇", "pay": "每天150元"})
+                 fields=JOB_FIELDS)
     phones.deliver()
     [sent] = sms(phones.fake, "13800000001")
     assert sent.template == "SMS_JOB"
-    assert sent.text == f"【{SIGN}】新活儿：华埠镇招春茶采摘工，每天150元。想去请问村干部。回T退订"
+    assert sent.text == f"【{SIGN}】新活儿：华埠镇招春茶采摘工，每天150元，问村干部。回T退订"
     assert len(sent.text) <= ONE  # one message with the signature
 
     assert phones.callback("/sms/up", [{"phone_number": "13800000001", "content": "ｔｄ", "sequence_id": "90",
@@ -362,7 +362,7 @@ def test_each_kind_goes_in_its_own_template_filled_from_the_job_fair_or_course(p
     with session_scope(phones.engine) as session:
         post_job(session, services, {"title": "高山有机茶园春茶采摘及鲜叶分拣包装临时工", "employer": "示范茶场",
                                      "town": "华埠", "village": "金星村毛坦自然村", "skills": "采茶",
-                                     "pay": "150元/天"})
+                                     "pay": "150元/天", "phone": "0570-6012345", "show_phone": "是"})
         fair = fairs.add_fair(session, kind=fairs.FIXED_KIND, title="3月定期招聘会", starts_at=tomorrow,
                               ends_at=tomorrow.replace(hour=12), now=now, venue=far)
         fair_outreach.queue_fair_reminders(session, now, TZ)
@@ -390,8 +390,8 @@ def test_each_kind_goes_in_its_own_template_filled_from_the_job_fair_or_course(p
         assert set(sent.params) == set(limits[sent.template])  # the template's own variables
         assert all(len(v) <= limits[sent.template][k] for k, v in sent.params.items())
         assert len(sent.text) <= ONE and sent.text.startswith(f"【{SIGN}】")
-    assert got["SMS_JOB", ""].params == {"place": "华埠镇金星村毛…", "title": "高山有机茶园春茶采摘及鲜叶…",
-                                         "pay": "每天150元"}
+    assert got["SMS_JOB", ""].params == {"place": "华埠镇金星村…", "title": "高山有机茶园春茶采摘…",
+                                         "pay": "每天150元", "contact": "0570-6012345"}
     assert got["SMS_FAIR", ""].params == {"date": "3月11日", "time": "上午9点", "place": far[:15] + "…"}
     assert got["SMS_FAIR_CHANGE", "改时间了"].params["time"] == "下午2点"
     assert got["SMS_COURSE", ""].params["date"] == "3月11日"

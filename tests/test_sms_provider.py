@@ -141,10 +141,11 @@ def test_each_kind_fills_its_own_template_or_the_notice(texts: sms.SmsProvider, 
 def test_long_fields_are_trimmed_to_each_variables_limit_and_one_message() -> None:
     job = templates("sms")["job"]
     params = job.fill({"title": "高山有机茶园春茶采摘及鲜叶分拣包装临时工", "place": "苏庄镇古田村毛坦自然村",
-                       "pay": "每天150元另加计件奖励"})
+                       "pay": "每天150元另加计件奖励", "contact": "村干部"})
     assert params is not None and all(len(params[name]) <= limit for name, limit in job.limits.items())
-    assert params["title"] == "高山有机茶园春茶采摘及鲜叶…" and params["place"].endswith("…")
-    assert job.fill({"title": "采茶", "place": " ", "pay": "面议"}) is None  # an empty variable is refused
+    assert params["title"] == "高山有机茶园春茶采摘…" and params["place"].endswith("…")
+    empty_place = {"title": "采茶", "place": " ", "pay": "面议", "contact": "村干部"}
+    assert job.fill(empty_place) is None  # an empty variable is refused
     assert trim("县人力资源市场", 7) == "县人力资源市场" and trim("县人力资源市场", 6) == "县人力资源…"
 
 
