@@ -32,6 +32,8 @@ from scratch import scratch_databases  # noqa: E402
 
 from bot.channels.base import Outcome, PushMessage, SendResult  # noqa: E402
 from bot.delivery import Deliverer  # noqa: E402
+from bot.outreach import broadcasts as outreach  # noqa: E402
+from bot.outreach import fairs as fair_outreach  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.terms import match_terms  # noqa: E402
@@ -106,19 +108,19 @@ def run(name: str, url: str, workers: int, deliver: int) -> None:
         print(f"[{name}] audience count, {label}: {found.total:,} people in {seconds(start) * 1000:.0f} ms")
 
     with session_scope(engine) as s:
-        broadcast_id = saved_id(bc.create_broadcast(
+        broadcast_id = saved_id(outreach.create_broadcast(
             s, texts=["3月18日上午9点，开化县人力资源市场有招聘会。",
                       "回复“招聘会”看详情。"], audience=bc.Audience(), now=NOW))
     start = time.perf_counter()
     with session_scope(engine) as s:
-        first = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
+        first = outreach.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
     took = seconds(start)
     verdict = "ok" if took < 10 else "OVER the 10 s target"
     print(f"[{name}] queue a broadcast to everyone: {first.queued:,} pushes in {took:.2f} s "
           f"({first.queued / took:,.0f}/s) — {verdict}")
     start = time.perf_counter()
     with session_scope(engine) as s:
-        second = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
+        second = outreach.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
     print(f"[{name}] confirm it again: {second.queued} queued in {seconds(start) * 1000:.0f} ms")
 
     settings = Settings()
@@ -126,17 +128,17 @@ def run(name: str, url: str, workers: int, deliver: int) -> None:
         fr.generate_fixed_fairs(s, NOW, TZ, settings)
     start = time.perf_counter()
     with session_scope(engine) as s:
-        done = fr.queue_fair_reminders(s, NOW, TZ, settings)
+        done = fair_outreach.queue_fair_reminders(s, NOW, TZ, settings)
     print(f"[{name}] day-before reminders of the fixed fair: {done['eve']:,} queued in {seconds(start):.2f} s")
     start = time.perf_counter()
     with session_scope(engine) as s:
-        again = fr.queue_fair_reminders(s, NOW + timedelta(minutes=10), TZ, settings)
+        again = fair_outreach.queue_fair_reminders(s, NOW + timedelta(minutes=10), TZ, settings)
     print(f"[{name}] the same reminders again (after a restart): {again['eve']} queued in {seconds(start):.2f} s")
     with session_scope(engine) as s:
         fair = s.exec(select(Fair).where(col(Fair.source_key) == "fixed-2026-03-18")).one()
     start = time.perf_counter()
     with session_scope(engine) as s:
-        moved = fr.move_fair(s, fair_id=saved_id(fair), starts_at=datetime(2026, 3, 19, 9, 0, tzinfo=TZ),
+        moved = fair_outreach.move_fair(s, fair_id=saved_id(fair), starts_at=datetime(2026, 3, 19, 9, 0, tzinfo=TZ),
                              reason="场地检修", now=NOW, tz=TZ)
     print(f"[{name}] move that fair: {moved.notified:,} change notices queued in {seconds(start):.2f} s")
 
@@ -162,7 +164,7 @@ def run(name: str, url: str, workers: int, deliver: int) -> None:
     print(f"[{name}] delivery report in {seconds(start) * 1000:.0f} ms: {report.counts}")
     start = time.perf_counter()
     with session_scope(engine) as s:
-        stopped = bc.stop_broadcast(s, broadcast_id=broadcast_id, now=NOW)
+        stopped = outreach.stop_broadcast(s, broadcast_id=broadcast_id, now=NOW)
     with session_scope(engine) as s:
         final = outbox.counts(s, kind="broadcast", ref_id=broadcast_id)
     print(f"[{name}] stop it mid-way: {stopped:,} cancelled in {seconds(start) * 1000:.0f} ms; now {final}")

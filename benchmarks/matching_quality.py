@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bot.app import build_dispatcher
 from bot.messages import Kind, Update
-from bot.postings import import_jobs
+from bot.outreach.jobs import import_jobs
 from bot.services import Services
 from bot.settings import Settings
 from knowledge.places import gazetteer

@@ -119,7 +119,7 @@ def check_replies(engine: Engine, traffic: Traffic) -> Checked:
         rows = conn.execute(text("select dedup_key, status, reply from inbound_message "
                                  "where channel = 'wechat' and user_id like :who"), {"who": f"o{traffic.prefix}%"})
         for key, status, reply in rows:
-            if "#" in key:  # a mark beside a message (bot/channels/wechat/late.py)
+            if "#" in key:  # a mark beside a message (storage/late_replies.py)
                 checked.late += key.endswith("#late")
                 continue
             sent = traffic.text(int(key.rsplit(":", 1)[1]) - traffic.base)  # the key is "openid:MsgId"

@@ -47,7 +47,8 @@ def add(
     yes: bool = typer.Option(False, "--yes", "-y", help="在终端里也不再确认"),
 ) -> None:
     """发布一个岗位，并推送给适合的人。先显示从名称和说明里读懂的工种、年龄、体力、夜班等。"""
-    from bot.postings import PostingError, job_fields, post_job, understood
+    from bot.outreach.jobs import post_job
+    from bot.postings import PostingError, job_fields, understood
 
     engine, services = _context()
     spec = {"title": title, "employer": employer, "town": town, "village": village, "skills": skills, "pay": pay,
@@ -134,7 +135,8 @@ def _lines_of(names: tuple[str, ...], width: int = 30) -> list[str]:
 @jobs_app.command("import", help=_import_help())
 def import_(path: Path = typer.Argument(..., help="表格文件，.xlsx 或 .csv"),
             check: bool = typer.Option(False, "--check", help="只看每行读懂了什么，不导入")) -> None:
-    from bot.postings import PostingError, import_jobs
+    from bot.outreach.jobs import import_jobs
+    from bot.postings import PostingError
 
     if not path.is_file():
         typer.echo(f"导入失败：找不到文件 {path}", err=True)
@@ -166,7 +168,8 @@ def import_(path: Path = typer.Argument(..., help="表格文件，.xlsx 或 .csv
 def classify(job_id: int = typer.Argument(..., help="岗位编号"),
              kinds: str = typer.Argument(..., help="工种，如 采茶、电工；可写几个")) -> None:
     """给岗位选工种（未归类的岗位选好后才推送）。"""
-    from bot.postings import PostingError, classify_job
+    from bot.outreach.jobs import classify_job
+    from bot.postings import PostingError
     from knowledge import taxonomy
 
     engine, services = _context()

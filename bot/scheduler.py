@@ -25,15 +25,15 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
+from bot.outreach.courses import queue_reminders
+from bot.outreach.fairs import fair_upkeep
 from bot.services import Services
 from bot.settings import Settings
 from handlers.followup import queue_follow_ups
 from handlers.graduates import recommend_due
 from handlers.policy_push import check_everyone
 from handlers.silver import match_all
-from handlers.training import queue_reminders
 from storage.db import session_scope
-from storage.fairs import fair_upkeep
 from storage.inbound import prune_messages
 from storage.jobs import expire_jobs
 from storage.schedule_runs import claim_run

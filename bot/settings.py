@@ -80,9 +80,13 @@ class Settings(BaseSettings):
     sms_access_key_secret: str | None = None
     sms_sign_name: str | None = None  # the approved signature, shown as 【…】 before every message
     sms_endpoint: str = "dysmsapi.aliyuncs.com"
-    sms_template_consent: str | None = None  # approved template codes (SMS_…) per kind of message;
-    sms_template_job: str | None = None  # a kind without its own takes the generic NOTICE one
+    # approved template codes (SMS_…) per kind, their wording in bot/channels/data/phone_templates.json;
+    # a kind without its own takes the generic NOTICE one
+    sms_template_consent: str | None = None
+    sms_template_job: str | None = None
     sms_template_fair: str | None = None
+    sms_template_fair_change: str | None = None
+    sms_template_course: str | None = None
     sms_template_notice: str | None = None
     sms_price: float = Field(default=0.045, ge=0, le=10)  # yuan per message
     voice_access_key_id: str | None = None  # unset: the SMS account's key
@@ -90,6 +94,7 @@ class Settings(BaseSettings):
     voice_endpoint: str = "dyvmsapi.aliyuncs.com"
     voice_template_consent: str | None = None  # TTS template codes (TTS_…)
     voice_template_fair: str | None = None
+    voice_template_fair_change: str | None = None  # unset: a fair's change goes by SMS
     voice_show_number: str | None = None  # the caller number shown; unset: the provider's public one
     voice_price: float = Field(default=0.1, ge=0, le=10)  # yuan per call
     phone_monthly_budget: float = Field(default=200.0, ge=0)  # yuan a month for SMS and calls together
@@ -163,8 +168,9 @@ class Settings(BaseSettings):
             raise ValueError("要写服务地址，比如 dysmsapi.aliyuncs.com，本机测试可写 http://127.0.0.1:9000")
         return value.strip().rstrip("/")
 
-    @field_validator("sms_template_consent", "sms_template_job", "sms_template_fair", "sms_template_notice",
-                     "voice_template_consent", "voice_template_fair")
+    @field_validator("sms_template_consent", "sms_template_job", "sms_template_fair", "sms_template_fair_change",
+                     "sms_template_course", "sms_template_notice", "voice_template_consent", "voice_template_fair",
+                     "voice_template_fair_change")
     @classmethod
     def _template_code(cls, value: str | None) -> str | None:
         return _optional(value, _TEMPLATE_CODE, "模板代码是阿里云后台给的，比如 SMS_123456789 或 TTS_123456789")

@@ -11,22 +11,12 @@ from datetime import timedelta
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
+from handlers.fair_text import day_text, when_text, where_text
 from handlers.notices import job_line
 from handlers.paging import off_the_list
 from handlers.terms import match_terms
 from knowledge.text import choice_numbers
-from storage.fairs import (
-    LIVE,
-    day_text,
-    end_of,
-    ensure_fixed_fairs,
-    fair_employers,
-    fair_jobs,
-    get_fair,
-    next_fairs,
-    when_text,
-    where_text,
-)
+from storage.fairs import LIVE, end_of, ensure_fixed_fairs, fair_employers, fair_jobs, get_fair, next_fairs
 from storage.matching import fit, view
 from storage.models import Fair
 

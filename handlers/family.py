@@ -5,21 +5,19 @@ this chat, to change or erase one."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from bot.messages import Reply
+from bot.outreach.consent import MINUTES, send_code
 from bot.router import Ctx, Router
 from handlers import asking, registration
 from handlers.rights import parse_mobile
 from knowledge.text import choice_numbers, compact
 from storage import consent as store
-from storage import outbox
 from storage.cases import mask_phone
 from storage.models import ChatAccount, Consent, Worker, saved_id
-from storage.push_kinds import CONSENT
 from storage.workers import AccountRef, save_worker
 
 router = Router("family")
@@ -37,23 +35,6 @@ RESEND = ("重发", "再发", "重新发", "没收到", "再发一次", "重新�
 AFTER_CONSENT = {"sms": "有合适的活，会发短信告诉TA。", "voice": "有合适的活，会打电话告诉TA。",
                  "none": "不给TA发消息。"}
 SHOWN_LINES = 3  # 乡镇村, 年龄, 会做的活: enough to tell who it is within one short message
-MINUTES = int(store.CODE_TTL.total_seconds() // 60)
-
-
-def code_text(code: str, *, by: str) -> str:
-    """The consent message to the relative's phone (one SMS: under 70 characters)."""
-    return f"{by}正在帮您登记开化零工找活，验证码{code}，{MINUTES}分钟内有效。同意就把验证码告诉{by}，不同意不用理会。"
-
-
-def send_code(session: Session, *, consent: Consent, now: datetime, by: str) -> bool:
-    """Queue a fresh consent code to the relative's phone; False when enough were sent already."""
-    code = store.issue_code(session, consent=consent, now=now)
-    if code is None:
-        return False
-    push = outbox.Push(key=f"consent:{consent.id}:{consent.sends}:{code}", worker_id=consent.worker_id,
-                       kind=CONSENT, texts=(code_text(code, by=by),), params={"code": code})
-    outbox.enqueue(session, [push], now=now)
-    return True
 
 
 def _mine(ctx: Ctx) -> list[int]:

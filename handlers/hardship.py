@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from bot.messages import Reply
 from bot.router import Ctx, Router
 from handlers import rights
-from handlers.notices import job_push
+from handlers.notices import job_push, job_push_fields
 from handlers.policy_push import check_worker
 from handlers.terms import match_terms
 from knowledge.text import choice_numbers, compact
@@ -66,7 +66,7 @@ def push_open_public_welfare(session: Session, services: Any, *, worker: Worker)
                if m.public_welfare and (job := get_job(session, job_id=m.job_id)) is not None]
     now = services.clock()
     pushes = [Push(key=f"job:{job.id}:{worker.id}", worker_id=worker.id, kind="job", ref_id=job.id,
-                   texts=job_push(job, found)) for job, found in matches]
+                   texts=job_push(job, found), params=job_push_fields(job)) for job, found in matches]
     return enqueue(session, pushes, now=now) + el.bring_forward(session, keys=[p.key for p in pushes], now=now)
 
 

@@ -91,6 +91,14 @@ def job_push(job: Job, fit: Fit) -> tuple[str, ...]:
             f"回复“找工作”看详情和报名。{STOP_HINT}",)
 
 
+def job_push_fields(job: Job) -> dict[str, str]:
+    """The job's facts for a channel with fixed templates (SMS): what, where, the pay, and whom to
+    ask: the employer's phone when staff let it be shown, else the village cadre (who can look the
+    job up in the console), since a person on SMS cannot reply to apply."""
+    contact = job.contact_phone if job.show_phone and job.contact_phone else "村干部"
+    return {"title": job.title, "place": place_text(job), "pay": pay_text(job), "contact": contact}
+
+
 def digest(titles: list[str]) -> tuple[str, ...]:
     listed = "\n".join(f"{i}. {t}" for i, t in enumerate(titles[:5], 1))
     more = f"\n……共{len(titles)}个" if len(titles) > 5 else ""

@@ -1,6 +1,7 @@
 """维权 / 欠工资 (measure 20, 根治欠薪): a short form — who owes the wages, how much, since when,
 in which town, a phone number — gives the person a case number (WQ2026-000123). Staff move the
-case on in the console and each change is pushed to the person; 查进度 / 我的维权 shows it.
+case on in the console and each change is pushed to the person (bot.outreach.rights); 查进度 /
+我的维权 shows it.
 
 The phone number is shown masked (138****1234) everywhere in the chat and never logged.
 """
@@ -11,20 +12,17 @@ import re
 from typing import Any
 
 import cn2an
-from sqlmodel import Session
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
 from knowledge.text import arabize, choice_numbers, compact, normalize
 from storage import cases as store
-from storage.models import RightsCase, RightsCaseEvent, saved_id
-from storage.outbox import Push, enqueue
+from storage.models import RightsCase, saved_id
 
 router = Router("rights")
 flow = router.flow("rights", title="维权登记")
 withdraw_flow = router.flow("rights_withdraw", title="撤回维权")
 
-PUSH_KIND = "case"
 MAX_AMOUNT = 10_000_000
 OUTSIDE = "不在开化县"
 UNKNOWN_WORDS = ("不清楚", "不知道", "说不清", "记不清", "不记得", "不确定", "不晓得")
@@ -312,20 +310,3 @@ def withdraw_confirm(ctx: Ctx) -> Reply:
         return Reply.of("这件维权已经办完或撤回了，不用再撤。")
     store.set_status(ctx.session, case_id=saved_id(case), status=store.WITHDRAWN, note=WITHDRAWN_NOTE, now=ctx.now)
     return Reply.of(f"已撤回维权 {case.number}，工作人员会看到。", "以后还想讨薪，回复“我要维权”。")
-
-
-# --- telling the person (called when staff change a case) ------------------------------------------------
-def status_push(case: RightsCase, event: RightsCaseEvent) -> tuple[str, ...]:
-    note = f"\n{event.note}" if event.note else ""
-    return (f"您的维权（编号 {case.number}）有新进展：{store.STATUSES.get(event.status, event.status)}。{note}\n"
-            "回复“查进度”可以随时看。",)
-
-
-def notify(session: Session, *, case: RightsCase, event: RightsCaseEvent, now: Any) -> int:
-    """Queue the change for the person once (the key is the change); 0 when they cannot be reached
-    (`storage.cases.reach` says why)."""
-    worker_id, _ = store.reach(session, case)
-    if worker_id is None or event.id is None:
-        return 0
-    return enqueue(session, [Push(key=store.push_key(saved_id(case), event.id), worker_id=worker_id,
-                                  kind=PUSH_KIND, ref_id=case.id, texts=status_push(case, event))], now=now)

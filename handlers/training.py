@@ -1,10 +1,10 @@
 """培训 / 学技术: the courses that fit the person (their skills, their learning wishes, wanting
 to start a business) page by page, a course's detail, 报名 (never past the seats), 我的培训,
-取消报名, and the reminder the day before a course starts."""
+取消报名. The reminder the day before a course starts is `bot.outreach.courses`."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -18,8 +18,7 @@ from handlers.policy_push import BUSINESS
 from knowledge.text import choice_numbers, compact
 from storage import courses as store
 from storage.eligibility import has_flag
-from storage.models import Course, Worker, saved_id
-from storage.outbox import Push, enqueue
+from storage.models import Course, Worker
 from storage.silver import choices_of
 
 router = Router("training")
@@ -222,19 +221,3 @@ def cancel_pick(ctx: Ctx) -> Reply:
     done = store.cancel(ctx.session, course_id=course_id, worker_id=ctx.worker.id, now=ctx.now)
     ctx.finish(keep_paused=True)
     return Reply.of(f"已取消报名：{title}。名额留给别人了。" if done else "这个报名已经取消过了。")
-
-
-# --- the day-before reminder (run by the scheduler) --------------------------------------------------
-def reminder(course: Course) -> tuple[str, ...]:
-    return (f"提醒：明天（{day_text(course.starts_on)}）开始培训：{course.title}。\n地点：{place_text(course)}。\n"
-            "记得按时去。不去了，回复“取消报名”。",)
-
-
-def queue_reminders(session: Session, services: Any) -> int:
-    """Queue tomorrow's course reminders; each person is reminded of a course once."""
-    tomorrow = services.local_now().date() + timedelta(days=1)
-    now = services.clock()
-    return sum(enqueue(session, (Push(key=store.reminder_key(saved_id(due.course), w), worker_id=w,
-                                      kind=store.REMINDER_KIND, ref_id=due.course.id, texts=reminder(due.course))
-                                 for w in due.worker_ids), now=now)
-               for due in store.reminders_due(session, starting_on=tomorrow))

@@ -1,5 +1,6 @@
-"""Staff broadcasts: who is in an audience, a draft with its reach, confirming it into the
-outbox exactly once, stopping it mid-way, and its delivery report.
+"""Staff broadcasts' rows: who is in an audience and its reach, a draft, flipping it to
+queued and queuing it for its audience, stopping it, and its delivery report. Drafting,
+confirming and stopping as staff do it is `bot.outreach.broadcasts`.
 
 A broadcast is never sent twice to a person: confirming flips the row from `draft` to
 `queued` in one conditional UPDATE (a second confirm finds nothing to flip), and every push
@@ -21,13 +22,12 @@ from sqlmodel import Session, col, select
 from storage import outbox
 from storage.fairs import fair_jobs
 from storage.matching import Terms, matching_workers
-from storage.models import Broadcast, Fair, Outbox, Worker, WorkerSkill
+from storage.models import Broadcast, Fair, Outbox, Worker, WorkerSkill, saved_id
 from storage.outbox import Push, enqueue_selected
 from storage.sql import table_of
 
 PUSH_KIND = "broadcast"
 DRAFT, QUEUED, STOPPED = "draft", "queued", "stopped"
-MAX_TEXTS, MAX_TEXT_CHARS = 3, 600
 # code: (label, lowest age, highest age)
 AGE_BANDS: dict[str, tuple[str, int | None, int | None]] = {
     "u40": ("40岁以下", None, 39),
@@ -166,46 +166,33 @@ def reach(session: Session, audience: Audience, *, now: datetime, tz: ZoneInfo,
     return Reach(len(rows), sorted(counted.items(), key=lambda p: (-p[1], p[0])))
 
 
-# --- lifecycle --------------------------------------------------------------------------------------
-def create_broadcast(session: Session, *, texts: Sequence[str], audience: Audience, now: datetime,
-                     title: str | None = None, fair_id: int | None = None) -> Broadcast:
-    """A draft: nothing is sent until it is confirmed."""
-    texts = [t.strip() for t in texts if t and t.strip()]
-    if not texts:
-        raise BroadcastError("请填写要发的内容")
-    if len(texts) > MAX_TEXTS:
-        raise BroadcastError(f"一次最多发{MAX_TEXTS}条消息")
-    if any(len(t) > MAX_TEXT_CHARS for t in texts):
-        raise BroadcastError(f"每条消息不超过{MAX_TEXT_CHARS}个字，老人看着才方便")
-    fair_id = fair_id or audience.fair_id
-    if fair_id is not None and session.get(Fair, fair_id) is None:
-        raise BroadcastError("没有这场招聘会")
-    title = (title or "").strip() or texts[0].splitlines()[0][:30]
-    row = Broadcast(title=title[:128], texts=texts, audience=audience.to_dict(), fair_id=fair_id, status=DRAFT,
+# --- lifecycle rows (bot.outreach.broadcasts drafts, confirms and stops) -------------------------------
+def add_draft(session: Session, *, title: str, texts: Sequence[str], audience: Audience, fair_id: int | None,
+              now: datetime) -> Broadcast:
+    row = Broadcast(title=title, texts=list(texts), audience=audience.to_dict(), fair_id=fair_id, status=DRAFT,
                     created_at=now)
     session.add(row)
     session.flush()
     return row
 
 
-@dataclass(frozen=True)
-class Confirmed:
-    queued: int  # pushes added to the outbox by this call
-    first: bool  # False when the broadcast had already been confirmed (or stopped)
-
-
-def confirm_broadcast(session: Session, *, broadcast_id: int, now: datetime, tz: ZoneInfo,
-                      terms: Terms | None = None) -> Confirmed:
-    """Queue a draft for its audience, once. The audience is taken as it is at this moment."""
+def take_draft(session: Session, *, broadcast_id: int, now: datetime) -> Broadcast | None:
+    """Flip a draft to queued in one conditional UPDATE and return it; None when it is no draft
+    (confirmed or stopped already, or missing): a second confirm finds nothing to flip."""
     flipped = session.connection().execute(
         update(Broadcast).where(col(Broadcast.id) == broadcast_id, col(Broadcast.status) == DRAFT)
         .values(status=QUEUED, confirmed_at=now).returning(col(Broadcast.id))).first()
     if flipped is None:
-        if session.get(Broadcast, broadcast_id) is None:
-            raise BroadcastError("没有这条通知")
-        return Confirmed(0, False)
-    row = session.exec(select(Broadcast).where(col(Broadcast.id) == broadcast_id)
-                       .execution_options(populate_existing=True)).one()
+        return None
+    return session.exec(select(Broadcast).where(col(Broadcast.id) == broadcast_id)
+                        .execution_options(populate_existing=True)).one()
+
+
+def queue_for_audience(session: Session, row: Broadcast, *, now: datetime, tz: ZoneInfo,
+                       terms: Terms | None = None) -> int:
+    """Queue the broadcast for its audience as it is now and count them on its row; returns how
+    many were queued (none twice: each push's key is `broadcast:<id>:<worker id>`)."""
+    broadcast_id = saved_id(row)
     audience, texts, prefix = Audience.from_dict(row.audience), tuple(row.texts), f"broadcast:{broadcast_id}:"
     if audience.fair_id is None:  # the whole audience is one query: queue it without a round trip per person
         queued = enqueue_selected(session, _base_select(audience, now=now, tz=tz), key_prefix=prefix,
@@ -216,14 +203,11 @@ def confirm_broadcast(session: Session, *, broadcast_id: int, now: datetime, tz:
                                                ref_id=broadcast_id, not_before=now) for wid in ids), now=now)
     session.connection().execute(update(Broadcast).where(col(Broadcast.id) == broadcast_id)
                                  .values(queued=col(Broadcast.queued) + queued))
-    return Confirmed(queued, True)
+    return queued
 
 
-def stop_broadcast(session: Session, *, broadcast_id: int, now: datetime) -> int:
-    """Stop what is still queued (what was sent stays sent); returns how many were stopped."""
-    row = session.get(Broadcast, broadcast_id)
-    if row is None:
-        raise BroadcastError("没有这条通知")
+def stop(session: Session, *, broadcast_id: int, now: datetime) -> int:
+    """Cancel what is still queued and mark the broadcast stopped; returns how many were cancelled."""
     stopped = outbox.cancel(session, kind=PUSH_KIND, ref_id=broadcast_id)
     session.connection().execute(update(Broadcast).where(
         col(Broadcast.id) == broadcast_id, col(Broadcast.status) != STOPPED).values(status=STOPPED, stopped_at=now))

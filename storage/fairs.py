@@ -1,6 +1,7 @@
-"""Recruitment fairs: the fixed fairs of the 8th and 18th generated from a recurrence rule,
-fairs staff add, the next fairs for a person, reminders through the outbox, and moving or
-cancelling a fair with a notice to everyone who was told about it.
+"""Recruitment fairs' rows: the fixed fairs of the 8th and 18th generated from a recurrence
+rule, fairs staff add, the next fairs for a person, moving or cancelling a fair (with the
+record of the change), and the outbox rows of reminders and change notices. What those say,
+and when they are due, is `bot.outreach.fairs`.
 
 Every periodic function here is idempotent (unique `source_key`s and outbox idempotency
 keys), so the scheduler may run it as often as it likes and after any restart.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from storage import outbox
 from storage.kept import kept
-from storage.models import Broadcast, Employer, Fair, FairChange, FairEmployer, Job, Outbox, Worker
+from storage.models import Broadcast, Employer, Fair, FairChange, FairEmployer, Job, Outbox, Worker, saved_id
 from storage.outbox import enqueue_selected
 from storage.sql import insert_ignore, stored_ids, table_of
 
@@ -38,7 +38,6 @@ CHANGE_KIND = "fair_change"  # a correction to what someone was told: sent unles
 # outbox states meaning "this person was told, or is about to be": they hear of any change
 TOLD = (outbox.PENDING, outbox.CLAIMED, outbox.SENDING, outbox.SENT, outbox.HELD, outbox.WAITING, outbox.DOUBT)
 NEAR_DAYS = 45  # a fair near the person is kept in a short list only this far ahead
-WEEKDAYS = "一二三四五六日"
 
 
 class FairSettings(Protocol):
@@ -50,8 +49,6 @@ class FairSettings(Protocol):
     fair_start: str
     fair_end: str
     fair_generate_months: int
-    fair_remind_eve: str
-    fair_remind_morning: str
 
 
 class FairError(ValueError):
@@ -183,52 +180,6 @@ def changes(session: Session, fair_id: int) -> list[FairChange]:
     return list(session.exec(select(FairChange).where(col(FairChange.fair_id) == fair_id).order_by(col(FairChange.id))))
 
 
-# --- words for people ------------------------------------------------------------------------------
-def clock_text(t: time) -> str:
-    """09:00 → 上午9点, 19:30 → 晚上7点半, 12:00 → 中午12点."""
-    h, m = t.hour, t.minute
-    period = "凌晨" if h < 6 else "上午" if h < 12 else "中午" if h == 12 else "下午" if h < 18 else "晚上"
-    hour = h - 12 if h > 12 else h
-    minutes = "" if m == 0 else "半" if m == 30 else f"{m}分"
-    return f"{period}{hour}点{minutes}"
-
-
-def date_text(day: date, *, this_year: int | None = None) -> str:
-    year = f"{day.year}年" if this_year is not None and day.year != this_year else ""
-    return f"{year}{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
-
-
-def day_text(fair: Fair, tz: ZoneInfo, *, this_year: int | None = None) -> str:
-    """3月18日上午: the day and the part of it, for one line of a list."""
-    start = fair.starts_at.astimezone(tz)
-    year = f"{start.year}年" if this_year is not None and start.year != this_year else ""
-    return f"{year}{start.month}月{start.day}日{clock_text(start.time())[:2]}"
-
-
-def when_text(fair: Fair, tz: ZoneInfo, *, this_year: int | None = None) -> str:
-    """3月18日（星期三）上午9点到中午12点."""
-    start = fair.starts_at.astimezone(tz)
-    end = end_of(fair).astimezone(tz)
-    begins = clock_text(start.time())
-    text = f"{date_text(start.date(), this_year=this_year)}{begins}"
-    if end.date() == start.date():
-        ends = clock_text(end.time())
-        text += "到" + (ends[2:] if ends[:2] == begins[:2] else ends)  # 上午9点到11点半
-    return text
-
-
-def where_text(fair: Fair) -> str:
-    if fair.stream_url and not fair.venue:
-        return f"网上直播，用手机打开：{fair.stream_url}"
-    place = fair.venue or fair.town or "待定"
-    return f"{place}；也可以看直播：{fair.stream_url}" if fair.stream_url else place
-
-
-def fair_block(fair: Fair, tz: ZoneInfo, *, heading: str, this_year: int | None = None) -> str:
-    return "\n".join([heading, fair.title, f"时间：{when_text(fair, tz, this_year=this_year)}",
-                      f"地点：{where_text(fair)}"])
-
-
 # --- staff: add, move, cancel ----------------------------------------------------------------------
 def _check_times(starts_at: datetime, ends: datetime | None, now: datetime) -> None:
     if starts_at.tzinfo is None or (ends is not None and ends.tzinfo is None):
@@ -273,7 +224,7 @@ def add_fair(session: Session, *, kind: str, title: str, starts_at: datetime, en
 def set_fair_offer(session: Session, *, fair_id: int, job_ids: Iterable[int], employer_ids: Iterable[int],
                    now: datetime) -> Fair:
     """Replace the jobs on offer and the employers named for a fair."""
-    fair = _fair(session, fair_id)
+    fair = locked_fair(session, fair_id)
     fair.job_ids = sorted(set(job_ids))
     fair.updated_at = now
     session.add(fair)
@@ -281,13 +232,6 @@ def set_fair_offer(session: Session, *, fair_id: int, job_ids: Iterable[int], em
     for employer in set(employer_ids):
         insert_ignore(session, FairEmployer, {"fair_id": fair_id, "employer_id": employer})
     return fair
-
-
-@dataclass(frozen=True)
-class ChangeResult:
-    fair: Fair
-    change: FairChange | None  # None when nothing changed (the same move twice)
-    notified: int  # notices queued
 
 
 def _told(fair_id: int) -> Select:
@@ -305,7 +249,8 @@ def told_worker_ids(session: Session, fair_id: int) -> list[int]:
     return sorted(row[0] for row in session.connection().execute(_told(fair_id)))
 
 
-def _fair(session: Session, fair_id: int) -> Fair:
+def locked_fair(session: Session, fair_id: int) -> Fair:
+    """The fair, held (a row lock on PostgreSQL) until the transaction ends, to be changed."""
     fair = session.exec(select(Fair).where(col(Fair.id) == fair_id).with_for_update()).first() \
         if session.get_bind().dialect.name == "postgresql" else session.get(Fair, fair_id)
     if fair is None:
@@ -313,12 +258,13 @@ def _fair(session: Session, fair_id: int) -> Fair:
     return fair
 
 
-def _tell_and_replace(session: Session, change: FairChange, texts: tuple[str, ...], now: datetime) -> int:
+def tell_of_change(session: Session, change: FairChange, texts: tuple[str, ...], fields: dict[str, str],
+                   now: datetime) -> int:
     """Queue the notice of a change for everyone told about the fair, then cancel what is still
     queued about it from before (it says the old date or place); returns the notices queued."""
     fair_id, keep = change.fair_id, f"fair-change:{change.id}:"
     notified = enqueue_selected(session, _told(fair_id), key_prefix=keep, kind=CHANGE_KIND, texts=texts,
-                                ref_id=fair_id, not_before=now, now=now)
+                                ref_id=fair_id, not_before=now, now=now, params=fields)
     session.exec(update(Outbox).where(
         col(Outbox.kind).in_((PUSH_KIND, CHANGE_KIND)), col(Outbox.ref_id) == fair_id,
         col(Outbox.status).in_(outbox.UNSENT),
@@ -326,13 +272,15 @@ def _tell_and_replace(session: Session, change: FairChange, texts: tuple[str, ..
     broadcasts = session.connection().execute(sa_select(col(Broadcast.id)).where(col(Broadcast.fair_id) == fair_id))
     for broadcast_id in stored_ids(row[0] for row in broadcasts):
         outbox.cancel(session, kind="broadcast", ref_id=broadcast_id)
+    change.notified = notified
+    session.add(change)
     return notified
 
 
-def move_fair(session: Session, *, fair_id: int, starts_at: datetime, ends_at: datetime | None = None,
-              venue: str | None = None, reason: str | None = None, now: datetime, tz: ZoneInfo) -> ChangeResult:
-    """Move a fair to another time (and/or place) and tell everyone who was told about it."""
-    fair = _fair(session, fair_id)
+def move_fair(session: Session, fair: Fair, *, starts_at: datetime, ends_at: datetime | None = None,
+              venue: str | None = None, reason: str | None = None, now: datetime) -> FairChange | None:
+    """Move a fair (from `locked_fair`) to another time and/or place and record the change;
+    None when it is where and when it already was (the same move twice)."""
     if fair.status == CANCELLED:
         raise FairError("这场招聘会已经取消了，不能改期")
     if ends_at is None:
@@ -340,64 +288,35 @@ def move_fair(session: Session, *, fair_id: int, starts_at: datetime, ends_at: d
     _check_times(starts_at, ends_at, now)
     venue = (venue or "").strip() or fair.venue
     if starts_at == fair.starts_at and ends_at == end_of(fair) and venue == fair.venue:
-        return ChangeResult(fair, None, 0)
-    this_year = now.astimezone(tz).year
-    old_when, old_place = when_text(fair, tz, this_year=this_year), where_text(fair)
-    time_moved = (starts_at, ends_at) != (fair.starts_at, end_of(fair))
-    change = FairChange(fair_id=fair_id, action=MOVED, old_starts_at=fair.starts_at, new_starts_at=starts_at,
+        return None
+    change = FairChange(fair_id=saved_id(fair), action=MOVED, old_starts_at=fair.starts_at, new_starts_at=starts_at,
                         old_venue=fair.venue, new_venue=venue, reason=(reason or "").strip()[:256] or None,
                         created_at=now)
     fair.starts_at, fair.ends_at, fair.venue, fair.status, fair.updated_at = starts_at, ends_at, venue, MOVED, now
     session.add_all([fair, change])
     session.flush()
-    new_when, new_place = when_text(fair, tz, this_year=this_year), where_text(fair)
-    if time_moved:
-        lines = ["招聘会改时间了", fair.title, f"原来：{old_when}", f"改到：{new_when}", f"地点：{new_place}"]
-    else:
-        lines = ["招聘会换地点了", fair.title, f"时间：{new_when}", f"原来：{old_place}", f"改到：{new_place}"]
-    if time_moved and new_place != old_place:
-        lines[-1] = f"地点改到：{new_place}"
-    if change.reason:
-        lines.append(f"原因：{change.reason}")
-    change.notified = _tell_and_replace(session, change, ("\n".join(lines), "回复“招聘会”看详情。"), now)
-    session.add(change)
-    return ChangeResult(fair, change, change.notified)
+    return change
 
 
-def cancel_fair(session: Session, *, fair_id: int, reason: str | None = None, now: datetime,
-                tz: ZoneInfo) -> ChangeResult:
-    """Cancel a fair and tell everyone who was told about it (cancelling twice does nothing)."""
-    fair = _fair(session, fair_id)
+def cancel_fair(session: Session, fair: Fair, *, reason: str | None = None, now: datetime) -> FairChange | None:
+    """Cancel a fair (from `locked_fair`) and record it; None when it was cancelled already."""
     if fair.status == CANCELLED:
-        return ChangeResult(fair, None, 0)
+        return None
     if end_of(fair) <= now:
         raise FairError("这场招聘会已经结束了")
-    change = FairChange(fair_id=fair_id, action=CANCELLED, old_starts_at=fair.starts_at, old_venue=fair.venue,
+    change = FairChange(fair_id=saved_id(fair), action=CANCELLED, old_starts_at=fair.starts_at, old_venue=fair.venue,
                         reason=(reason or "").strip()[:256] or None, created_at=now)
     fair.status, fair.updated_at = CANCELLED, now
     session.add_all([fair, change])
     session.flush()
-    this_year = now.astimezone(tz).year
-    lines = [fair_block(fair, tz, heading="招聘会取消了，不办了：", this_year=this_year)]
-    if change.reason:
-        lines.append(f"原因：{change.reason}")
-    texts = ["\n".join(lines)]
-    following = [f for f in upcoming_fairs(session, now=now, limit=5) if f.id != fair.id]
-    if following:
-        texts.append(fair_block(following[0], tz, heading="下一场招聘会：", this_year=this_year))
-    change.notified = _tell_and_replace(session, change, tuple(texts), now)
-    session.add(change)
-    return ChangeResult(fair, change, change.notified)
+    return change
 
 
 # --- reminders -------------------------------------------------------------------------------------
-def _at(day: date, clock: str, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.fromisoformat(clock), tz)
-
-
-def _queue_for(session: Session, fair: Fair, *, kind: str, day: date, town: str | None, texts: tuple[str, ...],
-               not_before: datetime, now: datetime) -> int:
-    """Queue one reminder per wanting worker who has none for this fair, kind and date yet."""
+def queue_reminder(session: Session, fair: Fair, *, kind: str, day: date, town: str | None,
+                   texts: tuple[str, ...], fields: dict[str, str], not_before: datetime, now: datetime) -> int:
+    """Queue one reminder per wanting worker (in `town`, if given) who has none for this fair,
+    kind and date yet; returns how many were queued."""
     w = table_of(Worker)
     prefix = f"fair-remind:{fair.id}:{kind}:{day.isoformat()}:"
     # the keys already queued are skipped by the insert anyway; leaving them out first makes reruns cheap
@@ -406,43 +325,12 @@ def _queue_for(session: Session, fair: Fair, *, kind: str, day: date, town: str 
     if town is not None:
         wanting = wanting.where(w.c.town == town)
     return enqueue_selected(session, wanting, key_prefix=prefix, kind=PUSH_KIND, texts=texts, ref_id=fair.id,
-                            not_before=not_before, now=now)
+                            not_before=not_before, now=now, params=fields)
 
 
-def queue_fair_reminders(session: Session, now: datetime, tz: ZoneInfo,
-                         settings: FairSettings | None = None) -> dict[str, int]:
-    """Queue the reminders due around now; safe to run every few minutes and after restarts.
-
-    - the day before a fair (from `fair_remind_eve`, 09:00): everyone who wants fair reminders;
-    - the morning of a fair in a town (from `fair_remind_morning`): people living in that town;
-    - reminders still queued for a fair that is over are cancelled.
-    The delivery worker holds anything that falls in quiet hours.
-    """
-    eve_at = getattr(settings, "fair_remind_eve", "09:00")
-    morning_at = getattr(settings, "fair_remind_morning", "08:00")
-    today = now.astimezone(tz).date()
-    this_year = today.year
-    done = {"eve": 0, "morning": 0, "expired": 0}
-    for fair in upcoming_fairs(session, now=now, limit=200):
-        day = fair.starts_at.astimezone(tz).date()
-        if day == today + timedelta(days=1):
-            texts = (fair_block(fair, tz, heading="招聘会提醒：", this_year=this_year), "回复“招聘会”看详情。")
-            done["eve"] += _queue_for(session, fair, kind="eve", day=day, town=None, texts=texts,
-                                      not_before=max(now, _at(today, eve_at, tz)), now=now)
-        elif day == today and fair.town and fair.starts_at > now:
-            texts = (fair_block(fair, tz, heading="招聘会提醒：就在您的乡镇", this_year=this_year),
-                     "回复“招聘会”看详情。")
-            done["morning"] += _queue_for(session, fair, kind="morning", day=day, town=fair.town, texts=texts,
-                                          not_before=max(now, _at(today, morning_at, tz)), now=now)
+def cancel_unsent_of_ended(session: Session, now: datetime) -> int:
+    """Cancel the reminders and change notices still queued for fairs that are over."""
     over = session.exec(select(col(Fair.id)).where(
         col(Fair.starts_at) > now - timedelta(days=30), _over(now))).all()
-    for fair_id in stored_ids(over):
-        for kind in (PUSH_KIND, CHANGE_KIND):
-            done["expired"] += outbox.cancel(session, kind=kind, ref_id=fair_id)
-    return done
-
-
-def fair_upkeep(session: Session, now: datetime, tz: ZoneInfo, settings: FairSettings) -> dict[str, int]:
-    """The one periodic fair task: generate the fixed fairs ahead, then queue due reminders."""
-    generated = generate_fixed_fairs(session, now, tz, settings)
-    return {"generated": generated, **queue_fair_reminders(session, now, tz, settings)}
+    return sum(outbox.cancel(session, kind=kind, ref_id=fair_id)
+               for fair_id in stored_ids(over) for kind in (PUSH_KIND, CHANGE_KIND))

@@ -39,7 +39,12 @@ class Push:
     texts: tuple[str, ...]
     ref_id: int | None = None
     not_before: datetime | None = None
-    params: dict[str, str] | None = None  # template variables for SMS and voice: {"code": "123456"}
+    params: dict[str, str] | None = None  # fields SMS and voice templates take: {"code": "123456"}, {"title": …}
+
+
+def _payload(texts: Sequence[str], params: dict[str, str] | None) -> dict[str, Any]:
+    """A row's payload: the chat texts, and the fields a channel with fixed templates fills them from."""
+    return {"texts": list(texts), **({"params": params} if params else {})}
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
@@ -55,7 +60,7 @@ def enqueue(session: Session, pushes: Iterable[Push], *, now: datetime | None = 
     for push in pushes:
         batch.append({
             "idempotency_key": push.key, "worker_id": push.worker_id, "kind": push.kind, "ref_id": push.ref_id,
-            "payload": {"texts": list(push.texts), **({"params": push.params} if push.params else {})},
+            "payload": _payload(push.texts, push.params),
             "status": PENDING, "attempts": 0,
             "not_before": push.not_before or now, "created_at": now,
         })
@@ -66,15 +71,16 @@ def enqueue(session: Session, pushes: Iterable[Push], *, now: datetime | None = 
 
 
 def enqueue_selected(session: Session, worker_ids: Select, *, key_prefix: str, kind: str, texts: Sequence[str],
-                     ref_id: int | None, not_before: datetime, now: datetime) -> int:
-    """Queue `texts` for each worker id the first column of `worker_ids` yields, keyed
+                     ref_id: int | None, not_before: datetime, now: datetime,
+                     params: dict[str, str] | None = None) -> int:
+    """Queue `texts` (and `params`) for each worker id the first column of `worker_ids` yields, keyed
     `<key_prefix><worker id>`, in one INSERT … SELECT: the same rows `enqueue` writes, without
     carrying 100,000 ids through Python. Returns how many were new."""
     ids = worker_ids.subquery()
     worker_id = list(ids.c)[0]
     rows = sa_select(
         literal(key_prefix, String) + cast(worker_id, String), worker_id, literal(kind, String),
-        literal(ref_id, Integer), literal({"texts": list(texts)}, JSON), literal(PENDING, String),
+        literal(ref_id, Integer), literal(_payload(texts, params), JSON), literal(PENDING, String),
         literal(0, Integer), literal(not_before, UTCDateTime()), literal(now, UTCDateTime()),
     ).where(worker_id.is_not(None))
     table = table_of(Outbox)

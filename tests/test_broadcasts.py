@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
+from bot.outreach import broadcasts as outreach
 from handlers.terms import match_terms
 from storage import broadcasts as bc
 from storage import outbox
@@ -118,7 +119,7 @@ def test_bad_audiences_and_texts_are_refused(engine: Engine) -> None:
     with session_scope(engine) as s:
         for texts in ([], ["  "], ["a", "b", "c", "d"], ["字" * 601]):
             with pytest.raises(bc.BroadcastError):
-                bc.create_broadcast(s, texts=texts, audience=bc.Audience(), now=NOW)
+                outreach.create_broadcast(s, texts=texts, audience=bc.Audience(), now=NOW)
 
 
 def broadcast_rows(engine: Engine, broadcast_id: int) -> list[Outbox]:
@@ -129,14 +130,14 @@ def broadcast_rows(engine: Engine, broadcast_id: int) -> list[Outbox]:
 
 def test_a_double_confirmation_queues_nothing_more(engine: Engine, people: dict[str, int]) -> None:
     with session_scope(engine) as s:
-        draft = bc.create_broadcast(s, texts=["3月18日人力资源市场有招聘会。", "回复“招聘会”看详情。"],
+        draft = outreach.create_broadcast(s, texts=["3月18日人力资源市场有招聘会。", "回复“招聘会”看详情。"],
                                     audience=bc.Audience(towns=("华埠镇",)), now=NOW)
         broadcast_id = saved_id(draft)
         assert draft.status == bc.DRAFT and not broadcast_rows(engine, broadcast_id)
     with session_scope(engine) as s:
-        first = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
+        first = outreach.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
     with session_scope(engine) as s:
-        second = bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
+        second = outreach.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
     assert (first.queued, first.first) == (3, True) and (second.queued, second.first) == (0, False)
     queued = broadcast_rows(engine, broadcast_id)
     assert [r.idempotency_key for r in queued] == [f"broadcast:{broadcast_id}:{w}" for w in sorted(
@@ -147,7 +148,7 @@ def test_a_double_confirmation_queues_nothing_more(engine: Engine, people: dict[
     with session_scope(engine) as s:
         s.exec(update(Broadcast).where(col(Broadcast.id) == broadcast_id).values(status=bc.DRAFT))
     with session_scope(engine) as s:
-        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 0
+        assert outreach.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 0
         assert stored(s, broadcast_id).queued == 3
     assert len(broadcast_rows(engine, broadcast_id)) == 3
 
@@ -156,30 +157,30 @@ def test_stopping_mid_way_keeps_what_was_sent_and_cancels_the_rest(engine: Engin
     with session_scope(engine) as s:
         for _ in range(10):
             add_worker(s)
-        broadcast_id = saved_id(bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(), now=NOW))
+        broadcast_id = saved_id(outreach.create_broadcast(s, texts=["通知"], audience=bc.Audience(), now=NOW))
     with session_scope(engine) as s:
-        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 10
+        assert outreach.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 10
     with session_scope(engine) as s:  # the delivery worker gets through four of them, one is mid-call
         taken = outbox.claim_due(s, now=NOW, limit=5, lease=timedelta(minutes=5))
         for row in taken[:4]:
             outbox.finish(s, outbox_id=saved_id(row), status=outbox.SENT, now=NOW)
         outbox.mark_sending(s, outbox_id=saved_id(taken[4]))
     with session_scope(engine) as s:
-        assert bc.stop_broadcast(s, broadcast_id=broadcast_id, now=NOW) == 5
+        assert outreach.stop_broadcast(s, broadcast_id=broadcast_id, now=NOW) == 5
     with session_scope(engine) as s:
         report = bc.report(s, broadcast_id=broadcast_id, now=NOW)
         assert report.counts == {"sent": 4, "sending": 1, "cancelled": 5}
         assert stored(s, broadcast_id).status == bc.STOPPED
         # stopped is final: a late confirm queues nothing
-        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 0
+        assert outreach.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == 0
 
 
 def test_the_report_says_why_people_were_not_reached(engine: Engine) -> None:
     with session_scope(engine) as s:
         for _ in range(6):
             add_worker(s)
-        broadcast_id = saved_id(bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(), now=NOW))
-        bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
+        broadcast_id = saved_id(outreach.create_broadcast(s, texts=["通知"], audience=bc.Audience(), now=NOW))
+        outreach.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ)
     rows = broadcast_rows(engine, broadcast_id)
     with session_scope(engine) as s:
         outbox.finish(s, outbox_id=saved_id(rows[0]), status=outbox.SENT, now=NOW)
@@ -203,10 +204,10 @@ def test_queuing_many_is_quick_and_complete(engine: Engine) -> None:
         s.connection().execute(table_of(Worker).insert(), [
             {"town": "华埠镇", "skills": [], "availability": [], "travel_range": "town", "want_job_push": True,
              "want_fair_push": True, "subscribed": True, "created_at": NOW, "updated_at": NOW} for _ in range(n)])
-        broadcast_id = saved_id(bc.create_broadcast(s, texts=["通知"], audience=bc.Audience(towns=("华埠镇",)),
+        broadcast_id = saved_id(outreach.create_broadcast(s, texts=["通知"], audience=bc.Audience(towns=("华埠镇",)),
                                                     now=NOW))
     with session_scope(engine) as s:
-        assert bc.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == n
+        assert outreach.confirm_broadcast(s, broadcast_id=broadcast_id, now=NOW, tz=TZ).queued == n
     with session_scope(engine) as s:
         assert s.exec(select(func.count()).select_from(Outbox)).one() == n
         assert outbox.counts(s, kind="broadcast", ref_id=broadcast_id) == {"pending": n}

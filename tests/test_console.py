@@ -443,7 +443,7 @@ def test_what_people_and_staff_typed_is_escaped_in_the_pages(client: TestClient,
 
 def test_the_jobs_page_shows_who_applied(sqlite_url: str, tmp_path: Path, clock: Clock) -> None:
     from bot.app import build_dispatcher
-    from bot.postings import post_job
+    from bot.outreach.jobs import post_job
     from storage.db import session_scope
 
     engine = make_engine(sqlite_url)

@@ -22,7 +22,7 @@ from conftest import Clock, make_settings
 from test_console import PAGE_ROUTES, TOKEN, build
 
 from bot.app import build_dispatcher
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import ChatAccount, Worker, saved_id

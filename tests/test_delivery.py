@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.channels.base import Outcome, PushMessage, SendResult
 from bot.delivery import Deliverer, quiet_until
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from bot.services import Services
 from storage import outbox
 from storage.db import make_engine, session_scope

@@ -15,6 +15,7 @@ from conftest import ChatHarness, Clock
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from bot.outreach import fairs as fair_outreach
 from bot.settings import Settings
 from storage import fairs as fr
 from storage import outbox
@@ -108,9 +109,9 @@ def test_a_moved_or_cancelled_fixed_fair_is_never_regenerated(engine: Engine) ->
         fr.generate_fixed_fairs(s, now, TZ, SETTINGS)
         by_key = {f.source_key: f for f in s.exec(select(Fair))}
         # 2028-02-08 falls in the Spring Festival holiday: moved a week on; the 18th is cancelled
-        fr.move_fair(s, fair_id=saved_id(by_key["fixed-2028-02-08"]), starts_at=local(2028, 2, 15, 9, 0),
+        fair_outreach.move_fair(s, fair_id=saved_id(by_key["fixed-2028-02-08"]), starts_at=local(2028, 2, 15, 9, 0),
                      reason="春节放假", now=now, tz=TZ)
-        fr.cancel_fair(s, fair_id=saved_id(by_key["fixed-2028-02-18"]), now=now, tz=TZ)
+        fair_outreach.cancel_fair(s, fair_id=saved_id(by_key["fixed-2028-02-18"]), now=now, tz=TZ)
     with session_scope(engine) as s:
         assert fr.generate_fixed_fairs(s, now + timedelta(days=1), TZ, SETTINGS) == 0
         feb = s.exec(select(Fair).where(col(Fair.starts_at) < local(2028, 3, 1))).all()
@@ -186,7 +187,8 @@ def test_moving_a_fair_tells_everyone_who_was_told(engine: Engine) -> None:
                .values(status="failed", last_error="blocked"))
         fair_id = saved_id(fair)
     with session_scope(engine) as s:
-        result = fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 3, 25, 9, 0), reason="下雨", now=now, tz=TZ)
+        result = fair_outreach.move_fair(s, fair_id=fair_id, starts_at=local(2026, 3, 25, 9, 0), reason="下雨",
+                                         now=now, tz=TZ)
         assert result.notified == 3 and result.change is not None
         change_id = result.change.id
     with session_scope(engine) as s:
@@ -200,12 +202,12 @@ def test_moving_a_fair_tells_everyone_who_was_told(engine: Engine) -> None:
         fair = s.get_one(Fair, fair_id)
         assert fair.status == fr.MOVED and fair.ends_at == local(2026, 3, 25, 12, 0)
     with session_scope(engine) as s:  # the same move again changes nothing and tells nobody
-        again = fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 3, 25, 9, 0), now=now, tz=TZ)
+        again = fair_outreach.move_fair(s, fair_id=fair_id, starts_at=local(2026, 3, 25, 9, 0), now=now, tz=TZ)
         assert again.change is None and again.notified == 0
     with session_scope(engine) as s:
-        cancelled = fr.cancel_fair(s, fair_id=fair_id, reason="场地维修", now=now, tz=TZ)
+        cancelled = fair_outreach.cancel_fair(s, fair_id=fair_id, reason="场地维修", now=now, tz=TZ)
         assert cancelled.notified == 3
-        assert fr.cancel_fair(s, fair_id=fair_id, now=now, tz=TZ).notified == 0
+        assert fair_outreach.cancel_fair(s, fair_id=fair_id, now=now, tz=TZ).notified == 0
     with session_scope(engine) as s:
         assert s.exec(select(func.count()).select_from(FairChange)).one() == 2
         last = s.exec(select(Outbox).where(col(Outbox.idempotency_key).startswith("fair-change:"))
@@ -215,7 +217,7 @@ def test_moving_a_fair_tells_everyone_who_was_told(engine: Engine) -> None:
         changes = rows(s, kind=fr.CHANGE_KIND)
         assert {r.status for r in changes if f":{change_id}:" in r.idempotency_key} == {"cancelled"}
         with pytest.raises(fr.FairError):
-            fr.move_fair(s, fair_id=fair_id, starts_at=local(2026, 4, 1, 9, 0), now=now, tz=TZ)
+            fair_outreach.move_fair(s, fair_id=fair_id, starts_at=local(2026, 4, 1, 9, 0), now=now, tz=TZ)
 
 
 def test_staff_cannot_move_a_fair_into_the_past_or_add_one_without_a_place(engine: Engine) -> None:
@@ -223,7 +225,7 @@ def test_staff_cannot_move_a_fair_into_the_past_or_add_one_without_a_place(engin
     with session_scope(engine) as s:
         fair = town_fair(s, town="华埠镇", starts=local(2026, 3, 18, 9, 0), now=now)
         with pytest.raises(fr.FairError, match="过去"):
-            fr.move_fair(s, fair_id=saved_id(fair), starts_at=local(2026, 2, 1, 9, 0), now=now, tz=TZ)
+            fair_outreach.move_fair(s, fair_id=saved_id(fair), starts_at=local(2026, 2, 1, 9, 0), now=now, tz=TZ)
         with pytest.raises(fr.FairError, match="地点"):
             fr.add_fair(s, kind="驻点招聘", title="x", starts_at=local(2026, 3, 20, 9, 0), ends_at=None, now=now)
         with pytest.raises(fr.FairError, match="岗位"):
@@ -245,13 +247,13 @@ def test_reminders_are_queued_once_even_across_restarts(db_url: str) -> None:
         away = add_worker(s, town="华埠镇")
         add_worker(s, town="芹阳办事处", want_fair_push=False)
         add_worker(s, town="芹阳办事处", subscribed=False)
-        done = fr.queue_fair_reminders(s, eve, TZ, SETTINGS)
+        done = fair_outreach.queue_fair_reminders(s, eve, TZ, SETTINGS)
     assert done["eve"] == 2 and done["morning"] == 0
     engine.dispose()
 
     engine = make_engine(db_url)  # a restart: a new process, the same database
     with session_scope(engine) as s:
-        assert fr.queue_fair_reminders(s, eve + timedelta(minutes=10), TZ, SETTINGS)["eve"] == 0
+        assert fair_outreach.queue_fair_reminders(s, eve + timedelta(minutes=10), TZ, SETTINGS)["eve"] == 0
         reminders = rows(s, kind="fair")
         assert Counter(r.worker_id for r in reminders) == Counter([here, away])
         assert all(r.not_before == local(2026, 3, 17, 9, 0) for r in reminders)
@@ -259,15 +261,15 @@ def test_reminders_are_queued_once_even_across_restarts(db_url: str) -> None:
 
     morning = local(2026, 3, 18, 6, 0)
     with session_scope(engine) as s:
-        done = fr.queue_fair_reminders(s, morning, TZ, SETTINGS)
+        done = fair_outreach.queue_fair_reminders(s, morning, TZ, SETTINGS)
         assert done == {"eve": 0, "morning": 1, "expired": 0}  # only the market's own town
     with session_scope(engine) as s:
-        assert fr.queue_fair_reminders(s, morning + timedelta(hours=1), TZ, SETTINGS)["morning"] == 0
+        assert fair_outreach.queue_fair_reminders(s, morning + timedelta(hours=1), TZ, SETTINGS)["morning"] == 0
         mornings = [r for r in rows(s, kind="fair") if ":morning:" in r.idempotency_key]
         assert [r.worker_id for r in mornings] == [here] and mornings[0].not_before == local(2026, 3, 18, 8, 0)
 
     with session_scope(engine) as s:  # the fair is over: what is still queued about it is dropped
-        assert fr.queue_fair_reminders(s, local(2026, 3, 18, 12, 30), TZ, SETTINGS)["expired"] == 3
+        assert fair_outreach.queue_fair_reminders(s, local(2026, 3, 18, 12, 30), TZ, SETTINGS)["expired"] == 3
         assert {r.status for r in rows(s, kind="fair")} == {"cancelled"}
     engine.dispose()
 
@@ -277,10 +279,10 @@ def test_a_moved_fair_gets_reminders_for_its_new_date(engine: Engine) -> None:
     with session_scope(engine) as s:
         fair = town_fair(s, town="华埠镇", starts=local(2026, 3, 11, 9, 0), now=now)
         worker = add_worker(s)
-        assert fr.queue_fair_reminders(s, now, TZ)["eve"] == 1
-        fr.move_fair(s, fair_id=saved_id(fair), starts_at=local(2026, 3, 13, 9, 0), now=now, tz=TZ)
+        assert fair_outreach.queue_fair_reminders(s, now, TZ)["eve"] == 1
+        fair_outreach.move_fair(s, fair_id=saved_id(fair), starts_at=local(2026, 3, 13, 9, 0), now=now, tz=TZ)
     with session_scope(engine) as s:
-        assert fr.queue_fair_reminders(s, local(2026, 3, 12, 10, 0), TZ)["eve"] == 1
+        assert fair_outreach.queue_fair_reminders(s, local(2026, 3, 12, 10, 0), TZ)["eve"] == 1
         keys = [r.idempotency_key for r in rows(s, kind="fair", worker_id=worker)]
         assert any("2026-03-11" in k for k in keys) and any("2026-03-13" in k for k in keys)
 
@@ -332,7 +334,7 @@ def test_chat_detail_of_a_fair_cancelled_meanwhile(chat: ChatHarness, clock: Clo
     chat.say("招聘会")
     with session_scope(chat.engine) as s:
         first = fr.next_fairs(s, now=clock.now, tz=TZ)[0]
-        fr.cancel_fair(s, fair_id=saved_id(first), now=clock.now, tz=TZ)
+        fair_outreach.cancel_fair(s, fair_id=saved_id(first), now=clock.now, tz=TZ)
     assert "取消了" in chat.say("1")
 
 

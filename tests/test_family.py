@@ -21,7 +21,7 @@ from test_delivery import RecordingSender
 from test_staff_roles import HASHED, log_in
 
 from bot.delivery import Deliverer
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import ChatAccount, Consent, Outbox, StaffAccount, StaffAudit, Worker

@@ -18,7 +18,7 @@ with warnings.catch_warnings():
 
 from conftest import ChatHarness, Clock
 
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from handlers.graduates import REC_GAP, recommend_due
 from storage import courses, graduates
 from storage.db import make_engine, session_scope

@@ -14,7 +14,7 @@ with warnings.catch_warnings():
 
 from conftest import ChatHarness
 
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from storage.db import session_scope
 from storage.eligibility import HEAD_START
 from storage.models import HardshipDeclaration, Job, Outbox, Worker

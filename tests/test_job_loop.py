@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from bot import scheduler
 from bot.channels.base import Outcome, PushMessage, SendResult
 from bot.delivery import Deliverer
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from storage.db import make_engine, session_scope
 from storage.models import Job, JobApplication, Outbox, StaffAudit, Worker
 

@@ -14,7 +14,8 @@ from openpyxl import Workbook
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.postings import PostingError, import_jobs, post_job
+from bot.outreach.jobs import import_jobs, post_job
+from bot.postings import PostingError
 from bot.services import Services
 from storage.db import session_scope
 from storage.jobs import applications

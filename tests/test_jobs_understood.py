@@ -13,7 +13,7 @@ from conftest import ChatHarness, advance
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from bot.postings import import_jobs
+from bot.outreach.jobs import import_jobs
 from storage.db import make_engine, session_scope
 from storage.models import Job, Outbox
 

@@ -14,6 +14,7 @@ from fakes.server import serving
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.channels.phone_templates import templates
 from bot.channels.sandbox.fake_aliyun import FakeAliyun, create_fake_aliyun
 from storage.db import make_engine
 from storage.models import PhoneBudget, PhoneSend, utcnow
@@ -42,7 +43,8 @@ def _deliver(db_url: str, api: str, data_dir: Path, *extra: str) -> subprocess.P
 
 def test_a_killed_delivery_process_sends_no_sms_twice(db_url: str, tmp_path: Path) -> None:
     _people(db_url)
-    fake = FakeAliyun(KEY_ID, KEY_SECRET, templates={"SMS_NOTICE": "${content}"}, sign_names={"开化就业"})
+    fake = FakeAliyun(KEY_ID, KEY_SECRET, templates={"SMS_NOTICE": templates("sms")["notice"].text},
+                      sign_names={"开化就业"})
     with serving(create_fake_aliyun(fake), lifespan="off") as api:
         kill_midway(lambda *extra: _deliver(db_url, api, tmp_path, *extra), lambda: len(fake.received), PEOPLE)
 

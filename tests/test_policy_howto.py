@@ -8,7 +8,7 @@ import pytest
 from conftest import ChatHarness
 from test_training import add_course
 
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from knowledge.policy import PolicyBase
 from knowledge.policy.howto import HOWTO_REF, HowToTable
 from storage.db import session_scope

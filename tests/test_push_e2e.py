@@ -12,7 +12,7 @@ from fakes.server import serving
 
 from bot.app import build_dispatcher
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from bot.web import create_app
 from storage.db import make_engine, session_scope
 

@@ -87,7 +87,7 @@ def test_a_case_number_that_does_not_exist_or_is_not_yours_is_answered_politely(
 
 
 def test_status_changes_reach_the_person_once_through_the_outbox(chat: ChatHarness) -> None:
-    from handlers.rights import notify
+    from bot.outreach.rights import notify
 
     chat.conversation(*REGISTER)
     assert "进度有变化会发消息" in chat.conversation(*FORM, "1")[-1]
@@ -109,7 +109,7 @@ def test_status_changes_reach_the_person_once_through_the_outbox(chat: ChatHarne
 
 
 def test_someone_who_registers_after_filing_gets_the_later_changes(chat: ChatHarness) -> None:
-    from handlers.rights import notify
+    from bot.outreach.rights import notify
 
     chat.conversation(*FORM, "1")
     now = chat.dispatcher.services.clock()

@@ -105,9 +105,10 @@ def test_the_phone_beside_the_chat_gets_sms_and_calls_and_replies(demo: Started)
 
     async def send_as_the_bot() -> None:  # the demo's fake provider, reached through the real SDKs
         sent = await SmsProvider.from_settings(settings).send(
-            "13905701234", "SMS_DEMO_NOTICE", {"content": "华埠镇有采茶的活，每天150元。回T退订"})
+            "13905701234", "SMS_DEMO_JOB",
+            {"place": "华埠镇", "title": "采茶工", "pay": "每天150元", "contact": "村干部"})
         called = await VoiceProvider.from_settings(settings).call(
-            "13905701234", "TTS_DEMO_FAIR", {"content": "明天上午九点，县人力资源市场有招聘会。"})
+            "13905701234", "TTS_DEMO_FAIR", {"date": "3月11日", "time": "上午9点", "place": "县人力资源市场"})
         assert sent.ok and called.ok
 
     asyncio.run(send_as_the_bot())  # before Playwright's own event loop runs in this thread
@@ -117,9 +118,10 @@ def test_the_phone_beside_the_chat_gets_sms_and_calls_and_replies(demo: Started)
         page.set_default_timeout(15_000)
         page.goto(demo.url + "/sandbox/")
         sync_api.expect(page.locator("#number")).to_have_value("13905701234")
-        sync_api.expect(page.locator("#inbox .sms-in")).to_have_text("【开化就业】华埠镇有采茶的活，每天150元。回T退订")
+        sync_api.expect(page.locator("#inbox .sms-in")).to_have_text(
+            "【开化就业】新活儿：华埠镇招采茶工，每天150元，问村干部。回T退订")
         sync_api.expect(page.locator("#inbox .call-card .call-text")).to_have_text(
-            "您好，这里是开化县人力社保局。明天上午九点，县人力资源市场有招聘会。")
+            "您好，这里是开化县人力社保局。3月11日上午9点，在县人力资源市场有招聘会，欢迎您去找活。")
 
         page.fill("#sms-msg", "T")
         page.click("#sms-send")

@@ -11,7 +11,7 @@ from conftest import ChatHarness, advance
 from sqlmodel import Session, select
 
 from bot import scheduler
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from storage.db import session_scope
 from storage.models import Job
 

@@ -16,7 +16,7 @@ with warnings.catch_warnings():
 
 from conftest import ChatHarness, Clock
 
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from handlers.graduates import REC_GAP, recommend_due
 from storage import graduates, silver
 from storage.db import session_scope

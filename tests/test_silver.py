@@ -20,7 +20,7 @@ from conftest import ChatHarness, Clock
 
 from bot.channels.base import Outcome, PushMessage, SendResult
 from bot.delivery import Deliverer
-from bot.postings import post_job
+from bot.outreach.jobs import post_job
 from handlers.silver import maps, match_all
 from storage import silver
 from storage.db import session_scope

@@ -10,6 +10,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,8 +23,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.channels.aliyun import MAX_CALLBACK_BODY, BadCallback
-from bot.channels.sandbox.fake_aliyun import FakeAliyun, create_fake_aliyun
+from bot.channels.phone_templates import render, templates, trim, variables
+from bot.channels.sandbox.fake_aliyun import PARAM_LIMIT, FakeAliyun, create_fake_aliyun
 from bot.channels.sms import provider as sms
+from bot.channels.sms.text import ONE
 from bot.channels.voice import provider as voice
 from bot.settings import Settings
 
@@ -33,6 +36,7 @@ TEMPLATES = {
     "SMS_100001": "您的家人为您登记了开化零工就业小助手，验证码${code}，请告诉家人。",
     "SMS_100002": "${town}有新活：${title}，${pay}。回T退订",
     "SMS_100003": "开化就业通知：${text}。回T退订",
+    "SMS_100004": templates("sms")["fair"].text,
     "TTS_200001": "您好，这里是开化县人力社保局。${when}，${venue}有招聘会，欢迎来看看。",
 }
 
@@ -85,6 +89,7 @@ def settings_for(fake: FakeAliyun, **overrides: Any) -> Settings:
         "voice_endpoint": fake.url,
         "sms_access_key_id": KEY_ID, "sms_access_key_secret": KEY_SECRET, "sms_sign_name": SIGN,
         "sms_template_consent": "SMS_100001", "sms_template_job": "SMS_100002", "sms_template_notice": "SMS_100003",
+        "sms_template_fair": "SMS_100004",
         "voice_template_fair": "TTS_200001", "voice_show_number": "057112345678", **overrides}
     return Settings(**values)
 
@@ -114,12 +119,46 @@ async def test_an_sms_is_sent_with_signature_template_and_parameters(fake: FakeA
     assert "139****1234" in logged and PHONE not in logged and KEY_SECRET not in logged and "482913" not in logged
 
 
-def test_templates_per_kind_fall_back_to_the_notice(texts: sms.SmsProvider, calls: voice.VoiceProvider) -> None:
-    assert texts.template_for("consent") == "SMS_100001"
-    assert texts.template_for("job") == "SMS_100002"
-    assert texts.template_for("fair") == "SMS_100003"  # no fair template set: the generic one
-    assert texts.template_for("broadcast") == "SMS_100003"
-    assert calls.template_for("fair") == "TTS_200001" and calls.template_for("consent") is None
+FAIR = {"title": "3月定期招聘会", "date": "3月18日", "time": "上午9点", "place": "县人力资源市场", "text": "明天招聘会"}
+
+
+def test_each_kind_fills_its_own_template_or_the_notice(texts: sms.SmsProvider, calls: voice.VoiceProvider) -> None:
+    fair = texts.templates.fill("fair", FAIR)
+    assert fair is not None and (fair.code, fair.params) == (
+        "SMS_100004", {"date": "3月18日", "time": "上午9点", "place": "县人力资源市场"})  # only its own variables
+    assert fair.text == "招聘会提醒：3月18日上午9点，在县人力资源市场，欢迎来找活。回T退订"
+    consent = texts.templates.fill("consent", {"code": "123456", "text": "验证码123456"})
+    assert consent is not None and (consent.code, consent.params) == ("SMS_100001", {"code": "123456"})
+    # a push without its kind's fields, or a kind without a template of its own: the notice, with its words
+    for kind in ("fair", "broadcast", "course"):
+        notice = texts.templates.fill(kind, {"text": "明天招聘会"})
+        assert notice is not None and (notice.code, notice.params) == ("SMS_100003", {"text": "明天招聘会"})
+    assert calls.templates.fill("consent", {"code": "123456"}) is None  # no TTS consent template set
+    call = calls.templates.fill("fair", FAIR)
+    assert call is not None and call.params == {"date": "3月18日", "time": "上午9点", "place": "县人力资源市场"}
+
+
+def test_long_fields_are_trimmed_to_each_variables_limit_and_one_message() -> None:
+    job = templates("sms")["job"]
+    params = job.fill({"title": "高山有机茶园春茶采摘及鲜叶分拣包装临时工", "place": "苏庄镇古田村毛坦自然村",
+                       "pay": "每天150元另加计件奖励", "contact": "村干部"})
+    assert params is not None and all(len(params[name]) <= limit for name, limit in job.limits.items())
+    assert params["title"] == "高山有机茶园春茶采摘…" and params["place"].endswith("…")
+    empty_place = {"title": "采茶", "place": " ", "pay": "面议", "contact": "村干部"}
+    assert job.fill(empty_place) is None  # an empty variable is refused
+    assert trim("县人力资源市场", 7) == "县人力资源市场" and trim("县人力资源市场", 6) == "县人力资源…"
+
+
+@pytest.mark.parametrize("channel", ["sms", "voice"])
+def test_every_template_fits_the_providers_rules(channel: str) -> None:
+    """Each variable within the provider's limit, and an SMS with every variable at its longest
+    still one message with the signature."""
+    cap = PARAM_LIMIT["SendSms" if channel == "sms" else "SingleCallByTts"]
+    for template in templates(channel).values():
+        assert set(template.limits) == set(variables(template.text)) and max(template.limits.values()) <= cap
+        longest = render(template.text, {name: "字" * limit for name, limit in template.limits.items()})
+        assert channel == "voice" or len(f"【{'签' * 15}】{longest}") <= ONE, template.kind  # as README says
+        assert channel == "voice" or template.kind == "consent" or longest.endswith("回T退订")
 
 
 async def test_throttling_is_a_later_not_a_never(fake: FakeAliyun, texts: sms.SmsProvider) -> None:
@@ -153,11 +192,14 @@ async def test_a_wrong_template_or_parameters_never_go(fake: FakeAliyun, texts: 
     assert (wrong.ok, wrong.permanent, wrong.throttled, wrong.code) == (False, True, False, "isv.SMS_TEMPLATE_ILLEGAL")
     missing = await texts.send(PHONE, "SMS_100002", {"town": "华埠镇"})
     assert missing.permanent and missing.code == "isv.TEMPLATE_MISSING_PARAMETERS"
-    too_long = await texts.send(PHONE, "SMS_100003", {"text": "很长" * 30})
+    too_long = await texts.send(PHONE, "SMS_100003", {"text": "长" * 36})
     assert too_long.permanent and too_long.code == "isv.PARAM_LENGTH_LIMIT"
+    extra = await texts.send(PHONE, "SMS_100001", {"code": "1", "content": "验证码1"})
+    assert extra.permanent and extra.code == "isv.INVALID_PARAMETERS"
     unsigned = sms.SmsProvider.from_settings(settings_for(fake, sms_sign_name="别的签名"))
     assert (await unsigned.send(PHONE, "SMS_100001", {"code": "1"})).code == "isv.SMS_SIGNATURE_ILLEGAL"
     assert fake.received == []
+    assert (await texts.send(PHONE, "SMS_100003", {"text": "长" * 35})).ok  # at the limit it goes
 
 
 async def test_numbers_that_are_not_mobiles(fake: FakeAliyun, texts: sms.SmsProvider) -> None:
@@ -221,8 +263,20 @@ async def test_a_call_reads_the_template(fake: FakeAliyun, calls: voice.VoicePro
     assert got.text == "您好，这里是开化县人力社保局。明天上午九点，县人力资源市场有招聘会，欢迎来看看。"
     wrong = await calls.call(PHONE, "TTS_000000", {"when": "明天"})
     assert wrong.permanent and not wrong.throttled
+    long_place = await calls.call(PHONE, "TTS_200001", {"when": "明天", "venue": "长" * 21})
+    assert long_place.permanent and long_place.code == "isv.PARAM_LENGTH_LIMIT"
     fake.fail("SingleCallByTts", "isv.BUSINESS_LIMIT_CONTROL")
     assert (await calls.call(PHONE, "TTS_200001", {"when": "明天", "venue": "市场"})).throttled
+
+
+def test_the_readme_table_is_what_the_bot_sends() -> None:
+    """The table an admin applies with says each template's setting, wording and variables."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for channel in ("sms", "voice"):
+        for kind, t in templates(channel).items():
+            limits = "，".join(f"`{name}` ≤{limit}" for name, limit in t.limits.items())
+            row = f"| `JOBBOT_{channel.upper()}_TEMPLATE_{kind.upper()}` | {t.name} | {t.type} | {t.text} | {limits} |"
+            assert row in readme, row
 
 
 # --- callbacks ----------------------------------------------------------------------------------

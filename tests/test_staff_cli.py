@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from bot.app import prepare_database
 from bot.cli import app
-from bot.postings import COLUMNS, post_job
+from bot.outreach.jobs import post_job
+from bot.postings import COLUMNS
 from bot.services import Services
 from bot.settings import get_settings
 from storage.db import session_scope

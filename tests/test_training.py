@@ -17,7 +17,7 @@ with warnings.catch_warnings():
 
 from conftest import ChatHarness, Clock
 
-from handlers.training import queue_reminders
+from bot.outreach.courses import queue_reminders
 from storage import courses
 from storage.db import make_engine, session_scope
 from storage.models import CourseSignup, Outbox, Worker, saved_id

@@ -293,7 +293,7 @@ async def test_a_slow_handler_replies_later_through_the_api_once(webhook_factory
             break
         await asyncio.sleep(0.05)
     if retry_lands_elsewhere:  # another process, which knows only what the database says
-        hook.channel._late_here.clear()
+        hook.channel.replies._late_here.clear()
     after = await hook.wechat.text(OPENID, "慢慢来", msg_id=5001, created=created)  # once it is done
     assert after.body == "success"
     await asyncio.sleep(0.3)

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.channels.phone import BUDGET_USED, month_of
-from bot.channels.sms.text import fit
+from bot.channels.phone_templates import TemplateSet, push_fields
+from bot.channels.sms.text import signed_parts
 from bot.channels.voice.sender import KINDS as CALL_KINDS
 from bot.settings import Settings
 from storage import phone
@@ -45,7 +46,8 @@ class Preview:
 def preview(session: Session, settings: Settings, *, worker_ids: list[int], kind: str, texts: tuple[str, ...],
             now: datetime) -> Preview:
     """Count the people by the channel their push goes by (a call only for the kinds calls carry,
-    else their SMS number) and price the SMS (by its parts) and calls at the configured prices."""
+    else their SMS number) and price the SMS (by the parts of its template) and calls at the
+    configured prices."""
     chat = sms = calls = none = 0
     for (channel, has_sms), n in push_channels(session, worker_ids=worker_ids).items():
         if channel == "voice" and kind in CALL_KINDS:
@@ -56,7 +58,8 @@ def preview(session: Session, settings: Settings, *, worker_ids: list[int], kind
             none += n
         else:
             chat += n
-    parts = fit(texts, settings.sms_sign_name or "")[1] if texts else 1
+    filled = TemplateSet.from_settings("sms", settings).fill(kind, push_fields(texts, {}))
+    parts = signed_parts(filled.text, settings.sms_sign_name or "") if filled else 1
     cost = sms * parts * phone.to_milli(settings.sms_price) + calls * phone.to_milli(settings.voice_price)
     month = month_of(now.astimezone(ZoneInfo(settings.timezone)))
     left = phone.to_milli(settings.phone_monthly_budget) - phone.spent(session, month=month)

@@ -34,7 +34,11 @@ from bot.console.context import (
     who,
 )
 from bot.console.roles import OutOfScope, Perm, Role, Staff
-from bot.postings import classify_job, import_jobs, job_fields, post_job, understood
+from bot.outreach import broadcasts as broadcast_outreach
+from bot.outreach import fairs as fair_outreach
+from bot.outreach.jobs import classify_job, import_jobs, post_job
+from bot.postings import job_fields, understood
+from handlers.fair_text import when_text
 from handlers.notices import JOB_STATUS, pay_text
 from handlers.registration import notes_text
 from knowledge import taxonomy
@@ -92,7 +96,7 @@ def fair_row(fair: Fair, console: Console) -> dict[str, Any]:
     start, end = fair.starts_at.astimezone(tz), fr.end_of(fair).astimezone(tz)
     return {"id": fair.id, "kind": fair.kind, "title": fair.title, "town": fair.town, "venue": fair.venue,
             "stream_url": fair.stream_url, "date": start.date().isoformat(), "start": start.strftime("%H:%M"),
-            "end": end.strftime("%H:%M"), "when": fr.when_text(fair, tz), "status": fair.status,
+            "end": end.strftime("%H:%M"), "when": when_text(fair, tz), "status": fair.status,
             "status_label": FAIR_STATUS.get(fair.status, fair.status), "job_ids": fair.job_ids,
             "fixed": fair.source_key.startswith("fixed-")}
 
@@ -397,7 +401,7 @@ class Api:
 
         def work(session: Session) -> dict[str, Any]:
             self._own_fair(session, request, fair_id)
-            result = fr.move_fair(session, fair_id=fair_id, starts_at=starts, ends_at=ends,
+            result = fair_outreach.move_fair(session, fair_id=fair_id, starts_at=starts, ends_at=ends,
                                   venue=text_field(data, "venue"), reason=text_field(data, "reason"),
                                   now=self.c.services.clock(), tz=tz)
             if result.change:
@@ -413,7 +417,7 @@ class Api:
 
         def work(session: Session) -> dict[str, Any]:
             self._own_fair(session, request, fair_id)
-            result = fr.cancel_fair(session, fair_id=fair_id, reason=text_field(data, "reason"),
+            result = fair_outreach.cancel_fair(session, fair_id=fair_id, reason=text_field(data, "reason"),
                                     now=self.c.services.clock(), tz=self.c.services.tz)
             if result.change:
                 self.c.audit(session, request, "fair.cancel", fair_id, notified=result.notified)
@@ -494,7 +498,7 @@ class Api:
             raise BadRequest("请填写要发的内容")
 
         def work(session: Session) -> dict[str, Any]:
-            row = bc.create_broadcast(session, texts=[str(t) for t in texts], audience=audience,
+            row = broadcast_outreach.create_broadcast(session, texts=[str(t) for t in texts], audience=audience,
                                       now=self.c.services.clock(), title=text_field(data, "title", max_len=128),
                                       fair_id=int_list([data["fair_id"]])[0] if data.get("fair_id") else None)
             self.c.audit(session, request, "broadcast.create", row.id, title=row.title)
@@ -521,7 +525,7 @@ class Api:
 
         def work(session: Session) -> dict[str, Any]:
             self._own_broadcast(session, request, broadcast_id)
-            done = bc.confirm_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock(),
+            done = broadcast_outreach.confirm_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock(),
                                         tz=self.c.services.tz, terms=self.c.terms)
             if done.first:
                 self.c.audit(session, request, "broadcast.confirm", broadcast_id, queued=done.queued)
@@ -534,7 +538,7 @@ class Api:
 
         def work(session: Session) -> dict[str, Any]:
             self._own_broadcast(session, request, broadcast_id)
-            stopped = bc.stop_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock())
+            stopped = broadcast_outreach.stop_broadcast(session, broadcast_id=broadcast_id, now=self.c.services.clock())
             self.c.audit(session, request, "broadcast.stop", broadcast_id, stopped=stopped)
             return {"stopped": stopped}
 

@@ -17,6 +17,7 @@ from bot.console.accounts import ACTIONS
 from bot.console.api import Api, audience_label, broadcast_row, fair_row, scoped_town
 from bot.console.context import BadRequest, Console, mask_id, mask_phone, page_of, who
 from bot.console.roles import Perm
+from handlers.fair_text import fair_block
 from handlers.notices import JOB_STATUS
 from knowledge import taxonomy
 from storage import broadcasts as bc
@@ -106,7 +107,7 @@ class Pages:
         fairs = fr.upcoming_fairs(session, now=now, limit=30)
         titles = {saved_id(f): f"{f.starts_at.astimezone(tz):%m-%d} {f.title}" for f in fairs}
         chosen = next((f for f in fairs if f.id == fair_id), None)
-        draft = fr.fair_block(chosen, tz, heading="招聘会通知：") + "\n回复“招聘会”看详情。" if chosen else ""
+        draft = fair_block(chosen, tz, heading="招聘会通知：") + "\n回复“招聘会”看详情。" if chosen else ""
         rows = bc.list_broadcasts(session, limit=30, town=town)
         listed = [{**broadcast_row(r, self.c), "audience_label": audience_label(bc.Audience.from_dict(r.audience),
                                                                                 titles)} for r in rows]

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.console.context import BadRequest, Console, body_json, mask_phone, text_field, who
 from bot.console.roles import OutOfScope, Perm, Role, Staff
+from bot.outreach.consent import send_code
 from handlers import family
 from handlers.registration import MAX_AGE, MIN_AGE, parse_age
 from handlers.rights import parse_mobile
@@ -116,7 +117,7 @@ class Villagers:
             if way == "paper":
                 store.give(session, consent=consent, method=store.PAPER, now=now)
             else:
-                family.send_code(session, consent=consent, now=now, by=BY_STAFF)
+                send_code(session, consent=consent, now=now, by=BY_STAFF)
             self.c.audit(session, request, "villager.add", consent.worker_id, consent=way, phone=mask_phone(phone))
             return {"id": consent.worker_id, "status": "given" if way == "paper" else "pending"}
 
@@ -156,7 +157,7 @@ class Villagers:
             worker, consent = self._own(session, request, worker_id)
             if not worker.consent_pending:
                 raise BadRequest("本人已经确认过了")
-            if not family.send_code(session, consent=consent, now=self.c.services.clock(), by=BY_STAFF):
+            if not send_code(session, consent=consent, now=self.c.services.clock(), by=BY_STAFF):
                 raise BadRequest(f"验证码已经发了{store.MAX_SENDS}次，请改用本人当面签字")
             self.c.audit(session, request, "villager.code", worker_id)
             return {"id": worker_id, "status": "pending"}

@@ -13,6 +13,7 @@ from pathlib import Path
 from knowledge.places import gazetteer
 from knowledge.policy.answer import Answer, Citation, not_covered, reply
 from knowledge.policy.document import PolicyDocument, parse_document, read_text
+from knowledge.policy.expand import Expander
 from knowledge.policy.howto import HOWTO_REF, HowTo, HowToTable
 from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
@@ -26,6 +27,7 @@ SHIPPED_DOCUMENT = "kaihua-employment-plan-2023.txt"
 # Words that start a second question in the same message ("…，还有欠工资的找谁").
 _SECOND_QUESTION = re.compile(r"[，,；;。？?！!\s]*(?:还有|另外|再问一下|再问|顺便问一下|顺便问)")
 MIN_PART = 4
+COMMON = 20_000  # jieba's count of a word too common to have synonyms worth adding ("时候", "地方")
 ANSWERS_KEPT = 4096  # villagers ask the same few things; an answer depends on the question alone
 
 
@@ -55,7 +57,9 @@ class PolicyBase:
         repairable = (terms - lexicon.stopwords - lexicon.generic) | self._howto.words
         speller = self._speller = Speller(repairable, tokenizer.knows, tokenizer.words,
                                           written=repairable - lexicon.spoken_phrases)
-        self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts))
+        skip = lexicon.stopwords | lexicon.generic
+        expander = Expander(self._index.vocabulary, lambda w: w in skip or tokenizer.frequency(w) > COMMON)
+        self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts), expander)
         self._matcher = Matcher(self._index)
         self._kept = lru_cache(maxsize=ANSWERS_KEPT)(self._ask)
 

@@ -147,6 +147,7 @@ class PolicyIndex:
             for e, text in zip(entries, self.texts, strict=False)
         ]
         self.token_sets = [frozenset(tokens) for tokens in corpus]
+        self.vocabulary = frozenset[str]().union(*self.token_sets)
         self._frequencies: dict[tuple[str, ...], int] = {}
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge.policy.index import Entry, PolicyIndex
-from knowledge.policy.query import Question, Unit
+from knowledge.policy.query import THESAURUS_WEIGHT, Question, Unit
 from knowledge.text import arabize_counts
 
 MIN_COVERAGE = 0.45
@@ -181,6 +181,7 @@ class Matcher:
             if u.kind != "phrasing" or frequency:
                 vague = u.kind == "act" or len(u.text) == 1
                 weight = self.index.rarity(frequency) * (VAGUE_WEIGHT if vague else 1)
+                weight *= THESAURUS_WEIGHT if u.guessed else 1  # a synonym is less sure than the word said
                 # A word no document has is usually the story around the question ("工地", "手机");
                 # a topic known to be outside the plan ("医保") keeps its full weight.
                 weights[u.text] = weight if frequency or u.outside else weight * STORY_WEIGHT

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from knowledge.places import gazetteer
+from knowledge.policy.expand import Expander
 from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer, char_pairs
 from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
 from knowledge.text import arabize_counts
 
 EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the documents use the word itself
+THESAURUS_WEIGHT = 0.5  # weight, in search and coverage, of a thesaurus synonym of a word the documents lack
 
 _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个家名亩场次吨%])")
 # "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
@@ -95,6 +97,7 @@ class Unit:
     kind: str = "thing"  # "thing", "act" (a verb) or "phrasing" (number, time, adverb, adjective)
     parts: tuple[str, ...] = ()  # shorter words inside it, for choosing sentences when it is not said whole
     outside: bool = False  # a topic the plan is known not to cover (养老金, 医保…): it must be said to answer
+    guessed: bool = False  # the documents do not use the word; its alternatives are thesaurus synonyms
 
 
 @dataclass
@@ -140,8 +143,10 @@ class Question:
 class QuestionReader:
     """Turns what a person typed into a `Question`; corpus_text is all the documents' text in search form."""
 
-    def __init__(self, lexicon: Lexicon, speller: Speller, tokenizer: Tokenizer, corpus_text: str):
+    def __init__(self, lexicon: Lexicon, speller: Speller, tokenizer: Tokenizer, corpus_text: str,
+                 expander: Expander):
         self.lexicon = lexicon
+        self.expander = expander
         self.speller = speller
         self.tokenizer = tokenizer
         self.corpus_text = corpus_text
@@ -213,7 +218,11 @@ class QuestionReader:
                 unread[start:at] = [True] * len(word)
             parts = tuple(t for t in self.tokenizer.search_tokens(word) if len(t) > 1 and t != word)
             outside = word in self.lexicon.outside and not where[start]
-            q.units.append(Unit(word, (word,), generic=generic, kind=kind, parts=parts, outside=outside))
+            # "厂子" is said "工厂" in the documents; verbs and adjectives have too loose synonyms.
+            synonyms = self.expander.synonyms(word) if flag.startswith("n") and not outside else ()
+            self._add_tokens(q, " ".join(synonyms), THESAURUS_WEIGHT)
+            q.units.append(Unit(word, (word, *synonyms), generic=generic, kind=kind, parts=parts, outside=outside,
+                                guessed=bool(synonyms)))
         q.units += self._shared_phrases(text, unread)
         q.units = list({u.text: u for u in q.units}.values())
         # "娃中考没考好，县里技校咋样": a topic outside the plan told in the story is not what is asked,

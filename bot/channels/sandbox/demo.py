@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 
+from bot.channels.phone_templates import templates
 from bot.channels.sandbox.fake_aliyun import FakeAliyun, create_fake_aliyun
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
 from bot.channels.sandbox.page import create_sandbox_app
@@ -35,13 +36,17 @@ log = logging.getLogger(__name__)
 FAKE_API = "/fake-wechat"
 DEMO_TEMPLATE = "demo-service-notice"
 DEMO_SIGN = "开化就业"
-# the demo account's approved templates: code → text; the channels fill ${code} or ${content}
-DEMO_PHONE_TEMPLATES = {
-    "SMS_DEMO_CONSENT": "您的家人为您登记开化零工就业小助手，验证码${code}，同意就把验证码告诉家人。",
-    "SMS_DEMO_NOTICE": "${content}",
-    "TTS_DEMO_CONSENT": "您好，这里是开化零工就业小助手。您家里人为您登记，验证码是${code}，再说一遍，${code}。",
-    "TTS_DEMO_FAIR": "您好，这里是开化县人力社保局。${content}",
-}
+PREFIX = {"sms": "SMS_DEMO_", "voice": "TTS_DEMO_"}
+
+
+def demo_code(channel: str, kind: str) -> str:
+    """The demo account's code of a template: SMS_DEMO_JOB, TTS_DEMO_FAIR …"""
+    return PREFIX[channel] + kind.upper()
+
+
+# the demo account has every template of bot/channels/data/phone_templates.json approved
+DEMO_PHONE_TEMPLATES = {demo_code(channel, kind): template.text
+                        for channel in PREFIX for kind, template in templates(channel).items()}
 
 
 def local_base(settings: Settings) -> str:
@@ -75,9 +80,8 @@ def _phone_settings(settings: Settings) -> dict[str, object]:
         "sms_access_key_id": settings.sms_access_key_id or "LTAI_demo_" + secrets.token_hex(6),
         "sms_access_key_secret": settings.sms_access_key_secret or secrets.token_hex(15),
         "voice_access_key_id": None, "voice_access_key_secret": None,  # the SMS account's
-        "sms_sign_name": DEMO_SIGN, "sms_template_consent": "SMS_DEMO_CONSENT", "sms_template_job": None,
-        "sms_template_fair": None, "sms_template_notice": "SMS_DEMO_NOTICE",
-        "voice_template_consent": "TTS_DEMO_CONSENT", "voice_template_fair": "TTS_DEMO_FAIR",
+        "sms_sign_name": DEMO_SIGN,
+        **{f"{channel}_template_{kind}": demo_code(channel, kind) for channel in PREFIX for kind in templates(channel)},
         # the provider's callbacks must carry this token (JOBBOT_PHONE_CALLBACK_TOKEN, the channels')
         "phone_callback_token": secrets.token_hex(16),
     }
@@ -92,8 +96,7 @@ def create_demo_app(settings: Settings, dispatcher: Dispatcher) -> Starlette:
     token = getattr(settings, "phone_callback_token", "")
     phone = FakeAliyun(settings.sms_access_key_id or "", settings.sms_access_key_secret or "",
                        templates=DEMO_PHONE_TEMPLATES, sign_names={DEMO_SIGN}, auto_report=True,
-                       callback_base=f"{local_base(settings)}/?token={token}",
-                       param_limit=500)  # the channels put a whole notice in ${content}
+                       callback_base=f"{local_base(settings)}/?token={token}")
 
     @contextlib.asynccontextmanager
     async def menu_and_simulator() -> AsyncIterator[None]:

@@ -4,11 +4,13 @@ It takes the SDK's real requests (RPC style, signed ACS3-HMAC-SHA256; the signat
 with the SDK's own signer against the one account it knows) and answers SendSms,
 QuerySendDetails and SingleCallByTts as the provider does: "OK" with a BizId / CallId, or a
 business code in an HTTP 200 body (isv.SMS_TEMPLATE_ILLEGAL, isv.MOBILE_NUMBER_ILLEGAL,
-isv.TEMPLATE_MISSING_PARAMETERS, isv.BUSINESS_LIMIT_CONTROL past a number's daily limit …), and
-HTTP errors for a bad key or signature and for API throttling (Throttling.User). Tests script
-failures with `fail()` and read what arrived in `received`. It plays the provider's side of the
-callbacks too: delivery receipts (SmsReport), people's replies (SmsUp) and call reports
-(VoiceReport), POSTed as JSON arrays to the bot's /sms/report, /sms/up and /voice/report.
+isv.TEMPLATE_MISSING_PARAMETERS, isv.PARAM_LENGTH_LIMIT for a variable over the provider's limit,
+isv.BUSINESS_LIMIT_CONTROL past a number's daily limit …), and HTTP errors for a bad key or
+signature and for API throttling (Throttling.User). The variables sent must be the template's
+own, each within its limit, as for a real account. Tests script failures with `fail()` and read
+what arrived in `received`. It plays the provider's side of the callbacks too: delivery receipts
+(SmsReport), people's replies (SmsUp) and call reports (VoiceReport), POSTed as JSON arrays to
+the bot's /sms/report, /sms/up and /voice/report.
 """
 
 from __future__ import annotations
@@ -35,9 +37,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bot.channels.phone_templates import render, variables
+
 ZONE = ZoneInfo("Asia/Shanghai")
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
-PARAM_LIMIT = 35  # characters in one template variable, the provider's rule for most of them
+# characters in one template variable: the provider's rule for most SMS variables, and for TTS ones
+PARAM_LIMIT = {"SendSms": 35, "SingleCallByTts": 20}
 DAILY_LIMIT = 10  # messages a day to one number, the provider's default for one signature
 SIGNING = "ACS3-HMAC-SHA256"
 MESSAGES = {
@@ -46,6 +51,7 @@ MESSAGES = {
     "isv.SMS_SIGNATURE_ILLEGAL": "该账号下找不到对应签名",
     "isv.MOBILE_NUMBER_ILLEGAL": "非法手机号",
     "isv.TEMPLATE_MISSING_PARAMETERS": "模板变量中存在未赋值变量",
+    "isv.INVALID_PARAMETERS": "模板中没有这个变量",
     "isv.INVALID_JSON_PARAM": "JSON参数不合法，只接受字符串值",
     "isv.PARAM_LENGTH_LIMIT": "参数超出长度限制",
     "isv.BUSINESS_LIMIT_CONTROL": "触发分钟级流控Permits:1",
@@ -82,7 +88,7 @@ class FakeAliyun:
 
     def __init__(self, key_id: str, key_secret: str, *, templates: dict[str, str], sign_names: set[str],
                  callback_base: str | None = None, auto_report: bool = False,
-                 daily_limit: int = DAILY_LIMIT, param_limit: int = PARAM_LIMIT,
+                 daily_limit: int = DAILY_LIMIT,
                  clock: Callable[[], float] = time.time) -> None:
         self.key_id, self.key_secret = key_id, key_secret
         self.url = ""  # where it serves, once it does (what JOBBOT_SMS_ENDPOINT points to)
@@ -92,7 +98,6 @@ class FakeAliyun:
         self.callback_base = callback_base
         self.auto_report = auto_report  # post each receipt / call report right after the send
         self.daily_limit = daily_limit
-        self.param_limit = param_limit
         self.clock = clock
         self._lock = threading.RLock()
         self.received: list[Received] = []
@@ -195,7 +200,7 @@ class FakeAliyun:
     def _accept(self, action: str, number: str, code: str, raw_params: str | None, out_id: str, *,
                 sign: str = "") -> tuple[int, dict[str, Any], Received | None]:
         """Send it, when the parameters fill the template: an SMS (with its signature) or a call."""
-        rendered, refusal = self._render(code, raw_params)
+        rendered, refusal = self._render(code, raw_params, PARAM_LIMIT[action])
         if refusal:
             return self._answer(action, refusal)
         kind, id_field = ("call", "CallId") if action == "SingleCallByTts" else ("sms", "BizId")
@@ -213,21 +218,23 @@ class FakeAliyun:
                     "Content": r.text, "SendDate": _local(r.at), "ReceiveDate": _local(r.at),
                     "OutId": r.out_id} for r in found]}}
 
-    def _render(self, code: str, raw: str | None) -> tuple[tuple[str, dict[str, str]], str | None]:
-        """The template with its variables filled in, or the code refusing the parameters."""
+    def _render(self, code: str, raw: str | None, limit: int) -> tuple[tuple[str, dict[str, str]], str | None]:
+        """The template with its variables filled in, or the code refusing the parameters: not a
+        JSON object of strings, a variable over `limit` characters, one missing, one not its own."""
         try:
             params = json.loads(raw) if raw else {}
         except ValueError:
             return ("", {}), "isv.INVALID_JSON_PARAM"
         if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
             return ("", {}), "isv.INVALID_JSON_PARAM"
-        if any(len(v) > self.param_limit for v in params.values()):
+        if any(len(v) > limit for v in params.values()):
             return ("", {}), "isv.PARAM_LENGTH_LIMIT"
-        names = re.findall(r"\$\{(\w+)\}", self.templates[code])
-        if any(name not in params for name in names):
+        names = set(variables(self.templates[code]))
+        if names - params.keys():
             return ("", {}), "isv.TEMPLATE_MISSING_PARAMETERS"
-        text = re.sub(r"\$\{(\w+)\}", lambda m: params[m.group(1)], self.templates[code])
-        return (text, params), None
+        if params.keys() - names:
+            return ("", {}), "isv.INVALID_PARAMETERS"
+        return (render(self.templates[code], params), params), None
 
     def _keep(self, kind: str, phone: str, text: str, template: str = "", params: dict[str, str] | None = None,
               out_id: str = "") -> Received:

@@ -26,6 +26,7 @@ from bot.channels.aliyun import (
     template_params,
     text,
 )
+from bot.channels.phone_templates import TemplateSet
 from bot.settings import Settings
 
 __all__ = ["BadCallback", "ProviderResult", "SmsProvider", "SmsReport", "SmsUp", "parse_reports", "parse_uplink"]
@@ -59,9 +60,9 @@ class SmsUp:
 
 
 class SmsProvider:
-    """The SMS client for one account and signature; `template_for` names the template of a kind."""
+    """The SMS client for one account and signature, with the account's approved templates."""
 
-    def __init__(self, client: Client, *, sign_name: str, templates: dict[str, str | None]) -> None:
+    def __init__(self, client: Client, *, sign_name: str, templates: TemplateSet) -> None:
         self.client = client
         self.sign_name = sign_name
         self.templates = templates
@@ -69,14 +70,8 @@ class SmsProvider:
     @classmethod
     def from_settings(cls, settings: Settings) -> SmsProvider:
         config = sdk_config(settings.sms_endpoint, settings.sms_access_key_id, settings.sms_access_key_secret)
-        templates = {"consent": settings.sms_template_consent, "job": settings.sms_template_job,
-                     "fair": settings.sms_template_fair, "notice": settings.sms_template_notice}
-        return cls(Client(config), sign_name=settings.sms_sign_name or "", templates=templates)
-
-    def template_for(self, kind: str) -> str | None:
-        """The template code for "consent", "job", "fair"; any other kind (or one not set) takes
-        the generic notice template. None when not even that is set."""
-        return self.templates.get(kind) or self.templates.get("notice")
+        return cls(Client(config), sign_name=settings.sms_sign_name or "",
+                   templates=TemplateSet.from_settings("sms", settings))
 
     async def send(self, phone: str, template_code: str, params: dict[str, Any] | None = None, *,
                    out_id: str | None = None) -> ProviderResult:

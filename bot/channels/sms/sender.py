@@ -1,6 +1,7 @@
-"""SMS pushes for the delivery worker: the template of the row's kind (JOBBOT_SMS_TEMPLATE_<KIND>,
-NOTICE for the rest), filled with the row's params or else with the text as `content`, fitted to
-one message where possible, and paid for from the monthly budget before the provider is called."""
+"""SMS pushes for the delivery worker: the approved template of the row's kind filled from the
+push's fields (the notice template, with the push's own words trimmed, for the other kinds and
+for a push without the fields), paid for by its parts from the monthly budget before the
+provider is called."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from sqlmodel import Session
 
 from bot.channels.base import Hold, Outcome, PushMessage, SendResult
 from bot.channels.phone import Budget
+from bot.channels.phone_templates import push_fields
 from bot.channels.sms.provider import SmsProvider
-from bot.channels.sms.text import fit
+from bot.channels.sms.text import signed_parts
 from storage.phone import to_milli
 
 CHANNEL = "sms"
@@ -27,14 +29,10 @@ class SmsPushes:
         return self.budget.hold(session, self.price, now)
 
     async def send(self, message: PushMessage) -> SendResult:
-        template = self.provider.template_for(message.kind)
-        if template is None:
+        filled = self.provider.templates.fill(message.kind, push_fields(message.texts, message.params))
+        if filled is None:
             return SendResult(Outcome.PERMANENT, reason=f"没有配置“{message.kind}”这类短信的模板")
-        if message.params:
-            params, count = dict(message.params), 1
-        else:
-            content, count = fit(message.texts, self.provider.sign_name)
-            params = {"content": content}
+        count = signed_parts(filled.text, self.provider.sign_name)
         return await self.budget.spend(
             self.price * count, channel=CHANNEL, user_id=message.user_id, kind=message.kind,
-            send=lambda: self.provider.send(message.user_id, template, params))
+            send=lambda: self.provider.send(message.user_id, filled.code, filled.params))

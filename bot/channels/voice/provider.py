@@ -21,6 +21,7 @@ from bot.channels.aliyun import (
     template_params,
     text,
 )
+from bot.channels.phone_templates import TemplateSet
 from bot.settings import Settings
 
 __all__ = ["BadCallback", "ProviderResult", "VoiceProvider", "VoiceReport", "parse_reports"]
@@ -43,9 +44,9 @@ class VoiceReport:
 
 
 class VoiceProvider:
-    """The voice client for one account; `template_for` names the TTS template of a kind."""
+    """The voice client for one account, with the account's approved TTS templates."""
 
-    def __init__(self, client: Client, *, show_number: str | None, templates: dict[str, str | None],
+    def __init__(self, client: Client, *, show_number: str | None, templates: TemplateSet,
                  play_times: int = 2) -> None:
         self.client = client
         self.show_number = show_number
@@ -56,12 +57,8 @@ class VoiceProvider:
     def from_settings(cls, settings: Settings) -> VoiceProvider:
         config = sdk_config(settings.voice_endpoint, settings.voice_access_key_id or settings.sms_access_key_id,
                             settings.voice_access_key_secret or settings.sms_access_key_secret)
-        templates = {"consent": settings.voice_template_consent, "fair": settings.voice_template_fair}
-        return cls(Client(config), show_number=settings.voice_show_number, templates=templates)
-
-    def template_for(self, kind: str) -> str | None:
-        """The TTS template for "consent" or "fair"; None for a kind no call is made for."""
-        return self.templates.get(kind)
+        return cls(Client(config), show_number=settings.voice_show_number,
+                   templates=TemplateSet.from_settings("voice", settings))
 
     async def call(self, phone: str, tts_code: str, params: dict[str, Any] | None = None, *,
                    out_id: str | None = None) -> ProviderResult:

@@ -1,6 +1,8 @@
-"""Calls for the delivery worker: a call carries only a fair reminder or a consent code, is made
-between 08:00 and 20:00 local time, once per fair per person, and is paid for from the monthly
-budget before the provider is called. Other kinds go by the person's SMS number (`fallback`)."""
+"""Calls for the delivery worker: a call carries only a fair reminder, a fair's change or a
+consent code, in its TTS template filled from the push's fields; it is made between 08:00 and
+20:00 local time, once per fair per person, and is paid for from the monthly budget before the
+provider is called. Other kinds, and a kind without a TTS template, go by the person's SMS
+number (`fallback`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlmodel import Session
 
 from bot.channels.base import Hold, Outcome, PushMessage, SendResult
 from bot.channels.phone import Budget
-from bot.channels.sms.text import plain
+from bot.channels.phone_templates import push_fields
 from bot.channels.voice.provider import VoiceProvider
 from storage.phone import already_reached, to_milli
 
@@ -31,7 +33,8 @@ class VoicePushes:
         self.tz = tz
 
     def takes(self, kind: str) -> bool:
-        return kind in KINDS
+        """A kind calls carry and the account has a TTS template for (else it goes by SMS)."""
+        return kind in KINDS and kind in self.provider.templates.codes
 
     def gate(self, session: Session, *, worker_id: int, kind: str, ref_id: int | None, now: datetime) -> Hold | None:
         local = now.astimezone(self.tz)
@@ -45,10 +48,9 @@ class VoicePushes:
         return self.budget.hold(session, self.price, now)
 
     async def send(self, message: PushMessage) -> SendResult:
-        template = self.provider.template_for(message.kind)
-        if template is None:
-            return SendResult(Outcome.PERMANENT, reason=f"没有配置“{message.kind}”这类电话的语音模板")
-        params = dict(message.params) if message.params else {"content": plain(message.texts)}
+        filled = self.provider.templates.fill(message.kind, push_fields(message.texts, message.params))
+        if filled is None:
+            return SendResult(Outcome.PERMANENT, reason=f"“{message.kind}”这条消息缺少语音模板要填的内容")
         return await self.budget.spend(
             self.price, channel=CHANNEL, user_id=message.user_id, kind=message.kind,
-            send=lambda: self.provider.call(message.user_id, template, params))
+            send=lambda: self.provider.call(message.user_id, filled.code, filled.params))

@@ -3,11 +3,11 @@
 A message is verified, parsed, turned into an `Update` and dispatched in a dispatch process
 (`bot.dispatch_process`; a thread when there is none), together with the other messages that
 queued up meanwhile (`bot.batches`: one transaction for the lot). When the handler finishes
-within the reply budget the reply is passive (in the HTTP answer); otherwise we answer
-"success" at once (WeChat's 5-second rule) and send the reply through the customer-service
-API when it is ready. Retries are the dispatcher's business (the inbound log); `late` keeps
-a retry from repeating a reply that goes out late. Hostile input gets 403/400/413, each
-logged once without secrets, never a 500.
+within the reply budget (bot.reply_budget: WeChat's 5-second rule, less a margin) the reply
+is passive (in the HTTP answer); otherwise we answer "success" at once and send the reply
+through the customer-service API when it is ready. Retries are the dispatcher's business
+(the inbound log); the late marks keep a retry from repeating a reply that goes out late.
+Hostile input gets 403/400/413, each logged once without secrets, never a 500.
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
 
-from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -35,31 +33,27 @@ from bot.channels.wechat.client import WeChatClient
 from bot.channels.wechat.delivery import WeChatMessenger
 from bot.channels.wechat.envelope import Envelope, Forbidden
 from bot.channels.wechat.inbound import CHANNEL, BadMessage, mask, parse, translate
-from bot.channels.wechat.late import claim_send, is_late, mark_late
 from bot.channels.wechat.pushes import WeChatPushes
 from bot.channels.wechat.recognizer import RecognitionField, Recognizer
 from bot.channels.wechat.replay import SignedOnce
-from bot.dispatch import SORRY, Dispatcher
+from bot.dispatch import Dispatcher
 from bot.dispatch_process import DispatchProcess, ProcessDied
-from bot.messages import Reply, Update
+from bot.messages import Update
+from bot.reply_budget import Dispatched, ReplyBudget
 from bot.settings import Settings
 from storage.db import session_scope
+from storage.late_replies import is_late
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
 SUCCESS = "success"
-DRAIN_SECONDS = 10.0
-LATE_MEMORY = 600.0  # WeChat retries within about 15 seconds
 # WeChat retries 5 s after CreateTime at the earliest; 2 s leaves room for clock skew.
 RETRY_AGE = 2
 
 
 class TooLarge(Exception):
     """The body is over the configured limit (answered with 413)."""
-
-
-Dispatched = tuple[Reply | None, bool]  # the reply, and whether it already went out late elsewhere
 
 
 class WeChatChannel(Channel):
@@ -78,12 +72,11 @@ class WeChatChannel(Channel):
         self.signed_once = SignedOnce(settings.wechat_timestamp_window)
         self.recognizer = recognizer or RecognitionField()
         self.clock = clock
-        self.budget = settings.wechat_reply_budget
+        self.replies = ReplyBudget(channel=CHANNEL, seconds=settings.wechat_reply_budget, engine=dispatcher.engine,
+                                   send=self.send_text, mask=mask)
         self.max_body = settings.wechat_max_body
         self.client: WeChatClient | None = None
         self.messenger: WeChatMessenger | None = None
-        self._tasks: set[asyncio.Future[None]] = set()
-        self._late_here: dict[str, float] = {}  # keys answered late by this process → forget at
         self._batches: Batcher[tuple[Update, bool], Dispatched] = Batcher(self._run_batch,
                                                                           lanes=dispatch_lanes(settings))
         self._processes: list[DispatchProcess] = []  # lane → child process (with dispatch_processes)
@@ -133,17 +126,12 @@ class WeChatChannel(Channel):
         try:
             yield
         finally:
-            await self.drain()
+            await self.replies.drain()
             await asyncio.gather(*(child.stop() for child in self._processes))
             self._processes = []
             if self._threads is not None:
                 self._threads.shutdown(wait=False)
             await self._close_client()
-
-    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
-        """Wait for late replies still on their way (used at shutdown and by tests)."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
 
     async def send_text(self, openid: str, text: str) -> SendResult:
         """Send a text outside a passive reply (customer-service message, else template)."""
@@ -183,32 +171,16 @@ class WeChatChannel(Channel):
         inbound = await translate(message, self.recognizer)
         if inbound.update is None:
             return PlainTextResponse(SUCCESS)
-        reply = await self._dispatch_within_budget(inbound.update, created=message.time)
+        update = inbound.update
+        # Only a message old enough to be WeChat's retry can have been answered late elsewhere.
+        maybe_retry = time.time() - message.time >= RETRY_AGE
+        reply = await self.replies.answer(update, self._batches.submit((update, maybe_retry)))
         if inbound.silent or reply is None or reply.empty:
             return PlainTextResponse(SUCCESS)
         xml_reply = passive_text(message, reply.as_text())
         return Response(self.envelope.seal(xml_reply, query, encrypted), media_type="application/xml")
 
-    # --- dispatch and the 5-second rule -----------------------------------------------------
-    async def _dispatch_within_budget(self, update: Update, *, created: int) -> Reply | None:
-        # Only a message old enough to be WeChat's retry can have been answered late elsewhere.
-        task = self._batches.submit((update, time.time() - created >= RETRY_AGE))
-        done, _ = await asyncio.wait({task}, timeout=self.budget)
-        if task in done:
-            try:
-                reply, answered_late = task.result()
-            except Exception:
-                log.exception("dispatch failed for a %s message from %s", update.kind, mask(update.user_id))
-                return Reply.of(SORRY)
-            if answered_late or update.dedup_key in self._late_here:
-                return None  # a retry of a message whose reply goes out late
-            return reply
-        if update.dedup_key:
-            self._late_here[update.dedup_key] = asyncio.get_running_loop().time() + LATE_MEMORY
-        log.info("reply to %s over budget (%.1fs): answering later", mask(update.user_id), self.budget)
-        self._spawn(self._reply_late(task, update))
-        return None
-
+    # --- dispatch ------------------------------------------------------------------------------
     async def _run_batch(self, lane: int, batch: list[tuple[Update, bool]]) -> list[Dispatched]:
         """Dispatch a batch of (update, maybe a retry) on this lane's process or thread."""
         updates, maybe_retry = [update for update, _ in batch], [retry for _, retry in batch]
@@ -220,46 +192,6 @@ class WeChatChannel(Channel):
             return await child.call(dispatch_batch, updates, maybe_retry, False)
         except ProcessDied:  # a new child has taken its place; it may take over the batch's claims
             return await child.call(dispatch_batch, updates, maybe_retry, True)
-
-    def _mark(self, update: Update, mark: Callable[..., object]) -> bool:
-        with session_scope(self.dispatcher.engine) as session:
-            return bool(mark(session, channel=CHANNEL, dedup_key=update.dedup_key or "", user_id=update.user_id))
-
-    async def _reply_late(self, task: asyncio.Future[Dispatched], update: Update) -> None:
-        """Mark the message as answered late, then send the reply when the handler is done —
-        unless another late answer to it (a retry that overran the budget too) sent it."""
-        if update.dedup_key:
-            # Spawned, not awaited before answering "success": on SQLite this insert waits
-            # for the slow handler's write lock.
-            await to_thread.run_sync(self._mark, update, mark_late)
-        try:
-            reply, _ = await task
-        except Exception:
-            log.exception("late dispatch failed for %s", mask(update.user_id))
-            reply = Reply.of(SORRY)
-        if reply is None or reply.empty:
-            return
-        if update.dedup_key and not await to_thread.run_sync(self._mark, update, claim_send):
-            return
-        if self.messenger is None:
-            log.warning("late reply to %s dropped: JOBBOT_WECHAT_APPID/SECRET not set", mask(update.user_id))
-            return
-        result = await self.messenger.send_text(update.user_id, reply.as_text())
-        if not result.delivered:
-            log.warning("late reply to %s not delivered: %s", mask(update.user_id), result.reason)
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Future[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background WeChat task failed", exc_info=task.exception())
-        now = asyncio.get_running_loop().time()
-        for key in [k for k, until in self._late_here.items() if until < now]:
-            del self._late_here[key]
 
 
 def dispatch_batch(dispatcher: Dispatcher, updates: list[Update], maybe_retry: list[bool],

@@ -13,7 +13,8 @@ from starlette.routing import BaseRoute, Route
 from bot.console.context import BadRequest, Console, body_json, mask_phone, page_of, text_field, who
 from bot.console.loop.shared import PAGE_SIZE, when
 from bot.console.roles import Perm, Staff
-from handlers.rights import amount_text, notify
+from bot.outreach.rights import notify
+from handlers.rights import amount_text
 from storage import cases as store
 from storage.models import RightsCase, saved_id
 from storage.waiting import fate

@@ -1,13 +1,13 @@
-"""Marks on messages whose reply goes out late (customer-service API), not passively.
+"""Marks on messages whose reply goes out late (through the channel's sender), not in the
+answer to the platform's request (bot.reply_budget).
 
-When a handler overruns the reply budget we answer "success" and send the reply later.
-WeChat then retries the message; once the dispatcher has finished, a retry would get the
-stored reply back and answer it passively — a second copy. The `late` mark tells such a
-retry to answer "success" too (the webhook also remembers its own late keys, so a retry in
-the same process knows at once). When a retry overruns the budget as well, both have a
-reply to send: the `sent` claim lets only the first send it. Both are rows of the inbound
-log under derived keys: no schema of their own, pruned and erased with the person's other
-messages.
+When a handler overruns its channel's reply budget we acknowledge the message and send the
+reply later. The platform may then retry the message; once the dispatcher has finished, a
+retry would get the stored reply back and answer it in its request — a second copy. The
+`late` mark tells such a retry to acknowledge only. When a retry overruns the budget as
+well, both have a reply to send: the `sent` claim lets only the first send it. Both are rows
+of the inbound log under derived keys: no schema of their own, pruned and erased with the
+person's other messages.
 """
 
 from __future__ import annotations

