@@ -13,7 +13,6 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, bindparam, column, func, update
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
@@ -78,9 +77,11 @@ def _update_each(table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) 
 @cache
 def _update_joined(table: Table, keys: tuple[str, ...], columns: tuple[str, ...], same: tuple[str, ...]) -> Any:
     """UPDATE table SET `columns` FROM unnest(an array per column) WHERE `keys` match (PostgreSQL),
-    the arrays bound as a_<name> and `same` as b_<name>."""
-    given = func.unnest(*(bindparam(f"a_{name}", type_=ARRAY(table.c[name].type, dimensions=1)) for name in columns)) \
-        .table_valued(*(column(name, table.c[name].type) for name in columns)).render_derived(name="given")
+    the arrays bound as a_<name> and `same` as b_<name>. One text for any number of rows, so
+    it is compiled once and the server keeps it prepared."""
+    arrays = (bindparam(f"a_{name}", type_=postgresql.ARRAY(table.c[name].type, dimensions=1)) for name in columns)
+    given = func.unnest(*arrays).table_valued(*(column(name, table.c[name].type) for name in columns)) \
+        .render_derived(name="given")
     return update(table).where(*(table.c[k] == given.c[k] for k in keys)).values(
         {**{name: given.c[name] for name in columns if name not in keys},
          **{name: bindparam(f"b_{name}") for name in same}})
@@ -88,8 +89,8 @@ def _update_joined(table: Table, keys: tuple[str, ...], columns: tuple[str, ...]
 
 def update_rows(session: Session, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]],
                 **same: Any) -> None:
-    """Set each row's values in the row of `table` its `keys` columns match (at most one row
-    each), and the `same` values in all of them.
+    """Set each row's values (all rows name the same columns) in the row of `table` its `keys`
+    columns match, and the `same` values in each of those; a key given twice gets its last row.
 
     On PostgreSQL this is one statement, the rows joined in as arrays, one per column: an
     executemany costs the server several times as much CPU, one UPDATE per row. SQLite has no
@@ -104,5 +105,6 @@ def update_rows(session: Session, table: Table, keys: tuple[str, ...], rows: lis
         params = [{**{f"b_{name}": value for name, value in row.items()}, **fixed} for row in rows]
         session.connection().execute(_update_each(table, keys, changed), params)
         return
-    statement = _update_joined(table, keys, columns, tuple(same))
-    session.connection().execute(statement, {**{f"a_{name}": [row[name] for row in rows] for name in columns}, **fixed})
+    last = {tuple(row[k] for k in keys): row for row in rows}.values()
+    arrays = {f"a_{name}": [row[name] for row in last] for name in columns}
+    session.connection().execute(_update_joined(table, keys, columns, tuple(same)), {**arrays, **fixed})
