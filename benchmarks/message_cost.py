@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import statistics
 import sys
 import tempfile
@@ -35,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scratch import scratch_databases  # noqa: E402
 from wechat_traffic import MIXED, REGISTRATION, TOKEN, Traffic, signed_queries  # noqa: E402
-from wechat_webhook import prepare_database  # noqa: E402
+from wechat_webhook import prepare_database, process_cpu  # noqa: E402
 
 from bot.app import build_dispatcher  # noqa: E402
 from bot.messages import Kind, Update  # noqa: E402
@@ -53,15 +52,6 @@ def kind_of(text: str, step: int, registering: bool) -> str:
     if text == "1":
         return "job detail" if MIXED[step - 1] == "找工作" else "fair detail"
     return KINDS[text]
-
-
-def _process_cpu(pid: int) -> float:
-    """CPU seconds a process on this machine has used (user + system), 0 when it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 Cost = tuple[float, float, float, float]  # CPU ms here, CPU ms in PostgreSQL, wall ms, SQL statements
@@ -85,7 +75,7 @@ def dispatcher_costs(url: str, users: int, rounds: int, batch: int) -> dict[str,
             backends.append(dbapi_connection.info.backend_pid)
 
     def server_cpu() -> float:
-        return sum(_process_cpu(pid) for pid in backends)
+        return sum(process_cpu(pid) for pid in backends)
 
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(database_url=url, data_dir=Path(data_dir), background=False, dispatch_processes=0)
