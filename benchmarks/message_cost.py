@@ -6,7 +6,8 @@ On a scratch SQLite file and a scratch PostgreSQL database with the webhook benc
 mixed workload's messages in order through the real dispatcher, one message per dispatch (the
 webhook's case when idle) or `--batch` messages of one kind at a time (under load the webhook
 hands over what queued up meanwhile as one batch). For each kind it prints
-this process's CPU ms per message (PostgreSQL's own work is not in it), the wall ms and the
+this process's CPU ms per message, on PostgreSQL the CPU ms of its server processes serving
+these connections (read from /proc, so only for a server on this machine), the wall ms and the
 SQL statements sent (commits not counted); then
 what the /wechat HTTP path adds around the dispatch (signature, XML parse, reply XML), in CPU
 µs per message.
@@ -24,6 +25,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 
@@ -32,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scratch import scratch_databases  # noqa: E402
 from wechat_traffic import MIXED, REGISTRATION, TOKEN, Traffic, signed_queries  # noqa: E402
-from wechat_webhook import prepare_database  # noqa: E402
+from wechat_webhook import prepare_database, process_cpu  # noqa: E402
 
 from bot.app import build_dispatcher  # noqa: E402
 from bot.messages import Kind, Update  # noqa: E402
@@ -52,22 +54,34 @@ def kind_of(text: str, step: int, registering: bool) -> str:
     return KINDS[text]
 
 
-def dispatcher_costs(url: str, users: int, rounds: int, batch: int) -> dict[str, list[tuple[float, float, float]]]:
-    """(CPU ms, wall ms, SQL statements) of each message, by kind: a batch's share when
-    messages of one kind are dispatched `batch` at a time."""
+Cost = tuple[float, float, float, float]  # CPU ms here, CPU ms in PostgreSQL, wall ms, SQL statements
+
+
+def dispatcher_costs(url: str, users: int, rounds: int, batch: int) -> dict[str, list[Cost]]:
+    """(CPU ms, database server CPU ms, wall ms, SQL statements) of each message, by kind: a
+    batch's share when messages of one kind are dispatched `batch` at a time."""
     traffic = Traffic("mixed", users, "C")
     engine = make_engine(url)
     statements = [0]
+    backends: list[int] = []  # PostgreSQL server processes of this engine's connections
 
     @event.listens_for(engine, "before_cursor_execute")
     def count(*_: object) -> None:
         statements[0] += 1
 
+    @event.listens_for(engine, "connect")
+    def backend(dbapi_connection: Any, _record: object) -> None:
+        if engine.dialect.name == "postgresql":
+            backends.append(dbapi_connection.info.backend_pid)
+
+    def server_cpu() -> float:
+        return sum(process_cpu(pid) for pid in backends)
+
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(database_url=url, data_dir=Path(data_dir), background=False, dispatch_processes=0)
         dispatcher = build_dispatcher(settings, engine=engine)
         dispatcher.warm()
-        costs: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+        costs: dict[str, list[Cost]] = defaultdict(list)
         for round_ in range(len(REGISTRATION) + len(MIXED) * rounds):
             by_kind: dict[str, list[Update]] = defaultdict(list)
             for villager in range(users):
@@ -83,9 +97,10 @@ def dispatcher_costs(url: str, users: int, rounds: int, batch: int) -> dict[str,
             for kind, updates in by_kind.items():
                 for start in range(0, len(updates), batch):
                     chunk = updates[start:start + batch]
-                    cpu, wall, statements[0] = time.process_time(), time.perf_counter(), 0
+                    cpu, server, wall, statements[0] = time.process_time(), server_cpu(), time.perf_counter(), 0
                     dispatcher.dispatch_many(chunk)
                     share = ((time.process_time() - cpu) * 1000 / len(chunk),
+                             (server_cpu() - server) * 1000 / len(chunk),
                              (time.perf_counter() - wall) * 1000 / len(chunk), statements[0] / len(chunk))
                     costs[kind].extend([share] * len(chunk))
     engine.dispose()
@@ -133,14 +148,15 @@ def main() -> None:
     for database, url in scratch_databases(args.only):
         prepare_database(url, Traffic("mixed", args.users, "C"), args.jobs, 0)
         costs = dispatcher_costs(url, args.users, args.rounds, args.batch)
-        print(f"\n[{database}] {'kind':<22} {'n':>5} {'CPU ms':>8} {'wall ms':>8} {'p99 wall':>9} {'SQL':>5}")
+        print(f"\n[{database}] {'kind':<22} {'n':>5} {'CPU ms':>8} {'DB CPU':>8} {'wall ms':>8} {'p99 wall':>9} "
+              f"{'SQL':>5}")
         everything = [c for kind in costs.values() for c in kind]
         for kind, values in [*sorted(costs.items()), ("all (mixed workload)", everything)]:
-            cpu = statistics.fmean(c for c, _, _ in values)
-            walls = sorted(w for _, w, _ in values)
+            cpu, server = statistics.fmean(c[0] for c in values), statistics.fmean(c[1] for c in values)
+            walls = sorted(c[2] for c in values)
             p99 = walls[min(len(walls) - 1, int(len(walls) * 0.99))]
-            print(f"{'':<{len(database) + 3}}{kind:<22} {len(values):5d} {cpu:8.2f} "
-                  f"{statistics.fmean(walls):8.2f} {p99:9.2f} {statistics.fmean(n for _, _, n in values):5.1f}")
+            print(f"{'':<{len(database) + 3}}{kind:<22} {len(values):5d} {cpu:8.2f} {server:8.2f} "
+                  f"{statistics.fmean(walls):8.2f} {p99:9.2f} {statistics.fmean(c[3] for c in values):5.1f}")
     print(f"\n/wechat around the dispatch (verify, parse, update, reply XML): {http_path_cost():.0f} µs CPU "
           "per message")
 

@@ -15,9 +15,11 @@ benchmarks/wechat_traffic.py) it measures, one after the other on the same machi
 - `jobbot serve` (`--workers N`, default 1) on a fresh SQLite file and on a scratch PostgreSQL
   database, with demo data, a few thousand open jobs and half the villagers registered.
 
-It prints req/s, × echo, p50 and p99 for each, and checks every reply: wrk counts non-200
-answers, handler-error apologies and deferred ("success") answers as they arrive, and
-afterwards every message in jobbot's inbound log is checked against the text it answers.
+It prints req/s, × echo, p50, p99 and CPU/req (the CPU ms per request of the server's processes
+and, on PostgreSQL, of the database's server processes: a busy machine lowers req/s much more
+than it moves this) for each, and checks every reply: wrk counts non-200 answers, handler-error
+apologies and deferred ("success") answers as they arrive, and afterwards every message in
+jobbot's inbound log is checked against the text it answers.
 `--broadcast 100000` measures jobbot while a broadcast to that many people is being delivered
 (to a fake WeChat API on loopback): queued once the server is warm, the load starting as soon
 as the first pushes have gone out.
@@ -144,7 +146,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
+def server(command: list[str], env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
     """The server started, listening on `port`, until the block ends; its log kept in a file."""
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
@@ -155,7 +157,7 @@ def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]
                     log.seek(0)
                     raise SystemExit(f"server did not start: {log.read().decode()[-2000:]}")
                 time.sleep(0.2)
-            yield
+            yield process
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -170,6 +172,49 @@ def _listening(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process on this machine has used; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds of a process and all its descendants (a server's workers and dispatch children)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    family, todo = [], [root]
+    while todo:
+        family.append(pid := todo.pop())
+        todo += children.get(pid, [])
+    return sum(process_cpu(pid) for pid in family)
+
+
+def database_cpu(url: str) -> float:
+    """CPU seconds of the PostgreSQL server processes now serving the database at `url` (0 for
+    SQLite, or a server on another machine)."""
+    if not url.startswith("postgresql"):
+        return 0.0
+    from sqlalchemy import text
+
+    from storage.db import throwaway_engine
+
+    engine = throwaway_engine(url)
+    with engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND pid <> pg_backend_pid()")).scalars().all()
+    engine.dispose()
+    return sum(process_cpu(pid) for pid in pids)
 
 
 def uvicorn_command(app: str, port: int) -> list[str]:
@@ -275,8 +320,10 @@ def start_broadcast(url: str, people: int) -> int:
 
 # --- one measurement, and the table ---------------------------------------------------------------
 def measure(name: str, port: int, traffic: Traffic, args: argparse.Namespace, echo_rps: float | None,
-            at_start: Callable[[], None] = lambda: None) -> Result:
-    """Warm the server up, call `at_start`, then load it for the run's duration and print the line."""
+            cpu_of: Callable[[], float], at_start: Callable[[], None] = lambda: None) -> Result:
+    """Warm the server up, call `at_start`, then load it for the run's duration and print the line,
+    with the CPU time per request that `cpu_of` (CPU seconds so far) tells: a figure a busy
+    machine disturbs much less than req/s."""
     warm = Traffic(traffic.workload, min(traffic.users, 100), "W" + traffic.prefix)
     # until every message gets its answer within the round: the dispatch child has loaded
     # the policy index, start-up upkeep is done
@@ -285,12 +332,15 @@ def measure(name: str, port: int, traffic: Traffic, args: argparse.Namespace, ec
         if warmed["requests"] >= warmed["sent"] - args.concurrency > 0 and not warmed["deferred"]:
             break
     at_start()
+    cpu = cpu_of()
     result = load(port, traffic, args, args.duration)
+    result["cpu_ms"] = (cpu_of() - cpu) * 1000 / max(result["requests"], 1)
     result["rps"] = result["requests"] / result["seconds"]
     result["ratio"] = result["rps"] / echo_rps if echo_rps else 1.0
     faults = result["socket_errors"] + result["bad_status"] + result["sorry"]
     print(f"{name:<52} {result['rps']:8.0f} {result['ratio']:7.2f}× {result['p50_ms']:8.1f} ms "
-          f"{result['p99_ms']:8.1f} ms   errors {faults}, deferred {result['deferred']}", flush=True)
+          f"{result['p99_ms']:8.1f} ms {result['cpu_ms']:7.2f} ms   errors {faults}, deferred {result['deferred']}",
+          flush=True)
     return result
 
 
@@ -317,14 +367,16 @@ def jobbot_runs(traffic: Traffic, args: argparse.Namespace, echo_rps: float) -> 
                        JOBBOT_QUIET_END="00:00", JOBBOT_ELDERLY_QUIET_START="00:00", JOBBOT_ELDERLY_QUIET_END="00:00")
             name += f", broadcast to {args.broadcast:,}"
         command = [sys.executable, "-m", "bot", "serve", "--workers", str(args.workers)]
-        with fake_api(api_port, args.broadcast) if args.broadcast else nullcontext(), server(command, env, port):
+        with fake_api(api_port, args.broadcast) if args.broadcast else nullcontext(), \
+                server(command, env, port) as process:
             before: list[int] = []
 
             def at_start() -> None:  # called within this iteration only
                 if args.broadcast:
                     before.append(start_broadcast(url, args.broadcast))  # noqa: B023
 
-            result = measure(name, port, traffic, args, echo_rps, at_start)
+            result = measure(name, port, traffic, args, echo_rps,
+                             lambda: tree_cpu(process.pid) + database_cpu(url), at_start)  # noqa: B023
             states = outbox_states(url) if args.broadcast else {}
         engine = make_engine(url)
         checked = check_replies(engine, traffic)
@@ -367,14 +419,15 @@ def main() -> None:
         print(f"\nworkload {workload}: {args.users} villagers, {args.concurrency} connections, {client}, "
               f"{args.duration:g} s per server, {os.cpu_count()} CPUs"
               + (f", {args.jobs} open jobs, half the villagers registered" if workload == "mixed" else ""))
-        print(f"{'server':<52} {'req/s':>8} {'× echo':>8} {'p50':>11} {'p99':>11}")
+        print(f"{'server':<52} {'req/s':>8} {'× echo':>8} {'p50':>11} {'p99':>11} {'CPU/req':>10}")
         tag = f"{workload[0].upper()}{int(time.time()) % 100000}"
         echo_rps = 0.0
         for name, app in (("wechatpy echo, Starlette/uvicorn, 1 worker", "benchmarks.wechat_echo:starlette_echo"),
                           ("wechatpy echo, raw ASGI/uvicorn, 1 worker", "benchmarks.wechat_echo:raw_echo")):
             port = free_port()
-            with server(uvicorn_command(app, port), {**os.environ, "PYTHONPATH": str(ROOT)}, port):
-                result = measure(name, port, Traffic(workload, args.users, "E" + tag), args, echo_rps or None)
+            with server(uvicorn_command(app, port), {**os.environ, "PYTHONPATH": str(ROOT)}, port) as process:
+                result = measure(name, port, Traffic(workload, args.users, "E" + tag), args, echo_rps or None,
+                                 lambda: tree_cpu(process.pid))  # noqa: B023
             echo_rps = echo_rps or result["rps"]
         jobbot_runs(Traffic(workload, args.users, "J" + tag), args, echo_rps)
 

@@ -26,7 +26,7 @@ from knowledge.text import compact, pinyin_key
 from storage.conversations import ConversationState, lock_conversations, save_conversations
 from storage.db import session_scope
 from storage.inbound import Claim, claim_messages, finish_messages, release_message
-from storage.workers import AccountRef, touch_accounts
+from storage.workers import AccountRef, expect_workers, touch_accounts
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +227,7 @@ class Dispatcher:
             people = [(updates[i].channel, updates[i].user_id) for i in todo]
             states = lock_conversations(session, people)
             accounts = touch_accounts(session, people, now=self.services.clock())
+            expect_workers(session, accounts.values())
             finished = []
             for i in todo:
                 update = updates[i]

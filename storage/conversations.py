@@ -6,14 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
 from storage.models import Conversation, utcnow
-from storage.sql import InsertBuilder, per_dialect, table_of
+from storage.sql import InsertBuilder, per_dialect, table_of, update_rows
 
 _TABLE = table_of(Conversation)
-_SAVE = update(_TABLE).where(_TABLE.c.id == bindparam("conversation_id"))  # SET: the columns given
 
 Person = tuple[str, str]  # (channel, user_id)
 
@@ -61,10 +60,8 @@ def lock_conversations(session: Session, people: Iterable[Person]) -> dict[Perso
 
 def save_conversations(session: Session, states: Iterable[ConversationState]) -> None:
     """Write back where each person now is (rows `lock_conversations` gave)."""
-    params = [{"conversation_id": s.id, "flow": s.flow, "step": s.step, "data": s.data, "back": s.back}
-              for s in states]
-    if params:
-        session.connection().execute(_SAVE, params)
+    rows = [{"id": s.id, "flow": s.flow, "step": s.step, "data": s.data, "back": s.back} for s in states]
+    update_rows(session, _TABLE, ("id",), rows)
 
 
 def reset_conversations(session: Session, *, channel: str, user_ids: list[str]) -> None:

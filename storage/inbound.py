@@ -20,17 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, text, update
+from sqlalchemy import delete, text, update
 from sqlmodel import Session, col, select
 
 from storage.models import InboundMessage, utcnow
-from storage.sql import InsertBuilder, per_dialect, table_of
+from storage.sql import InsertBuilder, per_dialect, table_of, update_rows
 
 STALE_CLAIM = timedelta(seconds=60)
 _TABLE = table_of(InboundMessage)
-_FINISH = update(_TABLE).where(  # SET: status, and the columns given
-    _TABLE.c.channel == bindparam("b_channel"), _TABLE.c.dedup_key == bindparam("b_dedup_key"),
-).values(status="done")
 
 
 @dataclass(frozen=True)
@@ -110,11 +107,8 @@ def _claim_seen(session: Session, channel: str, dedup_key: str, now: datetime, r
 
 def finish_messages(session: Session, finished: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
     """Mark each (channel, dedup_key, reply) message handled and keep its reply for retries."""
-    now = utcnow()
-    params = [{"b_channel": channel, "b_dedup_key": key, "reply": reply, "updated_at": now}
-              for channel, key, reply in finished]
-    if params:
-        session.connection().execute(_FINISH, params)
+    rows = [{"channel": channel, "dedup_key": key, "reply": reply} for channel, key, reply in finished]
+    update_rows(session, _TABLE, ("channel", "dedup_key"), rows, status="done", updated_at=utcnow())
 
 
 def release_message(session: Session, *, channel: str, dedup_key: str) -> None:

@@ -68,9 +68,26 @@ def touch_accounts(session: Session, people: Iterable[tuple[str, str]], *,
     return {(row.channel, row.user_id): AccountRef(row.id, row.worker_id) for row in rows}
 
 
+_EXPECTED, _LOADED = "jobbot.expected_workers", "jobbot.loaded_workers"
+
+
+def expect_workers(session: Session, accounts: Iterable[AccountRef]) -> None:
+    """The workers of these accounts may be asked for in this session (a batch of messages):
+    the first `get_worker` that needs one of them loads them all, in one statement instead of
+    one each. Loaded objects stay in step with the session's own ORM updates."""
+    session.info[_EXPECTED] = {account.worker_id for account in accounts if account.worker_id}
+
+
 def get_worker(session: Session, *, account: AccountRef) -> Worker | None:
     worker_id = account.current_worker_id(session)
-    return session.get(Worker, worker_id) if worker_id else None
+    if not worker_id:
+        return None
+    expected: set[int] = session.info.get(_EXPECTED, set())
+    if worker_id in expected and session.identity_map.get(identity_key(Worker, worker_id)) is None:
+        del session.info[_EXPECTED]
+        # the session keeps only weak references to unchanged objects: hold them for it
+        session.info[_LOADED] = session.exec(select(Worker).where(col(Worker.id).in_(sorted(expected)))).all()
+    return session.get(Worker, worker_id)
 
 
 def save_worker(session: Session, *, account: AccountRef, worker: Worker | None, fields: dict[str, Any]) -> Worker:

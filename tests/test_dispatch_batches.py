@@ -4,11 +4,12 @@ retries, one person twice, a failing handler; and the thread hand-off that forms
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
 from conftest import Clock, broken_router, make_settings
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlmodel import Session, col, select
 
 from bot.app import build_dispatcher
@@ -75,6 +76,22 @@ def test_a_sign_up_is_seen_by_the_same_persons_next_message_in_the_batch(dispatc
     assert "已删除" in (confirm_erase or "") and "还没有登记" in (after or "")
     with Session(dispatcher.engine) as session:
         assert session.exec(select(func.count()).select_from(Worker)).one() == 0
+
+
+def test_a_batch_reads_its_peoples_workers_in_one_statement(dispatcher: Dispatcher) -> None:
+    people = ["甲", "乙", "丙"]
+    for step, said in enumerate(REGISTRATION):
+        dispatcher.dispatch_many([text("wechat", person, said, f"{person}{step}") for person in people])
+    reads: list[str] = []
+
+    @event.listens_for(dispatcher.engine, "before_cursor_execute")
+    def worker_read(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if re.search(r"FROM worker\s+WHERE worker\.id", statement):
+            reads.append(statement)
+
+    replies = texts(dispatcher.dispatch_many([text("wechat", p, "我的信息", f"{p}-info") for p in people]))
+    assert all("您的登记信息" in reply and "金星村" in reply for reply in replies)
+    assert len(reads) == 1, reads
 
 
 def test_a_retry_inside_the_same_batch_is_handled_once(db_url: str, tmp_path: Path, clock: Clock) -> None:

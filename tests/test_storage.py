@@ -8,8 +8,8 @@ from sqlmodel import Session, SQLModel, select
 
 from storage.db import alembic_config, make_engine, session_scope
 from storage.inbound import STALE_CLAIM, Claim, claim_messages, finish_messages
-from storage.models import InboundMessage, utcnow
-from storage.sql import insert_ignore, table_of
+from storage.models import Conversation, InboundMessage, utcnow
+from storage.sql import insert_ignore, table_of, update_rows
 
 
 def test_migrations_create_exactly_the_models(db_url: str) -> None:
@@ -98,4 +98,25 @@ def test_insert_ignore_reports_whether_it_inserted(db_url: str) -> None:
         assert insert_ignore(s, InboundMessage, values) is True
         assert insert_ignore(s, InboundMessage, values) is False
         s.commit()
+    engine.dispose()
+
+
+def test_update_rows_sets_each_row_its_own_values(db_url: str) -> None:
+    engine = make_engine(db_url)
+    now = utcnow()
+    with session_scope(engine) as s:
+        s.add_all([Conversation(channel="wechat", user_id=u, data={"n": 0}, back=[], updated_at=now)
+                   for u in ("a", "b", "c")])
+    later = utcnow()
+    with session_scope(engine) as s:
+        update_rows(s, table_of(Conversation), ("channel", "user_id"), [
+            {"channel": "wechat", "user_id": "a", "flow": "登记", "data": {"n": 1}, "back": ["town"]},
+            {"channel": "wechat", "user_id": "b", "flow": None, "data": {"名": "王"}, "back": []},
+            {"channel": "wechat", "user_id": "a", "flow": "找工作", "data": {"n": 2}, "back": []},  # the last wins
+        ], version=7, updated_at=later)
+    with Session(engine) as s:
+        rows = {c.user_id: c for c in s.exec(select(Conversation))}
+    assert (rows["a"].flow, rows["a"].data, rows["a"].back, rows["a"].version) == ("找工作", {"n": 2}, [], 7)
+    assert (rows["b"].flow, rows["b"].data, rows["b"].back, rows["b"].version) == (None, {"名": "王"}, [], 7)
+    assert (rows["c"].data, rows["c"].version, rows["c"].updated_at) == ({"n": 0}, 0, now)
     engine.dispose()
