@@ -11,6 +11,7 @@ from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
 from handlers import asking, contact, silver
 from knowledge import answers, taxonomy
+from knowledge.places import village_key
 from knowledge.text import arabize, choice_numbers, compact, integers
 from storage.models import Worker
 
@@ -35,11 +36,11 @@ EDIT_WORDS = (
 )
 NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skills": "会做的活", "availability": "空闲时间",
                "travel_range": "能去多远", "name": "称呼"}
-_YEAR = re.compile(r"\d{2,4}\s*年")
+_YEAR = re.compile(r"\d{2,4}\s*年|\d\s*年(?:的|生|出生)")  # "61年的", "零六年生"
 _AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
-_SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了")
-_SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒我")
+_SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了|甭")
+_SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒我|没问题|成|中")
 _YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存"
                   r"|yes|y$|ok|okay|可)")
 
@@ -185,7 +186,8 @@ def _ask_village(ctx: Ctx) -> Reply:
 
 
 _VILLAGE_WORD = re.compile(r"村|社区")  # "马金桥村" is a village, not the town 马金 again
-_NO_VILLAGE = re.compile(r"跳过|不知道|不想说|不说|不告诉|保密|没有|不清楚|算了|不用|^无$|^不$|^略$"
+_NO_VILLAGE = re.compile(r"跳过|不知道|不晓得|不记得|记不得|忘了|不想说|不说|不方便|不告诉|保密|没有|不清楚|算了|不用|不填|"
+                         r"^无$|^不$|^略$|^没$|^过$"
                          r"|^(就在|住在|在)?(村里|村上|镇上|街上|城里|县城|乡下|农村|山里|老家|本村|这里)(的|住)?$")
 
 
@@ -198,7 +200,10 @@ def village(ctx: Ctx) -> Reply:
     places = ctx.services.places
     guess = places.resolve(text)
     corrected = guess.town if guess.town != ctx.data.get("town") else None
-    if corrected and (guess.village or not _VILLAGE_WORD.search(text)):  # "不对，我是马金的": the town
+    # "不对，我是马金的", "霞山村": the town, or a village of another town by its own name (not one
+    # that only sounds like it: that may be a village of this town we do not know)
+    named = guess.village and village_key(guess.village) in compact(text)
+    if corrected and (named or not (guess.village or _VILLAGE_WORD.search(text))):
         return _set_town(ctx, corrected, guess.village)
     name = places.village(text, ctx.data.get("town"))
     if name and len(name) <= 20:
@@ -227,7 +232,7 @@ def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
         return None
     value = numbers[0]
     if _YEAR.search(arabize(text)) or value >= 1900:
-        year = value + 1900 if value < 100 else value
+        year = value if value >= 100 else 1900 + value if this_year - 1900 - value <= MAX_AGE else 2000 + value
         if not 1900 <= year <= this_year:
             return None
         return this_year - year, year

@@ -20,14 +20,39 @@ NOON, EVENING = 12, 18
 _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天])")
 
 
+# Meals and daylight said as the edge of a stretch of time ("吃过中饭以后", "到中午"): their hour
+_MEAL_HOURS = ((re.compile(r"中午|中饭|午饭|午餐"), "12点"), (re.compile(r"晚饭|晚餐|天黑"), "18点"),
+               (re.compile(r"早饭|早餐"), "8点"))
+_AFTER_EDGE, _BEFORE_EDGE = r"(?=以后|之后|过后|后|以前|之前|前|到)", r"(?<=到|从)"
+# "七八点": two neighbouring numerals said together, the first is the hour
+_NEIGHBOURS = re.compile("|".join(a + b for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)) + r"(?=点)")
+PM_BARE = 6  # "两点以后", "3点到5点": an hour up to this said without a part of the day is in the afternoon
+
+
 def _clock_hour(part: str | None, hour: int) -> int:
     return hour + 12 if part in ("下午", "晚上", "夜里") and hour < 12 else hour
 
 
+def _hours(text: str) -> list[int]:
+    """The hours named, on a 24-hour clock: a part of the day carries on to the next hour
+    named ("晚上7点到10点"), and a bare early hour is in the afternoon."""
+    said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], text)
+    for pattern, hour in _MEAL_HOURS:
+        said = re.sub(f"{_BEFORE_EDGE}(?:{pattern.pattern})|(?:{pattern.pattern}){_AFTER_EDGE}", hour, said)
+    hours: list[int] = []
+    for found in _HOUR.finditer(arabize(said)):
+        hour = _clock_hour(found.group(1), int(found.group(2)))
+        if found.group(1) is None and hours and hour < hours[-1] <= 24 - 12 + hour:
+            hour += 12  # "9点到3点"
+        elif found.group(1) is None and not hours and 1 <= hour <= PM_BARE:
+            hour += 12
+        hours.append(hour)
+    return [h for h in hours if 0 <= h <= 24]
+
+
 def _clock(text: str) -> list[str]:
     """Parts of the day covered by hours named: "8点到11点" → 上午, "下午3点以后" → 下午, 晚上."""
-    hours = [_clock_hour(m.group(1), int(m.group(2))) for m in _HOUR.finditer(text)]
-    hours = [h for h in hours if 0 <= h <= 24]
+    hours = _hours(text)
     if not hours:
         return []
     start, end = hours[0], hours[-1] if len(hours) > 1 else (22 if _AFTER.search(text) else hours[0] + 1)
@@ -43,10 +68,14 @@ def _days(text: str) -> list[str]:
 
 
 def _clock_and_days(clause: str) -> list[str]:
-    if taxonomy.availability().says_no(clause):
+    """The clock and days named, and the options' words beside days alone ("礼拜一到礼拜五白天")."""
+    options = taxonomy.availability()
+    if options.says_no(clause):
         return []
-    said = arabize(clause)
-    return [*_clock(said), *_days(said)]
+    said = normalize(clause)
+    clock, days = _clock(said), _days(arabize(said))
+    beside = options.read(_WEEKDAY.sub("", arabize(said))).codes if days and not clock else []
+    return list(dict.fromkeys([*clock, *days, *beside]))
 
 
 def free_time(text: str) -> Reading:

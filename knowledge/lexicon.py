@@ -33,7 +33,17 @@ class Lexicon:
         self._tokenizer.add_words([*self._words.aliases, *(w for p in self._pairs for w in p.verbs | p.objects)])
 
     def words(self, text: str) -> list[str]:
-        return [w for w in (compact(w) for w in self._tokenizer.words(text)) if w]
+        """jieba's words; two one-character words that together sound like a concept word are
+        that word misheard ("菜"+"茶" → 采茶), not two concepts."""
+        words: list[str] = []
+        for word in (compact(w) for w in self._tokenizer.words(text)):
+            if not word:
+                continue
+            if len(word) == 1 and words and len(words[-1]) == 1 and self._words.sounds_like(words[-1] + word):
+                words[-1] += word
+            else:
+                words.append(word)
+        return words
 
     def cuts(self, text: str) -> set[int]:
         """Where jieba's words begin and end in the text, as offsets."""

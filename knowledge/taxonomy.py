@@ -185,7 +185,8 @@ class OptionSet:
         unsaid = key
         for alias, _codes in said:
             unsaid = unsaid.replace(alias, "|")
-        if said and not self._negated.search(unsaid):  # "不要太远": the no is the saying's own
+        # "不要太远", "太远不行": the no is the saying's own when nothing else is ruled out
+        if said and (not self._negated.search(unsaid) or not self._named(self._negated.sub("", unsaid).strip("|"))):
             return list(dict.fromkeys(c for _, codes in said for c in codes)), []
         negation = self._negated.search(key)
         if negation is None:

@@ -126,7 +126,7 @@ def test_a_question_with_a_number_typed_while_a_list_is_shown_is_answered(sqlite
 
 
 @pytest.mark.parametrize("said,village", [
-    ("我们村叫下溪", "下溪村"), ("我是华民村三组的", "华民村"), ("老家是下溪的", "下溪"),
+    ("我们村叫下溪", "下溪村"), ("我是华民村三组的", "华民村"), ("老家是下溪的", "下溪村"),  # a clerk writes the 村
 ])
 def test_villages_inside_a_sentence_are_kept_clean(sqlite_chat: ChatHarness, said: str, village: str) -> None:
     worker, _ = register(sqlite_chat, village=said)
