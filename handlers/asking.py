@@ -46,8 +46,17 @@ def kept(understood_part: str) -> str:
     return f"您的原话已记下，工作人员会看。{understood_part}"
 
 
+# "七十六，还要问多少": an answer first, then a grumble or a question about the form itself
+_FIRST_CLAUSE = re.compile(r"^([^，,。.！!？?\s]+)[，,。.！!\s]+\S")
+_ASKING = re.compile(r"问|请|想知道|咨询|打听")
+
+
 def is_question(text: str) -> bool:
-    return len(compact(text)) >= QUESTION_MIN and bool(_QUESTION.search(text.strip()))
+    """A question typed instead of an answer; not one that starts with the answer ("七十六，还要问多少")."""
+    if len(compact(text)) < QUESTION_MIN or not _QUESTION.search(text.strip()):
+        return False
+    first = _FIRST_CLAUSE.match(text.strip())
+    return not first or bool(_QUESTION.search(first.group(1)) or _ASKING.search(first.group(1)))
 
 
 def leave(ctx: Ctx) -> Reply:

@@ -97,9 +97,11 @@ class Gazetteer:
             return TownGuess(inside[0], village=self._village_in(key, inside[0])
                              or (self._slip_for(named, inside[0]) if named else None))
         village = self._village_in(key)  # "霞山", "我是下淤村的": a known village, short or whole, or heard
-        village_town = self._villages.exact(village) if village else next(iter(self._villages.sounds_contained(key)), None)
+        village_town = (self._villages.exact(village) if village
+                        else next(iter(self._villages.sounds_contained(key)), None))
         if village_town and not inside:
-            heard = village or next((v for v in self.villages_of(village_town) if pinyin_key(v) in pinyin_key(key)), None)
+            heard = village or next((v for v in self.villages_of(village_town)
+                                     if pinyin_key(v) in pinyin_key(key)), None)
             return TownGuess(village_town, village=heard)
         heard = self._names.sounds_contained(key)  # "我住在化埠镇": a misheard name inside a sentence
         if len(heard) == 1 and not inside:

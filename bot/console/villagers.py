@@ -15,9 +15,9 @@ from starlette.routing import BaseRoute, Route
 from bot.console.context import BadRequest, Console, body_json, mask_phone, text_field, who
 from bot.console.roles import OutOfScope, Perm, Role, Staff
 from handlers import family
-from handlers.registration import MAX_AGE, MIN_AGE, parse_age
 from handlers.rights import parse_mobile
 from knowledge import taxonomy
+from knowledge.ages import MAX_AGE, MIN_AGE, parse_age
 from storage import consent as store
 from storage.models import Consent, Worker
 
