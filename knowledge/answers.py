@@ -21,9 +21,8 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天])")
 
 
 # Meals and daylight said as the edge of a stretch of time ("吃过中饭以后", "到中午"): their hour
-_MEAL_HOURS = ((re.compile(r"中午|中饭|午饭|午餐"), "中午12点"),
-               (re.compile(r"晚饭|晚餐|天黑|落山|太阳落山|日落"), "晚上6点"),
-               (re.compile(r"早饭|早餐"), "早上8点"), (re.compile(r"天亮|太阳出来|日出|鸡叫"), "早上6点"))
+_MEAL_HOURS = (("中午|中饭|午饭|午餐", "中午12点"), ("晚饭|晚餐|天黑|落山|太阳落山|日落", "晚上6点"),
+               ("早饭|早餐", "早上8点"), ("天亮|太阳出来|日出|鸡叫", "早上6点"))
 _AFTER_EDGE, _BEFORE_EDGE = r"(?=以后|之后|过后|后|以前|之前|前|到)", r"(?<=到|从)"
 # "七八点": two neighbouring numerals said together, the first is the hour
 _NEIGHBOURS = re.compile(
@@ -39,12 +38,12 @@ def _hours(text: str) -> list[int]:
     """The hours named, on a 24-hour clock: a part of the day carries on to the next hour
     named ("晚上7点到10点"), and a bare early hour is in the afternoon."""
     said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], text)
-    for pattern, hour in _MEAL_HOURS:
-        said = re.sub(f"{_BEFORE_EDGE}(?:{pattern.pattern})|(?:{pattern.pattern}){_AFTER_EDGE}", hour, said)
+    for words, clock in _MEAL_HOURS:
+        said = re.sub(f"{_BEFORE_EDGE}(?:{words})|(?:{words}){_AFTER_EDGE}", clock, said)
     hours: list[int] = []
     for found in _HOUR.finditer(arabize(said)):
         hour = _clock_hour(found.group(1), int(found.group(2)))
-        if found.group(1) is None and hours and hour < hours[-1] <= 24 - 12 + hour:
+        if found.group(1) is None and hours and hours[-1] - 12 <= hour < hours[-1]:
             hour += 12  # "9点到3点"
         elif found.group(1) is None and not hours and 1 <= hour <= PM_BARE:
             hour += 12
@@ -142,6 +141,8 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
 
 
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
+# "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
+_LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了)")
 
 
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
@@ -158,6 +159,6 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             return [found] if found else []
         return [] if options.read(clause).codes else [by_means]
 
-    codes = options.read(text, first=how_far_or_where).said
+    codes = options.read(_LEAVING.sub(r"不出\1", normalize(text)), first=how_far_or_where).said
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None

@@ -100,9 +100,8 @@ class Gazetteer:
         village_town = (self._villages.exact(village) if village
                         else next(iter(self._villages.sounds_contained(key)), None))
         if village_town and not inside:
-            heard = village or next((v for v in self.villages_of(village_town)
-                                     if pinyin_key(v) in pinyin_key(key)), None)
-            return TownGuess(village_town, village=heard)
+            return TownGuess(village_town, village=village or next(
+                (v for v in self.villages_of(village_town) if pinyin_key(v) in pinyin_key(key)), None))
         heard = self._names.sounds_contained(key)  # "我住在化埠镇": a misheard name inside a sentence
         if len(heard) == 1 and not inside:
             return TownGuess(heard[0], village=self._named_after_town(key))
