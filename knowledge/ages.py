@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.text import arabize, integers
+from knowledge.text import arabize, integers, normalize
 
 MIN_AGE, MAX_AGE = 16, 90
 _YEAR = re.compile(r"\d{2,4}\s*年|\d\s*年(?:的|生|出生)")  # "61年的", "零六年生"
@@ -21,6 +21,10 @@ _ROUGH_OVER = re.compile(r"(\d)0(多|几|来|出头|好几)")
 # "快七十了", "奔七十", "七十不到": a little under
 _ROUGH_UNDER = re.compile(r"(?:快|将近|奔|差不多)(\d)0|(\d)0(?:不到|差一点|差点)")
 _OVER_SPAN = {"出头": 3, "好几": 9}
+_DIGITS = "一二三四五六七八九"
+# "五十七八", "六七十": neighbouring numerals said together, either may be meant
+_UNITS_TWO = re.compile(f"([{_DIGITS}])十([{_DIGITS[:-1]}])([{_DIGITS[1:]}])")
+_TENS_TWO = re.compile(f"([{_DIGITS[:-1]}])([{_DIGITS[1:]}])十(?![{_DIGITS}])")
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class Age:
 def read_age(text: str, this_year: int) -> Age | None:
     """The ages an answer allows; None when it says nothing of an age."""
     said = arabize(text)
-    rough = _rough(said)
+    rough = _two_said(normalize(text)) or _rough(said)
     animal = _ANIMAL.search(said)
     if animal:
         born = ZODIAC.index(animal.group(1))
@@ -58,6 +62,17 @@ def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
     """(age, birth year if given) from an answer that says one age: "62", "1961年生的"."""
     age = read_age(text, this_year)
     return (age.ages[0], age.birth_year) if age and age.sure is not None and not age.rough else None
+
+
+def _two_said(text: str) -> list[int]:
+    units, tens = _UNITS_TWO.search(text), _TENS_TWO.search(text)
+    digit = {d: i for i, d in enumerate(_DIGITS, 1)}
+    if units and digit[units.group(3)] == digit[units.group(2)] + 1:
+        age = digit[units.group(1)] * 10 + digit[units.group(2)]
+        return [age, age + 1]
+    if tens and digit[tens.group(2)] == digit[tens.group(1)] + 1:
+        return list(range(digit[tens.group(1)] * 10, digit[tens.group(2)] * 10 + 10))
+    return []
 
 
 def _rough(said: str) -> list[int]:

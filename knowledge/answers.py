@@ -22,7 +22,7 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天])")
 
 # Meals and daylight said as the edge of a stretch of time ("吃过中饭以后", "到中午"): their hour
 _MEAL_HOURS = (("中午|中饭|午饭|午餐", "中午12点"), ("晚饭|晚餐|天黑|落山|太阳落山|日落", "晚上6点"),
-               ("早饭|早餐", "早上8点"), ("天亮|太阳出来|日出|鸡叫", "早上6点"))
+               ("早饭|早餐", "早上8点"), ("天亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
 _AFTER_EDGE, _BEFORE_EDGE = r"(?=以后|之后|过后|后|以前|之前|前|到)", r"(?<=到|从)"
 # "七八点": two neighbouring numerals said together, the first is the hour
 _NEIGHBOURS = re.compile(

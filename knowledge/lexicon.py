@@ -56,8 +56,9 @@ class Lexicon:
     def codes(self, text: str) -> list[str]:
         """The concepts the text names, in the order named; each word counts once."""
         words = self.words(text)
-        used: set[int] = set()
-        found: list[str] = []
+        # a word that sounds just like a concept word is that word misheard ("挖鸡" → 挖机), not a pair
+        found = [heard for word in words if (heard := self._misheard(word))]
+        used = {i for i, word in enumerate(words) if self._misheard(word)}
         for i, word in enumerate(words):
             for pair in self._pairs:
                 if i in used or not _starts_with_verb(word, pair.verbs):
@@ -72,6 +73,11 @@ class Lexicon:
             if i not in used:
                 found.extend(self._word(word))
         return list(dict.fromkeys(found))
+
+    def _misheard(self, word: str) -> str | None:
+        if len(word) < 2 or self._words.exact(word) or self.common(word):
+            return None
+        return self._words.sounds_like(word)
 
     def common(self, word: str) -> bool:
         """A word people use often: meant as typed, never a slip for another."""

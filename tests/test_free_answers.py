@@ -148,6 +148,10 @@ def test_where_one_lives_is_no_village_name(sqlite_chat: ChatHarness) -> None:
     ("在货场卸车", ["porter"]),  # unloading a truck is no driver's work
     ("开大巴拉客人", ["driver"]),
     ("会编竹椅子", ["handcraft"]),
+    ("挖鸡", ["machinery"]),  # one word that sounds just like 挖机, not 挖+鸡
+    ("会开收割机", ["driver"]),  # farm machines are driving
+    ("在超市理货", ["porter"]),  # the trade, not also the shop it is done in
+    ("学生，暑假打工", ["other"]),  # no trade: anything goes
 ])
 def test_skills_told_by_what_one_does_or_in_one_word(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
     worker, _ = register(sqlite_chat, skills=said)
@@ -196,6 +200,12 @@ def test_travel_in_words(sqlite_chat: ChatHarness, said: str, reach: str) -> Non
 def test_age_said_the_way_people_say_it(sqlite_chat: ChatHarness, said: str, age: int) -> None:
     worker, _ = register(sqlite_chat, age=said)
     assert worker.age == age
+
+
+@pytest.mark.parametrize("said", ["属龙的", "七十多", "五十七八", "快七十了", "六七十岁"])
+def test_a_rough_age_asks_for_the_exact_one(sqlite_chat: ChatHarness, said: str) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    assert "请说个准数" in sqlite_chat.say(said)
 
 
 def test_a_rough_age_is_asked_once_more_then_kept_as_said(sqlite_chat: ChatHarness) -> None:
