@@ -11,7 +11,7 @@ from typing import Any
 from knowledge import taxonomy
 from knowledge.places import Gazetteer, village_key
 from knowledge.taxonomy import Reading
-from knowledge.text import arabize, normalize
+from knowledge.text import arabize, compact, normalize
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
@@ -141,6 +141,7 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
 
 
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
+_ALL_FINE = re.compile(r"都(?:行|可以|成|中)$")
 # "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
 _LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了)")
 
@@ -150,6 +151,9 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     options = taxonomy.travel_ranges()
 
     def how_far_or_where(clause: str) -> list[str]:
+        named = _ALL_FINE.sub("", compact(clause))
+        if named and named != compact(clause):  # "镇上都行": the place, not 都行's "anywhere"
+            return options.read(named, first=how_far_or_where).said
         said = _AT_MOST.sub("", arabize(_ROUGHLY.sub(r"\1", normalize(clause))))
         if options.says_no(said):
             return []

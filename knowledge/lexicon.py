@@ -108,4 +108,9 @@ def _ends_with_object(word: str, objects: frozenset[str], verb_word: str) -> boo
     the object must follow the verb."""
     if verb_word:
         return any(word.endswith(o) and len(word) > len(o) for o in objects)
+    if len(word) == 2 and word[0] in _COUNTING:  # "种点菜" cut as 种 / 点菜
+        return word[1] in objects
     return word in objects or any(word.endswith(o) for o in objects if len(o) >= 2)
+
+
+_COUNTING = set("点些几块亩片棵头只")

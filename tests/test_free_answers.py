@@ -152,6 +152,7 @@ def test_where_one_lives_is_no_village_name(sqlite_chat: ChatHarness) -> None:
     ("会开收割机", ["driver"]),  # farm machines are driving
     ("在超市理货", ["porter"]),  # the trade, not also the shop it is done in
     ("学生，暑假打工", ["other"]),  # no trade: anything goes
+    ("采茶叶，种点菜", ["tea", "farm"]),  # a verb and its object cut as 种 / 点菜
 ])
 def test_skills_told_by_what_one_does_or_in_one_word(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
     worker, _ = register(sqlite_chat, skills=said)
@@ -175,6 +176,7 @@ def test_a_repair_trade_is_kept_in_the_persons_words(sqlite_chat: ChatHarness) -
     ("田里活干完了", ["slack_season"]),
     ("哪天有活哪天去", ["anytime"]),  # whenever called
     ("啥时候叫都中", ["anytime"]),  # dialect 中 for 行
+    ("白天，晚上眼神不好", ["daytime"]),
 ])
 def test_free_time_in_words(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
     worker, _ = register(sqlite_chat, availability=said)
@@ -185,6 +187,8 @@ def test_free_time_in_words(sqlite_chat: ChatHarness, said: str, codes: list[str
     ("太远不行", "town"),  # the no is the saying's own
     ("出了村就不去", "village"),  # beyond the village is ruled out
     ("县城也中", "county"),
+    ("镇上都行", "town"),  # the place is meant, not 都行's "anywhere"
+    ("本村都中", "village"),
 ])
 def test_travel_in_words(sqlite_chat: ChatHarness, said: str, reach: str) -> None:
     worker, _ = register(sqlite_chat, travel=said)
