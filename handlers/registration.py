@@ -37,8 +37,8 @@ EDIT_WORDS = (
 NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skills": "会做的活", "availability": "空闲时间",
                "travel_range": "能去多远", "name": "称呼"}
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
-_SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了|甭")
-_SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒我|没问题|成|中")
+_SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了|甭|莫发|莫要|不消")
+_SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒我|没问题|没毛病|正确|妥|随你|成|中")
 _YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存"
                   r"|yes|y$|ok|okay|可)")
 

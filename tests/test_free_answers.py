@@ -173,6 +173,7 @@ def test_a_repair_trade_is_kept_in_the_persons_words(sqlite_chat: ChatHarness) -
     ("早上七八点到中午", ["morning"]),  # 七八点 is no hour 78
     ("礼拜一到礼拜五白天", ["weekdays", "daytime"]),  # days and a part of the day together
     ("农忙过后", ["slack_season"]),  # after the busy season
+    ("过了双抢", ["slack_season"]),
     ("田里活干完了", ["slack_season"]),
     ("哪天有活哪天去", ["anytime"]),  # whenever called
     ("啥时候叫都中", ["anytime"]),  # dialect 中 for 行
@@ -257,7 +258,8 @@ def test_adding_a_skill_in_a_change_keeps_the_ones_before(sqlite_chat: ChatHarne
         assert sorted(session.exec(select(Worker)).one().skills) == ["porter", "tea"]
 
 
-@pytest.mark.parametrize("said,wanted", [("成", True), ("没问题", True), ("甭发了", False)])
+@pytest.mark.parametrize("said,wanted", [("成", True), ("没问题", True), ("没毛病", True), ("甭发了", False),
+                                         ("莫发", False)])
 def test_push_choice_in_dialect(sqlite_chat: ChatHarness, said: str, wanted: bool) -> None:
     sqlite_chat.conversation("登记", *ANSWERS.values(), said, "1", "1")
     with Session(sqlite_chat.engine) as session:
