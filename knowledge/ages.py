@@ -12,6 +12,7 @@ from knowledge.text import arabize, integers, normalize
 MIN_AGE, MAX_AGE = 16, 90
 _YEAR = re.compile(r"\d{2,4}\s*年|\d\s*年(?:的|生|出生)")  # "61年的", "零六年生"
 _AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
+_MINE = re.compile(r"(?:我|俺|本人)(?:今年|已经)?(\d{1,2})(?!\d)")
 _NOMINAL = re.compile(r"虚岁")  # the traditional count: one year more than one's age
 ZODIAC = "鼠牛虎兔龙蛇马羊猴鸡狗猪"
 RAT_YEAR = 2020  # a year of the rat: the animals follow from it
@@ -88,8 +89,8 @@ def _rough(said: str) -> list[int]:
 
 def _exact(said: str, this_year: int) -> tuple[int, int | None] | None:
     numbers = integers(said)
-    aged = _AGED.search(said)
-    if aged and len(numbers) > 1:  # "我62岁，老伴60": the number said with 岁
+    aged = _AGED.search(said) or _MINE.search(said)
+    if aged and len(numbers) > 1:  # "我62岁，老伴60", "我64，老伴62": one's own number
         numbers = [int(aged.group(1))]
     if len(numbers) != 1:
         return None

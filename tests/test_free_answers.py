@@ -201,6 +201,7 @@ def test_travel_in_words(sqlite_chat: ChatHarness, said: str, reach: str) -> Non
     ("虚岁七十八", 77),
     ("零六年的", 20),  # a two-digit birth year of this century
     ("七十六，还要问多少", 76),  # a grumble after the answer is no question instead of it
+    ("我64，老伴62", 64),  # one's own number beside another's
 ])
 def test_age_said_the_way_people_say_it(sqlite_chat: ChatHarness, said: str, age: int) -> None:
     worker, _ = register(sqlite_chat, age=said)
