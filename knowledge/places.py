@@ -95,7 +95,7 @@ class Gazetteer:
         if len(inside) == 1:
             named = self._named_after_town(key)
             return TownGuess(inside[0], village=self._village_in(key, inside[0])
-                             or (self._slip_for(named, inside[0]) if named else None))
+                             or (self._slip_for(named, inside[0]) if named else self._misheard_after(key, inside[0])))
         village = self._village_in(key)  # "霞山", "我是下淤村的": a known village, short or whole, or heard
         village_town = (self._villages.exact(village) if village
                         else next(iter(self._villages.sounds_contained(key)), None))
@@ -159,6 +159,16 @@ class Gazetteer:
             if len(alias) >= 2 and key.startswith(alias) and len(key) - len(alias) >= 3:  # not 马金 in 马金桥村
                 return key[len(alias):]
         return key
+
+    def _misheard_after(self, key: str, town: str) -> str | None:
+        """One of the town's villages misheard after its name, 村 or not: "长虹高天坑" → 高田坑村."""
+        rest = _TRAILING.sub("", _SAYING.sub("", key))
+        alias = next((a for a in sorted(self._names.aliases, key=len, reverse=True) if rest.startswith(a)), "")
+        name = rest[len(alias):]
+        if len(name) < 2:
+            return None
+        slip = self._slip_for(name if _VILLAGE_SUFFIX.search(name) else name + "村", town)
+        return slip if slip in self.villages_of(town) else None
 
     def _named_after_town(self, key: str) -> str | None:
         """A village not on our list, named with its 村 or 社区 after the town: "我住华埠镇下溪村"."""

@@ -240,8 +240,9 @@ def test_village_slips_and_short_names(sqlite_chat: ChatHarness, town: str, said
     assert (worker.town, worker.village) == (want_town, village)
 
 
-def test_a_misheard_village_named_for_the_town_gives_both(sqlite_chat: ChatHarness) -> None:
-    assert "好的，音坑乡下淤村" in sqlite_chat.conversation("登记", "我是下鱼村的")[-1]
+@pytest.mark.parametrize("said,heard", [("我是下鱼村的", "音坑乡下淤村"), ("长虹高天坑", "长虹乡高田坑村")])
+def test_a_misheard_village_named_for_the_town_gives_both(sqlite_chat: ChatHarness, said: str, heard: str) -> None:
+    assert f"好的，{heard}" in sqlite_chat.conversation("登记", said)[-1]
 
 
 @pytest.mark.parametrize("said", ["村就不写了", "不晓得咋写"])
