@@ -102,7 +102,28 @@ def edit(ctx: Ctx, *lead: str) -> Reply:
 
 
 def _step(name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
-    return asking.step(flow, name, ask=ask, accepts_location=accepts_location)
+    def register(answer: Handler) -> Handler:
+        def or_going_back(ctx: Ctx) -> Reply:
+            return _going_back(ctx, name) or answer(ctx)
+
+        return asking.step(flow, name, ask=ask, accepts_location=accepts_location)(or_going_back)
+
+    return register
+
+
+# the questions in the order asked, and what a person says when an earlier answer was wrong
+ORDER = ("town", "village", "age", "skills", "availability", "travel", "job_push", "fair_push")
+_SAID_WRONG = re.compile(r"说错|写错|打错|搞错|弄错|填错|说反|打反")
+
+
+def _going_back(ctx: Ctx, step: str) -> Reply | None:
+    """"岁数说错了" while a later question is asked: that question again, then back here."""
+    key = compact(ctx.text)
+    named = _field_named(key) if step in ORDER and _SAID_WRONG.search(key) else None
+    if named is None or named not in ORDER or ORDER.index(named) >= ORDER.index(step):
+        return None
+    ctx.data["return_to"] = step
+    return ctx.goto(named, "好的，重新说一下。")
 
 
 # --- 1. town and village ----------------------------------------------------------------------

@@ -266,3 +266,14 @@ def test_push_choice_in_dialect(sqlite_chat: ChatHarness, said: str, wanted: boo
     sqlite_chat.conversation("登记", *ANSWERS.values(), said, "1", "1")
     with Session(sqlite_chat.engine) as session:
         assert session.exec(select(Worker)).one().want_job_push is wanted
+
+
+def test_an_earlier_answer_said_wrong_is_asked_again_then_back_here(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "56", "1")
+    again = sqlite_chat.say("岁数说错了")  # a change of mind while free time is asked
+    assert "多大岁数" in again and "什么时候有空" not in again
+    assert "什么时候有空" in sqlite_chat.say("65")
+    assert "登记好了" in sqlite_chat.conversation("1", "2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert (worker.age, worker.skills, worker.availability) == (65, ["tea"], ["anytime"])
