@@ -277,3 +277,9 @@ def test_an_earlier_answer_said_wrong_is_asked_again_then_back_here(sqlite_chat:
     with Session(sqlite_chat.engine) as session:
         worker = session.exec(select(Worker)).one()
     assert (worker.age, worker.skills, worker.availability) == (65, ["tea"], ["anytime"])
+
+
+def test_a_question_after_an_answer_is_still_answered(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    reply = sqlite_chat.say("我60多了，还能找活吗")  # a question of its own, not a grumble about the form
+    assert "银龄" in reply and "多大岁数" in reply
