@@ -14,6 +14,7 @@ from knowledge.text import FuzzyIndex, compact
 PAIR_GAP = 3  # words allowed between a verb and its object: "种了几亩地", "烧得一手好菜"
 SLIP_SCORE = 90  # a word this close (by characters or pinyin) to a concept word is that word
 COMMON = 300  # a word this frequent in jieba's dictionary is meant as typed ("手艺" is no slip for 兽医)
+_COUNTING = set("点些几块亩片棵头只")  # "种点菜": a count between verb and object, cut as 点菜
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,9 @@ class Lexicon:
         """The concepts the text names, in the order named; each word counts once."""
         words = self.words(text)
         # a word that sounds just like a concept word is that word misheard ("挖鸡" → 挖机), not a pair
-        found = [heard for word in words if (heard := self._misheard(word))]
-        used = {i for i, word in enumerate(words) if self._misheard(word)}
+        heard = [self._misheard(word) for word in words]
+        found = [code for code in heard if code]
+        used = {i for i, code in enumerate(heard) if code}
         for i, word in enumerate(words):
             for pair in self._pairs:
                 if i in used or not _starts_with_verb(word, pair.verbs):
@@ -108,9 +110,6 @@ def _ends_with_object(word: str, objects: frozenset[str], verb_word: str) -> boo
     the object must follow the verb."""
     if verb_word:
         return any(word.endswith(o) and len(word) > len(o) for o in objects)
-    if len(word) == 2 and word[0] in _COUNTING:  # "种点菜" cut as 种 / 点菜
+    if len(word) == 2 and word[0] in _COUNTING:
         return word[1] in objects
     return word in objects or any(word.endswith(o) for o in objects if len(o) >= 2)
-
-
-_COUNTING = set("点些几块亩片棵头只")

@@ -32,10 +32,10 @@ _CORRECTED = re.compile(r"哦不对|不对不对|不对|说错了|搞错了|打�
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
-# Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
-# only of these was not a missed answer.
 # Dialect ways of saying "fine" read as 行: "啥时候喊都中", "县里也成", "都要得"
 _DIALECT_FINE = re.compile(r"(?<=[都也就])(?:中|成|要得|得行|使得)")
+# Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
+# only of these was not a missed answer.
 _FILLER = re.compile(r"[我也都还会能可以行干做过点些的了啊呀吧嘛呢哦嗯就是有好个这那么]+")
 
 
