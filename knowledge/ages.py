@@ -22,6 +22,7 @@ _ROUGH_OVER = re.compile(r"(\d)0(多|几|来|出头|好几)")
 # "快七十了", "奔七十", "七十不到": a little under
 _ROUGH_UNDER = re.compile(r"(?:快|将近|奔|差不多)(\d)0|(\d)0(?:不到|差一点|差点)")
 _OVER_SPAN = {"出头": 3, "好几": 9}
+_AND_UNITS = re.compile("十有(?=[一二三四五六七八九])")  # "七十有三": the old way of saying 七十三
 _DIGITS = "一二三四五六七八九"
 # "五十七八", "六七十": neighbouring numerals said together, either may be meant
 _UNITS_TWO = re.compile(f"([{_DIGITS}])十([{_DIGITS[:-1]}])([{_DIGITS[1:]}])")
@@ -44,8 +45,9 @@ class Age:
 
 def read_age(text: str, this_year: int) -> Age | None:
     """The ages an answer allows; None when it says nothing of an age."""
+    text = _AND_UNITS.sub("十", normalize(text)).replace("挂零", "出头")  # "六十挂零": just over
     said = arabize(text)
-    rough = _two_said(normalize(text)) or _rough(said)
+    rough = _two_said(text) or _rough(said)
     animal = _ANIMAL.search(said)
     if animal:
         born = ZODIAC.index(animal.group(1))

@@ -153,6 +153,8 @@ def test_where_one_lives_is_no_village_name(sqlite_chat: ChatHarness) -> None:
     ("在超市理货", ["porter"]),  # the trade, not also the shop it is done in
     ("学生，暑假打工", ["other"]),  # no trade: anything goes
     ("采茶叶，种点菜", ["tea", "farm"]),  # a verb and its object cut as 种 / 点菜
+    ("学校门口看车", ["security"]),  # watching the bicycles is no driving
+    ("在酒店洗床单", ["housekeeping"]),
 ])
 def test_skills_told_by_what_one_does_or_in_one_word(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
     worker, _ = register(sqlite_chat, skills=said)
@@ -202,6 +204,7 @@ def test_travel_in_words(sqlite_chat: ChatHarness, said: str, reach: str) -> Non
     ("零六年的", 20),  # a two-digit birth year of this century
     ("七十六，还要问多少", 76),  # a grumble after the answer is no question instead of it
     ("我64，老伴62", 64),  # one's own number beside another's
+    ("七十有三", 73),  # the old way of saying 七十三
 ])
 def test_age_said_the_way_people_say_it(sqlite_chat: ChatHarness, said: str, age: int) -> None:
     worker, _ = register(sqlite_chat, age=said)
@@ -245,7 +248,7 @@ def test_a_misheard_village_named_for_the_town_gives_both(sqlite_chat: ChatHarne
     assert f"好的，{heard}" in sqlite_chat.conversation("登记", said)[-1]
 
 
-@pytest.mark.parametrize("said", ["村就不写了", "不晓得咋写"])
+@pytest.mark.parametrize("said", ["村就不写了", "不晓得咋写", "先空着"])
 def test_declining_the_village_in_ones_own_words(sqlite_chat: ChatHarness, said: str) -> None:
     worker, _ = register(sqlite_chat, village=said)
     assert worker.village is None
