@@ -388,13 +388,18 @@ def _ask_confirm(ctx: Ctx) -> Reply:
     return Reply.of(f"请核对您的信息：\n{describe(ctx.data)}", choices=["确认", "修改"])
 
 
+_KEEPS = re.compile(r"没错|没问题|没毛病|都对|不用改|不要改|不改")
+_CHANGES = re.compile(r"错|不对|修改|改")
+
+
 @_step("confirm", ask=_ask_confirm)
 def confirm(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
     said = yes_no(key) if key not in ("1", "2") else None
-    agreed = key == "1" or key.startswith(("确认", "没错", "没问题")) or said is True
-    if not agreed and key != "2" and not key.startswith(("修改", "改")) and said is None \
-            and asking.missed(ctx, "confirm"):
+    keeps = bool(_KEEPS.search(key))
+    changes = not keeps and (key == "2" or bool(_CHANGES.search(key)))  # "乡镇不对", not a yes for its 对
+    agreed = keeps or not changes and (key == "1" or key.startswith("确认") or said is True)
+    if not agreed and not changes and said is None and asking.missed(ctx, "confirm"):
         agreed, kept = True, "先帮您保存了，哪里不对随时回复“修改”。"  # asked twice: save rather than trap
     else:
         kept = ""
@@ -410,7 +415,7 @@ def confirm(ctx: Ctx) -> Reply:
                 kept, "登记好了，谢谢您！有合适的活，我们会第一时间告诉您。", "想看看现在有什么活，回复“菜单”。",
                 silver.invitation(fields["age"])))
         return Reply.of(kept, "已保存修改。回复“我的信息”可以再看看。")
-    if key == "2" or key.startswith(("修改", "改")) or said is False or "错" in key:
+    if changes or said is False:
         asking.understood(ctx, "confirm")
         named = _field_named(key)  # "改一下时间", "岁数写错了": straight to that question
         return _change(ctx, named) if named else ctx.goto("edit_pick")

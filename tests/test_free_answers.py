@@ -286,3 +286,15 @@ def test_a_question_after_an_answer_is_still_answered(sqlite_chat: ChatHarness) 
     sqlite_chat.conversation("登记", "华埠", "金星村")
     reply = sqlite_chat.say("我60多了，还能找活吗")  # a question of its own, not a grumble about the form
     assert "银龄" in reply and "多大岁数" in reply
+
+
+@pytest.mark.parametrize("said,asked", [("乡镇不对", "哪个乡镇"), ("年纪不对，中间改一下", "多大岁数")])
+def test_at_the_summary_a_wrong_answer_named_is_no_yes(sqlite_chat: ChatHarness, said: str, asked: str) -> None:
+    assert "请核对" in sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")[-1]
+    reply = sqlite_chat.say(said)  # its 对 and 中 are no agreement
+    assert asked in reply and "登记好了" not in reply
+
+
+def test_at_the_summary_no_change_needed_saves(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")
+    assert "登记好了" in sqlite_chat.say("不用改了")
