@@ -246,12 +246,18 @@ def age(ctx: Ctx) -> Reply:
     this_year = ctx.services.local_now().year
     said = read_age(ctx.text, this_year)
     years = said.sure if said else None
-    if said and said.rough and asking.missed(ctx, "age"):  # "七十多" twice: its first age, the words kept
-        asking.note(ctx, "age", ctx.text)
-        years = said.ages[0] if not _ANIMAL_ONLY.search(ctx.text) or said.sure else None
-        return _set_age(ctx, years, None, "岁数先按您说的记下。" if years else "岁数先空着。")
     if said and said.rough:
-        return Reply.of(f"请说个准数，比如：{said.ages[len(said.ages) // 2]}。") + _ask_age(ctx)
+        earlier = ctx.data.pop("age_rough", None) or []
+        both = [a for a in said.ages if a in earlier]
+        if len(both) == 1:  # "属龙的", then "七十多": one age fits both answers
+            asking.understood(ctx, "age", "age")
+            return _set_age(ctx, both[0], None)
+        if asking.missed(ctx, "age"):  # "七十多" twice: its first age, the words kept
+            asking.note(ctx, "age", ctx.text)
+            years = said.ages[0] if not _ANIMAL_ONLY.search(ctx.text) or said.sure else None
+            return _set_age(ctx, years, None, "岁数先按您说的记下。" if years else "岁数先空着。")
+        ctx.data["age_rough"] = list(said.ages)
+        return Reply.of("请说个准数。") + _ask_age(ctx)
     if years is not None and MIN_AGE <= years <= MAX_AGE:
         asking.understood(ctx, "age", "age")
         return _set_age(ctx, years, said.birth_year if said else None)

@@ -298,3 +298,13 @@ def test_at_the_summary_a_wrong_answer_named_is_no_yes(sqlite_chat: ChatHarness,
 def test_at_the_summary_no_change_needed_saves(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")
     assert "登记好了" in sqlite_chat.say("不用改了")
+
+
+def test_two_rough_answers_that_fit_one_age_give_it(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    assert "请说个准数" in sqlite_chat.say("属龙的")
+    assert "会做哪些活" in sqlite_chat.say("七十多了")
+    assert "登记好了" in sqlite_chat.conversation("1", "1", "2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert worker.age == 74 and not worker.notes
