@@ -9,8 +9,11 @@ and gives up after 40 messages. The held-out third (benchmarks/data/dialog_split
 drawn at random before any tuning and is reported apart.
 
 Each part is reported whole and by batch: the first 66 personas were split before any
-tuning, the 30 written later were split before they were first run, and the fresh batch
-(f3-…, written blind to the bot's code) was split before it was first run.
+tuning, the 30 written later were split before they were first run, and the fresh (f3-…) and
+blind (f4-…) batches, written without sight of the bot's code, were split before they were first run.
+
+A trade with no option of its own ("会修自行车修锁") is recorded as no skill and the person's words
+kept as a note, the way a clerk writes it beside the form; 啥都行 is only for "anything goes".
 
 Run: .venv/bin/python benchmarks/dialogs.py [--part dev|holdout|all] [--verbose] [--show ID]
 """
@@ -263,20 +266,21 @@ def main() -> None:
     args = parser.parse_args()
     personas = json.loads(PERSONAS.read_text("utf-8"))["personas"]
     split = json.loads(SPLIT.read_text("utf-8"))
-    held, fresh = set(split["holdout"]), set(split["fresh_batch"])
+    held, fresh, blind = set(split["holdout"]), set(split["fresh_batch"]), set(split.get("blind_batch", []))
     clock = [datetime(2026, 3, 10, 1, 30, tzinfo=UTC)]
     with tempfile.TemporaryDirectory() as tmp:
         dispatcher = build(Path(tmp), clock)
         parts: dict[str, list[Run]] = {"dev": [], "holdout": []}
         batches: dict[str, dict[str, list[Run]]] = {
-            part: {"  first": [], "  later": [], "  fresh": []} for part in parts}
+            part: {"  first": [], "  later": [], "  fresh": [], "  blind": []} for part in parts}
         for index, persona in enumerate(personas):
             part = "holdout" if persona["id"] in held else "dev"
             if args.part != "all" and part != args.part and persona["id"] != args.show:
                 continue
             run = converse(dispatcher, persona, clock)
             parts[part].append(run)
-            batch = "  fresh" if persona["id"] in fresh else "  first" if index < FIRST_BATCH else "  later"
+            batch = ("  fresh" if persona["id"] in fresh else "  blind" if persona["id"] in blind
+                     else "  first" if index < FIRST_BATCH else "  later")
             batches[part][batch].append(run)
             if args.show == persona["id"]:
                 for said, answer in run.transcript:

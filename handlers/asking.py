@@ -46,8 +46,21 @@ def kept(understood_part: str) -> str:
     return f"您的原话已记下，工作人员会看。{understood_part}"
 
 
+# "七十六，还要问多少": an answer first, then a grumble about the form itself (not a question
+# of its own, as "我60多了，还能找活吗" is)
+_FIRST_CLAUSE = re.compile(r"^([^，,。.！!？?\s]+)[，,。.！!\s]+(\S.*)$")
+_ASKING = re.compile(r"问|请|想知道|咨询|打听")
+_ABOUT_THE_FORM = re.compile(r"问|填|写|登记|完|几个|多少个")
+
+
 def is_question(text: str) -> bool:
-    return len(compact(text)) >= QUESTION_MIN and bool(_QUESTION.search(text.strip()))
+    """A question typed instead of an answer; not an answer with a grumble after it."""
+    if len(compact(text)) < QUESTION_MIN or not _QUESTION.search(text.strip()):
+        return False
+    first = _FIRST_CLAUSE.match(text.strip())
+    grumble = first and not (_QUESTION.search(first.group(1)) or _ASKING.search(first.group(1))) \
+        and _ABOUT_THE_FORM.search(first.group(2))
+    return not grumble
 
 
 def leave(ctx: Ctx) -> Reply:

@@ -11,13 +11,14 @@ from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
 from handlers import asking, contact, silver
 from knowledge import answers, taxonomy
-from knowledge.text import arabize, choice_numbers, compact, integers
+from knowledge.ages import MAX_AGE, MIN_AGE, read_age
+from knowledge.places import village_key
+from knowledge.text import choice_numbers, compact
 from storage.models import Worker
 
 router = Router("registration")
 flow = router.flow("registration", title="登记")
 
-MIN_AGE, MAX_AGE = 16, 90
 PROFILE_FIELDS = ("town", "village", "age", "birth_year", "skills", "availability", "travel_range",
                   "want_job_push", "want_fair_push", "notes", "name", "phone")
 EDITABLE = (  # (label shown in 修改, the step that asks it; 称呼 and 电话 are asked by handlers.contact)
@@ -35,11 +36,9 @@ EDIT_WORDS = (
 )
 NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skills": "会做的活", "availability": "空闲时间",
                "travel_range": "能去多远", "name": "称呼"}
-_YEAR = re.compile(r"\d{2,4}\s*年")
-_AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
-_SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了")
-_SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒我")
+_SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了|甭|莫发|莫要|不消")
+_SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒我|没问题|没毛病|正确|妥|随你|成|中")
 _YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存"
                   r"|yes|y$|ok|okay|可)")
 
@@ -103,7 +102,28 @@ def edit(ctx: Ctx, *lead: str) -> Reply:
 
 
 def _step(name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
-    return asking.step(flow, name, ask=ask, accepts_location=accepts_location)
+    def register(answer: Handler) -> Handler:
+        def or_going_back(ctx: Ctx) -> Reply:
+            return _going_back(ctx, name) or answer(ctx)
+
+        return asking.step(flow, name, ask=ask, accepts_location=accepts_location)(or_going_back)
+
+    return register
+
+
+# the questions in the order asked, and what a person says when an earlier answer was wrong
+ORDER = ("town", "village", "age", "skills", "availability", "travel", "job_push", "fair_push")
+_SAID_WRONG = re.compile(r"说错|写错|打错|搞错|弄错|填错|说反|打反")
+
+
+def _going_back(ctx: Ctx, step: str) -> Reply | None:
+    """"岁数说错了" while a later question is asked: that question again, then back here."""
+    key = compact(ctx.text)
+    named = _field_named(key) if step in ORDER and _SAID_WRONG.search(key) else None
+    if named is None or named not in ORDER or ORDER.index(named) >= ORDER.index(step):
+        return None
+    ctx.data["return_to"] = step
+    return ctx.goto(named, "好的，重新说一下。")
 
 
 # --- 1. town and village ----------------------------------------------------------------------
@@ -185,7 +205,8 @@ def _ask_village(ctx: Ctx) -> Reply:
 
 
 _VILLAGE_WORD = re.compile(r"村|社区")  # "马金桥村" is a village, not the town 马金 again
-_NO_VILLAGE = re.compile(r"跳过|不知道|不想说|不说|不告诉|保密|没有|不清楚|算了|不用|^无$|^不$|^略$"
+_NO_VILLAGE = re.compile(r"跳过|不知道|不晓得|不记得|记不得|忘了|不想说|不说|不方便|不告诉|保密|没有|不清楚|算了"
+                         r"|不用|不填|不写|别写|空着|免了|不必|不要|别问|^无$|^不$|^略$|^没$|^过$"
                          r"|^(就在|住在|在)?(村里|村上|镇上|街上|城里|县城|乡下|农村|山里|老家|本村|这里)(的|住)?$")
 
 
@@ -198,7 +219,10 @@ def village(ctx: Ctx) -> Reply:
     places = ctx.services.places
     guess = places.resolve(text)
     corrected = guess.town if guess.town != ctx.data.get("town") else None
-    if corrected and (guess.village or not _VILLAGE_WORD.search(text)):  # "不对，我是马金的": the town
+    # "不对，我是马金的", "霞山村": the town, or a village of another town by its own name (not one
+    # that only sounds like it: that may be a village of this town we do not know)
+    named = guess.village and village_key(guess.village) in compact(text)
+    if corrected and (named or not (guess.village or _VILLAGE_WORD.search(text))):
         return _set_town(ctx, corrected, guess.village)
     name = places.village(text, ctx.data.get("town"))
     if name and len(name) <= 20:
@@ -217,38 +241,43 @@ def _ask_age(ctx: Ctx) -> Reply:
     return Reply.of(f"{ctx.you}今年多大岁数？\n回复数字就行，比如：58。")
 
 
-def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
-    """(age, birth year if given) from "62", "六十二", "62岁", "1961年生的", "61年的"."""
-    numbers = integers(text)
-    aged = _AGED.search(arabize(text))
-    if aged and len(numbers) > 1:  # "我62岁，老伴60": the number said with 岁
-        numbers = [int(aged.group(1))]
-    if len(numbers) != 1:
-        return None
-    value = numbers[0]
-    if _YEAR.search(arabize(text)) or value >= 1900:
-        year = value + 1900 if value < 100 else value
-        if not 1900 <= year <= this_year:
-            return None
-        return this_year - year, year
-    return value, None
-
-
 @_step("age", ask=_ask_age)
 def age(ctx: Ctx) -> Reply:
     this_year = ctx.services.local_now().year
-    parsed = parse_age(ctx.text, this_year)
-    if parsed is not None and MIN_AGE <= parsed[0] <= MAX_AGE:
-        years, birth_year = parsed
-        ctx.data["age"], ctx.data["birth_year"] = years, birth_year or this_year - years
+    said = read_age(ctx.text, this_year)
+    years = said.sure if said else None
+    if said and said.rough:
+        earlier = ctx.data.pop("age_rough", None) or []
+        both = [a for a in said.ages if a in earlier]
+        if len(both) == 1:  # "属龙的", then "七十多": one age fits both answers
+            asking.understood(ctx, "age", "age")
+            return _set_age(ctx, both[0], None)
+        if asking.missed(ctx, "age"):  # "七十多" twice: its first age, the words kept
+            asking.note(ctx, "age", ctx.text)
+            years = said.ages[0] if not _ANIMAL_ONLY.search(ctx.text) or said.sure else None
+            return _set_age(ctx, years, None, "岁数先按您说的记下。" if years else "岁数先空着。")
+        ctx.data["age_rough"] = list(said.ages)
+        return Reply.of("请说个准数。") + _ask_age(ctx)
+    if years is not None and MIN_AGE <= years <= MAX_AGE:
         asking.understood(ctx, "age", "age")
-        return ctx.next("skills")
+        return _set_age(ctx, years, said.birth_year if said else None)
     if asking.missed(ctx, "age"):
         asking.note(ctx, "age", ctx.text)
         return ctx.next("skills", "岁数先空着。")  # short: the long list of skills comes next
-    if parsed is None:
+    if years is None:
         return Reply.of("没看懂这个岁数。") + _ask_age(ctx)
-    return Reply.of(f"{parsed[0]}岁好像不太对，请再确认一下。") + _ask_age(ctx)
+    return Reply.of(f"{years}岁好像不太对，请再确认一下。") + _ask_age(ctx)
+
+
+_ANIMAL_ONLY = re.compile(r"^\D*属.\D*$")  # "属龙的" twice: no age to guess from
+
+
+def _set_age(ctx: Ctx, years: int | None, birth_year: int | None, *lead: str) -> Reply:
+    this_year = ctx.services.local_now().year
+    ctx.data["age"], ctx.data["birth_year"] = years, (birth_year or this_year - years) if years else None
+    return ctx.next("skills", *lead)
+
+
 
 
 # --- 3. skills, 4. availability and travel range ----------------------------------------------
@@ -257,17 +286,22 @@ def _ask_skills(ctx: Ctx) -> Reply:
                     choices=taxonomy.skills().labels)
 
 
+_ADDING = re.compile(r"再加|加上|加个|加一|添上|添个|另外加|也加")
+
+
 def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, *, fallback: list[str],
                   next_step: str, retry: str, ask: Handler, read: Callable[[str], taxonomy.Reading]) -> Reply:
     """A question answered with several options in one's own words: keep every part named;
     words nothing matched go to the note; after a second miss, the fallback and the note."""
     reading = read(ctx.text)
     if reading.codes:
-        ctx.data[field] = reading.codes
+        adding = ctx.data.get("return_to") and _ADDING.search(ctx.text)
+        kept_before = (ctx.data.get(field) or []) if adding else []
+        ctx.data[field] = list(dict.fromkeys([*kept_before, *reading.codes]))  # "再加个分拣": added in 修改
         asking.understood(ctx, step, field)
         if reading.unknown:
             asking.note(ctx, field, ctx.text)
-        return ctx.next(next_step, f"记下了：{options.short_labels_of(reading.codes)}。")
+        return ctx.next(next_step, f"记下了：{options.short_labels_of(ctx.data[field])}。")
     if reading.unlisted:  # a trade with no option ("修自行车"): the words for staff, no option forced on it
         ctx.data[field] = []
         asking.understood(ctx, step, field)
@@ -360,13 +394,18 @@ def _ask_confirm(ctx: Ctx) -> Reply:
     return Reply.of(f"请核对您的信息：\n{describe(ctx.data)}", choices=["确认", "修改"])
 
 
+_KEEPS = re.compile(r"没错|没问题|没毛病|都对|不用改|不要改|不改")
+_CHANGES = re.compile(r"错|不对|修改|改")
+
+
 @_step("confirm", ask=_ask_confirm)
 def confirm(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
     said = yes_no(key) if key not in ("1", "2") else None
-    agreed = key == "1" or key.startswith(("确认", "没错", "没问题")) or said is True
-    if not agreed and key != "2" and not key.startswith(("修改", "改")) and said is None \
-            and asking.missed(ctx, "confirm"):
+    keeps = bool(_KEEPS.search(key))
+    changes = not keeps and (key == "2" or bool(_CHANGES.search(key)))  # "乡镇不对", not a yes for its 对
+    agreed = keeps or not changes and (key == "1" or key.startswith("确认") or said is True)
+    if not agreed and not changes and said is None and asking.missed(ctx, "confirm"):
         agreed, kept = True, "先帮您保存了，哪里不对随时回复“修改”。"  # asked twice: save rather than trap
     else:
         kept = ""
@@ -382,7 +421,7 @@ def confirm(ctx: Ctx) -> Reply:
                 kept, "登记好了，谢谢您！有合适的活，我们会第一时间告诉您。", "想看看现在有什么活，回复“菜单”。",
                 silver.invitation(fields["age"])))
         return Reply.of(kept, "已保存修改。回复“我的信息”可以再看看。")
-    if key == "2" or key.startswith(("修改", "改")) or said is False or "错" in key:
+    if changes or said is False:
         asking.understood(ctx, "confirm")
         named = _field_named(key)  # "改一下时间", "岁数写错了": straight to that question
         return _change(ctx, named) if named else ctx.goto("edit_pick")

@@ -1,6 +1,7 @@
 """Reading the free-time and travel-range answers beyond their option words: the clock ("早上8点到
-11点", "下午三点以后"), days of the week ("礼拜二礼拜四"), how one goes and for how long ("骑电瓶车
-半小时", "走路十分钟", "坐班车"), and places named ("华埠马金都行", "隔壁的下溪村")."""
+11点", "下午三点以后", "吃过中饭以后", "天亮到天黑"), days of the week ("礼拜二礼拜四"), how one goes
+and for how long ("骑电瓶车半小时", "走路十分钟", "坐班车"), and places named ("华埠马金都行",
+"隔壁的下溪村", "镇上都行", "出了村就不去")."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from knowledge import taxonomy
 from knowledge.places import Gazetteer, village_key
 from knowledge.taxonomy import Reading
-from knowledge.text import arabize, normalize
+from knowledge.text import arabize, compact, normalize
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
@@ -20,14 +21,40 @@ NOON, EVENING = 12, 18
 _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天])")
 
 
+# Meals and daylight said as the edge of a stretch of time ("吃过中饭以后", "到中午"): their hour
+_MEAL_HOURS = (("中午|中饭|午饭|午餐", "中午12点"), ("晚饭|晚餐|天黑|落山|太阳落山|日落", "晚上6点"),
+               ("早饭|早餐", "早上8点"), ("天亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
+_AFTER_EDGE, _BEFORE_EDGE = r"(?=以后|之后|过后|后|以前|之前|前|到)", r"(?<=到|从)"
+# "七八点": two neighbouring numerals said together, the first is the hour
+_NEIGHBOURS = re.compile(
+    "|".join(a + b for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)) + r"(?=点)")
+PM_BARE = 6  # "两点以后", "3点到5点": an hour up to this said without a part of the day is in the afternoon
+
+
 def _clock_hour(part: str | None, hour: int) -> int:
     return hour + 12 if part in ("下午", "晚上", "夜里") and hour < 12 else hour
 
 
+def _hours(text: str) -> list[int]:
+    """The hours named, on a 24-hour clock: a part of the day carries on to the next hour
+    named ("晚上7点到10点"), and a bare early hour is in the afternoon."""
+    said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], text)
+    for words, clock in _MEAL_HOURS:
+        said = re.sub(f"{_BEFORE_EDGE}(?:{words})|(?:{words}){_AFTER_EDGE}", clock, said)
+    hours: list[int] = []
+    for found in _HOUR.finditer(arabize(said)):
+        hour = _clock_hour(found.group(1), int(found.group(2)))
+        if found.group(1) is None and hours and hours[-1] - 12 <= hour < hours[-1]:
+            hour += 12  # "9点到3点"
+        elif found.group(1) is None and not hours and 1 <= hour <= PM_BARE:
+            hour += 12
+        hours.append(hour)
+    return [h for h in hours if 0 <= h <= 24]
+
+
 def _clock(text: str) -> list[str]:
     """Parts of the day covered by hours named: "8点到11点" → 上午, "下午3点以后" → 下午, 晚上."""
-    hours = [_clock_hour(m.group(1), int(m.group(2))) for m in _HOUR.finditer(text)]
-    hours = [h for h in hours if 0 <= h <= 24]
+    hours = _hours(text)
     if not hours:
         return []
     start, end = hours[0], hours[-1] if len(hours) > 1 else (22 if _AFTER.search(text) else hours[0] + 1)
@@ -43,10 +70,14 @@ def _days(text: str) -> list[str]:
 
 
 def _clock_and_days(clause: str) -> list[str]:
-    if taxonomy.availability().says_no(clause):
+    """The clock and days named, and the options' words beside days alone ("礼拜一到礼拜五白天")."""
+    options = taxonomy.availability()
+    if options.says_no(clause):
         return []
-    said = arabize(clause)
-    return [*_clock(said), *_days(said)]
+    said = normalize(clause)
+    clock, days = _clock(said), _days(arabize(said))
+    beside = options.read(_WEEKDAY.sub("", arabize(said))).codes if days and not clock else []
+    return list(dict.fromkeys([*clock, *days, *beside]))
 
 
 def free_time(text: str) -> Reading:
@@ -111,6 +142,9 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
 
 
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
+_ALL_FINE = re.compile(r"都(?:行|可以|成|中)$")
+# "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
+_LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了)")
 
 
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
@@ -118,6 +152,9 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     options = taxonomy.travel_ranges()
 
     def how_far_or_where(clause: str) -> list[str]:
+        named = _ALL_FINE.sub("", compact(clause))
+        if named and named != compact(clause):  # "镇上都行": the place, not 都行's "anywhere"
+            return options.read(named, first=how_far_or_where).said
         said = _AT_MOST.sub("", arabize(_ROUGHLY.sub(r"\1", normalize(clause))))
         if options.says_no(said):
             return []
@@ -127,6 +164,6 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             return [found] if found else []
         return [] if options.read(clause).codes else [by_means]
 
-    codes = options.read(text, first=how_far_or_where).said
+    codes = options.read(_LEAVING.sub(r"不出\1", normalize(text)), first=how_far_or_where).said
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None

@@ -14,6 +14,7 @@ from knowledge.text import FuzzyIndex, compact
 PAIR_GAP = 3  # words allowed between a verb and its object: "种了几亩地", "烧得一手好菜"
 SLIP_SCORE = 90  # a word this close (by characters or pinyin) to a concept word is that word
 COMMON = 300  # a word this frequent in jieba's dictionary is meant as typed ("手艺" is no slip for 兽医)
+_COUNTING = set("点些几块亩片棵头只")  # "种点菜": a count between verb and object, cut as 点菜
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,17 @@ class Lexicon:
         self._tokenizer.add_words([*self._words.aliases, *(w for p in self._pairs for w in p.verbs | p.objects)])
 
     def words(self, text: str) -> list[str]:
-        return [w for w in (compact(w) for w in self._tokenizer.words(text)) if w]
+        """jieba's words; two one-character words that together sound like a concept word are
+        that word misheard ("菜"+"茶" → 采茶), not two concepts."""
+        words: list[str] = []
+        for word in (compact(w) for w in self._tokenizer.words(text)):
+            if not word:
+                continue
+            if len(word) == 1 and words and len(words[-1]) == 1 and self._words.sounds_like(words[-1] + word):
+                words[-1] += word
+            else:
+                words.append(word)
+        return words
 
     def cuts(self, text: str) -> set[int]:
         """Where jieba's words begin and end in the text, as offsets."""
@@ -46,8 +57,10 @@ class Lexicon:
     def codes(self, text: str) -> list[str]:
         """The concepts the text names, in the order named; each word counts once."""
         words = self.words(text)
-        used: set[int] = set()
-        found: list[str] = []
+        # a word that sounds just like a concept word is that word misheard ("挖鸡" → 挖机), not a pair
+        heard = [self._misheard(word) for word in words]
+        found = [code for code in heard if code]
+        used = {i for i, code in enumerate(heard) if code}
         for i, word in enumerate(words):
             for pair in self._pairs:
                 if i in used or not _starts_with_verb(word, pair.verbs):
@@ -62,6 +75,11 @@ class Lexicon:
             if i not in used:
                 found.extend(self._word(word))
         return list(dict.fromkeys(found))
+
+    def _misheard(self, word: str) -> str | None:
+        if len(word) < 2 or self._words.exact(word) or self.common(word):
+            return None
+        return self._words.sounds_like(word)
 
     def common(self, word: str) -> bool:
         """A word people use often: meant as typed, never a slip for another."""
@@ -92,4 +110,6 @@ def _ends_with_object(word: str, objects: frozenset[str], verb_word: str) -> boo
     the object must follow the verb."""
     if verb_word:
         return any(word.endswith(o) and len(word) > len(o) for o in objects)
+    if len(word) == 2 and word[0] in _COUNTING:
+        return word[1] in objects
     return word in objects or any(word.endswith(o) for o in objects if len(o) >= 2)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from knowledge.text import FuzzyIndex, compact
+from knowledge.text import FuzzyIndex, compact, pinyin_key
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
 _SAYING = re.compile(r"^(我们家|我家|我们|我|俺|家)?(是|住|住在|在|就在|来自|老家|村叫|村是|叫做|叫)*")
@@ -19,7 +19,7 @@ _TRAILING = re.compile(r"(的人|的|人|这里|那里|这边|那边|那儿|这�
 _NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 _NOT_A_NAME = re.compile(r"[镇乡县上里住边近]$")  # "镇上住", "山里": where, not a village's name
-_OUR_VILLAGE = re.compile(r"我们村|我村|村叫|村名|村子叫")  # "我们村叫下溪": a village named without 村
+SLIP_SCORE = 90  # a village name this close in sound to one of the town's villages is that village misheard
 
 
 @dataclass(frozen=True)
@@ -93,10 +93,15 @@ class Gazetteer:
             return TownGuess(exact)
         inside = self._names.contained(key)
         if len(inside) == 1:
-            return TownGuess(inside[0], village=self._village_in(key, inside[0]) or self._named_after_town(key))
-        village_town = self._villages.exact(key) or next(iter(self._villages.contained(key)), None)
+            named = self._named_after_town(key)
+            return TownGuess(inside[0], village=self._village_in(key, inside[0])
+                             or (self._slip_for(named, inside[0]) if named else self._misheard_after(key, inside[0])))
+        village = self._village_in(key)  # "霞山", "我是下淤村的": a known village, short or whole, or heard
+        village_town = (self._villages.exact(village) if village
+                        else next(iter(self._villages.sounds_contained(key)), None))
         if village_town and not inside:
-            return TownGuess(village_town, village=self._village_in(key))
+            return TownGuess(village_town, village=village or next(
+                (v for v in self.villages_of(village_town) if pinyin_key(v) in pinyin_key(key)), None))
         heard = self._names.sounds_contained(key)  # "我住在化埠镇": a misheard name inside a sentence
         if len(heard) == 1 and not inside:
             return TownGuess(heard[0], village=self._named_after_town(key))
@@ -126,18 +131,27 @@ class Gazetteer:
 
     def village(self, text: str, town: str | None = None) -> str | None:
         """The village a person named, known or not, without the words around it:
-        "我是下淤村的" → 下淤村, "仁宗坑" → 仁宗坑村, "华埠镇金星村" → 金星村; None if no name is there."""
+        "我是下淤村的" → 下淤村, "仁宗坑" → 仁宗坑村, "华埠镇金星村" → 金星村, "霞衫村" → 霞山村 (a
+        slip for a village of the town), "下溪" → 下溪村; None if no name is there."""
         key = compact(text)
         known = self._village_in(key, town)
         if known:
             return known
         key = _TRAILING.sub("", self._without_town(_SAYING.sub("", key)))
         named = _NAMED.search(key)
-        if named:
-            return named.group(0)
-        if not _HAN.match(key) or _NOT_A_NAME.search(key):
-            return None
-        return key + "村" if _OUR_VILLAGE.search(compact(text)) else key
+        name = named.group(0) if named else None
+        if name is None and _HAN.match(key) and not _NOT_A_NAME.search(key):
+            name = key + "村"  # the answer to "哪个村": a clerk writes the 村
+        return self._slip_for(name, town) if name else None
+
+    def _slip_for(self, name: str, town: str | None) -> str:
+        """A known village of the town that the name sounds like ("古天村" → 古田村), else the name."""
+        own = self._by_name[town].villages if town in self._by_name else ()
+        for match in self._villages.lookup(name, limit=3, cutoff=SLIP_SCORE):
+            village = self._village_names.get(match.alias)
+            if village in own and len(match.alias) == len(compact(name)):
+                return village
+        return name
 
     def _without_town(self, key: str) -> str:
         """The text with a town typed before the village taken off ("华埠镇下溪村" → 下溪村)."""
@@ -145,6 +159,16 @@ class Gazetteer:
             if len(alias) >= 2 and key.startswith(alias) and len(key) - len(alias) >= 3:  # not 马金 in 马金桥村
                 return key[len(alias):]
         return key
+
+    def _misheard_after(self, key: str, town: str) -> str | None:
+        """One of the town's villages misheard after its name, 村 or not: "长虹高天坑" → 高田坑村."""
+        rest = _TRAILING.sub("", _SAYING.sub("", key))
+        alias = next((a for a in sorted(self._names.aliases, key=len, reverse=True) if rest.startswith(a)), "")
+        name = rest[len(alias):]
+        if len(name) < 2:
+            return None
+        slip = self._slip_for(name if _VILLAGE_SUFFIX.search(name) else name + "村", town)
+        return slip if slip in self.villages_of(town) else None
 
     def _named_after_town(self, key: str) -> str | None:
         """A village not on our list, named with its 村 or 社区 after the town: "我住华埠镇下溪村"."""

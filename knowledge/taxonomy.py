@@ -32,6 +32,8 @@ _CORRECTED = re.compile(r"哦不对|不对不对|不对|说错了|搞错了|打�
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
+# Dialect ways of saying "fine" read as 行: "啥时候喊都中", "县里也成", "都要得"
+_DIALECT_FINE = re.compile(r"(?<=[都也就])(?:中|成|要得|得行|使得)")
 # Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
 # only of these was not a missed answer.
 _FILLER = re.compile(r"[我也都还会能可以行干做过点些的了啊呀吧嘛呢哦嗯就是有好个这那么]+")
@@ -156,7 +158,7 @@ class OptionSet:
         unlisted: list[str] = []
         left: list[str] = []
         plain: list[str] = []
-        said = _CORRECTED.split(normalize(text))[-1]
+        said = _DIALECT_FINE.sub("行", _CORRECTED.split(normalize(text))[-1])
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
@@ -170,7 +172,7 @@ class OptionSet:
                 unknown.append(clause)
         for code, parts in self._implies.items():
             if all(p in codes for p in parts):
-                codes = [code if c == parts[0] else c for c in codes if c not in parts[1:]]
+                codes = list(dict.fromkeys(code if c == parts[0] else c for c in codes if c not in parts[1:]))
         if self._general in codes and len(codes) > 1:
             codes.remove(self._general)
         return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
@@ -185,7 +187,8 @@ class OptionSet:
         unsaid = key
         for alias, _codes in said:
             unsaid = unsaid.replace(alias, "|")
-        if said and not self._negated.search(unsaid):  # "不要太远": the no is the saying's own
+        # "不要太远", "太远不行": the no is the saying's own when nothing else is ruled out
+        if said and (not self._negated.search(unsaid) or not self._named(self._negated.sub("", unsaid).strip("|"))):
             return list(dict.fromkeys(c for _, codes in said for c in codes)), []
         negation = self._negated.search(key)
         if negation is None:

@@ -152,6 +152,11 @@ class FuzzyIndex:
     def exact(self, text: str) -> str | None:
         return self._by_alias.get(compact(text))
 
+    def sounds_like(self, text: str) -> str | None:
+        """The one key an alias of exactly the text's sound stands for ("菜茶" → 采茶's key), if one."""
+        keys = self._by_pinyin.get(pinyin_key(text), set())
+        return next(iter(keys)) if len(keys) == 1 else None
+
     @property
     def aliases(self) -> list[str]:
         return list(self._aliases)

@@ -126,7 +126,7 @@ def test_a_question_with_a_number_typed_while_a_list_is_shown_is_answered(sqlite
 
 
 @pytest.mark.parametrize("said,village", [
-    ("我们村叫下溪", "下溪村"), ("我是华民村三组的", "华民村"), ("老家是下溪的", "下溪"),
+    ("我们村叫下溪", "下溪村"), ("我是华民村三组的", "华民村"), ("老家是下溪的", "下溪村"),  # a clerk writes the 村
 ])
 def test_villages_inside_a_sentence_are_kept_clean(sqlite_chat: ChatHarness, said: str, village: str) -> None:
     worker, _ = register(sqlite_chat, village=said)
@@ -136,3 +136,175 @@ def test_villages_inside_a_sentence_are_kept_clean(sqlite_chat: ChatHarness, sai
 def test_where_one_lives_is_no_village_name(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠")
     assert "村名好像不对" in sqlite_chat.say("华埠镇上住")
+
+
+# --- classes of answers found on new people's words (issue 15, the blind batch) ---------------------
+@pytest.mark.parametrize("said,codes", [
+    ("啥都不会", ["other"]),  # no trade said with a "no": anything goes
+    ("菜茶", ["tea"]),  # two characters that together sound like 采茶
+    ("饭", ["cook"]),  # a one-word answer
+    ("焊", ["welder"]),
+    ("夜里帮厂里看守仓库", ["security"]),  # guarding a warehouse is no porter's work
+    ("在货场卸车", ["porter"]),  # unloading a truck is no driver's work
+    ("开大巴拉客人", ["driver"]),
+    ("会编竹椅子", ["handcraft"]),
+    ("挖鸡", ["machinery"]),  # one word that sounds just like 挖机, not 挖+鸡
+    ("会开收割机", ["driver"]),  # farm machines are driving
+    ("在超市理货", ["porter"]),  # the trade, not also the shop it is done in
+    ("学生，暑假打工", ["other"]),  # no trade: anything goes
+    ("采茶叶，种点菜", ["tea", "farm"]),  # a verb and its object cut as 种 / 点菜
+    ("学校门口看车", ["security"]),  # watching the bicycles is no driving
+    ("在酒店洗床单", ["housekeeping"]),
+])
+def test_skills_told_by_what_one_does_or_in_one_word(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
+    worker, _ = register(sqlite_chat, skills=said)
+    assert sorted(worker.skills) == sorted(codes)
+
+
+def test_a_repair_trade_is_kept_in_the_persons_words(sqlite_chat: ChatHarness) -> None:
+    worker, _ = register(sqlite_chat, skills="会修电动车")  # not 驾驶 for the 车 in it
+    assert worker.skills == [] and worker.notes == {"skills": "会修电动车"}
+
+
+@pytest.mark.parametrize("said,codes", [
+    ("夜里都行，白天要睡觉", ["evening"]),  # a no said as what one must do then
+    ("上午，下午要回家烧饭", ["morning"]),
+    ("吃过中饭以后", ["afternoon", "evening"]),  # a meal as the edge of the time
+    ("太阳出来到天黑", ["daytime"]),  # dawn to dusk
+    ("两点以后", ["afternoon", "evening"]),  # a bare early hour is in the afternoon
+    ("早上七八点到中午", ["morning"]),  # 七八点 is no hour 78
+    ("礼拜一到礼拜五白天", ["weekdays", "daytime"]),  # days and a part of the day together
+    ("农忙过后", ["slack_season"]),  # after the busy season
+    ("过了双抢", ["slack_season"]),
+    ("田里活干完了", ["slack_season"]),
+    ("哪天有活哪天去", ["anytime"]),  # whenever called
+    ("啥时候叫都中", ["anytime"]),  # dialect 中 for 行
+    ("白天，晚上眼神不好", ["daytime"]),
+])
+def test_free_time_in_words(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
+    worker, _ = register(sqlite_chat, availability=said)
+    assert sorted(worker.availability) == sorted(codes)
+
+
+@pytest.mark.parametrize("said,reach", [
+    ("太远不行", "town"),  # the no is the saying's own
+    ("出了村就不去", "village"),  # beyond the village is ruled out
+    ("县城也中", "county"),
+    ("镇上都行", "town"),  # the place is meant, not 都行's "anywhere"
+    ("本村都中", "village"),
+])
+def test_travel_in_words(sqlite_chat: ChatHarness, said: str, reach: str) -> None:
+    worker, _ = register(sqlite_chat, travel=said)
+    assert worker.travel_range == reach
+
+
+@pytest.mark.parametrize("said,age", [
+    ("属龙的，七十多了", 74),  # the animal and the tens together name one age
+    ("虚岁七十八", 77),
+    ("零六年的", 20),  # a two-digit birth year of this century
+    ("七十六，还要问多少", 76),  # a grumble after the answer is no question instead of it
+    ("我64，老伴62", 64),  # one's own number beside another's
+    ("七十有三", 73),  # the old way of saying 七十三
+])
+def test_age_said_the_way_people_say_it(sqlite_chat: ChatHarness, said: str, age: int) -> None:
+    worker, _ = register(sqlite_chat, age=said)
+    assert worker.age == age
+
+
+@pytest.mark.parametrize("said", ["属龙的", "七十多", "五十七八", "快七十了", "六七十岁"])
+def test_a_rough_age_asks_for_the_exact_one(sqlite_chat: ChatHarness, said: str) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    assert "请说个准数" in sqlite_chat.say(said)
+
+
+def test_a_rough_age_is_asked_once_more_then_kept_as_said(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    again = sqlite_chat.say("属龙的")
+    assert "准数" in again and "多大岁数" in again
+    assert "会做哪些活" in sqlite_chat.say("七十四")
+    sqlite_chat.conversation("取消", "登记", "华埠", "金星村")
+    assert "多大岁数" in sqlite_chat.say("七十多")
+    assert "会做哪些活" in sqlite_chat.say("七十多吧")  # not asked a third time
+    assert "登记好了" in sqlite_chat.conversation("1", "1", "2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert worker.age == 71 and worker.notes == {"age": "七十多吧"}
+
+
+@pytest.mark.parametrize("town,said,want_town,village", [
+    ("华埠", "金心村", "华埠镇", "金星村"),  # a slip for a village of one's own town
+    ("马金", "霞衫", "马金镇", "霞山村"),
+    ("华埠", "桃园村", "华埠镇", "桃园村"),  # sounds like a village of another town: kept, town unchanged
+    ("华埠", "下溪", "华埠镇", "下溪村"),  # a clerk writes the 村
+])
+def test_village_slips_and_short_names(sqlite_chat: ChatHarness, town: str, said: str, want_town: str,
+                                       village: str) -> None:
+    worker, _ = register(sqlite_chat, town=town, village=said)
+    assert (worker.town, worker.village) == (want_town, village)
+
+
+@pytest.mark.parametrize("said,heard", [("我是下鱼村的", "音坑乡下淤村"), ("长虹高天坑", "长虹乡高田坑村")])
+def test_a_misheard_village_named_for_the_town_gives_both(sqlite_chat: ChatHarness, said: str, heard: str) -> None:
+    assert f"好的，{heard}" in sqlite_chat.conversation("登记", said)[-1]
+
+
+@pytest.mark.parametrize("said", ["村就不写了", "不晓得咋写", "先空着"])
+def test_declining_the_village_in_ones_own_words(sqlite_chat: ChatHarness, said: str) -> None:
+    worker, _ = register(sqlite_chat, village=said)
+    assert worker.village is None
+
+
+def test_adding_a_skill_in_a_change_keeps_the_ones_before(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")  # skills: 1 (采茶)
+    assert "会做哪些活" in sqlite_chat.say("改一下会做的活")
+    assert "采茶、搬运" in sqlite_chat.say("再加个搬运")
+    assert "登记好了" in sqlite_chat.say("1")
+    with Session(sqlite_chat.engine) as session:
+        assert sorted(session.exec(select(Worker)).one().skills) == ["porter", "tea"]
+
+
+@pytest.mark.parametrize("said,wanted", [("成", True), ("没问题", True), ("没毛病", True), ("甭发了", False),
+                                         ("莫发", False)])
+def test_push_choice_in_dialect(sqlite_chat: ChatHarness, said: str, wanted: bool) -> None:
+    sqlite_chat.conversation("登记", *ANSWERS.values(), said, "1", "1")
+    with Session(sqlite_chat.engine) as session:
+        assert session.exec(select(Worker)).one().want_job_push is wanted
+
+
+def test_an_earlier_answer_said_wrong_is_asked_again_then_back_here(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "56", "1")
+    again = sqlite_chat.say("岁数说错了")  # a change of mind while free time is asked
+    assert "多大岁数" in again and "什么时候有空" not in again
+    assert "什么时候有空" in sqlite_chat.say("65")
+    assert "登记好了" in sqlite_chat.conversation("1", "2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert (worker.age, worker.skills, worker.availability) == (65, ["tea"], ["anytime"])
+
+
+def test_a_question_after_an_answer_is_still_answered(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    reply = sqlite_chat.say("我60多了，还能找活吗")  # a question of its own, not a grumble about the form
+    assert "银龄" in reply and "多大岁数" in reply
+
+
+@pytest.mark.parametrize("said,asked", [("乡镇不对", "哪个乡镇"), ("年纪不对，中间改一下", "多大岁数")])
+def test_at_the_summary_a_wrong_answer_named_is_no_yes(sqlite_chat: ChatHarness, said: str, asked: str) -> None:
+    assert "请核对" in sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")[-1]
+    reply = sqlite_chat.say(said)  # its 对 and 中 are no agreement
+    assert asked in reply and "登记好了" not in reply
+
+
+def test_at_the_summary_no_change_needed_saves(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")
+    assert "登记好了" in sqlite_chat.say("不用改了")
+
+
+def test_two_rough_answers_that_fit_one_age_give_it(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    assert "请说个准数" in sqlite_chat.say("属龙的")
+    assert "会做哪些活" in sqlite_chat.say("七十多了")
+    assert "登记好了" in sqlite_chat.conversation("1", "1", "2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert worker.age == 74 and not worker.notes

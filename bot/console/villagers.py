@@ -16,9 +16,9 @@ from bot.console.context import BadRequest, Console, body_json, mask_phone, text
 from bot.console.roles import OutOfScope, Perm, Role, Staff
 from bot.outreach.consent import send_code
 from handlers import family
-from handlers.registration import MAX_AGE, MIN_AGE, parse_age
 from handlers.rights import parse_mobile
 from knowledge import taxonomy
+from knowledge.ages import MAX_AGE, MIN_AGE, parse_age
 from storage import consent as store
 from storage.models import Consent, Worker
 

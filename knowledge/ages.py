@@ -1,0 +1,103 @@
+"""Reading an age from what people say: "六十八", "68岁", "1958年的", "58年生", "虚岁七十八", and
+the rough ways that leave several ages open ("七十多", "快七十", "属龙的") unless said together
+("属龙的，七十多了" → 74)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.text import arabize, integers, normalize
+
+MIN_AGE, MAX_AGE = 16, 90
+_YEAR = re.compile(r"\d{2,4}\s*年|\d\s*年(?:的|生|出生)")  # "61年的", "零六年生"
+_AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
+_MINE = re.compile(r"(?:我|俺|本人)(?:今年|已经)?(\d{1,2})(?!\d)")
+_NOMINAL = re.compile(r"虚岁")  # the traditional count: one year more than one's age
+ZODIAC = "鼠牛虎兔龙蛇马羊猴鸡狗猪"
+RAT_YEAR = 2020  # a year of the rat: the animals follow from it
+_ANIMAL = re.compile(f"属([{ZODIAC}])")
+# "七十多", "六十几", "五十来岁", "六十出头", "五十好几": the tens said, the rest not
+_ROUGH_OVER = re.compile(r"(\d)0(多|几|来|出头|好几)")
+# "快七十了", "奔七十", "七十不到": a little under
+_ROUGH_UNDER = re.compile(r"(?:快|将近|奔|差不多)(\d)0|(\d)0(?:不到|差一点|差点)")
+_OVER_SPAN = {"出头": 3, "好几": 9}
+_AND_UNITS = re.compile("十有(?=[一二三四五六七八九])")  # "七十有三": the old way of saying 七十三
+_DIGITS = "一二三四五六七八九"
+# "五十七八", "六七十": neighbouring numerals said together, either may be meant
+_UNITS_TWO = re.compile(f"([{_DIGITS}])十([{_DIGITS[:-1]}])([{_DIGITS[1:]}])")
+_TENS_TWO = re.compile(f"([{_DIGITS[:-1]}])([{_DIGITS[1:]}])十(?![{_DIGITS}])")
+
+
+@dataclass(frozen=True)
+class Age:
+    """What an answer says of one's age: the ages it leaves open (one when sure), the birth year
+    when said, and whether it was said roughly (a second answer may say more)."""
+
+    ages: tuple[int, ...]
+    birth_year: int | None = None
+    rough: bool = False
+
+    @property
+    def sure(self) -> int | None:
+        return self.ages[0] if len(self.ages) == 1 else None
+
+
+def read_age(text: str, this_year: int) -> Age | None:
+    """The ages an answer allows; None when it says nothing of an age."""
+    text = _AND_UNITS.sub("十", normalize(text)).replace("挂零", "出头")  # "六十挂零": just over
+    said = arabize(text)
+    rough = _two_said(text) or _rough(said)
+    animal = _ANIMAL.search(said)
+    if animal:
+        born = ZODIAC.index(animal.group(1))
+        by_animal = [a for a in range(MIN_AGE, MAX_AGE + 1) if (this_year - a - RAT_YEAR) % 12 == born]
+        exact = None if rough else _exact(_ANIMAL.sub("", said), this_year)
+        narrower = [a for a in by_animal if (not rough or a in rough) and (not exact or abs(exact[0] - a) <= 1)]
+        return Age(tuple(narrower or by_animal), rough=not narrower or len(narrower) > 1)
+    if rough:
+        return Age(tuple(rough), rough=True)
+    exact = _exact(said, this_year)
+    return Age((exact[0],), exact[1]) if exact else None
+
+
+def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
+    """(age, birth year if given) from an answer that says one age: "62", "1961年生的"."""
+    age = read_age(text, this_year)
+    return (age.ages[0], age.birth_year) if age and age.sure is not None and not age.rough else None
+
+
+def _two_said(text: str) -> list[int]:
+    units, tens = _UNITS_TWO.search(text), _TENS_TWO.search(text)
+    digit = {d: i for i, d in enumerate(_DIGITS, 1)}
+    if units and digit[units.group(3)] == digit[units.group(2)] + 1:
+        age = digit[units.group(1)] * 10 + digit[units.group(2)]
+        return [age, age + 1]
+    if tens and digit[tens.group(2)] == digit[tens.group(1)] + 1:
+        return list(range(digit[tens.group(1)] * 10, digit[tens.group(2)] * 10 + 10))
+    return []
+
+
+def _rough(said: str) -> list[int]:
+    over, under = _ROUGH_OVER.search(said), _ROUGH_UNDER.search(said)
+    if over:
+        tens = int(over.group(1)) * 10
+        return list(range(tens + 1, tens + 1 + _OVER_SPAN.get(over.group(2), 9)))
+    if under:
+        tens = int(under.group(1) or under.group(2)) * 10
+        return list(range(tens - 3, tens))
+    return []
+
+
+def _exact(said: str, this_year: int) -> tuple[int, int | None] | None:
+    numbers = integers(said)
+    aged = _AGED.search(said) or _MINE.search(said)
+    if aged and len(numbers) > 1:  # "我62岁，老伴60", "我64，老伴62": one's own number
+        numbers = [int(aged.group(1))]
+    if len(numbers) != 1:
+        return None
+    value = numbers[0]
+    if _YEAR.search(said) or value >= 1900:
+        year = value if value >= 100 else 1900 + value if this_year - 1900 - value <= MAX_AGE else 2000 + value
+        return (this_year - year, year) if 1900 <= year <= this_year else None
+    return (value - 1 if _NOMINAL.search(said) else value), None
