@@ -7,6 +7,7 @@ conversation (job ids and page), so 报名 3 means the third job the person was 
 from __future__ import annotations
 
 import logging
+import re
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
@@ -34,6 +35,21 @@ def _matches(ctx: Ctx) -> list[JobMatch]:
     assert ctx.worker is not None
     matches = jobs_for(ctx.session, worker=ctx.worker, today=ctx.services.local_now().date(), terms=match_terms())
     return public_welfare_first(ctx.session, worker=ctx.worker, matches=matches)
+
+
+# A whole message that only wishes for work, said as a sentence ("俺想找点活", "有没有活干",
+# "帮我找个工作"): the commands above compare whole texts, so these are read here.
+_WORK = r"(?:活儿?|工作|零工|短工|事做|事情做|事干)(?:干|做)?"
+_WISH = re.compile(
+    r"(?:你好|您好|请问|喂)*"
+    rf"(?:(?:我|俺|咱|我们)?(?:也|还)?(?:想|要|想要|得)(?:找|打|干|做|寻|出去找)(?:点|个|份|些)?{_WORK}"
+    rf"|(?:这里|这边|你们|现在|最近|村里|镇上)?(?:有没有|有|还有)(?:啥|什么|些|点)?{_WORK}"
+    rf"|(?:帮我|给我|帮俺|给俺)(?:找|介绍)(?:点|个|份)?{_WORK})"
+    r"(?:吗|呢|啊|呀|哦|嘛|吧|呗|没有|没|不)?")
+
+
+def wishes_for_work(text: str) -> bool:
+    return _WISH.fullmatch(compact(text)) is not None
 
 
 @router.command("找工作", "找活", "有什么活", "有啥活", "看看工作", "工作", "岗位", "找事做", "有没有活",

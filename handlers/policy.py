@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
-from handlers import fairs, rights, training
+from handlers import fairs, jobs, rights, training
 from handlers.more import asked_for
 from knowledge.policy import Answer
 from knowledge.text import choice_numbers, compact
@@ -101,4 +101,6 @@ def free_text(ctx: Ctx) -> Reply:
     routed = asked_for(ctx)  # "我60多了还能找活吗": the plan's line, and the service offered
     if routed is not None:
         return routed
+    if jobs.wishes_for_work(ctx.text):  # "俺想找点活": the job list, not a policy answer
+        return jobs.find_jobs(ctx)
     return answer(ctx, MENU_HINT)

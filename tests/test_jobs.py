@@ -193,3 +193,13 @@ def test_jobs_cli_add_list_close_import(tmp_path: Path) -> None:
 
 def test_services_settings_are_per_test(tmp_path: Path) -> None:
     assert make_settings("sqlite://", tmp_path).data_dir == tmp_path
+
+
+@pytest.mark.parametrize("wish", ["俺想找点活", "有没有活干", "帮我找个工作", "你好，我想找份工作！", "有啥活干吗"])
+def test_a_wish_for_work_said_as_a_sentence_opens_the_job_list(sqlite_chat: ChatHarness, wish: str) -> None:
+    assert "想看哪个乡镇的活" in sqlite_chat.say(wish)  # not registered yet: the browse flow asks the town
+
+
+@pytest.mark.parametrize("question", ["找活有补贴吗", "我60多了还能找活吗"])
+def test_a_question_about_work_is_still_answered_as_a_question(sqlite_chat: ChatHarness, question: str) -> None:
+    assert "想看哪个乡镇的活" not in sqlite_chat.say(question)
