@@ -10,7 +10,7 @@ drawn at random before any tuning and is reported apart.
 
 Each part is reported whole and by batch: the first 66 personas were split before any
 tuning, the 30 written later were split before they were first run, and the fresh (f3-…) and
-blind (f4-…) batches, written without sight of the bot's code, were split before they were first run.
+blind (f4-…, f5-…: blind2) batches, written without sight of the bot's code, were split before they were first run.
 
 A trade with no option of its own ("会修自行车修锁") is recorded as no skill and the person's words
 kept as a note, the way a clerk writes it beside the form; 啥都行 is only for "anything goes".
@@ -47,6 +47,7 @@ from storage.seed import load_demo  # noqa: E402
 DATA = ROOT / "benchmarks" / "data"
 PERSONAS = DATA / "dialog_personas.json"
 SPLIT = DATA / "dialog_split.json"
+BATCHES = ("fresh", "blind", "blind2")  # batches written apart, as named in the split ("<name>_batch")
 FIRST_BATCH = 66  # personas written and split before any tuning; the next ones up to the fresh batch came later
 MAX_TURNS = 40
 LIMIT = 150  # characters an elderly reader takes in at once
@@ -266,21 +267,23 @@ def main() -> None:
     args = parser.parse_args()
     personas = json.loads(PERSONAS.read_text("utf-8"))["personas"]
     split = json.loads(SPLIT.read_text("utf-8"))
-    held, fresh, blind = set(split["holdout"]), set(split["fresh_batch"]), set(split.get("blind_batch", []))
+    held = set(split["holdout"])
+    # the batches written apart, newest last: each reported on its own line
+    written_apart = {name: set(split.get(f"{name}_batch", [])) for name in BATCHES}
     clock = [datetime(2026, 3, 10, 1, 30, tzinfo=UTC)]
     with tempfile.TemporaryDirectory() as tmp:
         dispatcher = build(Path(tmp), clock)
         parts: dict[str, list[Run]] = {"dev": [], "holdout": []}
         batches: dict[str, dict[str, list[Run]]] = {
-            part: {"  first": [], "  later": [], "  fresh": [], "  blind": []} for part in parts}
+            part: {f"  {name}": [] for name in ("first", "later", *BATCHES)} for part in parts}
         for index, persona in enumerate(personas):
             part = "holdout" if persona["id"] in held else "dev"
             if args.part != "all" and part != args.part and persona["id"] != args.show:
                 continue
             run = converse(dispatcher, persona, clock)
             parts[part].append(run)
-            batch = ("  fresh" if persona["id"] in fresh else "  blind" if persona["id"] in blind
-                     else "  first" if index < FIRST_BATCH else "  later")
+            batch = "  " + next((name for name, ids in written_apart.items() if persona["id"] in ids),
+                                "first" if index < FIRST_BATCH else "later")
             batches[part][batch].append(run)
             if args.show == persona["id"]:
                 for said, answer in run.transcript:
