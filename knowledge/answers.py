@@ -21,10 +21,13 @@ NOON, EVENING = 12, 18
 _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天])")
 
 
-# Meals and daylight said as the edge of a stretch of time ("吃过中饭以后", "到中午"): their hour
-_MEAL_HOURS = (("中午|中饭|午饭|午餐", "中午12点"), ("晚饭|晚餐|天黑|落山|太阳落山|日落", "晚上6点"),
-               ("早饭|早餐", "早上8点"), ("天亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
-_AFTER_EDGE, _BEFORE_EDGE = r"(?=以后|之后|过后|后|以前|之前|前|到)", r"(?<=到|从)"
+# The edges of a day's routine said as the start or end of a stretch of time ("吃过中饭以后",
+# "到中午", "送完孙子上学到接他放学"): their hour
+_ROUTINE_HOURS = (("中午|中饭|午饭|午餐|晌午", "中午12点"), ("晚饭|晚餐|天黑|落山|太阳落山|日落|擦黑", "晚上6点"),
+                  ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
+                  ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
+                  ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
+_AFTER_EDGE, _BEFORE_EDGE = r"(?=[了完]?(?:以后|之后|过后|后|以前|之前|前|到))", r"((?:到|从)[^，,。到从]{0,3}?)"
 # "七八点": two neighbouring numerals said together, the first is the hour
 _NEIGHBOURS = re.compile(
     "|".join(a + b for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)) + r"(?=点)")
@@ -35,14 +38,20 @@ def _clock_hour(part: str | None, hour: int) -> int:
     return hour + 12 if part in ("下午", "晚上", "夜里") and hour < 12 else hour
 
 
-def _hours(text: str) -> list[int]:
+def _on_the_clock(text: str) -> str:
+    """The text with routine edges said as hours and numerals as digits: "吃过中饭以后" → "中午12点以后"."""
+    said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], text)
+    for words, clock in _ROUTINE_HOURS:
+        said = re.sub(f"{_BEFORE_EDGE}(?:{words})", rf"\g<1>{clock}", said)
+        said = re.sub(f"(?:{words}){_AFTER_EDGE}", clock, said)
+    return arabize(said)
+
+
+def _hours(said: str) -> list[int]:
     """The hours named, on a 24-hour clock: a part of the day carries on to the next hour
     named ("晚上7点到10点"), and a bare early hour is in the afternoon."""
-    said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], text)
-    for words, clock in _MEAL_HOURS:
-        said = re.sub(f"{_BEFORE_EDGE}(?:{words})|(?:{words}){_AFTER_EDGE}", clock, said)
     hours: list[int] = []
-    for found in _HOUR.finditer(arabize(said)):
+    for found in _HOUR.finditer(said):
         hour = _clock_hour(found.group(1), int(found.group(2)))
         if found.group(1) is None and hours and hours[-1] - 12 <= hour < hours[-1]:
             hour += 12  # "9点到3点"
@@ -52,15 +61,28 @@ def _hours(text: str) -> list[int]:
     return [h for h in hours if 0 <= h <= 24]
 
 
+_UNTIL = re.compile(r"到\D{0,2}\d|点(?:以前|之前|前)")  # "到11点", "中午以前": up to the hour named
+DAY_START, DAY_END = 6, 22
+_PARTS = (("morning", DAY_START, NOON), ("afternoon", NOON, EVENING), ("evening", EVENING, DAY_END + 2))
+MOST_OF = 2  # hours of a part of the day a stretch must cover to count, unless the stretch is short
+
+
 def _clock(text: str) -> list[str]:
-    """Parts of the day covered by hours named: "8点到11点" → 上午, "下午3点以后" → 下午, 晚上."""
-    hours = _hours(text)
+    """Parts of the day covered by hours named: "8点到11点" → 上午, "下午3点以后" → 下午, 晚上;
+    "5点以后" is 晚上 (an hour of the afternoon is not the afternoon), "到中午" is the morning."""
+    said = _on_the_clock(text)
+    hours = _hours(said)
     if not hours:
         return []
-    start, end = hours[0], hours[-1] if len(hours) > 1 else (22 if _AFTER.search(text) else hours[0] + 1)
-    parts = [("morning", start < NOON), ("afternoon", start < EVENING and end > NOON),
-             ("evening", end > EVENING)]
-    return [code for code, covered in parts if covered]
+    if len(hours) > 1:
+        start, end = hours[0], hours[-1]
+    elif _UNTIL.search(said):
+        start, end = DAY_START, hours[0]
+    else:
+        start, end = hours[0], DAY_END if _AFTER.search(text) else hours[0] + 1
+    span = max(end - start, 1)
+    covered = {code: min(end, last) - max(start, first) for code, first, last in _PARTS}
+    return [code for code, hours_in in covered.items() if hours_in > 0 and (hours_in >= MOST_OF or 2 * hours_in >= span)]
 
 
 def _days(text: str) -> list[str]:

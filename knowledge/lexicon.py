@@ -1,6 +1,7 @@
 """Concepts named in a free answer, word by word: the text cut into words by jieba, a verb with
 its object read as one concept ("烧…菜" → 厨师, "种…菜" → 农活), any other word looked up among
-the concept words, a near-sounding slip included ("彩茶" → 茶)."""
+the concept words, a near-sounding slip included ("彩茶" → 茶), else through the thesaurus
+(同义词词林: "炊事员" → 厨师, "后晌" → 下午)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from knowledge.policy.expand import Expander
 from knowledge.policy.index import Tokenizer
 from knowledge.text import FuzzyIndex, compact
 
@@ -32,6 +34,9 @@ class Lexicon:
         self._pairs = [Pair(str(p["code"]), frozenset(p["verbs"]), frozenset(p["objects"])) for p in pairs]
         self._tokenizer = _tokenizer()
         self._tokenizer.add_words([*self._words.aliases, *(w for p in self._pairs for w in p.verbs | p.objects)])
+        # a thesaurus synonym of a concept word; common words ("保护" beside 保安) are meant as themselves
+        self._thesaurus = Expander(self._words.aliases, self.common)
+        self._tokenizer.add_words(self._thesaurus.words)
 
     def words(self, text: str) -> list[str]:
         """jieba's words; two one-character words that together sound like a concept word are
@@ -77,7 +82,7 @@ class Lexicon:
         return list(dict.fromkeys(found))
 
     def _misheard(self, word: str) -> str | None:
-        if len(word) < 2 or self._words.exact(word) or self.common(word):
+        if len(word) < 2 or self._words.exact(word) or self.common(word) or self._thesaurus.synonyms(word):
             return None
         return self._words.sounds_like(word)
 
@@ -92,7 +97,10 @@ class Lexicon:
         if len(word) < 2 or self.common(word):
             return []
         hits = self._words.lookup(word, limit=1, cutoff=SLIP_SCORE)
-        return [hits[0].key] if hits and len(hits[0].alias) == len(word) else []
+        if hits and len(hits[0].alias) == len(word):
+            return [hits[0].key]
+        meant = {self._words.exact(w) for w in self._thesaurus.synonyms(word)}
+        return [meant.pop()] if len(meant) == 1 else []  # synonyms of two concepts: no guess
 
 
 @lru_cache(maxsize=1)

@@ -29,10 +29,15 @@ _CHOICE_WORDS = re.compile(r"报名|看看|还有|回复|第|个|号|选|要|我
 _NOT_A_PICK = re.compile(r"[^\u4e00-\u9fff]|[零〇一二两三四五六七八九十]")
 
 
+# Wu dialect (开化 speaks it) says no with its own characters: "勿晓得", "远了覅去", "呒没空"
+_WU_NO = re.compile(r"呒没|嘸没|覅|勿|弗")
+_WU_PLAIN = {"呒没": "没有", "嘸没": "没有", "覅": "不要", "勿": "不", "弗": "不"}
+
+
 def normalize(text: str) -> str:
-    """Simplified, half-width, lower-case text with runs of blanks made one space."""
+    """Simplified, half-width, lower-case text with runs of blanks made one space, Wu negations as 不/没有."""
     text = unicodedata.normalize("NFKC", text or "")
-    text = _T2S.convert(text)
+    text = _WU_NO.sub(lambda m: _WU_PLAIN[m.group(0)], _T2S.convert(text))
     return _SPACES.sub(" ", text).strip().lower()
 
 

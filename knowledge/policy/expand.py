@@ -68,6 +68,11 @@ class Expander:
                 if len(word) >= MIN_LENGTH and word not in used and not skip(word):
                     self._synonyms.setdefault(word, set()).update(targets - {word})
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every word that has synonyms among the documents' words."""
+        return tuple(self._synonyms)
+
     def synonyms(self, word: str) -> tuple[str, ...]:
         """The document words that mean what word means (none for a word of the documents' own)."""
         return tuple(sorted(self._synonyms.get(word, ())))
