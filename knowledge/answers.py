@@ -102,9 +102,49 @@ def _clock_and_days(clause: str) -> list[str]:
     return list(dict.fromkeys([*clock, *days, *beside]))
 
 
+# "啥时候打电话都来", "随时都行", "平常都在家": any time, said as a clause of its own
+_ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|天|会儿|日子)|随时)[^，,。]*[都也]"
+                     r"|一般都)")
+# "农忙完了", "等稻子割完": when the farm work is done is the slack season
+_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里)[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插)?"
+                        r"(?:完|好|过)了?")
+# months ("三四月份", "十一月到来年二月", "腊月"): their season
+_MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
+_MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
+
+
+def _months(said: str) -> list[str]:
+    """Seasons of the months named; two months with 到 between, or said together, are a stretch."""
+    named = [{"正": 1, "腊": 12, "冬": 11}.get(m, 0) or int(m) for m in _MONTH.findall(said)]
+    named = [m for m in named if 1 <= m <= 12]
+    if len(named) == 2 and ("到" in said or named[1] == named[0] % 12 + 1):
+        first, last = named
+        named = [(first - 1 + i) % 12 + 1 for i in range((last - first) % 12 + 1)]
+    months = set(named)
+    return [code for code, season in _MONTH_SEASONS if 2 * len(months & season) >= len(months) > 0]
+
+
+def _whole_answer(text: str) -> list[str]:
+    """What only the whole answer shows: any time said in a clause of its own, farm work done, months."""
+    said = normalize(text)
+    clauses = [c for c in re.split(r"[，,。;；\s]+", said) if c]
+    if any(_ALWAYS.search(c) for c in clauses) and not taxonomy.availability().says_no(said):
+        return ["anytime"]
+    if _FARM_DONE.search(said):
+        return ["slack_season"]
+    return _months(arabize(_NEIGHBOUR_MONTHS.sub(r"\g<0>月", said)))
+
+
+# "三四月": two neighbouring months said together, the first with its 月 left out
+_NEIGHBOUR_MONTHS = re.compile(
+    "|".join(f"{a}(?={b}月)" for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)))
+
+
 def free_time(text: str) -> Reading:
-    """Codes of the free-time answer: the clock and days of the week, else the options' words."""
-    return taxonomy.availability().read(text, first=_clock_and_days)
+    """Codes of the free-time answer: any time, farm work done or months said, else the clock and
+    days of the week clause by clause, else the options' words."""
+    whole = _whole_answer(text)
+    return Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
 
 
 # --- travel range -----------------------------------------------------------------------------

@@ -158,10 +158,14 @@ class OptionSet:
         unlisted: list[str] = []
         left: list[str] = []
         plain: list[str] = []
+        where: list[str] = []  # codes of a clause that only says where one worked
         said = _DIALECT_FINE.sub("行", _CORRECTED.split(normalize(text))[-1])
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
+            if not firsts and self._only_where(clause):
+                where.extend(named)
+                continue
             left.extend(by_no)
             plain.extend(c for c in named if c not in by_no)
             found = [c for c in named if c in self._by_code]
@@ -170,12 +174,20 @@ class OptionSet:
                 unlisted.append(clause)
             if not found and _FILLER.sub("", compact(clause)):
                 unknown.append(clause)
+        # "会开叉车，在仓库开了八年": the place is where the trade was done, not a kind of work besides
+        codes = codes or [c for c in dict.fromkeys(where) if c in self._by_code]
         for code, parts in self._implies.items():
             if all(p in codes for p in parts):
                 codes = list(dict.fromkeys(code if c == parts[0] else c for c in codes if c not in parts[1:]))
         if self._general in codes and len(codes) > 1:
             codes.remove(self._general)
         return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
+
+    def _only_where(self, clause: str) -> bool:
+        """The clause names a place of work and nothing more: "在仓库开了八年", "在饭店干过"."""
+        key = compact(clause)
+        setting = next((s for s in self._settings if s in key), None)
+        return bool(setting) and key.startswith("在") and not self._named(key[1:].replace(setting, "|", 1).strip("|"))
 
     def _clause(self, clause: str) -> tuple[list[str], list[str]]:
         """What the clause names, and which of it only a "no" left."""
