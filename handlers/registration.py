@@ -292,8 +292,17 @@ _ADDING = re.compile(r"再加|加上|加个|加一|添上|添个|另外加|也�
 def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, *, fallback: list[str],
                   next_step: str, retry: str, ask: Handler, read: Callable[[str], taxonomy.Reading]) -> Reply:
     """A question answered with several options in one's own words: keep every part named;
-    words nothing matched go to the note; after a second miss, the fallback and the note."""
+    words nothing matched go to the note; after a second miss, the fallback and the note. An
+    answer that could mean two things is asked about once, by number."""
     reading = read(ctx.text)
+    either = (ctx.data.pop("either", None) or {}).get(step)
+    picked = choice_numbers(ctx.text, len(either)) if either else None
+    if either and picked:
+        reading = taxonomy.Reading(list(either[picked[0] - 1]), [])
+    elif reading.either and not either:  # asked once only: said the same way again, read as it stands
+        ctx.data["either"] = {step: [list(codes) for codes in reading.either]}
+        return Reply.of(f"{ask(ctx).texts[0].split('？')[0]}？您说的是哪种：",
+                        choices=[options.labels_of(list(codes)) for codes in reading.either])
     if reading.codes:
         adding = ctx.data.get("return_to") and _ADDING.search(ctx.text)
         kept_before = (ctx.data.get(field) or []) if adding else []

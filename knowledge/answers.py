@@ -6,6 +6,7 @@ and for how long ("骑电瓶车半小时", "走路十分钟", "坐班车"), and 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -140,11 +141,36 @@ _NEIGHBOUR_MONTHS = re.compile(
     "|".join(f"{a}(?={b}月)" for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)))
 
 
+# "平时都有空": 平时 is both "on weekdays" and "usually"
+_USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:有空|在家|行|可以|闲|没事|能)")
+_WEEKEND = re.compile(r"周末|礼拜[六天日]|星期[六天日]|周[六日]|双休|节假日")
+# an hour said with its part of the day, or an edge of the day's routine: no doubt about morning or evening
+_DAY_PART = re.compile(r"[早晚夜午昼晌]|白天|天亮|天黑|饭|学|课|孙|孩")
+_BARE_STRETCH = re.compile(r"(\d{1,2})点(?:半|\d{1,2}分?)?(?:到|至|-|~)(\d{1,2})点")
+
+
+def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
+    """Two readings of the answer that are equally likely, or none: "平时都有空" (any time, or
+    weekdays), "6点到10点" said without 早上/晚上 (a stretch that fits the morning and the evening)."""
+    said = normalize(text)
+    if _USUALLY.search(said) and not _WEEKEND.search(said):
+        return ("anytime",), ("weekdays",)
+    stretch = _BARE_STRETCH.fullmatch(_on_the_clock(compact(said)))
+    if stretch is None or _DAY_PART.search(said):
+        return ()
+    start, end = int(stretch.group(1)), int(stretch.group(2))
+    if not (DAY_START <= start < end <= NOON and end + 12 <= DAY_END):
+        return ()
+    return tuple(tuple(_clock(f"{part}{start}点到{end}点")) for part in ("早上", "晚上"))
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
-    days of the week clause by clause, else the options' words."""
+    days of the week clause by clause, else the options' words; and its two meanings when it has two."""
     whole = _whole_answer(text)
-    return Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
+    reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
+    either = _two_meanings(text)
+    return replace(reading, either=either) if either else reading
 
 
 # --- travel range -----------------------------------------------------------------------------

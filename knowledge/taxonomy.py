@@ -47,6 +47,8 @@ class Reading:
     unknown: list[str]
     unlisted: list[str] = field(default_factory=list)  # a kind of work with no option of its own: "修自行车"
     by_no: list[str] = field(default_factory=list)  # codes only a "no" left ("县城不去" → 本乡镇), none said outright
+    # two things the answer could equally mean ("6点到10点": morning or evening): ask, do not guess
+    either: tuple[tuple[str, ...], ...] = ()
 
     @property
     def said(self) -> list[str]:

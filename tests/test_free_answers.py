@@ -43,6 +43,33 @@ def test_skills_said_in_ones_own_words(sqlite_chat: ChatHarness, said: str, code
     assert not worker.notes
 
 
+@pytest.mark.parametrize("said,codes", [
+    ("会开叉车，在仓库开了八年", ["machinery"]),  # where one worked is no kind of work beside the trade
+    ("开了十几年钩机", ["machinery"]),  # 钩机: the excavator as people here call it
+    ("当过炊事员", ["cook"]),  # a synonym from the thesaurus
+])
+def test_skills_by_class(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
+    worker, _ = register(sqlite_chat, skills=said)
+    assert sorted(worker.skills) == sorted(codes)
+
+
+@pytest.mark.parametrize("said,pick,codes", [
+    ("六点到十点", "2", ["evening"]),  # no 早上/晚上: morning or evening
+    ("平时都有空", "1", ["anytime"]),  # 平时: weekdays, or usually
+    ("平时都有空", "工作日", ["weekdays"]),  # picked by its words
+])
+def test_an_answer_that_means_two_things_is_asked_about_by_number(
+        sqlite_chat: ChatHarness, said: str, pick: str, codes: list[str]) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "60", "1")
+    asked = sqlite_chat.say(said)
+    assert "您说的是哪种" in asked and "回复 1" in asked and "回复 2" in asked and len(asked) <= 150
+    assert "多远" in sqlite_chat.say(pick)
+    assert "登记好了" in sqlite_chat.conversation("2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert sorted(worker.availability) == codes and not worker.notes
+
+
 def test_a_trade_with_no_option_is_kept_in_the_persons_words_not_as_anything_goes(sqlite_chat: ChatHarness) -> None:
     worker, replies = register(sqlite_chat, skills="会修自行车 补胎")
     assert "记下了您的手艺" in replies[4] and "您什么时候有空" in replies[4]  # not asked again
@@ -63,6 +90,17 @@ def test_a_trade_with_no_option_is_kept_in_the_persons_words_not_as_anything_goe
     ("礼拜天要去教堂，别的都行", ["weekdays"]),  # this question's own ways of saying no
     ("除了农忙都有空，晚上不出门", ["slack_season", "daytime"]),
     ("天天都有空就是礼拜六要照顾老伴", ["weekdays"]),  # and 老伴 is no slip for 早班
+    ("送完孙子上学到接他放学", ["daytime"]),  # the edges of a day's routine as hours
+    ("干到中午", ["morning"]),  # up to an hour, no start: the morning
+    ("傍晚五点以后", ["evening"]),  # an hour of the afternoon is not the afternoon
+    ("上昼有空，下昼要烧饭", ["morning"]),  # Wu words for the parts of the day
+    ("后晌", ["afternoon"]),  # a synonym from the thesaurus
+    ("啥时候打电话都来", ["anytime"]),  # any time, said as a clause of its own
+    ("周末也可以，随时都行", ["anytime"]),
+    ("等稻子割完", ["slack_season"]),  # farm work done
+    ("十一月到来年二月", ["slack_season"]),  # months
+    ("三四月份", ["spring_tea"]),
+    ("上半天，下半天太热", ["morning"]),  # a reason rules a time out
 ])
 def test_free_time_with_a_no_the_clock_or_days(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
     worker, _ = register(sqlite_chat, availability=said)
@@ -86,6 +124,8 @@ def test_free_time_with_a_no_the_clock_or_days(sqlite_chat: ChatHarness, said: s
     ("走路能到的地方，远了走不动", "village"),
     ("两三公里", "village"),  # the larger of two numbers said together, not 23
     ("哪里都不去，就在家", "village"),
+    ("村里，远了没车", "village"),  # no car rules the far out
+    ("远了勿去，镇上可以", "town"),  # Wu 勿 is 不
 ])
 def test_travel_range_as_places_minutes_and_means(sqlite_chat: ChatHarness, said: str, reach: str) -> None:
     worker, _ = register(sqlite_chat, travel=said)
