@@ -17,9 +17,10 @@ from knowledge.text import arabize, compact, normalize
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
-_AFTER = re.compile(r"以后|之后|后")
+_AFTER = re.compile(r"以后|之后|后|才")
 NOON, EVENING = 12, 18
-_WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天])")
+# "礼拜二礼拜四", "周一三五"
+_WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天]+)")
 
 
 # The edges of a day's routine said as the start or end of a stretch of time ("吃过中饭以后",
@@ -28,7 +29,7 @@ _ROUTINE_HOURS = (("中午|中饭|午饭|午餐|晌午", "中午12点"), ("晚�
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
                   ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
-_AFTER_EDGE, _BEFORE_EDGE = r"(?=[了完]?(?:以后|之后|过后|后|以前|之前|前|到))", r"((?:到|从)[^，,。到从]{0,3}?)"
+_AFTER_EDGE, _BEFORE_EDGE = r"(?=[了完]?(?:以后|之后|过后|后|以前|之前|前|到|才))", r"((?:到|从)[^，,。到从]{0,3}?)"
 # "七八点": two neighbouring numerals said together, the first is the hour
 _NEIGHBOURS = re.compile(
     "|".join(a + b for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)) + r"(?=点)")
@@ -83,12 +84,13 @@ def _clock(text: str) -> list[str]:
         start, end = hours[0], DAY_END if _AFTER.search(text) else hours[0] + 1
     span = max(end - start, 1)
     covered = {code: min(end, last) - max(start, first) for code, first, last in _PARTS}
-    return [code for code, hours_in in covered.items() if hours_in > 0 and (hours_in >= MOST_OF or 2 * hours_in >= span)]
+    return [code for code, hours_in in covered.items()
+            if hours_in > 0 and (hours_in >= MOST_OF or 2 * hours_in >= span)]
 
 
 def _days(text: str) -> list[str]:
     """Weekdays or weekend from days named: "礼拜二礼拜四" → 工作日, "周六" → 周末."""
-    days = {d in "6七六日天7" for d in _WEEKDAY.findall(text)}
+    days = {d in "6七六日天7" for found in _WEEKDAY.findall(text) for d in found}
     return [code for code, weekend in (("weekdays", False), ("weekends", True)) if weekend in days]
 
 
@@ -98,7 +100,7 @@ def _clock_and_days(clause: str) -> list[str]:
     if options.says_no(clause):
         return []
     said = normalize(clause)
-    clock, days = _clock(said), _days(arabize(said))
+    clock, days = _clock(said), _days(said) or _days(arabize(said))
     beside = options.read(_WEEKDAY.sub("", arabize(said))).codes if days and not clock else []
     return list(dict.fromkeys([*clock, *days, *beside]))
 
@@ -107,8 +109,8 @@ def _clock_and_days(clause: str) -> list[str]:
 _ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|天|会儿|日子)|随时)[^，,。]*[都也]"
                      r"|一般都)")
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
-_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里)[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插)?"
-                        r"(?:完|好|过)了?")
+_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里)"
+                        r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插)?(?:完|好|过)了?")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
 _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
@@ -203,7 +205,7 @@ def _how_far(clause: str) -> tuple[str | None, str | None]:
     """The range from how long it takes ("骑电瓶车半小时" → 本乡镇), and from the means alone
     ("坐班车" → 全县), which counts only when nothing else in the clause says how far."""
     words = _travel_words()
-    mode = next((m for m in words["modes"].values() if any(w in clause for w in m["words"])),
+    mode = next((m for m in words["modes"].values() if any(re.search(w, clause) for w in m["words"])),
                 words["modes"]["unsaid"])
     minutes = _minutes(clause)
     if minutes is not None:
@@ -232,12 +234,14 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
 _ALL_FINE = re.compile(r"都(?:行|可以|成|中)$")
 # "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
-_LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了)")
+_LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)")
 
 
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
-    """The travel range an answer means, the widest named; None when nothing is understood."""
+    """The travel range an answer means, the widest named; None when nothing is understood. How one
+    goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
+    means: list[str] = []
 
     def how_far_or_where(clause: str) -> list[str]:
         named = _ALL_FINE.sub("", compact(clause))
@@ -250,8 +254,10 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
         found = measured or _places(said, places, town, village)
         if found or by_means is None:
             return [found] if found else []
-        return [] if options.read(clause).codes else [by_means]
+        if not options.read(clause).codes:
+            means.append(by_means)
+        return []
 
-    codes = options.read(_LEAVING.sub(r"不出\1", normalize(text)), first=how_far_or_where).said
+    codes = options.read(_LEAVING.sub(r"不出\1", normalize(text)), first=how_far_or_where).said or means
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None
