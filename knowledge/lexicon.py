@@ -99,7 +99,7 @@ class Lexicon:
         hits = self._words.lookup(word, limit=1, cutoff=SLIP_SCORE)
         if hits and len(hits[0].alias) == len(word):
             return [hits[0].key]
-        meant = {self._words.exact(w) for w in self._thesaurus.synonyms(word)}
+        meant = {code for w in self._thesaurus.synonyms(word) if (code := self._words.exact(w))}
         return [meant.pop()] if len(meant) == 1 else []  # synonyms of two concepts: no guess
 
 

@@ -188,7 +188,7 @@ class OptionSet:
     def _only_where(self, clause: str) -> bool:
         """The clause names a place of work and nothing more: "在仓库开了八年", "在饭店干过"."""
         key = compact(clause)
-        setting = next((s for s in self._settings if s in key), None)
+        setting = next((s for s in self._settings if s in key), "")
         return bool(setting) and key.startswith("在") and not self._named(key[1:].replace(setting, "|", 1).strip("|"))
 
     def _clause(self, clause: str) -> tuple[list[str], list[str]]:
