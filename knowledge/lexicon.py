@@ -1,7 +1,7 @@
 """Concepts named in a free answer, word by word: the text cut into words by jieba, a verb with
 its object read as one concept ("烧…菜" → 厨师, "种…菜" → 农活), any other word looked up among
 the concept words, a near-sounding slip included ("彩茶" → 茶), else through the thesaurus
-(同义词词林: "炊事员" → 厨师, "后晌" → 下午)."""
+(同义词词林: "炊事员" → 厨师, "后晌" → 下午), else by the word's last character ("砖厂" → 工厂)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,10 @@ class Pair:
 class Lexicon:
     """Concept words and verb–object pairs of one question's answers."""
 
-    def __init__(self, words: Mapping[str, Sequence[str]], pairs: Sequence[Mapping[str, Sequence[str] | str]] = ()):
+    def __init__(self, words: Mapping[str, Sequence[str]], pairs: Sequence[Mapping[str, Sequence[str] | str]] = (),
+                 endings: Mapping[str, str] | None = None):
         self._words = FuzzyIndex({w: code for code, ws in words.items() for w in ws})
+        self._endings = endings or {}  # a kind of place named by its last character: "砖厂", "鞋厂" → 工厂
         self._pairs = [Pair(str(p["code"]), frozenset(p["verbs"]), frozenset(p["objects"])) for p in pairs]
         self._tokenizer = _tokenizer()
         self._tokenizer.add_words([*self._words.aliases, *(w for p in self._pairs for w in p.verbs | p.objects)])
@@ -100,7 +102,9 @@ class Lexicon:
         if hits and len(hits[0].alias) == len(word):
             return [hits[0].key]
         meant = {code for w in self._thesaurus.synonyms(word) if (code := self._words.exact(w))}
-        return [meant.pop()] if len(meant) == 1 else []  # synonyms of two concepts: no guess
+        if len(meant) == 1:
+            return [meant.pop()]
+        return [code for end, code in self._endings.items() if word.endswith(end)][:1]
 
 
 @lru_cache(maxsize=1)

@@ -284,7 +284,7 @@ def answer_words() -> dict[str, Any]:
 def _options(section: str) -> OptionSet:
     extra = _data().get(f"{section}_phrases", {})
     words = answer_words().get(section, {})
-    lexicon = Lexicon(words["words"], words.get("pairs", [])) if words else None
+    lexicon = Lexicon(words["words"], words.get("pairs", []), words.get("endings")) if words else None
     return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"]), e.get("skilled", False),
                              e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),

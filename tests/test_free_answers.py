@@ -47,6 +47,7 @@ def test_skills_said_in_ones_own_words(sqlite_chat: ChatHarness, said: str, code
     ("会开叉车，在仓库开了八年", ["machinery"]),  # where one worked is no kind of work beside the trade
     ("开了十几年钩机", ["machinery"]),  # 钩机: the excavator as people here call it
     ("当过炊事员", ["cook"]),  # a synonym from the thesaurus
+    ("以前在砖厂", ["factory"]),  # a kind of place by its last character: any 厂 is a factory
 ])
 def test_skills_by_class(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
     worker, _ = register(sqlite_chat, skills=said)
