@@ -39,10 +39,10 @@ SHOWN_LINES = 3  # 乡镇村, 年龄, 会做的活: enough to tell who it is wit
 
 def _mine(ctx: Ctx) -> list[int]:
     """This chat account and the accounts linked to the same person (绑定)."""
-    ids = {saved_id(ctx.account)}
+    ids = {ctx.account_ref.id}
     if ctx.worker is not None:
-        linked = ctx.session.exec(select(ChatAccount).where(col(ChatAccount.worker_id) == ctx.worker.id))
-        ids |= {saved_id(account) for account in linked}
+        linked = ctx.session.exec(select(col(ChatAccount.id)).where(col(ChatAccount.worker_id) == ctx.worker.id))
+        ids.update(filter(None, linked))  # ids of saved rows: never None
     return sorted(ids)
 
 

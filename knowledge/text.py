@@ -27,6 +27,9 @@ _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 # Words that go with a pick ("我要第三个", "选1和3", "报名 2吧"); what is left beside numerals is a sentence.
 _CHOICE_WORDS = re.compile(r"报名|看看|还有|回复|第|个|号|选|要|我|看|和|跟|都|的|条|项|这|那|吧|啊|呀|好|就|是")
 _NOT_A_PICK = re.compile(r"[^\u4e00-\u9fff]|[零〇一二两三四五六七八九十]")
+# A message's text is normalized by the router, each handler and the readers it passes through,
+# several times over; the texts are few and short, so each is worked out once.
+TEXTS_KEPT = 8192
 
 
 # Wu dialect (开化 speaks it) says no with its own characters: "勿晓得", "远了覅去", "呒没空"
@@ -34,6 +37,7 @@ _WU_NO = re.compile(r"呒没|嘸没|覅|勿|弗")
 _WU_PLAIN = {"呒没": "没有", "嘸没": "没有", "覅": "不要", "勿": "不", "弗": "不"}
 
 
+@lru_cache(maxsize=TEXTS_KEPT)
 def normalize(text: str) -> str:
     """Simplified, half-width, lower-case text with runs of blanks made one space, Wu negations as 不/没有."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -41,6 +45,7 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
+@lru_cache(maxsize=TEXTS_KEPT)
 def compact(text: str) -> str:
     """`normalize` without any punctuation or blanks: the form commands are compared in."""
     return _PUNCT.sub("", normalize(text))

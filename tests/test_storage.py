@@ -120,3 +120,22 @@ def test_update_rows_sets_each_row_its_own_values(db_url: str) -> None:
     assert (rows["b"].flow, rows["b"].data, rows["b"].back, rows["b"].version) == (None, {"名": "王"}, [], 7)
     assert (rows["c"].data, rows["c"].version, rows["c"].updated_at) == ({"n": 0}, 0, now)
     engine.dispose()
+
+
+def test_update_rows_keeps_quotes_backslashes_and_nulls(db_url: str) -> None:
+    """What a villager types goes through the batch update as typed (PostgreSQL binds it in arrays)."""
+    engine = make_engine(db_url)
+    now = utcnow()
+    with session_scope(engine) as s:
+        s.add_all([Conversation(channel="wechat", user_id=u, data={}, back=[], updated_at=now) for u in ("a", "b")])
+    typed = {"text": '他说"行"，路径 C:\\村里\\{1,2}', "ids": [3, None], "back": None}
+    with session_scope(engine) as s:
+        update_rows(s, table_of(Conversation), ("channel", "user_id"), [
+            {"channel": "wechat", "user_id": "a", "step": None, "data": typed, "back": ['"town"', "\\"]},
+            {"channel": "wechat", "user_id": "b", "step": None, "data": {}, "back": []},
+        ])
+    with Session(engine) as s:
+        rows = {c.user_id: c for c in s.exec(select(Conversation))}
+    assert (rows["a"].step, rows["a"].data, rows["a"].back) == (None, typed, ['"town"', "\\"])
+    assert (rows["b"].data, rows["b"].back) == ({}, [])
+    engine.dispose()

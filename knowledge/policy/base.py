@@ -62,6 +62,7 @@ class PolicyBase:
         self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts), expander)
         self._matcher = Matcher(self._index)
         self._kept = lru_cache(maxsize=ANSWERS_KEPT)(self._ask)
+        self._how_to = lru_cache(maxsize=ANSWERS_KEPT)(self._find_how_to)  # handlers ask it before `ask`
 
     @classmethod
     def load(cls, store_dir: Path | None = None) -> PolicyBase:
@@ -91,9 +92,13 @@ class PolicyBase:
         """Whether the question is about using the bot (its how-to table answers it)."""
         return self._how_to(question) is not None
 
-    def _how_to(self, question: str) -> HowTo | None:
+    def _find_how_to(self, question: str) -> HowTo | None:
         """The how-to topic the question fits, as typed or with its slips repaired."""
-        return self._howto.find(question) or self._howto.find(self._speller.correct(compact(question)))
+        if found := self._howto.find(question):
+            return found
+        typed = compact(question)
+        repaired = self._speller.correct(typed)
+        return self._howto.find(repaired) if repaired != typed else None
 
     def ask(self, question: str) -> Answer:
         """The bot's own how-to when the question is about using it, else the documents' answer."""
