@@ -23,14 +23,16 @@ from sqlalchemy import Engine, insert, text
 from sqlmodel import Session, SQLModel, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
 from bot.app import build_dispatcher
+from bot.cli import app as jobbot_app
 from bot.console import console_routes
 from bot.dispatch import Dispatcher
 from bot.messages import Kind, Reply, Update
 from bot.router import Ctx, Router
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import Settings, get_settings
 from storage.db import make_engine, session_scope, throwaway_engine, upgrade
 from storage.models import ChatAccount, Outbox, Worker, utcnow
 from storage.outbox import Push, enqueue
@@ -188,6 +190,38 @@ def wechat_process_env(db_url: str, api: str, data_dir: Path, **settings: object
                 "JOBBOT_ELDERLY_QUIET_START": "00:00", "JOBBOT_ELDERLY_QUIET_END": "00:00"})
     env.update({f"JOBBOT_{name.upper()}": str(value) for name, value in settings.items()})
     return env
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What one `jobbot` command did: its exit status and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+JobbotCommand = Callable[..., Ran]
+
+
+@pytest.fixture
+def jobbot(tmp_path: Path, sqlite_template: Path) -> JobbotCommand:
+    """`jobbot(*args, stdin="", **env)`: the command run through the program's own entry point,
+    in this process (a subprocess would start Python and load the knowledge base again, seconds
+    each), with JOBBOT_DATA_DIR=tmp_path holding a migrated SQLite copy, JOBBOT_DATABASE_URL
+    unset unless in `env`. An error the command did not handle is raised, not made exit status 1."""
+    shutil.copy(sqlite_template, tmp_path / "jobbot.sqlite3")
+
+    def run(*args: str, stdin: str = "", **env: str) -> Ran:
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(jobbot_app, list(args), input=stdin, catch_exceptions=False,
+                                        env={"JOBBOT_DATABASE_URL": None, "JOBBOT_DATA_DIR": str(tmp_path), **env})
+        finally:
+            get_settings.cache_clear()
+        return Ran(result.exit_code, result.stdout, result.stderr)
+
+    return run
 
 
 @pytest.fixture

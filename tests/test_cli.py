@@ -1,4 +1,6 @@
-"""The `jobbot` program as people script it: chat over a pipe, seed twice, db upgrade."""
+"""The `jobbot` program as people script it: chat over a pipe, seed twice, db upgrade. What
+is about the process itself (a second process, what lands on its stderr) runs `python -m bot`;
+the rest runs the same entry point in this process (`jobbot`), seconds quicker a command."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import JobbotCommand
 from sqlmodel import Session, select
 
 from storage.db import make_engine
@@ -35,8 +38,8 @@ def test_chat_reads_lines_from_a_pipe_and_a_second_process_continues(tmp_path: P
     assert (worker.town, worker.age) == ("华埠镇", 62)
 
 
-def test_seed_twice_changes_nothing(tmp_path: Path) -> None:
-    first = run(["seed"], tmp_path)
+def test_seed_twice_changes_nothing(jobbot: JobbotCommand, tmp_path: Path) -> None:
+    first = jobbot("seed")
     assert first.returncode == 0, first.stderr
     engine = make_engine(f"sqlite:///{tmp_path / 'jobbot.sqlite3'}")
 
@@ -46,13 +49,13 @@ def test_seed_twice_changes_nothing(tmp_path: Path) -> None:
 
     once = counts()
     assert all(once)
-    second = run(["seed"], tmp_path)
+    second = jobbot("seed")
     assert second.returncode == 0 and "jobs +0" in second.stdout
     assert counts() == once
 
 
-def test_db_upgrade_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
-    result = run(["db", "upgrade"], tmp_path, JOBBOT_DATABASE_URL=postgres_url)
+def test_db_upgrade_on_postgresql(jobbot: JobbotCommand, postgres_url: str) -> None:
+    result = jobbot("db", "upgrade", JOBBOT_DATABASE_URL=postgres_url)
     assert result.returncode == 0, result.stderr
 
 
@@ -92,19 +95,19 @@ def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path: Path) -> None:
     assert f"端口 {port} 已经被别的程序占用" in result.stderr and f"JOBBOT_PORT={port + 1}" in result.stderr
 
 
-def test_staff_accounts_from_the_command_line(tmp_path: Path) -> None:
-    made = run(["staff", "add", "华埠-工作人员", "--role", "town", "--town", "华埠"], tmp_path)
+def test_staff_accounts_from_the_command_line(jobbot: JobbotCommand) -> None:
+    made = jobbot("staff", "add", "华埠-工作人员", "--role", "town", "--town", "华埠")
     assert made.returncode == 0, made.stderr
     password = made.stdout.split("临时密码：")[1].split("（")[0]
     assert "华埠镇" in made.stdout and len(password) >= 10
-    assert run(["staff", "add", "无镇", "--role", "town"], tmp_path).returncode == 1
-    assert "角色" in run(["staff", "add", "错角色", "--role", "boss"], tmp_path).stderr
-    admin = run(["staff", "add", "县管理员", "--role", "admin", "--password-stdin"], tmp_path, "county-admin-2026\n")
+    assert jobbot("staff", "add", "无镇", "--role", "town").returncode == 1
+    assert "角色" in jobbot("staff", "add", "错角色", "--role", "boss").stderr
+    admin = jobbot("staff", "add", "县管理员", "--role", "admin", "--password-stdin", stdin="county-admin-2026\n")
     assert admin.returncode == 0 and "临时密码" not in admin.stdout
-    listed = run(["staff", "list"], tmp_path).stdout
+    listed = jobbot("staff", "list").stdout
     assert "华埠-工作人员\t乡镇工作人员\t华埠镇\t待改初始密码" in listed and "县管理员\t县级管理员\t全县" in listed
-    reset = run(["staff", "reset-password", "华埠-工作人员"], tmp_path)
+    reset = jobbot("staff", "reset-password", "华埠-工作人员")
     assert reset.returncode == 0 and password not in reset.stdout
-    assert run(["staff", "disable", "华埠-工作人员"], tmp_path).returncode == 0
-    assert "已停用" in run(["staff", "list"], tmp_path).stdout
-    assert run(["staff", "disable", "没有这人"], tmp_path).returncode == 1
+    assert jobbot("staff", "disable", "华埠-工作人员").returncode == 0
+    assert "已停用" in jobbot("staff", "list").stdout
+    assert jobbot("staff", "disable", "没有这人").returncode == 1

@@ -232,9 +232,12 @@ async def test_link_codes_guessed_from_sixty_accounts(served: Served) -> None:
 
 
 # --- the demo's sandbox -----------------------------------------------------------------------------------
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[str]:
-    with running("demo", tmp_path, {"JOBBOT_WECHAT_APPID": APPID, "JOBBOT_WECHAT_SECRET": SECRET}) as base:
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One `jobbot demo` for the sandbox tests (starting one takes seconds): one chats as a
+    villager, the other uses the phone, so neither sees the other's messages."""
+    with running("demo", tmp_path_factory.mktemp("demo"), {"JOBBOT_WECHAT_APPID": APPID,
+                                                         "JOBBOT_WECHAT_SECRET": SECRET}) as base:
         yield base
 
 

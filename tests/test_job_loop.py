@@ -4,13 +4,10 @@ outcome staff or the person record, 找到活了吗 once, a filled job no longer
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
-from conftest import ChatHarness, advance
+from conftest import ChatHarness, JobbotCommand, advance
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
@@ -173,22 +170,18 @@ def test_an_answer_in_words_records_the_outcome_too(chat: ChatHarness) -> None:
         assert session.exec(select(JobApplication)).one().status == "rejected"
 
 
-def test_cli_lists_applicants_masked_reveals_with_audit_records_outcomes(tmp_path: Path) -> None:
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k != "JOBBOT_DATABASE_URL"}
-        return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                              env={**env, "JOBBOT_DATA_DIR": str(tmp_path)}, timeout=120)
-
-    assert run("jobs", "add", "--title", "采茶工", "--employer", "示范茶场", "--town", "华埠").returncode == 0
+def test_cli_lists_applicants_masked_reveals_with_audit_records_outcomes(jobbot: JobbotCommand,
+                                                                        tmp_path: Path) -> None:
+    assert jobbot("jobs", "add", "--title", "采茶工", "--employer", "示范茶场", "--town", "华埠").returncode == 0
     lines = "\n".join([*REGISTER, "王阿姨", "13800001234", "找工作", "报名 1"]) + "\n"
-    assert "已为您报名" in run("chat", "--user", "u1", stdin=lines).stdout
-    listed = run("jobs", "applications").stdout
+    assert "已为您报名" in jobbot("chat", "--user", "u1", stdin=lines).stdout
+    listed = jobbot("jobs", "applications").stdout
     assert "王阿姨" in listed and "138****1234" in listed and "13800001234" not in listed
-    assert "13800001234" in run("jobs", "applications", "--reveal", "1").stdout
-    assert run("jobs", "outcome", "1", "很好").returncode == 2
-    recorded = run("jobs", "outcome", "1", "录用", "--date", "2026-03-12")
+    assert "13800001234" in jobbot("jobs", "applications", "--reveal", "1").stdout
+    assert jobbot("jobs", "outcome", "1", "很好").returncode == 2
+    recorded = jobbot("jobs", "outcome", "1", "录用", "--date", "2026-03-12")
     assert recorded.returncode == 0 and "已招满" in recorded.stdout
-    shown = run("jobs", "show", "1").stdout
+    shown = jobbot("jobs", "show", "1").stdout
     assert "已录用 1 人" in shown and "还差 0 人" in shown
     engine = make_engine(f"sqlite:///{tmp_path / 'jobbot.sqlite3'}")
     with Session(engine) as session:

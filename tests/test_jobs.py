@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ChatHarness, make_settings
+from conftest import ChatHarness, JobbotCommand, make_settings
 from openpyxl import Workbook
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -168,14 +165,7 @@ def test_someone_not_registered_can_browse_by_town_and_skill(sqlite_chat: ChatHa
     assert "帮厨" in listing and "采茶" not in listing and "登记" in listing
 
 
-def test_jobs_cli_add_list_close_import(tmp_path: Path) -> None:
-    env = {**os.environ, "JOBBOT_DATA_DIR": str(tmp_path)}
-    env.pop("JOBBOT_DATABASE_URL", None)
-
-    def jobbot(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env,
-                              timeout=120)
-
+def test_jobs_cli_add_list_close_import(jobbot: JobbotCommand, tmp_path: Path) -> None:
     added = jobbot("jobs", "add", "--title", "春茶采摘工", "--employer", "示范茶场", "--town", "华埠", "--pay",
                    "150元/天")
     assert added.returncode == 0 and "已发布岗位 1" in added.stdout, added.stderr

@@ -3,13 +3,10 @@ CLI, console form), shown to staff first, and applied in 找工作 and in pushes
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
-from conftest import ChatHarness, advance
+from conftest import ChatHarness, JobbotCommand, Ran, advance
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
@@ -107,11 +104,9 @@ def test_another_town_is_named_never_called_near(chat: ChatHarness) -> None:
     assert texts and not any("离您近" in t for t in texts)
 
 
-def test_cli_shows_what_it_read_and_staff_pick_a_kind(tmp_path: Path) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k != "JOBBOT_DATABASE_URL"}
-        return subprocess.run([sys.executable, "-m", "bot", "jobs", *args], capture_output=True, text=True,
-                              env={**env, "JOBBOT_DATA_DIR": str(tmp_path)}, timeout=120)
+def test_cli_shows_what_it_read_and_staff_pick_a_kind(jobbot: JobbotCommand, tmp_path: Path) -> None:
+    def run(*args: str) -> Ran:
+        return jobbot("jobs", *args)
 
     checked = run("add", "--title", "夜班保安", "--employer", "示范物业", "--town", "全县",
                   "--note", "通宵，要求50岁以内", "--check")

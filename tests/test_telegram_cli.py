@@ -1,4 +1,5 @@
-"""`jobbot telegram poll | set-webhook | delete-webhook` as processes, against the fake Bot API."""
+"""`jobbot telegram poll | set-webhook | delete-webhook` against the fake Bot API: poll as a process
+(stopped with Ctrl-C), the one-shot commands through the same entry point in this process."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import JobbotCommand, Ran
 from fakes.telegram_api import FakeTelegram, message_update
 
 JOBBOT = [sys.executable, "-m", "bot"]
@@ -27,12 +29,14 @@ def environment(data_dir: Path, api: FakeTelegram, **env: str) -> dict[str, str]
             "JOBBOT_TELEGRAM_API_BASE": api.url, "JOBBOT_TELEGRAM_WEBHOOK_SECRET": "s3cret", **env}
 
 
-def run(args: list[str], environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*JOBBOT, "telegram", *args], capture_output=True, text=True, env=environ, timeout=60)
+def telegram(jobbot: JobbotCommand, api: FakeTelegram, *args: str, **env: str) -> Ran:
+    """`jobbot telegram <args>` with the fake API's token and address, the secret s3cret, and `env`."""
+    return jobbot("telegram", *args, **{"JOBBOT_TELEGRAM_TOKEN": api.token, "JOBBOT_TELEGRAM_API_BASE": api.url,
+                                        "JOBBOT_TELEGRAM_WEBHOOK_SECRET": "s3cret", **env})
 
 
-def test_set_webhook_passes_the_secret_and_the_update_types(tmp_path: Path, api: FakeTelegram) -> None:
-    result = run(["set-webhook", "https://jobs.example.org/telegram"], environment(tmp_path, api))
+def test_set_webhook_passes_the_secret_and_the_update_types(jobbot: JobbotCommand, api: FakeTelegram) -> None:
+    result = telegram(jobbot, api, "set-webhook", "https://jobs.example.org/telegram")
     assert result.returncode == 0, result.stderr
     assert api.webhook is not None
     assert api.webhook["url"] == "https://jobs.example.org/telegram"
@@ -40,23 +44,23 @@ def test_set_webhook_passes_the_secret_and_the_update_types(tmp_path: Path, api:
     assert api.webhook["allowed_updates"] == ["message", "my_chat_member"]
     assert [c["command"] for c in api.commands or []] == ["start", "help", "stop"]
 
-    result = run(["delete-webhook"], environment(tmp_path, api))
+    result = telegram(jobbot, api, "delete-webhook")
     assert result.returncode == 0, result.stderr
     assert api.webhook is None
 
 
-def test_set_webhook_refuses_without_a_secret_or_a_token(tmp_path: Path, api: FakeTelegram) -> None:
-    result = run(["set-webhook", "https://jobs.example.org/telegram"],
-                 environment(tmp_path, api, JOBBOT_TELEGRAM_WEBHOOK_SECRET=""))
+def test_set_webhook_refuses_without_a_secret_or_a_token(jobbot: JobbotCommand, api: FakeTelegram) -> None:
+    result = telegram(jobbot, api, "set-webhook", "https://jobs.example.org/telegram",
+                      JOBBOT_TELEGRAM_WEBHOOK_SECRET="")
     assert result.returncode == 1 and "JOBBOT_TELEGRAM_WEBHOOK_SECRET" in result.stderr
-    result = run(["poll"], environment(tmp_path, api, JOBBOT_TELEGRAM_TOKEN=""))
+    result = telegram(jobbot, api, "poll", JOBBOT_TELEGRAM_TOKEN="")
     assert result.returncode == 1 and "JOBBOT_TELEGRAM_TOKEN" in result.stderr
     assert api.calls_to("setWebhook") == [] and api.calls_to("getUpdates") == []
 
 
-def test_set_webhook_reports_a_refusal(tmp_path: Path, api: FakeTelegram) -> None:
+def test_set_webhook_reports_a_refusal(jobbot: JobbotCommand, api: FakeTelegram) -> None:
     api.fail("setWebhook", status=400, description="Bad Request: bad webhook: HTTPS url must be provided")
-    result = run(["set-webhook", "http://jobs.example.org/telegram"], environment(tmp_path, api))
+    result = telegram(jobbot, api, "set-webhook", "http://jobs.example.org/telegram")
     assert result.returncode == 1 and "https url must be provided" in result.stderr.lower()
 
 

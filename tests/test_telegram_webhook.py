@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,6 +94,12 @@ def register(chat: TelegramChat) -> None:
     for text in ("登记", "华埠", "跳过", "58", "1", "1", "2", "1", "1"):
         chat.send(text)
     assert any("登记好了" in t for t in chat.send("1"))
+
+
+def test_a_server_without_wechat_starts_no_wechat_dispatch_process(sqlite_tg: TelegramChat) -> None:
+    # /wechat refuses every message without JOBBOT_WECHAT_TOKEN: a child loading the knowledge base is waste.
+    assert not [child for child in multiprocessing.active_children() if child.name == "jobbot-dispatch"]
+    assert sqlite_tg.send("菜单")  # and the server answers
 
 
 def test_stop_unsubscribes(tg: TelegramChat) -> None:

@@ -20,12 +20,14 @@ def render(reply_texts: list[str], out: TextIO) -> None:
 
 
 def chat(dispatcher: Dispatcher, *, user_id: str, lines: Iterable[str] | None = None,
-         out: TextIO = sys.stdout) -> None:
-    """Send each line as a message from `user_id` and print the replies.
+         out: TextIO | None = None) -> None:
+    """Send each line as a message from `user_id` and print the replies (to `out`, or to
+    whatever sys.stdout is at the time of the call).
 
     With a terminal it prompts until end of input (Ctrl-D) or 再见; given lines (a pipe)
     it sends each non-empty one and returns at the end.
     """
+    out = out or sys.stdout
     interactive = lines is None
     if lines is None:
         out.write("开化县零工就业小助手（输入“菜单”看能做什么，Ctrl-D 退出）\n\n")

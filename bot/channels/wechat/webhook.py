@@ -110,11 +110,12 @@ class WeChatChannel(Channel):
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Start the dispatch processes (or threads) and open the API client (when configured)
-        for the server's life; drain late replies at the end."""
+        for the server's life; drain late replies at the end. Without a token no message gets
+        as far as a dispatch, so no process is started (each loads the knowledge base)."""
         if not self.settings.wechat_token:
             log.warning("JOBBOT_WECHAT_TOKEN is not set: /wechat refuses every request")
         self._open_client()
-        if self.settings.dispatch_processes:
+        if self.settings.dispatch_processes and self.settings.wechat_token:
             self._processes = [DispatchProcess(self.settings) for _ in range(self.settings.dispatch_processes)]
             await asyncio.gather(*(child.start() for child in self._processes))
         else:
