@@ -27,7 +27,8 @@ def test_a_spoken_question_without_the_plans_words_gets_its_measure(kb: PolicyBa
     assert "500人次" in answer.answer
 
 
-@pytest.mark.parametrize("question", ["在县城的房子卖多少钱一平", "给我讲个笑话听听吧", "医保怎么报销"])
+# None of these is among the shipped questions; the guess names a measure for the last, but not surely.
+@pytest.mark.parametrize("question", ["在县城的房子卖多少钱一平", "孩子发烧了去哪个医院看好", "俺家的牛不吃草了咋整"])
 def test_an_off_topic_question_stays_not_covered(kb: PolicyBase, question: str) -> None:
     answer = kb.ask(question)
     assert not answer.answered and answer.answer.startswith(NOT_COVERED), answer.answer
