@@ -1,11 +1,12 @@
 """A learned guess of which measure of the shipped plan a question is about.
 
-A linear classifier over character 1-4-grams and words, trained when the knowledge base is built
-on the plan's own sentences, each measure said in everyday words (policy_plain.json), and labelled
-questions (policy_questions.jsonl, from the dev halves of the eval sets only). It knows two more
-labels: OTHER (a goal, safeguard or table row of the plan) and NONE (a question the plan does not
-answer), so that its confidence in a measure is not bought by forcing every question onto one.
-It reads questions however they are worded, where the lexical retrieval needs the plan's words.
+A linear classifier over character 1-4-grams and words, trained when the knowledge base is first
+built (then kept in a cache folder as plain arrays) on the plan's own sentences, each measure said
+in everyday words (policy_plain.json), and labelled questions (policy_questions.jsonl, from the dev
+sets only). It knows two more labels: OTHER (a goal, safeguard or table row of the plan) and NONE
+(a question the plan does not answer), so that its confidence in a measure is not bought by forcing
+every question onto one. It reads questions however they are worded, where the lexical retrieval
+needs the plan's words.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class MeasureGuesser:
         self._none = labels.index(NONE)
         self._intercept = intercept
         self._blocks = blocks
-        self._analyzers = (_grams, lambda t: [w for w in words(t) if w.strip()])
+        self._analyzers = _analyzers(words)
         self._vocabularies = [{term: i for i, term in enumerate(terms)} for terms, _, _ in blocks]
 
     def guess(self, question: str) -> tuple[str, float]:
@@ -121,6 +122,7 @@ class MeasureGuesser:
 
     @classmethod
     def load(cls, path: Path, words: Callable[[str], list[str]]) -> MeasureGuesser:
+        """What `save` wrote; words must cut text as the tokenizer it was trained with did."""
         with np.load(path, allow_pickle=False) as saved:
             blocks = [(saved[f"terms{n}"].tolist(), saved[f"idf{n}"], saved[f"weights{n}"]) for n in range(2)]
             return cls(saved["labels"].tolist(), saved["intercept"], blocks, words)
@@ -134,7 +136,7 @@ def train(examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]]
     from sklearn.svm import LinearSVC
 
     texts = [_form(t) for t, _ in examples]
-    analyzers = (_grams, lambda t: [w for w in words(t) if w.strip()])
+    analyzers = _analyzers(words)
     vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in analyzers]
     features = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
     model = LinearSVC(C=STRENGTH).fit(features, [label for _, label in examples])
@@ -171,6 +173,9 @@ def trained(
         part = path.with_name(f"{path.stem}.{os.getpid()}.part")
         guesser.save(part)
         part.replace(path)  # whole or not at all, however many processes start together
+        for old in folder.glob("policy-guess-*.npz"):
+            if old != path:  # trained on data or words that have changed since
+                old.unlink(missing_ok=True)
     except OSError as error:
         log.warning("could not keep the trained policy classifier in %s: %s", folder, error)
     return guesser
@@ -179,6 +184,11 @@ def trained(
 def cache_folder() -> Path:
     """Where trained classifiers are kept between runs: $XDG_CACHE_HOME/jobbot (~/.cache/jobbot)."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jobbot"
+
+
+def _analyzers(words: Callable[[str], list[str]]) -> tuple[Callable[[str], list[str]], ...]:
+    """The kinds of feature: character n-grams, and words as the knowledge base's tokenizer cuts them."""
+    return _grams, lambda t: [w for w in words(t) if w.strip()]
 
 
 def _grams(text: str) -> list[str]:
