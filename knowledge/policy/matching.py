@@ -171,6 +171,27 @@ class Matcher:
             partial = True
         return Verdict(entries=entries, weights=weights, partial=partial)
 
+    def guessed(self, q: Question, i: int) -> Verdict:
+        """The verdict for entry i, chosen by the learned guess when retrieval found none that answers:
+        still not covered when the question names an outside topic the entry does not say, asks for
+        a figure or day the entry has none of, or asks what one person gets (a county total must not
+        pass for it). The figure need not stand next to the question's words, as `_gives` wants:
+        the guess is there for questions that do not use the plan's words."""
+        if q.personal_amount:
+            return Verdict(reason="no personal figure")
+        content = [u for u in q.content if u.text not in q.places]
+        weights = self._weights(content)
+        content = [u for u in content if u.text in weights]
+        if any(u.outside and not self.index.contains(i, u.alternatives) for u in content):
+            return Verdict(reason="outside")
+        # "最高档次交多少": the figure must be said to be the highest, in the same clause.
+        figure = [q.figure, *([re.compile(q.extreme)] if q.extreme else [])]
+        clauses = _CLAUSE.split(self.index.texts[i])
+        if (q.wants_number and not any(all(m.search(c) for m in figure) for c in clauses)) or (
+                q.wants_date and not _DATE_IN_TEXT.search(self.index.texts[i])):
+            return Verdict(reason="no figure or date")
+        return Verdict(entries=[self.index.entries[i]], weights=weights)
+
     def _weights(self, units: list[Unit]) -> dict[str, float]:
         """Weight of each content unit by rarity; a verb counts half, unknown phrasing not at all."""
         weights = {}

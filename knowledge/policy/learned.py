@@ -1,0 +1,201 @@
+"""A learned guess of which measure of the shipped plan a question is about.
+
+A linear classifier over character 1-4-grams and words, trained when the knowledge base is first
+built (then kept in a cache folder as plain arrays) on the plan's own sentences, each measure said
+in everyday words (policy_plain.json), and labelled questions (policy_questions.jsonl, from the dev
+sets only). It knows two more labels: OTHER (a goal, safeguard or table row of the plan) and NONE
+(a question the plan does not answer), so that its confidence in a measure is not bought by forcing
+every question onto one. It reads questions however they are worded, where the lexical retrieval
+needs the plan's words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.policy.answer import plain_words
+from knowledge.policy.document import PolicyDocument
+from knowledge.text import arabize_counts, compact
+
+log = logging.getLogger(__name__)
+
+OTHER = "other"
+NONE = "none"
+STRENGTH = 1.0  # inverse regularisation
+CACHE_VERSION = 1  # raise when what is saved, or how it is read, changes
+Block = tuple[list[str], np.ndarray, np.ndarray]  # terms, their idf, each label's weight for each term
+
+
+@cache
+def shipped_questions() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The labelled questions shipped with the package: (question, labels)."""
+    text = resources.files("knowledge").joinpath("data", "policy_questions.jsonl").read_text("utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return tuple((row["q"], tuple(row["labels"])) for row in rows)
+
+
+def plan_examples(document: PolicyDocument) -> list[tuple[str, str]]:
+    """The plan's own words as examples: each measure's title, sentences and everyday gist."""
+    plain = plain_words()
+    examples = []
+    for passage in document.passages:
+        if not passage.ref:
+            continue  # the preamble answers nothing a person asks
+        label = str(passage.measure) if passage.measure is not None else OTHER
+        title = arabize_counts(passage.title)
+        examples += [(title, label), *((s, label) for s in passage.sentences)]
+        if gist := plain.get(title):
+            examples.append((gist, label))
+    for table in document.tables:
+        examples += [(indicator.name, OTHER) for indicator in table.indicators]
+    return examples
+
+
+def question_examples(rows: Iterable[tuple[str, Sequence[str]]]) -> list[tuple[str, str]]:
+    """Labelled questions as examples: one per label (NONE for a question the plan does not answer);
+    a label that is no measure number (table, safeguard, how-to) is OTHER."""
+    examples = []
+    for q, labels in rows:
+        examples += [(q, label if label.isdigit() else OTHER) for label in labels] if labels else [(q, NONE)]
+    return examples
+
+
+class MeasureGuesser:
+    """Which label a question most likely has, and how sure that is.
+
+    Built by `train` (which needs scikit-learn) or read back from what `save` wrote (which needs
+    only numpy): each kind of feature is kept as its terms, their idf and each label's weight for
+    them, so that a guess is a few look-ups and one small product.
+    """
+
+    def __init__(
+        self, labels: list[str], intercept: np.ndarray, blocks: list[Block], words: Callable[[str], list[str]]
+    ):
+        self._labels = labels
+        self._none = labels.index(NONE)
+        self._intercept = intercept
+        self._blocks = blocks
+        self._analyzers = _analyzers(words)
+        self._vocabularies = [{term: i for i, term in enumerate(terms)} for terms, _, _ in blocks]
+
+    def guess(self, question: str) -> tuple[str, float]:
+        """The likeliest label and how far its margin is above that of NONE (0 when it is NONE):
+        how much more the question looks like it than like one the plan does not answer."""
+        margins = self.margins(question)
+        best = int(np.argmax(margins))
+        return self._labels[best], float(margins[best] - margins[self._none])
+
+    def margins(self, question: str) -> np.ndarray:
+        """Each label's margin, as the SVM's decision function gives it (TF-IDF with sublinear tf,
+        each kind of feature normalised to length 1)."""
+        text = _form(question)
+        margins = self._intercept.copy()
+        for analyzer, vocabulary, (_, idf, weights) in zip(
+            self._analyzers, self._vocabularies, self._blocks, strict=True
+        ):
+            counts = Counter(term for term in analyzer(text) if term in vocabulary)
+            if not counts:
+                continue
+            columns = [vocabulary[term] for term in counts]
+            values = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[columns]
+            margins += values @ weights[columns] / np.linalg.norm(values)
+        return margins
+
+    def save(self, path: Path) -> None:
+        """Write it as plain arrays (no pickle); the weights as float32, which halves the file."""
+        arrays: dict[str, Any] = {"labels": np.array(self._labels), "intercept": self._intercept}
+        for n, (terms, idf, weights) in enumerate(self._blocks):
+            arrays |= {f"terms{n}": np.array(terms), f"idf{n}": idf, f"weights{n}": weights.astype(np.float32)}
+        with path.open("wb") as file:
+            np.savez(file, **arrays)
+
+    @classmethod
+    def load(cls, path: Path, words: Callable[[str], list[str]]) -> MeasureGuesser:
+        """What `save` wrote; words must cut text as the tokenizer it was trained with did."""
+        with np.load(path, allow_pickle=False) as saved:
+            blocks = [(saved[f"terms{n}"].tolist(), saved[f"idf{n}"], saved[f"weights{n}"]) for n in range(2)]
+            return cls(saved["labels"].tolist(), saved["intercept"], blocks, words)
+
+
+def train(examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]]) -> MeasureGuesser:
+    """A linear SVM over character 1-4-grams and words, each weighted by TF-IDF (a fifth of a second
+    where a logistic regression takes seconds)."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    texts = [_form(t) for t, _ in examples]
+    analyzers = _analyzers(words)
+    vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in analyzers]
+    features = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
+    model = LinearSVC(C=STRENGTH).fit(features, [label for _, label in examples])
+    blocks: list[Block] = []
+    start = 0
+    for vectorizer in vectorizers:
+        terms = [str(t) for t in vectorizer.get_feature_names_out()]
+        weights = np.ascontiguousarray(model.coef_[:, start : start + len(terms)].T)
+        blocks.append((terms, vectorizer.idf_, weights))
+        start += len(terms)
+    return MeasureGuesser(
+        [str(c) for c in model.classes_], np.asarray(model.intercept_, dtype=np.float64), blocks, words
+    )
+
+
+def trained(
+    examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]], folder: Path | None
+) -> MeasureGuesser:
+    """The guesser for these examples, read from the cache folder when it was trained before (the
+    key covers the examples as cut into words, so a change of data or word list trains anew);
+    otherwise trained, and saved when the folder is writable."""
+    if folder is None:
+        return train(examples, words)
+    seen = [(_form(t), words(_form(t)), label) for t, label in examples]
+    key = hashlib.sha256(json.dumps([CACHE_VERSION, STRENGTH, seen], ensure_ascii=False).encode()).hexdigest()
+    path = folder / f"policy-guess-{key[:24]}.npz"
+    try:
+        return MeasureGuesser.load(path, words)
+    except (OSError, ValueError, KeyError):
+        pass
+    guesser = train(examples, words)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(f"{path.stem}.{os.getpid()}.part")
+        guesser.save(part)
+        part.replace(path)  # whole or not at all, however many processes start together
+        for old in folder.glob("policy-guess-*.npz"):
+            if old != path:  # trained on data or words that have changed since
+                old.unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("could not keep the trained policy classifier in %s: %s", folder, error)
+    return guesser
+
+
+def cache_folder() -> Path:
+    """Where trained classifiers are kept between runs: $XDG_CACHE_HOME/jobbot (~/.cache/jobbot)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jobbot"
+
+
+def _analyzers(words: Callable[[str], list[str]]) -> tuple[Callable[[str], list[str]], ...]:
+    """The kinds of feature: character n-grams, and words as the knowledge base's tokenizer cuts them."""
+    return _grams, lambda t: [w for w in words(t) if w.strip()]
+
+
+def _grams(text: str) -> list[str]:
+    """Character 1- to 4-grams: robust to how words are cut and to a mistyped character."""
+    return [text[i : i + n] for n in range(1, 5) for i in range(len(text) - n + 1)]
+
+
+def _form(text: str) -> str:
+    """Simplified, digits for counts, no punctuation or blanks: the form questions are compared in."""
+    return compact(arabize_counts(text))
