@@ -1,6 +1,7 @@
 """Cross-validation by set of the learned measure guess (knowledge/policy/learned.py): for each dev
 set, the classifier is trained on the plan and the labelled questions of all the OTHER dev sets, and
-the whole method is measured on the set left out. "before" is the method without the guess; with
+the whole method is measured on the set left out. "before" is the method without the classifier
+(neither its guess when retrieval finds nothing nor its doubt of what retrieval found); with
 --own the guess is also trained on the set measured, to show how much that flatters it.
 Only the dev sets are read (knowledge/data/policy_questions.jsonl is written from them), never a
 held-out half or the spoken check. The lexicon was grown on all dev sets but blind2 and the spoken
@@ -53,13 +54,14 @@ def score(kb: PolicyBase, rows: list[dict]) -> Score:
 
 def main(argv: list[str]) -> int:
     sures = [float(s) for s in argv[argv.index("--sure") + 1].split(",")] if "--sure" in argv else [policy_base.SURE]
-    shipped = policy_base.SURE
+    shipped, doubt = policy_base.SURE, policy_base.DOUBT
     kb = PolicyBase.load()
     documents = kb._documents
     sets = by_set()
     rows = {name: load_eval(DATA / f"policy_eval_{name}.jsonl") for name in DEV_SETS}
-    policy_base.SURE = math.inf
+    policy_base.SURE = policy_base.DOUBT = math.inf
     before = {name: score(kb, rows[name]) for name in DEV_SETS}
+    policy_base.DOUBT = doubt
     after: dict[float, dict[str, Score]] = {s: {} for s in sures}
     own: dict[float, dict[str, Score]] = {s: {} for s in sures}
     for name in DEV_SETS:

@@ -34,6 +34,25 @@ def test_an_off_topic_question_stays_not_covered(kb: PolicyBase, question: str) 
     assert not answer.answered and answer.answer.startswith(NOT_COVERED), answer.answer
 
 
+def test_an_answer_found_by_words_is_withheld_when_the_question_reads_like_one_the_plan_does_not_answer(
+    kb: PolicyBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge.policy.base as policy_base
+
+    question = "我老伴住院花了两万，医保能报几成？"  # 医保 reimbursement: the plan has none
+    assert kb._guesser.doubt(question) > policy_base.DOUBT
+    assert not kb.ask(question).answered
+    monkeypatch.setattr(policy_base, "DOUBT", float("inf"))
+    kb._kept.cache_clear()
+    assert kb.ask(question).answered  # retrieval alone would answer it from some measure
+    kb._kept.cache_clear()
+
+
+@pytest.mark.parametrize("question", ["创业贷款能贷多少", "六十多了还能找活干吗", "打零工摔伤了找谁"])
+def test_the_doubt_does_not_withhold_what_the_plan_answers(kb: PolicyBase, question: str) -> None:
+    assert kb.ask(question).answered
+
+
 def test_the_guess_learns_the_plan_and_what_it_does_not_answer(kb: PolicyBase) -> None:
     plan = kb._documents[0]
     guesser = train(

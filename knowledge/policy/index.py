@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -41,6 +42,10 @@ class Tokenizer:
                 self._jieba.add_word(word, tag=tag)
                 self._added.add(word)
         self._pos.makesure_userdict_loaded()  # now, not on the first question (which may run in a thread)
+
+    def signature(self) -> str:
+        """What decides how text is cut: jieba's version and the words added to its dictionary."""
+        return hashlib.sha256("\n".join([jieba.__version__, *sorted(self._added)]).encode()).hexdigest()
 
     def knows(self, word: str) -> bool:
         return bool(self._jieba.FREQ.get(word))

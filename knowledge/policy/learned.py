@@ -96,6 +96,12 @@ class MeasureGuesser:
         best = int(np.argmax(margins))
         return self._labels[best], float(margins[best] - margins[self._none])
 
+    def doubt(self, question: str) -> float:
+        """How far the margin of NONE stands above that of every other label (negative when some
+        label beats it): how much more the question looks like one the plan does not answer."""
+        margins = self.margins(question)
+        return float(margins[self._none] - np.max(np.delete(margins, self._none)))
+
     def margins(self, question: str) -> np.ndarray:
         """Each label's margin, as the SVM's decision function gives it (TF-IDF with sublinear tf,
         each kind of feature normalised to length 1)."""
@@ -153,15 +159,15 @@ def train(examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]]
 
 
 def trained(
-    examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]], folder: Path | None
+    examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]], folder: Path | None, cut: str = ""
 ) -> MeasureGuesser:
     """The guesser for these examples, read from the cache folder when it was trained before (the
-    key covers the examples as cut into words, so a change of data or word list trains anew);
-    otherwise trained, and saved when the folder is writable."""
+    key covers the examples as compared and `cut`, what decides how words cuts text, so a change of data or word
+    list trains anew); otherwise trained, and saved when the folder is writable."""
     if folder is None:
         return train(examples, words)
-    seen = [(_form(t), words(_form(t)), label) for t, label in examples]
-    key = hashlib.sha256(json.dumps([CACHE_VERSION, STRENGTH, seen], ensure_ascii=False).encode()).hexdigest()
+    seen = [(_form(t), label) for t, label in examples]
+    key = hashlib.sha256(json.dumps([CACHE_VERSION, STRENGTH, cut, seen], ensure_ascii=False).encode()).hexdigest()
     path = folder / f"policy-guess-{key[:24]}.npz"
     try:
         return MeasureGuesser.load(path, words)
