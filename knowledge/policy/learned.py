@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 OTHER = "other"
 NONE = "none"
 STRENGTH = 1.0  # inverse regularisation
+KEPT = 3  # trained classifiers kept in the cache folder
 CACHE_VERSION = 1  # raise when what is saved, or how it is read, changes
 Block = tuple[list[str], np.ndarray, np.ndarray]  # terms, their idf, each label's weight for each term
 
@@ -179,9 +180,11 @@ def trained(
         part = path.with_name(f"{path.stem}.{os.getpid()}.part")
         guesser.save(part)
         part.replace(path)  # whole or not at all, however many processes start together
-        for old in folder.glob("policy-guess-*.npz"):
-            if old != path:  # trained on data or words that have changed since
-                old.unlink(missing_ok=True)
+        # Older ones were trained on data or words that have changed since; a few are kept for two
+        # installs of different versions sharing the folder, which would otherwise evict each other.
+        kept = sorted(folder.glob("policy-guess-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[KEPT:]:
+            old.unlink(missing_ok=True)
     except OSError as error:
         log.warning("could not keep the trained policy classifier in %s: %s", folder, error)
     return guesser
