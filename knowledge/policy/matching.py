@@ -3,8 +3,9 @@
 Entries are ranked by word BM25 fused with character-pair BM25, plus how much of the question's
 content they cover (each content word weighted by how rare it is in the documents; a word no
 document has is mostly the story around the question and weighs little, unless it names a topic
-known to lie outside the plan). The re-ranker then takes the best entry that covers enough and has
-the kind of thing asked (a figure, a day, a place). The question is "not covered" when the best
+known to lie outside the plan or is the thing asked about, foreign to the documents). The
+re-ranker then takes the best entry that covers enough and has the kind of thing asked (a figure,
+a day, a place). The question is "not covered" when the best
 entries cover too little of it, name an outside topic, a year or a place the documents do not
 have, or ask for a figure or day the chosen text does not give. A figure for one person is
 answered in part when the plan only has the county's total paid out.
@@ -204,8 +205,9 @@ class Matcher:
                 weight = self.index.rarity(frequency) * (VAGUE_WEIGHT if vague else 1)
                 weight *= THESAURUS_WEIGHT if u.guessed else 1  # a synonym is less sure than the word said
                 # A word no document has is usually the story around the question ("工地", "手机");
-                # a topic known to be outside the plan ("医保") keeps its full weight.
-                weights[u.text] = weight if frequency or u.outside else weight * STORY_WEIGHT
+                # a topic known to be outside the plan ("医保"), or the thing asked about when the
+                # documents never name it ("电话"), keeps its full weight.
+                weights[u.text] = weight if frequency or u.outside or u.foreign else weight * STORY_WEIGHT
         return weights
 
     def _place_in(self, place: str, chosen: list[int]) -> bool:
