@@ -239,14 +239,14 @@ class QuestionReader:
         if any(u.text in asked for u in q.content):
             asking = _asking_clauses(repaired) or asked  # "医保能报几成" asks with "几" alone
             q.units = [replace(u, outside=False) if u.outside and u.text not in asking else u for u in q.units]
-        q.units = self._foreign_thing(q.units, starts, text.rfind(asked))
+        q.units = self._foreign_thing(q.units, starts, text, text.rfind(asked))
         for u in q.content:
             for said in (u.text, *u.alternatives):
                 for pair in char_pairs(said):
                     q.pairs[pair] = max(q.pairs.get(pair, 0.0), 1.0 if said == u.text else EXPANSION_WEIGHT)
         return q
 
-    def _foreign_thing(self, units: list[Unit], starts: dict[str, int], asked_at: int) -> list[Unit]:
+    def _foreign_thing(self, units: list[Unit], starts: dict[str, int], text: str, asked_at: int) -> list[Unit]:
         """Units with the thing asked about marked foreign when the documents never name it: the
         last noun of the asking clause is what it asks about ("见习基地包不包住宿"), the words
         before it say whose or which ("残疾人三轮车", "手机能找临时工的活吗")."""
@@ -257,6 +257,8 @@ class QuestionReader:
             return units
         last = max(things, key=lambda u: starts[u.text])
         if last.outside or last.guessed or not self.scope.foreign(last.text, last.parts):
+            return units
+        if text.startswith("的", starts[last.text] + len(last.text)):  # "端盘子的人": it only says which
             return units
         return [replace(u, foreign=True) if u is last else u for u in units]
 

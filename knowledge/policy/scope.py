@@ -17,8 +17,12 @@ _HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _CIRCUMSTANCE = re.compile(r"A.|C[ab]")
 # A kind of person the thesaurus lacks ("养殖户", "快递员").
 _PERSON = re.compile(r"[户者员工人匠师生农娃]$")
-# A particle, pronoun or modal inside a "word" shows two words cut as one ("开了个", "帮帮我", "能带").
-_CUT_PHRASE = re.compile(r"[了个我你他她们没吗呢吧的着过]|^[能会可该要想]")
+# A particle, pronoun or modal inside a "word" shows two words cut as one ("开了个", "帮帮我", "能带");
+# a count or a pointing word in front, a phrase that names nothing new ("两件事", "这号事").
+_CUT_PHRASE = re.compile(
+    r"[了个我你他她们没吗呢吧的着过]|^[能会可该要想这那每]"
+    r"|^[一二两三四五六七八九十几半]+[件位条次天年月种样些点回趟家]"
+)
 
 
 class Scope:
