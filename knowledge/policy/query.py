@@ -260,6 +260,8 @@ class QuestionReader:
             return units
         if text.startswith("的", starts[last.text] + len(last.text)):  # "端盘子的人": it only says which
             return units
+        if text[: starts[last.text]].endswith(("啥", "什么")):  # "叫啥名字": the question's own words
+            return units
         return [replace(u, foreign=True) if u is last else u for u in units]
 
     def _names_place(self, word: str) -> bool:
