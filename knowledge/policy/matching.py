@@ -5,10 +5,10 @@ content they cover (each content word weighted by how rare it is in the document
 document has is mostly the story around the question and weighs little, unless it names a topic
 known to lie outside the plan or is the thing asked about, foreign to the documents). The
 re-ranker then takes the best entry that covers enough and has the kind of thing asked (a figure,
-a day, a place). The question is "not covered" when the best
-entries cover too little of it, name an outside topic, a year or a place the documents do not
-have, or ask for a figure or day the chosen text does not give. A figure for one person is
-answered in part when the plan only has the county's total paid out.
+a day, a place). The question is "not covered" when the best entries cover too little of it, name
+an outside topic, a year or a place the documents do not have, or ask for a figure or day the
+chosen text does not give; when the thing asked is foreign, no guess may answer it either. A
+figure for one person is answered in part when the plan only has the county's total paid out.
 """
 
 from __future__ import annotations
