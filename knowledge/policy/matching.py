@@ -3,11 +3,12 @@
 Entries are ranked by word BM25 fused with character-pair BM25, plus how much of the question's
 content they cover (each content word weighted by how rare it is in the documents; a word no
 document has is mostly the story around the question and weighs little, unless it names a topic
-known to lie outside the plan). The re-ranker then takes the best entry that covers enough and has
-the kind of thing asked (a figure, a day, a place). The question is "not covered" when the best
-entries cover too little of it, name an outside topic, a year or a place the documents do not
-have, or ask for a figure or day the chosen text does not give. A figure for one person is
-answered in part when the plan only has the county's total paid out.
+known to lie outside the plan or is the thing asked about, foreign to the documents). The
+re-ranker then takes the best entry that covers enough and has the kind of thing asked (a figure,
+a day, a place). The question is "not covered" when the best entries cover too little of it, name
+an outside topic, a year or a place the documents do not have, or ask for a figure or day the
+chosen text does not give; when the thing asked is foreign, no guess may answer it either. A
+figure for one person is answered in part when the plan only has the county's total paid out.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ ASKED_SHARE = 0.3  # share of the question's weight the asking clause must carry
 ASKED_BONUS = 0.3  # an entry that answers the asking clause before one about the story
 _DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
+_WEAK = frozenset({"low coverage", "no match", "no figure or date"})  # no answer, for want of a better match
 
 
 @dataclass
@@ -74,6 +76,14 @@ class Matcher:
         self.known_years = _known_years(index)
 
     def judge(self, q: Question) -> Verdict:
+        verdict = self._judge(q)
+        # "见习基地包不包住宿": when the thing asked is foreign to the documents, no guess at the
+        # measure from the plan words beside it may answer.
+        if not verdict.answered and verdict.reason in _WEAK and any(u.foreign for u in q.units):
+            return Verdict(reason="foreign")
+        return verdict
+
+    def _judge(self, q: Question) -> Verdict:
         # Places choose the documents (below); what is asked about them is the rest.
         content = [u for u in q.content if u.text not in q.places]
         if not content:
@@ -204,8 +214,9 @@ class Matcher:
                 weight = self.index.rarity(frequency) * (VAGUE_WEIGHT if vague else 1)
                 weight *= THESAURUS_WEIGHT if u.guessed else 1  # a synonym is less sure than the word said
                 # A word no document has is usually the story around the question ("工地", "手机");
-                # a topic known to be outside the plan ("医保") keeps its full weight.
-                weights[u.text] = weight if frequency or u.outside else weight * STORY_WEIGHT
+                # a topic known to be outside the plan ("医保"), or the thing asked about when the
+                # documents never name it ("电话"), keeps its full weight.
+                weights[u.text] = weight if frequency or u.outside or u.foreign else weight * STORY_WEIGHT
         return weights
 
     def _place_in(self, place: str, chosen: list[int]) -> bool:

@@ -12,6 +12,7 @@ from knowledge.places import gazetteer
 from knowledge.policy.expand import Expander
 from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer, char_pairs
 from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
+from knowledge.policy.scope import Scope
 from knowledge.text import arabize_counts
 
 EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the documents use the word itself
@@ -39,6 +40,7 @@ _PAYING = frozenset({"交", "缴", "付", "花", "收"})  # "一年交多少" as
 # "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
 _DURATION = frozenset({"多久", "多长时间", "多少天", "几天"})
+_CLOCK = frozenset({"几点", "几点钟"})  # "几点下班": an hour of the day, which the plan never gives
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
 _JOINED = re.compile(r"和|与|跟|及|还有|还想|也想|、|或者|另外|同时")
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
@@ -98,6 +100,7 @@ class Unit:
     parts: tuple[str, ...] = ()  # shorter words inside it, for choosing sentences when it is not said whole
     outside: bool = False  # a topic the plan is known not to cover (养老金, 医保…): it must be said to answer
     guessed: bool = False  # the documents do not use the word; its alternatives are thesaurus synonyms
+    foreign: bool = False  # the thing asked about, a noun the documents never use (`Scope`)
 
 
 @dataclass
@@ -150,6 +153,8 @@ class QuestionReader:
         self.speller = speller
         self.tokenizer = tokenizer
         self.corpus_text = corpus_text
+        known = lexicon.words | lexicon.synonym_words | lexicon.stopwords | lexicon.generic | _MONEY_WORDS
+        self.scope = Scope(corpus_text, known)
 
     def read(self, raw: str) -> Question:
         # "2025年产值": the year is a word of its own, or jieba reads "年产值".
@@ -176,9 +181,11 @@ class QuestionReader:
         q.personal = bool(_PERSONAL.search(asked)) and q.unit_asked != _COUNTED_UNIT["人"]
         q.request = bool(_REQUEST.search(text))
         in_concept = [False] * len(text)
+        starts: dict[str, int] = {}  # where each unit's text is said (last)
         for start, end, concept in self.lexicon.concepts(text, _bounds(plain)):
             in_concept[start:end] = [True] * (end - start)
             q.units.append(self._concept_unit(concept))
+            starts[concept.spoken] = start
             # The person's own word, when the documents use it too, outweighs what it stands for.
             literal = concept.spoken in self.corpus_text
             self._add_tokens(q, " ".join(concept.terms), EXPANSION_WEIGHT if literal else 1.0)
@@ -223,18 +230,39 @@ class QuestionReader:
             self._add_tokens(q, " ".join(synonyms), THESAURUS_WEIGHT)
             q.units.append(Unit(word, (word, *synonyms), generic=generic, kind=kind, parts=parts, outside=outside,
                                 guessed=bool(synonyms)))
+            if flag != "ns":  # a place (or a word jieba takes for one: "长大了") is never the thing asked
+                starts[word] = start
         q.units += self._shared_phrases(text, unread)
         q.units = list({u.text: u for u in q.units}.values())
         # "娃中考没考好，县里技校咋样": a topic outside the plan told in the story is not what is asked,
         # unless the asking clause names nothing ("想考公务员，县里有什么政策").
         if any(u.text in asked for u in q.content):
-            asking = _asking_clauses(repaired)
+            asking = _asking_clauses(repaired) or asked  # "医保能报几成" asks with "几" alone
             q.units = [replace(u, outside=False) if u.outside and u.text not in asking else u for u in q.units]
+        q.units = self._foreign_thing(q.units, starts, text, text.rfind(asked))
         for u in q.content:
             for said in (u.text, *u.alternatives):
                 for pair in char_pairs(said):
                     q.pairs[pair] = max(q.pairs.get(pair, 0.0), 1.0 if said == u.text else EXPANSION_WEIGHT)
         return q
+
+    def _foreign_thing(self, units: list[Unit], starts: dict[str, int], text: str, asked_at: int) -> list[Unit]:
+        """Units with the thing asked about marked foreign when the documents never name it: the
+        last noun of the asking clause is what it asks about ("见习基地包不包住宿"), the words
+        before it say whose or which ("残疾人三轮车", "手机能找临时工的活吗")."""
+        # "种油菜有补贴吗": the kind of money asked names no thing; the noun before it does.
+        things = [u for u in units if u.kind == "thing" and not u.generic and len(u.text) > 1
+                  and u.text not in _MONEY_WORDS and starts.get(u.text, -1) >= asked_at >= 0]
+        if not things:
+            return units
+        last = max(things, key=lambda u: starts[u.text])
+        if last.outside or last.guessed or not self.scope.foreign(last.text, last.parts):
+            return units
+        if text.startswith("的", starts[last.text] + len(last.text)):  # "端盘子的人": it only says which
+            return units
+        if text[: starts[last.text]].endswith(("啥", "什么")):  # "叫啥名字": the question's own words
+            return units
+        return [replace(u, foreign=True) if u is last else u for u in units]
 
     def _names_place(self, word: str) -> bool:
         """Whether a word jieba tags as a place names one: "高山", "山沟沟" are the lie of the land."""
@@ -353,6 +381,8 @@ def _unit_asked(words: list[str]) -> str:
         return "斤"
     if any(w in _DURATION for w in words):  # "要多久": a time span, which the plan never gives
         return "天|个月|小时|工作日"
+    if any(w in _CLOCK for w in words):
+        return "点|时"
     for i, word in enumerate(words):
         if word in ("多少", "几") and i + 1 < len(words) and words[i + 1] in _COUNTED_UNIT:
             return _COUNTED_UNIT[words[i + 1]]
