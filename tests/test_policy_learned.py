@@ -39,7 +39,7 @@ def test_an_answer_found_by_words_is_withheld_when_the_question_reads_like_one_t
 ) -> None:
     import knowledge.policy.base as policy_base
 
-    question = "我老伴住院花了两万，医保能报几成？"  # 医保 reimbursement: the plan has none
+    question = "茶树上生了虫子，打什么药好？"  # pest control: the plan has none
     assert kb._guesser.doubt(question) > policy_base.DOUBT
     assert not kb.ask(question).answered
     monkeypatch.setattr(policy_base, "DOUBT", float("inf"))

@@ -7,7 +7,7 @@ known to lie outside the plan or is the thing asked about, foreign to the docume
 re-ranker then takes the best entry that covers enough and has the kind of thing asked (a figure,
 a day, a place). The question is "not covered" when the best entries cover too little of it, name
 an outside topic, a year or a place the documents do not have, or ask for a figure or day the
-chosen text does not give; when the thing asked is foreign, no guess may answer it either. A
+chosen text does not give. A
 figure for one person is answered in part when the plan only has the county's total paid out.
 """
 
@@ -46,7 +46,6 @@ ASKED_SHARE = 0.3  # share of the question's weight the asking clause must carry
 ASKED_BONUS = 0.3  # an entry that answers the asking clause before one about the story
 _DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
-_WEAK = frozenset({"low coverage", "no match", "no figure or date"})  # no answer, for want of a better match
 
 
 @dataclass
@@ -76,14 +75,6 @@ class Matcher:
         self.known_years = _known_years(index)
 
     def judge(self, q: Question) -> Verdict:
-        verdict = self._judge(q)
-        # "见习基地包不包住宿": when the thing asked is foreign to the documents, no guess at the
-        # measure from the plan words beside it may answer.
-        if not verdict.answered and verdict.reason in _WEAK and any(u.foreign for u in q.units):
-            return Verdict(reason="foreign")
-        return verdict
-
-    def _judge(self, q: Question) -> Verdict:
         # Places choose the documents (below); what is asked about them is the rest.
         content = [u for u in q.content if u.text not in q.places]
         if not content:
