@@ -16,7 +16,7 @@ from knowledge.taxonomy import Reading
 from knowledge.text import arabize, compact, normalize
 
 # --- free time --------------------------------------------------------------------------------
-_HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
+_HOUR = re.compile(r"(上午|早上|早晨|凌晨|清早|中午|下午|傍晚|黄昏|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
 _AFTER = re.compile(r"以后|之后|后|才")
 NOON, EVENING = 12, 18
 # "礼拜二礼拜四", "周一三五"
@@ -37,16 +37,21 @@ PM_BARE = 6  # "两点以后", "3点到5点": an hour up to this said without a 
 
 
 def _clock_hour(part: str | None, hour: int) -> int:
-    return hour + 12 if part in ("下午", "晚上", "夜里") and hour < 12 else hour
+    return hour + 12 if part in ("下午", "傍晚", "黄昏", "晚上", "夜里") and hour < 12 else hour
+
+
+# "早8晚5", "朝九晚六": a working day from the first hour in the morning to the second in the evening
+_WORKDAY = re.compile(r"[早朝]上?(\d{1,2})点?(?:到|至|-|~)?晚上?(\d{1,2})点?")
 
 
 def _on_the_clock(text: str) -> str:
-    """The text with routine edges said as hours and numerals as digits: "吃过中饭以后" → "中午12点以后"."""
+    """The text with routine edges said as hours and numerals as digits: "吃过中饭以后" → "中午12点以后",
+    "早8晚5" → "早上8点到晚上5点"."""
     said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], text)
     for words, clock in _ROUTINE_HOURS:
         said = re.sub(f"{_BEFORE_EDGE}(?:{words})", rf"\g<1>{clock}", said)
         said = re.sub(f"(?:{words}){_AFTER_EDGE}", clock, said)
-    return arabize(said)
+    return _WORKDAY.sub(r"早上\1点到晚上\2点", arabize(said))
 
 
 def _hours(said: str) -> list[int]:
@@ -82,6 +87,8 @@ def _clock(text: str) -> list[str]:
         start, end = DAY_START, hours[0]
     else:
         start, end = hours[0], DAY_END if _AFTER.search(text) else hours[0] + 1
+    start = max(start, DAY_START)  # "凌晨四点": before the day starts is its first hour
+    end = max(end, start + 1)
     span = max(end - start, 1)
     covered = {code: min(end, last) - max(start, first) for code, first, last in _PARTS}
     return [code for code, hours_in in covered.items()
@@ -110,7 +117,8 @@ _ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便
                      r"|一般都)")
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
 _FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里)"
-                        r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插)?(?:完|好|过)了?")
+                        r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插)?(?:完|好|过)了?"
+                        r"|(?:割|收|忙|做|干|弄|插)(?:完|好)了?[^，,。]{0,2}?(?:稻|谷|庄稼|农活|地里|田里|麦|玉米|番薯)")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
 _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
@@ -166,9 +174,32 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(_clock(f"{part}{start}点到{end}点")) for part in ("早上", "晚上"))
 
 
+# a part of the day or of the week, as said before what one does then or whether one is free
+_WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|周末|平时|平常|工作日"
+         r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
+_FREE = r"有空|没事|空着|闲着|可以|都行|也行|能来|能干|能做"
+# "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
+_NEXT_PART = re.compile(f"({_FREE}|没空|没时间|不行|不可以)(?={_WHEN})")
+
+
+@lru_cache(maxsize=1)
+def _filled() -> re.Pattern[str]:
+    """A part of the day said with what fills it ("白天上班", "上午要下地"); not "上班时间"."""
+    doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
+    return re.compile(f"{_WHEN}(?:要|得|在|去|还|都)?(?:{doing})(?!时间|的时候|时候|日|的日子)")
+
+
+def _contrasted(text: str) -> str:
+    """"白天上班晚上有空" → "白天没空，晚上有空": when one part of the day is said free, another said
+    with what fills it is ruled out; each part of the day said free or not is a clause of its own."""
+    said = _NEXT_PART.sub(r"\1，", normalize(text))
+    return _filled().sub(r"\1没空，", said) if re.search(_FREE, said) else said
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two."""
+    text = _contrasted(text)
     whole = _whole_answer(text)
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     either = _two_meanings(text)
@@ -182,13 +213,17 @@ _MINUTES = re.compile(r"(\d+|半)(?:个)?(?:多|来|几)?(?:个)?(分钟|分|小
 _KM = re.compile(r"(\d+)(?:多)?(公里|里路|里地|km|千米|里)")
 
 
+_BOTH_WAYS = re.compile(r"来回|往返|一来一回|一去一回")  # "来回一个小时": half of it each way
+
+
 def _minutes(text: str) -> int | None:
     found = _MINUTES.search(text)
     if not found:
         return None
     amount = 0.5 if found.group(1) == "半" else float(found.group(1))
     unit = found.group(2)
-    return int(amount * (60 if unit in ("小时", "钟头") else 15 if unit == "刻钟" else 1))
+    minutes = amount * (60 if unit in ("小时", "钟头") else 15 if unit == "刻钟" else 1)
+    return int(minutes / 2 if _BOTH_WAYS.search(text) else minutes)
 
 
 def _by_measure(limits: dict[str, int], value: float) -> str:
@@ -234,7 +269,8 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
 _ALL_FINE = re.compile(r"都(?:行|可以|成|中)$")
 # "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
-_LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)")
+_LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)"
+                      r"|(?:不要|不想|不能|不愿|别)出(村|镇|乡|县)")
 
 
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
@@ -258,6 +294,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             means.append(by_means)
         return []
 
-    codes = options.read(_LEAVING.sub(r"不出\1", normalize(text)), first=how_far_or_where).said or means
+    codes = options.read(_LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2)}", normalize(text)),
+                         first=how_far_or_where).said or means
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None

@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from knowledge.text import FuzzyIndex, compact, pinyin_key
+from knowledge.text import FuzzyIndex, compact, normalize, pinyin_key
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
 _SAYING = re.compile(r"^(我们家|我家|我们|我|俺|家)?(是|住|住在|在|就在|来自|老家|村叫|村是|叫做|叫)*")
@@ -20,6 +20,17 @@ _NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 _NOT_A_NAME = re.compile(r"[镇乡县上里住边近]$")  # "镇上住", "山里": where, not a village's name
 SLIP_SCORE = 90  # a village name this close in sound to one of the town's villages is that village misheard
+
+
+_CLAUSE = re.compile(r"[\s,.;:!?、，。；：！？]+")
+_VILLAGE_KIND = re.compile(r"行政村|自然村|村委会|村委")  # "茅岗行政村", "茅岗村委": the village 茅岗村
+
+
+def _own_clause(text: str) -> str:
+    """The part of the answer that names the village: "住在东坑口，靠河边那个" → 住在东坑口
+    (the clause with 村 or 社区 in it, else the first), 村委 and the like written 村."""
+    clauses = [c for c in _CLAUSE.split(_VILLAGE_KIND.sub("村", normalize(text))) if c]
+    return compact(next((c for c in clauses if _NAMED.search(c)), clauses[0] if clauses else ""))
 
 
 @dataclass(frozen=True)
@@ -137,7 +148,7 @@ class Gazetteer:
         known = self._village_in(key, town)
         if known:
             return known
-        key = _TRAILING.sub("", self._without_town(_SAYING.sub("", key)))
+        key = _TRAILING.sub("", self._without_town(_SAYING.sub("", _own_clause(text))))
         named = _NAMED.search(key)
         name = named.group(0) if named else None
         if name is None and _HAN.match(key) and not _NOT_A_NAME.search(key):

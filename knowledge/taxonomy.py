@@ -25,7 +25,7 @@ _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷
 # side names nothing the other is meant ("县城不去").
 _NO_AFTER = (r"太远|走不动|跑不动|去不动|吃不消|受不了|不出门|不行|没空|没时间|不方便|干不了|做不了|去不了|不可以|没法"
              r"|不太行|不大行")
-_NO_BEFORE = r"除了|不想|不要|不去|不能|不会|不干|不做|不愿意|不愿"
+_NO_BEFORE = r"除了|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿"
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 # "采茶，哦不对，俺主要是做饭": what is said after a correction replaces what came before
 _CORRECTED = re.compile(r"哦不对|不对不对|不对|说错了|搞错了|打错了|写错了|不是不是")
@@ -232,6 +232,8 @@ class OptionSet:
         for setting in self._settings:  # "装修水电": 水电, the trade, not also 装修
             head, found, after = key.partition(setting)
             named_after = self._named(after) if found else []
+            if named_after == [self._general]:  # "在工地打杂": odd jobs at a place are its kind of work
+                named_after = self._named(setting) or named_after
             if named_after:
                 return list(dict.fromkeys([*self._named(head), *named_after]))
         inside, rest = self._options_words_in(key)
@@ -284,7 +286,7 @@ def answer_words() -> dict[str, Any]:
 def _options(section: str) -> OptionSet:
     extra = _data().get(f"{section}_phrases", {})
     words = answer_words().get(section, {})
-    lexicon = Lexicon(words["words"], words.get("pairs", []), words.get("endings")) if words else None
+    lexicon = Lexicon(words["words"], words.get("pairs", []), words.get("endings"), [UNLISTED]) if words else None
     return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"]), e.get("skilled", False),
                              e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
