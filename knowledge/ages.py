@@ -19,8 +19,8 @@ RAT_YEAR = 2020  # a year of the rat: the animals follow from it
 _ANIMAL = re.compile(f"属([{ZODIAC}])")
 # "七十多", "六十几", "五十来岁", "六十出头", "五十好几": the tens said, the rest not
 _ROUGH_OVER = re.compile(r"(\d)0(多|几|来|出头|好几)")
-# "快七十了", "奔七十", "七十不到": a little under
-_ROUGH_UNDER = re.compile(r"(?:快|将近|奔|差不多)(\d)0|(\d)0(?:不到|差一点|差点)")
+# "快七十了", "奔七十", "七十不到", "不到七十岁": a little under
+_ROUGH_UNDER = re.compile(r"(?:快|将近|奔|差不多|不到|没到|不满)(\d)0|(\d)0岁?(?:不到|没到|差一点|差点)")
 _OVER_SPAN = {"出头": 3, "好几": 9}
 _AND_UNITS = re.compile("十有(?=[一二三四五六七八九])")  # "七十有三": the old way of saying 七十三
 _DIGITS = "一二三四五六七八九"
@@ -53,7 +53,9 @@ def read_age(text: str, this_year: int) -> Age | None:
         born = ZODIAC.index(animal.group(1))
         by_animal = [a for a in range(MIN_AGE, MAX_AGE + 1) if (this_year - a - RAT_YEAR) % 12 == born]
         exact = None if rough else _exact(_ANIMAL.sub("", said), this_year)
-        narrower = [a for a in by_animal if (not rough or a in rough) and (not exact or abs(exact[0] - a) <= 1)]
+        # "属马，六十多": an age by the animal within a year of the one said (a birthday may be to come)
+        narrower = [a for a in by_animal if (not rough or any(abs(a - r) <= 1 for r in rough))
+                    and (not exact or abs(exact[0] - a) <= 1)]
         return Age(tuple(narrower or by_animal), rough=not narrower or len(narrower) > 1)
     if rough:
         return Age(tuple(rough), rough=True)

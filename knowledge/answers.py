@@ -25,7 +25,8 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天]+)")
 
 # The edges of a day's routine said as the start or end of a stretch of time ("吃过中饭以后",
 # "到中午", "送完孙子上学到接他放学"): their hour
-_ROUTINE_HOURS = (("中午|中饭|午饭|午餐|晌午", "中午12点"), ("晚饭|晚餐|天黑|落山|太阳落山|日落|擦黑", "晚上6点"),
+_ROUTINE_HOURS = (("中午|中饭|午饭|午餐|晌午", "中午12点"),
+                  ("晚饭|晚餐|天黑|落山|太阳落山|太阳下山|日落|擦黑", "晚上6点"),
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
                   ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
@@ -116,8 +117,8 @@ def _clock_and_days(clause: str) -> list[str]:
 _ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|天|会儿|日子)|随时)[^，,。]*[都也]"
                      r"|一般都)")
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
-_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里)"
-                        r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插)?(?:完|好|过)了?"
+_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季)"
+                        r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插|采|摘)?(?:完|好|过)了?"
                         r"|(?:割|收|忙|做|干|弄|插)(?:完|好)了?[^，,。]{0,2}?(?:稻|谷|庄稼|农活|地里|田里|麦|玉米|番薯)")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
@@ -177,23 +178,39 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
 # a part of the day or of the week, as said before what one does then or whether one is free
 _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|周末|平时|平常|工作日"
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
-_FREE = r"有空|没事|空着|闲着|可以|都行|也行|能来|能干|能做"
+_FREE = r"有空|没事|空着|闲着|可以|都行|也行|能来|能干|能做|只有|只能"
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|没时间|不行|不可以)(?={_WHEN})")
+_SPLIT = re.compile(r"([，,。;；\s]+)")
+# what a clause may say beside its part of the day without saying what fills it: "周末两天",
+# "平时上班时间", "下午四点以后"
+_NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|[\\d一二两三四五六七八九十点]|以后|之后|以前|之前|到"
+                         "|^[的都也就还]*$")
 
 
 @lru_cache(maxsize=1)
 def _filled() -> re.Pattern[str]:
     """A part of the day said with what fills it ("白天上班", "上午要下地"); not "上班时间"."""
     doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
-    return re.compile(f"{_WHEN}(?:要|得|在|去|还|都)?(?:{doing})(?!时间|的时候|时候|日|的日子)")
+    return re.compile(f"{_WHEN}[^，,。;；\\s]{{0,4}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
+
+
+def _busy_clause(clause: str) -> bool:
+    """A clause that starts with a part of the day and goes on to what one does then ("我上午去菜场
+    卖菜"), saying nothing of being free."""
+    said = re.match(f"(?:我|俺)?{_WHEN}+(.*)$", clause)
+    rest = re.sub(_WHEN, "", said.group(2)) if said else ""
+    return len(rest) >= 2 and not _NOT_FILLED.search(rest) and not taxonomy.availability().says_no(rest)
 
 
 def _contrasted(text: str) -> str:
     """"白天上班晚上有空" → "白天没空，晚上有空": when one part of the day is said free, another said
     with what fills it is ruled out; each part of the day said free or not is a clause of its own."""
     said = _NEXT_PART.sub(r"\1，", normalize(text))
-    return _filled().sub(r"\1没空，", said) if re.search(_FREE, said) else said
+    if not re.search(_FREE, said):
+        return said
+    said = _filled().sub(r"\1没空，", said)
+    return "".join(f"{part}没空" if _busy_clause(part) else part for part in _SPLIT.split(said))
 
 
 def free_time(text: str) -> Reading:

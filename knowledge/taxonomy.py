@@ -25,7 +25,7 @@ _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷
 # side names nothing the other is meant ("县城不去").
 _NO_AFTER = (r"太远|走不动|跑不动|去不动|吃不消|受不了|不出门|不行|没空|没时间|不方便|干不了|做不了|去不了|不可以|没法"
              r"|不太行|不大行")
-_NO_BEFORE = r"除了|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿"
+_NO_BEFORE = r"除了|除开|除去|只要不是|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿"
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 # "采茶，哦不对，俺主要是做饭": what is said after a correction replaces what came before
 _CORRECTED = re.compile(r"哦不对|不对不对|不对|说错了|搞错了|打错了|写错了|不是不是")
