@@ -24,7 +24,11 @@ The spoken check (tests/data/policy_eval_spoken_probe2.jsonl): 20 spoken questio
 drawn at random and 5 uncovered ones, never tuned on. (A fifth-round method tuned on blind2 dev and
 the spoken probe was not kept: on the held-out halves it gained 6 right answers and lost 4 honest
 no-answers, and the spoken check did not move.)
-`--no-heldout` leaves the four held-out halves out (for working on the method).
+The blind3 set (tests/data/policy_eval_blind3_{dev,heldout}.jsonl): 220 questions written from the plan
+alone in everyday speech (story first, dialect, voice slips, requests, partial answers, how-to, 52 not
+covered), split once at random (seed 20261206); both halves were first run on the sixth round's method
+before any change made in that round.
+`--no-heldout` leaves the five held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
 """
@@ -52,6 +56,8 @@ BLIND_DEV_SET = DATA / "policy_eval_blind_dev.jsonl"
 BLIND_HELDOUT_SET = DATA / "policy_eval_blind_heldout.jsonl"
 BLIND2_DEV_SET = DATA / "policy_eval_blind2_dev.jsonl"
 BLIND2_HELDOUT_SET = DATA / "policy_eval_blind2_heldout.jsonl"
+BLIND3_DEV_SET = DATA / "policy_eval_blind3_dev.jsonl"
+BLIND3_HELDOUT_SET = DATA / "policy_eval_blind3_heldout.jsonl"
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
 SPOKEN_CHECK_SET = DATA / "policy_eval_spoken_probe2.jsonl"
 OLD_SETS = (DATA / "policy_qa.jsonl", DATA / "policy_qa_holdout.jsonl")
@@ -169,6 +175,7 @@ def main(argv: list[str]) -> int:
     run(kb, load_eval(EVERYDAY_SET), "everyday set", "--verbose" in argv)
     run(kb, load_eval(BLIND_DEV_SET), "blind dev", "--verbose" in argv)
     run(kb, load_eval(BLIND2_DEV_SET), "blind2 dev", "--verbose" in argv)
+    run(kb, load_eval(BLIND3_DEV_SET), "blind3 dev", "--verbose" in argv)
     run(kb, load_eval(SPOKEN_PROBE_SET), "spoken probe", "--verbose" in argv)
     run(kb, load_eval(SPOKEN_CHECK_SET), "spoken check", "--verbose" in argv)
     if "--no-heldout" not in argv:
@@ -177,6 +184,7 @@ def main(argv: list[str]) -> int:
         run(kb, load_eval(FRESH_HELDOUT_SET), "fresh held-out", False)
         run(kb, load_eval(BLIND_HELDOUT_SET), "blind held-out", False)
         run(kb, load_eval(BLIND2_HELDOUT_SET), "blind2 held-out", False)
+        run(kb, load_eval(BLIND3_HELDOUT_SET), "blind3 held-out", False)
     if "--old" in argv:
         for path in OLD_SETS:
             run(kb, load_eval(path), f"older set {path.name}", False)
