@@ -57,7 +57,11 @@ def read_age(text: str, this_year: int) -> Age | None:
         narrower = [a for a in by_animal if (not rough or any(abs(a - r) <= 1 for r in rough))
                     and (not exact or abs(exact[0] - a) <= 1)]
         return Age(tuple(narrower or by_animal), rough=not narrower or len(narrower) > 1)
-    if rough:
+    if rough:  # "六十九，快七十了": an age said outright beside the rough one, and within it
+        beside = _exact(_ROUGH_OVER.sub("", _ROUGH_UNDER.sub("", arabize(_UNITS_TWO.sub("", _TENS_TWO.sub("", text))))),
+                        this_year)
+        if beside and min(rough) - 1 <= beside[0] <= max(rough) + 1:
+            return Age((beside[0],), beside[1])
         return Age(tuple(rough), rough=True)
     exact = _exact(said, this_year)
     return Age((exact[0],), exact[1]) if exact else None
@@ -96,6 +100,9 @@ def _exact(said: str, this_year: int) -> tuple[int, int | None] | None:
     aged = _AGED.search(said) or _MINE.search(said)
     if aged and len(numbers) > 1:  # "我62岁，老伴60", "我64，老伴62": one's own number
         numbers = [int(aged.group(1))]
+    elif len(numbers) > 1 and not _YEAR.search(said):  # "六十五，侬记一下": the one number that can be an age
+        ages = [n for n in numbers if MIN_AGE <= n <= MAX_AGE]
+        numbers = ages if len(ages) == 1 else numbers
     if len(numbers) != 1:
         return None
     value = numbers[0]

@@ -114,8 +114,8 @@ def _clock_and_days(clause: str) -> list[str]:
 
 
 # "啥时候打电话都来", "随时都行", "平常都在家": any time, said as a clause of its own
-_ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|天|会儿|日子)|随时)[^，,。]*[都也]"
-                     r"|一般都)")
+_ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|辰光|天|会儿|日子)|随时)"
+                     r"[^，,。]*[都也]|一般都)")
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
 _FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季)"
                         r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插|采|摘)?(?:完|好|过)了?"
@@ -192,7 +192,7 @@ _NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|[\\
 def _filled() -> re.Pattern[str]:
     """A part of the day said with what fills it ("白天上班", "上午要下地"); not "上班时间"."""
     doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
-    return re.compile(f"{_WHEN}[^，,。;；\\s]{{0,4}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
+    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都]{{0,4}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
 
 
 def _busy_clause(clause: str) -> bool:
@@ -213,10 +213,25 @@ def _contrasted(text: str) -> str:
     return "".join(f"{part}没空" if _busy_clause(part) else part for part in _SPLIT.split(said))
 
 
+_PART_OF_DAY = re.compile(r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里")
+_HOUR_SAID = re.compile(r"[\d一二两三四五六七八九十]{1,3}[点:：]")
+
+
+def _part_carried(text: str) -> str:
+    """"晚上 直播一般7点到11点" → "… 晚上7点到11点": the one part of the day named goes with hours
+    said without one elsewhere in the answer."""
+    parts = set(_PART_OF_DAY.findall(text))
+    bare = next((h for h in _HOUR_SAID.finditer(text) if not _PART_OF_DAY.search(text[max(0, h.start() - 2):h.start()])
+                 and (h.start() == 0 or not _HOUR_SAID.match(text, h.start() - 1))), None)
+    if len(parts) != 1 or bare is None or text.find(next(iter(parts))) > bare.start():
+        return text
+    return f"{text[:bare.start()]}{next(iter(parts))}{text[bare.start():]}"
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two."""
-    text = _contrasted(text)
+    text = _part_carried(_contrasted(text))
     whole = _whole_answer(text)
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     either = _two_meanings(text)
@@ -290,6 +305,20 @@ _LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行
                       r"|(?:不要|不想|不能|不愿|别)出(村|镇|乡|县)")
 
 
+# "远了老太婆不放心", "不跑远了": why not far, beside a clause that says how far
+_FAR_REASON = re.compile(r"远了|太远|远的话|跑远|走远")
+_FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都去|不怕|也能|无所谓")
+_BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
+
+
+def _why_not_far(text: str) -> str:
+    """The answer without its clauses that only give a reason for not going far, when another
+    clause says how far: "就村里，远了老太婆不放心" → 就村里."""
+    clauses = [c for c in _SPLIT.split(normalize(text)) if c.strip(" ，,。;；")]
+    kept = [c for c in clauses if not (_FAR_REASON.search(c) and not _FAR_FINE.search(c))]
+    return "，".join(kept) if kept and len(kept) < len(clauses) else normalize(text)
+
+
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
     """The travel range an answer means, the widest named; None when nothing is understood. How one
     goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
@@ -311,7 +340,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             means.append(by_means)
         return []
 
-    codes = options.read(_LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2)}", normalize(text)),
-                         first=how_far_or_where).said or means
+    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2)}", _BEEN.sub("去过", _why_not_far(text)))
+    codes = options.read(said, first=how_far_or_where).said or means
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None

@@ -70,11 +70,15 @@ class Gazetteer:
         self._names = FuzzyIndex(aliases)
         self._villages = FuzzyIndex({v: t.name for t in self.towns for v in t.villages})
         self._village_names = {compact(v): v for t in self.towns for v in t.villages}
+        # a short form said when the town is known already: 城关 in 芹阳 is 城关社区, 马金 in 马金镇 马金村
+        self._own_short: dict[tuple[str, str], str] = {}
         for t in self.towns:  # short forms: 仁宗坑 for 仁宗坑村, 东山 for 东山社区 (马金 stays the town)
             for v in t.villages:
                 short = _VILLAGE_SUFFIX.sub("", compact(v))
                 if len(short) >= 2 and not self._names.exact(short):
                     self._village_names.setdefault(short, v)
+                if len(short) >= 2:
+                    self._own_short[(t.name, short)] = v
 
     def get(self, name: str) -> Town | None:
         return self._by_name.get(name)
@@ -145,7 +149,8 @@ class Gazetteer:
         "我是下淤村的" → 下淤村, "仁宗坑" → 仁宗坑村, "华埠镇金星村" → 金星村, "霞衫村" → 霞山村 (a
         slip for a village of the town), "下溪" → 下溪村; None if no name is there."""
         key = compact(text)
-        known = self._village_in(key, town)
+        said = _TRAILING.sub("", _SAYING.sub("", key))
+        known = self._village_in(key, town) or self._own_short.get((town or "", said))
         if known:
             return known
         key = _TRAILING.sub("", self._without_town(_SAYING.sub("", _own_clause(text))))
