@@ -14,6 +14,7 @@ _YEAR = re.compile(r"\d{2,4}\s*年|\d\s*年(?:的|生|出生)")  # "61年的", "
 _AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
 _MINE = re.compile(r"(?:我|俺|本人)(?:今年|已经)?(\d{1,2})(?!\d)")
 _NOMINAL = re.compile(r"虚岁")  # the traditional count: one year more than one's age
+_OTHERS = re.compile(r"老伴|老头|老婆|老公|爱人|儿子|女儿|孙子|孙女|媳妇|女婿")  # whose age is not asked
 ZODIAC = "鼠牛虎兔龙蛇马羊猴鸡狗猪"
 RAT_YEAR = 2020  # a year of the rat: the animals follow from it
 _ANIMAL = re.compile(f"属([{ZODIAC}])")
@@ -56,6 +57,8 @@ def read_age(text: str, this_year: int) -> Age | None:
         # "属马，六十多": an age by the animal within a year of the one said (a birthday may be to come)
         narrower = [a for a in by_animal if (not rough or any(abs(a - r) <= 1 for r in rough))
                     and (not exact or abs(exact[0] - a) <= 1)]
+        if exact and narrower:  # "今年六十七，属狗": the age said, the animal only bears it out
+            return Age((exact[0],), exact[1])
         return Age(tuple(narrower or by_animal), rough=not narrower or len(narrower) > 1)
     if rough:  # "六十九，快七十了": an age said outright beside the rough one, and within it
         beside = _exact(_ROUGH_OVER.sub("", _ROUGH_UNDER.sub("", arabize(_UNITS_TWO.sub("", _TENS_TWO.sub("", text))))),
@@ -98,8 +101,11 @@ def _rough(said: str) -> list[int]:
 def _exact(said: str, this_year: int) -> tuple[int, int | None] | None:
     numbers = integers(said)
     aged = _AGED.search(said) or _MINE.search(said)
+    others = _OTHERS.search(said)
     if aged and len(numbers) > 1:  # "我62岁，老伴60", "我64，老伴62": one's own number
         numbers = [int(aged.group(1))]
+    elif len(numbers) > 1 and others and len(mine := integers(said[:others.start()])) == 1:
+        numbers = mine  # "63，老伴64": the number before another person's
     elif len(numbers) > 1 and not _YEAR.search(said):  # "六十五，侬记一下": the one number that can be an age
         ages = [n for n in numbers if MIN_AGE <= n <= MAX_AGE]
         numbers = ages if len(ages) == 1 else numbers

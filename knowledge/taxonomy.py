@@ -197,6 +197,8 @@ class OptionSet:
         for code, parts in self._implies.items():
             if all(p in codes for p in parts):
                 codes = list(dict.fromkeys(code if c == parts[0] else c for c in codes if c not in parts[1:]))
+            elif code in codes and code != self._general and any(p in codes for p in parts):
+                codes.remove(code)  # "白天上半天": the part of the day, not the whole day besides
         # "夜班也能上，随时": what is said as "also" is part of a general option that covers it
         covers = alone and self._general in self._implies and all(c in besides for c in codes if c != self._general)
         if self._general in codes and len(codes) > 1:
