@@ -184,8 +184,8 @@ _NEXT_PART = re.compile(f"({_FREE}|没空|没时间|不行|不可以)(?={_WHEN})
 _SPLIT = re.compile(r"([，,。;；\s]+)")
 # what a clause may say beside its part of the day without saying what fills it: "周末两天",
 # "平时上班时间", "下午四点以后"
-_NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|[\\d一二两三四五六七八九十点]|以后|之后|以前|之前|到"
-                         "|^[的都也就还]*$")
+_NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在家|闲|空|放假"
+                         "|[\\d一二两三四五六七八九十点]|以后|之后|以前|之前|到|^[的都也就还]*$")
 
 
 @lru_cache(maxsize=1)
