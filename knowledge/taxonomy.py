@@ -22,7 +22,8 @@ _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|�
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
 # "看过仓库", "种了地": 过/了/着 after a verb of work, left out to read the verb with its object
-_ASPECT = re.compile(f"(?<=[{''.join(sorted(_VERBS | set('看守管')))}])[过了着](?=[\u4e00-\u9fff]{{2}})")
+_ASPECT = re.compile(f"(?<=[{''.join(sorted(_VERBS | set('看守管读念学当干')))}])[过了着](?=[\u4e00-\u9fff])")
+_A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店])")
 LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is that label typed
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
 # side names nothing the other is meant ("县城不去").
@@ -212,7 +213,8 @@ class OptionSet:
     def _only_where(self, clause: str) -> bool:
         """The clause names a place of work and nothing more: "在仓库开了八年", "在饭店干过"."""
         key = compact(clause)
-        setting = next((s for s in self._settings if s in key), "")
+        place = _A_PLACE.match(key)  # "在船厂干过": a place named by its kind, 厂 or 店
+        setting = next((s for s in self._settings if s in key), place.group(1) if place else "")
         return bool(setting) and key.startswith("在") and not self._named(key[1:].replace(setting, "|", 1).strip("|"))
 
     def _clause(self, clause: str) -> tuple[list[str], list[str]]:
