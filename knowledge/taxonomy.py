@@ -78,7 +78,7 @@ class OptionSet:
                  numbered: list[str] | None = None, lexicon: Lexicon | None = None,
                  opposites: dict[str, list[str]] | None = None, no_words: list[str] | None = None,
                  settings: list[str] | None = None, goods: dict[str, Any] | None = None,
-                 part_of: dict[str, dict[str, list[str]]] | None = None):
+                 part_of: dict[str, dict[str, list[str]]] | None = None, clients: list[str] | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
@@ -99,6 +99,8 @@ class OptionSet:
         self._settings = sorted(settings or [], key=len, reverse=True)
         # "直播卖茶叶": what is sold online is not a kind of work of its own
         self._goods_code, self._goods_verbs = (goods or {}).get("code"), (goods or {}).get("verbs", [])
+        # "给老人理发", "辅导小孩作业": whom a trade with no option serves names no kind of work of its own
+        self._clients = re.compile("|".join(sorted(clients, key=len, reverse=True))) if clients else None
         # "帮人家做钟点工，打扫卫生，烧烧饭": chores done for a household are part of that kind of work
         self._part_of = {code: (re.compile("|".join(p["for"])),
                                 re.compile("|".join(sorted(p["chores"], key=len)[::-1])))
@@ -180,6 +182,9 @@ class OptionSet:
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
+            if named and self._clients and self._clients.search(clause):
+                served = self._clause(self._clients.sub("", clause))
+                named, by_no = served if UNLISTED in served[0] else (named, by_no)
             if not firsts and self._only_where(clause):
                 where.extend(named)
                 continue
@@ -318,7 +323,7 @@ def _options(section: str) -> OptionSet:
                              e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
                      lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
-                     words.get("goods"), words.get("part_of"))
+                     words.get("goods"), words.get("part_of"), words.get("clients"))
 
 
 @lru_cache(maxsize=1)
