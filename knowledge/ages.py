@@ -55,14 +55,16 @@ def read_age(text: str, this_year: int) -> Age | None:
         by_animal = [a for a in range(MIN_AGE, MAX_AGE + 1) if (this_year - a - RAT_YEAR) % 12 == born]
         exact = None if rough else _exact(_ANIMAL.sub("", said), this_year)
         # "属马，六十多": an age by the animal within a year of the one said (a birthday may be to come)
-        narrower = [a for a in by_animal if (not rough or any(abs(a - r) <= 1 for r in rough))
-                    and (not exact or abs(exact[0] - a) <= 1)]
+        narrower = [
+            a
+            for a in by_animal
+            if (not rough or any(abs(a - r) <= 1 for r in rough)) and (not exact or abs(exact[0] - a) <= 1)
+        ]
         if exact and narrower:  # "今年六十七，属狗": the age said, the animal only bears it out
             return Age((exact[0],), exact[1])
         return Age(tuple(narrower or by_animal), rough=not narrower or len(narrower) > 1)
     if rough:  # "六十九，快七十了": an age said outright beside the rough one, and within it
-        beside = _exact(_ROUGH_OVER.sub("", _ROUGH_UNDER.sub("", arabize(_UNITS_TWO.sub("", _TENS_TWO.sub("", text))))),
-                        this_year)
+        beside = _exact(_without_rough(text), this_year)
         if beside and min(rough) - 1 <= beside[0] <= max(rough) + 1:
             return Age((beside[0],), beside[1])
         return Age(tuple(rough), rough=True)
@@ -74,6 +76,12 @@ def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
     """(age, birth year if given) from an answer that says one age: "62", "1961年生的"."""
     age = read_age(text, this_year)
     return (age.ages[0], age.birth_year) if age and age.sure is not None and not age.rough else None
+
+
+def _without_rough(text: str) -> str:
+    """The answer, numerals as digits, with its rough ages taken out: "六十九，快七十了" → "69，了"."""
+    said = arabize(_UNITS_TWO.sub("", _TENS_TWO.sub("", text)))
+    return _ROUGH_OVER.sub("", _ROUGH_UNDER.sub("", said))
 
 
 def _two_said(text: str) -> list[int]:
@@ -104,7 +112,7 @@ def _exact(said: str, this_year: int) -> tuple[int, int | None] | None:
     others = _OTHERS.search(said)
     if aged and len(numbers) > 1:  # "我62岁，老伴60", "我64，老伴62": one's own number
         numbers = [int(aged.group(1))]
-    elif len(numbers) > 1 and others and len(mine := integers(said[:others.start()])) == 1:
+    elif len(numbers) > 1 and others and len(mine := integers(said[: others.start()])) == 1:
         numbers = mine  # "63，老伴64": the number before another person's
     elif len(numbers) > 1 and not _YEAR.search(said):  # "六十五，侬记一下": the one number that can be an age
         ages = [n for n in numbers if MIN_AGE <= n <= MAX_AGE]
