@@ -16,7 +16,7 @@ from knowledge.taxonomy import Reading
 from knowledge.text import arabize, compact, normalize
 
 # --- free time --------------------------------------------------------------------------------
-_HOUR = re.compile(r"(上午|早上|早晨|凌晨|清早|中午|下午|傍晚|黄昏|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
+_HOUR = re.compile(r"(上午|早上|早晨|凌晨|清早|中午|下午|傍晚|黄昏|晚上|夜里|早|晚)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
 _AFTER = re.compile(r"以后|之后|后|才")
 NOON, EVENING = 12, 18
 # "礼拜二礼拜四", "周一三五"
@@ -38,7 +38,7 @@ PM_BARE = 6  # "两点以后", "3点到5点": an hour up to this said without a 
 
 
 def _clock_hour(part: str | None, hour: int) -> int:
-    return hour + 12 if part in ("下午", "傍晚", "黄昏", "晚上", "夜里") and hour < 12 else hour
+    return hour + 12 if part in ("下午", "傍晚", "黄昏", "晚上", "夜里", "晚") and hour < 12 else hour
 
 
 # "早8晚5", "朝九晚六": a working day from the first hour in the morning to the second in the evening
@@ -218,20 +218,34 @@ _HOUR_SAID = re.compile(r"[\d一二两三四五六七八九十]{1,3}[点:：]")
 
 
 def _part_carried(text: str) -> str:
-    """"晚上 直播一般7点到11点" → "… 晚上7点到11点": the one part of the day named goes with hours
-    said without one elsewhere in the answer."""
+    """"晚上 直播一般7点到11点" → "… 晚上7点到11点", "7点到10点晚上" → "晚上7点到10点晚上": the one
+    part of the day named before hours said without one, or at the very end, goes with them."""
     parts = set(_PART_OF_DAY.findall(text))
     bare = next((h for h in _HOUR_SAID.finditer(text) if not _PART_OF_DAY.search(text[max(0, h.start() - 2):h.start()])
                  and (h.start() == 0 or not _HOUR_SAID.match(text, h.start() - 1))), None)
-    if len(parts) != 1 or bare is None or text.find(next(iter(parts))) > bare.start():
+    if len(parts) != 1 or bare is None:
         return text
-    return f"{text[:bare.start()]}{next(iter(parts))}{text[bare.start():]}"
+    part = next(iter(parts))
+    if text.find(part) > bare.start() and not text.rstrip("了的吧啊呀 ").endswith(part):
+        return text
+    return f"{text[:bare.start()]}{part}{text[bare.start():]}"
+
+
+# "8:00-11:00", "7-10点": clock times written with a colon and a dash, in words
+_COLON_TIME = re.compile(r"(\d{1,2})[:：](\d{2})")
+_DASH = re.compile(r"(?<=[\d点分])\s*[-~～—至]+\s*(?=\d)")
+_BARE_START = re.compile(r"(?<![\d点])(\d{1,2})(?=到\d{1,2}点)")
+
+
+def _clock_written(text: str) -> str:
+    said = _DASH.sub("到", _COLON_TIME.sub(r"\1点\2分", normalize(text)))
+    return _BARE_START.sub(r"\1点", said)
 
 
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two."""
-    text = _part_carried(_contrasted(text))
+    text = _part_carried(_contrasted(_clock_written(text)))
     whole = _whole_answer(text)
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     either = _two_meanings(text)
