@@ -23,6 +23,8 @@ _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
 # "看过仓库", "种了地": 过/了/着 after a verb of work, left out to read the verb with its object
 _ASPECT = re.compile(f"(?<=[{''.join(sorted(_VERBS | set('看守管读念学当干')))}])[过了着](?=[\u4e00-\u9fff])")
+# when something was done, said before where: "晚上在厂里值班", "以前在饭店"; no kind of work
+_WHEN_SAID = re.compile(r"早上|上午|中午|下午|晚上|夜里|白天|平时|以前|现在|原来|过去|后来|年轻时候?|那时候?")
 _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店])")
 LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is that label typed
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
@@ -266,7 +268,7 @@ class OptionSet:
             if named_after == [self._general]:  # "在工地打杂": odd jobs at a place are its kind of work
                 named_after = self._named(setting) or named_after
             if named_after:
-                said_before = _FILLER.sub("", head.replace("在", ""))  # "也在饭店烧菜": nothing before the place
+                said_before = _FILLER.sub("", _WHEN_SAID.sub("", head.replace("在", "")))  # "晚上在厂里…"
                 return list(dict.fromkeys([*(self._named(head) if said_before else []), *named_after]))
         inside, rest = self._options_words_in(key)
         concepts = self._lexicon.codes(rest) if self._lexicon and rest.strip("|") else []
