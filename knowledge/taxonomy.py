@@ -80,7 +80,8 @@ class OptionSet:
                  numbered: list[str] | None = None, lexicon: Lexicon | None = None,
                  opposites: dict[str, list[str]] | None = None, no_words: list[str] | None = None,
                  settings: list[str] | None = None, goods: dict[str, Any] | None = None,
-                 part_of: dict[str, dict[str, list[str]]] | None = None, clients: list[str] | None = None):
+                 part_of: dict[str, dict[str, list[str]]] | None = None, clients: list[str] | None = None,
+                 absorbs: dict[str, list[str]] | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
@@ -101,6 +102,7 @@ class OptionSet:
         self._settings = sorted(settings or [], key=len, reverse=True)
         # "直播卖茶叶": what is sold online is not a kind of work of its own
         self._goods_code, self._goods_verbs = (goods or {}).get("code"), (goods or {}).get("verbs", [])
+        self._absorbs = absorbs or {}  # "在服装厂剪线头": handwork done in a factory is factory work
         # "给老人理发", "辅导小孩作业": whom a trade with no option serves names no kind of work of its own
         self._clients = re.compile("|".join(sorted(clients, key=len, reverse=True))) if clients else None
         # "帮人家做钟点工，打扫卫生，烧烧饭": chores done for a household are part of that kind of work
@@ -193,6 +195,7 @@ class OptionSet:
             left.extend(by_no)
             plain.extend(c for c in named if c not in by_no)
             found = [c for c in named if c in self._by_code]
+            found = [c for c in found if not any(c in self._absorbs.get(other, ()) for other in found)]
             codes.extend(c for c in found if c not in codes)
             alone = alone or found == [self._general]
             besides.extend(found if "也" in clause else [])
@@ -325,7 +328,7 @@ def _options(section: str) -> OptionSet:
                              e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
                      lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
-                     words.get("goods"), words.get("part_of"), words.get("clients"))
+                     words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"))
 
 
 @lru_cache(maxsize=1)
