@@ -30,6 +30,7 @@ def _own_clause(text: str) -> str:
     """The part of the answer that names the village: "住在东坑口，靠河边那个" → 住在东坑口
     (the clause with 村 or 社区 in it, else the first), 村委 and the like written 村."""
     clauses = [c for c in _CLAUSE.split(_VILLAGE_KIND.sub("村", normalize(text))) if c]
+    clauses = [c for c in clauses if len(compact(c)) >= 2] or clauses  # "嗯 东坑口": not the 嗯
     return compact(next((c for c in clauses if _NAMED.search(c)), clauses[0] if clauses else ""))
 
 
