@@ -14,13 +14,14 @@ _YEAR = re.compile(r"\d{2,4}\s*年|\d\s*年(?:的|生|出生)")  # "61年的", "
 _AGED = re.compile(r"(\d{1,2})\s*(岁|周岁)")
 _MINE = re.compile(r"(?:我|俺|本人)(?:今年|已经)?(\d{1,2})(?!\d)")
 _NOMINAL = re.compile(r"虚岁")  # the traditional count: one year more than one's age
+_OTHERS = re.compile(r"老伴|老头|老婆|老公|爱人|儿子|女儿|孙子|孙女|媳妇|女婿")  # whose age is not asked
 ZODIAC = "鼠牛虎兔龙蛇马羊猴鸡狗猪"
 RAT_YEAR = 2020  # a year of the rat: the animals follow from it
 _ANIMAL = re.compile(f"属([{ZODIAC}])")
 # "七十多", "六十几", "五十来岁", "六十出头", "五十好几": the tens said, the rest not
 _ROUGH_OVER = re.compile(r"(\d)0(多|几|来|出头|好几)")
-# "快七十了", "奔七十", "七十不到": a little under
-_ROUGH_UNDER = re.compile(r"(?:快|将近|奔|差不多)(\d)0|(\d)0(?:不到|差一点|差点)")
+# "快七十了", "奔七十", "七十不到", "不到七十岁": a little under
+_ROUGH_UNDER = re.compile(r"(?:快|将近|奔|差不多|不到|没到|不满)(\d)0|(\d)0岁?(?:不到|没到|差一点|差点)")
 _OVER_SPAN = {"出头": 3, "好几": 9}
 _AND_UNITS = re.compile("十有(?=[一二三四五六七八九])")  # "七十有三": the old way of saying 七十三
 _DIGITS = "一二三四五六七八九"
@@ -53,9 +54,19 @@ def read_age(text: str, this_year: int) -> Age | None:
         born = ZODIAC.index(animal.group(1))
         by_animal = [a for a in range(MIN_AGE, MAX_AGE + 1) if (this_year - a - RAT_YEAR) % 12 == born]
         exact = None if rough else _exact(_ANIMAL.sub("", said), this_year)
-        narrower = [a for a in by_animal if (not rough or a in rough) and (not exact or abs(exact[0] - a) <= 1)]
+        # "属马，六十多": an age by the animal within a year of the one said (a birthday may be to come)
+        narrower = [
+            a
+            for a in by_animal
+            if (not rough or any(abs(a - r) <= 1 for r in rough)) and (not exact or abs(exact[0] - a) <= 1)
+        ]
+        if exact and narrower:  # "今年六十七，属狗": the age said, the animal only bears it out
+            return Age((exact[0],), exact[1])
         return Age(tuple(narrower or by_animal), rough=not narrower or len(narrower) > 1)
-    if rough:
+    if rough:  # "六十九，快七十了": an age said outright beside the rough one, and within it
+        beside = _exact(_without_rough(text), this_year)
+        if beside and min(rough) - 1 <= beside[0] <= max(rough) + 1:
+            return Age((beside[0],), beside[1])
         return Age(tuple(rough), rough=True)
     exact = _exact(said, this_year)
     return Age((exact[0],), exact[1]) if exact else None
@@ -65,6 +76,12 @@ def parse_age(text: str, this_year: int) -> tuple[int, int | None] | None:
     """(age, birth year if given) from an answer that says one age: "62", "1961年生的"."""
     age = read_age(text, this_year)
     return (age.ages[0], age.birth_year) if age and age.sure is not None and not age.rough else None
+
+
+def _without_rough(text: str) -> str:
+    """The answer, numerals as digits, with its rough ages taken out: "六十九，快七十了" → "69，了"."""
+    said = arabize(_UNITS_TWO.sub("", _TENS_TWO.sub("", text)))
+    return _ROUGH_OVER.sub("", _ROUGH_UNDER.sub("", said))
 
 
 def _two_said(text: str) -> list[int]:
@@ -92,8 +109,14 @@ def _rough(said: str) -> list[int]:
 def _exact(said: str, this_year: int) -> tuple[int, int | None] | None:
     numbers = integers(said)
     aged = _AGED.search(said) or _MINE.search(said)
+    others = _OTHERS.search(said)
     if aged and len(numbers) > 1:  # "我62岁，老伴60", "我64，老伴62": one's own number
         numbers = [int(aged.group(1))]
+    elif len(numbers) > 1 and others and len(mine := integers(said[: others.start()])) == 1:
+        numbers = mine  # "63，老伴64": the number before another person's
+    elif len(numbers) > 1 and not _YEAR.search(said):  # "六十五，侬记一下": the one number that can be an age
+        ages = [n for n in numbers if MIN_AGE <= n <= MAX_AGE]
+        numbers = ages if len(ages) == 1 else numbers
     if len(numbers) != 1:
         return None
     value = numbers[0]

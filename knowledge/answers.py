@@ -1,7 +1,8 @@
 """Reading the free-time and travel-range answers beyond their option words: the clock ("早上8点到
-11点", "下午三点以后", "吃过中饭以后", "天亮到天黑"), days of the week ("礼拜二礼拜四"), how one goes
-and for how long ("骑电瓶车半小时", "走路十分钟", "坐班车"), and places named ("华埠马金都行",
-"隔壁的下溪村", "镇上都行", "出了村就不去")."""
+11点", "8:00-11:00", "下午三点以后", "吃过中饭以后", "天亮到天黑"), days of the week ("礼拜二礼拜四"),
+a part of the day said busy beside one said free ("白天上班晚上有空"), how one goes and for how long
+("骑电瓶车半小时", "走路十分钟", "来回一个小时", "坐班车"), and places named ("华埠马金都行",
+"隔壁的下溪村", "镇上都行", "出了村就不去", "就村里，远了不放心")."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from knowledge.taxonomy import Reading
 from knowledge.text import arabize, compact, normalize
 
 # --- free time --------------------------------------------------------------------------------
-_HOUR = re.compile(r"(上午|早上|早晨|中午|下午|晚上|夜里)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
+_HOUR = re.compile(r"(上午|早上|早晨|凌晨|清早|中午|下午|傍晚|黄昏|晚上|夜里|早|晚)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
 _AFTER = re.compile(r"以后|之后|后|才")
 NOON, EVENING = 12, 18
 # "礼拜二礼拜四", "周一三五"
@@ -25,7 +26,8 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天]+)")
 
 # The edges of a day's routine said as the start or end of a stretch of time ("吃过中饭以后",
 # "到中午", "送完孙子上学到接他放学"): their hour
-_ROUTINE_HOURS = (("中午|中饭|午饭|午餐|晌午", "中午12点"), ("晚饭|晚餐|天黑|落山|太阳落山|日落|擦黑", "晚上6点"),
+_ROUTINE_HOURS = (("中午|中饭|午饭|午餐|晌午", "中午12点"),
+                  ("晚饭|晚餐|天黑|落山|太阳落山|太阳下山|日落|擦黑", "晚上6点"),
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
                   ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
@@ -37,16 +39,21 @@ PM_BARE = 6  # "两点以后", "3点到5点": an hour up to this said without a 
 
 
 def _clock_hour(part: str | None, hour: int) -> int:
-    return hour + 12 if part in ("下午", "晚上", "夜里") and hour < 12 else hour
+    return hour + 12 if part in ("下午", "傍晚", "黄昏", "晚上", "夜里", "晚") and hour < 12 else hour
+
+
+# "早8晚5", "朝九晚六": a working day from the first hour in the morning to the second in the evening
+_WORKDAY = re.compile(r"[早朝]上?(\d{1,2})点?(?:到|至|-|~)?晚上?(\d{1,2})点?")
 
 
 def _on_the_clock(text: str) -> str:
-    """The text with routine edges said as hours and numerals as digits: "吃过中饭以后" → "中午12点以后"."""
+    """The text with routine edges said as hours and numerals as digits: "吃过中饭以后" → "中午12点以后",
+    "早8晚5" → "早上8点到晚上5点"."""
     said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], text)
     for words, clock in _ROUTINE_HOURS:
         said = re.sub(f"{_BEFORE_EDGE}(?:{words})", rf"\g<1>{clock}", said)
         said = re.sub(f"(?:{words}){_AFTER_EDGE}", clock, said)
-    return arabize(said)
+    return _WORKDAY.sub(r"早上\1点到晚上\2点", arabize(said))
 
 
 def _hours(said: str) -> list[int]:
@@ -82,6 +89,8 @@ def _clock(text: str) -> list[str]:
         start, end = DAY_START, hours[0]
     else:
         start, end = hours[0], DAY_END if _AFTER.search(text) else hours[0] + 1
+    start = max(start, DAY_START)  # "凌晨四点": before the day starts is its first hour
+    end = max(end, start + 1)
     span = max(end - start, 1)
     covered = {code: min(end, last) - max(start, first) for code, first, last in _PARTS}
     return [code for code, hours_in in covered.items()
@@ -106,11 +115,12 @@ def _clock_and_days(clause: str) -> list[str]:
 
 
 # "啥时候打电话都来", "随时都行", "平常都在家": any time, said as a clause of its own
-_ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|天|会儿|日子)|随时)[^，,。]*[都也]"
-                     r"|一般都)")
+_ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|辰光|天|会儿|日子)|随时)"
+                     r"[^，,。]*[都也]|一般都)")
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
-_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里)"
-                        r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插)?(?:完|好|过)了?")
+_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季)"
+                        r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插|采|摘)?(?:完|好|过)了?"
+                        r"|(?:割|收|忙|做|干|弄|插)(?:完|好|了)了?[^，,。]{0,2}?(?:稻|谷|庄稼|农活|地里|田里|麦|玉米|番薯)")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
 _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
@@ -166,9 +176,77 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(_clock(f"{part}{start}点到{end}点")) for part in ("早上", "晚上"))
 
 
+# a part of the day or of the week, as said before what one does then or whether one is free
+_WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|周末|平时|平常|工作日"
+         r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
+_FREE = r"有空|没事|空着|闲着|可以|都行|也行|能来|能干|能做|只有|只能"
+# "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
+_NEXT_PART = re.compile(f"({_FREE}|没空|没时间|不行|不可以)(?={_WHEN})")
+_SPLIT = re.compile(r"([，,。;；\s]+)")
+# what a clause may say beside its part of the day without saying what fills it: "周末两天",
+# "平时上班时间", "下午四点以后"
+_NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在家|闲|空|放假"
+                         "|[\\d一二两三四五六七八九十点]|以后|之后|以前|之前|到|^[的都也就还]*$")
+
+
+@lru_cache(maxsize=1)
+def _filled() -> re.Pattern[str]:
+    """A part of the day said with what fills it ("白天上班", "上午要下地"); not "上班时间"."""
+    doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
+    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都]{{0,4}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
+
+
+def _busy_clause(clause: str) -> bool:
+    """A clause that starts with a part of the day and goes on to what one does then ("我上午去菜场
+    卖菜"), saying nothing of being free."""
+    said = re.match(f"(?:我|俺)?{_WHEN}+(.*)$", clause)
+    rest = re.sub(_WHEN, "", said.group(2)) if said else ""
+    return len(rest) >= 2 and not _NOT_FILLED.search(rest) and not taxonomy.availability().says_no(rest)
+
+
+def _contrasted(text: str) -> str:
+    """"白天上班晚上有空" → "白天没空，晚上有空": when one part of the day is said free, another said
+    with what fills it is ruled out; each part of the day said free or not is a clause of its own."""
+    said = _NEXT_PART.sub(r"\1，", normalize(text))
+    if not re.search(_FREE, said):
+        return said
+    said = _filled().sub(r"\1没空，", said)
+    return "".join(f"{part}没空" if _busy_clause(part) else part for part in _SPLIT.split(said))
+
+
+_PART_OF_DAY = re.compile(r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里")
+_HOUR_SAID = re.compile(r"[\d一二两三四五六七八九十]{1,3}[点:：]")
+
+
+def _part_carried(text: str) -> str:
+    """"晚上 直播一般7点到11点" → "… 晚上7点到11点", "7点到10点晚上" → "晚上7点到10点晚上": the one
+    part of the day named before hours said without one, or at the very end, goes with them."""
+    parts = set(_PART_OF_DAY.findall(text))
+    bare = next((h for h in _HOUR_SAID.finditer(text) if not _PART_OF_DAY.search(text[max(0, h.start() - 2):h.start()])
+                 and (h.start() == 0 or not _HOUR_SAID.match(text, h.start() - 1))), None)
+    if len(parts) != 1 or bare is None:
+        return text
+    part = next(iter(parts))
+    if text.find(part) > bare.start() and not text.rstrip("了的吧啊呀 ").endswith(part):
+        return text
+    return f"{text[:bare.start()]}{part}{text[bare.start():]}"
+
+
+# "8:00-11:00", "7-10点": clock times written with a colon and a dash, in words
+_COLON_TIME = re.compile(r"(\d{1,2})[:：](\d{2})")
+_DASH = re.compile(r"(?<=[\d点分])\s*[-~～—至]+\s*(?=\d)")
+_BARE_START = re.compile(r"(?<![\d点])(\d{1,2})(?=到\d{1,2}点)")
+
+
+def _clock_written(text: str) -> str:
+    said = _DASH.sub("到", _COLON_TIME.sub(r"\1点\2分", normalize(text)))
+    return _BARE_START.sub(r"\1点", said)
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two."""
+    text = _part_carried(_contrasted(_clock_written(text)))
     whole = _whole_answer(text)
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     either = _two_meanings(text)
@@ -182,13 +260,17 @@ _MINUTES = re.compile(r"(\d+|半)(?:个)?(?:多|来|几)?(?:个)?(分钟|分|小
 _KM = re.compile(r"(\d+)(?:多)?(公里|里路|里地|km|千米|里)")
 
 
+_BOTH_WAYS = re.compile(r"来回|往返|一来一回|一去一回")  # "来回一个小时": half of it each way
+
+
 def _minutes(text: str) -> int | None:
     found = _MINUTES.search(text)
     if not found:
         return None
     amount = 0.5 if found.group(1) == "半" else float(found.group(1))
     unit = found.group(2)
-    return int(amount * (60 if unit in ("小时", "钟头") else 15 if unit == "刻钟" else 1))
+    minutes = amount * (60 if unit in ("小时", "钟头") else 15 if unit == "刻钟" else 1)
+    return int(minutes / 2 if _BOTH_WAYS.search(text) else minutes)
 
 
 def _by_measure(limits: dict[str, int], value: float) -> str:
@@ -234,7 +316,22 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
 _ALL_FINE = re.compile(r"都(?:行|可以|成|中)$")
 # "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
-_LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)")
+_LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)"
+                      r"|(?:不要|不想|不能|不愿|别)出(村|镇|乡|县)")
+
+
+# "远了老太婆不放心", "不跑远了": why not far, beside a clause that says how far
+_FAR_REASON = re.compile(r"远了|太远|远的话|跑远|走远")
+_FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都去|不怕|也能|无所谓")
+_BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
+
+
+def _why_not_far(text: str) -> str:
+    """The answer without its clauses that only give a reason for not going far, when another
+    clause says how far: "就村里，远了老太婆不放心" → 就村里."""
+    clauses = [c for c in _SPLIT.split(normalize(text)) if c.strip(" ，,。;；")]
+    kept = [c for c in clauses if not (_FAR_REASON.search(c) and not _FAR_FINE.search(c))]
+    return "，".join(kept) if kept and len(kept) < len(clauses) else normalize(text)
 
 
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
@@ -258,6 +355,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             means.append(by_means)
         return []
 
-    codes = options.read(_LEAVING.sub(r"不出\1", normalize(text)), first=how_far_or_where).said or means
+    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2)}", _BEEN.sub("去过", _why_not_far(text)))
+    codes = options.read(said, first=how_far_or_where).said or means
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None

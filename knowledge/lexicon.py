@@ -30,9 +30,10 @@ class Lexicon:
     """Concept words and verb–object pairs of one question's answers."""
 
     def __init__(self, words: Mapping[str, Sequence[str]], pairs: Sequence[Mapping[str, Sequence[str] | str]] = (),
-                 endings: Mapping[str, str] | None = None):
+                 endings: Mapping[str, str] | None = None, trades: Sequence[str] = ()):
         self._words = FuzzyIndex({w: code for code, ws in words.items() for w in ws})
         self._endings = endings or {}  # a kind of place named by its last character: "砖厂", "鞋厂" → 工厂
+        self._trades = set(trades)  # concepts that stay themselves before an ending: "理发店", "修车铺"
         self._pairs = [Pair(str(p["code"]), frozenset(p["verbs"]), frozenset(p["objects"])) for p in pairs]
         self._tokenizer = _tokenizer()
         self._tokenizer.add_words([*self._words.aliases, *(w for p in self._pairs for w in p.verbs | p.objects)])
@@ -49,6 +50,9 @@ class Lexicon:
                 continue
             if len(word) == 1 and words and len(words[-1]) == 1 and self._words.sounds_like(words[-1] + word):
                 words[-1] += word
+            elif (len(word) == 1 and words and len(words[-1]) > 1 and not self._words.exact(words[-1])
+                  and self._words.sounds_like(words[-1][-1] + word)):
+                words[-1:] = [words[-1][:-1], words[-1][-1] + word]  # "开挖"+"鸡": 开, 挖鸡 (挖机 misheard)
             else:
                 words.append(word)
         return words
@@ -104,7 +108,13 @@ class Lexicon:
         meant = {code for w in self._thesaurus.synonyms(word) if (code := self._words.exact(w))}
         if len(meant) == 1:
             return [meant.pop()]
-        return [code for end, code in self._endings.items() if word.endswith(end)][:1]
+        # "写毛笔字", "大货车": a word ends in what it names (the head of a Chinese compound is last)
+        tail = next((code for n in range(len(word) - 1, 1, -1) if (code := self._words.exact(word[-n:]))), None)
+        if tail:
+            return [tail]
+        ends = [code for end, code in self._endings.items() if word.endswith(end)][:1]
+        head = self._words.exact(word[:-1]) if ends else None
+        return [head] if head in self._trades else ends  # "理发店": the trade, not the shop
 
 
 @lru_cache(maxsize=1)

@@ -11,15 +11,27 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from knowledge.text import FuzzyIndex, compact, pinyin_key
+from knowledge.text import FuzzyIndex, compact, normalize, pinyin_key
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
-_SAYING = re.compile(r"^(我们家|我家|我们|我|俺|家)?(是|住|住在|在|就在|来自|老家|村叫|村是|叫做|叫)*")
+_SAYING = re.compile(r"^(我们家|我家|我们|我|俺|家|村名|村子|名字)?(是|住|住在|在|就在|来自|老家|村叫|村是|叫做|叫)*")
 _TRAILING = re.compile(r"(的人|的|人|这里|那里|这边|那边|那儿|这儿|啦|了|呢|呀|哦|啊)+$")
 _NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 _NOT_A_NAME = re.compile(r"[镇乡县上里住边近]$")  # "镇上住", "山里": where, not a village's name
 SLIP_SCORE = 90  # a village name this close in sound to one of the town's villages is that village misheard
+
+
+_CLAUSE = re.compile(r"[\s,.;:!?、，。；：！？]+")
+_VILLAGE_KIND = re.compile(r"行政村|自然村|村委会|村委")  # "茅岗行政村", "茅岗村委": the village 茅岗村
+
+
+def _own_clause(text: str) -> str:
+    """The part of the answer that names the village: "住在东坑口，靠河边那个" → 住在东坑口
+    (the clause with 村 or 社区 in it, else the first), 村委 and the like written 村."""
+    clauses = [c for c in _CLAUSE.split(_VILLAGE_KIND.sub("村", normalize(text))) if c]
+    clauses = [c for c in clauses if len(compact(c)) >= 2] or clauses  # "嗯 东坑口": not the 嗯
+    return compact(next((c for c in clauses if _NAMED.search(c)), clauses[0] if clauses else ""))
 
 
 @dataclass(frozen=True)
@@ -59,11 +71,15 @@ class Gazetteer:
         self._names = FuzzyIndex(aliases)
         self._villages = FuzzyIndex({v: t.name for t in self.towns for v in t.villages})
         self._village_names = {compact(v): v for t in self.towns for v in t.villages}
+        # a short form said when the town is known already: 城关 in 芹阳 is 城关社区, 马金 in 马金镇 马金村
+        self._own_short: dict[tuple[str, str], str] = {}
         for t in self.towns:  # short forms: 仁宗坑 for 仁宗坑村, 东山 for 东山社区 (马金 stays the town)
             for v in t.villages:
                 short = _VILLAGE_SUFFIX.sub("", compact(v))
                 if len(short) >= 2 and not self._names.exact(short):
                     self._village_names.setdefault(short, v)
+                if len(short) >= 2:
+                    self._own_short[(t.name, short)] = v
 
     def get(self, name: str) -> Town | None:
         return self._by_name.get(name)
@@ -134,10 +150,11 @@ class Gazetteer:
         "我是下淤村的" → 下淤村, "仁宗坑" → 仁宗坑村, "华埠镇金星村" → 金星村, "霞衫村" → 霞山村 (a
         slip for a village of the town), "下溪" → 下溪村; None if no name is there."""
         key = compact(text)
-        known = self._village_in(key, town)
+        said = _TRAILING.sub("", _SAYING.sub("", key))
+        known = self._village_in(key, town) or self._own_short.get((town or "", said))
         if known:
             return known
-        key = _TRAILING.sub("", self._without_town(_SAYING.sub("", key)))
+        key = _TRAILING.sub("", self._without_town(_SAYING.sub("", _own_clause(text))))
         named = _NAMED.search(key)
         name = named.group(0) if named else None
         if name is None and _HAN.match(key) and not _NOT_A_NAME.search(key):

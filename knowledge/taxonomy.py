@@ -21,11 +21,17 @@ _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
+# "看过仓库", "种了地": 过/了/着 after a verb of work, left out to read the verb with its object
+_ASPECT = re.compile(f"(?<=[{''.join(sorted(_VERBS | set('看守管读念学当干')))}])[过了着](?=[\u4e00-\u9fff])")
+# when something was done, said before where: "晚上在厂里值班", "以前在饭店"; no kind of work
+_WHEN_SAID = re.compile(r"早上|上午|中午|下午|晚上|夜里|白天|平时|以前|现在|原来|过去|后来|年轻时候?|那时候?")
+_A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店])")
+LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is that label typed
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
 # side names nothing the other is meant ("县城不去").
 _NO_AFTER = (r"太远|走不动|跑不动|去不动|吃不消|受不了|不出门|不行|没空|没时间|不方便|干不了|做不了|去不了|不可以|没法"
              r"|不太行|不大行")
-_NO_BEFORE = r"除了|不想|不要|不去|不能|不会|不干|不做|不愿意|不愿"
+_NO_BEFORE = r"除了|除开|除去|只要不是|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿"
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 # "采茶，哦不对，俺主要是做饭": what is said after a correction replaces what came before
 _CORRECTED = re.compile(r"哦不对|不对不对|不对|说错了|搞错了|打错了|写错了|不是不是")
@@ -33,7 +39,7 @@ UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
 # Dialect ways of saying "fine" read as 行: "啥时候喊都中", "县里也成", "都要得"
-_DIALECT_FINE = re.compile(r"(?<=[都也就])(?:中|成|要得|得行|使得)")
+_DIALECT_FINE = re.compile(r"(?<=[都也就])(?:中|成|好|要得|得行|使得)")
 # Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
 # only of these was not a missed answer.
 _FILLER = re.compile(r"[我也都还会能可以行干做过点些的了啊呀吧嘛呢哦嗯就是有好个这那么]+")
@@ -73,13 +79,16 @@ class OptionSet:
                  implies: dict[str, list[str]] | None = None, general: str | None = None,
                  numbered: list[str] | None = None, lexicon: Lexicon | None = None,
                  opposites: dict[str, list[str]] | None = None, no_words: list[str] | None = None,
-                 settings: list[str] | None = None, goods: dict[str, Any] | None = None):
+                 settings: list[str] | None = None, goods: dict[str, Any] | None = None,
+                 part_of: dict[str, dict[str, list[str]]] | None = None, clients: list[str] | None = None,
+                 absorbs: dict[str, list[str]] | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
         # once: then the rest are typed, "电工", "开挖机"); a number picks from these
         self.numbered = [self._by_code[c] for c in numbered] if numbered else options
         self._index = FuzzyIndex(aliases_from((o.code, (o.label, *o.synonyms)) for o in options))
+        self._labels = FuzzyIndex({o.label: o.code for o in options if len(compact(o.label)) >= LABEL_TYPED})
         # sayings read before anything else: several codes at once, or a "no" that is part of the saying
         sayings = {compact(p): codes for p, codes in (phrases or {}).items()}
         for option in options:
@@ -93,6 +102,13 @@ class OptionSet:
         self._settings = sorted(settings or [], key=len, reverse=True)
         # "直播卖茶叶": what is sold online is not a kind of work of its own
         self._goods_code, self._goods_verbs = (goods or {}).get("code"), (goods or {}).get("verbs", [])
+        self._absorbs = absorbs or {}  # "在服装厂剪线头": handwork done in a factory is factory work
+        # "给老人理发", "辅导小孩作业": whom a trade with no option serves names no kind of work of its own
+        self._clients = re.compile("|".join(sorted(clients, key=len, reverse=True))) if clients else None
+        # "帮人家做钟点工，打扫卫生，烧烧饭": chores done for a household are part of that kind of work
+        self._part_of = {code: (re.compile("|".join(p["for"])),
+                                re.compile("|".join(sorted(p["chores"], key=len)[::-1])))
+                         for code, p in (part_of or {}).items()}
         self._aliases = sorted((a for a in self._index.aliases if len(a) >= 2), key=len, reverse=True)
         self._implies = implies or {}  # "morning+afternoon" → "daytime"
         self._general = general  # 其他 / 随时: dropped when named beside something particular
@@ -161,17 +177,28 @@ class OptionSet:
         left: list[str] = []
         plain: list[str] = []
         where: list[str] = []  # codes of a clause that only says where one worked
-        said = _DIALECT_FINE.sub("行", _CORRECTED.split(normalize(text))[-1])
+        besides: list[str] = []  # codes of clauses said as "also" ("夜班也能上")
+        alone = False  # the general option said as a clause of its own ("随时")
+        typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
+        if typed and not self.says_no(text):
+            return Reading([typed[0].key], [])
+        said = _ASPECT.sub("", _DIALECT_FINE.sub("行", _CORRECTED.split(normalize(text))[-1]))
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
+            if named and self._clients and self._clients.search(clause):
+                served = self._clause(self._clients.sub("", clause))
+                named, by_no = served if UNLISTED in served[0] else (named, by_no)
             if not firsts and self._only_where(clause):
                 where.extend(named)
                 continue
             left.extend(by_no)
             plain.extend(c for c in named if c not in by_no)
             found = [c for c in named if c in self._by_code]
+            found = [c for c in found if not any(c in self._absorbs.get(other, ()) for other in found)]
             codes.extend(c for c in found if c not in codes)
+            alone = alone or found == [self._general]
+            besides.extend(found if "也" in clause else [])
             if UNLISTED in named and not found:
                 unlisted.append(clause)
             if not found and _FILLER.sub("", compact(clause)):
@@ -181,14 +208,23 @@ class OptionSet:
         for code, parts in self._implies.items():
             if all(p in codes for p in parts):
                 codes = list(dict.fromkeys(code if c == parts[0] else c for c in codes if c not in parts[1:]))
+            elif code in codes and code != self._general and any(p in codes for p in parts):
+                codes.remove(code)  # "白天上半天": the part of the day, not the whole day besides
+        # "夜班也能上，随时": what is said as "also" is part of a general option that covers it
+        covers = alone and self._general in self._implies and all(c in besides for c in codes if c != self._general)
         if self._general in codes and len(codes) > 1:
-            codes.remove(self._general)
+            codes = [self._general] if covers else [c for c in codes if c != self._general]
+        for code, (household, chores) in self._part_of.items():
+            rest = chores.sub("", text)
+            if code in codes and rest != text and household.search(text):
+                codes = [c for c in codes if c in self.read(rest, first).codes or c == code]
         return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
 
     def _only_where(self, clause: str) -> bool:
         """The clause names a place of work and nothing more: "在仓库开了八年", "在饭店干过"."""
         key = compact(clause)
-        setting = next((s for s in self._settings if s in key), "")
+        place = _A_PLACE.match(key)  # "在船厂干过": a place named by its kind, 厂 or 店
+        setting = next((s for s in self._settings if s in key), place.group(1) if place else "")
         return bool(setting) and key.startswith("在") and not self._named(key[1:].replace(setting, "|", 1).strip("|"))
 
     def _clause(self, clause: str) -> tuple[list[str], list[str]]:
@@ -232,8 +268,11 @@ class OptionSet:
         for setting in self._settings:  # "装修水电": 水电, the trade, not also 装修
             head, found, after = key.partition(setting)
             named_after = self._named(after) if found else []
+            if named_after == [self._general]:  # "在工地打杂": odd jobs at a place are its kind of work
+                named_after = self._named(setting) or named_after
             if named_after:
-                return list(dict.fromkeys([*self._named(head), *named_after]))
+                said_before = _FILLER.sub("", _WHEN_SAID.sub("", head.replace("在", "")))  # "晚上在厂里…"
+                return list(dict.fromkeys([*(self._named(head) if said_before else []), *named_after]))
         inside, rest = self._options_words_in(key)
         concepts = self._lexicon.codes(rest) if self._lexicon and rest.strip("|") else []
         if inside or concepts:
@@ -284,12 +323,12 @@ def answer_words() -> dict[str, Any]:
 def _options(section: str) -> OptionSet:
     extra = _data().get(f"{section}_phrases", {})
     words = answer_words().get(section, {})
-    lexicon = Lexicon(words["words"], words.get("pairs", []), words.get("endings")) if words else None
+    lexicon = Lexicon(words["words"], words.get("pairs", []), words.get("endings"), [UNLISTED]) if words else None
     return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"]), e.get("skilled", False),
                              e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
                      lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
-                     words.get("goods"))
+                     words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"))
 
 
 @lru_cache(maxsize=1)

@@ -134,6 +134,9 @@ def pinyin_key(text: str) -> str:
     return " ".join(lazy_pinyin(normalize(text), style=Style.NORMAL, errors="ignore"))
 
 
+_SPELLING = re.compile(r"[a-z]{4,}")  # pinyin letters, long enough not to be "ok" or "yes"
+
+
 @dataclass(frozen=True)
 class Match:
     """A fuzzy lookup hit: the key the alias stands for, the alias, and a 0–100 score."""
@@ -158,13 +161,17 @@ class FuzzyIndex:
         self._by_pinyin: dict[str, set[str]] = {}
         for alias, py in zip(self._aliases, self._pinyins, strict=False):
             self._by_pinyin.setdefault(py, set()).add(self._by_alias[alias])
+        # "changhong", "chang hong": a name typed in pinyin on a phone without Chinese input
+        self._by_spelling = {py.replace(" ", ""): keys for py, keys in self._by_pinyin.items() if len(keys) == 1}
 
     def exact(self, text: str) -> str | None:
-        return self._by_alias.get(compact(text))
+        key = compact(text)
+        spelt = self._by_spelling.get(key) if _SPELLING.fullmatch(key) else None
+        return self._by_alias.get(key) or (next(iter(spelt)) if spelt else None)
 
     def sounds_like(self, text: str) -> str | None:
         """The one key an alias of exactly the text's sound stands for ("菜茶" → 采茶's key), if one."""
-        keys = self._by_pinyin.get(pinyin_key(text), set())
+        keys = self._by_pinyin.get(pinyin_key(text) or "-", set())
         return next(iter(keys)) if len(keys) == 1 else None
 
     @property
@@ -190,7 +197,9 @@ class FuzzyIndex:
         query_py = pinyin_key(query)
         for _py, score, idx in process.extract(query_py, self._pinyins, scorer=fuzz.ratio, limit=limit * 3):
             # A pinyin hit is a homophone, not the same word: rank it a little below an exact one.
-            offer(self._aliases[idx], score * 0.97)
+            # Text without Chinese ("b2", the code "tea") has no sound to compare.
+            if query_py and self._pinyins[idx]:
+                offer(self._aliases[idx], score * 0.97)
         return sorted(best.values(), key=lambda m: -m.score)[:limit]
 
     def contained(self, text: str) -> list[str]:

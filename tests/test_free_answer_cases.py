@@ -1,5 +1,6 @@
 """The free-answer case set (tests/data/free_answer_cases.jsonl): ways people answer when they can
-work, how far they go, what they can do and which village they live in, written from how people
+work, how far they go, what they can do, which village they live in, how old they are and whether
+they want messages, written from how people
 talk rather than from any persona, each read by the reader the registration flow uses.
 
 A case marked "miss" is one the readers do not understand yet: it must still fail (strict xfail),
@@ -13,9 +14,12 @@ from typing import Any
 
 import pytest
 
+from handlers.registration import yes_no
 from knowledge import answers, taxonomy
+from knowledge.ages import read_age
 from knowledge.places import gazetteer
 
+THIS_YEAR = 2026
 CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "free_answer_cases.jsonl")
          .read_text("utf-8").splitlines() if line.strip()]
 
@@ -33,6 +37,11 @@ def read(case: dict[str, Any]) -> Any:
         return sorted(taxonomy.skills().read(text).codes)
     if case["slot"] == "travel":
         return answers.travel(text, gazetteer(), town, case.get("village"))
+    if case["slot"] == "age":  # the ages the answer leaves open, in the cases' year
+        age = read_age(text, THIS_YEAR)
+        return list(age.ages) if age else None
+    if case["slot"] == "push":  # 要不要发消息 / 提醒: yes, no or not said
+        return yes_no(text)
     return gazetteer().village(text, town)
 
 
