@@ -91,11 +91,19 @@ def generate_fixed_fairs(session: Session, now: datetime, tz: ZoneInfo, settings
     return added
 
 
+_FIXED_KEYS = sa_select(table_of(Fair).c.source_key).where(table_of(Fair).c.source_key.startswith("fixed-"))
+
+
+def _last_fixed_key(connection: Connection) -> str | None:
+    return max(connection.scalars(_FIXED_KEYS), default=None)
+
+
 def ensure_fixed_fairs(session: Session, now: datetime, tz: ZoneInfo, settings: FairSettings) -> int:
-    """Generate the fixed fairs only when the next month's are missing (cheap enough per chat)."""
+    """Generate the fixed fairs only when the next month's are missing (cheap enough per chat:
+    the last fixed fair's key is kept in memory, see storage.kept)."""
     ahead = now.astimezone(tz).date() + relativedelta(months=1)
-    if session.exec(select(col(Fair.id)).where(col(Fair.source_key) >= fixed_key(ahead),
-                                          col(Fair.source_key).startswith("fixed-"))).first():
+    last = kept(session, "fair", _last_fixed_key)
+    if last is not None and last >= fixed_key(ahead):
         return 0
     return generate_fixed_fairs(session, now, tz, settings)
 
