@@ -134,6 +134,11 @@ def upcoming_fairs(session: Session, *, now: datetime, limit: int = 30) -> list[
     return [fair for fair in kept(session, "fair", _fairs_on) if end_of(fair) > now][:limit]
 
 
+def live_fair(session: Session, fair_id: int) -> Fair | None:
+    """The fair unless it is cancelled (or gone). Read only, like `upcoming_fairs`."""
+    return next((fair for fair in kept(session, "fair", _fairs_on) if fair.id == fair_id), None)
+
+
 def next_fairs(session: Session, *, now: datetime, tz: ZoneInfo, town: str | None = None,
                neighbours: Sequence[str] = (), limit: int = 5) -> list[Fair]:
     """The next fairs by date, soonest first. A fair in the person's own or a neighbouring
