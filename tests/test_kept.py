@@ -1,5 +1,6 @@
 """Read-mostly tables kept in memory: a transaction reads a table's change stamp once, and again
-after a write of its own; a pooled connection is pinged only after a pause."""
+after a write of its own; open jobs to show come from memory; a pooled connection is pinged
+only after a pause."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, event, text
+from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from storage import db
 from storage.db import make_engine, session_scope
 from storage.job_search import open_jobs
+from storage.jobs import CLOSED, get_jobs, set_status
 from storage.models import Job, utcnow
 
 
@@ -69,12 +72,18 @@ def test_a_later_transaction_sees_what_another_connection_committed(engine: Engi
 
 
 def test_a_connection_back_in_use_at_once_is_not_pinged_but_one_idle_a_while_is(
-        postgresql_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    postgresql_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = make_engine(postgresql_url)
     seen = _statements(engine)
     pings: list[object] = []
     real_ping = engine.dialect.do_ping
-    monkeypatch.setattr(engine.dialect, "do_ping", lambda conn: pings.append(conn) or real_ping(conn))
+
+    def ping(dbapi_connection: DBAPIConnection) -> bool:
+        pings.append(dbapi_connection)
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", ping)
     for _ in range(3):
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -88,7 +97,8 @@ def test_a_connection_back_in_use_at_once_is_not_pinged_but_one_idle_a_while_is(
 
 
 def test_a_pooled_connection_the_server_dropped_is_replaced_after_a_pause(
-        postgresql_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    postgresql_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = make_engine(postgresql_url)
     with engine.connect() as connection:
         dropped = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
@@ -98,3 +108,18 @@ def test_a_pooled_connection_the_server_dropped_is_replaced_after_a_pause(
     with engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != dropped
     engine.dispose()
+
+
+def test_jobs_to_show_come_from_memory_when_open_and_from_the_database_when_not(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        session.add_all([_job("open"), _job("closed")])
+    with session_scope(engine) as session:
+        ids = sorted(_open_ids(session))
+        assert set_status(session, job_id=ids[1], status=CLOSED, now=utcnow())
+    seen = _statements(engine)
+    with session_scope(engine) as session:
+        jobs = get_jobs(session, job_ids=[*ids, 999])
+        assert sorted(jobs) == ids and jobs[ids[1]].status == CLOSED
+        assert jobs[ids[0]] not in session  # shared by every session, never added to one
+        seen.clear()
+        assert list(get_jobs(session, job_ids=ids[:1])) == ids[:1] and seen == []
