@@ -16,7 +16,7 @@ from handlers.notices import job_line
 from handlers.paging import off_the_list
 from handlers.terms import match_terms
 from knowledge.text import choice_numbers
-from storage.fairs import LIVE, end_of, ensure_fixed_fairs, fair_employers, fair_jobs, get_fair, next_fairs
+from storage.fairs import end_of, ensure_fixed_fairs, fair_employers, fair_jobs, live_fair, next_fairs
 from storage.matching import fit, view
 from storage.models import Fair
 
@@ -94,8 +94,8 @@ def pick(ctx: Ctx) -> Reply:
             return answered
         ctx.finish()
         return Reply.of("请回复列表里的编号，比如 1。也可以回复“招聘会”重新看。")
-    fair = get_fair(ctx.session, ids[numbers[0] - 1])
-    if fair is None or fair.status not in LIVE:
+    fair = live_fair(ctx.session, ids[numbers[0] - 1])
+    if fair is None:
         return Reply.of("这场招聘会取消了。回复“招聘会”看看别的。")
     if end_of(fair) <= ctx.now:
         return Reply.of("这场招聘会已经结束了。回复“招聘会”看看下一场。")

@@ -100,7 +100,8 @@ def pick(ctx: Ctx) -> Reply:
             return answered
         ctx.finish()
         return Reply.of("请回复列表里的编号，比如 1。也可以回复“找工作”重新看。")
-    job = get_job(ctx.session, job_id=ctx.data["ids"][numbers[0] - 1])
+    job_id = ctx.data["ids"][numbers[0] - 1]
+    job = get_jobs(ctx.session, job_ids=[job_id]).get(job_id)
     if job is None or not is_open(job, today=ctx.services.local_now().date()):
         return Reply.of("这个活已经招满或结束了，请看看别的。")
     ctx.data["detail"] = job.id

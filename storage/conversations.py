@@ -10,7 +10,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
 from storage.models import Conversation, utcnow
-from storage.sql import InsertBuilder, per_dialect, table_of, update_rows
+from storage.sql import InsertBuilder, insert_rows, table_of, update_rows
 
 _TABLE = table_of(Conversation)
 
@@ -31,7 +31,6 @@ class ConversationState:
     version: int = 0
 
 
-@per_dialect
 def _lock(insert: InsertBuilder) -> Any:
     new = insert(_TABLE)
     return new.on_conflict_do_update(
@@ -54,7 +53,7 @@ def lock_conversations(session: Session, people: Iterable[Person]) -> dict[Perso
               for channel, user_id in sorted(set(people))]
     if not params:
         return {}
-    rows = session.connection().execute(_lock(session), params).all()
+    rows = insert_rows(session, _lock, params).all()
     return {(row.channel, row.user_id): ConversationState(*row) for row in rows}
 
 

@@ -15,10 +15,13 @@ from alembic.config import Config
 from psycopg.types.array import ListBinaryDumper
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+PING_AFTER_IDLE = 1.0  # seconds in the pool after which a connection is pinged before use
+_RETURNED = "returned_at"  # ConnectionPoolEntry.info: when it last went back to the pool
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -59,7 +62,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    _ping_when_idle(engine)
     if engine.dialect.driver == "psycopg":
 
         @event.listens_for(engine, "connect")
@@ -70,6 +74,30 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             cast(psycopg.Connection[Any], dbapi_connection).adapters.register_dumper(list, ListBinaryDumper)
 
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ask a pooled connection whether the server still answers when it comes out of the pool
+    after a pause: a connection idle a while may have been cut (a server restart, a firewall),
+    and one that fails the ping is replaced by a fresh one. One back in use within
+    PING_AFTER_IDLE goes without: under load a dispatch takes a connection for each batch,
+    and pinging each time (pool_pre_ping) cost a round trip a batch. Should the server go away
+    in that moment anyway, the statement fails, the pool drops its connections and the
+    batch's messages are dispatched again one by one (bot.batches)."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, _proxy: object) -> None:
+        returned = record.info.get(_RETURNED)  # None: a new connection, just made
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("the pooled connection failed its ping") from error
 
 
 def alembic_config(url: str) -> Config:

@@ -91,11 +91,19 @@ def generate_fixed_fairs(session: Session, now: datetime, tz: ZoneInfo, settings
     return added
 
 
+_FIXED_KEYS = sa_select(table_of(Fair).c.source_key).where(table_of(Fair).c.source_key.startswith("fixed-"))
+
+
+def _last_fixed_key(connection: Connection) -> str | None:
+    return max(connection.scalars(_FIXED_KEYS), default=None)
+
+
 def ensure_fixed_fairs(session: Session, now: datetime, tz: ZoneInfo, settings: FairSettings) -> int:
-    """Generate the fixed fairs only when the next month's are missing (cheap enough per chat)."""
+    """Generate the fixed fairs only when the next month's are missing (cheap enough per chat:
+    the last fixed fair's key is kept in memory, see storage.kept)."""
     ahead = now.astimezone(tz).date() + relativedelta(months=1)
-    if session.exec(select(col(Fair.id)).where(col(Fair.source_key) >= fixed_key(ahead),
-                                          col(Fair.source_key).startswith("fixed-"))).first():
+    last = kept(session, "fair", _last_fixed_key)
+    if last is not None and last >= fixed_key(ahead):
         return 0
     return generate_fixed_fairs(session, now, tz, settings)
 
@@ -124,6 +132,11 @@ def upcoming_fairs(session: Session, *, now: datetime, limit: int = 30) -> list[
     """Fairs still to come or going on now, soonest first; cancelled ones left out. Read
     only: they are kept in memory between messages."""
     return [fair for fair in kept(session, "fair", _fairs_on) if end_of(fair) > now][:limit]
+
+
+def live_fair(session: Session, fair_id: int) -> Fair | None:
+    """The fair unless it is cancelled (or gone). Read only, like `upcoming_fairs`."""
+    return next((fair for fair in kept(session, "fair", _fairs_on) if fair.id == fair_id), None)
 
 
 def next_fairs(session: Session, *, now: datetime, tz: ZoneInfo, town: str | None = None,

@@ -24,7 +24,7 @@ from sqlalchemy import delete, text, update
 from sqlmodel import Session, col, select
 
 from storage.models import InboundMessage, utcnow
-from storage.sql import InsertBuilder, per_dialect, table_of, update_rows
+from storage.sql import InsertBuilder, insert_rows, table_of, update_rows
 
 STALE_CLAIM = timedelta(seconds=60)
 _TABLE = table_of(InboundMessage)
@@ -41,7 +41,6 @@ class Claim:
 Message = tuple[str, str]  # (channel, dedup_key)
 
 
-@per_dialect
 def _claim(insert: InsertBuilder) -> Any:
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
     return insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.channel, _TABLE.c.dedup_key)
@@ -64,7 +63,7 @@ def claim_messages(session: Session, messages: Iterable[tuple[str, str, str]], *
             for channel, key, user_id in messages}
     if not rows:
         return {}
-    added = session.connection().execute(_claim(session), list(rows.values())).all()
+    added = insert_rows(session, _claim, list(rows.values())).all()
     claims = {(row.channel, row.dedup_key): Claim(fresh=True) for row in added}
     for channel, key in rows.keys() - claims.keys():
         claims[(channel, key)] = _claim_seen(session, channel, key, now, retake, owner)

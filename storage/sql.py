@@ -1,5 +1,5 @@
-"""Small SQL building blocks both databases share: insert-if-absent, statements built once per
-database dialect, and many rows updated at once.
+"""Small SQL building blocks both databases share: insert-if-absent, and many rows inserted or
+updated at once with statements built once per database dialect.
 
 A statement object built once and executed with parameters is compiled once too: SQLAlchemy
 memoizes its cache key on the object, so the per-message hot path pays for neither the
@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Table, bindparam, column, func, update
+from sqlalchemy import Table, bindparam, column, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
-Statement = TypeVar("Statement")
 InsertBuilder = Callable[[Table], Any]
 
 
@@ -40,20 +39,6 @@ def upsert_insert(session: Session, table: Table) -> Any:
     return _insert_builder(session.get_bind().dialect.name)(table)
 
 
-def per_dialect(build: Callable[[InsertBuilder], Statement]) -> Callable[[Session], Statement]:
-    """Decorate `build(insert)`, which makes a statement with the INSERT builder it is given,
-    so that the statement is built once per database dialect; the result takes a session."""
-
-    @cache
-    def built(dialect: str) -> Statement:
-        return build(_insert_builder(dialect))
-
-    def for_session(session: Session) -> Statement:
-        return built(session.get_bind().dialect.name)
-
-    return for_session
-
-
 @cache
 def _insert_ignore(dialect: str, table: Table) -> Any:
     key = next(iter(table.primary_key.columns))
@@ -74,14 +59,50 @@ def _update_each(table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) 
         {name: bindparam(f"b_{name}") for name in columns})
 
 
+def _given(table: Table, columns: tuple[str, ...]) -> Any:
+    """unnest(an array per column, bound as a_<name>) AS given(columns), for PostgreSQL: rows
+    joined in as arrays make one statement text for any number of rows, so it is compiled
+    once and the server keeps it prepared."""
+    arrays = (bindparam(f"a_{name}", type_=postgresql.ARRAY(table.c[name].type, dimensions=1)) for name in columns)
+    return func.unnest(*arrays).table_valued(*(column(name, table.c[name].type) for name in columns)) \
+        .render_derived(name="given")
+
+
+def _arrays(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, list[Any]]:
+    rows = list(rows)
+    return {f"a_{name}": [row[name] for row in rows] for name in columns}
+
+
+@cache
+def _rows_insert(build: Callable[[InsertBuilder], Any], dialect: str, columns: tuple[str, ...]) -> Any:
+    if dialect != "postgresql":
+        return build(_insert_builder(dialect))
+
+    def insert(table: Table) -> Any:
+        return postgresql.insert(table).from_select(list(columns), select(*_given(table, columns).c))
+
+    return build(insert)
+
+
+def insert_rows(session: Session, build: Callable[[InsertBuilder], Any], rows: list[dict[str, Any]]) -> Any:
+    """Run the INSERT that `build(insert)` makes (ON CONFLICT and RETURNING clauses as it likes)
+    for many rows that all name the same columns; its result. On PostgreSQL the rows go in as
+    one array per column (see `_given`): an INSERT of many VALUES has a text of its own for
+    each number of rows, which psycopg converts afresh and the server parses and plans afresh.
+    Elsewhere it is an executemany. The statement is built once per database and columns."""
+    dialect = session.get_bind().dialect.name
+    columns = tuple(rows[0])
+    statement = _rows_insert(build, dialect, columns)
+    if dialect != "postgresql":
+        return session.connection().execute(statement, rows)
+    return session.connection().execute(statement, _arrays(rows, columns))
+
+
 @cache
 def _update_joined(table: Table, keys: tuple[str, ...], columns: tuple[str, ...], same: tuple[str, ...]) -> Any:
     """UPDATE table SET `columns` FROM unnest(an array per column) WHERE `keys` match (PostgreSQL),
-    the arrays bound as a_<name> and `same` as b_<name>. One text for any number of rows, so
-    it is compiled once and the server keeps it prepared."""
-    arrays = (bindparam(f"a_{name}", type_=postgresql.ARRAY(table.c[name].type, dimensions=1)) for name in columns)
-    given = func.unnest(*arrays).table_valued(*(column(name, table.c[name].type) for name in columns)) \
-        .render_derived(name="given")
+    the arrays bound as a_<name> and `same` as b_<name> (see `_given`)."""
+    given = _given(table, columns)
     return update(table).where(*(table.c[k] == given.c[k] for k in keys)).values(
         {**{name: given.c[name] for name in columns if name not in keys},
          **{name: bindparam(f"b_{name}") for name in same}})
@@ -106,5 +127,4 @@ def update_rows(session: Session, table: Table, keys: tuple[str, ...], rows: lis
         session.connection().execute(_update_each(table, keys, changed), params)
         return
     last = {tuple(row[k] for k in keys): row for row in rows}.values()
-    arrays = {f"a_{name}": [row[name] for row in last] for name in columns}
-    session.connection().execute(_update_joined(table, keys, columns, tuple(same)), {**arrays, **fixed})
+    session.connection().execute(_update_joined(table, keys, columns, tuple(same)), {**_arrays(last, columns), **fixed})

@@ -17,7 +17,7 @@ from storage import cases, outbox
 from storage.conversations import reset_conversations
 from storage.inbound import forget_user_messages
 from storage.models import ChatAccount, JobApplication, Worker, WorkerSkill, saved_id, utcnow
-from storage.sql import InsertBuilder, per_dialect, table_of
+from storage.sql import InsertBuilder, insert_rows, table_of
 
 _WORKER_TABLE = table_of(Worker)
 _WORKER_COLUMNS = [column.name for column in _WORKER_TABLE.columns if column.name != "id"]
@@ -28,7 +28,6 @@ _LINK_ACCOUNT = update(_ACCOUNT_TABLE).where(_ACCOUNT_TABLE.c.id == bindparam("a
     worker_id=bindparam("worker_id"))
 
 
-@per_dialect
 def _touch(insert: InsertBuilder) -> Any:
     table = table_of(ChatAccount)
     new = insert(table)
@@ -64,7 +63,7 @@ def touch_accounts(session: Session, people: Iterable[tuple[str, str]], *,
                "window_sends": 0, "reachable": True} for channel, user_id in sorted(set(people))]
     if not params:
         return {}
-    rows = session.connection().execute(_touch(session), params)
+    rows = insert_rows(session, _touch, params)
     return {(row.channel, row.user_id): AccountRef(row.id, row.worker_id) for row in rows}
 
 
