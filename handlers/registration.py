@@ -13,7 +13,7 @@ from handlers import asking, contact, silver
 from knowledge import answers, taxonomy
 from knowledge.ages import MAX_AGE, MIN_AGE, read_age
 from knowledge.places import village_key
-from knowledge.text import choice_numbers, compact
+from knowledge.text import choice_numbers, compact, corrected
 from storage.models import Worker
 
 router = Router("registration")
@@ -144,7 +144,10 @@ def town(ctx: Ctx) -> Reply:
         if km > 40:
             return Reply.of(f"这个位置不在开化县，请打字告诉我{ctx.you}住哪个乡镇。") + _ask_town(ctx)
         return _set_town(ctx, nearest.name, None)
-    guess = places.resolve(ctx.text)
+    said = corrected(ctx.text)
+    guess = places.resolve(said)
+    if said != ctx.text and not guess.town:  # the correction named no town: what came before may
+        guess = places.resolve(ctx.text)
     if guess.town:
         return _set_town(ctx, guess.town, guess.village)
     ctx.data["town_said"] = ctx.text
@@ -158,7 +161,7 @@ def _ask_town_pick(ctx: Ctx) -> Reply:
     choices = ctx.data.get("town_choices")
     if choices:
         return Reply.of("请回复编号，或再打一遍名字。", choices=[*choices, "都不是"])
-    return Reply.of(f"开化县的乡镇有：\n{ctx.services.places.numbered()}\n请回复编号。")
+    return Reply.of(f"{ctx.you}住在哪个乡镇？请回复编号：\n{ctx.services.places.numbered()}")
 
 
 @_step("town_pick", ask=_ask_town_pick)
@@ -207,7 +210,7 @@ def _ask_village(ctx: Ctx) -> Reply:
 
 
 _VILLAGE_WORD = re.compile(r"村|社区")  # "马金桥村" is a village, not the town 马金 again
-_NO_VILLAGE = re.compile(r"跳过|不知道|不晓得|不记得|记不得|忘了|不方便|保密|没有|不清楚|算了"
+_NO_VILLAGE = re.compile(r"跳过|不知道|不晓得|不记得|记不得|忘了|不方便|保密|没有|不清楚|算了|没得"
                          r"|不(?:想|愿|愿意|用|要|肯|会|能)?(?:填|写|说|讲|告诉)|不识字|别写|空着|免了|不必|不要|不用|别问"
                          r"|^无$|^不$|^略$|^没$|^过$|^下一(?:个|题|步|项)$|^next$|^pass$"
                          r"|^(就在|住在|在)?(村里|村上|镇上|街上|城里|县城|乡下|农村|山里|老家|本村|这里)(的|住)?$")
@@ -215,18 +218,18 @@ _NO_VILLAGE = re.compile(r"跳过|不知道|不晓得|不记得|记不得|忘了
 
 @_step("village", ask=_ask_village)
 def village(ctx: Ctx) -> Reply:
-    text = ctx.text.strip()
+    text = corrected(ctx.text)
     if _NO_VILLAGE.search(compact(text)):
         ctx.data["village"] = None
         return ctx.next("age")
     places = ctx.services.places
     guess = places.resolve(text)
-    corrected = guess.town if guess.town != ctx.data.get("town") else None
+    other_town = guess.town if guess.town != ctx.data.get("town") else None
     # "不对，我是马金的", "霞山村": the town, or a village of another town by its own name (not one
     # that only sounds like it: that may be a village of this town we do not know)
     named = guess.village and village_key(guess.village) in compact(text)
-    if corrected and (named or not (guess.village or _VILLAGE_WORD.search(text))):
-        return _set_town(ctx, corrected, guess.village)
+    if other_town and (named or not (guess.village or _VILLAGE_WORD.search(text))):
+        return _set_town(ctx, other_town, guess.village)
     name = places.village(text, ctx.data.get("town"))
     if name and len(name) <= 20:
         ctx.data["village"] = name

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.text import arabize, integers, normalize
+from knowledge.text import arabize, corrected, integers
 
 MIN_AGE, MAX_AGE = 16, 90
 _YEAR = re.compile(r"\d{2,4}\s*年|\d\s*年(?:的|生|出生)")  # "61年的", "零六年生"
@@ -46,7 +46,7 @@ class Age:
 
 def read_age(text: str, this_year: int) -> Age | None:
     """The ages an answer allows; None when it says nothing of an age."""
-    text = _AND_UNITS.sub("十", normalize(text)).replace("挂零", "出头")  # "六十挂零": just over
+    text = _AND_UNITS.sub("十", corrected(text)).replace("挂零", "出头")  # "六十挂零": just over
     said = arabize(text)
     rough = _two_said(text) or _rough(said)
     animal = _ANIMAL.search(said)

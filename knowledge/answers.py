@@ -14,7 +14,7 @@ from typing import Any
 from knowledge import taxonomy
 from knowledge.places import Gazetteer, village_key
 from knowledge.taxonomy import Reading
-from knowledge.text import arabize, compact, normalize
+from knowledge.text import arabize, compact, corrected, normalize
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|凌晨|清早|中午|下午|傍晚|黄昏|晚上|夜里|早|晚)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
@@ -246,7 +246,7 @@ def _clock_written(text: str) -> str:
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two."""
-    text = _part_carried(_contrasted(_clock_written(text)))
+    text = _part_carried(_contrasted(_clock_written(corrected(text))))
     whole = _whole_answer(text)
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     either = _two_meanings(text)
@@ -338,6 +338,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     """The travel range an answer means, the widest named; None when nothing is understood. How one
     goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
+    text = corrected(text)
     means: list[str] = []
 
     def how_far_or_where(clause: str) -> list[str]:

@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from knowledge.lexicon import Lexicon
-from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, normalize
+from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, corrected
 
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
 _ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
@@ -33,8 +33,6 @@ _NO_AFTER = (r"太远|走不动|跑不动|去不动|吃不消|受不了|不出�
              r"|不太行|不大行")
 _NO_BEFORE = r"除了|除开|除去|只要不是|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿"
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
-# "采茶，哦不对，俺主要是做饭": what is said after a correction replaces what came before
-_CORRECTED = re.compile(r"哦不对|不对不对|不对|说错了|搞错了|打错了|写错了|不是不是")
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
@@ -182,7 +180,7 @@ class OptionSet:
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
             return Reading([typed[0].key], [])
-        said = _ASPECT.sub("", _DIALECT_FINE.sub("行", _CORRECTED.split(normalize(text))[-1]))
+        said = _ASPECT.sub("", _DIALECT_FINE.sub("行", corrected(text)))
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)

@@ -160,6 +160,24 @@ def test_a_question_typed_instead_of_an_answer_is_answered_and_no_miss_counted(s
     assert worker.availability == ["afternoon"] and not worker.notes
 
 
+def test_the_same_words_again_after_an_aside_are_an_answer(sqlite_chat: ChatHarness) -> None:
+    """"别的也没做过什么" is no question; and words taken for a question once are an answer when
+    said again (a question is never asked a third time)."""
+    sqlite_chat.conversation("登记", "华埠", "跳过", "60")
+    assert "记下了：工厂" in sqlite_chat.say("以前在电子厂流水线做了五年啊别的也没做过什么")
+    assert "记下了" not in sqlite_chat.say("晚上干活工资怎么样")
+    assert "记下了：晚上" in sqlite_chat.say("晚上干活工资怎么样")
+
+
+def test_a_correction_in_the_same_message_replaces_what_came_before(sqlite_chat: ChatHarness) -> None:
+    worker, _ = register(sqlite_chat, age="19 不对 18 还没过生日")
+    assert worker.age == 18
+
+
+def test_a_town_heard_through_an_accent_is_that_town(sqlite_chat: ChatHarness) -> None:
+    assert "好的，马金镇" in sqlite_chat.conversation("登记", "我是马京的啊山里头")[-1]
+
+
 def test_a_question_with_a_number_typed_while_a_list_is_shown_is_answered(sqlite_chat: ChatHarness) -> None:
     assert "哪个乡镇的活" in sqlite_chat.say("找工作")
     reply = sqlite_chat.say("我60多岁了还能找活干吗")
