@@ -326,6 +326,21 @@ _FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都�
 _BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
 
 
+# "村口远了不行", "隔壁村也能去再远了脚骨不来三", "就是村口那么远": a place, then that beyond it is
+# too far; said in one breath, the place is the reach and the rest a reason of its own ("县城远了"
+# is the county too far: a place that far is ruled out, as before)
+_BEYOND = re.compile(r"(?<=[^\s，,。;；不要别太很点得])(?=再远|远了|远的话)")
+_AS_FAR = re.compile(r"(?<=[\u4e00-\u9fff])(?:那么|这么|那样|这样|那|这)远")
+
+
+def _as_far_as(text: str) -> str:
+    said = _AS_FAR.sub("", normalize(text))
+    beyond = _BEYOND.search(said)
+    if beyond is None or taxonomy.travel_ranges().read(said[:beyond.start()]).codes == ["county"]:
+        return said
+    return _BEYOND.sub("，", said)
+
+
 def _why_not_far(text: str) -> str:
     """The answer without its clauses that only give a reason for not going far, when another
     clause says how far: "就村里，远了老太婆不放心" → 就村里."""
@@ -356,7 +371,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             means.append(by_means)
         return []
 
-    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2)}", _BEEN.sub("去过", _why_not_far(text)))
+    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2)}", _BEEN.sub("去过", _why_not_far(_as_far_as(text))))
     codes = options.read(said, first=how_far_or_where).said or means
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None

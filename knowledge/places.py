@@ -14,7 +14,8 @@ from typing import Any
 from knowledge.text import FuzzyIndex, compact, normalize, pinyin_key
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
-_SAYING = re.compile(r"^(嗯|呃|额|啊|哦|那个|这个|就是)*(我们家|我家|我们|我|俺|家|村名|村子|名字)?(是|住|住在|在|就在|来自|老家|村叫|村是|叫做|叫)*")
+_SAYING = re.compile(r"^(嗯|呃|额|啊|哦|那个|这个|就是)*(我们家|我家|我们|我|俺|家|村名|村子|名字)?"
+                     r"(是|住|住在|在|就在|来自|老家|村叫|村是|叫做|叫)*")
 _TRAILING = re.compile(r"(的人|的|人|这里|那里|这边|那边|那儿|这儿|啦|了|呢|呀|哦|啊)+$")
 _NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
