@@ -177,7 +177,7 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
 
 
 # a part of the day or of the week, as said before what one does then or whether one is free
-_WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|周末|平时|平常|工作日"
+_WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|上昼|下昼|日里|夜到|周末|平时|平常|工作日"
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
 _FREE = r"有空|没事|空着|闲着|可以|都行|也行|能来|能干|能做|只有|只能"
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
@@ -243,12 +243,59 @@ def _clock_written(text: str) -> str:
     return _BARE_START.sub(r"\1点", said)
 
 
+# "七点送孙子去学堂下午三点半去接，中间都有空": free between the first and the last hour said
+_BETWEEN = re.compile(r"(?:中间|当中|这中间|那中间)[^，,。;；\s]{0,4}?(?:都|也)?(?:有空|空着|没事|闲着|可以|行)")
+# "九点以后到下午都有空": up to a part of the day is up to its end
+_UNTIL_PART = (("下午|下昼|下半天", "下午6点"), ("晚上|夜里", "晚上10点"), ("上午|上昼|上半天", "中午12点"))
+
+
+def _between(text: str) -> str:
+    """A day's routine told with the free stretch in between, as the stretch on the clock."""
+    found = _BETWEEN.search(text)
+    hours = sorted(_hours(_on_the_clock(text[:found.start()]))) if found else []
+    if not found or len(hours) < 2:
+        return text
+    return f"{text[:found.start()]}，{hours[0]}点到{hours[-1]}点有空{text[found.end():]}"
+
+
+# "下午要烧夜饭": a meal cooked is a chore that fills the time, not the evening named by 夜
+_COOKING_A_MEAL = re.compile(r"[烧做煮弄](?:夜饭|晚饭|中饭|午饭|早饭|饭)")
+
+
+def _until_part(text: str) -> str:
+    for words, clock in _UNTIL_PART:
+        text = re.sub(f"(?<=到)(?:{words})(?![\\d一二两三四五六七八九十])", clock, text)
+    return text
+
+
+# "奶奶要人照顾晚上我爸妈下班回来我就有空", "要陪她礼拜天我哥回来换我": a part of the day or of the
+# week said after something else in one breath starts a clause of its own
+_JOINED = re.compile(r"[有在是就都也还到从每和或跟及的只等]$|除了$|除开$")
+
+
+def _run_on(text: str) -> str:
+    said, start = [], 0
+    for found in re.finditer(_WHEN, text):
+        before = text[start:found.start()]
+        head = re.split(r"[，,。;；\s]", text[:found.start()])[-1]
+        if len(head) >= 2 and not _JOINED.search(head) and not re.search(f"{_WHEN}$", head):
+            said.append(before + "，")
+            start = found.start()
+    return "".join(said) + text[start:]
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
-    days of the week clause by clause, else the options' words; and its two meanings when it has two."""
-    text = _part_carried(_contrasted(_clock_written(corrected(text))))
+    days of the week clause by clause, else the options' words; and its two meanings when it has two.
+    A day's routine said in one breath is cut where each part of the day is named."""
+    said = _clock_written(corrected(text))
+    said = _COOKING_A_MEAL.sub("做饭", said)
+    text = _part_carried(_contrasted(_run_on(_until_part(_between(said)))))
     whole = _whole_answer(text)
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
+    if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
+        # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at weekends"
+        reading = replace(reading, codes=[c for c in reading.codes if c != "weekends"])
     either = _two_meanings(text)
     return replace(reading, either=either) if either else reading
 
