@@ -13,7 +13,7 @@ from handlers import asking, contact, silver
 from knowledge import answers, taxonomy
 from knowledge.ages import MAX_AGE, MIN_AGE, read_age
 from knowledge.places import village_key
-from knowledge.text import choice_numbers, compact, corrected
+from knowledge.text import arabize, choice_numbers, compact, corrected, normalize
 from storage.models import Worker
 
 router = Router("registration")
@@ -148,6 +148,7 @@ def town(ctx: Ctx) -> Reply:
     guess = places.resolve(said)
     if said != ctx.text and not guess.town:  # the correction named no town: what came before may
         guess = places.resolve(ctx.text)
+    ctx.data["age_heard"] = _age_beside(ctx.text)
     if guess.town:
         return _set_town(ctx, guess.town, guess.village)
     ctx.data["town_said"] = ctx.text
@@ -198,7 +199,7 @@ def _set_town(ctx: Ctx, town_name: str, village: str | None) -> Reply:
     ctx.data["town"] = town_name
     if village:
         ctx.data["village"] = village
-        return ctx.next("age", f"好的，{town_name}{village}。")
+        return _to_age(ctx, f"好的，{town_name}{village}。")
     if ctx.data.get("return_to"):
         ctx.data["village"] = None  # a new town makes the old village wrong: ask it again
         return ctx.goto("village", f"好的，{town_name}。")
@@ -221,7 +222,7 @@ def village(ctx: Ctx) -> Reply:
     text = corrected(ctx.text)
     if _NO_VILLAGE.search(compact(text)):
         ctx.data["village"] = None
-        return ctx.next("age")
+        return _to_age(ctx)
     places = ctx.services.places
     guess = places.resolve(text)
     other_town = guess.town if guess.town != ctx.data.get("town") else None
@@ -234,15 +235,37 @@ def village(ctx: Ctx) -> Reply:
     if name and len(name) <= 20:
         ctx.data["village"] = name
         asking.understood(ctx, "village", "village")
-        return ctx.next("age")
+        return _to_age(ctx)
     if asking.missed(ctx, "village"):
         asking.note(ctx, "village", text)
         ctx.data["village"] = None
-        return ctx.next("age", asking.kept(""))
+        return _to_age(ctx, asking.kept(""))
     return Reply.of("村名好像不对，请打村或社区的名字，比如：金星村。") + _ask_village(ctx)
 
 
 # --- 2. age -----------------------------------------------------------------------------------
+_AGE_PART = re.compile(r"^\d{2}(?:岁|周岁)?(?:了|啦)?$")
+_PARTS = re.compile(r"[\s,，。、;；]+")
+
+
+def _age_beside(text: str) -> int | None:
+    """An age said as a part of its own beside the place ("城关社区的 五十二 在菜市场摆摊"): no need
+    to ask it again."""
+    parts = [p for p in _PARTS.split(arabize(normalize(text))) if p]
+    ages = [int(p[:2]) for p in parts[1:] if _AGE_PART.match(p) and MIN_AGE <= int(p[:2]) <= MAX_AGE]
+    return ages[0] if len(ages) == 1 else None
+
+
+def _to_age(ctx: Ctx, *lead: str) -> Reply:
+    """The age question, or the next one when the age was said already with the place (then one
+    short line says both back: the list of skills that follows is long)."""
+    heard = ctx.data.pop("age_heard", None)
+    if heard and not ctx.data.get("return_to") and ctx.data.get("age") is None:
+        place = ctx.data.get("village") or ctx.data.get("town") or ""
+        return _set_age(ctx, heard, None, f"好的，{place}，{heard}岁。" if place else f"好的，{heard}岁。")
+    return ctx.next("age", *lead)
+
+
 def _ask_age(ctx: Ctx) -> Reply:
     return Reply.of(f"{ctx.you}今年多大岁数？\n回复数字就行，比如：58。")
 

@@ -174,6 +174,15 @@ def test_a_correction_in_the_same_message_replaces_what_came_before(sqlite_chat:
     assert worker.age == 18
 
 
+def test_an_age_said_with_the_place_is_not_asked_again(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.conversation("登记", "华埠镇金星村 六十二 会采茶")[-1]
+    assert "62岁" in reply and "会做哪些活" in reply and "多大岁数" not in reply
+    assert "登记好了" in sqlite_chat.conversation("1", "1", "2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert (worker.village, worker.age) == ("金星村", 62)
+
+
 def test_a_town_heard_through_an_accent_is_that_town(sqlite_chat: ChatHarness) -> None:
     assert "好的，马金镇" in sqlite_chat.conversation("登记", "我是马京的啊山里头")[-1]
 
