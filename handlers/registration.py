@@ -339,23 +339,44 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
         asking.understood(ctx, step, field)
         if reading.unknown:
             asking.note(ctx, field, ctx.text)
-        return ctx.next(next_step, f"记下了：{options.short_labels_of(ctx.data[field])}。")
+        return _on_to(ctx, next_step, f"记下了：{options.short_labels_of(ctx.data[field])}。")
     if reading.unlisted:  # a trade with no option ("修自行车"): the words for staff, no option forced on it
         ctx.data[field] = []
         asking.understood(ctx, step, field)
         asking.note(ctx, field, ctx.text)
-        return ctx.next(next_step, "记下了您的手艺，工作人员会看。")
+        return _on_to(ctx, next_step, "记下了您的手艺，工作人员会看。")
     if asking.missed(ctx, step):
         ctx.data[field] = fallback
         asking.note(ctx, field, ctx.text)
         understood = f"先记作“{options.labels_of(fallback)}”。" if fallback else ""
-        return ctx.next(next_step, asking.kept(understood))
+        return _on_to(ctx, next_step, asking.kept(understood))
     return Reply.of(retry) + ask(ctx)
+
+
+_SAYS_FREE = re.compile(r"有空|空闲|有时间|没事|都行|也行|都可以|也可以")
+
+
+def _free_time_beside(text: str) -> list[str] | None:
+    """Free time said as a part of its own beside the work ("修农机 …坏了都找我 白天都行")."""
+    parts = [p for p in _PARTS.split(normalize(text)) if p]
+    said = [c for p in parts[1:] if _SAYS_FREE.search(p) and not taxonomy.skills().read(p).codes
+            for c in answers.free_time(p).codes]
+    return list(dict.fromkeys(said)) or None
+
+
+def _on_to(ctx: Ctx, step: str, lead: str) -> Reply:
+    """The next question, or the one after when its answer was said already (free time with the work)."""
+    heard = ctx.data.pop("availability_heard", None) if step == "availability" else None
+    if heard and not ctx.data.get("return_to"):
+        ctx.data["availability"] = heard
+        return ctx.next("travel", f"{lead}有空：{taxonomy.availability().short_labels_of(heard)}。")
+    return ctx.next(step, lead)
 
 
 @_step("skills", ask=_ask_skills)
 def skills(ctx: Ctx) -> Reply:
     options = taxonomy.skills()
+    ctx.data["availability_heard"] = _free_time_beside(ctx.text)
     return _options_step(ctx, "skills", "skills", options, fallback=["other"], next_step="availability",
                          retry="没对上，请回复编号。", ask=_ask_skills, read=options.read)
 

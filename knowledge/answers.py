@@ -31,7 +31,7 @@ _ROUTINE_HOURS = (("中午|中饭|午饭|午餐|晌午", "中午12点"),
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
                   ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
-_AFTER_EDGE, _BEFORE_EDGE = r"(?=[了完]?(?:以后|之后|过后|后|以前|之前|前|到|才))", r"((?:到|从)[^，,。到从]{0,3}?)"
+_AFTER_EDGE, _BEFORE_EDGE = r"(?=[了完]?(?:以后|之后|过后|后|以前|之前|前|到|才|就))", r"((?:到|从)[^，,。到从]{0,3}?)"
 # "七八点": two neighbouring numerals said together, the first is the hour
 _NEIGHBOURS = re.compile(
     "|".join(a + b for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)) + r"(?=点)")

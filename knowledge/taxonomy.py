@@ -17,6 +17,7 @@ from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, co
 
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
 _ONLY_NUMBERS = re.compile(r"^(?:第?\d+个?[\s,.;:、，。；和跟及还有与]*)+$")
+_PICK_BEFORE = re.compile(r"^(?:我)?(?:选|要|就)+")  # "选2跟4", "我要1和3"
 _FINE_AFTER = re.compile(r"(?:[都也]?(?:行|可以|会|能|中|成|好)|吧|的|呀|啊)+$")  # "1、2都行": the numbers
 # Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行".
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
@@ -175,7 +176,7 @@ class OptionSet:
         A clause that says no ("晚上不行") names what is left (工作日 for "礼拜天不行") or nothing;
         "1 3" names options by number; `first` reads a clause before the options' words do.
         """
-        bare = _FINE_AFTER.sub("", arabize(text))
+        bare = _PICK_BEFORE.sub("", _FINE_AFTER.sub("", arabize(text)))
         if _ONLY_NUMBERS.match(bare or "-"):
             numbers = choice_numbers(bare, len(self.numbered))
             return Reading([self.numbered[n - 1].code for n in numbers] if numbers else [], [] if numbers else [text])

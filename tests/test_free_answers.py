@@ -183,6 +183,15 @@ def test_an_age_said_with_the_place_is_not_asked_again(sqlite_chat: ChatHarness)
     assert (worker.village, worker.age) == ("金星村", 62)
 
 
+def test_free_time_said_with_the_work_is_not_asked_again(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.conversation("登记", "华埠", "跳过", "60", "会采茶 晚上也行")[-1]
+    assert "有空：晚上" in reply and "多远" in reply
+    assert "登记好了" in sqlite_chat.conversation("2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert (worker.skills, worker.availability) == (["tea"], ["evening"])
+
+
 def test_a_town_heard_through_an_accent_is_that_town(sqlite_chat: ChatHarness) -> None:
     assert "好的，马金镇" in sqlite_chat.conversation("登记", "我是马京的啊山里头")[-1]
 
