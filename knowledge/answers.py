@@ -196,6 +196,11 @@ def _filled() -> re.Pattern[str]:
     return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都]{{0,4}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
 
 
+def _filled_by(clause: str) -> bool:
+    """The clause says what one does ("送孙子去学堂", "要陪她")."""
+    return any(word in clause for word in taxonomy.answer_words()["availability"]["doing"])
+
+
 def _busy_clause(clause: str) -> bool:
     """A clause that starts with a part of the day and goes on to what one does then ("我上午去菜场
     卖菜"), saying nothing of being free."""
@@ -269,16 +274,20 @@ def _until_part(text: str) -> str:
 
 
 # "奶奶要人照顾晚上我爸妈下班回来我就有空", "要陪她礼拜天我哥回来换我": a part of the day or of the
-# week said after something else in one breath starts a clause of its own
+# week said in one breath after a clause that is done (a "no", what one does, a 了 or 吧) starts a
+# clause of its own ("一般下午有空" stays one)
 _JOINED = re.compile(r"[有在是就都也还到从每和或跟及的只等]$|除了$|除开$")
+_DONE = re.compile(r"[了吧呢啊]$")
 
 
 def _run_on(text: str) -> str:
+    options = taxonomy.availability()
     said, start = [], 0
     for found in re.finditer(_WHEN, text):
         before = text[start:found.start()]
         head = re.split(r"[，,。;；\s]", text[:found.start()])[-1]
-        if len(head) >= 2 and not _JOINED.search(head) and not re.search(f"{_WHEN}$", head):
+        done = _DONE.search(head) or options.says_no(head) or _filled_by(head)
+        if len(head) >= 2 and done and not _JOINED.search(head) and not re.search(f"{_WHEN}$", head):
             said.append(before + "，")
             start = found.start()
     return "".join(said) + text[start:]
