@@ -144,7 +144,7 @@ def town(ctx: Ctx) -> Reply:
         if km > 40:
             return Reply.of(f"这个位置不在开化县，请打字告诉我{ctx.you}住哪个乡镇。") + _ask_town(ctx)
         return _set_town(ctx, nearest.name, None)
-    said = corrected(ctx.text)
+    said = _without_age(corrected(ctx.text))
     guess = places.resolve(said)
     if said != ctx.text and not guess.town:  # the correction named no town: what came before may
         guess = places.resolve(ctx.text)
@@ -244,15 +244,25 @@ def village(ctx: Ctx) -> Reply:
 
 
 # --- 2. age -----------------------------------------------------------------------------------
-_AGE_PART = re.compile(r"^\d{2}(?:岁|周岁)?(?:了|啦)?$")
+_AGE_PART = re.compile(r"^(?:今年|我)?(\d{2})(?:岁|周岁)?(?:了|啦)?$")
 _PARTS = re.compile(r"[\s,，。、;；]+")
+
+
+def _age_parts(text: str) -> list[tuple[str, int | None]]:
+    """The parts of an answer, each with the age it says when it says only an age."""
+    parts = [p for p in _PARTS.split(normalize(text)) if p]
+    return [(p, int(m.group(1)) if (m := _AGE_PART.match(arabize(p))) and i else None) for i, p in enumerate(parts)]
+
+
+def _without_age(text: str) -> str:
+    """"华埠 下溪村 60岁" → "华埠 下溪村": the place, without the age said beside it."""
+    return " ".join(p for p, age in _age_parts(text) if age is None) or text
 
 
 def _age_beside(text: str) -> int | None:
     """An age said as a part of its own beside the place ("城关社区的 五十二 在菜市场摆摊"): no need
     to ask it again."""
-    parts = [p for p in _PARTS.split(arabize(normalize(text))) if p]
-    ages = [int(p[:2]) for p in parts[1:] if _AGE_PART.match(p) and MIN_AGE <= int(p[:2]) <= MAX_AGE]
+    ages = [age for _, age in _age_parts(text) if age and MIN_AGE <= age <= MAX_AGE]
     return ages[0] if len(ages) == 1 else None
 
 

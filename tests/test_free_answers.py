@@ -175,12 +175,12 @@ def test_a_correction_in_the_same_message_replaces_what_came_before(sqlite_chat:
 
 
 def test_an_age_said_with_the_place_is_not_asked_again(sqlite_chat: ChatHarness) -> None:
-    reply = sqlite_chat.conversation("登记", "华埠镇金星村 六十二 会采茶")[-1]
+    reply = sqlite_chat.conversation("登记", "华埠 下溪村 今年六十二")[-1]
     assert "62岁" in reply and "会做哪些活" in reply and "多大岁数" not in reply
     assert "登记好了" in sqlite_chat.conversation("1", "1", "2", "1", "1", "1")[-1]
     with Session(sqlite_chat.engine) as session:
         worker = session.exec(select(Worker)).one()
-    assert (worker.village, worker.age) == ("金星村", 62)
+    assert (worker.village, worker.age) == ("下溪村", 62)
 
 
 def test_free_time_said_with_the_work_is_not_asked_again(sqlite_chat: ChatHarness) -> None:
