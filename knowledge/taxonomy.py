@@ -29,6 +29,11 @@ _ASPECT = re.compile(f"(?<=[{''.join(sorted(_VERBS | set('看守管读念学当�
 # "养鸡种菜，别的不会", "别的也没做过什么": a "no" about anything else rules out nothing named
 _NOTHING_ELSE = re.compile(r"(?:别的|其他|其它|其余|旁的|别样)[也都还]?(?:不会|不懂|没做过|没干过|没学过|做不来|不来)"
                            r"[^，,。;；]*")
+# "我老公开货车的，我就在家做点手工": what someone else in the family does is not the person's work
+_SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:我|俺)?(?:老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女婿|老头子?)"
+                           r"(?:是|在|开|做|干|会)[^\s,.;，。；、我俺]*")
+# "重活做不了轻松点的都行", "晚上不行白天可以": a "no" said in one breath before more ends its clause
+_NO_THEN = re.compile(r"(干不了|做不了|去不了|不行|不来|走不动|没空|没时间|不方便)(?=[\u4e00-\u9fff])(?![的了啊吧呀])")
 # when something was done, said before where: "晚上在厂里值班", "以前在饭店"; no kind of work
 _WHEN_SAID = re.compile(r"早上|上午|中午|下午|晚上|夜里|白天|平时|以前|现在|原来|过去|后来|年轻时候?|那时候?")
 _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
@@ -191,7 +196,8 @@ class OptionSet:
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
             return Reading([typed[0].key], [])
-        said = _ASPECT.sub("", _DIALECT_FINE.sub("行", _NOTHING_ELSE.sub("，", corrected(text))))
+        said = _NO_THEN.sub(r"\1，", _SOMEONE_ELSE.sub(r"\1", _NOTHING_ELSE.sub("，", corrected(text))))
+        said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
