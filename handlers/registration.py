@@ -1,5 +1,6 @@
 """Registration (登记) as a flow: town, village, age, skills, free time, travel range, push
-choices, then a summary to confirm. The same steps serve 修改 for one answer."""
+choices, then a summary to confirm. The same steps serve 修改 for one answer. An answer given
+ahead of its question (an age with the place, free time with the work) fills that question."""
 
 from __future__ import annotations
 

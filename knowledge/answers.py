@@ -1,8 +1,9 @@
 """Reading the free-time and travel-range answers beyond their option words: the clock ("早上8点到
 11点", "8:00-11:00", "下午三点以后", "吃过中饭以后", "天亮到天黑"), days of the week ("礼拜二礼拜四"),
-a part of the day said busy beside one said free ("白天上班晚上有空"), how one goes and for how long
-("骑电瓶车半小时", "走路十分钟", "来回一个小时", "坐班车"), and places named ("华埠马金都行",
-"隔壁的下溪村", "镇上都行", "出了村就不去", "就村里，远了不放心")."""
+a part of the day said busy beside one said free ("白天上班晚上有空"), a day's routine said in one
+breath ("七点送孙子去学堂下午三点半去接中间都有空", "奶奶要人照顾晚上…我就有空"), how one goes and for
+how long ("骑电瓶车半小时", "走路十分钟", "来回一个小时", "坐班车"), and places named ("华埠马金都行",
+"隔壁的下溪村", "镇上都行", "出了村就不去", "就村里，远了不放心", "村口远了不行", "赶集那么远")."""
 
 from __future__ import annotations
 
