@@ -325,7 +325,7 @@ def test_a_misheard_village_named_for_the_town_gives_both(sqlite_chat: ChatHarne
     assert f"好的，{heard}" in sqlite_chat.conversation("登记", said)[-1]
 
 
-@pytest.mark.parametrize("said", ["村就不写了", "不晓得咋写", "先空着"])
+@pytest.mark.parametrize("said", ["村就不写了", "不晓得咋写", "先空着", "没得", "就山里头那个小村"])
 def test_declining_the_village_in_ones_own_words(sqlite_chat: ChatHarness, said: str) -> None:
     worker, _ = register(sqlite_chat, village=said)
     assert worker.village is None
