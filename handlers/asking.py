@@ -1,7 +1,7 @@
 """How a flow asks its questions: a question typed instead of an answer is answered and the
 question asked again, and an answer not understood twice is kept in the person's own words for
-staff while the flow moves on (no question is asked a third time). Registration and 称呼/电话
-share it."""
+staff while the flow moves on (no question is asked a third time); the same words taken for a
+question once are an answer when said again. Registration and 称呼/电话 share it."""
 
 from __future__ import annotations
 
@@ -78,11 +78,11 @@ def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False)
 
     def register(answer: Handler) -> Handler:
         def answer_or_aside(ctx: Ctx) -> Reply:
-            # the same words again after the question was answered aside: an answer, not a question
-            said_again = ctx.data.get("aside") == compact(ctx.text)
-            if said_again or not is_question(ctx.text):
+            # the same words again at this step after they were answered aside: an answer, not a question
+            aside = f"{name}:{compact(ctx.text)}"
+            if ctx.data.get("aside") == aside or not is_question(ctx.text):
                 return answer(ctx)
-            ctx.data["aside"] = compact(ctx.text)
+            ctx.data["aside"] = aside
             if not flow.title:
                 return leave(ctx)
             return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)
