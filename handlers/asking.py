@@ -18,6 +18,8 @@ NOTE_MAX = 100
 _QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点|[?？])$")
 # "别的也没做过什么", "也不会啥": 什么/啥 after a no is "anything", not a question
 _NOTHING_ELSE = re.compile(r"[没不]\S{0,4}(什么|啥)$")
+# "种田呢 采茶呢", "烧饭洗碗这些呢": 呢 that lists things one does, not a question
+_LISTING = re.compile(r"呢.*呢$|(?:这些|那些|之类|这种|那种|什么的)呢$")
 QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
 
 
@@ -57,7 +59,9 @@ _ABOUT_THE_FORM = re.compile(r"问|填|写|登记|完|几个|多少个")
 
 def is_question(text: str) -> bool:
     """A question typed instead of an answer; not an answer with a grumble after it."""
-    if len(compact(text)) < QUESTION_MIN or not _QUESTION.search(text.strip()) or _NOTHING_ELSE.search(text.strip()):
+    said = text.strip()
+    if len(compact(text)) < QUESTION_MIN or not _QUESTION.search(said) or _NOTHING_ELSE.search(said) \
+            or _LISTING.search(said):
         return False
     first = _FIRST_CLAUSE.match(text.strip())
     grumble = first and not (_QUESTION.search(first.group(1)) or _ASKING.search(first.group(1))) \

@@ -9,6 +9,7 @@ import pytest
 from conftest import ChatHarness
 from sqlmodel import Session, select
 
+from handlers.asking import is_question
 from storage.models import Worker
 
 ANSWERS = {"town": "华埠", "village": "金星村", "age": "60", "skills": "1", "availability": "1", "travel": "2"}
@@ -167,6 +168,14 @@ def test_the_same_words_again_after_an_aside_are_an_answer(sqlite_chat: ChatHarn
     assert "记下了：工厂" in sqlite_chat.say("以前在电子厂流水线做了五年啊别的也没做过什么")
     assert "记下了" not in sqlite_chat.say("晚上干活工资怎么样")
     assert "记下了：晚上" in sqlite_chat.say("晚上干活工资怎么样")
+
+
+@pytest.mark.parametrize("said,asking", [
+    ("别的也没做过什么", False), ("种田呢 采茶呢", False), ("烧饭洗碗这些呢", False),
+    ("采茶的工资一天多少呢", True), ("60岁以上还能干活吗", True),
+])
+def test_an_answer_ending_like_a_question_is_still_an_answer(said: str, asking: bool) -> None:
+    assert is_question(said) is asking
 
 
 def test_a_correction_in_the_same_message_replaces_what_came_before(sqlite_chat: ChatHarness) -> None:
