@@ -147,7 +147,7 @@ def town(ctx: Ctx) -> Reply:
         return _set_town(ctx, nearest.name, None)
     said = _without_age(corrected(ctx.text))
     guess = places.resolve(said)
-    if said != ctx.text and not guess.town:  # the correction named no town: what came before may
+    if said != ctx.text and not guess.town:  # nothing named after a correction: the whole answer
         guess = places.resolve(ctx.text)
     ctx.data["age_heard"] = _age_beside(ctx.text)
     if guess.town:
