@@ -1,7 +1,7 @@
 """How a flow asks its questions: a question typed instead of an answer is answered and the
 question asked again, and an answer not understood twice is kept in the person's own words for
-staff while the flow moves on (no question is asked a third time). Registration and 称呼/电话
-share it."""
+staff while the flow moves on (no question is asked a third time); the same words taken for a
+question once are an answer when said again. Registration and 称呼/电话 share it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ from knowledge.text import compact
 MISS_LIMIT = 2  # a question not understood twice is never asked a third time
 NOTE_MAX = 100
 _QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点|[?？])$")
+# "别的也没做过什么", "也不会啥": 什么/啥 after a no is "anything", not a question
+_NOTHING_ELSE = re.compile(r"[没不]\S{0,4}(什么|啥)$")
+# "种田呢 采茶呢", "烧饭洗碗这些呢": 呢 that lists things one does, not a question
+_LISTING = re.compile(r"呢.*呢$|(?:这些|那些|之类|这种|那种|什么的)呢$")
 QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
 
 
@@ -55,7 +59,9 @@ _ABOUT_THE_FORM = re.compile(r"问|填|写|登记|完|几个|多少个")
 
 def is_question(text: str) -> bool:
     """A question typed instead of an answer; not an answer with a grumble after it."""
-    if len(compact(text)) < QUESTION_MIN or not _QUESTION.search(text.strip()):
+    said = text.strip()
+    if len(compact(text)) < QUESTION_MIN or not _QUESTION.search(said) or _NOTHING_ELSE.search(said) \
+            or _LISTING.search(said):
         return False
     first = _FIRST_CLAUSE.match(text.strip())
     grumble = first and not (_QUESTION.search(first.group(1)) or _ASKING.search(first.group(1))) \
@@ -76,8 +82,11 @@ def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False)
 
     def register(answer: Handler) -> Handler:
         def answer_or_aside(ctx: Ctx) -> Reply:
-            if not is_question(ctx.text):
+            # the same words again at this step after they were answered aside: an answer, not a question
+            aside = f"{name}:{compact(ctx.text)}"
+            if ctx.data.get("aside") == aside or not is_question(ctx.text):
                 return answer(ctx)
+            ctx.data["aside"] = aside
             if not flow.title:
                 return leave(ctx)
             return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)

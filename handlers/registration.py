@@ -1,5 +1,6 @@
 """Registration (登记) as a flow: town, village, age, skills, free time, travel range, push
-choices, then a summary to confirm. The same steps serve 修改 for one answer."""
+choices, then a summary to confirm. The same steps serve 修改 for one answer. An answer given
+ahead of its question (an age with the place, free time with the work) fills that question."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from handlers import asking, contact, silver
 from knowledge import answers, taxonomy
 from knowledge.ages import MAX_AGE, MIN_AGE, read_age
 from knowledge.places import village_key
-from knowledge.text import choice_numbers, compact
+from knowledge.text import arabize, choice_numbers, compact, corrected, normalize
 from storage.models import Worker
 
 router = Router("registration")
@@ -144,7 +145,11 @@ def town(ctx: Ctx) -> Reply:
         if km > 40:
             return Reply.of(f"这个位置不在开化县，请打字告诉我{ctx.you}住哪个乡镇。") + _ask_town(ctx)
         return _set_town(ctx, nearest.name, None)
-    guess = places.resolve(ctx.text)
+    said = _without_age(corrected(ctx.text))
+    guess = places.resolve(said)
+    if said != ctx.text and not guess.town:  # nothing named after a correction: the whole answer
+        guess = places.resolve(ctx.text)
+    ctx.data["age_heard"] = _age_beside(ctx.text)
     if guess.town:
         return _set_town(ctx, guess.town, guess.village)
     ctx.data["town_said"] = ctx.text
@@ -158,7 +163,7 @@ def _ask_town_pick(ctx: Ctx) -> Reply:
     choices = ctx.data.get("town_choices")
     if choices:
         return Reply.of("请回复编号，或再打一遍名字。", choices=[*choices, "都不是"])
-    return Reply.of(f"开化县的乡镇有：\n{ctx.services.places.numbered()}\n请回复编号。")
+    return Reply.of(f"{ctx.you}住在哪个乡镇？请回复编号：\n{ctx.services.places.numbered()}")
 
 
 @_step("town_pick", ask=_ask_town_pick)
@@ -195,7 +200,7 @@ def _set_town(ctx: Ctx, town_name: str, village: str | None) -> Reply:
     ctx.data["town"] = town_name
     if village:
         ctx.data["village"] = village
-        return ctx.next("age", f"好的，{town_name}{village}。")
+        return _to_age(ctx, f"好的，{town_name}{village}。")
     if ctx.data.get("return_to"):
         ctx.data["village"] = None  # a new town makes the old village wrong: ask it again
         return ctx.goto("village", f"好的，{town_name}。")
@@ -207,7 +212,8 @@ def _ask_village(ctx: Ctx) -> Reply:
 
 
 _VILLAGE_WORD = re.compile(r"村|社区")  # "马金桥村" is a village, not the town 马金 again
-_NO_VILLAGE = re.compile(r"跳过|不知道|不晓得|不记得|记不得|忘了|不方便|保密|没有|不清楚|算了"
+_NO_VILLAGE = re.compile(r"跳过|不知道|不晓得|不记得|记不得|忘了|不方便|保密|没有|不清楚|算了|没得"
+                         r"|(?:那|这)个小?村|山里头?的?小?村"
                          r"|不(?:想|愿|愿意|用|要|肯|会|能)?(?:填|写|说|讲|告诉)|不识字|别写|空着|免了|不必|不要|不用|别问"
                          r"|^无$|^不$|^略$|^没$|^过$|^下一(?:个|题|步|项)$|^next$|^pass$"
                          r"|^(就在|住在|在)?(村里|村上|镇上|街上|城里|县城|乡下|农村|山里|老家|本村|这里)(的|住)?$")
@@ -215,31 +221,63 @@ _NO_VILLAGE = re.compile(r"跳过|不知道|不晓得|不记得|记不得|忘了
 
 @_step("village", ask=_ask_village)
 def village(ctx: Ctx) -> Reply:
-    text = ctx.text.strip()
+    text = corrected(ctx.text)
     if _NO_VILLAGE.search(compact(text)):
         ctx.data["village"] = None
-        return ctx.next("age")
+        return _to_age(ctx)
     places = ctx.services.places
     guess = places.resolve(text)
-    corrected = guess.town if guess.town != ctx.data.get("town") else None
+    other_town = guess.town if guess.town != ctx.data.get("town") else None
     # "不对，我是马金的", "霞山村": the town, or a village of another town by its own name (not one
     # that only sounds like it: that may be a village of this town we do not know)
     named = guess.village and village_key(guess.village) in compact(text)
-    if corrected and (named or not (guess.village or _VILLAGE_WORD.search(text))):
-        return _set_town(ctx, corrected, guess.village)
+    if other_town and (named or not (guess.village or _VILLAGE_WORD.search(text))):
+        return _set_town(ctx, other_town, guess.village)
     name = places.village(text, ctx.data.get("town"))
     if name and len(name) <= 20:
         ctx.data["village"] = name
         asking.understood(ctx, "village", "village")
-        return ctx.next("age")
+        return _to_age(ctx)
     if asking.missed(ctx, "village"):
         asking.note(ctx, "village", text)
         ctx.data["village"] = None
-        return ctx.next("age", asking.kept(""))
+        return _to_age(ctx, asking.kept(""))
     return Reply.of("村名好像不对，请打村或社区的名字，比如：金星村。") + _ask_village(ctx)
 
 
 # --- 2. age -----------------------------------------------------------------------------------
+_AGE_PART = re.compile(r"^(?:今年|我)?(\d{2})(?:岁|周岁)?(?:了|啦)?$")
+_PARTS = re.compile(r"[\s,，。、;；]+")
+
+
+def _age_parts(text: str) -> list[tuple[str, int | None]]:
+    """The parts of an answer, each with the age it says when it says only an age."""
+    parts = [p for p in _PARTS.split(normalize(text)) if p]
+    return [(p, int(m.group(1)) if (m := _AGE_PART.match(arabize(p))) and i else None) for i, p in enumerate(parts)]
+
+
+def _without_age(text: str) -> str:
+    """"华埠 下溪村 60岁" → "华埠 下溪村": the place, without the age said beside it."""
+    return " ".join(p for p, age in _age_parts(text) if age is None) or text
+
+
+def _age_beside(text: str) -> int | None:
+    """An age said as a part of its own beside the place ("城关社区的 五十二 在菜市场摆摊"): no need
+    to ask it again."""
+    ages = [age for _, age in _age_parts(text) if age and MIN_AGE <= age <= MAX_AGE]
+    return ages[0] if len(ages) == 1 else None
+
+
+def _to_age(ctx: Ctx, *lead: str) -> Reply:
+    """The age question, or the next one when the age was said already with the place (then one
+    short line says both back: the list of skills that follows is long)."""
+    heard = ctx.data.pop("age_heard", None)
+    if heard and not ctx.data.get("return_to") and ctx.data.get("age") is None:
+        place = ctx.data.get("village") or ctx.data.get("town") or ""
+        return _set_age(ctx, heard, None, f"好的，{place}，{heard}岁。" if place else f"好的，{heard}岁。")
+    return ctx.next("age", *lead)
+
+
 def _ask_age(ctx: Ctx) -> Reply:
     return Reply.of(f"{ctx.you}今年多大岁数？\n回复数字就行，比如：58。")
 
@@ -313,23 +351,44 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
         asking.understood(ctx, step, field)
         if reading.unknown:
             asking.note(ctx, field, ctx.text)
-        return ctx.next(next_step, f"记下了：{options.short_labels_of(ctx.data[field])}。")
+        return _on_to(ctx, next_step, f"记下了：{options.short_labels_of(ctx.data[field])}。")
     if reading.unlisted:  # a trade with no option ("修自行车"): the words for staff, no option forced on it
         ctx.data[field] = []
         asking.understood(ctx, step, field)
         asking.note(ctx, field, ctx.text)
-        return ctx.next(next_step, "记下了您的手艺，工作人员会看。")
+        return _on_to(ctx, next_step, "记下了您的手艺，工作人员会看。")
     if asking.missed(ctx, step):
         ctx.data[field] = fallback
         asking.note(ctx, field, ctx.text)
         understood = f"先记作“{options.labels_of(fallback)}”。" if fallback else ""
-        return ctx.next(next_step, asking.kept(understood))
+        return _on_to(ctx, next_step, asking.kept(understood))
     return Reply.of(retry) + ask(ctx)
+
+
+_SAYS_FREE = re.compile(r"有空|空闲|有时间|没事|都行|也行|都可以|也可以")
+
+
+def _free_time_beside(text: str) -> list[str] | None:
+    """Free time said as a part of its own beside the work ("修农机 …坏了都找我 白天都行")."""
+    parts = [p for p in _PARTS.split(normalize(text)) if p]
+    said = [c for p in parts[1:] if _SAYS_FREE.search(p) and not taxonomy.skills().read(p).codes
+            for c in answers.free_time(p).codes]
+    return list(dict.fromkeys(said)) or None
+
+
+def _on_to(ctx: Ctx, step: str, lead: str) -> Reply:
+    """The next question, or the one after when its answer was said already (free time with the work)."""
+    heard = ctx.data.pop("availability_heard", None) if step == "availability" else None
+    if heard and not ctx.data.get("return_to"):
+        ctx.data["availability"] = heard
+        return ctx.next("travel", f"{lead}有空：{taxonomy.availability().short_labels_of(heard)}。")
+    return ctx.next(step, lead)
 
 
 @_step("skills", ask=_ask_skills)
 def skills(ctx: Ctx) -> Reply:
     options = taxonomy.skills()
+    ctx.data["availability_heard"] = _free_time_beside(ctx.text)
     return _options_step(ctx, "skills", "skills", options, fallback=["other"], next_step="availability",
                          retry="没对上，请回复编号。", ask=_ask_skills, read=options.read)
 

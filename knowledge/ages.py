@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.text import arabize, integers, normalize
+from knowledge.text import arabize, corrected, integers, normalize
 
 MIN_AGE, MAX_AGE = 16, 90
 _YEAR = re.compile(r"\d{2,4}\s*年|\d\s*年(?:的|生|出生)")  # "61年的", "零六年生"
@@ -19,7 +19,7 @@ ZODIAC = "鼠牛虎兔龙蛇马羊猴鸡狗猪"
 RAT_YEAR = 2020  # a year of the rat: the animals follow from it
 _ANIMAL = re.compile(f"属([{ZODIAC}])")
 # "七十多", "六十几", "五十来岁", "六十出头", "五十好几": the tens said, the rest not
-_ROUGH_OVER = re.compile(r"(\d)0(多|几|来|出头|好几)")
+_ROUGH_OVER = re.compile(r"(\d)0岁?(多|几|来|出头|好几)")
 # "快七十了", "奔七十", "七十不到", "不到七十岁": a little under
 _ROUGH_UNDER = re.compile(r"(?:快|将近|奔|差不多|不到|没到|不满)(\d)0|(\d)0岁?(?:不到|没到|差一点|差点)")
 _OVER_SPAN = {"出头": 3, "好几": 9}
@@ -44,8 +44,23 @@ class Age:
         return self.ages[0] if len(self.ages) == 1 else None
 
 
+_PARTS = re.compile(r"[\s,，。;；]+")
+
+
 def read_age(text: str, this_year: int) -> Age | None:
-    """The ages an answer allows; None when it says nothing of an age."""
+    """The ages an answer allows; None when it says nothing of an age. An exact age said last, as
+    a part of its own, makes a rough one before it exact ("六十岁出头 六十一", "属猴的 六十六");
+    two exact ages that differ ("60 70") are left as said."""
+    text = corrected(text)
+    parts = [p for p in _PARTS.split(text) if p]
+    last = _read_age(parts[-1], this_year) if len(parts) > 1 and not _OTHERS.search(parts[-1]) else None
+    if last is None or last.sure is None or not MIN_AGE <= last.sure <= MAX_AGE:
+        return _read_age(text, this_year)
+    before = _read_age(" ".join(parts[:-1]), this_year)
+    return last if before is None or before.sure in (None, last.sure) else _read_age(text, this_year)
+
+
+def _read_age(text: str, this_year: int) -> Age | None:
     text = _AND_UNITS.sub("十", normalize(text)).replace("挂零", "出头")  # "六十挂零": just over
     said = arabize(text)
     rough = _two_said(text) or _rough(said)

@@ -1,8 +1,9 @@
 """Reading the free-time and travel-range answers beyond their option words: the clock ("早上8点到
 11点", "8:00-11:00", "下午三点以后", "吃过中饭以后", "天亮到天黑"), days of the week ("礼拜二礼拜四"),
-a part of the day said busy beside one said free ("白天上班晚上有空"), how one goes and for how long
-("骑电瓶车半小时", "走路十分钟", "来回一个小时", "坐班车"), and places named ("华埠马金都行",
-"隔壁的下溪村", "镇上都行", "出了村就不去", "就村里，远了不放心")."""
+a part of the day said busy beside one said free ("白天上班晚上有空"), a day's routine said in one
+breath ("七点送孙子去学堂下午三点半去接中间都有空", "奶奶要人照顾晚上…我就有空"), how one goes and for
+how long ("骑电瓶车半小时", "走路十分钟", "来回一个小时", "坐班车"), and places named ("华埠马金都行",
+"隔壁的下溪村", "镇上都行", "出了村就不去", "就村里，远了不放心", "村口远了不行", "赶集那么远")."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 from knowledge import taxonomy
 from knowledge.places import Gazetteer, village_key
 from knowledge.taxonomy import Reading
-from knowledge.text import arabize, compact, normalize
+from knowledge.text import arabize, compact, corrected, normalize
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|凌晨|清早|中午|下午|傍晚|黄昏|晚上|夜里|早|晚)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
@@ -31,7 +32,7 @@ _ROUTINE_HOURS = (("中午|中饭|午饭|午餐|晌午", "中午12点"),
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
                   ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
-_AFTER_EDGE, _BEFORE_EDGE = r"(?=[了完]?(?:以后|之后|过后|后|以前|之前|前|到|才))", r"((?:到|从)[^，,。到从]{0,3}?)"
+_AFTER_EDGE, _BEFORE_EDGE = r"(?=[了完]?(?:以后|之后|过后|后|以前|之前|前|到|才|就))", r"((?:到|从)[^，,。到从]{0,3}?)"
 # "七八点": two neighbouring numerals said together, the first is the hour
 _NEIGHBOURS = re.compile(
     "|".join(a + b for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)) + r"(?=点)")
@@ -177,7 +178,7 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
 
 
 # a part of the day or of the week, as said before what one does then or whether one is free
-_WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|周末|平时|平常|工作日"
+_WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|上昼|下昼|日里|夜到|周末|平时|平常|工作日"
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
 _FREE = r"有空|没事|空着|闲着|可以|都行|也行|能来|能干|能做|只有|只能"
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
@@ -194,6 +195,11 @@ def _filled() -> re.Pattern[str]:
     """A part of the day said with what fills it ("白天上班", "上午要下地"); not "上班时间"."""
     doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
     return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都]{{0,4}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
+
+
+def _filled_by(clause: str) -> bool:
+    """The clause says what one does ("送孙子去学堂", "要陪她")."""
+    return any(word in clause for word in taxonomy.answer_words()["availability"]["doing"])
 
 
 def _busy_clause(clause: str) -> bool:
@@ -243,12 +249,63 @@ def _clock_written(text: str) -> str:
     return _BARE_START.sub(r"\1点", said)
 
 
+# "七点送孙子去学堂下午三点半去接，中间都有空": free between the first and the last hour said
+_BETWEEN = re.compile(r"(?:中间|当中|这中间|那中间)[^，,。;；\s]{0,4}?(?:都|也)?(?:有空|空着|没事|闲着|可以|行)")
+# "九点以后到下午都有空": up to a part of the day is up to its end
+_UNTIL_PART = (("下午|下昼|下半天", "下午6点"), ("晚上|夜里", "晚上10点"), ("上午|上昼|上半天", "中午12点"))
+
+
+def _between(text: str) -> str:
+    """A day's routine told with the free stretch in between, as the stretch on the clock."""
+    found = _BETWEEN.search(text)
+    hours = sorted(_hours(_on_the_clock(text[:found.start()]))) if found else []
+    if not found or len(hours) < 2:
+        return text
+    return f"{text[:found.start()]}，{hours[0]}点到{hours[-1]}点有空{text[found.end():]}"
+
+
+# "下午要烧夜饭": a meal cooked is a chore that fills the time, not the evening named by 夜
+_COOKING_A_MEAL = re.compile(r"[烧做煮弄](?:夜饭|晚饭|中饭|午饭|早饭|饭)")
+
+
+def _until_part(text: str) -> str:
+    for words, clock in _UNTIL_PART:
+        text = re.sub(f"(?<=到)(?:{words})(?![\\d一二两三四五六七八九十])", clock, text)
+    return text
+
+
+# "奶奶要人照顾晚上我爸妈下班回来我就有空", "要陪她礼拜天我哥回来换我": a part of the day or of the
+# week said in one breath after a clause that is done (a "no", what one does, a 了 or 吧) starts a
+# clause of its own ("一般下午有空" stays one)
+_JOINED = re.compile(r"[有在是就都也还到从每和或跟及的只等]$|除了$|除开$")
+_DONE = re.compile(r"[了吧呢啊]$")
+
+
+def _run_on(text: str) -> str:
+    options = taxonomy.availability()
+    said, start = [], 0
+    for found in re.finditer(_WHEN, text):
+        before = text[start:found.start()]
+        head = re.split(r"[，,。;；\s]", text[:found.start()])[-1]
+        done = _DONE.search(head) or options.says_no(head) or _filled_by(head)
+        if len(head) >= 2 and done and not _JOINED.search(head) and not re.search(f"{_WHEN}$", head):
+            said.append(before + "，")
+            start = found.start()
+    return "".join(said) + text[start:]
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
-    days of the week clause by clause, else the options' words; and its two meanings when it has two."""
-    text = _part_carried(_contrasted(_clock_written(text)))
+    days of the week clause by clause, else the options' words; and its two meanings when it has two.
+    A day's routine said in one breath is cut where each part of the day is named."""
+    said = _clock_written(corrected(text))
+    said = _COOKING_A_MEAL.sub("做饭", said)
+    text = _part_carried(_contrasted(_run_on(_until_part(_between(said)))))
     whole = _whole_answer(text)
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
+    if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
+        # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at weekends"
+        reading = replace(reading, codes=[c for c in reading.codes if c != "weekends"])
     either = _two_meanings(text)
     return replace(reading, either=either) if either else reading
 
@@ -326,6 +383,21 @@ _FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都�
 _BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
 
 
+# "村口远了不行", "隔壁村也能去再远了脚骨不来三", "就是村口那么远": a place, then that beyond it is
+# too far; said in one breath, the place is the reach and the rest a reason of its own ("县城远了"
+# is the county too far: a place that far is ruled out, as before)
+_BEYOND = re.compile(r"(?<=[^\s，,。;；不要别太很点得])(?=再远|远了|远的话)")
+_AS_FAR = re.compile(r"(?<=[\u4e00-\u9fff])(?:那么|这么|那样|这样|那|这)远")
+
+
+def _as_far_as(text: str) -> str:
+    said = _AS_FAR.sub("", normalize(text))
+    beyond = _BEYOND.search(said)
+    if beyond is None or taxonomy.travel_ranges().read(said[:beyond.start()]).codes == ["county"]:
+        return said
+    return _BEYOND.sub("，", said)
+
+
 def _why_not_far(text: str) -> str:
     """The answer without its clauses that only give a reason for not going far, when another
     clause says how far: "就村里，远了老太婆不放心" → 就村里."""
@@ -338,6 +410,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     """The travel range an answer means, the widest named; None when nothing is understood. How one
     goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
+    text = corrected(text)
     means: list[str] = []
 
     def how_far_or_where(clause: str) -> list[str]:
@@ -355,7 +428,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             means.append(by_means)
         return []
 
-    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2)}", _BEEN.sub("去过", _why_not_far(text)))
+    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2)}", _BEEN.sub("去过", _why_not_far(_as_far_as(text))))
     codes = options.read(said, first=how_far_or_where).said or means
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None

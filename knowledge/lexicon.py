@@ -17,6 +17,7 @@ PAIR_GAP = 3  # words allowed between a verb and its object: "种了几亩地", 
 SLIP_SCORE = 90  # a word this close (by characters or pinyin) to a concept word is that word
 COMMON = 300  # a word this frequent in jieba's dictionary is meant as typed ("手艺" is no slip for 兽医)
 _COUNTING = set("点些几块亩片棵头只")  # "种点菜": a count between verb and object, cut as 点菜
+_NUMERALS = set("一二两三四五六七八九十百千几")  # "炒十来年茶": a word and a number are no slip for 超市
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,10 @@ class Lexicon:
         for word in (compact(w) for w in self._tokenizer.words(text)):
             if not word:
                 continue
-            if len(word) == 1 and words and len(words[-1]) == 1 and self._words.sounds_like(words[-1] + word):
+            if word == "机" and words and not self._words.exact(words[-1] + word):
+                words[-1] += word  # "割草机": the machine, not 割草 (the work) and a 机
+            elif (len(word) == 1 and words and len(words[-1]) == 1 and not {word, words[-1]} & _NUMERALS
+                    and self._words.sounds_like(words[-1] + word)):
                 words[-1] += word
             elif (len(word) == 1 and words and len(words[-1]) > 1 and not self._words.exact(words[-1])
                   and self._words.sounds_like(words[-1][-1] + word)):

@@ -14,7 +14,8 @@ from typing import Any
 from knowledge.text import FuzzyIndex, compact, normalize, pinyin_key
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
-_SAYING = re.compile(r"^(我们家|我家|我们|我|俺|家|村名|村子|名字)?(是|住|住在|在|就在|来自|老家|村叫|村是|叫做|叫)*")
+_SAYING = re.compile(r"^(嗯|呃|额|啊|哦|那个|这个|就是)*(我们家|我家|我们|我|俺|家|村名|村子|名字)?"
+                     r"(是|住|住在|在|就在|来自|老家|村叫|村是|叫做|叫)*")
 _TRAILING = re.compile(r"(的人|的|人|这里|那里|这边|那边|那儿|这儿|啦|了|呢|呀|哦|啊)+$")
 _NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
@@ -68,8 +69,8 @@ class Gazetteer:
             raw = next(e for e in _raw_towns() if e["name"] == town.name)
             for alias in [town.name, town.short, *raw.get("aliases", [])]:
                 aliases[alias] = town.name
-        self._names = FuzzyIndex(aliases)
-        self._villages = FuzzyIndex({v: t.name for t in self.towns for v in t.villages})
+        self._names = FuzzyIndex(aliases, accent=True)
+        self._villages = FuzzyIndex({v: t.name for t in self.towns for v in t.villages}, accent=True)
         self._village_names = {compact(v): v for t in self.towns for v in t.villages}
         # a short form said when the town is known already: 城关 in 芹阳 is 城关社区, 马金 in 马金镇 马金村
         self._own_short: dict[tuple[str, str], str] = {}

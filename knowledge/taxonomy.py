@@ -13,19 +13,34 @@ from importlib import resources
 from typing import Any
 
 from knowledge.lexicon import Lexicon
-from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, normalize
+from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, corrected
 
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
-_ONLY_NUMBERS = re.compile(r"^[\d\s,.;:、，。；和跟及还有与]+$")
+_ONLY_NUMBERS = re.compile(r"^(?:第?\d+个?[\s,.;:、，。；和跟及还有与]*)+$")
+_PICK_BEFORE = re.compile(r"^(?:我)?(?:选|要|就)+")  # "选2跟4", "我要1和3"
+_FINE_AFTER = re.compile(r"(?:[都也]?(?:行|可以|会|能|中|成|好)|吧|的|呀|啊)+$")  # "1、2都行": the numbers
 # Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行".
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
-# "看过仓库", "种了地": 过/了/着 after a verb of work, left out to read the verb with its object
-_ASPECT = re.compile(f"(?<=[{''.join(sorted(_VERBS | set('看守管读念学当干')))}])[过了着](?=[\u4e00-\u9fff])")
+# "看过仓库", "种了地", "茶厂里炒过": 过/了/着 after a verb of work, left out to read the verb with its object
+_ASPECT = re.compile(f"(?<=[{''.join(sorted(_VERBS | set('看守管读念学当干')))}])[过了着]"
+                     "(?=[\u4e00-\u9fff\\s,.;，。；、]|$)")
+# "养鸡种菜，别的不会", "别的也没做过什么": a "no" about anything else rules out nothing named
+_NOTHING_ELSE = re.compile(r"(?:别的|其他|其它|其余|旁的|别样)[也都还]?(?:不会|不懂|没做过|没干过|没学过|做不来|不来)"
+                           r"[^，,。;；]*")
+# "我老公开货车的，我就在家做点手工": what someone else in the family does is not the person's work
+_SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:我|俺)?(?:老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女婿|老头子?)"
+                           r"(?:是|在|开|做|干|会)[^\s,.;，。；、我俺]*")
+# "重活做不了轻松点的都行", "晚上不行白天可以": a "no" said in one breath before more ends its clause
+_NO_THEN = re.compile(r"(干不了|做不了|去不了|不行|不来|走不动|没空|没时间|不方便)(?=[\u4e00-\u9fff])(?![的了啊吧呀])")
 # when something was done, said before where: "晚上在厂里值班", "以前在饭店"; no kind of work
 _WHEN_SAID = re.compile(r"早上|上午|中午|下午|晚上|夜里|白天|平时|以前|现在|原来|过去|后来|年轻时候?|那时候?")
-_A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店])")
+_A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
+# "在林场看大门": a place named by a kind of its own that is no kind of work, beside a trade, is only
+# where it was done (a factory or a shop is work of its own: "在电子厂装配零件" is factory work)
+_A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[场站院])")
+_MACHINE = re.compile(r"[\u4e00-\u9fff]机(?![会器构关])")  # a machine named by its work: 割草机, 打谷机
 LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is that label typed
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
 # side names nothing the other is meant ("县城不去").
@@ -33,8 +48,6 @@ _NO_AFTER = (r"太远|走不动|跑不动|去不动|吃不消|受不了|不出�
              r"|不太行|不大行")
 _NO_BEFORE = r"除了|除开|除去|只要不是|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿"
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
-# "采茶，哦不对，俺主要是做饭": what is said after a correction replaces what came before
-_CORRECTED = re.compile(r"哦不对|不对不对|不对|说错了|搞错了|打错了|写错了|不是不是")
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
@@ -168,8 +181,9 @@ class OptionSet:
         A clause that says no ("晚上不行") names what is left (工作日 for "礼拜天不行") or nothing;
         "1 3" names options by number; `first` reads a clause before the options' words do.
         """
-        if _ONLY_NUMBERS.match(arabize(text)):
-            numbers = choice_numbers(text, len(self.numbered))
+        bare = _PICK_BEFORE.sub("", _FINE_AFTER.sub("", arabize(text)))
+        if _ONLY_NUMBERS.match(bare or "-"):
+            numbers = choice_numbers(bare, len(self.numbered))
             return Reading([self.numbered[n - 1].code for n in numbers] if numbers else [], [] if numbers else [text])
         codes: list[str] = []
         unknown: list[str] = []
@@ -182,7 +196,8 @@ class OptionSet:
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
             return Reading([typed[0].key], [])
-        said = _ASPECT.sub("", _DIALECT_FINE.sub("行", _CORRECTED.split(normalize(text))[-1]))
+        said = _NO_THEN.sub(r"\1，", _SOMEONE_ELSE.sub(r"\1", _NOTHING_ELSE.sub("，", corrected(text))))
+        said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
@@ -239,7 +254,10 @@ class OptionSet:
             unsaid = unsaid.replace(alias, "|")
         # "不要太远", "太远不行": the no is the saying's own when nothing else is ruled out
         if said and (not self._negated.search(unsaid) or not self._named(self._negated.sub("", unsaid).strip("|"))):
-            return list(dict.fromkeys(c for _, codes in said for c in codes)), []
+            saying = list(dict.fromkeys(c for _, codes in said for c in codes))
+            # "没啥本事，就是带孙子带了六年": a saying of "nothing special" leaves the rest of the clause to say
+            also = [c for piece in unsaid.split("|") for c in self._named(piece)] if saying == [self._general] else []
+            return list(dict.fromkeys([*saying, *also])), []
         negation = self._negated.search(key)
         if negation is None:
             return self._named(key), []
@@ -265,7 +283,8 @@ class OptionSet:
             head, found, _sold = key.partition(verb)
             if found and self._goods_code in self._named(head):
                 key = head + found
-        for setting in self._settings:  # "装修水电": 水电, the trade, not also 装修
+        place = _A_SETTING.search(key)
+        for setting in [*self._settings, place.group(1)] if place else self._settings:  # "装修水电": 水电, not 装修
             head, found, after = key.partition(setting)
             named_after = self._named(after) if found else []
             if named_after == [self._general]:  # "在工地打杂": odd jobs at a place are its kind of work
@@ -277,8 +296,8 @@ class OptionSet:
         concepts = self._lexicon.codes(rest) if self._lexicon and rest.strip("|") else []
         if inside or concepts:
             return list(dict.fromkeys([*inside, *concepts]))
-        if self._lexicon and self._lexicon.common(key):  # "老伴" is no slip for 早班
-            return []
+        if self._lexicon and self._lexicon.common(key) or _MACHINE.search(key):  # "老伴" is no slip for 早班,
+            return []  # nor "割草机" for 割草
         hits = self._index.lookup(key, limit=1, cutoff=80)
         if hits:
             return [hits[0].key]
@@ -289,7 +308,7 @@ class OptionSet:
     def _options_words_in(self, key: str) -> tuple[list[str], str]:
         """Codes of the options' own words inside the clause, longest first, each stretch of text
         used once and none cutting across two of jieba's words ("今天天气" holds no 天天); and
-        the text left over."""
+        the text left over; "割草机" names a machine, not 割草."""
         cuts = self._lexicon.cuts(key) if self._lexicon else None
         found: list[str] = []
         rest = key
@@ -297,7 +316,8 @@ class OptionSet:
             start = rest.find(alias)
             while start >= 0:
                 end = start + len(alias)
-                if cuts is None or start in cuts or end in cuts:
+                machine = rest[end:end + 1] == "机"  # "割草机", "打谷机": the machine, not the work
+                if (cuts is None or start in cuts or end in cuts) and not machine:
                     found.append(self._index.exact(alias) or "")
                     rest = rest[:start] + "|" * len(alias) + rest[end:]
                 start = rest.find(alias, start + 1)

@@ -128,10 +128,34 @@ def choice_numbers(text: str, count: int) -> list[int] | None:
     return picked
 
 
+# "19 不对 18", "苏庄 哦不 住古田村", "种田，说错了，是采茶": what follows a correction replaces what came before
+_CORRECTION = re.compile(r"哦不对|不对不对|不对(?![口外劲称付头])|说错了|说错|搞错了|打错了|写错了|不是不是|哦不是"
+                         r"|哦不(?=[\s,，。、!！]|$)")
+_HOLLOW = re.compile(r"^[\s,.;:!?、，。；：！？嗯呃啊哦呀是的我]*$")  # nothing said after the correction
+
+
+def corrected(text: str) -> str:
+    """The answer as corrected in the same message: the part after the last 不对/说错了/哦不 when
+    something is said after it, else the whole text ("岁数说错了" stays as it is)."""
+    said = normalize(text)
+    parts = _CORRECTION.split(said)
+    return parts[-1].strip(" ,，。、") if len(parts) > 1 and not _HOLLOW.match(parts[-1]) else said
+
+
 @lru_cache(maxsize=4096)
 def pinyin_key(text: str) -> str:
     """Toneless pinyin of the text, syllables joined by spaces: homophones share a key."""
     return " ".join(lazy_pinyin(normalize(text), style=Style.NORMAL, errors="ignore"))
+
+
+# What a southern accent or voice input does not tell apart: 马京 for 马金 (in/ing), 桐村 for 铜村,
+# 中村 for 忠村, 林杉 for 林山 (sh/s)
+_ACCENT = re.compile(r"(?<=[aeiu])ng\b|(?<=\b[zcs])h")
+
+
+def accent_key(pinyin: str) -> str:
+    """A pinyin key with the sounds a southern accent merges made one: "ma jing" → "ma jin"."""
+    return _ACCENT.sub(lambda m: "n" if m.group(0) == "ng" else "", pinyin)
 
 
 _SPELLING = re.compile(r"[a-z]{4,}")  # pinyin letters, long enough not to be "ok" or "yes"
@@ -154,7 +178,10 @@ class FuzzyIndex:
     "马今" finds 马金.
     """
 
-    def __init__(self, aliases: Mapping[str, str]):
+    def __init__(self, aliases: Mapping[str, str], *, accent: bool = False):
+        # names heard through an accent ("马京" for 马金): places only, where a near sound is still
+        # a name; for words of work it would hear 司机 in 十几
+        self._heard = accent_key if accent else str
         self._by_alias = {compact(a): k for a, k in aliases.items() if compact(a)}
         self._aliases = list(self._by_alias)
         self._pinyins = [pinyin_key(a) for a in self._aliases]
@@ -218,9 +245,10 @@ class FuzzyIndex:
     def sounds_contained(self, text: str) -> list[str]:
         """Keys whose alias is heard inside the text: its pinyin is a run of the text's syllables
         ("我住在化埠镇" → 华埠镇, "会彩茶叶" → 采茶). Aliases of one syllable are left out."""
-        heard = f" {pinyin_key(compact(text))} "
+        heard = f" {self._heard(pinyin_key(compact(text)))} "
         found: list[str] = []
-        for alias, sound in sorted(zip(self._aliases, self._pinyins, strict=False), key=lambda p: -len(p[1])):
+        for alias, exact in sorted(zip(self._aliases, self._pinyins, strict=False), key=lambda p: -len(p[1])):
+            sound = self._heard(exact)
             if " " in sound and f" {sound} " in heard and self._by_alias[alias] not in found:
                 found.append(self._by_alias[alias])
                 heard = heard.replace(f" {sound} ", " | ")

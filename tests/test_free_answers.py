@@ -9,6 +9,7 @@ import pytest
 from conftest import ChatHarness
 from sqlmodel import Session, select
 
+from handlers.asking import is_question
 from storage.models import Worker
 
 ANSWERS = {"town": "华埠", "village": "金星村", "age": "60", "skills": "1", "availability": "1", "travel": "2"}
@@ -160,6 +161,50 @@ def test_a_question_typed_instead_of_an_answer_is_answered_and_no_miss_counted(s
     assert worker.availability == ["afternoon"] and not worker.notes
 
 
+def test_the_same_words_again_after_an_aside_are_an_answer(sqlite_chat: ChatHarness) -> None:
+    """"别的也没做过什么" is no question; and words taken for a question once are an answer when
+    said again (a question is never asked a third time)."""
+    sqlite_chat.conversation("登记", "华埠", "跳过", "60")
+    assert "记下了：工厂" in sqlite_chat.say("以前在电子厂流水线做了五年啊别的也没做过什么")
+    assert "记下了" not in sqlite_chat.say("晚上干活工资怎么样")
+    assert "记下了：晚上" in sqlite_chat.say("晚上干活工资怎么样")
+
+
+@pytest.mark.parametrize("said,asking", [
+    ("别的也没做过什么", False), ("种田呢 采茶呢", False), ("烧饭洗碗这些呢", False),
+    ("采茶的工资一天多少呢", True), ("60岁以上还能干活吗", True),
+])
+def test_an_answer_ending_like_a_question_is_still_an_answer(said: str, asking: bool) -> None:
+    assert is_question(said) is asking
+
+
+def test_a_correction_in_the_same_message_replaces_what_came_before(sqlite_chat: ChatHarness) -> None:
+    worker, _ = register(sqlite_chat, age="19 不对 18 还没过生日")
+    assert worker.age == 18
+
+
+def test_an_age_said_with_the_place_is_not_asked_again(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.conversation("登记", "华埠 下溪村 今年六十二")[-1]
+    assert "62岁" in reply and "会做哪些活" in reply and "多大岁数" not in reply
+    assert "登记好了" in sqlite_chat.conversation("1", "1", "2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert (worker.village, worker.age) == ("下溪村", 62)
+
+
+def test_free_time_said_with_the_work_is_not_asked_again(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.conversation("登记", "华埠", "跳过", "60", "会采茶 晚上也行")[-1]
+    assert "有空：晚上" in reply and "多远" in reply
+    assert "登记好了" in sqlite_chat.conversation("2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert (worker.skills, worker.availability) == (["tea"], ["evening"])
+
+
+def test_a_town_heard_through_an_accent_is_that_town(sqlite_chat: ChatHarness) -> None:
+    assert "好的，马金镇" in sqlite_chat.conversation("登记", "我是马京的啊山里头")[-1]
+
+
 def test_a_question_with_a_number_typed_while_a_list_is_shown_is_answered(sqlite_chat: ChatHarness) -> None:
     assert "哪个乡镇的活" in sqlite_chat.say("找工作")
     reply = sqlite_chat.say("我60多岁了还能找活干吗")
@@ -289,7 +334,7 @@ def test_a_misheard_village_named_for_the_town_gives_both(sqlite_chat: ChatHarne
     assert f"好的，{heard}" in sqlite_chat.conversation("登记", said)[-1]
 
 
-@pytest.mark.parametrize("said", ["村就不写了", "不晓得咋写", "先空着"])
+@pytest.mark.parametrize("said", ["村就不写了", "不晓得咋写", "先空着", "没得", "就山里头那个小村"])
 def test_declining_the_village_in_ones_own_words(sqlite_chat: ChatHarness, said: str) -> None:
     worker, _ = register(sqlite_chat, village=said)
     assert worker.village is None
