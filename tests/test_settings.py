@@ -75,3 +75,15 @@ def test_serve_with_a_wrong_setting_stops_at_once_with_a_clear_message(tmp_path:
     assert "设置有误" in result.stderr and "JOBBOT_QUIET_START=25:00" in result.stderr
     assert "JOBBOT_WECHAT_AES_KEY" in result.stderr and "not-a-key-at-all" not in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "set_to", "children"),
+    [(None, None, 1), ("postgresql+psycopg://u@h/db", None, 2), ("postgresql+psycopg://u@h/db", 0, 0),
+     ("postgresql+psycopg://u@h/db", 3, 3), (None, 2, 2)],
+)
+def test_dispatch_children_default_to_one_on_sqlite_and_two_on_postgresql(
+    tmp_path: Path, url: str | None, set_to: int | None, children: int
+) -> None:
+    settings = Settings(database_url=url, data_dir=tmp_path, dispatch_processes=set_to)
+    assert settings.dispatch_children == children

@@ -115,8 +115,8 @@ class WeChatChannel(Channel):
         if not self.settings.wechat_token:
             log.warning("JOBBOT_WECHAT_TOKEN is not set: /wechat refuses every request")
         self._open_client()
-        if self.settings.dispatch_processes and self.settings.wechat_token:
-            self._processes = [DispatchProcess(self.settings) for _ in range(self.settings.dispatch_processes)]
+        if self.settings.dispatch_children and self.settings.wechat_token:
+            self._processes = [DispatchProcess(self.settings) for _ in range(self.settings.dispatch_children)]
             await asyncio.gather(*(child.start() for child in self._processes))
         else:
             self._threads = ThreadPoolExecutor(dispatch_lanes(self.settings), thread_name_prefix="wechat-dispatch")
@@ -217,8 +217,8 @@ def dispatch_lanes(settings: Settings) -> int:
     SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms between tries. On PostgreSQL a few
     threads overlap the round trips; more only fight over the GIL.
     """
-    if settings.dispatch_processes:
-        return settings.dispatch_processes
+    if settings.dispatch_children:
+        return settings.dispatch_children
     return 1 if settings.is_sqlite else 4
 
 
