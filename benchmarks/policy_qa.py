@@ -28,8 +28,10 @@ The blind3 set (tests/data/policy_eval_blind3_{dev,heldout}.jsonl): 220 question
 alone in everyday speech (story first, dialect, voice slips, requests, partial answers, how-to, 52 not
 covered), split once at random (seed 20261206); both halves were first run on the sixth round's method
 before any change made in that round.
-The train4 set (tests/data/policy_eval_train4.jsonl): 300 questions written the same way as training
-rows for the measure classifier; it is dev, first run on the sixth round's method before it was trained on.
+The train4, train5 and train6 sets (tests/data/policy_eval_train{4,5,6}.jsonl): 300 questions each,
+written the same way as training rows for the measure classifier (train5: older villagers, story
+first, dialect, voice input; train6: near-misses beside the questions the plan does answer); they
+are dev, each first run before the classifier was trained on it.
 `--no-heldout` leaves the five held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -60,7 +62,7 @@ BLIND2_DEV_SET = DATA / "policy_eval_blind2_dev.jsonl"
 BLIND2_HELDOUT_SET = DATA / "policy_eval_blind2_heldout.jsonl"
 BLIND3_DEV_SET = DATA / "policy_eval_blind3_dev.jsonl"
 BLIND3_HELDOUT_SET = DATA / "policy_eval_blind3_heldout.jsonl"
-TRAIN4_SET = DATA / "policy_eval_train4.jsonl"
+TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
 SPOKEN_CHECK_SET = DATA / "policy_eval_spoken_probe2.jsonl"
 OLD_SETS = (DATA / "policy_qa.jsonl", DATA / "policy_qa_holdout.jsonl")
@@ -179,7 +181,8 @@ def main(argv: list[str]) -> int:
     run(kb, load_eval(BLIND_DEV_SET), "blind dev", "--verbose" in argv)
     run(kb, load_eval(BLIND2_DEV_SET), "blind2 dev", "--verbose" in argv)
     run(kb, load_eval(BLIND3_DEV_SET), "blind3 dev", "--verbose" in argv)
-    run(kb, load_eval(TRAIN4_SET), "train4 set", "--verbose" in argv)
+    for path in TRAIN_SETS:
+        run(kb, load_eval(path), f"{path.stem.removeprefix('policy_eval_')} set", "--verbose" in argv)
     run(kb, load_eval(SPOKEN_PROBE_SET), "spoken probe", "--verbose" in argv)
     run(kb, load_eval(SPOKEN_CHECK_SET), "spoken check", "--verbose" in argv)
     if "--no-heldout" not in argv:

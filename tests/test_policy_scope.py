@@ -57,14 +57,15 @@ def test_the_documents_words_and_the_askers_circumstances_are_not(
 
 # The learned guess answers these from the plan word beside the foreign thing. Keeping it from
 # guessing whenever the thing asked is foreign made them honest, but on the held-out halves it cost
-# 12 right answers for 4 honest no-answers, so the guess is left free.
+# 12 right answers for 4 honest no-answers, so the guess is left free (more training rows since
+# keep 零工驿站的电话多少 unanswered).
 GUESSED = "the learned guess answers from the plan word beside the foreign thing"
 
 
 @pytest.mark.parametrize(
     "question",
     [
-        pytest.param("零工驿站的电话多少", marks=pytest.mark.xfail(strict=True, reason=GUESSED)),  # not its telephone
+        "零工驿站的电话多少",  # the plan has 零工驿站, not its telephone
         "残疾人三轮车怎么申请",
         pytest.param("创业贷款要抵押房产证吗", marks=pytest.mark.xfail(strict=True, reason=GUESSED)),
         pytest.param("见习基地包不包住宿", marks=pytest.mark.xfail(strict=True, reason=GUESSED)),
