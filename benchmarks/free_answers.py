@@ -6,8 +6,9 @@ A file's rows are {"slot", "text", "expected"} (taxonomy codes), optionally "tow
 (the person's own, for travel). A travel row without them is read as a person of 华埠镇 金星村.
 Misses are listed only with --verbose, and never for a held-out file.
 
-Run: .venv/bin/python benchmarks/free_answers.py [--file F ...] [--verbose]
-     (default: tests/data/free_answer_cases.jsonl and every benchmarks/data/free_answers_*.jsonl)
+Run: .venv/bin/python benchmarks/free_answers.py [--file F ...] [--verbose] [--heldout]
+     (default: tests/data/free_answer_cases.jsonl and every benchmarks/data/free_answers_*_dev.jsonl;
+     --heldout adds the held-out files, for the figure at a merge, never for tuning)
 """
 
 from __future__ import annotations
@@ -69,9 +70,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--file", action="append", type=Path, help="a JSONL file of free answers (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="list the misses (dev files only)")
+    parser.add_argument("--heldout", action="store_true", help="also score the held-out files")
     args = parser.parse_args(argv)
+    data = ROOT / "benchmarks" / "data"
     files = args.file or [ROOT / "tests" / "data" / "free_answer_cases.jsonl",
-                          *sorted((ROOT / "benchmarks" / "data").glob("free_answers_*.jsonl"))]
+                          *sorted(data.glob("free_answers_*_dev.jsonl")),
+                          *(sorted(data.glob("free_answers_*_heldout.jsonl")) if args.heldout else [])]
     for path in files:
         score(path.resolve(), args.verbose)
     return 0
