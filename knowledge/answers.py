@@ -27,12 +27,14 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天]+)")
 
 # The edges of a day's routine said as the start or end of a stretch of time ("吃过中饭以后",
 # "到中午", "送完孙子上学到接他放学"): their hour
-_ROUTINE_HOURS = (("中午|中饭|午饭|午餐|晌午", "中午12点"),
-                  ("晚饭|晚餐|天黑|落山|太阳落山|太阳下山|日落|擦黑", "晚上6点"),
+_ROUTINE_HOURS = (("午睡|午觉|中觉", "下午2点"),
+                  ("中午|中饭|午饭|午餐|晌午", "中午12点"),
+                  ("晚饭|晚餐|天黑|落山|太阳落山|太阳下山|日落|擦黑|收工|放工|下工|下班|收摊", "晚上6点"),
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
                   ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
-_AFTER_EDGE, _BEFORE_EDGE = r"(?=[了完]?(?:以后|之后|过后|后|以前|之前|前|到|才|就))", r"((?:到|从)[^，,。到从]{0,3}?)"
+_AFTER_EDGE = r"(?=(?:[了完好过]|起来|醒了?)?(?:以后|之后|过后|后|以前|之前|前|到|才|就))"
+_BEFORE_EDGE = r"((?:到|从)[^，,。到从]{0,3}?)"
 # "七八点": two neighbouring numerals said together, the first is the hour
 _NEIGHBOURS = re.compile(
     "|".join(a + b for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)) + r"(?=点)")
@@ -47,10 +49,16 @@ def _clock_hour(part: str | None, hour: int) -> int:
 _WORKDAY = re.compile(r"[早朝]上?(\d{1,2})点?(?:到|至|-|~)?晚上?(\d{1,2})点?")
 
 
+# "接完孙子", "送好孩子": the errand done, as its edge of the day; "吃过中饭" said alone is after it
+_ERRAND_DONE = re.compile(r"(?<=[送接])[完了好过](?=孙|孩|小孩|娃)")
+_MEAL_DONE = re.compile(r"(?<=吃[过完了好])(早饭|早餐|中饭|午饭|午餐|晚饭|晚餐|夜饭)"
+                        r"(?![了完]?(?:以后|之后|过后|后|以前|之前|前|到|才|就))")
+
+
 def _on_the_clock(text: str) -> str:
     """The text with routine edges said as hours and numerals as digits: "吃过中饭以后" → "中午12点以后",
     "早8晚5" → "早上8点到晚上5点"."""
-    said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], text)
+    said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], _MEAL_DONE.sub(r"\1以后", _ERRAND_DONE.sub("", text)))
     for words, clock in _ROUTINE_HOURS:
         said = re.sub(f"{_BEFORE_EDGE}(?:{words})", rf"\g<1>{clock}", said)
         said = re.sub(f"(?:{words}){_AFTER_EDGE}", clock, said)
@@ -89,7 +97,7 @@ def _clock(text: str) -> list[str]:
     elif _UNTIL.search(said):
         start, end = DAY_START, hours[0]
     else:
-        start, end = hours[0], DAY_END if _AFTER.search(text) else hours[0] + 1
+        start, end = hours[0], DAY_END if _AFTER.search(said) else hours[0] + 1
     start = max(start, DAY_START)  # "凌晨四点": before the day starts is its first hour
     end = max(end, start + 1)
     span = max(end - start, 1)
@@ -154,8 +162,8 @@ _NEIGHBOUR_MONTHS = re.compile(
     "|".join(f"{a}(?={b}月)" for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)))
 
 
-# "平时都有空": 平时 is both "on weekdays" and "usually"
-_USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:有空|在家|行|可以|闲|没事|能)")
+# "平时都有空": 平时 is both "on weekdays" and "usually" (at home, "平时都在家", is any time)
+_USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:有空|行|可以|闲|没事|能)")
 _WEEKEND = re.compile(r"周末|礼拜[六天日]|星期[六天日]|周[六日]|双休|节假日")
 # an hour said with its part of the day, or an edge of the day's routine: no doubt about morning or evening
 _DAY_PART = re.compile(r"[早晚夜午昼晌]|白天|天亮|天黑|饭|学|课|孙|孩")
@@ -244,8 +252,12 @@ _DASH = re.compile(r"(?<=[\d点分])\s*[-~～—至]+\s*(?=\d)")
 _BARE_START = re.compile(r"(?<![\d点])(\d{1,2})(?=到\d{1,2}点)")
 
 
+# "送完孙子以后，到下午接他之前": one stretch said across a comma
+_STRETCH_CUT = re.compile(r"(?<=以后|之后)[，,。\s]+(?=到)")
+
+
 def _clock_written(text: str) -> str:
-    said = _DASH.sub("到", _COLON_TIME.sub(r"\1点\2分", normalize(text)))
+    said = _DASH.sub("到", _COLON_TIME.sub(r"\1点\2分", _STRETCH_CUT.sub("", normalize(text))))
     return _BARE_START.sub(r"\1点", said)
 
 
@@ -294,6 +306,26 @@ def _run_on(text: str) -> str:
     return "".join(said) + text[start:]
 
 
+# "中午不行其他都可以", "除了中午其他时间都行": the parts of the day but the one ruled out
+_ALL_BUT = re.compile(r"^(?:我|俺)?(?:除了|除开|除去)?([^，,。;；\s]+?)"
+                      r"(?:不行|没空|没时间|不可以|不方便|要[^，,。]{1,6})?[，,。;；\s]*(?:其他|其它|其余|别的|别个)(?:时间|时候)?[都也]?(?:可以|行|有空|能|没事)")
+_PARTS_OF_DAY = ("morning", "afternoon", "evening")
+
+
+def _all_but(text: str) -> list[str]:
+    found = _ALL_BUT.search(normalize(text))
+    ruled = taxonomy.availability().read(found.group(1)).codes if found else []
+    ruled = ["morning", "afternoon"] if ruled == ["daytime"] else ruled
+    if not ruled or not set(ruled) <= set(_PARTS_OF_DAY):
+        return []
+    left = [code for code in _PARTS_OF_DAY if code not in ruled]
+    return ["daytime", *left[2:]] if left[:2] == ["morning", "afternoon"] else left
+
+
+# "平常都在家", "平时都在": at home, not at work, is any time (平时都有空 may be weekdays: asked)
+_AT_HOME = re.compile(r"^(?:我|反正|俺)?(?:平时|平常|一般|天天|每天)?都?在(?:家|家里|屋里)?[的呢啊]?$")
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
@@ -301,7 +333,7 @@ def free_time(text: str) -> Reading:
     said = _clock_written(corrected(text))
     said = _COOKING_A_MEAL.sub("做饭", said)
     text = _part_carried(_contrasted(_run_on(_until_part(_between(said)))))
-    whole = _whole_answer(text)
+    whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
         # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at weekends"
