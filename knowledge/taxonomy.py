@@ -94,7 +94,7 @@ class OptionSet:
                  opposites: dict[str, list[str]] | None = None, no_words: list[str] | None = None,
                  settings: list[str] | None = None, goods: dict[str, Any] | None = None,
                  part_of: dict[str, dict[str, list[str]]] | None = None, clients: list[str] | None = None,
-                 absorbs: dict[str, list[str]] | None = None):
+                 absorbs: dict[str, list[str]] | None = None, handled_at: list[str] | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
@@ -116,6 +116,7 @@ class OptionSet:
         # "直播卖茶叶": what is sold online is not a kind of work of its own
         self._goods_code, self._goods_verbs = (goods or {}).get("code"), (goods or {}).get("verbs", [])
         self._absorbs = absorbs or {}  # "在服装厂剪线头": handwork done in a factory is factory work
+        self._handled_at = set(handled_at or [])  # handling goods beside a place's own work is part of it
         # "给老人理发", "辅导小孩作业": whom a trade with no option serves names no kind of work of its own
         self._clients = re.compile("|".join(sorted(clients, key=len, reverse=True))) if clients else None
         # "帮人家做钟点工，打扫卫生，烧烧饭": chores done for a household are part of that kind of work
@@ -289,6 +290,10 @@ class OptionSet:
             named_after = self._named(after) if found else []
             if named_after == [self._general]:  # "在工地打杂": odd jobs at a place are its kind of work
                 named_after = self._named(setting) or named_after
+            handled = setting in self._settings and self._handled_at & set(named_after)
+            field = self._named(setting) if handled else []
+            if len(field) == 1 and field[0] in named_after:  # "在超市理货收钱": the shop's work
+                named_after = [c for c in named_after if c not in self._handled_at]
             if named_after:
                 said_before = _FILLER.sub("", _WHEN_SAID.sub("", head.replace("在", "")))  # "晚上在厂里…"
                 return list(dict.fromkeys([*(self._named(head) if said_before else []), *named_after]))
@@ -348,7 +353,8 @@ def _options(section: str) -> OptionSet:
                              e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
                      lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
-                     words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"))
+                     words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"),
+                     words.get("handled_at"))
 
 
 @lru_cache(maxsize=1)
