@@ -295,6 +295,7 @@ class OptionSet:
             if len(field) == 1 and field[0] in named_after:  # "在超市理货收钱": the shop's work
                 named_after = [c for c in named_after if c not in self._handled_at]
             if named_after:
+                head = head.rpartition("在")[0] if "在" in head else head  # "在物流公司开车": 物流 names the place
                 said_before = _FILLER.sub("", _WHEN_SAID.sub("", head.replace("在", "")))  # "晚上在厂里…"
                 return list(dict.fromkeys([*(self._named(head) if said_before else []), *named_after]))
         inside, rest = self._options_words_in(key)
