@@ -306,15 +306,19 @@ def _run_on(text: str) -> str:
     return "".join(said) + text[start:]
 
 
-# "中午不行其他都可以", "除了中午其他时间都行": the parts of the day but the one ruled out
-_ALL_BUT = re.compile(r"^(?:我|俺)?(?:除了|除开|除去)?([^，,。;；\s]+?)"
-                      r"(?:不行|没空|没时间|不可以|不方便|要[^，,。]{1,6})?[，,。;；\s]*(?:其他|其它|其余|别的|别个)(?:时间|时候)?[都也]?(?:可以|行|有空|能|没事)")
+# "中午不行其他都可以", "除了中午其他时间都行", "上午除外", "中午以外都可以": the parts of the day
+# but the one ruled out
+_OTHERS_FINE = r"(?:其他|其它|其余|别的|别个)?(?:时间|时候)?[都也]?(?:可以|行|有空|能|没事)"
+_ALL_BUT = re.compile(r"^(?:我|俺)?(?:(?:除了|除开|除去)([^，,。;；\s]+?)(?:以外|之外)?(?:[，,。;；\s]*" + _OTHERS_FINE
+                      + r")?|([^，,。;；\s除]+?)(?:除外|以外|之外)[，,。;；\s]*(?:" + _OTHERS_FINE
+                      + r")?|([^，,。;；\s]+?)(?:不行|没空|没时间|不可以|不方便|要[^，,。]{1,6})?[，,。;；\s]*"
+                      r"(?:其他|其它|其余|别的|别个)(?:时间|时候)?[都也]?(?:可以|行|有空|能|没事))[的了吧啊]?$")
 _PARTS_OF_DAY = ("morning", "afternoon", "evening")
 
 
 def _all_but(text: str) -> list[str]:
     found = _ALL_BUT.search(normalize(text))
-    ruled = taxonomy.availability().read(found.group(1)).codes if found else []
+    ruled = taxonomy.availability().read(next(g for g in found.groups() if g)).codes if found else []
     ruled = ["morning", "afternoon"] if ruled == ["daytime"] else ruled
     if not ruled or not set(ruled) <= set(_PARTS_OF_DAY):
         return []
@@ -323,7 +327,7 @@ def _all_but(text: str) -> list[str]:
 
 
 # "平常都在家", "平时都在": at home, not at work, is any time (平时都有空 may be weekdays: asked)
-_AT_HOME = re.compile(r"^(?:我|反正|俺)?(?:平时|平常|一般|天天|每天)?都?在(?:家|家里|屋里)?[的呢啊]?$")
+_AT_HOME = re.compile(r"^(?:我|反正|俺)?(?:平时|平常|一般|天天|每天)?[都就]?在(?:家|家里|屋里)?[的呢啊]?$")
 
 
 def free_time(text: str) -> Reading:
