@@ -29,7 +29,7 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天]+)")
 # "到中午", "送完孙子上学到接他放学"): their hour
 _ROUTINE_HOURS = (("午睡|午觉|中觉", "下午2点"),
                   ("中午|中饭|午饭|午餐|晌午", "中午12点"),
-                  ("晚饭|晚餐|天黑|落山|太阳落山|太阳下山|日落|擦黑|收工|放工|下工|下班|收摊", "晚上6点"),
+                  ("晚饭|晚餐|夜饭|天黑|落山|太阳落山|太阳下山|日落|擦黑|收工|放工|下工|下班|收摊", "晚上6点"),
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
                   ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
@@ -79,31 +79,60 @@ def _hours(said: str) -> list[int]:
     return [h for h in hours if 0 <= h <= 24]
 
 
+_ALL_AFTER = re.compile(r"(?:以后|之后|后)(?:[都也]|随时|什么时候|啥时候)")
 _UNTIL = re.compile(r"到\D{0,2}\d|点(?:以前|之前|前)")  # "到11点", "中午以前": up to the hour named
 DAY_START, DAY_END = 6, 22
 _PARTS = (("morning", DAY_START, NOON), ("afternoon", NOON, EVENING), ("evening", EVENING, DAY_END + 2))
 MOST_OF = 2  # hours of a part of the day a stretch must cover to count, unless the stretch is short
 
 
-def _clock(text: str) -> list[str]:
-    """Parts of the day covered by hours named: "8点到11点" → 上午, "下午3点以后" → 下午, 晚上;
-    "5点以后" is 晚上 (an hour of the afternoon is not the afternoon), "到中午" is the morning."""
+def _stretch(text: str, to_the_end: bool = False) -> tuple[int, int] | None:
+    """The stretch of the day the hours named cover: "8点到11点" → 8–11, "下午3点以后" → 15–18
+    (15–22 `to_the_end`), "到中午" → 6–12; None when no hour is named."""
     said = _on_the_clock(text)
     hours = _hours(said)
     if not hours:
-        return []
+        return None
     if len(hours) > 1:
         start, end = hours[0], hours[-1]
     elif _UNTIL.search(said):
         start, end = DAY_START, hours[0]
+    elif _AFTER.search(said):
+        start = max(hours[0], DAY_START)
+        end = next(last for _, first, last in _PARTS if first <= start < last) if start < DAY_END else DAY_END
+        # "下午两点以后": to the end of its part of the day; "中午以后都行", "5点以后" (an hour before
+        # the part's end): on to the end of the day
+        if to_the_end or _ALL_AFTER.search(said) or end - start < MOST_OF:
+            end = DAY_END
     else:
-        start, end = hours[0], DAY_END if _AFTER.search(said) else hours[0] + 1
+        start, end = hours[0], hours[0] + 1
     start = max(start, DAY_START)  # "凌晨四点": before the day starts is its first hour
-    end = max(end, start + 1)
+    return start, max(end, start + 1)
+
+
+def _covered(start: int, end: int) -> list[str]:
+    """Parts of the day a stretch covers ("5点以后" is 晚上: an hour of the afternoon is not the afternoon)."""
     span = max(end - start, 1)
     covered = {code: min(end, last) - max(start, first) for code, first, last in _PARTS}
     return [code for code, hours_in in covered.items()
             if hours_in > 0 and (hours_in >= MOST_OF or 2 * hours_in >= span)]
+
+
+def _clock(text: str) -> list[str]:
+    """Parts of the day covered by hours named: "8点到11点" → 上午, "下午3点以后" → 下午, 晚上."""
+    stretch = _stretch(text)
+    return _covered(*stretch) if stretch else []
+
+
+def _clock_ruled_out(text: str) -> list[str]:
+    """Parts of the day left by hours said busy up to its start or from them on to its end:
+    "三点半以后不行" → 白天 (6 to 15); a busy stretch inside the day ("12点到1点不行") leaves no
+    part of the day ruled out, so it says nothing."""
+    stretch = _stretch(text, to_the_end=True)
+    if stretch is None or DAY_START < stretch[0] and stretch[1] < DAY_END:
+        return []
+    start, end = stretch
+    return _covered(end, DAY_END) if start <= DAY_START else _covered(DAY_START, start)
 
 
 def _days(text: str) -> list[str]:
@@ -116,7 +145,7 @@ def _clock_and_days(clause: str) -> list[str]:
     """The clock and days named, and the options' words beside days alone ("礼拜一到礼拜五白天")."""
     options = taxonomy.availability()
     if options.says_no(clause):
-        return []
+        return _clock_ruled_out(normalize(clause))
     said = normalize(clause)
     clock, days = _clock(said), _days(said) or _days(arabize(said))
     beside = options.read(_WEEKDAY.sub("", arabize(said))).codes if days and not clock else []
@@ -256,9 +285,27 @@ _BARE_START = re.compile(r"(?<![\d点])(\d{1,2})(?=到\d{1,2}点)")
 _STRETCH_CUT = re.compile(r"(?<=以后|之后)[，,。\s]+(?=到)")
 
 
+# "9-12", "8到11": two bare numbers of the clock with 到 between, said alone
+_BARE_RANGE = re.compile(r"^(\d{1,2})到(\d{1,2})$")
+# "after 6pm", "morning 8 to 11": the clock typed in English, in words
+_ENGLISH = {"am": "早上", "pm": "下午", "morning": "早上", "afternoon": "下午", "evening": "晚上", "night": "晚上",
+            "after": "以后", "before": "以前", "to": "到", "from": ""}
+
+
+def _from_english(text: str) -> str:
+    """"after 6pm" → "下午6点以后", "morning 8 to 11" → "早上8点到11点"."""
+    said = re.sub(r"(?<![a-z])(after|before)\s+(.+)$", r"\2 \1", text)  # said after the hour in Chinese
+    said = re.sub(r"(\d{1,2})\s*(am|pm)(?![a-z])", lambda m: f"{_ENGLISH[m.group(2)]}{m.group(1)}点", said)
+    said = re.sub(r"(?<![a-z\d])(\d{1,2})(?![\d点a-z])", r"\1点", said)  # a bare number beside English is an hour
+    for word, chinese in _ENGLISH.items():
+        said = re.sub(f"(?<![a-z]){word}(?![a-z])", chinese, said)
+    return said.replace(" ", "")
+
+
 def _clock_written(text: str) -> str:
     said = _DASH.sub("到", _COLON_TIME.sub(r"\1点\2分", _STRETCH_CUT.sub("", normalize(text))))
-    return _BARE_START.sub(r"\1点", said)
+    said = _BARE_RANGE.sub(r"\1点到\2点", said)
+    return _BARE_START.sub(r"\1点", _from_english(said) if re.search("[a-z]", said) else said)
 
 
 # "七点送孙子去学堂下午三点半去接，中间都有空": free between the first and the last hour said
