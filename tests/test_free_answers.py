@@ -256,9 +256,9 @@ def test_a_repair_trade_is_kept_in_the_persons_words(sqlite_chat: ChatHarness) -
 @pytest.mark.parametrize("said,codes", [
     ("夜里都行，白天要睡觉", ["evening"]),  # a no said as what one must do then
     ("上午，下午要回家烧饭", ["morning"]),
-    ("吃过中饭以后", ["afternoon", "evening"]),  # a meal as the edge of the time
+    ("吃过中饭以后", ["afternoon"]),  # a meal as the edge of the time, on to the end of the afternoon
     ("太阳出来到天黑", ["daytime"]),  # dawn to dusk
-    ("两点以后", ["afternoon", "evening"]),  # a bare early hour is in the afternoon
+    ("两点以后", ["afternoon"]),  # a bare early hour is in the afternoon
     ("早上七八点到中午", ["morning"]),  # 七八点 is no hour 78
     ("礼拜一到礼拜五白天", ["weekdays", "daytime"]),  # days and a part of the day together
     ("农忙过后", ["slack_season"]),  # after the busy season
