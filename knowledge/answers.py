@@ -231,7 +231,7 @@ _NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在
 def _filled() -> re.Pattern[str]:
     """A part of the day said with what fills it ("白天上班", "上午要下地"); not "上班时间"."""
     doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
-    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都]{{0,4}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
+    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都]{{0,6}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
 
 
 def _filled_by(clause: str) -> bool:
