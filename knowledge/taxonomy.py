@@ -94,7 +94,8 @@ class OptionSet:
                  opposites: dict[str, list[str]] | None = None, no_words: list[str] | None = None,
                  settings: list[str] | None = None, goods: dict[str, Any] | None = None,
                  part_of: dict[str, dict[str, list[str]]] | None = None, clients: list[str] | None = None,
-                 absorbs: dict[str, list[str]] | None = None, handled_at: list[str] | None = None):
+                 absorbs: dict[str, list[str]] | None = None, handled_at: list[str] | None = None,
+                 life_story: str | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
@@ -117,6 +118,8 @@ class OptionSet:
         self._goods_code, self._goods_verbs = (goods or {}).get("code"), (goods or {}).get("verbs", [])
         self._absorbs = absorbs or {}  # "在服装厂剪线头": handwork done in a factory is factory work
         self._handled_at = set(handled_at or [])  # handling goods beside a place's own work is part of it
+        # "在鞋厂做了十年，后来回来带孙子": family life told in the story is no trade beside one named
+        self._life_story = re.compile(life_story) if life_story else None
         # "给老人理发", "辅导小孩作业": whom a trade with no option serves names no kind of work of its own
         self._clients = re.compile("|".join(sorted(clients, key=len, reverse=True))) if clients else None
         # "帮人家做钟点工，打扫卫生，烧烧饭": chores done for a household are part of that kind of work
@@ -199,6 +202,9 @@ class OptionSet:
             return Reading([typed[0].key], [])
         said = _NO_THEN.sub(r"\1，", _SOMEONE_ELSE.sub(r"\1", _NOTHING_ELSE.sub("，", corrected(text))))
         said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
+        story = self._life_story.sub("，", said) if self._life_story else said
+        if story != said and self.read(story, first).codes:
+            return self.read(story, first)
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
@@ -355,7 +361,7 @@ def _options(section: str) -> OptionSet:
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
                      lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
                      words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"),
-                     words.get("handled_at"))
+                     words.get("handled_at"), words.get("life_story"))
 
 
 @lru_cache(maxsize=1)
