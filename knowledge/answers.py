@@ -158,7 +158,8 @@ _ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
 _FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季)"
                         r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插|采|摘)?(?:完|好|过)了?"
-                        r"|(?:割|收|忙|做|干|弄|插)(?:完|好|了)了?[^，,。]{0,2}?(?:稻|谷|庄稼|农活|地里|田里|麦|玉米|番薯)")
+                        r"|(?:割|收|忙|做|干|弄|插)(?:完|好|了)了?[^，,。]{0,2}?(?:稻|谷|庄稼|农活|地里|田里|麦|玉米|番薯)"
+                        r"|(?:采|摘|炒)(?:完|好)了?茶")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
 _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
@@ -231,7 +232,7 @@ _NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在
 def _filled() -> re.Pattern[str]:
     """A part of the day said with what fills it ("白天上班", "上午要下地"); not "上班时间"."""
     doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
-    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都]{{0,6}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
+    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都到]{{0,6}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
 
 
 def _filled_by(clause: str) -> bool:
@@ -247,11 +248,21 @@ def _busy_clause(clause: str) -> bool:
     return len(rest) >= 2 and not _NOT_FILLED.search(rest) and not taxonomy.availability().says_no(rest)
 
 
+def _time_said_apart(said: str) -> bool:
+    """Beside a part of the day said with what fills it, another clause names a time and nothing
+    it is filled with: "就周末，平时在县城上班", "白天在厂里上班，下班后六点以后"."""
+    clauses = [c for c in re.split(r"[，,。;；\s]+", said) if c]
+    filled = [c for c in clauses if _filled().search(c)]
+    return bool(filled) and any(c not in filled and not _filled_by(c) and (re.search(_WHEN, c) or _HOUR_SAID.search(c)
+                                                                          or re.search("以后|之后", c))
+                                for c in clauses)
+
+
 def _contrasted(text: str) -> str:
     """"白天上班晚上有空" → "白天没空，晚上有空": when one part of the day is said free, another said
     with what fills it is ruled out; each part of the day said free or not is a clause of its own."""
     said = _NEXT_PART.sub(r"\1，", normalize(text))
-    if not re.search(_FREE, said):
+    if not re.search(_FREE, said) and not _time_said_apart(said):
         return said
     said = _filled().sub(r"\1没空，", said)
     return "".join(f"{part}没空" if _busy_clause(part) else part for part in _SPLIT.split(said))
