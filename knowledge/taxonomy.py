@@ -202,6 +202,7 @@ class OptionSet:
             return Reading([typed[0].key], [])
         said = _NO_THEN.sub(r"\1，", _SOMEONE_ELSE.sub(r"\1", _NOTHING_ELSE.sub("，", corrected(text))))
         said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
+        said = self._sold_online(said)
         story = self._life_story.sub("，", said) if self._life_story else said
         if story != said and self.read(story, first).codes:
             return self.read(story, first)
@@ -241,6 +242,17 @@ class OptionSet:
             if code in codes and rest != text and household.search(text):
                 codes = [c for c in codes if c in self.read(rest, first).codes or c == code]
         return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
+
+    def _sold_online(self, text: str) -> str:
+        """"直播卖过茶叶和番薯干" → "直播卖": all that is listed as sold online is goods, not work."""
+        pieces = re.split(r"([，,。;；\s]+)", text)
+        for i, piece in enumerate(pieces):
+            for verb in self._goods_verbs:
+                head, found, _sold = piece.partition(verb)
+                if found and self._goods_code in self._named(compact(head)):
+                    pieces[i] = head + found
+                    break
+        return "".join(pieces)
 
     def _only_where(self, clause: str) -> bool:
         """The clause names a place of work and nothing more: "在仓库开了八年", "在饭店干过"."""
