@@ -124,11 +124,14 @@ def _clock(text: str) -> list[str]:
     return _covered(*stretch) if stretch else []
 
 
+_BEFORE_OR_AFTER = re.compile(r"以后|之后|后|以前|之前|前")
+
+
 def _clock_ruled_out(text: str) -> list[str]:
     """Parts of the day left by hours said busy up to its start or from them on to its end:
     "三点半以后不行" → 白天 (6 to 15); a busy stretch inside the day ("12点到1点不行") leaves no
     part of the day ruled out, so it says nothing."""
-    stretch = _stretch(text, to_the_end=True)
+    stretch = _stretch(text, to_the_end=True) if _BEFORE_OR_AFTER.search(text) else None  # "到11点要烧饭" is at 11
     if stretch is None or DAY_START < stretch[0] and stretch[1] < DAY_END:
         return []
     start, end = stretch
@@ -388,12 +391,16 @@ def _all_but(text: str) -> list[str]:
 _AT_HOME = re.compile(r"^(?:我|反正|俺)?(?:平时|平常|一般|天天|每天)?[都就]?在(?:家|家里|屋里)?[的呢啊]?$")
 
 
+# "天没亮就可以，四五点": before dawn names the part of the day its bare hours are in
+_DAWN = re.compile(r"天(?:没|不|还没)亮")
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _clock_written(corrected(text))
-    said = _COOKING_A_MEAL.sub("做饭", said)
+    said = _DAWN.sub("凌晨", _COOKING_A_MEAL.sub("做饭", said))
     text = _part_carried(_contrasted(_run_on(_until_part(_between(said)))))
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
