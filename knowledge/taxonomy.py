@@ -322,7 +322,9 @@ class OptionSet:
             return list(dict.fromkeys([*inside, *concepts]))
         if self._lexicon and self._lexicon.common(key) or _MACHINE.search(key):  # "老伴" is no slip for 早班,
             return []  # nor "割草机" for 割草
-        hits = self._index.lookup(key, limit=1, cutoff=80)
+        # a near-miss shares a character, or sounds just the same ("平车" is no slip for 评茶)
+        hits = [h for h in self._index.lookup(key, limit=1, cutoff=80)
+                if set(h.alias) & set(key) or self._index.sounds_like(key) == h.key]
         if hits:
             return [hits[0].key]
         spread = list(dict.fromkeys(code for pattern, code in self._spread if pattern.search(key)))
