@@ -391,6 +391,17 @@ def _all_but(text: str) -> list[str]:
 _AT_HOME = re.compile(r"^(?:我|反正|俺)?(?:平时|平常|一般|天天|每天)?[都就]?在(?:家|家里|屋里)?[的呢啊]?$")
 
 
+def _clock_over_no(text: str) -> str:
+    """"早上要喂猪，九点以后到中午有空" → "九点以后到中午有空": hours said free tell the time more
+    exactly than what a part of the day said busy leaves, so that clause is left out."""
+    options = taxonomy.availability()
+    clauses = [c for c in re.split(r"[，,。;；\s]+", text) if c]
+    if not any(_HOUR_SAID.search(c) and not options.says_no(c) for c in clauses):
+        return text
+    kept = [c for c in clauses if _HOUR_SAID.search(c) or not (options.says_no(c) and re.search(_WHEN, c))]
+    return "，".join(kept) or text
+
+
 # "天没亮就可以，四五点": before dawn names the part of the day its bare hours are in
 _DAWN = re.compile(r"天(?:没|不|还没)亮")
 
@@ -401,7 +412,7 @@ def free_time(text: str) -> Reading:
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _clock_written(corrected(text))
     said = _DAWN.sub("凌晨", _COOKING_A_MEAL.sub("做饭", said))
-    text = _part_carried(_contrasted(_run_on(_until_part(_between(said)))))
+    text = _part_carried(_contrasted(_run_on(_clock_over_no(_until_part(_between(said))))))
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
