@@ -303,7 +303,8 @@ _STRETCH_CUT = re.compile(r"(?<=以后|之后)[，,。\s]+(?=到)")
 _BARE_RANGE = re.compile(r"^(\d{1,2})到(\d{1,2})$")
 # "after 6pm", "morning 8 to 11": the clock typed in English, in words
 _ENGLISH = {"am": "早上", "pm": "下午", "morning": "早上", "afternoon": "下午", "evening": "晚上", "night": "晚上",
-            "after": "以后", "before": "以前", "to": "到", "from": ""}
+            "after": "以后", "before": "以前", "to": "到", "from": "", "weekend": "周末", "weekday": "工作日",
+            "any ?time": "随时", "only": ""}
 
 
 def _from_english(text: str) -> str:
@@ -312,7 +313,7 @@ def _from_english(text: str) -> str:
     said = re.sub(r"(\d{1,2})\s*(am|pm)(?![a-z])", lambda m: f"{_ENGLISH[m.group(2)]}{m.group(1)}点", said)
     said = re.sub(r"(?<![a-z\d])(\d{1,2})(?![\d点a-z])", r"\1点", said)  # a bare number beside English is an hour
     for word, chinese in _ENGLISH.items():
-        said = re.sub(f"(?<![a-z]){word}(?![a-z])", chinese, said)
+        said = re.sub(f"(?<![a-z]){word}s?(?![a-z])", chinese, said)
     return said.replace(" ", "")
 
 
