@@ -21,6 +21,8 @@ _NOTHING_ELSE = re.compile(r"[没不]\S{0,4}(什么|啥)$")
 # "种田呢 采茶呢", "烧饭洗碗这些呢": 呢 that lists things one does, not a question
 _LISTING = re.compile(r"呢.*呢$|(?:这些|那些|之类|这种|那种|什么的)呢$")
 QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
+# "你们这个要收钱不": a yes-or-no question put to us, 不 or 没有 at its end
+_ASKED_OF_US = re.compile(r"^[^，,。]*(?:你们|你)[^，,。]*(?:不|没有?)$")
 
 
 def missed(ctx: Ctx, step: str) -> bool:
@@ -60,8 +62,8 @@ _ABOUT_THE_FORM = re.compile(r"问|填|写|登记|完|几个|多少个")
 def is_question(text: str) -> bool:
     """A question typed instead of an answer; not an answer with a grumble after it."""
     said = text.strip()
-    if len(compact(text)) < QUESTION_MIN or not _QUESTION.search(said) or _NOTHING_ELSE.search(said) \
-            or _LISTING.search(said):
+    asked = _QUESTION.search(said) or _ASKED_OF_US.search(said)
+    if len(compact(text)) < QUESTION_MIN or not asked or _NOTHING_ELSE.search(said) or _LISTING.search(said):
         return False
     first = _FIRST_CLAUSE.match(text.strip())
     grumble = first and not (_QUESTION.search(first.group(1)) or _ASKING.search(first.group(1))) \

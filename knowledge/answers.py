@@ -27,12 +27,14 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天]+)")
 
 # The edges of a day's routine said as the start or end of a stretch of time ("吃过中饭以后",
 # "到中午", "送完孙子上学到接他放学"): their hour
-_ROUTINE_HOURS = (("中午|中饭|午饭|午餐|晌午", "中午12点"),
-                  ("晚饭|晚餐|天黑|落山|太阳落山|太阳下山|日落|擦黑", "晚上6点"),
+_ROUTINE_HOURS = (("午睡|午觉|中觉", "下午2点"),
+                  ("中午|中饭|午饭|午餐|晌午", "中午12点"),
+                  ("晚饭|晚餐|夜饭|天黑|黑|落山|太阳落山|太阳下山|日落|擦黑|收工|放工|下工|下班|收摊", "晚上6点"),
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
                   ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
-_AFTER_EDGE, _BEFORE_EDGE = r"(?=[了完]?(?:以后|之后|过后|后|以前|之前|前|到|才|就))", r"((?:到|从)[^，,。到从]{0,3}?)"
+_AFTER_EDGE = r"(?=(?:[了完好过]|起来|醒了?)?(?:以后|之后|过后|后|以前|之前|前|到|才|就))"
+_BEFORE_EDGE = r"((?:到|从)[^，,。到从]{0,3}?)"
 # "七八点": two neighbouring numerals said together, the first is the hour
 _NEIGHBOURS = re.compile(
     "|".join(a + b for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)) + r"(?=点)")
@@ -47,10 +49,16 @@ def _clock_hour(part: str | None, hour: int) -> int:
 _WORKDAY = re.compile(r"[早朝]上?(\d{1,2})点?(?:到|至|-|~)?晚上?(\d{1,2})点?")
 
 
+# "接完孙子", "送好孩子": the errand done, as its edge of the day; "吃过中饭" said alone is after it
+_ERRAND_DONE = re.compile(r"(?<=[送接])[完了好过](?=孙|孩|小孩|娃)")
+_MEAL_DONE = re.compile(r"(?<=吃[过完了好])(早饭|早餐|中饭|午饭|午餐|晚饭|晚餐|夜饭)"
+                        r"(?![了完]?(?:以后|之后|过后|后|以前|之前|前|到|才|就))")
+
+
 def _on_the_clock(text: str) -> str:
     """The text with routine edges said as hours and numerals as digits: "吃过中饭以后" → "中午12点以后",
     "早8晚5" → "早上8点到晚上5点"."""
-    said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], text)
+    said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], _MEAL_DONE.sub(r"\1以后", _ERRAND_DONE.sub("", text)))
     for words, clock in _ROUTINE_HOURS:
         said = re.sub(f"{_BEFORE_EDGE}(?:{words})", rf"\g<1>{clock}", said)
         said = re.sub(f"(?:{words}){_AFTER_EDGE}", clock, said)
@@ -71,31 +79,63 @@ def _hours(said: str) -> list[int]:
     return [h for h in hours if 0 <= h <= 24]
 
 
+_ALL_AFTER = re.compile(r"(?:以后|之后|后)(?:[都也]|随时|什么时候|啥时候)")
 _UNTIL = re.compile(r"到\D{0,2}\d|点(?:以前|之前|前)")  # "到11点", "中午以前": up to the hour named
 DAY_START, DAY_END = 6, 22
 _PARTS = (("morning", DAY_START, NOON), ("afternoon", NOON, EVENING), ("evening", EVENING, DAY_END + 2))
 MOST_OF = 2  # hours of a part of the day a stretch must cover to count, unless the stretch is short
 
 
-def _clock(text: str) -> list[str]:
-    """Parts of the day covered by hours named: "8点到11点" → 上午, "下午3点以后" → 下午, 晚上;
-    "5点以后" is 晚上 (an hour of the afternoon is not the afternoon), "到中午" is the morning."""
+def _stretch(text: str, to_the_end: bool = False) -> tuple[int, int] | None:
+    """The stretch of the day the hours named cover: "8点到11点" → 8–11, "下午3点以后" → 15–18
+    (15–22 `to_the_end`), "到中午" → 6–12; None when no hour is named."""
     said = _on_the_clock(text)
     hours = _hours(said)
     if not hours:
-        return []
+        return None
     if len(hours) > 1:
         start, end = hours[0], hours[-1]
     elif _UNTIL.search(said):
         start, end = DAY_START, hours[0]
+    elif _AFTER.search(said):
+        start = max(hours[0], DAY_START)
+        end = next(last for _, first, last in _PARTS if first <= start < last) if start < DAY_END else DAY_END
+        # "下午两点以后": to the end of its part of the day; "中午以后都行", "5点以后" (an hour before
+        # the part's end): on to the end of the day
+        if to_the_end or _ALL_AFTER.search(said) or end - start < MOST_OF:
+            end = DAY_END
     else:
-        start, end = hours[0], DAY_END if _AFTER.search(text) else hours[0] + 1
+        start, end = hours[0], hours[0] + 1
     start = max(start, DAY_START)  # "凌晨四点": before the day starts is its first hour
-    end = max(end, start + 1)
+    return start, max(end, start + 1)
+
+
+def _covered(start: int, end: int) -> list[str]:
+    """Parts of the day a stretch covers ("5点以后" is 晚上: an hour of the afternoon is not the afternoon)."""
     span = max(end - start, 1)
     covered = {code: min(end, last) - max(start, first) for code, first, last in _PARTS}
     return [code for code, hours_in in covered.items()
             if hours_in > 0 and (hours_in >= MOST_OF or 2 * hours_in >= span)]
+
+
+def _clock(text: str) -> list[str]:
+    """Parts of the day covered by hours named: "8点到11点" → 上午, "下午3点以后" → 下午, 晚上."""
+    stretch = _stretch(text)
+    return _covered(*stretch) if stretch else []
+
+
+_BEFORE_OR_AFTER = re.compile(r"以后|之后|后|以前|之前|前")
+
+
+def _clock_ruled_out(text: str) -> list[str]:
+    """Parts of the day left by hours said busy up to its start or from them on to its end:
+    "三点半以后不行" → 白天 (6 to 15); a busy stretch inside the day ("12点到1点不行") leaves no
+    part of the day ruled out, so it says nothing."""
+    stretch = _stretch(text, to_the_end=True) if _BEFORE_OR_AFTER.search(text) else None  # "到11点要烧饭" is at 11
+    if stretch is None or DAY_START < stretch[0] and stretch[1] < DAY_END:
+        return []
+    start, end = stretch
+    return _covered(end, DAY_END) if start <= DAY_START else _covered(DAY_START, start)
 
 
 def _days(text: str) -> list[str]:
@@ -108,7 +148,7 @@ def _clock_and_days(clause: str) -> list[str]:
     """The clock and days named, and the options' words beside days alone ("礼拜一到礼拜五白天")."""
     options = taxonomy.availability()
     if options.says_no(clause):
-        return []
+        return _clock_ruled_out(normalize(clause))
     said = normalize(clause)
     clock, days = _clock(said), _days(said) or _days(arabize(said))
     beside = options.read(_WEEKDAY.sub("", arabize(said))).codes if days and not clock else []
@@ -121,7 +161,8 @@ _ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
 _FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季)"
                         r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插|采|摘)?(?:完|好|过)了?"
-                        r"|(?:割|收|忙|做|干|弄|插)(?:完|好|了)了?[^，,。]{0,2}?(?:稻|谷|庄稼|农活|地里|田里|麦|玉米|番薯)")
+                        r"|(?:割|收|忙|做|干|弄|插)(?:完|好|了)了?[^，,。]{0,2}?(?:稻|谷|庄稼|农活|地里|田里|麦|玉米|番薯)"
+                        r"|(?:采|摘|炒)(?:完|好)了?茶")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
 _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
@@ -154,8 +195,8 @@ _NEIGHBOUR_MONTHS = re.compile(
     "|".join(f"{a}(?={b}月)" for a, b in zip("一二三四五六七八九", "二三四五六七八九十", strict=True)))
 
 
-# "平时都有空": 平时 is both "on weekdays" and "usually"
-_USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:有空|在家|行|可以|闲|没事|能)")
+# "平时都有空": 平时 is both "on weekdays" and "usually" (at home, "平时都在家", is any time)
+_USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:有空|行|可以|闲|没事|能)")
 _WEEKEND = re.compile(r"周末|礼拜[六天日]|星期[六天日]|周[六日]|双休|节假日")
 # an hour said with its part of the day, or an edge of the day's routine: no doubt about morning or evening
 _DAY_PART = re.compile(r"[早晚夜午昼晌]|白天|天亮|天黑|饭|学|课|孙|孩")
@@ -194,7 +235,7 @@ _NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在
 def _filled() -> re.Pattern[str]:
     """A part of the day said with what fills it ("白天上班", "上午要下地"); not "上班时间"."""
     doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
-    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都]{{0,4}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
+    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都到]{{0,6}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
 
 
 def _filled_by(clause: str) -> bool:
@@ -210,11 +251,21 @@ def _busy_clause(clause: str) -> bool:
     return len(rest) >= 2 and not _NOT_FILLED.search(rest) and not taxonomy.availability().says_no(rest)
 
 
+def _time_said_apart(said: str) -> bool:
+    """Beside a part of the day said with what fills it, another clause names a time and nothing
+    it is filled with: "就周末，平时在县城上班", "白天在厂里上班，下班后六点以后"."""
+    clauses = [c for c in re.split(r"[，,。;；\s]+", said) if c]
+    filled = [c for c in clauses if _filled().search(c)]
+    return bool(filled) and any(c not in filled and not _filled_by(c) and (re.search(_WHEN, c) or _HOUR_SAID.search(c)
+                                                                          or re.search("以后|之后", c))
+                                for c in clauses)
+
+
 def _contrasted(text: str) -> str:
     """"白天上班晚上有空" → "白天没空，晚上有空": when one part of the day is said free, another said
     with what fills it is ruled out; each part of the day said free or not is a clause of its own."""
     said = _NEXT_PART.sub(r"\1，", normalize(text))
-    if not re.search(_FREE, said):
+    if not re.search(_FREE, said) and not _time_said_apart(said):
         return said
     said = _filled().sub(r"\1没空，", said)
     return "".join(f"{part}没空" if _busy_clause(part) else part for part in _SPLIT.split(said))
@@ -244,9 +295,32 @@ _DASH = re.compile(r"(?<=[\d点分])\s*[-~～—至]+\s*(?=\d)")
 _BARE_START = re.compile(r"(?<![\d点])(\d{1,2})(?=到\d{1,2}点)")
 
 
+# "送完孙子以后，到下午接他之前": one stretch said across a comma
+_STRETCH_CUT = re.compile(r"(?<=以后|之后)[，,。\s]+(?=到)")
+
+
+# "9-12", "8到11": two bare numbers of the clock with 到 between, said alone
+_BARE_RANGE = re.compile(r"^(\d{1,2})到(\d{1,2})$")
+# "after 6pm", "morning 8 to 11": the clock typed in English, in words
+_ENGLISH = {"am": "早上", "pm": "下午", "morning": "早上", "afternoon": "下午", "evening": "晚上", "night": "晚上",
+            "after": "以后", "before": "以前", "to": "到", "from": "", "weekend": "周末", "weekday": "工作日",
+            "any ?time": "随时", "only": ""}
+
+
+def _from_english(text: str) -> str:
+    """"after 6pm" → "下午6点以后", "morning 8 to 11" → "早上8点到11点"."""
+    said = re.sub(r"(?<![a-z])(after|before)\s+(.+)$", r"\2 \1", text)  # said after the hour in Chinese
+    said = re.sub(r"(\d{1,2})\s*(am|pm)(?![a-z])", lambda m: f"{_ENGLISH[m.group(2)]}{m.group(1)}点", said)
+    said = re.sub(r"(?<![a-z\d])(\d{1,2})(?![\d点a-z])", r"\1点", said)  # a bare number beside English is an hour
+    for word, chinese in _ENGLISH.items():
+        said = re.sub(f"(?<![a-z]){word}s?(?![a-z])", chinese, said)
+    return said.replace(" ", "")
+
+
 def _clock_written(text: str) -> str:
-    said = _DASH.sub("到", _COLON_TIME.sub(r"\1点\2分", normalize(text)))
-    return _BARE_START.sub(r"\1点", said)
+    said = _DASH.sub("到", _COLON_TIME.sub(r"\1点\2分", _STRETCH_CUT.sub("", normalize(text))))
+    said = _BARE_RANGE.sub(r"\1点到\2点", said)
+    return _BARE_START.sub(r"\1点", _from_english(said) if re.search("[a-z]", said) else said)
 
 
 # "七点送孙子去学堂下午三点半去接，中间都有空": free between the first and the last hour said
@@ -294,14 +368,53 @@ def _run_on(text: str) -> str:
     return "".join(said) + text[start:]
 
 
+# "中午不行其他都可以", "除了中午其他时间都行", "上午除外", "中午以外都可以": the parts of the day
+# but the one ruled out
+_OTHERS_FINE = r"(?:其他|其它|其余|别的|别个)?(?:时间|时候)?[都也]?(?:可以|行|有空|能|没事)"
+_ALL_BUT = re.compile(r"^(?:我|俺)?(?:(?:除了|除开|除去)([^，,。;；\s]+?)(?:以外|之外)?(?:[，,。;；\s]*" + _OTHERS_FINE
+                      + r")?|([^，,。;；\s除]+?)(?:除外|以外|之外)[，,。;；\s]*(?:" + _OTHERS_FINE
+                      + r")?|([^，,。;；\s]+?)(?:不行|没空|没时间|不可以|不方便|要[^，,。]{1,6})?[，,。;；\s]*"
+                      r"(?:其他|其它|其余|别的|别个)(?:时间|时候)?[都也]?(?:可以|行|有空|能|没事))[的了吧啊]?$")
+_PARTS_OF_DAY = ("morning", "afternoon", "evening")
+
+
+def _all_but(text: str) -> list[str]:
+    found = _ALL_BUT.search(normalize(text))
+    ruled = taxonomy.availability().read(next(g for g in found.groups() if g)).codes if found else []
+    ruled = ["morning", "afternoon"] if ruled == ["daytime"] else ruled
+    if not ruled or not set(ruled) <= set(_PARTS_OF_DAY):
+        return []
+    left = [code for code in _PARTS_OF_DAY if code not in ruled]
+    return ["daytime", *left[2:]] if left[:2] == ["morning", "afternoon"] else left
+
+
+# "平常都在家", "平时都在": at home, not at work, is any time (平时都有空 may be weekdays: asked)
+_AT_HOME = re.compile(r"^(?:我|反正|俺)?(?:平时|平常|一般|天天|每天)?[都就]?在(?:家|家里|屋里)?[的呢啊]?$")
+
+
+def _clock_over_no(text: str) -> str:
+    """"早上要喂猪，九点以后到中午有空" → "九点以后到中午有空": hours said free tell the time more
+    exactly than what a part of the day said busy leaves, so that clause is left out."""
+    options = taxonomy.availability()
+    clauses = [c for c in re.split(r"[，,。;；\s]+", text) if c]
+    if not any(_HOUR_SAID.search(c) and not options.says_no(c) for c in clauses):
+        return text
+    kept = [c for c in clauses if _HOUR_SAID.search(c) or not (options.says_no(c) and re.search(_WHEN, c))]
+    return "，".join(kept) or text
+
+
+# "天没亮就可以，四五点": before dawn names the part of the day its bare hours are in
+_DAWN = re.compile(r"天(?:没|不|还没)亮")
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _clock_written(corrected(text))
-    said = _COOKING_A_MEAL.sub("做饭", said)
-    text = _part_carried(_contrasted(_run_on(_until_part(_between(said)))))
-    whole = _whole_answer(text)
+    said = _DAWN.sub("凌晨", _COOKING_A_MEAL.sub("做饭", said))
+    text = _part_carried(_contrasted(_run_on(_clock_over_no(_until_part(_between(said))))))
+    whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
         # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at weekends"

@@ -94,7 +94,8 @@ class OptionSet:
                  opposites: dict[str, list[str]] | None = None, no_words: list[str] | None = None,
                  settings: list[str] | None = None, goods: dict[str, Any] | None = None,
                  part_of: dict[str, dict[str, list[str]]] | None = None, clients: list[str] | None = None,
-                 absorbs: dict[str, list[str]] | None = None):
+                 absorbs: dict[str, list[str]] | None = None, handled_at: list[str] | None = None,
+                 life_story: str | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
@@ -116,6 +117,9 @@ class OptionSet:
         # "直播卖茶叶": what is sold online is not a kind of work of its own
         self._goods_code, self._goods_verbs = (goods or {}).get("code"), (goods or {}).get("verbs", [])
         self._absorbs = absorbs or {}  # "在服装厂剪线头": handwork done in a factory is factory work
+        self._handled_at = set(handled_at or [])  # handling goods beside a place's own work is part of it
+        # "在鞋厂做了十年，后来回来带孙子": family life told in the story is no trade beside one named
+        self._life_story = re.compile(life_story) if life_story else None
         # "给老人理发", "辅导小孩作业": whom a trade with no option serves names no kind of work of its own
         self._clients = re.compile("|".join(sorted(clients, key=len, reverse=True))) if clients else None
         # "帮人家做钟点工，打扫卫生，烧烧饭": chores done for a household are part of that kind of work
@@ -198,6 +202,10 @@ class OptionSet:
             return Reading([typed[0].key], [])
         said = _NO_THEN.sub(r"\1，", _SOMEONE_ELSE.sub(r"\1", _NOTHING_ELSE.sub("，", corrected(text))))
         said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
+        said = self._sold_online(said)
+        story = self._life_story.sub("，", said) if self._life_story else said
+        if story != said and self.read(story, first).codes:
+            return self.read(story, first)
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
@@ -234,6 +242,17 @@ class OptionSet:
             if code in codes and rest != text and household.search(text):
                 codes = [c for c in codes if c in self.read(rest, first).codes or c == code]
         return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
+
+    def _sold_online(self, text: str) -> str:
+        """"直播卖过茶叶和番薯干" → "直播卖": all that is listed as sold online is goods, not work."""
+        pieces = re.split(r"([，,。;；\s]+)", text)
+        for i, piece in enumerate(pieces):
+            for verb in self._goods_verbs:
+                head, found, _sold = piece.partition(verb)
+                if found and self._goods_code in self._named(compact(head)):
+                    pieces[i] = head + found
+                    break
+        return "".join(pieces)
 
     def _only_where(self, clause: str) -> bool:
         """The clause names a place of work and nothing more: "在仓库开了八年", "在饭店干过"."""
@@ -289,7 +308,12 @@ class OptionSet:
             named_after = self._named(after) if found else []
             if named_after == [self._general]:  # "在工地打杂": odd jobs at a place are its kind of work
                 named_after = self._named(setting) or named_after
+            handled = setting in self._settings and self._handled_at & set(named_after)
+            field = self._named(setting) if handled else []
+            if len(field) == 1 and field[0] in named_after:  # "在超市理货收钱": the shop's work
+                named_after = [c for c in named_after if c not in self._handled_at]
             if named_after:
+                head = head.rpartition("在")[0] if "在" in head else head  # "在物流公司开车": 物流 names the place
                 said_before = _FILLER.sub("", _WHEN_SAID.sub("", head.replace("在", "")))  # "晚上在厂里…"
                 return list(dict.fromkeys([*(self._named(head) if said_before else []), *named_after]))
         inside, rest = self._options_words_in(key)
@@ -298,7 +322,9 @@ class OptionSet:
             return list(dict.fromkeys([*inside, *concepts]))
         if self._lexicon and self._lexicon.common(key) or _MACHINE.search(key):  # "老伴" is no slip for 早班,
             return []  # nor "割草机" for 割草
-        hits = self._index.lookup(key, limit=1, cutoff=80)
+        # a near-miss shares a character, or sounds just the same ("平车" is no slip for 评茶)
+        hits = [h for h in self._index.lookup(key, limit=1, cutoff=80)
+                if set(h.alias) & set(key) or self._index.sounds_like(key) == h.key]
         if hits:
             return [hits[0].key]
         spread = list(dict.fromkeys(code for pattern, code in self._spread if pattern.search(key)))
@@ -348,7 +374,8 @@ def _options(section: str) -> OptionSet:
                              e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
                      lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
-                     words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"))
+                     words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"),
+                     words.get("handled_at"), words.get("life_story"))
 
 
 @lru_cache(maxsize=1)
