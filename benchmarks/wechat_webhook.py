@@ -8,7 +8,9 @@ to a small asyncio client in a separate process and says so; that client tops ou
 
 For each workload ("mixed": registration answers, 找工作 over a few thousand open jobs, 招聘会,
 菜单, policy questions, 我的信息; "registration": registration only, see
-benchmarks/wechat_traffic.py) it measures, one after the other on the same machine:
+benchmarks/wechat_traffic.py) it measures, one after the other on the same machine (every
+server under the same uvicorn, which takes httptools and uvloop when they are installed, as
+they are with jobbot: the header line says which):
 
 - a bare wechatpy echo on Starlette under uvicorn, 1 worker: the reference (× echo = 1.00);
 - the same echo as a raw ASGI callable, 1 worker;
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import random
@@ -215,6 +218,13 @@ def database_cpu(url: str) -> float:
                                  "AND pid <> pg_backend_pid()")).scalars().all()
     engine.dispose()
     return sum(process_cpu(pid) for pid in pids)
+
+
+def uvicorn_stack() -> str:
+    """The HTTP parser and event loop uvicorn picks here (its "auto" choice)."""
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"{http} + {loop}"
 
 
 def uvicorn_command(app: str, port: int) -> list[str]:
@@ -417,7 +427,7 @@ def main() -> None:
     client = "Python client" if args.python_client else f"wrk, {args.threads} thread{'s' * (args.threads > 1)}"
     for workload in args.workload.split(","):
         print(f"\nworkload {workload}: {args.users} villagers, {args.concurrency} connections, {client}, "
-              f"{args.duration:g} s per server, {os.cpu_count()} CPUs"
+              f"{args.duration:g} s per server, {os.cpu_count()} CPUs, uvicorn on {uvicorn_stack()}"
               + (f", {args.jobs} open jobs, half the villagers registered" if workload == "mixed" else ""))
         print(f"{'server':<52} {'req/s':>8} {'× echo':>8} {'p50':>11} {'p99':>11} {'CPU/req':>10}")
         tag = f"{workload[0].upper()}{int(time.time()) % 100000}"

@@ -13,6 +13,7 @@ import asyncio
 import gc
 import logging
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -50,6 +51,9 @@ class DispatchProcess:
         theirs.close()
         self._pipe = ours
         asyncio.get_running_loop().add_reader(ours.fileno(), self._readable)
+        # uvloop's add_reader makes the pipe non-blocking, where a message larger than the pipe
+        # holds would be cut short; send and recv need it blocking (readiness is seen either way).
+        os.set_blocking(ours.fileno(), True)
         status, detail = await self._wait()
         if status != "ready":
             raise RuntimeError(f"the dispatch process did not start: {detail}")

@@ -1,9 +1,11 @@
 """Which open jobs suit a worker (找工作), best first, from the open jobs kept in memory
-(storage.kept), so that a few thousand open jobs are not loaded for each message."""
+(storage.kept), so that a few thousand open jobs are not loaded for each message; kept by
+town and skill, so that only the jobs asking for one of the worker's skills are weighed."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +13,7 @@ from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from storage.kept import kept
-from storage.matching import Fit, JobFacts, Terms, fit, view
+from storage.matching import ANYTHING, Fit, JobFacts, Terms, fit, view
 from storage.models import Job, Worker
 from storage.sql import table_of
 
@@ -29,12 +31,22 @@ class OpenJob:
 @dataclass
 class OpenJobs:
     by_town: dict[str | None, list[OpenJob]] = field(default_factory=lambda: defaultdict(list))
+    by_town_skill: dict[tuple[str | None, str], list[OpenJob]] = field(default_factory=lambda: defaultdict(list))
 
-    def near(self, town: str | None) -> list[OpenJob]:
-        """The jobs in `town` and the county-wide ones; all of them when `town` is None."""
-        if town is None:
-            return [job for jobs in self.by_town.values() for job in jobs]
-        return [*self.by_town.get(town, ()), *self.by_town.get(None, ())]
+    def add(self, job: OpenJob) -> None:
+        self.by_town[job.facts.town].append(job)
+        for skill in set(job.facts.skills):
+            self.by_town_skill[(job.facts.town, skill)].append(job)
+
+    def near(self, town: str | None, skills: Collection[str] | None = None) -> list[OpenJob]:
+        """The jobs in `town` and the county-wide ones (every town's when `town` is None); with
+        `skills`, only those asking for one of them."""
+        towns = list(self.by_town) if town is None else [town, None]
+        if skills is None:
+            return [job for place in towns for job in self.by_town.get(place, ())]
+        found = {job.id: job for place in towns for skill in skills
+                 for job in self.by_town_skill.get((place, skill), ())}
+        return list(found.values())
 
 
 _J = table_of(Job)
@@ -46,7 +58,7 @@ _OPEN = select(_J.c.id, _J.c.end_date, _J.c.public_welfare, _J.c.skills, _J.c.to
 def _load(connection: Connection) -> OpenJobs:
     jobs = OpenJobs()
     for row in connection.execute(_OPEN):
-        jobs.by_town[row.town].append(OpenJob(row.id, row.end_date, row.public_welfare, JobFacts(
+        jobs.add(OpenJob(row.id, row.end_date, row.public_welfare, JobFacts(
             tuple(row.skills), row.town, row.village, row.at_door, row.age_min, row.age_max, row.physical,
             row.night_shift, row.days, row.season)))
     return jobs
@@ -68,8 +80,10 @@ def jobs_for(session: Session, *, worker: Worker, today: date, terms: Terms) -> 
     """Open jobs not past their end date that suit the worker, best first (newest first among equals)."""
     near = worker.town if worker.travel_range != "county" and worker.town else None
     person = view(worker)
+    # a job shares a skill with the worker, or the worker said 啥都行 (then any job may do)
+    skills = None if ANYTHING in person.skills else person.skills
     matches = []
-    for job in open_jobs(session).near(near):
+    for job in open_jobs(session).near(near, skills):
         if job.end_date is not None and job.end_date < today:
             continue
         found = fit(job.facts, person, year=today.year, terms=terms)

@@ -184,3 +184,31 @@ def test_closed_jobs_are_not_offered(sqlite_url: str) -> None:
                   for m in jobs_for(session, worker=worker, today=date(YEAR, 3, 10), terms=TERMS)]
     assert titles == ["开着的"]
     engine.dispose()
+
+
+def test_jobs_for_offers_every_open_job_the_rules_allow(sqlite_url: str) -> None:
+    rng = random.Random(11)
+    towns = gazetteer().names
+    kinds = ["tea", "farm", "cook", "handcraft", "driver", "electrician", "other"]
+    today = date(YEAR, 3, 10)
+    engine = make_engine(sqlite_url)
+    with Session(engine) as session:
+        jobs = [job(id=None, source_key=f"j{n}", town=rng.choice([*towns, None]),
+                    village=rng.choice(["金星村", None]), skills=rng.sample(kinds[:-1], k=rng.randint(0, 2)),
+                    at_door=rng.random() < 0.3, physical=rng.choice("轻中重"), night_shift=rng.random() < 0.2,
+                    end_date=rng.choice([None, date(YEAR, 3, 1), date(YEAR, 4, 1)])) for n in range(300)]
+        session.add_all(jobs)
+        people = [_add_worker(session, n, town=rng.choice(towns), village=rng.choice(["金星村", None]),
+                              birth_year=YEAR - rng.randint(18, 80), skills=rng.sample(kinds, rng.randint(1, 3)),
+                              availability=rng.sample(["anytime", "daytime", "weekends"], 1),
+                              travel_range=rng.choice(["village", "town", "county"])) for n in range(60)]
+        session.commit()
+        for worker in people:
+            offered = [m.job_id for m in jobs_for(session, worker=worker, today=today, terms=TERMS)]
+            allowed = {saved_id(j) for j in jobs if (j.end_date is None or j.end_date >= today)
+                       and fit(j, WorkerView(saved_id(worker), worker.town, worker.village, worker.birth_year,
+                                             worker.skills, worker.availability, worker.travel_range),
+                               year=YEAR, terms=TERMS)}
+            assert len(offered) == len(set(offered)) and set(offered) == allowed
+        assert sum(bool(jobs_for(session, worker=w, today=today, terms=TERMS)) for w in people) > 20
+    engine.dispose()

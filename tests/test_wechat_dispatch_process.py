@@ -114,3 +114,25 @@ async def test_a_child_killed_while_idle_is_replaced_at_the_next_call(sqlite_url
         assert [c.pid for c in children()] != [first.pid]
     finally:
         await child.stop()
+
+
+def _echo(_dispatcher: object, payload: bytes) -> bytes:
+    return payload
+
+
+def test_calls_and_answers_larger_than_a_pipe_holds_cross_under_uvloop(sqlite_url: str, tmp_path: Path) -> None:
+    # `jobbot serve` runs on uvloop when it is installed, whose add_reader makes the pipe non-blocking:
+    # a message the pipe cannot hold at once must still be read and written whole.
+    uvloop = pytest.importorskip("uvloop")
+
+    async def main() -> None:
+        child = DispatchProcess(make_settings(sqlite_url, tmp_path))
+        await child.start()
+        try:
+            payload = os.urandom(4 << 20)
+            assert await child.call(_echo, payload) == payload
+            assert children()[0].is_alive()
+        finally:
+            await child.stop()
+
+    uvloop.run(main())

@@ -1,7 +1,9 @@
 """WeChat XML in, our `Update` out: safe parsing and the translation of each message type.
 
-Parsing is wechatpy's (`parse_message`); before anything parses a body we refuse XML that
-declares a DOCTYPE or ENTITY, so no entity is ever expanded. After parsing, every field we
+Parsing is wechatpy's (`parse_message`), except that a flat message (not an event) is read
+with the C ElementTree parser into the same fields xmltodict gives wechatpy, at a third of
+its cost. Before anything parses a body we refuse XML that declares a DOCTYPE or ENTITY, so
+no entity is ever expanded. After parsing, every field we
 read is checked for its type (text, not nested elements) and length (within our columns),
 so a bad message is refused on its own (400) instead of failing the batch it would join.
 """
@@ -12,6 +14,8 @@ import logging
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
+from xml.etree.ElementTree import fromstring
 
 from wechatpy import parse_message
 from wechatpy.events import (
@@ -21,7 +25,14 @@ from wechatpy.events import (
     SubscribeScanEvent,
     UnsubscribeEvent,
 )
-from wechatpy.messages import BaseMessage, LocationMessage, TextMessage, UnknownMessage, VoiceMessage
+from wechatpy.messages import (
+    MESSAGE_TYPES,
+    BaseMessage,
+    LocationMessage,
+    TextMessage,
+    UnknownMessage,
+    VoiceMessage,
+)
 
 from bot.channels.wechat.recognizer import Recognizer
 from bot.messages import Kind, Update
@@ -58,7 +69,7 @@ def decode_xml(body: bytes) -> str:
 def parse(text: str) -> BaseMessage:
     """A wechatpy message or event; `BadMessage` for anything that is not one."""
     try:
-        message = parse_message(text)
+        message = _flat_message(text) or parse_message(text)
     except Exception as exc:  # expat, a missing <xml> root or MsgType: all malformed input
         raise BadMessage(f"malformed XML ({type(exc).__name__})") from exc
     if message is None:
@@ -66,6 +77,28 @@ def parse(text: str) -> BaseMessage:
     check_fields(message._data)
     if not message.source:
         raise BadMessage("no FromUserName")
+    return message
+
+
+def _flat_message(text: str) -> BaseMessage | None:
+    """The message wechatpy would make of `text` when it is a flat <xml> of distinct plain
+    fields and no event; None for anything else (wechatpy's own parse then decides)."""
+    try:
+        root = fromstring(text)
+    except Exception:  # wechatpy's parse gives the error its answer
+        return None
+    if root.tag != "xml" or root.attrib or (root.text and root.text.strip()):
+        return None
+    fields: dict[str, Any] = {}
+    for child in root:
+        if (len(child) or child.attrib or child.tag in fields or "{" in child.tag
+                or (child.tail and child.tail.strip())):
+            return None
+        fields[child.tag] = (child.text or "").strip() or None  # as xmltodict: stripped, empty is None
+    kind = fields.get("MsgType")
+    if not isinstance(kind, str) or kind.lower() == "event" or kind.lower().startswith("device_"):
+        return None
+    message: BaseMessage = MESSAGE_TYPES.get(kind.lower(), UnknownMessage)(fields)
     return message
 
 

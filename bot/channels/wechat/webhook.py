@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from wechatpy.messages import BaseMessage
-from wechatpy.replies import TextReply
+from wechatpy.utils import to_text
 
 from bot.batches import Batcher
 from bot.channels.base import Channel, Outcome, Sender, SendResult
@@ -240,9 +240,13 @@ async def read_limited(request: Request, limit: int) -> bytes:
 
 
 def passive_text(message: BaseMessage, text: str) -> str:
-    """A passive text reply to `message`, safe for any text (a "]]>" would end the CDATA)."""
-    rendered: str = TextReply(message=message, content=text.replace("]]>", "]]]]><![CDATA[>")).render()
-    return rendered
+    """A passive text reply to `message`, safe for any text (a "]]>" would end the CDATA): the
+    XML wechatpy's TextReply renders, written out directly at a fraction of its cost."""
+    content = text.replace("]]>", "]]]]><![CDATA[>")
+    return (f"<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[{content}]]></Content>\n"
+            f"<FromUserName><![CDATA[{to_text(message.target)}]]></FromUserName>\n"
+            f"<ToUserName><![CDATA[{to_text(message.source)}]]></ToUserName>\n"
+            f"<CreateTime>{int(time.time())}</CreateTime>\n</xml>")
 
 
 def _refuse(request: Request, status: int, reason: str) -> Response:
