@@ -48,6 +48,19 @@ def test_an_answer_found_by_words_is_withheld_when_the_question_reads_like_one_t
     kb._kept.cache_clear()
 
 
+def test_the_guess_overrules_a_measure_retrieval_chose_that_it_finds_far_less_likely(
+    kb: PolicyBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge.policy.base as policy_base
+
+    question = "在工地上干了一年，年底老板卷着钱跑了，我该去找谁"  # wages owed: measure 20
+    assert kb.ask(question).citations[0].ref.endswith(" 20")
+    monkeypatch.setattr(policy_base, "OVERRULE", float("inf"))
+    kb._kept.cache_clear()
+    assert not kb.ask(question).citations[0].ref.endswith(" 20")  # the words alone point elsewhere
+    kb._kept.cache_clear()
+
+
 @pytest.mark.parametrize("question", ["创业贷款能贷多少", "六十多了还能找活干吗", "打零工摔伤了找谁"])
 def test_the_doubt_does_not_withhold_what_the_plan_answers(kb: PolicyBase, question: str) -> None:
     assert kb.ask(question).answered

@@ -103,6 +103,10 @@ class MeasureGuesser:
         margins = self.margins(question)
         return float(margins[self._none] - np.max(np.delete(margins, self._none)))
 
+    def named_margins(self, question: str) -> dict[str, float]:
+        """Each label's margin, by label."""
+        return dict(zip(self._labels, self.margins(question).tolist(), strict=True))
+
     def margins(self, question: str) -> np.ndarray:
         """Each label's margin, as the SVM's decision function gives it (TF-IDF with sublinear tf,
         each kind of feature normalised to length 1)."""
