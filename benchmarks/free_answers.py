@@ -2,9 +2,9 @@
 question, each read by the reader the registration flow uses (the same reading as
 tests/test_free_answer_cases.py), scored against what a clerk would record.
 
-A file's rows are {"slot", "text", "expected"}, optionally "town" and "village" (the person's
-own, for travel). A travel row without them is read as a person of 华埠镇 金星村. Misses are
-listed only with --verbose, and never for a held-out file.
+A file's rows are {"slot", "text", "expected"} (taxonomy codes), optionally "town" and "village"
+(the person's own, for travel). A travel row without them is read as a person of 华埠镇 金星村.
+Misses are listed only with --verbose, and never for a held-out file.
 
 Run: .venv/bin/python benchmarks/free_answers.py [--file F ...] [--verbose]
      (default: tests/data/free_answer_cases.jsonl and every benchmarks/data/free_answers_*.jsonl)

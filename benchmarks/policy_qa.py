@@ -31,8 +31,10 @@ before any change made in that round.
 The train4, train5 and train6 sets (tests/data/policy_eval_train{4,5,6}.jsonl): 300 questions each,
 written the same way as training rows for the measure classifier (train5: older villagers, story
 first, dialect, voice input; train6: near-misses beside the questions the plan does answer); they
-are dev, each first run before the classifier was trained on it.
-`--no-heldout` leaves the five held-out halves out (for working on the method).
+are dev, each first run before the classifier was trained on it. train7 (320), train8 (300) and the blind4 set
+(tests/data/policy_eval_blind4_{dev,heldout}.jsonl: 200 more, split once at random with seed 20261210)
+were written the same way from the plan alone, and first run before any change made for them.
+`--no-heldout` leaves the six held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
 """
@@ -62,7 +64,9 @@ BLIND2_DEV_SET = DATA / "policy_eval_blind2_dev.jsonl"
 BLIND2_HELDOUT_SET = DATA / "policy_eval_blind2_heldout.jsonl"
 BLIND3_DEV_SET = DATA / "policy_eval_blind3_dev.jsonl"
 BLIND3_HELDOUT_SET = DATA / "policy_eval_blind3_heldout.jsonl"
-TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6))
+BLIND4_DEV_SET = DATA / "policy_eval_blind4_dev.jsonl"
+BLIND4_HELDOUT_SET = DATA / "policy_eval_blind4_heldout.jsonl"
+TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
 SPOKEN_CHECK_SET = DATA / "policy_eval_spoken_probe2.jsonl"
 OLD_SETS = (DATA / "policy_qa.jsonl", DATA / "policy_qa_holdout.jsonl")
@@ -181,6 +185,7 @@ def main(argv: list[str]) -> int:
     run(kb, load_eval(BLIND_DEV_SET), "blind dev", "--verbose" in argv)
     run(kb, load_eval(BLIND2_DEV_SET), "blind2 dev", "--verbose" in argv)
     run(kb, load_eval(BLIND3_DEV_SET), "blind3 dev", "--verbose" in argv)
+    run(kb, load_eval(BLIND4_DEV_SET), "blind4 dev", "--verbose" in argv)
     for path in TRAIN_SETS:
         run(kb, load_eval(path), f"{path.stem.removeprefix('policy_eval_')} set", "--verbose" in argv)
     run(kb, load_eval(SPOKEN_PROBE_SET), "spoken probe", "--verbose" in argv)
@@ -192,6 +197,7 @@ def main(argv: list[str]) -> int:
         run(kb, load_eval(BLIND_HELDOUT_SET), "blind held-out", False)
         run(kb, load_eval(BLIND2_HELDOUT_SET), "blind2 held-out", False)
         run(kb, load_eval(BLIND3_HELDOUT_SET), "blind3 held-out", False)
+        run(kb, load_eval(BLIND4_HELDOUT_SET), "blind4 held-out", False)
     if "--old" in argv:
         for path in OLD_SETS:
             run(kb, load_eval(path), f"older set {path.name}", False)
