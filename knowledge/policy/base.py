@@ -198,10 +198,13 @@ class PolicyBase:
         return str(entry.passage.measure) if entry.passage and entry.passage.measure is not None else OTHER
 
     def _prior(self, margins: dict[str, float]) -> np.ndarray:
-        """Each entry's margin in the learned guess, less the best one's: a measure of the shipped
-        plan by its label, its other passages and table rows as OTHER, other documents' entries 0."""
+        """Each entry's margin in the learned guess, less the best one's (a measure of the shipped
+        plan by its label, its other passages and table rows as OTHER), 0 for other documents' entries
+        and for every entry when NONE leads."""
         best = max(m for label, m in margins.items() if label != NONE)
         prior = np.zeros(len(self._index.entries))
+        if best < margins[NONE]:  # it reads like no measure: it has no say in which one
+            return prior
         for i, label in enumerate(self._labels):
             if label:
                 prior[i] = margins[label] - best
