@@ -82,13 +82,12 @@ def test_the_quick_margins_are_the_svms(kb: PolicyBase) -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
-    from knowledge.policy.learned import STRENGTH, _form, _grams
+    from knowledge.policy.learned import STRENGTH, _analyzers, _form
 
     examples = plan_examples(kb._documents[0]) + question_examples([("今天天气怎么样", ()), ("医保怎么报销", ())])
     words = kb._tokenizer.words
     guesser = train(examples, words)
-    analyzers = (_grams, lambda t: [w for w in words(t) if w.strip()])
-    vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in analyzers]
+    vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in _analyzers(words)]
     texts = [_form(t) for t, _ in examples]
     model = LinearSVC(C=STRENGTH).fit(hstack([v.fit_transform(texts) for v in vectorizers]), [x for _, x in examples])
     for question in ["在城里端盘子的人县里一年教多少个", "零工市场在哪", "xyz"]:
