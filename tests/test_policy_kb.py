@@ -598,3 +598,13 @@ def test_near_misses_around_a_story_or_courtesy_stay_unanswered(kb: PolicyBase, 
 def test_everyday_concepts_find_their_measure(kb: PolicyBase, question: str, ref: str) -> None:
     answer = kb.ask(question)
     assert answer.answered and answer.citations[0].ref in ref.split("|"), answer.answer
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("俺闺女腿脚不好县里的残疾人之家要建几个", "22家"),
+    ("我在厂里上班 县里这些招聘会一年能拿出多少个岗位", "10000个"),
+])
+def test_a_count_asked_after_the_askers_story_is_the_countys(kb: PolicyBase, question: str, fact: str) -> None:
+    # The story's 俺/我 does not make a count of places or posts what one person gets.
+    answer = kb.ask(question)
+    assert answer.answered and fact in answer.answer, answer.answer
