@@ -48,6 +48,19 @@ def test_an_answer_found_by_words_is_withheld_when_the_question_reads_like_one_t
     kb._kept.cache_clear()
 
 
+def test_the_guess_overrules_a_measure_retrieval_chose_that_it_finds_far_less_likely(
+    kb: PolicyBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge.policy.base as policy_base
+
+    question = "在工地上干了一年，年底老板卷着钱跑了，我该去找谁"  # wages owed: measure 20
+    assert kb.ask(question).citations[0].ref.endswith(" 20")
+    monkeypatch.setattr(policy_base, "OVERRULE", float("inf"))
+    kb._kept.cache_clear()
+    assert not kb.ask(question).citations[0].ref.endswith(" 20")  # the words alone point elsewhere
+    kb._kept.cache_clear()
+
+
 @pytest.mark.parametrize("question", ["创业贷款能贷多少", "六十多了还能找活干吗", "打零工摔伤了找谁"])
 def test_the_doubt_does_not_withhold_what_the_plan_answers(kb: PolicyBase, question: str) -> None:
     assert kb.ask(question).answered
@@ -69,13 +82,12 @@ def test_the_quick_margins_are_the_svms(kb: PolicyBase) -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
-    from knowledge.policy.learned import STRENGTH, _form, _grams
+    from knowledge.policy.learned import STRENGTH, _analyzers, _form
 
     examples = plan_examples(kb._documents[0]) + question_examples([("今天天气怎么样", ()), ("医保怎么报销", ())])
     words = kb._tokenizer.words
     guesser = train(examples, words)
-    analyzers = (_grams, lambda t: [w for w in words(t) if w.strip()])
-    vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in analyzers]
+    vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in _analyzers(words)]
     texts = [_form(t) for t, _ in examples]
     model = LinearSVC(C=STRENGTH).fit(hstack([v.fit_transform(texts) for v in vectorizers]), [x for _, x in examples])
     for question in ["在城里端盘子的人县里一年教多少个", "零工市场在哪", "xyz"]:

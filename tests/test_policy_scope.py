@@ -55,20 +55,13 @@ def test_the_documents_words_and_the_askers_circumstances_are_not(
     assert not scope.foreign(word, parts)
 
 
-# The learned guess answers these from the plan word beside the foreign thing. Keeping it from
-# guessing whenever the thing asked is foreign made them honest, but on the held-out halves it cost
-# 12 right answers for 4 honest no-answers, so the guess is left free (more training rows since
-# keep 零工驿站的电话多少 unanswered).
-GUESSED = "the learned guess answers from the plan word beside the foreign thing"
-
-
 @pytest.mark.parametrize(
     "question",
     [
         "零工驿站的电话多少",  # the plan has 零工驿站, not its telephone
         "残疾人三轮车怎么申请",
-        pytest.param("创业贷款要抵押房产证吗", marks=pytest.mark.xfail(strict=True, reason=GUESSED)),
-        pytest.param("见习基地包不包住宿", marks=pytest.mark.xfail(strict=True, reason=GUESSED)),
+        "创业贷款要抵押房产证吗",  # the learned guess reads it, since train8, as what the plan does not answer
+        "见习基地包不包住宿",
         "种油菜有补贴吗",  # the kind of money asked names no thing; 油菜 does
         "老伴住院了医保能报几成",  # "几成" asks, though no other question word does
         "人力资源市场几点下班",  # an hour of the day, which the plan never gives

@@ -1,6 +1,6 @@
 """A learned guess of which measure of the shipped plan a question is about.
 
-A linear classifier over character 1-4-grams and words, trained when the knowledge base is first
+A linear classifier over character 1-4-grams, words and pinyin syllables, trained when the knowledge base is first
 built (then kept in a cache folder as plain arrays) on the plan's own sentences, each measure said
 in everyday words (policy_plain.json), and labelled questions (policy_questions.jsonl, from the dev
 sets only). It knows two more labels: OTHER (a goal, safeguard or table row of the plan) and NONE
@@ -26,7 +26,7 @@ import numpy as np
 
 from knowledge.policy.answer import plain_words
 from knowledge.policy.document import PolicyDocument
-from knowledge.text import arabize_counts, compact
+from knowledge.text import accent_key, arabize_counts, compact, pinyin_key
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ OTHER = "other"
 NONE = "none"
 STRENGTH = 1.0  # inverse regularisation
 KEPT = 3  # trained classifiers kept in the cache folder
-CACHE_VERSION = 1  # raise when what is saved, or how it is read, changes
+SYLLABLES = 2  # longest run of syllables (3 or 4 did worse by set)
+CACHE_VERSION = 2  # raise when what is saved, or how it is read, changes
 Block = tuple[list[str], np.ndarray, np.ndarray]  # terms, their idf, each label's weight for each term
 
 
@@ -103,6 +104,10 @@ class MeasureGuesser:
         margins = self.margins(question)
         return float(margins[self._none] - np.max(np.delete(margins, self._none)))
 
+    def named_margins(self, question: str) -> dict[str, float]:
+        """Each label's margin, by label."""
+        return dict(zip(self._labels, self.margins(question).tolist(), strict=True))
+
     def margins(self, question: str) -> np.ndarray:
         """Each label's margin, as the SVM's decision function gives it (TF-IDF with sublinear tf,
         each kind of feature normalised to length 1)."""
@@ -131,12 +136,13 @@ class MeasureGuesser:
     def load(cls, path: Path, words: Callable[[str], list[str]]) -> MeasureGuesser:
         """What `save` wrote; words must cut text as the tokenizer it was trained with did."""
         with np.load(path, allow_pickle=False) as saved:
-            blocks = [(saved[f"terms{n}"].tolist(), saved[f"idf{n}"], saved[f"weights{n}"]) for n in range(2)]
+            count = sum(name.startswith("terms") for name in saved.files)
+            blocks = [(saved[f"terms{n}"].tolist(), saved[f"idf{n}"], saved[f"weights{n}"]) for n in range(count)]
             return cls(saved["labels"].tolist(), saved["intercept"], blocks, words)
 
 
 def train(examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]]) -> MeasureGuesser:
-    """A linear SVM over character 1-4-grams and words, each weighted by TF-IDF (a fifth of a second
+    """A linear SVM over character 1-4-grams, words and syllables, each weighted by TF-IDF (a fifth of a second
     where a logistic regression takes seconds)."""
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -196,8 +202,16 @@ def cache_folder() -> Path:
 
 
 def _analyzers(words: Callable[[str], list[str]]) -> tuple[Callable[[str], list[str]], ...]:
-    """The kinds of feature: character n-grams, and words as the knowledge base's tokenizer cuts them."""
-    return _grams, lambda t: [w for w in words(t) if w.strip()]
+    """The kinds of feature: character n-grams, words as the knowledge base's tokenizer cuts them, and
+    how the text sounds."""
+    return _grams, lambda t: [w for w in words(t) if w.strip()], _sounds
+
+
+def _sounds(text: str) -> list[str]:
+    """Syllables and syllable pairs of the toneless pinyin, the sounds a southern accent merges made
+    one: a voice slip or a homophone ("智想用工") sounds like the word meant."""
+    syllables = accent_key(pinyin_key(text)).split()
+    return [" ".join(syllables[i : i + n]) for n in range(1, SYLLABLES + 1) for i in range(len(syllables) - n + 1)]
 
 
 def _grams(text: str) -> list[str]:

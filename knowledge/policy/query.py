@@ -39,6 +39,9 @@ _EXTREMES = frozenset({"最高", "最低", "最多", "最少", "上限", "封顶
 _PAYING = frozenset({"交", "缴", "付", "花", "收"})  # "一年交多少" asks an amount of money
 # "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
+_COUNTY_UNITS = frozenset({_COUNTED_UNIT["人"], _COUNTED_UNIT["家"], _COUNTED_UNIT["场"], _COUNTED_UNIT["亩"],
+                           _COUNTED_UNIT["条"], "%"})
+_COUNTED_THINGS = re.compile(r"(?:多少|几)(?:个|所|批|期)(?!月)")
 _DURATION = frozenset({"多久", "多长时间", "多少天", "几天"})
 _CLOCK = frozenset({"几点", "几点钟"})  # "几点下班": an hour of the day, which the plan never gives
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
@@ -178,7 +181,10 @@ class QuestionReader:
         q.joined = bool(_JOINED.search(said) or _JOINED.search(text))
         q.asks = _answer_kind(text)
         # "我家祖祖辈辈种茶，…能带动多少人干活": a count of people, asked after the story, is the county's.
-        q.personal = bool(_PERSONAL.search(asked)) and q.unit_asked != _COUNTED_UNIT["人"]
+        # "俺儿子残疾，残疾人之家要建多少家": a count of places, fairs, posts or a share is the county's
+        # however much of the asker's story the clause holds.
+        q.personal = bool(_PERSONAL.search(asked)) and q.unit_asked not in _COUNTY_UNITS \
+            and not _COUNTED_THINGS.search(asked)
         q.request = bool(_REQUEST.search(text))
         in_concept = [False] * len(text)
         starts: dict[str, int] = {}  # where each unit's text is said (last)
