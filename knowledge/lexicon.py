@@ -94,7 +94,7 @@ class Lexicon:
     def _misheard(self, word: str) -> str | None:
         if len(word) < 2 or self._words.exact(word) or self.common(word) or self._thesaurus.synonyms(word):
             return None
-        return self._words.sounds_like(word)
+        return self._words.sounds_like(word, sharing=True)  # a slip keeps a character of the word meant
 
     def common(self, word: str) -> bool:
         """A word people use often: meant as typed, never a slip for another."""
@@ -107,7 +107,7 @@ class Lexicon:
         if len(word) < 2 or self.common(word):
             return []
         hits = self._words.lookup(word, limit=1, cutoff=SLIP_SCORE)
-        if hits and len(hits[0].alias) == len(word):
+        if hits and len(hits[0].alias) == len(word) and set(hits[0].alias) & set(word):
             return [hits[0].key]
         meant = {code for w in self._thesaurus.synonyms(word) if (code := self._words.exact(w))}
         if len(meant) == 1:

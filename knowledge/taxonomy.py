@@ -328,7 +328,7 @@ class OptionSet:
         if hits:
             return [hits[0].key]
         spread = list(dict.fromkeys(code for pattern, code in self._spread if pattern.search(key)))
-        return spread or self._index.sounds_contained(key)  # a misheard word: 彩茶 for 采茶
+        return spread or self._index.sounds_contained(key, sharing=True)  # a misheard word: 彩茶 for 采茶
 
 
     def _options_words_in(self, key: str) -> tuple[list[str], str]:
