@@ -111,6 +111,10 @@ class Lexicon:
         """A word people use often: meant as typed, never a slip for another."""
         return self._tokenizer.frequency(word) >= COMMON
 
+    def known(self, word: str) -> bool:
+        """A word in jieba's dictionary, however rare ("装袋"): meant as typed, never a slip for another."""
+        return self._tokenizer.frequency(word) > 0
+
     def _word(self, word: str) -> list[str]:
         exact = self._words.exact(word)
         if exact:
