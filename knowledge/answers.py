@@ -42,7 +42,8 @@ PM_BARE = 6  # "两点以后", "3点到5点": an hour up to this said without a 
 
 
 def _clock_hour(part: str | None, hour: int) -> int:
-    return hour + 12 if part in ("下午", "傍晚", "黄昏", "晚上", "夜里", "晚") and hour < 12 else hour
+    afternoon = part in ("下午", "傍晚", "黄昏", "晚上", "夜里", "晚") and hour < 12
+    return hour + 12 if afternoon or part == "中午" and 1 <= hour <= PM_BARE else hour  # "中午一点" is 13
 
 
 # "早8晚5", "朝九晚六": a working day from the first hour in the morning to the second in the evening
@@ -275,16 +276,28 @@ _PART_OF_DAY = re.compile(r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚
 _HOUR_SAID = re.compile(r"[\d一二两三四五六七八九十]{1,3}[点:：]")
 
 
+def _parts_named(text: str) -> dict[str, int]:
+    """The parts of the day named, by name or by an edge of the day's routine ("下班" is 晚上),
+    each with where it is first named."""
+    named = [(found.start(), found.group(0)) for found in _PART_OF_DAY.finditer(text)]
+    for words, clock in _ROUTINE_HOURS:
+        named += [(found.start(), clock.rstrip("0123456789点")) for found in re.finditer(words, text)]
+    first: dict[str, int] = {}
+    for at, part in sorted(named):
+        first.setdefault(part, at)
+    return first
+
+
 def _part_carried(text: str) -> str:
-    """"晚上 直播一般7点到11点" → "… 晚上7点到11点", "7点到10点晚上" → "晚上7点到10点晚上": the one
+    """"晚上 直播一般7点到11点" → "… 晚上7点到11点", "下班以后 七点以后" → "… 晚上七点以后": the one
     part of the day named before hours said without one, or at the very end, goes with them."""
-    parts = set(_PART_OF_DAY.findall(text))
+    parts = _parts_named(text)
     bare = next((h for h in _HOUR_SAID.finditer(text) if not _PART_OF_DAY.search(text[max(0, h.start() - 2):h.start()])
                  and (h.start() == 0 or not _HOUR_SAID.match(text, h.start() - 1))), None)
     if len(parts) != 1 or bare is None:
         return text
-    part = next(iter(parts))
-    if text.find(part) > bare.start() and not text.rstrip("了的吧啊呀 ").endswith(part):
+    part, at = next(iter(parts.items()))
+    if at > bare.start() and not text.rstrip("了的吧啊呀 ").endswith(part):
         return text
     return f"{text[:bare.start()]}{part}{text[bare.start():]}"
 

@@ -17,6 +17,8 @@ PAIR_GAP = 3  # words allowed between a verb and its object: "种了几亩地", 
 SLIP_SCORE = 90  # a word this close (by characters or pinyin) to a concept word is that word
 COMMON = 300  # a word this frequent in jieba's dictionary is meant as typed ("手艺" is no slip for 兽医)
 _COUNTING = set("点些几块亩片棵头只")  # "种点菜": a count between verb and object, cut as 点菜
+GRAMMAR = 30000  # a one-character word this frequent is grammar more than content: 到, 去, 有, 做
+_CONTENT = {"n", "v", "vn", "ng", "vg"}  # jieba's parts of speech of nouns and verbs
 _NUMERALS = set("一二两三四五六七八九十百千几")  # "炒十来年茶": a word and a number are no slip for 超市
 
 
@@ -87,18 +89,31 @@ class Lexicon:
                     used.update(range(i, target + 1))
                     found.append(pair.code)
         for i, word in enumerate(words):
-            if i not in used:
+            if i not in used and not self._glued(words, i):
                 found.extend(self._word(word))
         return list(dict.fromkeys(found))
+
+    def _glued(self, words: list[str], i: int) -> bool:
+        """A one-character word followed by a lone character of content that jieba could not join to
+        anything ("扫"+"码" in 扫码上架): the start of a word jieba does not know, not a concept of its own."""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if len(words[i]) != 1 or len(after) != 1 or after == words[i] or self._words.exact(after):
+            return False
+        tags = self._tokenizer.tagged(after)
+        return bool(tags) and tags[0][1] in _CONTENT and self._tokenizer.frequency(after) < GRAMMAR
 
     def _misheard(self, word: str) -> str | None:
         if len(word) < 2 or self._words.exact(word) or self.common(word) or self._thesaurus.synonyms(word):
             return None
-        return self._words.sounds_like(word)
+        return self._words.sounds_like(word, sharing=True)  # a slip keeps a character of the word meant
 
     def common(self, word: str) -> bool:
         """A word people use often: meant as typed, never a slip for another."""
         return self._tokenizer.frequency(word) >= COMMON
+
+    def known(self, word: str) -> bool:
+        """A word in jieba's dictionary, however rare ("装袋"): meant as typed, never a slip for another."""
+        return self._tokenizer.frequency(word) > 0
 
     def _word(self, word: str) -> list[str]:
         exact = self._words.exact(word)
@@ -107,7 +122,7 @@ class Lexicon:
         if len(word) < 2 or self.common(word):
             return []
         hits = self._words.lookup(word, limit=1, cutoff=SLIP_SCORE)
-        if hits and len(hits[0].alias) == len(word):
+        if hits and len(hits[0].alias) == len(word) and set(hits[0].alias) & set(word):
             return [hits[0].key]
         meant = {code for w in self._thesaurus.synonyms(word) if (code := self._words.exact(w))}
         if len(meant) == 1:

@@ -320,7 +320,7 @@ class OptionSet:
         concepts = self._lexicon.codes(rest) if self._lexicon and rest.strip("|") else []
         if inside or concepts:
             return list(dict.fromkeys([*inside, *concepts]))
-        if self._lexicon and self._lexicon.common(key) or _MACHINE.search(key):  # "老伴" is no slip for 早班,
+        if self._lexicon and self._lexicon.known(key) or _MACHINE.search(key):  # "老伴" is no slip for 早班,
             return []  # nor "割草机" for 割草
         # a near-miss shares a character, or sounds just the same ("平车" is no slip for 评茶)
         hits = [h for h in self._index.lookup(key, limit=1, cutoff=80)
@@ -328,7 +328,7 @@ class OptionSet:
         if hits:
             return [hits[0].key]
         spread = list(dict.fromkeys(code for pattern, code in self._spread if pattern.search(key)))
-        return spread or self._index.sounds_contained(key)  # a misheard word: 彩茶 for 采茶
+        return spread or self._index.sounds_contained(key, sharing=True)  # a misheard word: 彩茶 for 采茶
 
 
     def _options_words_in(self, key: str) -> tuple[list[str], str]:

@@ -196,9 +196,14 @@ class FuzzyIndex:
         spelt = self._by_spelling.get(key) if _SPELLING.fullmatch(key) else None
         return self._by_alias.get(key) or (next(iter(spelt)) if spelt else None)
 
-    def sounds_like(self, text: str) -> str | None:
-        """The one key an alias of exactly the text's sound stands for ("菜茶" → 采茶's key), if one."""
-        keys = self._by_pinyin.get(pinyin_key(text) or "-", set())
+    def sounds_like(self, text: str, sharing: bool = False) -> str | None:
+        """The one key an alias of exactly the text's sound stands for ("菜茶" → 采茶's key), if one;
+        `sharing`: only an alias with a character of the text ("挖鸡" is 挖机, "猪栏" no slip for 竹篮)."""
+        sound = pinyin_key(text) or "-"
+        keys = self._by_pinyin.get(sound, set())
+        if sharing:
+            keys = {self._by_alias[a] for a, py in zip(self._aliases, self._pinyins, strict=False)
+                    if py == sound and set(a) & set(text)}
         return next(iter(keys)) if len(keys) == 1 else None
 
     @property
@@ -242,13 +247,18 @@ class FuzzyIndex:
         return found
 
 
-    def sounds_contained(self, text: str) -> list[str]:
+    def sounds_contained(self, text: str, sharing: bool = False) -> list[str]:
         """Keys whose alias is heard inside the text: its pinyin is a run of the text's syllables
-        ("我住在化埠镇" → 华埠镇, "会彩茶叶" → 采茶). Aliases of one syllable are left out."""
-        heard = f" {self._heard(pinyin_key(compact(text)))} "
+        ("我住在化埠镇" → 华埠镇, "会彩茶叶" → 采茶). Aliases of one syllable are left out.
+        `sharing`: only where the words heard keep a character of the alias ("侬要" is no 农药)."""
+        key = compact(text)
+        heard = f" {self._heard(pinyin_key(key))} "
         found: list[str] = []
         for alias, exact in sorted(zip(self._aliases, self._pinyins, strict=False), key=lambda p: -len(p[1])):
             sound = self._heard(exact)
+            if sharing and not any(set(alias) & set(key[i:i + len(alias)]) for i in range(len(key))
+                                   if self._heard(pinyin_key(key[i:i + len(alias)])) == sound):
+                continue
             if " " in sound and f" {sound} " in heard and self._by_alias[alias] not in found:
                 found.append(self._by_alias[alias])
                 heard = heard.replace(f" {sound} ", " | ")
