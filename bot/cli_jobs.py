@@ -266,25 +266,26 @@ def show(job_id: int = typer.Argument(..., help="岗位编号")) -> None:
 def deliver(once: bool = typer.Option(False, "--once", help="只发一轮就退出")) -> None:
     """运行推送发送进程：按免打扰、每日上限和平台限速发出待发的消息。"""
     from bot.delivery import Deliverer
+    from bot.delivery_process import deliver as deliver_until
     from bot.senders import open_senders
 
     configure_logging()
     engine, services = _context()
+    settings = services.settings
 
     async def run() -> None:
-        async with open_senders(services.settings, engine, clock=services.clock) as senders:
-            settings = services.settings
-            deliverer = Deliverer(engine, services, senders, lease=timedelta(seconds=settings.push_lease_seconds),
-                                  concurrency=settings.push_concurrency)
-            if once:
-                await deliverer.recover()
-                while await deliverer.run_once():
-                    pass
-                return
+        if not once:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            await deliverer.run_forever(stop)
+            await deliver_until(settings, engine, services, stop)
+            return
+        async with open_senders(settings, engine, clock=services.clock) as senders:
+            deliverer = Deliverer(engine, services, senders, lease=timedelta(seconds=settings.push_lease_seconds),
+                                  concurrency=settings.push_concurrency)
+            await deliverer.recover()
+            while await deliverer.run_once():
+                pass
 
     asyncio.run(run())

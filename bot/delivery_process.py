@@ -1,0 +1,80 @@
+"""Push delivery in a child process of the server, at a lower CPU priority.
+
+Planning a push (the person, the hour, the quota) and sending it are Python work. Done in
+threads of the server process, they take the interpreter lock from the event loop that
+answers the webhooks, so a broadcast to 100,000 people slowed every reply while it was being
+delivered. In a child process with a higher nice value the kernel gives the processes that
+answer people the CPU first and the broadcast what is left; when nobody writes, delivery
+runs at full speed. The child stops when the server closes its end of the pipe, or dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from multiprocessing.connection import Connection
+
+from sqlalchemy import Engine
+
+from bot.services import Services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NICE = 10  # CFS gives a nice-10 process about a tenth of the CPU of a nice-0 one it competes with
+STOP_SECONDS = 30.0
+
+
+async def deliver(settings: Settings, engine: Engine, services: Services, stop: asyncio.Event) -> None:
+    """Deliver due pushes through every configured channel until `stop` is set."""
+    from bot.delivery import Deliverer
+    from bot.senders import open_senders
+
+    async with open_senders(settings, engine, clock=services.clock) as senders:
+        deliverer = Deliverer(engine, services, senders, lease=timedelta(seconds=settings.push_lease_seconds),
+                              concurrency=settings.push_concurrency)
+        log.info("push delivery running for: %s", ", ".join(senders) or "no channel")
+        await deliverer.run_forever(stop)
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[None]:
+    """The delivery child, for the life of the block."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_main, args=(settings, theirs), name="jobbot-deliver", daemon=True)
+    process.start()
+    theirs.close()
+    try:
+        yield
+    finally:
+        ours.close()  # the child sees the end of its input, finishes the round in hand and exits
+        await asyncio.to_thread(process.join, STOP_SECONDS)
+        if process.is_alive():
+            process.kill()
+
+
+def _main(settings: Settings, pipe: Connection) -> None:
+    from bot.app import configure_logging
+    from storage.db import make_engine
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group; the server stops this child
+    os.nice(NICE)
+    configure_logging(timezone=settings.timezone)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_reader(pipe.fileno(), stop.set)  # readable only at EOF: nothing is sent
+        engine = make_engine(settings.db_url)
+        try:
+            await deliver(settings, engine, Services(settings=settings), stop)
+        finally:
+            engine.dispose()
+
+    asyncio.run(run())
