@@ -5,7 +5,9 @@ threads of the server process, they take the interpreter lock from the event loo
 answers the webhooks, so a broadcast to 100,000 people slowed every reply while it was being
 delivered. In a child process with a higher nice value the kernel gives the processes that
 answer people the CPU first and the broadcast what is left; when nobody writes, delivery
-runs at full speed. The child stops when the server closes its end of the pipe, or dies.
+runs at full speed. The child stops when the server closes its end of the pipe, or dies; a
+child that dies on its own is replaced (its claimed rows go back to the queue after their
+lease, storage.outbox).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 NICE = 10  # CFS gives a nice-10 process about a tenth of the CPU of a nice-0 one it competes with
 STOP_SECONDS = 30.0
+RESTART_SECONDS = 5.0  # a child that cannot start (a wrong setting) is not restarted in a tight loop
 
 
 async def deliver(settings: Settings, engine: Engine, services: Services, stop: asyncio.Event) -> None:
@@ -43,21 +46,55 @@ async def deliver(settings: Settings, engine: Engine, services: Services, stop: 
         await deliverer.run_forever(stop)
 
 
-@contextlib.asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[None]:
-    """The delivery child, for the life of the block."""
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    process = context.Process(target=_main, args=(settings, theirs), name="jobbot-deliver", daemon=True)
-    process.start()
-    theirs.close()
-    try:
-        yield
-    finally:
-        ours.close()  # the child sees the end of its input, finishes the round in hand and exits
+class DeliveryProcess:
+    """The delivery child of one server process, started again whenever it dies."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self._pipe: Connection | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        if self._stopping:
+            return
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        self.process = context.Process(target=_main, args=(self.settings, theirs), name="jobbot-deliver", daemon=True)
+        self.process.start()
+        theirs.close()
+        self._pipe = ours
+        asyncio.get_running_loop().add_reader(self.process.sentinel, self._ended)
+
+    def _ended(self) -> None:
+        assert self.process is not None and self._pipe is not None
+        asyncio.get_running_loop().remove_reader(self.process.sentinel)
+        self._pipe.close()
+        if not self._stopping:
+            log.error("the delivery process ended (exit code %s); starting a new one", self.process.exitcode)
+            asyncio.get_running_loop().call_later(RESTART_SECONDS, self.start)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        process = self.process
+        if process is None or self._pipe is None or self._pipe.closed:
+            return
+        asyncio.get_running_loop().remove_reader(process.sentinel)
+        self._pipe.close()  # the child sees the end of its input, finishes the round in hand and exits
         await asyncio.to_thread(process.join, STOP_SECONDS)
         if process.is_alive():
             process.kill()
+
+
+@contextlib.asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[DeliveryProcess]:
+    """The delivery child, for the life of the block."""
+    child = DeliveryProcess(settings)
+    child.start()
+    try:
+        yield child
+    finally:
+        await child.stop()
 
 
 def _main(settings: Settings, pipe: Connection) -> None:
