@@ -24,6 +24,8 @@ from multiprocessing.connection import Connection
 
 from sqlalchemy import Engine
 
+from bot.delivery import Deliverer
+from bot.senders import open_senders
 from bot.services import Services
 from bot.settings import Settings
 
@@ -34,16 +36,13 @@ STOP_SECONDS = 30.0
 RESTART_SECONDS = 5.0  # a child that cannot start (a wrong setting) is not restarted in a tight loop
 
 
-async def deliver(settings: Settings, engine: Engine, services: Services, stop: asyncio.Event) -> None:
-    """Deliver due pushes through every configured channel until `stop` is set."""
-    from bot.delivery import Deliverer
-    from bot.senders import open_senders
-
+@contextlib.asynccontextmanager
+async def opened(settings: Settings, engine: Engine, services: Services) -> AsyncIterator[Deliverer]:
+    """A delivery worker over the senders of every configured channel, closed on exit."""
     async with open_senders(settings, engine, clock=services.clock) as senders:
-        deliverer = Deliverer(engine, services, senders, lease=timedelta(seconds=settings.push_lease_seconds),
-                              concurrency=settings.push_concurrency)
         log.info("push delivery running for: %s", ", ".join(senders) or "no channel")
-        await deliverer.run_forever(stop)
+        yield Deliverer(engine, services, senders, lease=timedelta(seconds=settings.push_lease_seconds),
+                        concurrency=settings.push_concurrency)
 
 
 class DeliveryProcess:
@@ -110,7 +109,8 @@ def _main(settings: Settings, pipe: Connection) -> None:
         asyncio.get_running_loop().add_reader(pipe.fileno(), stop.set)  # readable only at EOF: nothing is sent
         engine = make_engine(settings.db_url)
         try:
-            await deliver(settings, engine, Services(settings=settings), stop)
+            async with opened(settings, engine, Services(settings=settings)) as deliverer:
+                await deliverer.run_forever(stop)
         finally:
             engine.dispose()
 
