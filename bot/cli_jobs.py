@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -265,17 +264,13 @@ def show(job_id: int = typer.Argument(..., help="岗位编号")) -> None:
 
 def deliver(once: bool = typer.Option(False, "--once", help="只发一轮就退出")) -> None:
     """运行推送发送进程：按免打扰、每日上限和平台限速发出待发的消息。"""
-    from bot.delivery import Deliverer
-    from bot.senders import open_senders
+    from bot.delivery_process import opened
 
     configure_logging()
     engine, services = _context()
 
     async def run() -> None:
-        async with open_senders(services.settings, engine, clock=services.clock) as senders:
-            settings = services.settings
-            deliverer = Deliverer(engine, services, senders, lease=timedelta(seconds=settings.push_lease_seconds),
-                                  concurrency=settings.push_concurrency)
+        async with opened(services.settings, engine, services) as deliverer:
             if once:
                 await deliverer.recover()
                 while await deliverer.run_once():

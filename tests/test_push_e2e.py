@@ -4,6 +4,9 @@ end to end over real HTTP to the fake WeChat API."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -36,10 +39,43 @@ def test_a_posted_job_is_pushed_to_the_matching_villager(sqlite_url: str, tmp_pa
             with session_scope(engine) as session:
                 post_job(session, dispatcher.services, {"title": "春茶采摘工", "employer": "示范茶场", "town": "华埠",
                                                         "skills": "采茶", "pay": "150元/天"})
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + 60  # the delivery process starts first (spawn, imports)
             while not fake.messages_for(OPENID) and time.monotonic() < deadline:
                 time.sleep(0.05)
         [push] = fake.messages_for(OPENID)
         assert "春茶采摘工" in push.text and "每天150元" in push.text and push.kind == "custom"
         assert fake.messages_for("oFarAway") == []
+        engine.dispose()
+
+
+def _delivery_child() -> multiprocessing.process.BaseProcess | None:
+    return next((p for p in multiprocessing.active_children() if p.name == "jobbot-deliver"), None)
+
+
+def test_a_delivery_process_that_dies_is_replaced(sqlite_url: str, tmp_path: Path) -> None:
+    fake = FakeWeChat(APPID, SECRET)
+    with serving(create_fake_api(fake)) as api:
+        settings = make_settings(sqlite_url, tmp_path, background=True, wechat_token="t0ken", wechat_appid=APPID,
+                                 wechat_secret=SECRET, wechat_api_base=api, quiet_start="00:00", quiet_end="00:00",
+                                 elderly_quiet_start="00:00", elderly_quiet_end="00:00")
+        engine = make_engine(sqlite_url)
+        dispatcher = build_dispatcher(settings, engine=engine)
+        ChatHarness(dispatcher, channel="wechat", user=OPENID).conversation(
+            "登记", "华埠", "金星村", "45", "采茶", "1", "2", "1", "1", "1")
+        fake.user_wrote(OPENID)
+        with serving(create_app(settings, dispatcher)):
+            first = _delivery_child()
+            assert first is not None and first.pid is not None
+            os.kill(first.pid, signal.SIGKILL)
+            with session_scope(engine) as session:
+                post_job(session, dispatcher.services, {"title": "春茶采摘工", "employer": "示范茶场", "town": "华埠",
+                                                        "skills": "采茶", "pay": "150元/天"})
+            deadline = time.monotonic() + 60
+            while not fake.messages_for(OPENID) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            second = _delivery_child()
+        assert second is not None and second.pid != first.pid
+        [push] = fake.messages_for(OPENID)
+        assert "春茶采摘工" in push.text
+        assert _delivery_child() is None  # stopped with the server
         engine.dispose()
