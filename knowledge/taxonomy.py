@@ -269,9 +269,10 @@ class OptionSet:
         if self._upkeep is None or self._lexicon is None:
             return found
         for said in self._upkeep.finditer(clause):
-            # what is cleaned is named by what it belongs to, often one character: 猪栏, 鸡舍, 厨房
-            thing = compact(clause[said.end():said.end() + OBJECT_CHARS])
-            cleaned = [*self._named(thing), *(c for ch in thing if (c := self._lexicon.concept(ch)))]
+            # what is cleaned is named by the one character of what it serves: 猪栏, 鸡舍, 厨房 (a
+            # whole word would make 打扫房子 building work)
+            cleaned = [c for ch in compact(clause[said.end():said.end() + OBJECT_CHARS])
+                       if (c := self._lexicon.concept(ch))]
             if set(cleaned) & set(found) - set(self._named(said.group(0))):
                 kept = self._clause(self._upkeep.sub("", clause))[0]
                 return [c for c in found if c in kept] or found
