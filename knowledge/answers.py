@@ -420,18 +420,12 @@ def _clock_over_no(text: str) -> str:
 _DAWN = re.compile(r"天(?:没|不|还没)亮")
 
 
-# "周末，还有平时晚上": 平时 added on beside another free time, before a part of the day, is "the
-# rest of the time" that part of the day, not "on weekdays" ("平时下午" said first is weekdays)
-_USUALLY_THEN = re.compile(r"(?:(?<=和)|(?<=还有)|(?<=以及)|(?<=另外))(?:平时|平常)"
-                           r"(?=的?(?:早上|早晨|上午|中午|下午|傍晚|晚上|夜里|白天))")
-
-
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _clock_written(corrected(text))
-    said = _USUALLY_THEN.sub("", _DAWN.sub("凌晨", _COOKING_A_MEAL.sub("做饭", said)))
+    said = _DAWN.sub("凌晨", _COOKING_A_MEAL.sub("做饭", said))
     text = _part_carried(_contrasted(_run_on(_clock_over_no(_until_part(_between(said))))))
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)

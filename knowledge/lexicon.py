@@ -48,14 +48,10 @@ class Lexicon:
         """jieba's words; two one-character words that together sound like a concept word are
         that word misheard ("菜"+"茶" → 采茶), not two concepts."""
         words: list[str] = []
-        apart = False  # a stretch cut out of the text ("家电||里"): the words either side never join
         for word in (compact(w) for w in self._tokenizer.words(text)):
             if not word:
-                apart = True
-            elif apart:
-                words.append(word)
-                apart = False
-            elif word == "机" and words and not self._words.exact(words[-1] + word):
+                continue
+            if word == "机" and words and not self._words.exact(words[-1] + word):
                 words[-1] += word  # "割草机": the machine, not 割草 (the work) and a 机
             elif (len(word) == 1 and words and len(words[-1]) == 1 and not {word, words[-1]} & _NUMERALS
                     and self._words.sounds_like(words[-1] + word)):
@@ -110,10 +106,6 @@ class Lexicon:
         if len(word) < 2 or self._words.exact(word) or self.common(word) or self._thesaurus.synonyms(word):
             return None
         return self._words.sounds_like(word, sharing=True)  # a slip keeps a character of the word meant
-
-    def concept(self, word: str) -> str | None:
-        """The concept a word is, as written: "猪" → 农活."""
-        return self._words.exact(word)
 
     def common(self, word: str) -> bool:
         """A word people use often: meant as typed, never a slip for another."""

@@ -42,8 +42,6 @@ _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
 _A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[场站院])")
 _MACHINE = re.compile(r"[\u4e00-\u9fff]机(?![会器构关])")  # a machine named by its work: 割草机, 打谷机
 LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is that label typed
-OBJECT_CHARS = 3  # how much after a verb of cleaning says what is cleaned: "打扫猪栏", "打扫房间也…"
-_FOR = re.compile(r"[给帮替为]$")  # "给厂里": the place worked for, not where the work is done
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
 # side names nothing the other is meant ("县城不去").
 _NO_AFTER = (r"太远|走不动|跑不动|去不动|吃不消|受不了|不出门|不行|没空|没时间|不方便|干不了|做不了|去不了|不可以|没法"
@@ -97,7 +95,7 @@ class OptionSet:
                  settings: list[str] | None = None, goods: dict[str, Any] | None = None,
                  part_of: dict[str, dict[str, list[str]]] | None = None, clients: list[str] | None = None,
                  absorbs: dict[str, list[str]] | None = None, handled_at: list[str] | None = None,
-                 life_story: str | None = None, upkeep: list[str] | None = None):
+                 life_story: str | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
@@ -119,8 +117,6 @@ class OptionSet:
         # "直播卖茶叶": what is sold online is not a kind of work of its own
         self._goods_code, self._goods_verbs = (goods or {}).get("code"), (goods or {}).get("verbs", [])
         self._absorbs = absorbs or {}  # "在服装厂剪线头": handwork done in a factory is factory work
-        # "喂猪打扫猪栏": cleaning said beside another trade is that trade's upkeep, not a trade of its own
-        self._upkeep = re.compile("|".join(sorted(upkeep, key=len, reverse=True))) if upkeep else None
         self._handled_at = set(handled_at or [])  # handling goods beside a place's own work is part of it
         # "在鞋厂做了十年，后来回来带孙子": family life told in the story is no trade beside one named
         self._life_story = re.compile(life_story) if life_story else None
@@ -222,8 +218,7 @@ class OptionSet:
             left.extend(by_no)
             plain.extend(c for c in named if c not in by_no)
             found = [c for c in named if c in self._by_code]
-            found = self._absorbed(found)
-            found = self._upkept(clause, found) if len(found) > 1 else found
+            found = [c for c in found if not any(c in self._absorbs.get(other, ()) for other in found)]
             codes.extend(c for c in found if c not in codes)
             alone = alone or found == [self._general]
             besides.extend(found if "也" in clause else [])
@@ -232,7 +227,7 @@ class OptionSet:
             if not found and _FILLER.sub("", compact(clause)):
                 unknown.append(clause)
         # "会开叉车，在仓库开了八年": the place is where the trade was done, not a kind of work besides
-        codes = codes or self._absorbed([c for c in dict.fromkeys(where) if c in self._by_code])
+        codes = codes or [c for c in dict.fromkeys(where) if c in self._by_code]
         for code, parts in self._implies.items():
             if all(p in codes for p in parts):
                 codes = list(dict.fromkeys(code if c == parts[0] else c for c in codes if c not in parts[1:]))
@@ -258,25 +253,6 @@ class OptionSet:
                     pieces[i] = head + found
                     break
         return "".join(pieces)
-
-    def _absorbed(self, found: list[str]) -> list[str]:
-        """The codes without those another of them takes in ("拼多多开店" is e-commerce, not a shop)."""
-        return [c for c in found if not any(c in self._absorbs.get(other, ()) for other in found)]
-
-    def _upkept(self, clause: str, found: list[str]) -> list[str]:
-        """Cleaning whose object is another trade's ("打扫猪栏" beside 喂猪) is that trade's upkeep:
-        the codes without those the cleaning alone named."""
-        if self._upkeep is None or self._lexicon is None:
-            return found
-        for said in self._upkeep.finditer(clause):
-            # what is cleaned is named by the one character of what it serves: 猪栏, 鸡舍, 厨房 (a
-            # whole word would make 打扫房子 building work)
-            cleaned = [c for ch in compact(clause[said.end():said.end() + OBJECT_CHARS])
-                       if (c := self._lexicon.concept(ch))]
-            if set(cleaned) & set(found) - set(self._named(said.group(0))):
-                kept = self._clause(self._upkeep.sub("", clause))[0]
-                return [c for c in found if c in kept] or found
-        return found
 
     def _only_where(self, clause: str) -> bool:
         """The clause names a place of work and nothing more: "在仓库开了八年", "在饭店干过"."""
@@ -336,10 +312,6 @@ class OptionSet:
             field = self._named(setting) if handled else []
             if len(field) == 1 and field[0] in named_after:  # "在超市理货收钱": the shop's work
                 named_after = [c for c in named_after if c not in self._handled_at]
-            # "网上开店": a shop online is e-commerce; not a place worked for ("给厂里缝手套")
-            own = self._named(setting) if named_after and not _FOR.search(head) else []
-            named_after = list(dict.fromkeys(next((o for o in own if c in self._absorbs.get(o, ())), c)
-                                             for c in named_after))
             if named_after:
                 head = head.rpartition("在")[0] if "在" in head else head  # "在物流公司开车": 物流 names the place
                 said_before = _FILLER.sub("", _WHEN_SAID.sub("", head.replace("在", "")))  # "晚上在厂里…"
@@ -403,7 +375,7 @@ def _options(section: str) -> OptionSet:
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
                      lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
                      words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"),
-                     words.get("handled_at"), words.get("life_story"), words.get("upkeep"))
+                     words.get("handled_at"), words.get("life_story"))
 
 
 @lru_cache(maxsize=1)
