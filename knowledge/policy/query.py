@@ -188,7 +188,7 @@ class QuestionReader:
         q.personal = bool(_PERSONAL.search(asked)) and q.unit_asked not in _COUNTY_UNITS \
             and not _COUNTED_THINGS.search(asked)
         q.request = bool(_REQUEST.search(text))
-        q.details = asked_details(asked)
+        q.details = asked_details(text)
         in_concept = [False] * len(text)
         starts: dict[str, int] = {}  # where each unit's text is said (last)
         for start, end, concept in self.lexicon.concepts(text, _bounds(plain)):
