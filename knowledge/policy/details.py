@@ -19,7 +19,8 @@ class Detail:
 
 DETAILS = (
     # What one pays; "能挣多少钱", "一年发多少钱" ask a figure, which the figure checks handle.
-    Detail("fee", re.compile(r"要不要钱|要钱[吗伐不]|收不收费|收费|[学加盟手续运报名]费|[交付]多少钱|要钞票|抽几成|提成|费谁出|费用谁"),
+    Detail("fee",
+           re.compile(r"要不要钱|要钱[吗伐不]|收不收费|收费|[学加盟手续运报名]费|[交付]多少钱|要钞票|抽几成|提成|费谁出|费用谁"),
            re.compile(r"费|免费|\d元")),
     # "会不会打电话通知我" asks no number.
     Detail("phone", re.compile(r"电话多少|电话号码|电话是|联系电话|联系方式|[怎咋]么?联系|热线"),
@@ -31,7 +32,8 @@ DETAILS = (
     Detail("conditions", re.compile(r"[啥什么哪些]条件|够不够格|资格|门槛"), re.compile(r"条件|符合|资格")),
     Detail("age", re.compile(r"年龄|多大岁数|多少岁|岁数[^，,？?]*限|超龄"), re.compile(r"\d+岁|周岁|年龄")),
     # "写个材料" or "材料不全能先办吗" ask for no list of papers.
-    Detail("papers", re.compile(r"要?带[啥什么]|办[啥什么]证|[啥什么哪些]证件?[?？吗]|[啥什么哪些]手续|[啥什么哪些]材料"),
+    Detail("papers",
+           re.compile(r"要?带[啥什么]|办[啥什么]证|[啥什么哪些]证件?[?？吗]|[啥什么哪些]手续|[啥什么哪些]材料"),
            re.compile(r"证件|材料|手续")),
     Detail("penalty", re.compile(r"罚"), re.compile(r"罚")),
 )
