@@ -608,3 +608,26 @@ def test_a_count_asked_after_the_askers_story_is_the_countys(kb: PolicyBase, que
     # The story's 俺/我 does not make a count of places or posts what one person gets.
     answer = kb.ask(question)
     assert answer.answered and fact in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "创业孵化基地要什么条件才能进",  # the plan names the bases, not who may enter
+    "申请公益性岗位要带什么证件",
+    "残疾人之家的具体地址",
+    "技工学校报名截止到几号",
+    "帮老人再就业有年龄限制吗",
+])
+def test_a_detail_the_plan_does_not_state_is_not_answered_by_the_topic(kb: PolicyBase, question: str) -> None:
+    assert not kb.ask(question).answered
+
+
+@pytest.mark.parametrize("question", ["县里有创业孵化基地吗", "招聘会每月几号开"])
+def test_the_same_topics_without_the_detail_are_answered(kb: PolicyBase, question: str) -> None:
+    assert kb.ask(question).answered
+
+
+def test_a_story_that_only_sounds_like_a_detail_asks_for_none() -> None:
+    from knowledge.policy.details import asked_details
+
+    assert asked_details("厂子关门了，会不会有人打电话通知我去上班") == ()
+    assert [d.name for d in asked_details("零工驿站几点下班，电话多少")] == ["phone", "hours"]

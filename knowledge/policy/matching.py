@@ -167,6 +167,8 @@ class Matcher:
             return Verdict(reason="outside")  # "医保报销": the plan does not speak of it
         if not self._gives(q, content, best):
             return Verdict(reason="no figure or date")
+        if not self._states_details(q, chosen):
+            return Verdict(reason="no such detail")
         partial = False
         if q.personal_amount and entries[0].passage is not None and not self._per_person(q, content, best):
             # Only a county total ("2100万") can be told apart from a person's amount; a rate such as
@@ -189,6 +191,8 @@ class Matcher:
         content = [u for u in content if u.text in weights]
         if any(u.outside and not self.index.contains(i, u.alternatives) for u in content):
             return Verdict(reason="outside")
+        if not self._states_details(q, [i]):
+            return Verdict(reason="no such detail")
         # "最高档次交多少": the figure must be said to be the highest, in the same clause.
         figure = [q.figure, *([re.compile(q.extreme)] if q.extreme else [])]
         clauses = _CLAUSE.split(self.index.texts[i])
@@ -238,6 +242,10 @@ class Matcher:
         if not q.wants_date or self.index.entries[i].indicator:
             return True
         return self._said_with(i, units, _DATE_IN_TEXT, piece=_SENTENCE if q.wants_year else _CLAUSE)
+
+    def _states_details(self, q: Question, chosen: list[int]) -> bool:
+        """Whether the chosen entries state every detail asked (a fee, a phone number, opening hours…)."""
+        return all(any(d.given.search(self.index.texts[i]) for i in chosen) for d in q.details)
 
     def _names_place(self, units: list[Unit], i: int) -> bool:
         return self._said_with(i, units, _PLACE, piece=_SENTENCE)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from knowledge.places import gazetteer
+from knowledge.policy.details import Detail, asked_details
 from knowledge.policy.expand import Expander
 from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer, char_pairs
 from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
@@ -128,6 +129,7 @@ class Question:
     extreme: str = ""  # "最高档次交多少": the figure must be the highest (lowest…) one, said so
     personal: bool = False  # a figure for one person ("我能贷多少"), not a county target
     request: bool = False  # really asks for help ("哪里能学手艺", "工钱被拖了"): a next step is due
+    details: tuple[Detail, ...] = ()  # a fee, phone number, opening hours…: the answer must state them
 
     @property
     def personal_amount(self) -> bool:
@@ -186,6 +188,7 @@ class QuestionReader:
         q.personal = bool(_PERSONAL.search(asked)) and q.unit_asked not in _COUNTY_UNITS \
             and not _COUNTED_THINGS.search(asked)
         q.request = bool(_REQUEST.search(text))
+        q.details = asked_details(text)
         in_concept = [False] * len(text)
         starts: dict[str, int] = {}  # where each unit's text is said (last)
         for start, end, concept in self.lexicon.concepts(text, _bounds(plain)):

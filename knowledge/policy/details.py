@@ -1,0 +1,44 @@
+"""The details a question may ask for that a plan either states outright or not at all (a fee, a
+phone number, an address, opening hours, a deadline, conditions, an age limit, a penalty): how
+asking for each one sounds, and what a text that gives it must contain. A passage on the topic that
+lacks the detail asked does not answer ("残疾人之家管不管午饭" is not told by where they are built).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Detail:
+    name: str
+    asked: re.Pattern[str]  # how a question asks for it
+    given: re.Pattern[str]  # what a text that tells it contains
+
+
+DETAILS = (
+    # What one pays; "能挣多少钱", "一年发多少钱" ask a figure, which the figure checks handle.
+    Detail("fee",
+           re.compile(r"要不要钱|要钱[吗伐不]|收不收费|收费|[学加盟手续运报名]费|[交付]多少钱|要钞票|抽几成|提成|费谁出|费用谁"),
+           re.compile(r"费|免费|\d元")),
+    # "会不会打电话通知我" asks no number.
+    Detail("phone", re.compile(r"电话多少|电话号码|电话是|联系电话|联系方式|[怎咋]么?联系|热线"),
+           re.compile(r"电话|热线|\d{5,}")),
+    Detail("address", re.compile(r"地址|哪条街|门牌|[哪具]个?体?位置"), re.compile(r"地址|路\d+号|街\d+号")),
+    # "厂子关门了" is a story, so only asking forms count.
+    Detail("hours", re.compile(r"几点|上班时间|办公时间|开门时间|下班"), re.compile(r"\d+[点时](?!期)|工作日")),
+    Detail("deadline", re.compile(r"截止|最晚"), re.compile(r"截止|\d+月\d+[日号]|\d+[日号]前")),
+    Detail("conditions", re.compile(r"[啥什么哪些]条件|够不够格|资格|门槛"), re.compile(r"条件|符合|资格")),
+    Detail("age", re.compile(r"年龄|多大岁数|多少岁|岁数[^，,？?]*限|超龄"), re.compile(r"\d+岁|周岁|年龄")),
+    # "写个材料" or "材料不全能先办吗" ask for no list of papers.
+    Detail("papers",
+           re.compile(r"要?带[啥什么]|办[啥什么]证|[啥什么哪些]证件?[?？吗]|[啥什么哪些]手续|[啥什么哪些]材料"),
+           re.compile(r"证件|材料|手续")),
+    Detail("penalty", re.compile(r"罚"), re.compile(r"罚")),
+)
+
+
+def asked_details(text: str) -> tuple[Detail, ...]:
+    """The details a question wants (its story seldom sounds like asking for one)."""
+    return tuple(d for d in DETAILS if d.asked.search(text))
