@@ -43,7 +43,6 @@ class Server(Starlette):
         if scope["type"] == "http" and scope["method"] in ("GET", "POST"):
             handler = self.direct.get(scope["path"])
             if handler is not None:
-                scope["app"] = self
                 await handler(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
