@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot import background
 from bot.channels.base import Channel
@@ -26,6 +28,24 @@ async def healthz(request: Request) -> JSONResponse:
     if not getattr(request.app.state, "ready", False):
         return JSONResponse({"status": "starting", "ready": False}, status_code=503)
     return JSONResponse({"status": "ok", "ready": True})
+
+
+class Server(Starlette):
+    """Starlette with a direct lane: a GET or POST to a path in `direct` goes straight to its
+    ASGI app, skipping the middleware and the route table (py-spy: about a sixth of the event
+    loop's time on /wechat); every other request is Starlette's as before."""
+
+    def __init__(self, *, direct: dict[str, ASGIApp], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.direct = direct
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "POST"):
+            handler = self.direct.get(scope["path"])
+            if handler is not None:
+                await handler(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings, dispatcher: Dispatcher, *, routes: Iterable[BaseRoute] = (),
@@ -57,7 +77,8 @@ def create_app(settings: Settings, dispatcher: Dispatcher, *, routes: Iterable[B
             yield
             app.state.ready = False
 
-    app = Starlette(routes=all_routes, lifespan=lifespan)
+    direct = {path: handler for channel in configured for path, handler in channel.direct().items()}
+    app = Server(routes=all_routes, lifespan=lifespan, direct=direct)
     app.state.ready = False
     app.state.channels = {channel.name: channel for channel in configured}
     return app

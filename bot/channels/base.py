@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from sqlmodel import Session
 from starlette.routing import BaseRoute
+from starlette.types import ASGIApp
 
 
 class Outcome(StrEnum):
@@ -118,6 +119,11 @@ class Channel(ABC):
     def routes(self) -> list[BaseRoute]:
         """Webhooks and callbacks this channel serves on the server."""
         return []
+
+    def direct(self) -> dict[str, ASGIApp]:
+        """Paths among `routes` whose GET and POST skip Starlette's middleware and routing (a busy
+        webhook): path → the raw ASGI app that answers them."""
+        return {}
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -17,13 +17,14 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import NamedTuple
+from urllib.parse import parse_qsl
 
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from wechatpy.messages import BaseMessage
 from wechatpy.utils import to_text
 
@@ -56,6 +57,22 @@ class TooLarge(Exception):
     """The body is over the configured limit (answered with 413)."""
 
 
+class ClientGone(Exception):
+    """The client hung up before the body was in (nothing to answer)."""
+
+
+class Answer(NamedTuple):
+    """An HTTP answer: status, body and Content-Type."""
+
+    status: int
+    body: str
+    media_type: bytes
+
+
+PLAIN, XML = b"text/plain; charset=utf-8", b"application/xml"
+ACK = Answer(200, SUCCESS, PLAIN)
+
+
 class WeChatChannel(Channel):
     """The webhook route plus the outbound client; `running()` is its part of the app lifespan."""
 
@@ -83,7 +100,8 @@ class WeChatChannel(Channel):
         self._threads: ThreadPoolExecutor | None = None  # lane threads (without)
 
     def routes(self) -> list[BaseRoute]:
-        return [Route(self.path, self.handle, methods=["GET", "POST"])]
+        # The channel is the route's ASGI app; POST and GET mostly come by `direct` instead.
+        return [Route(self.path, self, methods=["GET", "POST"])]
 
     def sender(self) -> Sender | None:
         return WeChatPushes(self.messenger) if self.messenger is not None else None
@@ -141,29 +159,43 @@ class WeChatChannel(Channel):
         return await self.messenger.send_text(openid, text)
 
     # --- HTTP -------------------------------------------------------------------------------
-    async def handle(self, request: Request) -> Response:
-        try:
-            if request.method == "GET":
-                return self._echo(request)
-            return await self._message(request)
-        except Forbidden as exc:
-            return _refuse(request, 403, str(exc))
-        except TooLarge as exc:
-            return _refuse(request, 413, str(exc))
-        except BadMessage as exc:
-            return _refuse(request, 400, str(exc))
+    def direct(self) -> dict[str, ASGIApp]:
+        return {self.path: self}
 
-    def _echo(self, request: Request) -> Response:
-        self.envelope.verify(request.query_params)
-        echostr = request.query_params.get("echostr")
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The webhook as a raw ASGI app: the query string parsed once, the body read straight
+        from `receive`, the answer sent in two messages (no Request or Response objects)."""
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        try:
+            if scope["method"] == "GET":
+                answer = self._echo(query)
+            else:
+                answer = await self._message(query, scope["headers"], receive)
+        except ClientGone:
+            return
+        except Forbidden as exc:
+            answer = _refuse(scope, 403, str(exc))
+        except TooLarge as exc:
+            answer = _refuse(scope, 413, str(exc))
+        except BadMessage as exc:
+            answer = _refuse(scope, 400, str(exc))
+        status, body, media_type = answer
+        content = body.encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-length", str(len(content)).encode()), (b"content-type", media_type)]})
+        await send({"type": "http.response.body", "body": content})
+
+    def _echo(self, query: dict[str, str]) -> Answer:
+        self.envelope.verify(query)
+        echostr = query.get("echostr")
         if echostr is None:
             raise BadMessage("no echostr")
-        return PlainTextResponse(echostr)
+        return Answer(200, echostr, PLAIN)
 
-    async def _message(self, request: Request) -> Response:
-        query = request.query_params
+    async def _message(self, query: dict[str, str], headers: Iterable[tuple[bytes, bytes]],
+                       receive: Receive) -> Answer:
         self.envelope.verify(query)  # before reading or parsing anything
-        body = await read_limited(request, self.max_body)
+        body = await read_limited(headers, receive, self.max_body)
         xml, encrypted = self.envelope.open(body, query)
         message = parse(xml)
         identity = f"{message.source}:{message.time}:{message.id}:{message._data.get('MsgType')}"
@@ -171,15 +203,15 @@ class WeChatChannel(Channel):
             raise Forbidden("a signed query seen before with another message")
         inbound = await translate(message, self.recognizer)
         if inbound.update is None:
-            return PlainTextResponse(SUCCESS)
+            return ACK
         update = inbound.update
         # Only a message old enough to be WeChat's retry can have been answered late elsewhere.
         maybe_retry = time.time() - message.time >= RETRY_AGE
         reply = await self.replies.answer(update, self._batches.submit((update, maybe_retry)))
         if inbound.silent or reply is None or reply.empty:
-            return PlainTextResponse(SUCCESS)
+            return ACK
         xml_reply = passive_text(message, reply.as_text())
-        return Response(self.envelope.seal(xml_reply, query, encrypted), media_type="application/xml")
+        return Answer(200, self.envelope.seal(xml_reply, query, encrypted), XML)
 
     # --- dispatch ------------------------------------------------------------------------------
     async def _run_batch(self, lane: int, batch: list[tuple[Update, bool]]) -> list[Dispatched]:
@@ -222,20 +254,25 @@ def dispatch_lanes(settings: Settings) -> int:
     return 1 if settings.is_sqlite else 4
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
+async def read_limited(headers: Iterable[tuple[bytes, bytes]], receive: Receive, limit: int) -> bytes:
     """The request body, refused as soon as it is known to be over `limit` bytes."""
-    declared = request.headers.get("content-length")
+    declared = next((value for name, value in headers if name == b"content-length"), None)
     if declared is not None:
         if not declared.isdigit():
             raise BadMessage("bad Content-Length")
         if int(declared) > limit:
-            raise TooLarge(f"Content-Length {declared} over {limit}")
-    size, chunks = 0, []
-    async for chunk in request.stream():
+            raise TooLarge(f"Content-Length {declared.decode()} over {limit}")
+    size, chunks, more = 0, [], True
+    while more:
+        event = await receive()
+        if event["type"] == "http.disconnect":
+            raise ClientGone
+        chunk = event.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise TooLarge(f"body over {limit} bytes")
         chunks.append(chunk)
+        more = event.get("more_body", False)
     return b"".join(chunks)
 
 
@@ -249,7 +286,7 @@ def passive_text(message: BaseMessage, text: str) -> str:
             f"<CreateTime>{int(time.time())}</CreateTime>\n</xml>")
 
 
-def _refuse(request: Request, status: int, reason: str) -> Response:
-    client = request.client.host if request.client else "-"
-    log.warning("refused WeChat %s from %s: %d %s", request.method, client, status, reason)
-    return PlainTextResponse({400: "bad request", 403: "forbidden", 413: "too large"}[status], status_code=status)
+def _refuse(scope: Scope, status: int, reason: str) -> Answer:
+    client = scope["client"][0] if scope.get("client") else "-"
+    log.warning("refused WeChat %s from %s: %d %s", scope["method"], client, status, reason)
+    return Answer(status, {400: "bad request", 403: "forbidden", 413: "too large"}[status], PLAIN)
