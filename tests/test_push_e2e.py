@@ -12,22 +12,42 @@ from pathlib import Path
 
 from conftest import ChatHarness, make_settings
 from fakes.server import serving
+from sqlalchemy import Engine
 
 from bot.app import build_dispatcher
 from bot.channels.sandbox.fake_api import FakeWeChat, create_fake_api
+from bot.dispatch import Dispatcher
 from bot.outreach.jobs import post_job
+from bot.settings import Settings
 from bot.web import create_app
 from storage.db import make_engine, session_scope
 
 APPID, SECRET, OPENID = "wx_e2e", "e2e-secret", "oE2eVillager000000000001"
 
 
+def _settings(sqlite_url: str, tmp_path: Path, api: str) -> Settings:
+    """A server with background work, on the fake WeChat API, with no quiet hours."""
+    return make_settings(sqlite_url, tmp_path, background=True, wechat_token="t0ken", wechat_appid=APPID,
+                         wechat_secret=SECRET, wechat_api_base=api, quiet_start="00:00", quiet_end="00:00",
+                         elderly_quiet_start="00:00", elderly_quiet_end="00:00")
+
+
+def _post_tea_job(engine: Engine, dispatcher: Dispatcher) -> None:
+    with session_scope(engine) as session:
+        post_job(session, dispatcher.services, {"title": "春茶采摘工", "employer": "示范茶场", "town": "华埠",
+                                                "skills": "采茶", "pay": "150元/天"})
+
+
+def _wait_for_push(fake: FakeWeChat) -> None:
+    deadline = time.monotonic() + 60  # the delivery process starts first (spawn, imports)
+    while not fake.messages_for(OPENID) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_a_posted_job_is_pushed_to_the_matching_villager(sqlite_url: str, tmp_path: Path) -> None:
     fake = FakeWeChat(APPID, SECRET)
     with serving(create_fake_api(fake)) as api:
-        settings = make_settings(sqlite_url, tmp_path, background=True, wechat_token="t0ken", wechat_appid=APPID,
-                                 wechat_secret=SECRET, wechat_api_base=api, quiet_start="00:00", quiet_end="00:00",
-                                 elderly_quiet_start="00:00", elderly_quiet_end="00:00")
+        settings = _settings(sqlite_url, tmp_path, api)
         engine = make_engine(sqlite_url)
         dispatcher = build_dispatcher(settings, engine=engine)
         villager = ChatHarness(dispatcher, channel="wechat", user=OPENID)
@@ -36,12 +56,8 @@ def test_a_posted_job_is_pushed_to_the_matching_villager(sqlite_url: str, tmp_pa
         fake.user_wrote(OPENID)
         fake.user_wrote("oFarAway")
         with serving(create_app(settings, dispatcher)):
-            with session_scope(engine) as session:
-                post_job(session, dispatcher.services, {"title": "春茶采摘工", "employer": "示范茶场", "town": "华埠",
-                                                        "skills": "采茶", "pay": "150元/天"})
-            deadline = time.monotonic() + 60  # the delivery process starts first (spawn, imports)
-            while not fake.messages_for(OPENID) and time.monotonic() < deadline:
-                time.sleep(0.05)
+            _post_tea_job(engine, dispatcher)
+            _wait_for_push(fake)
         [push] = fake.messages_for(OPENID)
         assert "春茶采摘工" in push.text and "每天150元" in push.text and push.kind == "custom"
         assert fake.messages_for("oFarAway") == []
@@ -55,9 +71,7 @@ def _delivery_child() -> multiprocessing.process.BaseProcess | None:
 def test_a_delivery_process_that_dies_is_replaced(sqlite_url: str, tmp_path: Path) -> None:
     fake = FakeWeChat(APPID, SECRET)
     with serving(create_fake_api(fake)) as api:
-        settings = make_settings(sqlite_url, tmp_path, background=True, wechat_token="t0ken", wechat_appid=APPID,
-                                 wechat_secret=SECRET, wechat_api_base=api, quiet_start="00:00", quiet_end="00:00",
-                                 elderly_quiet_start="00:00", elderly_quiet_end="00:00")
+        settings = _settings(sqlite_url, tmp_path, api)
         engine = make_engine(sqlite_url)
         dispatcher = build_dispatcher(settings, engine=engine)
         ChatHarness(dispatcher, channel="wechat", user=OPENID).conversation(
@@ -67,12 +81,8 @@ def test_a_delivery_process_that_dies_is_replaced(sqlite_url: str, tmp_path: Pat
             first = _delivery_child()
             assert first is not None and first.pid is not None
             os.kill(first.pid, signal.SIGKILL)
-            with session_scope(engine) as session:
-                post_job(session, dispatcher.services, {"title": "春茶采摘工", "employer": "示范茶场", "town": "华埠",
-                                                        "skills": "采茶", "pay": "150元/天"})
-            deadline = time.monotonic() + 60
-            while not fake.messages_for(OPENID) and time.monotonic() < deadline:
-                time.sleep(0.1)
+            _post_tea_job(engine, dispatcher)
+            _wait_for_push(fake)
             second = _delivery_child()
         assert second is not None and second.pid != first.pid
         [push] = fake.messages_for(OPENID)
