@@ -31,11 +31,11 @@ before any change made in that round.
 The train4, train5 and train6 sets (tests/data/policy_eval_train{4,5,6}.jsonl): 300 questions each,
 written the same way as training rows for the measure classifier (train5: older villagers, story
 first, dialect, voice input; train6: near-misses beside the questions the plan does answer); they
-are dev, each first run before the classifier was trained on it. train7 (320), train8, train9 and
-train10 (300 each; train10 in pairs: a question the plan answers beside one on the same topic it
-does not) and the blind4 set
-(tests/data/policy_eval_blind4_{dev,heldout}.jsonl: 200 more, split once at random with seed 20261210)
-were written the same way from the plan alone, and first run before any change made for them.
+are dev, each first run before the classifier was trained on it. train7 (320), train8, train9,
+train10, train11 and train12 (300 each; train10 and train12 in pairs: a question the plan answers
+beside one on the same topic it does not) and the blind4 set (tests/data/policy_eval_blind4_{dev,
+heldout}.jsonl: 200 more, split once at random with seed 20261210) were written the same way from
+the plan alone, and first run before any change made for them.
 `--no-heldout` leaves the six held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -68,7 +68,7 @@ BLIND3_DEV_SET = DATA / "policy_eval_blind3_dev.jsonl"
 BLIND3_HELDOUT_SET = DATA / "policy_eval_blind3_heldout.jsonl"
 BLIND4_DEV_SET = DATA / "policy_eval_blind4_dev.jsonl"
 BLIND4_HELDOUT_SET = DATA / "policy_eval_blind4_heldout.jsonl"
-TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10))
+TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
 SPOKEN_CHECK_SET = DATA / "policy_eval_spoken_probe2.jsonl"
 OLD_SETS = (DATA / "policy_qa.jsonl", DATA / "policy_qa_holdout.jsonl")
