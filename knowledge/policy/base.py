@@ -182,7 +182,7 @@ class PolicyBase:
         if verdict.answered:
             verdict = self._overruled(q, verdict, margins)
         elif verdict.reason in GUESSABLE:
-            verdict = self._guessed(q, verdict)
+            verdict = self._guessed(q, verdict, margins)
         if not verdict.answered:
             log.debug("not covered (%s): %s", verdict.reason, question)
             return not_covered(verdict.missing_years)
@@ -225,10 +225,10 @@ class PolicyBase:
         guessed = self._matcher.guessed(q, self._measures[label])
         return guessed if guessed.answered else verdict
 
-    def _guessed(self, q: Question, verdict: Verdict) -> Verdict:
+    def _guessed(self, q: Question, verdict: Verdict, margins: dict[str, float]) -> Verdict:
         """The measure the learned classifier is sure of, when the plan's words were not used."""
-        label, lead = self._guesser.guess(q.text)
-        if lead < SURE or label not in self._measures:
+        label = max(margins, key=margins.__getitem__)
+        if margins[label] - margins[NONE] < SURE or label not in self._measures:
             return verdict
         return self._matcher.guessed(q, self._measures[label])
 
