@@ -10,7 +10,7 @@ from importlib import resources
 
 from knowledge.policy.document import Figure, Indicator
 from knowledge.policy.index import Entry
-from knowledge.policy.matching import COUNTY_TOTAL
+from knowledge.policy.matching import COUNTY_TOTAL, done_figures
 from knowledge.policy.query import Question
 from knowledge.text import arabize_counts as _arabize
 
@@ -292,7 +292,7 @@ def _excerpt(sentence: str, rank: _Ranker, budget: int) -> str:
 def _figures(q: Question, entry: Entry) -> Citation:
     indicator = entry.indicator
     assert indicator is not None
-    asked = [f for y in q.years if (f := indicator.figure(y))]
+    asked = done_figures(q, entry) if q.achieved else [f for y in q.years if (f := indicator.figure(y))]
     if asked:
         text = "".join(_one_figure(indicator, f) for f in asked)
     else:

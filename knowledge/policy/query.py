@@ -44,6 +44,10 @@ _COUNTY_UNITS = frozenset({_COUNTED_UNIT["人"], _COUNTED_UNIT["家"], _COUNTED_
                            _COUNTED_UNIT["条"], "%"})
 _COUNTED_THINGS = re.compile(r"(?:多少|几)(?:个|所|批|期)(?!月)")
 _DURATION = frozenset({"多久", "多长时间", "多少天", "几天"})
+# "现在已经发了多少个活", "去年实际引进了多少大学生": a count of what has been done, not a target. Only
+# the table's 完成情况 column tells one; "今年", "现在", "目前" ask for one the plan cannot have.
+_ACHIEVED = re.compile(r"已经|实际|到现在|到目前|截至目前|做到了|后来|真[正的]?(?:做成|开了|干成)")
+_NOW = re.compile(r"今年|现在|目前|这个月")
 _CLOCK = frozenset({"几点", "几点钟"})  # "几点下班": an hour of the day, which the plan never gives
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
 _JOINED = re.compile(r"和|与|跟|及|还有|还想|也想|、|或者|另外|同时")
@@ -128,6 +132,7 @@ class Question:
     money_words: tuple[str, ...] = ()  # the kinds of money asked about by name ("补贴", "工资")
     extreme: str = ""  # "最高档次交多少": the figure must be the highest (lowest…) one, said so
     personal: bool = False  # a figure for one person ("我能贷多少"), not a county target
+    achieved: str = ""  # "done" asks a count already reached ("实际引进了多少"), "now" one reached this year
     request: bool = False  # really asks for help ("哪里能学手艺", "工钱被拖了"): a next step is due
     details: tuple[Detail, ...] = ()  # a fee, phone number, opening hours…: the answer must state them
 
@@ -187,6 +192,8 @@ class QuestionReader:
         # however much of the asker's story the clause holds.
         q.personal = bool(_PERSONAL.search(asked)) and q.unit_asked not in _COUNTY_UNITS \
             and not _COUNTED_THINGS.search(asked)
+        if q.wants_number and _ACHIEVED.search(asked):
+            q.achieved = "now" if _NOW.search(asked) else "done"
         q.request = bool(_REQUEST.search(text))
         q.details = asked_details(text)
         in_concept = [False] * len(text)
@@ -225,6 +232,8 @@ class QuestionReader:
                 continue
             self._add_tokens(q, word, 1.0)
             if word in self.lexicon.stopwords or _is_year(word, q.years) or _asks(word, self.corpus_text):
+                continue
+            if q.achieved and _ACHIEVED.fullmatch(word):  # "实际是多少": how it asks, not what about
                 continue
             if word in local:  # a town of the county: the plan covers it, it is not what is asked
                 continue
