@@ -44,6 +44,9 @@ _COUNTY_UNITS = frozenset({_COUNTED_UNIT["人"], _COUNTED_UNIT["家"], _COUNTED_
                            _COUNTED_UNIT["条"], "%"})
 _COUNTED_THINGS = re.compile(r"(?:多少|几)(?:个|所|批|期)(?!月)")
 _DURATION = frozenset({"多久", "多长时间", "多少天", "几天"})
+# "能干几年", "要干几个月", "上几个钟头": how long, unlike "这几年" or "几月份" (when).
+_SPAN = re.compile(r"(?<![这那前近好十哪])(?:几|多少)(?:年|天|周|个?星期|个月|个?钟头|个?小时)(?![代级纪前来轻])")
+_SPAN_UNIT = r"天|个月|小时|钟头|工作日|周|星期|(?<!\d{3})年"  # "3年", never "2025年"
 # "现在已经发了多少个活", "去年实际引进了多少大学生": a count of what has been done, not a target. Only
 # the table's 完成情况 column tells one; "今年", "现在", "目前" ask for one the plan cannot have.
 _ACHIEVED = re.compile(r"已经|实际|到现在|到目前|截至目前|做到了|后来|真[正的]?(?:做成|开了|干成)")
@@ -397,8 +400,8 @@ def _unit_asked(words: list[str]) -> str:
     """The unit of the figure a "how many" question asks for, "" when it does not say."""
     if _PRICE.search("".join(words)):  # a price ("多少钱一斤", "一台多少钱") is not any figure of the plan
         return "斤"
-    if any(w in _DURATION for w in words):  # "要多久": a time span, which the plan never gives
-        return "天|个月|小时|工作日"
+    if any(w in _DURATION for w in words) or _SPAN.search("".join(words)):  # "要多久", "能干几年": a time span
+        return _SPAN_UNIT
     if any(w in _CLOCK for w in words):
         return "点|时"
     for i, word in enumerate(words):
