@@ -629,5 +629,5 @@ def test_the_same_topics_without_the_detail_are_answered(kb: PolicyBase, questio
 def test_a_story_that_only_sounds_like_a_detail_asks_for_none() -> None:
     from knowledge.policy.details import asked_details
 
-    assert asked_details("厂子关门了，会不会有人打电话通知我去上班") == ()
-    assert [d.name for d in asked_details("零工驿站几点下班，电话多少")] == ["phone", "hours"]
+    assert asked_details("厂子关门了，会不会有人打电话通知我去上班", "会不会有人打电话通知我去上班") == ()
+    assert [d.name for d in asked_details("零工驿站几点下班，电话多少", "电话多少")] == ["phone", "hours"]

@@ -15,7 +15,12 @@ class Detail:
     name: str
     asked: re.Pattern[str]  # how a question asks for it
     given: re.Pattern[str]  # what a text that tells it contains
+    # Asked only in the clause that asks: "我们村算不算合作创业村？全县要建多少个？" still gets the total.
+    in_asking_clause: bool = False
 
+
+_OWN_PLACE = r"(?:我们|我|俺们?|咱们?|阿拉)(?:村|乡|镇)"
+_ON_LIST = r"(?:排上|在里面|在不在|算不算|是不是在|有没有份|轮到|排第几|排名)"
 
 DETAILS = (
     # What one pays; "能挣多少钱", "一年发多少钱" ask a figure, which the figure checks handle.
@@ -36,9 +41,16 @@ DETAILS = (
            re.compile(r"要?带[啥什么]|办[啥什么]证|[啥什么哪些]证件?[?？吗]|[啥什么哪些]手续|[啥什么哪些]材料"),
            re.compile(r"证件|材料|手续")),
     Detail("penalty", re.compile(r"罚"), re.compile(r"罚")),
+    # Whether the asker's own village or town is on a list ("我们村有没有排上", "我们村算不算高质量就业村"),
+    # or which towns: the plan names none, only where something reaches every one ("全覆盖").
+    Detail("places",
+           re.compile(rf"{_OWN_PLACE}[^,，;；?？。]*?{_ON_LIST}|{_ON_LIST}[^,，;；?？。]*?{_OWN_PLACE}"
+                      r"|哪[个些几]个?(?:乡镇|乡|镇|村)"),
+           re.compile(r"全覆盖|[每各所]个?有?(?:乡镇|村)都"), in_asking_clause=True),
 )
 
 
-def asked_details(text: str) -> tuple[Detail, ...]:
-    """The details a question wants (its story seldom sounds like asking for one)."""
-    return tuple(d for d in DETAILS if d.asked.search(text))
+def asked_details(text: str, asking: str) -> tuple[Detail, ...]:
+    """The details a question wants (its story seldom sounds like asking for one); asking is the
+    clause that asks."""
+    return tuple(d for d in DETAILS if d.asked.search(asking if d.in_asking_clause else text))

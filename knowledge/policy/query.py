@@ -198,7 +198,7 @@ class QuestionReader:
         if q.wants_number and _ACHIEVED.search(asked):
             q.achieved = "now" if _NOW.search(asked) else "done"
         q.request = bool(_REQUEST.search(text))
-        q.details = asked_details(text)
+        q.details = asked_details(text, asked)
         in_concept = [False] * len(text)
         starts: dict[str, int] = {}  # where each unit's text is said (last)
         for start, end, concept in self.lexicon.concepts(text, _bounds(plain)):
