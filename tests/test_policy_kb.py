@@ -616,6 +616,12 @@ def test_a_count_asked_after_the_askers_story_is_the_countys(kb: PolicyBase, que
     "残疾人之家的具体地址",
     "技工学校报名截止到几号",
     "帮老人再就业有年龄限制吗",
+    "去共富工坊干活包不包吃",
+    "技工学校毕业了包分配吗",
+    "智享用工在哪下载",
+    "公益性岗位一次能干几年",  # how long: "2025年" is no span of time
+    "我们村在不在共富工坊的名单里",
+    "零工平台现在已经发布了多少个岗位",  # a count reached: the plan has targets
 ])
 def test_a_detail_the_plan_does_not_state_is_not_answered_by_the_topic(kb: PolicyBase, question: str) -> None:
     assert not kb.ask(question).answered
@@ -624,6 +630,12 @@ def test_a_detail_the_plan_does_not_state_is_not_answered_by_the_topic(kb: Polic
 @pytest.mark.parametrize("question", ["县里有创业孵化基地吗", "招聘会每月几号开"])
 def test_the_same_topics_without_the_detail_are_answered(kb: PolicyBase, question: str) -> None:
     assert kb.ask(question).answered
+
+
+def test_a_count_reached_is_the_tables_figure_of_what_was_done(kb: PolicyBase) -> None:
+    answer = kb.ask("2022年全县城镇新增就业实际做到了多少人")
+    assert answer.answered and "6150人" in answer.answer and "6200" not in answer.answer, answer.answer
+
 
 
 def test_a_story_that_only_sounds_like_a_detail_asks_for_none() -> None:

@@ -25,7 +25,7 @@ _ON_LIST = r"(?:排上|在里面|在不在|算不算|是不是在|有没有份|�
 DETAILS = (
     # What one pays; "能挣多少钱", "一年发多少钱" ask a figure, which the figure checks handle.
     Detail("fee",
-           re.compile(r"要不要钱|要钱[吗伐不]|收不收费|收费|[学加盟手续运报名]费|[交付]多少钱|要钞票|抽几成|提成|费谁出|费用谁"),
+           re.compile(r"要不要钱|要钱[吗伐不]|收不收费|收费|[学加盟手续运报名介车路]费|[交付]多少钱|要钞票|抽几成|提成|费谁出|费用谁"),
            re.compile(r"费|免费|\d元")),
     # "会不会打电话通知我" asks no number.
     Detail("phone", re.compile(r"电话多少|电话号码|电话是|联系电话|联系方式|[怎咋]么?联系|热线"),
@@ -41,6 +41,14 @@ DETAILS = (
            re.compile(r"要?带[啥什么]|办[啥什么]证|[啥什么哪些]证件?[?？吗]|[啥什么哪些]手续|[啥什么哪些]材料"),
            re.compile(r"证件|材料|手续")),
     Detail("penalty", re.compile(r"罚"), re.compile(r"罚")),
+    # What a job, course or place gives besides: meals and a bed, a post for good (编制, 包分配).
+    Detail("board", re.compile(r"管[不没]?管?(?:饭|午饭|中午饭|吃|住)|包[不没]?包?(?:吃|住|饭)|几顿饭|住宿|宿舍"),
+           re.compile(r"食宿|住宿|宿舍|[午就用]餐|包吃|包住"), in_asking_clause=True),
+    Detail("placement", re.compile(r"包[不没]?包?分配|分配工作|编制|留人|留用|转正"),
+           re.compile(r"分配|编制|留用|转正"), in_asking_clause=True),
+    # Where to get an app or a website: the plan names the services, never how to reach them.
+    Detail("link", re.compile(r"下载|[怎咋]么?注册|网址|链接|哪[个只]小程序|哪个(?:APP|app|软件)"),
+           re.compile(r"下载|注册|网址|http|www"), in_asking_clause=True),
     # Whether the asker's own village or town is on a list ("我们村有没有排上", "我们村算不算高质量就业村"),
     # or which towns: the plan names none, only where something reaches every one ("全覆盖").
     Detail("places",
