@@ -643,3 +643,9 @@ def test_a_story_that_only_sounds_like_a_detail_asks_for_none() -> None:
 
     assert asked_details("厂子关门了，会不会有人打电话通知我去上班", "会不会有人打电话通知我去上班") == ()
     assert [d.name for d in asked_details("零工驿站几点下班，电话多少", "电话多少")] == ["phone", "hours"]
+
+
+def test_a_year_asked_picks_the_sentence_of_that_year(kb: PolicyBase) -> None:
+    # Measure 7 gives 290万人次 for 2023 first, then "到2025年底…年旅游人次达350万".
+    answer = kb.ask("到2025年开化一年能来多少游客")
+    assert answer.answered and "350万" in answer.answer.split("\n")[0], answer.answer

@@ -146,10 +146,13 @@ class Question:
     @cached_property
     def figure(self) -> re.Pattern[str]:
         """A figure of the kind asked: a number, followed by the asked unit when there is one
-        (money in 万 or 亿 is written without its 元: "贷款2100万")."""
+        (money in 万 or 亿 is written without its 元: "贷款2100万"), or the counted word before it."""
         if self.unit_asked == "元":
             return re.compile(r"\d[\d.]*(?:[万亿]|[千百]?元)")
-        return re.compile(rf"\d[\d.]*[万亿千百]?(?:{self.unit_asked})" if self.unit_asked else r"\d")
+        if not self.unit_asked:
+            return re.compile(r"\d")
+        # The plan also puts the counted word first: "年旅游人次达350万".
+        return re.compile(rf"\d[\d.]*[万亿千百]?(?:{self.unit_asked})|(?:{self.unit_asked})次?(?:达到?|超过?)\d")
 
     @property
     def content(self) -> list[Unit]:
