@@ -649,3 +649,8 @@ def test_a_year_asked_picks_the_sentence_of_that_year(kb: PolicyBase) -> None:
     # Measure 7 gives 290万人次 for 2023 first, then "到2025年底…年旅游人次达350万".
     answer = kb.ask("到2025年开化一年能来多少游客")
     assert answer.answered and "350万" in answer.answer.split("\n")[0], answer.answer
+
+
+def test_this_year_is_the_year_the_plan_was_issued(kb: PolicyBase) -> None:
+    answer = kb.ask("城镇新增就业今年的目标是多少人")
+    assert answer.answered and "6200" in answer.answer and "6400" not in answer.answer, answer.answer

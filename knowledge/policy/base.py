@@ -89,7 +89,9 @@ class PolicyBase:
                                           written=repairable - lexicon.spoken_phrases)
         skip = lexicon.stopwords | lexicon.generic
         expander = Expander(self._index.vocabulary, lambda w: w in skip or tokenizer.frequency(w) > COMMON)
-        self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts), expander)
+        issued = re.search(r"〔(20\d\d)〕", documents[0].number)
+        self._reader = QuestionReader(lexicon, speller, tokenizer, "\n".join(self._index.texts), expander,
+                                      int(issued.group(1)) if issued else None)
         self._matcher = Matcher(self._index)
         # The shipped questions' classifier is kept between runs; one for other questions (a
         # cross-validation fold) is trained afresh.

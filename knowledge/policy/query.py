@@ -23,6 +23,8 @@ _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个�
 # "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
 _YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*年"
                     r"(?!代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半)")
+# The plan's "今年" is the year it was issued: "今年要新增多少就业" asks its target for that year.
+_RELATIVE_YEARS = {"今年": 0, "去年": -1, "明年": 1}
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 # "几" asks for a number, "哪几" for a list ("有哪几条"); "五十好几", "十几年" tell a story.
 _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值"
@@ -163,7 +165,9 @@ class QuestionReader:
     """Turns what a person typed into a `Question`; corpus_text is all the documents' text in search form."""
 
     def __init__(self, lexicon: Lexicon, speller: Speller, tokenizer: Tokenizer, corpus_text: str,
-                 expander: Expander):
+                 expander: Expander, issued: int | None = None):
+        """issued: the year the plan was issued, which "今年", "去年" and "明年" count from."""
+        self.issued = issued
         self.lexicon = lexicon
         self.expander = expander
         self.speller = speller
@@ -184,6 +188,8 @@ class QuestionReader:
         q = Question(raw=raw, text=text, asked=asked,
                      wants_number=bool(_NUMBER_INTENT.search(_STORY_FEW.sub("", asked))))
         q.years = _years(text)
+        if self.issued and not q.years:
+            q.years = [self.issued + m for word, m in _RELATIVE_YEARS.items() if word in asked]
         asked_words = self.tokenizer.words(asked) if q.wants_number else []
         q.unit_asked = _unit_asked(asked_words) if q.wants_number else ""
         q.money_words = tuple(w for w in asked_words if w in _NAMED_MONEY)
