@@ -163,7 +163,7 @@ class Matcher:
         if not fits(chosen):
             return Verdict(reason="low coverage")
         entries = [self.index.entries[i] for i in chosen]
-        if any(not self._place_in(p, chosen) for p in q.places):
+        if any(not self._place_in(p, chosen) for p in q.places) or self._town_share(q, chosen):
             return Verdict(reason="place")
         if q.years and entries[0].indicator and not any(entries[0].indicator.figure(y) for y in q.years):
             return Verdict(reason="year", missing_years=tuple(q.years))
@@ -201,6 +201,8 @@ class Matcher:
             return Verdict(reason="outside")
         if not self._states_details(q, [i]):
             return Verdict(reason="no such detail")
+        if self._town_share(q, [i]):
+            return Verdict(reason="place")
         # "最高档次交多少": the figure must be said to be the highest, in the same clause.
         figure = [q.figure, *([re.compile(q.extreme)] if q.extreme else [])]
         clauses = _CLAUSE.split(self.index.texts[i])
@@ -225,6 +227,11 @@ class Matcher:
                 # documents never name it ("电话"), keeps its full weight.
                 weights[u.text] = weight if frequency or u.outside or u.foreign else weight * STORY_WEIGHT
         return weights
+
+    def _town_share(self, q: Question, chosen: list[int]) -> bool:
+        """Whether a figure is asked for a town of the county ("分到我们马金镇是多少人") that the chosen
+        entries do not name: the plan's figures are the county's."""
+        return q.wants_number and any(not self._place_in(t, chosen) for t in q.towns)
 
     def _place_in(self, place: str, chosen: list[int]) -> bool:
         return any(place in self.index.texts[i] or place in self._titles[i] for i in chosen)

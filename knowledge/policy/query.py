@@ -128,6 +128,7 @@ class Question:
     pairs: dict[str, float] = field(default_factory=dict)  # character pairs of the content → weight
     years: list[int] = field(default_factory=list)
     places: list[str] = field(default_factory=list)  # place names outside the county
+    towns: list[str] = field(default_factory=list)  # the county's towns the asking clause names
     wants_number: bool = False
     unit_asked: str = ""  # "元", "人|名", "%"…: the unit of the figure asked for, "" when unsaid
     wants_date: bool = False
@@ -236,6 +237,7 @@ class QuestionReader:
                 named.append(word)
         local = {w for w in named if gazetteer().resolve(w).town}
         q.places = [w for w in named if w not in local and w in asked]
+        q.towns = [w for w in local if w in asked]
         unread = [False] * len(text)  # characters of words that were read as nothing telling
         at = 0
         for word, flag in words:
