@@ -1,5 +1,6 @@
 """The details a question may ask for that a plan either states outright or not at all (a fee, a
-phone number, an address, opening hours, a deadline, conditions, an age limit, a penalty): how
+phone number, an address, opening hours, a deadline, conditions, an age limit, a penalty, meals and
+a bed, a post for good, a download or sign-up, the next session, the towns on a list): how
 asking for each one sounds, and what a text that gives it must contain. A passage on the topic that
 lacks the detail asked does not answer ("残疾人之家管不管午饭" is not told by where they are built).
 """
@@ -48,6 +49,9 @@ DETAILS = (
            re.compile(r"食宿|住宿|宿舍|[午就用]餐|包吃|包住"), in_asking_clause=True),
     Detail("placement", re.compile(r"包[不没]?包?分配|分配工作|编制|留人|留用|转正"),
            re.compile(r"分配|编制|留用|转正"), in_asking_clause=True),
+    # When or where the next one is ("引才活动下一场在哪办"): only a fixed day tells ("每月8日、18日").
+    Detail("next", re.compile(r"下一?[场期次回轮]|下个月|下礼拜|下周|下星期"), re.compile(r"每月\d+日|每周|每天"),
+           in_asking_clause=True),
     # Where to get an app or a website: the plan names the services, never how to reach them.
     Detail("link", re.compile(r"下载|[怎咋]么?注册|网址|链接|哪[个只]小程序|哪个(?:APP|app|软件)"),
            re.compile(r"下载|注册|网址|http|www"), in_asking_clause=True),
