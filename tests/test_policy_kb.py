@@ -616,6 +616,15 @@ def test_a_count_asked_after_the_askers_story_is_the_countys(kb: PolicyBase, que
     "残疾人之家的具体地址",
     "技工学校报名截止到几号",
     "帮老人再就业有年龄限制吗",
+    "去共富工坊干活包不包吃",
+    "技工学校毕业了包分配吗",
+    "智享用工在哪下载",
+    "公益性岗位一次能干几年",  # how long: "2025年" is no span of time
+    "我们村在不在共富工坊的名单里",
+    "零工平台现在已经发布了多少个岗位",  # a count reached: the plan has targets
+    "在智享用工上发招工信息要交多少钱",  # its 人均月增收1000元 is no fee
+    "2024年新增就业的任务分到我们池淮镇是多少人",  # the plan's figures are the county's
+    "人才周的活动下一场几号办",  # the plan gives no date for it
 ])
 def test_a_detail_the_plan_does_not_state_is_not_answered_by_the_topic(kb: PolicyBase, question: str) -> None:
     assert not kb.ask(question).answered
@@ -626,8 +635,25 @@ def test_the_same_topics_without_the_detail_are_answered(kb: PolicyBase, questio
     assert kb.ask(question).answered
 
 
+def test_a_count_reached_is_the_tables_figure_of_what_was_done(kb: PolicyBase) -> None:
+    answer = kb.ask("2022年全县城镇新增就业实际做到了多少人")
+    assert answer.answered and "6150人" in answer.answer and "6200" not in answer.answer, answer.answer
+
+
+
 def test_a_story_that_only_sounds_like_a_detail_asks_for_none() -> None:
     from knowledge.policy.details import asked_details
 
-    assert asked_details("厂子关门了，会不会有人打电话通知我去上班") == ()
-    assert [d.name for d in asked_details("零工驿站几点下班，电话多少")] == ["phone", "hours"]
+    assert asked_details("厂子关门了，会不会有人打电话通知我去上班", "会不会有人打电话通知我去上班") == ()
+    assert [d.name for d in asked_details("零工驿站几点下班，电话多少", "电话多少")] == ["phone", "hours"]
+
+
+def test_a_year_asked_picks_the_sentence_of_that_year(kb: PolicyBase) -> None:
+    # Measure 7 gives 290万人次 for 2023 first, then "到2025年底…年旅游人次达350万".
+    answer = kb.ask("到2025年开化一年能来多少游客")
+    assert answer.answered and "350万" in answer.answer.split("\n")[0], answer.answer
+
+
+def test_this_year_is_the_year_the_plan_was_issued(kb: PolicyBase) -> None:
+    answer = kb.ask("城镇新增就业今年的目标是多少人")
+    assert answer.answered and "6200" in answer.answer and "6400" not in answer.answer, answer.answer

@@ -10,7 +10,7 @@ from importlib import resources
 
 from knowledge.policy.document import Figure, Indicator
 from knowledge.policy.index import Entry
-from knowledge.policy.matching import COUNTY_TOTAL
+from knowledge.policy.matching import COUNTY_TOTAL, done_figures
 from knowledge.policy.query import Question
 from knowledge.text import arabize_counts as _arabize
 
@@ -118,7 +118,8 @@ def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     gist = plain_words().get(arabize_counts(passage.title), "")
     if q.wants_number or q.wants_date:
         giving = [c for c in clauses if rank.gives(c) and rank.says(c)] or _told_then_given(passage.sentences, rank)
-        gist = f"{max(giving, key=rank.relevance)}。" if giving else gist
+        gist = f"{max(giving, key=lambda c: (rank.dated(c, passage.sentences), rank.relevance(c)))}。" \
+            if giving else gist
     elif not rank.says(gist):
         best = max(clauses, key=rank.relevance, default="")
         gist = f"方案里写着：{best}。" if rank.says(best) else gist
@@ -239,6 +240,13 @@ class _Ranker:
             self.q.wants_date and bool(_DATE.search(search))
         )
 
+    def dated(self, text: str, sentences: tuple[str, ...] = ()) -> bool:
+        """Whether the text, or the sentence of these it is part of, names a year asked ("到2025年底,
+        形成…,年旅游人次达350万" answers "2025年来多少游客", the 2023 figure before it does not)."""
+        years = [f"{y}年" for y in self.q.years]
+        around = [arabize_counts(s) for s in sentences if text in s] or [arabize_counts(text)]
+        return any(y in s for y in years for s in around)
+
     def relevance(self, text: str) -> float:
         """Weights of the question's words the text says; a word said only in parts counts partly."""
         search = arabize_counts(text)
@@ -250,10 +258,11 @@ class _Ranker:
                 score += self.weights[u.text] * PART_SHARE * share
         return score
 
-    def key(self, text: str, position: int) -> tuple[bool, float, int]:
-        """Sort key: gives what was asked (a figure, a date) and something asked about; then relevance."""
+    def key(self, text: str, position: int) -> tuple[bool, bool, float, int]:
+        """Sort key: gives what was asked (a figure, a date) and something asked about; then the year
+        asked; then relevance."""
         relevance = self.relevance(text)
-        return self.gives(text) and relevance > 0, relevance, -position
+        return self.gives(text) and relevance > 0, self.dated(text), relevance, -position
 
 
 def _excerpt(sentence: str, rank: _Ranker, budget: int) -> str:
@@ -292,7 +301,7 @@ def _excerpt(sentence: str, rank: _Ranker, budget: int) -> str:
 def _figures(q: Question, entry: Entry) -> Citation:
     indicator = entry.indicator
     assert indicator is not None
-    asked = [f for y in q.years if (f := indicator.figure(y))]
+    asked = done_figures(q, entry) if q.achieved else [f for y in q.years if (f := indicator.figure(y))]
     if asked:
         text = "".join(_one_figure(indicator, f) for f in asked)
     else:

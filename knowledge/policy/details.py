@@ -1,5 +1,6 @@
 """The details a question may ask for that a plan either states outright or not at all (a fee, a
-phone number, an address, opening hours, a deadline, conditions, an age limit, a penalty): how
+phone number, an address, opening hours, a deadline, conditions, an age limit, a penalty, meals and
+a bed, a post for good, a download or sign-up, the next session, the towns on a list): how
 asking for each one sounds, and what a text that gives it must contain. A passage on the topic that
 lacks the detail asked does not answer ("残疾人之家管不管午饭" is not told by where they are built).
 """
@@ -15,13 +16,20 @@ class Detail:
     name: str
     asked: re.Pattern[str]  # how a question asks for it
     given: re.Pattern[str]  # what a text that tells it contains
+    # Asked only in the clause that asks: "我们村算不算合作创业村？全县要建多少个？" still gets the total.
+    in_asking_clause: bool = False
 
+
+_OWN_PLACE = r"(?:我们|我|俺们?|咱们?|阿拉)(?:村|乡|镇)"
+_ON_LIST = r"(?:排上|在里面|在不在|算不算|是不是在|有没有份|轮到|排第几|排名)"
 
 DETAILS = (
     # What one pays; "能挣多少钱", "一年发多少钱" ask a figure, which the figure checks handle.
     Detail("fee",
-           re.compile(r"要不要钱|要钱[吗伐不]|收不收费|收费|[学加盟手续运报名]费|[交付]多少钱|要钞票|抽几成|提成|费谁出|费用谁"),
-           re.compile(r"费|免费|\d元")),
+           re.compile(r"要不要钱|要钱[吗伐不]|收不收[费钱]|收费|[学加盟手续运报名介车路]费|[交付花]多少钱|要钞票|抽几成|提成"
+                      r"|费谁出|费用谁"),
+           # "人均月增收1000元" is what one earns, not a fee.
+           re.compile(r"费|免费")),
     # "会不会打电话通知我" asks no number.
     Detail("phone", re.compile(r"电话多少|电话号码|电话是|联系电话|联系方式|[怎咋]么?联系|热线"),
            re.compile(r"电话|热线|\d{5,}")),
@@ -36,9 +44,27 @@ DETAILS = (
            re.compile(r"要?带[啥什么]|办[啥什么]证|[啥什么哪些]证件?[?？吗]|[啥什么哪些]手续|[啥什么哪些]材料"),
            re.compile(r"证件|材料|手续")),
     Detail("penalty", re.compile(r"罚"), re.compile(r"罚")),
+    # What a job, course or place gives besides: meals and a bed, a post for good (编制, 包分配).
+    Detail("board", re.compile(r"管[不没]?管?(?:饭|午饭|中午饭|吃|住)|包[不没]?包?(?:吃|住|饭)|几顿饭|住宿|宿舍"),
+           re.compile(r"食宿|住宿|宿舍|[午就用]餐|包吃|包住"), in_asking_clause=True),
+    Detail("placement", re.compile(r"包[不没]?包?分配|分配工作|编制|留人|留用|转正"),
+           re.compile(r"分配|编制|留用|转正"), in_asking_clause=True),
+    # When or where the next one is ("引才活动下一场在哪办"): only a fixed day tells ("每月8日、18日").
+    Detail("next", re.compile(r"下一?[场期次回轮]|下个月|下礼拜|下周|下星期"), re.compile(r"每月\d+日|每周|每天"),
+           in_asking_clause=True),
+    # Where to get an app or a website: the plan names the services, never how to reach them.
+    Detail("link", re.compile(r"下载|[怎咋]么?注册|网址|链接|哪[个只]小程序|哪个(?:APP|app|软件)"),
+           re.compile(r"下载|注册|网址|http|www"), in_asking_clause=True),
+    # Whether the asker's own village or town is on a list ("我们村有没有排上", "我们村算不算高质量就业村"),
+    # or which towns: the plan names none, only where something reaches every one ("全覆盖").
+    Detail("places",
+           re.compile(rf"{_OWN_PLACE}[^,，;；?？。]*?{_ON_LIST}|{_ON_LIST}[^,，;；?？。]*?{_OWN_PLACE}"
+                      r"|哪[个些几]个?(?:乡镇|乡|镇|村)"),
+           re.compile(r"全覆盖|[每各所]个?有?(?:乡镇|村)都"), in_asking_clause=True),
 )
 
 
-def asked_details(text: str) -> tuple[Detail, ...]:
-    """The details a question wants (its story seldom sounds like asking for one)."""
-    return tuple(d for d in DETAILS if d.asked.search(text))
+def asked_details(text: str, asking: str) -> tuple[Detail, ...]:
+    """The details a question wants (its story seldom sounds like asking for one); asking is the
+    clause that asks."""
+    return tuple(d for d in DETAILS if d.asked.search(asking if d.in_asking_clause else text))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from knowledge.policy.document import Figure
 from knowledge.policy.index import Entry, PolicyIndex
 from knowledge.policy.query import THESAURUS_WEIGHT, Question, Unit
 from knowledge.text import arabize_counts
@@ -46,6 +47,7 @@ MEASURE_BONUS = 0.1  # a numbered measure before a general goal or safeguard on 
 ASKED_SHARE = 0.3  # share of the question's weight the asking clause must carry to stand for it
 ASKED_BONUS = 0.3  # an entry that answers the asking clause before one about the story
 _DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
+DONE = "完成"  # the table's column of what was done ("2022年完成情况")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
 
 
@@ -97,6 +99,8 @@ class Matcher:
         elif self._counties:  # a question naming no place is about home, not another county's document
             home = self._counties[0]
             scores[[i for i, county in enumerate(self._counties) if county and county != home]] = 0
+        if q.achieved:  # a measure only says what is planned
+            scores[[i for i, e in enumerate(self.index.entries) if not e.indicator]] = 0
         # The notice's preamble ("为深入践行…特制定本实施方案") answers nothing a person asks.
         scores[[i for i, e in enumerate(self.index.entries) if e.passage and not e.passage.ref]] = 0
         candidates = [int(i) for i in np.argsort(-scores)[:CANDIDATES] if scores[i] > 0]
@@ -159,10 +163,12 @@ class Matcher:
         if not fits(chosen):
             return Verdict(reason="low coverage")
         entries = [self.index.entries[i] for i in chosen]
-        if any(not self._place_in(p, chosen) for p in q.places):
+        if any(not self._place_in(p, chosen) for p in q.places) or self._town_share(q, chosen):
             return Verdict(reason="place")
         if q.years and entries[0].indicator and not any(entries[0].indicator.figure(y) for y in q.years):
             return Verdict(reason="year", missing_years=tuple(q.years))
+        if q.achieved and not done_figures(q, entries[0]):
+            return Verdict(reason="no count done")
         if any(u.outside and not any(self.index.contains(i, u.alternatives) for i in chosen) for u in content):
             return Verdict(reason="outside")  # "医保报销": the plan does not speak of it
         if not self._gives(q, content, best):
@@ -186,6 +192,8 @@ class Matcher:
         the guess is there for questions that do not use the plan's words."""
         if q.personal_amount:
             return Verdict(reason="no personal figure")
+        if q.achieved:  # the guess names a measure, which only says what is planned
+            return Verdict(reason="no count done")
         content = [u for u in q.content if u.text not in q.places]
         weights = self._weights(content)
         content = [u for u in content if u.text in weights]
@@ -193,6 +201,8 @@ class Matcher:
             return Verdict(reason="outside")
         if not self._states_details(q, [i]):
             return Verdict(reason="no such detail")
+        if self._town_share(q, [i]):
+            return Verdict(reason="place")
         # "最高档次交多少": the figure must be said to be the highest, in the same clause.
         figure = [q.figure, *([re.compile(q.extreme)] if q.extreme else [])]
         clauses = _CLAUSE.split(self.index.texts[i])
@@ -217,6 +227,11 @@ class Matcher:
                 # documents never name it ("电话"), keeps its full weight.
                 weights[u.text] = weight if frequency or u.outside or u.foreign else weight * STORY_WEIGHT
         return weights
+
+    def _town_share(self, q: Question, chosen: list[int]) -> bool:
+        """Whether a figure is asked for a town of the county ("分到我们马金镇是多少人") that the chosen
+        entries do not name: the plan's figures are the county's."""
+        return q.wants_number and any(not self._place_in(t, chosen) for t in q.towns)
 
     def _place_in(self, place: str, chosen: list[int]) -> bool:
         return any(place in self.index.texts[i] or place in self._titles[i] for i in chosen)
@@ -276,6 +291,15 @@ class Matcher:
                         and all(m.search(after) for m in marks):
                     return True
         return False
+
+
+def done_figures(q: Question, entry: Entry) -> list[Figure]:
+    """The figures of what was done (the table's 完成情况, in the year asked when one is) that answer a
+    question asking a count reached; none for one reached "今年" or "现在", which the plan cannot have."""
+    if not entry.indicator or q.achieved == "now":
+        return []
+    return [f for f in entry.indicator.figures if f.label.startswith(DONE) and f.value is not None
+            and (not q.years or f.year in q.years)]
 
 
 def _says(clause: str, units: list[Unit]) -> bool:

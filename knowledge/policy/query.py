@@ -23,6 +23,8 @@ _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个�
 # "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
 _YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*年"
                     r"(?!代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半)")
+# The plan's "今年" is the year it was issued: "今年要新增多少就业" asks its target for that year.
+_RELATIVE_YEARS = {"今年": 0, "去年": -1, "明年": 1}
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 # "几" asks for a number, "哪几" for a list ("有哪几条"); "五十好几", "十几年" tell a story.
 _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值"
@@ -44,6 +46,13 @@ _COUNTY_UNITS = frozenset({_COUNTED_UNIT["人"], _COUNTED_UNIT["家"], _COUNTED_
                            _COUNTED_UNIT["条"], "%"})
 _COUNTED_THINGS = re.compile(r"(?:多少|几)(?:个|所|批|期)(?!月)")
 _DURATION = frozenset({"多久", "多长时间", "多少天", "几天"})
+# "能干几年", "要干几个月", "上几个钟头": how long, unlike "这几年" or "几月份" (when).
+_SPAN = re.compile(r"(?<![这那前近好十哪])(?:几|多少)(?:年|天|周|个?星期|个月|个?钟头|个?小时)(?![代级纪前来轻])")
+_SPAN_UNIT = r"天|个月|小时|钟头|工作日|周|星期|(?<!\d{3})年"  # "3年", never "2025年"
+# "现在已经发了多少个活", "去年实际引进了多少大学生": a count of what has been done, not a target. Only
+# the table's 完成情况 column tells one; "今年", "现在", "目前" ask for one the plan cannot have.
+_ACHIEVED = re.compile(r"已经|实际|到现在|到目前|截至目前|做到了|后来|真[正的]?(?:做成|开了|干成)")
+_NOW = re.compile(r"今年|现在|目前|这个月")
 _CLOCK = frozenset({"几点", "几点钟"})  # "几点下班": an hour of the day, which the plan never gives
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
 _JOINED = re.compile(r"和|与|跟|及|还有|还想|也想|、|或者|另外|同时")
@@ -119,6 +128,7 @@ class Question:
     pairs: dict[str, float] = field(default_factory=dict)  # character pairs of the content → weight
     years: list[int] = field(default_factory=list)
     places: list[str] = field(default_factory=list)  # place names outside the county
+    towns: list[str] = field(default_factory=list)  # the county's towns the asking clause names
     wants_number: bool = False
     unit_asked: str = ""  # "元", "人|名", "%"…: the unit of the figure asked for, "" when unsaid
     wants_date: bool = False
@@ -128,6 +138,7 @@ class Question:
     money_words: tuple[str, ...] = ()  # the kinds of money asked about by name ("补贴", "工资")
     extreme: str = ""  # "最高档次交多少": the figure must be the highest (lowest…) one, said so
     personal: bool = False  # a figure for one person ("我能贷多少"), not a county target
+    achieved: str = ""  # "done" asks a count already reached ("实际引进了多少"), "now" one reached this year
     request: bool = False  # really asks for help ("哪里能学手艺", "工钱被拖了"): a next step is due
     details: tuple[Detail, ...] = ()  # a fee, phone number, opening hours…: the answer must state them
 
@@ -138,10 +149,13 @@ class Question:
     @cached_property
     def figure(self) -> re.Pattern[str]:
         """A figure of the kind asked: a number, followed by the asked unit when there is one
-        (money in 万 or 亿 is written without its 元: "贷款2100万")."""
+        (money in 万 or 亿 is written without its 元: "贷款2100万"), or the counted word before it."""
         if self.unit_asked == "元":
             return re.compile(r"\d[\d.]*(?:[万亿]|[千百]?元)")
-        return re.compile(rf"\d[\d.]*[万亿千百]?(?:{self.unit_asked})" if self.unit_asked else r"\d")
+        if not self.unit_asked:
+            return re.compile(r"\d")
+        # The plan also puts the counted word first: "年旅游人次达350万".
+        return re.compile(rf"\d[\d.]*[万亿千百]?(?:{self.unit_asked})|(?:{self.unit_asked})次?(?:达到?|超过?)\d")
 
     @property
     def content(self) -> list[Unit]:
@@ -152,7 +166,9 @@ class QuestionReader:
     """Turns what a person typed into a `Question`; corpus_text is all the documents' text in search form."""
 
     def __init__(self, lexicon: Lexicon, speller: Speller, tokenizer: Tokenizer, corpus_text: str,
-                 expander: Expander):
+                 expander: Expander, issued: int | None = None):
+        """issued: the year the plan was issued, which "今年", "去年" and "明年" count from."""
+        self.issued = issued
         self.lexicon = lexicon
         self.expander = expander
         self.speller = speller
@@ -173,6 +189,8 @@ class QuestionReader:
         q = Question(raw=raw, text=text, asked=asked,
                      wants_number=bool(_NUMBER_INTENT.search(_STORY_FEW.sub("", asked))))
         q.years = _years(text)
+        if self.issued and not q.years:
+            q.years = [self.issued + m for word, m in _RELATIVE_YEARS.items() if word in asked]
         asked_words = self.tokenizer.words(asked) if q.wants_number else []
         q.unit_asked = _unit_asked(asked_words) if q.wants_number else ""
         q.money_words = tuple(w for w in asked_words if w in _NAMED_MONEY)
@@ -187,8 +205,10 @@ class QuestionReader:
         # however much of the asker's story the clause holds.
         q.personal = bool(_PERSONAL.search(asked)) and q.unit_asked not in _COUNTY_UNITS \
             and not _COUNTED_THINGS.search(asked)
+        if q.wants_number and _ACHIEVED.search(asked):
+            q.achieved = "now" if _NOW.search(asked) else "done"
         q.request = bool(_REQUEST.search(text))
-        q.details = asked_details(text)
+        q.details = asked_details(text, asked)
         in_concept = [False] * len(text)
         starts: dict[str, int] = {}  # where each unit's text is said (last)
         for start, end, concept in self.lexicon.concepts(text, _bounds(plain)):
@@ -217,6 +237,7 @@ class QuestionReader:
                 named.append(word)
         local = {w for w in named if gazetteer().resolve(w).town}
         q.places = [w for w in named if w not in local and w in asked]
+        q.towns = [w for w in local if w in asked]
         unread = [False] * len(text)  # characters of words that were read as nothing telling
         at = 0
         for word, flag in words:
@@ -225,6 +246,8 @@ class QuestionReader:
                 continue
             self._add_tokens(q, word, 1.0)
             if word in self.lexicon.stopwords or _is_year(word, q.years) or _asks(word, self.corpus_text):
+                continue
+            if q.achieved and _ACHIEVED.fullmatch(word):  # "实际是多少": how it asks, not what about
                 continue
             if word in local:  # a town of the county: the plan covers it, it is not what is asked
                 continue
@@ -388,8 +411,8 @@ def _unit_asked(words: list[str]) -> str:
     """The unit of the figure a "how many" question asks for, "" when it does not say."""
     if _PRICE.search("".join(words)):  # a price ("多少钱一斤", "一台多少钱") is not any figure of the plan
         return "斤"
-    if any(w in _DURATION for w in words):  # "要多久": a time span, which the plan never gives
-        return "天|个月|小时|工作日"
+    if any(w in _DURATION for w in words) or _SPAN.search("".join(words)):  # "要多久", "能干几年": a time span
+        return _SPAN_UNIT
     if any(w in _CLOCK for w in words):
         return "点|时"
     for i, word in enumerate(words):
