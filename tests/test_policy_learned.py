@@ -10,6 +10,7 @@ import pytest
 
 from knowledge.policy import PolicyBase
 from knowledge.policy.learned import NONE, MeasureGuesser, plan_examples, question_examples, train, trained
+from knowledge.policy.lexicon import Lexicon
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_COVERED = "这个问题方案里没有提到"
@@ -114,3 +115,9 @@ def test_the_shipped_questions_come_from_dev_sets_only() -> None:
     ]
     sets = {row["set"] for row in rows}
     assert sets and not any("held" in s or "hold" in s or s == "spoken_probe2" for s in sets)
+
+
+def test_the_guess_reads_a_patterned_phrase_as_the_plans_term() -> None:
+    lexicon = Lexicon.shipped()
+    assert "退役军人" in lexicon.patterned("当了几年兵退下来了想做点小生意")
+    assert lexicon.patterned("退休了想找点活") == "退休了想找点活"

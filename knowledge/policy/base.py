@@ -32,7 +32,7 @@ from knowledge.policy.learned import (
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
 from knowledge.policy.matching import Matcher, Verdict
 from knowledge.policy.query import ASKING, Question, QuestionReader, split_clauses
-from knowledge.text import compact
+from knowledge.text import arabize_counts, compact
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,10 @@ class PolicyBase:
         # cross-validation fold) is trained afresh.
         examples = plan_examples(documents[0]) + question_examples(shipped_questions() if questions is None
                                                                    else questions)
+        # The classifier reads a phrase the lexicon's patterns know as the plan's term, as retrieval does
+        # ("当了几年兵退下来了" is a 退役军人, whatever "退下来" says of retirees in the examples).
+        self._lexicon = lexicon
+        examples = [(self._canonical(t), label) for t, label in examples]
         self._guesser = trained(examples, tokenizer.words, cache_folder() if questions is None else None,
                                 tokenizer.signature())
         # The shipped plan's measures (what the classifier names) by number, as indices of entries.
@@ -162,7 +166,7 @@ class PolicyBase:
             answer = self._answer(part)
             if answer.answered and all(_lead_of(answer) != _lead_of(a) for a in answers):
                 answers.append(answer)
-        if answers and self._guesser.doubt(question) > DOUBT:
+        if answers and self._guesser.doubt(self._canonical(question)) > DOUBT:
             # Retrieval matched some of the plan's words, but the question as a whole reads like
             # those the plan does not answer ("养老金一个月能领多少", "隔壁县招聘会几号").
             log.debug("not covered (unlike what the plan answers): %s", question)
@@ -181,7 +185,7 @@ class PolicyBase:
 
     def _answer(self, question: str) -> Answer:
         q = self._reader.read(question)
-        margins = self._guesser.named_margins(q.text)
+        margins = self._guesser.named_margins(self._canonical(q.text))
         verdict = self._matcher.judge(q, self._prior(margins))
         if verdict.answered:
             verdict = self._overruled(q, verdict, margins)
@@ -195,6 +199,9 @@ class PolicyBase:
             return answer
         measures = [e.passage.measure for e in verdict.entries if e.passage and e.passage.measure]
         return replace(answer, next_steps=self._howto.next_steps(measures))
+
+    def _canonical(self, text: str) -> str:
+        return self._lexicon.patterned(arabize_counts(text))
 
     def _label(self, entry: Entry) -> str:
         """The learned guess's label for an entry: its measure, OTHER for the rest of the shipped

@@ -94,6 +94,13 @@ class Lexicon:
         """Every spoken phrase and document term the synonym data names."""
         return set(self._spoken) | {t for terms in self._spoken.values() for t in terms}
 
+    def patterned(self, text: str) -> str:
+        """The text with each phrase a pattern reads put as the document term it stands for
+        ("当了几年兵退下来了" → "退役军人")."""
+        for rx, terms in self._patterns:
+            text = rx.sub(terms[0], text)
+        return text
+
     def concepts(self, text: str, bounds: set[int]) -> list[tuple[int, int, Concept]]:
         """Spoken phrases in the (search-form) text as (start, end, concept), longest first, not overlapping.
 
