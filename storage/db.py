@@ -71,7 +71,13 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, **json)
+    # Each statement is planned for its own values. A batch's rows come as arrays (storage.sql),
+    # and a generic plan, made once psycopg has prepared the statement (its 5th run), is kept
+    # until the table is next analysed: made while the inbound log was nearly empty, it read the
+    # whole log for every batch (a hash join), so the cost grew with the log. A custom plan knows
+    # the arrays' length and the table's size now, and takes the index.
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                           connect_args={"options": "-c plan_cache_mode=force_custom_plan"}, **json)
     _ping_when_idle(engine)
     if engine.dialect.driver == "psycopg":
 
