@@ -143,14 +143,20 @@ class Deliverer:
         """Deal with rows a dead process left behind (at start-up and now and then)."""
         return await to_thread.run_sync(self._db, lambda s: outbox.recover_stale(s, now=self.services.clock()))
 
-    async def run_forever(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
+    async def run_forever(self, stop: asyncio.Event, *, idle: float = 1.0,
+                          started: Callable[[], None] = lambda: None) -> None:
+        """Deliver until `stop` is set; `started` is called once the first round is done."""
         await self.recover()
+        first = True
         while not stop.is_set():
             try:
                 taken = await self.run_once()
             except Exception:
                 log.exception("delivery round failed")
                 taken = 0
+            if first:
+                started()
+                first = False
             if not taken:
                 try:
                     await asyncio.wait_for(stop.wait(), idle)

@@ -5,7 +5,9 @@ threads of the server process, they take the interpreter lock from the event loo
 answers the webhooks, so a broadcast to 100,000 people slowed every reply while it was being
 delivered. In a child process with a higher nice value the kernel gives the processes that
 answer people the CPU first and the broadcast what is left; when nobody writes, delivery
-runs at full speed. The child stops when the server closes its end of the pipe, or dies; a
+runs at full speed. The server starts answering once the child has done its first round, so
+that the child's start-up (imports, the senders, what is due at once) does not take the CPU
+from the first requests. The child stops when the server closes its end of the pipe, or dies; a
 child that dies on its own is replaced (its claimed rows go back to the queue after their
 lease, storage.outbox).
 """
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 NICE = 10  # CFS gives a nice-10 process about a tenth of the CPU of a nice-0 one it competes with
 STOP_SECONDS = 30.0
+READY_SECONDS = 120.0  # a child slower than this to start is waited for no longer (it goes on starting)
 RESTART_SECONDS = 5.0  # a child that cannot start (a wrong setting) is not restarted in a tight loop
 
 
@@ -52,6 +55,7 @@ class DeliveryProcess:
         self.settings = settings
         self.process: multiprocessing.process.BaseProcess | None = None
         self._pipe: Connection | None = None
+        self._started: asyncio.Future[None] | None = None
         self._stopping = False
 
     def start(self) -> None:
@@ -63,22 +67,48 @@ class DeliveryProcess:
         self.process.start()
         theirs.close()
         self._pipe = ours
-        asyncio.get_running_loop().add_reader(self.process.sentinel, self._ended)
+        loop = asyncio.get_running_loop()
+        self._started = loop.create_future()
+        loop.add_reader(ours.fileno(), self._heard)  # its one message: it has started
+        loop.add_reader(self.process.sentinel, self._ended)
+
+    async def started(self) -> None:
+        """Until the child has done its first round of delivery, or has ended."""
+        assert self._started is not None
+        try:
+            await asyncio.wait_for(asyncio.shield(self._started), READY_SECONDS)
+        except TimeoutError:
+            log.warning("the delivery process is not ready after %.0f s; serving without waiting", READY_SECONDS)
+
+    def _heard(self) -> None:
+        assert self._pipe is not None
+        asyncio.get_running_loop().remove_reader(self._pipe.fileno())
+        self._mark_started()
+
+    def _mark_started(self) -> None:
+        if self._started is not None and not self._started.done():
+            self._started.set_result(None)
 
     def _ended(self) -> None:
         assert self.process is not None and self._pipe is not None
-        asyncio.get_running_loop().remove_reader(self.process.sentinel)
+        loop = asyncio.get_running_loop()
+        loop.remove_reader(self.process.sentinel)
+        if not self._pipe.closed:
+            loop.remove_reader(self._pipe.fileno())
         self._pipe.close()
+        self._mark_started()
         if not self._stopping:
             log.error("the delivery process ended (exit code %s); starting a new one", self.process.exitcode)
-            asyncio.get_running_loop().call_later(RESTART_SECONDS, self.start)
+            loop.call_later(RESTART_SECONDS, self.start)
 
     async def stop(self) -> None:
         self._stopping = True
         process = self.process
         if process is None or self._pipe is None or self._pipe.closed:
             return
-        asyncio.get_running_loop().remove_reader(process.sentinel)
+        loop = asyncio.get_running_loop()
+        loop.remove_reader(process.sentinel)
+        loop.remove_reader(self._pipe.fileno())
         self._pipe.close()  # the child sees the end of its input, finishes the round in hand and exits
         await asyncio.to_thread(process.join, STOP_SECONDS)
         if process.is_alive():
@@ -91,6 +121,7 @@ async def running(settings: Settings) -> AsyncIterator[DeliveryProcess]:
     child = DeliveryProcess(settings)
     child.start()
     try:
+        await child.started()
         yield child
     finally:
         await child.stop()
@@ -110,7 +141,7 @@ def _main(settings: Settings, pipe: Connection) -> None:
         engine = make_engine(settings.db_url)
         try:
             async with opened(settings, engine, Services(settings=settings)) as deliverer:
-                await deliverer.run_forever(stop)
+                await deliverer.run_forever(stop, started=lambda: pipe.send("started"))
         finally:
             engine.dispose()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from bot.messages import Reply
@@ -37,11 +38,14 @@ AFTER_CONSENT = {"sms": "有合适的活，会发短信告诉TA。", "voice": "�
 SHOWN_LINES = 3  # 乡镇村, 年龄, 会做的活: enough to tell who it is within one short message
 
 
+_LINKED = select(col(ChatAccount.id)).where(col(ChatAccount.worker_id) == bindparam("worker_id"))  # built once
+
+
 def _mine(ctx: Ctx) -> list[int]:
     """This chat account and the accounts linked to the same person (绑定)."""
     ids = {ctx.account_ref.id}
     if ctx.worker is not None:
-        linked = ctx.session.exec(select(col(ChatAccount.id)).where(col(ChatAccount.worker_id) == ctx.worker.id))
+        linked = ctx.session.exec(_LINKED, params={"worker_id": ctx.worker.id})
         ids.update(filter(None, linked))  # ids of saved rows: never None
     return sorted(ids)
 

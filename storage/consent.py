@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import bindparam, delete, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import ChatAccount, Consent, Worker, saved_id
@@ -147,10 +147,14 @@ def ask_again(session: Session, *, consent: Consent, worker: Worker) -> None:
     session.add_all([consent, worker])
 
 
+# built once, as it is read for every 我的信息 (storage.sql)
+_RELATIVES = select(Worker, Consent).join(Consent, col(Consent.worker_id) == col(Worker.id)).where(
+    col(Consent.by_account_id).in_(bindparam("account_ids", expanding=True))).order_by(col(Consent.id))
+
+
 def relatives(session: Session, *, account_ids: list[int]) -> list[tuple[Worker, Consent]]:
     """The people these chat accounts registered, oldest first."""
-    rows = session.exec(select(Worker, Consent).join(Consent, col(Consent.worker_id) == col(Worker.id))
-                        .where(col(Consent.by_account_id).in_(account_ids)).order_by(col(Consent.id)))
+    rows = session.exec(_RELATIVES, params={"account_ids": account_ids})
     return [(worker, consent) for worker, consent in rows]
 
 

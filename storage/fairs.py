@@ -17,7 +17,20 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, rrule
-from sqlalchemy import ColumnElement, Connection, Select, String, and_, cast, exists, literal, or_, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    literal,
+    or_,
+    true,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -179,14 +192,16 @@ def fair_jobs(session: Session, fair: Fair, *, open_only: bool = True) -> list[J
     return list(session.exec(stmt.order_by(col(Job.id))))
 
 
+# built once, as it is read for every fair's detail (storage.sql)
+_NAMED = sa_select(col(FairEmployer.employer_id)).where(col(FairEmployer.fair_id) == bindparam("fair_id"))
+_OFFERING = sa_select(col(Job.employer_id)).where(col(Job.id).in_(bindparam("job_ids", expanding=True)))
+_FAIR_EMPLOYERS = select(Employer).where(or_(col(Employer.id).in_(_NAMED), col(Employer.id).in_(_OFFERING))) \
+    .order_by(col(Employer.name))
+
+
 def fair_employers(session: Session, fair: Fair) -> list[Employer]:
     """The employers taking part: those staff named, and those whose jobs are on offer."""
-    named = sa_select(col(FairEmployer.employer_id)).where(col(FairEmployer.fair_id) == fair.id)
-    conditions = [col(Employer.id).in_(named)]
-    if fair.job_ids:
-        conditions.append(col(Employer.id).in_(
-            sa_select(col(Job.employer_id)).where(col(Job.id).in_(fair.job_ids))))
-    return list(session.exec(select(Employer).where(or_(*conditions)).order_by(col(Employer.name))))
+    return list(session.exec(_FAIR_EMPLOYERS, params={"fair_id": fair.id, "job_ids": list(fair.job_ids)}))
 
 
 def changes(session: Session, fair_id: int) -> list[FairChange]:

@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, insert, or_, update
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import class_mapper, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from storage import cases, outbox
@@ -26,6 +25,10 @@ _INSERT_SKILL = insert(table_of(WorkerSkill))
 _ACCOUNT_TABLE = table_of(ChatAccount)
 _LINK_ACCOUNT = update(_ACCOUNT_TABLE).where(_ACCOUNT_TABLE.c.id == bindparam("account_id")).values(
     worker_id=bindparam("worker_id"))
+# Identity-map keys from the mappers found once: sqlalchemy's identity_key() looks the mapper
+# up on each call, ten times the cost, and a batch asks several times per message.
+_ACCOUNT_KEY = class_mapper(ChatAccount).identity_key_from_primary_key
+_WORKER_KEY = class_mapper(Worker).identity_key_from_primary_key
 
 
 def _touch(insert: InsertBuilder) -> Any:
@@ -47,7 +50,7 @@ class AccountRef:
     def current_worker_id(self, session: Session) -> int | None:
         """The worker id now: from the account object if this session has it (a handler may
         have changed it), else as last seen."""
-        loaded = session.identity_map.get(identity_key(ChatAccount, self.id))
+        loaded = session.identity_map.get(_ACCOUNT_KEY((self.id,)))
         return loaded.worker_id if loaded is not None else self.worker_id
 
 
@@ -82,7 +85,7 @@ def get_worker(session: Session, *, account: AccountRef) -> Worker | None:
     if not worker_id:
         return None
     expected: set[int] = session.info.get(_EXPECTED, set())
-    if worker_id in expected and session.identity_map.get(identity_key(Worker, worker_id)) is None:
+    if worker_id in expected and session.identity_map.get(_WORKER_KEY((worker_id,))) is None:
         del session.info[_EXPECTED]
         # the session keeps only weak references to unchanged objects: hold them for it
         session.info[_LOADED] = session.exec(select(Worker).where(col(Worker.id).in_(sorted(expected)))).all()
@@ -105,7 +108,7 @@ def save_worker(session: Session, *, account: AccountRef, worker: Worker | None,
         session.add(worker)
         session.connection().execute(_LINK_ACCOUNT, {"account_id": account.id, "worker_id": worker.id})
         account.worker_id = worker.id
-        loaded = session.identity_map.get(identity_key(ChatAccount, account.id))
+        loaded = session.identity_map.get(_ACCOUNT_KEY((account.id,)))
         if loaded is not None:
             set_committed_value(loaded, "worker_id", worker.id)
         _add_skills(session, worker.id, worker.skills)
