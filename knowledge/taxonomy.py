@@ -68,6 +68,7 @@ class Reading:
     by_no: list[str] = field(default_factory=list)  # codes only a "no" left ("县城不去" → 本乡镇), none said outright
     # two things the answer could equally mean ("6点到10点": morning or evening): ask, do not guess
     either: tuple[tuple[str, ...], ...] = ()
+    guessed: bool = False  # the codes are a learned guess (knowledge/skill_guess.py), not read by the rules
 
     @property
     def said(self) -> list[str]:
@@ -356,7 +357,8 @@ def _load(name: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict[str, Any]:
+def options_data() -> dict[str, Any]:
+    """The option lists and their sayings, as written (taxonomy.json)."""
     return _load("taxonomy.json")
 
 
@@ -367,11 +369,11 @@ def answer_words() -> dict[str, Any]:
 
 
 def _options(section: str) -> OptionSet:
-    extra = _data().get(f"{section}_phrases", {})
+    extra = options_data().get(f"{section}_phrases", {})
     words = answer_words().get(section, {})
     lexicon = Lexicon(words["words"], words.get("pairs", []), words.get("endings"), [UNLISTED]) if words else None
     return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"]), e.get("skilled", False),
-                             e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
+                             e.get("availability"), e.get("heavy", False)) for e in options_data()[section]],
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
                      lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
                      words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"),
