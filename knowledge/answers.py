@@ -160,10 +160,10 @@ def _clock_and_days(clause: str) -> list[str]:
 _ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|辰光|天|会儿|日子)|随时)"
                      r"[^，,。]*[都也]|一般都)")
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
-_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季)"
+_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季|春茶)"
                         r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插|采|摘)?(?:完|好|过)了?"
                         r"|(?:割|收|忙|做|干|弄|插)(?:完|好|了)了?[^，,。]{0,2}?(?:稻|谷|庄稼|农活|地里|田里|麦|玉米|番薯)"
-                        r"|(?:采|摘|炒)(?:完|好)了?茶")
+                        r"|(?:采|摘|炒)(?:完|好)了?(?:春|明前)?茶")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
 _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
@@ -222,7 +222,7 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
 # a part of the day or of the week, as said before what one does then or whether one is free
 _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|上昼|下昼|日里|夜到|周末|平时|平常|工作日"
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
-_FREE = r"有空|没事|空着|闲着|可以|都行|也行|能来|能干|能做|只有|只能"
+_FREE = r"有空|没事|空着|闲着|可以|都行|也行|(?<![不可])能(?!不)|只有"
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|没时间|不行|不可以)(?={_WHEN})")
 _SPLIT = re.compile(r"([，,。;；\s]+)")
@@ -386,7 +386,7 @@ def _run_on(text: str) -> str:
 _OTHERS_FINE = r"(?:其他|其它|其余|别的|别个)?(?:时间|时候)?[都也]?(?:可以|行|有空|能|没事)"
 _ALL_BUT = re.compile(r"^(?:我|俺)?(?:(?:除了|除开|除去)([^，,。;；\s]+?)(?:以外|之外)?(?:[，,。;；\s]*" + _OTHERS_FINE
                       + r")?|([^，,。;；\s除]+?)(?:除外|以外|之外)[，,。;；\s]*(?:" + _OTHERS_FINE
-                      + r")?|([^，,。;；\s]+?)(?:不行|没空|没时间|不可以|不方便|要[^，,。]{1,6})?[，,。;；\s]*"
+                      + r")?|([^，,。;；\s]+?)(?:不行|没空|没时间|不可以|不方便)?(?:要[^，,。]{1,6})?[，,。;；\s]*"
                       r"(?:其他|其它|其余|别的|别个)(?:时间|时候)?[都也]?(?:可以|行|有空|能|没事))[的了吧啊]?$")
 _PARTS_OF_DAY = ("morning", "afternoon", "evening")
 
