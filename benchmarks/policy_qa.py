@@ -35,8 +35,10 @@ are dev, each first run before the classifier was trained on it. train7 (320), t
 train10, train11 and train12 (300 each; train10 and train12 in pairs: a question the plan answers
 beside one on the same topic it does not) and the blind4 set (tests/data/policy_eval_blind4_{dev,
 heldout}.jsonl: 200 more, split once at random with seed 20261210) were written the same way from
-the plan alone, and first run before any change made for them.
-`--no-heldout` leaves the six held-out halves out (for working on the method).
+the plan alone, and first run before any change made for them; so were train13 (150 such pairs),
+train14 (320, many voices, half typed short) and the blind5 set (tests/data/policy_eval_blind5_{dev,
+heldout}.jsonl: 200, a third of them not answered by the plan, split once with seed 20261213).
+`--no-heldout` leaves the seven held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
 """
@@ -68,7 +70,9 @@ BLIND3_DEV_SET = DATA / "policy_eval_blind3_dev.jsonl"
 BLIND3_HELDOUT_SET = DATA / "policy_eval_blind3_heldout.jsonl"
 BLIND4_DEV_SET = DATA / "policy_eval_blind4_dev.jsonl"
 BLIND4_HELDOUT_SET = DATA / "policy_eval_blind4_heldout.jsonl"
-TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12))
+BLIND5_DEV_SET = DATA / "policy_eval_blind5_dev.jsonl"
+BLIND5_HELDOUT_SET = DATA / "policy_eval_blind5_heldout.jsonl"
+TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
 SPOKEN_CHECK_SET = DATA / "policy_eval_spoken_probe2.jsonl"
 OLD_SETS = (DATA / "policy_qa.jsonl", DATA / "policy_qa_holdout.jsonl")
@@ -188,6 +192,7 @@ def main(argv: list[str]) -> int:
     run(kb, load_eval(BLIND2_DEV_SET), "blind2 dev", "--verbose" in argv)
     run(kb, load_eval(BLIND3_DEV_SET), "blind3 dev", "--verbose" in argv)
     run(kb, load_eval(BLIND4_DEV_SET), "blind4 dev", "--verbose" in argv)
+    run(kb, load_eval(BLIND5_DEV_SET), "blind5 dev", "--verbose" in argv)
     for path in TRAIN_SETS:
         run(kb, load_eval(path), f"{path.stem.removeprefix('policy_eval_')} set", "--verbose" in argv)
     run(kb, load_eval(SPOKEN_PROBE_SET), "spoken probe", "--verbose" in argv)
@@ -200,6 +205,7 @@ def main(argv: list[str]) -> int:
         run(kb, load_eval(BLIND2_HELDOUT_SET), "blind2 held-out", False)
         run(kb, load_eval(BLIND3_HELDOUT_SET), "blind3 held-out", False)
         run(kb, load_eval(BLIND4_HELDOUT_SET), "blind4 held-out", False)
+        run(kb, load_eval(BLIND5_HELDOUT_SET), "blind5 held-out", False)
     if "--old" in argv:
         for path in OLD_SETS:
             run(kb, load_eval(path), f"older set {path.name}", False)
