@@ -231,7 +231,7 @@ class OptionSet:
         codes = codes or [c for c in dict.fromkeys(where) if c in self._by_code]
         for code, parts in self._implies.items():
             if all(p in codes for p in parts):
-                codes = list(dict.fromkeys(code if c == parts[0] else c for c in codes if c not in parts[1:]))
+                codes = _joined(codes, code, parts)
             elif code in codes and code != self._general and any(p in codes for p in parts):
                 codes.remove(code)  # "白天上半天": the part of the day, not the whole day besides
         # "夜班也能上，随时": what is said as "also" is part of a general option that covers it
@@ -291,6 +291,10 @@ class OptionSet:
         if not named:  # "县城不去": the other side
             ruled, rest = rest, ruled
             named = self._named(ruled)
+        said_alone = not _FILLER.sub("", self._options_words_in(ruled)[1].replace("|", ""))
+        for code, parts in self._implies.items():  # "上午下午都不行": the day is ruled out, the evening left
+            if said_alone and all(p in named for p in parts):
+                named = _joined(named, code, parts)
         left = [o for c in named for o in self._opposites.get(c, [])]
         return list(dict.fromkeys([*left, *self._named(rest)])), left
 
@@ -349,6 +353,11 @@ class OptionSet:
                     rest = rest[:start] + "|" * len(alias) + rest[end:]
                 start = rest.find(alias, start + 1)
         return list(dict.fromkeys(found)), rest
+
+
+def _joined(codes: list[str], code: str, parts: list[str]) -> list[str]:
+    """The codes with `parts`, all named, said as the one code they make up (上午 and 下午 are 白天)."""
+    return list(dict.fromkeys(code if c == parts[0] else c for c in codes if c not in parts[1:]))
 
 
 def _load(name: str) -> dict[str, Any]:
