@@ -149,12 +149,22 @@ def _days(text: str) -> list[str]:
     return [code for code, weekend in (("weekdays", False), ("weekends", True)) if weekend in days]
 
 
+# "一三五", "二四六": days of the week said by their numbers alone
+_DAY_NUMBERS = "一二三四五六日"
+
+
+def _numbered_days(said: str) -> str:
+    """"一三五" → "周一三五": two or more days said by their numbers alone, in the week's order."""
+    days = [_DAY_NUMBERS.find(d) for d in compact(said)]
+    return f"周{said}" if len(days) > 1 and -1 not in days and days == sorted(set(days)) else said
+
+
 def _clock_and_days(clause: str) -> list[str]:
     """The clock and days named, and the options' words beside days alone ("礼拜一到礼拜五白天")."""
     options = taxonomy.availability()
     if options.says_no(clause):
         return _clock_ruled_out(normalize(clause))
-    said = normalize(clause)
+    said = _numbered_days(normalize(clause))
     clock, days = _clock(said), _days(said) or _days(arabize(said))
     beside = options.read(_WEEKDAY.sub("", arabize(said))).codes if days and not clock else []
     return list(dict.fromkeys([*clock, *days, *beside]))
