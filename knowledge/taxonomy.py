@@ -241,10 +241,12 @@ class OptionSet:
         for code, (household, chores) in self._part_of.items():
             # "会烧菜，也帮人家打扫卫生": chores said before work for a household said as "also" are a
             # trade of their own
-            served = household.search(text)
-            also = served and re.search(r"也[^，,。；;\s]{0,3}$", text[:served.start()])
-            rest = text[:served.start()] + chores.sub("", text[served.start():]) if also else chores.sub("", text)
-            if code in codes and rest != text and served:
+            for_whom = household.search(text)
+            if for_whom is None or code not in codes:
+                continue
+            also = re.search(r"也[^，,。；;\s]{0,3}$", text[:for_whom.start()])
+            rest = text[:for_whom.start()] + chores.sub("", text[for_whom.start():]) if also else chores.sub("", text)
+            if rest != text:
                 codes = [c for c in codes if c in self.read(rest, first).codes or c == code]
         return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
 
