@@ -11,7 +11,7 @@ from typing import Any
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
 from handlers import asking, contact, silver
-from knowledge import answers, taxonomy
+from knowledge import answers, skill_guess, taxonomy
 from knowledge.ages import MAX_AGE, MIN_AGE, read_age
 from knowledge.places import village_key
 from knowledge.text import arabize, choice_numbers, compact, corrected, normalize
@@ -19,6 +19,7 @@ from storage.models import Worker
 
 router = Router("registration")
 flow = router.flow("registration", title="登记")
+router.warm_up(lambda services: skill_guess.guesser())  # trained in a few seconds: not in a person's first answer
 
 PROFILE_FIELDS = ("town", "village", "age", "birth_year", "skills", "availability", "travel_range",
                   "want_job_push", "want_fair_push", "notes", "name", "phone")
@@ -327,6 +328,8 @@ def _ask_skills(ctx: Ctx) -> Reply:
                     choices=taxonomy.skills().labels)
 
 
+# "是", "对的", "嗯": the guess said back is right
+_CONFIRMED = re.compile(r"(?:是|对|嗯|没错|就是|正是)(?:的|啊|呀|了|滴)?")
 _ADDING = re.compile(r"再加|加上|加个|加一|添上|添个|另外加|也加")
 
 
@@ -338,13 +341,16 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
     reading = read(ctx.text)
     either = (ctx.data.pop("either", None) or {}).get(step)
     picked = choice_numbers(ctx.text, len(either)) if either else None
+    guessed = (ctx.data.pop("guessed", None) or {}).get(step)
     if either and picked:
         reading = taxonomy.Reading(list(either[picked[0] - 1]), [])
+    elif guessed and _CONFIRMED.fullmatch(compact(ctx.text)):
+        reading = taxonomy.Reading(guessed, [])
     elif reading.either and not either:  # asked once only: said the same way again, read as it stands
         ctx.data["either"] = {step: [list(codes) for codes in reading.either]}
         return Reply.of(f"{ask(ctx).texts[0].split('？')[0]}？您说的是哪种：",
                         choices=[options.labels_of(list(codes)) for codes in reading.either])
-    if reading.codes:
+    if reading.codes and not reading.guessed:
         adding = ctx.data.get("return_to") and _ADDING.search(ctx.text)
         kept_before = (ctx.data.get(field) or []) if adding else []
         ctx.data[field] = list(dict.fromkeys([*kept_before, *reading.codes]))  # "再加个分拣": added in 修改
@@ -362,6 +368,11 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
         asking.note(ctx, field, ctx.text)
         understood = f"先记作“{options.labels_of(fallback)}”。" if fallback else ""
         return _on_to(ctx, next_step, asking.kept(understood))
+    if reading.guessed:  # a learned guess is kept only when the person says it is right
+        ctx.data["guessed"] = {step: reading.codes}
+        question = ask(ctx).texts[0].split("？")[0]
+        return Reply.of(f"{question}？是“{options.short_labels_of(reading.codes)}”吗？"
+                        "是就回“是”，不是就回编号。", choices=options.labels)
     return Reply.of(retry) + ask(ctx)
 
 
@@ -390,7 +401,7 @@ def skills(ctx: Ctx) -> Reply:
     options = taxonomy.skills()
     ctx.data["availability_heard"] = _free_time_beside(ctx.text)
     return _options_step(ctx, "skills", "skills", options, fallback=["other"], next_step="availability",
-                         retry="没对上，请回复编号。", ask=_ask_skills, read=options.read)
+                         retry="没对上，请回复编号。", ask=_ask_skills, read=skill_guess.read)
 
 
 def _ask_availability(ctx: Ctx) -> Reply:

@@ -28,7 +28,7 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天]+)")
 # The edges of a day's routine said as the start or end of a stretch of time ("吃过中饭以后",
 # "到中午", "送完孙子上学到接他放学"): their hour
 _ROUTINE_HOURS = (("午睡|午觉|中觉", "下午2点"),
-                  ("中午|中饭|午饭|午餐|晌午", "中午12点"),
+                  ("中午|中饭|午饭|午餐|晌午|日昼", "中午12点"),
                   ("晚饭|晚餐|夜饭|天黑|黑|落山|太阳落山|太阳下山|日落|擦黑|收工|放工|下工|下班|收摊", "晚上6点"),
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
@@ -139,10 +139,24 @@ def _clock_ruled_out(text: str) -> list[str]:
     return _covered(end, DAY_END) if start <= DAY_START else _covered(DAY_START, start)
 
 
+# "星期天一天", "礼拜六两天": a count of days after the day named
+_DAY_COUNT = re.compile(r"(?<=[六日天67])[一两二12]天")
+
+
 def _days(text: str) -> list[str]:
     """Weekdays or weekend from days named: "礼拜二礼拜四" → 工作日, "周六" → 周末."""
-    days = {d in "6七六日天7" for found in _WEEKDAY.findall(text) for d in found}
+    days = {d in "6七六日天7" for found in _WEEKDAY.findall(_DAY_COUNT.sub("", text)) for d in found}
     return [code for code, weekend in (("weekdays", False), ("weekends", True)) if weekend in days]
+
+
+# "一三五", "二四六": days of the week said by their numbers alone
+_DAY_NUMBERS = "一二三四五六日"
+
+
+def _numbered_days(said: str) -> str:
+    """"一三五" → "周一三五": two or more days said by their numbers alone, in the week's order."""
+    days = [_DAY_NUMBERS.find(d) for d in compact(said)]
+    return f"周{said}" if len(days) > 1 and -1 not in days and days == sorted(set(days)) else said
 
 
 def _clock_and_days(clause: str) -> list[str]:
@@ -150,20 +164,21 @@ def _clock_and_days(clause: str) -> list[str]:
     options = taxonomy.availability()
     if options.says_no(clause):
         return _clock_ruled_out(normalize(clause))
-    said = normalize(clause)
+    said = _numbered_days(normalize(clause))
     clock, days = _clock(said), _days(said) or _days(arabize(said))
     beside = options.read(_WEEKDAY.sub("", arabize(said))).codes if days and not clock else []
     return list(dict.fromkeys([*clock, *days, *beside]))
 
 
 # "啥时候打电话都来", "随时都行", "平常都在家": any time, said as a clause of its own
-_ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|辰光|天|会儿|日子)|随时)"
-                     r"[^，,。]*[都也]|一般都)")
+_ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|辰光|天|会儿|日子)|随时"
+                     r"|(?:一|每)个?(?:礼拜|星期|周)[7七]天)[^，,。]*[都也]|一般都)")
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
-_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季)"
+_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季|春茶"
+                        r"|番薯|红薯|玉米|麦子|油菜|花生|土豆)"
                         r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插|采|摘)?(?:完|好|过)了?"
                         r"|(?:割|收|忙|做|干|弄|插)(?:完|好|了)了?[^，,。]{0,2}?(?:稻|谷|庄稼|农活|地里|田里|麦|玉米|番薯)"
-                        r"|(?:采|摘|炒)(?:完|好)了?茶")
+                        r"|(?:采|摘|炒)(?:完|好)了?(?:春|明前)?茶")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
 _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
@@ -222,7 +237,7 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
 # a part of the day or of the week, as said before what one does then or whether one is free
 _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|上昼|下昼|日里|夜到|周末|平时|平常|工作日"
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
-_FREE = r"有空|没事|空着|闲着|可以|都行|也行|能来|能干|能做|只有|只能"
+_FREE = r"有空|没事|空着|闲着|可以|都行|也行|(?<![不可])能(?!不)|只有"
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|没时间|不行|不可以)(?={_WHEN})")
 _SPLIT = re.compile(r"([，,。;；\s]+)")
@@ -383,11 +398,11 @@ def _run_on(text: str) -> str:
 
 # "中午不行其他都可以", "除了中午其他时间都行", "上午除外", "中午以外都可以": the parts of the day
 # but the one ruled out
-_OTHERS_FINE = r"(?:其他|其它|其余|别的|别个)?(?:时间|时候)?[都也]?(?:可以|行|有空|能|没事)"
+_OTHERS_FINE = r"(?:其他|其它|其余|别的|别个)?(?:时间|时候|日子)?[都也]?(?:可以|行|有空|能|没事)"
 _ALL_BUT = re.compile(r"^(?:我|俺)?(?:(?:除了|除开|除去)([^，,。;；\s]+?)(?:以外|之外)?(?:[，,。;；\s]*" + _OTHERS_FINE
                       + r")?|([^，,。;；\s除]+?)(?:除外|以外|之外)[，,。;；\s]*(?:" + _OTHERS_FINE
-                      + r")?|([^，,。;；\s]+?)(?:不行|没空|没时间|不可以|不方便|要[^，,。]{1,6})?[，,。;；\s]*"
-                      r"(?:其他|其它|其余|别的|别个)(?:时间|时候)?[都也]?(?:可以|行|有空|能|没事))[的了吧啊]?$")
+                      + r")?|([^，,。;；\s]+?)(?:不行|没空|没时间|不可以|不方便)?(?:要[^，,。]{1,6})?[，,。;；\s]*"
+                      r"(?:其他|其它|其余|别的|别个)(?:时间|时候|日子)?[都也]?(?:可以|行|有空|能|没事))[的了吧啊]?$")
 _PARTS_OF_DAY = ("morning", "afternoon", "evening")
 
 
@@ -395,6 +410,8 @@ def _all_but(text: str) -> list[str]:
     found = _ALL_BUT.search(normalize(text))
     ruled = taxonomy.availability().read(next(g for g in found.groups() if g)).codes if found else []
     ruled = ["morning", "afternoon"] if ruled == ["daytime"] else ruled
+    if ruled in (["weekdays"], ["weekends"]):  # "礼拜天除外": the other days
+        return ["weekends" if ruled == ["weekdays"] else "weekdays"]
     if not ruled or not set(ruled) <= set(_PARTS_OF_DAY):
         return []
     left = [code for code in _PARTS_OF_DAY if code not in ruled]
@@ -418,6 +435,8 @@ def _clock_over_no(text: str) -> str:
 
 # "天没亮就可以，四五点": before dawn names the part of the day its bare hours are in
 _DAWN = re.compile(r"天(?:没|不|还没)亮")
+# "过了中午就行": past an edge of the day is after it
+_PAST = re.compile(r"(?<!吃)过了(中午|晌午|日昼|中饭|午饭|晚饭|夜饭|天黑)")
 
 
 def free_time(text: str) -> Reading:
@@ -425,7 +444,7 @@ def free_time(text: str) -> Reading:
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _clock_written(corrected(text))
-    said = _DAWN.sub("凌晨", _COOKING_A_MEAL.sub("做饭", said))
+    said = _PAST.sub(r"\1以后", _DAWN.sub("凌晨", _COOKING_A_MEAL.sub("做饭", said)))
     text = _part_carried(_contrasted(_run_on(_clock_over_no(_until_part(_between(said))))))
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)

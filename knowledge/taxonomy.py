@@ -68,6 +68,7 @@ class Reading:
     by_no: list[str] = field(default_factory=list)  # codes only a "no" left ("县城不去" → 本乡镇), none said outright
     # two things the answer could equally mean ("6点到10点": morning or evening): ask, do not guess
     either: tuple[tuple[str, ...], ...] = ()
+    guessed: bool = False  # the codes are a learned guess (knowledge/skill_guess.py), not read by the rules
 
     @property
     def said(self) -> list[str]:
@@ -230,7 +231,7 @@ class OptionSet:
         codes = codes or [c for c in dict.fromkeys(where) if c in self._by_code]
         for code, parts in self._implies.items():
             if all(p in codes for p in parts):
-                codes = list(dict.fromkeys(code if c == parts[0] else c for c in codes if c not in parts[1:]))
+                codes = _joined(codes, code, parts)
             elif code in codes and code != self._general and any(p in codes for p in parts):
                 codes.remove(code)  # "白天上半天": the part of the day, not the whole day besides
         # "夜班也能上，随时": what is said as "also" is part of a general option that covers it
@@ -238,8 +239,14 @@ class OptionSet:
         if self._general in codes and len(codes) > 1:
             codes = [self._general] if covers else [c for c in codes if c != self._general]
         for code, (household, chores) in self._part_of.items():
-            rest = chores.sub("", text)
-            if code in codes and rest != text and household.search(text):
+            # "会烧菜，也帮人家打扫卫生": chores said before work for a household said as "also" are a
+            # trade of their own
+            for_whom = household.search(text)
+            if for_whom is None or code not in codes:
+                continue
+            also = re.search(r"也[^，,。；;\s]{0,3}$", text[:for_whom.start()])
+            rest = text[:for_whom.start()] + chores.sub("", text[for_whom.start():]) if also else chores.sub("", text)
+            if rest != text:
                 codes = [c for c in codes if c in self.read(rest, first).codes or c == code]
         return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
 
@@ -290,6 +297,10 @@ class OptionSet:
         if not named:  # "县城不去": the other side
             ruled, rest = rest, ruled
             named = self._named(ruled)
+        said_alone = not _FILLER.sub("", self._options_words_in(ruled)[1].replace("|", ""))
+        for code, parts in self._implies.items():  # "上午下午都不行": the day is ruled out, the evening left
+            if said_alone and all(p in named for p in parts):
+                named = _joined(named, code, parts)
         left = [o for c in named for o in self._opposites.get(c, [])]
         return list(dict.fromkeys([*left, *self._named(rest)])), left
 
@@ -350,13 +361,19 @@ class OptionSet:
         return list(dict.fromkeys(found)), rest
 
 
+def _joined(codes: list[str], code: str, parts: list[str]) -> list[str]:
+    """The codes with `parts`, all named, said as the one code they make up (上午 and 下午 are 白天)."""
+    return list(dict.fromkeys(code if c == parts[0] else c for c in codes if c not in parts[1:]))
+
+
 def _load(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(resources.files("knowledge").joinpath(f"data/{name}").read_text("utf-8"))
     return data
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict[str, Any]:
+def options_data() -> dict[str, Any]:
+    """The option lists and their sayings, as written (taxonomy.json)."""
     return _load("taxonomy.json")
 
 
@@ -367,11 +384,11 @@ def answer_words() -> dict[str, Any]:
 
 
 def _options(section: str) -> OptionSet:
-    extra = _data().get(f"{section}_phrases", {})
+    extra = options_data().get(f"{section}_phrases", {})
     words = answer_words().get(section, {})
     lexicon = Lexicon(words["words"], words.get("pairs", []), words.get("endings"), [UNLISTED]) if words else None
     return OptionSet([Option(e["code"], e["label"], tuple(e["synonyms"]), e.get("skilled", False),
-                             e.get("availability"), e.get("heavy", False)) for e in _data()[section]],
+                             e.get("availability"), e.get("heavy", False)) for e in options_data()[section]],
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
                      lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
                      words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"),

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from handlers.registration import yes_no
-from knowledge import answers, taxonomy
+from knowledge import answers, skill_guess
 from knowledge.ages import read_age
 from knowledge.places import gazetteer
 
@@ -34,7 +34,7 @@ def read(case: dict[str, Any]) -> Any:
     if case["slot"] == "availability":
         return sorted(answers.free_time(text).codes)
     if case["slot"] == "skills":
-        return sorted(taxonomy.skills().read(text).codes)
+        return sorted(skill_guess.read(text).codes)
     if case["slot"] == "travel":
         return answers.travel(text, gazetteer(), town, case.get("village"))
     if case["slot"] == "age":  # the ages the answer leaves open, in the cases' year

@@ -127,6 +127,22 @@ def test_a_wrong_answer_gets_a_hint_and_the_same_question_once(sqlite_chat: Chat
     assert state(sqlite_chat).data["notes"] == {"skills": "啊啊啊"}
 
 
+def test_a_learned_guess_is_kept_only_once_confirmed(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "50")
+    reply = sqlite_chat.say("粘假睫毛")  # no rule reads it; the learned guess is said back, never kept unasked
+    assert "是“来料加工”吗" in reply and "回复 1 采茶/茶叶加工" in reply and len(reply) <= 150
+    assert state(sqlite_chat).step == "skills" and not state(sqlite_chat).data.get("skills")
+    assert "什么时候有空" in sqlite_chat.say("是的")
+    assert state(sqlite_chat).data["skills"] == ["handcraft"]
+
+
+def test_a_guess_said_wrong_is_answered_by_number(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "50")
+    assert "是“来料加工”吗" in sqlite_chat.say("粘假睫毛")
+    assert "什么时候有空" in sqlite_chat.say("8")
+    assert state(sqlite_chat).data["skills"] == ["ecommerce"]
+
+
 def test_cancel_at_every_step_leaves_the_flow(sqlite_chat: ChatHarness) -> None:
     for steps in range(1, len(HAPPY_PATH)):
         sqlite_chat.conversation(*HAPPY_PATH[:steps])
