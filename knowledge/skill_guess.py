@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 
 import jieba
+import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
@@ -83,18 +84,20 @@ class SkillGuesser:
         self._jieba = TfidfVectorizer(analyzer=_words, sublinear_tf=True)
         features = hstack([self._chars.fit_transform(said), self._jieba.fit_transform(said)]).tocsr()
         self.codes = [o.code for o in taxonomy.skills().options]
-        self._classifiers = [LinearSVC(C=STRENGTH, class_weight="balanced").fit(features, [c in named for _, named
-                                                                                          in examples])
-                             for c in self.codes]
+        classifiers = [LinearSVC(C=STRENGTH, class_weight="balanced").fit(features, [c in named for _, named
+                                                                                   in examples])
+                       for c in self.codes]
+        # Every skill's weights in one matrix: a reading is one product, not one call per skill.
+        self._weights = np.vstack([c.coef_[0] for c in classifiers]).T
+        self._intercepts = np.array([c.intercept_[0] for c in classifiers])
 
     def _features(self, texts: Iterable[str]) -> csr_matrix:
         said = [_said(text) for text in texts]
         return hstack([self._chars.transform(said), self._jieba.transform(said)]).tocsr()
 
     def margins(self, text: str) -> dict[str, float]:
-        features = self._features([text])
-        return {code: float(c.decision_function(features)[0]) for code, c in zip(self.codes, self._classifiers,
-                                                                                   strict=True)}
+        margins = self._features([text]) @ self._weights + self._intercepts
+        return dict(zip(self.codes, np.ravel(margins).tolist(), strict=True))
 
     def guess(self, text: str, sure: float = SURE) -> list[str]:
         """The skills whose margin is at least `sure`, the surest first; none when more than MOST are."""
