@@ -64,6 +64,7 @@ OVERRULE = 0.7
 # words missed.
 HOWTO_SURE = 0.3
 HOWTO_OVERRULE = 1.0  # ... and to be taken over the topic the table's words found
+HOWTO_YIELD = 1.0  # how far the measure classifier must lead to keep a worded question for the plan
 HOWTO_WORDED = 5  # Chinese characters a question needs before the learned guess reads it
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -152,18 +153,25 @@ class PolicyBase:
 
     def _find_how_to(self, question: str) -> HowTo | None:
         """The how-to topic the question fits, as typed or with its slips repaired, or else the one the
-        learned guess is sure of (and which it takes over theirs when far surer), for a question the
-        measure classifier does not place in the plan."""
-        guessed, lead = None, 0.0
-        if len(_HAN.findall(question)) >= HOWTO_WORDED:  # "报名 2" is the command, not a question about it
-            topic, lead = self._howto_guesser.guess(question)
-            if lead > HOWTO_SURE and self._guesser.guess(self._canonical(question))[0] == OTHER:
-                guessed = self._howto.guessed(topic, question)  # and not "啥时候有招聘会", the plan's 第2条
+        learned guess is sure of (taken over theirs when far surer); none for a worded question the
+        measure classifier firmly places in a measure of the plan, unless the learned guess agrees with
+        the words."""
         found = self._howto.find(question)
         if not found:
             typed = compact(question)
             repaired = self._speller.correct(typed)
             found = self._howto.find(repaired) if repaired != typed else None
+        if len(_HAN.findall(question)) < HOWTO_WORDED:  # "报名 2" is the command, not a question about it
+            return found
+        measure, plan_lead = self._guesser.guess(self._canonical(question))
+        topic, lead = self._howto_guesser.guess(question)
+        # only for a question or a wish: "快点快点，登记" is no question about 代家人登记
+        asks = ASKING.search(compact(question)) or "想" in question
+        guessed = self._howto.guessed(topic, question) if asks and lead > HOWTO_SURE else None
+        if measure.isdigit() and plan_lead > HOWTO_YIELD and (not found or topic != found.id):
+            return None  # "我想在手机上登记个零工 以后有活叫我": a request the plan's 智享用工 answers
+        if measure != OTHER:
+            guessed = None  # "啥时候有招聘会" is the plan's 第2条
         if found and guessed and guessed is not found and lead > HOWTO_OVERRULE:
             return guessed
         return found or guessed
