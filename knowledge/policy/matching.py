@@ -207,7 +207,8 @@ class Matcher:
         figure = [q.figure, *([re.compile(q.extreme)] if q.extreme else [])]
         clauses = _CLAUSE.split(self.index.texts[i])
         if (q.wants_number and not any(all(m.search(c) for m in figure) for c in clauses)) or (
-                q.wants_date and not _DATE_IN_TEXT.search(self.index.texts[i])):
+                q.wants_date and not _DATE_IN_TEXT.search(self.index.texts[i])) or (
+                q.wants_number and q.years and not self._of_years(q, [], i, *figure)):
             return Verdict(reason="no figure or date")
         return Verdict(entries=[self.index.entries[i]], weights=weights)
 
@@ -247,8 +248,20 @@ class Matcher:
         # partial answer's business.
         extreme = [re.compile(q.extreme)] if q.extreme and not q.personal else []
         marks = (q.figure, *money, *extreme)
+        if q.years and not self._of_years(q, units, i, *marks):
+            return False
         asked = [u for u in units if u.text in q.asked] or units
         return self._said_with(i, units, *marks) or self._said_next(i, asked, *marks)
+
+    def _of_years(self, q: Question, units: list[Unit], i: int, *marks: re.Pattern[str]) -> bool:
+        """Whether a sentence of entry i with the figure asked is of a year asked or names none: "扶化基地
+        去年总产值是多少" is not told by "到2025年孵化基地当年总产值达到10亿元". No units: any sentence."""
+        for sentence in _SENTENCE.split(self.index.texts[i]):
+            if (not units or _says(sentence, units)) and all(m.search(sentence) for m in marks):
+                years = {int(y) for y in _YEAR_IN_TEXT.findall(sentence)}
+                if not years or years & set(q.years):
+                    return True
+        return False
 
     def _gives(self, q: Question, units: list[Unit], i: int) -> bool:
         """Whether entry i has the kind of thing asked: a figure for "多少", a day or year for "什么时候"."""
