@@ -40,6 +40,8 @@ _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
 # "在林场看大门": a place named by a kind of its own that is no kind of work, beside a trade, is only
 # where it was done (a factory or a shop is work of its own: "在电子厂装配零件" is factory work)
 _A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[场站院])")
+# "以前开了十年大巴，后来眼睛不好不开了": a clause that only says the work before it was given up
+_GAVE_UP = re.compile(r"(?:(?:不|没)再?(?:开|干|做|弄|搞)|(?:干|做|开)不动|不能再?(?:干|做|开))了?$")
 _MACHINE = re.compile(r"[\u4e00-\u9fff]机(?![会器构关])")  # a machine named by its work: 割草机, 打谷机
 LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is that label typed
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
@@ -197,6 +199,8 @@ class OptionSet:
         plain: list[str] = []
         where: list[str] = []  # codes of a clause that only says where one worked
         besides: list[str] = []  # codes of clauses said as "also" ("夜班也能上")
+        given_up: list[str] = []  # codes of a clause followed by one saying that work was given up
+        previous: list[str] = []
         alone = False  # the general option said as a clause of its own ("随时")
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
@@ -225,8 +229,12 @@ class OptionSet:
             besides.extend(found if "也" in clause else [])
             if UNLISTED in named and not found:
                 unlisted.append(clause)
-            if not found and _FILLER.sub("", compact(clause)):
+            if not found and _GAVE_UP.search(clause):
+                given_up.extend(previous)
+            elif not found and _FILLER.sub("", compact(clause)):
                 unknown.append(clause)
+            previous = found
+        codes = [c for c in codes if c not in given_up] or codes
         # "会开叉车，在仓库开了八年": the place is where the trade was done, not a kind of work besides
         codes = codes or [c for c in dict.fromkeys(where) if c in self._by_code]
         for code, parts in self._implies.items():
