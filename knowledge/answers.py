@@ -237,7 +237,8 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
 # a part of the day or of the week, as said before what one does then or whether one is free
 _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|上昼|下昼|日里|夜到|周末|平时|平常|工作日"
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
-_FREE = r"有空|没事|空着|闲着|可以|都行|也行|(?<![不可])能(?!不)|只有"
+# "下午就空了", "夜里出来做做": free, or willing to come out to work then
+_FREE = r"有空|没事|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|没时间|不行|不可以)(?={_WHEN})")
 _SPLIT = re.compile(r"([，,。;；\s]+)")
