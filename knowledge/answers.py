@@ -278,13 +278,22 @@ def _time_said_apart(said: str) -> bool:
                                 for c in clauses)
 
 
+# "上早班，下午有空", "厂里上白班，六点以后可以": the shift one works, beside a time said free, is busy
+_SHIFT = re.compile(r"(?<![只能可以会愿意想肯])上([早白中晚夜])班")
+_SHIFT_PART = {"早": "早上", "白": "白天", "中": "下午", "晚": "晚上", "夜": "晚上"}
+
+
+def _shift_busy(clause: str) -> str:
+    return clause if re.search(_FREE, clause) else _SHIFT.sub(lambda m: f"{_SHIFT_PART[m.group(1)]}没空", clause)
+
+
 def _contrasted(text: str) -> str:
     """"白天上班晚上有空" → "白天没空，晚上有空": when one part of the day is said free, another said
     with what fills it is ruled out; each part of the day said free or not is a clause of its own."""
     said = _NEXT_PART.sub(r"\1，", normalize(text))
     if not re.search(_FREE, said) and not _time_said_apart(said):
         return said
-    said = _filled().sub(r"\1没空，", said)
+    said = "".join(_shift_busy(piece) for piece in _SPLIT.split(_filled().sub(r"\1没空，", said)))
     return "".join(f"{part}没空" if _busy_clause(part) else part for part in _SPLIT.split(said))
 
 
