@@ -37,7 +37,9 @@ beside one on the same topic it does not) and the blind4 set (tests/data/policy_
 heldout}.jsonl: 200 more, split once at random with seed 20261210) were written the same way from
 the plan alone, and first run before any change made for them; so were train13 (150 such pairs),
 train14 (320, many voices, half typed short) and the blind5 set (tests/data/policy_eval_blind5_{dev,
-heldout}.jsonl: 200, a third of them not answered by the plan, split once with seed 20261213).
+heldout}.jsonl: 200, a third of them not answered by the plan, split once with seed 20261213), and
+the blind6 set (tests/data/policy_eval_blind6_{dev,heldout}.jsonl: 300, 82 not answered by the plan,
+61 of them near-misses, split once in halves with seed 20261216).
 `--no-heldout` leaves the seven held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -72,6 +74,8 @@ BLIND4_DEV_SET = DATA / "policy_eval_blind4_dev.jsonl"
 BLIND4_HELDOUT_SET = DATA / "policy_eval_blind4_heldout.jsonl"
 BLIND5_DEV_SET = DATA / "policy_eval_blind5_dev.jsonl"
 BLIND5_HELDOUT_SET = DATA / "policy_eval_blind5_heldout.jsonl"
+BLIND6_DEV_SET = DATA / "policy_eval_blind6_dev.jsonl"
+BLIND6_HELDOUT_SET = DATA / "policy_eval_blind6_heldout.jsonl"
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
 SPOKEN_CHECK_SET = DATA / "policy_eval_spoken_probe2.jsonl"
@@ -193,6 +197,7 @@ def main(argv: list[str]) -> int:
     run(kb, load_eval(BLIND3_DEV_SET), "blind3 dev", "--verbose" in argv)
     run(kb, load_eval(BLIND4_DEV_SET), "blind4 dev", "--verbose" in argv)
     run(kb, load_eval(BLIND5_DEV_SET), "blind5 dev", "--verbose" in argv)
+    run(kb, load_eval(BLIND6_DEV_SET), "blind6 dev", "--verbose" in argv)
     for path in TRAIN_SETS:
         run(kb, load_eval(path), f"{path.stem.removeprefix('policy_eval_')} set", "--verbose" in argv)
     run(kb, load_eval(SPOKEN_PROBE_SET), "spoken probe", "--verbose" in argv)
@@ -206,6 +211,7 @@ def main(argv: list[str]) -> int:
         run(kb, load_eval(BLIND3_HELDOUT_SET), "blind3 held-out", False)
         run(kb, load_eval(BLIND4_HELDOUT_SET), "blind4 held-out", False)
         run(kb, load_eval(BLIND5_HELDOUT_SET), "blind5 held-out", False)
+        run(kb, load_eval(BLIND6_HELDOUT_SET), "blind6 held-out", False)
     if "--old" in argv:
         for path in OLD_SETS:
             run(kb, load_eval(path), f"older set {path.name}", False)

@@ -52,6 +52,24 @@ def test_questions_about_the_bot_are_answered_from_its_how_to(kb: PolicyBase, qu
     assert len(answer.answer) <= 150
 
 
+@pytest.mark.parametrize(("question", "told"), [
+    ("老给我推消息，能不能让它消停点", "回复“退订”"),
+    ("我填的东西想瞅一眼对不对", "回复“我的信息”"),
+    ("俺那个告老板的事到底弄得咋样了", "回复“查进度”"),
+    ("登记的时候会干的活写少了，想加一个", "回复“修改”"),
+])
+def test_a_question_the_tables_words_miss_is_placed_by_the_learned_guess(
+    kb: PolicyBase, question: str, told: str
+) -> None:
+    assert HowToTable.shipped().find(question) is None  # the slots alone would send it to the plan
+    answer = kb.ask(question)
+    assert [c.ref for c in answer.citations] == [HOWTO_REF] and told in answer.answer, answer.answer
+
+
+def test_the_learned_guess_keeps_a_topics_exclusions(kb: PolicyBase) -> None:
+    assert HOWTO_REF not in [c.ref for c in kb.ask("失业了怎么登记").citations]  # the plan's 失业登记, not ours
+
+
 def test_live_topics_name_what_the_chat_looks_up(kb: PolicyBase) -> None:
     assert kb.ask("培训要钱吗").live == "course_fees"
     assert kb.ask("参加技能培训要不要交钱？").live == "course_fees"

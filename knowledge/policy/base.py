@@ -60,6 +60,12 @@ DOUBT = 0.4
 # answer lost; on the first 11 sets 0.65 to 0.8 did best; on 18 sets 0.6 and 0.7 give 88.2 and
 # 88.1 %). 0.7: at 0.6 a retired soldier's "退下来" read as a retiree's (measure 13).
 OVERRULE = 0.7
+# How far the learned how-to guess must lead "not about the bot" to answer with a topic the table's
+# words missed.
+HOWTO_SURE = 0.3
+HOWTO_OVERRULE = 1.0  # ... and to be taken over the topic the table's words found
+HOWTO_WORDED = 5  # Chinese characters a question needs before the learned guess reads it
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,11 @@ class PolicyBase:
         # ("当了几年兵退下来了" is a 退役军人, whatever "退下来" says of retirees in the examples).
         self._lexicon = lexicon
         examples = [(self._canonical(t), label) for t, label in examples]
-        self._guesser = trained(examples, tokenizer.words, cache_folder() if questions is None else None,
-                                tokenizer.signature())
+        folder = cache_folder() if questions is None else None
+        self._guesser = trained(examples, tokenizer.words, folder, tokenizer.signature())
+        # How people ask for the how-to topics, learned apart: the measure classifier keeps them as one label.
+        self._howto_guesser = trained(self._howto.examples(shipped_questions() if questions is None else questions),
+                                      tokenizer.words, folder, tokenizer.signature(), name="howto-guess")
         # The shipped plan's measures (what the classifier names) by number, as indices of entries.
         self._measures = {str(e.passage.measure): i for i, e in enumerate(self._index.entries)
                           if e.document is documents[0] and e.passage and e.passage.measure is not None}
@@ -142,12 +151,22 @@ class PolicyBase:
         return self._how_to(question) is not None
 
     def _find_how_to(self, question: str) -> HowTo | None:
-        """The how-to topic the question fits, as typed or with its slips repaired."""
-        if found := self._howto.find(question):
-            return found
-        typed = compact(question)
-        repaired = self._speller.correct(typed)
-        return self._howto.find(repaired) if repaired != typed else None
+        """The how-to topic the question fits, as typed or with its slips repaired, or else the one the
+        learned guess is sure of (and which it takes over theirs when far surer), for a question the
+        measure classifier does not place in the plan."""
+        guessed, lead = None, 0.0
+        if len(_HAN.findall(question)) >= HOWTO_WORDED:  # "报名 2" is the command, not a question about it
+            topic, lead = self._howto_guesser.guess(question)
+            if lead > HOWTO_SURE and self._guesser.guess(self._canonical(question))[0] == OTHER:
+                guessed = self._howto.guessed(topic, question)  # and not "啥时候有招聘会", the plan's 第2条
+        found = self._howto.find(question)
+        if not found:
+            typed = compact(question)
+            repaired = self._speller.correct(typed)
+            found = self._howto.find(repaired) if repaired != typed else None
+        if found and guessed and guessed is not found and lead > HOWTO_OVERRULE:
+            return guessed
+        return found or guessed
 
     def ask(self, question: str) -> Answer:
         """The bot's own how-to when the question is about using it, else the documents' answer."""

@@ -6,6 +6,8 @@ asks for it when it holds a word of every slot and none of the topic's exclusion
 matched in plain Mandarin (咋 → 怎么, Traditional → Simplified) and also as heard: a word of two or
 more characters typed with a homophone slip (退定, 退丁 for 退订) still counts, as long as at least
 half of its characters are the right ones, so that unrelated words that merely sound alike do not.
+A question the slots miss can still be placed by a learned guess (`examples` are what it learns from:
+how people ask for each topic, and questions that are not about the bot).
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 from pypinyin import Style, lazy_pinyin
 
+from knowledge.policy.learned import NONE
 from knowledge.text import compact
 
 HOWTO_REF = "使用说明"
+LABEL = "howto"  # a labelled question's label for the bot's how-to; "howto:退订's id" names the topic
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUNS = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]")  # a run of Chinese, or one other character
 CONCEPT = "@"  # a slot word starting with it names a concept: all of that concept's words
@@ -47,9 +52,11 @@ class HowTo:
     none_of: tuple[str, ...] = ()
 
     def fits(self, question: Reading) -> bool:
-        return all(any(question.has(w) for w in words) for words in self.all_of) and not any(
-            w in question.text for w in self.none_of
-        )
+        return all(any(question.has(w) for w in words) for words in self.all_of) and not self.ruled_out(question)
+
+    def ruled_out(self, question: Reading) -> bool:
+        """Whether the question holds one of the topic's exclusions ("失业了怎么登记" is the plan's)."""
+        return any(w in question.text for w in self.none_of)
 
 
 class HowToTable:
@@ -103,6 +110,27 @@ class HowToTable:
     def find(self, question: str) -> HowTo | None:
         read = self.read(question)
         return next((t for t in self.topics if t.fits(read)), None)
+
+    def guessed(self, id: str, question: str) -> HowTo | None:
+        """The topic a learned guess named, unless the question holds one of its exclusions."""
+        topic = next((t for t in self.topics if t.id == id), None)
+        return None if topic is None or topic.ruled_out(self.read(question)) else topic
+
+    def examples(self, questions: Iterable[tuple[str, Sequence[str]]]) -> list[tuple[str, str]]:
+        """What the learned guess learns from: each topic's title, the shipped phrasings, and labelled
+        questions, as (text, topic id), with NONE for a question about anything but the bot. A question
+        labelled only "howto", with no topic, is left out."""
+        shipped = resources.files("knowledge").joinpath("data", "howto_phrasings.jsonl").read_text("utf-8")
+        phrasings = [json.loads(line) for line in shipped.splitlines() if line.strip()]
+        examples = [(t.title, t.id) for t in self.topics]
+        examples += [(row["q"], row["topic"]) for row in phrasings]
+        for q, labels in questions:
+            topics = [label.removeprefix(f"{LABEL}:") for label in labels if label.startswith(f"{LABEL}:")]
+            if topics:
+                examples += [(q, topic) for topic in topics]
+            elif LABEL not in labels:
+                examples.append((q, NONE))
+        return examples
 
     def next_steps(self, measures: list[int]) -> tuple[str, ...]:
         """The menu items to offer after an answer citing these measures, without repeats."""

@@ -166,16 +166,20 @@ def train(examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]]
 
 
 def trained(
-    examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]], folder: Path | None, cut: str = ""
+    examples: Sequence[tuple[str, str]],
+    words: Callable[[str], list[str]],
+    folder: Path | None,
+    cut: str = "",
+    name: str = "policy-guess",
 ) -> MeasureGuesser:
     """The guesser for these examples, read from the cache folder when it was trained before (the
     key covers the examples as compared and `cut`, what decides how words cuts text, so a change of data or word
-    list trains anew); otherwise trained, and saved when the folder is writable."""
+    list trains anew); otherwise trained, and saved, as `name`-key.npz, when the folder is writable."""
     if folder is None:
         return train(examples, words)
     seen = [(_form(t), label) for t, label in examples]
     key = hashlib.sha256(json.dumps([CACHE_VERSION, STRENGTH, cut, seen], ensure_ascii=False).encode()).hexdigest()
-    path = folder / f"policy-guess-{key[:24]}.npz"
+    path = folder / f"{name}-{key[:24]}.npz"
     try:
         return MeasureGuesser.load(path, words)
     except (OSError, ValueError, KeyError):
@@ -188,11 +192,11 @@ def trained(
         part.replace(path)  # whole or not at all, however many processes start together
         # Older ones were trained on data or words that have changed since; a few are kept for two
         # installs of different versions sharing the folder, which would otherwise evict each other.
-        kept = sorted(folder.glob("policy-guess-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        kept = sorted(folder.glob(f"{name}-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[KEPT:]:
             old.unlink(missing_ok=True)
     except OSError as error:
-        log.warning("could not keep the trained policy classifier in %s: %s", folder, error)
+        log.warning("could not keep the trained classifier %s in %s: %s", name, folder, error)
     return guesser
 
 
