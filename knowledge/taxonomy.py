@@ -19,8 +19,8 @@ ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
 _ONLY_NUMBERS = re.compile(r"^(?:第?\d+个?[\s,.;:、，。；和跟及还有与]*)+$")
 _PICK_BEFORE = re.compile(r"^(?:我)?(?:选|要|就)+")  # "选2跟4", "我要1和3"
 _FINE_AFTER = re.compile(r"(?:[都也]?(?:行|可以|会|能|中|成|好)|吧|的|呀|啊)+$")  # "1、2都行": the numbers
-# Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行".
-_CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
+# Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行", "不会开车但能搬东西".
+_CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与|但是|可是|不过|但(?!凡)")
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
 # "看过仓库", "种了地", "茶厂里炒过": 过/了/着 after a verb of work, left out to read the verb with its object
