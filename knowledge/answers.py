@@ -141,12 +141,15 @@ def _clock_ruled_out(text: str) -> list[str]:
 
 
 # "星期天一天", "礼拜六两天": a count of days after the day named
-_DAY_COUNT = re.compile(r"(?<=[六日天67])[一两二12]天")
+_DAY_COUNT = re.compile(r"(?<=[一二三四五六日天1-7])[一两二12]天")
+# "每周两天", "一个礼拜三天": how many days a week, not which
+_DAYS_A_WEEK = re.compile(r"(?:每|一|1)个?(?:周|礼拜|星期)[一两二三四五六七几1-7]{1,2}天")
 
 
 def _days(text: str) -> list[str]:
     """Weekdays or weekend from days named: "礼拜二礼拜四" → 工作日, "周六" → 周末."""
-    days = {d in "6七六日天7" for found in _WEEKDAY.findall(_DAY_COUNT.sub("", text)) for d in found}
+    said = _DAY_COUNT.sub("", _DAYS_A_WEEK.sub("", text))
+    days = {d in "6七六日天7" for found in _WEEKDAY.findall(said) for d in found}
     return [code for code, weekend in (("weekdays", False), ("weekends", True)) if weekend in days]
 
 
