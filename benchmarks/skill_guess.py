@@ -32,7 +32,7 @@ from knowledge import skill_guess, taxonomy  # noqa: E402
 DATA = ROOT / "benchmarks" / "data"
 EXAMPLES = ROOT / "knowledge" / "data" / "skill_examples.jsonl"
 OTHER_SLOTS = ("availability", "travel", "village", "age")
-MARGINS = (-0.3, -0.2, -0.1, 0.0, 0.2)
+MARGINS = (-0.3, -0.2, -0.1, 0.0, 0.2, 0.4)
 _NUMBERS = re.compile(r"[\d\s,，、和第个]+")
 
 

@@ -29,7 +29,8 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天]+)")
 # "到中午", "送完孙子上学到接他放学"): their hour
 _ROUTINE_HOURS = (("午睡|午觉|中觉", "下午2点"),
                   ("中午|中饭|午饭|午餐|晌午|日昼", "中午12点"),
-                  ("晚饭|晚餐|夜饭|天黑|黑|落山|太阳落山|太阳下山|日落|擦黑|收工|放工|下工|下班|收摊", "晚上6点"),
+                  ("晚饭|晚餐|夜饭|天黑|黑|落山|太阳落山|太阳下山|日落|擦黑|收工|放工|下工|下班|下了班|收了工|放了工"
+                   "|收了摊|收摊", "晚上6点"),
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
                   ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
@@ -140,12 +141,15 @@ def _clock_ruled_out(text: str) -> list[str]:
 
 
 # "星期天一天", "礼拜六两天": a count of days after the day named
-_DAY_COUNT = re.compile(r"(?<=[六日天67])[一两二12]天")
+_DAY_COUNT = re.compile(r"(?<=[一二三四五六日天1-7])[一两二12]天")
+# "每周两天", "一个礼拜三天": how many days a week, not which
+_DAYS_A_WEEK = re.compile(r"(?:每|一|1)个?(?:周|礼拜|星期)[一两二三四五六七几1-7]{1,2}天")
 
 
 def _days(text: str) -> list[str]:
     """Weekdays or weekend from days named: "礼拜二礼拜四" → 工作日, "周六" → 周末."""
-    days = {d in "6七六日天7" for found in _WEEKDAY.findall(_DAY_COUNT.sub("", text)) for d in found}
+    said = _DAY_COUNT.sub("", _DAYS_A_WEEK.sub("", text))
+    days = {d in "6七六日天7" for found in _WEEKDAY.findall(said) for d in found}
     return [code for code, weekend in (("weekdays", False), ("weekends", True)) if weekend in days]
 
 
@@ -237,7 +241,8 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
 # a part of the day or of the week, as said before what one does then or whether one is free
 _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|上昼|下昼|日里|夜到|周末|平时|平常|工作日"
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
-_FREE = r"有空|没事|空着|闲着|可以|都行|也行|(?<![不可])能(?!不)|只有"
+# "下午就空了", "夜里出来做做": free, or willing to come out to work then
+_FREE = r"有空|没事|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|没时间|不行|不可以)(?={_WHEN})")
 _SPLIT = re.compile(r"([，,。;；\s]+)")
@@ -277,13 +282,22 @@ def _time_said_apart(said: str) -> bool:
                                 for c in clauses)
 
 
+# "上早班，下午有空", "厂里上白班，六点以后可以": the shift one works, beside a time said free, is busy
+_SHIFT = re.compile(r"(?<![只能可以会愿意想肯])上([早白中晚夜])班")
+_SHIFT_PART = {"早": "早上", "白": "白天", "中": "下午", "晚": "晚上", "夜": "晚上"}
+
+
+def _shift_busy(clause: str) -> str:
+    return clause if re.search(_FREE, clause) else _SHIFT.sub(lambda m: f"{_SHIFT_PART[m.group(1)]}没空", clause)
+
+
 def _contrasted(text: str) -> str:
     """"白天上班晚上有空" → "白天没空，晚上有空": when one part of the day is said free, another said
     with what fills it is ruled out; each part of the day said free or not is a clause of its own."""
     said = _NEXT_PART.sub(r"\1，", normalize(text))
     if not re.search(_FREE, said) and not _time_said_apart(said):
         return said
-    said = _filled().sub(r"\1没空，", said)
+    said = "".join(_shift_busy(piece) for piece in _SPLIT.split(_filled().sub(r"\1没空，", said)))
     return "".join(f"{part}没空" if _busy_clause(part) else part for part in _SPLIT.split(said))
 
 

@@ -19,8 +19,8 @@ ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
 _ONLY_NUMBERS = re.compile(r"^(?:第?\d+个?[\s,.;:、，。；和跟及还有与]*)+$")
 _PICK_BEFORE = re.compile(r"^(?:我)?(?:选|要|就)+")  # "选2跟4", "我要1和3"
 _FINE_AFTER = re.compile(r"(?:[都也]?(?:行|可以|会|能|中|成|好)|吧|的|呀|啊)+$")  # "1、2都行": the numbers
-# Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行".
-_CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与")
+# Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行", "不会开车但能搬东西".
+_CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与|但是|可是|不过|但(?!凡)")
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
 # "看过仓库", "种了地", "茶厂里炒过": 过/了/着 after a verb of work, left out to read the verb with its object
@@ -40,12 +40,16 @@ _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
 # "在林场看大门": a place named by a kind of its own that is no kind of work, beside a trade, is only
 # where it was done (a factory or a shop is work of its own: "在电子厂装配零件" is factory work)
 _A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[场站院])")
+# "以前开了十年大巴，后来眼睛不好不开了": a clause that only says the work before it was given up
+_GAVE_UP = re.compile(r"(?:(?:不|没)再?(?:开|干|做|弄|搞)|(?:干|做|开)不动|不能再?(?:干|做|开))了?$")
+# "X、Y这种Z": what follows names the kind of work X and Y are examples of
+_SUCH = re.compile(r"这种|这类|这些|这样的|之类的?|那种|那类|一类的?")
 _MACHINE = re.compile(r"[\u4e00-\u9fff]机(?![会器构关])")  # a machine named by its work: 割草机, 打谷机
 LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is that label typed
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
 # side names nothing the other is meant ("县城不去").
 _NO_AFTER = (r"太远|走不动|跑不动|去不动|吃不消|受不了|不出门|不行|没空|没时间|不方便|干不了|做不了|去不了|不可以|没法"
-             r"|不太行|不大行")
+             r"|不太行|不大行|算了")
 _NO_BEFORE = r"除了|除开|除去|只要不是|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿"
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
@@ -197,6 +201,8 @@ class OptionSet:
         plain: list[str] = []
         where: list[str] = []  # codes of a clause that only says where one worked
         besides: list[str] = []  # codes of clauses said as "also" ("夜班也能上")
+        given_up: list[str] = []  # codes of a clause followed by one saying that work was given up
+        previous: list[str] = []
         alone = False  # the general option said as a clause of its own ("随时")
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
@@ -207,6 +213,9 @@ class OptionSet:
         story = self._life_story.sub("，", said) if self._life_story else said
         if story != said and self.read(story, first).codes:
             return self.read(story, first)
+        kind = _SUCH.split(said)[-1]  # "剥笋、剥毛豆这种拿回家做的手工活": the kind the examples are of
+        if kind != said and self.read(kind, first).codes not in ([], [self._general]):
+            return self.read(kind, first)
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
@@ -225,8 +234,12 @@ class OptionSet:
             besides.extend(found if "也" in clause else [])
             if UNLISTED in named and not found:
                 unlisted.append(clause)
-            if not found and _FILLER.sub("", compact(clause)):
+            if not found and _GAVE_UP.search(clause):
+                given_up.extend(previous)
+            elif not found and _FILLER.sub("", compact(clause)):
                 unknown.append(clause)
+            previous = found
+        codes = [c for c in codes if c not in given_up] or codes
         # "会开叉车，在仓库开了八年": the place is where the trade was done, not a kind of work besides
         codes = codes or [c for c in dict.fromkeys(where) if c in self._by_code]
         for code, parts in self._implies.items():

@@ -130,7 +130,7 @@ def choice_numbers(text: str, count: int) -> list[int] | None:
 
 # "19 不对 18", "苏庄 哦不 住古田村", "种田，说错了，是采茶": what follows a correction replaces what came before
 _CORRECTION = re.compile(r"哦不对|不对不对|不对(?![口外劲称付头])|说错了|说错|搞错了|打错了|写错了|不是不是|哦不是"
-                         r"|哦不(?=[\s,，。、!！]|$)")
+                         r"|哦不(?=[\s,，。、!！]|$)|(?<!打)算了(?![账帐])")  # "全县吧，算了就镇上"
 _HOLLOW = re.compile(r"^[\s,.;:!?、，。；：！？嗯呃啊哦呀是的我]*$")  # nothing said after the correction
 
 

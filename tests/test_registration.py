@@ -129,7 +129,7 @@ def test_a_wrong_answer_gets_a_hint_and_the_same_question_once(sqlite_chat: Chat
 
 def test_a_learned_guess_is_kept_only_once_confirmed(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "跳过", "50")
-    reply = sqlite_chat.say("粘假睫毛")  # no rule reads it; the learned guess is said back, never kept unasked
+    reply = sqlite_chat.say("粘发片")  # no rule reads it; the learned guess is said back, never kept unasked
     assert "是“来料加工”吗" in reply and "回复 1 采茶/茶叶加工" in reply and len(reply) <= 150
     assert state(sqlite_chat).step == "skills" and not state(sqlite_chat).data.get("skills")
     assert "什么时候有空" in sqlite_chat.say("是的")
@@ -138,7 +138,7 @@ def test_a_learned_guess_is_kept_only_once_confirmed(sqlite_chat: ChatHarness) -
 
 def test_a_guess_said_wrong_is_answered_by_number(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "跳过", "50")
-    assert "是“来料加工”吗" in sqlite_chat.say("粘假睫毛")
+    assert "是“来料加工”吗" in sqlite_chat.say("粘发片")
     assert "什么时候有空" in sqlite_chat.say("8")
     assert state(sqlite_chat).data["skills"] == ["ecommerce"]
 
