@@ -9,6 +9,7 @@ building nor the cache-key walk of a fresh statement.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -98,6 +99,38 @@ def insert_rows(session: Session, build: Callable[[InsertBuilder], Any], rows: l
     return session.connection().execute(statement, _arrays(rows, columns))
 
 
+Inserting = tuple[Callable[[InsertBuilder], Any], list[dict[str, Any]]]  # (build, rows) of `insert_rows`
+
+
+@cache
+def _inserts_joined(first: Callable[[InsertBuilder], Any], first_columns: tuple[str, ...],
+                    second: Callable[[InsertBuilder], Any], second_columns: tuple[str, ...],
+                    on: tuple[str, ...]) -> tuple[Any, int]:
+    """Both INSERTs of `insert_rows` on PostgreSQL as data-modifying CTEs, their RETURNING rows
+    joined on `on`; and how many columns the first returns."""
+    one = _rows_insert(first, "postgresql", first_columns).cte("first")
+    two = _rows_insert(second, "postgresql", second_columns).cte("second")
+    return select(*one.c, *two.c).where(*(one.c[k] == two.c[k] for k in on)), len(one.c)
+
+
+def insert_rows_joined(session: Session, first: Inserting, second: Inserting,
+                       on: tuple[str, ...]) -> list[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """Both `insert_rows`, their RETURNING rows paired where the `on` columns (both return them)
+    agree. On PostgreSQL it is one statement, one round trip: the rows' arrays are bound by
+    column name, so a name both inserts bind must hold the same values in both."""
+    (build_one, rows_one), (build_two, rows_two) = first, second
+    if session.get_bind().dialect.name != "postgresql":
+        theirs = {tuple(row._mapping[k] for k in on): tuple(row) for row in insert_rows(session, *second)}
+        return [(tuple(row), theirs[tuple(row._mapping[k] for k in on)]) for row in insert_rows(session, *first)]
+    columns_one, columns_two = tuple(rows_one[0]), tuple(rows_two[0])
+    bound, others = _arrays(rows_one, columns_one), _arrays(rows_two, columns_two)
+    if any(bound[name] != values for name, values in others.items() if name in bound):
+        raise ValueError("inserts joined into one statement bind one name to different values")
+    statement, width = _inserts_joined(build_one, columns_one, build_two, columns_two, on)
+    rows = session.connection().execute(statement, bound | others)
+    return [(tuple(row[:width]), tuple(row[width:])) for row in rows]
+
+
 @cache
 def _update_joined(table: Table, keys: tuple[str, ...], columns: tuple[str, ...], same: tuple[str, ...]) -> Any:
     """UPDATE table SET `columns` FROM unnest(an array per column) WHERE `keys` match (PostgreSQL),
@@ -108,23 +141,62 @@ def _update_joined(table: Table, keys: tuple[str, ...], columns: tuple[str, ...]
          **{name: bindparam(f"b_{name}") for name in same}})
 
 
+@dataclass(frozen=True)
+class RowUpdates:
+    """Each row's values (all rows name the same columns) set in the row of `table` its `keys`
+    columns match, and the `same` values in each of those; a key given twice gets its last row."""
+
+    table: Table
+    keys: tuple[str, ...]
+    rows: list[dict[str, Any]]
+    same: dict[str, Any] = field(default_factory=dict)
+
+    def shape(self) -> tuple[Table, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        return self.table, self.keys, tuple(self.rows[0]), tuple(self.same)
+
+
+@cache
+def _updates_joined(shapes: tuple[tuple[Table, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]) -> Any:
+    """The UPDATEs of `_update_joined` as one statement: all but the last run as data-modifying
+    CTEs, which PostgreSQL runs whether or not the statement reads them."""
+    names = [f"{prefix}_{name}" for _, keys, columns, same in shapes
+             for prefix, name in [*(("a", c) for c in columns), *(("b", c) for c in same)]]
+    if len(names) != len(set(names)):
+        raise ValueError(f"updates joined into one statement bind a name twice: {names}")
+    *first, statement = [_update_joined(*shape) for shape in shapes]
+    for n, earlier in enumerate(first):
+        statement = statement.add_cte(earlier.cte(f"updated_{n}"))
+    return statement
+
+
 def update_rows(session: Session, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]],
                 **same: Any) -> None:
-    """Set each row's values (all rows name the same columns) in the row of `table` its `keys`
-    columns match, and the `same` values in each of those; a key given twice gets its last row.
+    """Apply `RowUpdates(table, keys, rows, same)` (see `update_all`)."""
+    update_all(session, [RowUpdates(table, keys, rows, same)])
 
-    On PostgreSQL this is one statement, the rows joined in as arrays, one per column: an
-    executemany costs the server several times as much CPU, one UPDATE per row. SQLite has no
-    arrays, and no round trips to save: there it is an executemany.
+
+def update_all(session: Session, changes: Iterable[RowUpdates]) -> None:
+    """Set the rows of each change, in turn.
+
+    On PostgreSQL this is one statement for them all (one round trip), the rows joined in as
+    arrays, one per column: an executemany costs the server several times as much CPU, one
+    UPDATE per row. SQLite has no arrays, and no round trips to save: there it is an
+    executemany for each change.
     """
-    if not rows:
+    changes = [change for change in changes if change.rows]
+    if not changes:
         return
-    columns = tuple(rows[0])
-    fixed = {f"b_{name}": value for name, value in same.items()}
     if session.get_bind().dialect.name != "postgresql":
-        changed = tuple(c for c in (*columns, *same) if c not in keys)
-        params = [{**{f"b_{name}": value for name, value in row.items()}, **fixed} for row in rows]
-        session.connection().execute(_update_each(table, keys, changed), params)
+        for change in changes:
+            table, keys, columns, same = change.shape()
+            fixed = {f"b_{name}": value for name, value in change.same.items()}
+            changed = tuple(c for c in (*columns, *same) if c not in keys)
+            params = [{**{f"b_{name}": value for name, value in row.items()}, **fixed} for row in change.rows]
+            session.connection().execute(_update_each(table, keys, changed), params)
         return
-    last = {tuple(row[k] for k in keys): row for row in rows}.values()
-    session.connection().execute(_update_joined(table, keys, columns, tuple(same)), {**_arrays(last, columns), **fixed})
+    bound: dict[str, Any] = {}
+    for change in changes:
+        last = {tuple(row[k] for k in change.keys): row for row in change.rows}.values()
+        bound |= _arrays(last, tuple(change.rows[0]))
+        bound |= {f"b_{name}": value for name, value in change.same.items()}
+    session.connection().execute(_updates_joined(tuple(change.shape() for change in changes)), bound)
