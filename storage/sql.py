@@ -89,7 +89,7 @@ def _bound(dialect: Dialect, table: Table, rows: Iterable[dict[str, Any]], colum
         values.append(each := [])
         for name, process in processors:
             value = row[name]
-            if process is not None and value is not None:
+            if process is not None:  # None too: a JSON column stores it as 'null', as an executemany would
                 if isinstance(value, dict | list):
                     value = process(value)
                 else:
