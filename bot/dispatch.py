@@ -149,12 +149,17 @@ class Dispatcher:
             raise ValueError("exactly one router must declare the fallback handler")
         self.fallback = fallbacks[0]
         self._warmers = [w for r in routers for w in r.warmers]
+        self._table_warmers = [w for r in routers for w in r.table_warmers]
 
     def warm(self) -> None:
         """Load now what the handlers would otherwise load on first use (the knowledge base
-        and its index, jieba, data tables), so that the first message is as quick as any."""
+        and its index, jieba, data tables, the rows kept in memory), so that the first message
+        is as quick as any."""
         for warm_up in self._warmers:
             warm_up(self.services)
+        with Session(self.engine) as session:
+            for load in self._table_warmers:
+                load(session)
 
     def dispatch(self, update: Update) -> Reply | None:
         """Handle one update; None means "a retry of a message still being handled"."""
