@@ -54,6 +54,17 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
     return session.connection().execute(stmt, values).first() is not None
 
 
+# SQLite: from this many rows on one JSON array beats plain parameters (1 row: +20 µs, 16 rows: -67 µs)
+JSON_ROWS = 4
+
+
+@cache
+def _update_each(table: Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    """UPDATE table SET each of `columns` WHERE each of `keys`, all bound as b_<name>."""
+    return update(table).where(*(table.c[k] == bindparam(f"b_{k}") for k in keys)).values(
+        {name: bindparam(f"b_{name}") for name in columns})
+
+
 def _given(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
     """The rows of a batch as a table named given(columns), all bound in one value per table
     or column (`_bound`), so that one statement text serves any number of rows: compiled
@@ -109,14 +120,21 @@ def _rows_insert(build: Callable[[InsertBuilder], Any], dialect: str, columns: t
     return build(insert)
 
 
+@cache
+def _plain_insert(build: Callable[[InsertBuilder], Any], dialect: str) -> Any:
+    return build(_insert_builder(dialect))
+
+
 def insert_rows(session: Session, build: Callable[[InsertBuilder], Any], rows: list[dict[str, Any]]) -> Any:
     """Run the INSERT that `build(insert)` makes (ON CONFLICT and RETURNING clauses as it likes)
     for many rows that all name the same columns; its result. The rows go in as one value
     (see `_given`): an INSERT of many VALUES has a text of its own for each number of rows,
     which psycopg converts afresh and the server parses and plans afresh, and an executemany
-    is slow in SQLAlchemy's parameter handling. The statement is built once per database and
-    columns."""
+    is slow in SQLAlchemy's parameter handling (on SQLite a few rows still go as one). The
+    statement is built once per database and columns."""
     dialect = session.get_bind().dialect
+    if dialect.name != "postgresql" and len(rows) < JSON_ROWS:
+        return session.connection().execute(_plain_insert(build, dialect.name), rows)
     columns = tuple(rows[0])
     statement = _rows_insert(build, dialect.name, columns)
     return session.connection().execute(statement, _bound(dialect, statement.table, rows, columns))
@@ -213,8 +231,9 @@ def update_rows(session: Session, table: Table, keys: tuple[str, ...], rows: lis
 def update_all(session: Session, changes: Iterable[RowUpdates]) -> None:
     """Set the rows of each change, in turn, each change one statement with its rows joined in
     (see `_given`): an executemany costs PostgreSQL several times as much CPU, one UPDATE per
-    row, and SQLAlchemy's parameter handling twice what SQLite's JSON functions do. On
-    PostgreSQL all the changes are one statement, one round trip.
+    row, and SQLAlchemy's parameter handling twice what SQLite's JSON functions do (below
+    JSON_ROWS rows it is an executemany there). On PostgreSQL all the changes are one
+    statement, one round trip.
     """
     changes = [change for change in changes if change.rows]
     if not changes:
@@ -222,7 +241,14 @@ def update_all(session: Session, changes: Iterable[RowUpdates]) -> None:
     dialect = session.get_bind().dialect
     if dialect.name != "postgresql":
         for change in changes:
-            session.connection().execute(_update_joined(dialect.name, *change.shape()), change.bound(dialect))
+            if len(change.rows) >= JSON_ROWS:
+                session.connection().execute(_update_joined(dialect.name, *change.shape()), change.bound(dialect))
+                continue
+            table, keys, columns, same = change.shape()
+            fixed = {f"b_{name}": value for name, value in change.same.items()}
+            params = [{**{f"b_{name}": value for name, value in row.items()}, **fixed} for row in change.rows]
+            session.connection().execute(_update_each(table, keys, tuple(c for c in (*columns, *same)
+                                                                          if c not in keys)), params)
         return
     bound: dict[str, Any] = {}
     for change in changes:

@@ -11,7 +11,7 @@ from sqlmodel import Session, SQLModel, select
 from storage.db import alembic_config, make_engine, session_scope
 from storage.inbound import STALE_CLAIM, Claim, claim_messages, finish_messages
 from storage.models import ChatAccount, Conversation, InboundMessage, utcnow
-from storage.sql import InsertBuilder, insert_ignore, insert_rows, table_of, update_rows
+from storage.sql import JSON_ROWS, InsertBuilder, insert_ignore, insert_rows, table_of, update_rows
 
 
 def test_migrations_create_exactly_the_models(db_url: str) -> None:
@@ -129,17 +129,17 @@ def test_update_rows_keeps_quotes_backslashes_and_nulls(db_url: str) -> None:
     engine = make_engine(db_url)
     now = utcnow()
     with session_scope(engine) as s:
-        s.add_all([Conversation(channel="wechat", user_id=u, data={}, back=[], updated_at=now) for u in ("a", "b")])
+        s.add_all([Conversation(channel="wechat", user_id=u, data={}, back=[], updated_at=now) for u in "abcde"])
     typed = {"text": '他说"行"，路径 C:\\村里\\{1,2}', "ids": [3, None], "back": None}
-    with session_scope(engine) as s:
-        update_rows(s, table_of(Conversation), ("channel", "user_id"), [
-            {"channel": "wechat", "user_id": "a", "step": None, "data": typed, "back": ['"town"', "\\"]},
-            {"channel": "wechat", "user_id": "b", "step": None, "data": {}, "back": []},
-        ])
-    with Session(engine) as s:
-        rows = {c.user_id: c for c in s.exec(select(Conversation))}
-    assert (rows["a"].step, rows["a"].data, rows["a"].back) == (None, typed, ['"town"', "\\"])
-    assert (rows["b"].data, rows["b"].back) == ({}, [])
+    for people in ("ab", "abcde"):  # a few rows, and as many as SQLite binds as one JSON array
+        with session_scope(engine) as s:
+            update_rows(s, table_of(Conversation), ("channel", "user_id"), [
+                {"channel": "wechat", "user_id": u, "step": None, "data": typed if u == "a" else {},
+                 "back": ['"town"', "\\"] if u == "a" else []} for u in people])
+        with Session(engine) as s:
+            rows = {c.user_id: c for c in s.exec(select(Conversation))}
+        assert (rows["a"].step, rows["a"].data, rows["a"].back) == (None, typed, ['"town"', "\\"])
+        assert (rows["b"].data, rows["b"].back) == ({}, [])
     engine.dispose()
 
 
@@ -159,7 +159,8 @@ def test_insert_rows_stores_what_the_orm_stores(db_url: str) -> None:
     with session_scope(engine) as s:
         s.add(ChatAccount(user_id="orm", **values))
         insert_rows(s, _insert_account, [{"user_id": "rows", **values}, {"user_id": "两", **values}])
+        insert_rows(s, _insert_account, [{"user_id": f"many{n}", **values} for n in range(JSON_ROWS)])
     with engine.connect() as conn:
         stored = {row[2]: tuple(row)[3:] for row in conn.execute(text("SELECT * FROM chat_account"))}
-    assert stored.keys() == {"orm", "rows", "两"} and stored["orm"] == stored["rows"] == stored["两"]
+    assert len(stored) == 3 + JSON_ROWS and all(row == stored["orm"] for row in stored.values())
     engine.dispose()
