@@ -23,10 +23,11 @@ from bot.reply_length import fit_reply
 from bot.router import MORE, Command, Ctx, Flow, Handler, MenuItem, Router, matches_choice
 from bot.services import Services
 from knowledge.text import compact, pinyin_key
-from storage.conversations import ConversationState, lock_conversations, save_conversations
+from storage.conversations import ConversationState, saved_conversations
 from storage.db import session_scope
-from storage.inbound import Claim, claim_messages, finish_messages, release_message
-from storage.workers import AccountRef, expect_workers, touch_accounts
+from storage.inbound import Claim, claim_messages, finished_messages, release_claims, release_message
+from storage.sql import update_all
+from storage.workers import AccountRef, arrive, expect_workers
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,18 @@ def _first_of_each(updates: list[Update]) -> tuple[list[int], dict[int, int]]:
             first[key] = i
             todo.append(i)
     return todo, copies
+
+
+@contextmanager
+def _autocommit(bind: Engine | Connection) -> Iterator[None]:
+    """The connection commits each statement as it runs, for the claims: one INSERT needs no
+    transaction around it, and BEGIN and COMMIT would be two more round trips a batch."""
+    assert isinstance(bind, Connection)
+    bind.execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        yield
+    finally:
+        bind.execution_options(isolation_level=bind.default_isolation_level)
 
 
 def _replay(update: Update, claim: Claim) -> Reply | None:
@@ -136,12 +149,17 @@ class Dispatcher:
             raise ValueError("exactly one router must declare the fallback handler")
         self.fallback = fallbacks[0]
         self._warmers = [w for r in routers for w in r.warmers]
+        self._table_warmers = [w for r in routers for w in r.table_warmers]
 
     def warm(self) -> None:
         """Load now what the handlers would otherwise load on first use (the knowledge base
-        and its index, jieba, data tables), so that the first message is as quick as any."""
+        and its index, jieba, data tables, the rows kept in memory), so that the first message
+        is as quick as any."""
         for warm_up in self._warmers:
             warm_up(self.services)
+        with Session(self.engine) as session:
+            for load in self._table_warmers:
+                load(session)
 
     def dispatch(self, update: Update) -> Reply | None:
         """Handle one update; None means "a retry of a message still being handled"."""
@@ -190,9 +208,10 @@ class Dispatcher:
         """Claim in a transaction of its own (PostgreSQL). If the batch's claims fail, each
         message is claimed alone, so one that cannot be stored costs only itself."""
         try:
-            with session_scope(bind) as session:
+            with _autocommit(bind), session_scope(bind) as session:
                 return self._claim(session, updates, todo, results, retake=retake)
         except Exception:
+            self._unclaim(bind, [updates[i] for i in todo])
             if len(todo) > 1:
                 log.warning("claiming a batch of %d updates failed; claiming them one by one", len(todo),
                             exc_info=True)
@@ -201,6 +220,15 @@ class Dispatcher:
             log.exception("claiming a %s update on %s failed", update.kind, update.channel)
             results[todo[0]] = Reply.of(SORRY)
             return []
+
+    @staticmethod
+    def _unclaim(bind: Engine | Connection, updates: list[Update]) -> None:
+        """Forget what claims of a failed claiming were made (each took effect as it was made)."""
+        try:
+            with _autocommit(bind), session_scope(bind) as session:
+                release_claims(session, [(u.channel, u.dedup_key) for u in updates if u.dedup_key])
+        except Exception:  # the connection is broken: its claims are taken over at once anyway
+            log.warning("could not release the claims of a failed claiming", exc_info=True)
 
     def _handle(self, bind: Engine | Connection, updates: list[Update], todo: list[int]) -> dict[int, Reply | None]:
         if not todo:
@@ -225,8 +253,7 @@ class Dispatcher:
             if not self._claim_apart:
                 todo = self._claim(session, updates, todo, results)
             people = [(updates[i].channel, updates[i].user_id) for i in todo]
-            states = lock_conversations(session, people)
-            accounts = touch_accounts(session, people, now=self.services.clock())
+            states, accounts = arrive(session, people, now=self.services.clock())
             expect_workers(session, accounts.values())
             finished = []
             for i in todo:
@@ -235,8 +262,7 @@ class Dispatcher:
                 reply = results[i] = self._answer(session, update, accounts[person], states[person])
                 if update.dedup_key:
                     finished.append((update.channel, update.dedup_key, reply.to_dict()))
-            finish_messages(session, finished)
-            save_conversations(session, states.values())
+            update_all(session, [finished_messages(finished), saved_conversations(states.values())])
         return results
 
     @staticmethod

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Ctx"], Reply]
 Warmer = Callable[["Services"], object]
+TableWarmer = Callable[[Session], object]
 PAUSED = "_paused"
 MORE = "_more"  # the part of the last reply cut off for being too long, shown on 详情
 
@@ -80,6 +81,7 @@ class Router:
         self.fallback_handler: Handler | None = None
         self.menu: list[MenuItem] = []
         self.warmers: list[Warmer] = []
+        self.table_warmers: list[TableWarmer] = []
 
     def command(
         self, *aliases: str, prefix: bool = False, anytime: bool = False, menu: tuple[int, str] | None = None,
@@ -114,6 +116,13 @@ class Router:
         """Register what loads this router's data (tables, the knowledge base) ahead of the
         first message; the server runs it before it accepts requests (`Dispatcher.warm`)."""
         self.warmers.append(fn)
+        return fn
+
+    def warm_tables(self, fn: TableWarmer) -> TableWarmer:
+        """Register what reads the rows this router keeps in memory (storage.kept: open jobs,
+        fairs); `Dispatcher.warm` runs it in a session of its own, so that the first villager
+        to ask does not wait for a few thousand rows to load."""
+        self.table_warmers.append(fn)
         return fn
 
 

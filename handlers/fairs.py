@@ -21,6 +21,7 @@ from storage.matching import fit, view
 from storage.models import Fair
 
 router = Router("fairs")
+router.warm_tables(lambda session: live_fair(session, 0))  # no fair is 0: reads the kept fairs
 browse = router.flow("fairs", title="")  # a light flow: any command ends it
 
 LISTED = 3  # one line each: the list stays short enough to read at once

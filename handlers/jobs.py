@@ -17,6 +17,7 @@ from handlers.paging import current_page, has_next, heading, off_the_list, turn_
 from handlers.terms import match_terms
 from knowledge import taxonomy
 from knowledge.text import choice_numbers, compact, integers
+from storage import job_search
 from storage.job_search import JobMatch, jobs_for
 from storage.jobs import apply, employer_name, get_job, get_jobs, is_open, open_jobs
 from storage.matching import fit, view
@@ -24,6 +25,7 @@ from storage.matching import fit, view
 log = logging.getLogger(__name__)
 router = Router("jobs")
 router.warm_up(lambda services: (taxonomy.skills(), taxonomy.availability(), taxonomy.travel_ranges()))
+router.warm_tables(lambda session: (job_search.open_jobs(session), get_jobs(session, job_ids=[])))
 browse = router.flow("jobs", title="")  # a light flow: any command ends it
 
 ALL_COUNTY = "全县都看"

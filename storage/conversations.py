@@ -10,7 +10,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
 from storage.models import Conversation, utcnow
-from storage.sql import InsertBuilder, insert_rows, table_of, update_rows
+from storage.sql import InsertBuilder, Inserting, RowUpdates, insert_rows, table_of
 
 _TABLE = table_of(Conversation)
 
@@ -40,6 +40,13 @@ def _lock(insert: InsertBuilder) -> Any:
                 _TABLE.c.data, _TABLE.c.back, _TABLE.c.version)
 
 
+def locking(people: Iterable[Person]) -> Inserting:
+    """The INSERT of `lock_conversations` and its rows (for `storage.sql.insert_rows_joined`)."""
+    now = utcnow()
+    return _lock, [{"channel": channel, "user_id": user_id, "data": {}, "back": [], "version": 1, "updated_at": now}
+                   for channel, user_id in sorted(set(people))]
+
+
 def lock_conversations(session: Session, people: Iterable[Person]) -> dict[Person, ConversationState]:
     """These people's state rows, created if new, locked until the transaction ends.
 
@@ -48,19 +55,18 @@ def lock_conversations(session: Session, people: Iterable[Person]) -> dict[Perso
     taken before any read. People are locked in one order, so that two processes locking
     overlapping groups cannot deadlock on these rows.
     """
-    now = utcnow()
-    params = [{"channel": channel, "user_id": user_id, "data": {}, "back": [], "version": 1, "updated_at": now}
-              for channel, user_id in sorted(set(people))]
+    build, params = locking(people)
     if not params:
         return {}
-    rows = insert_rows(session, _lock, params).all()
+    rows = insert_rows(session, build, params).all()
     return {(row.channel, row.user_id): ConversationState(*row) for row in rows}
 
 
-def save_conversations(session: Session, states: Iterable[ConversationState]) -> None:
-    """Write back where each person now is (rows `lock_conversations` gave)."""
+def saved_conversations(states: Iterable[ConversationState]) -> RowUpdates:
+    """The change that writes back where each person now is (rows `lock_conversations` gave),
+    for `storage.sql.update_all`."""
     rows = [{"id": s.id, "flow": s.flow, "step": s.step, "data": s.data, "back": s.back} for s in states]
-    update_rows(session, _TABLE, ("id",), rows)
+    return RowUpdates(_TABLE, ("id",), rows)
 
 
 def reset_conversations(session: Session, *, channel: str, user_ids: list[str]) -> None:

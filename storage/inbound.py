@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, text, tuple_, update
 from sqlmodel import Session, col, select
 
 from storage.models import InboundMessage, utcnow
-from storage.sql import InsertBuilder, insert_rows, table_of, update_rows
+from storage.sql import InsertBuilder, RowUpdates, insert_rows, table_of, update_all
 
 STALE_CLAIM = timedelta(seconds=60)
 _TABLE = table_of(InboundMessage)
@@ -104,10 +104,16 @@ def _claim_seen(session: Session, channel: str, dedup_key: str, now: datetime, r
     return Claim(fresh=False)
 
 
+def finished_messages(finished: Iterable[tuple[str, str, dict[str, Any]]]) -> RowUpdates:
+    """The change that marks each (channel, dedup_key, reply) message handled and keeps its
+    reply for retries (for `storage.sql.update_all`)."""
+    rows = [{"channel": channel, "dedup_key": key, "reply": reply} for channel, key, reply in finished]
+    return RowUpdates(_TABLE, ("channel", "dedup_key"), rows, {"status": "done", "updated_at": utcnow()})
+
+
 def finish_messages(session: Session, finished: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
     """Mark each (channel, dedup_key, reply) message handled and keep its reply for retries."""
-    rows = [{"channel": channel, "dedup_key": key, "reply": reply} for channel, key, reply in finished]
-    update_rows(session, _TABLE, ("channel", "dedup_key"), rows, status="done", updated_at=utcnow())
+    update_all(session, [finished_messages(finished)])
 
 
 def release_message(session: Session, *, channel: str, dedup_key: str) -> None:
@@ -115,6 +121,16 @@ def release_message(session: Session, *, channel: str, dedup_key: str) -> None:
     session.exec(delete(InboundMessage).where(
         col(InboundMessage.channel) == channel, col(InboundMessage.dedup_key) == dedup_key,
         col(InboundMessage.status) == "processing"))
+
+
+def release_claims(session: Session, messages: Iterable[Message]) -> None:
+    """Forget the claims on these (channel, dedup_key) messages that this session's connection
+    made and still holds (on PostgreSQL claims are made outside a transaction: a batch whose
+    claiming failed part way leaves those it made)."""
+    owner = _backend(session)
+    session.exec(delete(InboundMessage).where(
+        tuple_(col(InboundMessage.channel), col(InboundMessage.dedup_key)).in_(list(messages)),
+        col(InboundMessage.status) == "processing", col(InboundMessage.claimed_by) == owner))
 
 
 def forget_user_messages(session: Session, *, channel: str, user_ids: list[str]) -> None:

@@ -13,10 +13,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage import cases, outbox
-from storage.conversations import reset_conversations
+from storage.conversations import ConversationState, Person, locking, reset_conversations
 from storage.inbound import forget_user_messages
 from storage.models import ChatAccount, JobApplication, Worker, WorkerSkill, saved_id, utcnow
-from storage.sql import InsertBuilder, insert_rows, table_of
+from storage.sql import InsertBuilder, Inserting, insert_rows, insert_rows_joined, table_of
 
 _WORKER_TABLE = table_of(Worker)
 _WORKER_COLUMNS = [column.name for column in _WORKER_TABLE.columns if column.name != "id"]
@@ -54,6 +54,12 @@ class AccountRef:
         return loaded.worker_id if loaded is not None else self.worker_id
 
 
+def touching(people: Iterable[tuple[str, str]], *, now: datetime) -> Inserting:
+    """The INSERT of `touch_accounts` and its rows (for `storage.sql.insert_rows_joined`)."""
+    return _touch, [{"channel": channel, "user_id": user_id, "created_at": now, "last_inbound_at": now,
+                     "window_sends": 0, "reachable": True} for channel, user_id in sorted(set(people))]
+
+
 def touch_accounts(session: Session, people: Iterable[tuple[str, str]], *,
                    now: datetime) -> dict[tuple[str, str], AccountRef]:
     """The accounts these (channel, user_id) messages came from, created if new, marked as
@@ -62,12 +68,26 @@ def touch_accounts(session: Session, people: Iterable[tuple[str, str]], *,
     Hearing from a person opens WeChat's 48-hour customer-service window again and means
     they can be reached.
     """
-    params = [{"channel": channel, "user_id": user_id, "created_at": now, "last_inbound_at": now,
-               "window_sends": 0, "reachable": True} for channel, user_id in sorted(set(people))]
+    build, params = touching(people, now=now)
     if not params:
         return {}
-    rows = insert_rows(session, _touch, params)
+    rows = insert_rows(session, build, params)
     return {(row.channel, row.user_id): AccountRef(row.id, row.worker_id) for row in rows}
+
+
+def arrive(session: Session, people: Iterable[tuple[str, str]], *,
+           now: datetime) -> tuple[dict[Person, ConversationState], dict[Person, AccountRef]]:
+    """`lock_conversations` and `touch_accounts` for the people a batch of messages came from,
+    on PostgreSQL in one statement."""
+    conversations, accounts = locking(people), touching(people, now=now)
+    if not conversations[1]:
+        return {}, {}
+    states, refs = {}, {}
+    for state, (account_id, _channel, _user_id, worker_id) in insert_rows_joined(
+            session, conversations, accounts, ("channel", "user_id")):
+        person = (state[1], state[2])
+        states[person], refs[person] = ConversationState(*state), AccountRef(account_id, worker_id)
+    return states, refs
 
 
 _EXPECTED, _LOADED = "jobbot.expected_workers", "jobbot.loaded_workers"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import command
 from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel, select
 
 from storage.db import alembic_config, make_engine, session_scope
 from storage.inbound import STALE_CLAIM, Claim, claim_messages, finish_messages
-from storage.models import Conversation, InboundMessage, utcnow
-from storage.sql import insert_ignore, table_of, update_rows
+from storage.models import ChatAccount, Conversation, InboundMessage, utcnow
+from storage.sql import JSON_ROWS, InsertBuilder, insert_ignore, insert_rows, table_of, update_rows
 
 
 def test_migrations_create_exactly_the_models(db_url: str) -> None:
@@ -127,15 +129,38 @@ def test_update_rows_keeps_quotes_backslashes_and_nulls(db_url: str) -> None:
     engine = make_engine(db_url)
     now = utcnow()
     with session_scope(engine) as s:
-        s.add_all([Conversation(channel="wechat", user_id=u, data={}, back=[], updated_at=now) for u in ("a", "b")])
+        s.add_all([Conversation(channel="wechat", user_id=u, data={}, back=[], updated_at=now) for u in "abcde"])
     typed = {"text": '他说"行"，路径 C:\\村里\\{1,2}', "ids": [3, None], "back": None}
+    for people in ("ab", "abcde"):  # a few rows, and as many as SQLite binds as one JSON array
+        with session_scope(engine) as s:
+            update_rows(s, table_of(Conversation), ("channel", "user_id"), [
+                {"channel": "wechat", "user_id": u, "step": None, "data": typed if u == "a" else {},
+                 "back": ['"town"', "\\"] if u == "a" else []} for u in people])
+        with Session(engine) as s:
+            rows = {c.user_id: c for c in s.exec(select(Conversation))}
+        assert (rows["a"].step, rows["a"].data, rows["a"].back) == (None, typed, ['"town"', "\\"])
+        assert (rows["b"].data, rows["b"].back) == ({}, [])
+    engine.dispose()
+
+
+def _insert_account(insert: InsertBuilder) -> Any:
+    return insert(table_of(ChatAccount))
+
+
+def test_insert_rows_stores_what_the_orm_stores(db_url: str) -> None:
+    """Rows inserted as a batch (one JSON array on SQLite, arrays on PostgreSQL) are stored as
+    an ORM insert stores them: timestamps, booleans, NULLs and numbers alike."""
+    engine = make_engine(db_url)
+    now = utcnow()
+    values: dict[str, Any] = {
+        "channel": "wechat", "worker_id": None, "last_inbound_at": now, "window_sends": 3, "reachable": False,
+        "latitude": 29.13, "longitude": None, "located_at": None, "link_failures": 1, "link_blocked_until": now,
+        "created_at": now}
     with session_scope(engine) as s:
-        update_rows(s, table_of(Conversation), ("channel", "user_id"), [
-            {"channel": "wechat", "user_id": "a", "step": None, "data": typed, "back": ['"town"', "\\"]},
-            {"channel": "wechat", "user_id": "b", "step": None, "data": {}, "back": []},
-        ])
-    with Session(engine) as s:
-        rows = {c.user_id: c for c in s.exec(select(Conversation))}
-    assert (rows["a"].step, rows["a"].data, rows["a"].back) == (None, typed, ['"town"', "\\"])
-    assert (rows["b"].data, rows["b"].back) == ({}, [])
+        s.add(ChatAccount(user_id="orm", **values))
+        insert_rows(s, _insert_account, [{"user_id": "rows", **values}, {"user_id": "两", **values}])
+        insert_rows(s, _insert_account, [{"user_id": f"many{n}", **values} for n in range(JSON_ROWS)])
+    with engine.connect() as conn:
+        stored = {row[2]: tuple(row)[3:] for row in conn.execute(text("SELECT * FROM chat_account"))}
+    assert len(stored) == 3 + JSON_ROWS and all(row == stored["orm"] for row in stored.values())
     engine.dispose()
