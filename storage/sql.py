@@ -74,13 +74,19 @@ def _given(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
     arrays, json_each of one JSON array of rows, bound as j_<table>: an executemany's
     parameter handling in SQLAlchemy cost twice what SQLite's JSON functions do."""
     if dialect == "postgresql":
-        arrays = (bindparam(f"a_{name}", type_=postgresql.ARRAY(table.c[name].type, dimensions=1))
+        arrays = (bindparam(f"a_{name}", type_=postgresql.ARRAY(_unbounded(table.c[name].type), dimensions=1))
                   for name in columns)
         return func.unnest(*arrays).table_valued(*(column(name, table.c[name].type) for name in columns)) \
             .render_derived(name="given")
     rows = func.json_each(bindparam(f"j_{table.name}", type_=String)).table_valued("value")
     return select(*(func.json_extract(rows.c.value, literal_column(f"'$[{i}]'")).label(name)
                     for i, name in enumerate(columns))).subquery("given")
+
+
+def _unbounded(type_: Any) -> Any:
+    """A string column's type without its length, for the array its rows are bound in: a cast to
+    VARCHAR(n)[] cuts a longer value silently, where storing it in the column refuses it."""
+    return String() if getattr(type_, "length", None) else type_  # String, or SQLModel's AutoString
 
 
 @cache
