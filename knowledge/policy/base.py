@@ -18,7 +18,7 @@ from knowledge.places import gazetteer
 from knowledge.policy.answer import Answer, Citation, not_covered, reply
 from knowledge.policy.document import PolicyDocument, parse_document, read_text
 from knowledge.policy.expand import Expander
-from knowledge.policy.howto import HOWTO_REF, HowTo, HowToTable
+from knowledge.policy.howto import HOWTO_REF, HowTo, HowToTable, worded
 from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.learned import (
     NONE,
@@ -65,8 +65,6 @@ OVERRULE = 0.7
 HOWTO_SURE = 0.3
 HOWTO_OVERRULE = 1.0  # ... and to be taken over the topic the table's words found
 HOWTO_YIELD = 1.0  # how far the measure classifier must lead to keep a worded question for the plan
-HOWTO_WORDED = 5  # Chinese characters a question needs before the learned guess reads it
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -161,7 +159,7 @@ class PolicyBase:
             typed = compact(question)
             repaired = self._speller.correct(typed)
             found = self._howto.find(repaired) if repaired != typed else None
-        if len(_HAN.findall(question)) < HOWTO_WORDED:  # "报名 2" is the command, not a question about it
+        if not worded(question):
             return found
         measure, plan_lead = self._guesser.guess(self._canonical(question))
         topic, lead = self._howto_guesser.guess(question)

@@ -29,6 +29,7 @@ LABEL = "howto"  # a labelled question's label for the bot's how-to; "howto:退�
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUNS = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]")  # a run of Chinese, or one other character
 CONCEPT = "@"  # a slot word starting with it names a concept: all of that concept's words
+WORDED = 5  # Chinese characters a question needs before the learned guess reads it
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,12 @@ class HowToTable:
         """The menu items to offer after an answer citing these measures, without repeats."""
         labels = (label for m in measures for label in self._next_steps.get(str(m), ()))
         return tuple(dict.fromkeys(labels))
+
+
+def worded(question: str) -> bool:
+    """Whether the text is long enough to be a question of its own for the learned guess: "报名 2"
+    is the command, not a question about it."""
+    return len(_HAN.findall(question)) >= WORDED
 
 
 def _syllables(text: str) -> tuple[str, ...]:

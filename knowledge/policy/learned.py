@@ -17,7 +17,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ NONE = "none"
 STRENGTH = 1.0  # inverse regularisation
 KEPT = 3  # trained classifiers kept in the cache folder
 SYLLABLES = 2  # longest run of syllables (3 or 4 did worse by set)
+MARGINS_KEPT = 1024  # questions whose margins are kept (villagers ask the same few things)
 CACHE_VERSION = 2  # raise when what is saved, or how it is read, changes
 Block = tuple[list[str], np.ndarray, np.ndarray]  # terms, their idf, each label's weight for each term
 
@@ -90,6 +91,8 @@ class MeasureGuesser:
         self._blocks = blocks
         self._analyzers = _analyzers(words)
         self._vocabularies = [{term: i for i, term in enumerate(terms)} for terms, _, _ in blocks]
+        # a question is read for its how-to, its answer and its doubt: its margins are worked out once
+        self._kept = lru_cache(maxsize=MARGINS_KEPT)(self._margins)
 
     def guess(self, question: str) -> tuple[str, float]:
         """The likeliest label and how far its margin is above that of NONE (0 when it is NONE):
@@ -110,7 +113,10 @@ class MeasureGuesser:
 
     def margins(self, question: str) -> np.ndarray:
         """Each label's margin, as the SVM's decision function gives it (TF-IDF with sublinear tf,
-        each kind of feature normalised to length 1)."""
+        each kind of feature normalised to length 1); read-only, as it is kept for the next ask."""
+        return self._kept(question)
+
+    def _margins(self, question: str) -> np.ndarray:
         text = _form(question)
         margins = self._intercept.copy()
         for analyzer, vocabulary, (_, idf, weights) in zip(
@@ -122,6 +128,7 @@ class MeasureGuesser:
             columns = [vocabulary[term] for term in counts]
             values = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[columns]
             margins += values @ weights[columns] / np.linalg.norm(values)
+        margins.setflags(write=False)
         return margins
 
     def save(self, path: Path) -> None:
