@@ -39,8 +39,10 @@ the plan alone, and first run before any change made for them; so were train13 (
 train14 (320, many voices, half typed short) and the blind5 set (tests/data/policy_eval_blind5_{dev,
 heldout}.jsonl: 200, a third of them not answered by the plan, split once with seed 20261213), and
 the blind6 set (tests/data/policy_eval_blind6_{dev,heldout}.jsonl: 300, 82 not answered by the plan,
-61 of them near-misses, split once in halves with seed 20261216).
-`--no-heldout` leaves the seven held-out halves out (for working on the method).
+61 of them near-misses, split once in halves with seed 20261216), and the blind7 set
+(tests/data/policy_eval_blind7_{dev,heldout}.jsonl: 300, 80 not answered by the plan, about 66 of them
+near-misses, split once in halves with seed 20261219).
+`--no-heldout` leaves the nine held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
 """
@@ -64,18 +66,8 @@ PROBE_SET = DATA / "policy_eval_probe.jsonl"
 FRESH_DEV_SET = DATA / "policy_eval_fresh_dev.jsonl"
 FRESH_HELDOUT_SET = DATA / "policy_eval_fresh_heldout.jsonl"
 EVERYDAY_SET = DATA / "policy_eval_everyday.jsonl"
-BLIND_DEV_SET = DATA / "policy_eval_blind_dev.jsonl"
-BLIND_HELDOUT_SET = DATA / "policy_eval_blind_heldout.jsonl"
-BLIND2_DEV_SET = DATA / "policy_eval_blind2_dev.jsonl"
-BLIND2_HELDOUT_SET = DATA / "policy_eval_blind2_heldout.jsonl"
-BLIND3_DEV_SET = DATA / "policy_eval_blind3_dev.jsonl"
-BLIND3_HELDOUT_SET = DATA / "policy_eval_blind3_heldout.jsonl"
-BLIND4_DEV_SET = DATA / "policy_eval_blind4_dev.jsonl"
-BLIND4_HELDOUT_SET = DATA / "policy_eval_blind4_heldout.jsonl"
-BLIND5_DEV_SET = DATA / "policy_eval_blind5_dev.jsonl"
-BLIND5_HELDOUT_SET = DATA / "policy_eval_blind5_heldout.jsonl"
-BLIND6_DEV_SET = DATA / "policy_eval_blind6_dev.jsonl"
-BLIND6_HELDOUT_SET = DATA / "policy_eval_blind6_heldout.jsonl"
+# Each blind set is two files, policy_eval_<name>_{dev,heldout}.jsonl.
+BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
 SPOKEN_CHECK_SET = DATA / "policy_eval_spoken_probe2.jsonl"
@@ -192,12 +184,8 @@ def main(argv: list[str]) -> int:
     run(kb, load_eval(PROBE_SET), "probe set", "--verbose" in argv)
     run(kb, load_eval(FRESH_DEV_SET), "fresh dev", "--verbose" in argv)
     run(kb, load_eval(EVERYDAY_SET), "everyday set", "--verbose" in argv)
-    run(kb, load_eval(BLIND_DEV_SET), "blind dev", "--verbose" in argv)
-    run(kb, load_eval(BLIND2_DEV_SET), "blind2 dev", "--verbose" in argv)
-    run(kb, load_eval(BLIND3_DEV_SET), "blind3 dev", "--verbose" in argv)
-    run(kb, load_eval(BLIND4_DEV_SET), "blind4 dev", "--verbose" in argv)
-    run(kb, load_eval(BLIND5_DEV_SET), "blind5 dev", "--verbose" in argv)
-    run(kb, load_eval(BLIND6_DEV_SET), "blind6 dev", "--verbose" in argv)
+    for name in BLIND_SETS:
+        run(kb, load_eval(DATA / f"policy_eval_{name}_dev.jsonl"), f"{name} dev", "--verbose" in argv)
     for path in TRAIN_SETS:
         run(kb, load_eval(path), f"{path.stem.removeprefix('policy_eval_')} set", "--verbose" in argv)
     run(kb, load_eval(SPOKEN_PROBE_SET), "spoken probe", "--verbose" in argv)
@@ -206,12 +194,8 @@ def main(argv: list[str]) -> int:
         # Misses of the held-out halves are never printed: they are not for tuning.
         run(kb, load_eval(HELDOUT_SET), "held-out half", False)
         run(kb, load_eval(FRESH_HELDOUT_SET), "fresh held-out", False)
-        run(kb, load_eval(BLIND_HELDOUT_SET), "blind held-out", False)
-        run(kb, load_eval(BLIND2_HELDOUT_SET), "blind2 held-out", False)
-        run(kb, load_eval(BLIND3_HELDOUT_SET), "blind3 held-out", False)
-        run(kb, load_eval(BLIND4_HELDOUT_SET), "blind4 held-out", False)
-        run(kb, load_eval(BLIND5_HELDOUT_SET), "blind5 held-out", False)
-        run(kb, load_eval(BLIND6_HELDOUT_SET), "blind6 held-out", False)
+        for name in BLIND_SETS:
+            run(kb, load_eval(DATA / f"policy_eval_{name}_heldout.jsonl"), f"{name} held-out", False)
     if "--old" in argv:
         for path in OLD_SETS:
             run(kb, load_eval(path), f"older set {path.name}", False)
