@@ -122,7 +122,7 @@ def read(text: str, learned: SkillGuesser | None = None) -> Reading:
     if len(reading.codes) > 1:
         margins = learned.margins(text)
         if max(margins[c] for c in reading.codes) >= SURE_OF_ONE:
-            kept = [c for c in reading.codes if margins[c] > DOUBTED]
+            kept = [c for c in reading.codes if c in reading.picked or margins[c] > DOUBTED]
             return replace(reading, codes=kept, by_no=[c for c in reading.by_no if c in kept])
     if reading.codes or reading.unlisted:
         return reading
