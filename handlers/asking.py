@@ -23,6 +23,9 @@ _LISTING = re.compile(r"呢.*呢$|(?:这些|那些|之类|这种|那种|什么�
 QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
 # "你们这个要收钱不": a yes-or-no question put to us, 不 or 没有 at its end
 _ASKED_OF_US = re.compile(r"^[^，,。]*(?:你们|你)[^，,。]*(?:不|没有?)$")
+# "推送岗位要不要钱的", "培训收不收费": a yes-or-no question asked as A-not-A in the last clause
+# ("去不去都行" is an answer)
+_A_NOT_A = re.compile(r"(\S)[不没]\1[^，,。都也]{0,8}$")
 
 
 def missed(ctx: Ctx, step: str) -> bool:
@@ -62,7 +65,7 @@ _ABOUT_THE_FORM = re.compile(r"问|填|写|登记|完|几个|多少个")
 def is_question(text: str) -> bool:
     """A question typed instead of an answer; not an answer with a grumble after it."""
     said = text.strip()
-    asked = _QUESTION.search(said) or _ASKED_OF_US.search(said)
+    asked = _QUESTION.search(said) or _ASKED_OF_US.search(said) or _A_NOT_A.search(said)
     if len(compact(text)) < QUESTION_MIN or not asked or _NOTHING_ELSE.search(said) or _LISTING.search(said):
         return False
     first = _FIRST_CLAUSE.match(text.strip())
