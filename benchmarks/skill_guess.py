@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from dialogs import BATCHES, FIRST_BATCH  # noqa: E402
 
 from knowledge import skill_guess, taxonomy  # noqa: E402
+from knowledge.learned import Guesser  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 EXAMPLES = ROOT / "knowledge" / "data" / "skill_examples.jsonl"
@@ -98,11 +99,11 @@ def main(argv: list[str]) -> int:
     unread_total = [0, 0]  # answers the rules read nothing in, those naming some work
     totals = [0, 0, 0, 0]
     for name, rows in by_set.items():
-        guesser = skill_guess.SkillGuesser([*base, *(e for other, r in by_set.items() if other != name for e in r)])
+        guesser = Guesser(taxonomy.skills(), [*base, *(e for other, r in by_set.items() if other != name for e in r)])
         alone = read = both = 0
         for text, named in rows:
             want = sorted(named)
-            guess = sorted(guesser.guess(text))
+            guess = sorted(guesser.guess(text, skill_guess.SURE))
             reading = rules.read(text)
             nothing_read = not (reading.codes or reading.unlisted)
             together = sorted(skill_guess.read(text, guesser).codes)
