@@ -67,7 +67,8 @@ def guesser() -> Guesser:
 
 def read(text: str, learned: Guesser | None = None) -> Reading:
     """The rule reader's reading of a skills answer, less the skills the classifier doubts while it
-    is sure of some skill (the others read, or when none is left, the skills it is sure of); when
+    is sure of some skill (the others read; when none is left, the skills it is sure of, with the
+    rules' reading beside them as the answer's other meaning, to be asked about by number); when
     the rules read nothing (not even a trade with no option), the learned guess, marked as guessed
     so that the flow asks before keeping it. `learned`: another guesser than the one trained on
     everything shipped (benchmarks/skill_guess.py, training without one set)."""
@@ -78,7 +79,8 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
         sure = learned.guess(text, SURE_OF_ONE)
         kept = [c for c in reading.codes if margins[c] > DOUBTED]
         if sure and kept != reading.codes:
-            kept = kept or sure
+            if not kept:  # the guess overrules every skill read: its skills, but the person is asked once
+                return replace(reading, codes=sure, by_no=[], either=(tuple(sure), tuple(reading.codes)))
             return replace(reading, codes=kept, by_no=[c for c in reading.by_no if c in kept])
     if reading.codes or reading.unlisted:
         return reading
