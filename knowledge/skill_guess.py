@@ -12,13 +12,11 @@ left out of the training.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from functools import cache
-from importlib import resources
 
 from knowledge import taxonomy
-from knowledge.learned import Example, Guesser
+from knowledge.learned import Example, Guesser, Labelled, shipped
 from knowledge.taxonomy import UNLISTED, Reading
 
 SURE = 0.2  # the margin a skill needs to be guessed (benchmarks/skill_guess.py: at 0.0, 10 guesses, none right)
@@ -53,11 +51,9 @@ def taxonomy_examples() -> list[Example]:
 
 
 @cache
-def shipped_examples() -> tuple[tuple[str, tuple[str, ...], str], ...]:
+def shipped_examples() -> tuple[Labelled, ...]:
     """The labelled answers shipped with the package: (answer, skills, the dev set it comes from)."""
-    text = resources.files("knowledge").joinpath("data", "skill_examples.jsonl").read_text("utf-8")
-    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    return tuple((row["text"], tuple(row["skills"]), row["set"]) for row in rows)
+    return shipped("skill_examples.jsonl", "skills")
 
 
 @cache
@@ -74,15 +70,7 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     so that the flow asks before keeping it. `learned`: another guesser than the one trained on
     everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
-    reading = taxonomy.skills().read(text)
-    if reading.codes:
-        margins = learned.margins(text)
-        sure = learned.guess(text, SURE_OF_ONE)
-        kept = [c for c in reading.codes if margins[c] > DOUBTED]
-        if sure and kept != reading.codes:
-            if not kept:  # the guess overrules every skill read: its skills, but the person is asked once
-                return replace(reading, codes=sure, by_no=[], either=(tuple(sure), tuple(reading.codes)))
-            return replace(reading, codes=kept, by_no=[c for c in reading.by_no if c in kept])
+    reading = learned.doubt(text, taxonomy.skills().read(text), DOUBTED, SURE_OF_ONE)
     if reading.codes or reading.unlisted:
         return reading
     guessed = learned.guess(text, SURE)
