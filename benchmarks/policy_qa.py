@@ -41,7 +41,10 @@ heldout}.jsonl: 200, a third of them not answered by the plan, split once with s
 the blind6 set (tests/data/policy_eval_blind6_{dev,heldout}.jsonl: 300, 82 not answered by the plan,
 61 of them near-misses, split once in halves with seed 20261216), and the blind7 set
 (tests/data/policy_eval_blind7_{dev,heldout}.jsonl: 300, 80 not answered by the plan, about 66 of them
-near-misses, split once in halves with seed 20261219).
+near-misses, split once in halves with seed 20261219). train15 (320, everyday paraphrase of every
+measure from several angles) and train16 (160 near-miss pairs), train17 (320 in the hard styles:
+dialect, voice slips, typos, Traditional, two topics) and train18 (320 story-first) were written the
+same way and first run before the classifier was trained on them.
 `--no-heldout` leaves the nine held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -68,7 +71,7 @@ FRESH_HELDOUT_SET = DATA / "policy_eval_fresh_heldout.jsonl"
 EVERYDAY_SET = DATA / "policy_eval_everyday.jsonl"
 # Each blind set is two files, policy_eval_<name>_{dev,heldout}.jsonl.
 BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
-TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14))
+TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
 SPOKEN_CHECK_SET = DATA / "policy_eval_spoken_probe2.jsonl"
 OLD_SETS = (DATA / "policy_qa.jsonl", DATA / "policy_qa_holdout.jsonl")
