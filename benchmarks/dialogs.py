@@ -110,7 +110,9 @@ def by_choice(persona: dict, slot: str, reply: Reply) -> str:
         label_list = [OPTIONS[slot]().label(c) for c in codes]
     shown = list(reply.choices)
     if persona.get("numbers"):
-        return " ".join(str(shown.index(label) + 1) for label in label_list if label in shown) or "1"
+        # what the list does not show is typed in words, as the question invites ("也可直接打字")
+        picked = [str(shown.index(label) + 1) for label in label_list if label in shown]
+        return " ".join(picked + [label for label in label_list if label not in shown])
     return "、".join(label_list)
 
 

@@ -78,7 +78,7 @@ class Guesser:
             return reading
         margins = self.margins(text)
         surest = self.guess(text, sure)
-        kept = [c for c in reading.codes if margins[c] > doubted]
+        kept = [c for c in reading.codes if c in reading.picked or margins[c] > doubted]  # a number picked stands
         if not surest or kept == reading.codes:
             return reading
         if not kept:

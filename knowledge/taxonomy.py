@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -18,6 +18,9 @@ from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, co
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
 _ONLY_NUMBERS = re.compile(r"^(?:第?\d+个?[\s,.;:、，。；和跟及还有与]*)+$")
 _PICK_BEFORE = re.compile(r"^(?:我)?(?:选|要|就)+")  # "选2跟4", "我要1和3"
+# "4 还有工厂", "1、3，晚上也行": numbers picked from the list first, then what it does not show, in words
+_PICKS_THEN_WORDS = re.compile(r"^((?:第?\d{1,2}个?[\s,，、。;；]+)+)(?:还有|另外|和|跟)?"
+                               r"(?=[^\d\s,，、。;；])(?![年岁月天日号点块元次亩斤个多来])")  # not "3 年采茶"
 _FINE_AFTER = re.compile(r"(?:[都也]?(?:行|可以|会|能|中|成|好)|吧|的|呀|啊)+$")  # "1、2都行": the numbers
 # Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行", "不会开车但能搬东西".
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与|但是|可是|不过|但(?!凡)")
@@ -73,6 +76,7 @@ class Reading:
     # two things the answer could equally mean ("6点到10点": morning or evening): ask, do not guess
     either: tuple[tuple[str, ...], ...] = ()
     guessed: bool = False  # the codes are a learned guess (knowledge/skill_guess.py), not read by the rules
+    picked: tuple[str, ...] = ()  # codes picked from the list by number, which no learned doubt undoes
 
     @property
     def said(self) -> list[str]:
@@ -193,7 +197,14 @@ class OptionSet:
         bare = _PICK_BEFORE.sub("", _FINE_AFTER.sub("", arabize(text)))
         if _ONLY_NUMBERS.match(bare or "-"):
             numbers = choice_numbers(bare, len(self.numbered))
-            return Reading([self.numbered[n - 1].code for n in numbers] if numbers else [], [] if numbers else [text])
+            picked = [self.numbered[n - 1].code for n in numbers] if numbers else []
+            return Reading(picked, [] if numbers else [text], picked=tuple(picked))
+        leading = _PICKS_THEN_WORDS.match(bare)
+        numbers = choice_numbers(leading[1], len(self.numbered)) if leading else None
+        if leading and numbers:
+            worded = self.read(bare[leading.end():], first)
+            picked = [self.numbered[n - 1].code for n in numbers]
+            return replace(worded, codes=picked + [c for c in worded.codes if c not in picked], picked=tuple(picked))
         codes: list[str] = []
         unknown: list[str] = []
         unlisted: list[str] = []

@@ -55,6 +55,16 @@ def test_skills_by_class(sqlite_chat: ChatHarness, said: str, codes: list[str]) 
     assert sorted(worker.skills) == sorted(codes)
 
 
+@pytest.mark.parametrize("said,codes", [
+    ("4，还有工厂", ["handcraft", "factory"]),  # a number from the list, then what the list does not show
+    ("1 3 开车也行", ["tea", "housekeeping", "driver"]),
+    ("2 厨师", ["farm", "cook"]),
+])
+def test_numbers_from_the_list_then_words(sqlite_chat: ChatHarness, said: str, codes: list[str]) -> None:
+    worker, _ = register(sqlite_chat, skills=said)
+    assert sorted(worker.skills) == sorted(codes)
+
+
 @pytest.mark.parametrize("said,pick,codes", [
     ("六点到十点", "2", ["evening"]),  # no 早上/晚上: morning or evening
     ("平时都有空", "1", ["anytime"]),  # 平时: weekdays, or usually
