@@ -11,7 +11,7 @@ from typing import Any
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
 from handlers import asking, contact, silver
-from knowledge import answers, skill_guess, taxonomy
+from knowledge import answers, free_time_guess, skill_guess, taxonomy
 from knowledge.ages import MAX_AGE, MIN_AGE, read_age
 from knowledge.places import village_key
 from knowledge.text import arabize, choice_numbers, compact, corrected, normalize
@@ -20,6 +20,7 @@ from storage.models import Worker
 router = Router("registration")
 flow = router.flow("registration", title="登记")
 router.warm_up(lambda services: skill_guess.guesser())  # trained in a few seconds: not in a person's first answer
+router.warm_up(lambda services: free_time_guess.guesser())
 
 PROFILE_FIELDS = ("town", "village", "age", "birth_year", "skills", "availability", "travel_range",
                   "want_job_push", "want_fair_push", "notes", "name", "phone")
@@ -412,7 +413,7 @@ def _ask_availability(ctx: Ctx) -> Reply:
 def availability(ctx: Ctx) -> Reply:
     return _options_step(ctx, "availability", "availability", taxonomy.availability(), fallback=[],
                          next_step="travel", retry="没对上，请回复编号，比如 1。", ask=_ask_availability,
-                         read=answers.free_time)
+                         read=free_time_guess.read)
 
 
 def _ask_travel(ctx: Ctx) -> Reply:

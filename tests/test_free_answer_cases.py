@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from handlers.registration import yes_no
-from knowledge import answers, skill_guess
+from knowledge import answers, free_time_guess, skill_guess
 from knowledge.ages import read_age
 from knowledge.places import gazetteer
 
@@ -32,7 +32,7 @@ def read(case: dict[str, Any]) -> Any:
     """What the reader of the case's question makes of its text."""
     text, town = case["text"], _town(case.get("town"))
     if case["slot"] == "availability":
-        return sorted(answers.free_time(text).codes)
+        return sorted(free_time_guess.read(text).codes)
     if case["slot"] == "skills":
         return sorted(skill_guess.read(text).codes)
     if case["slot"] == "travel":

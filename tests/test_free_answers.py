@@ -406,3 +406,23 @@ def test_two_rough_answers_that_fit_one_age_give_it(sqlite_chat: ChatHarness) ->
     with Session(sqlite_chat.engine) as session:
         worker = session.exec(select(Worker)).one()
     assert worker.age == 74 and not worker.notes
+
+
+@pytest.mark.parametrize("before,said,guess,pick,after,field,codes", [
+    # the rules read 厨师, the guess 工厂; the person knows better than either reader
+    (("华埠", "金星村", "60"), "在义乌工厂做吸管，三班倒", "工厂", "2", ("1", "2", "1", "1", "1"), "skills", ["cook"]),
+    # the rules read 白天 (6 to 16), the guess 下午
+    (("华埠", "金星村", "60", "1"), "中午睡好觉到四点多", "下午", "1", ("2", "1", "1", "1"), "availability",
+     ["afternoon"]),
+])
+def test_a_reading_the_learned_guess_overrules_is_asked_about_by_number(
+        sqlite_chat: ChatHarness, before: tuple[str, ...], said: str, guess: str, pick: str,
+        after: tuple[str, ...], field: str, codes: list[str]) -> None:
+    sqlite_chat.conversation("登记", *before)
+    asked = sqlite_chat.say(said)
+    assert "您说的是哪种" in asked and "回复 1" in asked and "回复 2" in asked and len(asked) <= 150
+    assert guess in asked.split("回复 1")[1].split("回复 2")[0]
+    sqlite_chat.say(pick)
+    assert "登记好了" in sqlite_chat.conversation(*after)[-1]
+    with Session(sqlite_chat.engine) as session:
+        assert getattr(session.exec(select(Worker)).one(), field) == codes

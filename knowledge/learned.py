@@ -1,0 +1,86 @@
+"""A learned reading of a free answer to one registration question: one linear classifier per option
+(that option against the rest) over character 1–3-grams and jieba's words, each option's margin
+saying how sure it is that the answer names that option; and its doubt of what the rules read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from importlib import resources
+
+import jieba
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from knowledge.taxonomy import OptionSet, Reading
+from knowledge.text import corrected, normalize
+
+STRENGTH = 0.5  # inverse regularisation of each classifier
+MOST = 2  # more options than this over the margin is no guess: the answer says too little to tell
+Example = tuple[str, tuple[str, ...]]  # an answer and the options it names (none: it names no option)
+Labelled = tuple[str, tuple[str, ...], str]  # an answer, the options it names and the dev set it comes from
+
+
+def shipped(file: str, key: str) -> tuple[Labelled, ...]:
+    """The labelled answers of knowledge/data/`file` (written by benchmarks/skill_guess.py), their
+    options under `key`."""
+    text = resources.files("knowledge").joinpath("data", file).read_text("utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return tuple((row["text"], tuple(row[key]), row["set"]) for row in rows)
+
+
+def _said(text: str) -> str:
+    return normalize(corrected(text))
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in jieba.lcut(text) if w.strip()]
+
+
+class Guesser:
+    """Each option's margin for an answer: above 0 the classifier takes the answer to name it."""
+
+    def __init__(self, options: OptionSet, examples: Sequence[Example]):
+        said = [_said(text) for text, _ in examples]
+        self._chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+        self._jieba = TfidfVectorizer(analyzer=_words, sublinear_tf=True)
+        features = hstack([self._chars.fit_transform(said), self._jieba.fit_transform(said)]).tocsr()
+        self.codes = [o.code for o in options.options]
+        classifiers = [LinearSVC(C=STRENGTH, class_weight="balanced").fit(features, [c in named for _, named
+                                                                                   in examples])
+                       for c in self.codes]
+        # Every option's weights in one matrix: a reading is one product, not one call per option.
+        self._weights = np.vstack([c.coef_[0] for c in classifiers]).T
+        self._intercepts = np.array([c.intercept_[0] for c in classifiers])
+
+    def _features(self, texts: Iterable[str]) -> csr_matrix:
+        said = [_said(text) for text in texts]
+        return hstack([self._chars.transform(said), self._jieba.transform(said)]).tocsr()
+
+    def margins(self, text: str) -> dict[str, float]:
+        margins = self._features([text]) @ self._weights + self._intercepts
+        return dict(zip(self.codes, np.ravel(margins).tolist(), strict=True))
+
+    def guess(self, text: str, sure: float) -> list[str]:
+        """The options whose margin is at least `sure`, the surest first; none when more than MOST are."""
+        margins = self.margins(text)
+        guessed = sorted((c for c, m in margins.items() if m >= sure), key=lambda c: -margins[c])
+        return guessed if len(guessed) <= MOST else []
+
+    def doubt(self, text: str, reading: Reading, doubted: float, sure: float) -> Reading:
+        """The rules' reading less the options the classifier is `doubted` sure against while it is
+        `sure` of some option; when none is left, the options it is sure of, with the rules' reading
+        beside them as the answer's other meaning, to be asked about by number."""
+        if not reading.codes or reading.either:
+            return reading
+        margins = self.margins(text)
+        surest = self.guess(text, sure)
+        kept = [c for c in reading.codes if c in reading.picked or margins[c] > doubted]  # a number picked stands
+        if not surest or kept == reading.codes:
+            return reading
+        if not kept:
+            return replace(reading, codes=surest, by_no=[], either=(tuple(surest), tuple(reading.codes)))
+        return replace(reading, codes=kept, by_no=[c for c in reading.by_no if c in kept])
