@@ -4,8 +4,9 @@ profile, whether any question is asked a third time in a row, and the longest re
 Each persona (benchmarks/data/dialog_personas.json) is a person with a profile to give and
 their own way of saying it. The simulated user reads the bot's last question, answers it
 the way that person would (own words, numbers, a town picked from a list by number, by
-"第一个" or by its name, an off-topic question in between, a change of mind at the summary),
-and gives up after 40 messages. The held-out third (benchmarks/data/dialog_split.json) was
+"第一个" or by its name, an off-topic question in between, a change of mind at the summary,
+a reading said back confirmed with "是" or put right by number, numbers from a list and words
+for what the list does not show), and gives up after 40 messages. The held-out third (benchmarks/data/dialog_split.json) was
 drawn at random before any tuning and is reported apart.
 
 Each part is reported whole and by batch: the first 66 personas were split before any
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections import Counter
@@ -162,12 +164,33 @@ class User:
         if self.changing and self.change and self.change.get("answered") is None:
             self.change["answered"] = True
             return self.change["say"], True
+        back = self._asked_back(slot, reply)
+        if back:
+            return back, True
         said = self._said(slot)
         if said:
             return said, True
         if reply.choices:
             return by_choice(p, slot, reply), True
         return str(p["age"]) if slot == "age" else "跳过", True
+
+    def _asked_back(self, slot: str, reply: Reply) -> str | None:
+        """A reading said back to be chosen from ("您说的是哪种：") or confirmed ("是“工厂”吗？"):
+        the person says which is right, by number, as the question asks; None for any other question."""
+        messages = reply.messages()
+        want = expected(self.p).get(slot)
+        if slot not in OPTIONS or not reply.choices or not messages or not want:
+            return None
+        options = OPTIONS[slot]()
+        if "您说的是哪种" in messages[-1]:
+            meant = {options.label(c) for c in want}
+            return next((str(i + 1) for i, c in enumerate(reply.choices) if set(c.split("、")) == meant), None)
+        quoted = re.search(r"是“(.+?)”吗", messages[-1])
+        if quoted is None:
+            return None
+        if set(quoted[1].split("、")) == {options.label(c).split("/")[0] for c in want}:
+            return "是"
+        return by_choice({**self.p, "numbers": True}, slot, reply)
 
     def _said(self, slot: str) -> str | None:
         options = self.p.get("say", {}).get(slot)
