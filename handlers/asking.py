@@ -25,6 +25,8 @@ QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is
 _ASKED_OF_US = re.compile(r"^[^，,。]*(?:你们|你)[^，,。]*(?:不|没有?)$")
 # "推送岗位要不要钱的", "培训收不收费": a yes-or-no question asked as A-not-A in the last clause
 # ("去不去都行" is an answer)
+# "开叉车要考证吗，哪里能培训": a question first, more of it after
+_ASKED_FIRST = re.compile(r"[吗么][?？]?[，,。\s]+\S")
 _A_NOT_A = re.compile(r"(\S)[不没]\1[^，,。都也]{0,8}$")
 
 
@@ -65,7 +67,7 @@ _ABOUT_THE_FORM = re.compile(r"问|填|写|登记|完|几个|多少个")
 def is_question(text: str) -> bool:
     """A question typed instead of an answer; not an answer with a grumble after it."""
     said = text.strip()
-    asked = _QUESTION.search(said) or _ASKED_OF_US.search(said) or _A_NOT_A.search(said)
+    asked = _QUESTION.search(said) or _ASKED_OF_US.search(said) or _A_NOT_A.search(said) or _ASKED_FIRST.search(said)
     if len(compact(text)) < QUESTION_MIN or not asked or _NOTHING_ELSE.search(said) or _LISTING.search(said):
         return False
     first = _FIRST_CLAUSE.match(text.strip())
