@@ -44,7 +44,7 @@ _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
 # where it was done (a factory or a shop is work of its own: "在电子厂装配零件" is factory work)
 _A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[场站院])")
 # "以前开了十年大巴，后来眼睛不好不开了": a clause that only says the work before it was given up
-_GAVE_UP = re.compile(r"(?:(?:不|没)再?(?:开|干|做|弄|搞)|(?:干|做|开)不动|不能再?(?:干|做|开))了?$")
+_GAVE_UP = re.compile(r"(?:(?:不|没)再?(?:开|干|做|弄|搞)|(?:干|做|开|搬)不(?:动|了)|不能再?(?:干|做|开))了?$")
 # "X、Y这种Z": what follows names the kind of work X and Y are examples of
 _SUCH = re.compile(r"这种|这类|这些|这样的|之类的?|那种|那类|一类的?")
 _MACHINE = re.compile(r"[\u4e00-\u9fff]机(?![会器构关])")  # a machine named by its work: 割草机, 打谷机

@@ -28,6 +28,7 @@ def register(chat: ChatHarness, **said: str) -> tuple[Worker, list[str]]:
 @pytest.mark.parametrize("said,codes", [
     ("照顾老人，给人家烧饭带小孩", ["housekeeping"]),  # cooking for a household is a 保姆's work
     ("养了几十只鸭子", ["farm"]),  # a verb and its object with words between
+    ("以前在工地搬砖，现在腰不好干不了了，看大门可以", ["security"]),  # work one can no longer do is not kept
     ("会开挖土机", ["machinery"]),  # a word of its concept not in any option's list
     ("会做布鞋，也会编竹篮子", ["handcraft"]),
     ("以前在工地上帮人砌墙", ["construction"]),
