@@ -679,3 +679,10 @@ def test_the_county_named_after_the_askers_story_is_whose_figure_is_asked(kb: Po
     assert answer.answered and "2100万" in answer.answer and "方案只写了" not in answer.answer, answer.answer
     assert not kb.ask("我儿子在外地，县里能给我补多少钱").answered
 
+
+@pytest.mark.parametrize("question", [
+    "二〇二二年创业培训的合格率多少",  # the row has people trained, no share of them
+    "去年的目标哪个部门没做到",  # the safeguards say what is planned
+])
+def test_a_guess_of_the_plans_other_parts_still_wants_the_unit_and_year_asked(kb: PolicyBase, question: str) -> None:
+    assert not kb.ask(question).answered
