@@ -672,3 +672,17 @@ def test_what_one_person_gets_a_month_is_not_told_by_a_county_count(kb: PolicyBa
 def test_this_year_is_the_year_the_plan_was_issued(kb: PolicyBase) -> None:
     answer = kb.ask("城镇新增就业今年的目标是多少人")
     assert answer.answered and "6200" in answer.answer and "6400" not in answer.answer, answer.answer
+
+
+def test_the_county_named_after_the_askers_story_is_whose_figure_is_asked(kb: PolicyBase) -> None:
+    answer = kb.ask("我开了个小面馆，县里一年一共放多少创业担保贷款")
+    assert answer.answered and "2100万" in answer.answer and "方案只写了" not in answer.answer, answer.answer
+    assert not kb.ask("我儿子在外地，县里能给我补多少钱").answered
+
+
+@pytest.mark.parametrize("question", [
+    "二〇二二年创业培训的合格率多少",  # the row has people trained, no share of them
+    "去年的目标哪个部门没做到",  # the safeguards say what is planned
+])
+def test_a_guess_of_the_plans_other_parts_still_wants_the_unit_and_year_asked(kb: PolicyBase, question: str) -> None:
+    assert not kb.ask(question).answered

@@ -258,11 +258,13 @@ class _Ranker:
                 score += self.weights[u.text] * PART_SHARE * share
         return score
 
-    def key(self, text: str, position: int) -> tuple[bool, bool, float, int]:
-        """Sort key: gives what was asked (a figure, a date) and something asked about; then the year
-        asked; then relevance."""
+    def key(self, text: str, position: int) -> tuple[bool, bool, bool, float, int]:
+        """Sort key: gives what was asked (a figure, a date) and something asked about; then gives it
+        (a question in other words than the plan's, "县里一年帮多少个上了年纪的人", still wants the
+        figure); then the year asked; then relevance."""
         relevance = self.relevance(text)
-        return self.gives(text) and relevance > 0, self.dated(text), relevance, -position
+        gives = self.gives(text)
+        return gives and relevance > 0, gives, self.dated(text), relevance, -position
 
 
 def _excerpt(sentence: str, rank: _Ranker, budget: int) -> str:

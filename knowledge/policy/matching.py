@@ -89,20 +89,7 @@ class Matcher:
         unknown_years = [y for y in q.years if y not in self.known_years]
         if unknown_years:
             return Verdict(reason="year", missing_years=tuple(unknown_years))
-        scores = _share(self.index.scores(q.tokens)) + PAIR_WEIGHT * _share(self.index.pair_scores(q.pairs))
-        # A table row only answers "how many"; never what one person gets.
-        if not (q.wants_number or q.years) or (q.personal_amount and not q.years):
-            scores[[i for i, e in enumerate(self.index.entries) if e.indicator]] = 0
-        named = [p for p in q.places if any(p in title for title in self._titles)]
-        if named:  # "常山县的…" is asked of the documents of that place only
-            scores[[i for i, title in enumerate(self._titles) if not any(p in title for p in named)]] = 0
-        elif self._counties:  # a question naming no place is about home, not another county's document
-            home = self._counties[0]
-            scores[[i for i, county in enumerate(self._counties) if county and county != home]] = 0
-        if q.achieved:  # a measure only says what is planned
-            scores[[i for i, e in enumerate(self.index.entries) if not e.indicator]] = 0
-        # The notice's preamble ("为深入践行…特制定本实施方案") answers nothing a person asks.
-        scores[[i for i, e in enumerate(self.index.entries) if e.passage and not e.passage.ref]] = 0
+        scores = self._scores(q)
         candidates = [int(i) for i in np.argsort(-scores)[:CANDIDATES] if scores[i] > 0]
         if not candidates:
             return Verdict(reason="no match")
@@ -184,6 +171,25 @@ class Matcher:
             partial = True
         return Verdict(entries=entries, weights=weights, partial=partial)
 
+    def _scores(self, q: Question) -> np.ndarray:
+        """Each entry's BM25 score of words and character pairs, as shares of the best, 0 for the
+        entries that cannot answer the question (a table row for no figure, another county's document…)."""
+        scores = _share(self.index.scores(q.tokens)) + PAIR_WEIGHT * _share(self.index.pair_scores(q.pairs))
+        # A table row only answers "how many"; never what one person gets.
+        if not (q.wants_number or q.years) or (q.personal_amount and not q.years):
+            scores[[i for i, e in enumerate(self.index.entries) if e.indicator]] = 0
+        named = [p for p in q.places if any(p in title for title in self._titles)]
+        if named:  # "常山县的…" is asked of the documents of that place only
+            scores[[i for i, title in enumerate(self._titles) if not any(p in title for p in named)]] = 0
+        elif self._counties:  # a question naming no place is about home, not another county's document
+            home = self._counties[0]
+            scores[[i for i, county in enumerate(self._counties) if county and county != home]] = 0
+        if q.achieved:  # a measure only says what is planned
+            scores[[i for i, e in enumerate(self.index.entries) if not e.indicator]] = 0
+        # The notice's preamble ("为深入践行…特制定本实施方案") answers nothing a person asks.
+        scores[[i for i, e in enumerate(self.index.entries) if e.passage and not e.passage.ref]] = 0
+        return scores
+
     def guessed(self, q: Question, i: int) -> Verdict:
         """The verdict for entry i, chosen by the learned guess when retrieval found none that answers:
         still not covered when the question names an outside topic the entry does not say, asks for
@@ -211,6 +217,42 @@ class Matcher:
                 q.wants_number and q.years and not self._of_years(q, [], i, *figure)):
             return Verdict(reason="no figure or date")
         return Verdict(entries=[self.index.entries[i]], weights=weights)
+
+    def likeliest(self, q: Question, among: list[int]) -> Verdict:
+        """The verdict for the entry of `among` that shares most words with the question, when the
+        learned guess places it in the parts of the plan that are no measure (a table row, a goal, a
+        safeguard) without telling which: a row for a figure asked, one that names most of what is asked
+        and has a figure of the unit, year and place asked; else a passage, which names any year asked."""
+        scores = self._scores(q)
+        rows = [i for i in among if self.index.entries[i].indicator]
+        fitting = [i for i in rows if self._row_fits(q, i)] if q.wants_number else \
+            [i for i in among if i not in rows]
+        fitting = [i for i in fitting if scores[i] > 0]
+        if not fitting:
+            return Verdict(reason="no match")
+        best = max(fitting, key=lambda i: float(scores[i]))
+        if best in rows:
+            return Verdict(entries=[self.index.entries[best]], weights=self._weights(q.content))
+        if q.years and not any(f"{y}年" in self.index.texts[best] for y in q.years):
+            return Verdict(reason="year")  # "去年的目标谁没做到": a goal or safeguard says what is planned
+        return self.guessed(q, best)
+
+    def _row_fits(self, q: Question, i: int) -> bool:
+        """Whether table row i names most of what is asked and has a figure of the unit asked, for each
+        year asked (done, when a count reached is asked), and is not asked of a town."""
+        row = self.index.entries[i].indicator
+        assert row is not None
+        # "下岗的人明年想做到多少" names nothing a row does, "创业贷款贴息贴几个点" not what it counts
+        content = [u for u in q.content if u.text not in q.places]
+        weights = self._weights(content)
+        said = sum(weights[u.text] for u in content if u.text in weights and self.index.contains(i, u.alternatives))
+        if not said or said < MIN_COVERAGE * sum(weights.values()):
+            return False
+        if q.unit_asked and not re.search(q.unit_asked, row.unit):
+            return False
+        if q.achieved:
+            return bool(done_figures(q, self.index.entries[i]))
+        return all(row.figure(y) for y in q.years) and not self._town_share(q, [i])
 
     def _weights(self, units: list[Unit]) -> dict[str, float]:
         """Weight of each content unit by rarity; a verb counts half, unknown phrasing not at all."""

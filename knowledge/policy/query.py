@@ -42,6 +42,9 @@ _EXTREMES = frozenset({"最高", "最低", "最多", "最少", "上限", "封顶
 _PAYING = frozenset({"交", "缴", "付", "花", "收"})  # "一年交多少" asks an amount of money
 # "多少老年人", "几个大学生": a counted noun naming people asks for a number of people.
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
+# "我六十二了，县里一年能帮多少老人": the county named after the asker, before the figure is asked for, is
+# whose figure it is.
+_COUNTY = re.compile(r"县里|全县|县上|政府")
 _COUNTY_UNITS = frozenset({_COUNTED_UNIT["人"], _COUNTED_UNIT["家"], _COUNTED_UNIT["场"], _COUNTED_UNIT["亩"],
                            _COUNTED_UNIT["条"], "%"})
 _COUNTED_THINGS = re.compile(r"(?:多少|几)(?:个|所|批|期)(?!月)")
@@ -206,7 +209,7 @@ class QuestionReader:
         # "我家祖祖辈辈种茶，…能带动多少人干活": a count of people, asked after the story, is the county's.
         # "俺儿子残疾，残疾人之家要建多少家": a count of places, fairs, posts or a share is the county's
         # however much of the asker's story the clause holds.
-        q.personal = bool(_PERSONAL.search(asked)) and q.unit_asked not in _COUNTY_UNITS \
+        q.personal = _personal(asked) and q.unit_asked not in _COUNTY_UNITS \
             and not _COUNTED_THINGS.search(asked)
         if q.wants_number and _ACHIEVED.search(asked):
             q.achieved = "now" if _NOW.search(asked) else "done"
@@ -366,6 +369,17 @@ def _asked_part(text: str) -> str:
     # "县里帮啥" and "能贷款吗" are short but ask; only a tag ("晓得不", "行不行") leans on the clause before.
     tag = at > 0 and len(last) <= SHORT_TAG and set(last) <= _TAG_CHARS
     return "".join(clauses[at - 1 : at + 1]) if tag else clauses[at]
+
+
+def _personal(asked: str) -> bool:
+    """Whether the asking clause asks a figure for one person: it says so ("我", "每户", "能贷"), and
+    the county is not named after that as the one the figure is for ("我在景区卖东西，县里旅游收入想搞到多少")."""
+    if not _PERSONAL.search(asked):
+        return False
+    figure = [m.start() for m in _NUMBER_INTENT.finditer(asked)]
+    before = asked[: figure[-1]] if figure else asked
+    county = [m.start() for m in _COUNTY.finditer(before)]
+    return not county or any(m.start() > county[-1] for m in _PERSONAL.finditer(before))
 
 
 def _asks_in(clause: str) -> bool:
