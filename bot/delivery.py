@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -37,6 +35,7 @@ from storage.db import session_scope
 from storage.jobs import is_open
 from storage.models import ChatAccount, Job, Outbox, Worker, saved_id
 from storage.workers import lock_worker
+from storage.write_turns import write_turn
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +109,11 @@ class Deliverer:
         self.lease = lease
         self.backoff = backoff
         self._slots = asyncio.Semaphore(concurrency)
-        # SQLite has one writer: sixteen threads asking for its lock at once each sleep in its
-        # busy handler (1, 2, 5 … 100 ms), and the dispatch process's writes wait behind them.
-        # Taking turns here leaves at most one delivery write in the queue for the lock.
-        self._turns: AbstractContextManager[object] = (
-            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext())
 
     def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
-        with self._turns, session_scope(self.engine) as session:
+        # SQLite has one writer: sixteen threads asking for its lock at once would each sleep
+        # in its busy handler, and the dispatcher's writes behind them (storage.write_turns).
+        with write_turn(self.engine), session_scope(self.engine) as session:
             return fn(session, *args)
 
     async def run_once(self) -> int:

@@ -28,6 +28,7 @@ from storage.db import session_scope
 from storage.inbound import Claim, claim_messages, finished_messages, release_claims, release_message
 from storage.sql import update_all
 from storage.workers import AccountRef, arrive, expect_workers
+from storage.write_turns import write_turn
 
 log = logging.getLogger(__name__)
 
@@ -196,9 +197,11 @@ class Dispatcher:
 
     @contextmanager
     def _connection(self) -> Iterator[Engine | Connection]:
-        """What a batch's sessions are bound to: one connection where claims are apart."""
+        """What a batch's sessions are bound to: one connection where claims are apart; on
+        SQLite the engine, during a turn at writing."""
         if not self._claim_apart:
-            yield self.engine
+            with write_turn(self.engine):  # before push delivery's next write (storage.write_turns)
+                yield self.engine
             return
         with self.engine.connect() as connection:
             yield connection

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam
-from sqlmodel import col, select
-
 from bot.messages import Reply
 from bot.outreach.consent import MINUTES, send_code
 from bot.router import Ctx, Router
@@ -18,7 +15,7 @@ from handlers.rights import parse_mobile
 from knowledge.text import choice_numbers, compact
 from storage import consent as store
 from storage.cases import mask_phone
-from storage.models import ChatAccount, Consent, Worker, saved_id
+from storage.models import Consent, Worker, saved_id
 from storage.workers import AccountRef, save_worker
 
 router = Router("family")
@@ -36,18 +33,6 @@ RESEND = ("重发", "再发", "重新发", "没收到", "再发一次", "重新�
 AFTER_CONSENT = {"sms": "有合适的活，会发短信告诉TA。", "voice": "有合适的活，会打电话告诉TA。",
                  "none": "不给TA发消息。"}
 SHOWN_LINES = 3  # 乡镇村, 年龄, 会做的活: enough to tell who it is within one short message
-
-
-_LINKED = select(col(ChatAccount.id)).where(col(ChatAccount.worker_id) == bindparam("worker_id"))  # built once
-
-
-def _mine(ctx: Ctx) -> list[int]:
-    """This chat account and the accounts linked to the same person (绑定)."""
-    ids = {ctx.account_ref.id}
-    if ctx.worker is not None:
-        linked = ctx.session.exec(_LINKED, params={"worker_id": ctx.worker.id})
-        ids.update(filter(None, linked))  # ids of saved rows: never None
-    return sorted(ids)
 
 
 @router.command("代家人登记", "帮家人登记", "给家人登记", "替家人登记", "帮家里人登记", "给爸妈登记", "帮爸妈登记",
@@ -204,8 +189,14 @@ def code(ctx: Ctx) -> Reply:
 
 
 # --- 我的信息: the relatives registered from this chat -----------------------------------------
+def _relatives(ctx: Ctx) -> list[tuple[Worker, Consent]]:
+    """The relatives registered from this chat account or another of the same person (绑定)."""
+    return store.relatives(ctx.session, account_id=ctx.account_ref.id,
+                           worker_id=ctx.worker.id if ctx.worker is not None else None)
+
+
 def _relative(ctx: Ctx, worker_id: int) -> tuple[Worker, Consent] | None:
-    return next(((w, c) for w, c in store.relatives(ctx.session, account_ids=_mine(ctx)) if w.id == worker_id), None)
+    return next(((w, c) for w, c in _relatives(ctx) if w.id == worker_id), None)
 
 
 def _label(worker: Worker) -> str:
@@ -215,7 +206,7 @@ def _label(worker: Worker) -> str:
 
 def listing(ctx: Ctx) -> Reply | None:
     """"您帮登记的家人" for 我的信息, as numbered choices; None when there are none."""
-    found = store.relatives(ctx.session, account_ids=_mine(ctx))
+    found = _relatives(ctx)
     if not found:
         return None
     return ctx.start(pick_flow.name, "pick", {"ids": [w.id for w, _ in found]}, "您帮登记的家人：")

@@ -5,16 +5,17 @@ saying how sure it is that the answer names that option; and its doubt of what t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from importlib import resources
 
 import jieba
 import numpy as np
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from knowledge.linear import LinearMargins, blocks_of
 from knowledge.taxonomy import OptionSet, Reading
 from knowledge.text import corrected, normalize
 
@@ -45,24 +46,20 @@ class Guesser:
 
     def __init__(self, options: OptionSet, examples: Sequence[Example]):
         said = [_said(text) for text, _ in examples]
-        self._chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self._jieba = TfidfVectorizer(analyzer=_words, sublinear_tf=True)
-        features = hstack([self._chars.fit_transform(said), self._jieba.fit_transform(said)]).tocsr()
+        vectorizers = [TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
+                       TfidfVectorizer(analyzer=_words, sublinear_tf=True)]
+        features = hstack([v.fit_transform(said) for v in vectorizers]).tocsr()
         self.codes = [o.code for o in options.options]
         classifiers = [LinearSVC(C=STRENGTH, class_weight="balanced").fit(features, [c in named for _, named
                                                                                    in examples])
                        for c in self.codes]
         # Every option's weights in one matrix: a reading is one product, not one call per option.
-        self._weights = np.vstack([c.coef_[0] for c in classifiers]).T
-        self._intercepts = np.array([c.intercept_[0] for c in classifiers])
-
-    def _features(self, texts: Iterable[str]) -> csr_matrix:
-        said = [_said(text) for text in texts]
-        return hstack([self._chars.transform(said), self._jieba.transform(said)]).tocsr()
+        self._linear = LinearMargins([v.build_analyzer() for v in vectorizers],
+                                     blocks_of(vectorizers, np.vstack([c.coef_[0] for c in classifiers])),
+                                     np.array([c.intercept_[0] for c in classifiers]))
 
     def margins(self, text: str) -> dict[str, float]:
-        margins = self._features([text]) @ self._weights + self._intercepts
-        return dict(zip(self.codes, np.ravel(margins).tolist(), strict=True))
+        return dict(zip(self.codes, self._linear.margins(_said(text)).tolist(), strict=True))
 
     def guess(self, text: str, sure: float) -> list[str]:
         """The options whose margin is at least `sure`, the surest first; none when more than MOST are."""

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, update
+from sqlalchemy import Integer, bindparam, delete, or_, union, update
 from sqlmodel import Session, col, select
 
 from storage.models import ChatAccount, Consent, Worker, saved_id
@@ -147,14 +147,19 @@ def ask_again(session: Session, *, consent: Consent, worker: Worker) -> None:
     session.add_all([consent, worker])
 
 
-# built once, as it is read for every 我的信息 (storage.sql)
+# built once, as it is read for every 我的信息 (storage.sql): the accounts that registered people
+# are the one asking and the others of the same person (绑定), found in the same statement
 _RELATIVES = select(Worker, Consent).join(Consent, col(Consent.worker_id) == col(Worker.id)).where(
-    col(Consent.by_account_id).in_(bindparam("account_ids", expanding=True))).order_by(col(Consent.id))
+    col(Consent.by_account_id).in_(union(
+        select(bindparam("account_id", type_=Integer)),
+        select(col(ChatAccount.id)).where(col(ChatAccount.worker_id) == bindparam("worker_id"))))
+).order_by(col(Consent.id))
 
 
-def relatives(session: Session, *, account_ids: list[int]) -> list[tuple[Worker, Consent]]:
-    """The people these chat accounts registered, oldest first."""
-    rows = session.exec(_RELATIVES, params={"account_ids": account_ids})
+def relatives(session: Session, *, account_id: int, worker_id: int | None) -> list[tuple[Worker, Consent]]:
+    """The people registered from this chat account, or from another account of the same person
+    (`worker_id`, this account's worker), oldest first."""
+    rows = session.exec(_RELATIVES, params={"account_id": account_id, "worker_id": worker_id})
     return [(worker, consent) for worker, consent in rows]
 
 

@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 from importlib import resources
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.linear import Block, LinearMargins, blocks_of
 from knowledge.policy.answer import plain_words
 from knowledge.policy.document import PolicyDocument
 from knowledge.text import accent_key, arabize_counts, compact, pinyin_key
@@ -37,7 +37,6 @@ KEPT = 3  # trained classifiers kept in the cache folder
 SYLLABLES = 2  # longest run of syllables (3 or 4 did worse by set)
 MARGINS_KEPT = 1024  # questions whose margins are kept (villagers ask the same few things)
 CACHE_VERSION = 2  # raise when what is saved, or how it is read, changes
-Block = tuple[list[str], np.ndarray, np.ndarray]  # terms, their idf, each label's weight for each term
 
 
 @cache
@@ -87,10 +86,7 @@ class MeasureGuesser:
     ):
         self._labels = labels
         self._none = labels.index(NONE)
-        self._intercept = intercept
-        self._blocks = blocks
-        self._analyzers = _analyzers(words)
-        self._vocabularies = [{term: i for i, term in enumerate(terms)} for terms, _, _ in blocks]
+        self._linear = LinearMargins(_analyzers(words), blocks, intercept)
         # a question is read for its how-to, its answer and its doubt: its margins are worked out once
         self._kept = lru_cache(maxsize=MARGINS_KEPT)(self._margins)
 
@@ -117,24 +113,14 @@ class MeasureGuesser:
         return self._kept(question)
 
     def _margins(self, question: str) -> np.ndarray:
-        text = _form(question)
-        margins = self._intercept.copy()
-        for analyzer, vocabulary, (_, idf, weights) in zip(
-            self._analyzers, self._vocabularies, self._blocks, strict=True
-        ):
-            counts = Counter(term for term in analyzer(text) if term in vocabulary)
-            if not counts:
-                continue
-            columns = [vocabulary[term] for term in counts]
-            values = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[columns]
-            margins += values @ weights[columns] / np.linalg.norm(values)
+        margins = self._linear.margins(_form(question))
         margins.setflags(write=False)
         return margins
 
     def save(self, path: Path) -> None:
         """Write it as plain arrays (no pickle); the weights as float32, which halves the file."""
-        arrays: dict[str, Any] = {"labels": np.array(self._labels), "intercept": self._intercept}
-        for n, (terms, idf, weights) in enumerate(self._blocks):
+        arrays: dict[str, Any] = {"labels": np.array(self._labels), "intercept": self._linear.intercept}
+        for n, (terms, idf, weights) in enumerate(self._linear.blocks):
             arrays |= {f"terms{n}": np.array(terms), f"idf{n}": idf, f"weights{n}": weights.astype(np.float32)}
         with path.open("wb") as file:
             np.savez(file, **arrays)
@@ -160,15 +146,9 @@ def train(examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]]
     vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in analyzers]
     features = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
     model = LinearSVC(C=STRENGTH).fit(features, [label for _, label in examples])
-    blocks: list[Block] = []
-    start = 0
-    for vectorizer in vectorizers:
-        terms = [str(t) for t in vectorizer.get_feature_names_out()]
-        weights = np.ascontiguousarray(model.coef_[:, start : start + len(terms)].T)
-        blocks.append((terms, vectorizer.idf_, weights))
-        start += len(terms)
     return MeasureGuesser(
-        [str(c) for c in model.classes_], np.asarray(model.intercept_, dtype=np.float64), blocks, words
+        [str(c) for c in model.classes_], np.asarray(model.intercept_, dtype=np.float64),
+        blocks_of(vectorizers, model.coef_), words
     )
 
 
