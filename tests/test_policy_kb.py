@@ -440,6 +440,8 @@ def test_a_per_person_figure_of_the_plan_is_not_called_partial(kb: PolicyBase) -
     "劳动仲裁要多久出结果",  # no time span in the plan
     "义乌小商品市场招人吗",
     "我女儿在杭州读大学，毕业了想考公务员，县里有什么政策",
+    "灵活就业的人交社保有补贴吗",  # the measure on 社保 names no help in money: no "有。"
+    "打零工的人看病有没有补助",
 ])
 def test_near_misses_get_the_honest_no_answer(kb: PolicyBase, question: str) -> None:
     answer = kb.ask(question)

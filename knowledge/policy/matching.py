@@ -38,6 +38,7 @@ _CLAUSE = re.compile(r"[,;。:]")
 _SENTENCE = re.compile(r"[;。]")
 _PLACE = re.compile(r"市场|基地|驿站|中心|大厅|网点|产业园|服务站|学校|学院|工坊|门店|之家")
 _PAID_OUT = re.compile(r"贷款|发放|加工费|资金|补贴|补助")
+_HELP = re.compile(r"补贴|补助|资助|奖励|奖补|贴息|贷款|扶持资金|减免|免费")  # help in money, by its name
 COUNTY_TOTAL = re.compile(r"\d[\d.]*[万亿]")  # a sum for the whole county ("2100万", "1.55亿")
 _PER_PERSON = re.compile(r"每位|每人|人均|每个人|每户")
 PAIR_WEIGHT = 0.5  # character pairs count half as much as whole words in ranking
@@ -207,6 +208,9 @@ class Matcher:
             return Verdict(reason="outside")
         if not self._states_details(q, [i]):
             return Verdict(reason="no such detail")
+        # "灵活就业的人交社保有补贴吗": a help asked about by name, which the entry does not speak of
+        if q.asks == "yes" and _HELP.search(q.asked or q.text) and not _HELP.search(self.index.texts[i]):
+            return Verdict(reason="no such help")
         if self._town_share(q, [i]):
             return Verdict(reason="place")
         # "最高档次交多少": the figure must be said to be the highest, in the same clause.
