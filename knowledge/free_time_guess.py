@@ -10,7 +10,7 @@ from dataclasses import replace
 from functools import cache
 
 from knowledge import answers, taxonomy
-from knowledge.learned import Example, Guesser, Labelled, shipped
+from knowledge.learned import Example, Guesser, Labelled, option_examples, shipped
 from knowledge.taxonomy import Reading
 
 # Measured on five free-answer sets as read by the rules of the day before each set was seen, the
@@ -21,13 +21,7 @@ SURE, DOUBTED = 0.7, -0.5
 
 def taxonomy_examples() -> list[Example]:
     """The options' own words and the sayings, each as a short answer naming its free time."""
-    data = taxonomy.options_data()
-    examples: list[Example] = []
-    for entry in data["availability"]:
-        examples += [(said, (entry["code"],)) for said in (entry["label"], *entry["label"].split("/"),
-                                                           *entry["synonyms"])]
-    examples += [(said, tuple(named)) for said, named in data["availability_phrases"]["phrases"].items()]
-    return examples
+    return option_examples("availability")
 
 
 @cache

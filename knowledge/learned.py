@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from knowledge.linear import LinearMargins, blocks_of
-from knowledge.taxonomy import OptionSet, Reading
+from knowledge.taxonomy import OptionSet, Reading, options_data
 from knowledge.text import corrected, normalize
 
 STRENGTH = 0.5  # inverse regularisation of each classifier
@@ -31,6 +31,15 @@ def shipped(file: str, key: str) -> tuple[Labelled, ...]:
     text = resources.files("knowledge").joinpath("data", file).read_text("utf-8")
     rows = [json.loads(line) for line in text.splitlines() if line.strip()]
     return tuple((row["text"], tuple(row[key]), row["set"]) for row in rows)
+
+
+def option_examples(section: str) -> list[Example]:
+    """The options' own words and the sayings of a section of taxonomy.json ("skills", "availability"),
+    each as a short answer naming its option."""
+    data = options_data()
+    examples: list[Example] = [(said, (entry["code"],)) for entry in data[section]
+                               for said in (entry["label"], *entry["label"].split("/"), *entry["synonyms"])]
+    return examples + [(said, tuple(named)) for said, named in data[f"{section}_phrases"]["phrases"].items()]
 
 
 def _said(text: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import cache
 
 from knowledge import taxonomy
-from knowledge.learned import Example, Guesser, Labelled, shipped
+from knowledge.learned import Example, Guesser, Labelled, option_examples, shipped
 from knowledge.taxonomy import UNLISTED, Reading
 
 SURE = 0.2  # the margin a skill needs to be guessed (benchmarks/skill_guess.py: at 0.0, 10 guesses, none right)
@@ -33,17 +33,12 @@ def taxonomy_examples() -> list[Example]:
     """The options' own words, the sayings and the concept words (a verb with each of its objects),
     each as a short answer naming its skill; a trade with no option names none."""
     options = taxonomy.skills()
-    data = taxonomy.options_data()
     words = taxonomy.answer_words()["skills"]
 
     def codes(code: str) -> tuple[str, ...]:
         return (code,) if code in options and code != UNLISTED else ()
 
-    examples: list[Example] = []
-    for entry in data["skills"]:
-        examples += [(said, (entry["code"],)) for said in (entry["label"], *entry["label"].split("/"),
-                                                           *entry["synonyms"])]
-    examples += [(said, tuple(named)) for said, named in data["skills_phrases"]["phrases"].items()]
+    examples = option_examples("skills")
     examples += [(word, codes(code)) for code, said in words["words"].items() for word in said]
     examples += [(verb + thing, codes(pair["code"])) for pair in words["pairs"]
                  for verb in pair["verbs"] for thing in pair["objects"]]
