@@ -61,13 +61,13 @@ DOUBT = 0.4
 # answer lost; on the first 11 sets 0.65 to 0.8 did best; on 18 sets 0.6 and 0.7 give 88.2 and
 # 88.1 %). 0.7: at 0.6 a retired soldier's "退下来" read as a retiree's (measure 13).
 OVERRULE = 0.7
-# How far the learned how-to guess must lead "not about the bot" to answer with a topic the table's
-# words missed.
 # How far the plan's other parts (a table row, a safeguard) must stand above "the plan does not answer"
 # for the one retrieval ranks first among them to answer: they are many, and a guess of them says
 # less (cross-validated by set without the checks of the row or passage: at 0.2, 14 more right answers
 # cost 8 honest ones).
 OTHER_SURE = 1.0
+# How far the learned how-to guess must lead "not about the bot" to answer with a topic the table's
+# words missed.
 HOWTO_SURE = 0.3
 HOWTO_OVERRULE = 1.0  # ... and to be taken over the topic the table's words found
 HOWTO_YIELD = 1.0  # how far the measure classifier must lead to keep a worded question for the plan
