@@ -6,8 +6,8 @@ their own way of saying it. The simulated user reads the bot's last question, an
 the way that person would (own words, numbers, a town picked from a list by number, by
 "第一个" or by its name, an off-topic question in between, a change of mind at the summary,
 a reading said back confirmed with "是" or put right by number, numbers from a list and words
-for what the list does not show), and gives up after 40 messages. The held-out third (benchmarks/data/dialog_split.json) was
-drawn at random before any tuning and is reported apart.
+for what the list does not show), and gives up after 40 messages. The held-out third
+(benchmarks/data/dialog_split.json) was drawn at random before any tuning and is reported apart.
 
 Each part is reported whole and by batch: the first 66 personas were split before any
 tuning, the 30 written later were split before they were first run, and the fresh (f3-…) and
