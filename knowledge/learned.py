@@ -72,9 +72,7 @@ class Guesser:
 
     def guess(self, text: str, sure: float) -> list[str]:
         """The options whose margin is at least `sure`, the surest first; none when more than MOST are."""
-        margins = self.margins(text)
-        guessed = sorted((c for c, m in margins.items() if m >= sure), key=lambda c: -margins[c])
-        return guessed if len(guessed) <= MOST else []
+        return _surest(self.margins(text), sure)
 
     def doubt(self, text: str, reading: Reading, doubted: float, sure: float) -> Reading:
         """The rules' reading less the options the classifier is `doubted` sure against while it is
@@ -83,10 +81,15 @@ class Guesser:
         if not reading.codes or reading.either:
             return reading
         margins = self.margins(text)
-        surest = self.guess(text, sure)
+        surest = _surest(margins, sure)
         kept = [c for c in reading.codes if c in reading.picked or margins[c] > doubted]  # a number picked stands
         if not surest or kept == reading.codes:
             return reading
         if not kept:
             return replace(reading, codes=surest, by_no=[], either=(tuple(surest), tuple(reading.codes)))
         return replace(reading, codes=kept, by_no=[c for c in reading.by_no if c in kept])
+
+
+def _surest(margins: dict[str, float], sure: float) -> list[str]:
+    guessed = sorted((c for c, m in margins.items() if m >= sure), key=lambda c: -margins[c])
+    return guessed if len(guessed) <= MOST else []
