@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from dialogs import BATCHES, FIRST_BATCH  # noqa: E402
 
 from knowledge import answers, free_time_guess, skill_guess, taxonomy  # noqa: E402
-from knowledge.learned import Guesser  # noqa: E402
+from knowledge.learned import train  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 SLOTS = ("skills", "availability", "travel", "village", "age")
@@ -118,7 +118,7 @@ def main(argv: list[str]) -> int:
     unread_total = [0, 0]  # answers the rules read nothing in, those naming some option
     totals = [0, 0, 0, 0]
     for name, rows in by_set.items():
-        guesser = Guesser(slot.options(), [*base, *(e for other, r in by_set.items() if other != name for e in r)])
+        guesser = train(slot.options(), [*base, *(e for other, r in by_set.items() if other != name for e in r)])
         alone = read = both = 0
         for text, named in rows:
             want = sorted(named)

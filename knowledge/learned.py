@@ -11,11 +11,10 @@ from importlib import resources
 
 import jieba
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
-from knowledge.linear import LinearMargins, blocks_of
+from knowledge import linear
+from knowledge.linear import Block, LinearMargins, blocks_of
+from knowledge.model_cache import cache_folder, kept
 from knowledge.taxonomy import OptionSet, Reading, options_data
 from knowledge.text import corrected, normalize
 
@@ -42,30 +41,53 @@ def option_examples(section: str) -> list[Example]:
     return examples + [(said, tuple(named)) for said, named in data[f"{section}_phrases"]["phrases"].items()]
 
 
+def train(options: OptionSet, examples: Sequence[Example]) -> Guesser:
+    """One linear SVM per option (that option against the rest) over the answers' TF-IDF features."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    said = [_said(text) for text, _ in examples]
+    vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in ANALYZERS]
+    features = hstack([v.fit_transform(said) for v in vectorizers]).tocsr()
+    codes = [o.code for o in options.options]
+    classifiers = [LinearSVC(C=STRENGTH, class_weight="balanced").fit(features, [c in named for _, named in examples])
+                   for c in codes]
+    # Every option's weights in one matrix: a reading is one product, not one call per option.
+    return Guesser(codes, np.array([c.intercept_[0] for c in classifiers]),
+                   blocks_of(vectorizers, np.vstack([c.coef_[0] for c in classifiers])))
+
+
+def trained(name: str, options: OptionSet, examples: Sequence[Example]) -> Guesser:
+    """The guesser for these examples, kept between runs as `name` (knowledge/model_cache.py)."""
+    return kept(name, [STRENGTH, examples], cache_folder(), lambda: train(options, examples),
+                lambda guesser, path: linear.save(path, guesser.codes, guesser._linear),
+                lambda path: Guesser(*linear.load(path)))
+
+
 def _said(text: str) -> str:
     return normalize(corrected(text))
+
+
+def _grams(text: str) -> list[str]:
+    """Character 1- to 3-grams."""
+    return [text[i : i + n] for n in range(1, 4) for i in range(len(text) - n + 1)]
 
 
 def _words(text: str) -> list[str]:
     return [w for w in jieba.lcut(text) if w.strip()]
 
 
-class Guesser:
-    """Each option's margin for an answer: above 0 the classifier takes the answer to name it."""
+ANALYZERS = (_grams, _words)  # the kinds of feature, each weighed by TF-IDF and normalised apart
 
-    def __init__(self, options: OptionSet, examples: Sequence[Example]):
-        said = [_said(text) for text, _ in examples]
-        vectorizers = [TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
-                       TfidfVectorizer(analyzer=_words, sublinear_tf=True)]
-        features = hstack([v.fit_transform(said) for v in vectorizers]).tocsr()
-        self.codes = [o.code for o in options.options]
-        classifiers = [LinearSVC(C=STRENGTH, class_weight="balanced").fit(features, [c in named for _, named
-                                                                                   in examples])
-                       for c in self.codes]
-        # Every option's weights in one matrix: a reading is one product, not one call per option.
-        self._linear = LinearMargins([v.build_analyzer() for v in vectorizers],
-                                     blocks_of(vectorizers, np.vstack([c.coef_[0] for c in classifiers])),
-                                     np.array([c.intercept_[0] for c in classifiers]))
+
+class Guesser:
+    """Each option's margin for an answer: above 0 the classifier takes the answer to name it. Built
+    by `train` or `trained` (which keeps it between runs)."""
+
+    def __init__(self, codes: Sequence[str], intercept: np.ndarray, blocks: Sequence[Block]):
+        self.codes = list(codes)
+        self._linear = LinearMargins(ANALYZERS, blocks, intercept)
 
     def margins(self, text: str) -> dict[str, float]:
         return dict(zip(self.codes, self._linear.margins(_said(text)).tolist(), strict=True))

@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import cache
 
 from knowledge import taxonomy
-from knowledge.learned import Example, Guesser, Labelled, option_examples, shipped
+from knowledge.learned import Example, Guesser, Labelled, option_examples, shipped, trained
 from knowledge.taxonomy import UNLISTED, Reading
 
 SURE = 0.2  # the margin a skill needs to be guessed (benchmarks/skill_guess.py: at 0.0, 10 guesses, none right)
@@ -53,8 +53,9 @@ def shipped_examples() -> tuple[Labelled, ...]:
 
 @cache
 def guesser() -> Guesser:
-    """The guesser trained on everything shipped (a second or two, once per process)."""
-    return Guesser(taxonomy.skills(), [*taxonomy_examples(), *((text, named) for text, named, _ in shipped_examples())])
+    """The guesser trained on everything shipped (a second or two, once per install)."""
+    return trained("skill-guess", taxonomy.skills(),
+                   [*taxonomy_examples(), *((text, named) for text, named, _ in shipped_examples())])
 
 
 def read(text: str, learned: Guesser | None = None) -> Reading:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.model_cache import cache_folder
 from knowledge.places import gazetteer
 from knowledge.policy.answer import Answer, Citation, not_covered, reply
 from knowledge.policy.document import PolicyDocument, parse_document, read_text
@@ -23,7 +24,6 @@ from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
 from knowledge.policy.learned import (
     NONE,
     OTHER,
-    cache_folder,
     plan_examples,
     question_examples,
     shipped_questions,
@@ -114,9 +114,8 @@ class PolicyBase:
         # The classifier reads a phrase the lexicon's patterns know as the plan's term, as retrieval does
         # ("当了几年兵退下来了" is a 退役军人, whatever "退下来" says of retirees in the examples).
         self._lexicon = lexicon
-        examples = [(self._canonical(t), label) for t, label in examples]
         folder = cache_folder() if questions is None else None
-        self._guesser = trained(examples, tokenizer.words, folder, tokenizer.signature())
+        self._guesser = trained(examples, tokenizer.words, folder, tokenizer.signature(), form=self._canonical)
         # How people ask for the how-to topics, learned apart: the measure classifier keeps them as one label.
         self._howto_guesser = trained(self._howto.examples(shipped_questions() if questions is None else questions),
                                       tokenizer.words, folder, tokenizer.signature(), name="howto-guess")

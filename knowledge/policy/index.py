@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import bm25s
 import jieba
@@ -32,7 +33,9 @@ class Tokenizer:
 
     def __init__(self) -> None:
         self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        # jieba's dictionary, copied: initialize() would read it from disk again for each tokenizer
+        words, total = _main_dictionary()
+        self._jieba.FREQ, self._jieba.total, self._jieba.initialized = dict(words), total, True
         self._pos = _PosTagger(self._jieba)
         self._added: set[str] = set()
 
@@ -68,6 +71,14 @@ class Tokenizer:
         """Precise-mode words with their part of speech; punctuation and blanks only when keep_all."""
         pieces = [(p.word, p.flag) for p in self._pos.cut(text, HMM=False)]
         return pieces if keep_all else [(w, f) for w, f in pieces if w.strip() and w not in SKIP]
+
+
+@cache
+def _main_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's main dictionary (word: frequency) and its total, read once per process (most of a second)
+    through jieba's global tokenizer, to which no part of the app adds words."""
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ, jieba.dt.total
 
 
 class _PosTagger(jieba.posseg.POSTokenizer):

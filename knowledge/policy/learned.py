@@ -11,32 +11,26 @@ needs the plan's words.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
-import os
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from knowledge import linear
 from knowledge.linear import Block, LinearMargins, blocks_of
+from knowledge.model_cache import kept
 from knowledge.policy.answer import plain_words
 from knowledge.policy.document import PolicyDocument
 from knowledge.text import accent_key, arabize_counts, compact, pinyin_key
 
-log = logging.getLogger(__name__)
-
 OTHER = "other"
 NONE = "none"
 STRENGTH = 1.0  # inverse regularisation
-KEPT = 3  # trained classifiers kept in the cache folder
 SYLLABLES = 2  # longest run of syllables (3 or 4 did worse by set)
 MARGINS_KEPT = 1024  # questions whose margins are kept (villagers ask the same few things)
-CACHE_VERSION = 2  # raise when what is saved, or how it is read, changes
 
 
 @cache
@@ -118,20 +112,12 @@ class MeasureGuesser:
         return margins
 
     def save(self, path: Path) -> None:
-        """Write it as plain arrays (no pickle); the weights as float32, which halves the file."""
-        arrays: dict[str, Any] = {"labels": np.array(self._labels), "intercept": self._linear.intercept}
-        for n, (terms, idf, weights) in enumerate(self._linear.blocks):
-            arrays |= {f"terms{n}": np.array(terms), f"idf{n}": idf, f"weights{n}": weights.astype(np.float32)}
-        with path.open("wb") as file:
-            np.savez(file, **arrays)
+        linear.save(path, self._labels, self._linear)
 
     @classmethod
     def load(cls, path: Path, words: Callable[[str], list[str]]) -> MeasureGuesser:
         """What `save` wrote; words must cut text as the tokenizer it was trained with did."""
-        with np.load(path, allow_pickle=False) as saved:
-            count = sum(name.startswith("terms") for name in saved.files)
-            blocks = [(saved[f"terms{n}"].tolist(), saved[f"idf{n}"], saved[f"weights{n}"]) for n in range(count)]
-            return cls(saved["labels"].tolist(), saved["intercept"], blocks, words)
+        return cls(*linear.load(path), words)
 
 
 def train(examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]]) -> MeasureGuesser:
@@ -158,38 +144,14 @@ def trained(
     folder: Path | None,
     cut: str = "",
     name: str = "policy-guess",
+    form: Callable[[str], str] = str,
 ) -> MeasureGuesser:
-    """The guesser for these examples, read from the cache folder when it was trained before (the
-    key covers the examples as compared and `cut`, what decides how words cuts text, so a change of data or word
-    list trains anew); otherwise trained, and saved, as `name`-key.npz, when the folder is writable."""
-    if folder is None:
-        return train(examples, words)
-    seen = [(_form(t), label) for t, label in examples]
-    key = hashlib.sha256(json.dumps([CACHE_VERSION, STRENGTH, cut, seen], ensure_ascii=False).encode()).hexdigest()
-    path = folder / f"{name}-{key[:24]}.npz"
-    try:
-        return MeasureGuesser.load(path, words)
-    except (OSError, ValueError, KeyError):
-        pass
-    guesser = train(examples, words)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(f"{path.stem}.{os.getpid()}.part")
-        guesser.save(part)
-        part.replace(path)  # whole or not at all, however many processes start together
-        # Older ones were trained on data or words that have changed since; a few are kept for two
-        # installs of different versions sharing the folder, which would otherwise evict each other.
-        kept = sorted(folder.glob(f"{name}-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in kept[KEPT:]:
-            old.unlink(missing_ok=True)
-    except OSError as error:
-        log.warning("could not keep the trained classifier %s in %s: %s", name, folder, error)
-    return guesser
-
-
-def cache_folder() -> Path:
-    """Where trained classifiers are kept between runs: $XDG_CACHE_HOME/jobbot (~/.cache/jobbot)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jobbot"
+    """The guesser for these examples, each text read in `form` first, kept in the folder as `name`
+    (knowledge/model_cache.py): its key covers the examples as given and `cut`, what decides how
+    words cuts text, so a change of data or word list trains anew."""
+    return kept(name, [STRENGTH, cut, examples], folder,
+                lambda: train([(form(t), label) for t, label in examples], words),
+                MeasureGuesser.save, lambda path: MeasureGuesser.load(path, words))
 
 
 def _analyzers(words: Callable[[str], list[str]]) -> tuple[Callable[[str], list[str]], ...]:
