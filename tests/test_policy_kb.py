@@ -206,6 +206,14 @@ def test_two_part_question_cites_both_measures(kb: PolicyBase) -> None:
     assert refs == {"二、(四) 15", "二、(四) 12"}
 
 
+def test_one_clause_about_two_measures_is_answered_from_both(kb: PolicyBase) -> None:
+    # no clause to split at: the classifier takes the question to be about both measures
+    assert [c.ref for c in kb.ask("残疾人能不能贷款创业").citations] == ["二、(四) 15", "二、(三) 8"]
+    assert [c.ref for c in kb.ask("技校里能学当厨师吗").citations] == ["二、(五) 18", "二、(五) 17"]
+    # ... and a question of one topic keeps its one answer
+    assert [c.ref for c in kb.ask("创业贷款能贷多少").citations] == ["二、(三) 8"]
+
+
 def test_two_questions_split_at_punctuation_are_each_answered(kb: PolicyBase) -> None:
     answer = kb.ask("零工市场在哪里？打零工的受伤了怎么办")
     assert [c.ref for c in answer.citations] == ["二、(一) 2", "二、(六) 21"]
