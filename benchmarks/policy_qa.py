@@ -47,8 +47,10 @@ dialect, voice slips, typos, Traditional, two topics) and train18 (320 story-fir
 same way and first run before the classifier was trained on them; so were the blind8 set
 (tests/data/policy_eval_blind8_{dev,heldout}.jsonl: 300, 84 not answered by the plan, about 69 of them
 near-misses, split once in halves with seed 20261225), train19 (320 naming the thing only by the
-asker's situation) and train20 (320 typed as short as people type: two to ten characters).
-`--no-heldout` leaves the ten held-out halves out (for working on the method).
+asker's situation) and train20 (320 typed as short as people type: two to ten characters), and the
+blind9 set (tests/data/policy_eval_blind9_{dev,heldout}.jsonl: 300, more two-topic, partial and how-to
+questions, 86 not answered by the plan, split once in halves with seed 20261227).
+`--no-heldout` leaves the eleven held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
 """
@@ -73,7 +75,7 @@ FRESH_DEV_SET = DATA / "policy_eval_fresh_dev.jsonl"
 FRESH_HELDOUT_SET = DATA / "policy_eval_fresh_heldout.jsonl"
 EVERYDAY_SET = DATA / "policy_eval_everyday.jsonl"
 # Each blind set is two files, policy_eval_<name>_{dev,heldout}.jsonl.
-BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
+BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
                                                                               19, 20))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
