@@ -449,8 +449,19 @@ def _clock_over_no(text: str) -> str:
 
 # "天没亮就可以，四五点": before dawn names the part of the day its bare hours are in
 _DAWN = re.compile(r"天(?:没|不|还没)亮")
+# "天黑前要回来", "晚饭前回家": back home before the evening is work by day, not in the evening
+_BEFORE_DARK = re.compile(r"(?:天黑|傍晚|晚饭|夜饭|晚上)(?:以|之)?前[要得就]?(?:回来|回家|到家|回去)")
+# "厂里换白班了，只有晚上有空", "…所以只有上午": the one time said to be the only one is the answer
+_ONLY = re.compile(f"(?<!不)只(?:有|剩下?|能|在)?(?:{_WHEN[1:-1]}|农闲|春茶|茶季|冬天)")
 # "过了中午就行": past an edge of the day is after it
 _PAST = re.compile(r"(?<!吃)过了(中午|晌午|日昼|中饭|午饭|晚饭|夜饭|天黑)")
+
+
+def _only(text: str) -> str:
+    """The one clause that says a time is the only one, when another clause says more."""
+    clauses = [c for c in re.split(r"[，,。;；\s]+", text) if c]
+    only = [c for c in clauses if _ONLY.search(c)]
+    return only[0] if len(only) == 1 and len(clauses) > 1 else text
 
 
 def free_time(text: str) -> Reading:
@@ -458,8 +469,8 @@ def free_time(text: str) -> Reading:
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _clock_written(corrected(text))
-    said = _PAST.sub(r"\1以后", _DAWN.sub("凌晨", _COOKING_A_MEAL.sub("做饭", said)))
-    text = _part_carried(_contrasted(_run_on(_clock_over_no(_until_part(_between(said))))))
+    said = _PAST.sub(r"\1以后", _DAWN.sub("凌晨", _BEFORE_DARK.sub("只做白天", _COOKING_A_MEAL.sub("做饭", said))))
+    text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(said)))))))
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
