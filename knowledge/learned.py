@@ -51,8 +51,9 @@ def train(options: OptionSet, examples: Sequence[Example]) -> Guesser:
     vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in ANALYZERS]
     features = hstack([v.fit_transform(said) for v in vectorizers]).tocsr()
     codes = [o.code for o in options.options]
-    classifiers = [LinearSVC(C=STRENGTH, class_weight="balanced").fit(features, [c in named for _, named in examples])
-                   for c in codes]
+    # random_state: the solver shuffles the examples; fixed, the same data always trains the same weights
+    classifiers = [LinearSVC(C=STRENGTH, class_weight="balanced", random_state=0)
+                   .fit(features, [c in named for _, named in examples]) for c in codes]
     # Every option's weights in one matrix: a reading is one product, not one call per option.
     return Guesser(codes, np.array([c.intercept_[0] for c in classifiers]),
                    blocks_of(vectorizers, np.vstack([c.coef_[0] for c in classifiers])))

@@ -90,7 +90,8 @@ def test_the_quick_margins_are_the_svms(kb: PolicyBase) -> None:
     guesser = train(examples, words)
     vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in _analyzers(words)]
     texts = [_form(t) for t, _ in examples]
-    model = LinearSVC(C=STRENGTH).fit(hstack([v.fit_transform(texts) for v in vectorizers]), [x for _, x in examples])
+    model = LinearSVC(C=STRENGTH, random_state=0).fit(hstack([v.fit_transform(texts) for v in vectorizers]),
+                                                      [x for _, x in examples])
     for question in ["在城里端盘子的人县里一年教多少个", "零工市场在哪", "xyz"]:
         expected = model.decision_function(hstack([v.transform([_form(question)]) for v in vectorizers]))[0]
         assert guesser.margins(question) == pytest.approx(expected, abs=1e-3)

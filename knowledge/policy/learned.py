@@ -131,7 +131,7 @@ def train(examples: Sequence[tuple[str, str]], words: Callable[[str], list[str]]
     analyzers = _analyzers(words)
     vectorizers = [TfidfVectorizer(analyzer=a, sublinear_tf=True) for a in analyzers]
     features = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
-    model = LinearSVC(C=STRENGTH).fit(features, [label for _, label in examples])
+    model = LinearSVC(C=STRENGTH, random_state=0).fit(features, [label for _, label in examples])
     return MeasureGuesser(
         [str(c) for c in model.classes_], np.asarray(model.intercept_, dtype=np.float64),
         blocks_of(vectorizers, model.coef_), words
