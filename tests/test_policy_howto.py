@@ -44,6 +44,8 @@ def kb() -> PolicyBase:
     ("填到一半不想填了怎么退出", "回复“取消”"),
     ("我的资料能删掉吗", "回复“注销”"),
     ("你能干啥", "回复“菜单”"),
+    ("我开饭店的，想招两个洗碗工，在哪发", "县人力资源市场注册"),  # an employer: staff post the job
+    ("我们茶厂要招人，用工单位咋登记", "县人力资源市场注册"),
 ])
 def test_questions_about_the_bot_are_answered_from_its_how_to(kb: PolicyBase, question: str, told: str) -> None:
     answer = kb.ask(question)
