@@ -634,10 +634,16 @@ def test_a_count_asked_after_the_askers_story_is_the_countys(kb: PolicyBase, que
     "零工平台现在已经发布了多少个岗位",  # a count reached: the plan has targets
     "在智享用工上发招工信息要交多少钱",  # its 人均月增收1000元 is no fee
     "2024年新增就业的任务分到我们池淮镇是多少人",  # the plan's figures are the county's
-    "人才周的活动下一场几号办",  # the plan gives no date for it
 ])
 def test_a_detail_the_plan_does_not_state_is_not_answered_by_the_topic(kb: PolicyBase, question: str) -> None:
     assert not kb.ask(question).answered
+
+
+def test_a_day_asked_of_what_the_plan_only_says_how_often_gets_that_and_no_day(kb: PolicyBase) -> None:
+    # the plan says how often, not which day: that is said, and no count is passed off as the day
+    answer = kb.ask("人才周的活动下一场几号办")
+    assert answer.answer.startswith("方案没写具体哪天，只写了：每年完成市县联动“人才周”活动2场。")
+    assert kb.ask("招聘会每月几号开").answer.startswith("每月8日、18日")
 
 
 @pytest.mark.parametrize("question", ["县里有创业孵化基地吗", "招聘会每月几号开"])

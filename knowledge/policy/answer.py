@@ -10,7 +10,7 @@ from importlib import resources
 
 from knowledge.policy.document import Figure, Indicator
 from knowledge.policy.index import Entry
-from knowledge.policy.matching import COUNTY_TOTAL, done_figures
+from knowledge.policy.matching import COUNTY_TOTAL, DATED, done_figures
 from knowledge.policy.query import Question
 from knowledge.text import arabize_counts as _arabize
 
@@ -80,12 +80,12 @@ def not_covered(missing_years: tuple[int, ...] = ()) -> Answer:
     return Answer(False, f"{first}\n{HINT}{HOTLINE}")
 
 
-def reply(q: Question, entries: list[Entry], weights: dict[str, float], partial: bool = False) -> Answer:
+def reply(q: Question, entries: list[Entry], weights: dict[str, float], partial: str = "") -> Answer:
     """The reply for the chosen entries: for each, a plain sentence that answers, the plan's own
     words that support it (cut to what answers), then where it comes from and who is in charge.
 
     weights tells how much each content unit of the question counts when choosing sentences;
-    partial says the question wants a figure for one person and the plan has only the county's.
+    partial says what the plan lacks of what was asked (Verdict.partial): the first entry's lead says so.
     """
     blocks, citations, parts = [], [], []
     for n, entry in enumerate(entries):
@@ -94,7 +94,7 @@ def reply(q: Question, entries: list[Entry], weights: dict[str, float], partial:
             text = lead = citation.text
             quoted = False
         else:
-            lead = _partial_lead(q, entry) if partial and n == 0 else _lead(q, entry, weights)
+            lead = _PARTIAL_LEADS[partial](q, entry, weights) if partial and n == 0 else _lead(q, entry, weights)
             budget = ANSWER_BUDGET - len(lead)
             citation = _sentences(q, entry, weights, max(budget, MIN_QUOTE))
             citation = replace(citation, text=_fit(citation.text, max(budget, MIN_QUOTE)))
@@ -154,7 +154,7 @@ def _fit(text: str, budget: int) -> str:
     return text[:cut].rstrip(",;") + "……" if cut > 0 else text[: budget - 1] + "……"
 
 
-def _partial_lead(q: Question, entry: Entry) -> str:
+def _partial_lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     """ "方案只写了全县的总数（每年提供创业担保贷款2100万以上），没写每个人能贷多少。…" """
     passage = entry.passage
     assert passage is not None
@@ -165,6 +165,22 @@ def _partial_lead(q: Question, entry: Entry) -> str:
     verb = m.group(0) if (m := _VERB.search(q.text)) else "得到"
     office = arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"
     return f"方案只写了全县的总数（{figure}），没写每个人能{verb}多少。具体请问{office}，或打12333。"
+
+
+def _undated_lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
+    """ "方案没写具体哪天，只写了：每年完成市县联动“人才周”活动2场。…": the clause that says most of
+    what was asked, when it tells how often or which year; else the plain answer after "方案没写具体哪天。"."""
+    passage = entry.passage
+    assert passage is not None
+    rank = _Ranker(q, weights)
+    clauses = [c.strip() for s in passage.sentences for c in _CLAUSE_SPLIT.split(s)]
+    best = max(clauses, key=lambda c: len(rank.matched(c)), default="")
+    office = arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"
+    said = f"只写了：{best}。" if DATED.search(best) else _lead(q, entry, weights)
+    return f"方案没写具体哪天，{said}具体时间请问{office}，或打12333。"
+
+
+_PARTIAL_LEADS = {"personal": _partial_lead, "day": _undated_lead}
 
 
 @cache

@@ -47,7 +47,7 @@ FUSE = 0.5  # weight of the learned guess in re-ranking (cross-validated by set:
 MEASURE_BONUS = 0.1  # a numbered measure before a general goal or safeguard on a near tie
 ASKED_SHARE = 0.3  # share of the question's weight the asking clause must carry to stand for it
 ASKED_BONUS = 0.3  # an entry that answers the asking clause before one about the story
-_DATE_IN_TEXT = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
+DATED = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 DONE = "完成"  # the table's column of what was done ("2022年完成情况")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
 
@@ -60,7 +60,9 @@ class Verdict:
     reason: str = ""  # why not covered; "" when answered
     missing_years: tuple[int, ...] = ()  # years asked that the documents have no figures for
     weights: dict[str, float] = field(default_factory=dict)  # content unit → weight
-    partial: bool = False  # a figure for one person was asked; the plan has only the county's
+    # what the plan lacks of what was asked: "personal" (a figure for one person; it has only the
+    # county's), "day" (a day; it names only a year, a month or how often)
+    partial: str = ""
 
     @property
     def answered(self) -> bool:
@@ -163,13 +165,13 @@ class Matcher:
             return Verdict(reason="no figure or date")
         if not self._states_details(q, chosen):
             return Verdict(reason="no such detail")
-        partial = False
+        partial = self._undated(q, best)
         if q.personal_amount and entries[0].passage is not None and not self._per_person(q, content, best):
             # Only a county total ("2100万") can be told apart from a person's amount; a rate such as
             # "300元/年" is neither, and the plan does not answer the question.
             if not self._county_total(q, content, best):
                 return Verdict(reason="no personal figure")
-            partial = True
+            partial = "personal"
         return Verdict(entries=entries, weights=weights, partial=partial)
 
     def _scores(self, q: Question) -> np.ndarray:
@@ -217,10 +219,17 @@ class Matcher:
         figure = [q.figure, *([re.compile(q.extreme)] if q.extreme else [])]
         clauses = _CLAUSE.split(self.index.texts[i])
         if (q.wants_number and not any(all(m.search(c) for m in figure) for c in clauses)) or (
-                q.wants_date and not _DATE_IN_TEXT.search(self.index.texts[i])) or (
+                q.wants_date and not DATED.search(self.index.texts[i])) or (
                 q.wants_number and q.years and not self._of_years(q, [], i, *figure)):
             return Verdict(reason="no figure or date")
-        return Verdict(entries=[self.index.entries[i]], weights=weights)
+        return Verdict(entries=[self.index.entries[i]], weights=weights, partial=self._undated(q, i))
+
+    def _undated(self, q: Question, i: int) -> str:
+        """ "day" when a day is asked ("下一场几号办"), and no figure besides, and entry i is a passage
+        that names none."""
+        entry = self.index.entries[i]
+        asked = q.wants_day and not q.wants_number
+        return "day" if asked and entry.passage and not _DAYS.search(self.index.texts[i]) else ""
 
     def likeliest(self, q: Question, among: list[int]) -> Verdict:
         """The verdict for the entry of `among` that shares most words with the question, when the
@@ -315,7 +324,7 @@ class Matcher:
             return self._has_number_for(q, units, i)
         if not q.wants_date or self.index.entries[i].indicator:
             return True
-        return self._said_with(i, units, _DATE_IN_TEXT, piece=_SENTENCE if q.wants_year else _CLAUSE)
+        return self._said_with(i, units, DATED, piece=_SENTENCE if q.wants_year else _CLAUSE)
 
     def _states_details(self, q: Question, chosen: list[int]) -> bool:
         """Whether the chosen entries state every detail asked (a fee, a phone number, opening hours…)."""

@@ -26,9 +26,9 @@ _YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*
 # The plan's "今年" is the year it was issued: "今年要新增多少就业" asks its target for that year.
 _RELATIVE_YEARS = {"今年": 0, "去年": -1, "明年": 1}
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
-# "几" asks for a number, "哪几" for a list ("有哪几条"); "五十好几", "十几年" tell a story.
-_NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几|比例|比重|占比|率|数量|金额|产值"
-                            r"|多大|多高|多长|百分之|数字")
+# "几" asks for a number, "哪几" for a list ("有哪几条"), "几号" for a day; "五十好几", "十几年" tell a story.
+_NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几(?![号日月时])|比例|比重"
+                            r"|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
 # The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
                  "斤": "斤", "岁": "岁",
@@ -62,6 +62,7 @@ _JOINED = re.compile(r"和|与|跟|及|还有|还想|也想|、|或者|另外|�
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
 _DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一天|哪几号|几月|哪年|哪一年|几几年|什么日子|日期|几时")
 _YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
+_DAY_ASKED = re.compile(r"几号|几日|哪天|哪几天|哪一天|哪几号|什么日子|日期")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 # "每月给她补多少", "一串给几毛钱": what one person gets a month or a piece is asked too, not a day of the
 # month ("招聘会每月几号").
@@ -139,6 +140,7 @@ class Question:
     unit_asked: str = ""  # "元", "人|名", "%"…: the unit of the figure asked for, "" when unsaid
     wants_date: bool = False
     wants_year: bool = False  # "哪年的目标": the year may sit anywhere in the sentence
+    wants_day: bool = False  # "下一场几号办": a day of the month or week, which "每年" does not tell
     joined: bool = False  # asks about two things at once ("残疾人和移民")
     asks: str = ""  # what kind of answer is wanted: "who", "place", "yes" (有没有), "can" (能不能), ""
     money_words: tuple[str, ...] = ()  # the kinds of money asked about by name ("补贴", "工资")
@@ -203,6 +205,7 @@ class QuestionReader:
         q.extreme = next((w for w in asked_words if w in _EXTREMES), "")
         q.wants_date = bool(_DATE_ASKED.search(text))
         q.wants_year = bool(_YEAR_ASKED.search(text))
+        q.wants_day = bool(_DAY_ASKED.search(text))
         # As said: a repair may take a joining word apart ("还想在" read as "还现在").
         q.joined = bool(_JOINED.search(said) or _JOINED.search(text))
         q.asks = _answer_kind(text)
