@@ -50,8 +50,11 @@ near-misses, split once in halves with seed 20261225), train19 (320 naming the t
 asker's situation) and train20 (320 typed as short as people type: two to ten characters), and the
 blind9 set (tests/data/policy_eval_blind9_{dev,heldout}.jsonl: 300, more two-topic, partial and how-to
 questions, 86 not answered by the plan, split once in halves with seed 20261227), train21 (320 with two
-topics each) and train22 (160 partly answered by the plan, 160 about using the bot).
-`--no-heldout` leaves the eleven held-out halves out (for working on the method).
+topics each) and train22 (160 partly answered by the plan, 160 about using the bot), and the blind10 set
+(tests/data/policy_eval_blind10_{dev,heldout}.jsonl: 300, long voice-input stories and short fragments,
+81 not answered by the plan, split once in halves with seed 20261230) and train23 (160 pairs: a question
+the plan answers beside its near-miss twin it does not).
+`--no-heldout` leaves the twelve held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
 """
@@ -76,9 +79,10 @@ FRESH_DEV_SET = DATA / "policy_eval_fresh_dev.jsonl"
 FRESH_HELDOUT_SET = DATA / "policy_eval_fresh_heldout.jsonl"
 EVERYDAY_SET = DATA / "policy_eval_everyday.jsonl"
 # Each blind set is two files, policy_eval_<name>_{dev,heldout}.jsonl.
-BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9")
+BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9",
+              "blind10")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
-                                                                              19, 20, 21, 22))
+                                                                              19, 20, 21, 22, 23))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
 SPOKEN_CHECK_SET = DATA / "policy_eval_spoken_probe2.jsonl"
 OLD_SETS = (DATA / "policy_qa.jsonl", DATA / "policy_qa_holdout.jsonl")
