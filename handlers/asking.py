@@ -13,7 +13,6 @@ from bot.router import Ctx, Flow, Handler
 from handlers import policy
 from knowledge.text import compact
 
-MISS_LIMIT = 2  # a question not understood twice is never asked a third time
 NOTE_MAX = 100
 _QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点|[?？])$")
 # "别的也没做过什么", "也不会啥": 什么/啥 after a no is "anything", not a question
@@ -30,16 +29,8 @@ _A_NOT_A = re.compile(r"(\S)[不没]\1[^，,。都也]{0,8}$")
 _ASKED_FIRST = re.compile(r"[吗么][?？]?[，,。\s]+\S")
 
 
-def missed(ctx: Ctx, step: str) -> bool:
-    """Count an answer this step did not understand; True when it was the second."""
-    misses: dict[str, int] = dict(ctx.data.get("misses") or {})
-    misses[step] = misses.get(step, 0) + 1
-    ctx.data["misses"] = misses
-    return misses[step] >= MISS_LIMIT
-
-
 def understood(ctx: Ctx, step: str, field: str | None = None) -> None:
-    """The step understood its answer: its misses are forgotten, and so is an older note on
+    """The step understood its answer: its misses (handlers/misses.py) are forgotten, and so is an older note on
     the field (a changed answer in 修改 replaces the words kept before)."""
     (ctx.data.get("misses") or {}).pop(step, None)
     notes = ctx.data.get("notes")

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
-from handlers import asking
+from handlers import asking, misses
 from handlers.rights import parse_phone
 from knowledge.text import compact
 from storage.cases import mask_phone
@@ -59,7 +59,7 @@ def name(ctx: Ctx) -> Reply:
     if _NOT_A_NAME.search(key) and not ctx.data.get(ONLY):  # something else asked: answered, not kept
         return asking.leave(ctx)
     if not key or key.isdigit() or len(key) > 12:
-        if asking.missed(ctx, "name"):  # asked twice: move on; words kept for staff, a number never
+        if misses.missed(ctx, "name"):  # asked twice: move on; words kept for staff, a number never
             if key and not any(c.isdigit() for c in key):
                 asking.note(ctx, "name", ctx.text.strip())
                 ctx.save_worker({"notes": {**((ctx.worker and ctx.worker.notes) or {}), **ctx.data["notes"]}})
@@ -84,7 +84,7 @@ def phone(ctx: Ctx) -> Reply:
             return Reply.of("好的，不留电话也能报名。以后想留，回复“修改”。")
         if not ctx.data.get(ONLY):
             return asking.leave(ctx)  # no number at all: something else typed, answered as free text
-    if number is None and asking.missed(ctx, "phone"):  # asked twice: not asked a third time
+    if number is None and misses.missed(ctx, "phone"):  # asked twice: not asked a third time
         ctx.finish()
         return Reply.of("这个号码没对上，先不留了。以后想留，回复“修改”。")
     if number is None:

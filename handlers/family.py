@@ -10,7 +10,7 @@ from typing import Any
 from bot.messages import Reply
 from bot.outreach.consent import MINUTES, send_code
 from bot.router import Ctx, Router
-from handlers import asking, registration
+from handlers import asking, misses, registration
 from handlers.rights import parse_mobile
 from knowledge.text import choice_numbers, compact
 from storage import consent as store
@@ -53,7 +53,7 @@ def name(ctx: Ctx) -> Reply:
     if key and not key.isdigit() and len(key) <= 12:
         ctx.data["name"] = ctx.text.strip()[:32]
         return ctx.next("phone")
-    if asking.missed(ctx, "name"):
+    if misses.missed(ctx, "name"):
         ctx.data["name"] = None
         return ctx.next("phone", "称呼先空着。")
     return Reply.of("称呼写几个字就行，比如：王阿姨。") + _ask_name(ctx)
@@ -87,7 +87,7 @@ def reach(ctx: Ctx) -> Reply:
     picked = choice_numbers(ctx.text, len(REACH))
     said = next((code for code, label in zip(REACH, REACH_CHOICES, strict=True) if compact(label)[:2] in key), None)
     chosen = REACH[picked[0] - 1] if picked and len(picked) == 1 else said
-    if chosen is None and not asking.missed(ctx, "job_push"):
+    if chosen is None and not misses.missed(ctx, "job_push"):
         return Reply.of("请回复 1、2 或 3。") + _ask_reach(ctx)
     lead = "" if chosen else "先按“短信”记下。"
     ctx.data["reach"] = chosen or "sms"

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
-from handlers import asking, contact, silver
+from handlers import asking, contact, misses, silver
 from knowledge import answers, free_time_guess, skill_guess, taxonomy
 from knowledge.ages import MAX_AGE, MIN_AGE, read_age
 from knowledge.places import village_key
@@ -156,6 +156,7 @@ def town(ctx: Ctx) -> Reply:
         return _set_town(ctx, guess.town, guess.village)
     ctx.data["town_said"] = ctx.text
     ctx.data["town_choices"] = list(guess.candidates[:TOWN_CHOICES])
+    misses.missed(ctx, "town_pick")  # the list is the question's second asking: a miss there moves on
     lead = "您说的是下面哪一个？" if guess.candidates else "没找到这个乡镇。"
     return ctx.goto("town_pick", lead)
 
@@ -186,7 +187,7 @@ def town_pick(ctx: Ctx) -> Reply:
     if ctx.data.get("town_choices") and guess.candidates and guess.candidates[0] in names:
         # the name again, spelt as before or nearly: the closest of the few shown
         return _set_town(ctx, guess.candidates[0], None)
-    if asking.missed(ctx, "town_pick"):
+    if misses.missed(ctx, "town_pick"):
         words = ctx.data.pop("town_said", None) or ctx.text
         asking.note(ctx, "town", words)
         ctx.data.pop("town_choices", None)
@@ -240,7 +241,7 @@ def village(ctx: Ctx) -> Reply:
         ctx.data["village"] = name
         asking.understood(ctx, "village", "village")
         return _to_age(ctx)
-    if asking.missed(ctx, "village"):
+    if misses.missed(ctx, "village"):
         asking.note(ctx, "village", text)
         ctx.data["village"] = None
         return _to_age(ctx, asking.kept(""))
@@ -295,7 +296,7 @@ def age(ctx: Ctx) -> Reply:
         if len(both) == 1:  # "属龙的", then "七十多": one age fits both answers
             asking.understood(ctx, "age", "age")
             return _set_age(ctx, both[0], None)
-        if asking.missed(ctx, "age"):  # "七十多" twice: its first age, the words kept
+        if misses.missed(ctx, "age"):  # "七十多" twice: its first age, the words kept
             asking.note(ctx, "age", ctx.text)
             years = said.ages[0] if not _ANIMAL_ONLY.search(ctx.text) or said.sure else None
             return _set_age(ctx, years, None, "岁数先按您说的记下。" if years else "岁数先空着。")
@@ -304,7 +305,7 @@ def age(ctx: Ctx) -> Reply:
     if years is not None and MIN_AGE <= years <= MAX_AGE:
         asking.understood(ctx, "age", "age")
         return _set_age(ctx, years, said.birth_year if said else None)
-    if asking.missed(ctx, "age"):
+    if misses.missed(ctx, "age"):
         asking.note(ctx, "age", ctx.text)
         return ctx.next("skills", "岁数先空着。")  # short: the long list of skills comes next
     if years is None:
@@ -364,7 +365,7 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
         asking.understood(ctx, step, field)
         asking.note(ctx, field, ctx.text)
         return _on_to(ctx, next_step, "记下了您的手艺，工作人员会看。")
-    if asking.missed(ctx, step):
+    if misses.missed(ctx, step):
         ctx.data[field] = fallback
         asking.note(ctx, field, ctx.text)
         understood = f"先记作“{options.labels_of(fallback)}”。" if fallback else ""
@@ -428,7 +429,7 @@ def travel(ctx: Ctx) -> Reply:
         ctx.data["travel_range"] = reach
         asking.understood(ctx, "travel", "travel_range")
         return ctx.next("job_push")
-    if asking.missed(ctx, "travel"):
+    if misses.missed(ctx, "travel"):
         ctx.data["travel_range"] = DEFAULT_TRAVEL
         asking.note(ctx, "travel_range", ctx.text)
         return ctx.next("job_push", asking.kept(f"先记作“{options.label(DEFAULT_TRAVEL)}”。"))
@@ -458,7 +459,7 @@ def _yes_no_step(step: str, field: str, question: str, next_step: str) -> None:
     @_step(step, ask=ask)
     def answer(ctx: Ctx) -> Reply:
         value = yes_no(ctx.text)
-        if value is None and not asking.missed(ctx, step):
+        if value is None and not misses.missed(ctx, step):
             return Reply.of("请回复 1 要，或 2 不要。") + ask(ctx)
         if value is None:  # asked twice: the usual choice, which 退订 undoes at any time
             ctx.data[field] = True
@@ -488,7 +489,7 @@ def confirm(ctx: Ctx) -> Reply:
     keeps = bool(_KEEPS.search(key))
     changes = not keeps and (key == "2" or bool(_CHANGES.search(key)))  # "乡镇不对", not a yes for its 对
     agreed = keeps or not changes and (key == "1" or key.startswith("确认") or said is True)
-    if not agreed and not changes and said is None and asking.missed(ctx, "confirm"):
+    if not agreed and not changes and said is None and misses.missed(ctx, "confirm"):
         agreed, kept = True, "先帮您保存了，哪里不对随时回复“修改”。"  # asked twice: save rather than trap
     else:
         kept = ""
@@ -519,7 +520,7 @@ def _ask_edit_pick(ctx: Ctx) -> Reply:
 def edit_pick(ctx: Ctx) -> Reply:
     picked = choice_numbers(ctx.text, len(EDITABLE))
     step = EDITABLE[picked[0] - 1][1] if picked else _field_named(compact(ctx.text))
-    if step is None and asking.missed(ctx, "edit_pick"):
+    if step is None and misses.missed(ctx, "edit_pick"):
         asking.understood(ctx, "edit_pick")
         return ctx.goto("confirm", "没对上要改哪一项。")
     if step is None:

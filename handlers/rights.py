@@ -15,6 +15,7 @@ import cn2an
 
 from bot.messages import Reply
 from bot.router import Ctx, Router
+from handlers import misses
 from knowledge.text import arabize, choice_numbers, compact, normalize
 from storage import cases as store
 from storage.models import RightsCase, saved_id
@@ -103,6 +104,9 @@ def amount(ctx: Ctx) -> Reply:
         ctx.data["amount"] = None
         return ctx.next("since")
     value = parse_amount(ctx.text)
+    if (value is None or value > MAX_AMOUNT) and misses.missed(ctx, "amount"):
+        ctx.data["amount"] = None
+        return ctx.next("since", "钱数先空着，工作人员打电话时会问您。")
     if value is None or value > MAX_AMOUNT:
         return Reply.of("没看懂这个钱数。") + _ask_amount(ctx)
     ctx.data["amount"] = value
@@ -119,6 +123,9 @@ def since(ctx: Ctx) -> Reply:
     text = normalize(ctx.text)
     if any(compact(text).startswith(w) for w in UNKNOWN_WORDS):
         ctx.data["since"] = None
+    elif (not compact(text) or len(text) > 32) and misses.missed(ctx, "since"):
+        ctx.data["since"] = None
+        return ctx.next("town", "时间先空着，工作人员打电话时会问您。")
     elif not compact(text) or len(text) > 32:
         return Reply.of("请简单说一下，比如：去年12月。") + _ask_since(ctx)
     else:
@@ -141,6 +148,7 @@ def town(ctx: Ctx) -> Reply:
         ctx.data["town"] = guess.town
         return ctx.next("phone")
     ctx.data["town_choices"] = list(guess.candidates) or ctx.services.places.names
+    misses.missed(ctx, "town_pick")
     return ctx.goto("town_pick", "您说的是下面哪一个？" if guess.candidates else "没找到这个乡镇，请从下面选一个：")
 
 
@@ -162,6 +170,10 @@ def town_pick(ctx: Ctx) -> Reply:
         ctx.data["town"] = choices[picked[0] - 1]
     elif (guess := ctx.services.places.resolve(ctx.text)).town:
         ctx.data["town"] = guess.town
+    elif misses.missed(ctx, "town_pick"):  # the list was the town question's second asking: not a third
+        ctx.data["town"] = None
+        ctx.data.pop("town_choices", None)
+        return ctx.next("phone", "乡镇先空着，工作人员打电话时会问您。")
     else:
         return Reply.of("请回复前面的编号，比如 1。") + _ask_town_pick(ctx)
     ctx.data.pop("town_choices", None)

@@ -76,6 +76,16 @@ def test_wrong_answers_are_asked_again_and_the_form_can_be_left_or_stepped_back(
         assert session.exec(select(RightsCase)).all() == []
 
 
+def test_no_question_of_the_form_is_asked_a_third_time(chat: ChatHarness) -> None:
+    chat.conversation("我要维权", "某某茶厂")
+    assert "没看懂这个钱数" in chat.say("好多")
+    assert "钱数先空着" in chat.say("反正好多好多")  # missed twice: on to "since when", the amount unknown
+    chat.say("记不清")
+    assert "请回复编号" in chat.say("火星")  # the town asked again, as the list of towns
+    moved_on = chat.say("月亮上")
+    assert "乡镇先空着" in moved_on and "留一个能打通的电话" in moved_on
+
+
 def test_a_case_number_that_does_not_exist_or_is_not_yours_is_answered_politely(chat: ChatHarness) -> None:
     assert "还没有提交过维权" in chat.say("查进度")
     assert "没找到编号为 WQ2026-000123" in chat.say("查进度 WQ2026-000123")
