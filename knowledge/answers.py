@@ -244,7 +244,7 @@ _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|�
 # "下午就空了", "夜里出来做做": free, or willing to come out to work then
 _FREE = r"有空|没事|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
-_NEXT_PART = re.compile(f"({_FREE}|没空|没时间|不行|不可以)(?={_WHEN})")
+_NEXT_PART = re.compile(f"({_FREE}|没空|不得空|没时间|不行|不可以)(?={_WHEN})")
 _SPLIT = re.compile(r"([，,。;；\s]+)")
 # what a clause may say beside its part of the day without saying what fills it: "周末两天",
 # "平时上班时间", "下午四点以后"
@@ -415,7 +415,7 @@ def _run_on(text: str) -> str:
 _OTHERS_FINE = r"(?:其他|其它|其余|别的|别个)?(?:时间|时候|日子)?[都也]?(?:可以|行|有空|能|没事)"
 _ALL_BUT = re.compile(r"^(?:我|俺)?(?:(?:除了|除开|除去)([^，,。;；\s]+?)(?:以外|之外)?(?:[，,。;；\s]*" + _OTHERS_FINE
                       + r")?|([^，,。;；\s除]+?)(?:除外|以外|之外)[，,。;；\s]*(?:" + _OTHERS_FINE
-                      + r")?|([^，,。;；\s]+?)(?:不行|没空|没时间|不可以|不方便)?(?:要[^，,。]{1,6})?[，,。;；\s]*"
+                      + r")?|([^，,。;；\s]+?)(?:不行|没空|不得空|没时间|不可以|不方便)?(?:要[^，,。]{1,6})?[，,。;；\s]*"
                       r"(?:其他|其它|其余|别的|别个)(?:时间|时候|日子)?[都也]?(?:可以|行|有空|能|没事))[的了吧啊]?$")
 _PARTS_OF_DAY = ("morning", "afternoon", "evening")
 
@@ -449,8 +449,11 @@ def _clock_over_no(text: str) -> str:
 
 # "天没亮就可以，四五点": before dawn names the part of the day its bare hours are in
 _DAWN = re.compile(r"天(?:没|不|还没)亮")
-# "天黑前要回来", "晚饭前回家": back home before the evening is work by day, not in the evening
-_BEFORE_DARK = re.compile(r"(?:天黑|傍晚|晚饭|夜饭|晚上)(?:以|之)?前[要得就]?(?:回来|回家|到家|回去)")
+# "天黑前要回来", "晚饭前回家": back home before the evening is work by day, not in the evening; back
+# before the midday meal ("中饭前要回家") is work in the morning
+_HOME_BY = r"(?:以|之)?前[要得就]?(?:回来|回家|到家|回去)"
+_BEFORE_DARK = re.compile(f"(?:天黑|太阳落山|傍晚|晚饭|夜饭|晚上){_HOME_BY}")
+_BEFORE_NOON = re.compile(f"(?:中饭|午饭|中午|晌午){_HOME_BY}")
 # "厂里换白班了，只有晚上有空", "…所以只有上午": the one time said to be the only one is the answer
 _ONLY = re.compile(f"(?<!不)只(?:有|剩下?|能|在)?(?:{_WHEN[1:-1]}|农闲|春茶|茶季|冬天)")
 # "过了中午就行": past an edge of the day is after it
@@ -469,7 +472,8 @@ def free_time(text: str) -> Reading:
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _clock_written(corrected(text))
-    said = _PAST.sub(r"\1以后", _DAWN.sub("凌晨", _BEFORE_DARK.sub("只做白天", _COOKING_A_MEAL.sub("做饭", said))))
+    said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
+    said = _PAST.sub(r"\1以后", _DAWN.sub("凌晨", said))
     text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(said)))))))
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
