@@ -32,9 +32,10 @@ _NOT_A_PICK = re.compile(r"[^\u4e00-\u9fff]|[零〇一二两三四五六七八�
 TEXTS_KEPT = 8192
 
 
-# Wu dialect (开化 speaks it) says no with its own characters: "勿晓得", "远了覅去", "呒没空"
-_WU_NO = re.compile(r"呒没|嘸没|覅|勿|弗")
-_WU_PLAIN = {"呒没": "没有", "嘸没": "没有", "覅": "不要", "勿": "不", "弗": "不"}
+# Wu dialect (开化 speaks it) says no with its own characters: "勿晓得", "远了覅去", "呒没空"; and 冇
+# ("冇错", "冇空"), as Gan and Hakka speakers near the county write 没
+_WU_NO = re.compile(r"呒没|嘸没|覅|勿|弗|冇")
+_WU_PLAIN = {"呒没": "没有", "嘸没": "没有", "覅": "不要", "勿": "不", "弗": "不", "冇": "没"}
 
 
 @lru_cache(maxsize=TEXTS_KEPT)

@@ -26,6 +26,12 @@ def state(chat: ChatHarness, user: str = "villager-1") -> Conversation:
         return session.exec(select(Conversation).where(col(Conversation.user_id) == user)).one()
 
 
+@pytest.mark.parametrize("agreed", ["确认", "冇错", "没错的"])  # 冇: 没 as Gan and Hakka speakers write it
+def test_the_summary_is_confirmed_in_a_speakers_own_words(chat: ChatHarness, agreed: str) -> None:
+    replies = chat.conversation(*HAPPY_PATH[:-1], agreed)
+    assert "登记好了" in replies[-1]
+
+
 def test_full_registration_stores_the_profile(chat: ChatHarness) -> None:
     replies = chat.conversation(*HAPPY_PATH)
     assert "哪个乡镇" in replies[0]
