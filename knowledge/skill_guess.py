@@ -12,6 +12,7 @@ left out of the training.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import cache
 
@@ -27,6 +28,12 @@ SURE = 0.2  # the margin a skill needs to be guessed (benchmarks/skill_guess.py:
 # broken (when only one of several read could be doubted, at -0.6: 6); left one set out
 # (benchmarks/skill_guess.py) rules + guess 2096 → 2099 of 2124 (6 fixed, 3 broken)
 DOUBTED, SURE_OF_ONE = -0.4, 0.5
+
+
+# "以前做泥工，现在手抖了，只能做点手工活", "年轻时候开货车…现在不敢开了，在家种菜": the work of the
+# past, then why it can no longer be done; the work of now is the answer ("以前开挖机，现在想做保安" keeps both)
+_THEN_NOW = re.compile(r"(?:以前|年轻时候?|过去|原来|早年|早些年).*?(?:现在|如今|这几年)(.+)$")
+_CANNOT = re.compile(r"手抖|眼睛|腰|腿脚|关节|不敢|[干做烧站搬开]不动|爬不上|看不清|吃不消|身体不好|出不去|不能再")
 
 
 def taxonomy_examples() -> list[Example]:
@@ -66,6 +73,8 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     so that the flow asks before keeping it. `learned`: another guesser than the one trained on
     everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
+    if (now := _THEN_NOW.search(text)) and _CANNOT.search(text) and taxonomy.skills().read(now.group(1)).codes:
+        text = now.group(1)
     reading = learned.doubt(text, taxonomy.skills().read(text), DOUBTED, SURE_OF_ONE)
     if reading.codes or reading.unlisted:
         return reading
