@@ -382,10 +382,11 @@ _SAYS_FREE = re.compile(r"有空|空闲|有时间|没事|都行|也行|都可以
 
 
 def _free_time_beside(text: str) -> list[str] | None:
-    """Free time said as a part of its own beside the work ("修农机 …坏了都找我 白天都行")."""
+    """Free time said as a part of its own beside the work ("修农机 …坏了都找我 白天都行"); a time must be
+    named besides the free ("地里的农活 跟搬搬抬抬 都行": both kinds of work are fine, not any time)."""
     parts = [p for p in _PARTS.split(normalize(text)) if p]
     said = [c for p in parts[1:] if _SAYS_FREE.search(p) and not taxonomy.skills().read(p).codes
-            for c in answers.free_time(p).codes]
+            and answers.free_time(_SAYS_FREE.sub("", p)).codes for c in answers.free_time(p).codes]
     return list(dict.fromkeys(said)) or None
 
 

@@ -215,6 +215,12 @@ def test_free_time_said_with_the_work_is_not_asked_again(sqlite_chat: ChatHarnes
     assert (worker.skills, worker.availability) == (["tea"], ["evening"])
 
 
+def test_kinds_of_work_said_to_be_all_fine_are_no_free_time(sqlite_chat: ChatHarness) -> None:
+    # "都行" after the work says both kinds are fine; the free-time question is still asked
+    reply = sqlite_chat.conversation("登记", "华埠", "跳过", "60", "地里的农活 跟搬搬抬抬 都行")[-1]
+    assert "农活" in reply and "搬运" in reply and "什么时候有空" in reply and "有空：" not in reply
+
+
 def test_a_town_heard_through_an_accent_is_that_town(sqlite_chat: ChatHarness) -> None:
     assert "好的，马金镇" in sqlite_chat.conversation("登记", "我是马京的啊山里头")[-1]
 
