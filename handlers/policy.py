@@ -96,11 +96,11 @@ def free_text(ctx: Ctx) -> Reply:
         return Reply.of("没看懂这个回答。") + ctx.ask()
     if not ctx.text.strip():
         return Reply.of("请打字告诉我您想做什么，回复“菜单”看看我能帮什么。")
+    if jobs.wishes_for_work(ctx.text):  # "俺想找点活": the job list, not a policy answer or how to get it
+        return jobs.find_jobs(ctx)
     if ctx.services.policy.about_the_bot(ctx.text):  # "怎么查我的维权": the bot's how-to and live data
         return answer(ctx, MENU_HINT)
     routed = asked_for(ctx)  # "我60多了还能找活吗": the plan's line, and the service offered
     if routed is not None:
         return routed
-    if jobs.wishes_for_work(ctx.text):  # "俺想找点活": the job list, not a policy answer
-        return jobs.find_jobs(ctx)
     return answer(ctx, MENU_HINT)
