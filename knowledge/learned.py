@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 from importlib import resources
+from pathlib import Path
 
 import jieba
 import numpy as np
@@ -61,9 +62,8 @@ def train(options: OptionSet, examples: Sequence[Example]) -> Guesser:
 
 def trained(name: str, options: OptionSet, examples: Sequence[Example]) -> Guesser:
     """The guesser for these examples, kept between runs as `name` (knowledge/model_cache.py)."""
-    return kept(name, [STRENGTH, examples], cache_folder(), lambda: train(options, examples),
-                lambda guesser, path: linear.save(path, guesser.codes, guesser._linear),
-                lambda path: Guesser(*linear.load(path)))
+    return kept(name, [STRENGTH, examples], cache_folder(), lambda: train(options, examples), Guesser.save,
+                Guesser.load)
 
 
 def _said(text: str) -> str:
@@ -89,6 +89,13 @@ class Guesser:
     def __init__(self, codes: Sequence[str], intercept: np.ndarray, blocks: Sequence[Block]):
         self.codes = list(codes)
         self._linear = LinearMargins(ANALYZERS, blocks, intercept)
+
+    def save(self, path: Path) -> None:
+        linear.save(path, self.codes, self._linear)
+
+    @classmethod
+    def load(cls, path: Path) -> Guesser:
+        return cls(*linear.load(path))
 
     def margins(self, text: str) -> dict[str, float]:
         return dict(zip(self.codes, self._linear.margins(_said(text)).tolist(), strict=True))

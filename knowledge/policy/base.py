@@ -178,8 +178,9 @@ class PolicyBase:
             found = self._howto.find(repaired) if repaired != typed else None
         if not worded(question):
             return found
+        # a topic answered from live data (courses' fees, fairs, cases) is kept: there the bot knows more than the plan
         if found and not found.live and self._howto_guesser.doubt(question) > HOWTO_DOUBT:
-            found = None  # a topic answered from live data (courses' fees, fairs, cases) knows more than the plan
+            found = None
         measure, plan_lead = self._guesser.guess(self._canonical(question))
         topic, lead = self._howto_guesser.guess(question)
         # only for a question or a wish: "快点快点，登记" is no question about 代家人登记
