@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from dialogs import BATCHES, FIRST_BATCH  # noqa: E402
 
 from knowledge import answers, free_time_guess, skill_guess, taxonomy  # noqa: E402
-from knowledge.learned import train  # noqa: E402
+from knowledge.learned import shipped, train  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 SLOTS = ("skills", "availability", "travel", "village", "age")
@@ -43,16 +43,19 @@ _NUMBERS = re.compile(r"[\d\s,，、和第个]+")
 @dataclass(frozen=True)
 class Slot:
     name: str
-    examples: Path
     guess: ModuleType  # skill_guess or free_time_guess
     options: Callable[[], taxonomy.OptionSet]
     rules: Callable[[str], taxonomy.Reading]  # the rule reader alone
 
+    @property
+    def examples(self) -> Path:
+        """The shipped labelled answers this slot's guesser learns from."""
+        file: str = self.guess.EXAMPLES[0]
+        return ROOT / "knowledge" / "data" / file
 
-SKILLS = Slot("skills", ROOT / "knowledge" / "data" / "skill_examples.jsonl", skill_guess, taxonomy.skills,
-              lambda text: taxonomy.skills().read(text))
-AVAILABILITY = Slot("availability", ROOT / "knowledge" / "data" / "free_time_examples.jsonl", free_time_guess,
-                    taxonomy.availability, answers.free_time)
+
+SKILLS = Slot("skills", skill_guess, taxonomy.skills, lambda text: taxonomy.skills().read(text))
+AVAILABILITY = Slot("availability", free_time_guess, taxonomy.availability, answers.free_time)
 
 
 def _rows(slot: Slot, path: Path, name: str) -> list[dict]:
@@ -109,9 +112,8 @@ def main(argv: list[str]) -> int:
     slot = SKILLS if args.slot == "skills" else AVAILABILITY
     if args.write:
         write(slot)
-        slot.guess.shipped_examples.cache_clear()
     by_set: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
-    for text, named, name in slot.guess.shipped_examples():
+    for text, named, name in shipped(*slot.guess.EXAMPLES):
         by_set[name].append((text, named))
     base = slot.guess.taxonomy_examples()
     unread: dict[float, list[int]] = {m: [0, 0, 0] for m in MARGINS}  # guessed, right, of answers naming nothing

@@ -6,11 +6,10 @@ benchmarks/skill_guess.py --slot availability). It is blind to a "no" said besid
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cache
 
 from knowledge import answers, taxonomy
-from knowledge.learned import Example, Guesser, Labelled, option_examples, shipped, trained
+from knowledge.learned import Example, Guesser, option_examples, shipped_guesser
 from knowledge.taxonomy import Reading
 
 # Measured on five free-answer sets as read by the rules of the day before each set was seen, the
@@ -24,17 +23,14 @@ def taxonomy_examples() -> list[Example]:
     return option_examples("availability")
 
 
-@cache
-def shipped_examples() -> tuple[Labelled, ...]:
-    """The labelled answers shipped with the package: (answer, free time, the dev set it comes from)."""
-    return shipped("free_time_examples.jsonl", "availability")
+# The labelled answers shipped with the package (written by benchmarks/skill_guess.py), and their key
+EXAMPLES = ("free_time_examples.jsonl", "availability")
 
 
 @cache
 def guesser() -> Guesser:
     """The guesser trained on everything shipped (a second or two, once per install)."""
-    return trained("free-time-guess", taxonomy.availability(),
-                   [*taxonomy_examples(), *((text, named) for text, named, _ in shipped_examples())])
+    return shipped_guesser("free-time-guess", taxonomy.availability(), taxonomy_examples(), *EXAMPLES)
 
 
 def read(text: str, learned: Guesser | None = None) -> Reading:
@@ -46,7 +42,4 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     reading = answers.free_time(text)
     if not taxonomy.availability().says_no(text):
         reading = learned.doubt(text, reading, DOUBTED, SURE)
-    if reading.codes:
-        return reading
-    guessed = learned.guess(text, SURE)
-    return replace(reading, codes=guessed, guessed=True) if guessed else reading
+    return learned.or_guess(text, reading, SURE)

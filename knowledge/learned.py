@@ -66,6 +66,13 @@ def trained(name: str, options: OptionSet, examples: Sequence[Example]) -> Guess
                 Guesser.load)
 
 
+def shipped_guesser(name: str, options: OptionSet, own_words: Sequence[Example], file: str, key: str) -> Guesser:
+    """The guesser trained on the options' own words and every labelled answer shipped in `file`
+    (see `shipped`), kept between runs as `name`."""
+    labelled = shipped(file, key)
+    return trained(name, options, [*own_words, *((text, named) for text, named, _ in labelled)])
+
+
 def _said(text: str) -> str:
     return normalize(corrected(text))
 
@@ -118,6 +125,15 @@ class Guesser:
         if not kept:
             return replace(reading, codes=surest, by_no=[], either=(tuple(surest), tuple(reading.codes)))
         return replace(reading, codes=kept, by_no=[c for c in reading.by_no if c in kept])
+
+
+    def or_guess(self, text: str, reading: Reading, sure: float) -> Reading:
+        """The reading when it names anything (a kind of work with no option too); else the options
+        the classifier is `sure` of, marked as guessed so that the flow asks before keeping them."""
+        if reading.codes or reading.unlisted:
+            return reading
+        guessed = self.guess(text, sure)
+        return replace(reading, codes=guessed, guessed=True) if guessed else reading
 
 
 def _surest(margins: dict[str, float], sure: float) -> list[str]:

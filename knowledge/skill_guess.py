@@ -13,11 +13,10 @@ left out of the training.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import cache
 
 from knowledge import taxonomy
-from knowledge.learned import Example, Guesser, Labelled, option_examples, shipped, trained
+from knowledge.learned import Example, Guesser, option_examples, shipped_guesser
 from knowledge.taxonomy import UNLISTED, Reading
 
 SURE = 0.2  # the margin a skill needs to be guessed (benchmarks/skill_guess.py: at 0.0, 10 guesses, none right)
@@ -52,17 +51,14 @@ def taxonomy_examples() -> list[Example]:
     return examples
 
 
-@cache
-def shipped_examples() -> tuple[Labelled, ...]:
-    """The labelled answers shipped with the package: (answer, skills, the dev set it comes from)."""
-    return shipped("skill_examples.jsonl", "skills")
+# The labelled answers shipped with the package (written by benchmarks/skill_guess.py), and their key
+EXAMPLES = ("skill_examples.jsonl", "skills")
 
 
 @cache
 def guesser() -> Guesser:
     """The guesser trained on everything shipped (a second or two, once per install)."""
-    return trained("skill-guess", taxonomy.skills(),
-                   [*taxonomy_examples(), *((text, named) for text, named, _ in shipped_examples())])
+    return shipped_guesser("skill-guess", taxonomy.skills(), taxonomy_examples(), *EXAMPLES)
 
 
 def read(text: str, learned: Guesser | None = None) -> Reading:
@@ -75,8 +71,4 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     learned = learned or guesser()
     if (now := _THEN_NOW.search(text)) and _CANNOT.search(text) and taxonomy.skills().read(now.group(1)).codes:
         text = now.group(1)
-    reading = learned.doubt(text, taxonomy.skills().read(text), DOUBTED, SURE_OF_ONE)
-    if reading.codes or reading.unlisted:
-        return reading
-    guessed = learned.guess(text, SURE)
-    return replace(reading, codes=guessed, guessed=True) if guessed else reading
+    return learned.or_guess(text, learned.doubt(text, taxonomy.skills().read(text), DOUBTED, SURE_OF_ONE), SURE)
