@@ -104,10 +104,10 @@ def amount(ctx: Ctx) -> Reply:
         ctx.data["amount"] = None
         return ctx.next("since")
     value = parse_amount(ctx.text)
-    if (value is None or value > MAX_AMOUNT) and misses.missed(ctx, "amount"):
-        ctx.data["amount"] = None
-        return ctx.next("since", "钱数先空着，工作人员打电话时会问您。")
     if value is None or value > MAX_AMOUNT:
+        if misses.missed(ctx, "amount"):
+            ctx.data["amount"] = None
+            return ctx.next("since", "钱数先空着，工作人员打电话时会问您。")
         return Reply.of("没看懂这个钱数。") + _ask_amount(ctx)
     ctx.data["amount"] = value
     return ctx.next("since", f"记下了：{value}元。")
@@ -123,10 +123,10 @@ def since(ctx: Ctx) -> Reply:
     text = normalize(ctx.text)
     if any(compact(text).startswith(w) for w in UNKNOWN_WORDS):
         ctx.data["since"] = None
-    elif (not compact(text) or len(text) > 32) and misses.missed(ctx, "since"):
-        ctx.data["since"] = None
-        return ctx.next("town", "时间先空着，工作人员打电话时会问您。")
     elif not compact(text) or len(text) > 32:
+        if misses.missed(ctx, "since"):
+            ctx.data["since"] = None
+            return ctx.next("town", "时间先空着，工作人员打电话时会问您。")
         return Reply.of("请简单说一下，比如：去年12月。") + _ask_since(ctx)
     else:
         ctx.data["since"] = text

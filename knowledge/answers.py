@@ -202,7 +202,7 @@ def _months(said: str) -> list[str]:
 def _whole_answer(text: str) -> list[str]:
     """What only the whole answer shows: any time said in a clause of its own, farm work done, months."""
     said = normalize(text)
-    clauses = [c for c in re.split(r"[，,。;；\s]+", said) if c]
+    clauses = _clauses(said)
     if any(_ALWAYS.search(c) for c in clauses) and not taxonomy.availability().says_no(said):
         return ["anytime"]
     if _FARM_DONE.search(said):
@@ -246,6 +246,11 @@ _FREE = r"有空|没事|空着|闲着|空了|出来|有时间|可以|都行|也�
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|不得空|没时间|不行|不可以)(?={_WHEN})")
 _SPLIT = re.compile(r"([，,。;；\s]+)")
+
+
+def _clauses(text: str) -> list[str]:
+    """The text's clauses, as commas, full stops and blanks part them."""
+    return [c for c in _SPLIT.split(text) if c and not _SPLIT.fullmatch(c)]
 # what a clause may say beside its part of the day without saying what fills it: "周末两天",
 # "平时上班时间", "下午四点以后"
 _NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在家|闲|空|放假"
@@ -275,7 +280,7 @@ def _busy_clause(clause: str) -> bool:
 def _time_said_apart(said: str) -> bool:
     """Beside a part of the day said with what fills it, another clause names a time and nothing
     it is filled with: "就周末，平时在县城上班", "白天在厂里上班，下班后六点以后"."""
-    clauses = [c for c in re.split(r"[，,。;；\s]+", said) if c]
+    clauses = _clauses(said)
     filled = [c for c in clauses if _filled().search(c)]
     return bool(filled) and any(c not in filled and not _filled_by(c) and (re.search(_WHEN, c) or _HOUR_SAID.search(c)
                                                                           or re.search("以后|之后", c))
@@ -441,7 +446,7 @@ def _clock_over_no(text: str) -> str:
     """"早上要喂猪，九点以后到中午有空" → "九点以后到中午有空": hours said free tell the time more
     exactly than what a part of the day said busy leaves, so that clause is left out."""
     options = taxonomy.availability()
-    clauses = [c for c in re.split(r"[，,。;；\s]+", text) if c]
+    clauses = _clauses(text)
     if not any(_HOUR_SAID.search(c) and not options.says_no(c) for c in clauses):
         return text
     kept = [c for c in clauses if _HOUR_SAID.search(c) or not (options.says_no(c) and re.search(_WHEN, c))]
@@ -463,7 +468,7 @@ _PAST = re.compile(r"(?<!吃)过了(中午|晌午|日昼|中饭|午饭|晚饭|�
 
 def _only(text: str) -> str:
     """The one clause that says a time is the only one, when another clause says more."""
-    clauses = [c for c in re.split(r"[，,。;；\s]+", text) if c]
+    clauses = _clauses(text)
     only = [c for c in clauses if _ONLY.search(c)]
     return only[0] if len(only) == 1 and len(clauses) > 1 else text
 
