@@ -25,7 +25,8 @@ DEV_SETS = ("dev", "probe", "fresh_dev", "everyday", "blind_dev", "blind2_dev", 
             "train4", "train5", "train6", "spoken_probe", "train7", "blind4_dev", "train8", "train9", "train10",
             "train11", "train12", "blind5_dev", "train13", "train14", "blind6_dev", "blind7_dev", "train15",
             "train16", "train17", "train18", "blind8_dev", "train19", "train20",
-            "blind9_dev", "train21", "train22", "blind10_dev", "train23", "blind11_dev")
+            "blind9_dev", "train21", "train22", "blind10_dev", "train23", "blind11_dev", "blind12_dev",
+            "train24")
 TARGET = ROOT / "knowledge" / "data" / "policy_questions.jsonl"
 
 
