@@ -23,7 +23,7 @@ _PICKS_THEN_WORDS = re.compile(r"^((?:第?\d{1,2}个?[\s,，、。;；]+)+)(?:�
                                r"(?=[^\d\s,，、。;；])(?![年岁月天日号点块元次亩斤个多来])")  # not "3 年采茶"
 _FINE_AFTER = re.compile(r"(?:[都也]?(?:行|可以|会|能|中|成|好)|吧|的|呀|啊)+$")  # "1、2都行": the numbers
 # Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行", "不会开车但能搬东西".
-_CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟|及|与|但是|可是|不过|但(?!凡)")
+_CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟(?!不)|及|与|但是|可是|不过|但(?!凡)")
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
 # "看过仓库", "种了地", "茶厂里炒过": 过/了/着 after a verb of work, left out to read the verb with its object
@@ -104,7 +104,7 @@ class OptionSet:
                  settings: list[str] | None = None, goods: dict[str, Any] | None = None,
                  part_of: dict[str, dict[str, list[str]]] | None = None, clients: list[str] | None = None,
                  absorbs: dict[str, list[str]] | None = None, handled_at: list[str] | None = None,
-                 life_story: str | None = None):
+                 life_story: str | None = None, no_longer: str | None = None):
         self.options = options
         self._by_code = {o.code: o for o in options}
         # the options a question lists by number (all, unless the list would be too long to read at
@@ -129,6 +129,8 @@ class OptionSet:
         self._handled_at = set(handled_at or [])  # handling goods beside a place's own work is part of it
         # "在鞋厂做了十年，后来回来带孙子": family life told in the story is no trade beside one named
         self._life_story = re.compile(life_story) if life_story else None
+        # "焊工眼睛不行了", "挖机手生了": work the person can no longer do, in this clause or the one before
+        self._no_longer = re.compile(no_longer) if no_longer else None
         # "给老人理发", "辅导小孩作业": whom a trade with no option serves names no kind of work of its own
         self._clients = re.compile("|".join(sorted(clients, key=len, reverse=True))) if clients else None
         # "帮人家做钟点工，打扫卫生，烧烧饭": chores done for a household are part of that kind of work
@@ -213,7 +215,9 @@ class OptionSet:
         where: list[str] = []  # codes of a clause that only says where one worked
         besides: list[str] = []  # codes of clauses said as "also" ("夜班也能上")
         given_up: list[str] = []  # codes of a clause followed by one saying that work was given up
+        cannot: list[str] = []  # codes of work said to be beyond the person now (`_no_longer`)
         previous: list[str] = []
+        last_named: list[str] = []  # the codes of the last clause that named any
         alone = False  # the general option said as a clause of its own ("随时")
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
@@ -245,12 +249,16 @@ class OptionSet:
             besides.extend(found if "也" in clause else [])
             if UNLISTED in named and not found:
                 unlisted.append(clause)
-            if not found and _GAVE_UP.search(clause):
+            if self._no_longer and (beyond := self._no_longer.search(clause)):
+                cannot.extend(found or self._named(compact(clause[:beyond.start()])) or last_named)
+            elif not found and _GAVE_UP.search(clause):
                 given_up.extend(previous)
             elif not found and _FILLER.sub("", compact(clause)):
                 unknown.append(clause)
             previous = found
+            last_named = found or last_named
         codes = [c for c in codes if c not in given_up] or codes
+        codes = [c for c in codes if c not in cannot]
         # "会开叉车，在仓库开了八年": the place is where the trade was done, not a kind of work besides
         codes = codes or [c for c in dict.fromkeys(where) if c in self._by_code]
         for code, parts in self._implies.items():
@@ -416,7 +424,7 @@ def _options(section: str) -> OptionSet:
                      extra.get("phrases"), extra.get("implies"), extra.get("general"), extra.get("numbered"),
                      lexicon, words.get("opposites"), words.get("no_words"), words.get("settings"),
                      words.get("goods"), words.get("part_of"), words.get("clients"), words.get("absorbs"),
-                     words.get("handled_at"), words.get("life_story"))
+                     words.get("handled_at"), words.get("life_story"), words.get("no_longer"))
 
 
 @lru_cache(maxsize=1)
