@@ -242,7 +242,7 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
 _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|上昼|下昼|日里|夜到|周末|平时|平常|工作日"
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
 # "下午就空了", "夜里出来做做": free, or willing to come out to work then
-_FREE = r"有空|没事|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
+_FREE = r"有空|没事|没问题|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|不得空|没时间|不行|不可以)(?={_WHEN})")
 _SPLIT = re.compile(r"([，,。;；\s]+)")
@@ -261,7 +261,9 @@ _NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在
 def _filled() -> re.Pattern[str]:
     """A part of the day said with what fills it ("白天上班", "上午要下地"); not "上班时间"."""
     doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
-    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都到]{{0,6}}?(?:{doing})(?!时间|的时候|时候|日|的日子)")
+    # "晚上看店没问题": what fills a part of the day, said to be no trouble, leaves it free
+    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都到]{{0,6}}?(?:{doing})(?!时间|的时候|时候|日|的日子)"
+                      f"(?![也都就还]*(?:{_FREE}))")
 
 
 def _filled_by(clause: str) -> bool:
@@ -455,9 +457,9 @@ def _clock_over_no(text: str) -> str:
 
 # "天没亮就可以，四五点": before dawn names the part of the day its bare hours are in
 _DAWN = re.compile(r"天(?:没|不|还没)亮")
-# "天黑前要回来", "晚饭前回家": back home before the evening is work by day, not in the evening; back
-# before the midday meal ("中饭前要回家") is work in the morning
-_HOME_BY = r"(?:以|之)?前[要得就]?(?:回来|回家|到家|回去)"
+# "天黑前要回来", "晚饭前回家", "太阳落山就回来": back home by the evening is work by day, not in the
+# evening; back by the midday meal ("中饭前要回家", "中午就回家") is work in the morning
+_HOME_BY = r"(?:(?:以|之)?前[要得就]?|了?就)(?:回来|回家|到家|回去)"
 _BEFORE_DARK = re.compile(f"(?:天黑|太阳落山|傍晚|晚饭|夜饭|晚上){_HOME_BY}")
 _BEFORE_NOON = re.compile(f"(?:中饭|午饭|中午|晌午){_HOME_BY}")
 # "厂里换白班了，只有晚上有空", "…所以只有上午": the one time said to be the only one is the answer
