@@ -34,6 +34,9 @@ LIVE: dict[str, Callable[[Ctx], Reply]] = {
     "course_fees": training.fees,
     "cases": rights.progress,
 }
+# How-to topics the chat answers by doing it, with the main menu's item of that name: "宝妈能登记吗",
+# "怎么注册" start the registration at once.
+DONE_AT_ONCE = {"register": "登记找活"}
 
 
 @router.warm_up
@@ -63,7 +66,11 @@ def answer(ctx: Ctx, hint: str = "") -> Reply:
 
 
 def _how_to(ctx: Ctx, result: Answer) -> Reply:
-    """The how-to text, then the live data it is about (the next fair, the courses' fees, the cases)."""
+    """The how-to text, then the live data it is about (the next fair, the courses' fees, the cases);
+    or, for what the chat can do at once, that done."""
+    item = next((m for m in ctx.menu if m.label == DONE_AT_ONCE.get(result.topic)), None)
+    if item is not None:
+        return item.handler(ctx)
     lookup = LIVE.get(result.live)
     return Reply.of(result.answer) + lookup(ctx) if lookup else Reply.of(result.answer)
 

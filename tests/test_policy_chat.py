@@ -91,3 +91,18 @@ def test_how_to_stop_pushes_does_not_stop_them(sqlite_chat: ChatHarness) -> None
     reply = sqlite_chat.say("消息太多了，咋关掉")
     assert "回复“退订”" in reply
     assert "已停止" not in reply and "没有登记" not in reply  # the 退订 command itself did not run
+
+
+def test_asking_whether_one_may_register_starts_the_registration(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.say("登记 宝妈能登记吗")  # a young mother asking for herself, not for her mother
+    assert "我们开始登记" in reply and "哪个乡镇" in reply and "代家人登记" not in reply
+    assert "哪个村" in sqlite_chat.say("华埠")
+
+
+def test_asking_how_to_register_when_registered_shows_the_profile(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "58", "1", "1", "1", "1", "1", "1")
+    assert "您已经登记过了" in sqlite_chat.say("请问怎么注册")
+
+
+def test_asking_whether_a_relative_may_register_tells_how_to_do_it_for_them(sqlite_chat: ChatHarness) -> None:
+    assert "回复“代家人登记”" in sqlite_chat.say("我媳妇能登记吗")
