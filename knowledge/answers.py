@@ -475,11 +475,20 @@ def _only(text: str) -> str:
     return only[0] if len(only) == 1 and len(clauses) > 1 else text
 
 
+# "我起得早 五点就起来了": when the day starts says nothing of when one is free (5点 is no afternoon)
+_WAKING = re.compile(r"[^，,。;；\s]*(?:起床|起来了|起得早|就起来)[^，,。;；\s]*")
+
+
+def _without_waking(text: str) -> str:
+    rest = _WAKING.sub("", text)
+    return rest if rest != text and _SPLIT.sub("", rest) else text
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
-    said = _clock_written(corrected(text))
+    said = _clock_written(_without_waking(corrected(text)))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
     said = _PAST.sub(r"\1以后", _DAWN.sub("凌晨", said))
     text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(said)))))))
