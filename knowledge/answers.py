@@ -546,12 +546,9 @@ def _how_far(clause: str) -> tuple[str | None, str | None]:
     return None, mode["alone"]
 
 
-def _places(clause: str, places: Gazetteer, town: str | None, village: str | None, kept_near: bool) -> str | None:
-    """The range from places named: another town is the county, one's own town the town; one town
-    named as the only one ("不出杨林镇", "我们池淮镇里面就好"), or beside why not further, is a town's reach."""
+def _places(clause: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
+    """The range from places named: another town is the county, one's own town the town."""
     named = places.towns_in(clause)
-    if len(set(named)) == 1 and (kept_near or _ONE_TOWN.search(clause)):
-        return "town"
     if any(t != town for t in named):
         return "county"
     if named:
@@ -565,7 +562,6 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
 
 
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
-_ONE_TOWN = re.compile(r"就在|只在|只去|就去|只要|里面|里头|以内|之内|范围|不出|我们|俺们|咱们|我是|我住|我家")
 _ALL_FINE = re.compile(r"都(?:行|可以|成|中)$")
 # "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
 _LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)"
@@ -607,7 +603,6 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     options = taxonomy.travel_ranges()
     text = corrected(text)
     means: list[str] = []
-    kept_near = bool(_FAR_REASON.search(text)) and not _FAR_FINE.search(text)  # "马金镇上，远了不行"
 
     def how_far_or_where(clause: str) -> list[str]:
         named = _ALL_FINE.sub("", compact(clause))
@@ -617,7 +612,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
         if options.says_no(said):
             return []
         measured, by_means = _how_far(said)
-        found = measured or _places(said, places, town, village, kept_near)
+        found = measured or _places(said, places, town, village)
         if found or by_means is None:
             return [found] if found else []
         if not options.read(clause).codes:
