@@ -35,7 +35,7 @@ EDIT_WORDS = (
     ("fair_push", "招聘会|提醒"), ("job_push", "推送|发消息|通知|消息"), ("phone", "电话|手机|号码"),
     ("name", "称呼|名字|叫我|姓"), ("village", "村|社区"), ("town", "乡镇|镇|乡|街道|住"),
     ("age", "年龄|岁|年纪|出生|生日"), ("availability", "时间|有空|空闲|什么时候|白天|晚上|周末"),
-    ("travel", "远|距离|范围|路程"), ("skills", "活|手艺|技能|工种|本事|会做"),
+    ("travel", "远|距离|范围|路程|出行|出门|去哪"), ("skills", "活|手艺|技能|工种|本事|会做"),
 )
 NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skills": "会做的活", "availability": "空闲时间",
                "travel_range": "能去多远", "name": "称呼"}
@@ -480,6 +480,7 @@ def _ask_confirm(ctx: Ctx) -> Reply:
 
 
 _KEEPS = re.compile(r"没错|没问题|没毛病|都对|不用改|不要改|不改")
+NAMED_ALONE = 4  # characters of an answer's name said alone at the summary ("能去多远")
 _CHANGES = re.compile(r"错|不对|修改|改")
 
 
@@ -488,7 +489,9 @@ def confirm(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
     said = yes_no(key) if key not in ("1", "2") else None
     keeps = bool(_KEEPS.search(key))
-    changes = not keeps and (key == "2" or bool(_CHANGES.search(key)))  # "乡镇不对", not a yes for its 对
+    # "出行", "年龄": an answer named alone is the one to change (出行's 行 is no yes)
+    named_alone = len(key) <= NAMED_ALONE and _field_named(key) is not None
+    changes = not keeps and (key == "2" or named_alone or bool(_CHANGES.search(key)))  # "乡镇不对", not a yes
     agreed = keeps or not changes and (key == "1" or key.startswith("确认") or said is True)
     if not agreed and not changes and said is None and misses.missed(ctx, "confirm"):
         agreed, kept = True, "先帮您保存了，哪里不对随时回复“修改”。"  # asked twice: save rather than trap

@@ -463,7 +463,7 @@ _HOME_BY = r"(?:(?:以|之)?前[要得就]?|了?就)(?:回来|回家|到家|回�
 _BEFORE_DARK = re.compile(f"(?:天黑|太阳落山|傍晚|晚饭|夜饭|晚上){_HOME_BY}")
 _BEFORE_NOON = re.compile(f"(?:中饭|午饭|中午|晌午){_HOME_BY}")
 # "厂里换白班了，只有晚上有空", "…所以只有上午": the one time said to be the only one is the answer
-_ONLY = re.compile(f"(?<!不)只(?:有|剩下?|能|在)?(?:{_WHEN[1:-1]}|农闲|春茶|茶季|冬天)")
+_ONLY = re.compile(f"(?<!不)只(?:有|剩下?|能|在|要)?(?:{_WHEN[1:-1]}|农闲|春茶|茶季|冬天)")
 # "过了中午就行": past an edge of the day is after it
 _PAST = re.compile(r"(?<!吃)过了(中午|晌午|日昼|中饭|午饭|晚饭|夜饭|天黑)")
 

@@ -217,7 +217,7 @@ class OptionSet:
         given_up: list[str] = []  # codes of a clause followed by one saying that work was given up
         cannot: list[str] = []  # codes of work said to be beyond the person now (`_no_longer`)
         previous: list[str] = []
-        last_named: list[str] = []  # the codes of the last clause that named any
+        last_named: list[str] = []  # the codes of the last clause that named any; none after a "no"
         alone = False  # the general option said as a clause of its own ("随时")
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
@@ -256,7 +256,8 @@ class OptionSet:
             elif not found and _FILLER.sub("", compact(clause)):
                 unknown.append(clause)
             previous = found
-            last_named = found or last_named
+            # "光开车 搬的不干 腰不好": the reason after a "no" is that no's, not the work before it
+            last_named = found or ([] if self._negated.search(compact(clause)) else last_named)
         codes = [c for c in codes if c not in given_up] or codes
         codes = [c for c in codes if c not in cannot]
         # "会开叉车，在仓库开了八年": the place is where the trade was done, not a kind of work besides

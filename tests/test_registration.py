@@ -183,6 +183,13 @@ def test_change_one_answer_from_the_summary(sqlite_chat: ChatHarness) -> None:
     assert workers(sqlite_chat)[0].age == 63
 
 
+def test_the_answer_to_change_is_named_in_ones_own_words(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation(*HAPPY_PATH[:-1])
+    assert "去多远" in sqlite_chat.say("出行")
+    reply = sqlite_chat.say("县城也去 儿子开车送")
+    assert "请核对" in reply and "全县都行" in reply
+
+
 def test_changing_the_town_asks_the_village_again(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation(*HAPPY_PATH)
     assert "要改哪一项" in sqlite_chat.say("修改")
