@@ -475,6 +475,33 @@ def _only(text: str) -> str:
     return only[0] if len(only) == 1 and len(clauses) > 1 else text
 
 
+# A day told at length, then the one part said free: "天不亮就去摆摊 卖到十一点收摊 回家吃了中饭 下午就
+# 一直空着了", "…所以下午和晚上我都能出去做", "…就上午吧"
+_SAID_FREE = re.compile(f"{_FREE}|[都就]空|^[那就]*{_WHEN}+[的那段个]*吧$")
+STORY_CLAUSES = 3
+
+
+# a clause that points back ("之前都行", "中间这段有空") means nothing read alone
+_POINTS_BACK = re.compile(r"^(?:中间|之前|之后|以前|以后|其余|其他|其它|别的|剩下|这段|那段|这时|那时|这会|那会)")
+_DAYS_AND_SEASONS = {"weekdays", "weekends", "slack_season", "spring_tea"}
+
+
+def _conclusion(text: str) -> str:
+    """The one clause of a long answer that says a part of the day is free, when there is one and
+    nothing else in the answer names days or seasons; else the answer."""
+    clauses = _clauses(text)
+    if len(clauses) < STORY_CLAUSES:
+        return text
+    options = taxonomy.availability()
+    read = {c: options.read(c).codes for c in clauses}
+    free = [c for c in clauses if _SAID_FREE.search(compact(c)) and not _POINTS_BACK.match(compact(c))
+            and not options.says_no(c) and read[c]]
+    if len(free) != 1 or read[free[0]] == ["anytime"]:  # "啥时候都可以 就是晚上不出门": the no counts too
+        return text
+    others = {code for c in clauses if c != free[0] for code in read[c]}
+    return text if others & _DAYS_AND_SEASONS - set(read[free[0]]) else free[0]
+
+
 # "我起得早 五点就起来了": when the day starts says nothing of when one is free (5点 is no afternoon)
 _WAKING = re.compile(r"[^，,。;；\s]*(?:起床|起来了|起得早|就起来)[^，,。;；\s]*")
 
@@ -488,7 +515,7 @@ def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
-    said = _clock_written(_without_waking(corrected(text)))
+    said = _clock_written(_conclusion(_without_waking(corrected(text))))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
     said = _PAST.sub(r"\1以后", _DAWN.sub("凌晨", said))
     text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(said)))))))

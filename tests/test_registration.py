@@ -190,6 +190,13 @@ def test_the_answer_to_change_is_named_in_ones_own_words(sqlite_chat: ChatHarnes
     assert "请核对" in reply and "全县都行" in reply
 
 
+def test_skipping_the_village_in_other_words_keeps_no_village(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠")
+    assert "岁数" in sqlite_chat.say("略过")
+    sqlite_chat.conversation("60", "1", "1", "1", "1", "1", "1")
+    assert workers(sqlite_chat)[0].village is None
+
+
 def test_changing_the_town_asks_the_village_again(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation(*HAPPY_PATH)
     assert "要改哪一项" in sqlite_chat.say("修改")
