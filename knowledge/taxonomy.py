@@ -45,8 +45,9 @@ _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
 _A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[场站院])")
 # "以前开了十年大巴，后来眼睛不好不开了": a clause that only says the work before it was given up
 _GAVE_UP = re.compile(r"(?:(?:不|没)再?(?:开|干|做|弄|搞)|(?:干|做|开|搬)不(?:动|了)|不能再?(?:干|做|开))了?$")
-# "X、Y这种Z": what follows names the kind of work X and Y are examples of
-_SUCH = re.compile(r"这种|这类|这些|这样的|之类的?|那种|那类|一类的?")
+# "X、Y这种Z": what follows names the kind of work X and Y are examples of (not "…远门 那种手工活",
+# where 那种 starts a clause of its own)
+_SUCH = re.compile(r"(?<=[^\s，,。;；])(?:这种|这类|这些|这样的|之类的?|那种|那类|一类的?)")
 _MACHINE = re.compile(r"[\u4e00-\u9fff]机(?![会器构关])")  # a machine named by its work: 割草机, 打谷机
 LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is that label typed
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
