@@ -389,6 +389,20 @@ SPOKEN = [
 ]
 
 
+# The indicator table asked of in everyday words: the figure of its row.
+SPOKEN_TABLE = [
+    ("今年县里打算让多少人新找到工作", "6200"),
+    ("丢了饭碗的人今年县里要帮多少个再上岗", "3800"),
+    ("县里那种扶人创业的园子有几个", "4个"),
+]
+
+
+@pytest.mark.parametrize(("question", "figure"), SPOKEN_TABLE, ids=[q for q, _ in SPOKEN_TABLE])
+def test_spoken_questions_find_their_table_row(kb: PolicyBase, question: str, figure: str) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and figure in answer.answer, answer.answer
+
+
 @pytest.mark.parametrize(("question", "ref"), SPOKEN, ids=[q for q, _ in SPOKEN])
 def test_spoken_questions_find_their_measure(kb: PolicyBase, question: str, ref: str) -> None:
     answer = kb.ask(question)
