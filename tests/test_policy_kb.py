@@ -394,7 +394,18 @@ SPOKEN_TABLE = [
     ("今年县里打算让多少人新找到工作", "6200"),
     ("丢了饭碗的人今年县里要帮多少个再上岗", "3800"),
     ("县里那种扶人创业的园子有几个", "4个"),
+    ("找活难的那些人 县里今年帮多少个", "1100"),
+    ("有手艺的人在干活的人里头今年要占多少", "32.1%"),
 ]
+
+
+@pytest.mark.parametrize(("question", "figure"), [
+    ("工伤看病的钱以后能直接结算不", "联网结算"),
+    ("做开化本地菜的馆子县里要开多少家", "1000家"),
+])
+def test_spoken_questions_find_their_measures_words(kb: PolicyBase, question: str, figure: str) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and figure in answer.answer, answer.answer
 
 
 @pytest.mark.parametrize(("question", "figure"), SPOKEN_TABLE, ids=[q for q, _ in SPOKEN_TABLE])
