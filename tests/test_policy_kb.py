@@ -402,6 +402,8 @@ SPOKEN_TABLE = [
 @pytest.mark.parametrize(("question", "figure"), [
     ("工伤看病的钱以后能直接结算不", "联网结算"),
     ("做开化本地菜的馆子县里要开多少家", "1000家"),
+    ("有没有那种不用申请就自动发的补贴", "免申即享"),
+    ("过了年送岗位上门的那个招聘叫啥", "春风送岗"),
 ])
 def test_spoken_questions_find_their_measures_words(kb: PolicyBase, question: str, figure: str) -> None:
     answer = kb.ask(question)
