@@ -498,8 +498,9 @@ def _conclusion(text: str) -> str:
             and not options.says_no(c) and read[c]]
     if len(free) != 1 or read[free[0]] == ["anytime"]:  # "啥时候都可以 就是晚上不出门": the no counts too
         return text
+    # "冬天农闲，早上太冷，下午可以": days or seasons said apart from a free part of the day count too
     others = {code for c in clauses if c != free[0] for code in read[c]}
-    return text if others & _DAYS_AND_SEASONS - set(read[free[0]]) else free[0]
+    return text if others & _DAYS_AND_SEASONS and not _DAYS_AND_SEASONS & set(read[free[0]]) else free[0]
 
 
 # "我起得早 五点就起来了": when the day starts says nothing of when one is free (5点 is no afternoon)
