@@ -47,6 +47,7 @@ _A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[场站院])")
 _GAVE_UP = re.compile(r"(?:(?:不|没)再?(?:开|干|做|弄|搞)|(?:干|做|开|搬)不(?:动|了)|不能再?(?:干|做|开))了?$")
 # "X、Y这种Z": what follows names the kind of work X and Y are examples of (not "…远门 那种手工活",
 # where 那种 starts a clause of its own)
+_SEPARATORS = " \t\n,，。;；!！?？"  # what ends the list of examples before 这种 and the kind after it
 _SUCH = re.compile(r"(?<=[^\s，,。;；])(?:这种|这类|这些|这样的|之类的?|那种|那类|一类的?)")
 _MACHINE = re.compile(r"[\u4e00-\u9fff]机(?![会器构关])")  # a machine named by its work: 割草机, 打谷机
 LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is that label typed
@@ -229,9 +230,8 @@ class OptionSet:
         story = self._life_story.sub("，", said) if self._life_story else said
         if story != said and self.read(story, first).codes:
             return self.read(story, first)
-        kind = _SUCH.split(said)[-1]  # "剥笋、剥毛豆这种拿回家做的手工活": the kind the examples are of
-        if kind != said and self.read(kind, first).codes not in ([], [self._general]):
-            return self.read(kind, first)
+        if (of_kind := self._of_kind(said, first)) is not None:
+            return self.read(of_kind, first)
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
@@ -283,6 +283,18 @@ class OptionSet:
             if rest != text:
                 codes = [c for c in codes if c in self.read(rest, first).codes or c == code]
         return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
+
+    def _of_kind(self, said: str, first: Callable[[str], list[str]] | None) -> str | None:
+        """"剥笋、剥毛豆这种拿回家做的手工活" → "拿回家做的手工活": the examples before 这种 are of the kind
+        named after it, which is read instead of them; what is said before the examples and after
+        the kind stands ("做手工 串灯笼那种 也做过保洁"). None when no 这种 names a kind."""
+        for such in reversed(list(_SUCH.finditer(said))):
+            tail = said[such.end():].lstrip(_SEPARATORS)
+            kind = re.split(f"[{_SEPARATORS}]", tail, maxsplit=1)[0]
+            if self.read(kind, first).codes not in ([], [self._general]):
+                examples = re.search(f"[^{_SEPARATORS}]*$", said[:such.start()])
+                return said[:examples.start() if examples else such.start()] + "，" + tail
+        return None
 
     def _sold_online(self, text: str) -> str:
         """"直播卖过茶叶和番薯干" → "直播卖": all that is listed as sold online is goods, not work."""
