@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from knowledge import taxonomy
-from knowledge.places import Gazetteer, village_key
+from knowledge.places import Gazetteer, heard_in, village_key
 from knowledge.taxonomy import Reading
 from knowledge.text import arabize, compact, corrected, normalize
 
@@ -576,13 +576,13 @@ def _how_far(clause: str) -> tuple[str | None, str | None]:
 
 def _places(clause: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
     """The range from places named: another town is the county, one's own town the town."""
-    named = places.towns_in(clause)
+    named = places.towns_heard_in(clause)
     if any(t != town for t in named):
         return "county"
     if named:
         return "town"
     other = places.village_in(clause, town)
-    if other and village and village_key(other) == village_key(village):
+    if village and (village_key(other) == village_key(village) if other else heard_in(village, clause)):
         return "village"
     if other:
         return "town" if other in places.villages_of(town) else "county"

@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from knowledge.text import FuzzyIndex, compact, normalize, pinyin_key
+from knowledge.text import FuzzyIndex, accent_key, compact, normalize, pinyin_key
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
 _SAYING = re.compile(r"^(嗯|呃|额|啊|哦|那个|这个|就是)*(我们家|我家|我们|我|俺|家|村名|村子|名字)?"
@@ -132,6 +132,11 @@ class Gazetteer:
         """Towns named inside a sentence ("华埠马金都行" → 华埠镇, 马金镇)."""
         return self._names.contained(compact(text))
 
+    def towns_heard_in(self, text: str) -> list[str]:
+        """Towns named inside a sentence, else misheard there, keeping a character of the name
+        ("最远到化埠", "齐西" → 齐溪镇)."""
+        return self.towns_in(text) or self._names.sounds_contained(text, sharing=True)
+
     def villages_of(self, town: str | None) -> tuple[str, ...]:
         known = self._by_name.get(town or "")
         return known.villages if known else ()
@@ -212,6 +217,12 @@ def village_key(name: str | None) -> str:
     key = _SAID_AROUND.sub("", compact(name or ""))
     key = _TOWN_PART.sub("", key) or key
     return _VILLAGE_SUFFIX.sub("", key) or key
+
+
+def heard_in(village: str, text: str) -> bool:
+    """The village is named in the text, or heard there through a voice slip ("只在下山村" for 霞山村)."""
+    sound = accent_key(pinyin_key(village_key(village)))
+    return " " in sound and f" {sound} " in f" {accent_key(pinyin_key(compact(text)))} "
 
 
 def village_after_town(text: str) -> str | None:
