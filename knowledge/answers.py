@@ -15,7 +15,7 @@ from typing import Any
 from knowledge import taxonomy
 from knowledge.places import Gazetteer, heard_in, village_key
 from knowledge.taxonomy import Reading
-from knowledge.text import arabize, compact, corrected, normalize
+from knowledge.text import arabize, compact, corrected, normalize, respelled
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|凌晨|清早|中午|下午|傍晚|黄昏|晚上|夜里|早|晚)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
@@ -242,7 +242,8 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
 _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|上昼|下昼|日里|夜到|周末|平时|平常|工作日"
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
 # "下午就空了", "夜里出来做做": free, or willing to come out to work then
-_FREE = r"有空|没事|没问题|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
+_FREE = (r"有空|没事|没问题|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
+         r"|(?<![要得想该去好])休息|歇着|放假|休班|轮休")
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|不得空|没时间|不行|不可以)(?={_WHEN})")
 _SPLIT = re.compile(r"([，,。;；\s]+)")
@@ -512,11 +513,15 @@ def _without_waking(text: str) -> str:
     return rest if rest != text and _SPLIT.sub("", rest) else text
 
 
+# words of time a voice slip is heard in ("里拜六"); not 上午/下午, whose sounds are also "上五天班"
+_TIME_WORDS = ("礼拜", "星期", "周末", "双休", "晚上", "白天", "中午", "农闲", "夜班", "夜里", "休息")
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
-    said = _clock_written(_conclusion(_without_waking(corrected(text))))
+    said = _clock_written(_conclusion(_without_waking(corrected(respelled(text, _TIME_WORDS)))))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
     said = _PAST.sub(r"\1以后", _DAWN.sub("凌晨", said))
     text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(said)))))))

@@ -159,6 +159,29 @@ def accent_key(pinyin: str) -> str:
     return _ACCENT.sub(lambda m: "n" if m.group(0) == "ng" else "", pinyin)
 
 
+@lru_cache(maxsize=8192)
+def _syllable(char: str) -> str | None:
+    return lazy_pinyin(char, style=Style.NORMAL)[0] if "\u4e00" <= char <= "\u9fff" else None
+
+
+def respelled(text: str, words: Iterable[str]) -> str:
+    """The text with a voice-input slip of one of these two-character words written as the word:
+    the same sounds, one character the same ("里拜六" → 礼拜六, "星其天" → 星期天)."""
+    words = tuple(words)
+    sounds = {(_syllable(w[0]), _syllable(w[1])): w for w in words}
+    kept = {i for w in words for found in re.finditer(w, text) for i in (found.start(), found.start() + 1)}
+    chars, i = list(text), 0
+    while i < len(chars) - 1:
+        word = sounds.get((_syllable(chars[i]), _syllable(chars[i + 1])))
+        if word and not kept & {i, i + 1} and set(word) & set(chars[i:i + 2]):
+            chars[i:i + 2] = word
+            kept |= {i, i + 1}
+            i += 2
+        else:
+            i += 1
+    return "".join(chars)
+
+
 _SPELLING = re.compile(r"[a-z]{4,}")  # pinyin letters, long enough not to be "ok" or "yes"
 
 
