@@ -318,9 +318,11 @@ class Dispatcher:
             handler = self.kinds.get(update.kind)
             return handler(ctx) if handler else self.fallback(ctx)
         step = ctx.current_step()
-        hit = self.commands.find(update.text, exact=step is not None and bool(ctx.flow_title()))
+        # in a flow of questions a command must be typed whole, and a question's own choice wins
+        in_questions = step is not None and bool(ctx.flow_title())
+        hit = self.commands.find(update.text, exact=in_questions)
         if step and not (hit and hit.command.anytime) and (
-            hit is None or matches_choice(update.text, ctx.data.get("_choices", ()))
+            hit is None or matches_choice(update.text, ctx.data.get("_choices", ()), by_start=in_questions)
             or hit.command.yields_to == ctx.conversation.flow
         ):
             return step.answer(ctx)

@@ -275,7 +275,10 @@ class Ctx:
         return flow is not None and name in flow.steps
 
 
-def matches_choice(text: str, choices: tuple[str, ...] | list[str]) -> bool:
-    """Whether the text answers a numbered question by number or by one of its labels."""
+def matches_choice(text: str, choices: tuple[str, ...] | list[str], *, by_start: bool = False) -> bool:
+    """Whether the text answers a numbered question by number or by one of its labels; `by_start`:
+    also by the start of only one label ("招聘会" for 招聘会提醒 among the fields to change)."""
     key = compact(text)
-    return bool(key) and (key.isdigit() or any(key == compact(c) for c in choices))
+    labels = [compact(c) for c in choices]
+    return bool(key) and (key.isdigit() or key in labels
+                          or (by_start and len(key) >= 2 and sum(label.startswith(key) for label in labels) == 1))

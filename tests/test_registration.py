@@ -190,6 +190,14 @@ def test_the_answer_to_change_is_named_in_ones_own_words(sqlite_chat: ChatHarnes
     assert "请核对" in reply and "全县都行" in reply
 
 
+def test_a_field_named_by_the_start_of_its_label_is_not_the_command_of_that_name(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation(*HAPPY_PATH[:-1])
+    assert "要改哪一项" in sqlite_chat.say("2")
+    reply = sqlite_chat.say("招聘会")  # 招聘会提醒 among the fields, not the list of fairs
+    assert "提醒" in reply and "最近的招聘会" not in reply
+    assert "请核对" in sqlite_chat.say("不要")
+
+
 def test_skipping_the_village_in_other_words_keeps_no_village(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠")
     assert "岁数" in sqlite_chat.say("略过")
