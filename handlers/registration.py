@@ -296,7 +296,7 @@ def age(ctx: Ctx) -> Reply:
         if len(both) == 1:  # "属龙的", then "七十多": one age fits both answers
             asking.understood(ctx, "age", "age")
             return _set_age(ctx, both[0], None)
-        if misses.missed(ctx, "age"):  # "七十多" twice: its first age, the words kept
+        if misses.missed(ctx, "age"):  # "快七十" twice: its likeliest age (69), the words kept
             asking.note(ctx, "age", ctx.text)
             years = said.ages[0] if not _ANIMAL_ONLY.search(ctx.text) or said.sure else None
             return _set_age(ctx, years, None, "岁数先按您说的记下。" if years else "岁数先空着。")

@@ -32,8 +32,8 @@ _TENS_TWO = re.compile(f"([{_DIGITS[:-1]}])([{_DIGITS[1:]}])十(?![{_DIGITS}])")
 
 @dataclass(frozen=True)
 class Age:
-    """What an answer says of one's age: the ages it leaves open (one when sure), the birth year
-    when said, and whether it was said roughly (a second answer may say more)."""
+    """What an answer says of one's age: the ages it leaves open (one when sure; the likeliest
+    first), the birth year when said, and whether it was said roughly (a second answer may say more)."""
 
     ages: tuple[int, ...]
     birth_year: int | None = None
@@ -117,7 +117,7 @@ def _rough(said: str) -> list[int]:
         return list(range(tens + 1, tens + 1 + _OVER_SPAN.get(over.group(2), 9)))
     if under:
         tens = int(under.group(1) or under.group(2)) * 10
-        return list(range(tens - 3, tens))
+        return list(range(tens - 1, tens - 4, -1))  # "快七十": 69 likeliest, so first
     return []
 
 

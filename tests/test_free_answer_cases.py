@@ -39,7 +39,7 @@ def read(case: dict[str, Any]) -> Any:
         return answers.travel(text, gazetteer(), town, case.get("village"))
     if case["slot"] == "age":  # the ages the answer leaves open, in the cases' year
         age = read_age(text, THIS_YEAR)
-        return list(age.ages) if age else None
+        return sorted(age.ages) if age else None
     if case["slot"] == "push":  # 要不要发消息 / 提醒: yes, no or not said
         return yes_no(text)
     return gazetteer().village(text, town)

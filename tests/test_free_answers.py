@@ -337,6 +337,15 @@ def test_a_rough_age_is_asked_once_more_then_kept_as_said(sqlite_chat: ChatHarne
     assert worker.age == 71 and worker.notes == {"age": "七十多吧"}
 
 
+def test_a_little_under_an_age_said_twice_is_kept_as_the_year_before_it(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    assert "准数" in sqlite_chat.say("快七十了")
+    assert "会做哪些活" in sqlite_chat.say("快七十岁了")
+    assert "登记好了" in sqlite_chat.conversation("1", "1", "2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        assert session.exec(select(Worker)).one().age == 69
+
+
 @pytest.mark.parametrize("town,said,want_town,village", [
     ("华埠", "金心村", "华埠镇", "金星村"),  # a slip for a village of one's own town
     ("马金", "霞衫", "马金镇", "霞山村"),
