@@ -467,6 +467,8 @@ _BEFORE_NOON = re.compile(f"(?:中饭|午饭|中午|晌午){_HOME_BY}")
 _ONLY = re.compile(f"(?<!不)只(?:有|剩下?|能|在|要)?(?:{_WHEN[1:-1]}|农闲|春茶|茶季|冬天)")
 # "过了中午就行": past an edge of the day is after it
 _PAST = re.compile(r"(?<!吃)过了(中午|晌午|日昼|中饭|午饭|晚饭|夜饭|天黑)")
+# "过了春茶就空了", "采茶过了": after the tea season is the slack season, as "春茶过了" says
+_AFTER_TEA = re.compile(r"过了(?:春茶|茶季|采茶季?|摘茶季?)|(?:采|摘)茶季?过了")
 
 
 def _only(text: str) -> str:
@@ -523,7 +525,7 @@ def free_time(text: str) -> Reading:
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _clock_written(_conclusion(_without_waking(corrected(respelled(text, _TIME_WORDS)))))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
-    said = _PAST.sub(r"\1以后", _DAWN.sub("凌晨", said))
+    said = _AFTER_TEA.sub("春茶过了", _PAST.sub(r"\1以后", _DAWN.sub("凌晨", said)))
     text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(said)))))))
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
