@@ -597,7 +597,8 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
 
 
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
-_ALL_FINE = re.compile(r"都(?:行|可以|成|中)$")
+_ALL_FINE = re.compile(r"(?:都|随便)(?:行|可以|成|中|能?去|能?跑)$")
+_ANY = re.compile(r"哪|啥|什么|任何|无论|不管|随便")
 # "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
 _LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)"
                       r"|(?:不要|不想|不能|不愿|别)出(村|镇|乡|县)")
@@ -641,7 +642,8 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
 
     def how_far_or_where(clause: str) -> list[str]:
         named = _ALL_FINE.sub("", compact(clause))
-        if named and named != compact(clause):  # "镇上都行": the place, not 都行's "anywhere"
+        # "镇上都行", "乡里都能去": the place, not 都行's "anywhere" (but "哪个乡镇都去" is anywhere)
+        if named and named != compact(clause) and not _ANY.search(named):
             return options.read(named, first=how_far_or_where).said
         said = _AT_MOST.sub("", arabize(_ROUGHLY.sub(r"\1", normalize(clause))))
         if options.says_no(said):
