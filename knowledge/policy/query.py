@@ -22,7 +22,7 @@ THESAURUS_WEIGHT = 0.5  # weight, in search and coverage, of a thesaurus synonym
 _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个家名亩场次吨%])")
 # "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
 _YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*年"
-                    r"(?!代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半)")
+                    r"(?!\s*(?:代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半))")  # (a space: _YEAR_GLUE's)
 # The plan's "今年" is the year it was issued: "今年要新增多少就业" asks its target for that year.
 _RELATIVE_YEARS = {"今年": 0, "去年": -1, "明年": 1}
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
@@ -30,7 +30,7 @@ _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几(?![号日月时])|比例|比重"
                             r"|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
 # The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
-_COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|次", "条": "条",
+_COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|人?次", "条": "条",
                  "斤": "斤", "岁": "岁",
                  "钱": "元", "元": "元", "块": "元", "块钱": "元"}
 _MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入", "补贴", "补助", "津贴", "奖励", "补偿", "赔偿",
@@ -44,7 +44,7 @@ _PAYING = frozenset({"交", "缴", "付", "花", "收"})  # "一年交多少" as
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
 # "我六十二了，县里一年能帮多少老人": the county named after the asker, before the figure is asked for, is
 # whose figure it is.
-_COUNTY = re.compile(r"县里|全县|县上|政府")
+_COUNTY = re.compile(r"县里|全县|县上|政府|(?:我们|俺们|咱们?)开化")  # "俺们开化茶园有多大": the county's
 _COUNTY_UNITS = frozenset({_COUNTED_UNIT["人"], _COUNTED_UNIT["家"], _COUNTED_UNIT["场"], _COUNTED_UNIT["亩"],
                            _COUNTED_UNIT["条"], "%"})
 _COUNTED_THINGS = re.compile(r"(?:多少|几)(?:个|所|批|期)(?!月)")
