@@ -406,6 +406,8 @@ SPOKEN_WORDS = [
     ("在外地开厂二十年了 想回老家办厂 县里帮不帮", "回乡创业"),  # 二十年了 is how long, not a year
     ("做大厨和服务员的 县里每年培训多少次", "500人次"),  # 人次 answers 多少次
     ("俺爹这两天农忙 先别给他推活 停一个礼拜行不", "暂停一周"),  # a week is no place
+    ("帮老人再就业的事归哪个部门管", "找县人力社保局、县民政局。"),  # every department, the lead first
+    ("创业扶持这块哪些单位在管", "找县人力社保局、县财政局、团县委等。"),  # five: the first three
 ]
 
 

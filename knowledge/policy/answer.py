@@ -107,6 +107,9 @@ def reply(q: Question, entries: list[Entry], weights: dict[str, float], partial:
     return Answer(True, "\n\n".join(blocks), citations, parts=tuple(parts))
 
 
+WHO_NAMED = 3  # departments named in the answer to "归哪个部门管"; the 责任单位 line has them all
+
+
 def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     """One plain sentence first: "有。" or "能。" when that was asked, "找…" for who to ask; then
     the figure or day asked for, or the measure in everyday words, or, when those words do not
@@ -124,8 +127,9 @@ def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
         best = max(clauses, key=rank.relevance, default="")
         gist = f"方案里写着：{best}。" if rank.says(best) else gist
     gist = gist or f"方案里有这一条：{passage.title}。"
-    if q.asks == "who" and passage.departments:
-        return f"找{arabize_counts(passage.departments[0])}。{gist}"
+    if q.asks == "who" and passage.departments:  # the lead department first, as the plan lists them
+        named = "、".join(arabize_counts(d) for d in passage.departments[:WHO_NAMED])
+        return f"找{named}{'等' if len(passage.departments) > WHO_NAMED else ''}。{gist}"
     # "有。"/"能。" only when the plan says what the asking clause names: "村里想搞个民宿，县里有人来教不"
     # finds the plan's line on tourism, which says nothing of anyone coming to teach.
     asked = {u.text for u in q.units if u.text in q.asked} & rank.matched(" ".join(passage.sentences))
