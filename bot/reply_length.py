@@ -14,7 +14,8 @@ LIMIT = 150
 MORE_HINT = "回复“详情”看原文。"
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 _GAP = len("\n\n")
-CLOSING = 40  # a closing line this short is kept whole after a cut
+CLOSING = 40  # a closing line this short, saying what to reply, is kept whole after a cut
+REPLY_WORD = "回复"
 ROOM = 50  # what the cut part keeps at least beside closing lines
 MIN_SHOWN = 12  # a start shorter than this says nothing: all of it waits for 详情
 
@@ -22,8 +23,9 @@ MIN_SHOWN = 12  # a start shorter than this says nothing: all of it waits for �
 def fit_reply(reply: Reply, limit: int = LIMIT) -> tuple[Reply, str | None]:
     """The reply cut to `limit` characters as shown, and the text cut off (None if nothing was).
 
-    Kept whole, from the end: the question with its numbered choices, and short closing lines
-    ("回复“菜单”…") as long as the first part keeps room to say something.
+    Kept whole, from the end: the question with its numbered choices, and short closing lines that
+    say what to reply ("回复“菜单”…", not the plan's words quoted last) as long as the first part
+    keeps room to say something.
     """
     if len(reply.as_text()) <= limit:
         return reply, None
@@ -31,7 +33,7 @@ def fit_reply(reply: Reply, limit: int = LIMIT) -> tuple[Reply, str | None]:
     question = Reply(tuple(texts[-1:]), reply.choices)
     if reply.choices and len(texts) > 1 and len(question.as_text()) + _GAP + len(MORE_HINT) <= limit:
         tail.insert(0, texts.pop())  # the question with its choices, whole, whenever it fits
-    while len(texts) > 1 and len(texts[-1]) <= CLOSING:
+    while len(texts) > 1 and len(texts[-1]) <= CLOSING and REPLY_WORD in texts[-1]:
         if len(Reply((texts[-1], *tail), reply.choices).as_text()) + ROOM > limit:
             break
         tail.insert(0, texts.pop())

@@ -191,6 +191,8 @@ def test_a_long_reply_is_cut_before_its_question_and_the_rest_waits_for_details(
     if "详情" in answer:
         assert "原文" in sqlite_chat.say("详情")
     assert "没有更多内容了" in sqlite_chat.say("详情")
+    answer = sqlite_chat.say("哪些老板能在智享用工上招人")  # a short quote is no closing line to keep
+    assert len(answer) <= LIMIT and "第1条" in answer and "原文：" not in answer
 
 
 def test_every_reply_of_a_registration_fits(chat: ChatHarness) -> None:
