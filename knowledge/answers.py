@@ -243,7 +243,7 @@ _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|�
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
 # "下午就空了", "夜里出来做做": free, or willing to come out to work then
 _FREE = (r"有空|没事|没问题|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
-         r"|(?<![要得想该去好])休息|歇着|放假|休班|轮休")
+         r"|(?<![要得想该去好])休息|放假|休班|轮休")
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|不得空|没时间|不行|不可以)(?={_WHEN})")
 _SPLIT = re.compile(r"([，,。;；\s]+)")
@@ -605,7 +605,7 @@ _LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行
 
 
 # "远了老太婆不放心", "不跑远了": why not far, beside a clause that says how far
-_FAR_REASON = re.compile(r"远了|太远|远的话|跑远|走远")
+_FAR_REASON = re.compile(r"远了|太远|远的话|跑远|走远|[乡镇县城][里上]?(?:有点|挺|比较)?远$")
 _FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都去|不怕|也能|无所谓")
 _BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
 
