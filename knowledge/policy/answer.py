@@ -332,8 +332,9 @@ def _figures(q: Question, entry: Entry) -> Citation:
 
 
 def _amount(figure: Figure, unit: str) -> str:
-    """ "6300人", "低于5%", "累计4个"."""
-    amount = figure.text.replace("<", "低于").replace(">", "高于") + unit
+    """ "6300人", "5%以下" (as the plan words its "<5"), "累计4个"."""
+    bound = {"<": "以下", ">": "以上"}.get(figure.text[:1], "")
+    amount = figure.text.lstrip("<>") + unit + bound
     return f"累计{amount}" if figure.cumulative else amount
 
 
