@@ -519,6 +519,10 @@ def _without_waking(text: str) -> str:
 _TIME_WORDS = ("礼拜", "星期", "周末", "双休", "晚上", "白天", "中午", "农闲", "夜班", "夜里", "休息")
 
 
+_WEEKDAY_PART = re.compile(r"(?:平时|平常|平日)的?(?:晚上|夜里|下午|上午|早上|白天|下班)")
+_DAYS_NAMED = re.compile(r"工作日|周[一二三四五]|礼拜[一二三四五]|星期[一二三四五]")
+
+
 def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
@@ -532,6 +536,9 @@ def free_time(text: str) -> Reading:
     if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
         # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at weekends"
         reading = replace(reading, codes=[c for c in reading.codes if c != "weekends"])
+    if {"weekdays", "weekends"} <= set(reading.codes) and _WEEKDAY_PART.search(text) and not _DAYS_NAMED.search(text):
+        # "平时晚上，周末全天": the part of the day on weekdays, and the weekends; not every weekday
+        reading = replace(reading, codes=[c for c in reading.codes if c != "weekdays"])
     either = _two_meanings(text)
     return replace(reading, either=either) if either else reading
 
