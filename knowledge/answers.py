@@ -521,6 +521,7 @@ _TIME_WORDS = ("礼拜", "星期", "周末", "双休", "晚上", "白天", "中�
 
 _WEEKDAY_PART = re.compile(r"(?:平时|平常|平日)的?(?:晚上|夜里|下午|上午|早上|白天|下班)")
 _DAYS_NAMED = re.compile(r"工作日|周[一二三四五]|礼拜[一二三四五]|星期[一二三四五]")
+_WEATHER = re.compile(r"夏天|夏季|冬天|冬季|天热|太热|太晒|太冷|天冷")
 
 
 def free_time(text: str) -> Reading:
@@ -536,6 +537,9 @@ def free_time(text: str) -> Reading:
     if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
         # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at weekends"
         reading = replace(reading, codes=[c for c in reading.codes if c != "weekends"])
+    if "slack_season" in reading.by_no and len(reading.codes) > 1 and _WEATHER.search(text):
+        # "夏天太热白天干不动，晚上凉快可以": the weather is why, not the farming year
+        reading = replace(reading, codes=[c for c in reading.codes if c != "slack_season"])
     if {"weekdays", "weekends"} <= set(reading.codes) and _WEEKDAY_PART.search(text) and not _DAYS_NAMED.search(text):
         # "平时晚上，周末全天": the part of the day on weekdays, and the weekends; not every weekday
         reading = replace(reading, codes=[c for c in reading.codes if c != "weekdays"])
