@@ -55,7 +55,8 @@ PERSONAS = DATA / "dialog_personas.json"
 SPLIT = DATA / "dialog_split.json"
 # Batches written apart, as named in the split ("<name>_batch").
 BATCHES = ("fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10",
-           "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21")
+           "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20",
+           "blind21")
 FIRST_BATCH = 66  # personas written and split before any tuning; the next ones up to the fresh batch came later
 MAX_TURNS = 40
 LIMIT = 150  # characters an elderly reader takes in at once

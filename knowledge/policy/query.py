@@ -90,8 +90,8 @@ _TAG_CHARS = frozenset("晓得知道懂明白清楚是对行中好可以成能�
 _REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办"
                       r"|被拖|拖了|不给|没拿到|不管")
 _ANSWER_KINDS = (
-    ("who", re.compile(r"找谁|找哪个|哪个部门|哪个单位|哪些部门|哪些单位|[什啥]么?部门|[什啥]么?单位|谁管|谁负责|归谁|归哪"
-                       r"|谁牵头|谁来管")),
+    ("who", re.compile(r"找谁|找哪个|哪个部门|哪个单位|哪些部门|哪些单位|[什啥]么?部门|[什啥]么?单位"
+                       r"|谁管|谁负责|归谁|归哪|谁牵头|谁来管")),
     ("place", re.compile(r"在哪|哪里|什么地方|啥地方|哪儿|去哪")),
     # "能。" only where a person asks whether they may do something; asked with a complaint in it
     # ("老板不给交社保中不中") a plain "能" would mislead.
