@@ -337,15 +337,6 @@ def test_a_rough_age_is_asked_once_more_then_kept_as_said(sqlite_chat: ChatHarne
     assert worker.age == 71 and worker.notes == {"age": "七十多吧"}
 
 
-def test_a_little_under_an_age_said_twice_is_kept_as_the_year_before_it(sqlite_chat: ChatHarness) -> None:
-    sqlite_chat.conversation("登记", "华埠", "金星村")
-    assert "准数" in sqlite_chat.say("快七十了")
-    assert "会做哪些活" in sqlite_chat.say("快七十岁了")
-    assert "登记好了" in sqlite_chat.conversation("1", "1", "2", "1", "1", "1")[-1]
-    with Session(sqlite_chat.engine) as session:
-        assert session.exec(select(Worker)).one().age == 69
-
-
 @pytest.mark.parametrize("town,said,want_town,village", [
     ("华埠", "金心村", "华埠镇", "金星村"),  # a slip for a village of one's own town
     ("马金", "霞衫", "马金镇", "霞山村"),
@@ -415,14 +406,19 @@ def test_at_the_summary_no_change_needed_saves(sqlite_chat: ChatHarness) -> None
     assert "登记好了" in sqlite_chat.say("不用改了")
 
 
-def test_two_rough_answers_that_fit_one_age_give_it(sqlite_chat: ChatHarness) -> None:
+@pytest.mark.parametrize("first,second,age,noted", [
+    ("属龙的", "七十多了", 74, False),  # two rough answers that fit one age give it
+    ("快七十了", "快七十岁了", 69, True),  # a little under said twice: the year before, the words kept
+])
+def test_two_rough_answers_give_the_age_they_leave(sqlite_chat: ChatHarness, first: str, second: str, age: int,
+                                                   noted: bool) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村")
-    assert "请说个准数" in sqlite_chat.say("属龙的")
-    assert "会做哪些活" in sqlite_chat.say("七十多了")
+    assert "请说个准数" in sqlite_chat.say(first)
+    assert "会做哪些活" in sqlite_chat.say(second)
     assert "登记好了" in sqlite_chat.conversation("1", "1", "2", "1", "1", "1")[-1]
     with Session(sqlite_chat.engine) as session:
         worker = session.exec(select(Worker)).one()
-    assert worker.age == 74 and not worker.notes
+    assert worker.age == age and bool(worker.notes) == noted
 
 
 @pytest.mark.parametrize("before,said,guess,pick,after,field,codes", [
