@@ -22,7 +22,7 @@ THESAURUS_WEIGHT = 0.5  # weight, in search and coverage, of a thesaurus synonym
 _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个家名亩场次吨%])")
 # "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
 _YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*年"
-                    r"(?!\s*(?:代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半))")  # (a space: _YEAR_GLUE's)
+                    r"(?!\s*(?:代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半))")  # \s: _YEAR_GLUE's space
 # The plan's "今年" is the year it was issued: "今年要新增多少就业" asks its target for that year.
 _RELATIVE_YEARS = {"今年": 0, "去年": -1, "明年": 1}
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
