@@ -539,15 +539,19 @@ def free_time(text: str) -> Reading:
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
         # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at weekends"
-        reading = replace(reading, codes=[c for c in reading.codes if c != "weekends"])
+        reading = _without(reading, "weekends")
     if "slack_season" in reading.by_no and len(reading.codes) > 1 and _WEATHER.search(text):
         # "夏天太热白天干不动，晚上凉快可以": the weather is why, not the farming year
-        reading = replace(reading, codes=[c for c in reading.codes if c != "slack_season"])
+        reading = _without(reading, "slack_season")
     if {"weekdays", "weekends"} <= set(reading.codes) and _WEEKDAY_PART.search(text) and not _DAYS_NAMED.search(text):
         # "平时晚上，周末全天": the part of the day on weekdays, and the weekends; not every weekday
-        reading = replace(reading, codes=[c for c in reading.codes if c != "weekdays"])
+        reading = _without(reading, "weekdays")
     either = _two_meanings(text)
     return replace(reading, either=either) if either else reading
+
+
+def _without(reading: Reading, code: str) -> Reading:
+    return replace(reading, codes=[c for c in reading.codes if c != code])
 
 
 # --- travel range -----------------------------------------------------------------------------

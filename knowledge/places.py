@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from knowledge.text import FuzzyIndex, accent_key, compact, normalize, pinyin_key
+from knowledge.text import FuzzyIndex, compact, normalize, pinyin_key
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
 _SAYING = re.compile(r"^(嗯|呃|额|啊|哦|那个|这个|就是)*(我们家|我家|我们|我|俺|家|村名|村子|名字)?"
@@ -221,8 +221,7 @@ def village_key(name: str | None) -> str:
 
 def heard_in(village: str, text: str) -> bool:
     """The village is named in the text, or heard there through a voice slip ("只在下山村" for 霞山村)."""
-    sound = accent_key(pinyin_key(village_key(village)))
-    return " " in sound and f" {sound} " in f" {accent_key(pinyin_key(compact(text)))} "
+    return bool(FuzzyIndex({village_key(village): village}, accent=True).sounds_contained(text))
 
 
 def village_after_town(text: str) -> str | None:

@@ -164,11 +164,15 @@ def _syllable(char: str) -> str | None:
     return lazy_pinyin(char, style=Style.NORMAL)[0] if "\u4e00" <= char <= "\u9fff" else None
 
 
-def respelled(text: str, words: Iterable[str]) -> str:
+@lru_cache(maxsize=16)
+def _sounds(words: tuple[str, ...]) -> dict[tuple[str | None, str | None], str]:
+    return {(_syllable(w[0]), _syllable(w[1])): w for w in words}
+
+
+def respelled(text: str, words: tuple[str, ...]) -> str:
     """The text with a voice-input slip of one of these two-character words written as the word:
     the same sounds, one character the same ("里拜六" → 礼拜六, "星其天" → 星期天)."""
-    words = tuple(words)
-    sounds = {(_syllable(w[0]), _syllable(w[1])): w for w in words}
+    sounds = _sounds(words)
     kept = {i for w in words for found in re.finditer(w, text) for i in (found.start(), found.start() + 1)}
     chars, i = list(text), 0
     while i < len(chars) - 1:
