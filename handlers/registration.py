@@ -220,12 +220,25 @@ _NO_VILLAGE = re.compile(r"跳过|略过|不知道|不晓得|不记得|记不得
                          r"|不(?:想|愿|愿意|用|要|肯|会|能)?(?:填|写|说|讲|告诉)|不识字|别写|空着|免了|不必|不要|不用|别问"
                          r"|^无$|^不$|^略$|^没$|^过$|^下一(?:个|题|步|项)$|^next$|^pass$"
                          r"|^(就在|住在|在)?(村里|村上|镇上|街上|城里|县城|乡下|农村|山里|老家|本村|这里)(的|住)?$")
+# "镇上 不在村里", "何田 就乡里": a person of the town itself, with no village but one that is only the town's name
+_NOT_IN_A_VILLAGE = re.compile(r"不[在住是][^村]{0,2}村|没[有得]?村|(?:住|在|就)(?:镇|街|城|县城|乡)[上里]")
+
+
+def _no_village(ctx: Ctx, text: str) -> bool:
+    key = compact(text)
+    if _NO_VILLAGE.search(key):
+        return True
+    if not _NOT_IN_A_VILLAGE.search(key):
+        return False
+    named = ctx.services.places.village_in(text, ctx.data.get("town"))
+    town = ctx.services.places.get(ctx.data.get("town") or "")
+    return not named or (town is not None and village_key(named) == town.short)
 
 
 @_step("village", ask=_ask_village)
 def village(ctx: Ctx) -> Reply:
     text = corrected(ctx.text)
-    if _NO_VILLAGE.search(compact(text)):
+    if _no_village(ctx, text):
         ctx.data["village"] = None
         return _to_age(ctx)
     places = ctx.services.places

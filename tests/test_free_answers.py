@@ -360,6 +360,15 @@ def test_declining_the_village_in_ones_own_words(sqlite_chat: ChatHarness, said:
     assert worker.village is None
 
 
+@pytest.mark.parametrize("said,village", [
+    ("镇上 不在村里", None), ("就住镇上 没村", None), ("华埠 就镇里", None),  # the town itself: no village
+    ("金星村 人不在村里住了", "金星村"),  # a village named is kept
+])
+def test_living_in_the_town_itself_is_no_village(sqlite_chat: ChatHarness, said: str, village: str | None) -> None:
+    worker, _ = register(sqlite_chat, village=said)
+    assert worker.village == village
+
+
 def test_adding_a_skill_in_a_change_keeps_the_ones_before(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", *ANSWERS.values(), "1", "1")  # skills: 1 (采茶)
     assert "会做哪些活" in sqlite_chat.say("改一下会做的活")
