@@ -14,8 +14,8 @@ tuning, the 30 written later were split before they were first run, and the fres
 blind (f4-…; f5-…: blind2; f6-…: blind3; f7-…: blind4; f8-…: blind5; f9-…: blind6; f10-…: blind7;
 f11-…: blind8; f12-…: blind9; f13-…: blind10; f14-…: blind11; f15-…: blind12; f16-…: blind13;
 f17-…: blind14; f18-…: blind15; f19-…: blind16; f20-…: blind17;
-f21-…: blind18; f22-…: blind19; f23-…: blind20; f24-…: blind21; f25-…: blind22) batches, written without sight of the bot's code, were
-split before they were first run.
+f21-…: blind18; f22-…: blind19; f23-…: blind20; f24-…: blind21; f25-…: blind22) batches, written without
+sight of the bot's code, were split before they were first run.
 
 A trade with no option of its own ("会修自行车修锁") is recorded as no skill and the person's words
 kept as a note, the way a clerk writes it beside the form; 啥都行 is only for "anything goes".

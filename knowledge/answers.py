@@ -15,7 +15,7 @@ from typing import Any
 from knowledge import taxonomy
 from knowledge.places import Gazetteer, heard_in, village_key
 from knowledge.taxonomy import Reading
-from knowledge.text import arabize, compact, corrected, normalize, respelled
+from knowledge.text import THEN_NOW, arabize, compact, corrected, normalize, respelled
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|凌晨|清早|中午|下午|傍晚|黄昏|晚上|夜里|早|晚)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
@@ -618,8 +618,11 @@ _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  
 _ALL_FINE = re.compile(r"(?:都|随便)(?:行|可以|成|中|能?去|能?跑)$")
 _ANY = re.compile(r"哪|啥|什么|任何|无论|不管|随便")
 # "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
-_LEAVING = re.compile(r"出了?(村|镇|乡|县)[^，,。]{0,2}?(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)"
-                      r"|(?:不要|不想|不能|不愿|别)出(村|镇|乡|县)")
+_LEAVING = re.compile(r"出了?(村|镇|乡|县|[\u4e00-\u9fff]{2,3}?)[^，,。]{0,2}?"
+                      r"(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)"
+                      r"|(?:不要|不想|不能|不愿|别)出")
+# "不远", "出不了远门": near, said beside the place that says how near
+_NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出不了远门|不出远门|走不远|跑不远|不让[我他她]?出去")
 
 
 # "远了老太婆不放心", "不跑远了": why not far, beside a clause that says how far
@@ -656,6 +659,10 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
     text = corrected(text)
+    # how far one goes now, after a story of the past; a place named, over words that only say "near"
+    for told in (now.group(1) if (now := THEN_NOW.search(text)) else None, _NEAR.sub("", text)):
+        if told and told != text and (reach := travel(told, places, town, village)):
+            return reach
     means: list[str] = []
 
     def how_far_or_where(clause: str) -> list[str]:
@@ -674,7 +681,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             means.append(by_means)
         return []
 
-    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2)}", _BEEN.sub("去过", _why_not_far(_as_far_as(text))))
+    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or ''}", _BEEN.sub("去过", _why_not_far(_as_far_as(text))))
     codes = options.read(said, first=how_far_or_where).said or means
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None

@@ -18,6 +18,7 @@ from functools import cache
 from knowledge import taxonomy
 from knowledge.learned import Example, Guesser, option_examples, shipped_guesser
 from knowledge.taxonomy import UNLISTED, Reading
+from knowledge.text import THEN_NOW
 
 SURE = 0.2  # the margin a skill needs to be guessed (benchmarks/skill_guess.py: at 0.0, 10 guesses, none right)
 # A skill the rules read that the classifier is this sure against is dropped when it is SURE_OF_ONE
@@ -31,7 +32,6 @@ DOUBTED, SURE_OF_ONE = -0.4, 0.5
 
 # "以前做泥工，现在手抖了，只能做点手工活", "年轻时候开货车…现在不敢开了，在家种菜": the work of the
 # past, then why it can no longer be done; the work of now is the answer ("以前开挖机，现在想做保安" keeps both)
-_THEN_NOW = re.compile(r"(?:以前|年轻时候?|过去|原来|早年|早些年).*?(?:现在|如今|这几年)(.+)$")
 _CANNOT = re.compile(r"手抖|眼睛|腰|腿脚|关节|不敢|[干做烧站搬开]不动|爬不上|看不清|吃不消|身体不好|出不去|不能再")
 
 
@@ -69,6 +69,6 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     so that the flow asks before keeping it. `learned`: another guesser than the one trained on
     everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
-    if (now := _THEN_NOW.search(text)) and _CANNOT.search(text) and taxonomy.skills().read(now.group(1)).codes:
+    if (now := THEN_NOW.search(text)) and _CANNOT.search(text) and taxonomy.skills().read(now.group(1)).codes:
         text = now.group(1)
     return learned.or_guess(text, learned.doubt(text, taxonomy.skills().read(text), DOUBTED, SURE_OF_ONE), SURE)
