@@ -615,6 +615,17 @@ def test_two_questions_typed_without_a_mark_are_each_answered(kb: PolicyBase) ->
     assert refs == {"二、(四) 15", "二、(六) 20"}
 
 
+def test_a_year_after_a_blank_starts_a_second_question(kb: PolicyBase) -> None:
+    answer = kb.ask("工伤预防县里搞不搞 2023年失业人员再就业目标多少")
+    assert {c.ref for c in answer.citations} == {"二、(六) 21", "一、(四)"}
+    assert "3800" in answer.answer and "工伤预防" in answer.answer
+
+
+def test_a_piece_of_work_asked_for_one_person_is_partial(kb: PolicyBase) -> None:
+    answer = kb.ask("共富工坊里做一个手工活给多少钱").answer
+    assert answer.startswith("方案只写了全县的总数") and "12333" in answer
+
+
 @pytest.mark.parametrize("question", [
     "养老金每个月能领多少，谢谢",  # the courtesy does not hide what is asked
     "养老保险最低档次一年交多少钱",  # the plan names a tier, not the lowest one

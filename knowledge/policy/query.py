@@ -66,14 +66,14 @@ _DAY_ASKED = re.compile(r"几号|几日|哪天|哪几天|哪一天|哪几号|什
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 # "每月给她补多少", "一串给几毛钱": what one person gets a month or a piece is asked too, not a day of the
 # month ("招聘会每月几号").
-_PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月|串|节课|斤)|自己"
-                       r"|能贷|能借|能领|能拿|能补|能挣|能赚|给[她他](?!们)|每个?月(?![几\d哪])")
+_PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月|串|节课|斤|亩|小时|个[\u4e00-\u9fff]{0,2}活)"
+                       r"|自己|能贷|能借|能领|能拿|能补|能挣|能赚|给[她他](?!们)|每个?月(?![几\d哪])")
 # A question ending runs on into the next question when no mark is typed ("有见习基地吗见习的时候受伤算工伤吗").
 _PUNCTUATION = re.compile(r"[,;!?，；！？。]+|(?:(?<=[吗呢嘛])|(?<=怎么办)|(?<=咋办|咋整|找谁))(?=[\u4e00-\u9fff]{4})")
 # Voice input and older people put blanks where commas go ("俺家有几亩茶园 县里有啥帮衬"), and
 # between words said one by one ("就是 创业 贷款 那个 一年县里放多少"): a blank between Chinese words
 # ends a clause after a piece longer than a lone word; lone words join the clause that follows.
-_BLANK = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_BLANK = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]|\d{4}年)")  # a year starts a clause too
 LONE_WORD = 2
 # A clause that asks something (not the story around it): a question word or a question ending.
 ASKING = re.compile(r"[吗嘛么呢不没伐]$|哪|什么|啥|怎|咋|谁|几|多少|能不能|可不可以|有没有|是不是|要不要"
