@@ -6,6 +6,7 @@ benchmarks/skill_guess.py --slot availability). It is blind to a "no" said besid
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 from knowledge import answers, taxonomy
@@ -16,6 +17,9 @@ from knowledge.taxonomy import Reading
 # guesser trained without the set: the doubt fixed 4 misreadings and broke none (of answers saying
 # no too: 7 fixed, 1 broken; at SURE 0.5, 14 and 3), the guess was right in all 3 answers it made
 SURE, DOUBTED = 0.7, -0.5
+NARROW = 0.9  # how sure the classifier must be of a time within the one the rules read ("下午以后到天黑前")
+# The wide times and the times within them
+_WITHIN = {"daytime": {"morning", "afternoon"}, "anytime": {"daytime"}}
 
 
 def taxonomy_examples() -> list[Example]:
@@ -39,7 +43,20 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     marked as guessed so that the flow asks before keeping it. `learned`: another guesser than the
     one trained on everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
-    reading = answers.free_time(text)
+    reading = _narrowed(text, answers.free_time(text), learned)
     if not taxonomy.availability().says_no(text):
         reading = learned.doubt(text, reading, DOUBTED, SURE)
     return learned.or_guess(text, reading, SURE)
+
+
+def _narrowed(text: str, reading: Reading, learned: Guesser) -> Reading:
+    """A wide time the rules read (白天, 随时) narrowed to the times within it the classifier is NARROW
+    sure of while it is against the wide one: "下午以后到天黑前" is 下午, "白天都在 晚上要回家喂猪" 白天.
+    A "no" is no bar here: it is often what narrows the time."""
+    if len(reading.codes) != 1 or reading.picked or reading.codes[0] not in _WITHIN:
+        return reading
+    wide = reading.codes[0]
+    narrow = [c for c in learned.guess(text, NARROW) if c in _WITHIN[wide]]
+    if not narrow or learned.margins(text)[wide] >= 0:
+        return reading
+    return replace(reading, codes=narrow, by_no=[])
