@@ -51,12 +51,13 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
 
 def _narrowed(text: str, reading: Reading, learned: Guesser) -> Reading:
     """A wide time the rules read (白天, 随时) narrowed to the times within it the classifier is NARROW
-    sure of while it is against the wide one: "下午以后到天黑前" is 下午, "白天都在 晚上要回家喂猪" 白天.
-    A "no" is no bar here: it is often what narrows the time."""
+    sure of while it is against the wide one: "下午以后到天黑前" is 下午, "白天都在 晚上要回家喂猪" 白天;
+    the wide one kept as the answer's other meaning, to be asked about by number. A "no" is no bar
+    here: it is often what narrows the time."""
     if len(reading.codes) != 1 or reading.picked or reading.codes[0] not in _WITHIN:
         return reading
     wide = reading.codes[0]
     narrow = [c for c in learned.guess(text, NARROW) if c in _WITHIN[wide]]
     if not narrow or learned.margins(text)[wide] >= 0:
         return reading
-    return replace(reading, codes=narrow, by_no=[])
+    return replace(reading, codes=narrow, by_no=[], either=(tuple(narrow), tuple(reading.codes)))
