@@ -22,7 +22,7 @@ _HOUR = re.compile(r"(上午|早上|早晨|凌晨|清早|中午|下午|傍晚|�
 _AFTER = re.compile(r"以后|之后|后|才")
 NOON, EVENING = 12, 18
 # "礼拜二礼拜四", "周一三五"
-_WEEKDAY = re.compile(r"(?:星期|礼拜|周)([1-7一二三四五六日天]+)")
+_WEEKDAY = re.compile(r"(?:星期|礼拜|周)((?:[1-7二三四五六日天]|一(?![般起样直下点会些定共]))+)")  # not 一 of "一般"
 
 
 # The edges of a day's routine said as the start or end of a stretch of time ("吃过中饭以后",
@@ -216,7 +216,7 @@ _NEIGHBOUR_MONTHS = re.compile(
 
 
 # "平时都有空": 平时 is both "on weekdays" and "usually" (at home, "平时都在家", is any time)
-_USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:有空|行|可以|闲|没事|能)")
+_USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:有空|空|行|可以|闲|没事|能)")
 _WEEKEND = re.compile(r"周末|礼拜[六天日]|星期[六天日]|周[六日]|双休|节假日")
 # an hour said with its part of the day, or an edge of the day's routine: no doubt about morning or evening
 _DAY_PART = re.compile(r"[早晚夜午昼晌]|白天|天亮|天黑|饭|学|课|孙|孩")
@@ -224,10 +224,10 @@ _BARE_STRETCH = re.compile(r"(\d{1,2})点(?:半|\d{1,2}分?)?(?:到|至|-|~)(\d{
 
 
 def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
-    """Two readings of the answer that are equally likely, or none: "平时都有空" (any time, or
+    """Two readings of the answer that are equally likely, or none: "(有酒席就去，)平时都有空" (any time, or
     weekdays), "6点到10点" said without 早上/晚上 (a stretch that fits the morning and the evening)."""
     said = normalize(text)
-    if _USUALLY.search(said) and not _WEEKEND.search(said):
+    if any(_USUALLY.search(c) for c in _clauses(said)) and not _WEEKEND.search(said):
         return ("anytime",), ("weekdays",)
     stretch = _BARE_STRETCH.fullmatch(_on_the_clock(compact(said)))
     if stretch is None or _DAY_PART.search(said):
@@ -534,7 +534,7 @@ def free_time(text: str) -> Reading:
     said = _clock_written(_conclusion(_without_waking(said)))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
     said = _AFTER_TEA.sub("春茶过了", _PAST.sub(r"\1以后", _DAWN.sub("凌晨", said)))
-    text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(said)))))))
+    text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(_that_time(said))))))))
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
@@ -548,6 +548,22 @@ def free_time(text: str) -> Reading:
         reading = _without(reading, "weekdays")
     either = _two_meanings(text)
     return replace(reading, either=either) if either else reading
+
+
+# "那两天", "那时候": a time named in the clause before, pointed back at
+_THAT_TIME = re.compile(r"[那这](?:两天|几天|时候|个时候|会儿|段时间)")
+
+
+def _that_time(text: str) -> str:
+    """"礼拜六礼拜天游客多 那两天出来": a clause saying one is free at a time it points back to, the time
+    said in its place; the clause before is only why ("游客多" is no busy weekend)."""
+    clauses = _clauses(text)
+    for i in range(1, len(clauses)):
+        named = re.findall(_WHEN, clauses[i - 1])
+        if named and _THAT_TIME.search(clauses[i]) and re.search(_FREE, clauses[i]):
+            clauses[i - 1] = re.sub(_WHEN, "", clauses[i - 1])
+            clauses[i] = _THAT_TIME.sub("".join(named), clauses[i], count=1)
+    return "，".join(clauses) if len(clauses) > 1 else text
 
 
 def _without(reading: Reading, code: str) -> Reading:
