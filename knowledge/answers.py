@@ -218,6 +218,9 @@ _NEIGHBOUR_MONTHS = re.compile(
 # "平时都有空": 平时 is both "on weekdays" and "usually" (at home, "平时都在家", is any time)
 _USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:有空|空|行|可以|闲|没事|能)")
 _WEEKEND = re.compile(r"周末|礼拜[六天日]|星期[六天日]|周[六日]|双休|节假日")
+# the words that name a time: one ruled in only by a "no" beside them is not also said free
+_NAMED_BY = {"weekends": _WEEKEND, "morning": re.compile(r"上午|早上|早晨|上半天|上昼|清早|早"),
+             "afternoon": re.compile(r"下午|下半天|下昼|午"), "evening": re.compile(r"晚|夜")}
 # an hour said with its part of the day, or an edge of the day's routine: no doubt about morning or evening
 _DAY_PART = re.compile(r"[早晚夜午昼晌]|白天|天亮|天黑|饭|学|课|孙|孩")
 _BARE_STRETCH = re.compile(r"(\d{1,2})点(?:半|\d{1,2}分?)?(?:到|至|-|~)(\d{1,2})点")
@@ -537,9 +540,11 @@ def free_time(text: str) -> Reading:
     text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(_that_time(said))))))))
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
-    if "weekends" in reading.by_no and len(reading.codes) > 1 and not _WEEKEND.search(text):
-        # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at weekends"
-        reading = _without(reading, "weekends")
+    for code in (c for c in reading.by_no if c in _NAMED_BY):
+        if len(reading.codes) > 1 and not _NAMED_BY[code].search(text):
+            # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at
+            # weekends"; "时间改成晚上 下午要去地里": beside 晚上, a busy afternoon is no free morning
+            reading = _without(reading, code)
     if "slack_season" in reading.by_no and len(reading.codes) > 1 and _WEATHER.search(text):
         # "夏天太热白天干不动，晚上凉快可以": the weather is why, not the farming year
         reading = _without(reading, "slack_season")
