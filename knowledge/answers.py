@@ -88,6 +88,9 @@ _PARTS = (("morning", DAY_START, NOON), ("afternoon", NOON, EVENING), ("evening"
 MOST_OF = 2  # hours of a part of the day a stretch must cover to count, unless the stretch is short
 
 
+_PART_START = {"傍晚": EVENING, "晚上": EVENING, "夜里": EVENING, "晚": EVENING}  # "晚上9点以前" is the evening
+
+
 def _stretch(text: str, to_the_end: bool = False) -> tuple[int, int] | None:
     """The stretch of the day the hours named cover: "8点到11点" → 8–11, "下午3点以后" → 15–18
     (15–22 `to_the_end`), "到中午" → 6–12; None when no hour is named."""
@@ -97,8 +100,10 @@ def _stretch(text: str, to_the_end: bool = False) -> tuple[int, int] | None:
         return None
     if len(hours) > 1:
         start, end = hours[0], hours[-1]
-    elif _UNTIL.search(said):
-        start, end = DAY_START, hours[0]
+    elif _UNTIL.search(said):  # "晚上9点以前": from the start of the evening named, else of the day
+        named = _HOUR.search(said)
+        part = named.group(1) if named and not said[:named.start()].endswith(("到", "至")) else None
+        start, end = _PART_START.get(part, DAY_START), hours[0]
     elif _AFTER.search(said):
         start = max(hours[0], DAY_START)
         end = next(last for _, first, last in _PARTS if first <= start < last) if start < DAY_END else DAY_END
@@ -259,7 +264,7 @@ def _clauses(text: str) -> list[str]:
     return [c for c in _SPLIT.split(text) if c and not _SPLIT.fullmatch(c)]
 # what a clause may say beside its part of the day without saying what fills it: "周末两天",
 # "平时上班时间", "下午四点以后"
-_NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在家|闲|空|放假"
+_NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在家|回来|回村|闲|空|放假"
                          "|[\\d一二两三四五六七八九十点]|以后|之后|以前|之前|到|^[的都也就还]*$")
 
 
@@ -533,7 +538,8 @@ def free_time(text: str) -> Reading:
     """Codes of the free-time answer: any time, farm work done or months said, else the clock and
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
-    said = _BOTH_NO.sub(r"\1\3，\2\3", corrected(respelled(text, _TIME_WORDS)))
+    said = _LOCAL_TIME.sub(lambda m: _LOCAL_TIMES[m.group(0)], corrected(respelled(text, _TIME_WORDS)))
+    said = _BOTH_NO.sub(r"\1\3，\2\3", said)
     said = _clock_written(_conclusion(_without_waking(said)))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
     said = _AFTER_TEA.sub("春茶过了", _PAST.sub(r"\1以后", _DAWN.sub("凌晨", said)))
@@ -569,6 +575,12 @@ def _that_time(text: str) -> str:
             clauses[i - 1] = re.sub(_WHEN, "", clauses[i - 1])
             clauses[i] = _THAT_TIME.sub("".join(named), clauses[i], count=1)
     return "，".join(clauses) if len(clauses) > 1 else text
+
+
+# Kaihua's own words for times ("夜到空，日里在茶厂"), said as the rules read them
+_LOCAL_TIMES = {"日里": "白天", "日里头": "白天", "夜到": "晚上", "夜里头": "晚上", "上昼": "上午", "下昼": "下午",
+                "辰光": "时候"}
+_LOCAL_TIME = re.compile("|".join(sorted(_LOCAL_TIMES, key=len, reverse=True)))
 
 
 def _without(reading: Reading, code: str) -> Reading:
