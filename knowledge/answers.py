@@ -102,7 +102,7 @@ def _stretch(text: str, to_the_end: bool = False) -> tuple[int, int] | None:
         start, end = hours[0], hours[-1]
     elif _UNTIL.search(said):  # "晚上9点以前": from the start of the evening named, else of the day
         named = _HOUR.search(said)
-        part = named.group(1) if named and not said[:named.start()].endswith(("到", "至")) else None
+        part = (named.group(1) or "") if named and not said[:named.start()].endswith(("到", "至")) else ""
         start, end = _PART_START.get(part, DAY_START), hours[0]
     elif _AFTER.search(said):
         start = max(hours[0], DAY_START)
