@@ -187,6 +187,7 @@ def test_the_same_words_again_after_an_aside_are_an_answer(sqlite_chat: ChatHarn
     ("你们这个要收钱不", True), ("上午可以下午不", False),  # 不 at the end asks only when put to us
     ("推送岗位要不要钱的", True), ("培训收不收费用", True), ("去不去都可以的", False),  # A-not-A asks
     ("开叉车要考证吗，哪里能培训", True),  # a question first, more of it after
+    ("我想开个奶茶店 创业贷款能贷多少啊", True), ("都行啊", False),  # a particle after the question word
 ])
 def test_an_answer_ending_like_a_question_is_still_an_answer(said: str, asking: bool) -> None:
     assert is_question(said) is asking
