@@ -172,6 +172,7 @@ def _sounds(words: tuple[str, ...]) -> dict[tuple[str | None, str | None], str]:
 # A life told as then and now ("以前在杭州打工，现在回来带孙子，村里近的"): group 1 is the now
 THEN_NOW = re.compile(r"(?:以前|年轻时候?|过去|原来|早年|早些年).*?(?:现在|如今|这几年)(.+)$")
 
+
 def respelled(text: str, words: tuple[str, ...]) -> str:
     """The text with a voice-input slip of one of these two-character words written as the word:
     the same sounds, one character the same ("里拜六" → 礼拜六, "星其天" → 星期天)."""
