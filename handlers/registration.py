@@ -227,6 +227,7 @@ _NOT_IN_A_VILLAGE = re.compile(r"不[在住是][^村]{0,2}村|没[有得]?村|(?
 
 
 def _no_village(ctx: Ctx, text: str) -> bool:
+    """The answer declines the village, or says the person lives in the town itself."""
     key = compact(text)
     if _NO_VILLAGE.search(key):
         return True
