@@ -47,11 +47,15 @@ class Age:
 _PARTS = re.compile(r"[\s,，。;；]+")
 
 
+# "是65不是56": an age said not to be the one is no age
+_NOT_THIS = re.compile(r"不是[\d一二三四五六七八九十零〇两]+岁?")
+
+
 def read_age(text: str, this_year: int) -> Age | None:
     """The ages an answer allows; None when it says nothing of an age. An exact age said last, as
     a part of its own, makes a rough one before it exact ("六十岁出头 六十一", "属猴的 六十六");
     two exact ages that differ ("60 70") are left as said."""
-    text = corrected(text)
+    text = _NOT_THIS.sub("", corrected(text))
     parts = [p for p in _PARTS.split(text) if p]
     last = _read_age(parts[-1], this_year) if len(parts) > 1 and not _OTHERS.search(parts[-1]) else None
     if last is None or last.sure is None or not MIN_AGE <= last.sure <= MAX_AGE:

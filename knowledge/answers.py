@@ -30,7 +30,7 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|周)((?:[1-7二三四五六日天]|一(
 _ROUTINE_HOURS = (("午睡|午觉|中觉", "下午2点"),
                   ("中午|中饭|午饭|午餐|晌午|日昼", "中午12点"),
                   ("晚饭|晚餐|夜饭|天黑|黑|落山|太阳落山|太阳下山|日落|擦黑|收工|放工|下工|下班|下了班|收了工|放了工"
-                   "|收了摊|收摊", "晚上6点"),
+                   "|收了摊|收摊", "18点"),
                   ("早饭|早餐|上学|上课|送孙子|送孩子|送小孩", "早上8点"),
                   ("放学|下课|接孙子|接孩子|接小孩", "下午4点"),
                   ("天亮|天一亮|天刚亮|太阳出来|日出|鸡叫|一早|大清早|清早", "早上6点"))
@@ -57,10 +57,15 @@ _MEAL_DONE = re.compile(r"(?<=吃[过完了好])(早饭|早餐|中饭|午饭|午
                         r"(?![了完]?(?:以后|之后|过后|后|以前|之前|前|到|才|就))")
 
 
+# "周一到周五", "礼拜六": days named, which are no hours ("周一到周五下午三点以后" is from 3 pm)
+_DAYS_SPAN = re.compile(f"{_WEEKDAY.pattern}(?:(?:到|至|-|~)(?:星期|礼拜|周)?[1-7一二三四五六日天])?")
+
+
 def _on_the_clock(text: str) -> str:
-    """The text with routine edges said as hours and numerals as digits: "吃过中饭以后" → "中午12点以后",
-    "早8晚5" → "早上8点到晚上5点"."""
+    """The text with routine edges said as hours, days named left out and numerals as digits:
+    "吃过中饭以后" → "中午12点以后", "早8晚5" → "早上8点到晚上5点"."""
     said = _NEIGHBOURS.sub(lambda m: m.group(0)[0], _MEAL_DONE.sub(r"\1以后", _ERRAND_DONE.sub("", text)))
+    said = _DAYS_SPAN.sub("", said)
     for words, clock in _ROUTINE_HOURS:
         said = re.sub(f"{_BEFORE_EDGE}(?:{words})", rf"\g<1>{clock}", said)
         said = re.sub(f"(?:{words}){_AFTER_EDGE}", clock, said)
@@ -158,14 +163,18 @@ def _days(text: str) -> list[str]:
     return [code for code, weekend in (("weekdays", False), ("weekends", True)) if weekend in days]
 
 
-# "一三五", "二四六": days of the week said by their numbers alone
+# "一三五", "二四六上午": days of the week said by their numbers alone (not "三五天", "十一二点", "三四月")
 _DAY_NUMBERS = "一二三四五六日"
+_DAY_RUN = re.compile(f"(?<![周期拜十两\\d{_DAY_NUMBERS}七八九])[{_DAY_NUMBERS}]{{2,4}}"
+                      f"(?![{_DAY_NUMBERS}七八九十两\\d点号月年天个岁百千万块元次回遍])")
 
 
 def _numbered_days(said: str) -> str:
-    """"一三五" → "周一三五": two or more days said by their numbers alone, in the week's order."""
-    days = [_DAY_NUMBERS.find(d) for d in compact(said)]
-    return f"周{said}" if len(days) > 1 and -1 not in days and days == sorted(set(days)) else said
+    """"一三五上午" → "周一三五上午": two or more days said by their numbers alone, in the week's order."""
+    def named(run: re.Match[str]) -> str:
+        days = [_DAY_NUMBERS.find(d) for d in run.group(0)]
+        return f"周{run.group(0)}" if days == sorted(set(days)) else run.group(0)
+    return _DAY_RUN.sub(named, said)
 
 
 def _clock_and_days(clause: str) -> list[str]:
@@ -173,7 +182,7 @@ def _clock_and_days(clause: str) -> list[str]:
     options = taxonomy.availability()
     if options.says_no(clause):
         return _clock_ruled_out(normalize(clause))
-    said = _numbered_days(normalize(clause))
+    said = normalize(clause)
     clock, days = _clock(said), _days(said) or _days(arabize(said))
     beside = options.read(_WEEKDAY.sub("", arabize(said))).codes if days and not clock else []
     return list(dict.fromkeys([*clock, *days, *beside]))
@@ -264,7 +273,7 @@ def _clauses(text: str) -> list[str]:
     return [c for c in _SPLIT.split(text) if c and not _SPLIT.fullmatch(c)]
 # what a clause may say beside its part of the day without saying what fills it: "周末两天",
 # "平时上班时间", "下午四点以后"
-_NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在家|回来|回村|闲|空|放假"
+_NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在家|回来|回村|闲|空|放假|全天|整天|全日"
                          "|[\\d一二两三四五六七八九十点]|以后|之后|以前|之前|到|^[的都也就还]*$")
 
 
@@ -468,6 +477,8 @@ def _clock_over_no(text: str) -> str:
 
 # "天没亮就可以，四五点": before dawn names the part of the day its bare hours are in
 _DAWN = re.compile(r"天(?:没|不|还没)亮")
+# "七点以后到第二天早上": on through the night, which ends the evening, not a morning besides
+_OVERNIGHT = re.compile(r"(?:到|至)(?:第二天|次日|明天|隔天)(?:早上|早晨|上午|天亮|清早)?")
 # "天黑前要回来", "晚饭前回家", "太阳落山就回来": back home by the evening is work by day, not in the
 # evening; back by the midday meal ("中饭前要回家", "中午就回家") is work in the morning
 _HOME_BY = r"(?:(?:以|之)?前[要得就]?|了?就)(?:回来|回家|到家|回去)"
@@ -511,9 +522,18 @@ def _conclusion(text: str) -> str:
             and not options.says_no(c) and read[c]]
     if len(free) != 1 or read[free[0]] == ["anytime"]:  # "啥时候都可以 就是晚上不出门": the no counts too
         return text
+    if any(read[c] == ["anytime"] for c in clauses if c != free[0]):  # "随时，电话打过来就去，晚上也行"
+        return text
     # "冬天农闲，早上太冷，下午可以": days or seasons said apart from a free part of the day count too
     others = {code for c in clauses if c != free[0] for code in read[c]}
-    return text if others & _DAYS_AND_SEASONS and not _DAYS_AND_SEASONS & set(read[free[0]]) else free[0]
+    if others & _DAYS_AND_SEASONS and not _DAYS_AND_SEASONS & set(read[free[0]]):
+        return text
+    before = clauses[clauses.index(free[0]) - 1] if clauses.index(free[0]) else ""
+    # "晚上，七点以后都行": the part of the day said alone just before the hour is the hour's
+    return f"{before}，{free[0]}" if _BARE_PART.fullmatch(before) else free[0]
+
+
+_BARE_PART = re.compile(f"(?:我|俺)?{_WHEN}+[吧啊呀的]*")
 
 
 # "我起得早 五点就起来了": when the day starts says nothing of when one is free (5点 is no afternoon)
@@ -539,10 +559,11 @@ def free_time(text: str) -> Reading:
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _LOCAL_TIME.sub(lambda m: _LOCAL_TIMES[m.group(0)], corrected(respelled(text, _TIME_WORDS)))
+    said = _numbered_days(said)
     said = _BOTH_NO.sub(r"\1\3，\2\3", said)
     said = _clock_written(_conclusion(_without_waking(said)))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
-    said = _AFTER_TEA.sub("春茶过了", _PAST.sub(r"\1以后", _DAWN.sub("凌晨", said)))
+    said = _AFTER_TEA.sub("春茶过了", _PAST.sub(r"\1以后", _DAWN.sub("凌晨", _OVERNIGHT.sub("到半夜", said))))
     text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(_that_time(said))))))))
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
@@ -653,7 +674,9 @@ _ANY = re.compile(r"哪|啥|什么|任何|无论|不管|随便")
 # "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
 _LEAVING = re.compile(r"出了?(村|镇|乡|县|[\u4e00-\u9fff]{2,3}?)[^，,。]{0,2}?"
                       r"(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)"
-                      r"|(?:不要|不想|不能|不愿|别)出")
+                      r"|(?:不要|不想|不能|不愿|别)出"
+                      # "苏庄以外不去", "除了苏庄其他都不去": so is all but the place
+                      r"|(?:除了)?([\u4e00-\u9fff]{2,3}?)(?:以外|之外|其他|其它|别的)(?:的?地方)?[都哪也]*(?:不去|不行|不跑)")
 # "不远", "出不了远门": near, said beside the place that says how near
 _NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出不了远门|不出远门|走不远|跑不远|不让[我他她]?出去")
 
@@ -662,6 +685,10 @@ _NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出�
 _FAR_REASON = re.compile(r"远了|太远|远的话|跑远|走远|[乡镇县城][里上]?(?:有点|挺|比较)?远$")
 _FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都去|不怕|也能|无所谓")
 _BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
+# "就本村", "只在镇上": a clause that names the only place
+_JUST = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:就|只)[^，,。;；\s]+(?=$|[，,。;；\s])")
+# "随便几点都行": any hour is no place
+_ANY_TIME = re.compile(r"(?:随便|不管|无论)?(?:几点|啥时候|什么时候|时间)[都也]?(?:行|可以|成|中)")
 
 
 # "村口远了不行", "隔壁村也能去再远了脚骨不来三", "就是村口那么远": a place, then that beyond it is
@@ -692,17 +719,22 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
     text = corrected(text)
-    # how far one goes now, after a story of the past; a place named, over words that only say "near"
-    for told in (now.group(1) if (now := THEN_NOW.search(text)) else None, _NEAR.sub("", text)):
+    # how far one goes now, after a story of the past; a place named, over words that only say "near";
+    # a place said as the only one, over the minutes or means said beside it with no "also"
+    just = _JUST.search(text)
+    only = just.group(0) if just and not re.search("也|都", text[:just.start()] + text[just.end():]) else None
+    for told in (now.group(1) if (now := THEN_NOW.search(text)) else None, _NEAR.sub("", text), only):
         if told and told != text and (reach := travel(told, places, town, village)):
             return reach
     means: list[str] = []
 
     def how_far_or_where(clause: str) -> list[str]:
         named = _ALL_FINE.sub("", compact(clause))
-        # "镇上都行", "乡里都能去": the place, not 都行's "anywhere" (but "哪个乡镇都去" is anywhere)
-        if named and named != compact(clause) and not _ANY.search(named):
-            return options.read(named, first=how_far_or_where).said
+        # "镇上都行", "乡里都能去": the place, not 都行's "anywhere" (but "哪个乡镇都去" is anywhere, and
+        # "乡里哪个村都行" anywhere in the place said first)
+        if named and named != compact(clause) and (within := _ANY.split(named, maxsplit=1)[0]):
+            if reach := options.read(within, first=how_far_or_where).said:
+                return reach
         said = _AT_MOST.sub("", arabize(_ROUGHLY.sub(r"\1", normalize(clause))))
         if options.says_no(said):
             return []
@@ -714,7 +746,8 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             means.append(by_means)
         return []
 
-    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or ''}", _BEEN.sub("去过", _why_not_far(_as_far_as(text))))
+    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2) or ''}",
+                        _BEEN.sub("去过", _why_not_far(_as_far_as(_ANY_TIME.sub("", text)))))
     codes = options.read(said, first=how_far_or_where).said or means
     order = [o.code for o in options.options]
     return max(codes, key=order.index) if codes else None

@@ -177,10 +177,11 @@ class Gazetteer:
         return name
 
     def _without_town(self, key: str) -> str:
-        """The text with a town typed before the village taken off ("华埠镇下溪村" → 下溪村)."""
+        """The text with a town typed before the village taken off ("华埠镇下溪村", "杨林镇的东坑村" → 下溪村,
+        东坑村)."""
         for alias in sorted(self._names.aliases, key=len, reverse=True):
             if len(alias) >= 2 and key.startswith(alias) and len(key) - len(alias) >= 3:  # not 马金 in 马金桥村
-                return key[len(alias):]
+                return key[len(alias):].removeprefix("的")
         return key
 
     def _misheard_after(self, key: str, town: str) -> str | None:
