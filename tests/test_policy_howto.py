@@ -32,6 +32,8 @@ def kb() -> PolicyBase:
     ("能不能替我妈登记", "回复“代家人登记”"),
     ("我奶奶只有老人机 我帮她报个名行不行", "回复“代家人登记”"),
     ("俺咋登记找活嘛", "回复“登记”"),
+    ("tui ding zen me nong", "回复“退订”"),  # pinyin typed word by word
+    ("先别给我发招工的了", "回复“退订”"),
     ("看中的活怎么报名", "报名 2"),
     ("报名了咋知道成没成", "找到活了吗"),
     ("我报名的活，怎么查有没有人要我", "找到活了吗"),
@@ -113,6 +115,7 @@ def test_near_misses_still_go_to_the_plan(kb: PolicyBase, question: str) -> None
     "培训补贴多少钱",  # the plan's subsidy, not a course fee
     "投诉以后多久有结果",  # how long, which the bot cannot tell
     "招工信息在哪发",  # an employer, not someone looking for work
+    "难找工作的有啥兜底的办法",  # a plight the plan speaks to, not how to find work here
 ])
 def test_other_matters_are_not_taken_for_the_bot(kb: PolicyBase, question: str) -> None:
     assert HOWTO_REF not in [c.ref for c in kb.ask(question).citations]

@@ -173,9 +173,9 @@ class PolicyBase:
         the words."""
         found = self._howto.find(question)
         if not found:
-            typed = compact(question)
-            repaired = self._speller.correct(typed)
-            found = self._howto.find(repaired) if repaired != typed else None
+            # spaces kept: "deng ji zen me nong" is pinyin typed word by word
+            repaired = self._speller.correct(question)
+            found = self._howto.find(repaired) if compact(repaired) != compact(question) else None
         if not worded(question):
             return found
         # a topic answered from live data (courses' fees, fairs, cases) is kept: there the bot knows more than the plan
