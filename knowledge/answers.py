@@ -150,6 +150,21 @@ def _clock_ruled_out(text: str) -> list[str]:
     return _covered(end, DAY_END) if start <= DAY_START else _covered(DAY_START, start)
 
 
+def _busy_outside_the_day(clause: str) -> bool:
+    """Hours said busy before the working day starts or after it ends ("早上六点前要喂猪", "晚上十一点以后
+    不干"): they rule out none of it."""
+    if not taxonomy.availability().says_no(clause) or not _BEFORE_OR_AFTER.search(clause):
+        return False
+    stretch = _stretch(clause, to_the_end=True)
+    return stretch is not None and (stretch[1] <= DAY_START + 1 or stretch[0] >= DAY_END)
+
+
+def _within_the_day(text: str) -> str:
+    """The answer without clauses that only rule out hours outside the working day, when others are left."""
+    kept = [c for c in _clauses(text) if not _busy_outside_the_day(c)]
+    return "，".join(kept) if kept else text
+
+
 # "星期天一天", "礼拜六两天": a count of days after the day named
 _DAY_COUNT = re.compile(r"(?<=[一二三四五六日天1-7])[一两二12]天")
 # "每周两天", "一个礼拜三天": how many days a week, not which
@@ -477,6 +492,8 @@ def _clock_over_no(text: str) -> str:
 
 # "天没亮就可以，四五点": before dawn names the part of the day its bare hours are in
 _DAWN = re.compile(r"天(?:没|不|还没)亮")
+# "没有不行的时候": never busy is any time
+_NEVER_BUSY = re.compile(r"没有?(?:不行|不可以|不方便|没空|不得空)的(?:时候|日子|时间|天)")
 # "七点以后到第二天早上": on through the night, which ends the evening, not a morning besides
 _OVERNIGHT = re.compile(r"(?:到|至)(?:第二天|次日|明天|隔天)(?:早上|早晨|上午|天亮|清早)?")
 # "天黑前要回来", "晚饭前回家", "太阳落山就回来": back home by the evening is work by day, not in the
@@ -559,12 +576,13 @@ def free_time(text: str) -> Reading:
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _LOCAL_TIME.sub(lambda m: _LOCAL_TIMES[m.group(0)], corrected(respelled(text, _TIME_WORDS)))
-    said = _numbered_days(said)
+    said = _NEVER_BUSY.sub("随时都行", _numbered_days(said))
     said = _BOTH_NO.sub(r"\1\3，\2\3", said)
     said = _clock_written(_conclusion(_without_waking(said)))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
     said = _AFTER_TEA.sub("春茶过了", _PAST.sub(r"\1以后", _DAWN.sub("凌晨", _OVERNIGHT.sub("到半夜", said))))
     text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(_that_time(said))))))))
+    text = _within_the_day(text)
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     for code in (c for c in reading.by_no if c in _NAMED_BY):
