@@ -207,11 +207,13 @@ def _clock_and_days(clause: str) -> list[str]:
 _ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|辰光|天|会儿|日子)|随时"
                      r"|(?:一|每)个?(?:礼拜|星期|周)[7七]天)[^，,。]*[都也]|一般都)")
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
-_FARM_DONE = re.compile(r"(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季|春茶"
+_FARM_DONE = re.compile(r"(?:(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季|春茶"
                         r"|番薯|红薯|玉米|麦子|油菜|花生|土豆)"
                         r"[^，,。]{0,3}?(?:割|收|忙|做|干|弄|插|采|摘)?(?:完|好|过)了?"
                         r"|(?:割|收|忙|做|干|弄|插)(?:完|好|了)了?[^，,。]{0,2}?(?:稻|谷|庄稼|农活|地里|田里|麦|玉米|番薯)"
-                        r"|(?:采|摘|炒)(?:完|好)了?(?:春|明前)?茶")
+                        r"|(?:采|摘|炒)(?:完|好)了?(?:春|明前)?茶)"
+                        # "春茶一过就要回厂里了", "茶叶采完再出去打工": busy from then on is no slack season
+                        r"(?![^，,。]{0,5}(?:没空|就忙|又忙|要回|回厂|上班|打工|出去|走了|不行))")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
 _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
@@ -250,6 +252,7 @@ _WEEKEND = re.compile(r"周末|礼拜[六天日]|星期[六天日]|周[六日]|�
 # the words that name a time: one ruled in only by a "no" beside them is not also said free
 _NAMED_BY = {"weekends": _WEEKEND, "morning": re.compile(r"上午|早上|早晨|上半天|上昼|清早|早"),
              "afternoon": re.compile(r"下午|下半天|下昼|午"), "evening": re.compile(r"晚|夜")}
+_SLACK_SAID = re.compile(r"闲|冬|过年|年底|腊月|正月|秋收|农忙|双抢")
 # an hour said with its part of the day, or an edge of the day's routine: no doubt about morning or evening
 _DAY_PART = re.compile(r"[早晚夜午昼晌]|白天|天亮|天黑|饭|学|课|孙|孩")
 _BARE_STRETCH = re.compile(r"(\d{1,2})点(?:半|\d{1,2}分?)?(?:到|至|-|~)(\d{1,2})点")
@@ -276,7 +279,7 @@ _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|�
 # "下午跟晚上都不行": a "no" said once of both times named together
 _BOTH_NO = re.compile(f"{_WHEN}(?:和|跟|还有|或者|、)?{_WHEN}都(不行|没空|不得空|没时间|不可以|不方便)")
 # "下午就空了", "夜里出来做做", "礼拜天休息": free, willing to come out to work then, or a day off
-_FREE = (r"有空|没事|没问题|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
+_FREE = (r"有空|没事|没问题|ok|OK|Ok|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
          r"|(?<![要得想该去好])休息|放假|休班|轮休")
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|不得空|没时间|不行|不可以)(?={_WHEN})")
@@ -590,6 +593,9 @@ def free_time(text: str) -> Reading:
             # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at
             # weekends"; "时间改成晚上 下午要去地里": beside 晚上, a busy afternoon is no free morning
             reading = _without(reading, code)
+    if "slack_season" in reading.by_no and "spring_tea" in reading.codes and not _SLACK_SAID.search(text):
+        # "春茶一过就要回厂里了，就春茶那阵有空": busy after the tea season is no slack season beside it
+        reading = _without(reading, "slack_season")
     if "slack_season" in reading.by_no and len(reading.codes) > 1 and _WEATHER.search(text):
         # "夏天太热白天干不动，晚上凉快可以": the weather is why, not the farming year
         reading = _without(reading, "slack_season")
@@ -619,7 +625,7 @@ def _that_time(text: str) -> str:
 # Kaihua's own words for times ("夜到空，日里在茶厂"), said as the rules read them
 _LOCAL_TIMES = {"日里": "白天", "日里头": "白天", "夜到": "晚上", "夜里头": "晚上", "上昼": "上午", "下昼": "下午",
                 "辰光": "时候"}
-_LOCAL_TIME = re.compile("|".join(sorted(_LOCAL_TIMES, key=len, reverse=True)))
+_LOCAL_TIME = re.compile("(?<![平往])(?:" + "|".join(sorted(_LOCAL_TIMES, key=len, reverse=True)) + ")")  # not 平日里
 
 
 def _without(reading: Reading, code: str) -> Reading:

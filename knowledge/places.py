@@ -14,8 +14,11 @@ from typing import Any
 from knowledge.text import FuzzyIndex, compact, normalize, pinyin_key
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
-_SAYING = re.compile(r"^(嗯|呃|额|啊|哦|那个|这个|就是)*(我们家|我家|我们|我|俺|家|村名|村子|名字)?"
-                     r"(是|住|住在|在|就在|来自|老家|村叫|村是|叫做|叫)*")
+# what is said before the name: fillers, whose village it is (a relative typing for a parent: "她住岭下村"),
+# and the verb ("然后村是那个东坑口村")
+_SAYING = re.compile(r"^(?:嗯|呃|额|啊|哦|那个|这个|就是|然后|反正|我们家|我家|我们|我妈|我爸|我奶奶|我爷爷"
+                     r"|我外婆|我外公|我|俺|他们|她们|他|她|老人家|家|村名|村子|名字|住在|住|就在|在|是|来自|老家|村叫"
+                     r"|村是|叫做|叫)+")
 _TRAILING = re.compile(r"(的人|的|人|这里|那里|这边|那边|那儿|这儿|啦|了|呢|呀|哦|啊)+$")
 _NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
@@ -196,9 +199,10 @@ class Gazetteer:
 
     def _named_after_town(self, key: str) -> str | None:
         """A village not on our list, named with its 村 or 社区 after the town: "我住华埠镇下溪村"."""
-        rest = _TRAILING.sub("", self._without_town(_SAYING.sub("", key)))
+        rest = _TRAILING.sub("", _SAYING.sub("", self._without_town(_SAYING.sub("", key))))
         named = _NAMED.fullmatch(rest)
-        return named.group(0) if named and rest != key and len(rest) >= 3 else None
+        town_again = self._names.exact(rest)  # "中村乡，嗯就是中村": the town said twice
+        return named.group(0) if named and rest != key and len(rest) >= 3 and not town_again else None
 
     def nearest(self, lat: float, lon: float) -> tuple[Town, float]:
         """The town whose centre is nearest the point, and the distance in km."""

@@ -241,7 +241,8 @@ def test_a_question_typed_mid_registration_is_answered_and_the_question_asked_ag
 
 @pytest.mark.parametrize("said,town,village", [
     ("我住华埠镇下溪村", "华埠镇", "下溪村"), ("村头镇", "村头镇", None), ("马金桥村", "马金镇", None),
-    ("我是华埠镇金星村的", "华埠镇", "金星村"),
+    ("我是华埠镇金星村的", "华埠镇", "金星村"), ("杨林镇的东坑村", "杨林镇", "东坑村"),
+    ("中村乡，嗯就是中村", "中村乡", None),  # the town said twice is no village
 ])
 def test_a_village_typed_with_the_town_is_kept(said: str, town: str, village: str | None) -> None:
     guess = gazetteer().resolve(said)
