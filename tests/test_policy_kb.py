@@ -220,6 +220,19 @@ def test_two_questions_split_at_punctuation_are_each_answered(kb: PolicyBase) ->
     assert "零工市场" in answer.answer and "工伤保险" in answer.answer
 
 
+@pytest.mark.parametrize(("question", "ref", "told", "untold"), [
+    ("人力资源市场的招聘会几号开 进去要不要门票", "二、(一) 2", "18日", "进去要不要门票"),
+    ("见习基地有几家 见习一个月给多少补贴", "二、(四) 14", "27家", "见习一个月给多少补贴"),
+])
+def test_the_part_the_plan_answers_is_answered_and_the_other_said_to_be_missing(
+    kb: PolicyBase, question: str, ref: str, told: str, untold: str
+) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and [c.ref for c in answer.citations] == [ref]
+    lead = answer.parts[0][0]
+    assert told in answer.answer and f"“{untold}”方案里没有写" in lead, answer.answer
+
+
 def test_story_clauses_are_not_answered_as_questions(kb: PolicyBase) -> None:
     # "我是回来的大学生" and "想自己开个网店" ask nothing; "有没有见习的地方" is told by the first answer.
     answer = kb.ask("我是回来的大学生，想自己开个网店，有没有见习的地方，创业能贷款不")

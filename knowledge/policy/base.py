@@ -206,12 +206,18 @@ class PolicyBase:
         # "招聘会几号开，还有欠工资的找谁", "零工市场在哪里？打零工的受伤了怎么办": two questions,
         # each answered on its own; a clause that asks nothing is the story and is not answered alone.
         answers = [whole] if whole.answered else []
+        untold: list[str] = []  # parts the plan does not answer, when the whole is not answered
         for part in _questions(question):
-            if answers and self._said_in(part, answers[0].answer):
-                continue  # "…有没有见习的地方": the first answer already tells it
             answer = self._answer(part)
-            if answer.answered and all(_lead_of(answer) != _lead_of(a) for a in answers):
+            if not answer.answered:
+                untold += [] if whole.answered else [part]
+            elif answers and self._said_in(part, answers[0].answer):
+                continue  # "…有没有见习的地方": the first answer already tells it
+            elif all(_lead_of(answer) != _lead_of(a) for a in answers):
                 answers.append(answer)
+        if answers and not whole.answered:
+            # "招聘会几号开 进去要不要门票": the part the plan answers, and that it says nothing of the other
+            whole = _untold(answers[0], untold)
         if len(answers) == 1 and (also := self._also(question, answers[0])):
             answers.append(also)
         if answers and self._guesser.doubt(self._canonical(question)) > DOUBT:
@@ -322,6 +328,16 @@ def _questions(question: str) -> list[str]:
     clauses = [c for c in split_clauses(question) if len(compact(c)) >= MIN_PART]
     asking = [c for c in clauses if ASKING.search(compact(c))]
     return asking if len(asking) > 1 else []
+
+
+def _untold(answer: Answer, parts: list[str]) -> Answer:
+    """The answer with what the plan does not say of the other parts of the question said after its lead."""
+    if not parts or not answer.parts:
+        return answer
+    lead, quote, source = answer.parts[0]
+    said = f"{lead}“{'、'.join(compact(p) for p in parts)}”方案里没有写。"
+    return replace(answer, answer=answer.answer.replace(lead, said, 1),
+                   parts=((said, quote, source), *answer.parts[1:]))
 
 
 def _joined(answers: list[Answer]) -> Answer:
