@@ -94,6 +94,8 @@ MOST_OF = 2  # hours of a part of the day a stretch must cover to count, unless 
 
 
 _PART_START = {"傍晚": EVENING, "晚上": EVENING, "夜里": EVENING, "晚": EVENING}  # "晚上9点以前" is the evening
+_PART_BEGINS = {"上午": DAY_START, "早上": DAY_START, "中午": NOON, "下午": NOON, "傍晚": EVENING, "晚上": EVENING}
+_PART_BEFORE = re.compile("|".join(_PART_BEGINS))
 
 
 def _stretch(text: str, to_the_end: bool = False) -> tuple[int, int] | None:
@@ -108,7 +110,9 @@ def _stretch(text: str, to_the_end: bool = False) -> tuple[int, int] | None:
     elif _UNTIL.search(said):  # "晚上9点以前": from the start of the evening named, else of the day
         named = _HOUR.search(said)
         part = (named.group(1) or "") if named and not said[:named.start()].endswith(("到", "至")) else ""
-        start, end = _PART_START.get(part, DAY_START), hours[0]
+        # "下午可以干到太阳落山": from the start of the part of the day said before
+        before = _PART_BEFORE.findall(said[:named.start()]) if named and not part else []
+        start, end = _PART_START.get(part) or (_PART_BEGINS[before[-1]] if before else DAY_START), hours[0]
     elif _AFTER.search(said):
         start = max(hours[0], DAY_START)
         end = next(last for _, first, last in _PARTS if first <= start < last) if start < DAY_END else DAY_END
@@ -624,7 +628,7 @@ def _that_time(text: str) -> str:
 
 # Kaihua's own words for times ("夜到空，日里在茶厂"), said as the rules read them
 _LOCAL_TIMES = {"日里": "白天", "日里头": "白天", "夜到": "晚上", "夜里头": "晚上", "上昼": "上午", "下昼": "下午",
-                "辰光": "时候"}
+                "晏昼": "中午", "辰光": "时候"}
 _LOCAL_TIME = re.compile("(?<![平往])(?:" + "|".join(sorted(_LOCAL_TIMES, key=len, reverse=True)) + ")")  # not 平日里
 
 
@@ -699,6 +703,8 @@ _ANY = re.compile(r"哪|啥|什么|任何|无论|不管|随便")
 _LEAVING = re.compile(r"出了?(村|镇|乡|县|[\u4e00-\u9fff]{2,3}?)[^，,。]{0,2}?"
                       r"(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)"
                       r"|(?:不要|不想|不能|不愿|别)出"
+                      # "不能离村", "不想离开镇上": not leaving the place is staying in it
+                      r"|(?:不要|不想|不能|不愿|别|走不)离开?(村|镇|乡)"
                       # "苏庄以外不去", "除了苏庄其他都不去": so is all but the place
                       r"|(?:除了)?([\u4e00-\u9fff]{2,3}?)(?:以外|之外|其他|其它|别的)(?:的?地方)?[都哪也]*(?:不去|不行|不跑)")
 # "不远", "出不了远门": near, said beside the place that says how near
@@ -770,7 +776,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             means.append(by_means)
         return []
 
-    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(2) or ''}",
+    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(3) or m.group(2) or ''}",
                         _BEEN.sub("去过", _why_not_far(_as_far_as(_ANY_TIME.sub("", text)))))
     codes = options.read(said, first=how_far_or_where).said or means
     order = [o.code for o in options.options]
