@@ -210,7 +210,8 @@ class PolicyBase:
         for part in _questions(question):
             answer = self._answer(part)
             if not answer.answered:
-                untold += [] if whole.answered else [part]
+                if not whole.answered:
+                    untold.append(part)
             elif answers and self._said_in(part, answers[0].answer):
                 continue  # "…有没有见习的地方": the first answer already tells it
             elif all(_lead_of(answer) != _lead_of(a) for a in answers):
