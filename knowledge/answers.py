@@ -499,6 +499,8 @@ def _clock_over_no(text: str) -> str:
 
 # "天没亮就可以，四五点": before dawn names the part of the day its bare hours are in
 _DAWN = re.compile(r"天(?:没|不|还没)亮")
+# "打牌那个不要紧": what gets in no one's way is no "no" (要 of 不要紧 is no "must")
+_NO_TROUBLE = re.compile(r"不要紧|不碍事")
 # "没有不行的时候": never busy is any time
 _NEVER_BUSY = re.compile(r"没有?(?:不行|不可以|不方便|没空|不得空)的(?:时候|日子|时间|天)")
 # "七点以后到第二天早上": on through the night, which ends the evening, not a morning besides
@@ -583,7 +585,7 @@ def free_time(text: str) -> Reading:
     days of the week clause by clause, else the options' words; and its two meanings when it has two.
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _LOCAL_TIME.sub(lambda m: _LOCAL_TIMES[m.group(0)], corrected(respelled(text, _TIME_WORDS)))
-    said = _NEVER_BUSY.sub("随时都行", _numbered_days(said))
+    said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
     said = _BOTH_NO.sub(r"\1\3，\2\3", said)
     said = _clock_written(_conclusion(_without_waking(said)))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
