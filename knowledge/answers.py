@@ -283,7 +283,7 @@ _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|�
 # "下午跟晚上都不行": a "no" said once of both times named together
 _BOTH_NO = re.compile(f"{_WHEN}(?:和|跟|还有|或者|、)?{_WHEN}都(不行|没空|不得空|没时间|不可以|不方便)")
 # "下午就空了", "夜里出来做做", "礼拜天休息": free, willing to come out to work then, or a day off
-_FREE = (r"有空|没事|没问题|ok|OK|Ok|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
+_FREE = (r"有空|没事|没问题|(?i:ok)|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
          r"|(?<![要得想该去好])休息|放假|休班|轮休")
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|不得空|没时间|不行|不可以)(?={_WHEN})")

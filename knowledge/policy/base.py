@@ -212,7 +212,7 @@ class PolicyBase:
             if not answer.answered:
                 if not whole.answered:
                     untold.append(part)
-            elif answers and self._said_in(part, answers[0].answer):
+            elif answers and self._said_in(part, answer, answers[0].answer):
                 continue  # "…有没有见习的地方": the first answer already tells it
             elif all(_lead_of(answer) != _lead_of(a) for a in answers):
                 answers.append(answer)
@@ -244,14 +244,14 @@ class PolicyBase:
                 return answer
         return None
 
-    def _said_in(self, question: str, text: str) -> bool:
+    def _said_in(self, question: str, answer: Answer, text: str) -> bool:
         """Whether every thing the question names is already in the text, and the figure or day it
-        asks for ("公益性岗位有多少个" is not told by a sentence that only names 公益性岗位)."""
+        asks for, as its own answer leads with it ("公益性岗位有多少个" is not told by a sentence that
+        only names 公益性岗位)."""
         q = self._reader.read(question)
         things = [u for u in q.content if u.kind == "thing"]
         if q.wants_number or q.wants_date:
-            answer = self._answer(question)
-            return not answer.answered or (answer.parts[0][0] if answer.parts else answer.answer) in text
+            return (answer.parts[0][0] if answer.parts else answer.answer) in text
         return bool(things) and all(any(a in text for a in u.alternatives) for u in things)
 
     def _answer(self, question: str) -> Answer:
