@@ -70,8 +70,12 @@ a programme's name misremembered, whether they qualify, asked for a relative or 
 answered by the plan, 55 of them near-misses, split once in halves with seed 20261254), and the blind16 set
 (tests/data/policy_eval_blind16_{dev,heldout}.jsonl: 300 about who, when and how much, asked by village cadres for
 villagers, by people comparing years and asking which office to go to, 80 not answered by the plan, 50 of them
-near-misses, split once in halves with seed 20261258).
-`--no-heldout` leaves the eighteen held-out halves out (for working on the method).
+near-misses, split once in halves with seed 20261258), and the blind17 set
+(tests/data/policy_eval_blind17_{dev,heldout}.jsonl: 300 from people asking for a group they belong to -- women back
+at work after childcare, families of a disabled person, reservoir migrants, tea and homestay owners, graduates and
+their parents, veterans, village cadres -- and checking rumours, many as yes/no, 100 not answered by the plan, 60 of
+them near-misses, split once in halves with seed 20261259).
+`--no-heldout` leaves the nineteen held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
 """
@@ -98,7 +102,7 @@ EVERYDAY_SET = DATA / "policy_eval_everyday.jsonl"
 # Each blind set is two files, policy_eval_<name>_{dev,heldout}.jsonl.
 BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9",
               "blind10", "blind11", "blind12", "blind13", "blind14", "blind15",
-              "blind16")
+              "blind16", "blind17")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
                                                                               19, 20, 21, 22, 23, 24, 25))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
