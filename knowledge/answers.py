@@ -282,6 +282,22 @@ _WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|�
          r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
 # "下午跟晚上都不行": a "no" said once of both times named together
 _BOTH_NO = re.compile(f"{_WHEN}(?:和|跟|还有|或者|、)?{_WHEN}都(不行|没空|不得空|没时间|不可以|不方便)")
+# "上午下午都不行", "下午和晚上别找我": two parts of the day ruled out together leave the third
+_PART_CODES = {"上午": {"morning"}, "早上": {"morning"}, "下午": {"afternoon"}, "晚上": {"evening"},
+               "夜里": {"evening"}, "白天": {"morning", "afternoon"}}
+_PARTS_NO = re.compile(f"((?:(?:{'|'.join(_PART_CODES)})(?:和|跟|还有|或者|、)?){{2,3}})[都也]?"
+                       "(?:不行|没空|不得空|没时间|不可以|不方便|别找我|不要找我|走不开|没办法)")
+
+
+def _parts_left(text: str) -> str:
+    def left(ruled_out: re.Match[str]) -> str:
+        ruled = set().union(*(_PART_CODES[p] for p in re.findall("|".join(_PART_CODES), ruled_out.group(1))))
+        rest = [name for code, name in (("morning", "上午"), ("afternoon", "下午"), ("evening", "晚上"))
+                if code not in ruled]
+        return f"{'、'.join(rest)}可以" if len(ruled) >= 2 and rest else ruled_out.group(0)
+    return _PARTS_NO.sub(left, text)
+
+
 # "下午就空了", "夜里出来做做", "礼拜天休息": free, willing to come out to work then, or a day off
 _FREE = (r"有空|没事|没问题|(?i:ok)|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
          r"|(?<![要得想该去好])休息|放假|休班|轮休")
@@ -586,7 +602,7 @@ def free_time(text: str) -> Reading:
     A day's routine said in one breath is cut where each part of the day is named."""
     said = _LOCAL_TIME.sub(lambda m: _LOCAL_TIMES[m.group(0)], corrected(respelled(text, _TIME_WORDS)))
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
-    said = _BOTH_NO.sub(r"\1\3，\2\3", said)
+    said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
     said = _clock_written(_conclusion(_without_waking(said)))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
     said = _AFTER_TEA.sub("春茶过了", _PAST.sub(r"\1以后", _DAWN.sub("凌晨", _OVERNIGHT.sub("到半夜", said))))

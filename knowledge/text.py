@@ -173,7 +173,9 @@ def _sounds(words: tuple[str, ...]) -> dict[tuple[str | None, str | None], str]:
 
 
 # A life told as then and now ("以前在杭州打工，现在回来带孙子，村里近的"): group 1 is the now
-THEN_NOW = re.compile(r"(?:以前|年轻时候?|过去|原来|早年|早些年).*?(?:现在|如今|这几年)(.+)$")
+# ("身体好的时候全县都跑，现在只在镇上", "前些年在宁波…后来…现在只能在家")
+THEN_NOW = re.compile(r"(?:以前|年轻的?时候?|过去|原来|早年|早些年|前些年|前几年|[^，,。;；\s]{1,8}的时候)"
+                      r".*?(?:现在|如今|这几年|眼下|目前)(.+)$")
 
 
 def respelled(text: str, words: tuple[str, ...]) -> str:
