@@ -35,6 +35,8 @@ def kb() -> PolicyBase:
     ("俺咋登记找活嘛", "回复“登记”"),
     ("tui ding zen me nong", "回复“退订”"),  # pinyin typed word by word
     ("先别给我发招工的了", "回复“退订”"),
+    ("别再给我发招工消息了", "回复“退订”"),
+    ("回答太短了，想看政策原文咋办", "回复“详情”"),
     ("看中的活怎么报名", "报名 2"),
     ("报名了咋知道成没成", "找到活了吗"),
     ("我报名的活，怎么查有没有人要我", "找到活了吗"),
@@ -126,6 +128,7 @@ def test_other_matters_are_not_taken_for_the_bot(kb: PolicyBase, question: str) 
     "明天开化下雨吗", "养老金什么时候涨", "怎么推定一个人失踪",
     # the table's words (登记, 报名) find a topic; the learned guess knows these are about other matters
     "办结婚登记要带啥证件", "孙女上幼儿园去哪报名",
+    "常山县下个月有没有招聘会",  # another county's fairs: the bot knows only the county's own
 ])
 def test_off_topic_questions_are_not_taken_for_the_bot(kb: PolicyBase, question: str) -> None:
     answer = kb.ask(question)

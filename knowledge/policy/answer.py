@@ -271,7 +271,8 @@ class _Ranker:
         """Weights of the question's words the text says; a word said only in parts counts partly."""
         search = arabize_counts(text)
         said = self.matched(text)
-        score = sum(self.weights[u] for u in said)
+        # in the question's order, not the set's: a float sum in another order can break a tie otherwise
+        score = sum(self.weights[u.text] for u in self.q.units if u.text in said)
         for u in self.q.units:
             if u.text not in said and u.parts:
                 share = sum(part in search for part in u.parts) / len(u.parts)

@@ -1,6 +1,7 @@
 """The details a question may ask for that a plan either states outright or not at all (a fee, a
-phone number, an address, opening hours, a deadline, conditions, an age limit, a penalty, meals and
-a bed, a post for good, a download or sign-up, the next session, the towns on a list): how
+phone number, an address, opening hours, a deadline, a month, conditions, an age limit, a penalty,
+meals and a bed, a post for good, a download or sign-up, the next session, the towns on a list, a sum
+paid out that the asker heard of): how
 asking for each one sounds, and what a text that gives it must contain. A passage on the topic that
 lacks the detail asked does not answer ("残疾人之家管不管午饭" is not told by where they are built).
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from knowledge.text import arabize_counts
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,10 @@ DETAILS = (
     # "厂子关门了" is a story, so only asking forms count.
     Detail("hours", re.compile(r"几点|上班时间|办公时间|开门时间|下班"), re.compile(r"\d+[点时](?!期)|工作日")),
     Detail("deadline", re.compile(r"截止|最晚"), re.compile(r"截止|\d+月\d+[日号]|\d+[日号]前")),
-    Detail("conditions", re.compile(r"[啥什么哪些]条件|够不够格|资格|门槛"), re.compile(r"条件|符合|资格")),
+    Detail("conditions", re.compile(r"[啥什么哪些]条件|条件是|够不够格|资格|门槛|评选|[怎咋]么评(?![估价])"),
+           re.compile(r"条件|符合|资格")),
+    # "人才周几月份办": the plan gives years and the fairs' days of the month, never a month of the year
+    Detail("month", re.compile(r"几月|哪个月"), re.compile(r"\d+月|每月")),
     Detail("age", re.compile(r"年龄|多大岁数|多少岁|岁数[^，,？?]*限|超龄"), re.compile(r"\d+岁|周岁|年龄")),
     # "写个材料" or "材料不全能先办吗" ask for no list of papers.
     Detail("papers",
@@ -64,7 +70,28 @@ DETAILS = (
 )
 
 
+# "听说每人补5000，是真的吗", "听讲每个零工发1000块补贴": a sum heard of as paid out to people
+_HEARSAY = re.compile(r"听说|听讲|据说|听人说|听人讲|有人说|网上说|传言")
+_SUM_PAID = re.compile(r"(?:补|发|给|奖|赔)[贴助了]?[^\d,，。;；？?]{0,4}?(\d+(?:\.\d+)?)(?:([千万]?)(?:块钱?|元)"
+                       r"|([千万])|(?<=\d\d\d)(?![\d.]))")  # a sum: with its unit, or a round number alone
+_MONEY_GIVEN = r"补贴|补助|发放|奖励|奖补|资助|贷款"
+
+
+def _sum_heard(text: str) -> Detail | None:
+    """A rumour of a sum paid out is told only by a text that pays out that very sum: "人均月增收1000元"
+    (what people earn) does not confirm "每个零工发1000块补贴"."""
+    paid = _SUM_PAID.search(text) if _HEARSAY.search(text) else None
+    if paid is None:
+        return None
+    amount = re.escape(paid.group(1)) + {"千": "000", "万": "万"}.get(paid.group(2) or paid.group(3) or "", "")
+    given = (rf"(?:{_MONEY_GIVEN})[^,;。]{{0,12}}?(?<![\d.]){amount}万?元"
+             rf"|(?<![\d.]){amount}万?元[^,;。]{{0,4}}(?:{_MONEY_GIVEN})")
+    return Detail("sum heard of", _HEARSAY, re.compile(given))
+
+
 def asked_details(text: str, asking: str) -> tuple[Detail, ...]:
     """The details a question wants (its story seldom sounds like asking for one); asking is the
     clause that asks."""
-    return tuple(d for d in DETAILS if d.asked.search(asking if d.in_asking_clause else text))
+    heard = _sum_heard(arabize_counts(text))
+    return tuple(d for d in DETAILS if d.asked.search(asking if d.in_asking_clause else text)) + \
+        ((heard,) if heard else ())

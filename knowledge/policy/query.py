@@ -77,7 +77,7 @@ _BLANK = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]|\d{4}年)")  # a
 LONE_WORD = 2
 # A clause that asks something (not the story around it): a question word or a question ending.
 ASKING = re.compile(r"[吗嘛么呢不没伐]$|哪|什么|啥|怎|咋|谁|几|多少|能不能|可不可以|有没有|是不是|要不要"
-                    r"|管不管|算不算|中不中")
+                    r"|([\u4e00-\u9fff])不\1")  # "管不管", "包不包分配", "认不认"
 # "谢谢啦", "麻烦了", "你好": a courtesy said around the question asks nothing.
 _COURTESY = re.compile(r"^(?:谢谢|多谢|感谢|麻烦|劳驾|拜托|辛苦|请问|问一下|问下|你好|您好|打扰|在吗|在不在)")
 COURTESY_CLAUSE = 6
