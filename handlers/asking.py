@@ -25,8 +25,8 @@ _ASKED_OF_US = re.compile(r"^[^，,。]*(?:你们|你)[^，,。]*(?:不|没有?)
 # "推送岗位要不要钱的", "培训收不收费": a yes-or-no question asked as A-not-A in the last clause
 # ("去不去都行" is an answer)
 _A_NOT_A = re.compile(r"(\S)[不没]\1[^，,。都也]{0,8}$")
-# "开叉车要考证吗，哪里能培训": a question first, more of it after
-_ASKED_FIRST = re.compile(r"[吗么][?？]?[，,。\s]+\S")
+# "开叉车要考证吗，哪里能培训", "最远是多远？我没车": a question first, more of it after
+_ASKED_FIRST = re.compile(r"[吗么][?？]?[，,。\s]+\S|[?？][，,。\s]*[^\s?？]")
 
 
 def understood(ctx: Ctx, step: str, field: str | None = None) -> None:

@@ -254,9 +254,10 @@ _NEIGHBOUR_MONTHS = re.compile(
 _USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:有空|空|行|可以|闲|没事|能)")
 _WEEKEND = re.compile(r"周末|礼拜[六天日]|星期[六天日]|周[六日]|双休|节假日")
 # the words that name a time: one ruled in only by a "no" beside them is not also said free
-_NAMED_BY = {"weekends": _WEEKEND, "morning": re.compile(r"上午|早上|早晨|上半天|上昼|清早|早"),
-             "afternoon": re.compile(r"下午|下半天|下昼|午"), "evening": re.compile(r"晚|夜")}
 _SLACK_SAID = re.compile(r"闲|冬|过年|年底|腊月|正月|秋收|农忙|双抢")
+_NAMED_BY = {"weekends": _WEEKEND, "morning": re.compile(r"上午|早上|早晨|上半天|上昼|清早|早"),
+             "afternoon": re.compile(r"下午|下半天|下昼|午"), "evening": re.compile(r"晚|夜"),
+             "slack_season": _SLACK_SAID}
 # an hour said with its part of the day, or an edge of the day's routine: no doubt about morning or evening
 _DAY_PART = re.compile(r"[早晚夜午昼晌]|白天|天亮|天黑|饭|学|课|孙|孩")
 _BARE_STRETCH = re.compile(r"(\d{1,2})点(?:半|\d{1,2}分?)?(?:到|至|-|~)(\d{1,2})点")
@@ -611,13 +612,13 @@ def free_time(text: str) -> Reading:
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
     reading = Reading(whole, []) if whole else taxonomy.availability().read(text, first=_clock_and_days)
     for code in (c for c in reading.by_no if c in _NAMED_BY):
-        if len(reading.codes) > 1 and not _NAMED_BY[code].search(text):
+        # (a season ruled in beside a part of the day is another side of the answer: "只要不是摘茶叶的时候，日里都可以")
+        beside = [c for c in reading.codes if c != code and (code != "slack_season" or c in _DAYS_AND_SEASONS)]
+        if beside and not _NAMED_BY[code].search(text):
             # "过年前后有空，平时要带孙子": 平时 busy is "usually busy" beside a time said free, not "free at
-            # weekends"; "时间改成晚上 下午要去地里": beside 晚上, a busy afternoon is no free morning
+            # weekends"; "时间改成晚上 下午要去地里": beside 晚上, a busy afternoon is no free morning;
+            # "春茶一过就要回厂里了，就春茶那阵有空", "春茶的时候不行…其他时候周末可以": no slack season
             reading = _without(reading, code)
-    if "slack_season" in reading.by_no and "spring_tea" in reading.codes and not _SLACK_SAID.search(text):
-        # "春茶一过就要回厂里了，就春茶那阵有空": busy after the tea season is no slack season beside it
-        reading = _without(reading, "slack_season")
     if "slack_season" in reading.by_no and len(reading.codes) > 1 and _WEATHER.search(text):
         # "夏天太热白天干不动，晚上凉快可以": the weather is why, not the farming year
         reading = _without(reading, "slack_season")

@@ -11,6 +11,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import jieba.posseg
+
 from knowledge.text import FuzzyIndex, compact, normalize, pinyin_key
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
@@ -28,6 +30,18 @@ SLIP_SCORE = 90  # a village name this close in sound to one of the town's villa
 
 _CLAUSE = re.compile(r"[\s,.;:!?、，。；：！？]+")
 _VILLAGE_KIND = re.compile(r"行政村|自然村|村委会|村委")  # "茅岗行政村", "茅岗村委": the village 茅岗村
+
+
+# what jieba tags an everyday word that names nothing: an adverb, verb, adjective, pronoun, idiom…
+_NAMES_NOTHING = frozenset({"d", "v", "vd", "a", "ad", "r", "l", "c", "u", "p", "y", "e", "m", "i"})
+
+
+@lru_cache(maxsize=1024)
+def _common_word(key: str) -> bool:
+    """"快点", "赶紧", "随便": a word of everyday speech typed alone, no village's name ("桃源", "岭下",
+    "下溪" are nouns and places, or not one word jieba knows)."""
+    words = list(jieba.posseg.cut(key))
+    return len(words) == 1 and words[0].flag in _NAMES_NOTHING
 
 
 def _own_clause(text: str) -> str:
@@ -166,7 +180,7 @@ class Gazetteer:
         key = _TRAILING.sub("", self._without_town(_SAYING.sub("", _own_clause(text))))
         named = _NAMED.search(key)
         name = named.group(0) if named else None
-        if name is None and _HAN.match(key) and not _NOT_A_NAME.search(key):
+        if name is None and _HAN.match(key) and not _NOT_A_NAME.search(key) and not _common_word(key):
             name = key + "村"  # the answer to "哪个村": a clerk writes the 村
         return self._slip_for(name, town) if name else None
 

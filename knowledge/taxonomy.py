@@ -46,8 +46,8 @@ _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
 # "在林场看大门": a place named by a kind of its own that is no kind of work, beside a trade, is only
 # where it was done (a factory or a shop is work of its own: "在电子厂装配零件" is factory work)
 _A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[场站院])")
-# "以前开了十年大巴，后来眼睛不好不开了": a clause that only says the work before it was given up
-_GAVE_UP = re.compile(r"(?:(?:不|没)再?(?:开|干|做|弄|搞)|(?:干|做|开|搬)不(?:动|了)|不能再?(?:干|做|开))了?$")
+# "以前开了十年大巴，后来眼睛不好不开了": a clause that only says the work before it was given up (走不开 is busy)
+_GAVE_UP = re.compile(r"(?:(?<!走)(?:不|没)再?(?:开|干|做|弄|搞)|(?:干|做|开|搬)不(?:动|了)|不能再?(?:干|做|开))了?$")
 # "X、Y这种Z": what follows names the kind of work X and Y are examples of (not "…远门 那种手工活",
 # where 那种 starts a clause of its own)
 _SEPARATORS = " \t\n,，。;；!！?？"  # what ends the list of examples before 这种 and the kind after it
@@ -57,7 +57,7 @@ LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
 # side names nothing the other is meant ("县城不去").
 _NO_AFTER = (r"太远|走不动|跑不动|去不动|[干做]不动|吃不消|受不了|不出门|不行|没空|没时间|不方便|干不了|做不了|去不了"
-             r"|不可以|没法|不太行|不大行|算了|除外|不是$")
+             r"|不可以|没法|不太行|不大行|算了|除外|不是$|走不开|(?<![做搞干])不来$")
 _NO_BEFORE = r"除了|除开|除去|只要不是|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿|别(?![的人处样个])"
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 UNLISTED = "unlisted"  # the concept words' code for work that has no option

@@ -56,6 +56,8 @@ def test_times_of_day_are_understood(said: str, codes: list[str]) -> None:
 @pytest.mark.parametrize("said,village", [
     ("我是下淤村的", "下淤村"), ("下淤", "下淤村"), ("仁宗坑", "仁宗坑村"), ("华埠镇金星村", "金星村"),
     ("我是下溪村的", "下溪村"), ("住在上坞村那边", "上坞村"), ("下溪", "下溪村"), ("123", None), ("", None),
+    ("快点，我还要去干活", None), ("随便", None),  # everyday words typed alone name no village
+    ("桃源", "桃源村"), ("岭下", "岭下村"),
 ])
 def test_villages_are_read_out_of_sentences_and_kept_clean(said: str, village: str | None) -> None:
     assert gazetteer().village(said, "音坑乡") == village
@@ -237,6 +239,14 @@ def test_a_question_typed_mid_registration_is_answered_and_the_question_asked_ag
     assert "低龄老年人" in reply and "多大岁数" in reply and len(reply) <= LIMIT
     assert "会做哪些活" in sqlite_chat.say("六十三")  # no miss was counted, and 60 was not taken as the age
     assert state(sqlite_chat).data["age"] == 63
+
+
+def test_a_question_about_the_choices_is_not_taken_for_an_answer(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "五十五", "采茶", "随时")
+    reply = sqlite_chat.say("最远是多远？我没车")  # asked back, then a reason: no reach said
+    assert "愿意去多远" in reply and "travel_range" not in state(sqlite_chat).data
+    assert "要不要发消息" in sqlite_chat.say("全县都行")
+    assert state(sqlite_chat).data["travel_range"] == "county"
 
 
 @pytest.mark.parametrize("said,town,village", [
