@@ -218,6 +218,7 @@ _FARM_DONE = re.compile(r"(?:(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子
                         r"|(?:采|摘|炒)(?:完|好)了?(?:春|明前)?茶)"
                         # "春茶一过就要回厂里了", "茶叶采完再出去打工": busy from then on is no slack season
                         r"(?![^，,。]{0,5}(?:没空|就忙|又忙|要回|回厂|上班|打工|出去|走了|不行))")
+_DAY_PARTS = ("daytime", "morning", "afternoon", "evening")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
 _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
@@ -240,8 +241,10 @@ def _whole_answer(text: str) -> list[str]:
     clauses = _clauses(said)
     if any(_ALWAYS.search(c) for c in clauses) and not taxonomy.availability().says_no(said):
         return ["anytime"]
-    if _FARM_DONE.search(said):
-        return ["slack_season"]
+    if done := _FARM_DONE.search(said):
+        # "农忙过了，白天都可以": the part of the day said beside the season
+        rest = taxonomy.availability().read(said[:done.start()] + "，" + said[done.end():]).codes
+        return ["slack_season", *(c for c in rest if c in _DAY_PARTS)]
     return _months(arabize(_NEIGHBOUR_MONTHS.sub(r"\g<0>月", said)))
 
 
@@ -300,7 +303,7 @@ def _parts_left(text: str) -> str:
 
 
 # "下午就空了", "夜里出来做做", "礼拜天休息": free, willing to come out to work then, or a day off
-_FREE = (r"有空|没事|没问题|(?i:ok)|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可])能(?!不)|只有"
+_FREE = (r"有空|没事|没问题|(?i:ok)|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可只])能(?!不)|只有"
          r"|(?<![要得想该去好])休息|放假|休班|轮休")
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|不得空|没时间|不行|不可以)(?={_WHEN})")
@@ -589,7 +592,7 @@ def _without_waking(text: str) -> str:
 
 
 # words of time a voice slip is heard in ("里拜六"); not 上午/下午, whose sounds are also "上五天班"
-_TIME_WORDS = ("礼拜", "星期", "周末", "双休", "晚上", "白天", "中午", "农闲", "夜班", "夜里", "休息")
+_TIME_WORDS = ("礼拜", "星期", "周末", "双休", "晚上", "白天", "中午", "农闲", "夜班", "夜里", "休息", "工作")
 
 
 _WEEKDAY_PART = re.compile(r"(?:平时|平常|平日)的?(?:晚上|夜里|下午|上午|早上|白天|下班)")
