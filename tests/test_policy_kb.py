@@ -246,6 +246,15 @@ def test_what_the_plan_does_not_tell_is_not_told_by_the_measure_on_the_topic(kb:
     assert not answer.answered, answer.answer
 
 
+def test_a_table_figure_comes_with_the_measure_that_states_it(kb: PolicyBase) -> None:
+    answer = kb.ask("创业担保贷款今年能放多少")
+    assert [c.ref for c in answer.citations] == ["一、(四)", "二、(三) 8"]
+    assert "2100万元" in answer.answer and "责任单位：县人力社保局" in answer.answer
+    assert answer.answer.count("精准落实") == 0  # the measure's line is not quoted after the figure again
+    # a year whose figure no measure states is the table's alone
+    assert [c.ref for c in kb.ask("2025年创业担保贷款放多少").citations] == ["一、(四)"]
+
+
 def test_a_sum_heard_of_that_the_plan_pays_out_is_answered(kb: PolicyBase) -> None:
     answer = kb.ask("听说县里每年发放创业担保贷款2100万，真的吗")
     assert answer.answered and "2100万" in answer.answer

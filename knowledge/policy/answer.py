@@ -29,6 +29,7 @@ _DEFINITION = re.compile(r"是什么|是啥|干啥|干嘛|意思|怎么回事|�
 _CLAUSE_END = re.compile(r"(?<=[,:])")
 _CLAUSE_SPLIT = re.compile(r"[,;。:]")
 _VERB = re.compile(r"贷|借|领|拿|挣|补|给")
+_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.年])")  # a figure, not a year
 arabize_counts = lru_cache(maxsize=4096)(_arabize)  # the same plan sentences are read again and again
 LEAD_CLAUSE = 45  # a clause of the plan used as the plain answer is no longer than this
 ANSWER_BUDGET = 145  # characters before the 出处 line: what an older reader takes in at once
@@ -98,7 +99,9 @@ def reply(q: Question, entries: list[Entry], weights: dict[str, float], partial:
             budget = ANSWER_BUDGET - len(lead)
             citation = _sentences(q, entry, weights, max(budget, MIN_QUOTE))
             citation = replace(citation, text=_fit(citation.text, max(budget, MIN_QUOTE)))
-            quoted = budget >= MIN_QUOTE and citation.text not in lead  # a long plain answer stands alone
+            # a long plain answer stands alone, and so does a measure's line stating the table's figure just given
+            again = bool(n and entries[0].indicator and set(_FIGURE.findall(lead)) & set(_FIGURE.findall(blocks[0])))
+            quoted = budget >= MIN_QUOTE and citation.text not in lead and not again
             text = f"{lead}\n{citation.text}" if quoted else lead
         citations.append(citation)
         source = _source_line(entry, citation.departments)

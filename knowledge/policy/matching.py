@@ -172,7 +172,26 @@ class Matcher:
             if not self._county_total(q, content, best):
                 return Verdict(reason="no personal figure")
             partial = "personal"
+        if len(entries) == 1 and (measure := self._measure_stating(q, content, entries[0])) is not None:
+            entries.append(measure)
         return Verdict(entries=entries, weights=weights, partial=partial)
+
+    def _measure_stating(self, q: Question, content: list[Unit], entry: Entry) -> Entry | None:
+        """The measure that states the table's figure asked ("每年提供创业担保贷款2100万以上" beside the
+        2023 target of 2100万元): where the plan says it and who is in charge go with the figure."""
+        indicator = entry.indicator
+        if indicator is None:
+            return None
+        unit = indicator.unit.removesuffix("元") if indicator.unit[:1] in "万亿" else indicator.unit
+        said = [f.text for y in q.years if (f := indicator.figure(y)) and f.text[:1].isdigit()]
+        stating = [re.compile(rf"(?<![\d.]){re.escape(figure)}{re.escape(unit)}") for figure in said]
+        things = [u for u in content if u.kind == "thing"]
+        for i, other in enumerate(self.index.entries):
+            if other.passage is not None and other.document is entry.document and other.passage.measure \
+                    and any(p.search(self.index.texts[i]) for p in stating) \
+                    and any(self.index.contains(i, u.alternatives) for u in things):
+                return other
+        return None
 
     def _scores(self, q: Question) -> np.ndarray:
         """Each entry's BM25 score of words and character pairs, as shares of the best, 0 for the
