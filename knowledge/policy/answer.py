@@ -88,7 +88,8 @@ def reply(q: Question, entries: list[Entry], weights: dict[str, float], partial:
     weights tells how much each content unit of the question counts when choosing sentences;
     partial says what the plan lacks of what was asked (Verdict.partial): the first entry's lead says so.
     """
-    blocks, citations, parts = [], [], []
+    blocks: list[str] = []
+    citations, parts = [], []
     for n, entry in enumerate(entries):
         if entry.indicator:
             citation = _figures(q, entry)
