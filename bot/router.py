@@ -51,6 +51,7 @@ class Step:
     ask: Handler
     answer: Handler
     accepts_location: bool = False
+    skippable: bool = False  # the question offers 跳过: "不填了" there skips it rather than leaving the form
 
 
 @dataclass
@@ -62,9 +63,10 @@ class Flow:
     steps: dict[str, Step] = field(default_factory=dict)
     you: str = "您"  # whom the questions are about: 您, or 您家里人 when registering a relative
 
-    def step(self, name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
+    def step(self, name: str, *, ask: Handler, accepts_location: bool = False,
+             skippable: bool = False) -> Callable[[Handler], Handler]:
         def register(answer: Handler) -> Handler:
-            self.steps[name] = Step(ask, answer, accepts_location)
+            self.steps[name] = Step(ask, answer, accepts_location, skippable)
             return answer
 
         return register

@@ -73,7 +73,8 @@ def leave(ctx: Ctx) -> Reply:
     return ctx.fallback(ctx)
 
 
-def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
+def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False,
+         skippable: bool = False) -> Callable[[Handler], Handler]:
     """A step whose answer handler first lets a question typed meanwhile through, no miss
     counted: in a form (a titled flow) it is answered and the same question asked again; a
     light flow is left and the question answered as any free text is."""
@@ -89,7 +90,7 @@ def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False)
                 return leave(ctx)
             return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)
 
-        flow.step(name, ask=ask, accepts_location=accepts_location)(answer_or_aside)
+        flow.step(name, ask=ask, accepts_location=accepts_location, skippable=skippable)(answer_or_aside)
         return answer
 
     return register

@@ -48,7 +48,7 @@ def _ask_name(ctx: Ctx) -> Reply:
     return Reply.of("怎么称呼您？比如：王阿姨、李师傅。\n不想说可以回复“跳过”。")
 
 
-@asking.step(flow, "name", ask=_ask_name)
+@asking.step(flow, "name", ask=_ask_name, skippable=True)
 def name(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
     if key in THANKS and not ctx.data.get(ONLY):
@@ -75,7 +75,7 @@ def _ask_phone(ctx: Ctx) -> Reply:
                     "电话只用来联系工作，不会给别人。不想留回复“跳过”。")
 
 
-@asking.step(flow, "phone", ask=_ask_phone)
+@asking.step(flow, "phone", ask=_ask_phone, skippable=True)
 def phone(ctx: Ctx) -> Reply:
     number = parse_phone(ctx.text)
     if number is None and not any(c.isdigit() for c in ctx.text):

@@ -3,6 +3,8 @@ reply), and platform events."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.messages import Kind, Reply
 from bot.router import MORE, Ctx, MenuItem, Router
 from handlers.policy import free_text
@@ -56,11 +58,21 @@ def resume(ctx: Ctx) -> Reply:
     return show_menu(ctx, "现在没有要接着填的内容。")
 
 
-@router.command("取消", "退出", "算了", "不填了", "结束", anytime=True)
+@router.command("取消", "退出", "结束", anytime=True)
 def cancel(ctx: Ctx) -> Reply:
     title = ctx.flow_title() or ctx.paused_title()
     ctx.finish()
     return show_menu(ctx, f"好的，已取消{title}。" if title else "")
+
+
+@router.command("不填了", "算了", anytime=True)
+def give_up(ctx: Ctx) -> Reply:
+    """"不填了" at a question one may skip ("哪个村") skips that question; anywhere else it leaves, as 取消."""
+    step = ctx.current_step()
+    if step is not None and step.skippable:
+        ctx.update = replace(ctx.update, text="跳过")
+        return step.answer(ctx)
+    return cancel(ctx)
 
 
 @router.command("返回", "上一步", "回去", "后退", anytime=True)

@@ -108,12 +108,13 @@ def edit(ctx: Ctx, *lead: str) -> Reply:
     return ctx.start(flow.name, "edit_pick", profile_fields(ctx.worker), *lead)
 
 
-def _step(name: str, *, ask: Handler, accepts_location: bool = False) -> Callable[[Handler], Handler]:
+def _step(name: str, *, ask: Handler, accepts_location: bool = False,
+          skippable: bool = False) -> Callable[[Handler], Handler]:
     def register(answer: Handler) -> Handler:
         def or_going_back(ctx: Ctx) -> Reply:
             return _going_back(ctx, name) or answer(ctx)
 
-        return asking.step(flow, name, ask=ask, accepts_location=accepts_location)(or_going_back)
+        return asking.step(flow, name, ask=ask, accepts_location=accepts_location, skippable=skippable)(or_going_back)
 
     return register
 
@@ -238,7 +239,7 @@ def _no_village(ctx: Ctx, text: str) -> bool:
     return not named or (town is not None and village_key(named) == town.short)
 
 
-@_step("village", ask=_ask_village)
+@_step("village", ask=_ask_village, skippable=True)
 def village(ctx: Ctx) -> Reply:
     text = corrected(ctx.text)
     if _no_village(ctx, text):

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from knowledge import taxonomy
+from knowledge.picks import pick
 from knowledge.places import Gazetteer, heard_in, village_key
 from knowledge.taxonomy import Reading
 from knowledge.text import THEN_NOW, arabize, compact, corrected, normalize, respelled
@@ -601,9 +602,12 @@ _WEATHER = re.compile(r"夏天|夏季|冬天|冬季|天热|太热|太晒|太冷|
 
 
 def free_time(text: str) -> Reading:
-    """Codes of the free-time answer: any time, farm work done or months said, else the clock and
-    days of the week clause by clause, else the options' words; and its two meanings when it has two.
-    A day's routine said in one breath is cut where each part of the day is named."""
+    """Codes of the free-time answer: picks from the list, any time, farm work done or months said,
+    else the clock and days of the week clause by clause, else the options' words; and its two
+    meanings when it has two. A day's routine said in one breath is cut where each part of the day
+    is named."""
+    if (picked := _picked_times(text)) is not None:
+        return picked
     said = _LOCAL_TIME.sub(lambda m: _LOCAL_TIMES[m.group(0)], corrected(respelled(text, _TIME_WORDS)))
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
@@ -630,6 +634,21 @@ def free_time(text: str) -> Reading:
         reading = _without(reading, "weekdays")
     either = _two_meanings(text)
     return replace(reading, either=either) if either else reading
+
+
+def _picked_times(text: str) -> Reading | None:
+    """"7-8", "第七个跟最后一个", "1、3，晚上也行": picks from the list (a stretch of numbers is no clock
+    time here), and the words after them; "8、9不要，其它都行" is what those times ruled out leave."""
+    options = taxonomy.availability()
+    chosen = pick(text, len(options.numbered))
+    if chosen is None:
+        return None
+    if chosen.but:
+        return free_time("、".join(options.numbered[n - 1].label.split("/")[0].removeprefix("只做")
+                                   for n in chosen.but) + "不行")
+    codes = [options.numbered[n - 1].code for n in chosen.numbers]
+    worded = free_time(chosen.words).codes if chosen.words else []
+    return Reading(codes + [c for c in worded if c not in codes], [], picked=tuple(codes))
 
 
 # "那两天", "那时候": a time named in the clause before, pointed back at
@@ -770,6 +789,8 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     """The travel range an answer means, the widest named; None when nothing is understood. How one
     goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
+    if (picked := options.picked(text)) is not None and picked.codes:  # "1 不对 是2", "除了1都行"
+        return max(picked.codes, key=[o.code for o in options.options].index)
     text = corrected(text)
     # how far one goes now, after a story of the past; a place named, over words that only say "near";
     # a place said as the only one, over the minutes or means said beside it with no "also"

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 from knowledge.lexicon import Lexicon
+from knowledge.picks import pick
 from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, corrected
 
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
@@ -195,12 +196,29 @@ class OptionSet:
         """Codes the answer names, in the order named; None when it names nothing we know."""
         return self.read(text).codes or None
 
+    def picked(self, text: str, first: Callable[[str], list[str]] | None = None) -> Reading | None:
+        """The answer read as picks from the numbered list ("3号", "最后一个", "1到3", "6 打错了 是4",
+        "除了5都行": every other option but the general one), and the words said after them; None
+        when it picks nothing."""
+        chosen = pick(text, len(self.numbered))
+        if chosen is None:
+            return None
+        numbers = chosen.numbers or tuple(n for n, option in enumerate(self.numbered, 1)
+                                          if n not in chosen.but and option.code != self._general)
+        codes = [self.numbered[n - 1].code for n in numbers]
+        if not chosen.words:
+            return Reading(codes, [], picked=tuple(codes))
+        worded = self.read(chosen.words, first)
+        return replace(worded, codes=codes + [c for c in worded.codes if c not in codes], picked=tuple(codes))
+
     def read(self, text: str, first: Callable[[str], list[str]] | None = None) -> Reading:
         """Every code the answer names, clause by clause, and the clauses nothing matched.
 
         A clause that says no ("晚上不行") names what is left (工作日 for "礼拜天不行") or nothing;
         "1 3" names options by number; `first` reads a clause before the options' words do.
         """
+        if (chosen := self.picked(text, first)) is not None:
+            return chosen
         bare = _PICK_BEFORE.sub("", _FINE_AFTER.sub("", arabize(text)))
         if _ONLY_NUMBERS.match(bare or "-"):
             numbers = choice_numbers(bare, len(self.numbered))

@@ -241,6 +241,13 @@ def test_a_question_typed_mid_registration_is_answered_and_the_question_asked_ag
     assert state(sqlite_chat).data["age"] == 63
 
 
+def test_not_filling_in_a_question_one_may_skip_skips_it(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "村头")
+    assert "多大岁数" in sqlite_chat.say("不填了")  # the village, not the whole registration
+    assert state(sqlite_chat).data["village"] is None
+    assert "已取消登记" in sqlite_chat.say("算了")  # the age may not be skipped: the form is left
+
+
 def test_a_question_about_the_choices_is_not_taken_for_an_answer(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "跳过", "五十五", "采茶", "随时")
     reply = sqlite_chat.say("最远是多远？我没车")  # asked back, then a reason: no reach said
