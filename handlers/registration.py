@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from bot.messages import Reply
@@ -14,7 +15,7 @@ from handlers import asking, contact, misses, silver
 from knowledge import answers, free_time_guess, skill_guess, taxonomy
 from knowledge.ages import MAX_AGE, MIN_AGE, read_age
 from knowledge.places import village_key
-from knowledge.text import arabize, choice_numbers, compact, corrected, normalize
+from knowledge.text import arabize, choice_numbers, compact, corrected, normalize, pinyin_key
 from storage.models import Worker
 
 router = Router("registration")
@@ -458,9 +459,19 @@ DEFAULT_TRAVEL = "town"
 
 
 # --- 5. push preferences ----------------------------------------------------------------------
+# typed in pinyin ("bu yao", "haode"): the yes or no it sounds like
+_SAID_IN_PINYIN = ("要", "要的", "好", "好的", "可以", "行", "对", "是的", "不要", "不用", "不需要", "不行", "算了")
+
+
+@lru_cache(maxsize=1)
+def _pinyin_answers() -> dict[str, str]:
+    return {pinyin_key(word).replace(" ", ""): word for word in _SAID_IN_PINYIN}
+
+
 def yes_no(text: str) -> bool | None:
-    """"要的", "ok" → True; "不用", "年纪大了不去了" → False; None when neither is said."""
+    """"要的", "ok", "yao" → True; "不用", "年纪大了不去了", "bu yao" → False; None when neither is said."""
     key = compact(text)
+    key = _pinyin_answers().get(key.lower(), key) if key.isascii() else key
     if key in ("1", "2"):
         return key == "1"
     if _YES_IF.match(key):

@@ -173,6 +173,10 @@ class Gazetteer:
         "我是下淤村的" → 下淤村, "仁宗坑" → 仁宗坑村, "华埠镇金星村" → 金星村, "霞衫村" → 霞山村 (a
         slip for a village of the town), "下溪" → 下溪村; None if no name is there."""
         key = compact(text)
+        if key.isascii() and key.isalpha():  # "xiayu", "xia yu cun": typed in pinyin, one of the town's villages
+            spelled = key.lower().removesuffix("cun")
+            return next((v for v in self.villages_of(town) if pinyin_key(village_key(v)).replace(" ", "") == spelled),
+                        None)
         said = _TRAILING.sub("", _SAYING.sub("", key))
         known = self._village_in(key, town) or self._own_short.get((town or "", said))
         if known:

@@ -39,6 +39,7 @@ _KIN = r"(?:老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女�
 _SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:(?:我|俺)?" + _KIN
                            + r"(?:以前|原来|过去|年轻时候?)?(?:是|在|开|做|干|会)[^\s,.;，。；、我俺]*"
                            r"|[^\s,.;，。；、]{1,6}是(?:我|俺)" + _KIN + r"(?:的|干的|做的)?(?=$|[\s,.;，。；、]))")
+_DAYS_BY_NUMBER = re.compile(r"星期|礼拜|周(?!末)")
 # "重活做不了轻松点的都行", "晚上不行白天可以": a "no" said in one breath before more ends its clause
 _NO_THEN = re.compile(r"(干不了|做不了|去不了|不行|不来|走不动|没空|没时间|不方便)(?=[\u4e00-\u9fff])(?![的了啊吧呀])")
 # when something was done, said before where: "晚上在厂里值班", "以前在饭店"; no kind of work
@@ -241,6 +242,7 @@ class OptionSet:
         cannot: list[str] = []  # codes of work said to be beyond the person now (`_no_longer`)
         previous: list[str] = []
         last_named: list[str] = []  # the codes of the last clause that named any; none after a "no"
+        numbered: list[str] = []  # codes picked by their number
         alone = False  # the general option said as a clause of its own ("随时")
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
@@ -256,6 +258,9 @@ class OptionSet:
         for clause in (c for c in _CLAUSES.split(said) if c):
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
+            # "采茶和4": a number picked among the words (not "星期6 7", the days named by number)
+            if _NUMBERED.fullmatch(arabize(compact(clause))) and not _DAYS_BY_NUMBER.search(text):
+                numbered.extend(named)
             if named and self._clients and self._clients.search(clause):
                 served = self._clause(self._clients.sub("", clause))
                 named, by_no = served if UNLISTED in served[0] else (named, by_no)
@@ -303,7 +308,8 @@ class OptionSet:
             rest = text[:for_whom.start()] + chores.sub("", text[for_whom.start():]) if also else chores.sub("", text)
             if rest != text:
                 codes = [c for c in codes if c in self.read(rest, first).codes or c == code]
-        return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain])
+        return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain],
+                       picked=tuple(c for c in numbered if c in codes))
 
     def _of_kind(self, said: str, first: Callable[[str], list[str]] | None) -> str | None:
         """"剥笋、剥毛豆这种拿回家做的手工活" → "拿回家做的手工活": the examples before 这种 are of the kind

@@ -58,6 +58,7 @@ def test_times_of_day_are_understood(said: str, codes: list[str]) -> None:
     ("我是下溪村的", "下溪村"), ("住在上坞村那边", "上坞村"), ("下溪", "下溪村"), ("123", None), ("", None),
     ("快点，我还要去干活", None), ("随便", None),  # everyday words typed alone name no village
     ("桃源", "桃源村"), ("岭下", "岭下村"),
+    ("xiayu", "下淤村"), ("abc", None),  # one of the town's villages typed in pinyin
 ])
 def test_villages_are_read_out_of_sentences_and_kept_clean(said: str, village: str | None) -> None:
     assert gazetteer().village(said, "音坑乡") == village
@@ -226,7 +227,8 @@ def test_a_town_corrected_at_the_village_question(sqlite_chat: ChatHarness) -> N
 
 @pytest.mark.parametrize("said,wanted", [("年纪大了不去了", False), ("不用发", False), ("要的要的", True),
                                          ("ok", True), ("都行", True), ("那行", True), ("我看不行", False),
-                                          ("看情况", None)])
+                                          ("看情况", None),
+                                          ("bu yao", False), ("yao", True), ("haode", True)])  # typed in pinyin
 def test_yes_or_no_said_in_a_sentence(said: str, wanted: bool | None) -> None:
     from handlers.registration import yes_no
 
