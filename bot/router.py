@@ -51,7 +51,7 @@ class Step:
     ask: Handler
     answer: Handler
     accepts_location: bool = False
-    skippable: bool = False  # the question offers 跳过: "不填了" there skips it rather than leaving the form
+    declinable: bool = False  # the question may be declined: "不填了", "算了" answer it rather than leave the form
 
 
 @dataclass
@@ -64,9 +64,9 @@ class Flow:
     you: str = "您"  # whom the questions are about: 您, or 您家里人 when registering a relative
 
     def step(self, name: str, *, ask: Handler, accepts_location: bool = False,
-             skippable: bool = False) -> Callable[[Handler], Handler]:
+             declinable: bool = False) -> Callable[[Handler], Handler]:
         def register(answer: Handler) -> Handler:
-            self.steps[name] = Step(ask, answer, accepts_location, skippable)
+            self.steps[name] = Step(ask, answer, accepts_location, declinable)
             return answer
 
         return register

@@ -74,7 +74,7 @@ def leave(ctx: Ctx) -> Reply:
 
 
 def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False,
-         skippable: bool = False) -> Callable[[Handler], Handler]:
+         declinable: bool = False) -> Callable[[Handler], Handler]:
     """A step whose answer handler first lets a question typed meanwhile through, no miss
     counted: in a form (a titled flow) it is answered and the same question asked again; a
     light flow is left and the question answered as any free text is."""
@@ -90,7 +90,7 @@ def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False,
                 return leave(ctx)
             return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)
 
-        flow.step(name, ask=ask, accepts_location=accepts_location, skippable=skippable)(answer_or_aside)
+        flow.step(name, ask=ask, accepts_location=accepts_location, declinable=declinable)(answer_or_aside)
         return answer
 
     return register

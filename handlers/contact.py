@@ -16,7 +16,7 @@ from storage.cases import mask_phone
 
 router = Router("contact")
 flow = router.flow("contact", title="")
-SKIP = ("跳过", "不说", "不留", "不想留", "不要", "不用", "算了", "没有", "不想说")
+SKIP = ("跳过", "不说", "不留", "不想留", "不要", "不用", "算了", "没有", "不想说", "不填", "不填了")
 THANKS = ("好", "好的", "谢谢", "谢谢你", "谢谢您", "嗯", "嗯嗯", "知道了", "收到", "ok", "行",
           "可以", "好嘞")  # not a name
 # words no 称呼 has: a question or a request typed instead ("有没有公益性岗位", "我想找活")
@@ -48,7 +48,7 @@ def _ask_name(ctx: Ctx) -> Reply:
     return Reply.of("怎么称呼您？比如：王阿姨、李师傅。\n不想说可以回复“跳过”。")
 
 
-@asking.step(flow, "name", ask=_ask_name, skippable=True)
+@asking.step(flow, "name", ask=_ask_name, declinable=True)
 def name(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
     if key in THANKS and not ctx.data.get(ONLY):
@@ -75,7 +75,7 @@ def _ask_phone(ctx: Ctx) -> Reply:
                     "电话只用来联系工作，不会给别人。不想留回复“跳过”。")
 
 
-@asking.step(flow, "phone", ask=_ask_phone, skippable=True)
+@asking.step(flow, "phone", ask=_ask_phone, declinable=True)
 def phone(ctx: Ctx) -> Reply:
     number = parse_phone(ctx.text)
     if number is None and not any(c.isdigit() for c in ctx.text):

@@ -3,8 +3,6 @@ reply), and platform events."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.messages import Kind, Reply
 from bot.router import MORE, Ctx, MenuItem, Router
 from handlers.policy import free_text
@@ -67,12 +65,10 @@ def cancel(ctx: Ctx) -> Reply:
 
 @router.command("不填了", "算了", anytime=True)
 def give_up(ctx: Ctx) -> Reply:
-    """"不填了" at a question one may skip ("哪个村") skips that question; anywhere else it leaves, as 取消."""
+    """"不填了", "算了" at a question one may decline ("哪个村", "要不要发消息") answer it; anywhere else
+    they leave the form, as 取消 does."""
     step = ctx.current_step()
-    if step is not None and step.skippable:
-        ctx.update = replace(ctx.update, text="跳过")
-        return step.answer(ctx)
-    return cancel(ctx)
+    return step.answer(ctx) if step is not None and step.declinable else cancel(ctx)
 
 
 @router.command("返回", "上一步", "回去", "后退", anytime=True)

@@ -110,12 +110,12 @@ def edit(ctx: Ctx, *lead: str) -> Reply:
 
 
 def _step(name: str, *, ask: Handler, accepts_location: bool = False,
-          skippable: bool = False) -> Callable[[Handler], Handler]:
+          declinable: bool = False) -> Callable[[Handler], Handler]:
     def register(answer: Handler) -> Handler:
         def or_going_back(ctx: Ctx) -> Reply:
             return _going_back(ctx, name) or answer(ctx)
 
-        return asking.step(flow, name, ask=ask, accepts_location=accepts_location, skippable=skippable)(or_going_back)
+        return asking.step(flow, name, ask=ask, accepts_location=accepts_location, declinable=declinable)(or_going_back)
 
     return register
 
@@ -240,7 +240,7 @@ def _no_village(ctx: Ctx, text: str) -> bool:
     return not named or (town is not None and village_key(named) == town.short)
 
 
-@_step("village", ask=_ask_village, skippable=True)
+@_step("village", ask=_ask_village, declinable=True)
 def village(ctx: Ctx) -> Reply:
     text = corrected(ctx.text)
     if _no_village(ctx, text):
@@ -487,7 +487,7 @@ def _yes_no_step(step: str, field: str, question: str, next_step: str) -> None:
     def ask(ctx: Ctx) -> Reply:
         return Reply.of(question.format(you=ctx.you), choices=["要", "不要"])
 
-    @_step(step, ask=ask)
+    @_step(step, ask=ask, declinable=True)
     def answer(ctx: Ctx) -> Reply:
         value = yes_no(ctx.text)
         if value is None and not misses.missed(ctx, step):

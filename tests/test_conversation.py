@@ -247,7 +247,10 @@ def test_not_filling_in_a_question_one_may_skip_skips_it(sqlite_chat: ChatHarnes
     sqlite_chat.conversation("登记", "村头")
     assert "多大岁数" in sqlite_chat.say("不填了")  # the village, not the whole registration
     assert state(sqlite_chat).data["village"] is None
-    assert "已取消登记" in sqlite_chat.say("算了")  # the age may not be skipped: the form is left
+    assert "已取消登记" in sqlite_chat.say("算了")  # the age may not be declined: the form is left
+    sqlite_chat.conversation("登记", "村头", "跳过", "五十五", "采茶", "随时", "镇上")
+    assert "招聘会" in sqlite_chat.say("算了")  # "no thanks" to job messages, not the end of the form
+    assert state(sqlite_chat).data["want_job_push"] is False
 
 
 def test_a_question_about_the_choices_is_not_taken_for_an_answer(sqlite_chat: ChatHarness) -> None:
