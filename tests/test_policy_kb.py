@@ -240,6 +240,7 @@ def test_the_part_the_plan_answers_is_answered_and_the_other_said_to_be_missing(
     "听说今年每个零工发1000块补贴，真的假的？",  # 1000元 is what people earn more, not a payment
     "今年人才周活动几月份办",  # the plan gives how many, never the month
     "高质量就业村的评选条件是什么",
+    "炒茶火候怎么掌握", "茶园遇到霜冻怎么办",  # how to farm, not work and jobs: the tea measure does not answer
 ])
 def test_what_the_plan_does_not_tell_is_not_told_by_the_measure_on_the_topic(kb: PolicyBase, question: str) -> None:
     answer = kb.ask(question)
