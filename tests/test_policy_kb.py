@@ -238,6 +238,7 @@ def test_the_part_the_plan_answers_is_answered_and_the_other_said_to_be_missing(
 @pytest.mark.parametrize("question", [
     "听说带娃回来上班的妈妈每人补5000，是真的吗",  # 5000 is a count of jobs in the plan
     "听说今年每个零工发1000块补贴，真的假的？",  # 1000元 is what people earn more, not a payment
+    "听说六十岁以上干活受了伤县里全包赔，是真的吗",  # the plan insures them; it promises no full pay-out
     "今年人才周活动几月份办",  # the plan gives how many, never the month
     "高质量就业村的评选条件是什么",
     "炒茶火候怎么掌握", "茶园遇到霜冻怎么办",  # how to farm, not work and jobs: the tea measure does not answer

@@ -72,15 +72,25 @@ DETAILS = (
 
 # "听说每人补5000，是真的吗", "听讲每个零工发1000块补贴": a sum heard of as paid out to people
 _HEARSAY = re.compile(r"听说|听讲|据说|听人说|听人讲|有人说|网上说|传言")
+_CHECKING = re.compile(r"真的吗|是真的|真的假的|是不是真的|真的不|真不真|有这回事|有这事|靠谱吗|属实")  # is it so?
 _SUM_PAID = re.compile(r"(?:补|发|给|奖|赔)[贴助了]?[^\d,，。;；？?]{0,4}?(\d+(?:\.\d+)?)(?:([千万]?)(?:块钱?|元)"
                        r"|([千万])|(?<=\d\d\d)(?![\d.]))")  # a sum: with its unit, or a round number alone
 _MONEY_GIVEN = r"补贴|补助|发放|奖励|奖补|资助|贷款"
 
 
+# "听说60岁以上干活出了事县里全包赔": a promise heard of in full, which only the same words confirm
+_IN_FULL = re.compile(r"全包|包赔|全赔|全免|全报|全额|白给|白送|免费|不要钱")
+
+
 def _sum_heard(text: str) -> Detail | None:
     """A rumour of a sum paid out is told only by a text that pays out that very sum: "人均月增收1000元"
-    (what people earn) does not confirm "每个零工发1000块补贴"."""
-    paid = _SUM_PAID.search(text) if _HEARSAY.search(text) else None
+    (what people earn) does not confirm "每个零工发1000块补贴"; one of a thing given in full ("全包赔",
+    "免费") only by a text that says so."""
+    if not (_HEARSAY.search(text) and _CHECKING.search(text)):
+        return None
+    if in_full := _IN_FULL.search(text):
+        return Detail("promise heard of", _HEARSAY, re.compile(re.escape(in_full.group(0))))
+    paid = _SUM_PAID.search(text)
     if paid is None:
         return None
     amount = re.escape(paid.group(1)) + {"千": "000", "万": "万"}.get(paid.group(2) or paid.group(3) or "", "")
