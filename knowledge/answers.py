@@ -641,14 +641,10 @@ def _picked_times(text: str) -> Reading | None:
     time here), and the words after them; "8、9不要，其它都行" is what those times ruled out leave."""
     options = taxonomy.availability()
     chosen = pick(text, len(options.numbered))
-    if chosen is None:
-        return None
-    if chosen.but:
+    if chosen is not None and chosen.but:
         return free_time("、".join(options.numbered[n - 1].label.split("/")[0].removeprefix("只做")
                                    for n in chosen.but) + "不行")
-    codes = [options.numbered[n - 1].code for n in chosen.numbers]
-    worded = free_time(chosen.words).codes if chosen.words else []
-    return Reading(codes + [c for c in worded if c not in codes], [], picked=tuple(codes))
+    return options.picked(text, words=free_time) if chosen is not None else None
 
 
 # "那两天", "那时候": a time named in the clause before, pointed back at

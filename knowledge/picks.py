@@ -40,7 +40,7 @@ _ALL_BUT = re.compile(r"^(?:除了?|除开|除去)(?P<a>[\d、,，和跟及与\s
 _DROPPED = re.compile(r"(\d)(?:也)?不要了?|(\d)不行")  # "1和2，2不要了"
 _ONLY = re.compile(r"(?:^|[,，\s])(?:就|只要|只)(\d)(?:个|号)?$")  # "…，就1": the one left
 _FINE = re.compile(r"(?:[都也就]?(?:行|可以|会|能|中|成|好|要)|吧|的|呀|啊|这几个|这些|几个)+$")
-_NUMBERS = re.compile(r"^(?:\d{1,2}[\s,，、。;；和跟及与还有]*)+$")
+_NUMBERS = re.compile(r"^(?:\d+个?[\s,，、。;；和跟及与还有]*)+$")
 _NUMBERS_THEN_WORDS = re.compile(r"^((?:\d{1,2}[\s,，、。;；和跟及与]*)+)(?:[都也](?:会|行|可以|能))?[\s,，、。;；]*"
                                  r"(?:还有|另外|还能|还会|也能|也会|和|跟)?(?=[^\d\s,，、。;；])")
 
@@ -72,14 +72,12 @@ def pick(text: str, count: int) -> Pick | None:
     said = _DROPPED.sub("", said)
     bare = _FINE.sub("", said).strip(" ,，。、")
     if _NUMBERS.match(bare):
-        numbers = _on_the_list(bare, count)
-        kept = tuple(n for n in numbers if str(n) not in dropped)
-        return Pick(kept) if kept and len(numbers) == len(re.findall(r"\d{1,2}", bare)) else None
+        kept = tuple(n for n in _on_the_list(bare, count) if str(n) not in dropped)
+        return Pick(kept) if kept else None
     if lead := _NUMBERS_THEN_WORDS.match(said):
         numbers = _on_the_list(lead.group(1), count)
         rest = said[lead.end():]
-        if numbers and len(numbers) == len(re.findall(r"\d{1,2}", lead.group(1))) \
-                and not re.match(r"[年岁月天日号点块元次亩斤个多来分小时公里到至:：~-]", rest):
+        if numbers and not re.match(r"[年岁月天日号点块元次亩斤个多来分小时公里到至:：~-]", rest):
             return Pick(numbers, words=rest)
     return None
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from knowledge.lexicon import Lexicon
 from knowledge.picks import pick
-from knowledge.text import FuzzyIndex, aliases_from, arabize, choice_numbers, compact, corrected
+from knowledge.text import FuzzyIndex, aliases_from, arabize, compact, corrected
 
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
 _ONLY_NUMBERS = re.compile(r"^(?:第?\d+个?[\s,.;:、，。；和跟及还有与]*)+$")
@@ -197,10 +197,11 @@ class OptionSet:
         """Codes the answer names, in the order named; None when it names nothing we know."""
         return self.read(text).codes or None
 
-    def picked(self, text: str, first: Callable[[str], list[str]] | None = None) -> Reading | None:
+    def picked(self, text: str, first: Callable[[str], list[str]] | None = None, *,
+               words: Callable[[str], Reading] | None = None) -> Reading | None:
         """The answer read as picks from the numbered list ("3号", "最后一个", "1到3", "6 打错了 是4",
-        "除了5都行": every other option but the general one), and the words said after them; None
-        when it picks nothing."""
+        "除了5都行": every other option but the general one), and the words said after them, read by
+        `words` (else as this question's words); None when it picks nothing."""
         chosen = pick(text, len(self.numbered))
         if chosen is None:
             return None
@@ -209,7 +210,7 @@ class OptionSet:
         codes = [self.numbered[n - 1].code for n in numbers]
         if not chosen.words:
             return Reading(codes, [], picked=tuple(codes))
-        worded = self.read(chosen.words, first)
+        worded = words(chosen.words) if words else self.read(chosen.words, first)
         return replace(worded, codes=codes + [c for c in worded.codes if c not in codes], picked=tuple(codes))
 
     def read(self, text: str, first: Callable[[str], list[str]] | None = None) -> Reading:
@@ -220,17 +221,8 @@ class OptionSet:
         """
         if (chosen := self.picked(text, first)) is not None:
             return chosen
-        bare = _PICK_BEFORE.sub("", _FINE_AFTER.sub("", arabize(text)))
-        if _ONLY_NUMBERS.match(bare or "-"):
-            numbers = choice_numbers(bare, len(self.numbered))
-            picked = [self.numbered[n - 1].code for n in numbers] if numbers else []
-            return Reading(picked, [] if numbers else [text], picked=tuple(picked))
-        leading = _PICKS_THEN_WORDS.match(bare)
-        numbers = choice_numbers(leading[1], len(self.numbered)) if leading else None
-        if leading and numbers:
-            worded = self.read(bare[leading.end():], first)
-            picked = [self.numbered[n - 1].code for n in numbers]
-            return replace(worded, codes=picked + [c for c in worded.codes if c not in picked], picked=tuple(picked))
+        if _ONLY_NUMBERS.match(_PICK_BEFORE.sub("", _FINE_AFTER.sub("", arabize(text))) or "-"):
+            return Reading([], [text])  # numbers, but none of the list's ("99")
         codes: list[str] = []
         unknown: list[str] = []
         unlisted: list[str] = []
@@ -243,6 +235,7 @@ class OptionSet:
         previous: list[str] = []
         last_named: list[str] = []  # the codes of the last clause that named any; none after a "no"
         numbered: list[str] = []  # codes picked by their number
+        days_by_number = bool(_DAYS_BY_NUMBER.search(text))
         alone = False  # the general option said as a clause of its own ("随时")
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
@@ -259,7 +252,7 @@ class OptionSet:
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
             # "采茶和4": a number picked among the words (not "星期6 7", the days named by number)
-            if _NUMBERED.fullmatch(arabize(compact(clause))) and not _DAYS_BY_NUMBER.search(text):
+            if not days_by_number and _NUMBERED.fullmatch(arabize(compact(clause))):
                 numbered.extend(named)
             if named and self._clients and self._clients.search(clause):
                 served = self._clause(self._clients.sub("", clause))

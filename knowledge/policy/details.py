@@ -82,7 +82,7 @@ _MONEY_GIVEN = r"补贴|补助|发放|奖励|奖补|资助|贷款"
 _IN_FULL = re.compile(r"全包|包赔|全赔|全免|全报|全额|白给|白送|免费|不要钱")
 
 
-def _sum_heard(text: str) -> Detail | None:
+def _heard_of(text: str) -> Detail | None:
     """A rumour of a sum paid out is told only by a text that pays out that very sum: "人均月增收1000元"
     (what people earn) does not confirm "每个零工发1000块补贴"; one of a thing given in full ("全包赔",
     "免费") only by a text that says so."""
@@ -102,6 +102,6 @@ def _sum_heard(text: str) -> Detail | None:
 def asked_details(text: str, asking: str) -> tuple[Detail, ...]:
     """The details a question wants (its story seldom sounds like asking for one); asking is the
     clause that asks."""
-    heard = _sum_heard(arabize_counts(text))
+    heard = _heard_of(arabize_counts(text))
     return tuple(d for d in DETAILS if d.asked.search(asking if d.in_asking_clause else text)) + \
         ((heard,) if heard else ())
