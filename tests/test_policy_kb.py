@@ -225,6 +225,9 @@ def test_two_questions_split_at_punctuation_are_each_answered(kb: PolicyBase) ->
     ("见习基地有几家 见习一个月给多少补贴", "二、(四) 14", "27家", "见习一个月给多少补贴"),
     # "收不收钱" asks, as "管不管" does: a part of its own
     ("零工市场在哪 收不收钱", "二、(一) 2", "零工市场", "收不收钱"),
+    # the whole reads like what the plan does not answer; the first part, alone, plainly does not
+    ("招聘会是每个月几号开的？进场要带身份证吗", "二、(一) 2", "18日", "进场要带身份证吗"),
+    ("技工学校在校生要到多少人 毕业了包分配吗", "二、(五) 17", "4000人", "毕业了包分配吗"),
 ])
 def test_the_part_the_plan_answers_is_answered_and_the_other_said_to_be_missing(
     kb: PolicyBase, question: str, ref: str, told: str, untold: str
