@@ -78,7 +78,11 @@ them near-misses, split once in halves with seed 20261259), and the blind18 set
 (tests/data/policy_eval_blind18_{dev,heldout}.jsonl: 300 from employers and workers at work -- owners of small
 factories, tea companies and homestays, foremen and labour agents asking about hiring, and workers asking about
 unpaid wages, disputes, contracts and injuries, many short and blunt -- 100 not answered by the plan, 60 of them
-near-misses, split once in halves with seed 20261263).
+near-misses, split once in halves with seed 20261263), and the blind19 set
+(tests/data/policy_eval_blind19_{dev,heldout}.jsonl: 300 from people weighing up and checking conditions -- whether
+they can have both, which is better, whether they are too old or not local enough, whether it is still on --, a third
+two to ten characters, a third long spoken stories, 100 not answered by the plan, 60 of them near-misses, split once
+in halves with seed 20261268).
 `--no-heldout` leaves the twenty held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -106,7 +110,7 @@ EVERYDAY_SET = DATA / "policy_eval_everyday.jsonl"
 # Each blind set is two files, policy_eval_<name>_{dev,heldout}.jsonl.
 BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9",
               "blind10", "blind11", "blind12", "blind13", "blind14", "blind15",
-              "blind16", "blind17", "blind18")
+              "blind16", "blind17", "blind18", "blind19")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
                                                                               19, 20, 21, 22, 23, 24, 25))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
