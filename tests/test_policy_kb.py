@@ -795,3 +795,18 @@ def test_the_county_named_after_the_askers_story_is_whose_figure_is_asked(kb: Po
 ])
 def test_a_guess_of_the_plans_other_parts_still_wants_the_unit_and_year_asked(kb: PolicyBase, question: str) -> None:
     assert not kb.ask(question).answered
+
+
+@pytest.mark.parametrize(("question", "ref", "told"), [
+    # typed without a stop: the question starts where the story turns to the county
+    ("我在华埠开了个早餐店生意还行就是人手不够听说县里在搞钱江源美食门店到2025年要建多少家", "二、(二) 6", "1000家"),
+    ("我老公在工地上摔了腿养了半年现在好了想学点手艺县里开化大厨培训一年办多少人次", "二、(五) 18", "500人次"),
+    # 中风 is an illness, not a place outside the county; 华埠 above is where the asker lives
+    ("我爸中风躺床上了我走不开想问有没有专门照顾困难户的岗位", "二、(四) 15", "公益性岗位"),
+])
+def test_a_story_told_without_stops_does_not_stand_in_the_way_of_its_question(
+    kb: PolicyBase, question: str, ref: str, told: str
+) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and ref in [c.ref for c in answer.citations], answer.answer
+    assert told in answer.answer

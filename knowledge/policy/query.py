@@ -10,7 +10,7 @@ from functools import cached_property
 
 from knowledge.places import gazetteer
 from knowledge.policy.details import Detail, asked_details
-from knowledge.policy.expand import Expander
+from knowledge.policy.expand import Expander, names_no_place
 from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer, char_pairs
 from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
 from knowledge.policy.scope import Scope
@@ -86,6 +86,9 @@ COURTESY_CLAUSE = 6
 _STORY_FEW = re.compile(r"几(?=[^,;!?，；！？。\s]*?(?:啥|什么|怎么|咋|吗|嘛|么|呢|谁|哪|能不能|有没有|[不没]$))")
 _WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
 SHORT_TAG = 4
+# A clause this long with no stop in it may hold a story and a question; what turns to the question.
+RUN_ON = 30
+_TURN = re.compile(r"听说|想问|请问|问一?下|我想知道|县里|政府")
 _TAG_CHARS = frozenset("晓得知道懂明白清楚是对行中好可以成能不吗没么嘛呢吧啊呀有侬伐")
 _REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办"
                       r"|被拖|拖了|不给|没拿到|不管")
@@ -99,6 +102,8 @@ _ANSWER_KINDS = (
                        r"(参加|去|找|干|上|报名|学|贷|借|享受|买|拿|领|进)")),
     ("yes", re.compile(r"有没有|有.{0,16}(吗|不|没|么)$")),
 )
+# "我在马金开了个小饭店…": the asker's own town is the story, not a share of the county's figure asked.
+_HOME = re.compile(r"(?:我|俺)家?(?:是|在|住在?)$")
 _PLACE_SUFFIX = re.compile(r"[省市县区州镇乡]$")
 _LANDFORM = re.compile(r"[山沟河田林坡岭湾坑岸溪谷地]")
 _PARTICLES = frozenset("了过着的")
@@ -247,7 +252,7 @@ class QuestionReader:
                 named.append(word)
         local = {w for w in named if gazetteer().resolve(w).town}
         q.places = [w for w in named if w not in local and w in asked]
-        q.towns = [w for w in local if w in asked]
+        q.towns = [w for w in local if w in asked and not _HOME.search(asked[: asked.index(w)])]
         unread = [False] * len(text)  # characters of words that were read as nothing telling
         at = 0
         for word, flag in words:
@@ -307,8 +312,11 @@ class QuestionReader:
         return [replace(u, foreign=True) if u is last else u for u in units]
 
     def _names_place(self, word: str) -> bool:
-        """Whether a word jieba tags as a place names one: "高山", "山沟沟" are the lie of the land."""
-        return word in self.lexicon.places or bool(_PLACE_SUFFIX.search(word)) or not _LANDFORM.search(word)
+        """Whether a word jieba tags as a place names one: "高山", "山沟沟" are the lie of the land, and
+        "中风" an illness."""
+        if word in self.lexicon.places or _PLACE_SUFFIX.search(word):
+            return True
+        return not _LANDFORM.search(word) and not names_no_place(word)
 
     def _shared_phrases(self, text: str, unread: list[bool]) -> list[Unit]:
         """Phrases of the documents quoted in the question that word cutting broke apart ("多缴多得").
@@ -366,13 +374,25 @@ def _asked_part(text: str) -> str:
     tag ("晓得不", "行不行")."""
     clauses = [c for c in split_clauses(text) if not _courtesy(c)]
     if len(clauses) < 2:
-        return clauses[0] if clauses else text
+        return _run_on(clauses[0]) if clauses else text
     asking = [i for i, c in enumerate(clauses) if _asks_in(c)]
     at = asking[-1] if asking else len(clauses) - 1
     last = clauses[at].strip()
     # "县里帮啥" and "能贷款吗" are short but ask; only a tag ("晓得不", "行不行") leans on the clause before.
     tag = at > 0 and len(last) <= SHORT_TAG and set(last) <= _TAG_CHARS
-    return "".join(clauses[at - 1 : at + 1]) if tag else clauses[at]
+    return "".join(clauses[at - 1 : at + 1]) if tag else _run_on(clauses[at])
+
+
+def _run_on(clause: str) -> str:
+    """A long clause typed or spoken without a stop from where its question starts: the last turn to
+    the county or to asking ("…主打清水鱼听说县里搞钱江源味道的美食门店要建多少家") that a question
+    word follows; the story before it is the asker's."""
+    if len(clause) < RUN_ON:
+        return clause
+    for turn in reversed(list(_TURN.finditer(clause))):
+        if turn.start() > 0 and _asks_in(clause[turn.start():]):
+            return clause[turn.start():]
+    return clause
 
 
 def _personal(asked: str) -> bool:
