@@ -507,6 +507,9 @@ def test_a_county_total_is_never_given_as_one_persons_amount(kb: PolicyBase) -> 
     first = answer.answer.split("\n")[0]
     assert first.startswith("方案只写了全县的总数") and "2100万" in first
     assert "没写每个人能贷多少" in first and "县人力社保局" in first and "12333" in first
+    # asked without "我": the most one can borrow is still one person's amount
+    assert kb.ask("创业贷款最多贷几万").answer.startswith("方案只写了全县的总数（每年提供创业担保贷款2100万以上）")
+    assert "3000亩" not in kb.ask("新开的茶园每亩补多少钱").answer
     processing = kb.ask("来料加工做一件能给多少钱").answer
     assert processing.startswith("方案只写了全县的总数（发放来料加工费达1.55亿元）") and "12333" in processing
     # Asked as the county's figure, the same number is the answer itself.
