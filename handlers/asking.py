@@ -14,7 +14,9 @@ from handlers import policy
 from knowledge.text import compact
 
 NOTE_MAX = 100
-_QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点|[?？])[啊呀哈嘛]?$")  # "能贷多少啊"
+# "能贷多少啊", "来料加工是做什么的", "农闲时啥意思"
+_QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点|是[做干]?(?:什么|啥)的?|(?:什么|啥)意思|[?？])"
+                       r"[啊呀哈嘛]?$")
 # "别的也没做过什么", "也不会啥": 什么/啥 after a no is "anything", not a question
 _NOTHING_ELSE = re.compile(r"[没不]\S{0,4}(什么|啥)$")
 # "种田呢 采茶呢", "烧饭洗碗这些呢": 呢 that lists things one does, not a question

@@ -237,7 +237,8 @@ def _no_village(ctx: Ctx, text: str) -> bool:
         return False
     named = ctx.services.places.village_in(text, ctx.data.get("town"))
     town = ctx.services.places.get(ctx.data.get("town") or "")
-    return not named or (town is not None and village_key(named) == town.short)
+    # "马金村 就街上那块": the village named in full is the town's own village, not the town again
+    return not named or (town is not None and village_key(named) == town.short and named not in key)
 
 
 @_step("village", ask=_ask_village, declinable=True)

@@ -17,7 +17,7 @@ _NOMINAL = re.compile(r"虚岁")  # the traditional count: one year more than on
 _OTHERS = re.compile(r"老伴|老头|老婆|老公|爱人|儿子|女儿|孙子|孙女|媳妇|女婿")  # whose age is not asked
 ZODIAC = "鼠牛虎兔龙蛇马羊猴鸡狗猪"
 RAT_YEAR = 2020  # a year of the rat: the animals follow from it
-_ANIMAL = re.compile(f"属([{ZODIAC}])")
+_ANIMAL = re.compile(f"属老?([{ZODIAC}])")  # "属老虎的", "属老鼠"
 # "七十多", "六十几", "五十来岁", "六十出头", "五十好几": the tens said, the rest not
 _ROUGH_OVER = re.compile(r"(\d)0岁?(多|几|来|出头|好几)")
 # "快七十了", "奔七十", "七十不到", "不到七十岁": a little under

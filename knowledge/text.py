@@ -131,10 +131,12 @@ def choice_numbers(text: str, count: int) -> list[int] | None:
 
 # "19 不对 18", "苏庄 哦不 住古田村", "种田，说错了，是采茶": what follows a correction replaces what came before
 _CORRECTION = re.compile(r"哦不对|不对不对|不对(?![口外劲称付头])|说错了|说错|搞错了|打错了|写错了|不是不是|哦不是"
-                         r"|哦不(?=[\s,，。、!！]|$)|(?<!打)算了(?![账帐])")  # "全县吧，算了就镇上"
+                         r"|我是说|我的意思是|哦不(?=[\s,，。、!！]|$)|(?<!打)算了(?![账帐])")  # "全县吧，算了就镇上"
 # "还是本乡算了": settling for what is named, neither ruling it out nor taking it back
 _SETTLED = re.compile(r"还是([^，,。;；\s]{1,8}?)算了")
 _HOLLOW = re.compile(r"^[\s,.;:!?、，。；：！？嗯呃啊哦呀是的我]*$")  # nothing said after the correction
+# "你是说最远去哪里是吧，最远就华埠": the question said back first is no part of the answer
+_ECHO = re.compile(r"^(?:你是说|你是问|你问)[^，,。;；\s]*(?:是吧|对吧|是不是|啊|哈)[\s,，。?？]*")
 # "礼拜六…礼拜六也不行": words said again after a pause start the thought over
 _RESTART = re.compile(r"([\u4e00-\u9fff]{1,4})(?:\.{2,}|——+|-{2,})\1")
 
@@ -143,7 +145,7 @@ def corrected(text: str) -> str:
     """The answer as corrected in the same message: the part after the last 不对/说错了/哦不 when
     something is said after it, else the whole text ("岁数说错了" stays as it is); words said again
     after a pause are said once."""
-    said = _SETTLED.sub(r"\1", _RESTART.sub(r"\1", normalize(text)))
+    said = _SETTLED.sub(r"\1", _RESTART.sub(r"\1", _ECHO.sub("", normalize(text))))
     parts = _CORRECTION.split(said)
     return parts[-1].strip(" ,，。、") if len(parts) > 1 and not _HOLLOW.match(parts[-1]) else said
 
@@ -176,7 +178,8 @@ def _sounds(words: tuple[str, ...]) -> dict[tuple[str | None, str | None], str]:
 
 # A life told as then and now ("以前在杭州打工，现在回来带孙子，村里近的"): group 1 is the now
 # ("身体好的时候全县都跑，现在只在镇上", "前些年在宁波…后来…现在只能在家")
-THEN_NOW = re.compile(r"(?:以前|年轻的?时候?|过去|原来|早年|早些年|前些年|前几年|[^，,。;；\s]{1,8}的时候)"
+THEN_NOW = re.compile(r"(?:以前|年轻的?时候?|过去|原来|早年|早些年|前些年|前几年|前年|去年|上回|上次"
+                      r"|[^，,。;；\s]{1,8}的时候)"
                       r".*?(?:现在|如今|这几年|眼下|目前)(.+)$")
 
 

@@ -261,6 +261,28 @@ def test_a_question_about_the_choices_is_not_taken_for_an_answer(sqlite_chat: Ch
     assert state(sqlite_chat).data["travel_range"] == "county"
 
 
+def test_what_an_option_means_is_answered_and_the_question_asked_again(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "五十五")
+    reply = sqlite_chat.say("来料加工是做什么的")
+    assert "会做哪些活" in reply and "skills" not in state(sqlite_chat).data
+    assert "什么时候有空" in sqlite_chat.say("那我不做那个 去厂里流水线上班")
+    assert state(sqlite_chat).data["skills"] == ["factory"]
+
+
+def test_an_animal_year_then_a_rough_age_make_one_age(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过")
+    assert "准数" in sqlite_chat.say("属老虎的")
+    assert "会做哪些活" in sqlite_chat.say("六十多了")
+    year = state(sqlite_chat).data["birth_year"]
+    assert (year - 2022) % 12 == 0 and 60 < state(sqlite_chat).data["age"] < 70  # a year of the tiger
+
+
+def test_the_towns_own_village_named_in_full_is_kept(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "马金")
+    assert "多大岁数" in sqlite_chat.say("马金村 就街上那块")
+    assert state(sqlite_chat).data["village"] == "马金村"
+
+
 @pytest.mark.parametrize("said,town,village", [
     ("我住华埠镇下溪村", "华埠镇", "下溪村"), ("村头镇", "村头镇", None), ("马金桥村", "马金镇", None),
     ("我是华埠镇金星村的", "华埠镇", "金星村"), ("杨林镇的东坑村", "杨林镇", "东坑村"),
