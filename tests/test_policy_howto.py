@@ -33,6 +33,8 @@ def kb() -> PolicyBase:
     ("想帮家里两个老的都登记上 咋弄", "回复“代家人登记”"),
     ("我奶奶只有老人机 我帮她报个名行不行", "回复“代家人登记”"),
     ("俺咋登记找活嘛", "回复“登记”"),
+    ("我七十了能登记吗", "自己登记，回复“登记”"),  # asked for oneself, though it reads like asking for a parent
+    ("老人能登记吗", "自己登记，回复“登记”"),
     ("tui ding zen me nong", "回复“退订”"),  # pinyin typed word by word
     ("先别给我发招工的了", "回复“退订”"),
     ("别再给我发招工消息了", "回复“退订”"),
