@@ -35,6 +35,9 @@ DOUBTED, SURE_OF_ONE = -0.4, 0.5
 _CANNOT = re.compile(r"手抖|眼睛|腰|背驼|驼背|腿脚|关节|不敢|不让[开干做]|[干做烧站搬开扛挑爬]不[动了上]|看不清|吃不消"
                      r"|身体不好|出不去|不能再")
 
+# "以前做过出纳，现在只想找点手工活": what one does now, said as the only thing
+_ONLY = re.compile(r"只[能想做会干找接]")
+
 
 def taxonomy_examples() -> list[Example]:
     """The options' own words, the sayings and the concept words (a verb with each of its objects),
@@ -70,6 +73,7 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     so that the flow asks before keeping it. `learned`: another guesser than the one trained on
     everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
-    if (now := THEN_NOW.search(text)) and _CANNOT.search(text) and taxonomy.skills().read(now.group(1)).codes:
+    if (now := THEN_NOW.search(text)) and (_CANNOT.search(text) or _ONLY.search(now.group(1))) \
+            and taxonomy.skills().read(now.group(1)).codes:
         text = now.group(1)
     return learned.or_guess(text, learned.doubt(text, taxonomy.skills().read(text), DOUBTED, SURE_OF_ONE), SURE)
