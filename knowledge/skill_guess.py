@@ -35,6 +35,7 @@ DOUBTED, SURE_OF_ONE = -0.4, 0.5
 _CANNOT = re.compile(r"手抖|眼睛|腰|背驼|驼背|腿脚|关节|不敢|不让[开干做]|[干做烧站搬开扛挑爬]不[动了上]|看不清|吃不消"
                      r"|身体不好|出不去|不能再")
 
+_OCCASION = re.compile(r"红白喜事|白事|喜事|办酒席?|酒席")
 # "以前做过出纳，现在只想找点手工活": what one does now, said as the only thing
 _ONLY = re.compile(r"只[能想做会干找接]")
 
@@ -76,4 +77,8 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     if (now := THEN_NOW.search(text)) and (_CANNOT.search(text) or _ONLY.search(now.group(1))) \
             and taxonomy.skills().read(now.group(1)).codes:
         text = now.group(1)
-    return learned.or_guess(text, learned.doubt(text, taxonomy.skills().read(text), DOUBTED, SURE_OF_ONE), SURE)
+    reading = taxonomy.skills().read(text)
+    if reading.unlisted and _OCCASION.search(text):
+        # "会吹唢呐，红白喜事请我": the feast is where the trade with no option is done, not cooking
+        reading = taxonomy.skills().read(_OCCASION.sub("", text))
+    return learned.or_guess(text, learned.doubt(text, reading, DOUBTED, SURE_OF_ONE), SURE)
