@@ -392,6 +392,10 @@ class OptionSet:
             if len(field) == 1 and field[0] in named_after:  # "在超市理货收钱": the shop's work
                 named_after = [c for c in named_after if c not in self._handled_at]
             if named_after:
+                # "在厂里贴标签装盒子": work of the kind the place's own absorbs is the place's work
+                here = self._named(setting)
+                named_after = list(dict.fromkeys(
+                    next((h for h in here if c in self._absorbs.get(h, ())), c) for c in named_after))
                 head = head.rpartition("在")[0] if "在" in head else head  # "在物流公司开车": 物流 names the place
                 said_before = _FILLER.sub("", _WHEN_SAID.sub("", head.replace("在", "")))  # "晚上在厂里…"
                 return list(dict.fromkeys([*(self._named(head) if said_before else []), *named_after]))
