@@ -529,6 +529,10 @@ _OVERNIGHT = re.compile(r"(?:到|至)(?:第二天|次日|明天|隔天)(?:早上
 # "天黑前要回来", "晚饭前回家", "太阳落山就回来": back home by the evening is work by day, not in the
 # evening; back by the midday meal ("中饭前要回家", "中午就回家") is work in the morning
 _HOME_BY = r"(?:(?:以|之)?前[要得就]?|了?就)(?:回来|回家|到家|回去)"
+# "晚上可以，十点前要睡觉": when the evening is said, the hour one goes home or to bed only ends it
+_HOME_BY_HOUR = re.compile(r"[\d一二两三四五六七八九十]{1,3}点(?:钟|半)?(?:以|之)?前[要得就]?"
+                           r"(?:睡觉|睡|回家|回来|到家|休息)[的了]?")
+_LATE = re.compile(r"晚上|夜里|夜班|晚班")
 _BEFORE_DARK = re.compile(f"(?:天黑|太阳落山|傍晚|晚饭|夜饭|晚上){_HOME_BY}")
 _BEFORE_NOON = re.compile(f"(?:中饭|午饭|中午|晌午){_HOME_BY}")
 # "厂里换白班了，只有晚上有空", "…所以只有上午": the one time said to be the only one is the answer
@@ -614,6 +618,7 @@ def free_time(text: str) -> Reading:
     said = _clock_written(_conclusion(_without_waking(said)))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
     said = _AFTER_TEA.sub("春茶过了", _PAST.sub(r"\1以后", _DAWN.sub("凌晨", _OVERNIGHT.sub("到半夜", said))))
+    said = _HOME_BY_HOUR.sub("", said) if _LATE.search(said) else said
     text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(_that_time(said))))))))
     text = _within_the_day(text)
     whole = _all_but(text) or (["anytime"] if _AT_HOME.match(compact(text)) else _whole_answer(text))
