@@ -393,7 +393,8 @@ class OptionSet:
                 named_after = [c for c in named_after if c not in self._handled_at]
             if named_after:
                 # "在厂里贴标签装盒子": work of the kind the place's own absorbs is the place's work
-                here = self._named(setting)
+                # (not "在家给厂里钉扣子", done for it elsewhere)
+                here = self._named(setting) if head.endswith("在") else []
                 named_after = list(dict.fromkeys(
                     next((h for h in here if c in self._absorbs.get(h, ())), c) for c in named_after))
                 head = head.rpartition("在")[0] if "在" in head else head  # "在物流公司开车": 物流 names the place
