@@ -813,3 +813,11 @@ def test_a_story_told_without_stops_does_not_stand_in_the_way_of_its_question(
     answer = kb.ask(question)
     assert answer.answered and ref in [c.ref for c in answer.citations], answer.answer
     assert told in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "技工学校在什么路上",  # an address: the plan names the school, not where it stands
+    "失地保险每个人一个月能领几百块 你晓得不",  # one person's sum, asked with a tag after it
+])
+def test_what_the_plan_does_not_state_is_not_answered_from_the_topic(kb: PolicyBase, question: str) -> None:
+    assert not kb.ask(question).answered

@@ -36,7 +36,8 @@ DETAILS = (
     # "会不会打电话通知我" asks no number.
     Detail("phone", re.compile(r"电话多少|电话号码|电话是|联系电话|联系方式|[怎咋]么?联系|热线"),
            re.compile(r"电话|热线|\d{5,}")),
-    Detail("address", re.compile(r"地址|哪条街|门牌|[哪具]个?体?位置"), re.compile(r"地址|路\d+号|街\d+号")),
+    Detail("address", re.compile(r"地址|哪条[街路]|什么[街路]|门牌|[哪具]个?体?位置"),
+           re.compile(r"地址|路\d+号|街\d+号")),
     # "厂子关门了" is a story, so only asking forms count.
     Detail("hours", re.compile(r"几点|上班时间|办公时间|开门时间|下班"), re.compile(r"\d+[点时](?!期)|工作日")),
     Detail("deadline", re.compile(r"截止|最晚"), re.compile(r"截止|\d+月\d+[日号]|\d+[日号]前")),

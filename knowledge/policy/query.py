@@ -84,13 +84,15 @@ _COURTESY = re.compile(r"^(?:谢谢|多谢|感谢|麻烦|劳驾|拜托|辛苦|�
 COURTESY_CLAUSE = 6
 # "俺家有几亩茶园县里有啥帮衬", "在外头混了几年想回来": a "几" followed by another question word tells
 # a rough number in the story; the question is asked later.
+# "一个月领几百块晓得不": a tag asking whether one knows, after the question, is not the story's 不
+_KNOW_TAG = re.compile(r"(?:晓得|知道|清楚|懂)[不没]?$")
 _STORY_FEW = re.compile(r"几(?=[^,;!?，；！？。\s]*?(?:啥|什么|怎么|咋|吗|嘛|么|呢|谁|哪|能不能|有没有|[不没]$))")
 _WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
 SHORT_TAG = 4
 # A clause this long with no stop in it may hold a story and a question; what turns to the question.
 RUN_ON = 30
 _TURN = re.compile(r"听说|想问|请问|问一?下|我想知道|县里|政府")
-_TAG_CHARS = frozenset("晓得知道懂明白清楚是对行中好可以成能不吗没么嘛呢吧啊呀有侬伐")
+_TAG_CHARS = frozenset("晓得知道懂明白清楚是对行中好可以成能不吗没么嘛呢吧啊呀有侬伐你")
 _REQUEST = re.compile(r"想找|想学|想干|想自己|想打|哪里能|在哪能|去哪学|哪能学|能干点|找点|找个|怎么办|咋办"
                       r"|被拖|拖了|不给|没拿到|不管")
 _ANSWER_KINDS = (
@@ -202,7 +204,7 @@ class QuestionReader:
         # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing.
         asked = _YEAR_GLUE.sub(r"\1 ", _asked_part(repaired))
         q = Question(raw=raw, text=text, asked=asked,
-                     wants_number=bool(_NUMBER_INTENT.search(_STORY_FEW.sub("", asked))))
+                     wants_number=bool(_NUMBER_INTENT.search(_STORY_FEW.sub("", _KNOW_TAG.sub("", asked)))))
         q.years = _years(text)
         if self.issued and not q.years:
             q.years = [self.issued + m for word, m in _RELATIVE_YEARS.items() if word in asked]
