@@ -67,7 +67,7 @@ _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 # "每月给她补多少", "一串给几毛钱": what one person gets a month or a piece is asked too, not a day of the
 # month ("招聘会每月几号").
 _PERSONAL = re.compile(r"我|俺|个人|每人|每个人|每户|[1一](户|件|天|个月|串|节课|斤|亩|小时|个[\u4e00-\u9fff]{0,2}活)"
-                       r"|自己|能贷|能借|能领|能拿|能补|能挣|能赚|给[她他](?!们)|每个?月(?![几\d哪])"
+                       r"|自己|能贷|能借|能领|能拿(?!出)|能补|能挣|能赚|给[她他](?!们)|每个?月(?![几\d哪])"
                        r"|每[亩斤件](?!地)|(?:最多|最高)能?[贷借领拿补]|[贷借]几万")
 # A question ending runs on into the next question when no mark is typed ("有见习基地吗见习的时候受伤算工伤吗").
 _PUNCTUATION = re.compile(r"[,;!?，；！？。]+|(?:(?<=[吗呢嘛])|(?<=怎么办)|(?<=咋办|咋整|找谁))(?=[\u4e00-\u9fff]{4})")
