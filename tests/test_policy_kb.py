@@ -511,7 +511,8 @@ def test_a_county_total_is_never_given_as_one_persons_amount(kb: PolicyBase) -> 
     assert kb.ask("创业贷款最多贷几万").answer.startswith("方案只写了全县的总数（每年提供创业担保贷款2100万以上）")
     assert "3000亩" not in kb.ask("新开的茶园每亩补多少钱").answer
     # 拿出 is what the fairs offer, not what one gets
-    assert "10000个次以上" in kb.ask("县里的招聘会每年能拿出多少个岗位").answer
+    offered = kb.ask("县里的招聘会每年能拿出多少个岗位").answer.split("\n")[0]
+    assert "10000个次以上" in offered and not offered.startswith("能")  # the figure answers, not a "能"
     processing = kb.ask("来料加工做一件能给多少钱").answer
     assert processing.startswith("方案只写了全县的总数（发放来料加工费达1.55亿元）") and "12333" in processing
     # Asked as the county's figure, the same number is the answer itself.

@@ -138,7 +138,9 @@ def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     # finds the plan's line on tourism, which says nothing of anyone coming to teach.
     asked = {u.text for u in q.units if u.text in q.asked} & rank.matched(" ".join(passage.sentences))
     sure = bool(asked & rank.telling)
-    return ({"yes": "有。", "can": "能。"}.get(q.asks, "") if sure else "") + gist
+    # "招聘会能拿出多少岗位": the figure answers, not a "能"
+    can = "" if q.wants_number else "能。"
+    return ({"yes": "有。", "can": can}.get(q.asks, "") if sure else "") + gist
 
 
 def _told_then_given(sentences: tuple[str, ...], rank: _Ranker) -> list[str]:

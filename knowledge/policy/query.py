@@ -31,7 +31,7 @@ _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长�
                             r"|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
 # The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|人?次", "条": "条",
-                 "斤": "斤", "岁": "岁",
+                 "斤": "斤", "岁": "岁", "岗位": "个",
                  "钱": "元", "元": "元", "块": "元", "块钱": "元"}
 _MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入", "补贴", "补助", "津贴", "奖励", "补偿", "赔偿",
                           "挣", "赚"})
@@ -462,6 +462,8 @@ def _unit_asked(words: list[str]) -> str:
     for i, word in enumerate(words):
         if word in ("多少", "几") and i + 1 < len(words) and words[i + 1] in _COUNTED_UNIT:
             return _COUNTED_UNIT[words[i + 1]]
+        if word in ("多少个", "几个") and i + 1 < len(words) and words[i + 1] == "岗位":  # "多少个岗位"
+            return _COUNTED_UNIT["岗位"]
         for asking in ("多少", "几"):  # "几人", "多少家" cut as one word
             if word.startswith(asking) and word[len(asking):] in _COUNTED_UNIT:
                 return _COUNTED_UNIT[word[len(asking):]]
