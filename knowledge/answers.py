@@ -760,7 +760,7 @@ _FAR_REASON = re.compile(r"远了|太远|远的话|跑远|走远|[乡镇县城][
 _FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都去|不怕|也能|无所谓")
 _BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
 # "就本村", "只在镇上": a clause that names the only place
-_JUST = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:就|只)[^，,。;；\s]+(?=$|[，,。;；\s])")
+_JUST = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:(?:就|只)[^，,。;；\s]+|[^，,。;；\s]+就(?:好|行|可以|够了))(?=$|[，,。;；\s])")
 # "随便几点都行": any hour is no place
 _ANY_TIME = re.compile(r"(?:随便|不管|无论)?(?:几点|啥时候|什么时候|时间)[都也]?(?:行|可以|成|中)")
 
