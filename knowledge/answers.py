@@ -255,7 +255,7 @@ _NEIGHBOUR_MONTHS = re.compile(
 
 
 # "平时都有空": 平时 is both "on weekdays" and "usually" (at home, "平时都在家", is any time)
-_USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:有空|空|行|可以|闲|没事|能)")
+_USUALLY = re.compile(r"^(?:我|反正|俺)?(?:平时|平常)都(?:在家里?)?(?:有空|空|行|可以|闲|没事|能)")
 _WEEKEND = re.compile(r"周末|礼拜[六天日]|星期[六天日]|周[六日]|双休|节假日")
 # the words that name a time: one ruled in only by a "no" beside them is not also said free
 _SLACK_SAID = re.compile(r"闲|冬|过年|年底|腊月|正月|秋收|农忙|双抢")
@@ -750,8 +750,8 @@ _LEAVING = re.compile(r"出了?(村|镇|乡|县|[\u4e00-\u9fff]{2,3}?)[^，,。]
                       # "苏庄以外不去", "除了苏庄其他都不去": so is all but the place
                       r"|(?:除了)?([\u4e00-\u9fff]{2,3}?)(?:以外|之外|其他|其它|别的)(?:的?地方)?[都哪也]*(?:不去|不行|不跑)")
 # "不远", "出不了远门": near, said beside the place that says how near
-_BOUND = re.compile(r"不出(?:这个|我们|本)?(村|镇|乡)")
-_BOUNDS = {"村": "village", "镇": "town", "乡": "town"}
+_BOUND = re.compile(r"不出(?:这个|我们|本|开化)?(村|镇|乡|城)")  # "不出开化城": the county town, one's own
+_BOUNDS = {"村": "village", "镇": "town", "乡": "town", "城": "town"}
 _NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出不了远门|不出远门|走不远|跑不远|不让[我他她]?出去")
 
 
@@ -759,8 +759,9 @@ _NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出�
 _FAR_REASON = re.compile(r"远了|太远|远的话|跑远|走远|[乡镇县城][里上]?(?:有点|挺|比较)?远$")
 _FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都去|不怕|也能|无所谓")
 _BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
-# "就本村", "只在镇上": a clause that names the only place
-_JUST = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:(?:就|只)[^，,。;；\s]+|[^，,。;；\s]+就(?:好|行|可以|够了))(?=$|[，,。;；\s])")
+# "就本村", "只在镇上", "村里就好": a clause that names the only place
+_JUST = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:(?:就|只)[^，,。;；\s]+|[^，,。;；\s]+就(?:好|行|可以|够了))"
+                   r"(?=$|[，,。;；\s])")
 # "随便几点都行": any hour is no place
 _ANY_TIME = re.compile(r"(?:随便|不管|无论)?(?:几点|啥时候|什么时候|时间)[都也]?(?:行|可以|成|中)")
 
