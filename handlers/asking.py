@@ -14,8 +14,8 @@ from handlers import policy
 from knowledge.text import compact
 
 NOTE_MAX = 100
-# "能贷多少啊", "来料加工是做什么的", "农闲时啥意思"
-_QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点|是[做干]?(?:什么|啥)的?|(?:什么|啥)意思|[?？])"
+# "能贷多少啊", "来料加工是做什么的", "农闲时啥意思", "到县城的班车几点有"
+_QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点有?|是[做干]?(?:什么|啥)的?|(?:什么|啥)意思|[?？])"
                        r"[啊呀哈嘛]?$")
 # "别的也没做过什么", "也不会啥": 什么/啥 after a no is "anything", not a question
 _NOTHING_ELSE = re.compile(r"[没不]\S{0,4}(什么|啥)$")

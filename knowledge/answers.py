@@ -750,8 +750,8 @@ _LEAVING = re.compile(r"出了?(村|镇|乡|县|[\u4e00-\u9fff]{2,3}?)[^，,。]
                       # "苏庄以外不去", "除了苏庄其他都不去": so is all but the place
                       r"|(?:除了)?([\u4e00-\u9fff]{2,3}?)(?:以外|之外|其他|其它|别的)(?:的?地方)?[都哪也]*(?:不去|不行|不跑)")
 # "不远", "出不了远门": near, said beside the place that says how near
-_BOUND = re.compile(r"不出(?:这个|我们|本|开化)?(村|镇|乡|城)")  # "不出开化城": the county town, one's own
-_BOUNDS = {"村": "village", "镇": "town", "乡": "town", "城": "town"}
+_BOUND = re.compile(r"不出(?:这个|我们|本|开化)?(村|镇|乡|城|社区)")  # "不出开化城": the county town, one's own
+_BOUNDS = {"村": "village", "社区": "village", "镇": "town", "乡": "town", "城": "town"}
 _NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出不了远门|不出远门|走不远|跑不远|不让[我他她]?出去")
 
 
@@ -831,6 +831,6 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     # "隔壁家那种都行 不出村子": a bound said is the most, whatever else is said to be fine
     bounds = [_BOUNDS[b] for b in _BOUND.findall(said)]
     bound = max(bounds, key=order.index) if bounds else None
-    if widest and bound and order.index(widest) > order.index(bound):
-        return bound
+    if bound and (widest is None or order.index(widest) > order.index(bound)):
+        return bound  # ("不出社区": the bound alone is the answer)
     return widest

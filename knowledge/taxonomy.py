@@ -35,9 +35,12 @@ _NOTHING_ELSE = re.compile(r"(?:别的|其他|其它|其余|旁的|别样)[也�
                            r"[^，,。;；]*")
 # "我老公开货车的，我就在家做点手工": what someone else in the family does is not the person's work
 # (and "电工是我哥": the work is named first)
-_KIN = r"(?:老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女婿|老头子?|[哥姐弟妹爸]{1,2}|我妈|妈妈)"
+_KIN = (r"(?:老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女婿|老头子?|[哥姐弟妹爸]{1,2}|我妈|妈妈"
+        r"|婆婆|公公|奶奶|爷爷|外婆|外公|外?孙子|外?孙女)")
+# "老公在工地上…", "我老公周末休息 我是下午有空": a clause about a relative, before one about oneself
 _SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:(?:我|俺)?" + _KIN
                            + r"(?:以前|原来|过去|年轻时候?)?(?:是|在|开|做|干|会)[^\s,.;，。；、我俺]*"
+                           r"|(?:我|俺)?" + _KIN + r"[^\s,.;，。；、我俺]*(?=[\s,.;，。；、]+(?:我|俺))"
                            r"|[^\s,.;，。；、]{1,6}是(?:我|俺)" + _KIN + r"(?:的|干的|做的)?(?=$|[\s,.;，。；、]))")
 _DAYS_BY_NUMBER = re.compile(r"星期|礼拜|周(?!末)")
 # "重活做不了轻松点的都行", "晚上不行白天可以": a "no" said in one breath before more ends its clause

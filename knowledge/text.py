@@ -135,6 +135,8 @@ _CORRECTION = re.compile(r"哦不对|不对不对|不对(?![口外劲称付头])
 # "还是本乡算了": settling for what is named, neither ruling it out nor taking it back
 _SETTLED = re.compile(r"还是([^，,。;；\s]{1,8}?)算了")
 _HOLLOW = re.compile(r"^[\s,.;:!?、，。；：！？嗯呃啊哦呀是的我]*$")  # nothing said after the correction
+# "来料加工（外孙女打的字）": a remark in brackets is no part of the answer
+_ASIDE = re.compile(r"[（(][^（）()]{1,20}[）)]")
 # "你是说最远去哪里是吧，最远就华埠": the question said back first is no part of the answer
 _ECHO = re.compile(r"^(?:你是说|你是问|你问)[^，,。;；\s]*(?:是吧|对吧|是不是|啊|哈)[\s,，。?？]*")
 # "礼拜六…礼拜六也不行": words said again after a pause start the thought over
@@ -145,7 +147,7 @@ def corrected(text: str) -> str:
     """The answer as corrected in the same message: the part after the last 不对/说错了/哦不 when
     something is said after it, else the whole text ("岁数说错了" stays as it is); words said again
     after a pause are said once."""
-    said = _SETTLED.sub(r"\1", _RESTART.sub(r"\1", _ECHO.sub("", normalize(text))))
+    said = _SETTLED.sub(r"\1", _RESTART.sub(r"\1", _ECHO.sub("", _ASIDE.sub(" ", normalize(text)))))
     parts = _CORRECTION.split(said)
     return parts[-1].strip(" ,，。、") if len(parts) > 1 and not _HOLLOW.match(parts[-1]) else said
 

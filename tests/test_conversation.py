@@ -269,6 +269,12 @@ def test_what_an_option_means_is_answered_and_the_question_asked_again(sqlite_ch
     assert state(sqlite_chat).data["skills"] == ["factory"]
 
 
+def test_a_question_about_the_bus_at_the_travel_step_is_no_answer(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "齐溪", "跳过", "六十二", "保洁", "下午")
+    assert "愿意去多远" in sqlite_chat.say("齐溪到县城的班车几点有")  # answered aside, asked again
+    assert "travel_range" not in state(sqlite_chat).data
+
+
 def test_an_animal_year_then_a_rough_age_make_one_age(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "跳过")
     assert "准数" in sqlite_chat.say("属老虎的")
