@@ -33,6 +33,7 @@ DOUBTED, SURE_OF_ONE = -0.4, 0.5
 # "以前做泥工，现在手抖了，只能做点手工活", "年轻时候开货车…现在不敢开了，在家种菜": the work of the
 # past, then why it can no longer be done; the work of now is the answer ("以前开挖机，现在想做保安" keeps both)
 _CANNOT = re.compile(r"手抖|眼睛|腰|背驼|驼背|腿脚|关节|不敢|不让[开干做]|[干做烧站搬开扛挑爬]不[动了上]|看不清|吃不消"
+                     r"|早?不[养做干开弄搞]了"
                      r"|身体不好|出不去|不能再")
 
 _OCCASION = re.compile(r"红白喜事|白事|喜事|办酒席?|酒席")

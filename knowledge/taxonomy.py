@@ -36,12 +36,15 @@ _NOTHING_ELSE = re.compile(r"(?:别的|其他|其它|其余|旁的|别样)[也�
 # "我老公开货车的，我就在家做点手工": what someone else in the family does is not the person's work
 # (and "电工是我哥": the work is named first)
 _KIN = (r"(?:老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女婿|老头子?|[哥姐弟妹爸]{1,2}|我妈|妈妈"
-        r"|婆婆|公公|奶奶|爷爷|外婆|外公|外?孙子|外?孙女)")
+        r"|婆婆|公公|奶奶|爷爷|外婆|外公|外?孙子|外?孙女|外甥女?|侄子|侄女|亲戚|邻居|隔壁\S{0,2}?|村里人|别人)")
 # "老公在工地上…", "我老公周末休息 我是下午有空": a clause about a relative, before one about oneself
 _SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:(?:我|俺)?" + _KIN
                            + r"(?:以前|原来|过去|年轻时候?)?(?:是|在|开|做|干|会)[^\s,.;，。；、我俺]*"
                            r"|(?:我|俺)?" + _KIN + r"[^\s,.;，。；、我俺]*(?=[\s,.;，。；、]+(?:我|俺))"
+                           r"|(?:我|俺)?" + _KIN + r"[^\s,.;，。；、]*?(?:叫|让|喊)(?:我|俺)[^\s,.;，。；、]*"
                            r"|[^\s,.;，。；、]{1,6}是(?:我|俺)" + _KIN + r"(?:的|干的|做的)?(?=$|[\s,.;，。；、]))")
+# "很想学开挖机，没钱学", "本来想做电商": work wished for is not work one does
+_WISHED = re.compile(r"(?:很|一直|早就)?想学[^\s,.;，。；、]*|本来想[^\s,.;，。；、]*")
 _DAYS_BY_NUMBER = re.compile(r"星期|礼拜|周(?!末)")
 # "重活做不了轻松点的都行", "晚上不行白天可以": a "no" said in one breath before more ends its clause
 _NO_THEN = re.compile(r"(干不了|做不了|去不了|不行|不来|走不动|没空|没时间|不方便)(?=[\u4e00-\u9fff])(?![的了啊吧呀])")
@@ -244,7 +247,8 @@ class OptionSet:
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
             return Reading([typed[0].key], [])
-        said = _NO_THEN.sub(r"\1，", _SOMEONE_ELSE.sub(r"\1", _NOTHING_ELSE.sub("，", corrected(text))))
+        said = _NOTHING_ELSE.sub("，", _WISHED.sub("", corrected(text)))
+        said = _NO_THEN.sub(r"\1，", _SOMEONE_ELSE.sub(r"\1", said))
         said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
         said = self._sold_online(said)
         story = self._life_story.sub("，", said) if self._life_story else said
