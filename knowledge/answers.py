@@ -758,6 +758,8 @@ _NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出�
 # "远了老太婆不放心", "不跑远了": why not far, beside a clause that says how far
 _FAR_REASON = re.compile(r"远了|太远|远的话|跑远|走远|[乡镇县城][里上]?(?:有点|挺|比较)?远$")
 _FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都去|不怕|也能|无所谓")
+# "城里工地干过，工钱被拖，城里不去了，乡里的活可以": where one worked or went before is the story
+_BEEN_BEFORE = re.compile(r"[^，,。;；\s]*(?:以前|(?<![都也])(?:去|干|做|待|呆)过)[^，,。;；\s]*")
 _BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
 # "就本村", "只在镇上", "村里就好": a clause that names the only place
 _JUST = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:(?:就|只)[^，,。;；\s]+|[^，,。;；\s]+就(?:好|行|可以|够了))"
@@ -800,7 +802,8 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     # a place said as the only one, over the minutes or means said beside it with no "also"
     just = _JUST.search(text)
     only = just.group(0) if just and not re.search("也|都", text[:just.start()] + text[just.end():]) else None
-    for told in (now.group(1) if (now := THEN_NOW.search(text)) else None, _NEAR.sub("", text), only):
+    for told in (now.group(1) if (now := THEN_NOW.search(text)) else None, _BEEN_BEFORE.sub("", text),
+                 _NEAR.sub("", text), only):
         if told and told != text and (reach := travel(told, places, town, village)):
             return reach
     means: list[str] = []
