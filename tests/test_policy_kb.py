@@ -820,6 +820,7 @@ def test_a_story_told_without_stops_does_not_stand_in_the_way_of_its_question(
 
 @pytest.mark.parametrize("question", [
     "技工学校在什么路上",  # an address: the plan names the school, not where it stands
+    "天太热 我妈中暑了咋弄",  # health, not the plan's older people
     "失地保险每个人一个月能领几百块 你晓得不",  # one person's sum, asked with a tag after it
 ])
 def test_what_the_plan_does_not_state_is_not_answered_from_the_topic(kb: PolicyBase, question: str) -> None:
