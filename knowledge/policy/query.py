@@ -387,9 +387,9 @@ def _asked_part(text: str) -> str:
 
 
 def _run_on(clause: str) -> str:
-    """A long clause typed or spoken without a stop from where its question starts: the last turn to
-    the county or to asking ("…主打清水鱼听说县里搞钱江源味道的美食门店要建多少家") that a question
-    word follows; the story before it is the asker's."""
+    """The part of a long clause, typed or spoken without a stop, from where its question starts: the
+    last turn to the county or to asking that a question word follows ("…主打清水鱼听说县里搞钱江源味道的
+    美食门店要建多少家" → "县里搞…要建多少家"); the story before it is the asker's."""
     if len(clause) < RUN_ON:
         return clause
     for turn in reversed(list(_TURN.finditer(clause))):
