@@ -35,7 +35,6 @@ def kb() -> PolicyBase:
     ("俺咋登记找活嘛", "回复“登记”"),
     ("我七十了能登记吗", "自己登记，回复“登记”"),  # asked for oneself, though it reads like asking for a parent
     ("老人能登记吗", "自己登记，回复“登记”"),
-    ("帮我妈登记一下", "回复“代家人登记”"),  # a request, with no question word
     ("我找到活了 怎么告诉你们", "回复“找到了”"),
     ("我是网格员 村里老人没手机 怎么帮他们登记", "“代村民登记”"),  # staff register villagers in the console
     ("tui ding zen me nong", "回复“退订”"),  # pinyin typed word by word
