@@ -9,11 +9,13 @@ import re
 from collections.abc import Callable
 
 from bot.messages import Reply
+from bot.reply_length import LIMIT
 from bot.router import Ctx, Flow, Handler
 from handlers import policy
 from knowledge.text import compact
 
 NOTE_MAX = 100
+RESUME = "我们接着登记。"
 # "能贷多少啊", "来料加工是做什么的", "农闲时啥意思", "到县城的班车几点有"
 _QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点有?|是[做干]?(?:什么|啥)的?|(?:什么|啥)意思|[?？])"
                        r"[啊呀哈嘛]?$")
@@ -90,7 +92,13 @@ def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False,
             ctx.data["aside"] = aside
             if not flow.title:
                 return leave(ctx)
-            return policy.answer(ctx) + Reply.of("我们接着登记。") + ask(ctx)
+            answered, again = policy.answer(ctx), ask(ctx)
+            if again.choices and len((answered + Reply.of(RESUME) + again).as_text()) > LIMIT:
+                # "来料加工是做什么的" at the list of skills: the list was just shown, so the answer
+                # gets the room and the question is asked again in one short line without it
+                asked = again.texts[-1].split("？")[0] if again.texts else ""
+                return answered + Reply.of(f"{RESUME[:-1]}：{asked}？回复上面的编号，或直接打字。")
+            return answered + Reply.of(RESUME) + again
 
         flow.step(name, ask=ask, accepts_location=accepts_location, declinable=declinable)(answer_or_aside)
         return answer

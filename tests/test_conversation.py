@@ -265,6 +265,8 @@ def test_what_an_option_means_is_answered_and_the_question_asked_again(sqlite_ch
     sqlite_chat.conversation("登记", "华埠", "跳过", "五十五")
     reply = sqlite_chat.say("来料加工是做什么的")
     assert "会做哪些活" in reply and "skills" not in state(sqlite_chat).data
+    # the answer itself is shown, not only "回复“详情”": the list just shown is not repeated
+    assert "共富工坊" in reply and len(reply) <= LIMIT
     assert "什么时候有空" in sqlite_chat.say("那我不做那个 去厂里流水线上班")
     assert state(sqlite_chat).data["skills"] == ["factory"]
 
