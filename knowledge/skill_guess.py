@@ -75,11 +75,14 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     so that the flow asks before keeping it. `learned`: another guesser than the one trained on
     everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
-    if (now := THEN_NOW.search(text)) and (_CANNOT.search(text) or _ONLY.search(now.group(1))) \
-            and taxonomy.skills().read(now.group(1)).codes:
-        text = now.group(1)
-    reading = taxonomy.skills().read(text)
+    options = taxonomy.skills()
+    now = THEN_NOW.search(text)
+    of_now = options.read(now.group(1)) if now and (_CANNOT.search(text) or _ONLY.search(now.group(1))) else None
+    if now and of_now and of_now.codes:
+        text, reading = now.group(1), of_now
+    else:
+        reading = options.read(text)
     if reading.unlisted and _OCCASION.search(text):
         # "会吹唢呐，红白喜事请我": the feast is where the trade with no option is done, not cooking
-        reading = taxonomy.skills().read(_OCCASION.sub("", text))
+        reading = options.read(_OCCASION.sub("", text))
     return learned.or_guess(text, learned.doubt(text, reading, DOUBTED, SURE_OF_ONE), SURE)
