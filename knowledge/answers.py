@@ -539,8 +539,10 @@ _BEFORE_NOON = re.compile(f"(?:中饭|午饭|中午|晌午){_HOME_BY}")
 _ONLY = re.compile(f"(?<!不)只(?:有|剩下?|能|在|要)?(?:{_WHEN[1:-1]}|农闲|春茶|茶季|冬天)")
 # "过了中午就行": past an edge of the day is after it
 _PAST = re.compile(r"(?<!吃)过了(中午|晌午|日昼|中饭|午饭|晚饭|夜饭|天黑)")
-# "过了春茶就空了", "采茶过了": after the tea season is the slack season, as "春茶过了" says
-_AFTER_TEA = re.compile(r"过了(?:春茶|茶季|采茶季?|摘茶季?)|(?:采|摘)茶季?过了")
+# "过了春茶就空了", "采茶过了": after the tea season is the slack season, as "春茶过了" says (not
+# "过了春茶就不干了", the end of the time said)
+_AFTER_TEA = re.compile(r"(?:过了(?:春茶|茶季|采茶季?|摘茶季?)|(?:采|摘)茶季?过了)"
+                        r"(?![就也]?(?:不[干做去出采摘弄搞]|歇))")
 
 
 def _only(text: str) -> str:
@@ -613,6 +615,7 @@ def free_time(text: str) -> Reading:
     if (picked := _picked_times(text)) is not None:
         return picked
     said = _LOCAL_TIME.sub(lambda m: _LOCAL_TIMES[m.group(0)], corrected(respelled(text, _TIME_WORDS)))
+    said = taxonomy.own_words(said)
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
     said = _clock_written(_conclusion(_without_waking(said)))

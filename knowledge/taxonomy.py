@@ -37,12 +37,21 @@ _NOTHING_ELSE = re.compile(r"(?:别的|其他|其它|其余|旁的|别样)[也�
 # (and "电工是我哥": the work is named first)
 _KIN = (r"(?:老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女婿|老头子?|[哥姐弟妹爸]{1,2}|我妈|妈妈"
         r"|婆婆|公公|奶奶|爷爷|外婆|外公|外?孙子|外?孙女|外甥女?|侄子|侄女|亲戚|邻居|隔壁\S{0,2}?|村里人|别人)")
+_OWN = r"(?:平时|现在|白天|晚上)?(?:我|俺)"  # how a clause about oneself starts
 # "老公在工地上…", "我老公周末休息 我是下午有空": a clause about a relative, before one about oneself
 _SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:(?:我|俺)?" + _KIN
                            + r"(?:以前|原来|过去|年轻时候?)?(?:是|在|开|做|干|会)[^\s,.;，。；、我俺]*"
-                           r"|(?:我|俺)?" + _KIN + r"[^\s,.;，。；、我俺]*(?=[\s,.;，。；、]+(?:我|俺))"
+                           r"|(?:我|俺)?" + _KIN + r"[^\s,.;，。；、我俺]*(?=[\s,.;，。；、]+" + _OWN + r")"
                            r"|(?:我|俺)?" + _KIN + r"[^\s,.;，。；、]*?(?:叫|让|喊)(?:我|俺)[^\s,.;，。；、]*"
                            r"|[^\s,.;，。；、]{1,6}是(?:我|俺)" + _KIN + r"(?:的|干的|做的)?(?=$|[\s,.;，。；、]))")
+
+
+def own_words(text: str) -> str:
+    """The answer without its clauses about a relative or a neighbour ("媳妇在县城上班只有礼拜天回来，
+    我是春茶那阵子有空" → "，我是春茶那阵子有空")."""
+    return _SOMEONE_ELSE.sub(r"\1", text)
+
+
 # "很想学开挖机，没钱学", "本来想做电商": work wished for is not work one does
 _WISHED = re.compile(r"(?:很|一直|早就)?想学[^\s,.;，。；、]*|本来想[^\s,.;，。；、]*")
 _DAYS_BY_NUMBER = re.compile(r"星期|礼拜|周(?!末)")
@@ -69,6 +78,7 @@ _NO_AFTER = (r"太远|走不动|跑不动|去不动|[干做]不动|吃不消|受
 _NO_BEFORE = (r"除了|除开|除去|只要不是|(?<!是)不是(?![很太不说])(?!\S*就是)"
               r"|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿|别(?![的人处样个])")
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
+_NO_AT_END = re.compile(f"^[哦噢啊呀那]*(.+?)(?:{_NO_AFTER})[了啊呀吧的]*$")
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
@@ -248,7 +258,7 @@ class OptionSet:
         if typed and not self.says_no(text):
             return Reading([typed[0].key], [])
         said = _NOTHING_ELSE.sub("，", _WISHED.sub("", corrected(text)))
-        said = _NO_THEN.sub(r"\1，", _SOMEONE_ELSE.sub(r"\1", said))
+        said = _NO_THEN.sub(r"\1，", own_words(said))
         said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
         said = self._sold_online(said)
         story = self._life_story.sub("，", said) if self._life_story else said
@@ -256,7 +266,12 @@ class OptionSet:
             return self.read(story, first)
         if (of_kind := self._of_kind(said, first)) is not None:
             return self.read(of_kind, first)
+        heard = ""  # the clauses read so far, run together
         for clause in (c for c in _CLAUSES.split(said) if c):
+            # "还有做饭 哦做饭不行": the same words said again with a "no" take back what they named
+            if (back := _NO_AT_END.match(compact(clause))) and back.group(1) in heard:
+                codes = [c for c in codes if c not in self._options_words_in(back.group(1))[0]]
+            heard += compact(clause)
             firsts = first(clause) if first else []
             named, by_no = (firsts, []) if firsts else self._clause(clause)
             # "采茶和4": a number picked among the words (not "星期6 7", the days named by number)
