@@ -92,7 +92,9 @@ for the whole village --, 100 not answered by the plan, 60 of them near-misses, 
 20261274), and the blind22 set (tests/data/policy_eval_blind22_{dev,heldout}.jsonl: 300 asked the way a phone call
 sounds -- a greeting and who is calling, fillers, repeats and self-corrections, numbers said in Chinese, short
 follow-ups that still stand alone --, 100 not answered by the plan, 60 of them near-misses, split once in halves with
-seed 20261277).
+seed 20261277), and the blind23 set (tests/data/policy_eval_blind23_{dev,heldout}.jsonl: 300 prompted by something
+seen or heard -- a notice on the village board, a loudspeaker, a forwarded message, a banner, a short video -- half
+quoted, often wrongly, 100 not answered by the plan, 60 of them near-misses, split once in halves with seed 20261278).
 `--no-heldout` leaves the twenty held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -120,7 +122,8 @@ EVERYDAY_SET = DATA / "policy_eval_everyday.jsonl"
 # Each blind set is two files, policy_eval_<name>_{dev,heldout}.jsonl.
 BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9",
               "blind10", "blind11", "blind12", "blind13", "blind14", "blind15",
-              "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22")
+              "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22",
+              "blind23")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
                                                                               19, 20, 21, 22, 23, 24, 25))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
