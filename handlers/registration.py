@@ -565,9 +565,12 @@ def edit_pick(ctx: Ctx) -> Reply:
 
 
 def _field_named(key: str) -> str | None:
-    """The step of the answer a person names to change it: a label, or their own word for it."""
+    """The step of the answer a person names to change it: a label, or their own word for it, or a
+    label typed by its sound ("年令" for 年龄)."""
+    heard = f" {pinyin_key(key)} "
     return next((s for label, s in EDITABLE if compact(label) in key),
-                next((s for s, words in EDIT_WORDS if re.search(words, key)), None))
+                next((s for s, words in EDIT_WORDS if re.search(words, key)),
+                     next((s for label, s in EDITABLE if f" {pinyin_key(label)} " in heard), None)))
 
 
 def _change(ctx: Ctx, step: str) -> Reply:

@@ -537,8 +537,9 @@ _BEFORE_DARK = re.compile(f"(?:天黑|太阳落山|傍晚|晚饭|夜饭|晚上){
 _BEFORE_NOON = re.compile(f"(?:中饭|午饭|中午|晌午){_HOME_BY}")
 # "厂里换白班了，只有晚上有空", "…所以只有上午": the one time said to be the only one is the answer
 _ONLY = re.compile(f"(?<!不)只(?:有|剩下?|能|在|要)?(?:{_WHEN[1:-1]}|农闲|春茶|茶季|冬天)")
-# "过了中午就行": past an edge of the day is after it
-_PAST = re.compile(r"(?<!吃)过了(中午|晌午|日昼|中饭|午饭|晚饭|夜饭|天黑)")
+# "过了中午就行", "中饭吃好到四点钟": past an edge of the day is after it
+_PAST = re.compile(r"(?<!吃)过了(中午|晌午|日昼|中饭|午饭|晚饭|夜饭|天黑)"
+                   r"|(中饭|午饭|晚饭|夜饭)吃[好完过]了?(?!以后|之后)")
 # "过了春茶就空了", "采茶过了": after the tea season is the slack season, as "春茶过了" says (not
 # "过了春茶就不干了", the end of the time said)
 _AFTER_TEA = re.compile(r"(?:过了(?:春茶|茶季|采茶季?|摘茶季?)|(?:采|摘)茶季?过了)"
@@ -620,7 +621,8 @@ def free_time(text: str) -> Reading:
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
     said = _clock_written(_conclusion(_without_waking(said)))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
-    said = _AFTER_TEA.sub("春茶过了", _PAST.sub(r"\1以后", _DAWN.sub("凌晨", _OVERNIGHT.sub("到半夜", said))))
+    said = _PAST.sub(lambda m: f"{m.group(1) or m.group(2)}以后", _DAWN.sub("凌晨", _OVERNIGHT.sub("到半夜", said)))
+    said = _AFTER_TEA.sub("春茶过了", said)
     said = _HOME_BY_HOUR.sub("", said) if _LATE.search(said) else said
     text = _part_carried(_contrasted(_only(_run_on(_clock_over_no(_until_part(_between(_that_time(said))))))))
     text = _within_the_day(text)
@@ -742,7 +744,7 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
 
 
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
-_ALL_FINE = re.compile(r"(?:都|随便)(?:行|可以|成|中|能?去|能?跑)$")
+_ALL_FINE = re.compile(r"(?:都|随便)(?:行|可以|成|中|好|没问题|要得|能?去得?了?|能?跑得?)[的啊呀嘞]?$")
 _ANY = re.compile(r"哪|啥|什么|任何|无论|不管|随便")
 # "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
 _LEAVING = re.compile(r"出了?(村|镇|乡|县|[\u4e00-\u9fff]{2,3}?)[^，,。]{0,2}?"

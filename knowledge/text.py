@@ -38,12 +38,23 @@ _WU_NO = re.compile(r"呒没|嘸没|覅|勿|弗|冇")
 _WU_PLAIN = {"呒没": "没有", "嘸没": "没有", "覅": "不要", "勿": "不", "弗": "不", "冇": "没"}
 
 
+# "随 时 都 可 以": characters typed one by one with a blank between (not "七 八", numbers picked)
+_SPELLED_OUT = re.compile(r"(?<!\S)[\u4e00-\u9fff](?: [\u4e00-\u9fff])+(?!\S)")
+_NUMERALS = set(_CN_DIGIT) | {"十"}
+
+
+def _joined_up(run: re.Match[str]) -> str:
+    letters = run.group(0).replace(" ", "")
+    return run.group(0) if set(letters) <= _NUMERALS else letters
+
+
 @lru_cache(maxsize=TEXTS_KEPT)
 def normalize(text: str) -> str:
-    """Simplified, half-width, lower-case text with runs of blanks made one space, Wu negations as 不/没有."""
+    """Simplified, half-width, lower-case text with runs of blanks made one space, characters typed
+    one by one with blanks between written together, Wu negations as 不/没有."""
     text = unicodedata.normalize("NFKC", text or "")
     text = _WU_NO.sub(lambda m: _WU_PLAIN[m.group(0)], _T2S.convert(text))
-    return _SPACES.sub(" ", text).strip().lower()
+    return _SPELLED_OUT.sub(_joined_up, _SPACES.sub(" ", text).strip()).lower()
 
 
 @lru_cache(maxsize=TEXTS_KEPT)

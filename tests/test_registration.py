@@ -190,6 +190,13 @@ def test_the_answer_to_change_is_named_in_ones_own_words(sqlite_chat: ChatHarnes
     assert "请核对" in reply and "全县都行" in reply
 
 
+def test_the_answer_to_change_is_named_by_a_label_typed_by_its_sound(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation(*HAPPY_PATH[:-1])
+    assert "要改哪一项" in sqlite_chat.say("2")
+    assert "岁数" in sqlite_chat.say("年令")  # 年龄 typed by pinyin, the wrong character picked
+    assert "47岁" in sqlite_chat.say("47")
+
+
 def test_a_field_named_by_the_start_of_its_label_is_not_the_command_of_that_name(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation(*HAPPY_PATH[:-1])
     assert "要改哪一项" in sqlite_chat.say("2")
