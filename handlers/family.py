@@ -10,7 +10,7 @@ from typing import Any
 from bot.messages import Reply
 from bot.outreach.consent import MINUTES, send_code
 from bot.router import Ctx, Router
-from handlers import asking, misses, registration
+from handlers import asking, misses, policy, registration
 from handlers.rights import parse_mobile
 from knowledge.text import choice_numbers, compact
 from storage import consent as store
@@ -37,6 +37,7 @@ SHOWN_LINES = 3  # 乡镇村, 年龄, 会做的活: enough to tell who it is wit
 
 @router.command("代家人登记", "帮家人登记", "给家人登记", "替家人登记", "帮家里人登记", "给爸妈登记", "帮爸妈登记",
                 "帮老人登记", "代登记")
+@policy.done_at_once("family_now")
 def start(ctx: Ctx) -> Reply:
     return ctx.start(flow.name, "name", {"reach": "sms"},
                      "好的，帮家里人登记找活。问题和自己登记一样，最后请家里人在手机上确认。随时回复“取消”退出。")

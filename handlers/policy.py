@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.messages import Reply
-from bot.router import Ctx, Router
+from bot.router import Ctx, Handler, Router
 from handlers import fairs, jobs, rights, training
 from handlers.more import asked_for
 from knowledge.policy import Answer
@@ -34,9 +34,17 @@ LIVE: dict[str, Callable[[Ctx], Reply]] = {
     "course_fees": training.fees,
     "cases": rights.progress,
 }
-# How-to topics the chat answers by doing it, with the main menu's item of that name: "宝妈能登记吗",
-# "怎么注册" start the registration at once.
-DONE_AT_ONCE = {"register": "登记找活"}
+# How-to topics the chat answers by doing it, each registered by the handler that does it: "宝妈能登记吗",
+# "怎么注册" start the registration at once, "帮没有微信的奶奶登记一下" the registration of a relative.
+DONE_AT_ONCE: dict[str, Handler] = {}
+
+
+def done_at_once(topic: str) -> Callable[[Handler], Handler]:
+    """Register the handler that does what the how-to topic tells how to do."""
+    def register(fn: Handler) -> Handler:
+        DONE_AT_ONCE[topic] = fn
+        return fn
+    return register
 
 
 @router.warm_up
@@ -68,9 +76,8 @@ def answer(ctx: Ctx, hint: str = "") -> Reply:
 def _how_to(ctx: Ctx, result: Answer) -> Reply:
     """The how-to text, then the live data it is about (the next fair, the courses' fees, the cases);
     or, for what the chat can do at once, that done."""
-    item = next((m for m in ctx.menu if m.label == DONE_AT_ONCE.get(result.topic)), None)
-    if item is not None:
-        return item.handler(ctx)
+    if result.topic in DONE_AT_ONCE:
+        return DONE_AT_ONCE[result.topic](ctx)
     lookup = LIVE.get(result.live)
     return Reply.of(result.answer) + lookup(ctx) if lookup else Reply.of(result.answer)
 

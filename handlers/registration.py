@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
-from handlers import asking, contact, misses, silver
+from handlers import asking, contact, misses, policy, silver
 from knowledge import answers, free_time_guess, skill_guess, taxonomy
 from knowledge.ages import MAX_AGE, MIN_AGE, read_age
 from knowledge.places import village_key
@@ -97,6 +97,7 @@ def profile_fields(worker: Worker) -> dict[str, Any]:
 
 @router.command("登记", "注册", "我要登记", "我要注册", "我要找活", "找活干", "报名零工", "零工登记", "登记找活",
                 menu=(10, "登记找活"))
+@policy.done_at_once("register")
 def start(ctx: Ctx) -> Reply:
     if ctx.worker is not None:
         return ctx.start(flow.name, "confirm", profile_fields(ctx.worker), "您已经登记过了，这是您的信息：")

@@ -71,7 +71,8 @@ def test_the_questions_are_asked_about_the_relative(sqlite_chat: ChatHarness) ->
     assert "您家里人什么时候有空" in replies[6] and "您家里人愿意去多远" in replies[7]
 
 
-@pytest.mark.parametrize("typed", ["帮家人登记", "给爸妈登记", "帮我爸登记一下", "我奶奶不会用微信怎么办"])
+@pytest.mark.parametrize("typed", ["帮家人登记", "给爸妈登记", "帮我爸登记一下", "我奶奶不会用微信怎么办",
+                                   "帮没有微信的奶奶登记一下"])
 def test_a_family_member_finds_it_in_their_own_words(sqlite_chat: ChatHarness, typed: str) -> None:
     assert "怎么称呼您家里人" in sqlite_chat.say(typed)
 
