@@ -523,6 +523,10 @@ _DAWN = re.compile(r"天(?:没|不|还没)亮")
 # "打牌那个不要紧": what gets in no one's way is no "no" (要 of 不要紧 is no "must")
 _NO_TROUBLE = re.compile(r"不要紧|不碍事")
 # "没有不行的时候": never busy is any time
+# "上夜班的，白天睡醒了下午有空", "上的早班 下午都空": the shift one works is a part of the day at work
+# (not "能上夜班", "出来上夜班", "不做夜班了": a shift one would or would not take)
+_SHIFT_WORKED = re.compile(r"(?<![能以也意想会肯愿不来去])(?:上|做|是)的?(早|夜|晚|白|中)班的?")
+_SHIFT_PART = {"早": "早上", "夜": "晚上", "晚": "晚上", "白": "白天", "中": "下午"}
 _NEVER_BUSY = re.compile(r"没有?(?:不行|不可以|不方便|没空|不得空)的(?:时候|日子|时间|天)")
 # "七点以后到第二天早上": on through the night, which ends the evening, not a morning besides
 _OVERNIGHT = re.compile(r"(?:到|至)(?:第二天|次日|明天|隔天)(?:早上|早晨|上午|天亮|清早)?")
@@ -617,6 +621,7 @@ def free_time(text: str) -> Reading:
         return picked
     said = _LOCAL_TIME.sub(lambda m: _LOCAL_TIMES[m.group(0)], corrected(respelled(text, _TIME_WORDS)))
     said = taxonomy.own_words(said)
+    said = _SHIFT_WORKED.sub(lambda m: f"{_SHIFT_PART[m.group(1)]}上班", said)
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
     said = _clock_written(_conclusion(_without_waking(said)))

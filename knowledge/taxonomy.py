@@ -252,6 +252,7 @@ class OptionSet:
         previous: list[str] = []
         last_named: list[str] = []  # the codes of the last clause that named any; none after a "no"
         numbered: list[str] = []  # codes picked by their number
+        ruled_out: list[str] = []  # codes a "no" was said of
         days_by_number = bool(_DAYS_BY_NUMBER.search(text))
         alone = False  # the general option said as a clause of its own ("随时")
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
@@ -273,13 +274,14 @@ class OptionSet:
                 codes = [c for c in codes if c not in self._options_words_in(back.group(1))[0]]
             heard += compact(clause)
             firsts = first(clause) if first else []
-            named, by_no = (firsts, []) if firsts else self._clause(clause)
+            named, by_no, ruled = (firsts, [], []) if firsts else self._clause(clause)
+            ruled_out.extend(ruled)
             # "采茶和4": a number picked among the words (not "星期6 7", the days named by number)
             if not days_by_number and _NUMBERED.fullmatch(arabize(compact(clause))):
                 numbered.extend(named)
             if named and self._clients and self._clients.search(clause):
                 served = self._clause(self._clients.sub("", clause))
-                named, by_no = served if UNLISTED in served[0] else (named, by_no)
+                named, by_no = served[:2] if UNLISTED in served[0] else (named, by_no)
             if not firsts and self._only_where(clause):
                 where.extend(named)
                 continue
@@ -301,6 +303,8 @@ class OptionSet:
             previous = found
             # "光开车 搬的不干 腰不好": the reason after a "no" is that no's, not the work before it
             last_named = found or ([] if self._negated.search(compact(clause)) else last_named)
+        # "晚上没空，白天睡醒了没空，下午有空": what one "no" leaves is not what another rules out
+        codes = [c for c in codes if not (c in ruled_out and c in left and c not in plain)]
         codes = [c for c in codes if c not in given_up] or codes
         codes = [c for c in codes if c not in cannot]
         # "会开叉车，在仓库开了八年": the place is where the trade was done, not a kind of work besides
@@ -357,12 +361,12 @@ class OptionSet:
         setting = next((s for s in self._settings if s in key), place.group(1) if place else "")
         return bool(setting) and key.startswith("在") and not self._named(key[1:].replace(setting, "|", 1).strip("|"))
 
-    def _clause(self, clause: str) -> tuple[list[str], list[str]]:
-        """What the clause names, and which of it only a "no" left."""
+    def _clause(self, clause: str) -> tuple[list[str], list[str], list[str]]:
+        """What the clause names, which of it only a "no" left, and what the "no" ruled out."""
         key = compact(clause)
         numbered = _NUMBERED.fullmatch(arabize(key))  # "1和晚上", "第二个": a number among the words
         if numbered and 1 <= int(numbered.group(1)) <= len(self.numbered):
-            return [self.numbered[int(numbered.group(1)) - 1].code], []
+            return [self.numbered[int(numbered.group(1)) - 1].code], [], []
         said = [(alias, codes) for alias, codes in self._sayings if alias in key]
         unsaid = key
         for alias, _codes in said:
@@ -372,10 +376,10 @@ class OptionSet:
             saying = list(dict.fromkeys(c for _, codes in said for c in codes))
             # "没啥本事，就是带孙子带了六年": a saying of "nothing special" leaves the rest of the clause to say
             also = [c for piece in unsaid.split("|") for c in self._named(piece)] if saying == [self._general] else []
-            return list(dict.fromkeys([*saying, *also])), []
+            return list(dict.fromkeys([*saying, *also])), [], []
         negation = self._negated.search(key)
         if negation is None:
-            return self._named(key), []
+            return self._named(key), [], []
         before, after = key[:negation.start()], key[negation.end():]
         if re.fullmatch(_NO_BEFORE, negation.group(0)):
             end = _EXCEPT_END.search(after)  # "除了周末都行": the ruled-out part ends at 都
@@ -392,7 +396,7 @@ class OptionSet:
                 named = _joined(named, code, parts)
         # "不是上午，是晚上": a slip put right, which leaves nothing else said
         left = [] if negation.group(0) == "不是" else [o for c in named for o in self._opposites.get(c, [])]
-        return list(dict.fromkeys([*left, *self._named(rest)])), left
+        return list(dict.fromkeys([*left, *self._named(rest)])), left, named
 
     def _named(self, key: str) -> list[str]:
         """What a clause without a "no" names: the options' own words, then concept words in the
