@@ -14,7 +14,7 @@ from typing import Any
 
 from knowledge.lexicon import Lexicon
 from knowledge.picks import pick
-from knowledge.text import FuzzyIndex, aliases_from, arabize, compact, corrected
+from knowledge.text import FuzzyIndex, aliases_from, arabize, compact, corrected, pinyin_key
 
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
 _ONLY_NUMBERS = re.compile(r"^(?:第?\d+个?[\s,.;:、，。；和跟及还有与]*)+$")
@@ -162,6 +162,7 @@ class OptionSet:
                                 re.compile("|".join(sorted(p["chores"], key=len)[::-1])))
                          for code, p in (part_of or {}).items()}
         self._aliases = sorted((a for a in self._index.aliases if len(a) >= 2), key=len, reverse=True)
+        self._by_initials = _by_initials(self._index, self._aliases)  # "zm有空": 周末 typed by its initials
         self._implies = implies or {}  # "morning+afternoon" → "daytime"
         self._general = general  # 其他 / 随时: dropped when named beside something particular
         # "种了一辈子地", "开过十年车": a verb and its object with a few words put in between
@@ -258,7 +259,8 @@ class OptionSet:
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
         if typed and not self.says_no(text):
             return Reading([typed[0].key], [])
-        said = _NOTHING_ELSE.sub("，", _WISHED.sub("", corrected(text)))
+        said = _INITIALS.sub(lambda m: self._by_initials.get(m.group(0), m.group(0)), corrected(text))
+        said = _NOTHING_ELSE.sub("，", _WISHED.sub("", said))
         said = _NO_THEN.sub(r"\1，", own_words(said))
         said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
         said = self._sold_online(said)
@@ -458,6 +460,20 @@ class OptionSet:
                     rest = rest[:start] + "|" * len(alias) + rest[end:]
                 start = rest.find(alias, start + 1)
         return list(dict.fromkeys(found)), rest
+
+
+# not a letter said twice ("dd司机" is 滴滴, "jj" 哥哥 or 姐姐)
+_INITIALS = re.compile(r"(?<![a-z])(?!([a-z])\1)[a-z]{2,3}(?![a-z])")
+
+
+def _by_initials(index: FuzzyIndex, aliases: list[str]) -> dict[str, str]:
+    """Short words by the first letters of their pinyin ("zm" → 周末), where those letters stand for
+    words of one option only."""
+    heard: dict[str, dict[str, str]] = {}
+    for alias in (a for a in aliases if 2 <= len(a) <= 3 and all("\u4e00" <= c <= "\u9fff" for c in a)):
+        letters = "".join(syllable[0] for syllable in pinyin_key(alias).split())
+        heard.setdefault(letters, {})[alias] = index.exact(alias) or ""
+    return {letters: min(words, key=len) for letters, words in heard.items() if len(set(words.values())) == 1}
 
 
 def _joined(codes: list[str], code: str, parts: list[str]) -> list[str]:
