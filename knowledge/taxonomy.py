@@ -14,7 +14,7 @@ from typing import Any
 
 from knowledge.lexicon import Lexicon
 from knowledge.picks import pick
-from knowledge.text import FuzzyIndex, aliases_from, arabize, compact, corrected, pinyin_key
+from knowledge.text import FuzzyIndex, aliases_from, arabize, compact, corrected, normalize, pinyin_key
 
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
 _ONLY_NUMBERS = re.compile(r"^(?:第?\d+个?[\s,.;:、，。；和跟及还有与]*)+$")
@@ -222,7 +222,11 @@ class OptionSet:
         `words` (else as this question's words); None when it picks nothing."""
         chosen = pick(text, len(self.numbered))
         if chosen is None:
-            return None
+            # "重活干不了，1到4可以": picks said after a reason that names no option
+            said = _LAST_CLAUSE.fullmatch(normalize(text))
+            chosen = pick(said.group(2), len(self.numbered)) if said else None
+            if chosen is None or chosen.words or not said or self.read(said.group(1), first).codes:
+                return None
         numbers = chosen.numbers or tuple(n for n, option in enumerate(self.numbered, 1)
                                           if n not in chosen.but and option.code != self._general)
         codes = [self.numbered[n - 1].code for n in numbers]
@@ -463,6 +467,7 @@ class OptionSet:
 
 
 # not a letter said twice ("dd司机" is 滴滴, "jj" 哥哥 or 姐姐)
+_LAST_CLAUSE = re.compile(r"(.*)[\s,，。;；]+([^\s,，。;；]+)")
 _INITIALS = re.compile(r"(?<![a-z])(?!([a-z])\1)[a-z]{2,3}(?![a-z])")
 
 
