@@ -429,6 +429,7 @@ def test_jobbot_ask_json(tmp_path: Path) -> None:
 SPOKEN = [
     ("俺家那口子前年从厂里下来了，五十好几了，县里对这号人有啥照顾没", "二、(四) 13"),
     ("村里想搞个民宿，县里有人来教不", "二、(二) 7"),
+    ("我表弟当兵回来 想开个小超市 有没有扶持", "二、(三) 8"),  # 想|开个小超市: a phrase after a wish
     ("老板欠俺工资不给，县里管不管", "二、(六) 20"),
     ("俺是库区搬下山的，家里困难，有人管不", "二、(四) 12"),
     ("zhaopinhui几号开", "二、(一) 2"),
@@ -507,6 +508,9 @@ def test_a_county_total_is_never_given_as_one_persons_amount(kb: PolicyBase) -> 
     first = answer.answer.split("\n")[0]
     assert first.startswith("方案只写了全县的总数") and "2100万" in first
     assert "没写每个人能贷多少" in first and "县人力社保局" in first and "12333" in first
+    # the county's total said back in words is no year ("两千多万" is not the year 2000)
+    heard = kb.ask("创业贷款我一个人最多能贷多少 听人讲县里一年两千多万").answer
+    assert heard.startswith("方案只写了全县的总数") and "2000年" not in heard
     # asked without "我": the most one can borrow is still one person's amount
     assert kb.ask("创业贷款最多贷几万").answer.startswith("方案只写了全县的总数（每年提供创业担保贷款2100万以上）")
     assert "3000亩" not in kb.ask("新开的茶园每亩补多少钱").answer

@@ -19,7 +19,7 @@ from knowledge.text import arabize_counts
 EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the documents use the word itself
 THESAURUS_WEIGHT = 0.5  # weight, in search and coverage, of a thesaurus synonym of a word the documents lack
 
-_YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[万亿千百元人个家名亩场次吨%])")
+_YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[多余来]?[万亿千百元人个家名亩场次吨%])")
 # "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
 _YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*年"
                     r"(?!\s*(?:代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半))")  # \s: _YEAR_GLUE's space
@@ -360,11 +360,17 @@ class QuestionReader:
                 q.tokens[token] = max(q.tokens.get(token, 0.0), weight)
 
 
+_WISH = set("想要")
+
+
 def _bounds(words: list[str]) -> set[int]:
-    """Where words start and end, and where a particle glued to a word's end starts ("摔断|了", "搬下来|的"):
-    a spoken phrase may end there."""
+    """Where words start and end, where a particle glued to a word's end starts ("摔断|了", "搬下来|的"):
+    a spoken phrase may end there; and where the verb after a wish glued to it starts ("想|开个小饭店"):
+    a phrase may start there."""
     bounds, at = word_bounds(words), 0
     for word in words:
+        if len(word) > 1 and word[0] in _WISH:
+            bounds.add(at + 1)
         at += len(word)
         if len(word) > 2 and word[-1] in _PARTICLES:
             bounds.add(at - 1)
