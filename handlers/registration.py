@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -110,11 +111,16 @@ def edit(ctx: Ctx, *lead: str) -> Reply:
     return ctx.start(flow.name, "edit_pick", profile_fields(ctx.worker), *lead)
 
 
+_ANSWERS: dict[str, Handler] = {}  # each step's own reading of its answer
+
+
 def _step(name: str, *, ask: Handler, accepts_location: bool = False,
           declinable: bool = False) -> Callable[[Handler], Handler]:
     def register(answer: Handler) -> Handler:
         def or_going_back(ctx: Ctx) -> Reply:
             return _going_back(ctx, name) or answer(ctx)
+
+        _ANSWERS[name] = answer
 
         return asking.step(flow, name, ask=ask, accepts_location=accepts_location, declinable=declinable)(or_going_back)
 
@@ -127,13 +133,19 @@ _SAID_WRONG = re.compile(r"说错|写错|打错|搞错|弄错|填错|说反|打�
 
 
 def _going_back(ctx: Ctx, step: str) -> Reply | None:
-    """"岁数说错了" while a later question is asked: that question again, then back here."""
+    """"岁数说错了" while a later question is asked: that question again, then back here; "岁数打错了
+    是62": the right answer said with it is that question's answer at once."""
     key = compact(ctx.text)
     named = _field_named(key) if step in ORDER and _SAID_WRONG.search(key) else None
     if named is None or named not in ORDER or ORDER.index(named) >= ORDER.index(step):
         return None
     ctx.data["return_to"] = step
-    return ctx.goto(named, "好的，重新说一下。")
+    told = corrected(ctx.text)
+    if told == ctx.text or not compact(told):
+        return ctx.goto(named, "好的，重新说一下。")
+    ctx.goto(named)
+    reply = _ANSWERS[named](replace(ctx, update=replace(ctx.update, text=told)))
+    return reply if "return_to" in ctx.data else Reply.of("好的，改过来了。") + reply  # back at this question
 
 
 # --- 1. town and village ----------------------------------------------------------------------

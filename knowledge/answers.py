@@ -303,9 +303,10 @@ def _parts_left(text: str) -> str:
     return _PARTS_NO.sub(left, text)
 
 
-# "下午就空了", "夜里出来做做", "礼拜天休息": free, willing to come out to work then, or a day off
+# "下午就空了", "夜里出来做做", "礼拜天休息", "下午精神好": free, willing to come out to work then, a
+# day off, or well enough to work
 _FREE = (r"有空|没事|没问题|(?i:ok)|没关系|不要紧|空着|闲着|空了|出来|有时间|可以|都行|也行|(?<![不可只])能(?!不)|只有"
-         r"|(?<![要得想该去好])休息|放假|休班|轮休")
+         r"|(?<![要得想该去好])休息|放假|休班|轮休|精神好|有精神|人舒服")
 # "上午有空下午没空": a second part of the day said after whether the first is free starts a clause
 _NEXT_PART = re.compile(f"({_FREE}|没空|不得空|没时间|不行|不可以)(?={_WHEN})")
 _SPLIT = re.compile(r"([，,。;；\s]+)")
@@ -327,6 +328,13 @@ def _filled() -> re.Pattern[str]:
     # "晚上看店没问题": what fills a part of the day, said to be no trouble, leaves it free
     return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都到]{{0,6}}?(?:{doing})(?!时间|的时候|时候|日|的日子)"
                       f"(?![也都就还]*(?:{_FREE}))")
+
+
+@lru_cache(maxsize=1)
+def _done_at() -> re.Pattern[str]:
+    """What fills a part of the day said before it ("透析是下午"), to be put the usual way round."""
+    doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
+    return re.compile(f"({doing})(?:是|在|都在|一般在|一般是|安排在)({_WHEN[1:-1]})")
 
 
 def _filled_by(clause: str) -> bool:
@@ -621,7 +629,7 @@ def free_time(text: str) -> Reading:
         return picked
     said = _LOCAL_TIME.sub(lambda m: _LOCAL_TIMES[m.group(0)], corrected(respelled(text, _TIME_WORDS)))
     said = taxonomy.own_words(said)
-    said = _SHIFT_WORKED.sub(lambda m: f"{_SHIFT_PART[m.group(1)]}上班", said)
+    said = _done_at().sub(r"\2\1", _SHIFT_WORKED.sub(lambda m: f"{_SHIFT_PART[m.group(1)]}上班", said))
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
     said = _clock_written(_conclusion(_without_waking(said)))
@@ -751,6 +759,8 @@ def _places(clause: str, places: Gazetteer, town: str | None, village: str | Non
 _AT_MOST = re.compile(r"不要超过|不能超过|不超过|别超过|最多")  # a limit, not a "no": "不超过半小时"
 _ALL_FINE = re.compile(r"(?:都|随便)(?:行|可以|成|中|好|没问题|要得|能?去得?了?|能?跑得?)[的啊呀嘞]?$")
 _ANY = re.compile(r"哪|啥|什么|任何|无论|不管|随便")
+# "能去镇上 再远老伴一个人在家不放心": farther than what was said is ruled out, whatever the reason
+_FARTHER = re.compile(r"再(?:远|往外|往远)[^，,。;；\s]*")
 # "出了村就不去": beyond the place is ruled out, the place itself is meant (as "不出村")
 _LEAVING = re.compile(r"出了?(村|镇|乡|县|[\u4e00-\u9fff]{2,3}?)[^，,。]{0,2}?"
                       r"(?:不去|不行|不干|不跑|去不了|不方便|不想去|没法去|没车)"
@@ -837,7 +847,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
         return []
 
     said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(3) or m.group(2) or ''}",
-                        _BEEN.sub("去过", _why_not_far(_as_far_as(_ANY_TIME.sub("", text)))))
+                        _BEEN.sub("去过", _why_not_far(_as_far_as(_ANY_TIME.sub("", _FARTHER.sub("远了不去", text))))))
     codes = options.read(said, first=how_far_or_where).said or means
     order = [o.code for o in options.options]
     widest = max(codes, key=order.index) if codes else None

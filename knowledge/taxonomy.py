@@ -79,6 +79,8 @@ _NO_BEFORE = (r"除了|除开|除去|只要不是|(?<!是)不是(?![很太不说
               r"|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿|别(?![的人处样个])")
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 _NO_AT_END = re.compile(f"^[哦噢啊呀那]*(.+?)(?:{_NO_AFTER})[了啊呀吧的]*$")
+# "县城？去不了去不了": a no said alone takes back what the clause before named (not a reason, "村里 走不开")
+_BARE_NO = re.compile(r"^(?:不行|不去|去不了|不要|算了|不可以|不干|干不了|做不了|没空|没时间|不是|[了啊呀吧的])+$")
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
@@ -223,9 +225,9 @@ class OptionSet:
         chosen = pick(text, len(self.numbered))
         if chosen is None:
             # "重活干不了，1到4可以": picks said after a reason that names no option
-            said = _LAST_CLAUSE.fullmatch(normalize(text))
-            chosen = pick(said.group(2), len(self.numbered)) if said else None
-            if chosen is None or chosen.words or not said or self.read(said.group(1), first).codes:
+            last = _LAST_CLAUSE.fullmatch(normalize(text))
+            chosen = pick(last.group(2), len(self.numbered)) if last else None
+            if chosen is None or chosen.words or not last or self.read(last.group(1), first).codes:
                 return None
         numbers = chosen.numbers or tuple(n for n, option in enumerate(self.numbered, 1)
                                           if n not in chosen.but and option.code != self._general)
@@ -233,7 +235,9 @@ class OptionSet:
         if not chosen.words:
             return Reading(codes, [], picked=tuple(codes))
         worded = words(chosen.words) if words else self.read(chosen.words, first)
-        return replace(worded, codes=codes + [c for c in worded.codes if c not in codes], picked=tuple(codes))
+        # "7 8 晚上要照顾老伴": the words say why the rest was not picked; what their "no" leaves is no pick
+        said = [c for c in worded.codes if c not in codes and c not in worded.by_no]
+        return replace(worded, codes=codes + said, picked=tuple(codes))
 
     def read(self, text: str, first: Callable[[str], list[str]] | None = None) -> Reading:
         """Every code the answer names, clause by clause, and the clauses nothing matched.
@@ -306,6 +310,8 @@ class OptionSet:
                 given_up.extend(previous)
             elif not found and _FILLER.sub("", compact(clause)):
                 unknown.append(clause)
+            if not found and _BARE_NO.match(compact(clause)):
+                codes = [c for c in codes if c not in previous]
             previous = found
             # "光开车 搬的不干 腰不好": the reason after a "no" is that no's, not the work before it
             last_named = found or ([] if self._negated.search(compact(clause)) else last_named)

@@ -141,7 +141,8 @@ def choice_numbers(text: str, count: int) -> list[int] | None:
 
 
 # "19 不对 18", "苏庄 哦不 住古田村", "种田，说错了，是采茶": what follows a correction replaces what came before
-_CORRECTION = re.compile(r"哦不对|不对不对|不对(?![口外劲称付头])|说错了|说错|搞错了|打错了|写错了|不是不是|哦不是"
+_CORRECTION = re.compile(r"哦不对|不对不对|不对(?![口外劲称付头])|说错了|说错|搞错了|打错了|写错了|弄错了|填错了"
+                         r"|[说打写]反了|不是不是|哦不是"
                          r"|我是说|我的意思是|哦不(?=[\s,，。、!！]|$)|(?<!打)算了(?![账帐])")  # "全县吧，算了就镇上"
 # "还是本乡算了": settling for what is named, neither ruling it out nor taking it back
 _SETTLED = re.compile(r"还是([^，,。;；\s]{1,8}?)算了")
@@ -160,7 +161,10 @@ def corrected(text: str) -> str:
     after a pause are said once."""
     said = _SETTLED.sub(r"\1", _RESTART.sub(r"\1", _ECHO.sub("", _ASIDE.sub(" ", normalize(text)))))
     parts = _CORRECTION.split(said)
-    return parts[-1].strip(" ,，。、") if len(parts) > 1 and not _HOLLOW.match(parts[-1]) else said
+    # "周一到周五 不对 我是说周六周日 说反了": the last part said after a correction, a correction after it
+    # that says nothing more standing by it
+    told = next((p for p in reversed(parts[1:]) if not _HOLLOW.match(p)), None)
+    return told.strip(" ,，。、") if told is not None else said
 
 
 @lru_cache(maxsize=4096)

@@ -398,6 +398,15 @@ def test_an_earlier_answer_said_wrong_is_asked_again_then_back_here(sqlite_chat:
     assert (worker.age, worker.skills, worker.availability) == (65, ["tea"], ["anytime"])
 
 
+def test_an_earlier_answer_put_right_in_the_same_message_is_taken_at_once(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "26")
+    again = sqlite_chat.say("不好意思 岁数打反了 是62")  # said while the skills are asked
+    assert again.startswith("好的，改过来了。") and "会做哪些活" in again and "多大岁数" not in again
+    assert "登记好了" in sqlite_chat.conversation("1", "1", "2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        assert session.exec(select(Worker)).one().age == 62
+
+
 def test_a_question_after_an_answer_is_still_answered(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村")
     reply = sqlite_chat.say("我60多了，还能找活吗")  # a question of its own, not a grumble about the form
