@@ -429,6 +429,7 @@ def test_jobbot_ask_json(tmp_path: Path) -> None:
 SPOKEN = [
     ("俺家那口子前年从厂里下来了，五十好几了，县里对这号人有啥照顾没", "二、(四) 13"),
     ("村里想搞个民宿，县里有人来教不", "二、(二) 7"),
+    ("人力资源市场每个月几号招人 我从德兴坐车过来", "二、(一) 2"),  # the place one comes from is not asked about
     ("我表弟当兵回来 想开个小超市 有没有扶持", "二、(三) 8"),  # 想|开个小超市: a phrase after a wish
     ("老板欠俺工资不给，县里管不管", "二、(六) 20"),
     ("俺是库区搬下山的，家里困难，有人管不", "二、(四) 12"),
@@ -829,3 +830,9 @@ def test_a_story_told_without_stops_does_not_stand_in_the_way_of_its_question(
 ])
 def test_what_the_plan_does_not_state_is_not_answered_from_the_topic(kb: PolicyBase, question: str) -> None:
     assert not kb.ask(question).answered
+
+
+def test_how_long_something_has_been_is_no_year(kb: PolicyBase) -> None:
+    # "嫁过来四十年" tells how long, not of the year 2040, which the plan has no figures for
+    assert "2040" not in kb.ask("我从外省嫁过来四十年了 县里招聘会每月几号").answer
+    assert "2040" not in kb.ask("我嫁过来四十年 招聘会每月几号开").answer

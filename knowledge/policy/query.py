@@ -21,7 +21,7 @@ THESAURUS_WEIGHT = 0.5  # weight, in search and coverage, of a thesaurus synonym
 
 _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[多余来]?[万亿千百元人个家名亩场次吨%])")
 # "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
-_YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住])([1-4]\d)\s*年"
+_YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住来])([12]\d)\s*年"
                     r"(?!\s*(?:代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半))")  # \s: _YEAR_GLUE's space
 # The plan's "今年" is the year it was issued: "今年要新增多少就业" asks its target for that year.
 _RELATIVE_YEARS = {"今年": 0, "去年": -1, "明年": 1}
@@ -87,7 +87,9 @@ COURTESY_CLAUSE = 6
 # "一个月领几百块晓得不": a tag asking whether one knows, after the question, is not the story's 不
 _KNOW_TAG = re.compile(r"(?:晓得|知道|清楚|懂)[不没]?$")
 _STORY_FEW = re.compile(r"几(?=[^,;!?，；！？。\s]*?(?:啥|什么|怎么|咋|吗|嘛|么|呢|谁|哪|能不能|有没有|[不没]$))")
-_WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)")
+# where the asker works, studies or lives, or comes from ("我从婺源坐车过来"): not a place asked about
+_WHERE = re.compile(r"在[\u4e00-\u9fff]{1,8}?(干活|干了|干|做工|做事|上班|打工|务工|工作|帮工|读书|读的|读|上学|住)"
+                    r"|从[\u4e00-\u9fff]{1,6}?(?:坐车|开车|骑车)?(?:过来|嫁过来|来的|来|回来|搬过来|搬来)")
 SHORT_TAG = 4
 # A clause this long with no stop in it may hold a story and a question; what turns to the question.
 RUN_ON = 30
