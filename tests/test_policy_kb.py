@@ -836,3 +836,8 @@ def test_how_long_something_has_been_is_no_year(kb: PolicyBase) -> None:
     # "嫁过来四十年" tells how long, not of the year 2040, which the plan has no figures for
     assert "2040" not in kb.ask("我从外省嫁过来四十年了 县里招聘会每月几号").answer
     assert "2040" not in kb.ask("我嫁过来四十年 招聘会每月几号开").answer
+
+
+def test_how_many_years_until_something_is_built_is_the_year_it_is_done(kb: PolicyBase) -> None:
+    answer = kb.ask("开化的技师学院几年能建成")
+    assert answer.answered and answer.answer.startswith("2027年创成技师学院")

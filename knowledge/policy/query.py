@@ -60,8 +60,11 @@ _CLOCK = frozenset({"几点", "几点钟"})  # "几点下班": an hour of the da
 _SHARE_WORDS = frozenset({"比例", "比重", "占比", "百分之", "百分比"})
 _JOINED = re.compile(r"和|与|跟|及|还有|还想|也想|、|或者|另外|同时")
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
-_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一天|哪几号|几月|哪年|哪一年|几几年|什么日子|日期|几时")
-_YEAR_ASKED = re.compile(r"哪年|哪一年|几几年|哪个年份|啥年")
+# "几年能建成": by which year something is done, as the plan says it ("2027年创成技师学院")
+_BY_YEAR = re.compile(r"几年(?:能|可以|会|才|就)?(?:建成|建好|办成|创成|完成|弄好|搞好)")
+_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一天|哪几号|几月|哪年|哪一年|几几年|什么日子|日期|几时|"
+                         + _BY_YEAR.pattern)
+_YEAR_ASKED = re.compile(f"哪年|哪一年|几几年|哪个年份|啥年|{_BY_YEAR.pattern}")
 _DAY_ASKED = re.compile(r"几号|几日|哪天|哪几天|哪一天|哪几号|什么日子|日期")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 # "每月给她补多少", "一串给几毛钱": what one person gets a month or a piece is asked too, not a day of the
@@ -205,8 +208,8 @@ class QuestionReader:
         plain = [w for w, _ in words]
         # "俺家有几亩茶园，县里对茶农有啥帮衬": the story's "几" asks nothing.
         asked = _YEAR_GLUE.sub(r"\1 ", _asked_part(repaired))
-        q = Question(raw=raw, text=text, asked=asked,
-                     wants_number=bool(_NUMBER_INTENT.search(_STORY_FEW.sub("", _KNOW_TAG.sub("", asked)))))
+        counted = _BY_YEAR.sub("", _STORY_FEW.sub("", _KNOW_TAG.sub("", asked)))
+        q = Question(raw=raw, text=text, asked=asked, wants_number=bool(_NUMBER_INTENT.search(counted)))
         q.years = _years(text)
         if self.issued and not q.years:
             q.years = [self.issued + m for word, m in _RELATIVE_YEARS.items() if word in asked]
