@@ -145,7 +145,10 @@ def _going_back(ctx: Ctx, step: str) -> Reply | None:
         return ctx.goto(named, "好的，重新说一下。")
     ctx.goto(named)
     reply = _ANSWERS[named](replace(ctx, update=replace(ctx.update, text=told)))
-    return reply if "return_to" in ctx.data else Reply.of("好的，改过来了。") + reply  # back at this question
+    if ctx.conversation.step == step and ctx.data.get("return_to") == step:
+        del ctx.data["return_to"]  # "是林山乡" said at the village: the town's answer asks the village again
+    back = "return_to" not in ctx.data and not reply.as_text().startswith("好的")
+    return Reply.of("好的，改过来了。") + reply if back else reply
 
 
 # --- 1. town and village ----------------------------------------------------------------------

@@ -407,6 +407,15 @@ def test_an_earlier_answer_put_right_in_the_same_message_is_taken_at_once(sqlite
         assert session.exec(select(Worker)).one().age == 62
 
 
+def test_the_town_put_right_at_the_village_question_asks_the_village_once_more(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠")
+    again = sqlite_chat.say("刚才乡镇打错了，是马金")
+    assert "马金镇" in again and "哪个村" in again
+    assert "多大岁数" in sqlite_chat.say("霞山村")  # on to the age, not the village a third time
+    with Session(sqlite_chat.engine) as session:
+        assert session.exec(select(Worker)).first() is None
+
+
 def test_a_question_after_an_answer_is_still_answered(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村")
     reply = sqlite_chat.say("我60多了，还能找活吗")  # a question of its own, not a grumble about the form
