@@ -783,7 +783,15 @@ _BEEN_BEFORE = re.compile(r"[^，,。;；\s]*(?:以前|(?<![都也])(?:去|干|�
 _BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
 # "就本村", "只在镇上", "村里就好": a clause that names the only place
 _JUST = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:(?:就|只)[^，,。;；\s]+|[^，,。;；\s]+就(?:好|行|可以|够了))"
-                   r"(?=$|[，,。;；\s])")
+                   r"(?=$|[，,。;；\s])|^[^，,。;；\s]+吧(?=[，,。;；\s])")  # "镇上吧 镇上哪里有活？": settled first
+# "镇上 比县城近 比村里活多": a comparison is why, beside the place said
+_COMPARED = re.compile(r"(?:^|(?<=[，,。;；\s]))比[^，,。;；\s]*")
+# "比去县城近的都行": anywhere nearer than the place named
+_NEARER = re.compile(r"比(?:去|到)?(县城|城里|镇上|乡里)近(?:的|点的|些的)?")
+_NEARER_THAN = {"县城": "本乡镇", "城里": "本乡镇", "镇上": "本村", "乡里": "本村"}
+# "镇上 村里 都可以": an "all fine" said alone is of the places listed before it (said without a distance)
+_ALL_OF_THESE = re.compile(r"^((?:[^，,。;；\s\d]{1,6}[\s,，、]+)*?[^，,。;；\s\d]{1,6})[\s,，、]+"
+                           r"((?:也|都|也都)(?:行|可以|成|中|好)[的啊呀吧]?)$")
 # "随便几点都行": any hour is no place
 _ANY_TIME = re.compile(r"(?:随便|不管|无论)?(?:几点|啥时候|什么时候|时间)[都也]?(?:行|可以|成|中)")
 
@@ -817,13 +825,13 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     options = taxonomy.travel_ranges()
     if (picked := options.picked(text)) is not None and picked.codes:  # "1 不对 是2", "除了1都行"
         return max(picked.codes, key=[o.code for o in options.options].index)
-    text = corrected(text)
+    text = _ALL_OF_THESE.sub(r"\1\2", _NEARER.sub(lambda m: _NEARER_THAN[m.group(1)], corrected(text)))
     # how far one goes now, after a story of the past; a place named, over words that only say "near";
     # a place said as the only one, over the minutes or means said beside it with no "also"
     just = _JUST.search(text)
     only = just.group(0) if just and not re.search("也|都", text[:just.start()] + text[just.end():]) else None
     for told in (now.group(1) if (now := THEN_NOW.search(text)) else None, _BEEN_BEFORE.sub("", text),
-                 _NEAR.sub("", text), only):
+                 _NEAR.sub("", text), only, _COMPARED.sub("", text)):
         if told and told != text and (reach := travel(told, places, town, village)):
             return reach
     means: list[str] = []

@@ -23,7 +23,7 @@ _NUMERALS = {**{n: i for i, n in enumerate("一二三四五六七八九", 1)}, "
 _NUMERAL = re.compile(r"[一二三四五六七八九两](?=[和跟及与到至个号项条、,，。\s都也不吧还或]|$)")
 # a number taken back: what follows replaces it ("5，不是，我是说7"; "不是" only between two picks)
 _TAKEN_BACK = re.compile(r"哦?不对不对|哦?不对|说错了|打错了|搞错了|写错了|按错了|哦不是|哦不|算了"
-                         r"|(?<=\d)[,，\s]*不是(?=[,，\s]*\D*\d)")
+                         r"|(?<=\d)[,，\s]*不是?(?=[,，\s]*\D*\d)")  # "4不5", "4 不是 5"
 _SAYING = re.compile(r"^(?:我|俺)?(?:是说|选|要|就|应该是|是|还是|改成|换成|改为)+")
 _LAST = re.compile(r"最后(?:1|那)?个|最后1项|最末1个")
 _FROM_END = re.compile(r"倒数第(\d)个?")
