@@ -236,7 +236,8 @@ class OptionSet:
             return Reading(codes, [], picked=tuple(codes))
         worded = words(chosen.words) if words else self.read(chosen.words, first)
         # "7 8 晚上要照顾老伴": the words say why the rest was not picked; what their "no" leaves is no pick
-        said = [c for c in worded.codes if c not in codes and c not in worded.by_no]
+        said = [c for c in worded.codes if c not in codes and c not in worded.by_no
+                and not all(p in codes for p in self._implies.get(c, [c]))]  # "7 8 都行 就是上午下午"
         return replace(worded, codes=codes + said, picked=tuple(codes))
 
     def read(self, text: str, first: Callable[[str], list[str]] | None = None) -> Reading:
