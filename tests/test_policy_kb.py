@@ -292,6 +292,8 @@ def test_a_voice_repair_does_not_hide_a_second_ask(kb: PolicyBase) -> None:
 
 UNCOVERED = [
     "明天开化天气怎么样",
+    "能不能给我发个红包",  # 红包 is no 人事 of the plan (the thesaurus pairs them)
+    "微信红包咋发",
     "去杭州的火车票怎么买",
     "常山县有什么就业补贴",
     "养老金每月能拿多少",
