@@ -36,7 +36,8 @@ _NOTHING_ELSE = re.compile(r"(?:别的|其他|其它|其余|旁的|别样)[也�
 # "我老公开货车的，我就在家做点手工": what someone else in the family does is not the person's work
 # (and "电工是我哥": the work is named first)
 _KIN = (r"(?:老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女婿|老头子?|[哥姐弟妹爸]{1,2}|我妈|妈妈"
-        r"|婆婆|公公|奶奶|爷爷|外婆|外公|外?孙子|外?孙女|外甥女?|侄子|侄女|亲戚|邻居|隔壁\S{0,2}?|村里人|别人)")
+        r"|婆婆|公公|奶奶|爷爷|外婆|外公|外?孙子|外?孙女|外甥女?|侄子|侄女|亲戚|邻居|隔壁\S{0,2}?|村里人|别人"
+        r"|[他她](?!们))")
 _OWN = r"(?:平时|现在|白天|晚上)?(?:我|俺)"  # how a clause about oneself starts
 # "老公在工地上…", "我老公周末休息 我是下午有空": a clause about a relative, before one about oneself
 _SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:(?:我|俺)?" + _KIN
@@ -52,6 +53,9 @@ def own_words(text: str) -> str:
     return _SOMEONE_ELSE.sub(r"\1", text)
 
 
+# "看工资 啥都干", "要看是哪个工地": what the answer depends on is no part of it
+_DEPENDS = re.compile(r"(?:^|(?<=[\s,.;，。；、]))(?:不过|但是|就是|只是)?(?:要|得|还得|就)?看(?:是)?"
+                      r"(?:工资|工钱|钱|价钱|待遇|情况|活|哪个|哪里|天气|远近)[^\s,.;，。；、]*")
 # "很想学开挖机，没钱学", "本来想做电商": work wished for is not work one does
 _WISHED = re.compile(r"(?:很|一直|早就)?想学[^\s,.;，。；、]*|本来想[^\s,.;，。；、]*")
 _DAYS_BY_NUMBER = re.compile(r"星期|礼拜|周(?!末)")
@@ -269,7 +273,7 @@ class OptionSet:
         if typed and not self.says_no(text):
             return Reading([typed[0].key], [])
         said = _INITIALS.sub(lambda m: self._by_initials.get(m.group(0), m.group(0)), corrected(text))
-        said = _NOTHING_ELSE.sub("，", _WISHED.sub("", said))
+        said = _NOTHING_ELSE.sub("，", _WISHED.sub("", _DEPENDS.sub("", said)))
         said = _NO_THEN.sub(r"\1，", own_words(said))
         said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
         said = self._sold_online(said)
