@@ -477,8 +477,8 @@ class OptionSet:
         return list(dict.fromkeys(found)), rest
 
 
-# not a letter said twice ("dd司机" is 滴滴, "jj" 哥哥 or 姐姐)
-_LAST_CLAUSE = re.compile(r"(.*)[\s,，。;；]+([^\s,，。;；]+)")
+_LAST_CLAUSE = re.compile(r"(.*)[\s,，。;；]+([^\s,，。;；]+)")  # what is said before the last clause, and it
+# a word typed by its pinyin initials, two or three letters, not a letter said twice ("dd" is 滴滴, "jj" 哥哥)
 _INITIALS = re.compile(r"(?<![a-z])(?!([a-z])\1)[a-z]{2,3}(?![a-z])")
 
 
