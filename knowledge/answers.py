@@ -321,25 +321,29 @@ _NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在
                          "|[\\d一二两三四五六七八九十点]|以后|之后|以前|之前|到|^[的都也就还]*$")
 
 
+def _doing() -> list[str]:
+    """Words that say what fills a part of the day ("上班", "带孙子", "透析")."""
+    doing: list[str] = taxonomy.answer_words()["availability"]["doing"]
+    return doing
+
+
 @lru_cache(maxsize=1)
 def _filled() -> re.Pattern[str]:
     """A part of the day said with what fills it ("白天上班", "上午要下地"); not "上班时间"."""
-    doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
     # "晚上看店没问题": what fills a part of the day, said to be no trouble, leaves it free
-    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都到]{{0,6}}?(?:{doing})(?!时间|的时候|时候|日|的日子)"
+    return re.compile(f"{_WHEN}[^，,。;；\\s也能可行都到]{{0,6}}?(?:{'|'.join(_doing())})(?!时间|的时候|时候|日|的日子)"
                       f"(?![也都就还]*(?:{_FREE}))")
 
 
 @lru_cache(maxsize=1)
 def _done_at() -> re.Pattern[str]:
     """What fills a part of the day said before it ("透析是下午"), to be put the usual way round."""
-    doing = "|".join(taxonomy.answer_words()["availability"]["doing"])
-    return re.compile(f"({doing})(?:是|在|都在|一般在|一般是|安排在)({_WHEN[1:-1]})")
+    return re.compile(f"({'|'.join(_doing())})(?:是|在|都在|一般在|一般是|安排在)({_WHEN[1:-1]})")
 
 
 def _filled_by(clause: str) -> bool:
     """The clause says what one does ("送孙子去学堂", "要陪她")."""
-    return any(word in clause for word in taxonomy.answer_words()["availability"]["doing"])
+    return any(word in clause for word in _doing())
 
 
 def _busy_clause(clause: str) -> bool:
