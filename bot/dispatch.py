@@ -37,6 +37,10 @@ CONTINUE_HINT = "您的{title}还没填完，回复“继续”接着填。"
 COMMAND_PINYIN_MAX = 6  # longer texts are sentences, not mistyped commands
 _BUTTON = re.compile(r"^\s*(\d{1,2})\s+(.+?)\s*$")
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
+# "俺来登记", "我想看看招聘会", "帮我退订一下": the asker, the wish and "look at" around a command word.
+_FRAMED = re.compile(r"^(?:[帮给替]?(?:我们|俺们|咱们|我|俺|咱|阿拉)[也就还]?)?(?:想要|准备|打算|想|要|来|去)*"
+                     r"(?P<core>[\u4e00-\u9fff]{2,}?)(?:一下子?|吧|啊|呀|哈|嘛|呢|哦|喔)*$")
+_LOOK = re.compile(r"^(?:看看|看一看|瞧瞧|查查|看|查)")
 
 
 def _button_number(text: str, choices: list[str] | tuple[str, ...]) -> str | None:
@@ -125,6 +129,12 @@ class CommandTable:
             return None
         if key in self._exact:
             return _Hit(self._exact[key], "")
+        framed = None if exact else _FRAMED.match(key)
+        if framed:
+            core = framed["core"]
+            for word in (core, _LOOK.sub("", core)):
+                if word in self._exact:
+                    return _Hit(self._exact[word], "")
         for alias, command in self._prefixed:
             if key.startswith(alias) and (not exact or key[len(alias):].isdigit()):
                 return _Hit(command, key[len(alias):])

@@ -551,6 +551,9 @@ _HOME_BY_HOUR = re.compile(r"[\d一二两三四五六七八九十]{1,3}点(?:钟
 _LATE = re.compile(r"晚上|夜里|夜班|晚班")
 _BEFORE_DARK = re.compile(f"(?:天黑|太阳落山|傍晚|晚饭|夜饭|晚上){_HOME_BY}")
 _BEFORE_NOON = re.compile(f"(?:中饭|午饭|中午|晌午){_HOME_BY}")
+# "早班车走晚班车回": out on the first bus and back on the last is the daytime; a bus is no shift
+_BUS_DAY = re.compile(r"[早头]班车[^，,。]{0,5}?[晚末]班车[^，,。\s]{0,3}")
+_BUS = re.compile(r"[早晚末头]班车")
 # "厂里换白班了，只有晚上有空", "…所以只有上午": the one time said to be the only one is the answer
 _ONLY = re.compile(f"(?<!不)只(?:有|剩下?|能|在|要)?(?:{_WHEN[1:-1]}|农闲|春茶|茶季|冬天)")
 # "过了中午就行", "中饭吃好到四点钟": past an edge of the day is after it
@@ -622,6 +625,7 @@ _TIME_WORDS = ("礼拜", "星期", "周末", "双休", "晚上", "白天", "中�
 _WEEKDAY_PART = re.compile(r"(?:平时|平常|平日)的?(?:晚上|夜里|下午|上午|早上|白天|下班)")
 _DAYS_NAMED = re.compile(r"工作日|周[一二三四五]|礼拜[一二三四五]|星期[一二三四五]")
 _WEATHER = re.compile(r"夏天|夏季|冬天|冬季|天热|太热|太晒|太冷|天冷")
+_BUSY_SEASON = re.compile(r"农忙|双抢|秋收|收稻|插秧|茶季|春茶|采茶|摘茶")
 
 
 def free_time(text: str) -> Reading:
@@ -637,6 +641,7 @@ def free_time(text: str) -> Reading:
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
     said = _clock_written(_conclusion(_without_waking(said)))
+    said = _BUS.sub("班车", _BUS_DAY.sub("白天", said))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
     said = _PAST.sub(lambda m: f"{m.group(1) or m.group(2)}以后", _DAWN.sub("凌晨", _OVERNIGHT.sub("到半夜", said)))
     said = _AFTER_TEA.sub("春茶过了", said)
@@ -659,6 +664,11 @@ def free_time(text: str) -> Reading:
     if {"weekdays", "weekends"} <= set(reading.codes) and _WEEKDAY_PART.search(text) and not _DAYS_NAMED.search(text):
         # "平时晚上，周末全天": the part of the day on weekdays, and the weekends; not every weekday
         reading = _without(reading, "weekdays")
+    if ("weekdays" in reading.codes and _BUSY_SEASON.search(text) and not _DAYS_NAMED.search(text)
+            and not _WEEKEND.search(text)):
+        # "农忙没空 平时白天都行": beside a busy season, 平时 is the rest of the year, not the weekdays
+        codes = [c for c in reading.codes if c != "weekdays"]
+        reading = replace(reading, codes=list(dict.fromkeys([*codes, "slack_season"])))
     either = _two_meanings(text)
     return replace(reading, either=either) if either else reading
 
@@ -780,7 +790,7 @@ _NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出�
 
 
 # "远了老太婆不放心", "不跑远了": why not far, beside a clause that says how far
-_FAR_REASON = re.compile(r"远了|太远|远的话|跑远|走远|[乡镇县城][里上]?(?:有点|挺|比较)?远$")
+_FAR_REASON = re.compile(r"远了|太远|路(?:有点|挺|比较)?远|远的话|跑远|走远|[乡镇县城][里上]?(?:有点|挺|比较)?远$")
 _FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都去|不怕|也能|无所谓")
 # "城里工地干过，工钱被拖，城里不去了，乡里的活可以": where one worked or went before is the story
 _BEEN_BEFORE = re.compile(r"[^，,。;；\s]*(?:以前|(?<![都也])(?:去|干|做|待|呆)过)[^，,。;；\s]*")

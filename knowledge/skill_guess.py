@@ -37,8 +37,8 @@ _CANNOT = re.compile(r"手抖|眼睛|腰|背驼|驼背|腿脚|关节|不敢|不�
                      r"|身体不好|出不去|不能再")
 
 _OCCASION = re.compile(r"红白喜事|白事|喜事|办酒席?|酒席")
-# "以前做过出纳，现在只想找点手工活": what one does now, said as the only thing
-_ONLY = re.compile(r"只[能想做会干找接]")
+# "以前做过出纳，现在只想找点手工活", "现在就拿锄头挖挖地": what one does now, said as the only thing
+_ONLY = re.compile(r"只[能想做会干找接]|^[我俺]?就")
 
 
 def taxonomy_examples() -> list[Example]:

@@ -146,6 +146,17 @@ def test_latin_words_never_sound_like_a_command(sqlite_chat: ChatHarness) -> Non
     assert table.find("灯记") is not None  # a homophone of 登记, outside a form
 
 
+@pytest.mark.parametrize(("text", "command"), [("俺来登记", "登记"), ("帮我退订一下", "退订"),
+                                              ("我想看看招聘会", "招聘会"), ("咱也要登记吧", "登记")])
+def test_a_command_word_framed_by_the_asker_and_a_wish_is_that_command(sqlite_chat: ChatHarness, text: str,
+                                                                      command: str) -> None:
+    table = sqlite_chat.dispatcher.commands
+    hit, meant = table.find(text), table.find(command)
+    assert hit is not None and meant is not None and hit.command is meant.command
+    assert table.find(text, exact=True) is None  # inside a form only the word itself leaves it
+    assert table.find(f"{text}要带什么") is None  # a question about it is a question
+
+
 def test_typed_answers_inside_every_form_step_are_not_commands_unless_exactly_one(sqlite_chat: ChatHarness) -> None:
     dispatcher = sqlite_chat.dispatcher
     titled = [(f.name, step) for f in dispatcher.flows.values() if f.title for step in f.steps]
