@@ -260,6 +260,16 @@ def test_a_table_figure_comes_with_the_measure_that_states_it(kb: PolicyBase) ->
     assert [c.ref for c in kb.ask("2025年创业担保贷款放多少").citations] == ["一、(四)"]
 
 
+@pytest.mark.parametrize(("question", "figure"), [
+    ("不是问旅游收入 我问的是2023年旅游人次能到多少", "290万人次"),
+    ("我问的是2023年 不是2025年的 旅游人次", "290万人次"),
+    ("我在华埠开农家乐的 23年底旅游从业人员目标多少", "1.5万人次"),
+])
+def test_what_the_asker_says_is_not_asked_is_left_out(kb: PolicyBase, question: str, figure: str) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and figure in answer.answer
+
+
 def test_a_sum_heard_of_that_the_plan_pays_out_is_answered(kb: PolicyBase) -> None:
     answer = kb.ask("听说县里每年发放创业担保贷款2100万，真的吗")
     assert answer.answered and "2100万" in answer.answer

@@ -31,7 +31,7 @@ from knowledge.policy.learned import (
 )
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
 from knowledge.policy.matching import Matcher, Verdict
-from knowledge.policy.query import ASKING, Question, QuestionReader, split_clauses
+from knowledge.policy.query import ASKING, Question, QuestionReader, meant, split_clauses
 from knowledge.text import arabize_counts, compact
 
 log = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ class PolicyBase:
 
     def ask(self, question: str) -> Answer:
         """The bot's own how-to when the question is about using it, else the documents' answer."""
-        return self._kept(question)
+        return self._kept(meant(question))
 
     def _ask(self, question: str) -> Answer:
         howto = self._how_to(question)

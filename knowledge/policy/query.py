@@ -14,7 +14,7 @@ from knowledge.policy.expand import Expander, names_no_place
 from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer, char_pairs
 from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
 from knowledge.policy.scope import Scope
-from knowledge.text import arabize_counts
+from knowledge.text import arabize_counts, compact
 
 EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the documents use the word itself
 THESAURUS_WEIGHT = 0.5  # weight, in search and coverage, of a thesaurus synonym of a word the documents lack
@@ -44,7 +44,8 @@ _PAYING = frozenset({"交", "缴", "付", "花", "收"})  # "一年交多少" as
 _PEOPLE_NOUN = re.compile(r"人(?!才)|[生员工客]$")
 # "我六十二了，县里一年能帮多少老人": the county named after the asker, before the figure is asked for, is
 # whose figure it is.
-_COUNTY = re.compile(r"县里|全县|县上|政府|(?:我们|俺们|咱们?)开化")  # "俺们开化茶园有多大": the county's
+# "俺们开化茶园有多大", "我开民宿的 23年底旅游从业的人目标是多少": the county's
+_COUNTY = re.compile(r"县里|全县|县上|政府|(?:我们|俺们|咱们?)开化|目标|指标")
 _COUNTY_UNITS = frozenset({_COUNTED_UNIT["人"], _COUNTED_UNIT["家"], _COUNTED_UNIT["场"], _COUNTED_UNIT["亩"],
                            _COUNTED_UNIT["条"], "%"})
 _COUNTED_THINGS = re.compile(r"(?:多少|几)(?:个|所|批|期)(?!月)")
@@ -85,6 +86,7 @@ ASKING = re.compile(r"[吗嘛么呢不没伐]$|哪|什么|啥|怎|咋|谁|几|�
 # "谢谢啦", "麻烦了", "你好": a courtesy said around the question asks nothing.
 _COURTESY = re.compile(r"^(?:谢谢|多谢|感谢|麻烦|劳驾|拜托|辛苦|请问|问一下|问下|你好|您好|打扰|在吗|在不在)")
 COURTESY_CLAUSE = 6
+MEANT_MIN = 4  # what is left of a question said not to be asked must still ask something
 # "俺家有几亩茶园县里有啥帮衬", "在外头混了几年想回来": a "几" followed by another question word tells
 # a rough number in the story; the question is asked later.
 # "一个月领几百块晓得不": a tag asking whether one knows, after the question, is not the story's 不
@@ -443,6 +445,21 @@ def split_clauses(text: str) -> list[str]:
         if piece.strip():
             clauses.append(piece)
     return clauses
+
+
+# "刚才说的是2025年的 我问的是2023年…", "不是问补贴 是问贷款能贷多少": what is not asked, then what is
+_NOT_THAT = re.compile(r"(?:不是问|不问|没问|刚才说的是|你说的是)[^，,。？?！!]*?(?:[，,。\s]+|的|了)"
+                       r"(?:我|俺)?(?:想问的是|要问的是|问的是|是想问|是问|而是问?)")
+# "2025年要建多少家 不是问2023年的", "我问的是2023年 不是2025年的": the same, said after it
+_NOT_THAT_AFTER = re.compile(r"[，,。\s]*(?:(?:不是问|不问|没问)[^，,。？?！!]*?[的啊呀]?[？?。！!]*$"
+                             r"|不是\d{2,4}年?的?)")
+
+
+def meant(question: str) -> str:
+    """The question without the part the asker says is not asked."""
+    said = _NOT_THAT.sub(" ", question)
+    rest = _NOT_THAT_AFTER.sub("", said)
+    return rest.strip() if len(compact(rest)) >= MEANT_MIN else said.strip()
 
 
 def _courtesy(clause: str) -> bool:
