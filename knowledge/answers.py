@@ -796,10 +796,11 @@ _FAR_FINE = re.compile(r"也行|都行|也可以|都可以|没关系|也去|都�
 _BEEN_BEFORE = re.compile(r"[^，,。;；\s]*(?:以前|(?<![都也])(?:去|干|做|待|呆)过)[^，,。;；\s]*")
 _BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been there, not "anywhere"
 # "就本村", "只在镇上", "村里就好": a clause that names the only place
-_JUST = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:(?:就|只)[^，,。;；\s]+|[^，,。;；\s]+就(?:好|行|可以|够了))"
+_JUST = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:(?:平常|平时|一般|通常|我|俺)?(?:就|只)[^，,。;；\s]+"
+                   r"|[^，,。;；\s]+就(?:好|行|可以|够了))"
                    r"(?=$|[，,。;；\s])|^[^，,。;；\s]+吧(?=[，,。;；\s])")  # "镇上吧 镇上哪里有活？": settled first
 # "镇上 比县城近 比村里活多": a comparison is why, beside the place said
-_COMPARED = re.compile(r"(?:^|(?<=[，,。;；\s]))比[^，,。;；\s]*")
+_COMPARED = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:比|[^，,。;；\s]*还?不如)[^，,。;；\s]*")
 # "比去县城近的都行": anywhere nearer than the place named
 _NEARER = re.compile(r"比(?:去|到)?(县城|城里|镇上|乡里)近(?:的|点的|些的)?")
 _NEARER_THAN = {"县城": "本乡镇", "城里": "本乡镇", "镇上": "本村", "乡里": "本村"}
