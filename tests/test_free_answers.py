@@ -379,6 +379,17 @@ def test_adding_a_skill_in_a_change_keeps_the_ones_before(sqlite_chat: ChatHarne
         assert sorted(session.exec(select(Worker)).one().skills) == ["porter", "tea"]
 
 
+@pytest.mark.parametrize(("said", "kept"), [("晚上也能上 饭店夜班", ["afternoon", "evening"]),
+                                            ("改成晚上", ["evening"]), ("现在随时都可以了", ["anytime"])])
+def test_a_time_said_as_also_in_a_change_is_added(sqlite_chat: ChatHarness, said: str, kept: list[str]) -> None:
+    sqlite_chat.conversation("登记", *{**ANSWERS, "availability": "8"}.values(), "1", "1")  # 8: 下午
+    assert "什么时候有空" in sqlite_chat.say("时间要改")
+    sqlite_chat.say(said)
+    assert "登记好了" in sqlite_chat.say("1")
+    with Session(sqlite_chat.engine) as session:
+        assert sorted(session.exec(select(Worker)).one().availability) == kept
+
+
 @pytest.mark.parametrize("said,wanted", [("成", True), ("没问题", True), ("没毛病", True), ("甭发了", False),
                                          ("莫发", False)])
 def test_push_choice_in_dialect(sqlite_chat: ChatHarness, said: str, wanted: bool) -> None:
