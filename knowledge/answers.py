@@ -625,6 +625,9 @@ _TIME_WORDS = ("礼拜", "星期", "周末", "双休", "晚上", "白天", "中�
 _WEEKDAY_PART = re.compile(r"(?:平时|平常|平日)的?(?:晚上|夜里|下午|上午|早上|白天|下班)")
 _DAYS_NAMED = re.compile(r"工作日|周[一二三四五]|礼拜[一二三四五]|星期[一二三四五]")
 _WEATHER = re.compile(r"夏天|夏季|冬天|冬季|天热|太热|太晒|太冷|天冷")
+# "周六一天 周日要去教堂": one weekend day busy beside the other said free is the weekend, not the weekdays
+_WEEKEND_DAY_BUSY = re.compile(r"(?:周|星期|礼拜)[六日天][^，,。\s]{0,2}(?:要|去|不行|没空|忙|不干)")
+_OTHER_DAYS = re.compile(r"平时|平常|平日|工作日|其他|其它|其余|别的|另外")
 _BUSY_SEASON = re.compile(r"农忙|双抢|秋收|收稻|插秧|茶季|春茶|采茶|摘茶")
 
 
@@ -663,6 +666,9 @@ def free_time(text: str) -> Reading:
         reading = _without(reading, "slack_season")
     if {"weekdays", "weekends"} <= set(reading.codes) and _WEEKDAY_PART.search(text) and not _DAYS_NAMED.search(text):
         # "平时晚上，周末全天": the part of the day on weekdays, and the weekends; not every weekday
+        reading = _without(reading, "weekdays")
+    if {"weekdays", "weekends"} <= set(reading.codes) and _WEEKEND_DAY_BUSY.search(text) \
+            and not _OTHER_DAYS.search(text) and not _DAYS_NAMED.search(text):
         reading = _without(reading, "weekdays")
     if ("weekdays" in reading.codes and _BUSY_SEASON.search(text) and not _DAYS_NAMED.search(text)
             and not _WEEKEND.search(text)):

@@ -140,10 +140,11 @@ def choice_numbers(text: str, count: int) -> list[int] | None:
     return picked
 
 
-# "19 不对 18", "苏庄 哦不 住古田村", "种田，说错了，是采茶": what follows a correction replaces what came before
+# "19 不对 18", "苏庄 哦不 住古田村", "种田，说错了，是采茶", "晚上吧 不不不 白天", "全县吧，算了就镇上":
+# what follows a correction replaces what came before
 _CORRECTION = re.compile(r"哦不对|不对不对|不对(?![口外劲称付头])|说错了|说错|搞错了|打错了|写错了|弄错了|填错了"
                          r"|[说打写]反了|不是不是|哦不是|那还是|那就还是"
-                         r"|我是说|我的意思是|哦不(?=[\s,，。、!！]|$)|(?<!打)算了(?![账帐])")  # "全县吧，算了就镇上"
+                         r"|我是说|我的意思是|(?:哦|不)不(?=[\s,，。、!！]|$)|(?<!打)算了(?![账帐])")
 # "还是本乡算了": settling for what is named, neither ruling it out nor taking it back
 _SETTLED = re.compile(r"还是([^，,。;；\s]{1,8}?)算了")
 _HOLLOW = re.compile(r"^[\s,.;:!?、，。；：！？嗯呃啊哦呀是的我]*$")  # nothing said after the correction
