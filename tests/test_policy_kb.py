@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from knowledge.policy import Answer, PolicyBase, add_document
 from knowledge.policy.base import SHIPPED_DOCUMENT
 from knowledge.policy.document import Figure, Indicator, PolicyDocument, load_document, parse_document
+from knowledge.policy.query import meant
 from knowledge.text import arabize_counts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -268,6 +269,11 @@ def test_a_table_figure_comes_with_the_measure_that_states_it(kb: PolicyBase) ->
 def test_what_the_asker_says_is_not_asked_is_left_out(kb: PolicyBase, question: str, figure: str) -> None:
     answer = kb.ask(question)
     assert answer.answered and figure in answer.answer
+
+
+@pytest.mark.parametrize("question", ["创业贷款是不是2100万", "六十岁参加培训没问题吧", "听说不是50场是100场"])
+def test_a_question_that_sets_nothing_aside_is_read_whole(question: str) -> None:
+    assert meant(question) == question
 
 
 def test_a_sum_heard_of_that_the_plan_pays_out_is_answered(kb: PolicyBase) -> None:
