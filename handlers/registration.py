@@ -369,7 +369,6 @@ def _ask_skills(ctx: Ctx) -> Reply:
 _CONFIRMED = re.compile(r"(?:是|对|嗯|没错|就是|正是)(?:的|啊|呀|了|滴)?")
 # "再加个分拣", "晚上也能上": said in 修改, added to what was recorded
 _ADDING = re.compile(r"再加|加上|加个|加一|添上|添个|另外加|也加|也(?:能|可以|行|会|要|干|做)|还(?:能|会|可以)")
-_EVERYTHING = frozenset({"anytime", "other"})  # "现在随时都可以了": no addition, it stands for all
 
 
 def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, *, fallback: list[str],
@@ -390,7 +389,8 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
         return Reply.of(f"{ask(ctx).texts[0].split('？')[0]}？您说的是哪种：",
                         choices=[options.labels_of(list(codes)) for codes in reading.either])
     if reading.codes and not reading.guessed:
-        adding = ctx.data.get("return_to") and _ADDING.search(ctx.text) and not _EVERYTHING & set(reading.codes)
+        # "现在随时都可以了": the option that stands for all is never added to the others
+        adding = ctx.data.get("return_to") and _ADDING.search(ctx.text) and options.general not in reading.codes
         kept_before = (ctx.data.get(field) or []) if adding else []
         ctx.data[field] = list(dict.fromkeys([*kept_before, *reading.codes]))
         asking.understood(ctx, step, field)

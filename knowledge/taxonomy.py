@@ -184,6 +184,11 @@ class OptionSet:
         """The labels a question lists, in the order of their numbers."""
         return [o.label for o in self.numbered]
 
+    @property
+    def general(self) -> str | None:
+        """The option that stands for every other one (随时, 啥都行), if the question has one."""
+        return self._general
+
     def label(self, code: str) -> str:
         option = self._by_code.get(code)
         return option.label if option else code
