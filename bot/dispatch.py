@@ -105,6 +105,8 @@ class CommandTable:
         self._exact: dict[str, Command] = {}
         self._pinyin: dict[str, Command | None] = {}
         self._prefixed: list[tuple[str, Command]] = []
+        commands = list(commands)
+        self._within = [c for c in commands if c.within]
         for command in commands:
             for alias in command.aliases:
                 key = compact(alias)
@@ -129,6 +131,8 @@ class CommandTable:
             return None
         if key in self._exact:
             return _Hit(self._exact[key], "")
+        if said := next((c for c in self._within if c.within and c.within.search(key)), None):
+            return _Hit(said, "")
         framed = None if exact else _FRAMED.match(key)
         if framed:
             core = framed["core"]

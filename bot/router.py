@@ -7,6 +7,7 @@ Flow state (flow, step, answers, the way back) is data in the conversation row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,7 @@ class Command:
     prefix: bool = False  # "报名 3": the alias starts the text and the rest is an argument
     anytime: bool = False  # wins even over a flow step's own choices (取消, 退订)
     yields_to: str | None = None  # inside this flow, the step reads the text instead
+    within: re.Pattern[str] | None = None  # a phrase naming the command wherever it stands ("…返回上一个 漏了")
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,14 @@ class Router:
 
     def command(
         self, *aliases: str, prefix: bool = False, anytime: bool = False, menu: tuple[int, str] | None = None,
-        yields_to: Flow | None = None,
+        yields_to: Flow | None = None, within: str | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Register a handler for command words; `menu=(order, label)` also lists it in 菜单."""
+        """Register a handler for command words; `menu=(order, label)` also lists it in 菜单; `within`:
+        a pattern that names the command inside a longer text, even in a flow's question."""
 
         def register(fn: Handler) -> Handler:
-            self.commands.append(Command(tuple(aliases), fn, prefix, anytime, yields_to.name if yields_to else None))
+            self.commands.append(Command(tuple(aliases), fn, prefix, anytime, yields_to.name if yields_to else None,
+                                         re.compile(within) if within else None))
             if menu:
                 self.menu.append(MenuItem(menu[1], fn, menu[0]))
             return fn

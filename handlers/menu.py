@@ -71,7 +71,9 @@ def give_up(ctx: Ctx) -> Reply:
     return step.answer(ctx) if step is not None and step.declinable else cancel(ctx)
 
 
-@router.command("返回", "上一步", "回去", "后退", anytime=True)
+# "返回上一个 漏了一个", "回到上一步": going back said in a sentence, inside a form too
+@router.command("返回", "上一步", "回去", "后退", anytime=True,
+                within=r"(?:返回|回到|退回)(?:上一?[步个题]|上一个问题|前一[步个题])|回上一?[步题]|上一步")
 def back(ctx: Ctx) -> Reply:
     resumed = ctx.resume()
     if resumed is not None:

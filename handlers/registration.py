@@ -118,7 +118,7 @@ def _step(name: str, *, ask: Handler, accepts_location: bool = False,
           declinable: bool = False) -> Callable[[Handler], Handler]:
     def register(answer: Handler) -> Handler:
         def or_going_back(ctx: Ctx) -> Reply:
-            return _going_back(ctx, name) or answer(ctx)
+            return _going_back(ctx, name) or _adding_earlier(ctx, name) or answer(ctx)
 
         _ANSWERS[name] = answer
 
@@ -149,6 +149,34 @@ def _going_back(ctx: Ctx, step: str) -> Reply | None:
         del ctx.data["return_to"]  # "是林山乡" said at the village: the town's answer asks the village again
     back = "return_to" not in ctx.data and not reply.as_text().startswith("好的")
     return Reply.of("好的，改过来了。") + reply if back else reply
+
+
+# "白天 对了刚才会做的活再加一个看大门": something added to an earlier answer of several options, said
+# beside the answer to the question asked now
+_ADDED_EARLIER = re.compile(r"(?:哦?对了)?[,，\s]*(?:刚才|前面|上面|之前)(?P<which>[^，,。;；!！?？]{1,8}?)"
+                            r"(?:再|还要?|也)?(?:加|添|补)(?:上|一个|一项|一下|个)?(?P<what>[^，,。;；!！?？\s]+)")
+_SEVERAL = {"skills": (taxonomy.skills, skill_guess.read),
+            "availability": (taxonomy.availability, free_time_guess.read)}
+
+
+def _adding_earlier(ctx: Ctx, step: str) -> Reply | None:
+    added = _ADDED_EARLIER.search(normalize(ctx.text)) if step in ORDER else None
+    named = _field_named(compact(added["which"])) if added else None
+    if not added or named not in _SEVERAL or ORDER.index(named) >= ORDER.index(step):
+        return None
+    options, read = _SEVERAL[named]
+    codes = [c for c in read(added["what"]).codes if c != options().general]
+    if not codes:
+        return None
+    ctx.data[named] = list(dict.fromkeys([*(ctx.data.get(named) or []), *codes]))
+    told = Reply.of(f"好的，加上了：{options().short_labels_of(codes)}。")
+    rest = normalize(ctx.text)[:added.start()] + normalize(ctx.text)[added.end():]
+    if not _FILLER_ONLY.fullmatch(rest):
+        return told + _ANSWERS[step](replace(ctx, update=replace(ctx.update, text=rest)))
+    return told + ctx.ask()
+
+
+_FILLER_ONLY = re.compile(r"[\s,，。.;；!！?？、嗯哦啊呀吧了的]*")
 
 
 # --- 1. town and village ----------------------------------------------------------------------
@@ -487,8 +515,20 @@ def _pinyin_answers() -> dict[str, str]:
     return {pinyin_key(word).replace(" ", ""): word for word in _SAID_IN_PINYIN}
 
 
+# "不要 哦 还是要吧": a mind changed with 还是 is the answer
+_CHANGED_MIND = re.compile(r"还是([^还]+)$")
+
+
 def yes_no(text: str) -> bool | None:
-    """"要的", "ok", "yao" → True; "不用", "年纪大了不去了", "bu yao" → False; None when neither is said."""
+    """"要的", "ok", "yao" → True; "不用", "年纪大了不去了", "bu yao" → False; None when neither is said.
+    What is said after a correction ("不要 哦不 要吧") or a change of mind ("不要 还是要吧") is the answer."""
+    for said in (corrected(text), *(m.group(1) for m in [_CHANGED_MIND.search(compact(text))] if m)):
+        if compact(said) != compact(text) and (value := _yes_no(said)) is not None:
+            return value
+    return _yes_no(text)
+
+
+def _yes_no(text: str) -> bool | None:
     key = compact(text)
     key = _pinyin_answers().get(key.lower(), key) if key.isascii() else key
     if key in ("1", "2"):

@@ -177,6 +177,15 @@ def test_typed_answers_inside_every_form_step_are_not_commands_unless_exactly_on
     assert "请问您想做什么" in sqlite_chat.say("菜单")  # the command word itself still works
 
 
+def test_going_back_said_in_a_sentence_is_the_one_command_found_inside_a_form(sqlite_chat: ChatHarness) -> None:
+    table = sqlite_chat.dispatcher.commands
+    back = table.find("返回")
+    for text in ("dd 返回上一个 漏了一个", "回到上一步", "能不能回上一题"):
+        hit = table.find(text, exact=True)
+        assert back is not None and hit is not None and hit.command is back.command, text
+    assert table.find("想回上一个厂里干", exact=True) is None  # a place one worked is no step back
+
+
 def test_kfc_as_an_employer_name_in_the_rights_form(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.say("我要维权")
     reply = sqlite_chat.say("KFC")

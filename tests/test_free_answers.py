@@ -418,6 +418,25 @@ def test_an_earlier_answer_put_right_in_the_same_message_is_taken_at_once(sqlite
         assert session.exec(select(Worker)).one().age == 62
 
 
+def test_work_added_to_the_skills_beside_the_free_time_is_kept_with_both(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "62", "保洁")
+    said = sqlite_chat.say("白天 对了刚才会做的活再加一个看大门")  # while free time is asked
+    assert said.startswith("好的，加上了：保安。") and "愿意去多远" in said
+    assert "登记好了" in sqlite_chat.conversation("2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert (sorted(worker.skills), worker.availability) == (["housekeeping", "security"], ["daytime"])
+
+
+def test_going_back_said_in_a_sentence_asks_the_question_before(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "30", "仓库分拣")
+    assert "会做哪些活" in sqlite_chat.say("dd 返回上一个 漏了一个")  # while free time is asked
+    assert "什么时候有空" in sqlite_chat.say("仓库分拣 还有开叉车")
+    assert "登记好了" in sqlite_chat.conversation("1", "3", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        assert sorted(session.exec(select(Worker)).one().skills) == ["machinery", "porter"]
+
+
 def test_the_town_put_right_at_the_village_question_asks_the_village_once_more(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠")
     again = sqlite_chat.say("刚才乡镇打错了，是马金")
