@@ -542,9 +542,10 @@ _SHIFT_PART = {"早": "早上", "夜": "晚上", "晚": "晚上", "白": "白天
 _NEVER_BUSY = re.compile(r"没有?(?:不行|不可以|不方便|没空|不得空)的(?:时候|日子|时间|天)")
 # "七点以后到第二天早上": on through the night, which ends the evening, not a morning besides
 _OVERNIGHT = re.compile(r"(?:到|至)(?:第二天|次日|明天|隔天)(?:早上|早晨|上午|天亮|清早)?")
-# "天黑前要回来", "晚饭前回家", "太阳落山就回来": back home by the evening is work by day, not in the
+# "天黑前要回来", "晚饭前回家", "晚上得回去": back home by the evening is work by day, not in the
 # evening; back by the midday meal ("中饭前要回家", "中午就回家") is work in the morning
-_HOME_BY = r"(?:(?:以|之)?前[要得就]?|了?就)(?:回来|回家|到家|回去)"
+_HOME_BY = (r"(?:(?:(?:以|之)?前[要得就]?|了?就)(?:回来|回家|到家|回去)"
+            r"|(?:[要得]|必须)(?:回来|回家|到家|回去)(?=$|[\s,，。;；]))")  # not "…要回家做饭": busy then
 # "晚上可以，十点前要睡觉": when the evening is said, the hour one goes home or to bed only ends it
 _HOME_BY_HOUR = re.compile(r"[\d一二两三四五六七八九十]{1,3}点(?:钟|半)?(?:以|之)?前[要得就]?"
                            r"(?:睡觉|睡|回家|回来|到家|休息)[的了]?")
@@ -594,6 +595,8 @@ def _conclusion(text: str) -> str:
     free = [c for c in clauses if _SAID_FREE.search(compact(c)) and not _POINTS_BACK.match(compact(c))
             and not options.says_no(c) and read[c]]
     if len(free) != 1 or read[free[0]] == ["anytime"]:  # "啥时候都可以 就是晚上不出门": the no counts too
+        return text
+    if any(_ONLY.search(c) for c in clauses if c != free[0]):  # "平时都有空 …回不来 只能白天": the only time wins
         return text
     if any(read[c] == ["anytime"] for c in clauses if c != free[0]):  # "随时，电话打过来就去，晚上也行"
         return text

@@ -233,6 +233,9 @@ class OptionSet:
         "除了5都行": every other option but the general one), and the words said after them, read by
         `words` (else as this question's words); None when it picks nothing."""
         chosen = pick(text, len(self.numbered))
+        told = corrected(text)
+        if chosen is not None and compact(told) != compact(text) and pick(told, len(self.numbered)) is None:
+            return None  # "1 哦不对 我不会采茶 是种地": the number taken back, and words said instead
         if chosen is None:
             # "重活干不了，1到4可以": picks said after a reason that names no option
             last = _LAST_CLAUSE.fullmatch(normalize(text))
@@ -378,11 +381,14 @@ class OptionSet:
         return "".join(pieces)
 
     def _only_where(self, clause: str) -> bool:
-        """The clause names a place of work and nothing more: "在仓库开了八年", "在饭店干过"."""
+        """The clause names a place of work and nothing more: "在仓库开了八年", "在饭店干过", "工地上开了十来年"."""
         key = compact(clause)
         place = _A_PLACE.match(key)  # "在船厂干过": a place named by its kind, 厂 or 店
         setting = next((s for s in self._settings if s in key), place.group(1) if place else "")
-        return bool(setting) and key.startswith("在") and not self._named(key[1:].replace(setting, "|", 1).strip("|"))
+        # without 在, only the place with the work done there said by a bare verb ("食堂里也帮过忙" is cooking)
+        at = key.startswith("在") or (bool(setting) and re.match(f"{setting}(?:上|里|里面|里头)[也都]?[开干做待呆]",
+                                                                key) is not None)
+        return bool(setting) and at and not self._named(key.removeprefix("在").replace(setting, "|", 1).strip("|"))
 
     def _clause(self, clause: str) -> tuple[list[str], list[str], list[str]]:
         """What the clause names, which of it only a "no" left, and what the "no" ruled out."""
