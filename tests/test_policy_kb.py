@@ -169,7 +169,6 @@ HARD = [
     "工商保险实习生能参加吗",
     "二〇二五年创业培训目标多少人次",
     "孵化园有几个",
-    "2022年城镇调查失业率是多少",
     "残疾人和移民有什么就业帮扶",
     "多缴多得是啥意思",
 ]
@@ -198,7 +197,10 @@ def test_figures_by_year_and_all_years(kb: PolicyBase) -> None:
     every_year = kb.ask("新增就业每年目标多少").answer
     assert all(figure in every_year for figure in ("6150", "6200", "6300", "6400"))
     assert "累计4个" in kb.ask("孵化园有几个").answer
-    assert "没有填数字" in kb.ask("2022年城镇调查失业率是多少").answer
+    # the table leaves 2022's rate blank: no figure, said as for a year it lacks (the first set took the
+    # blank for an answer; the writers of two later sets, blind, took it for a question the plan leaves open)
+    blank = kb.ask("2022年城镇调查失业率是多少")
+    assert not blank.answered and "方案里没有2022年的数字" in blank.answer
     assert "5%以下" in kb.ask("2023年城镇调查失业率目标").answer
 
 
@@ -318,6 +320,7 @@ UNCOVERED = [
     "讲个笑话",
     "失业金怎么领",
     "2026年新增就业目标是多少",
+    "今年开化县事业单位招聘啥时候报名",
     "",
 ]
 
@@ -332,6 +335,10 @@ def test_honest_no_answer(kb: PolicyBase, question: str) -> None:
 
 def test_no_answer_for_a_year_the_plan_has_no_figures_for_says_so(kb: PolicyBase) -> None:
     assert "方案里没有2026年的数字" in kb.ask("2026年新增就业目标是多少").answer
+
+
+def test_what_policy_finding_people_means_is_told(kb: PolicyBase) -> None:
+    assert "主动识别政策对象" in kb.ask("啥叫政策找人").answer
 
 
 def test_json_shape(kb: PolicyBase) -> None:

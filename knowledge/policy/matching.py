@@ -155,7 +155,9 @@ class Matcher:
         entries = [self.index.entries[i] for i in chosen]
         if any(not self._place_in(p, chosen) for p in q.places) or self._town_share(q, chosen):
             return Verdict(reason="place")
-        if q.years and entries[0].indicator and not any(entries[0].indicator.figure(y) for y in q.years):
+        # a year the table leaves blank ("/", 2022's unemployment rate) has no figure either
+        if q.years and entries[0].indicator and not any((f := entries[0].indicator.figure(y)) and f.text != "/"
+                                                        for y in q.years):
             return Verdict(reason="year", missing_years=tuple(q.years))
         if q.achieved and not done_figures(q, entries[0]):
             return Verdict(reason="no count done")
