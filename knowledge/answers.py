@@ -539,6 +539,9 @@ _NO_TROUBLE = re.compile(r"不要紧|不碍事")
 # (not "能上夜班", "出来上夜班", "不做夜班了": a shift one would or would not take)
 _SHIFT_WORKED = re.compile(r"(?<![能以也意想会肯愿不来去])(?:上|做|是)的?(早|夜|晚|白|中)班的?")
 _SHIFT_PART = {"早": "早上", "夜": "晚上", "晚": "晚上", "白": "白天", "中": "下午"}
+# "随时 就是清明要回老家几天": a few days away is no time one is busy
+_A_FEW_DAYS_AWAY = re.compile(r"(?:^|(?<=[\s,，。;；]))(?:就是|只是|不过|但是)?[^\s,，。;；]{0,6}?[要得](?:回|去|走)"
+                              r"[^\s,，。;；]{0,6}?(?:几天|两天|三天|一两天|两三天|几日)(?=$|[\s,，。;；])")
 _NEVER_BUSY = re.compile(r"没有?(?:不行|不可以|不方便|没空|不得空)的(?:时候|日子|时间|天)")
 # "七点以后到第二天早上": on through the night, which ends the evening, not a morning besides
 _OVERNIGHT = re.compile(r"(?:到|至)(?:第二天|次日|明天|隔天)(?:早上|早晨|上午|天亮|清早)?")
@@ -645,6 +648,7 @@ def free_time(text: str) -> Reading:
     said = taxonomy.own_words(said)
     said = _done_at().sub(r"\2\1", _SHIFT_WORKED.sub(lambda m: f"{_SHIFT_PART[m.group(1)]}上班", said))
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
+    said = rest if (rest := _A_FEW_DAYS_AWAY.sub("", said)) != said and _SPLIT.sub("", rest) else said
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
     said = _clock_written(_conclusion(_without_waking(said)))
     said = _BUS.sub("班车", _BUS_DAY.sub("白天", said))
