@@ -57,13 +57,16 @@ def kept(understood_part: str) -> str:
 _FIRST_CLAUSE = re.compile(r"^([^，,。.！!？?\s]+)[，,。.！!\s]+(\S.*)$")
 _ASKING = re.compile(r"问|请|想知道|咨询|打听")
 _ABOUT_THE_FORM = re.compile(r"问|填|写|登记|完|几个|多少个")
+_FILLING = re.compile(r"[要得必]填|[要得]写|填不填|写不写")
 
 
 def is_question(text: str) -> bool:
     """A question typed instead of an answer; not an answer with a grumble after it."""
     said = text.strip()
     asked = _QUESTION.search(said) or _ASKED_OF_US.search(said) or _A_NOT_A.search(said) or _ASKED_FIRST.search(said)
-    if len(compact(text)) < QUESTION_MIN or not asked or _NOTHING_ELSE.search(said) or _LISTING.search(said):
+    # "村也要填？": however short, a question about filling in the form is one
+    short = len(compact(text)) < QUESTION_MIN and not (said.endswith(("?", "？")) and _FILLING.search(said))
+    if short or not asked or _NOTHING_ELSE.search(said) or _LISTING.search(said):
         return False
     first = _FIRST_CLAUSE.match(text.strip())
     grumble = first and not (_QUESTION.search(first.group(1)) or _ASKING.search(first.group(1))) \

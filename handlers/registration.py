@@ -47,7 +47,8 @@ _SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别�
 _SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒|没问题|没毛病|正确|妥|随你|成|中"
                        r"|告诉我|通知我|就去|会去|想去|去看看|肯定去|发给我|发我|发过来|推给我")
 # "不是重活就要", "要是近就行": a yes with a condition, though it starts as a no does
-_YES_IF = re.compile(r"^(?:只要)?(?:不是|要是|如果|假如)[^，,。]{1,8}?就(?:要|行|可以|好|发)")
+_YES_IF = re.compile(r"^(?:只要)?(?:不是|要是|如果|假如)[^，,。]{1,8}?就(?:要|行|可以|好|发)"
+                     r"|(?:那|的话)就?(?:要|行|可以|好|发)[吧的啊呀了]*$")  # "不要钱那就要": the condition met
 _YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存"
                   r"|yes|y$|ok|okay|可)")
 
@@ -533,7 +534,7 @@ def _yes_no(text: str) -> bool | None:
     key = _pinyin_answers().get(key.lower(), key) if key.isascii() else key
     if key in ("1", "2"):
         return key == "1"
-    if _YES_IF.match(key):
+    if _YES_IF.search(key):
         return True
     if _NO.match(key) or _SAYS_NO.search(key):
         return False

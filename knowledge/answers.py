@@ -376,6 +376,8 @@ def _shift_busy(clause: str) -> str:
 def _contrasted(text: str) -> str:
     """"白天上班晚上有空" → "白天没空，晚上有空": when one part of the day is said free, another said
     with what fills it is ruled out; each part of the day said free or not is a clause of its own."""
+    if _ONLY.match(normalize(text)):  # "只有周末我妹来换我": the only time said, whoever frees it
+        return normalize(text)
     said = _NEXT_PART.sub(r"\1，", normalize(text))
     if not re.search(_FREE, said) and not _time_said_apart(said):
         return said
@@ -635,6 +637,7 @@ _WEATHER = re.compile(r"夏天|夏季|冬天|冬季|天热|太热|太晒|太冷|
 _WEEKEND_DAY_BUSY = re.compile(r"(?:周|星期|礼拜)[六日天][^，,。\s]{0,2}(?:要|去|不行|没空|忙|不干)")
 _OTHER_DAYS = re.compile(r"平时|平常|平日|工作日|其他|其它|其余|别的|另外")
 _BUSY_SEASON = re.compile(r"农忙|双抢|秋收|收稻|插秧|茶季|春茶|采茶|摘茶")
+_FESTIVAL_BUSY = re.compile(r"(?:逢年过节|过年过节|过年|过节|春节)[^，,。;；\s]{0,4}(?:不行|没空|不得空|不方便|忙)")
 
 
 def free_time(text: str) -> Reading:
@@ -682,8 +685,29 @@ def free_time(text: str) -> Reading:
         # "农忙没空 平时白天都行": beside a busy season, 平时 is the rest of the year, not the weekdays
         codes = [c for c in reading.codes if c != "weekdays"]
         reading = replace(reading, codes=list(dict.fromkeys([*codes, "slack_season"])))
+    if ("weekdays" in reading.codes and len(reading.codes) > 1 and _FESTIVAL_BUSY.search(text)
+            and not _DAYS_NAMED.search(text) and not _WEEKEND.search(text)):
+        # "逢年过节不行，平常白天": beside the festivals, 平常 is the rest of the year, not the weekdays
+        reading = replace(reading, codes=[c for c in reading.codes if c != "weekdays"])
+    if "daytime" in reading.codes and not reading.picked:
+        reading = _two_windows(text, reading)
     either = _two_meanings(text)
     return replace(reading, either=either) if either else reading
+
+
+_SPELL = re.compile(r"[\d一二两三四五六七八九十]{1,3}[点:：][^，,。;；\s]{0,3}(?:到|至|-|~|～)[^，,。;；\s]{0,3}"
+                    r"[\d一二两三四五六七八九十]{1,3}[点:：]")  # "九点到十一点": a spell of hours
+
+
+def _two_windows(text: str, reading: Reading) -> Reading:
+    """"上午九点到十一点，下午两点到四点，接送孩子的时间不行": two spells of hours, one in the morning and one
+    in the afternoon, with a gap between, are those two parts of the day, not the whole day."""
+    hours = [c for c in _clauses(text) if _HOUR_SAID.search(c)]
+    parts = [_clock_and_days(c) for c in hours]
+    if sorted(tuple(p) for p in parts) != [("afternoon",), ("morning",)] or not all(_SPELL.search(c) for c in hours):
+        return reading
+    codes = [c for c in reading.codes if c != "daytime"]
+    return replace(reading, codes=[*codes, "morning", "afternoon"])
 
 
 def _picked_times(text: str) -> Reading | None:

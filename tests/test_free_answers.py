@@ -446,6 +446,16 @@ def test_the_town_put_right_at_the_village_question_asks_the_village_once_more(s
         assert session.exec(select(Worker)).first() is None
 
 
+def test_a_short_question_about_filling_in_is_answered_not_kept_as_the_village(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "长虹")
+    reply = sqlite_chat.say("村也要填？")
+    assert "跳过" in reply and reply.rstrip().endswith("不想说可以回复“跳过”。")
+    assert "多大岁数" in sqlite_chat.say("高田坑")
+    assert "登记好了" in sqlite_chat.conversation("68", "1", "5", "2", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        assert session.exec(select(Worker)).one().village == "高田坑村"
+
+
 def test_a_question_after_an_answer_is_still_answered(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村")
     reply = sqlite_chat.say("我60多了，还能找活吗")  # a question of its own, not a grumble about the form
