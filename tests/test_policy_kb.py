@@ -303,6 +303,14 @@ def test_a_clause_that_asks_outside_the_plan_adds_nothing(kb: PolicyBase) -> Non
     assert not answer.answered
 
 
+def test_a_word_cut_wrong_is_no_place_and_a_named_service_no_figure(kb: PolicyBase) -> None:
+    fee = kb.ask("来料加工费县里一年发1.5个亿？")  # jieba's 费县 (a county elsewhere) is 加工费 + 县里
+    assert fee.answered and "1.55亿元" in fee.answer
+    elderly = kb.ask("数字银龄能给我介绍活不")  # 数字 of 数字银龄 asks for no figure
+    assert elderly.answered and [c.ref for c in elderly.citations] == ["二、(四) 13"]
+    assert "280" in kb.ask("扶持创业人数2025年目标").answer  # the indicator named, not any with 人数
+
+
 def test_a_voice_repair_does_not_hide_a_second_ask(kb: PolicyBase) -> None:
     refs = {c.ref for c in kb.ask("想开民宿搞旅游，还想在村里卖蜂蜜，县里支持哪些").citations}
     assert refs == {"二、(二) 7", "二、(二) 6"}

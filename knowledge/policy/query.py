@@ -28,7 +28,7 @@ _RELATIVE_YEARS = {"今年": 0, "去年": -1, "明年": 1}
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 # "几" asks for a number, "哪几" for a list ("有哪几条"), "几号" for a day; "五十好几", "十几年" tell a story.
 _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几(?![号日月时])|比例|比重"
-                            r"|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字")
+                            r"|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字(?!银龄|化|经济|乡村|技能|赋能)")
 # The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|人?次", "条": "条",
                  "斤": "斤", "岁": "岁", "岗位": "个",
@@ -257,7 +257,7 @@ class QuestionReader:
             at += len(word)
             # "长大了": a word jieba may take for a place is a verb when a particle follows it.
             if flag == "ns" and len(word) > 1 and not (in_concept[at - len(word)] or where[at - len(word)]) \
-                    and text[at : at + 1] not in _PARTICLES_AFTER \
+                    and text[at : at + 1] not in _PARTICLES_AFTER and not self._joins_before(text, at - len(word)) \
                     and word not in self.lexicon.stopwords and self._names_place(word):
                 named.append(word)
         local = {w for w in named if gazetteer().resolve(w).town}
@@ -320,6 +320,11 @@ class QuestionReader:
         if text[: starts[last.text]].endswith(("啥", "什么")):  # "叫啥名字": the question's own words
             return units
         return [replace(u, foreign=True) if u is last else u for u in units]
+
+    def _joins_before(self, text: str, start: int) -> bool:
+        """"来料加工费县里": the place's first character ends a word begun before it (加工费), so jieba's
+        place (费县) is two words cut wrong."""
+        return any(start >= k and self.tokenizer.knows(text[start - k : start + 1]) for k in (1, 2))
 
     def _names_place(self, word: str) -> bool:
         """Whether a word jieba tags as a place names one: "高山", "山沟沟" are the lie of the land, and
