@@ -161,6 +161,8 @@ _SEVERAL = {"skills": (taxonomy.skills, skill_guess.read),
 
 
 def _adding_earlier(ctx: Ctx, step: str) -> Reply | None:
+    """What is added to an earlier skills or free-time answer is added there, and the rest of the text
+    answers the question asked now (or it is asked again); None when nothing is added to an earlier one."""
     added = _ADDED_EARLIER.search(normalize(ctx.text)) if step in ORDER else None
     named = _field_named(compact(added["which"])) if added else None
     if not added or named not in _SEVERAL or ORDER.index(named) >= ORDER.index(step):

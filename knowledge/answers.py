@@ -875,12 +875,20 @@ def _why_not_far(text: str) -> str:
     return "，".join(kept) if kept and len(kept) < len(clauses) else normalize(text)
 
 
+# "本村最好，不行的话也就镇上，再远不去": "if not" brings in the fallback, and "no farther" only caps
+# what was said before it
+_NO_FARTHER = re.compile(r"(?<=[\s,，。;；])(?:再|更)远(?:一点|一些|点|的话|了|的地方)?[就也的]?"
+                         r"(?:不去|算了|不行|不要|不干|去不了|不考虑|就不去)了?(?:吧|啊)?(?=$|[\s,，。;；])")
+_IF_NOT = re.compile(r"(?:要是|如果)?(?:不行|没有|没活|找不到)的话")
+
+
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
     """The travel range an answer means, the widest named; None when nothing is understood. How one
     goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
     if (picked := options.picked(text)) is not None and picked.codes:  # "1 不对 是2", "除了1都行"
         return max(picked.codes, key=[o.code for o in options.options].index)
+    text = rest if (rest := _NO_FARTHER.sub("", _IF_NOT.sub("", text))) and _SPLIT.sub("", rest) else text
     text = _ALL_OF_THESE.sub(r"\1\2", _NEARER.sub(lambda m: _NEARER_THAN[m.group(1)], corrected(text)))
     # how far one goes now, after a story of the past; a place named, over words that only say "near";
     # a place said as the only one, over the minutes or means said beside it with no "also"
