@@ -544,6 +544,9 @@ _SHIFT_PART = {"早": "早上", "夜": "晚上", "晚": "晚上", "白": "白天
 # "白天晚上都行，夜班要加钱": a time taken for more pay is a time one is free, a condition besides
 _FOR_MORE_PAY = re.compile(r"(?:要|得|另外|就)?(?:加钱|多给钱?|给加钱|钱要多给?)(?:就行|也行|才行|才去|的话)?"
                            r"(?=$|[\s,，。;；])")
+# "一年到头都有空 冬天更闲": a time said freer still is no limit on the rest
+_MORE_FREE = re.compile(r"(?:^|(?<=[\s,，。;；]))[^\s,，。;；]{0,4}更(?:闲|空|有空|有时间|方便)[^\s,，。;；]{0,2}"
+                        r"(?=$|[\s,，。;；])")
 # "随时 就是清明要回老家几天": a few days away is no time one is busy
 _A_FEW_DAYS_AWAY = re.compile(r"(?:^|(?<=[\s,，。;；]))(?:就是|只是|不过|但是)?[^\s,，。;；]{0,6}?[要得](?:回|去|走)"
                               r"[^\s,，。;；]{0,6}?(?:几天|两天|三天|一两天|两三天|几日)(?=$|[\s,，。;；])")
@@ -656,6 +659,7 @@ def free_time(text: str) -> Reading:
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
     said = rest if (rest := _A_FEW_DAYS_AWAY.sub("", said)) != said and _SPLIT.sub("", rest) else said
     said = _FOR_MORE_PAY.sub("也行", said)
+    said = rest if (rest := _MORE_FREE.sub("", said)) != said and _SPLIT.sub("", rest) else said
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
     said = _clock_written(_conclusion(_without_waking(said)))
     said = _BUS.sub("班车", _BUS_DAY.sub("白天", said))
