@@ -541,15 +541,16 @@ _NO_TROUBLE = re.compile(r"不要紧|不碍事")
 # (not "能上夜班", "出来上夜班", "不做夜班了": a shift one would or would not take)
 _SHIFT_WORKED = re.compile(r"(?<![能以也意想会肯愿不来去])(?:上|做|是)的?(早|夜|晚|白|中)班的?")
 _SHIFT_PART = {"早": "早上", "夜": "晚上", "晚": "晚上", "白": "白天", "中": "下午"}
+_CLAUSE_START, _CLAUSE_END = r"(?:^|(?<=[\s,，。;；]))", r"(?=$|[\s,，。;；])"  # a whole clause, between these
+_IN_CLAUSE = r"[^\s,，。;；]"
 # "白天晚上都行，夜班要加钱": a time taken for more pay is a time one is free, a condition besides
-_FOR_MORE_PAY = re.compile(r"(?:要|得|另外|就)?(?:加钱|多给钱?|给加钱|钱要多给?)(?:就行|也行|才行|才去|的话)?"
-                           r"(?=$|[\s,，。;；])")
+_FOR_MORE_PAY = re.compile(f"(?:要|得|另外|就)?(?:加钱|多给钱?|给加钱)(?:就行|也行|才行|的话)?{_CLAUSE_END}")
 # "一年到头都有空 冬天更闲": a time said freer still is no limit on the rest
-_MORE_FREE = re.compile(r"(?:^|(?<=[\s,，。;；]))[^\s,，。;；]{0,4}更(?:闲|空|有空|有时间|方便)[^\s,，。;；]{0,2}"
-                        r"(?=$|[\s,，。;；])")
+_MORE_FREE = re.compile(f"{_CLAUSE_START}{_IN_CLAUSE}{{0,4}}更(?:闲|空|有空|有时间|方便)"
+                        f"{_IN_CLAUSE}{{0,2}}{_CLAUSE_END}")
 # "随时 就是清明要回老家几天": a few days away is no time one is busy
-_A_FEW_DAYS_AWAY = re.compile(r"(?:^|(?<=[\s,，。;；]))(?:就是|只是|不过|但是)?[^\s,，。;；]{0,6}?[要得](?:回|去|走)"
-                              r"[^\s,，。;；]{0,6}?(?:几天|两天|三天|一两天|两三天|几日)(?=$|[\s,，。;；])")
+_A_FEW_DAYS_AWAY = re.compile(f"{_CLAUSE_START}(?:就是|只是|不过|但是)?{_IN_CLAUSE}{{0,6}}?[要得](?:回|去|走)"
+                              f"{_IN_CLAUSE}{{0,6}}?(?:几天|两天|三天|一两天|两三天|几日){_CLAUSE_END}")
 _NEVER_BUSY = re.compile(r"没有?(?:不行|不可以|不方便|没空|不得空)的(?:时候|日子|时间|天)")
 # "七点以后到第二天早上": on through the night, which ends the evening, not a morning besides
 _OVERNIGHT = re.compile(r"(?:到|至)(?:第二天|次日|明天|隔天)(?:早上|早晨|上午|天亮|清早)?")
@@ -627,8 +628,9 @@ _BARE_PART = re.compile(f"(?:我|俺)?{_WHEN}+[吧啊呀的]*")
 _WAKING = re.compile(r"[^，,。;；\s]*(?:起床|起来了|起得早|就起来)[^，,。;；\s]*")
 
 
-def _without_waking(text: str) -> str:
-    rest = _WAKING.sub("", text)
+def _left_out(pattern: re.Pattern[str], text: str) -> str:
+    """The text without what the pattern finds in it, unless nothing would be left."""
+    rest = pattern.sub("", text)
     return rest if rest != text and _SPLIT.sub("", rest) else text
 
 
@@ -657,11 +659,9 @@ def free_time(text: str) -> Reading:
     said = taxonomy.own_words(said)
     said = _done_at().sub(r"\2\1", _SHIFT_WORKED.sub(lambda m: f"{_SHIFT_PART[m.group(1)]}上班", said))
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
-    said = rest if (rest := _A_FEW_DAYS_AWAY.sub("", said)) != said and _SPLIT.sub("", rest) else said
-    said = _FOR_MORE_PAY.sub("也行", said)
-    said = rest if (rest := _MORE_FREE.sub("", said)) != said and _SPLIT.sub("", rest) else said
+    said = _left_out(_MORE_FREE, _FOR_MORE_PAY.sub("也行", _left_out(_A_FEW_DAYS_AWAY, said)))
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
-    said = _clock_written(_conclusion(_without_waking(said)))
+    said = _clock_written(_conclusion(_left_out(_WAKING, said)))
     said = _BUS.sub("班车", _BUS_DAY.sub("白天", said))
     said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
     said = _PAST.sub(lambda m: f"{m.group(1) or m.group(2)}以后", _DAWN.sub("凌晨", _OVERNIGHT.sub("到半夜", said)))
@@ -882,7 +882,7 @@ def _why_not_far(text: str) -> str:
 # "本村最好，不行的话也就镇上，再远不去": "if not" brings in the fallback, and "no farther" only caps
 # what was said before it
 _NO_FARTHER = re.compile(r"(?<=[\s,，。;；])(?:再|更)远(?:一点|一些|点|的话|了|的地方)?[就也的]?"
-                         r"(?:不去|算了|不行|不要|不干|去不了|不考虑|就不去)了?(?:吧|啊)?(?=$|[\s,，。;；])")
+                         f"(?:不去|算了|不行|不要|不干|去不了|不考虑|就不去)了?(?:吧|啊)?{_CLAUSE_END}")
 _IF_NOT = re.compile(r"(?:要是|如果)?(?:不行|没有|没活|找不到)的话")
 
 
@@ -892,7 +892,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     options = taxonomy.travel_ranges()
     if (picked := options.picked(text)) is not None and picked.codes:  # "1 不对 是2", "除了1都行"
         return max(picked.codes, key=[o.code for o in options.options].index)
-    text = rest if (rest := _NO_FARTHER.sub("", _IF_NOT.sub("", text))) and _SPLIT.sub("", rest) else text
+    text = _left_out(_NO_FARTHER, _left_out(_IF_NOT, text))
     text = _ALL_OF_THESE.sub(r"\1\2", _NEARER.sub(lambda m: _NEARER_THAN[m.group(1)], corrected(text)))
     # how far one goes now, after a story of the past; a place named, over words that only say "near";
     # a place said as the only one, over the minutes or means said beside it with no "also"
