@@ -163,23 +163,30 @@ _SEVERAL = {"skills": (taxonomy.skills, skill_guess.read),
 def _adding_earlier(ctx: Ctx, step: str) -> Reply | None:
     """What is added to an earlier skills or free-time answer is added there, and the rest of the text
     answers the question asked now (or it is asked again); None when nothing is added to an earlier one."""
-    added = _ADDED_EARLIER.search(normalize(ctx.text)) if step in ORDER else None
+    said = normalize(ctx.text)
+    added = _ADDED_EARLIER.search(said) if step in ORDER else None
     named = _field_named(compact(added["which"])) if added else None
     if not added or named not in _SEVERAL or ORDER.index(named) >= ORDER.index(step):
         return None
-    options, read = _SEVERAL[named]
-    codes = [c for c in read(added["what"]).codes if c != options().general]
+    option_set, read = _SEVERAL[named]
+    options = option_set()
+    codes = [c for c in read(added["what"]).codes if c != options.general]
     if not codes:
         return None
-    ctx.data[named] = list(dict.fromkeys([*(ctx.data.get(named) or []), *codes]))
-    told = Reply.of(f"好的，加上了：{options().short_labels_of(codes)}。")
-    rest = normalize(ctx.text)[:added.start()] + normalize(ctx.text)[added.end():]
+    _keep_with(ctx, named, codes)
+    told = Reply.of(f"好的，加上了：{options.short_labels_of(codes)}。")
+    rest = said[:added.start()] + said[added.end():]
     if not _FILLER_ONLY.fullmatch(rest):
         return told + _ANSWERS[step](replace(ctx, update=replace(ctx.update, text=rest)))
     return told + ctx.ask()
 
 
 _FILLER_ONLY = re.compile(r"[\s,，。.;；!！?？、嗯哦啊呀吧了的]*")
+
+
+def _keep_with(ctx: Ctx, field: str, codes: list[str]) -> None:
+    """The codes added to those the field holds, each once, in the order said."""
+    ctx.data[field] = list(dict.fromkeys([*(ctx.data.get(field) or []), *codes]))
 
 
 # --- 1. town and village ----------------------------------------------------------------------
@@ -422,8 +429,9 @@ def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, 
     if reading.codes and not reading.guessed:
         # "现在随时都可以了": the option that stands for all is never added to the others
         adding = ctx.data.get("return_to") and _ADDING.search(ctx.text) and options.general not in reading.codes
-        kept_before = (ctx.data.get(field) or []) if adding else []
-        ctx.data[field] = list(dict.fromkeys([*kept_before, *reading.codes]))
+        if not adding:
+            ctx.data[field] = []
+        _keep_with(ctx, field, reading.codes)
         asking.understood(ctx, step, field)
         if reading.unknown:
             asking.note(ctx, field, ctx.text)
