@@ -225,6 +225,12 @@ _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
 _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
 
 
+# months of the farmers' calendar ("农历二三月") fall about a month later in the year
+_LUNAR = re.compile(r"农历|阴历|老历")
+# "三四月忙，别的时候都闲": the months named are the busy ones
+_MONTHS_BUSY = re.compile(r"月份?[^，,。 ]{0,4}?(?:(?<!不)忙(?![完过好])|没空|不行|没时间|走不开|不得空)")
+
+
 def _months(said: str) -> list[str]:
     """Seasons of the months named; two months with 到 between, or said together, are a stretch."""
     named = [{"正": 1, "腊": 12, "冬": 11}.get(m, 0) or int(m) for m in _MONTH.findall(said)]
@@ -232,7 +238,9 @@ def _months(said: str) -> list[str]:
     if len(named) == 2 and ("到" in said or named[1] == named[0] % 12 + 1):
         first, last = named
         named = [(first - 1 + i) % 12 + 1 for i in range((last - first) % 12 + 1)]
-    months = set(named)
+    months = {m % 12 + 1 for m in named} if _LUNAR.search(said) else set(named)
+    if months and _MONTHS_BUSY.search(said):  # busy in farming months is free in the slack season
+        return [] if months & dict(_MONTH_SEASONS)["slack_season"] else ["slack_season"]
     return [code for code, season in _MONTH_SEASONS if 2 * len(months & season) >= len(months) > 0]
 
 

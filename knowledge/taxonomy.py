@@ -35,9 +35,9 @@ _NOTHING_ELSE = re.compile(r"(?:别的|其他|其它|其余|旁的|别样)[也�
                            r"[^，,。;；]*")
 # "我老公开货车的，我就在家做点手工": what someone else in the family does is not the person's work
 # (and "电工是我哥": the work is named first)
-_KIN = (r"(?:老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女婿|老头子?|[哥姐弟妹爸]{1,2}|我妈|妈妈"
-        r"|婆婆|公公|奶奶|爷爷|外婆|外公|外?孙子|外?孙女|外甥女?|侄子|侄女|亲戚|邻居|隔壁\S{0,2}?|村里人|别人"
-        r"|[他她](?!们))")
+_NAMED_KIN = (r"老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女婿|老头子?|[哥姐弟妹爸]{1,2}|我妈|妈妈"
+              r"|婆婆|公公|奶奶|爷爷|外婆|外公|外?孙子|外?孙女|外甥女?|侄子|侄女|亲戚|邻居|隔壁\S{0,2}?|村里人|别人")
+_KIN = rf"(?:{_NAMED_KIN}|[他她](?!们))"
 _OWN = r"(?:平时|现在|白天|晚上)?(?:我|俺)"  # how a clause about oneself starts
 # "老公在工地上…", "我老公周末休息 我是下午有空": a clause about a relative, before one about oneself
 _SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:(?:我|俺)?" + _KIN
@@ -47,9 +47,15 @@ _SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:(?:我|俺)?" + _KIN
                            r"|[^\s,.;，。；、]{1,6}是(?:我|俺)" + _KIN + r"(?:的|干的|做的)?(?=$|[\s,.;，。；、]))")
 
 
+# "他会种地 采茶也行", typed by a grandchild: 他 and 她 with no word of one's own are the person answered for
+_TYPED_FOR = re.compile(r"^(?:(?!其[他她])[^我俺])*(?<!其)[他她](?!们)(?:(?!其[他她])[^我俺])*$")
+
+
 def own_words(text: str) -> str:
     """The answer without its clauses about a relative or a neighbour ("媳妇在县城上班只有礼拜天回来，
     我是春茶那阵子有空" → "，我是春茶那阵子有空")."""
+    if _TYPED_FOR.match(text) and not re.search(_NAMED_KIN, text):
+        return text
     return _SOMEONE_ELSE.sub(r"\1", text)
 
 
