@@ -5,6 +5,7 @@ this chat, to change or erase one."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.messages import Reply
@@ -39,8 +40,24 @@ SHOWN_LINES = 3  # 乡镇村, 年龄, 会做的活: enough to tell who it is wit
                 "帮老人登记", "代登记")
 @policy.done_at_once("family_now")
 def start(ctx: Ctx) -> Reply:
+    if _OWN_CHAT.search(compact(ctx.text)):
+        return _own_chat(ctx)
     return ctx.start(flow.name, "name", {"reach": "sms"},
                      "好的，帮家里人登记找活。问题和自己登记一样，最后请家里人在手机上确认。随时回复“取消”退出。")
+
+
+_KIN = (r"(?:[他她]|TA|老人家?"
+        r"|我?(?:爸爸?|妈妈?|奶奶|爷爷|外婆|外公|姥姥|姥爷|父亲|母亲|老爸|老妈|婆婆|公公|老公|老婆|老伴))")
+# "这是她的手机", "微信是她的", "我替她打字": the chat is the relative's own, someone only types for them
+_OWN_CHAT = re.compile(rf"是{_KIN}(?:自己)?的?(?:微信|手机|号)|(?:微信|手机)号?就?是{_KIN}(?:自己)?的"
+                       rf"|[替帮给]{_KIN}打字|(?:旁边|边上)[替帮给]{_KIN}打|{_KIN}(?:自己)?的(?:微信|手机)号?[，,]?[我俺]")
+
+
+def _own_chat(ctx: Ctx) -> Reply:
+    """The relative's own chat: an ordinary registration of it, answered by whoever types."""
+    ctx.finish()
+    lead = Reply.of("这个微信是您家里人自己的，那就直接给这个微信登记，您在旁边帮着打字就行。")
+    return lead + registration.start(ctx)
 
 
 # --- 称呼 and mobile ----------------------------------------------------------------------------
@@ -51,6 +68,8 @@ def _ask_name(ctx: Ctx) -> Reply:
 @asking.step(flow, "name", ask=_ask_name)
 def name(ctx: Ctx) -> Reply:
     key = compact(ctx.text)
+    if _OWN_CHAT.search(key):
+        return _own_chat(ctx)
     if key and not key.isdigit() and len(key) <= 12:
         ctx.data["name"] = ctx.text.strip()[:32]
         return ctx.next("phone")

@@ -131,13 +131,18 @@ def _step(name: str, *, ask: Handler, accepts_location: bool = False,
 # the questions in the order asked, and what a person says when an earlier answer was wrong
 ORDER = ("town", "village", "age", "skills", "availability", "travel", "job_push", "fair_push")
 _SAID_WRONG = re.compile(r"说错|写错|打错|搞错|弄错|填错|说反|打反")
+_NOT_THAT = re.compile(r"不是[^是]{1,8}?是")  # "不是本村 是全县": the wrong answer, then the right one
 
 
 def _going_back(ctx: Ctx, step: str) -> Reply | None:
     """"岁数说错了" while a later question is asked: that question again, then back here; "岁数打错了
     是62": the right answer said with it is that question's answer at once."""
     key = compact(ctx.text)
-    named = _field_named(key) if step in ORDER and _SAID_WRONG.search(key) else None
+    wrong = step in ORDER and _SAID_WRONG.search(key)
+    # "打错了 不是本村 是全县": what is named between 不是 and 是 is the answer, not its question
+    named = _field_named(_NOT_THAT.sub("", key)) if wrong else None
+    if wrong and named not in ORDER[:ORDER.index(step)] and _NOT_THAT.search(key) and ctx.conversation.back:
+        named = ctx.conversation.back[-1]  # no earlier question named: the last one asked
     if named is None or named not in ORDER or ORDER.index(named) >= ORDER.index(step):
         return None
     ctx.data["return_to"] = step

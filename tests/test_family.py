@@ -77,6 +77,26 @@ def test_a_family_member_finds_it_in_their_own_words(sqlite_chat: ChatHarness, t
     assert "怎么称呼您家里人" in sqlite_chat.say(typed)
 
 
+@pytest.mark.parametrize("said", [["帮我奶奶登记一下，这是她的手机"], ["帮我爸登记", "这个是他自己的微信号"],
+                                  ["帮我妈登记", "这是我妈手机 我替她打字"],
+                                  ["帮奶奶登记一下", "她的微信 我在旁边帮她打"]])
+def test_the_relatives_own_chat_is_registered_as_theirs(sqlite_chat: ChatHarness, said: list[str]) -> None:
+    replies = sqlite_chat.conversation(*said, "华埠", "金星村", "72", "他会种地 采茶也行", "白天", "1", "1", "1", "1")
+    switched = replies[len(said) - 1]
+    assert "直接给这个微信登记" in switched and "住在哪个乡镇" in switched and "家里人的手机号" not in switched
+    assert "登记好了" in replies[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+        account = session.exec(select(ChatAccount).where(col(ChatAccount.worker_id) == worker.id)).one()
+    assert (account.user_id, worker.age, sorted(worker.skills)) == (sqlite_chat.user, 72, ["farm", "tea"])
+    assert codes(sqlite_chat.engine) == []  # no consent code: the chat is the person's own
+
+
+def test_calling_the_relative_is_no_sign_of_their_own_chat(sqlite_chat: ChatHarness) -> None:
+    assert "怎么称呼您家里人" in sqlite_chat.say("帮我妈登记 有活给她打电话")
+    assert "家里人的手机号" in sqlite_chat.say("我妈")
+
+
 @pytest.mark.parametrize("asked", ["怎么帮家里人登记", "我爸不会用手机，我能帮他登记找活吗？"])
 def test_asking_how_points_to_it(sqlite_chat: ChatHarness, asked: str) -> None:
     assert "回复“代家人登记”" in sqlite_chat.say(asked)

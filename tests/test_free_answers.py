@@ -418,6 +418,15 @@ def test_an_earlier_answer_put_right_in_the_same_message_is_taken_at_once(sqlite
         assert session.exec(select(Worker)).one().age == 62
 
 
+def test_the_last_answer_put_right_with_no_question_named_is_that_answer(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "33", "开叉车", "工作日", "本村")
+    again = sqlite_chat.say("打错了 不是本村 是全县都行")  # said while job messages are asked
+    assert again.startswith("好的，改过来了。") and "要不要发消息" in again
+    assert "登记好了" in sqlite_chat.conversation("1", "2", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        assert session.exec(select(Worker)).one().travel_range == "county"
+
+
 def test_work_added_to_the_skills_beside_the_free_time_is_kept_with_both(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村", "62", "保洁")
     said = sqlite_chat.say("白天 对了刚才会做的活再加一个看大门")  # while free time is asked
