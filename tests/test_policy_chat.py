@@ -99,6 +99,12 @@ def test_asking_whether_one_may_register_starts_the_registration(sqlite_chat: Ch
     assert "哪个村" in sqlite_chat.say("华埠")
 
 
+def test_asking_to_be_registered_starts_the_registration(sqlite_chat: ChatHarness) -> None:
+    reply = sqlite_chat.say("帮我登记一下 我在华埠 会开叉车")
+    assert "我们开始登记" in reply and "哪个乡镇" in reply and "方案里没有提到" not in reply
+    assert "怎么称呼您家里人" in sqlite_chat.say("取消") + sqlite_chat.say("帮我妈登记一下")
+
+
 def test_asking_how_to_register_when_registered_shows_the_profile(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村", "58", "1", "1", "1", "1", "1", "1")
     assert "您已经登记过了" in sqlite_chat.say("请问怎么注册")

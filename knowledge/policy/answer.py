@@ -121,7 +121,8 @@ def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     passage = entry.passage
     assert passage is not None
     rank = _Ranker(q, weights)
-    clauses = [c for s in passage.sentences for c in _CLAUSE_SPLIT.split(s) if 4 <= len(c) <= LEAD_CLAUSE]
+    split = [_CLAUSE_SPLIT.split(s) for s in passage.sentences]
+    clauses = [c for s in split for c in (_with_time(s) if q.wants_date else s) if 4 <= len(c) <= LEAD_CLAUSE]
     gist = plain_words().get(arabize_counts(passage.title), "")
     if q.wants_number or q.wants_date:
         giving = [c for c in clauses if rank.gives(c) and rank.says(c)] or _told_then_given(passage.sentences, rank)
@@ -141,6 +142,18 @@ def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     # "招聘会能拿出多少岗位": the figure answers, not a "能"
     can = "" if q.wants_number else "能。"
     return ({"yes": "有。", "can": can}.get(q.asks, "") if sure else "") + gist
+
+
+# "到2025年,全县茶园面积稳定在10万亩左右,龙顶茶产值突破21亿元": a sentence's opening clause that is
+# only a time holds for each clause after it (what a "when" question needs in its answer)
+_ONLY_TIME = re.compile(r"(?:到|至|在)?\d{4}年(?:底|末|前|起)?")
+
+
+def _with_time(clauses: list[str]) -> list[str]:
+    """The clauses of a sentence, the time it opens with said with each of the others."""
+    if len(clauses) > 1 and _ONLY_TIME.fullmatch(clauses[0]):
+        return [f"{clauses[0]},{c}" for c in clauses[1:] if c]
+    return clauses
 
 
 def _told_then_given(sentences: tuple[str, ...], rank: _Ranker) -> list[str]:

@@ -40,7 +40,8 @@ DETAILS = (
            re.compile(r"地址|路\d+号|街\d+号")),
     # "厂子关门了" is a story, so only asking forms count.
     Detail("hours", re.compile(r"几点|上班时间|办公时间|开门时间|下班"), re.compile(r"\d+[点时](?!期)|工作日")),
-    Detail("deadline", re.compile(r"截止|最晚"), re.compile(r"截止|\d+月\d+[日号]|\d+[日号]前")),
+    # "截止哪年" asks a year, which the date checks handle
+    Detail("deadline", re.compile(r"(?:截止|最晚)(?!到?(?:哪|几几))"), re.compile(r"截止|\d+月\d+[日号]|\d+[日号]前")),
     Detail("conditions", re.compile(r"[啥什么哪些]条件|条件是|够不够格|资格|门槛|评选|[怎咋]么评(?![估价])"),
            re.compile(r"条件|符合|资格")),
     # "人才周几月份办": the plan gives years and the fairs' days of the month, never a month of the year

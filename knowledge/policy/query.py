@@ -51,7 +51,7 @@ _COUNTY_UNITS = frozenset({_COUNTED_UNIT["人"], _COUNTED_UNIT["家"], _COUNTED_
 _COUNTED_THINGS = re.compile(r"(?:多少|几)(?:个|所|批|期)(?!月)")
 _DURATION = frozenset({"多久", "多长时间", "多少天", "几天"})
 # "能干几年", "要干几个月", "上几个钟头": how long, unlike "这几年" or "几月份" (when).
-_SPAN = re.compile(r"(?<![这那前近好十哪])(?:几|多少)(?:年|天|周|个?星期|个月|个?钟头|个?小时)(?![代级纪前来轻])")
+_SPAN = re.compile(r"(?<![这那前近好十哪几])(?:几|多少)(?:年|天|周|个?星期|个月|个?钟头|个?小时)(?![代级纪前来轻])")
 _SPAN_UNIT = r"天|个月|小时|钟头|工作日|周|星期|(?<!\d{3})年"  # "3年", never "2025年"
 # "现在已经发了多少个活", "去年实际引进了多少大学生": a count of what has been done, not a target. Only
 # the table's 完成情况 column tells one; "今年", "现在", "目前" ask for one the plan cannot have.
@@ -63,9 +63,9 @@ _JOINED = re.compile(r"和|与|跟|及|还有|还想|也想|、|或者|另外|�
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
 # "几年能建成": by which year something is done, as the plan says it ("2027年创成技师学院")
 _BY_YEAR = re.compile(r"几年(?:能|可以|会|才|就)?(?:建成|建好|办成|创成|完成|弄好|搞好)")
-_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪一天|哪几号|几月|哪年|哪一年|几几年|什么日子|日期|几时|"
+_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪[一1]天|哪几号|几月|哪年|哪[一1]年|几几年|什么日子|日期|几时|"
                          + _BY_YEAR.pattern)
-_YEAR_ASKED = re.compile(f"哪年|哪一年|几几年|哪个年份|啥年|{_BY_YEAR.pattern}")
+_YEAR_ASKED = re.compile(f"哪年|哪[一1]年|几几年|哪个年份|啥年|{_BY_YEAR.pattern}")
 _DAY_ASKED = re.compile(r"几号|几日|哪天|哪几天|哪一天|哪几号|什么日子|日期")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 # "每月给她补多少", "一串给几毛钱": what one person gets a month or a piece is asked too, not a day of the
