@@ -860,6 +860,9 @@ def test_a_story_told_without_stops_does_not_stand_in_the_way_of_its_question(
     "技工学校在什么路上",  # an address: the plan names the school, not where it stands
     "天太热 我妈中暑了咋弄",  # health, not the plan's older people
     "失地保险每个人一个月能领几百块 你晓得不",  # one person's sum, asked with a tag after it
+    "创业贷款是不是要抵押",  # what a loan asks one to put up
+    "公益岗是不是干满三年就不让干了",  # how long one may keep a post
+    "龙顶茶啥价",  # a price
 ])
 def test_what_the_plan_does_not_state_is_not_answered_from_the_topic(kb: PolicyBase, question: str) -> None:
     assert not kb.ask(question).answered
@@ -874,3 +877,28 @@ def test_how_long_something_has_been_is_no_year(kb: PolicyBase) -> None:
 def test_how_many_years_until_something_is_built_is_the_year_it_is_done(kb: PolicyBase) -> None:
     answer = kb.ask("开化的技师学院几年能建成")
     assert answer.answered and answer.answer.startswith("2027年创成技师学院")
+
+
+@pytest.mark.parametrize(("question", "year"), [("人才平台新增五十五家 截止哪年", "2025年"),
+                                               ("茶园稳定在十万亩左右 是到几几年", "到2025年"),
+                                               ("龙顶茶产值到哪一年突破21亿", "到2025年")])
+def test_the_year_asked_leads_the_answer(kb: PolicyBase, question: str, year: str) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and year in answer.answer.splitlines()[0], answer.answer
+
+
+def test_a_town_the_plan_does_not_name_is_told_with_the_county_wide_line(kb: PolicyBase) -> None:
+    answer = kb.ask("马金镇上会开招聘会吗")
+    assert answer.answer.startswith("方案没写到马金镇，写的是全县：") and "50场以上" in answer.answer.splitlines()[0]
+    assert [c.ref for c in answer.citations] == ["二、(一) 3"]
+    assert not kb.ask("华埠的零工驿站具体在哪").answered  # where in the town: only the town's own list tells
+
+
+def test_a_second_question_quoted_only_in_passing_by_the_first_answer_is_answered_too(kb: PolicyBase) -> None:
+    refs = [c.ref for c in kb.ask("老人能找活不 受伤了有工伤保险没").citations]
+    assert sorted(refs) == ["二、(六) 21", "二、(四) 13"]
+
+
+def test_asking_whether_the_fairs_stopped_is_no_request_to_stop_reminders(kb: PolicyBase) -> None:
+    assert "不要招聘会提醒" not in kb.ask("招聘会还开伐 是不是停了").answer
+    assert "不要招聘会提醒" in kb.ask("招聘会提醒停了吧 不要了").answer

@@ -203,7 +203,20 @@ def _undated_lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     return f"方案没写具体哪天，{said}具体时间请问{office}，或打12333。"
 
 
-_PARTIAL_LEADS = {"personal": _partial_lead, "day": _undated_lead}
+def _town_lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
+    """ "方案没写到杨林镇，写的是全县：全县建成“残疾人之家”22家以上。…": the clause that says most of
+    what was asked, for the whole county."""
+    passage = entry.passage
+    assert passage is not None
+    rank = _Ranker(q, weights)
+    clauses = [c.strip() for s in passage.sentences for c in _CLAUSE_SPLIT.split(s) if len(c) <= LEAD_CLAUSE]
+    best = max(clauses, key=rank.relevance, default="")
+    office = arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"
+    said = f"{best}。" if rank.says(best) else _lead(q, entry, weights)
+    return f"方案没写到{q.towns[0]}，写的是全县：{said}{q.towns[0]}的情况请问{office}，或打12333。"
+
+
+_PARTIAL_LEADS = {"personal": _partial_lead, "day": _undated_lead, "town": _town_lead}
 
 
 @cache

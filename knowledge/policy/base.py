@@ -236,7 +236,7 @@ class PolicyBase:
         """The answers given, then each part's answer that tells something they do not."""
         answers = list(answers)
         for part, answer in parts:
-            if not answer.answered or (answers and self._said_in(part, answer, answers[0].answer)):
+            if not answer.answered or (answers and self._said_in(part, answer, _told_by(answers[0], answer))):
                 continue  # "…有没有见习的地方": the first answer already tells it
             if all(_lead_of(answer) != _lead_of(a) for a in answers):
                 answers.append(answer)
@@ -425,6 +425,14 @@ def _stored_files(store_dir: Path | None) -> list[Path]:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+def _told_by(first: Answer, other: Answer) -> str:
+    """What the first answer tells of another's topic: all of it when both cite the same measure, else
+    its plain lead (a line of the plan quoted only in passing, "再就业低龄老年人" beside 工伤保险, does
+    not answer "老人能找活不")."""
+    same = {c.ref for c in first.citations} & {c.ref for c in other.citations}
+    return first.answer if same else "\n".join(lead for lead, _, _ in first.parts) or first.answer
 
 
 def _lead_of(answer: Answer) -> tuple[str, str]:

@@ -52,6 +52,9 @@ DETAILS = (
            re.compile(r"要?带[啥什么]|办[啥什么]证|[啥什么哪些]证件?[?？吗]|[啥什么哪些]手续|[啥什么哪些]材料"),
            re.compile(r"证件|材料|手续")),
     Detail("penalty", re.compile(r"罚"), re.compile(r"罚")),
+    # what a loan or a job asks one to put up, and how long one may keep a post: the plan says neither
+    Detail("collateral", re.compile(r"抵押|担保人|押金"), re.compile(r"抵押|担保人|押金")),
+    Detail("term", re.compile(r"[干做]满|最长[能可]?[干做]|[能可][干做]几年"), re.compile(r"年限|期限|最长|满\d+年")),
     # What a job, course or place gives besides: meals and a bed, a post for good (编制, 包分配).
     Detail("board", re.compile(r"管[不没]?管?(?:饭|午饭|中午饭|吃|住)|包[不没]?包?(?:吃|住|饭)|几顿饭|住宿|宿舍"),
            re.compile(r"食宿|住宿|宿舍|[午就用]餐|包吃|包住"), in_asking_clause=True),

@@ -47,6 +47,7 @@ FUSE = 0.5  # weight of the learned guess in re-ranking (cross-validated by set:
 MEASURE_BONUS = 0.1  # a numbered measure before a general goal or safeguard on a near tie
 ASKED_SHARE = 0.3  # share of the question's weight the asking clause must carry to stand for it
 ASKED_BONUS = 0.3  # an entry that answers the asking clause before one about the story
+_WHICH = re.compile(r"哪[个几些里儿]|在哪|地址|位置")
 DATED = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 DONE = "完成"  # the table's column of what was done ("2022年完成情况")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
@@ -169,7 +170,7 @@ class Matcher:
             return Verdict(reason="no figure or date")
         if not self._states_details(q, chosen):
             return Verdict(reason="no such detail")
-        partial = self._undated(q, best)
+        partial = self._undated(q, best) or self._elsewhere(q, chosen)
         if q.personal_amount and entries[0].passage is not None and not self._per_person(q, content, best):
             # Only a county total ("2100万") can be told apart from a person's amount; a rate such as
             # "300元/年" is neither, and the plan does not answer the question.
@@ -245,7 +246,8 @@ class Matcher:
                 q.wants_date and not DATED.search(self.index.texts[i])) or (
                 q.wants_number and q.years and not self._of_years(q, [], i, *figure)):
             return Verdict(reason="no figure or date")
-        return Verdict(entries=[self.index.entries[i]], weights=weights, partial=self._undated(q, i))
+        return Verdict(entries=[self.index.entries[i]], weights=weights,
+                       partial=self._undated(q, i) or self._elsewhere(q, [i]))
 
     def _undated(self, q: Question, i: int) -> str:
         """ "day" when a day is asked ("下一场几号办"), and no figure besides, and entry i is a passage
@@ -253,6 +255,14 @@ class Matcher:
         entry = self.index.entries[i]
         asked = q.wants_day and not q.wants_number
         return "day" if asked and entry.passage and not _DAYS.search(self.index.texts[i]) else ""
+
+    def _elsewhere(self, q: Question, chosen: list[int]) -> str:
+        """ "town" when the question asks of a town of the county ("杨林镇有没有残疾人之家") that the
+        first chosen passage does not name: the plan speaks of the whole county."""
+        first = self.index.entries[chosen[0]]
+        # "在哪", "哪几个村", "地址" ask what only the town's own list tells: no answer
+        asked = q.asks not in ("place", "who") and not q.details and not _WHICH.search(q.asked or q.text)
+        return "town" if asked and first.passage and any(not self._place_in(t, chosen[:1]) for t in q.towns) else ""
 
     def likeliest(self, q: Question, among: list[int]) -> Verdict:
         """The verdict for the entry of `among` that shares most words with the question, when the

@@ -28,7 +28,7 @@ _RELATIVE_YEARS = {"今年": 0, "去年": -1, "明年": 1}
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
 # "几" asks for a number, "哪几" for a list ("有哪几条"), "几号" for a day; "五十好几", "十几年" tell a story.
 _NUMBER_INTENT = re.compile(r"多少|人数|人次|总数|总额|多久|多长时间|(?<![哪好\d十])几(?![号日月时])|比例|比重"
-                            r"|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字(?!银龄|化|经济|乡村|技能|赋能)")
+                            r"|[啥什么]价|占比|率|数量|金额|产值|多大|多高|多长|百分之|数字(?!银龄|化|经济|乡村|技能|赋能)")
 # The unit a figure must carry to answer "多少人/几家/多少钱/占比多少": word after 多少/几 → unit.
 _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩", "场": "场|次", "次": "场|人?次", "条": "条",
                  "斤": "斤", "岁": "岁", "岗位": "个",
@@ -36,7 +36,7 @@ _COUNTED_UNIT = {"人": "人|名", "名": "人|名", "家": "家", "亩": "亩",
 _MONEY_WORDS = frozenset({"钱", "金额", "费用", "工资", "工钱", "收入", "补贴", "补助", "津贴", "奖励", "补偿", "赔偿",
                           "挣", "赚"})
 _PRICE = re.compile(r"多少钱[1一每]?[个台斤件亩只套次张把袋箱]|[1一每][个台斤件亩只套次张把袋箱](?:要|卖|得)?多少钱"
-                    r"|单价|价格|价钱|售价|收购价")
+                    r"|单价|价格|价钱|售价|收购价|[啥什么]价|几[块元]钱?一斤")
 _NAMED_MONEY = _MONEY_WORDS - {"钱", "金额", "费用"}
 _EXTREMES = frozenset({"最高", "最低", "最多", "最少", "上限", "封顶"})
 _PAYING = frozenset({"交", "缴", "付", "花", "收"})  # "一年交多少" asks an amount of money
@@ -63,8 +63,8 @@ _JOINED = re.compile(r"和|与|跟|及|还有|还想|也想|、|或者|另外|�
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
 # "几年能建成": by which year something is done, as the plan says it ("2027年创成技师学院")
 _BY_YEAR = re.compile(r"几年(?:能|可以|会|才|就)?(?:建成|建好|办成|创成|完成|弄好|搞好)")
-_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪[一1]天|哪几号|几月|哪年|哪[一1]年|几几年|什么日子|日期|几时|"
-                         + _BY_YEAR.pattern)
+_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪[一1]天|哪几号|几月|哪年|哪[一1]年|几几年|什么日子"
+                         r"|日期|几时|" + _BY_YEAR.pattern)
 _YEAR_ASKED = re.compile(f"哪年|哪[一1]年|几几年|哪个年份|啥年|{_BY_YEAR.pattern}")
 _DAY_ASKED = re.compile(r"几号|几日|哪天|哪几天|哪一天|哪几号|什么日子|日期")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
