@@ -90,6 +90,7 @@ def _hours(said: str) -> list[int]:
 _ALL_AFTER = re.compile(r"(?:以后|之后|后)(?:[都也]|随时|什么时候|啥时候)")
 _UNTIL = re.compile(r"到\D{0,2}\d|点(?:以前|之前|前)")  # "到11点", "中午以前": up to the hour named
 DAY_START, DAY_END = 6, 22
+OVERNIGHT_END = 8  # a stretch ending at this hour or earlier, before the hour it starts at, runs through the night
 _PARTS = (("morning", DAY_START, NOON), ("afternoon", NOON, EVENING), ("evening", EVENING, DAY_END + 2))
 MOST_OF = 2  # hours of a part of the day a stretch must cover to count, unless the stretch is short
 
@@ -108,6 +109,8 @@ def _stretch(text: str, to_the_end: bool = False) -> tuple[int, int] | None:
         return None
     if len(hours) > 1:
         start, end = hours[0], hours[-1]
+        if end < start and end <= OVERNIGHT_END:  # "十点到早上六点": through the night
+            start, end = start + 12 if start < NOON else start, DAY_END + 2
     elif _UNTIL.search(said):  # "晚上9点以前": from the start of the evening named, else of the day
         named = _HOUR.search(said)
         part = (named.group(1) or "") if named and not said[:named.start()].endswith(("到", "至")) else ""
@@ -165,8 +168,12 @@ def _busy_outside_the_day(clause: str) -> bool:
 
 
 def _within_the_day(text: str) -> str:
-    """The answer without clauses that only rule out hours outside the working day, when others are left."""
+    """The answer without clauses that only rule out hours outside the working day, when others are left,
+    and without hours said busy beside hours said free ("八点前要送孩子，九点到十一点": 9 to 11 is the answer)."""
     kept = [c for c in _clauses(text) if not _busy_outside_the_day(c)]
+    says_no = taxonomy.availability().says_no
+    if any(not says_no(c) and _stretch(c) for c in kept):
+        kept = [c for c in kept if not (says_no(c) and _stretch(c))]
     return "，".join(kept) if kept else text
 
 
@@ -572,6 +579,9 @@ _HOME_BY_HOUR = re.compile(r"[\d一二两三四五六七八九十]{1,3}点(?:钟
 _LATE = re.compile(r"晚上|夜里|夜班|晚班")
 _BEFORE_DARK = re.compile(f"(?:天黑|太阳落山|傍晚|晚饭|夜饭|晚上){_HOME_BY}")
 _BEFORE_NOON = re.compile(f"(?:中饭|午饭|中午|晌午){_HOME_BY}")
+_DAY_SAID = re.compile(r"白天|全天|下午")
+_LUNCH_BREAK = re.compile(r"(?:但是?|就是|不过)?(?:中午|中饭|午饭)[^，,。;；\s]{0,6}?"
+                          r"(?:没空|不行|不得空|回家|回去|休息|歇|做饭|烧饭)[的了]?")
 # "早班车走晚班车回": out on the first bus and back on the last is the daytime; a bus is no shift
 _BUS_DAY = re.compile(r"[早头]班车[^，,。]{0,5}?[晚末]班车[^，,。\s]{0,3}")
 _BUS = re.compile(r"[早晚末头]班车")
@@ -671,7 +681,10 @@ def free_time(text: str) -> Reading:
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
     said = _clock_written(_conclusion(_left_out(_WAKING, said)))
     said = _BUS.sub("班车", _BUS_DAY.sub("白天", said))
-    said = _BEFORE_DARK.sub("只做白天", _BEFORE_NOON.sub("上午", _COOKING_A_MEAL.sub("做饭", said)))
+    said = _COOKING_A_MEAL.sub("做饭", said)
+    # "白天 但中午要回家烧饭": home at noon is a break in a day said free, not its end
+    said = _left_out(_LUNCH_BREAK, said) if _DAY_SAID.search(said) else _BEFORE_NOON.sub("上午", said)
+    said = _BEFORE_DARK.sub("只做白天", said)
     said = _PAST.sub(lambda m: f"{m.group(1) or m.group(2)}以后", _DAWN.sub("凌晨", _OVERNIGHT.sub("到半夜", said)))
     said = _AFTER_TEA.sub("春茶过了", said)
     said = _HOME_BY_HOUR.sub("", said) if _LATE.search(said) else said
@@ -767,7 +780,8 @@ def _without(reading: Reading, code: str) -> Reading:
 # "两三公里", "三五分钟": the larger of two numbers said together
 _ROUGHLY = re.compile(r"[一二两三四五六七八九]([二两三四五六七八九])(?=(?:个|多)?(?:公里|里|分钟|分|小时|钟头))")
 _MINUTES = re.compile(r"(\d+|半)(?:个)?(?:多|来|几)?(?:个)?(分钟|分|小时|钟头|刻钟)")
-_KM = re.compile(r"(\d+)(?:多)?(公里|里路|里地|km|千米|里)")
+_KM = re.compile(r"(\d+|几10)(?:多|几)?(公里|里路|里地|km|千米|里)")
+ROUGHLY_TENS = 30  # "几十公里" (几10 once digits are written): a few tens
 
 
 _BOTH_WAYS = re.compile(r"来回|往返|一来一回|一去一回")  # "来回一个小时": half of it each way
@@ -804,7 +818,8 @@ def _how_far(clause: str) -> tuple[str | None, str | None]:
         return _by_measure(mode["minutes"], minutes), None
     km = _KM.search(clause)
     if km:
-        return _by_measure(words["km"], int(km.group(1)) / (2 if km.group(2) in ("里路", "里地", "里") else 1)), None
+        amount = ROUGHLY_TENS if km.group(1) == "几10" else int(km.group(1))
+        return _by_measure(words["km"], amount / (2 if km.group(2) in ("里路", "里地", "里") else 1)), None
     return None, mode["alone"]
 
 
