@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.messages import Reply
 from bot.reply_length import LIMIT
@@ -16,9 +17,9 @@ from knowledge.text import compact
 
 NOTE_MAX = 100
 RESUME = "我们接着登记。"
-# "能贷多少啊", "来料加工是做什么的", "农闲时啥意思", "到县城的班车几点有"
-_QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点有?|是[做干]?(?:什么|啥)的?|(?:什么|啥)意思|[?？])"
-                       r"[啊呀哈嘛]?$")
+# "能贷多少啊", "来料加工是做什么的", "农闲时啥意思", "到县城的班车几点有", "农闲时是指哪几个月"
+_QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点有?|是[做干]?(?:什么|啥)的?|(?:什么|啥)意思|[?？]"
+                       r"|(?:是指|指的是)(?:哪|什么|啥)[^都也\s]{0,5})[啊呀哈嘛]?$")
 # "别的也没做过什么", "也不会啥": 什么/啥 after a no is "anything", not a question
 _NOTHING_ELSE = re.compile(r"[没不]\S{0,4}(什么|啥)$")
 # "种田呢 采茶呢", "烧饭洗碗这些呢": 呢 that lists things one does, not a question
@@ -56,7 +57,7 @@ def kept(understood_part: str) -> str:
 # of its own, as "我60多了，还能找活吗" is)
 _FIRST_CLAUSE = re.compile(r"^([^，,。.！!？?\s]+)[，,。.！!\s]+(\S.*)$")
 _ASKING = re.compile(r"问|请|想知道|咨询|打听")
-_ABOUT_THE_FORM = re.compile(r"问|填|写|登记|完|几个|多少个")
+_ABOUT_THE_FORM = re.compile(r"问|填|写|登记|完|几个(?![月小钟地村乡镇])|多少个")
 _FILLING = re.compile(r"[要得必]填|[要得]写|填不填|写不写")
 
 
@@ -80,22 +81,30 @@ def leave(ctx: Ctx) -> Reply:
     return ctx.fallback(ctx)
 
 
-def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False,
-         declinable: bool = False) -> Callable[[Handler], Handler]:
+# the words of the bot's own lists typed back before a choice ("回复 1 要" → "回复1")
+_ECHOED = re.compile(r"^\s*(?:回复|选择?|我选|就选|回(?=\s*\d))\s*(?=\S{1,8}$)")
+
+
+def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False, declinable: bool = False,
+         explain: Callable[[Ctx], Reply | None] | None = None) -> Callable[[Handler], Handler]:
     """A step whose answer handler first lets a question typed meanwhile through, no miss
     counted: in a form (a titled flow) it is answered and the same question asked again; a
-    light flow is left and the question answered as any free text is."""
+    light flow is left and the question answered as any free text is. `explain` answers a
+    question about the step's own options ("农闲时是啥意思") before the policy answers do."""
 
     def register(answer: Handler) -> Handler:
         def answer_or_aside(ctx: Ctx) -> Reply:
+            if echoed := _ECHOED.match(ctx.text):  # "回复1", "选2", "回复 随时": the choice itself
+                ctx = replace(ctx, update=replace(ctx.update, text=ctx.text[echoed.end():]))
             # the same words again at this step after they were answered aside: an answer, not a question
             aside = f"{name}:{compact(ctx.text)}"
-            if ctx.data.get("aside") == aside or not is_question(ctx.text):
+            meaning = explain(ctx) if explain and ctx.data.get("aside") != aside else None
+            if ctx.data.get("aside") == aside or not (meaning or is_question(ctx.text)):
                 return answer(ctx)
             ctx.data["aside"] = aside
             if not flow.title:
                 return leave(ctx)
-            answered, again = policy.answer(ctx), ask(ctx)
+            answered, again = meaning or policy.answer(ctx), ask(ctx)
             if again.choices and len((answered + Reply.of(RESUME) + again).as_text()) > LIMIT:
                 # "来料加工是做什么的" at the list of skills: the list was just shown, so the answer
                 # gets the room and the question is asked again in one short line without it

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.messages import Reply
 from bot.router import Ctx, Handler, Router
-from handlers import asking, contact, misses, policy, silver
+from handlers import asking, contact, meanings, misses, policy, silver
 from knowledge import answers, free_time_guess, skill_guess, taxonomy
 from knowledge.ages import MAX_AGE, MIN_AGE, read_age
 from knowledge.places import village_key
@@ -43,7 +43,7 @@ NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skil
                "travel_range": "能去多远", "name": "称呼"}
 _NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
 _SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了|甭|莫发|莫要|不消"
-                      r"|去不了|去不成|没兴趣|不感兴趣|不参加|跑不动|走不动|用不着|看不懂|不识字")
+                      r"|去不了|去不成|没兴趣|不感兴趣|不参加|跑不动|走不动|用不着|看不懂|不识字|没(?:空|时间|工夫)去")
 _SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒|没问题|没毛病|正确|妥|随你|成|中"
                        r"|告诉我|通知我|就去|会去|想去|去看看|肯定去|发给我|发我|发过来|推给我")
 # "不是重活就要", "要是近就行": a yes with a condition, though it starts as a no does
@@ -119,11 +119,12 @@ def _step(name: str, *, ask: Handler, accepts_location: bool = False,
           declinable: bool = False) -> Callable[[Handler], Handler]:
     def register(answer: Handler) -> Handler:
         def or_going_back(ctx: Ctx) -> Reply:
-            return _going_back(ctx, name) or _adding_earlier(ctx, name) or answer(ctx)
+            return _going_back(ctx, name) or _adding_earlier(ctx, name) or _said_more(ctx, name) or answer(ctx)
 
         _ANSWERS[name] = answer
 
-        return asking.step(flow, name, ask=ask, accepts_location=accepts_location, declinable=declinable)(or_going_back)
+        return asking.step(flow, name, ask=ask, accepts_location=accepts_location, declinable=declinable,
+                           explain=lambda ctx: meanings.explained(ctx, name))(or_going_back)
 
     return register
 
@@ -187,6 +188,26 @@ def _adding_earlier(ctx: Ctx, step: str) -> Reply | None:
 
 
 _FILLER_ONLY = re.compile(r"[\s,，。.;；!！?？、嗯哦啊呀吧了的]*")
+# "还有 在家做手工也行", "还会编竹篮子 刚才忘说了": more of the answer just given, said at the next question
+_MORE = re.compile(r"^(?:哦|噢)?(?:对了)?[,，\s]*(?:还有|还会|另外还?会?|我?也会)[,，\s]*")
+_FORGOT = re.compile(r"[,，\s]*(?:刚才|前面)?(?:忘了?说了?|漏说了?|没说)[的了]?")
+
+
+def _said_more(ctx: Ctx, step: str) -> Reply | None:
+    """More work or free time said after that answer, at the question after it: added there, then the
+    question asked now again (or answered, when the text also answers it); None for anything else."""
+    said = normalize(ctx.text)
+    more = _MORE.match(said)
+    previous = ctx.conversation.back[-1] if ctx.conversation.back else None
+    if not (more or _FORGOT.search(said)) or previous not in _SEVERAL or previous == step or step not in ORDER:
+        return None
+    option_set, read = _SEVERAL[previous]
+    options = option_set()
+    codes = [c for c in read(_FORGOT.sub("", said[more.end():] if more else said)).codes if c != options.general]
+    if not codes:
+        return None
+    _keep_with(ctx, previous, codes)
+    return Reply.of(f"好的，加上了：{options.short_labels_of(codes)}。") + ctx.ask()
 
 
 def _keep_with(ctx: Ctx, field: str, codes: list[str]) -> None:
@@ -463,11 +484,21 @@ _SAYS_FREE = re.compile(r"有空|空闲|有时间|没事|都行|也行|都可以
 
 
 def _free_time_beside(text: str) -> list[str] | None:
-    """Free time said as a part of its own beside the work ("修农机 …坏了都找我 白天都行"); a time must be
-    named besides the free ("地里的农活 跟搬搬抬抬 都行": both kinds of work are fine, not any time)."""
+    """Free time said as a part of its own beside the work ("修农机 …坏了都找我 白天都行"), with the times
+    named just before it ("开货车的 周末 晚上都有空"); a time must be named besides the free ("地里的农活
+    跟搬搬抬抬 都行": both kinds of work are fine, not any time)."""
     parts = [p for p in _PARTS.split(normalize(text)) if p]
-    said = [c for p in parts[1:] if _SAYS_FREE.search(p) and not taxonomy.skills().read(p).codes
-            and answers.free_time(_SAYS_FREE.sub("", p)).codes for c in answers.free_time(p).codes]
+
+    def a_time(part: str) -> bool:
+        return not taxonomy.skills().read(part).codes and bool(answers.free_time(_SAYS_FREE.sub("", part)).codes)
+
+    said: list[str] = []
+    for at, part in enumerate(parts[1:], start=1):
+        if _SAYS_FREE.search(part) and a_time(part):
+            first = at
+            while first > 1 and not _SAYS_FREE.search(parts[first - 1]) and a_time(parts[first - 1]):
+                first -= 1
+            said += answers.free_time(" ".join(parts[first:at + 1])).codes
     return list(dict.fromkeys(said)) or None
 
 
@@ -544,9 +575,15 @@ def yes_no(text: str) -> bool | None:
     return _yes_no(text)
 
 
+# "bu yao 没空去": a yes or no typed in pinyin before the words
+_PINYIN_FIRST = re.compile(r"^[a-z][a-z ]*[a-z]", re.IGNORECASE)
+
+
 def _yes_no(text: str) -> bool | None:
     key = compact(text)
     key = _pinyin_answers().get(key.lower(), key) if key.isascii() else key
+    if (typed := _PINYIN_FIRST.match(text.strip())) and not key.isascii():
+        key = _pinyin_answers().get(compact(typed.group(0)).lower(), "") + key[len(compact(typed.group(0))):]
     if key in ("1", "2"):
         return key == "1"
     if _YES_IF.search(key):

@@ -285,10 +285,31 @@ def test_what_an_option_means_is_answered_and_the_question_asked_again(sqlite_ch
     sqlite_chat.conversation("登记", "华埠", "跳过", "五十五")
     reply = sqlite_chat.say("来料加工是做什么的")
     assert "会做哪些活" in reply and "skills" not in state(sqlite_chat).data
-    # the answer itself is shown, not only "回复“详情”": the list just shown is not repeated
-    assert "共富工坊" in reply and len(reply) <= LIMIT
+    # what the option means, in plain words, not the plan's measure; the list just shown is not repeated
+    assert reply.startswith("来料加工：") and "按件算钱" in reply and len(reply) <= LIMIT
     assert "什么时候有空" in sqlite_chat.say("那我不做那个 去厂里流水线上班")
     assert state(sqlite_chat).data["skills"] == ["factory"]
+
+
+@pytest.mark.parametrize(("step", "asked", "told"), [
+    (["采茶"], "农闲时 是指哪几个月啊", "11月到来年2月"),  # free time is asked
+    (["采茶"], "晚上是几点到几点啊？", "傍晚6点以后"),
+    (["采茶", "白天"], "本乡镇算不算县城", "不出乡镇"),  # how far is asked
+    (["采茶", "白天"], "全县包括衢州吗", "县外的不算"),
+])
+def test_a_question_about_an_option_is_told_what_it_means(sqlite_chat: ChatHarness, step: list[str], asked: str,
+                                                           told: str) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "五十五", *step)
+    reply = sqlite_chat.say(asked)
+    assert told in reply and "我们接着登记" in reply and "方案里没有提到" not in reply
+    asked_now = "availability" if len(step) == 1 else "travel_range"
+    assert asked_now not in state(sqlite_chat).data  # no answer taken from the question
+
+
+def test_an_answer_naming_an_option_is_no_question_about_it(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "五十五", "采茶", "白天")
+    assert "要不要发消息" in sqlite_chat.say("全县都行 哪里都去")
+    assert state(sqlite_chat).data["travel_range"] == "county"
 
 
 def test_a_question_about_the_bus_at_the_travel_step_is_no_answer(sqlite_chat: ChatHarness) -> None:

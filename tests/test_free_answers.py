@@ -427,6 +427,36 @@ def test_the_last_answer_put_right_with_no_question_named_is_that_answer(sqlite_
         assert session.exec(select(Worker)).one().travel_range == "county"
 
 
+def test_choices_typed_with_the_bots_own_words_are_the_choices(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "45", "开货车")
+    assert "愿意去多远" in sqlite_chat.say("回复 随时")
+    assert "要不要发消息" in sqlite_chat.say("选3")
+    assert "招聘会" in sqlite_chat.say("回复1")
+    assert "请核对" in sqlite_chat.say("bu yao 没空去")
+    assert "登记好了" in sqlite_chat.say("回复1")
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert (worker.travel_range, worker.want_job_push, worker.want_fair_push) == ("county", True, False)
+
+
+def test_more_said_at_the_next_question_is_added_to_the_answer_before(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "66", "地里的活")
+    said = sqlite_chat.say("还有 在家做手工也行 糊纸盒子那种")  # while free time is asked
+    assert said.startswith("好的，加上了：来料加工。") and "什么时候有空" in said
+    assert "愿意去多远" in sqlite_chat.say("白天")
+    said = sqlite_chat.say("还有 周末也行")  # while how far is asked: more free time
+    assert said.startswith("好的，加上了：周末。") and "愿意去多远" in said
+    assert "登记好了" in sqlite_chat.conversation("1", "1", "1", "1")[-1]
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    assert (sorted(worker.skills), sorted(worker.availability)) == (["farm", "handcraft"], ["daytime", "weekends"])
+
+
+def test_free_time_said_with_the_work_keeps_every_time_named(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "45")
+    assert "有空：周末、晚上。" in sqlite_chat.say("开货车的 B2本 周末 晚上都有空")
+
+
 def test_work_added_to_the_skills_beside_the_free_time_is_kept_with_both(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村", "62", "保洁")
     said = sqlite_chat.say("白天 对了刚才会做的活再加一个看大门")  # while free time is asked
