@@ -54,6 +54,10 @@ DETAILS = (
     Detail("penalty", re.compile(r"罚"), re.compile(r"罚")),
     # what a loan or a job asks one to put up, and how long one may keep a post: the plan says neither
     Detail("collateral", re.compile(r"抵押|担保人|押金"), re.compile(r"抵押|担保人|押金")),
+    # paying a loan back, and whether all of something is paid: terms the plan leaves to the offices
+    Detail("repayment", re.compile(r"[要得]还[吗不伐]|还不还|不用还|免还|还款|还不上|还不起"),
+           re.compile(r"还款|偿还|免还")),
+    Detail("in full", re.compile(r"全额|全免|全包|全部[贴报免补]"), re.compile(r"全额|全免|全部")),
     Detail("term", re.compile(r"[干做]满|最长[能可]?[干做]|[能可][干做]几年"), re.compile(r"年限|期限|最长|满\d+年")),
     # What a job, course or place gives besides: meals and a bed, a post for good (编制, 包分配).
     Detail("board", re.compile(r"管[不没]?管?(?:饭|午饭|中午饭|吃|住)|包[不没]?包?(?:吃|住|饭)|几顿饭|住宿|宿舍"),
