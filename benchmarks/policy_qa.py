@@ -117,10 +117,10 @@ until which year, how many, with the figure or year said otherwise than the plan
 by the plan, split once in halves with seed 20261300), and the blind31 set
 (tests/data/policy_eval_blind31_{dev,heldout}.jsonl: 300 very short questions, questions naming a town, a village or a
 workplace of the county, questions asked as a doubt (是不是没有…了) and ones that say first who asks; 90 not answered by
-the plan, split once in halves with seed 20261302), and the blind32 set (tests/data/policy_eval_blind32_{dev,heldout}.jsonl:
-300 from people asking about their own trade -- tea farmers, homestay owners, drivers, building workers, carers,
-online sellers, people laid off --, questions comparing two things and follow-ups that start with 那/还有; 90 not
-answered by the plan, split once in halves with seed 20261305).
+the plan, split once in halves with seed 20261302), and the blind32 set
+(tests/data/policy_eval_blind32_{dev,heldout}.jsonl: 300 from people asking about their own trade -- tea farmers,
+homestay owners, drivers, building workers, carers, online sellers, people laid off --, questions comparing two
+things and follow-ups that start with 那/还有; 90 not answered by the plan, split once in halves with seed 20261305).
 `--no-heldout` leaves the held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -149,7 +149,8 @@ EVERYDAY_SET = DATA / "policy_eval_everyday.jsonl"
 BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9",
               "blind10", "blind11", "blind12", "blind13", "blind14", "blind15",
               "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22",
-              "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "blind32")
+              "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31",
+              "blind32")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
                                                                               19, 20, 21, 22, 23, 24, 25))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"

@@ -333,7 +333,7 @@ def _clauses(text: str) -> list[str]:
 # what a clause may say beside its part of the day without saying what fills it: "周末两天",
 # "平时上班时间", "下午四点以后"
 _NOT_FILLED = re.compile(f"{_FREE}|没空|没时间|不|时间|时候|日子|在家|回来|回村|闲|空|放假|全天|整天|全日"
-                         "|[\\d一二两三四五六七八九十点]|以后|之后|以前|之前|到|^[的都也就还]*$")
+                         "|[\\d一二两三四五六七八九十点]|以后|之后|以前|之前|到|的话|^[的都也就还]*$")
 
 
 def _doing() -> list[str]:
@@ -580,6 +580,7 @@ _LATE = re.compile(r"晚上|夜里|夜班|晚班")
 _BEFORE_DARK = re.compile(f"(?:天黑|太阳落山|傍晚|晚饭|夜饭|晚上){_HOME_BY}")
 _BEFORE_NOON = re.compile(f"(?:中饭|午饭|中午|晌午){_HOME_BY}")
 _DAY_SAID = re.compile(r"白天|全天|下午")
+_AROUND_NOON = re.compile(r"(?:中饭|午饭|中午|晌午)前后")  # "中饭前后都行": the day on both sides of lunch
 _LUNCH_BREAK = re.compile(r"(?:但是?|就是|不过)?(?:中午|中饭|午饭)[^，,。;；\s]{0,6}?"
                           r"(?:没空|不行|不得空|回家|回去|休息|歇|做饭|烧饭)[的了]?")
 # "早班车走晚班车回": out on the first bus and back on the last is the daytime; a bus is no shift
@@ -681,7 +682,7 @@ def free_time(text: str) -> Reading:
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
     said = _clock_written(_conclusion(_left_out(_WAKING, said)))
     said = _BUS.sub("班车", _BUS_DAY.sub("白天", said))
-    said = _COOKING_A_MEAL.sub("做饭", said)
+    said = _AROUND_NOON.sub("白天", _COOKING_A_MEAL.sub("做饭", said))
     # "白天 但中午要回家烧饭": home at noon is a break in a day said free, not its end
     said = _left_out(_LUNCH_BREAK, said) if _DAY_SAID.search(said) else _BEFORE_NOON.sub("上午", said)
     said = _BEFORE_DARK.sub("只做白天", said)
@@ -909,13 +910,25 @@ _NO_FARTHER = re.compile(r"(?<=[\s,，。;；])(?:再|更)远(?:一点|一些|�
 _IF_NOT = re.compile(r"(?:要是|如果)?(?:不行|没有|没活|找不到)的话")
 
 
+# "我长虹乡桃源村的 村里干干": where one lives, said first, is no place one goes to
+_HOME_FIRST = re.compile(r"^(?:我|俺)(?:是|家是?|住|家住)?(?P<place>[^，,。;；\s去到跑]{2,10}?)(?:的人?|人)"
+                         r"(?=[，,。;；\s])")
+
+
+def _home_left_out(text: str, places: Gazetteer, town: str | None) -> str:
+    home = _HOME_FIRST.match(text.strip())
+    if home and (places.towns_in(home["place"]) or places.village_in(home["place"], town)):
+        return _left_out(re.compile(re.escape(home.group(0))), text.strip())
+    return text
+
+
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
     """The travel range an answer means, the widest named; None when nothing is understood. How one
     goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
     if (picked := options.picked(text)) is not None and picked.codes:  # "1 不对 是2", "除了1都行"
         return max(picked.codes, key=[o.code for o in options.options].index)
-    text = _left_out(_NO_FARTHER, _left_out(_IF_NOT, text))
+    text = _left_out(_NO_FARTHER, _left_out(_IF_NOT, _home_left_out(text, places, town)))
     text = _ALL_OF_THESE.sub(r"\1\2", _NEARER.sub(lambda m: _NEARER_THAN[m.group(1)], corrected(text)))
     # how far one goes now, after a story of the past; a place named, over words that only say "near";
     # a place said as the only one, over the minutes or means said beside it with no "also"
