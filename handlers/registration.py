@@ -41,7 +41,7 @@ EDIT_WORDS = (
 )
 NOTE_LABELS = {"town": "乡镇", "village": "村/社区", "age": "年龄", "skills": "会做的活", "availability": "空闲时间",
                "travel_range": "能去多远", "name": "称呼"}
-_NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不|no|n$|没必要|免了|算了)")
+_NO = re.compile(r"^(不要|不用|不需要|不想|不了|否|别|不(?!知道|晓得|清楚|懂|确定|一定)|no|n$|没必要|免了|算了)")
 _SAYS_NO = re.compile(r"不要|不用|不去|不需要|不想|不必|不行|别发|别提醒|算了|免了|甭|莫发|莫要|不消"
                       r"|去不了|去不成|没兴趣|不感兴趣|不参加|跑不动|走不动|用不着|看不懂|不识字|没(?:空|时间|工夫)去")
 _SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒|没问题|没毛病|正确|妥|随你|成|中"
@@ -119,7 +119,8 @@ def _step(name: str, *, ask: Handler, accepts_location: bool = False,
           declinable: bool = False) -> Callable[[Handler], Handler]:
     def register(answer: Handler) -> Handler:
         def or_going_back(ctx: Ctx) -> Reply:
-            return _going_back(ctx, name) or _adding_earlier(ctx, name) or _said_more(ctx, name) or answer(ctx)
+            return (_going_back(ctx, name) or _adding_earlier(ctx, name) or _said_more(ctx, name)
+                    or _more_changes(ctx, name) or answer(ctx))
 
         _ANSWERS[name] = answer
 
@@ -208,6 +209,66 @@ def _said_more(ctx: Ctx, step: str) -> Reply | None:
         return None
     _keep_with(ctx, previous, codes)
     return Reply.of(f"好的，加上了：{options.short_labels_of(codes)}。") + ctx.ask()
+
+
+# "时间写错了，只能晚上。对了会的活再加一个打包员", "就本乡吧 年纪那个也不对 我六九年的": at a change
+# asked from the summary, another answer changed in the same message
+_ANOTHER = re.compile(r"^(?:还有|另外|对了|然后|顺便|同时)")
+_YEAR_SAID = re.compile(r"\d{2,4}年|[零〇一二三四五六七八九]{2,4}年|属")
+
+
+def _more_changes(ctx: Ctx, step: str) -> Reply | None:
+    """Each answer changed in a message sent at a change from the summary, in the order said; None
+    when the message changes only the one asked."""
+    if ctx.data.get("return_to") != "confirm" or step not in ORDER:
+        return None
+    parts: dict[str, list[str]] = {step: []}
+    field = step
+    for n, sentence in enumerate(_SENTENCES.split(normalize(ctx.text))):
+        for at, clause in enumerate(c for c in _CLAUSE_BREAK.split(sentence) if c):
+            field = _changed_in(clause, field, ctx.services.local_now().year, n > 0 and at == 0) or field
+            parts.setdefault(field, []).append(clause)
+    if len(parts) == 1:
+        return None
+    reply = Reply.of()
+    for field, said in parts.items():
+        if field != step and ctx.conversation.step != "confirm":  # an answer not understood is asked again first
+            break
+        if field != step:
+            ctx.data["return_to"] = "confirm"
+            ctx.goto(field)
+        reply = _ANSWERS[field](replace(ctx, update=replace(ctx.update, text=" ".join(said))))
+    return reply
+
+
+_SENTENCES = re.compile(r"[。.;；!！?？]+")
+_CLAUSE_BREAK = re.compile(r"[\s,，]+")
+
+
+def _changed_in(clause: str, now: str, this_year: int, new_sentence: bool) -> str | None:
+    """Another answer than the one being changed that a clause starts on: named with a change
+    ("年纪那个也不对", "远近也改一下") or as a sentence's first words, or, after 还有/另外, told by what
+    it says ("另外搬运也能干") or by a birth year; None for more of the answer being changed."""
+    key = compact(clause)
+    marked = bool(_ANOTHER.match(key)) or new_sentence
+    if marked or _CHANGE_SAID.search(key):
+        named = next((s for s, words in _ANSWER_NAMES if re.search(words, key)), None)
+        if named and named != now:
+            return named
+    if marked:
+        said = next((s for s, (options, read) in _SEVERAL.items() if s != now
+                     and [c for c in read(_ANOTHER.sub("", clause)).codes if c != options().general]), None)
+        if said or now == "age":
+            return said
+        return "age" if _YEAR_SAID.search(key) and read_age(clause, this_year) else None
+    return None
+
+
+# an answer named as such (not by one of its options): "会的活还要加个家政", "村子也写岔了"
+_ANSWER_NAMES = (("fair_push", "招聘会"), ("job_push", "推送|发消息"), ("village", "村子|村名|哪个村"),
+                 ("town", "乡镇|住的地方"), ("age", "年龄|岁数|年纪|出生"), ("availability", "时间|空闲"),
+                 ("travel", "远近|多远|距离|范围|路程"), ("skills", "会的活|会做的活|会干的活|手艺|技能|工种"))
+_CHANGE_SAID = re.compile(r"改|不对|错|写岔|加")
 
 
 def _keep_with(ctx: Ctx, field: str, codes: list[str]) -> None:

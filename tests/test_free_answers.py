@@ -452,6 +452,31 @@ def test_more_said_at_the_next_question_is_added_to_the_answer_before(sqlite_cha
     assert (sorted(worker.skills), sorted(worker.availability)) == (["farm", "handcraft"], ["daytime", "weekends"])
 
 
+@pytest.mark.parametrize(("field", "said", "wanted"), [
+    ("空闲时间", "时间写错了，只能晚上。对了会的活再加一个打包员",
+     {"availability": ["evening"], "skills": ["factory", "tea"]}),
+    ("能去多远", "就本乡吧 跑远了没车。年纪那个也不对 我六九年的", {"travel_range": "town", "age": 57}),
+    ("空闲时间", "下午也空的 随时都行。招聘会儿子说去看看 那个提醒要的", {"availability": ["anytime"],
+                                                               "want_fair_push": True}),
+])
+def test_two_answers_changed_in_one_message_at_the_summary_are_both_changed(
+        sqlite_chat: ChatHarness, field: str, said: str, wanted: dict[str, object]) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "41", "采茶", "工作日", "全县", "1", "2", "修改", field)
+    assert "请核对" in sqlite_chat.say(said)
+    assert "登记好了" in sqlite_chat.say("确认")
+    with Session(sqlite_chat.engine) as session:
+        worker = session.exec(select(Worker)).one()
+    got = {name: sorted(v) if isinstance(v := getattr(worker, name), list) else v for name in wanted}
+    assert got == {name: sorted(v) if isinstance(v, list) else v for name, v in wanted.items()}
+
+
+def test_not_knowing_whether_to_be_reminded_is_no_no(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "41", "采茶", "工作日", "全县", "1")
+    assert "要不要提前提醒" in sqlite_chat.say("不知道")
+    summary = sqlite_chat.say("那就提醒一下伐")
+    assert "请核对" in summary and "招聘会提醒：要" in summary
+
+
 def test_free_time_said_with_the_work_keeps_every_time_named(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村", "45")
     assert "有空：周末、晚上。" in sqlite_chat.say("开货车的 B2本 周末 晚上都有空")
