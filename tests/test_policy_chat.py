@@ -105,6 +105,10 @@ def test_asking_to_be_registered_starts_the_registration(sqlite_chat: ChatHarnes
     assert "怎么称呼您家里人" in sqlite_chat.say("取消") + sqlite_chat.say("帮我妈登记一下")
 
 
+def test_asking_to_be_signed_up_for_a_course_tells_how(sqlite_chat: ChatHarness) -> None:
+    assert "回复“培训”看能报的课" in sqlite_chat.say("我想学评茶 帮我报个名")
+
+
 def test_asking_how_to_register_when_registered_shows_the_profile(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村", "58", "1", "1", "1", "1", "1", "1")
     assert "您已经登记过了" in sqlite_chat.say("请问怎么注册")
