@@ -25,7 +25,8 @@ f40-…: blind37;
 f41-…: blind38;
 f42-…: blind39;
 f43-…: blind40;
-f44-…: blind41) batches, written without
+f44-…: blind41;
+f45-…: blind42) batches, written without
 sight of the bot's code, were split before they were first run.
 
 A trade with no option of its own ("会修自行车修锁") is recorded as no skill and the person's words
@@ -69,7 +70,8 @@ BATCHES = ("fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "
            "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20",
            "blind21", "blind22", "blind23", "blind24",
            "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31",
-           "blind32", "blind33", "blind34", "blind35", "blind36", "blind37", "blind38", "blind39", "blind40", "blind41")
+           "blind32", "blind33", "blind34", "blind35", "blind36", "blind37", "blind38", "blind39", "blind40", "blind41",
+           "blind42")
 FIRST_BATCH = 66  # personas written and split before any tuning; the next ones up to the fresh batch came later
 MAX_TURNS = 40
 LIMIT = 150  # characters an elderly reader takes in at once

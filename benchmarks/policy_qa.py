@@ -120,7 +120,10 @@ workplace of the county, questions asked as a doubt (是不是没有…了) and 
 the plan, split once in halves with seed 20261302), and the blind32 set
 (tests/data/policy_eval_blind32_{dev,heldout}.jsonl: 300 from people asking about their own trade -- tea farmers,
 homestay owners, drivers, building workers, carers, online sellers, people laid off --, questions comparing two
-things and follow-ups that start with 那/还有; 90 not answered by the plan, split once in halves with seed 20261305).
+things and follow-ups that start with 那/还有; 90 not answered by the plan, split once in halves with seed 20261305),
+and the blind33 set (tests/data/policy_eval_blind33_{dev,heldout}.jsonl: 300 from young mothers, women at home while
+the husband works away, carers, households with hardships, and programmes called by a wrong name; 90 not answered by
+the plan, split once in halves with seed 20261308).
 `--no-heldout` leaves the held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -150,7 +153,7 @@ BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7
               "blind10", "blind11", "blind12", "blind13", "blind14", "blind15",
               "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22",
               "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31",
-              "blind32")
+              "blind32", "blind33")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
                                                                               19, 20, 21, 22, 23, 24, 25))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
