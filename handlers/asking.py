@@ -81,6 +81,9 @@ def leave(ctx: Ctx) -> Reply:
     return ctx.fallback(ctx)
 
 
+# "等一下", "稍等 在卸货", "等下 领导来了", "让我想想": asked to wait, with at most what keeps one busy
+_WAIT = re.compile(r"^(?:稍等|等一?下|等等|等会儿?|等一会儿?|让?我想想|想一想)[一下吧啊哈嘛呀]*"
+                   r"(?:(?:我|俺)?(?:在|正在|忙)\S{0,6}|领导\S{0,4}|有人\S{0,4}|马上\S{0,3}|我?想想)?$")
 # the words of the bot's own lists typed back before a choice ("回复 1 要" → "回复1")
 _ECHOED = re.compile(r"^\s*(?:回复|选择?|我选|就选|回(?=\s*\d))\s*(?=\S{1,8}$)")
 
@@ -96,6 +99,8 @@ def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False,
         def answer_or_aside(ctx: Ctx) -> Reply:
             if echoed := _ECHOED.match(ctx.text):  # "回复1", "选2", "回复 随时": the choice itself
                 ctx = replace(ctx, update=replace(ctx.update, text=ctx.text[echoed.end():]))
+            if _WAIT.match(compact(ctx.text)):  # "等一下", "稍等 在卸货": no answer yet, and no miss
+                return Reply.of("好的，不着急，您先忙。") + ask(ctx)
             # the same words again at this step after they were answered aside: an answer, not a question
             aside = f"{name}:{compact(ctx.text)}"
             meaning = explain(ctx) if explain and ctx.data.get("aside") != aside else None

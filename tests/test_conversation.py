@@ -306,6 +306,17 @@ def test_a_question_about_an_option_is_told_what_it_means(sqlite_chat: ChatHarne
     assert asked_now not in state(sqlite_chat).data  # no answer taken from the question
 
 
+@pytest.mark.parametrize("said", ["等一下", "稍等 在卸货", "让我想想"])
+def test_asked_to_wait_the_bot_waits_without_counting_a_miss(sqlite_chat: ChatHarness, said: str) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "五十五")
+    for _ in range(2):  # twice: a miss would be counted by now, and the answer kept as a note
+        reply = sqlite_chat.say(said)
+        assert reply.startswith("好的，不着急") and "会做哪些活" in reply
+    assert "skills" not in state(sqlite_chat).data
+    assert "什么时候有空" in sqlite_chat.say("开货车")
+    assert state(sqlite_chat).data["skills"] == ["driver"]
+
+
 def test_an_answer_naming_an_option_is_no_question_about_it(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "跳过", "五十五", "采茶", "白天")
     assert "要不要发消息" in sqlite_chat.say("全县都行 哪里都去")
