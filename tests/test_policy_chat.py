@@ -3,7 +3,8 @@ next steps offered after a request, and questions about the bot answered from it
 
 from __future__ import annotations
 
-from conftest import ChatHarness
+import pytest
+from conftest import ChatHarness, first_group
 from test_training import add_course
 
 
@@ -105,8 +106,13 @@ def test_asking_to_be_registered_starts_the_registration(sqlite_chat: ChatHarnes
     assert "怎么称呼您家里人" in sqlite_chat.say("取消") + sqlite_chat.say("帮我妈登记一下")
 
 
-def test_asking_to_be_signed_up_for_a_course_tells_how(sqlite_chat: ChatHarness) -> None:
-    assert "回复“培训”看能报的课" in sqlite_chat.say("我想学评茶 帮我报个名")
+@pytest.mark.parametrize("asked", ["我想学评茶 帮我报个名", "想学个育婴员 帮我报名"])
+def test_asking_to_be_signed_up_for_a_course_offers_the_courses_after_the_plan(sqlite_chat: ChatHarness,
+                                                                               asked: str) -> None:
+    add_course(sqlite_chat.engine, "育婴员、评茶员培训", skills=["housekeeping", "tea"])
+    reply = sqlite_chat.say(asked)
+    assert "出处：" in reply and "学技术（培训）" in reply
+    assert "育婴员、评茶员培训" in sqlite_chat.say(first_group(r"回复 (\d+) 学技术（培训）", reply))
 
 
 def test_asking_how_to_register_when_registered_shows_the_profile(sqlite_chat: ChatHarness) -> None:

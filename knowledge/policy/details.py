@@ -58,8 +58,9 @@ DETAILS = (
     Detail("repayment", re.compile(r"[要得]还[吗不伐]|还不还|不用还|免还|还款|还不上|还不起"),
            re.compile(r"还款|偿还|免还")),
     Detail("in full", re.compile(r"全额|全免|全包|全部[贴报免补]"), re.compile(r"全额|全免|全部")),
-    # "SYB和GYB哪个好", "学瓦工和学水电 哪个好学": the plan sets nothing against anything
-    Detail("comparison", re.compile(r"哪[个样](?:好|更|强|划算|容易|赚|挣|吃香)[^，,。\s]{0,3}$"),
+    # "SYB和GYB哪个好", "哪个共富工坊工资最高": the plan sets nothing against anything, ranks nothing
+    Detail("comparison", re.compile(r"哪[个样](?:好|更|强|划算|容易|赚|挣|吃香)[^，,。\s]{0,3}$"
+                                    r"|哪[个家]\S{0,6}最[高多好低少]"),
            re.compile(r"优于|好于|更适合")),
     Detail("term", re.compile(r"[干做]满|最长[能可]?[干做]|[能可][干做]几年"), re.compile(r"年限|期限|最长|满\d+年")),
     # What a job, course or place gives besides: meals and a bed, a post for good (编制, 包分配).
