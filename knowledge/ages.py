@@ -64,8 +64,13 @@ def read_age(text: str, this_year: int) -> Age | None:
     return last if before is None or before.sure in (None, last.sure) else _read_age(text, this_year)
 
 
+# "六十 七": a numeral typed in two pieces
+_NUMERAL_SPLIT = re.compile(r"(?<=[一二三四五六七八九]十)\s+(?=[一二三四五六七八九](?![十百]))")
+
+
 def _read_age(text: str, this_year: int) -> Age | None:
-    text = _AND_UNITS.sub("十", normalize(text)).replace("挂零", "出头")  # "六十挂零": just over
+    text = _NUMERAL_SPLIT.sub("", normalize(text))
+    text = _AND_UNITS.sub("十", text).replace("挂零", "出头")  # "六十挂零": just over
     said = arabize(text)
     rough = _two_said(text) or _rough(said)
     animal = _ANIMAL.search(said)

@@ -34,8 +34,8 @@ TEXTS_KEPT = 8192
 
 # Wu dialect (开化 speaks it) says no with its own characters: "勿晓得", "远了覅去", "呒没空"; and 冇
 # ("冇错", "冇空"), as Gan and Hakka speakers near the county write 没
-_WU_NO = re.compile(r"呒没|嘸没|覅|勿|弗|冇")
-_WU_PLAIN = {"呒没": "没有", "嘸没": "没有", "覅": "不要", "勿": "不", "弗": "不", "冇": "没"}
+_WU_NO = re.compile(r"呒没|嘸没|覅|勿|弗|冇得|冇")
+_WU_PLAIN = {"呒没": "没有", "嘸没": "没有", "覅": "不要", "勿": "不", "弗": "不", "冇得": "没有", "冇": "没"}
 
 
 # "随 时 都 可 以": characters typed one by one with a blank between (not "七 八", numbers picked)
@@ -74,9 +74,13 @@ def _cn_to_int(token: str) -> int | None:
     return int(value) if float(value).is_integer() else None
 
 
+# "五十7", "6十3": digits typed inside a numeral said with 十 or 百 are its digits
+_MIXED_DIGIT = re.compile(r"(?<=[十百])\d|\d(?=[十百])")
+
+
 def arabize(text: str) -> str:
-    """Normalize and write every Chinese numeral as digits ("六十二岁" → "62岁")."""
-    text = normalize(text)
+    """Normalize and write every Chinese numeral as digits ("六十二岁" → "62岁", "五十7" → "57")."""
+    text = _MIXED_DIGIT.sub(lambda m: "零一二三四五六七八九"[int(m.group(0))], normalize(text))
 
     def repl(m: re.Match[str]) -> str:
         value = _cn_to_int(m.group(0))
