@@ -100,10 +100,14 @@ def test_asking_whether_one_may_register_starts_the_registration(sqlite_chat: Ch
     assert "哪个村" in sqlite_chat.say("华埠")
 
 
-def test_asking_to_be_registered_starts_the_registration(sqlite_chat: ChatHarness) -> None:
-    reply = sqlite_chat.say("帮我登记一下 我在华埠 会开叉车")
-    assert "我们开始登记" in reply and "哪个乡镇" in reply and "方案里没有提到" not in reply
-    assert "怎么称呼您家里人" in sqlite_chat.say("取消") + sqlite_chat.say("帮我妈登记一下")
+@pytest.mark.parametrize("asked", ["帮我登记一下 我在华埠 会开叉车", "帮我登记一下 我会刷墙打腻子"])
+def test_asking_to_be_registered_starts_the_registration(sqlite_chat: ChatHarness, asked: str) -> None:
+    reply = sqlite_chat.say(asked)  # the work named (粉刷匠 is a measure of the plan) does not turn it into a question
+    assert "我们开始登记" in reply and "哪个乡镇" in reply and "出处" not in reply
+    assert "我们开始登记" not in sqlite_chat.say("取消") + sqlite_chat.say("帮我登记一下被欠工资的事，欠了我八千")
+
+def test_asking_to_register_a_relative_starts_that(sqlite_chat: ChatHarness) -> None:
+    assert "怎么称呼您家里人" in sqlite_chat.say("帮我妈登记一下")
 
 
 @pytest.mark.parametrize("asked", ["我想学评茶 帮我报个名", "想学个育婴员 帮我报名"])

@@ -867,6 +867,7 @@ def test_a_story_told_without_stops_does_not_stand_in_the_way_of_its_question(
     "创业贷款贴息是全额贴吗",  # whether all of it is paid
     "SYB和GYB哪个好",  # a comparison the plan does not make
     "哪个共富工坊工资最高",  # nor a ranking
+    "招聘会门口好停车伐",  # parking
 ])
 def test_what_the_plan_does_not_state_is_not_answered_from_the_topic(kb: PolicyBase, question: str) -> None:
     assert not kb.ask(question).answered

@@ -180,8 +180,8 @@ class PolicyBase:
             # spaces kept: "deng ji zen me nong" is pinyin typed word by word
             repaired = self._speller.correct(question)
             found = self._howto.find(repaired) if compact(repaired) != compact(question) else None
-        if not worded(question):
-            return found
+        if not worded(question) or (found and found.id == "register" and _REGISTER_ME.match(compact(question))):
+            return found  # "帮我登记一下 我会刷墙打腻子": asked to be registered, whatever the work named
         # a topic answered from live data (courses' fees, fairs, cases) is kept: there the bot knows more than the plan
         if found and not found.live and self._howto_guesser.doubt(question) > HOWTO_DOUBT:
             found = None
@@ -433,6 +433,9 @@ def _told_by(first: Answer, other: Answer) -> str:
     not answer "老人能找活不")."""
     same = {c.ref for c in first.citations} & {c.ref for c in other.citations}
     return first.answer if same else "\n".join(lead for lead, _, _ in first.parts) or first.answer
+
+
+_REGISTER_ME = re.compile(r"^(?:请|麻烦你?)?(?:帮|给)我(?:登记|注册)|^我要(?:登记|注册)")
 
 
 def _lead_of(answer: Answer) -> tuple[str, str]:
