@@ -197,7 +197,7 @@ _FORGOT = re.compile(r"[,，\s]*(?:刚才|前面)?(?:忘了?说了?|漏说了?|�
 
 def _said_more(ctx: Ctx, step: str) -> Reply | None:
     """More work or free time said after that answer, at the question after it: added there, then the
-    question asked now again (or answered, when the text also answers it); None for anything else."""
+    question asked now again; None for anything else."""
     said = normalize(ctx.text)
     more = _MORE.match(said)
     previous = ctx.conversation.back[-1] if ctx.conversation.back else None
@@ -232,10 +232,10 @@ def _more_changes(ctx: Ctx, step: str) -> Reply | None:
     if len(parts) == 1:
         return None
     reply = Reply.of()
-    for field, said in parts.items():
-        if field != step and ctx.conversation.step != "confirm":  # an answer not understood is asked again first
+    for field, said in ((f, said) for f, said in parts.items() if said):
+        if reply.texts and ctx.conversation.step != "confirm":  # an answer not understood is asked again first
             break
-        if field != step:
+        if field != ctx.conversation.step:
             ctx.data["return_to"] = "confirm"
             ctx.goto(field)
         reply = _ANSWERS[field](replace(ctx, update=replace(ctx.update, text=" ".join(said))))

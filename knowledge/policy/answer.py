@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
 
-from knowledge.policy.document import Figure, Indicator
+from knowledge.policy.document import Figure, Indicator, Passage
 from knowledge.policy.index import Entry
 from knowledge.policy.matching import COUNTY_TOTAL, DATED, done_figures
 from knowledge.policy.query import Question
@@ -177,6 +177,11 @@ def _fit(text: str, budget: int) -> str:
     return text[:cut].rstrip(",;") + "……" if cut > 0 else text[: budget - 1] + "……"
 
 
+def _office(passage: Passage) -> str:
+    """Whom to ask about what the plan leaves out: the measure's lead department."""
+    return arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"
+
+
 def _partial_lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     """ "方案只写了全县的总数（每年提供创业担保贷款2100万以上），没写每个人能贷多少。…" """
     passage = entry.passage
@@ -186,7 +191,7 @@ def _partial_lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     totals = [c for c in clauses if COUNTY_TOTAL.search(c) and q.figure.search(c)]
     figure = next((c for c in totals if rank.matched(c)), totals[0] if totals else "")
     verb = m.group(0) if (m := _VERB.search(q.text)) else "得到"
-    office = arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"
+    office = _office(passage)
     return f"方案只写了全县的总数（{figure}），没写每个人能{verb}多少。具体请问{office}，或打12333。"
 
 
@@ -198,7 +203,7 @@ def _undated_lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     rank = _Ranker(q, weights)
     clauses = [c.strip() for s in passage.sentences for c in _CLAUSE_SPLIT.split(s)]
     best = max(clauses, key=lambda c: len(rank.matched(c)), default="")
-    office = arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"
+    office = _office(passage)
     said = f"只写了：{best}。" if DATED.search(best) else _lead(q, entry, weights)
     return f"方案没写具体哪天，{said}具体时间请问{office}，或打12333。"
 
@@ -211,7 +216,7 @@ def _town_lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     rank = _Ranker(q, weights)
     clauses = [c.strip() for s in passage.sentences for c in _CLAUSE_SPLIT.split(s) if len(c) <= LEAD_CLAUSE]
     best = max(clauses, key=rank.relevance, default="")
-    office = arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"
+    office = _office(passage)
     said = f"{best}。" if rank.says(best) else _lead(q, entry, weights)
     return f"方案没写到{q.towns[0]}，写的是全县：{said}{q.towns[0]}的情况请问{office}，或打12333。"
 
