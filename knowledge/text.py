@@ -48,11 +48,15 @@ def _joined_up(run: re.Match[str]) -> str:
     return run.group(0) if set(letters) <= _NUMERALS else letters
 
 
+# "周末✅ 晚上❌": ticks and crosses typed after what they mark
+_MARKS = str.maketrans({"✅": "可以 ", "✔": "可以 ", "☑": "可以 ", "❌": "不行 ", "✖": "不行 ", "❎": "不行 "})
+
+
 @lru_cache(maxsize=TEXTS_KEPT)
 def normalize(text: str) -> str:
     """Simplified, half-width, lower-case text with runs of blanks made one space, characters typed
-    one by one with blanks between written together, Wu negations as 不/没有."""
-    text = unicodedata.normalize("NFKC", text or "")
+    one by one with blanks between written together, Wu negations as 不/没有, ticks and crosses as words."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_MARKS)
     text = _WU_NO.sub(lambda m: _WU_PLAIN[m.group(0)], _T2S.convert(text))
     return _SPELLED_OUT.sub(_joined_up, _SPACES.sub(" ", text).strip()).lower()
 
