@@ -34,7 +34,8 @@ _NTH = re.compile(r"第(\d{1,2})(?:个|项|条|号)?|(?<!\d)(\d{1,2})号")
 _RANGE = re.compile(r"(?<!\d)(\d)\s*(?:到|至|-|~|～|—+)\s*(\d)(?!\d|点|号|月|岁|块|元|公里|里|分|小时)")
 # "除了5都行", "除了3和8", "8不要 其他都可以", "5不要了"
 _ALL_BUT = re.compile(r"^(?:除了?|除开|除去)(?P<a>[\d、,，和跟及与\s]+?)(?:以外|之外)?"
-                      r"(?:[,，\s]*(?:其他|其它|别的|其余)?[都也]?(?:行|可以|会|能|要|中|成|没问题)?)?$"
+                      r"(?:[,，\s]*(?:其他|其它|别的|其余)?[都也]?(?:行|可以|会|能|要|中|成|没问题)?"
+                      r"(?:做|干)?(?:一点|点)?)?(?:[,，\s]+(?P<why>[^\d]+))?$"
                       r"|^(?P<b>[\d、,，和跟及与\s]+?)(?:不要了?|不行|不会|不去|除外)[,，\s]*(?:其他|其它|别的|其余)[都也]?"
                       r"(?:行|可以|会|能|要|中|成|没问题)$")
 _DROPPED = re.compile(r"(\d)(?:也)?不要了?|(\d)不行")  # "1和2，2不要了"
@@ -64,8 +65,8 @@ def pick(text: str, count: int) -> Pick | None:
     said = _RANGE.sub(lambda m: "、".join(str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1))
                       if int(m.group(1)) < int(m.group(2)) else m.group(0), said)
     if but := _ALL_BUT.match(said):
-        excluded = _on_the_list(but.group("a") or but.group("b"), count)
-        return Pick((), excluded) if excluded else None
+        excluded = _on_the_list(but.group("a") or but.group("b"), count)  # "除了5和7 其他都能做 腰不好": and why
+        return Pick((), excluded, words=but.group("why") or "") if excluded else None
     if only := _ONLY.search(said):
         said = only.group(1)
     dropped = {d for m in _DROPPED.finditer(said) for d in m.groups() if d}
