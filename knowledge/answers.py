@@ -230,7 +230,8 @@ _FARM_DONE = re.compile(r"(?:(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子
 _DAY_PARTS = ("daytime", "morning", "afternoon", "evening")
 # months ("三四月份", "十一月到来年二月", "腊月"): their season
 _MONTH = re.compile(r"(正|腊|冬|\d{1,2})月")
-_MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", {11, 12, 1, 2}))
+_SLACK_MONTHS = {11, 12, 1, 2}
+_MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", _SLACK_MONTHS))
 
 
 # months of the farmers' calendar ("农历二三月") fall about a month later in the year
@@ -248,7 +249,7 @@ def _months(said: str) -> list[str]:
         named = [(first - 1 + i) % 12 + 1 for i in range((last - first) % 12 + 1)]
     months = {m % 12 + 1 for m in named} if _LUNAR.search(said) else set(named)
     if months and _MONTHS_BUSY.search(said):  # busy in farming months is free in the slack season
-        return [] if months & dict(_MONTH_SEASONS)["slack_season"] else ["slack_season"]
+        return [] if months & _SLACK_MONTHS else ["slack_season"]
     return [code for code, season in _MONTH_SEASONS if 2 * len(months & season) >= len(months) > 0]
 
 
@@ -919,7 +920,7 @@ _HOME_FIRST = re.compile(r"^(?:我|俺)(?:是|家是?|住|家住)?(?P<place>[^�
 def _home_left_out(text: str, places: Gazetteer, town: str | None) -> str:
     home = _HOME_FIRST.match(text.strip())
     if home and (places.towns_in(home["place"]) or places.village_in(home["place"], town)):
-        return _left_out(re.compile(re.escape(home.group(0))), text.strip())
+        return _left_out(_HOME_FIRST, text.strip())
     return text
 
 

@@ -48,13 +48,13 @@ _SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:(?:我|俺)?" + _KIN
 
 
 # "他会种地 采茶也行", typed by a grandchild: 他 and 她 with no word of one's own are the person answered for
-_TYPED_FOR = re.compile(r"^(?:(?!其[他她])[^我俺])*(?<!其)[他她](?!们)(?:(?!其[他她])[^我俺])*$")
+_THIRD_PERSON = re.compile(r"(?<!其)[他她](?!们)")
 
 
 def own_words(text: str) -> str:
     """The answer without its clauses about a relative or a neighbour ("媳妇在县城上班只有礼拜天回来，
     我是春茶那阵子有空" → "，我是春茶那阵子有空")."""
-    if _TYPED_FOR.match(text) and not re.search(_NAMED_KIN, text):
+    if _THIRD_PERSON.search(text) and not re.search(f"[我俺]|{_NAMED_KIN}", text):
         return text
     return _SOMEONE_ELSE.sub(r"\1", text)
 
