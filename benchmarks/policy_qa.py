@@ -129,7 +129,10 @@ market, social-insurance windows, wages owed, disputes, injuries and contracts -
 village cadres; 90 not answered by the plan, split once in halves with seed 20261311), and the blind35 set
 (tests/data/policy_eval_blind35_{dev,heldout}.jsonl: 300 in unusual forms -- official wording, a pasted notice with a
 short question after it, figures in financial capitals or odd units, all Traditional characters, long asides --; 89
-not answered by the plan, split once in halves with seed 20261314).
+not answered by the plan, split once in halves with seed 20261314), and the blind36 set
+(tests/data/policy_eval_blind36_{dev,heldout}.jsonl: 300 from small employers about hiring and subsidies, families of
+disabled people, questions on a wrong premise or citing a measure loosely, greetings and emoji around the question; 88
+not answered by the plan, split once in halves with seed 20261317).
 `--no-heldout` leaves the held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -159,7 +162,7 @@ BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7
               "blind10", "blind11", "blind12", "blind13", "blind14", "blind15",
               "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22",
               "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31",
-              "blind32", "blind33", "blind34", "blind35")
+              "blind32", "blind33", "blind34", "blind35", "blind36")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
                                                                               19, 20, 21, 22, 23, 24, 25))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
