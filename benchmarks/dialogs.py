@@ -199,7 +199,9 @@ class User:
         """A reading said back to be chosen from ("您说的是哪种：") or confirmed ("是“工厂”吗？"):
         the person says which is right, by number, as the question asks; None for any other question."""
         messages = reply.messages()
-        want = expected(self.p).get(slot)
+        # what the person wants now: the changed answer once the change at the summary is under way
+        now = {**self.p, "want": expected(self.p)} if self.changing else self.p
+        want = now["want"].get(slot)
         if slot not in OPTIONS or not reply.choices or not messages or not want:
             return None
         options = OPTIONS[slot]()
@@ -211,7 +213,7 @@ class User:
             return None
         if set(quoted[1].split("、")) == {options.label(c).split("/")[0] for c in want}:
             return "是"
-        return by_choice({**self.p, "numbers": True}, slot, reply)
+        return by_choice({**now, "numbers": True}, slot, reply)
 
     def _said(self, slot: str) -> str | None:
         options = self.p.get("say", {}).get(slot)

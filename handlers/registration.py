@@ -366,14 +366,16 @@ _NO_VILLAGE = re.compile(r"跳过|略过|不知道|不晓得|不记得|记不得
                          r"|不(?:想|愿|愿意|用|要|肯|会|能)?(?:填|写|说|讲|告诉)|不识字|别写|空着|免了|不必|不要|不用|别问"
                          r"|^无$|^不$|^略$|^没$|^过$|^下一(?:个|题|步|项)$|^next$|^pass$"
                          r"|^(就在|住在|在)?(村里|村上|镇上|街上|城里|县城|乡下|农村|山里|老家|本村|这里)(的|住)?$")
+_SKIP_HEARD = {"tiaoguo", "lueguo"}  # 跳过, 略过 as voice input may write them
 # "镇上 不在村里", "何田 就乡里": a person of the town itself, with no village but one that is only the town's name
 _NOT_IN_A_VILLAGE = re.compile(r"不[在住是][^村]{0,2}村|没[有得]?村|(?:住|在|就)(?:镇|街|城|县城|乡)[上里]")
 
 
 def _no_village(ctx: Ctx, text: str) -> bool:
-    """The answer declines the village, or says the person lives in the town itself."""
+    """The answer declines the village (in words, or in words voice input heard as others: 条过),
+    or says the person lives in the town itself."""
     key = compact(text)
-    if _NO_VILLAGE.search(key):
+    if _NO_VILLAGE.search(key) or pinyin_key(key).replace(" ", "") in _SKIP_HEARD:
         return True
     if not _NOT_IN_A_VILLAGE.search(key):
         return False
@@ -381,6 +383,13 @@ def _no_village(ctx: Ctx, text: str) -> bool:
     town = ctx.services.places.get(ctx.data.get("town") or "")
     # "马金村 就街上那块": the village named in full is the town's own village, not the town again
     return not named or (town is not None and village_key(named) == town.short and named not in key)
+
+
+def _answers_another(text: str) -> bool:
+    """"厂里的活 工作日白天都行" at the village: work and free time told ahead, no village named."""
+    if _VILLAGE_WORD.search(text) or len(compact(text)) < 5:
+        return False
+    return bool(skill_guess.read(text).codes) + bool(free_time_guess.read(text).codes) == 2
 
 
 @_step("village", ask=_ask_village, declinable=True)
@@ -397,7 +406,8 @@ def village(ctx: Ctx) -> Reply:
     named = guess.village and village_key(guess.village) in compact(text)
     if other_town and (named or not (guess.village or _VILLAGE_WORD.search(text))):
         return _set_town(ctx, other_town, guess.village)
-    name = places.village(text, ctx.data.get("town"))
+    ahead = _answers_another(text) and not places.village_in(text, ctx.data.get("town"))
+    name = None if ahead else places.village(text, ctx.data.get("town"))
     if name and len(name) <= 20:
         ctx.data["village"] = name
         asking.understood(ctx, "village", "village")
@@ -406,6 +416,8 @@ def village(ctx: Ctx) -> Reply:
         asking.note(ctx, "village", text)
         ctx.data["village"] = None
         return _to_age(ctx, asking.kept(""))
+    if ahead:
+        return Reply.of("会做的活和有空的时间等会儿再问，先说说村名吧。") + _ask_village(ctx)
     return Reply.of("村名好像不对，请打村或社区的名字，比如：金星村。") + _ask_village(ctx)
 
 
@@ -628,9 +640,14 @@ def _pinyin_answers() -> dict[str, str]:
 _CHANGED_MIND = re.compile(r"还是([^还]+)$")
 
 
+# "👍", "🙅": a yes or a no given by a thumb or a gesture
+_GESTURES = str.maketrans({**dict.fromkeys("👍👌🆗🙆", "要 "), **dict.fromkeys("👎🙅", "不要 ")})
+
+
 def yes_no(text: str) -> bool | None:
-    """"要的", "ok", "yao" → True; "不用", "年纪大了不去了", "bu yao" → False; None when neither is said.
+    """"要的", "ok", "yao", "👍" → True; "不用", "年纪大了不去了", "bu yao" → False; None when neither is said.
     What is said after a correction ("不要 哦不 要吧") or a change of mind ("不要 还是要吧") is the answer."""
+    text = text.translate(_GESTURES)
     for said in (corrected(text), *(m.group(1) for m in [_CHANGED_MIND.search(compact(text))] if m)):
         if compact(said) != compact(text) and (value := _yes_no(said)) is not None:
             return value

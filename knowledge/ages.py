@@ -68,8 +68,27 @@ def read_age(text: str, this_year: int) -> Age | None:
 _NUMERAL_SPLIT = re.compile(r"(?<=[一二三四五六七八九]十)\s+(?=[一二三四五六七八九](?![十百]))")
 
 
+# Voice input's slips for numerals: a character that sounds like one, where only a numeral fits
+_SOUNDS_LIKE = {"二": "而儿耳尔", "三": "伞散", "四": "是事死思似丝寺", "五": "武舞午伍", "六": "陆溜留流",
+                "七": "漆期其齐奇妻", "八": "巴扒疤", "九": "酒久玖"}
+_AS_NUMERAL = {heard: numeral for numeral, sounds in _SOUNDS_LIKE.items() for heard in sounds}
+_SLIPS = "".join(_AS_NUMERAL)
+_AGE_END = r"(?=[岁随碎睡税遂]|[\s,，。.!！?？~]|$)"
+_UNITS_HEARD = re.compile(f"(?<=[{_DIGITS}]十)[{_SLIPS}]{_AGE_END}")  # "五十而", "五十漆岁"
+_TENS_HEARD = re.compile(f"(?:^|(?<=[\\s,，。]))([{_DIGITS}{_SLIPS}])[时实石食拾]([{_DIGITS}]){_AGE_END}")  # "其实三岁"
+_YEARS_HEARD = re.compile(f"(?<=[{_DIGITS}十\\d])[随碎睡税遂]")  # "四十四随"
+
+
+def heard_numerals(text: str) -> str:
+    """An age answer with voice input's sound-alike slips for numerals written as the numerals
+    ("五十而" → 五十二, "其实三岁" → 七十三岁, "四十四随" → 四十四岁), only where a numeral fits."""
+    text = _TENS_HEARD.sub(lambda m: _AS_NUMERAL.get(m[1], m[1]) + "十" + m[2], text)
+    text = _UNITS_HEARD.sub(lambda m: _AS_NUMERAL[m[0]], text)
+    return _YEARS_HEARD.sub("岁", text)
+
+
 def _read_age(text: str, this_year: int) -> Age | None:
-    text = _NUMERAL_SPLIT.sub("", normalize(text))
+    text = heard_numerals(_NUMERAL_SPLIT.sub("", normalize(text)))
     text = _AND_UNITS.sub("十", text).replace("挂零", "出头")  # "六十挂零": just over
     said = arabize(text)
     rough = _two_said(text) or _rough(said)

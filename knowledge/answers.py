@@ -466,6 +466,18 @@ def _clock_written(text: str) -> str:
     return _BARE_START.sub(r"\1点", _from_english(said) if re.search("[a-z]", said) else said)
 
 
+# "吃了夜饭 八点到十一点", "选9 七点到十点": hours said bare in an answer that speaks of the evening
+# are the evening's (without it, "七点到十点" is the morning)
+_EVENING_CUE = re.compile(r"(?:晚上|夜里|夜饭|晚饭|天黑|夜班)(?![^，,。\s]{0,3}(?:不|没|要))"
+                          r"|^(?:选|就)?9(?!\d|点)")
+_BARE_EVENING = re.compile(r"(?<![上午早晨晚里\d一二三四五六七八九十])((?:[6-9]|1[01]|[六七八九十]|十一)点半?(?:到|至)"
+                           r"(?:[7-9]|1[0-2]|[七八九十]|十[一二])点)")
+
+
+def _evening_hours(text: str) -> str:
+    return _BARE_EVENING.sub(r"晚上\1", text) if _EVENING_CUE.search(text) else text
+
+
 # "七点送孙子去学堂下午三点半去接，中间都有空": free between the first and the last hour said
 _BETWEEN = re.compile(r"(?:中间|当中|这中间|那中间)[^，,。;；\s]{0,4}?(?:都|也)?(?:有空|空着|没事|闲着|可以|行)")
 # "九点以后到下午都有空": up to a part of the day is up to its end
@@ -682,7 +694,7 @@ def free_time(text: str) -> Reading:
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
     said = _left_out(_MORE_FREE, _FOR_MORE_PAY.sub("也行", _left_out(_A_FEW_DAYS_AWAY, said)))
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
-    said = _clock_written(_conclusion(_left_out(_WAKING, said)))
+    said = _evening_hours(_clock_written(_conclusion(_left_out(_WAKING, said))))
     said = _BUS.sub("班车", _BUS_DAY.sub("白天", said))
     said = _AROUND_NOON.sub("白天", _COOKING_A_MEAL.sub("做饭", said))
     # "白天 但中午要回家烧饭": home at noon is a break in a day said free, not its end

@@ -88,6 +88,12 @@ class Lexicon:
                 if target is not None:
                     used.update(range(i, target + 1))
                     found.append(pair.code)
+        # "茶采不动了", "饭烧不来": the object said first, the verb right after it
+        for i, (word, after) in enumerate(zip(words, words[1:], strict=False)):
+            said_first = next((p for p in self._pairs if word in p.objects and _starts_with_verb(after, p.verbs)), None)
+            if said_first and not used & {i, i + 1}:
+                used.update((i, i + 1))
+                found.append(said_first.code)
         for i, word in enumerate(words):
             if i not in used and not self._glued(words, i):
                 found.extend(self._word(word))

@@ -74,6 +74,8 @@ _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
 # where it was done (a factory or a shop is work of its own: "在电子厂装配零件" is factory work)
 _A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[场站院])")
 # "以前开了十年大巴，后来眼睛不好不开了": a clause that only says the work before it was given up (走不开 is busy)
+# "当过保姆 就是蹲久了膝盖疼": a health limit said as a caveat, not the end of the work named before
+_CAVEAT = re.compile(r"^(?:就是|只是|不过)")
 _GAVE_UP = re.compile(r"(?:(?<!走)(?:不|没)再?(?:开|干|做|弄|搞)|(?:干|做|开|搬)不(?:动|了)|不能再?(?:干|做|开))了?$")
 # "X、Y这种Z": what follows names the kind of work X and Y are examples of (not "…远门 那种手工活",
 # where 那种 starts a clause of its own)
@@ -325,7 +327,8 @@ class OptionSet:
             if UNLISTED in named and not found:
                 unlisted.append(clause)
             if self._no_longer and (beyond := self._no_longer.search(clause)):
-                cannot.extend(found or self._named(compact(clause[:beyond.start()])) or last_named)
+                cannot.extend(found or self._named(compact(clause[:beyond.start()]))
+                              or ([] if _CAVEAT.match(clause) else last_named))
             elif not found and _GAVE_UP.search(clause):
                 given_up.extend(previous)
             elif not found and _FILLER.sub("", compact(clause)):

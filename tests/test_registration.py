@@ -212,6 +212,22 @@ def test_skipping_the_village_in_other_words_keeps_no_village(sqlite_chat: ChatH
     assert workers(sqlite_chat)[0].village is None
 
 
+def test_skip_heard_by_voice_input_as_other_characters_keeps_no_village(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "长虹")
+    assert "岁数" in sqlite_chat.say("条过。")  # 跳过, written by voice input with characters that sound alike
+    sqlite_chat.conversation("60", "1", "1", "1", "1", "1", "1")
+    assert workers(sqlite_chat)[0].village is None
+
+
+def test_work_and_free_time_told_at_the_village_are_no_village_name(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "村头")
+    reply = sqlite_chat.say("厂里的活 工作日白天都行")
+    assert "等会儿再问" in reply and "哪个村" in reply
+    assert "岁数" in sqlite_chat.say("跳过")
+    sqlite_chat.conversation("51", "1", "1", "1", "1", "1", "1")
+    assert workers(sqlite_chat)[0].village is None
+
+
 def test_changing_the_town_asks_the_village_again(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation(*HAPPY_PATH)
     assert "要改哪一项" in sqlite_chat.say("修改")
