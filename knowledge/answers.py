@@ -869,7 +869,8 @@ _LEAVING = re.compile(r"出了?(村|镇|乡|县|[\u4e00-\u9fff]{2,3}?)[^，,。]
 # "不远", "出不了远门": near, said beside the place that says how near
 _BOUND = re.compile(r"不出(?:这个|我们|本|开化)?(村|镇|乡|城|社区)")  # "不出开化城": the county town, one's own
 _BOUNDS = {"村": "village", "社区": "village", "镇": "town", "乡": "town", "城": "town"}
-_NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出不了远门|不出远门|走不远|跑不远|不让[我他她]?出去")
+_NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出不了远门|不出远门|走不远|跑不远|不让[我他她]?出去"
+                   r"|不[让许准能敢想要][我他她]?(?:走|跑|去)远")  # "子女不让走远"
 
 
 # "远了老太婆不放心", "不跑远了": why not far, beside a clause that says how far

@@ -37,6 +37,8 @@ _CANNOT = re.compile(r"手抖|眼睛|腰|背驼|驼背|腿脚|关节|不敢|不�
                      r"|身体不好|出不去|不能再")
 
 _OCCASION = re.compile(r"红白喜事|白事|喜事|办酒席?|酒席")
+_NUMERALS = "一二三四五六七八九"
+_RUN_OF_NUMERALS = re.compile(f"[{_NUMERALS}]{{2,4}}")
 # "以前做过出纳，现在只想找点手工活", "现在就拿锄头挖挖地": what one does now, said as the only thing
 _ONLY = re.compile(r"只[能想做会干找接]|^[我俺]?就")
 
@@ -76,6 +78,9 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
     options = taxonomy.skills()
+    run = text.strip()
+    if _RUN_OF_NUMERALS.fullmatch(run) and list(run) == sorted(set(run), key=_NUMERALS.index):
+        text = " ".join(run)  # "一三六": options 1, 3 and 6 typed without a break
     now = THEN_NOW.search(text)
     of_now = options.read(now.group(1)) if now and (_CANNOT.search(text) or _ONLY.search(now.group(1))) else None
     if now and of_now and of_now.codes:

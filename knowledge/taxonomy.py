@@ -70,9 +70,9 @@ _NO_THEN = re.compile(r"(干不了|做不了|去不了|不行|不来|走不动|�
 # when something was done, said before where: "晚上在厂里值班", "以前在饭店"; no kind of work
 _WHEN_SAID = re.compile(r"早上|上午|中午|下午|晚上|夜里|白天|平时|以前|现在|原来|过去|后来|年轻时候?|那时候?")
 _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
-# "在林场看大门": a place named by a kind of its own that is no kind of work, beside a trade, is only
-# where it was done (a factory or a shop is work of its own: "在电子厂装配零件" is factory work)
-_A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[场站院])")
+# "在林场看大门", "在竹制品厂值夜班": a place named by its kind, beside a trade, is only where it was done
+# (a shop is work of its own; a factory's own work stays the factory's: "在电子厂装配零件")
+_A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂场站院])|^([\u4e00-\u9fff]{1,4}?厂)")  # or a 厂 said first
 # "以前开了十年大巴，后来眼睛不好不开了": a clause that only says the work before it was given up (走不开 is busy)
 # "当过保姆 就是蹲久了膝盖疼": a health limit said as a caveat, not the end of the work named before
 _CAVEAT = re.compile(r"^(?:就是|只是|不过)")
@@ -89,7 +89,8 @@ _NO_AFTER = (r"太远|走不动|跑不动|去不动|[干做]不动|吃不消|受
              r"|去不了|不可以|没法|没办法|不太行|不大行|不一定|算了|除外|不是$|走不开|(?<![做搞干])不来$|不熟|划不来|不划算"
              r"|没[干做学弄搞开用碰]过?$")
 _NO_BEFORE = (r"除了|除开|除去|只要不是|(?<!是)不是(?![很太不说])(?!\S*就是)"
-              r"|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿|别(?![的人处样个])")
+              r"|不想|不要|不去|不能|不会|不干|不做|不上|不愿意|不愿|别(?![的人处样个])"
+              r"|不[让许准敢]|不[走跑](?=远)")  # "子女不让走远", "不敢开夜车", "不走远"
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 _NO_AT_END = re.compile(f"^[哦噢啊呀那]*(.+?)(?:{_NO_AFTER})[了啊呀吧的]*$")
 # "县城？去不了去不了": a no said alone takes back what the clause before named (not a reason, "村里 走不开")
@@ -436,9 +437,9 @@ class OptionSet:
         left = [] if negation.group(0) == "不是" else [o for c in named for o in self._opposites.get(c, [])]
         return list(dict.fromkeys([*left, *self._named(rest)])), left, named
 
-    def _named(self, key: str) -> list[str]:
+    def _named(self, key: str, near: bool = True) -> list[str]:
         """What a clause without a "no" names: the options' own words, then concept words in the
-        rest (some, like 农忙, only there to be ruled out), then a near-miss of the whole clause."""
+        rest (some, like 农忙, only there to be ruled out), then (`near`) a near-miss of the whole clause."""
         if not key:
             return []
         for verb in self._goods_verbs:
@@ -446,9 +447,11 @@ class OptionSet:
             if found and self._goods_code in self._named(head):
                 key = head + found
         place = _A_SETTING.search(key)
-        for setting in [*self._settings, place.group(1)] if place else self._settings:  # "装修水电": 水电, not 装修
+        settings = [*self._settings, place.group(1) or place.group(2)] if place else self._settings
+        for setting in settings:  # "装修水电": 水电, not 装修
             head, found, after = key.partition(setting)
-            named_after = self._named(after) if found else []
+            # what is done there, said in words of its own ("在鞋厂做十年" is no slip for 做视频)
+            named_after = self._named(after, near=False) if found else []
             if named_after == [self._general]:  # "在工地打杂": odd jobs at a place are its kind of work
                 named_after = self._named(setting) or named_after
             handled = setting in self._settings and self._handled_at & set(named_after)
@@ -458,7 +461,7 @@ class OptionSet:
             if named_after:
                 # "在厂里贴标签装盒子": work of the kind the place's own absorbs is the place's work
                 # (not "在家给厂里钉扣子", done for it elsewhere)
-                here = self._named(setting) if head.endswith("在") else []
+                here = self._named(setting) if head.endswith("在") or not head else []
                 named_after = list(dict.fromkeys(
                     next((h for h in here if c in self._absorbs.get(h, ())), c) for c in named_after))
                 head = head.rpartition("在")[0] if "在" in head else head  # "在物流公司开车": 物流 names the place
@@ -468,8 +471,8 @@ class OptionSet:
         concepts = self._lexicon.codes(rest) if self._lexicon and rest.strip("|") else []
         if inside or concepts:
             return list(dict.fromkeys([*inside, *concepts]))
-        if self._lexicon and self._lexicon.known(key) or _MACHINE.search(key):  # "老伴" is no slip for 早班,
-            return []  # nor "割草机" for 割草
+        if not near or self._lexicon and self._lexicon.known(key) or _MACHINE.search(key):  # "老伴" is no slip
+            return []  # for 早班, nor "割草机" for 割草
         # a near-miss shares a character, or sounds just the same ("平车" is no slip for 评茶)
         hits = [h for h in self._index.lookup(key, limit=1, cutoff=80)
                 if set(h.alias) & set(key) or self._index.sounds_like(key) == h.key]

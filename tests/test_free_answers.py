@@ -554,8 +554,8 @@ def test_two_rough_answers_give_the_age_they_leave(sqlite_chat: ChatHarness, fir
 
 
 @pytest.mark.parametrize("before,said,guess,pick,after,field,codes", [
-    # the rules read 厨师, the guess 工厂; the person knows better than either reader
-    (("华埠", "金星村", "60"), "在义乌工厂做吸管，三班倒", "工厂", "2", ("1", "2", "1", "1", "1"), "skills", ["cook"]),
+    # the rules read 驾驶 (开…车), the guess 叉车 (又 for 叉); the person says which
+    (("华埠", "金星村", "60"), "开又车", "挖机", "2", ("1", "2", "1", "1", "1"), "skills", ["driver"]),
     # the rules read 白天 (6 to 17), the guess 下午
     (("华埠", "金星村", "60", "1"), "吃过中饭有空，到五点前", "下午", "1", ("2", "1", "1", "1"), "availability",
      ["afternoon"]),
