@@ -191,6 +191,21 @@ def test_answer_names_measure_and_lead_department(kb: PolicyBase) -> None:
     assert citation.text in answer.answer
 
 
+@pytest.mark.parametrize("question,ref", [
+    ("第十五条讲的啥", "二、(四) 15"),  # the measure as the answers' 出处 name it
+    ("十五条那个残疾的 到哪年建成", "二、(四) 15"),
+    ("方案第8条说的什么", "二、(三) 8"),
+])
+def test_a_measure_cited_by_its_number_is_answered_from_it(kb: PolicyBase, question: str, ref: str) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and answer.citations[0].ref == ref
+
+
+@pytest.mark.parametrize("question", ["新乡贤礼遇十条第三条写的是啥", "第二十二条养老补贴有多少"])
+def test_a_number_the_plan_has_no_measure_for_is_not_answered_by_number(kb: PolicyBase, question: str) -> None:
+    assert not kb.ask(question).answered  # another paper's 第三条; the plan has 21 measures
+
+
 def test_figures_by_year_and_all_years(kb: PolicyBase) -> None:
     assert "2024年城镇新增就业人数目标是6300人" in kb.ask("2024年城镇新增就业目标是多少").answer
     assert "完成了6150人" in kb.ask("2022年新增就业完成了多少人").answer

@@ -32,11 +32,15 @@ from knowledge.policy.learned import (
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
 from knowledge.policy.matching import Matcher, Verdict
 from knowledge.policy.query import ASKING, Question, QuestionReader, meant, split_clauses
-from knowledge.text import arabize_counts, compact
+from knowledge.text import arabize, arabize_counts, compact
 
 log = logging.getLogger(__name__)
 
 SHIPPED_DOCUMENT = "kaihua-employment-plan-2023.txt"
+# A measure cited by its number, as the answers' 出处 name it ("第15条", "十五条那个", "8条说的"), in
+# a question that names no other paper ("新乡贤礼遇十条第三条")
+_CITED = re.compile(r"第(\d{1,2})条|(?<!\d)(\d{1,2})条(?=那|讲|说|里|写|是|的|措施|政策)")
+_OTHER_PAPER = re.compile(r"十条|《|文件|条例|法")
 # Words that start a second question in the same message ("…，还有欠工资的找谁").
 _SECOND_QUESTION = re.compile(r"[，,；;。？?！!\s]*(?:还有|另外|再问一下|再问|顺便问一下|顺便问)")
 MIN_PART = 4
@@ -216,7 +220,7 @@ class PolicyBase:
         answers = self._gathered([whole] if whole.answered else [], parts)
         if len(answers) == 1 and (also := self._also(question, answers[0])):
             answers.append(also)
-        if answers and self._guesser.doubt(self._canonical(question)) > DOUBT:
+        if answers and self._guesser.doubt(self._canonical(question)) > DOUBT and not self._cited(question):
             # Retrieval matched some of the plan's words, but the question as a whole reads like
             # those the plan does not answer ("养老金一个月能领多少", "隔壁县招聘会几号"). A part that
             # on its own reads plainly like what the plan answers keeps its answer ("招聘会每月几号？
@@ -272,7 +276,11 @@ class PolicyBase:
         q = self._reader.read(question)
         margins = self._guesser.named_margins(self._canonical(q.text))
         verdict = self._matcher.judge(q, self._prior(margins))
-        if verdict.answered:
+        number = self._cited(question)
+        by_number = self._matcher.guessed(q, self._measures[number]) if number else None
+        if by_number and by_number.answered:  # "第十五条讲的啥": the measure its 出处 names
+            verdict = by_number
+        elif verdict.answered:
             verdict = self._overruled(q, verdict, margins)
         elif verdict.reason in GUESSABLE:
             verdict = self._guessed(q, verdict, margins)
@@ -284,6 +292,12 @@ class PolicyBase:
             return answer
         measures = [e.passage.measure for e in verdict.entries if e.passage and e.passage.measure]
         return replace(answer, next_steps=self._howto.next_steps(measures))
+
+    def _cited(self, question: str) -> str | None:
+        """The measure the question cites by its number (one number only), when the plan has it."""
+        numbers = {a or b for a, b in _CITED.findall(arabize(question))}
+        number = numbers.pop() if len(numbers) == 1 and not _OTHER_PAPER.search(question) else None
+        return number if number in self._measures else None
 
     def _canonical(self, text: str) -> str:
         return self._lexicon.patterned(arabize_counts(text))
