@@ -49,7 +49,9 @@ _SAYS_YES = re.compile(r"要|好|行|可以|嗯|对|愿意|发吧|提醒|没问�
                        r"|告诉我|通知我|就去|会去|想去|去看看|肯定去|发给我|发我|发过来|推给我")
 # "不是重活就要", "要是近就行": a yes with a condition, though it starts as a no does
 _YES_IF = re.compile(r"^(?:只要)?(?:不是|要是|如果|假如)[^，,。]{1,8}?就(?:要|行|可以|好|发)"
-                     r"|(?:那|的话)就?(?:要|行|可以|好|发)[吧的啊呀了]*$")  # "不要钱那就要": the condition met
+                     r"|(?:那|的话)就?(?:要|行|可以|好|发)[吧的啊呀了]*$"  # "不要钱那就要": the condition met
+                     # "有合适的就发 别发要先交钱的": a yes for what fits, whatever is ruled out after it
+                     r"|^[^，,。\s]{1,10}?的(?:话)?就(?:发|要|提醒|告诉|通知)")
 _YES = re.compile(r"^(要|需要|好|可以|行|是|想|嗯|对|发|当然|中|愿意|都行|随便|无所谓|就这样|提交|保存"
                   r"|yes|y$|ok|okay|可)")
 
@@ -461,6 +463,13 @@ def _ask_age(ctx: Ctx) -> Reply:
 @_step("age", ask=_ask_age)
 def age(ctx: Ctx) -> Reply:
     this_year = ctx.services.local_now().year
+    digit = _ONE_DIGIT.fullmatch(arabize(compact(ctx.text)))
+    first = ctx.data.pop("age_digit", None)
+    if digit and first is not None and MIN_AGE <= int(first + digit.group(0)) <= MAX_AGE:
+        asking.understood(ctx, "age", "age")  # "8", then "1": an age typed a digit at a time
+        return _set_age(ctx, int(first + digit.group(0)), None)
+    if digit:
+        ctx.data["age_digit"] = digit.group(0)
     said = read_age(ctx.text, this_year)
     years = said.sure if said else None
     if said and said.rough:
@@ -487,14 +496,13 @@ def age(ctx: Ctx) -> Reply:
 
 
 _ANIMAL_ONLY = re.compile(r"^\D*属.\D*$")  # "属龙的" twice: no age to guess from
+_ONE_DIGIT = re.compile(r"[1-9]")
 
 
 def _set_age(ctx: Ctx, years: int | None, birth_year: int | None, *lead: str) -> Reply:
     this_year = ctx.services.local_now().year
     ctx.data["age"], ctx.data["birth_year"] = years, (birth_year or this_year - years) if years else None
     return ctx.next("skills", *lead)
-
-
 
 
 # --- 3. skills, 4. availability and travel range ----------------------------------------------

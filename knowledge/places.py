@@ -40,9 +40,10 @@ _NAMES_NOTHING = frozenset({"d", "v", "vd", "a", "ad", "r", "l", "c", "u", "p", 
 @lru_cache(maxsize=1024)
 def _common_word(key: str) -> bool:
     """"快点", "赶紧", "随便": a word of everyday speech typed alone, no village's name ("桃源", "岭下",
-    "下溪" are nouns and places, or not one word jieba knows)."""
+    "下溪" are nouns and places, or not one word jieba knows; nor are "什城", "下街", which only its
+    guess for words it has never seen takes for other parts of speech)."""
     words = list(jieba.posseg.cut(key))
-    return len(words) == 1 and words[0].flag in _NAMES_NOTHING
+    return len(words) == 1 and words[0].flag in _NAMES_NOTHING and jieba.dt.FREQ.get(key) is not None
 
 
 def _own_clause(text: str) -> str:

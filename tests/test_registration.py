@@ -228,6 +228,14 @@ def test_work_and_free_time_told_at_the_village_are_no_village_name(sqlite_chat:
     assert workers(sqlite_chat)[0].village is None
 
 
+def test_an_age_typed_a_digit_at_a_time_is_read_whole(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    assert "岁数" in sqlite_chat.say("8")  # 8 alone is no age: asked again
+    assert "会做哪些活" in sqlite_chat.say("1")
+    sqlite_chat.conversation("1", "1", "1", "1", "1", "1")
+    assert workers(sqlite_chat)[0].age == 81
+
+
 def test_changing_the_town_asks_the_village_again(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation(*HAPPY_PATH)
     assert "要改哪一项" in sqlite_chat.say("修改")
