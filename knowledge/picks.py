@@ -23,7 +23,7 @@ _NUMERALS = {**{n: i for i, n in enumerate("一二三四五六七八九", 1)}, "
 _NUMERAL = re.compile(r"[一二三四五六七八九两](?=[和跟及与到至个号项条、,，。\s都也不吧还或]|$)")
 # a number taken back: what follows replaces it ("5，不是，我是说7"; "不是" only between two picks)
 _TAKEN_BACK = re.compile(r"哦?不对不对|哦?不对|说错了|打错了|搞错了|写错了|按错了|哦不是|哦不|算了"
-                         r"|(?<=\d)[,，\s]*不是?(?=[,，\s]*\D*\d)")  # "4不5", "4 不是 5"
+                         r"|(?<=\d)[,，\s]*不(?!对)是?(?=[,，\s]*\D*\d)")  # "4不5", "4 不是 5"
 _SAYING = re.compile(r"^(?:我|俺)?(?:是说|选|要|就|应该是|是|还是|改成|换成|改为)+")
 _LAST = re.compile(r"最后(?:1|那)?个|最后1项|最末1个")
 _FROM_END = re.compile(r"倒数第(\d)个?")
@@ -54,7 +54,8 @@ def pick(text: str, count: int) -> Pick | None:
         return None
     parts = _TAKEN_BACK.split(said)
     if len(parts) > 1 and re.search(r"\d|最后|中间", parts[-1]):
-        said = parts[-1]
+        # "2 3 不对 3不要": what is taken back is only the number said not to be wanted
+        said = " ".join(parts) if only_dropped(parts[-1]) else parts[-1]
     said = _SAYING.sub("", said.strip(" ,，。、.…"))
     said = _FROM_END.sub(lambda m: str(count - int(m.group(1)) + 1), said)
     said = _LAST.sub(str(count), said)
@@ -76,12 +77,17 @@ def pick(text: str, count: int) -> Pick | None:
         kept = tuple(n for n in _on_the_list(bare, count) if str(n) not in dropped)
         return Pick(kept) if kept else None
     if lead := _NUMBERS_THEN_WORDS.match(said):
-        numbers = _on_the_list(lead.group(1), count)
+        numbers = tuple(n for n in _on_the_list(lead.group(1), count) if str(n) not in dropped)
         rest = said[lead.end():]
         if numbers and not re.match(r"[年岁月天日号点块元次亩斤个多来分小时公里到至:：~-]", rest):
             return Pick(numbers, words=rest)
     return None
 
+
+
+def only_dropped(text: str) -> bool:
+    """Whether a correction only says a number is not wanted ("3不要 家里走不开")."""
+    return bool(_DROPPED.match(normalize(text).strip(" ,，。")))
 
 
 def _on_the_list(said: str, count: int) -> tuple[int, ...]:

@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from knowledge.lexicon import Lexicon
-from knowledge.picks import pick
+from knowledge.picks import only_dropped, pick
 from knowledge.text import FuzzyIndex, aliases_from, arabize, compact, corrected, normalize, pinyin_key
 
 ANYTHING = "other"  # the skill answer 啥都行: no kind of work of its own
@@ -98,6 +98,9 @@ _BARE_NO = re.compile(r"^(?:不行|不去|去不了|不要|算了|不可以|不�
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
+# "除了直播都行", "除了搬运 别的都会": every option of the list but those named
+_ALL_BUT_NAMED = re.compile(r"^(?:除了?|除开|除去)([^，,。\s不没]{1,8}?)(?:以外|之外)?[，,。\s]*"
+                            r"(?:别的|其他|其它|其余|剩下)?的?[都也]?(?:行|可以|会|能|成|中|干|做|没问题)[的了啊呀吧]*$")
 # Dialect ways of saying "fine" read as 行: "啥时候喊都中", "县里也成", "都要得"
 _DIALECT_FINE = re.compile(r"(?<=[都也就])(?:中|成|好|要得|得行|使得|可以)")
 # Words that carry no meaning of their own in an answer ("也会", "都行", "的"): a clause made
@@ -243,7 +246,8 @@ class OptionSet:
         `words` (else as this question's words); None when it picks nothing."""
         chosen = pick(text, len(self.numbered))
         told = corrected(text)
-        if chosen is not None and compact(told) != compact(text) and pick(told, len(self.numbered)) is None:
+        if chosen is not None and compact(told) != compact(text) and pick(told, len(self.numbered)) is None \
+                and not only_dropped(told):
             return None  # "1 哦不对 我不会采茶 是种地": the number taken back, and words said instead
         if chosen is None:
             # "重活干不了，1到4可以": picks said after a reason that names no option
@@ -270,6 +274,11 @@ class OptionSet:
         """
         if (chosen := self.picked(text, first)) is not None:
             return chosen
+        but = _ALL_BUT_NAMED.match(normalize(text)) if not self._opposites else None
+        listed = [o.code for o in self.numbered if o.code != self._general]
+        if but and (named := self._named(but.group(1))) and set(named) <= set(listed):  # not 开车: 啥都行
+            others = [code for code in listed if code not in named]
+            return Reading(others, [], picked=tuple(others))
         if _ONLY_NUMBERS.match(_PICK_BEFORE.sub("", _FINE_AFTER.sub("", arabize(text))) or "-"):
             return Reading([], [text])  # numbers, but none of the list's ("99")
         codes: list[str] = []
