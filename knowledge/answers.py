@@ -865,7 +865,9 @@ _LEAVING = re.compile(r"出了?(村|镇|乡|县|[\u4e00-\u9fff]{2,3}?)[^，,。]
                       # "不能离村", "不想离开镇上": not leaving the place is staying in it
                       r"|(?:不要|不想|不能|不愿|别|走不)离开?(村|镇|乡)"
                       # "苏庄以外不去", "除了苏庄其他都不去": so is all but the place
-                      r"|(?:除了)?([\u4e00-\u9fff]{2,3}?)(?:以外|之外|其他|其它|别的)(?:的?地方)?[都哪也]*(?:不去|不行|不跑)")
+                      r"|(?:除了)?([\u4e00-\u9fff]{2,3}?)(?:以外|之外|其他|其它|别的)(?:的?地方)?[都哪也]*(?:不去|不行|不跑)"
+                      # "村外头不去": outside the place is ruled out
+                      r"|(村|镇|乡)外(?:头|面|边)?就?(?:不去|不行|不干|不跑|去不了)")
 # "不远", "出不了远门": near, said beside the place that says how near
 _BOUND = re.compile(r"不出(?:这个|我们|本|开化)?(村|镇|乡|城|社区)")  # "不出开化城": the county town, one's own
 _BOUNDS = {"村": "village", "社区": "village", "镇": "town", "乡": "town", "城": "town"}
@@ -973,7 +975,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
             means.append(by_means)
         return []
 
-    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(3) or m.group(2) or ''}",
+    said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(3) or m.group(2) or m.group(4) or ''}",
                         _BEEN.sub("去过", _why_not_far(_as_far_as(_ANY_TIME.sub("", _FARTHER.sub("远了不去", text))))))
     codes = options.read(said, first=how_far_or_where).said or means
     order = [o.code for o in options.options]
