@@ -560,6 +560,7 @@ def test_a_county_total_is_never_given_as_one_persons_amount(kb: PolicyBase) -> 
     # the county's total said back in words is no year ("两千多万" is not the year 2000)
     heard = kb.ask("创业贷款我一个人最多能贷多少 听人讲县里一年两千多万").answer
     assert heard.startswith("方案只写了全县的总数") and "2000年" not in heard
+    assert kb.ask("我个人创贷最多贷多少").answer.startswith("方案只写了全县的总数")  # 创贷: the loan, shortened
     # asked without "我": the most one can borrow is still one person's amount
     assert kb.ask("创业贷款最多贷几万").answer.startswith("方案只写了全县的总数（每年提供创业担保贷款2100万以上）")
     assert "3000亩" not in kb.ask("新开的茶园每亩补多少钱").answer
