@@ -131,8 +131,10 @@ class CommandTable:
             return None
         if key in self._exact:
             return _Hit(self._exact[key], "")
-        if said := next((c for c in self._within if c.within and c.within.search(key)), None):
-            return _Hit(said, "")
+        for command in self._within:
+            # "返回 远一点也行": the command's own word first, then what it leads to (an answer)
+            if command.within and (named := command.within.search(key)):
+                return _Hit(command, key[named.end():] if named.start() == 0 and named.group(0) in self._exact else "")
         framed = None if exact else _FRAMED.match(key)
         if framed:
             core = framed["core"]

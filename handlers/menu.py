@@ -3,6 +3,8 @@ reply), and platform events."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.messages import Kind, Reply
 from bot.router import MORE, Ctx, MenuItem, Router
 from handlers.policy import free_text
@@ -71,15 +73,20 @@ def give_up(ctx: Ctx) -> Reply:
     return step.answer(ctx) if step is not None and step.declinable else cancel(ctx)
 
 
-# "返回上一个 漏了一个", "回到上一步": going back said in a sentence, inside a form too
+# "返回上一个 漏了一个", "回到上一步", "上一个": going back said in a sentence, inside a form too; what
+# follows the words at the start of the message answers the question gone back to ("返回 远一点也行")
 @router.command("返回", "上一步", "回去", "后退", anytime=True,
-                within=r"(?:返回|回到|退回)(?:上一?[步个题]|上一个问题|前一[步个题])|回上一?[步题]|上一步")
+                within=r"(?:返回|回到|退回)(?:上一?[步个题]|上一个问题|前一[步个题])|回上一?[步题]|上一步"
+                       r"|^上一?[个题](?:问题)?$|^返回")
 def back(ctx: Ctx) -> Reply:
     resumed = ctx.resume()
     if resumed is not None:
         return resumed
     if ctx.in_flow and ctx.flow_title():
         previous = ctx.go_back()
+        step = ctx.current_step()
+        if previous is not None and ctx.args and step is not None:
+            return step.answer(replace(ctx, update=replace(ctx.update, text=ctx.args)))
         if previous is not None:
             return previous
         return cancel(ctx)

@@ -236,6 +236,16 @@ def test_an_age_typed_a_digit_at_a_time_is_read_whole(sqlite_chat: ChatHarness) 
     assert workers(sqlite_chat)[0].age == 81
 
 
+def test_going_back_with_the_answer_after_it_answers_the_previous_question(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "马金", "霞山村", "65", "2", "4")
+    assert "要不要发消息" in sqlite_chat.say("村里")
+    assert "多远" in sqlite_chat.say("上一个")  # going back, said as people say it
+    assert "要不要发消息" in sqlite_chat.say("村里")
+    assert "要不要发消息" in sqlite_chat.say("返回 远一点也行")  # back, and the new answer at once
+    sqlite_chat.conversation("1", "1", "1")
+    assert workers(sqlite_chat)[0].travel_range == "county"
+
+
 def test_changing_the_town_asks_the_village_again(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation(*HAPPY_PATH)
     assert "要改哪一项" in sqlite_chat.say("修改")
