@@ -468,8 +468,6 @@ def age(ctx: Ctx) -> Reply:
     if digit and first is not None and MIN_AGE <= int(first + digit.group(0)) <= MAX_AGE:
         asking.understood(ctx, "age", "age")  # "8", then "1": an age typed a digit at a time
         return _set_age(ctx, int(first + digit.group(0)), None)
-    if digit:
-        ctx.data["age_digit"] = digit.group(0)
     said = read_age(ctx.text, this_year)
     years = said.sure if said else None
     if said and said.rough:
@@ -492,6 +490,8 @@ def age(ctx: Ctx) -> Reply:
         return ctx.next("skills", "岁数先空着。")  # short: the long list of skills comes next
     if years is None:
         return Reply.of("没看懂这个岁数。") + _ask_age(ctx)
+    if digit:
+        ctx.data["age_digit"] = digit.group(0)  # perhaps the first digit of two, the next to follow
     return Reply.of(f"{years}岁好像不太对，请再确认一下。") + _ask_age(ctx)
 
 

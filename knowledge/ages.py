@@ -79,7 +79,7 @@ _TENS_HEARD = re.compile(f"(?:^|(?<=[\\s,，。]))([{_DIGITS}{_SLIPS}])[时实�
 _YEARS_HEARD = re.compile(f"(?<=[{_DIGITS}十\\d])[随碎睡税遂]")  # "四十四随"
 
 
-def heard_numerals(text: str) -> str:
+def _heard_numerals(text: str) -> str:
     """An age answer with voice input's sound-alike slips for numerals written as the numerals
     ("五十而" → 五十二, "其实三岁" → 七十三岁, "四十四随" → 四十四岁), only where a numeral fits."""
     text = _TENS_HEARD.sub(lambda m: _AS_NUMERAL.get(m[1], m[1]) + "十" + m[2], text)
@@ -88,7 +88,7 @@ def heard_numerals(text: str) -> str:
 
 
 def _read_age(text: str, this_year: int) -> Age | None:
-    text = heard_numerals(_NUMERAL_SPLIT.sub("", normalize(text)))
+    text = _heard_numerals(_NUMERAL_SPLIT.sub("", normalize(text)))
     text = _AND_UNITS.sub("十", text).replace("挂零", "出头")  # "六十挂零": just over
     said = arabize(text)
     rough = _two_said(text) or _rough(said)
