@@ -478,6 +478,17 @@ def _evening_hours(text: str) -> str:
     return _BARE_EVENING.sub(r"晚上\1", text) if _EVENING_CUE.search(text) else text
 
 
+# "接孙女放学前 一点到三点半": an edge of the day's routine said only as the frame of the hours after it
+_FRAME = re.compile(r"(?:^|(?<=[，,\s]))(?:接|送|等)?(?:孙子|孙女|外孙|孩子|小孩|娃)?(?:放学|上学|下班|吃饭)"
+                    r"(?:以前|之前|前|以后|之后|后)(?=[，,\s])")
+_HOURS_SAID = re.compile(r"[\d一二三四五六七八九十两]点(?:半|\d+分?)?(?:到|至|-|~)[^，,\s]{0,3}"
+                         r"[\d一二三四五六七八九十]点")
+
+
+def _framed_hours(text: str) -> str:
+    return _left_out(_FRAME, text) if _HOURS_SAID.search(text) else text
+
+
 # "七点送孙子去学堂下午三点半去接，中间都有空": free between the first and the last hour said
 _BETWEEN = re.compile(r"(?:中间|当中|这中间|那中间)[^，,。;；\s]{0,4}?(?:都|也)?(?:有空|空着|没事|闲着|可以|行)")
 # "九点以后到下午都有空": up to a part of the day is up to its end
@@ -694,7 +705,7 @@ def free_time(text: str) -> Reading:
     said = _NO_TROUBLE.sub("没事", _NEVER_BUSY.sub("随时都行", _numbered_days(said)))
     said = _left_out(_MORE_FREE, _FOR_MORE_PAY.sub("也行", _left_out(_A_FEW_DAYS_AWAY, said)))
     said = _BOTH_NO.sub(r"\1\3，\2\3", _parts_left(said))
-    said = _evening_hours(_clock_written(_conclusion(_left_out(_WAKING, said))))
+    said = _framed_hours(_evening_hours(_clock_written(_conclusion(_left_out(_WAKING, said)))))
     said = _BUS.sub("班车", _BUS_DAY.sub("白天", said))
     said = _AROUND_NOON.sub("白天", _COOKING_A_MEAL.sub("做饭", said))
     # "白天 但中午要回家烧饭": home at noon is a break in a day said free, not its end
