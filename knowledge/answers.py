@@ -950,11 +950,17 @@ def _home_left_out(text: str, places: Gazetteer, town: str | None) -> str:
     return text
 
 
+_LABEL_ONLY = re.compile(r"\d(?:只在)?(?:本村|本乡镇|全县都行|全县)")
+
+
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
     """The travel range an answer means, the widest named; None when nothing is understood. How one
     goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
     if (picked := options.picked(text)) is not None and picked.codes:  # "1 不对 是2", "除了1都行"
+        worded = [c for c in picked.codes if c not in picked.picked]
+        if len(picked.picked) == 1 and len(worded) == 1 and _LABEL_ONLY.fullmatch(compact(text)):
+            return worded[0]  # "3 本乡镇": the label read, the number next to it mistyped
         return max(picked.codes, key=[o.code for o in options.options].index)
     text = _left_out(_NO_FARTHER, _left_out(_IF_NOT, _home_left_out(text, places, town)))
     text = _ALL_OF_THESE.sub(r"\1\2", _NEARER.sub(lambda m: _NEARER_THAN[m.group(1)], corrected(text)))
