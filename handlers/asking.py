@@ -24,6 +24,9 @@ _QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|�
 _NOTHING_ELSE = re.compile(r"[没不]\S{0,4}(什么|啥)$")
 # "种田呢 采茶呢", "烧饭洗碗这些呢": 呢 that lists things one does, not a question
 _LISTING = re.compile(r"呢.*呢$|(?:这些|那些|之类|这种|那种|什么的)呢$")
+# "失业金怎么领", "种粮补贴咋领", "证明去哪办": how to get or do something, asked at the end
+_HOW_TO_GET = re.compile(r"(?:怎么|咋|如何|去哪|在哪|哪里)(?:样|个)?(?:才能)?(?:领|办|申请|报名?|交|查|拿|登记|退)"
+                         r"[^，,。\s]{0,2}$")
 QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
 # "你们这个要收钱不": a yes-or-no question put to us, 不 or 没有 at its end
 _ASKED_OF_US = re.compile(r"^[^，,。]*(?:你们|你)[^，,。]*(?:不|没有?)$")
@@ -64,7 +67,8 @@ _FILLING = re.compile(r"[要得必]填|[要得]写|填不填|写不写")
 def is_question(text: str) -> bool:
     """A question typed instead of an answer; not an answer with a grumble after it."""
     said = text.strip()
-    asked = _QUESTION.search(said) or _ASKED_OF_US.search(said) or _A_NOT_A.search(said) or _ASKED_FIRST.search(said)
+    asked = _QUESTION.search(said) or _ASKED_OF_US.search(said) or _A_NOT_A.search(said) \
+        or _ASKED_FIRST.search(said) or _HOW_TO_GET.search(said)
     # "村也要填？": however short, a question about filling in the form is one
     short = len(compact(text)) < QUESTION_MIN and not (said.endswith(("?", "？")) and _FILLING.search(said))
     if short or not asked or _NOTHING_ELSE.search(said) or _LISTING.search(said):

@@ -22,8 +22,8 @@ _SAYING = re.compile(r"^(?:嗯|呃|额|啊|哦|那个|这个|就是|然后|反�
                      r"|我外婆|我外公|我|俺|他们|她们|他|她|老人家|家|村名|村子|名字|住在|住|就在|在|是|来自|老家|村叫"
                      r"|村是|叫做|叫)+")
 _TRAILING = re.compile(r"(的人|的|人|这里|那里|这边|那边|那儿|这儿|啦|了|呢|呀|哦|啊)+$")
-# "中村村": a village named after its town's 中村 is 中村村, not 中村
-_NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)(?!村(?:$|的|人))")
+# "中村村": a village named after its town's 中村 is 中村村, not 中村; "上村头" is no 上村
+_NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)(?!村(?:$|的|人)|头)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 _NOT_A_NAME = re.compile(r"[镇乡县上里住边近]$")  # "镇上住", "山里": where, not a village's name
 SLIP_SCORE = 90  # a village name this close in sound to one of the town's villages is that village misheard
@@ -166,7 +166,9 @@ class Gazetteer:
 
     def _village_in(self, key: str, town: str | None = None) -> str | None:
         """A known village named inside the text (its own town's first, when given)."""
-        found = [v for k, v in sorted(self._village_names.items(), key=lambda kv: -len(kv[0])) if k in key]
+        # "古田山脚下": a short name followed by 山 is the mountain, not the village (古田村)
+        found = [v for k, v in sorted(self._village_names.items(), key=lambda kv: -len(kv[0]))
+                 if k in key and (k.endswith(("村", "社区")) or f"{k}山" not in key)]
         own = self._by_name[town].villages if town in self._by_name else ()
         return next((v for v in found if v in own), found[0] if found else None)
 

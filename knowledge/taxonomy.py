@@ -98,6 +98,7 @@ _BARE_NO = re.compile(r"^(?:不行|不去|去不了|不要|算了|不可以|不�
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
 _EXCEPT_END = re.compile(r"都|以外|之外|其他|其余|别的|其它")
+_ONLY_SAID = re.compile(r"^[\s,，]*(?:只有|只能|就只|只|仅)")
 # "除了直播都行", "除了搬运 别的都会": every option of the list but those named
 _ALL_BUT_NAMED = re.compile(r"^(?:除了?|除开|除去)([^，,。\s不没]{1,8}?)(?:以外|之外)?[，,。\s]*"
                             r"(?:别的|其他|其它|其余|剩下)?的?[都也]?(?:行|可以|会|能|成|中|干|做|没问题)[的了啊呀吧]*$")
@@ -261,6 +262,8 @@ class OptionSet:
         if not chosen.words:
             return Reading(codes, [], picked=tuple(codes))
         worded = words(chosen.words) if words else self.read(chosen.words, first)
+        if len(codes) == 1 and _ONLY_SAID.match(chosen.words) and worded.codes and codes[0] not in worded.codes:
+            return worded  # "1 只有礼拜六礼拜天有空": the words say the only answer, the number was a slip
         # "7 8 晚上要照顾老伴": the words say why the rest was not picked; what their "no" leaves is no pick
         said = [c for c in worded.codes if c not in codes and c not in worded.by_no
                 and not all(p in codes for p in self._implies.get(c, [c]))]  # "7 8 都行 就是上午下午"

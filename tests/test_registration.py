@@ -246,6 +246,23 @@ def test_going_back_with_the_answer_after_it_answers_the_previous_question(sqlit
     assert workers(sqlite_chat)[0].travel_range == "county"
 
 
+def test_a_how_to_question_at_the_village_is_answered_and_the_village_asked_again(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "杨林")
+    reply = sqlite_chat.say("失业金怎么领")  # a question, not the village "失业金怎么领村"
+    assert "哪个村" in reply
+    assert "岁数" in sqlite_chat.say("杨林村")
+    sqlite_chat.conversation("60", "1", "1", "1", "1", "1", "1")
+    assert workers(sqlite_chat)[0].village == "杨林村"
+
+
+def test_a_mountain_named_for_the_town_is_no_village(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记")
+    assert "哪个村" in sqlite_chat.say("古田山脚下")  # 苏庄镇 by its mountain; the village still asked
+    assert "岁数" in sqlite_chat.say("唐头")
+    sqlite_chat.conversation("60", "1", "1", "1", "1", "1", "1")
+    assert (workers(sqlite_chat)[0].town, workers(sqlite_chat)[0].village) == ("苏庄镇", "唐头村")
+
+
 def test_changing_the_town_asks_the_village_again(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation(*HAPPY_PATH)
     assert "要改哪一项" in sqlite_chat.say("修改")
