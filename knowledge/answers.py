@@ -947,9 +947,15 @@ def _home_left_out(text: str, places: Gazetteer, town: str | None) -> str:
     home = _HOME_FIRST.match(text.strip())
     if home and (places.towns_in(home["place"]) or places.village_in(home["place"], town)):
         return _left_out(_HOME_FIRST, text.strip())
+    own = places.get(town or "")
+    # "何田 走路能到的": one's own town said first, then how near on foot
+    first, _, rest = text.strip().partition(" ")
+    if own and first in (own.name, own.short) and _ON_FOOT.match(rest):
+        return rest
     return text
 
 
+_ON_FOOT = re.compile(r"(?:就|只)?(?:走路|步行|走着|走得到|走过去)")
 _LABEL_ONLY = re.compile(r"\d(?:只在)?(?:本村|本乡镇|全县都行|全县)")
 
 

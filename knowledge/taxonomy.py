@@ -25,6 +25,7 @@ _PICKS_THEN_WORDS = re.compile(r"^((?:第?\d{1,2}个?[\s,，、。;；]+)+)(?:�
 _FINE_AFTER = re.compile(r"(?:[都也]?(?:行|可以|会|能|中|成|好)|吧|的|呀|啊)+$")  # "1、2都行": the numbers
 # Where one answer names several things: "采茶，地里的活也会干", "周末和晚上", "开货车 装卸也行", "不会开车但能搬东西".
 _CLAUSES = re.compile(r"[\s,.;:!?、，。；：！？/]+|还有|以及|或者|和|跟(?!不)|及|与|但是|可是|不过|但(?!凡)")
+_POINTED = re.compile(r"^(?:也就是|就是|还有|另外)?那个(?=\d|[一二三四五六七八九])")  # "还有那个7": the number
 _NUMBERED = re.compile(r"第?(\d{1,2})(?:个|项|条|号)?")
 _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷砌喂放照洗")
 # "看过仓库", "种了地", "茶厂里炒过": 过/了/着 after a verb of work, left out to read the verb with its object
@@ -322,7 +323,7 @@ class OptionSet:
             named, by_no, ruled = (firsts, [], []) if firsts else self._clause(clause)
             ruled_out.extend(ruled)
             # "采茶和4": a number picked among the words (not "星期6 7", the days named by number)
-            if not days_by_number and _NUMBERED.fullmatch(arabize(compact(clause))):
+            if not days_by_number and _NUMBERED.fullmatch(arabize(_POINTED.sub("", compact(clause)))):
                 numbered.extend(named)
             if named and self._clients and self._clients.search(clause):
                 served = self._clause(self._clients.sub("", clause))
@@ -415,7 +416,7 @@ class OptionSet:
     def _clause(self, clause: str) -> tuple[list[str], list[str], list[str]]:
         """What the clause names, which of it only a "no" left, and what the "no" ruled out."""
         key = compact(clause)
-        numbered = _NUMBERED.fullmatch(arabize(key))  # "1和晚上", "第二个": a number among the words
+        numbered = _NUMBERED.fullmatch(arabize(_POINTED.sub("", key)))  # "1和晚上", "第二个", "那个7"
         if numbered and 1 <= int(numbered.group(1)) <= len(self.numbered):
             return [self.numbered[int(numbered.group(1)) - 1].code], [], []
         said = [(alias, codes) for alias, codes in self._sayings if alias in key]
