@@ -465,9 +465,10 @@ def age(ctx: Ctx) -> Reply:
     this_year = ctx.services.local_now().year
     digit = _ONE_DIGIT.fullmatch(arabize(compact(ctx.text)))
     first = ctx.data.pop("age_digit", None)
-    if digit and first is not None and MIN_AGE <= int(first + digit.group(0)) <= MAX_AGE:
+    joined = int(first + digit.group(0)) if digit and first is not None else None
+    if joined is not None and MIN_AGE <= joined <= MAX_AGE:
         asking.understood(ctx, "age", "age")  # "8", then "1": an age typed a digit at a time
-        return _set_age(ctx, int(first + digit.group(0)), None)
+        return _set_age(ctx, joined, None)
     said = read_age(ctx.text, this_year)
     years = said.sure if said else None
     if said and said.rough:
