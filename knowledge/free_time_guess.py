@@ -10,6 +10,7 @@ from dataclasses import replace
 from functools import cache
 
 from knowledge import answers, taxonomy
+from knowledge.corrections import settle
 from knowledge.learned import Example, Guesser, option_examples, shipped_guesser
 from knowledge.taxonomy import Reading
 
@@ -43,6 +44,8 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     marked as guessed so that the flow asks before keeping it. `learned`: another guesser than the
     one trained on everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
+    if (settled := settle(text, answers.free_time)) is not None:
+        return Reading(settled, [], picked=tuple(settled))
     reading = _narrowed(text, answers.free_time(text), learned)
     if not taxonomy.availability().says_no(text):
         reading = learned.doubt(text, reading, DOUBTED, SURE)

@@ -51,7 +51,7 @@ _NUMBERS_THEN_WORDS = re.compile(r"^((?:\d{1,2}[\s,，、。;；和跟及与]*)+
 def pick(text: str, count: int) -> Pick | None:
     """The picks an answer makes from a list of `count` numbered options, or None when it makes none
     (or names a number not on the list: "8到9点" is a time, "3年" how long)."""
-    said = _NUMERAL.sub(lambda m: str(_NUMERALS[m.group(0)]), normalize(text)).strip()
+    said = numerals_as_digits(normalize(text)).strip()
     if not re.search(r"\d|最后|中间|头个", said):
         return None
     parts = _TAKEN_BACK.split(said)
@@ -85,6 +85,11 @@ def pick(text: str, count: int) -> Pick | None:
             return Pick(numbers, words=rest)
     return None
 
+
+
+def numerals_as_digits(text: str) -> str:
+    """The numerals that pick written as digits ("一和三" → "1和3"), the others left ("一早", "三轮车")."""
+    return _NUMERAL.sub(lambda m: str(_NUMERALS[m.group(0)]), text)
 
 
 def only_dropped(text: str) -> bool:

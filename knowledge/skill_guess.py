@@ -16,6 +16,7 @@ import re
 from functools import cache
 
 from knowledge import taxonomy
+from knowledge.corrections import settle
 from knowledge.learned import Example, Guesser, option_examples, shipped_guesser
 from knowledge.taxonomy import UNLISTED, Reading
 from knowledge.text import THEN_NOW
@@ -78,6 +79,8 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
     options = taxonomy.skills()
+    if (settled := settle(text, options.read)) is not None:
+        return Reading(settled, [], picked=tuple(settled))
     run = text.strip()
     if _RUN_OF_NUMERALS.fullmatch(run) and list(run) == sorted(set(run), key=_NUMERALS.index):
         text = " ".join(run)  # "一三六": options 1, 3 and 6 typed without a break
