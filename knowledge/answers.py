@@ -20,7 +20,7 @@ from knowledge.text import THEN_NOW, arabize, compact, corrected, normalize, res
 
 # --- free time --------------------------------------------------------------------------------
 _HOUR = re.compile(r"(上午|早上|早晨|凌晨|清早|中午|下午|傍晚|黄昏|晚上|夜里|早|晚)?(\d{1,2})[点:：](?:半|\d{1,2}分?)?")
-_AFTER = re.compile(r"以后|之后|后|才")
+_AFTER = re.compile(r"以后|之后|后|才|开始")
 NOON, EVENING = 12, 18
 # "礼拜二礼拜四", "周一三五"
 _WEEKDAY = re.compile(r"(?:星期|礼拜|周)((?:[1-7二三四五六日天]|一(?![般起样直下点会些定共]))+)")  # not 一 of "一般"
@@ -96,7 +96,8 @@ _PARTS = (("morning", DAY_START, NOON), ("afternoon", NOON, EVENING), ("evening"
 MOST_OF = 2  # hours of a part of the day a stretch must cover to count, unless the stretch is short
 
 
-_PART_START = {"傍晚": EVENING, "晚上": EVENING, "夜里": EVENING, "晚": EVENING}  # "晚上9点以前" is the evening
+# "晚上9点以前" is the evening, "下午4点以前" the afternoon
+_PART_START = {"下午": NOON, "傍晚": EVENING, "晚上": EVENING, "夜里": EVENING, "晚": EVENING}
 _PART_BEGINS = {"上午": DAY_START, "早上": DAY_START, "中午": NOON, "下午": NOON, "傍晚": EVENING, "晚上": EVENING}
 _PART_BEFORE = re.compile("|".join(_PART_BEGINS))
 
@@ -217,7 +218,7 @@ def _clock_and_days(clause: str) -> list[str]:
 
 
 # "啥时候打电话都来", "随时都行", "平常都在家": any time, said as a clause of its own
-_ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|辰光|天|会儿|日子)|随时"
+_ALWAYS = re.compile(r"^(?:我|反正|俺)?(?:(?:(?:啥|什么|哪|任何|随便)(?:时候|时间|辰光|天|会儿|日子)|几点|随时"
                      r"|(?:一|每)个?(?:礼拜|星期|周)[7七]天)[^，,。]*[都也]|一般都)")
 # "农忙完了", "等稻子割完": when the farm work is done is the slack season
 _FARM_DONE = re.compile(r"(?:(?:农忙|双抢|秋收|收稻|割稻|插秧|稻子|庄稼|农活|地里|田里|茶叶|茶季|春茶"
@@ -300,8 +301,9 @@ def _two_meanings(text: str) -> tuple[tuple[str, ...], ...]:
 
 
 # a part of the day or of the week, as said before what one does then or whether one is free
-_WHEN = (r"(上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|上昼|下昼|日里|夜到|周末|平时|平常|工作日"
-         r"|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])")
+_PART_WHEN = r"上午|下午|早上|早晨|中午|晚上|夜里|白天|上半天|下半天|上昼|下昼|日里|夜到"
+_WHEN = rf"({_PART_WHEN}|周末|平时|平常|工作日|礼拜[一二三四五六天日]|星期[一二三四五六天日]|周[一二三四五六日])"
+_PART_OF_DAY_SAID = re.compile(_PART_WHEN)
 # "下午跟晚上都不行": a "no" said once of both times named together
 _BOTH_NO = re.compile(f"{_WHEN}(?:和|跟|还有|或者|、)?{_WHEN}都(不行|没空|不得空|没时间|不可以|不方便)")
 # "上午下午都不行", "下午和晚上别找我": two parts of the day ruled out together leave the third
@@ -433,13 +435,14 @@ def _part_carried(text: str) -> str:
 
 
 # "8:00-11:00", "7-10点": clock times written with a colon and a dash, in words
+_CLOCK_SPACED = re.compile(r"(?<=[\d点分])\s+(?=到|至|点)|(?<=到|至)\s+(?=\d)|(?<=\d)\s+(?=点)")  # "1:30 到 5 点"
 _COLON_TIME = re.compile(r"(\d{1,2})[:：](\d{2})")
 _DASH = re.compile(r"(?<=[\d点分])\s*[-~～—至]+\s*(?=\d)")
 _BARE_START = re.compile(r"(?<![\d点])(\d{1,2})(?=到\d{1,2}点)")
 
 
-# "送完孙子以后，到下午接他之前": one stretch said across a comma
-_STRETCH_CUT = re.compile(r"(?<=以后|之后)[，,。\s]+(?=到)")
+# "送完孙子以后，到下午接他之前", "五点以后 一直到十点": one stretch said across a comma
+_STRETCH_CUT = re.compile(r"(?<=以后|之后)(?:都行|都可以)?[，,。\s]+(?:一直|一直干)?(?=到)")
 
 
 # "9-12", "8到11": two bare numbers of the clock with 到 between, said alone
@@ -461,7 +464,8 @@ def _from_english(text: str) -> str:
 
 
 def _clock_written(text: str) -> str:
-    said = _DASH.sub("到", _COLON_TIME.sub(r"\1点\2分", _STRETCH_CUT.sub("", normalize(text))))
+    said = _CLOCK_SPACED.sub("", _STRETCH_CUT.sub("", normalize(text)))
+    said = _DASH.sub("到", _COLON_TIME.sub(r"\1点\2分", said))
     said = _BARE_RANGE.sub(r"\1点到\2点", said)
     return _BARE_START.sub(r"\1点", _from_english(said) if re.search("[a-z]", said) else said)
 
@@ -563,12 +567,13 @@ _AT_HOME = re.compile(r"^(?:我|反正|俺)?(?:平时|平常|一般|天天|每�
 
 def _clock_over_no(text: str) -> str:
     """"早上要喂猪，九点以后到中午有空" → "九点以后到中午有空": hours said free tell the time more
-    exactly than what a part of the day said busy leaves, so that clause is left out."""
+    exactly than what a part of the day said busy leaves, so that clause is left out (not one of days
+    said busy: "早上九点到下午五点 周末不干" is still on weekdays)."""
     options = taxonomy.availability()
     clauses = _clauses(text)
     if not any(_HOUR_SAID.search(c) and not options.says_no(c) for c in clauses):
         return text
-    kept = [c for c in clauses if _HOUR_SAID.search(c) or not (options.says_no(c) and re.search(_WHEN, c))]
+    kept = [c for c in clauses if _HOUR_SAID.search(c) or not (options.says_no(c) and _PART_OF_DAY_SAID.search(c))]
     return "，".join(kept) or text
 
 

@@ -46,13 +46,16 @@ class Lexicon:
 
     def words(self, text: str) -> list[str]:
         """jieba's words; two one-character words that together sound like a concept word are
-        that word misheard ("菜"+"茶" → 采茶), not two concepts."""
+        that word misheard ("菜"+"茶" → 采茶), not two concepts; a factory named by its goods is one word."""
         words: list[str] = []
         for word in (compact(w) for w in self._tokenizer.words(text)):
             if not word:
                 continue
             if word == "机" and words and not self._words.exact(words[-1] + word):
                 words[-1] += word  # "割草机": the machine, not 割草 (the work) and a 机
+            elif word == "厂" and word in self._endings and words and len(words[-1]) > 1:
+                # "袜子"+"厂": a factory jieba cut in two (not a shop: "足浴"+"店" is a trade's)
+                words[-1] += word
             elif (len(word) == 1 and words and len(words[-1]) == 1 and not {word, words[-1]} & _NUMERALS
                     and self._words.sounds_like(words[-1] + word)):
                 words[-1] += word
