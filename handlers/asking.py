@@ -12,7 +12,7 @@ from dataclasses import replace
 from bot.messages import Reply
 from bot.reply_length import LIMIT
 from bot.router import Ctx, Flow, Handler
-from handlers import policy
+from handlers import misses, policy
 from knowledge.text import compact
 
 NOTE_MAX = 100
@@ -108,7 +108,12 @@ def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False,
             # the same words again at this step after they were answered aside: an answer, not a question
             aside = f"{name}:{compact(ctx.text)}"
             meaning = explain(ctx) if explain and ctx.data.get("aside") != aside else None
-            if ctx.data.get("aside") == aside or not (meaning or is_question(ctx.text)):
+            if ctx.data.get("aside") == aside:
+                # answered aside, then sent again: it was an answer, and the question's second asking
+                # is spent, so a miss now moves on instead of asking a third time
+                misses.missed(ctx, name)
+                return answer(ctx)
+            if not (meaning or is_question(ctx.text)):
                 return answer(ctx)
             ctx.data["aside"] = aside
             if not flow.title:

@@ -44,7 +44,7 @@ class Age:
         return self.ages[0] if len(self.ages) == 1 else None
 
 
-_PARTS = re.compile(r"[\s,，。;；]+")
+_PARTS = re.compile(r"[\s,，。;；?？!！]+")
 
 
 # "是65不是56": an age said not to be the one is no age
@@ -91,7 +91,7 @@ def _read_age(text: str, this_year: int) -> Age | None:
     text = _heard_numerals(_NUMERAL_SPLIT.sub("", normalize(text)))
     text = _AND_UNITS.sub("十", text).replace("挂零", "出头")  # "六十挂零": just over
     said = arabize(text)
-    rough = _two_said(text) or _rough(said)
+    rough = _two_said(text) or _rough(said) or _either(said)
     animal = _ANIMAL.search(said)
     if animal:
         born = ZODIAC.index(animal.group(1))
@@ -136,6 +136,17 @@ def _two_said(text: str) -> list[int]:
     if tens and digit[tens.group(2)] == digit[tens.group(1)] + 1:
         return list(range(digit[tens.group(1)] * 10, digit[tens.group(2)] * 10 + 10))
     return []
+
+
+# "七十三还是七十四", "62或者63": one of two ages next to each other, not sure which
+_EITHER = re.compile(r"(?<!\d)(\d{2})岁?(?:还是|或者|或|要么)(\d{2})(?!\d)")
+
+
+def _either(said: str) -> list[int]:
+    either = _EITHER.search(said)
+    if either is None or not 0 < int(either[2]) - int(either[1]) <= 2:
+        return []
+    return [int(either[1]), int(either[2])]
 
 
 def _rough(said: str) -> list[int]:

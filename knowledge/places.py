@@ -134,7 +134,7 @@ class Gazetteer:
                              or (self._slip_for(named, inside[0]) if named else self._misheard_after(key, inside[0])))
         village = self._village_in(key)  # "霞山", "我是下淤村的": a known village, short or whole, or heard
         village_town = (self._villages.exact(village) if village
-                        else next(iter(self._villages.sounds_contained(key)), None))
+                        else self._township(key) or next(iter(self._villages.sounds_contained(key)), None))
         if village_town and not inside:
             return TownGuess(village_town, village=village or next(
                 (v for v in self.villages_of(village_town) if pinyin_key(v) in pinyin_key(key)), None))
@@ -146,6 +146,12 @@ class Gazetteer:
             return TownGuess(hits[0].key)
         candidates = tuple(dict.fromkeys([*inside, *(h.key for h in hits)]))
         return TownGuess(None, candidates[:4])
+
+    def _township(self, key: str) -> str | None:
+        """The town of an old township named after a village ("霞山乡" → 马金镇): townships merged into
+        towns kept their seat village's name."""
+        return next((self._villages.exact(v) for k, v in self._village_names.items()
+                     if not k.endswith(("村", "社区")) and re.search(f"{k}[乡镇]", key)), None)
 
     def towns_in(self, text: str) -> list[str]:
         """Towns named inside a sentence ("华埠马金都行" → 华埠镇, 马金镇)."""
@@ -166,9 +172,10 @@ class Gazetteer:
 
     def _village_in(self, key: str, town: str | None = None) -> str | None:
         """A known village named inside the text (its own town's first, when given)."""
-        # "古田山脚下": a short name followed by 山 is the mountain, not the village (古田村)
+        # "古田山脚下": a short name followed by 山 is the mountain, not the village (古田村); "霞山乡"
+        # the old township of that name, now part of a town, not its village
         found = [v for k, v in sorted(self._village_names.items(), key=lambda kv: -len(kv[0]))
-                 if k in key and (k.endswith(("村", "社区")) or f"{k}山" not in key)]
+                 if k in key and (k.endswith(("村", "社区")) or not re.search(f"{k}[山乡镇]", key))]
         own = self._by_name[town].villages if town in self._by_name else ()
         return next((v for v in found if v in own), found[0] if found else None)
 
@@ -187,7 +194,7 @@ class Gazetteer:
             return known
         key = _TRAILING.sub("", self._without_town(_SAYING.sub("", _own_clause(text))))
         named = _NAMED.search(key)
-        name = named.group(0) if named else None
+        name = _whole_name(named.group(0)) if named else None
         if name is None and _HAN.match(key) and not _NOT_A_NAME.search(key) and not _common_word(key):
             name = key + "村"  # the answer to "哪个村": a clerk writes the 村
         return self._slip_for(name, town) if name else None
@@ -202,10 +209,12 @@ class Gazetteer:
         return name
 
     def _without_town(self, key: str) -> str:
-        """The text with a town typed before the village taken off ("华埠镇下溪村", "杨林镇的东坑村" → 下溪村,
-        东坑村)."""
+        """The text with a town typed before the village taken off ("华埠镇下溪村", "杨林镇的东坑村",
+        "桐村镇严村" → 下溪村, 东坑村, 严村)."""
         for alias in sorted(self._names.aliases, key=len, reverse=True):
-            if len(alias) >= 2 and key.startswith(alias) and len(key) - len(alias) >= 3:  # not 马金 in 马金桥村
+            # a short name needs more after it: not 马金 in 马金桥村
+            rest = 2 if alias.endswith(("镇", "乡", "办事处", "街道")) else 3
+            if len(alias) >= 2 and key.startswith(alias) and len(key) - len(alias) >= rest:
                 return key[len(alias):].removeprefix("的")
         return key
 
@@ -224,7 +233,7 @@ class Gazetteer:
         rest = _TRAILING.sub("", _SAYING.sub("", self._without_town(_SAYING.sub("", key))))
         named = _NAMED.fullmatch(rest)
         town_again = self._names.exact(rest)  # "中村乡，嗯就是中村": the town said twice
-        return named.group(0) if named and rest != key and len(rest) >= 3 and not town_again else None
+        return _whole_name(named.group(0)) if named and rest != key and len(rest) >= 2 and not town_again else None
 
     def nearest(self, lat: float, lon: float) -> tuple[Town, float]:
         """The town whose centre is nearest the point, and the distance in km."""
@@ -236,6 +245,15 @@ _VILLAGE_SUFFIX = re.compile(r"(行政村|村委会|村委|社区|村)$")
 _SAID_AROUND = re.compile(r"^(我是|我在|我住在|我住|住在|家住|我家在|家在|在)|(的人|的|人|这边|那里|那边)$")
 _TOWN_PART = re.compile(r"^.*?(镇|乡|街道|办事处)")
 _VILLAGE_IN = re.compile(r"([\u4e00-\u9fff]{1,5}?(?:行政村|村|社区))")
+
+
+def _whole_name(name: str) -> str:
+    """A village's whole name: a place of one character and 村 ("严村", "余村") is the village 严村村,
+    as villages named after such places are called."""
+    return name + "村" if _ONE_CHARACTER_PLACE.fullmatch(name) else name
+
+
+_ONE_CHARACTER_PLACE = re.compile(r"[\u4e00-\u9fff]村")
 
 
 def village_key(name: str | None) -> str:

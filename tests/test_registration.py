@@ -263,6 +263,23 @@ def test_a_mountain_named_for_the_town_is_no_village(sqlite_chat: ChatHarness) -
     assert (workers(sqlite_chat)[0].town, workers(sqlite_chat)[0].village) == ("苏庄镇", "唐头村")
 
 
+def test_an_old_township_named_for_a_village_is_its_town_and_the_village_is_asked(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记")
+    assert "哪个村" in sqlite_chat.say("霞山乡")  # merged into 马金镇: its name is no answer to the village
+    assert "岁数" in sqlite_chat.say("霞田")
+    sqlite_chat.conversation("60", "1", "1", "1", "1", "1", "1")
+    assert (workers(sqlite_chat)[0].town, workers(sqlite_chat)[0].village) == ("马金镇", "霞田村")
+
+
+def test_an_age_sent_again_after_it_was_taken_for_a_question_is_not_asked_a_third_time(
+        sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村")
+    first = sqlite_chat.say("你问岁数做什么用？")  # a question: answered, and the age asked again
+    assert "岁数" in first
+    second = sqlite_chat.say("你问岁数做什么用？")  # the same again: an answer not understood, and no third asking
+    assert "岁数" not in second.split("。")[-1] and "会做哪些活" in second
+
+
 def test_changing_the_town_asks_the_village_again(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation(*HAPPY_PATH)
     assert "要改哪一项" in sqlite_chat.say("修改")
