@@ -28,6 +28,8 @@ _LISTING = re.compile(r"呢.*呢$|(?:这些|那些|之类|这种|那种|什么�
 _HOW_TO_GET = re.compile(r"(?:怎么|咋|如何|去哪|在哪|哪里)(?:样|个)?(?:才能)?(?:领|办|申请|报名?|交|查|拿|登记|退)"
                          r"[^，,。\s]{0,2}$")
 QUESTION_MIN = 6  # "白天行吗" is an answer; "60岁以上还能干活吗" is a question
+# "要钱伐", "收费吗": however short, a question about money is one (no answer to any question here)
+_ABOUT_MONEY = re.compile(r"(?:要|收|交|花|给)(?:钱|费)|收费|多少钱|工钱|工资")
 # "你们这个要收钱不": a yes-or-no question put to us, 不 or 没有 at its end
 _ASKED_OF_US = re.compile(r"^[^，,。]*(?:你们|你)[^，,。]*(?:不|没有?)$")
 # "推送岗位要不要钱的", "培训收不收费": a yes-or-no question asked as A-not-A in the last clause
@@ -70,7 +72,8 @@ def is_question(text: str) -> bool:
     asked = _QUESTION.search(said) or _ASKED_OF_US.search(said) or _A_NOT_A.search(said) \
         or _ASKED_FIRST.search(said) or _HOW_TO_GET.search(said)
     # "村也要填？": however short, a question about filling in the form is one
-    short = len(compact(text)) < QUESTION_MIN and not (said.endswith(("?", "？")) and _FILLING.search(said))
+    short = len(compact(text)) < QUESTION_MIN and not (said.endswith(("?", "？")) and _FILLING.search(said)) \
+        and not _ABOUT_MONEY.search(said)
     if short or not asked or _NOTHING_ELSE.search(said) or _LISTING.search(said):
         return False
     first = _FIRST_CLAUSE.match(text.strip())
@@ -118,7 +121,10 @@ def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False,
             ctx.data["aside"] = aside
             if not flow.title:
                 return leave(ctx)
-            answered, again = meaning or policy.answer(ctx), ask(ctx)
+            answered = meaning or policy.answer(ctx)
+            if not answered.as_text().strip():  # nothing to say to it as a question: it is an answer
+                return answer(ctx)
+            again = ask(ctx)
             if again.choices and len((answered + Reply.of(RESUME) + again).as_text()) > LIMIT:
                 # "来料加工是做什么的" at the list of skills: the list was just shown, so the answer
                 # gets the room and the question is asked again in one short line without it

@@ -301,7 +301,7 @@ def town(ctx: Ctx) -> Reply:
         guess = places.resolve(ctx.text)
     ctx.data["age_heard"] = _age_beside(ctx.text)
     if guess.town:
-        return _set_town(ctx, guess.town, guess.village)
+        return _set_town(ctx, guess.town, guess.village, unsure=guess.unsure)
     ctx.data["town_said"] = ctx.text
     ctx.data["town_choices"] = list(guess.candidates[:TOWN_CHOICES])
     misses.missed(ctx, "town_pick")  # the list is the question's second asking: a miss there moves on
@@ -331,10 +331,10 @@ def town_pick(ctx: Ctx) -> Reply:
         return _set_town(ctx, names[picked[0] - 1], None)
     guess = places.resolve(ctx.text)
     if guess.town:
-        return _set_town(ctx, guess.town, guess.village)
+        return _set_town(ctx, guess.town, guess.village, unsure=guess.unsure)
     if ctx.data.get("town_choices") and guess.candidates and guess.candidates[0] in names:
         # the name again, spelt as before or nearly: the closest of the few shown
-        return _set_town(ctx, guess.candidates[0], None)
+        return _set_town(ctx, guess.candidates[0], None, unsure=True)
     if misses.missed(ctx, "town_pick"):
         words = ctx.data.pop("town_said", None) or ctx.text
         asking.note(ctx, "town", words)
@@ -344,7 +344,9 @@ def town_pick(ctx: Ctx) -> Reply:
     return Reply.of("没对上，请回复编号，比如 1。") + _ask_town_pick(ctx)
 
 
-def _set_town(ctx: Ctx, town_name: str, village: str | None) -> Reply:
+def _set_town(ctx: Ctx, town_name: str, village: str | None, unsure: bool = False) -> Reply:
+    """The town set (`unsure`: only read as looking like what was typed), and the village when named with it."""
+    ctx.data["town_unsure"] = unsure or None
     ctx.data.pop("town_choices", None)
     ctx.data.pop("town_said", None)
     asking.understood(ctx, "town_pick", "town")
@@ -403,9 +405,11 @@ def village(ctx: Ctx) -> Reply:
     places = ctx.services.places
     guess = places.resolve(text)
     other_town = guess.town if guess.town != ctx.data.get("town") else None
-    # "不对，我是马金的", "霞山村": the town, or a village of another town by its own name (not one
-    # that only sounds like it: that may be a village of this town we do not know)
-    named = guess.village and village_key(guess.village) in compact(text)
+    # "不对，我是马金的": the town; a village of another town by its own name ("霞山村") only when the
+    # town is not known for sure ("长村乡" read as 中村乡): names repeat from town to town (田畈村 may
+    # be this town's too), and one that only sounds like it may be a village of this town we do not know
+    sure = ctx.data.get("town") and not ctx.data.get("town_unsure")
+    named = guess.village and village_key(guess.village) in compact(text) and not sure
     if other_town and (named or not (guess.village or _VILLAGE_WORD.search(text))):
         return _set_town(ctx, other_town, guess.village)
     ahead = _answers_another(text) and not places.village_in(text, ctx.data.get("town"))

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from knowledge.policy.expand import Expander
-from knowledge.policy.index import Tokenizer
 from knowledge.text import FuzzyIndex, compact
+from knowledge.tokenizer import Tokenizer
 
 PAIR_GAP = 3  # words allowed between a verb and its object: "种了几亩地", "烧得一手好菜"
 SLIP_SCORE = 90  # a word this close (by characters or pinyin) to a concept word is that word

@@ -14,6 +14,7 @@ from typing import Any
 import jieba.posseg
 
 from knowledge.text import FuzzyIndex, compact, normalize, pinyin_key
+from knowledge.tokenizer import Tokenizer
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
 # what is said before the name: fillers, whose village it is (a relative typing for a parent: "她住岭下村"),
@@ -46,6 +47,18 @@ def _common_word(key: str) -> bool:
     return len(words) == 1 and words[0].flag in _NAMES_NOTHING and jieba.dt.FREQ.get(key) is not None
 
 
+# what may come right before a village's name: "我是", "住在", a town ("华埠镇金星村")
+_BEFORE_A_NAME = re.compile(r"(?:是|住|在|家|的|叫|属|就|到|去|回|上|里|边|个|乡|镇|办事处|街道|老家)$")
+
+
+EVERYDAY = 1000  # how often jieba has seen a word people use in everyday speech ("团结", "光明", "花园")
+
+
+def _everyday_word(word: str) -> bool:
+    jieba.dt.check_initialized()
+    return (jieba.dt.FREQ.get(word) or 0) >= EVERYDAY
+
+
 def _own_clause(text: str) -> str:
     """The part of the answer that names the village: "住在东坑口，靠河边那个" → 住在东坑口
     (the clause with 村 or 社区 in it, else the first), 村委 and the like written 村."""
@@ -72,6 +85,7 @@ class TownGuess:
     candidates: tuple[str, ...] = ()
     village: str | None = None
     county_wide: bool = False  # "全县", "各乡镇", "开化县": the whole county, no one town
+    unsure: bool = False  # the town only looks like what was typed ("长村乡" → 中村乡)
 
 
 @dataclass
@@ -96,10 +110,14 @@ class Gazetteer:
         for t in self.towns:  # short forms: 仁宗坑 for 仁宗坑村, 东山 for 东山社区 (马金 stays the town)
             for v in t.villages:
                 short = _VILLAGE_SUFFIX.sub("", compact(v))
-                if len(short) >= 2 and not self._names.exact(short):
+                # an everyday word ("团结", "花园") names its village only as the whole answer, its town known
+                if len(short) >= 2 and not self._names.exact(short) and not _everyday_word(short):
                     self._village_names.setdefault(short, v)
                 if len(short) >= 2:
                     self._own_short[(t.name, short)] = v
+        # jieba with the places' names as words: "华民华锋" is two villages, "钱江源" holds no 江源
+        self._tokenizer = Tokenizer()
+        self._tokenizer.add_words([*self._names.aliases, *self._village_names])
 
     def get(self, name: str) -> Town | None:
         return self._by_name.get(name)
@@ -143,7 +161,7 @@ class Gazetteer:
             return TownGuess(heard[0], village=self._named_after_town(key))
         hits = self._names.lookup(key, limit=4, cutoff=55)
         if hits and hits[0].score >= 85 and (len(hits) == 1 or hits[1].score < hits[0].score - 10):
-            return TownGuess(hits[0].key)
+            return TownGuess(hits[0].key, unsure=True)
         candidates = tuple(dict.fromkeys([*inside, *(h.key for h in hits)]))
         return TownGuess(None, candidates[:4])
 
@@ -172,12 +190,34 @@ class Gazetteer:
 
     def _village_in(self, key: str, town: str | None = None) -> str | None:
         """A known village named inside the text (its own town's first, when given)."""
-        # "古田山脚下": a short name followed by 山 is the mountain, not the village (古田村); "霞山乡"
-        # the old township of that name, now part of a town, not its village
+        cuts = self._cuts(key)
         found = [v for k, v in sorted(self._village_names.items(), key=lambda kv: -len(kv[0]))
-                 if k in key and (k.endswith(("村", "社区")) or not re.search(f"{k}[山乡镇]", key))]
+                 if any(self._stands_alone(key, k, at.start(), cuts) for at in re.finditer(re.escape(k), key))]
         own = self._by_name[town].villages if town in self._by_name else ()
         return next((v for v in found if v in own), found[0] if found else None)
+
+    def _cuts(self, key: str) -> frozenset[int]:
+        """Where the words begin and end in the text."""
+        offsets, at = {0}, 0
+        for word in self._tokenizer.words(key):
+            at += len(word)
+            offsets.add(at)
+        return frozenset(offsets)
+
+    def _stands_alone(self, key: str, name: str, at: int, cuts: frozenset[int]) -> bool:
+        """Whether a village's name found in the text at `at` is that village named, not part of
+        another word or name: not "钱江源" for 江源, "镇上街上" for 上街, "石门坑村" for 石门, "西坑口村"
+        for 坑口村; not "古田山" (the mountain) nor "霞山乡" (an old township, now part of a town)."""
+        end = at + len(name)
+        if name != compact(self._village_names[name]):  # a short form: 上村 for 上村村, 霞山 for 霞山村
+            if re.match(r"[山乡镇]|[\u4e00-\u9fff]{1,3}村", key[end:]):
+                return False
+            # a name of two characters is a word of its own ("镇上村里" holds no 上村)
+            if len(name) == 2 and (not {at, end} <= cuts or key[end:end + 1] in ("里", "上")):
+                return False
+        before = key[:at]
+        return not re.search(r"[\u4e00-\u9fff]$", before) or bool(_BEFORE_A_NAME.search(before)) \
+            or any(before.endswith(alias) for alias in self._names.aliases)
 
     def village(self, text: str, town: str | None = None) -> str | None:
         """The village a person named, known or not, without the words around it:
@@ -223,7 +263,7 @@ class Gazetteer:
         rest = _TRAILING.sub("", _SAYING.sub("", key))
         alias = next((a for a in sorted(self._names.aliases, key=len, reverse=True) if rest.startswith(a)), "")
         name = rest[len(alias):]
-        if len(name) < 2:
+        if len(name) < 2 or self._names.exact(name):  # "古田山 苏庄": the town's name after its landmark
             return None
         slip = self._slip_for(name if _VILLAGE_SUFFIX.search(name) else name + "村", town)
         return slip if slip in self.villages_of(town) else None

@@ -37,6 +37,9 @@ _CANNOT = re.compile(r"手抖|眼睛|腰|背驼|驼背|腿脚|关节|不敢|不�
                      r"|早?不[养做干开弄搞]了"
                      r"|身体不好|出不去|不能再")
 
+# "在砖厂烧了十来年窑，砖厂关了，现在在家种地": the workplace closed, and what one does now
+_CLOSED = r"[厂店场]子?(?:关了|关门了|倒了|倒闭了?|散了|拆了)"
+_CLOSED_THEN_NOW = re.compile(_CLOSED + r".*?(?:现在|如今|这几年|眼下|目前)(.+)$")
 _OCCASION = re.compile(r"红白喜事|白事|喜事|办酒席?|酒席")
 _NUMERALS = "一二三四五六七八九"
 _RUN_OF_NUMERALS = re.compile(f"[{_NUMERALS}]{{2,4}}")
@@ -84,8 +87,9 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     run = text.strip()
     if _RUN_OF_NUMERALS.fullmatch(run) and list(run) == sorted(set(run), key=_NUMERALS.index):
         text = " ".join(run)  # "一三六": options 1, 3 and 6 typed without a break
-    now = THEN_NOW.search(text)
-    of_now = options.read(now.group(1)) if now and (_CANNOT.search(text) or _ONLY.search(now.group(1))) else None
+    now = THEN_NOW.search(text) or _CLOSED_THEN_NOW.search(text)
+    gone = _CANNOT.search(text) or re.search(_CLOSED, text)
+    of_now = options.read(now.group(1)) if now and (gone or _ONLY.search(now.group(1))) else None
     if now and of_now and of_now.codes:
         text, reading = now.group(1), of_now
     else:

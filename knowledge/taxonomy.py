@@ -32,8 +32,8 @@ _VERBS = set("种开带做养烧采摘炒揉搬扛装卸修送拉跑编织缝刷
 _ASPECT = re.compile(f"(?<=[{''.join(sorted(_VERBS | set('看守管读念学当干')))}])[过了着]"
                      "(?=[\u4e00-\u9fff\\s,.;，。；、]|$)")
 # "养鸡种菜，别的不会", "别的也没做过什么": a "no" about anything else rules out nothing named
-_NOTHING_ELSE = re.compile(r"(?:别的|其他|其它|其余|旁的|别样)[也都还]?(?:不会|不懂|没做过|没干过|没学过|做不来|不来)"
-                           r"[^，,。;；]*")
+_NOTHING_ELSE = re.compile(r"(?:别的|其他|其它|其余|旁的|别样)[也都还]?"
+                           r"(?:不会|不懂|没做过|没干过|没学过|做不来|不来|么得|没得|没有了?|莫得)[^，,。;；]*")
 # "我老公开货车的，我就在家做点手工": what someone else in the family does is not the person's work
 # (and "电工是我哥": the work is named first)
 _NAMED_KIN = (r"老公|老伴|老婆|爱人|丈夫|男人|儿子|女儿|媳妇|女婿|老头子?|[哥姐弟妹爸]{1,2}|我妈|妈妈"

@@ -271,6 +271,20 @@ def test_an_old_township_named_for_a_village_is_its_town_and_the_village_is_aske
     assert (workers(sqlite_chat)[0].town, workers(sqlite_chat)[0].village) == ("马金镇", "霞田村")
 
 
+def test_a_village_known_in_another_town_stays_in_the_town_said(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "桐村")
+    assert "岁数" in sqlite_chat.say("田畈村")  # 何田乡 has one too: names repeat from town to town
+    sqlite_chat.conversation("60", "1", "1", "1", "1", "1", "1")
+    assert (workers(sqlite_chat)[0].town, workers(sqlite_chat)[0].village) == ("桐村镇", "田畈村")
+
+
+def test_a_village_of_another_town_puts_right_a_town_only_guessed_from_a_slip(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "长村乡")  # read as 中村乡, the closest in spelling
+    sqlite_chat.say("桃源村")  # a village of 长虹乡 by its own name: the town was 长虹
+    sqlite_chat.conversation("60", "1", "1", "1", "1", "1", "1")
+    assert (workers(sqlite_chat)[0].town, workers(sqlite_chat)[0].village) == ("长虹乡", "桃源村")
+
+
 def test_an_age_sent_again_after_it_was_taken_for_a_question_is_not_asked_a_third_time(
         sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村")

@@ -20,7 +20,7 @@ from knowledge.policy.answer import Answer, Citation, not_covered, reply
 from knowledge.policy.document import PolicyDocument, parse_document, read_text
 from knowledge.policy.expand import Expander
 from knowledge.policy.howto import HOWTO_REF, HowTo, HowToTable, worded
-from knowledge.policy.index import Entry, PolicyIndex, Tokenizer
+from knowledge.policy.index import Entry, PolicyIndex
 from knowledge.policy.learned import (
     NONE,
     OTHER,
@@ -33,6 +33,7 @@ from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nou
 from knowledge.policy.matching import Matcher, Verdict
 from knowledge.policy.query import ASKING, Question, QuestionReader, meant, split_clauses
 from knowledge.text import arabize, arabize_counts, compact
+from knowledge.tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,11 @@ from functools import cached_property
 from knowledge.places import gazetteer
 from knowledge.policy.details import Detail, asked_details
 from knowledge.policy.expand import Expander, names_no_place
-from knowledge.policy.index import SKIP, THING_FLAGS, Tokenizer, char_pairs
+from knowledge.policy.index import THING_FLAGS, char_pairs
 from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
 from knowledge.policy.scope import Scope
 from knowledge.text import arabize_counts, compact
+from knowledge.tokenizer import SKIP, Tokenizer
 
 EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the documents use the word itself
 THESAURUS_WEIGHT = 0.5  # weight, in search and coverage, of a thesaurus synonym of a word the documents lack
@@ -260,7 +261,10 @@ class QuestionReader:
                     and text[at : at + 1] not in _PARTICLES_AFTER and not self._joins_before(text, at - len(word)) \
                     and word not in self.lexicon.stopwords and self._names_place(word):
                 named.append(word)
-        local = {w for w in named if gazetteer().resolve(w).town}
+        # a town of the county; a village is not asked about here as a town is ("我们下庄村有没有共富工坊"
+        # asks of one village, which the plan does not name)
+        local = {w for w in named
+                 if (place := gazetteer().resolve(w)).town and (not place.village or gazetteer().towns_in(w))}
         q.places = [w for w in named if w not in local and w in asked]
         q.towns = [w for w in local if w in asked and not _HOME.search(asked[: asked.index(w)])]
         unread = [False] * len(text)  # characters of words that were read as nothing telling
