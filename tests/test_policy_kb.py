@@ -915,6 +915,13 @@ def test_a_town_the_plan_does_not_name_is_told_with_the_county_wide_line(kb: Pol
     assert not kb.ask("华埠的零工驿站具体在哪").answered  # where in the town: only the town's own list tells
 
 
+def test_a_figure_asked_for_a_town_is_the_county_figure_said_as_the_county_s(kb: PolicyBase) -> None:
+    answer = kb.ask("我们何田乡公益性岗位有几个")
+    lead = answer.answer.splitlines()[0]
+    assert lead.startswith("方案没写到何田乡，写的是全县：") and "750个" in lead, answer.answer
+    assert [c.ref for c in answer.citations] == ["二、(四) 15"]
+
+
 def test_a_second_question_quoted_only_in_passing_by_the_first_answer_is_answered_too(kb: PolicyBase) -> None:
     refs = [c.ref for c in kb.ask("老人能找活不 受伤了有工伤保险没").citations]
     assert sorted(refs) == ["二、(六) 21", "二、(四) 13"]

@@ -215,6 +215,8 @@ def _town_lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     assert passage is not None
     rank = _Ranker(q, weights)
     clauses = [c.strip() for s in passage.sentences for c in _CLAUSE_SPLIT.split(s) if len(c) <= LEAD_CLAUSE]
+    if q.wants_number:  # "马金镇公益性岗位有几个": the county's figure
+        clauses = [c for c in clauses if re.search(r"\d", c)] or clauses
     best = max(clauses, key=rank.relevance, default="")
     office = _office(passage)
     said = f"{best}。" if rank.says(best) else _lead(q, entry, weights)

@@ -154,7 +154,7 @@ class Matcher:
         if not fits(chosen):
             return Verdict(reason="low coverage")
         entries = [self.index.entries[i] for i in chosen]
-        if any(not self._place_in(p, chosen) for p in q.places) or self._town_share(q, chosen):
+        if any(not self._place_in(p, chosen) for p in q.places):
             return Verdict(reason="place")
         # a year the table leaves blank ("/", 2022's unemployment rate) has no figure either
         if q.years and entries[0].indicator and not any((f := entries[0].indicator.figure(y)) and f.text != "/"
@@ -237,8 +237,6 @@ class Matcher:
         # "灵活就业的人交社保有补贴吗": a help asked about by name, which the entry does not speak of
         if q.asks == "yes" and _HELP.search(q.asked or q.text) and not _HELP.search(self.index.texts[i]):
             return Verdict(reason="no such help")
-        if self._town_share(q, [i]):
-            return Verdict(reason="place")
         # "最高档次交多少": the figure must be said to be the highest, in the same clause.
         figure = [q.figure, *([re.compile(q.extreme)] if q.extreme else [])]
         clauses = _CLAUSE.split(self.index.texts[i])
