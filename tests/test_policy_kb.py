@@ -922,6 +922,12 @@ def test_a_figure_asked_for_a_town_is_the_county_figure_said_as_the_county_s(kb:
     assert [c.ref for c in answer.citations] == ["二、(四) 15"]
 
 
+def test_which_ones_of_a_number_the_plan_only_counts_is_no_answer(kb: PolicyBase) -> None:
+    assert not kb.ask("县里新培育的8家SC认证茶企是哪几家").answered  # the plan says 8, and names none
+    listed = kb.ask("茶叶的五大提升指哪五个")  # these the plan lists
+    assert listed.answered and "茶园、品质、品牌、科技、文化" in listed.answer
+
+
 def test_a_second_question_quoted_only_in_passing_by_the_first_answer_is_answered_too(kb: PolicyBase) -> None:
     refs = [c.ref for c in kb.ask("老人能找活不 受伤了有工伤保险没").citations]
     assert sorted(refs) == ["二、(六) 21", "二、(四) 13"]

@@ -21,7 +21,7 @@ import numpy as np
 from knowledge.policy.document import Figure
 from knowledge.policy.index import Entry, PolicyIndex
 from knowledge.policy.query import THESAURUS_WEIGHT, Question, Unit
-from knowledge.text import arabize_counts
+from knowledge.text import arabize, arabize_counts
 
 MIN_COVERAGE = 0.45
 CANDIDATES = 8
@@ -48,6 +48,9 @@ MEASURE_BONUS = 0.1  # a numbered measure before a general goal or safeguard on 
 ASKED_SHARE = 0.3  # share of the question's weight the asking clause must carry to stand for it
 ASKED_BONUS = 0.3  # an entry that answers the asking clause before one about the story
 _WHICH = re.compile(r"哪[个几些里儿]|在哪|地址|位置")
+# "是哪8家", "12个村是哪几个", "八大集群产业是哪八个": which ones of a number said
+_WHICH_ONES = re.compile(r"哪(?P<n>[2-9]|\d{2,})(?:个|家|所)"
+                         r"|(?P<m>[2-9]|\d{2,})(?:个|家|所|大)[^，,。？?\s]{0,8}?是?哪几(?:个|家|所)")
 DATED = re.compile(r"\d{4}年|\d+[日号]|每月|每周|每年")
 DONE = "完成"  # the table's column of what was done ("2022年完成情况")
 _COUNTY = re.compile(r"^(\w{2,3}?[县市区])")
@@ -156,6 +159,8 @@ class Matcher:
         entries = [self.index.entries[i] for i in chosen]
         if any(not self._place_in(p, chosen) for p in q.places):
             return Verdict(reason="place")
+        if self._only_counted(q, chosen):
+            return Verdict(reason="no such detail")
         # a year the table leaves blank ("/", 2022's unemployment rate) has no figure either
         if q.years and entries[0].indicator and not any((f := entries[0].indicator.figure(y)) and f.text != "/"
                                                         for y in q.years):
@@ -232,7 +237,7 @@ class Matcher:
         content = [u for u in content if u.text in weights]
         if any(u.outside and not self.index.contains(i, u.alternatives) for u in content):
             return Verdict(reason="outside")
-        if not self._states_details(q, [i]):
+        if not self._states_details(q, [i]) or self._only_counted(q, [i]):
             return Verdict(reason="no such detail")
         # "灵活就业的人交社保有补贴吗": a help asked about by name, which the entry does not speak of
         if q.asks == "yes" and _HELP.search(q.asked or q.text) and not _HELP.search(self.index.texts[i]):
@@ -319,6 +324,18 @@ class Matcher:
         """Whether a figure is asked for a town of the county ("分到我们马金镇是多少人") that the chosen
         entries do not name: the plan's figures are the county's."""
         return q.wants_number and any(not self._place_in(t, chosen) for t in q.towns)
+
+    def _only_counted(self, q: Question, chosen: list[int]) -> bool:
+        """Whether the question asks which ones of a number of things ("新培育的SC认证茶企是哪8家", "帮扶的12个
+        村是哪几个") that the chosen entries only count ("新培育SC认证茶企8家"): the plan names none of them."""
+        asked = _WHICH_ONES.search(arabize(q.text))
+        if asked is None:
+            return False
+        many = int(asked.group("n") or asked.group("m"))
+        count = re.compile(f"(?<!\\d){many}(?:个|家|所|大)")
+        # "五大提升是哪五个": a list of as many as asked names them ("茶园、品质、品牌、科技、文化")
+        listed = re.compile(f"[^、，,。；;]+(?:、[^、，,。；;]+){{{many - 2},}}(?:、|和|及)[^、，,。；;]+")
+        return any(count.search(text := arabize(self.index.texts[i])) and not listed.search(text) for i in chosen)
 
     def _place_in(self, place: str, chosen: list[int]) -> bool:
         return any(place in self.index.texts[i] or place in self._titles[i] for i in chosen)
