@@ -522,11 +522,32 @@ _CONFIRMED = re.compile(r"(?:是|对|嗯|没错|就是|正是)(?:的|啊|呀|了
 _ADDING = re.compile(r"再加|加上|加个|加一|添上|添个|另外加|也加|也(?:能|可以|行|会|要|干|做)|还(?:能|会|可以)")
 
 
+# the questions answered by choosing from a list, and how a reply names what each asks
+_LISTS = {"skills": ("会做的活", taxonomy.skills), "availability": ("有空的时间", taxonomy.availability),
+          "travel": ("能去多远", taxonomy.travel_ranges)}
+
+
+def _another_questions(step: str, text: str) -> str | None:
+    """What another question asks, when the answer is one of its options' labels ("全县都行" typed
+    for the free time: the list of the question after it was read by mistake)."""
+    said = compact(text)
+
+    def labelled(options: taxonomy.OptionSet) -> bool:
+        return any(said in (compact(label), *map(compact, label.split("/"))) for label in options.labels)
+
+    if labelled(_LISTS[step][1]()):
+        return None
+    return next((what for other, (what, options) in _LISTS.items() if other != step and labelled(options())), None)
+
+
 def _options_step(ctx: Ctx, step: str, field: str, options: taxonomy.OptionSet, *, fallback: list[str],
                   next_step: str, retry: str, ask: Handler, read: Callable[[str], taxonomy.Reading]) -> Reply:
     """A question answered with several options in one's own words: keep every part named;
     words nothing matched go to the note; after a second miss, the fallback and the note. An
     answer that could mean two things is asked about once, by number."""
+    elsewhere = _another_questions(step, ctx.text)
+    if elsewhere and not misses.missed(ctx, step):  # said again, it is read as an answer here
+        return Reply.of(f"“{ctx.text.strip()}”是{elsewhere}的选项，等会儿再问。") + ask(ctx)
     reading = read(ctx.text)
     either = (ctx.data.pop("either", None) or {}).get(step)
     picked = choice_numbers(ctx.text, len(either)) if either else None

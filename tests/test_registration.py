@@ -285,6 +285,19 @@ def test_a_village_of_another_town_puts_right_a_town_only_guessed_from_a_slip(sq
     assert (workers(sqlite_chat)[0].town, workers(sqlite_chat)[0].village) == ("长虹乡", "桃源村")
 
 
+def test_another_question_s_option_typed_by_mistake_is_not_taken_as_this_answer(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "31", "保洁")
+    reply = sqlite_chat.say("全县都行")  # the travel list's label, typed at the free time
+    assert "能去多远" in reply and "有空" in reply
+    sqlite_chat.conversation("下午", "全县都行", "1", "1", "1")
+    assert (workers(sqlite_chat)[0].availability, workers(sqlite_chat)[0].travel_range) == (["afternoon"], "county")
+
+
+def test_another_question_s_option_said_twice_is_read_as_this_answer(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "31", "保洁", "全县都行")
+    assert "多远的地方" in sqlite_chat.say("全县都行")  # not asked a third time: read as it stands
+
+
 def test_an_age_sent_again_after_it_was_taken_for_a_question_is_not_asked_a_third_time(
         sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记", "华埠", "金星村")
