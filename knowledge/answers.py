@@ -238,6 +238,7 @@ _MONTH_SEASONS = (("spring_tea", {3, 4, 5}), ("slack_season", _SLACK_MONTHS))
 # months of the farmers' calendar ("农历二三月") fall about a month later in the year
 _LUNAR = re.compile(r"农历|阴历|老历")
 # "三四月忙，别的时候都闲": the months named are the busy ones
+_MONTHS_LEFT_OUT = re.compile(r"(?:除了|除开|除去)[^，,。 ]{0,4}?月")
 _MONTHS_BUSY = re.compile(r"月份?[^，,。 ]{0,4}?(?:(?<!不)忙(?![完过好])|没空|不行|没时间|走不开|不得空)")
 
 
@@ -249,7 +250,8 @@ def _months(said: str) -> list[str]:
         first, last = named
         named = [(first - 1 + i) % 12 + 1 for i in range((last - first) % 12 + 1)]
     months = {m % 12 + 1 for m in named} if _LUNAR.search(said) else set(named)
-    if months and _MONTHS_BUSY.search(said):  # busy in farming months is free in the slack season
+    # busy in farming months is free in the slack season; "除了正月" leaves all but a bit of it
+    if months and (_MONTHS_BUSY.search(said) or _MONTHS_LEFT_OUT.search(said)):
         return [] if months & _SLACK_MONTHS else ["slack_season"]
     return [code for code, season in _MONTH_SEASONS if 2 * len(months & season) >= len(months) > 0]
 
