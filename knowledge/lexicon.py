@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from knowledge.policy.expand import Expander
 from knowledge.text import FuzzyIndex, compact
-from knowledge.tokenizer import Tokenizer
+from knowledge.tokenizer import answers_tokenizer
 
 PAIR_GAP = 3  # words allowed between a verb and its object: "种了几亩地", "烧得一手好菜"
 SLIP_SCORE = 90  # a word this close (by characters or pinyin) to a concept word is that word
@@ -38,7 +37,7 @@ class Lexicon:
         self._endings = endings or {}  # a kind of place named by its last character: "砖厂", "鞋厂" → 工厂
         self._trades = set(trades)  # concepts that stay themselves before an ending: "理发店", "修车铺"
         self._pairs = [Pair(str(p["code"]), frozenset(p["verbs"]), frozenset(p["objects"])) for p in pairs]
-        self._tokenizer = _tokenizer()
+        self._tokenizer = answers_tokenizer()
         self._tokenizer.add_words([*self._words.aliases, *(w for p in self._pairs for w in p.verbs | p.objects)])
         # a thesaurus synonym of a concept word; common words ("保护" beside 保安) are meant as themselves
         self._thesaurus = Expander(self._words.aliases, self.common)
@@ -143,12 +142,6 @@ class Lexicon:
         ends = [code for end, code in self._endings.items() if word.endswith(end)][:1]
         head = self._words.exact(word[:-1]) if ends else None
         return [head] if head in self._trades else ends  # "理发店": the trade, not the shop
-
-
-@lru_cache(maxsize=1)
-def _tokenizer() -> Tokenizer:
-    """One jieba dictionary for every question's words (each holds the whole dictionary in memory)."""
-    return Tokenizer()
 
 
 def _starts_with_verb(word: str, verbs: frozenset[str]) -> bool:

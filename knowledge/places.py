@@ -14,7 +14,7 @@ from typing import Any
 import jieba.posseg
 
 from knowledge.text import FuzzyIndex, compact, normalize, pinyin_key
-from knowledge.tokenizer import Tokenizer
+from knowledge.tokenizer import answers_tokenizer
 
 _VILLAGE_SUFFIX = re.compile(r"(村|社区|居委会|自然村)$")
 # what is said before the name: fillers, whose village it is (a relative typing for a parent: "她住岭下村"),
@@ -115,8 +115,9 @@ class Gazetteer:
                     self._village_names.setdefault(short, v)
                 if len(short) >= 2:
                     self._own_short[(t.name, short)] = v
+        self._longest_first = sorted(self._village_names.items(), key=lambda kv: -len(kv[0]))
         # jieba with the places' names as words: "华民华锋" is two villages, "钱江源" holds no 江源
-        self._tokenizer = Tokenizer()
+        self._tokenizer = answers_tokenizer()
         self._tokenizer.add_words([*self._names.aliases, *self._village_names])
 
     def get(self, name: str) -> Town | None:
@@ -190,8 +191,9 @@ class Gazetteer:
 
     def _village_in(self, key: str, town: str | None = None) -> str | None:
         """A known village named inside the text (its own town's first, when given)."""
-        cuts = self._cuts(key)
-        found = [v for k, v in sorted(self._village_names.items(), key=lambda kv: -len(kv[0]))
+        inside = [(k, v) for k, v in self._longest_first if k in key]
+        cuts = self._cuts(key) if inside else frozenset()
+        found = [v for k, v in inside
                  if any(self._stands_alone(key, k, at.start(), cuts) for at in re.finditer(re.escape(k), key))]
         own = self._by_name[town].villages if town in self._by_name else ()
         return next((v for v in found if v in own), found[0] if found else None)

@@ -73,3 +73,10 @@ class _PosTagger(jieba.posseg.POSTokenizer):
     def __init__(self, tokenizer: jieba.Tokenizer):  # not calling super(): it would re-read the dictionary
         self.tokenizer = tokenizer
         self.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+
+
+@cache
+def answers_tokenizer() -> Tokenizer:
+    """One jieba dictionary for every reader of people's answers (the questions' words, the places'
+    names): each tokenizer holds the whole dictionary in memory."""
+    return Tokenizer()
