@@ -170,7 +170,7 @@ class Gazetteer:
         """The town of an old township named after a village ("霞山乡" → 马金镇): townships merged into
         towns kept their seat village's name."""
         return next((self._villages.exact(v) for k, v in self._village_names.items()
-                     if not k.endswith(("村", "社区")) and re.search(f"{k}[乡镇]", key)), None)
+                     if k in key and not k.endswith(("村", "社区")) and re.search(f"{k}[乡镇]", key)), None)
 
     def towns_in(self, text: str) -> list[str]:
         """Towns named inside a sentence ("华埠马金都行" → 华埠镇, 马金镇)."""
