@@ -67,11 +67,7 @@ class Lexicon:
 
     def cuts(self, text: str) -> set[int]:
         """Where jieba's words begin and end in the text, as offsets."""
-        offsets, at = {0}, 0
-        for word in self._tokenizer.words(text):
-            at += len(word)
-            offsets.add(at)
-        return offsets
+        return self._tokenizer.cuts(text)
 
     def codes(self, text: str) -> list[str]:
         """The concepts the text names, in the order named; each word counts once."""

@@ -192,21 +192,13 @@ class Gazetteer:
     def _village_in(self, key: str, town: str | None = None) -> str | None:
         """A known village named inside the text (its own town's first, when given)."""
         inside = [(k, v) for k, v in self._longest_first if k in key]
-        cuts = self._cuts(key) if inside else frozenset()
+        cuts = self._tokenizer.cuts(key) if inside else set()
         found = [v for k, v in inside
                  if any(self._stands_alone(key, k, at.start(), cuts) for at in re.finditer(re.escape(k), key))]
         own = self._by_name[town].villages if town in self._by_name else ()
         return next((v for v in found if v in own), found[0] if found else None)
 
-    def _cuts(self, key: str) -> frozenset[int]:
-        """Where the words begin and end in the text."""
-        offsets, at = {0}, 0
-        for word in self._tokenizer.words(key):
-            at += len(word)
-            offsets.add(at)
-        return frozenset(offsets)
-
-    def _stands_alone(self, key: str, name: str, at: int, cuts: frozenset[int]) -> bool:
+    def _stands_alone(self, key: str, name: str, at: int, cuts: set[int]) -> bool:
         """Whether a village's name found in the text at `at` is that village named, not part of
         another word or name: not "钱江源" for 江源, "镇上街上" for 上街, "石门坑村" for 石门, "西坑口村"
         for 坑口村; not "古田山" (the mountain) nor "霞山乡" (an old township, now part of a town)."""

@@ -52,6 +52,14 @@ class Tokenizer:
         words: list[str] = self._jieba.lcut(text, HMM=False)
         return words
 
+    def cuts(self, text: str) -> set[int]:
+        """Where the words begin and end in the text, as offsets."""
+        offsets, at = {0}, 0
+        for word in self.words(text):
+            at += len(word)
+            offsets.add(at)
+        return offsets
+
     def tagged(self, text: str, keep_all: bool = False) -> list[tuple[str, str]]:
         """Precise-mode words with their part of speech; punctuation and blanks only when keep_all."""
         pieces = [(p.word, p.flag) for p in self._pos.cut(text, HMM=False)]
