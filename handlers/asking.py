@@ -66,9 +66,16 @@ _ABOUT_THE_FORM = re.compile(r"问|填|写|登记|完|几个(?![月小钟地村�
 _FILLING = re.compile(r"[要得必]填|[要得]写|填不填|写不写")
 
 
+# "就是在家串珠子那种？那要 4": a question, then the answer it settled, by number
+_ANSWERED_AFTER = re.compile(r"[?？][，,。\s]*(?:那|那就|那我)?(?:就|还是)?(?:要|选|填|写)?\s*\d{1,2}[个号]?[吧啊]?$")
+
+
 def is_question(text: str) -> bool:
-    """A question typed instead of an answer; not an answer with a grumble after it."""
+    """A question typed instead of an answer; not an answer with a grumble after it, nor a question
+    answered at once by number."""
     said = text.strip()
+    if _ANSWERED_AFTER.search(said):
+        return False
     asked = _QUESTION.search(said) or _ASKED_OF_US.search(said) or _A_NOT_A.search(said) \
         or _ASKED_FIRST.search(said) or _HOW_TO_GET.search(said)
     # "村也要填？": however short, a question about filling in the form is one

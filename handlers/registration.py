@@ -302,6 +302,10 @@ def town(ctx: Ctx) -> Reply:
     ctx.data["age_heard"] = _age_beside(ctx.text)
     if guess.town:
         return _set_town(ctx, guess.town, guess.village, unsure=guess.unsure)
+    others = [c for c in guess.candidates if c != ctx.data.get("town")]
+    if ctx.data.get("return_to") and len(others) == 1 < len(guess.candidates):
+        # "马金镇 华埠是我娘家 填错了" at a change: the town not written down before is the one meant
+        return _set_town(ctx, others[0], None)
     ctx.data["town_said"] = ctx.text
     ctx.data["town_choices"] = list(guess.candidates[:TOWN_CHOICES])
     misses.missed(ctx, "town_pick")  # the list is the question's second asking: a miss there moves on
@@ -379,11 +383,13 @@ def _no_village(ctx: Ctx, text: str) -> bool:
     """The answer declines the village (in words, or in words voice input heard as others: 条过),
     or says the person lives in the town itself."""
     key = compact(text)
+    named = ctx.services.places.village_in(text, ctx.data.get("town"))
+    if named and named in key and _VILLAGE_WORD.search(named):
+        return False  # "霞山村 刚才忘了": the village in full, and why it comes only now
     if _NO_VILLAGE.search(key) or pinyin_key(key).replace(" ", "") in _SKIP_HEARD:
         return True
     if not _NOT_IN_A_VILLAGE.search(key):
         return False
-    named = ctx.services.places.village_in(text, ctx.data.get("town"))
     town = ctx.services.places.get(ctx.data.get("town") or "")
     # "马金村 就街上那块": the village named in full is the town's own village, not the town again
     return not named or (town is not None and village_key(named) == town.short and named not in key)

@@ -21,7 +21,9 @@ _WRONG_ALONE = re.compile(rf"^(?:{_WRONG}|不是|不不?)[啊了吧]*$")
 _WRONG_FIRST = re.compile(rf"^(?:{_WRONG})(?=.)")  # "算了6去掉": the correction, then the rest
 _INTERJECTION = re.compile(r"^[哦噢哎诶呃啊嗯唉]+(?=.)")  # "哦6是厨师啊": what starts a clause, said in passing
 _FILLER = re.compile(r"^(?:[哦噢哎诶呃啊嗯唉]+|等下|等一下|等等|我看看|让我想想|想想)$")
-_DROP_WORDS = r"(?:也)?(?:不要了?|去掉|划掉|删掉|删了|不算|不行|不对|按错了|打错了|写错了|选错了|点错了)"
+# "7 8 都可以 9不行": the options just named are fine, not "any"
+_FINE = re.compile(r"^[都也]?(?:行|可以|会|能|中|成|好)[的吧呀啊]*$")
+_DROP_WORDS = r"(?:也)?(?:不要了?|去掉|划掉|删掉|删了|不算|不行|不对|[按打写选点说搞弄]错了|说错)"
 _NUMBER_DROPPED = re.compile(rf"^(\d{{1,2}})(?:号|个)?{_DROP_WORDS}$|^(?:去掉|划掉|删掉|不要)(\d{{1,2}})(?:号|个)?$")
 # "直播不太会 划掉", "春茶季不行": words said again with a "no", taking back what they named before
 _WORDS_DROPPED = re.compile(r"^(.{1,5}?)(?:我?也?(?:不太会|不会|不行|不要了?|去掉|划掉|算了|不干|干不了|没空))"
@@ -114,7 +116,7 @@ def settle(text: str, read: Callable[[str], Reading]) -> list[str] | None:
         clause = _INTERJECTION.sub("", clause) or clause
         if first := _WRONG_FIRST.match(clause):
             said.wrong, clause = True, clause[first.end():]
-        if _FILLER.match(clause) or (counted and _COUNT.match(clause)):
+        if _FILLER.match(clause) or (counted and _COUNT.match(clause)) or (said.kept and _FINE.match(clause)):
             continue
         if _WRONG_ALONE.match(clause):
             said.wrong = True

@@ -5,7 +5,7 @@ saying how sure it is that the answer names that option; and its doubt of what t
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -111,14 +111,14 @@ class Guesser:
         """The options whose margin is at least `sure`, the surest first; none when more than MOST are."""
         return _surest(self.margins(text), sure)
 
-    def doubt(self, text: str, reading: Reading, doubted: float, sure: float) -> Reading:
+    def doubt(self, text: str, reading: Reading, doubted: float, sure: float, never: Collection[str] = ()) -> Reading:
         """The rules' reading less the options the classifier is `doubted` sure against while it is
-        `sure` of some option; when none is left, the options it is sure of, with the rules' reading
-        beside them as the answer's other meaning, to be asked about by number."""
+        `sure` of some option (not one of `never`); when none is left, the options it is sure of, with
+        the rules' reading beside them as the answer's other meaning, to be asked about by number."""
         if not reading.codes or reading.either:
             return reading
         margins = self.margins(text)
-        surest = _surest(margins, sure)
+        surest = [c for c in _surest(margins, sure) if c not in never]
         kept = [c for c in reading.codes if c in reading.picked or margins[c] > doubted]  # a number picked stands
         if not surest or kept == reading.codes:
             return reading

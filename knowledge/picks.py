@@ -20,7 +20,7 @@ class Pick:
 
 # a numeral that picks ("一和三", "第七个", "头两个"), not one inside a word ("一早", "三轮车", "一般")
 _NUMERALS = {**{n: i for i, n in enumerate("一二三四五六七八九", 1)}, "两": 2}
-_NUMERAL = re.compile(r"[一二三四五六七八九两](?=[和跟及与到至个号项条、,，。\s都也不吧还或]|$)")
+_NUMERAL = re.compile(r"[一二三四五六七八九两](?=[和跟及与到至个号项条、,，。\s都也不吧还或算]|$)")
 # a number taken back: what follows replaces it ("5，不是，我是说7"; "不是" only between two picks)
 _TAKEN_BACK = re.compile(r"哦?不对不对|哦?不对|说错了|打错了|搞错了|写错了|按错了|哦不是|哦不|算了"
                          r"|(?<=\d)[,，\s]*不(?!对)是?(?=[,，\s]*\D*\d)")  # "4不5", "4 不是 5"

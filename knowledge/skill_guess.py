@@ -42,7 +42,8 @@ _CLOSED = r"[厂店场]子?(?:关了|关门了|倒了|倒闭了?|散了|拆了)"
 _CLOSED_THEN_NOW = re.compile(_CLOSED + r".*?(?:现在|如今|这几年|眼下|目前)(.+)$")
 _OCCASION = re.compile(r"红白喜事|白事|喜事|办酒席?|酒席")
 _NUMERALS = "一二三四五六七八九"
-_RUN_OF_NUMERALS = re.compile(f"[{_NUMERALS}]{{2,4}}")
+# "一三六", "一二三都会 三算了": options typed as numerals without a break, alone or before 都/也
+_RUN_OF_NUMERALS = re.compile(f"^([{_NUMERALS}]{{2,4}})(?=[都也\\s,，。]|$)")
 # "以前做过出纳，现在只想找点手工活", "现在就拿锄头挖挖地": what one does now, said as the only thing
 _ONLY = re.compile(r"只[能想做会干找接]|^[我俺]?就")
 
@@ -82,11 +83,11 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
     options = taxonomy.skills()
+    text = text.strip()
+    if (run := _RUN_OF_NUMERALS.match(text)) and list(run.group(1)) == sorted(set(run.group(1)), key=_NUMERALS.index):
+        text = " ".join(run.group(1)) + " " + text[run.end():]
     if (settled := settle(text, options.read)) is not None:
         return Reading(settled, [], picked=tuple(settled))
-    run = text.strip()
-    if _RUN_OF_NUMERALS.fullmatch(run) and list(run) == sorted(set(run), key=_NUMERALS.index):
-        text = " ".join(run)  # "一三六": options 1, 3 and 6 typed without a break
     now = THEN_NOW.search(text) or _CLOSED_THEN_NOW.search(text)
     gone = _CANNOT.search(text) or re.search(_CLOSED, text)
     of_now = options.read(now.group(1)) if now and (gone or _ONLY.search(now.group(1))) else None
@@ -97,4 +98,6 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     if reading.unlisted and _OCCASION.search(text):
         # "会吹唢呐，红白喜事请我": the feast is where the trade with no option is done, not cooking
         reading = options.read(_OCCASION.sub("", text))
-    return learned.or_guess(text, learned.doubt(text, reading, DOUBTED, SURE_OF_ONE), SURE)
+    # "电商不会 就会家正": work one says one cannot do never takes the place of what the rules read
+    doubted = learned.doubt(text, reading, DOUBTED, SURE_OF_ONE, never=reading.denied)
+    return learned.or_guess(text, doubted, SURE)

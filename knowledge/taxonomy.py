@@ -50,12 +50,21 @@ _SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:(?:我|俺)?" + _KIN
 
 # "他会种地 采茶也行", typed by a grandchild: 他 and 她 with no word of one's own are the person answered for
 _THIRD_PERSON = re.compile(r"(?<!其)[他她](?!们)")
+# "帮我妈填的 她会采茶", "给我爸登记 他…", "我帮她填": the relative named is the person answered for
+_FOR_KIN = re.compile(rf"(?:帮|给|替|代)(?:我|俺)?(?:{_NAMED_KIN}|[他她])(?:填|登记|报名?|弄|注册)[的了个一下吧]*")
+# "我妈会采茶 还会做饭": an answer that starts with a relative and says nothing of oneself is theirs
+_KIN_FIRST = re.compile(rf"^(?:我|俺)(?:{_NAMED_KIN})")
+_OWN_WORD = re.compile(rf"(?:我|俺)(?!{_NAMED_KIN}|家|们)")
 
 
 def own_words(text: str) -> str:
     """The answer without its clauses about a relative or a neighbour ("媳妇在县城上班只有礼拜天回来，
     我是春茶那阵子有空" → "，我是春茶那阵子有空")."""
+    if _FOR_KIN.search(text):
+        return _FOR_KIN.sub("", text)
     if _THIRD_PERSON.search(text) and not re.search(f"[我俺]|{_NAMED_KIN}", text):
+        return text
+    if _KIN_FIRST.match(text) and not _OWN_WORD.search(text):
         return text
     return _SOMEONE_ELSE.sub(r"\1", text)
 
@@ -67,7 +76,8 @@ _DEPENDS = re.compile(r"(?:^|(?<=[\s,.;，。；、]))(?:不过|但是|就是|�
 _WISHED = re.compile(r"(?:很|一直|早就)?想学[^\s,.;，。；、]*|本来想[^\s,.;，。；、]*")
 _DAYS_BY_NUMBER = re.compile(r"星期|礼拜|周(?!末)")
 # "重活做不了轻松点的都行", "晚上不行白天可以": a "no" said in one breath before more ends its clause
-_NO_THEN = re.compile(r"(干不了|做不了|去不了|不行|不来|走不动|没空|没时间|不方便)(?=[\u4e00-\u9fff])(?![的了啊吧呀])")
+_NO_THEN = re.compile(r"(干不了|做不了|去不了|不行|不来|走不动|没空|没时间|不方便)(?=[\u4e00-\u9fff])(?![的了啊吧呀])"
+                      r"|(?<=[\u4e00-\u9fff])(不会)(?=[\u4e00-\u9fff]{1,6}也不会)")  # "电商不会直播也不会": two noes
 # when something was done, said before where: "晚上在厂里值班", "以前在饭店"; no kind of work
 _WHEN_SAID = re.compile(r"早上|上午|中午|下午|晚上|夜里|白天|平时|以前|现在|原来|过去|后来|年轻时候?|那时候?")
 _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
@@ -122,6 +132,7 @@ class Reading:
     either: tuple[tuple[str, ...], ...] = ()
     guessed: bool = False  # the codes are a learned guess (knowledge/skill_guess.py), not read by the rules
     picked: tuple[str, ...] = ()  # codes picked from the list by number, which no learned doubt undoes
+    denied: tuple[str, ...] = ()  # codes said with 不会 ("电商不会"), which no learned doubt puts in
 
     @property
     def said(self) -> list[str]:
@@ -298,6 +309,7 @@ class OptionSet:
         last_named: list[str] = []  # the codes of the last clause that named any; none after a "no"
         numbered: list[str] = []  # codes picked by their number
         ruled_out: list[str] = []  # codes a "no" was said of
+        denied: list[str] = []  # codes said with 不会: "电商不会", "不会开车"
         days_by_number = bool(_DAYS_BY_NUMBER.search(text))
         alone = False  # the general option said as a clause of its own ("随时")
         typed = self._labels.lookup(text, limit=1, cutoff=LABEL_SCORE)  # "采茶/茶叶加功": a label copied
@@ -305,7 +317,7 @@ class OptionSet:
             return Reading([typed[0].key], [])
         said = _INITIALS.sub(lambda m: self._by_initials.get(m.group(0), m.group(0)), corrected(text))
         said = _NOTHING_ELSE.sub("，", _WISHED.sub("", _DEPENDS.sub("", said)))
-        said = _NO_THEN.sub(r"\1，", own_words(said))
+        said = _NO_THEN.sub(lambda m: (m.group(1) or m.group(2)) + "，", own_words(said))
         said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
         said = self._sold_online(said)
         story = self._life_story.sub("，", said) if self._life_story else said
@@ -322,6 +334,7 @@ class OptionSet:
             firsts = first(clause) if first else []
             named, by_no, ruled = (firsts, [], []) if firsts else self._clause(clause)
             ruled_out.extend(ruled)
+            denied.extend(ruled if "不会" in clause else [])
             # "采茶和4": a number picked among the words (not "星期6 7", the days named by number)
             if not days_by_number and _NUMBERED.fullmatch(arabize(_POINTED.sub("", compact(clause)))):
                 numbered.extend(named)
@@ -378,7 +391,8 @@ class OptionSet:
             if rest != text:
                 codes = [c for c in codes if c in self.read(rest, first).codes or c == code]
         return Reading(codes, unknown, unlisted, [c for c in left if c in codes and c not in plain],
-                       picked=tuple(c for c in numbered if c in codes))
+                       picked=tuple(c for c in numbered if c in codes),
+                       denied=tuple(c for c in dict.fromkeys(denied) if c not in codes))
 
     def _of_kind(self, said: str, first: Callable[[str], list[str]] | None) -> str | None:
         """"剥笋、剥毛豆这种拿回家做的手工活" → "拿回家做的手工活": the examples before 这种 are of the kind

@@ -318,6 +318,25 @@ def test_changing_the_town_asks_the_village_again(sqlite_chat: ChatHarness) -> N
     assert (workers(sqlite_chat)[0].town, workers(sqlite_chat)[0].village) == ("马金镇", "霞山村")
 
 
+def test_a_town_named_beside_the_one_written_down_is_the_change(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation(*HAPPY_PATH, "修改", "1")
+    reply = sqlite_chat.say("马金镇 华埠是我娘家 填错了")  # two towns: the one not written down is meant
+    assert "马金镇" in reply and "哪个村" in reply and "哪一个" not in reply
+
+
+def test_a_village_named_with_why_it_comes_late_is_kept(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "马金")
+    assert "岁数" in sqlite_chat.say("霞山村 刚才忘了")  # 忘了 is why, not a village declined
+    sqlite_chat.conversation("60", "1", "1", "1", "1", "1", "1")
+    assert workers(sqlite_chat)[0].village == "霞山村"
+
+
+def test_a_question_answered_at_once_by_number_is_the_answer(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "58")
+    reply = sqlite_chat.say("就是在家串珠子那种？那要 4")
+    assert "来料加工" in reply and "有空" in reply and "出处" not in reply
+
+
 def test_restart_mid_way_continues_where_the_person_was(db_url: str, tmp_path: Path, clock: Clock) -> None:
     first_engine = make_engine(db_url)
     first = ChatHarness(build_dispatcher(make_settings(db_url, tmp_path), engine=first_engine, clock=clock))

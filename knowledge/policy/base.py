@@ -45,6 +45,7 @@ _OTHER_PAPER = re.compile(r"十条|《|文件|条例|法")
 # Words that start a second question in the same message ("…，还有欠工资的找谁").
 _SECOND_QUESTION = re.compile(r"[，,；;。？?！!\s]*(?:还有|另外|再问一下|再问|顺便问一下|顺便问)")
 MIN_PART = 4
+_GOING_ON = re.compile(r"(?:然后|那么|接着)呢$")  # "…我们华埠那个对吧然后呢": talk going on, not a question
 COMMON = 20_000  # jieba's count of a word too common to have synonyms worth adding ("时候", "地方")
 ANSWERS_KEPT = 4096  # villagers ask the same few things; an answer depends on the question alone
 # Why retrieval found no answer, when the learned guess may still find the measure: the question's
@@ -356,7 +357,7 @@ def _questions(question: str) -> list[str]:
         return parts
     # A message of several clauses may hold several questions.
     clauses = [c for c in split_clauses(question) if len(compact(c)) >= MIN_PART]
-    asking = [c for c in clauses if ASKING.search(compact(c))]
+    asking = [c for c in clauses if ASKING.search(_GOING_ON.sub("", compact(c)))]
     return asking if len(asking) > 1 else []
 
 

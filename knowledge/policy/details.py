@@ -29,7 +29,7 @@ _ON_LIST = r"(?:排上|在里面|在不在|算不算|是不是在|有没有份|�
 DETAILS = (
     # What one pays; "能挣多少钱", "一年发多少钱" ask a figure, which the figure checks handle.
     Detail("fee",
-           re.compile(r"要不要钱|要钱[吗伐不]|收不收[费钱]|收费|[学加盟手续运报名介车路]费|[交付花]多少钱|要钞票|抽几成|提成"
+           re.compile(r"要不要钱|要钱[吗伐不]|收不收[费钱]|收费|[学加盟手续运报名介车路]费|[交付花要]多少钱|要钞票|抽几成|提成"
                       r"|费谁出|费用谁"),
            # "人均月增收1000元" is what one earns, not a fee.
            re.compile(r"费|免费")),
