@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from knowledge import taxonomy
+from knowledge.corrections import settle
 from knowledge.picks import pick
 from knowledge.places import Gazetteer, heard_in, village_key
 from knowledge.taxonomy import Reading
@@ -967,14 +968,32 @@ _LABEL_ONLY = re.compile(r"\d(?:只在)?(?:本村|本乡镇|全县都行|全县)
 
 
 def travel(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
-    """The travel range an answer means, the widest named; None when nothing is understood. How one
-    goes alone ("坐女婿的车") counts only when no part of the answer names a place or a distance."""
+    """The travel range an answer means, the widest named; None when nothing is understood. An answer
+    put right by number ("1不要了 村里活太少 那就3"), or one that reads as nothing whole, is what its
+    clauses settle on once what they put right is applied (words alone lean on the clauses around
+    them: "华埠 哦不对 只在金星村 镇上太远" is read whole)."""
+    reach = _reach(text, places, town, village)
+    if reach is not None and not re.search(r"\d", normalize(text)):
+        return reach
+
+    def of_clause(clause: str) -> Reading:
+        reach = _reach(clause, places, town, village)
+        return Reading([reach] if reach else [], [])
+
+    order = [o.code for o in taxonomy.travel_ranges().options]
+    return max(settled, key=order.index) if (settled := settle(text, of_clause)) else reach
+
+
+def _reach(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
+    """The travel range an answer means, the widest named. How one goes alone ("坐女婿的车") counts
+    only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
+    order = [o.code for o in options.options]
     if (picked := options.picked(text)) is not None and picked.codes:  # "1 不对 是2", "除了1都行"
         worded = [c for c in picked.codes if c not in picked.picked]
         if len(picked.picked) == 1 and len(worded) == 1 and _LABEL_ONLY.fullmatch(compact(text)):
             return worded[0]  # "3 本乡镇": the label read, the number next to it mistyped
-        return max(picked.codes, key=[o.code for o in options.options].index)
+        return max(picked.codes, key=order.index)
     text = _left_out(_NO_FARTHER, _left_out(_IF_NOT, _home_left_out(text, places, town)))
     text = _ALL_OF_THESE.sub(r"\1\2", _NEARER.sub(lambda m: _NEARER_THAN[m.group(1)], corrected(text)))
     # how far one goes now, after a story of the past; a place named, over words that only say "near";
@@ -983,7 +1002,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     only = just.group(0) if just and not re.search("也|都", text[:just.start()] + text[just.end():]) else None
     for told in (now.group(1) if (now := THEN_NOW.search(text)) else None, _BEEN_BEFORE.sub("", text),
                  _NEAR.sub("", text), only, _COMPARED.sub("", text)):
-        if told and told != text and (reach := travel(told, places, town, village)):
+        if told and told != text and (reach := _reach(told, places, town, village)):
             return reach
     means: list[str] = []
 

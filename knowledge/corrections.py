@@ -35,6 +35,8 @@ _LOOKED_AT = re.compile(r"^(\d{1,2})(?:号)?是(?:啥|什么|干啥的|哪个|.{
 # "那就1吧", "写6", "你随便填个随时吧", "那应该是6吧": the answer settled on, whatever came before
 _SETTLED = re.compile(r"^(?:那|那么)?(?:你)?(?:随便)?(?:就|还是)?(?:写|填|选|改成|换成|应该是|就是说)(?:个|上)?(.+?)"
                       r"(?:吧|好了|得了|就行了?|就好)?$|^那就(.+?)(?:吧|好了|得了)$|^就(\d{1,2})(?:个|号)?吧?$")
+# "晚上不要了 熬不住夜 就白天": after something is taken back, what is left said as the only thing
+_JUST_THIS = re.compile(r"^(?:那|那么)?(?:就|只)(?:做|要|干|选)?(.{1,4}?)(?:吧|了|好了|算了)?$")
 _ADDED = re.compile(r"^(?:我要的是|我要选的是|要选的是|选的是|我是说|我的意思是|再加个?|加个|加上|还有|另外|是)")
 _ALSO = re.compile(r"^(?:还有|再加|加个|加上|另外)")
 _NUMBER = re.compile(r"\d+[号个]?")
@@ -129,6 +131,9 @@ def settle(text: str, read: Callable[[str], Reading]) -> list[str] | None:
             if named and said.kept:
                 said.settle(named)
                 continue
+        if said.changed and (just := _JUST_THIS.match(clause)) and (named := codes(just.group(1))):
+            said.settle(named)
+            continue
         if number := _NUMBER_DROPPED.match(clause):
             said.drop(codes(number.group(1) or number.group(2)))
             continue
