@@ -293,6 +293,13 @@ def test_a_question_that_sets_nothing_aside_is_read_whole(question: str) -> None
     assert meant(question) == question
 
 
+@pytest.mark.parametrize("question", ["听说公益岗每个月发一千八 是真的吗",
+                                      "邻居说去共富工坊干活每天补五十块 有这好事不"])
+def test_a_sum_heard_of_that_the_plan_never_states_gets_the_honest_no_answer(kb: PolicyBase, question: str) -> None:
+    answer = kb.ask(question)
+    assert not answer.answered and answer.answer.startswith(NOT_COVERED), answer.answer
+
+
 def test_a_sum_heard_of_that_the_plan_pays_out_is_answered(kb: PolicyBase) -> None:
     answer = kb.ask("听说县里每年发放创业担保贷款2100万，真的吗")
     assert answer.answered and "2100万" in answer.answer

@@ -32,6 +32,7 @@ from knowledge.policy.learned import (
 from knowledge.policy.lexicon import Lexicon, Speller, document_terms, title_nouns
 from knowledge.policy.matching import Matcher, Verdict
 from knowledge.policy.query import ASKING, Question, QuestionReader, meant, split_clauses
+from knowledge.policy.sums import stated, unheard_of
 from knowledge.text import arabize, arabize_counts, compact
 from knowledge.tokenizer import Tokenizer
 
@@ -145,6 +146,7 @@ class PolicyBase:
                           if e.document is documents[0] and e.passage and e.passage.measure is not None}
         self._labels = [self._label(e) for e in self._index.entries]
         self._others = [i for i, label in enumerate(self._labels) if label == OTHER]
+        self._sums = stated("\n".join(self._index.texts))
         self._kept = lru_cache(maxsize=ANSWERS_KEPT)(self._ask)
         self._how_to = lru_cache(maxsize=ANSWERS_KEPT)(self._find_how_to)  # handlers ask it before `ask`
 
@@ -215,6 +217,9 @@ class PolicyBase:
         if howto:
             return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])],
                           topic=howto.id, live=howto.live)
+        if unheard_of(question, self._sums):  # "听说公益岗一个月能拿两千五": a sum the plan never states
+            log.debug("not covered (a sum heard of): %s", question)
+            return not_covered()
         whole = self._answer(question)
         # "招聘会几号开，还有欠工资的找谁", "零工市场在哪里？打零工的受伤了怎么办": two questions,
         # each answered on its own; a clause that asks nothing is the story and is not answered alone.
