@@ -300,6 +300,11 @@ def test_a_sum_heard_of_that_the_plan_never_states_gets_the_honest_no_answer(kb:
     assert not answer.answered and answer.answer.startswith(NOT_COVERED), answer.answer
 
 
+def test_a_count_asked_as_one_word_is_answered_with_the_figure(kb: PolicyBase) -> None:
+    answer = kb.ask("那个银龄 一年能安排几个人上班")  # jieba keeps "几个人" whole
+    assert answer.answered and "3000人次" in answer.answer.split("\n")[0]
+
+
 def test_a_sum_heard_of_that_the_plan_pays_out_is_answered(kb: PolicyBase) -> None:
     answer = kb.ask("听说县里每年发放创业担保贷款2100万，真的吗")
     assert answer.answered and "2100万" in answer.answer
@@ -630,6 +635,7 @@ def test_a_request_carries_next_steps_outside_the_json(kb: PolicyBase) -> None:
 # --- general mechanisms: everyday wording the sets were not written with -------------------------
 
 GENERAL = [
+    ("共同富裕厂是干啥的", "二、(二) 4"),  # a notice's term half-remembered
     # A story told first: the clause that asks names what is wanted.
     ("茶叶加工厂要扩建，能贷款吗", "二、(三) 8"),
     ("说来话长，俺们是从山上搬下来的，家里老的老小的小，就我一个人挣钱，县里对搬下来的人有啥帮扶没", "二、(四) 12"),

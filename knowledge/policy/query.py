@@ -501,7 +501,7 @@ def _unit_asked(words: list[str]) -> str:
             return _COUNTED_UNIT[words[i + 1]]
         if word in ("多少个", "几个") and i + 1 < len(words) and words[i + 1] == "岗位":  # "多少个岗位"
             return _COUNTED_UNIT["岗位"]
-        for asking in ("多少", "几"):  # "几人", "多少家" cut as one word
+        for asking in ("多少个", "几个", "多少", "几"):  # "几人", "多少家", "几个人" cut as one word
             if word.startswith(asking) and word[len(asking):] in _COUNTED_UNIT:
                 return _COUNTED_UNIT[word[len(asking):]]
         # "几个大学生" counts people; "几个大学生的项目" counts projects.
