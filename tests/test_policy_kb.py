@@ -300,6 +300,16 @@ def test_a_sum_heard_of_that_the_plan_never_states_gets_the_honest_no_answer(kb:
     assert not answer.answered and answer.answer.startswith(NOT_COVERED), answer.answer
 
 
+def test_a_story_of_one_s_working_day_asks_no_opening_hours(kb: PolicyBase) -> None:
+    answer = kb.ask("我在饭店洗碗，下班晚，想问招聘会是不是每月固定那两天")  # 下班晚 tells, it does not ask
+    assert answer.answered and "8日、18日" in answer.answer
+
+
+def test_which_two_days_and_how_many_fairs_are_both_answered(kb: PolicyBase) -> None:
+    answer = kb.ask("招聘会每月是哪两天 一年一共开几场")
+    assert "8日、18日" in answer.answer and "50场" in answer.answer
+
+
 def test_a_count_asked_as_one_word_is_answered_with_the_figure(kb: PolicyBase) -> None:
     answer = kb.ask("那个银龄 一年能安排几个人上班")  # jieba keeps "几个人" whole
     assert answer.answered and "3000人次" in answer.answer.split("\n")[0]

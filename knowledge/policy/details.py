@@ -38,8 +38,9 @@ DETAILS = (
            re.compile(r"电话|热线|\d{5,}")),
     Detail("address", re.compile(r"地址|哪条[街路]|什么[街路]|门牌|[哪具]个?体?位置"),
            re.compile(r"地址|路\d+号|街\d+号")),
-    # "厂子关门了" is a story, so only asking forms count.
-    Detail("hours", re.compile(r"几点|上班时间|办公时间|开门时间|下班"), re.compile(r"\d+[点时](?!期)|工作日")),
+    # "下班早" tells of one's day: only asking forms count
+    Detail("hours", re.compile(r"几点|上班时间|办公时间|开门时间|下班时间|[啥什么]时候下班"),
+           re.compile(r"\d+[点时](?!期)|工作日")),
     # "截止哪年" asks a year, which the date checks handle
     Detail("deadline", re.compile(r"(?:截止|最晚)(?!到?(?:哪|几几))"), re.compile(r"截止|\d+月\d+[日号]|\d+[日号]前")),
     Detail("conditions", re.compile(r"[啥什么哪些]条件|条件是|够不够格|资格|门槛|评选|[怎咋]么评(?![估价])"),

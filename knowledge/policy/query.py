@@ -64,10 +64,10 @@ _JOINED = re.compile(r"和|与|跟|及|还有|还想|也想|、|或者|另外|�
 _QUESTION_MORPHEME = re.compile(r"哪|什么|啥|怎|咋|谁|几|多少")
 # "几年能建成": by which year something is done, as the plan says it ("2027年创成技师学院")
 _BY_YEAR = re.compile(r"几年(?:能|可以|会|才|就)?(?:建成|建好|办成|创成|完成|弄好|搞好)")
-_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪几天|哪[一1]天|哪几号|几月|哪年|哪[一1]年|几几年|什么日子"
-                         r"|日期|几时|" + _BY_YEAR.pattern)
+_DATE_ASKED = re.compile(r"什么时候|啥时候|几号|哪天|哪[几两2]天|哪[一1]天|哪[几两2]号|几月|哪年|哪[一1]年|几几年"
+                         r"|什么日子|日期|几时|" + _BY_YEAR.pattern)
 _YEAR_ASKED = re.compile(f"哪年|哪[一1]年|几几年|哪个年份|啥年|{_BY_YEAR.pattern}")
-_DAY_ASKED = re.compile(r"几号|几日|哪天|哪几天|哪一天|哪几号|什么日子|日期")
+_DAY_ASKED = re.compile(r"几号|几日|哪天|哪[几两2]天|哪一天|哪[几两2]号|什么日子|日期")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 # "每月给她补多少", "一串给几毛钱": what one person gets a month or a piece is asked too, not a day of the
 # month ("招聘会每月几号").
