@@ -53,8 +53,8 @@ _THIRD_PERSON = re.compile(r"(?<!其)[他她](?!们)")
 # "帮我妈填的 她会采茶", "给我爸登记 他…", "我帮她填": the relative named is the person answered for
 _FOR_KIN = re.compile(rf"(?:帮|给|替|代)(?:我|俺)?(?:{_NAMED_KIN}|[他她])(?:填|登记|报名?|弄|注册)[的了个一下吧]*")
 # "我妈会采茶 还会做饭": an answer that starts with a relative and says nothing of oneself is theirs
-_KIN_FIRST = re.compile(rf"^(?:我|俺)(?:{_NAMED_KIN})")
-_OWN_WORD = re.compile(rf"(?:我|俺)(?!{_NAMED_KIN}|家|们)")
+_KIN_FIRST = re.compile(rf"^(?:我|俺)?(?:{_NAMED_KIN}|妈|娘)")
+_OWN_WORD = re.compile(rf"(?:我|俺)(?!{_NAMED_KIN}|妈|娘|家|们)")
 
 
 def own_words(text: str) -> str:
