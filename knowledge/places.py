@@ -265,8 +265,11 @@ class Gazetteer:
     def _named_after_town(self, key: str) -> str | None:
         """A village not on our list, named with its 村 or 社区 after the town: "我住华埠镇下溪村"."""
         rest = _TRAILING.sub("", _SAYING.sub("", self._without_town(_SAYING.sub("", key))))
+        if (town_part := _MISHEARD_TOWN.match(rest)) and len(rest) - town_part.end() >= 2:
+            rest = rest[town_part.end():]  # "我住在化埠镇下溪村": a town misheard before the village
         named = _NAMED.fullmatch(rest)
-        town_again = self._names.exact(rest)  # "中村乡，嗯就是中村": the town said twice
+        # "中村乡，嗯就是中村": the town said twice; "我们那是桐花小镇，桐村": the town said last
+        town_again = self._names.exact(rest) or any(rest.endswith(a) for a in self._names.aliases if len(a) > 1)
         return _whole_name(named.group(0)) if named and rest != key and len(rest) >= 2 and not town_again else None
 
     def nearest(self, lat: float, lon: float) -> tuple[Town, float]:
@@ -278,6 +281,7 @@ class Gazetteer:
 _VILLAGE_SUFFIX = re.compile(r"(行政村|村委会|村委|社区|村)$")
 _SAID_AROUND = re.compile(r"^(我是|我在|我住在|我住|住在|家住|我家在|家在|在)|(的人|的|人|这边|那里|那边)$")
 _TOWN_PART = re.compile(r"^.*?(镇|乡|街道|办事处)")
+_MISHEARD_TOWN = re.compile(r"^.{2,}?(镇|乡|街道|办事处)")  # not the 镇 of a village's own name ("镇头村")
 _VILLAGE_IN = re.compile(r"([\u4e00-\u9fff]{1,5}?(?:行政村|村|社区))")
 
 

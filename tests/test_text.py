@@ -44,6 +44,16 @@ def test_towns_resolve_from_short_names_typos_homophones_and_villages(typed: str
     assert gazetteer().resolve(typed).town == town
 
 
+@pytest.mark.parametrize("typed,town,village", [
+    ("我们那是桐花小镇，桐村", "桐村镇", None),  # the town said last: no village made of the sentence
+    ("我住在化埠镇下溪村", "华埠镇", "下溪村"),  # a town misheard before a village not on the list
+    ("华埠镇镇头村", "华埠镇", "镇头村"),  # the 镇 of the village's own name
+])
+def test_a_village_named_with_the_town_is_only_the_village(typed: str, town: str, village: str | None) -> None:
+    guess = gazetteer().resolve(typed)
+    assert (guess.town, guess.village) == (town, village)
+
+
 def test_unclear_place_gives_candidates_not_a_guess() -> None:
     guess = gazetteer().resolve("花")
     assert guess.town is None and "华埠镇" in guess.candidates
