@@ -118,7 +118,11 @@ def settle(text: str, read: Callable[[str], Reading]) -> list[str] | None:
         clause = _INTERJECTION.sub("", clause) or clause
         if first := _WRONG_FIRST.match(clause):
             said.wrong, clause = True, clause[first.end():]
-        if _FILLER.match(clause) or (counted and _COUNT.match(clause)) or (said.kept and _FINE.match(clause)):
+        if counted and _COUNT.match(clause):
+            # "两个 1和2 不对 三个 还有4": the count was put right, the numbers said stand
+            said.changed, said.wrong = said.changed or said.wrong, False
+            continue
+        if _FILLER.match(clause) or (said.kept and _FINE.match(clause)):
             continue
         if _WRONG_ALONE.match(clause):
             said.wrong = True

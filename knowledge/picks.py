@@ -27,6 +27,8 @@ _TAKEN_BACK = re.compile(r"哦?不对不对|哦?不对|说错了|打错了|搞�
 _SAYING = re.compile(r"^(?:我|俺)?(?:是说|选|要|就|应该是|是|还是|改成|换成|改为|填|写)+")
 # "7吧 也可能5", "4 或者3": a second number said as maybe is picked too
 _MAYBE = re.compile(r"(?<=\d)吧?[,，\s]*(?:也可能|也许|或者|或)[是选]?(?=\s*\d)")
+# "两个 1和3", "选三个 1 2 5": how many, said before the numbers
+_COUNT_FIRST = re.compile(r"^[2-9](?:个|样|项)[\s,，:：、]*(?=\d)")
 _LAST = re.compile(r"最后(?:1|那)?个|最后1项|最末1个")
 _FROM_END = re.compile(r"倒数第(\d)个?")
 _MIDDLE = re.compile(r"中间(?:那|的|1)?个")
@@ -58,7 +60,7 @@ def pick(text: str, count: int) -> Pick | None:
     if len(parts) > 1 and re.search(r"\d|最后|中间", parts[-1]):
         # "2 3 不对 3不要": what is taken back is only the number said not to be wanted
         said = " ".join(parts) if only_dropped(parts[-1]) else parts[-1]
-    said = _MAYBE.sub("、", _SAYING.sub("", said.strip(" ,，。、.…")))
+    said = _MAYBE.sub("、", _COUNT_FIRST.sub("", _SAYING.sub("", said.strip(" ,，。、.…"))))
     said = _FROM_END.sub(lambda m: str(count - int(m.group(1)) + 1), said)
     said = _LAST.sub(str(count), said)
     said = _MIDDLE.sub(str((count + 1) // 2) if count % 2 else "中间", said)
