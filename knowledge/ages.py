@@ -48,7 +48,8 @@ _PARTS = re.compile(r"[\s,，。;；?？!！]+")
 
 
 # "是65不是56": an age said not to be the one is no age
-_NOT_THIS = re.compile(r"不是[\d一二三四五六七八九十零〇两]+岁?")
+_NOT_THIS = re.compile(r"不是[\d一二三四五六七八九十零〇两]+岁?"
+                       r"|(?:打|写|按|填|说|输)(?:成|错成)了?[\d一二三四五六七八九十零〇两]+岁?")  # "刚才手抖打成19了"
 
 
 def read_age(text: str, this_year: int) -> Age | None:
