@@ -148,6 +148,8 @@ class PolicyBase:
         self._others = [i for i, label in enumerate(self._labels) if label == OTHER]
         self._sums = stated("\n".join(self._index.texts))
         self._kept = lru_cache(maxsize=ANSWERS_KEPT)(self._ask)
+        # one message is read whole, in parts and again to weigh its parts: each text is read once
+        self._read = lru_cache(maxsize=ANSWERS_KEPT)(self._reader.read)
         self._how_to = lru_cache(maxsize=ANSWERS_KEPT)(self._find_how_to)  # handlers ask it before `ask`
 
     @classmethod
@@ -212,7 +214,7 @@ class PolicyBase:
 
     def _ask(self, question: str) -> Answer:
         howto = self._how_to(question)
-        if howto and howto.id.startswith("fair") and self._reader.read(question).places:
+        if howto and howto.id.startswith("fair") and self._read(question).places:
             howto = None  # "常山县下个月有没有招聘会": another county's fairs, which the bot does not know
         if howto:
             return Answer(True, howto.answer, [Citation(HOWTO_REF, howto.title, howto.answer, [])],
@@ -256,7 +258,7 @@ class PolicyBase:
     def _also(self, question: str, first: Answer) -> Answer | None:
         """The answer from a second measure the classifier takes the question to be about as well,
         when it quotes nothing the first answer quotes."""
-        q = self._reader.read(question)
+        q = self._read(question)
         margins = self._guesser.named_margins(self._canonical(q.text))
         others = sorted((m for m in self._measures if margins.get(m, ALSO) > ALSO), key=lambda m: -margins[m])
         quoted = {c.ref for c in first.citations}
@@ -273,14 +275,14 @@ class PolicyBase:
         """Whether every thing the question names is already in the text, and the figure or day it
         asks for, as its own answer leads with it ("公益性岗位有多少个" is not told by a sentence that
         only names 公益性岗位)."""
-        q = self._reader.read(question)
+        q = self._read(question)
         things = [u for u in q.content if u.kind == "thing"]
         if q.wants_number or q.wants_date:
             return (answer.parts[0][0] if answer.parts else answer.answer) in text
         return bool(things) and all(any(a in text for a in u.alternatives) for u in things)
 
     def _answer(self, question: str) -> Answer:
-        q = self._reader.read(question)
+        q = self._read(question)
         margins = self._guesser.named_margins(self._canonical(q.text))
         verdict = self._matcher.judge(q, self._prior(margins))
         number = self._cited(question)
