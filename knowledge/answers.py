@@ -980,20 +980,24 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
         reach = _reach(clause, places, town, village)
         return Reading([reach] if reach else [], [])
 
+    return _widest(settled) if (settled := settle(text, of_clause)) else reach
+
+
+def _widest(codes: list[str]) -> str:
+    """The widest of the travel ranges named."""
     order = [o.code for o in taxonomy.travel_ranges().options]
-    return max(settled, key=order.index) if (settled := settle(text, of_clause)) else reach
+    return max(codes, key=order.index)
 
 
 def _reach(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
     """The travel range an answer means, the widest named. How one goes alone ("坐女婿的车") counts
     only when no part of the answer names a place or a distance."""
     options = taxonomy.travel_ranges()
-    order = [o.code for o in options.options]
     if (picked := options.picked(text)) is not None and picked.codes:  # "1 不对 是2", "除了1都行"
         worded = [c for c in picked.codes if c not in picked.picked]
         if len(picked.picked) == 1 and len(worded) == 1 and _LABEL_ONLY.fullmatch(compact(text)):
             return worded[0]  # "3 本乡镇": the label read, the number next to it mistyped
-        return max(picked.codes, key=order.index)
+        return _widest(picked.codes)
     text = _left_out(_NO_FARTHER, _left_out(_IF_NOT, _home_left_out(text, places, town)))
     text = _ALL_OF_THESE.sub(r"\1\2", _NEARER.sub(lambda m: _NEARER_THAN[m.group(1)], corrected(text)))
     # how far one goes now, after a story of the past; a place named, over words that only say "near";

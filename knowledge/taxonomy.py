@@ -76,8 +76,9 @@ _DEPENDS = re.compile(r"(?:^|(?<=[\s,.;，。；、]))(?:不过|但是|就是|�
 _WISHED = re.compile(r"(?:很|一直|早就)?想学[^\s,.;，。；、]*|本来想[^\s,.;，。；、]*")
 _DAYS_BY_NUMBER = re.compile(r"星期|礼拜|周(?!末)")
 # "重活做不了轻松点的都行", "晚上不行白天可以": a "no" said in one breath before more ends its clause
-_NO_THEN = re.compile(r"(干不了|做不了|去不了|不行|不来|走不动|没空|没时间|不方便)(?=[\u4e00-\u9fff])(?![的了啊吧呀])"
-                      r"|(?<=[\u4e00-\u9fff])(不会)(?=[\u4e00-\u9fff]{1,6}也不会)")  # "电商不会直播也不会": two noes
+_NO_THEN = re.compile(r"((?:干不了|做不了|去不了|不行|不来|走不动|没空|没时间|不方便)"
+                      r"(?=[\u4e00-\u9fff])(?![的了啊吧呀])"
+                      r"|(?<=[\u4e00-\u9fff])不会(?=[\u4e00-\u9fff]{1,6}也不会))")  # "电商不会直播也不会": two noes
 # when something was done, said before where: "晚上在厂里值班", "以前在饭店"; no kind of work
 _WHEN_SAID = re.compile(r"早上|上午|中午|下午|晚上|夜里|白天|平时|以前|现在|原来|过去|后来|年轻时候?|那时候?")
 _A_PLACE = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂店场站院])")
@@ -317,7 +318,7 @@ class OptionSet:
             return Reading([typed[0].key], [])
         said = _INITIALS.sub(lambda m: self._by_initials.get(m.group(0), m.group(0)), corrected(text))
         said = _NOTHING_ELSE.sub("，", _WISHED.sub("", _DEPENDS.sub("", said)))
-        said = _NO_THEN.sub(lambda m: (m.group(1) or m.group(2)) + "，", own_words(said))
+        said = _NO_THEN.sub(r"\1，", own_words(said))
         said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
         said = self._sold_online(said)
         story = self._life_story.sub("，", said) if self._life_story else said
