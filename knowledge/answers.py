@@ -676,8 +676,9 @@ def _conclusion(text: str) -> str:
 _BARE_PART = re.compile(f"(?:我|俺)?{_WHEN}+[吧啊呀的]*")
 
 
-# "我起得早 五点就起来了": when the day starts says nothing of when one is free (5点 is no afternoon)
-_WAKING = re.compile(r"[^，,。;；\s]*(?:起床|起来了|起得早|就起来)[^，,。;；\s]*")
+# "我起得早 五点就起来了": when the day starts says nothing of when one is free (5点 is no afternoon);
+# nor does a life's story ("老伴走得早": died young)
+_WAKING = re.compile(r"[^，,。;；\s]*(?:起床|起来了|起得早|就起来|[走去死][得的]早)[^，,。;；\s]*")
 
 
 def _left_out(pattern: re.Pattern[str], text: str) -> str:

@@ -88,6 +88,7 @@ _A_SETTING = re.compile(r"在([\u4e00-\u9fff]{1,4}?[厂场站院])|^([\u4e00-\u9
 # "以前开了十年大巴，后来眼睛不好不开了": a clause that only says the work before it was given up (走不开 is busy)
 # "当过保姆 就是蹲久了膝盖疼": a health limit said as a caveat, not the end of the work named before
 _CAVEAT = re.compile(r"^(?:就是|只是|不过)")
+_ALSO_AT = re.compile(r"[也还]在")  # "也在工地干过": a second workplace, so each place said is work done
 _GAVE_UP = re.compile(r"(?:(?<!走)(?:不|没)再?(?:开|干|做|弄|搞)|(?:干|做|开|搬)不(?:动|了)|不能再?(?:干|做|开))了?$")
 # "X、Y这种Z": what follows names the kind of work X and Y are examples of (not "…远门 那种手工活",
 # where 那种 starts a clause of its own)
@@ -370,8 +371,10 @@ class OptionSet:
         codes = [c for c in codes if not (c in ruled_out and c in left and c not in plain)]
         codes = [c for c in codes if c not in given_up] or codes
         codes = [c for c in codes if c not in cannot]
-        # "会开叉车，在仓库开了八年": the place is where the trade was done, not a kind of work besides
-        codes = codes or [c for c in dict.fromkeys(where) if c in self._by_code]
+        # "会开叉车，在仓库开了八年": the place is where the trade was done, not a kind of work besides;
+        # but "在茶场 也在工地干过" lists the places one worked at, each its work
+        places = [c for c in dict.fromkeys(where) if c in self._by_code]
+        codes = codes + [c for c in places if c not in codes] if _ALSO_AT.search(said) else codes or places
         for code, parts in self._implies.items():
             if all(p in codes for p in parts):
                 codes = _joined(codes, code, parts)
