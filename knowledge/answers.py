@@ -215,7 +215,12 @@ def _clock_and_days(clause: str) -> list[str]:
     said = normalize(clause)
     clock, days = _clock(said), _days(said) or _days(arabize(said))
     beside = options.read(_WEEKDAY.sub("", arabize(said))).codes if days and not clock else []
+    if clock and not days:  # "工作日6点以后": the kind of day said beside the hour
+        beside = [c for c in options.read(_HOUR.sub("", said)).codes if c in _KINDS_OF_DAY]
     return list(dict.fromkeys([*clock, *days, *beside]))
+
+
+_KINDS_OF_DAY = ("weekdays", "weekends")
 
 
 # "啥时候打电话都来", "随时都行", "平常都在家": any time, said as a clause of its own
@@ -889,7 +894,8 @@ _LEAVING = re.compile(r"出了?(村|镇|乡|县|[\u4e00-\u9fff]{2,3}?)[^，,。]
                       # "村外头不去": outside the place is ruled out
                       r"|(村|镇|乡)外(?:头|面|边)?就?(?:不去|不行|不干|不跑|去不了)")
 # "不远", "出不了远门": near, said beside the place that says how near
-_BOUND = re.compile(r"不出(?:这个|我们|本|开化)?(村|镇|乡|城|社区)")  # "不出开化城": the county town, one's own
+# "不出开化城": the county town, one's own; "只要不出华埠镇": the town named
+_BOUND = re.compile(r"不出(?:这个|我们|本|开化|[\u4e00-\u9fff]{2}(?=[镇乡]))?(村|镇|乡|城|社区)")
 _BOUNDS = {"村": "village", "社区": "village", "镇": "town", "乡": "town", "城": "town"}
 _NEAR = re.compile(r"不远|不要太远|别太远|近点|近一点|近些|出不了远门|不出远门|走不远|跑不远|不让[我他她]?出去"
                    r"|不[让许准能敢想要][我他她]?(?:走|跑|去)远")  # "子女不让走远"

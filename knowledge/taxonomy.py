@@ -51,10 +51,23 @@ _SOMEONE_ELSE = re.compile(r"(^|[\s,.;，。；、])(?:(?:我|俺)?" + _KIN
 # "他会种地 采茶也行", typed by a grandchild: 他 and 她 with no word of one's own are the person answered for
 _THIRD_PERSON = re.compile(r"(?<!其)[他她](?!们)")
 # "帮我妈填的 她会采茶", "给我爸登记 他…", "我帮她填": the relative named is the person answered for
-_FOR_KIN = re.compile(rf"(?:帮|给|替|代)(?:我|俺)?(?:{_NAMED_KIN}|[他她])(?:填|登记|报名?|弄|注册)[的了个一下吧]*")
+_FOR_KIN = re.compile(rf"(?:帮|给|替|代)(?:我|俺)?(?:{_NAMED_KIN}|[他她])(?:填|登记?|报名?|弄|注册)[的了个一下吧]*")
 # "我妈会采茶 还会做饭": an answer that starts with a relative and says nothing of oneself is theirs
 _KIN_FIRST = re.compile(rf"^(?:我|俺)?(?:{_NAMED_KIN}|妈|娘)")
 _OWN_WORD = re.compile(rf"(?:我|俺)(?!{_NAMED_KIN}|妈|娘|家|们)")
+
+
+def _no_joined(clauses: list[str]) -> list[str]:
+    """"工作日 不行", "工作日要上班 不行": a no said alone after a few words is their no ("工作日不行");
+    after a longer clause it may be a no of its own ("要坐一个多钟头班车 不去")."""
+    joined: list[str] = []
+    for clause in clauses:
+        before = compact(joined[-1]) if joined else ""
+        if before and len(before) <= _SHORT_CLAUSE and _BARE_NO.match(compact(clause)) and not _BARE_NO.match(before):
+            joined[-1] += clause
+        else:
+            joined.append(clause)
+    return joined
 
 
 def own_words(text: str) -> str:
@@ -107,6 +120,7 @@ _NO_BEFORE = (r"除了|除开|除去|只要不是|(?<!是)不是(?![很太不说
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 _NO_AT_END = re.compile(f"^[哦噢啊呀那]*(.+?)(?:{_NO_AFTER})[了啊呀吧的]*$")
 # "县城？去不了去不了": a no said alone takes back what the clause before named (not a reason, "村里 走不开")
+_SHORT_CLAUSE = 6
 _BARE_NO = re.compile(r"^(?:不行|不去|去不了|不要|算了|不可以|不干|干不了|做不了|没空|没时间|不是|[了啊呀吧的])+$")
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out
@@ -328,7 +342,7 @@ class OptionSet:
         if (of_kind := self._of_kind(said, first)) is not None:
             return self.read(of_kind, first)
         heard = ""  # the clauses read so far, run together
-        for clause in (c for c in _CLAUSES.split(said) if c):
+        for clause in _no_joined([c for c in _CLAUSES.split(said) if c]):
             # "还有做饭 哦做饭不行": the same words said again with a "no" take back what they named
             if (back := _NO_AT_END.match(compact(clause))) and back.group(1) in heard:
                 codes = [c for c in codes if c not in self._options_words_in(back.group(1))[0]]
