@@ -742,7 +742,7 @@ def _ask_confirm(ctx: Ctx) -> Reply:
 
 _KEEPS = re.compile(r"没错|没问题|没毛病|都对|不用改|不要改|不改")
 NAMED_ALONE = 4  # characters of an answer's name said alone at the summary ("能去多远")
-_CHANGES = re.compile(r"错|不对|修改|改")
+_CHANGES = re.compile(r"错|不对|修改|改|[打说弄]反|加上|加个|再加|也加|补一下|还是")
 
 
 @_step("confirm", ask=_ask_confirm)
@@ -772,9 +772,49 @@ def confirm(ctx: Ctx) -> Reply:
         return Reply.of(kept, "已保存修改。回复“我的信息”可以再看看。")
     if changes or said is False:
         asking.understood(ctx, "confirm")
+        if told := _changed_with_its_answer(ctx):
+            return told
         named = _field_named(key)  # "改一下时间", "岁数写错了": straight to that question
         return _change(ctx, named) if named else ctx.goto("edit_pick")
     return Reply.of("请回复 1 确认，或回复 2 修改。") + _ask_confirm(ctx)
+
+
+# "远近改成本乡镇", "岁数打反了 是72", "村补一下 是芳村村的": the answer named, then its new answer
+_NEW_ANSWER = re.compile(r"(?:改成|改为|换成|写成|应该是|其实是|是)(?!不是)")
+
+
+def _changed_with_its_answer(ctx: Ctx) -> Reply | None:
+    """A change said at the summary together with its new answer: that answer taken at once (added
+    to one of several options when "加" is said), then the summary again; None when no answer is
+    named, or nothing is said beside its name."""
+    said = normalize(ctx.text)
+    new = _NEW_ANSWER.search(said)
+    head = said[:new.start()] if new else said
+    named = next((s for s, words in _ANSWER_NAMES if re.search(words, compact(head))), None) \
+        or _field_named(compact(head)) or _field_named(compact(said))
+    if named is None or named not in ORDER:
+        return None
+    adding = _ADDING.search(said)  # "再加个农活", "周末也加上": more options added to an answer of several
+    if named in _SEVERAL and adding:
+        option_set, read = _SEVERAL[named]
+        codes = [c for c in read(said[:adding.start()] + " " + said[adding.end():]).codes
+                 if c != option_set().general]
+        if not codes:
+            return None
+        _keep_with(ctx, named, codes)
+        return Reply.of(f"好的，加上了：{option_set().short_labels_of(codes)}。") + _ask_confirm(ctx)
+    answer = said[new.end():] if new else _SAID_WRONG.sub("", _CHANGE_WORDS.sub("", head))
+    if not _FILLER_ONLY.fullmatch(answer) and len(compact(answer)) >= 1 and (new or named in _YES_NO_STEPS):
+        ctx.data["return_to"] = "confirm"
+        ctx.goto(named)
+        reply = _ANSWERS[named](replace(ctx, update=replace(ctx.update, text=answer)))
+        plain = ctx.conversation.step == "confirm" and not reply.as_text().startswith(("好的", "记下了"))
+        return Reply.of("好的，改过来了。") + reply if plain else reply
+    return None
+
+
+_CHANGE_WORDS = re.compile(r"招聘会|推送|发消息|提醒我?|一下|改")
+_YES_NO_STEPS = ("job_push", "fair_push")
 
 
 def _ask_edit_pick(ctx: Ctx) -> Reply:

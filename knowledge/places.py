@@ -26,7 +26,11 @@ _TRAILING = re.compile(r"(的人|的|人|这里|那里|这边|那边|那儿|这�
 # "中村村": a village named after its town's 中村 is 中村村, not 中村; "上村头" is no 上村
 _NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)(?!村(?:$|的|人)|头)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
-_NOT_A_NAME = re.compile(r"[镇乡县上里住边近]$")  # "镇上住", "山里": where, not a village's name
+_NOT_A_NAME = re.compile(r"[镇乡县上里住边近]$|说了|说过")  # "镇上住", "山里": where; "我说了华埠啊": no name
+# "陆联七组", "大溪边村二组的": the group of the village is no part of its name
+_GROUP = re.compile(r"(?<=.)(?:第?[\d一二三四五六七八九十两]{1,3}|几)(?:组|队|小组|生产队)(?=$|的|人)")
+# "我是塘坞自然村的 属于金村村": the village a hamlet belongs to is the one a clerk records
+_BELONGS = re.compile(r"^.*(?:属于|归)(?=[\u4e00-\u9fff]{1,6}村(?:的|管)?$)")
 SLIP_SCORE = 90  # a village name this close in sound to one of the town's villages is that village misheard
 
 
@@ -222,11 +226,13 @@ class Gazetteer:
             spelled = key.lower().removesuffix("cun")
             return next((v for v in self.villages_of(town) if pinyin_key(village_key(v)).replace(" ", "") == spelled),
                         None)
+        key = _GROUP.sub("", _BELONGS.sub("", key))
         said = _TRAILING.sub("", _SAYING.sub("", key))
         known = self._village_in(key, town) or self._own_short.get((town or "", said))
         if known:
             return known
-        key = _TRAILING.sub("", self._without_town(_SAYING.sub("", _own_clause(text))))
+        own = _GROUP.sub("", _own_clause(_BELONGS.sub("", text)))
+        key = _TRAILING.sub("", self._without_town(_SAYING.sub("", own)))
         named = _NAMED.search(key)
         name = _whole_name(named.group(0)) if named else None
         if name is None and _HAN.match(key) and not _NOT_A_NAME.search(key) and not _common_word(key):

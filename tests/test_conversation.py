@@ -59,6 +59,8 @@ def test_times_of_day_are_understood(said: str, codes: list[str]) -> None:
     ("快点，我还要去干活", None), ("随便", None),  # everyday words typed alone name no village
     ("桃源", "桃源村"), ("岭下", "岭下村"),
     ("xiayu", "下淤村"), ("abc", None),  # one of the town's villages typed in pinyin
+    ("下淤三组", "下淤村"), ("下淤村4组的", "下淤村"), ("桃源村第十二组", "桃源村"),  # the group is no part of the name
+    ("我是塘坞自然村的 属于下淤村", "下淤村"), ("我说了音坑啊", None),
 ])
 def test_villages_are_read_out_of_sentences_and_kept_clean(said: str, village: str | None) -> None:
     assert gazetteer().village(said, "音坑乡") == village
@@ -306,7 +308,8 @@ def test_a_question_about_an_option_is_told_what_it_means(sqlite_chat: ChatHarne
     assert asked_now not in state(sqlite_chat).data  # no answer taken from the question
 
 
-@pytest.mark.parametrize("said", ["等一下", "稍等 在卸货", "让我想想"])
+@pytest.mark.parametrize("said", ["等一下", "稍等 在卸货", "让我想想", "等一下 我问问我儿子我们是几组", "我找下身份证",
+                                  "我让孙女看一下", "等下 我戴个眼镜"])
 def test_asked_to_wait_the_bot_waits_without_counting_a_miss(sqlite_chat: ChatHarness, said: str) -> None:
     sqlite_chat.conversation("登记", "华埠", "跳过", "五十五")
     for _ in range(2):  # twice: a miss would be counted by now, and the answer kept as a note

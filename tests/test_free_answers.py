@@ -571,3 +571,22 @@ def test_a_reading_the_learned_guess_overrules_is_asked_about_by_number(
     assert "登记好了" in sqlite_chat.conversation(*after)[-1]
     with Session(sqlite_chat.engine) as session:
         assert getattr(session.exec(select(Worker)).one(), field) == codes
+
+
+@pytest.mark.parametrize(("said", "field", "value"), [
+    ("岁数打反了 是72", "age", 72),
+    ("远近改成本乡镇", "travel_range", "town"),
+    ("村补一下 是芳村村的", "village", "芳村村"),
+    ("招聘会还是不要提醒了", "want_fair_push", False),
+    ("再加个农活 地里的活我也会", "skills", ["farm", "tea"]),
+    ("周末也加上", "availability", ["weekdays", "weekends"]),
+])
+def test_a_change_said_at_the_summary_with_its_new_answer_is_taken_at_once(
+        sqlite_chat: ChatHarness, said: str, field: str, value: object) -> None:
+    sqlite_chat.conversation("登记", *{**ANSWERS, "age": "27", "availability": "2"}.values(), "1", "1")
+    summary = sqlite_chat.say(said)
+    assert "请核对" in summary and "登记好了" not in summary  # never taken as a yes
+    assert "登记好了" in sqlite_chat.say("1")
+    with Session(sqlite_chat.engine) as session:
+        got = getattr(session.exec(select(Worker)).one(), field)
+    assert (sorted(got) if isinstance(got, list) else got) == value
