@@ -388,8 +388,8 @@ class OptionSet:
         # "会开叉车，在仓库开了八年": the place is where the trade was done, not a kind of work besides;
         # but "在茶场 也在工地干过", "在鞋厂做过 手工也行" list the places one worked at beside other work
         places = [c for c in dict.fromkeys(where) if c in self._by_code]
-        also = _ALSO_AT.search(said) or (besides and not set(besides) & set(places))
-        codes = codes + [c for c in places if c not in codes] if also else codes or places
+        worked_at = bool(_ALSO_AT.search(said)) or bool(besides and not set(besides) & set(places))
+        codes = codes + [c for c in places if c not in codes] if worked_at else codes or places
         for code, parts in self._implies.items():
             if all(p in codes for p in parts):
                 codes = _joined(codes, code, parts)

@@ -961,3 +961,16 @@ def test_a_second_question_quoted_only_in_passing_by_the_first_answer_is_answere
 def test_asking_whether_the_fairs_stopped_is_no_request_to_stop_reminders(kb: PolicyBase) -> None:
     assert "不要招聘会提醒" not in kb.ask("招聘会还开伐 是不是停了").answer
     assert "不要招聘会提醒" in kb.ask("招聘会提醒停了吧 不要了").answer
+
+
+@pytest.mark.parametrize(("question", "unsaid"), [("女的能去见习吗", "男女"), ("我65了还能贷创业贷款吗", "年龄")])
+def test_can_i_with_a_condition_the_plan_does_not_speak_of_gets_no_yes(kb: PolicyBase, question: str,
+                                                                       unsaid: str) -> None:
+    answer = kb.ask(question)
+    assert answer.answered and f"方案没写对{unsaid}有没有要求" in answer.answer
+    assert "能。" not in answer.answer.split("\n\n")[-1]  # the measure that says nothing of it gives no "能"
+
+
+def test_can_i_with_a_condition_the_plan_speaks_of_keeps_its_yes(kb: PolicyBase) -> None:
+    answer = kb.ask("我65了还能干活吗")  # 低龄老年人再就业
+    assert answer.answer.startswith("能。") and "有没有要求" not in answer.answer

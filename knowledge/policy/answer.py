@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
 
+from knowledge.policy import conditions
 from knowledge.policy.document import Figure, Indicator, Passage
 from knowledge.policy.index import Entry
 from knowledge.policy.matching import COUNTY_TOTAL, DATED, done_figures
@@ -141,6 +142,11 @@ def _lead(q: Question, entry: Entry, weights: dict[str, float]) -> str:
     sure = bool(asked & rank.telling)
     # "招聘会能拿出多少岗位": the figure answers, not a "能"
     can = "" if q.wants_number else "能。"
+    # "我65了还能贷款吗": a "能" for the asker only when the plan speaks of what they say of themselves
+    if q.asks == "can" and not q.joined \
+            and (unsaid := conditions.unspoken(q.text, passage.title + "".join(passage.sentences))):
+        ask = arabize_counts(passage.departments[0]) if passage.departments else "县人力社保局"
+        return conditions.caveat(unsaid, ask) + gist
     return ({"yes": "有。", "can": can}.get(q.asks, "") if sure else "") + gist
 
 

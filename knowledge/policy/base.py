@@ -16,6 +16,7 @@ import numpy as np
 
 from knowledge.model_cache import cache_folder
 from knowledge.places import gazetteer
+from knowledge.policy import conditions
 from knowledge.policy.answer import Answer, Citation, not_covered, reply
 from knowledge.policy.document import PolicyDocument, parse_document, read_text
 from knowledge.policy.expand import Expander
@@ -278,7 +279,7 @@ class PolicyBase:
         q = self._read(question)
         things = [u for u in q.content if u.kind == "thing"]
         if q.wants_number or q.wants_date:
-            return (answer.parts[0][0] if answer.parts else answer.answer) in text
+            return _lead_of(answer)[1] in text
         return bool(things) and all(any(a in text for a in u.alternatives) for u in things)
 
     def _answer(self, question: str) -> Answer:
@@ -464,4 +465,4 @@ _REGISTER_ME = re.compile(r"^(?:请|麻烦你?)?(?:帮|给)我(?:登记|注册)|
 def _lead_of(answer: Answer) -> tuple[str, str]:
     """What an answer cites first and the plain sentence it leads with: two parts of a message that
     ask two things of one measure ("公益性岗位有多少个？残疾人之家要建几家？") are each answered."""
-    return answer.citations[0].ref, answer.parts[0][0] if answer.parts else answer.answer
+    return answer.citations[0].ref, conditions.without_caveat(answer.parts[0][0] if answer.parts else answer.answer)
