@@ -102,6 +102,37 @@ _ERRAND = (r"(?![^吗呢?？]*[吗呢?？])(?:我|俺)(?:(?:问问|问下|问一
 _WAIT = re.compile(r"^(?:(?:稍等|等一?下|等等|等会儿?|等一会儿?|让?我想想|想一想)[一下吧啊哈嘛呀]*"
                    r"(?:(?:我|俺)?(?:在|正在|忙)\S{0,6}|领导\S{0,4}|有人\S{0,4}|马上\S{0,3}|我?想想"
                    rf"|(?:我|俺)?(?:叫|喊|戴)\S{{0,12}}|{_ERRAND})?|{_ERRAND})$")
+# "还有几个问题啊 我在工地上", "还要多久", "怎么这么多问题": how many questions are left
+_HOW_MANY_LEFT = re.compile(r"^(?:那|哎呀?|唉)?(?:还有|一共|总共|到底)?(?:几个|多少个?)问题"
+                            r"|^还要(?:多久|多长时间|问多少|问几个)|^(?:怎么|咋)?(?:这么|那么)多问题"
+                            r"|^(?:问)?(?:完|好)了没有?[啊呀吗啦]?$|^(?:啥|什么)时候(?:问)?完")  # not "好了没问题"
+SUMMARY = "confirm"  # the step of a form that shows all answers to be checked
+
+
+def _left_after(ctx: Ctx, flow: Flow, name: str) -> str:
+    """How many questions come after this one, told plainly: "快好了！这个答完还有3个问题，最后核对一下。"."""
+    if ctx.data.get("return_to") or name == SUMMARY:
+        return "快好了！这个答完就好。"
+    steps = list(flow.steps)
+    after = steps[steps.index(name) + 1:]
+    questions = after[:after.index(SUMMARY)] if SUMMARY in after else after
+    if not questions:
+        return "快好了！这是最后一个问题。"
+    check = "，最后核对一下" if SUMMARY in after else ""
+    return f"快好了！这个答完还有{len(questions)}个问题{check}。"
+
+
+def _asked_again(ctx: Ctx, ask: Handler, said: Reply, resume: Reply) -> Reply:
+    """What was said, then the question again after `resume`; when all would be too long to take in
+    at once ("来料加工是做什么的" at the list of skills), the list was just shown, so what was said gets
+    the room and the question is asked again in one short line without it."""
+    again = ask(ctx)
+    if again.choices and len((said + resume + again).as_text()) > LIMIT:
+        asked = again.texts[-1].split("？")[0] if again.texts else ""
+        return said + Reply.of(f"{RESUME[:-1]}：{asked}？回复上面的编号，或直接打字。")
+    return said + resume + again
+
+
 # the words of the bot's own lists typed back before a choice ("回复 1 要" → "回复1")
 _ECHOED = re.compile(r"^\s*(?:回复|选择?|我选|就选|回(?=\s*\d))\s*(?=\S{1,8}$)")
 
@@ -121,6 +152,9 @@ def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False,
                 return Reply.of("好的，不着急，您先忙。") + ask(ctx)
             # the same words again at this step after they were answered aside: an answer, not a question
             aside = f"{name}:{compact(ctx.text)}"
+            if _HOW_MANY_LEFT.match(compact(ctx.text)) and ctx.data.get("aside") != aside:
+                ctx.data["aside"] = aside  # "还有几个问题啊": how far along, and no miss (once: never a trap)
+                return _asked_again(ctx, ask, Reply.of(_left_after(ctx, flow, name)), Reply())
             meaning = explain(ctx) if explain and ctx.data.get("aside") != aside else None
             if ctx.data.get("aside") == aside:
                 # answered aside, then sent again: it was an answer, and the question's second asking
@@ -135,13 +169,7 @@ def step(flow: Flow, name: str, *, ask: Handler, accepts_location: bool = False,
             answered = meaning or policy.answer(ctx)
             if not answered.as_text().strip():  # nothing to say to it as a question: it is an answer
                 return answer(ctx)
-            again = ask(ctx)
-            if again.choices and len((answered + Reply.of(RESUME) + again).as_text()) > LIMIT:
-                # "来料加工是做什么的" at the list of skills: the list was just shown, so the answer
-                # gets the room and the question is asked again in one short line without it
-                asked = again.texts[-1].split("？")[0] if again.texts else ""
-                return answered + Reply.of(f"{RESUME[:-1]}：{asked}？回复上面的编号，或直接打字。")
-            return answered + Reply.of(RESUME) + again
+            return _asked_again(ctx, ask, answered, Reply.of(RESUME))
 
         flow.step(name, ask=ask, accepts_location=accepts_location, declinable=declinable)(answer_or_aside)
         return answer

@@ -383,3 +383,14 @@ def test_none_of_them_on_the_full_town_list_is_a_miss(sqlite_chat: ChatHarness) 
     assert "1芹阳" in reply
     moved_on = sqlite_chat.say("都不是")  # a miss like any other: the town question is not asked again
     assert "原话已记下" in moved_on and "哪个村" in moved_on
+
+
+@pytest.mark.parametrize("said", ["还有几个问题啊", "还有几个问题啊 我在工地上", "还要多久", "怎么这么多问题"])
+def test_asked_how_many_questions_are_left_the_bot_says_and_asks_again(sqlite_chat: ChatHarness, said: str) -> None:
+    sqlite_chat.conversation("登记", "华埠", "跳过", "五十五")
+    reply = sqlite_chat.say(said)
+    assert reply.startswith("快好了！这个答完还有4个问题") and "会做哪些活" in reply and len(reply) <= 150
+    assert "skills" not in state(sqlite_chat).data
+    assert "快好了" not in sqlite_chat.say(said)  # the same words again are read as an answer: never a trap
+    assert "什么时候有空" in sqlite_chat.say("开货车")
+    assert "快好了！这个答完还有3个问题" in sqlite_chat.say("还有几个问题")
