@@ -963,7 +963,8 @@ def test_asking_whether_the_fairs_stopped_is_no_request_to_stop_reminders(kb: Po
     assert "不要招聘会提醒" in kb.ask("招聘会提醒停了吧 不要了").answer
 
 
-@pytest.mark.parametrize(("question", "unsaid"), [("女的能去见习吗", "男女"), ("我65了还能贷创业贷款吗", "年龄")])
+@pytest.mark.parametrize(("question", "unsaid"), [("女的能去见习吗", "男女"), ("我65了还能贷创业贷款吗", "年龄"),
+                                              ("我户口在江西 嫁过来十年了 能进共富工坊不", "户籍")])
 def test_can_i_with_a_condition_the_plan_does_not_speak_of_gets_no_yes(kb: PolicyBase, question: str,
                                                                        unsaid: str) -> None:
     answer = kb.ask(question)
