@@ -152,7 +152,9 @@ condition about themselves, ask when and until when, ramble by voice input or ty
 by the plan, split once in halves with seed 20261337), and the blind43 set (tests/data/policy_eval_blind43_{dev,
 heldout}.jsonl: 301 of 326, 25 repeats dropped, asked for someone else (a village cadre, an employer, a parent, a
 neighbour), quoting a wrong year or figure, with the place and the story first; 80 not answered by the plan, split once
-in halves with seed 20261339).
+in halves with seed 20261339), and the blind44 set (tests/data/policy_eval_blind44_{dev,heldout}.jsonl: 306 of 317,
+11 repeats dropped, typed like search words, with Wu dialect words, comparing two things, about the bot itself, opening
+with a greeting; 85 not answered by the plan, split once in halves with seed 20261342).
 `--no-heldout` leaves the held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -183,7 +185,7 @@ BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7
               "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22",
               "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31",
               "blind32", "blind33", "blind34", "blind35", "blind36", "blind37", "blind38",
-              "blind39", "blind40", "blind41", "blind42", "blind43")
+              "blind39", "blind40", "blind41", "blind42", "blind43", "blind44")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
                                                                               19, 20, 21, 22, 23, 24, 25))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
