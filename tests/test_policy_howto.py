@@ -65,6 +65,8 @@ def kb() -> PolicyBase:
     ("你能干啥", "回复“菜单”"),
     ("我开饭店的，想招两个洗碗工，在哪发", "县人力资源市场注册"),  # an employer: staff post the job
     ("我们茶厂要招人，用工单位咋登记", "县人力资源市场注册"),
+    ("帮我老娘登记", "回复“代家人登记”"),  # a request, not only a question
+    ("您好🙏 我想帮我老娘报个名 她不会用手机", "回复“代家人登记”"),
 ])
 def test_questions_about_the_bot_are_answered_from_its_how_to(kb: PolicyBase, question: str, told: str) -> None:
     answer = kb.ask(question)

@@ -975,3 +975,8 @@ def test_can_i_with_a_condition_the_plan_does_not_speak_of_gets_no_yes(kb: Polic
 def test_can_i_with_a_condition_the_plan_speaks_of_keeps_its_yes(kb: PolicyBase) -> None:
     answer = kb.ask("我65了还能干活吗")  # 低龄老年人再就业
     assert answer.answer.startswith("能。") and "有没有要求" not in answer.answer
+
+
+def test_tens_of_years_said_in_words_are_how_long_not_a_year(kb: PolicyBase) -> None:
+    answer = kb.ask("在外头做生意二十年 想回村里搞点事 听说有个新乡贤礼遇十条 能帮解决啥")
+    assert answer.answered and "新乡贤礼遇十条" in answer.answer and "2020" not in answer.answer

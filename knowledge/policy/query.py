@@ -14,7 +14,7 @@ from knowledge.policy.expand import Expander, names_no_place
 from knowledge.policy.index import THING_FLAGS, char_pairs
 from knowledge.policy.lexicon import Concept, Lexicon, Speller, word_bounds
 from knowledge.policy.scope import Scope
-from knowledge.text import arabize_counts, compact
+from knowledge.text import arabize, arabize_counts, compact
 from knowledge.tokenizer import SKIP, Tokenizer
 
 EXPANSION_WEIGHT = 0.5  # BM25 weight of what a spoken word stands for, when the documents use the word itself
@@ -24,6 +24,8 @@ _YEAR4 = re.compile(r"(?<![\d.])(20\d{2})(?![\d.])(?!\s*[多余来]?[万亿千�
 # "22年" → 2022, but "干了10年", "10年了", "10多年" tell how long.
 _YEAR2 = re.compile(r"(?<![\d.了过近快整这好几干做待住来])([12]\d)\s*年"
                     r"(?!\s*(?:代|龄|级|轻|纪|了|来|多|左右|以上|以内|之内|间|半))")  # \s: _YEAR_GLUE's space
+# "做生意二十年": tens of years said in words are how long; a year is said digit by digit ("二三年")
+_SPOKEN_SPAN = re.compile(r"([一二两三四五六七八九]?十[一二三四五六七八九]?)(?:多|来|几)?年")
 # The plan's "今年" is the year it was issued: "今年要新增多少就业" asks its target for that year.
 _RELATIVE_YEARS = {"今年": 0, "去年": -1, "明年": 1}
 _YEAR_GLUE = re.compile(r"(\d年)(?=[\u4e00-\u9fff])")
@@ -213,7 +215,8 @@ class QuestionReader:
         asked = _YEAR_GLUE.sub(r"\1 ", _asked_part(repaired))
         counted = _BY_YEAR.sub("", _STORY_FEW.sub("", _KNOW_TAG.sub("", asked)))
         q = Question(raw=raw, text=text, asked=asked, wants_number=bool(_NUMBER_INTENT.search(counted)))
-        q.years = _years(text)
+        spans = {2000 + int(n) for m in _SPOKEN_SPAN.finditer(raw) for n in re.findall(r"\d+", arabize(m.group(0)))}
+        q.years = [y for y in _years(text) if y not in spans]
         if self.issued and not q.years:
             q.years = [self.issued + m for word, m in _RELATIVE_YEARS.items() if word in asked]
         asked_words = self.tokenizer.words(asked) if q.wants_number else []
