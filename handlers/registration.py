@@ -680,14 +680,9 @@ def _pinyin_answers() -> dict[str, str]:
 _CHANGED_MIND = re.compile(r"还是([^还]+)$")
 
 
-# "👍", "🙅": a yes or a no given by a thumb or a gesture
-_GESTURES = str.maketrans({**dict.fromkeys("👍👌🆗🙆", "要 "), **dict.fromkeys("👎🙅", "不要 ")})
-
-
 def yes_no(text: str) -> bool | None:
     """"要的", "ok", "yao", "👍" → True; "不用", "年纪大了不去了", "bu yao" → False; None when neither is said.
     What is said after a correction ("不要 哦不 要吧") or a change of mind ("不要 还是要吧") is the answer."""
-    text = text.translate(_GESTURES)
     for said in (corrected(text), *(m.group(1) for m in [_CHANGED_MIND.search(compact(text))] if m)):
         if compact(said) != compact(text) and (value := _yes_no(said)) is not None:
             return value

@@ -693,7 +693,7 @@ def _left_out(pattern: re.Pattern[str], text: str) -> str:
 
 
 # words of time a voice slip is heard in ("里拜六"); not 上午/下午, whose sounds are also "上五天班"
-_TIME_WORDS = ("礼拜", "星期", "周末", "双休", "晚上", "白天", "中午", "农闲", "夜班", "夜里", "休息", "工作")
+_TIME_WORDS = ("礼拜", "星期", "周末", "双休", "晚上", "白天", "中午", "农闲", "夜班", "夜里", "休息", "工作", "春茶")
 
 
 _WEEKDAY_PART = re.compile(r"(?:平时|平常|平日)的?(?:晚上|夜里|下午|上午|早上|白天|下班)")
@@ -979,6 +979,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     put right by number ("1不要了 村里活太少 那就3"), or one that reads as nothing whole, is what its
     clauses settle on once what they put right is applied (words alone lean on the clauses around
     them: "华埠 哦不对 只在金星村 镇上太远" is read whole)."""
+    text = respelled(normalize(text), _PLACE_WORDS)  # "本春就行": 本村
     reach = _reach(text, places, town, village)
     if reach is not None and not re.search(r"\d", normalize(text)):
         return reach
@@ -988,6 +989,9 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
         return Reading([reach] if reach else [], [])
 
     return _widest(settled) if (settled := settle(text, of_clause)) else reach
+
+
+_PLACE_WORDS = ("本村", "村里", "镇上", "县城")  # words of how far a voice slip is heard in
 
 
 def _widest(codes: list[str]) -> str:

@@ -26,6 +26,7 @@ _TRAILING = re.compile(r"(的人|的|人|这里|那里|这边|那边|那儿|这�
 # "中村村": a village named after its town's 中村 is 中村村, not 中村; "上村头" is no 上村
 _NAMED = re.compile(r"[\u4e00-\u9fff]{1,8}?(村|社区|居委会)(?!村(?:$|的|人)|头)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+_COUNTY_SEAT = re.compile(r"(?<=.)(?:县城|城里)")  # said after other words: where one goes, not where one lives
 _NOT_A_NAME = re.compile(r"[镇乡县上里住边近]$|说了|说过")  # "镇上住", "山里": where; "我说了华埠啊": no name
 # "陆联七组", "大溪边村二组的": the group of the village is no part of its name
 _GROUP = re.compile(r"(?<=.)(?:第?[\d一二三四五六七八九十两]{1,3}|几)(?:组|队|小组|生产队)(?=$|的|人)")
@@ -151,6 +152,9 @@ class Gazetteer:
         if exact:
             return TownGuess(exact)
         inside = self._names.contained(key)
+        if inside and not self._names.contained(plain := _COUNTY_SEAT.sub("", key)):
+            # "钟村乡的 … 县城也可以去": the county town said as where one would go, a town misheard as home
+            inside = self._names.sounds_contained(plain, sharing=True) or inside
         if len(inside) == 1:
             named = self._named_after_town(key)
             return TownGuess(inside[0], village=self._village_in(key, inside[0])

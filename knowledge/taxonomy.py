@@ -87,6 +87,7 @@ _DEPENDS = re.compile(r"(?:^|(?<=[\s,.;，。；、]))(?:不过|但是|就是|�
                       r"(?:工资|工钱|钱|价钱|待遇|情况|活|哪个|哪里|天气|远近)[^\s,.;，。；、]*")
 # "很想学开挖机，没钱学", "本来想做电商": work wished for is not work one does
 _WISHED = re.compile(r"(?:很|一直|早就)?想学[^\s,.;，。；、]*|本来想[^\s,.;，。；、]*")
+_A_LIVING = re.compile(r"[给有混赚挣图]口饭吃")  # "给口饭吃啥活都干": a living, not cooking
 _DAYS_BY_NUMBER = re.compile(r"星期|礼拜|周(?!末)")
 # "重活做不了轻松点的都行", "晚上不行白天可以": a "no" said in one breath before more ends its clause
 _NO_THEN = re.compile(r"((?:干不了|做不了|去不了|不行|不来|走不动|没空|没时间|不方便)"
@@ -332,7 +333,7 @@ class OptionSet:
         if typed and not self.says_no(text):
             return Reading([typed[0].key], [])
         said = _INITIALS.sub(lambda m: self._by_initials.get(m.group(0), m.group(0)), corrected(text))
-        said = _NOTHING_ELSE.sub("，", _WISHED.sub("", _DEPENDS.sub("", said)))
+        said = _NOTHING_ELSE.sub("，", _WISHED.sub("", _DEPENDS.sub("", _A_LIVING.sub("，", said))))
         said = _NO_THEN.sub(r"\1，", own_words(said))
         said = _ASPECT.sub("", _DIALECT_FINE.sub("行", said))
         said = self._sold_online(said)

@@ -49,14 +49,18 @@ def _joined_up(run: re.Match[str]) -> str:
 
 
 # "周末✅ 晚上❌": ticks and crosses typed after what they mark
-_MARKS = str.maketrans({"✅": "可以 ", "✔": "可以 ", "☑": "可以 ", "❌": "不行 ", "✖": "不行 ", "❎": "不行 "})
+_MARKS = str.maketrans({"✅": "可以 ", "✔": "可以 ", "☑": "可以 ", "❌": "不行 ", "✖": "不行 ", "❎": "不行 ",
+                        **dict.fromkeys("👍👌🆗🙆", "好 "), **dict.fromkeys("👎🙅", "不要 ")})
+# other emoji ("周六周日✌️平时上班", "直播😊"): a break between words, as a comma is
+_PICTURES = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+")
 
 
 @lru_cache(maxsize=TEXTS_KEPT)
 def normalize(text: str) -> str:
     """Simplified, half-width, lower-case text with runs of blanks made one space, characters typed
-    one by one with blanks between written together, Wu negations as 不/没有, ticks and crosses as words."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_MARKS)
+    one by one with blanks between written together, Wu negations as 不/没有, ticks, crosses and thumbs as
+    words, other emoji as blanks."""
+    text = _PICTURES.sub(" ", unicodedata.normalize("NFKC", text or "").translate(_MARKS))
     text = _WU_NO.sub(lambda m: _WU_PLAIN[m.group(0)], _T2S.convert(text))
     return _SPELLED_OUT.sub(_joined_up, _SPACES.sub(" ", text).strip()).lower()
 
@@ -194,7 +198,8 @@ def accent_key(pinyin: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _syllable(char: str) -> str | None:
-    return lazy_pinyin(char, style=Style.NORMAL)[0] if "\u4e00" <= char <= "\u9fff" else None
+    """The sound of a character as a southern accent or voice input hears it ("本春" for 本村)."""
+    return accent_key(lazy_pinyin(char, style=Style.NORMAL)[0]) if "\u4e00" <= char <= "\u9fff" else None
 
 
 @lru_cache(maxsize=16)

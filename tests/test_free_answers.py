@@ -391,7 +391,7 @@ def test_a_time_said_as_also_in_a_change_is_added(sqlite_chat: ChatHarness, said
 
 
 @pytest.mark.parametrize("said,wanted", [("成", True), ("没问题", True), ("没毛病", True), ("甭发了", False),
-                                         ("莫发", False)])
+                                         ("莫发", False), ("👍👍", True), ("👎", False), ("🙅", False)])
 def test_push_choice_in_dialect(sqlite_chat: ChatHarness, said: str, wanted: bool) -> None:
     sqlite_chat.conversation("登记", *ANSWERS.values(), said, "1", "1")
     with Session(sqlite_chat.engine) as session:

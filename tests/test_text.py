@@ -39,7 +39,9 @@ def test_gazetteer_has_the_fifteen_towns_with_neighbours_that_exist() -> None:
 
 @pytest.mark.parametrize("typed,town", [("华埠", "华埠镇"), ("化埠", "华埠镇"), ("马今", "马金镇"), ("齐西", "齐溪镇"),
                                         ("芹阳", "芹阳办事处"), ("县城", "芹阳办事处"), ("大西边", "大溪边乡"),
-                                        ("高田坑村", "长虹乡"), ("蘇莊", "苏庄镇")])
+                                        ("高田坑村", "长虹乡"), ("蘇莊", "苏庄镇"), ("住在县城", "芹阳办事处"),
+                                        # the county town said as where one would go; home misheard before it
+                                        ("我妈五十六 钟村乡的 会做家政 县城也可以去", "中村乡")])
 def test_towns_resolve_from_short_names_typos_homophones_and_villages(typed: str, town: str) -> None:
     assert gazetteer().resolve(typed).town == town
 
