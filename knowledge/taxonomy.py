@@ -112,7 +112,7 @@ _MACHINE = re.compile(r"[\u4e00-\u9fff]机(?![会器构关])")  # a machine name
 LABEL_TYPED, LABEL_SCORE = 4, 90  # a whole answer this close to a long label is that label typed
 # A "no" after what it rules out ("晚上不行") or before it ("不想跑远", "除了周末"); when the usual
 # side names nothing the other is meant ("县城不去").
-_NO_AFTER = (r"太远|走不动|跑不动|去不动|[骑开]不动|[干做]不动|吃不消|受不了|不出门|不出来|出不来|不行|没有?空|没有?时间|不方便"
+_NO_AFTER = (r"太远|[走跑去骑开干做]不动|吃不消|受不了|不出门|不出来|出不来|不行|没有?空|没有?时间|不方便"
              r"|干不了|做不了|去不了|不可以|没法|没办法|不太行|不大行|不一定|算了|除外|不是$|走不开|(?<![做搞干])不来$|不熟|划不来|不划算"
              r"|没[干做学弄搞开用碰]过?$")
 _NO_BEFORE = (r"除了|除开|除去|只要不是|(?<!是)不是(?![很太不说])(?!\S*就是)"
