@@ -738,7 +738,6 @@ def _ask_confirm(ctx: Ctx) -> Reply:
 _KEEPS = re.compile(r"没错|没问题|没毛病|都对|不用改|不要改|不改")
 NAMED_ALONE = 4  # characters of an answer's name said alone at the summary ("能去多远")
 _CHANGES = re.compile(r"错|不对|修改|改|[打说弄]反|加上|加个|再加|也加|补一下")
-_MIND_CHANGED = re.compile(r"还是")  # "招聘会还是提醒我吧": a change when an answer is named, else a yes ("还是确认吧")
 
 
 @_step("confirm", ask=_ask_confirm)
@@ -749,7 +748,8 @@ def confirm(ctx: Ctx) -> Reply:
     # "出行", "年龄": an answer named alone is the one to change (出行's 行 is no yes)
     named_alone = len(key) <= NAMED_ALONE and _field_named(key) is not None
     changes = not keeps and (key == "2" or named_alone or bool(_CHANGES.search(key))  # "乡镇不对", not a yes
-                             or bool(_MIND_CHANGED.search(key) and _field_named(key)))
+                             # "招聘会还是提醒我吧": a change of mind when an answer is named ("还是确认吧" is none)
+                             or ("还是" in key and _field_named(key) is not None))
     agreed = keeps or not changes and (key == "1" or key.startswith("确认") or said is True)
     if not agreed and not changes and said is None and misses.missed(ctx, "confirm"):
         agreed, kept = True, "先帮您保存了，哪里不对随时回复“修改”。"  # asked twice: save rather than trap
@@ -801,7 +801,7 @@ def _changed_with_its_answer(ctx: Ctx) -> Reply | None:
         _keep_with(ctx, named, codes)
         return Reply.of(f"好的，加上了：{option_set().short_labels_of(codes)}。") + _ask_confirm(ctx)
     answer = said[new.end():] if new else _SAID_WRONG.sub("", _CHANGE_WORDS.sub("", head))
-    if not _FILLER_ONLY.fullmatch(answer) and len(compact(answer)) >= 1 and (new or named in _YES_NO_STEPS):
+    if not _FILLER_ONLY.fullmatch(answer) and (new or named in _YES_NO_STEPS):
         ctx.data["return_to"] = "confirm"
         ctx.goto(named)
         reply = _ANSWERS[named](replace(ctx, update=replace(ctx.update, text=answer)))

@@ -152,7 +152,8 @@ class Gazetteer:
         if exact:
             return TownGuess(exact)
         inside = self._names.contained(key)
-        if inside and not self._names.contained(plain := _COUNTY_SEAT.sub("", key)):
+        plain = _COUNTY_SEAT.sub("", key)
+        if inside and plain != key and not self._names.contained(plain):
             # "钟村乡的 … 县城也可以去": the county town said as where one would go, a town misheard as home
             inside = self._names.sounds_contained(plain, sharing=True) or inside
         if len(inside) == 1:

@@ -121,7 +121,7 @@ _NO_BEFORE = (r"除了|除开|除去|只要不是|(?<!是)不是(?![很太不说
 _NEGATED = re.compile(f"{_NO_AFTER}|{_NO_BEFORE}")
 _NO_AT_END = re.compile(f"^[哦噢啊呀那]*(.+?)(?:{_NO_AFTER})[了啊呀吧的]*$")
 # "县城？去不了去不了": a no said alone takes back what the clause before named (not a reason, "村里 走不开")
-_SHORT_CLAUSE = 6
+_SHORT_CLAUSE = 6  # characters of a clause whose no may be said after it on its own ("工作日要上班 不行")
 _BARE_NO = re.compile(r"^(?:不行|不去|去不了|不要|算了|不可以|不干|干不了|做不了|没空|没时间|不是|[了啊呀吧的])+$")
 UNLISTED = "unlisted"  # the concept words' code for work that has no option
 # "除了周末都行": what follows 除了 up to these words is what is ruled out

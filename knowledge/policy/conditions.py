@@ -19,12 +19,13 @@ _CONDITIONS = (
      re.compile(r"外地|外来|省外|县外|新开化人|引进|户籍"), "户籍"),
 )
 _AGE = re.compile(r"(\d{2})(?:岁|周岁|了|多)")
-_CAVEAT = re.compile(r"^方案没写对\S{2}有没有要求，具体请问\S+?，或打12333。")
+_CAVEAT_SAID = "方案没写对{name}有没有要求，具体请问{department}，或打12333。"
+_CAVEAT = re.compile("^" + re.escape(_CAVEAT_SAID).replace(r"\{name\}", r"\S{2}").replace(r"\{department\}", r"\S+?"))
 
 
 def caveat(name: str, department: str) -> str:
     """The sentence that says the plan does not speak of what the asker said of themselves."""
-    return f"方案没写对{name}有没有要求，具体请问{department}，或打12333。"
+    return _CAVEAT_SAID.format(name=name, department=department)
 
 
 def without_caveat(lead: str) -> str:
