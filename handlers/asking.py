@@ -35,6 +35,8 @@ _ASKED_OF_US = re.compile(r"^[^，,。]*(?:你们|你)[^，,。]*(?:不|没有?)
 # "推送岗位要不要钱的", "培训收不收费": a yes-or-no question asked as A-not-A in the last clause
 # ("去不去都行" is an answer)
 _A_NOT_A = re.compile(r"(\S)[不没]\1[^，,。都也]{0,8}$")
+# "写行政村还是自然村啊", "填户口的还是住的": which of two to put on the form
+_WHICH_TO_FILL = re.compile(r"[写填][^，,。\s]{0,8}还是[^，,。\s都也吧]{1,8}[啊呀呢嘛?？]?$")
 # "开叉车要考证吗，哪里能培训", "最远是多远？我没车": a question first, more of it after
 _ASKED_FIRST = re.compile(r"[吗么][?？]?[，,。\s]+\S|[?？][，,。\s]*[^\s?？]")
 
@@ -77,7 +79,7 @@ def is_question(text: str) -> bool:
     if _ANSWERED_AFTER.search(said):
         return False
     asked = _QUESTION.search(said) or _ASKED_OF_US.search(said) or _A_NOT_A.search(said) \
-        or _ASKED_FIRST.search(said) or _HOW_TO_GET.search(said)
+        or _ASKED_FIRST.search(said) or _HOW_TO_GET.search(said) or _WHICH_TO_FILL.search(said)
     # "村也要填？": however short, a question about filling in the form is one
     short = len(compact(text)) < QUESTION_MIN and not (said.endswith(("?", "？")) and _FILLING.search(said)) \
         and not _ABOUT_MONEY.search(said)

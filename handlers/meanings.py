@@ -26,9 +26,20 @@ _FILE_KEYS = {"skills": "skills", "availability": "availability", "travel": "tra
 
 
 @cache
+def _data() -> dict:
+    data: dict = json.loads(resources.files("knowledge").joinpath("data", "option_meanings.json").read_text("utf-8"))
+    return data
+
+
 def _meanings() -> dict[str, dict[str, str]]:
-    data = json.loads(resources.files("knowledge").joinpath("data", "option_meanings.json").read_text("utf-8"))
-    return {step: data[key] for step, key in _FILE_KEYS.items()}
+    return {step: _data()[key] for step, key in _FILE_KEYS.items()}
+
+
+def _question_meant(step: str, said: str) -> str | None:
+    """What the step's question itself asks, when the question about it names the question's own words
+    ("有空是指一天里还是一年里")."""
+    question = _data()["question"][_FILE_KEYS[step]]
+    return question["answer"] if any(w in said for w in question["asked"]) else None
 
 
 def _names(label: str) -> list[str]:
@@ -47,4 +58,6 @@ def explained(ctx: Ctx, step: str) -> Reply | None:
     options, said = OPTIONS[step](), compact(ctx.text)
     named = [o.code for o in options.options if any(len(n) > 1 and n in said for n in _names(o.label))]
     told = [_meanings()[step][code] for code in named if code in _meanings()[step]]
+    if not told and _MEANING_ASKED.search(ctx.text) and (meant := _question_meant(step, said)):
+        told = [meant]
     return Reply.of("\n".join(told)) if told else None

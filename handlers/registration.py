@@ -524,8 +524,10 @@ def _ask_skills(ctx: Ctx) -> Reply:
 
 # "是", "对的", "嗯": the guess said back is right
 _CONFIRMED = re.compile(r"(?:是|对|嗯|没错|就是|正是)(?:的|啊|呀|了|滴)?")
-# "再加个分拣", "晚上也能上": said in 修改, added to what was recorded
-_ADDING = re.compile(r"再加|加上|加个|加一|添上|添个|另外加|也加|也(?:能|可以|行|会|要|干|做)|还(?:能|会|可以)")
+# "再加个分拣", "晚上也能上", "农闲的时候也有空": said in 修改, added to what was recorded (free "too" only
+# when said alone: "周末都行 平时晚上也有空" is a new answer of two parts)
+_ADDING = re.compile(r"再加|加上|加个|加一|添上|添个|另外加|也加|也(?:能|可以|行|会|要|干|做)|还(?:能|会|可以)"
+                     r"|^[^\s,，。;；]*也(?:有空|有时间|得空)[^\s,，。;；]*$")
 
 
 # the questions answered by choosing from a list, and how a reply names what each asks

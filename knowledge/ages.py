@@ -88,10 +88,14 @@ def _heard_numerals(text: str) -> str:
     return _YEARS_HEARD.sub("岁", text)
 
 
+# "明年就七十了" is 69 now, "去年六十八" 69
+_BY_ANOTHER_YEAR = re.compile(r"(明年|去年)[就要该才刚满]{0,3}(\d{2})(?![\d年])")
+
+
 def _read_age(text: str, this_year: int) -> Age | None:
     text = _heard_numerals(_NUMERAL_SPLIT.sub("", normalize(text)))
     text = _AND_UNITS.sub("十", text).replace("挂零", "出头")  # "六十挂零": just over
-    said = arabize(text)
+    said = _BY_ANOTHER_YEAR.sub(lambda m: str(int(m[2]) + (1 if m[1] == "去年" else -1)), arabize(text))
     rough = _two_said(text) or _rough(said) or _either(said)
     animal = _ANIMAL.search(said)
     if animal:
@@ -162,7 +166,7 @@ def _rough(said: str) -> list[int]:
 
 
 def _exact(said: str, this_year: int) -> tuple[int, int | None] | None:
-    numbers = integers(said)
+    numbers = list(dict.fromkeys(integers(said)))  # "69 明年就七十了": one age said twice
     aged = _AGED.search(said) or _MINE.search(said)
     others = _OTHERS.search(said)
     if aged and len(numbers) > 1:  # "我62岁，老伴60", "我64，老伴62": one's own number

@@ -956,13 +956,22 @@ _IF_NOT = re.compile(r"(?:要是|如果)?(?:不行|没有|没活|找不到)的�
 # "我长虹乡桃源村的 村里干干": where one lives, said first, is no place one goes to
 _HOME_FIRST = re.compile(r"^(?:我|俺)(?:是|家是?|住|家住)?(?P<place>[^，,。;；\s去到跑]{2,10}?)(?:的人?|人)"
                          r"(?=[，,。;；\s])")
+_HOME_SAID = re.compile(r"^(?P<place>[^，,。;；\s]{2,6}?)的(?=[，,。;；\s])")
 
 
-def _home_left_out(text: str, places: Gazetteer, town: str | None) -> str:
+def _home_left_out(text: str, places: Gazetteer, town: str | None, village: str | None) -> str:
     home = _HOME_FIRST.match(text.strip())
     if home and (places.towns_in(home["place"]) or places.village_in(home["place"], town)):
         return _left_out(_HOME_FIRST, text.strip())
     own = places.get(town or "")
+    # "长虹的 山里出来不方便 村里吧": one's own town or village said first, as who one is, when the rest
+    # says how far in words ("华埠的 可以" names where; "桐村的 电瓶车十分钟以内" is as far as the town)
+    if (said := _HOME_SAID.match(text.strip())) and (
+            own and said["place"] in (own.name, own.short)
+            or village and village_key(said["place"]) == village_key(village)):
+        rest = _left_out(_HOME_SAID, text.strip())
+        if _minutes(arabize(rest)) is None and _reach(rest, places, town, village) is not None:
+            return rest
     # "何田 走路能到的": one's own town said first, then how near on foot
     first, _, rest = text.strip().partition(" ")
     if own and first in (own.name, own.short) and _ON_FOOT.match(rest):
@@ -980,6 +989,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     clauses settle on once what they put right is applied (words alone lean on the clauses around
     them: "华埠 哦不对 只在金星村 镇上太远" is read whole)."""
     text = respelled(normalize(text), _PLACE_WORDS)  # "本春就行": 本村
+    text = _THERE.sub("那边", text)
     reach = _reach(text, places, town, village)
     if reach is not None and not re.search(r"\d", normalize(text)):
         return reach
@@ -992,6 +1002,9 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
 
 
 _PLACE_WORDS = ("本村", "村里", "镇上", "县城")  # words of how far a voice slip is heard in
+# "马金街上骑车十分钟 那里可以": there, the place just said, not 哪里 (anywhere) as it sounds; "那里都行"
+# is anywhere mistyped
+_THERE = re.compile(r"那[里儿](?![都也])")
 
 
 def _widest(codes: list[str]) -> str:
@@ -1009,7 +1022,7 @@ def _reach(text: str, places: Gazetteer, town: str | None, village: str | None) 
         if len(picked.picked) == 1 and len(worded) == 1 and _LABEL_ONLY.fullmatch(compact(text)):
             return worded[0]  # "3 本乡镇": the label read, the number next to it mistyped
         return _widest(picked.codes)
-    text = _left_out(_NO_FARTHER, _left_out(_IF_NOT, _home_left_out(text, places, town)))
+    text = _left_out(_NO_FARTHER, _left_out(_IF_NOT, _home_left_out(text, places, town, village)))
     text = _ALL_OF_THESE.sub(r"\1\2", _NEARER.sub(lambda m: _NEARER_THAN[m.group(1)], corrected(text)))
     # how far one goes now, after a story of the past; a place named, over words that only say "near";
     # a place said as the only one, over the minutes or means said beside it with no "also"
@@ -1032,7 +1045,9 @@ def _reach(text: str, places: Gazetteer, town: str | None, village: str | None) 
         if options.says_no(said):
             return []
         measured, by_means = _how_far(said)
-        found = measured or _places(said, places, town, village)
+        # "马金街上骑车十分钟": a place said to be close by is where one goes; a place far off by one's
+        # own measure ("到县城要一个半钟头") is not
+        found = (measured != "village" and measured) or _places(said, places, town, village) or measured
         if found or by_means is None:
             return [found] if found else []
         if not options.read(clause).codes:

@@ -272,6 +272,8 @@ class FuzzyIndex:
     def sounds_like(self, text: str, sharing: bool = False) -> str | None:
         """The one key an alias of exactly the text's sound stands for ("菜茶" → 采茶's key), if one;
         `sharing`: only an alias with a character of the text ("挖鸡" is 挖机, "猪栏" no slip for 竹篮)."""
+        if ASKING.intersection(text):
+            return None
         sound = pinyin_key(text) or "-"
         keys = self._by_pinyin.get(sound, set())
         if sharing:
@@ -329,13 +331,18 @@ class FuzzyIndex:
         found: list[str] = []
         for alias, exact in sorted(zip(self._aliases, self._pinyins, strict=False), key=lambda p: -len(p[1])):
             sound = self._heard(exact)
-            if sharing and not any(set(alias) & set(key[i:i + len(alias)]) for i in range(len(key))
-                                   if self._heard(pinyin_key(key[i:i + len(alias)])) == sound):
+            if sharing and not any(set(alias) & set(span) and not ASKING.intersection(span)
+                                   for span in (key[i:i + len(alias)] for i in range(len(key)))
+                                   if self._heard(pinyin_key(span)) == sound):
                 continue
             if " " in sound and f" {sound} " in heard and self._by_alias[alias] not in found:
                 found.append(self._by_alias[alias])
                 heard = heard.replace(f" {sound} ", " | ")
         return found
+
+
+# a question's words are never part of a misheard one ("出了事谁管" is no 水管)
+ASKING = frozenset("谁哪啥咋吗呢")
 
 
 def aliases_from(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:

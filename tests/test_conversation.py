@@ -298,6 +298,8 @@ def test_what_an_option_means_is_answered_and_the_question_asked_again(sqlite_ch
     (["采茶"], "晚上是几点到几点啊？", "傍晚6点以后"),
     (["采茶", "白天"], "本乡镇算不算县城", "不出乡镇"),  # how far is asked
     (["采茶", "白天"], "全县包括衢州吗", "县外的不算"),
+    (["采茶"], "有空是指一天里还是一年里", "一年里的（农闲、春茶季）"),  # what the question itself asks
+    (["采茶", "白天"], "多远是指啥", "只在本村、本乡镇里"),
 ])
 def test_a_question_about_an_option_is_told_what_it_means(sqlite_chat: ChatHarness, step: list[str], asked: str,
                                                            told: str) -> None:
@@ -306,6 +308,16 @@ def test_a_question_about_an_option_is_told_what_it_means(sqlite_chat: ChatHarne
     assert told in reply and "我们接着登记" in reply and "方案里没有提到" not in reply
     asked_now = "availability" if len(step) == 1 else "travel_range"
     assert asked_now not in state(sqlite_chat).data  # no answer taken from the question
+
+
+@pytest.mark.parametrize("asked", ["写行政村还是自然村啊", "村也要写吗 写户口的还是住的"])
+def test_which_village_to_write_is_told_and_the_village_asked_again(sqlite_chat: ChatHarness, asked: str) -> None:
+    sqlite_chat.conversation("登记", "音坑")
+    reply = sqlite_chat.say(asked)
+    assert "行政村、自然村都可以" in reply and reply.rstrip().endswith("不想说可以回复“跳过”。")
+    assert "哪个村" in reply and "village" not in state(sqlite_chat).data
+    assert "多大岁数" in sqlite_chat.say("下淤村")
+    assert state(sqlite_chat).data["village"] == "下淤村"
 
 
 @pytest.mark.parametrize("said", ["等一下", "稍等 在卸货", "让我想想", "等一下 我问问我儿子我们是几组", "我找下身份证",

@@ -380,7 +380,10 @@ def test_adding_a_skill_in_a_change_keeps_the_ones_before(sqlite_chat: ChatHarne
 
 
 @pytest.mark.parametrize(("said", "kept"), [("晚上也能上 饭店夜班", ["afternoon", "evening"]),
-                                            ("改成晚上", ["evening"]), ("现在随时都可以了", ["anytime"])])
+                                            ("改成晚上", ["evening"]), ("现在随时都可以了", ["anytime"]),
+                                            ("周末也有空", ["afternoon", "weekends"]),
+                                            # a new answer of two parts, the second with "too"
+                                            ("周末都行 平时晚上也有空", ["evening", "weekends"])])
 def test_a_time_said_as_also_in_a_change_is_added(sqlite_chat: ChatHarness, said: str, kept: list[str]) -> None:
     sqlite_chat.conversation("登记", *{**ANSWERS, "availability": "8"}.values(), "1", "1")  # 8: 下午
     assert "什么时候有空" in sqlite_chat.say("时间要改")

@@ -760,6 +760,11 @@ def test_a_year_after_a_blank_starts_a_second_question(kb: PolicyBase) -> None:
     assert "3800" in answer.answer and "工伤预防" in answer.answer
 
 
+@pytest.mark.parametrize("question", ["新乡贤礼遇十条 现在还算数吗", "公益性岗位现在还管用吗"])
+def test_whether_a_measure_still_holds_is_answered_from_it(kb: PolicyBase, question: str) -> None:
+    assert kb.ask(question).answered
+
+
 def test_a_piece_of_work_asked_for_one_person_is_partial(kb: PolicyBase) -> None:
     answer = kb.ask("共富工坊里做一个手工活给多少钱").answer
     assert answer.startswith("方案只写了全县的总数") and "12333" in answer
