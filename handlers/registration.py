@@ -123,7 +123,7 @@ def _step(name: str, *, ask: Handler, accepts_location: bool = False,
     def register(answer: Handler) -> Handler:
         def or_going_back(ctx: Ctx) -> Reply:
             return (_going_back(ctx, name) or _adding_earlier(ctx, name) or _said_more(ctx, name)
-                    or _more_changes(ctx, name) or answer(ctx))
+                    or _more_changes(ctx, name) or _age_put_right(ctx, name) or answer(ctx))
 
         _ANSWERS[name] = answer
 
@@ -508,6 +508,24 @@ def age(ctx: Ctx) -> Reply:
 
 _ANIMAL_ONLY = re.compile(r"^\D*属.\D*$")  # "属龙的" twice: no age to guess from
 _ONE_DIGIT = re.compile(r"[1-9]")
+
+
+# "75 岁数反了", "岁数打错了 是33": the age just given put right at a later question
+_AGE_WRONG = re.compile(r"(?:年龄|岁数|年纪)\S{0,4}?(?:反了|错了|不对|打错|写错|弄错|搞错|打反)"
+                        r"|(?:打反|打错|写错|弄反)了?\S{0,2}(?:年龄|岁数|年纪)")
+
+
+def _age_put_right(ctx: Ctx, step: str) -> Reply | None:
+    """A new age said with the old one called wrong, at a question after the age: kept, and the
+    question asked again; None for anything else."""
+    if step not in ORDER or ORDER.index(step) <= ORDER.index("age") or not _AGE_WRONG.search(ctx.text):
+        return None
+    said = read_age(_AGE_WRONG.sub(" ", ctx.text), ctx.services.local_now().year)
+    if said is None or said.sure is None or said.rough or not MIN_AGE <= said.sure <= MAX_AGE:
+        return None
+    this_year = ctx.services.local_now().year
+    ctx.data["age"], ctx.data["birth_year"] = said.sure, said.birth_year or this_year - said.sure
+    return Reply.of(f"好的，岁数改成{said.sure}岁。") + ctx.ask()
 
 
 def _set_age(ctx: Ctx, years: int | None, birth_year: int | None, *lead: str) -> Reply:

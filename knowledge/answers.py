@@ -16,6 +16,7 @@ from knowledge import taxonomy
 from knowledge.corrections import settle
 from knowledge.picks import pick
 from knowledge.places import Gazetteer, heard_in, village_key
+from knowledge.spelling import in_characters
 from knowledge.taxonomy import Reading
 from knowledge.text import THEN_NOW, arabize, compact, corrected, normalize, respelled
 
@@ -911,6 +912,8 @@ _BEEN = re.compile(r"[都也]去过")  # "附近几个村都去过": having been
 _JUST = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:(?:平常|平时|一般|通常|我|俺)?(?:就|只)[^，,。;；\s]+"
                    r"|[^，,。;；\s]+就(?:好|行|可以|够了))"
                    r"(?=$|[，,。;；\s])|^[^，,。;；\s]+吧(?=[，,。;；\s])")  # "镇上吧 镇上哪里有活？": settled first
+# "县城也行", "哪里都可以": another place said to be fine too ("晚上都回不来" is no such word)
+_ALSO_FINE = re.compile(r"[也都](?:行|可以|能|中|成|去|要|接受|没问题|无所谓)")
 # "镇上 比县城近 比村里活多": a comparison is why, beside the place said
 _COMPARED = re.compile(r"(?:^|(?<=[，,。;；\s]))(?:比|[^，,。;；\s]*还?不如)[^，,。;；\s]*")
 # "比去县城近的都行": anywhere nearer than the place named
@@ -988,7 +991,7 @@ def travel(text: str, places: Gazetteer, town: str | None, village: str | None) 
     put right by number ("1不要了 村里活太少 那就3"), or one that reads as nothing whole, is what its
     clauses settle on once what they put right is applied (words alone lean on the clauses around
     them: "华埠 哦不对 只在金星村 镇上太远" is read whole)."""
-    text = respelled(normalize(text), _PLACE_WORDS)  # "本春就行": 本村
+    text = respelled(normalize(in_characters(text)), _PLACE_WORDS)  # "本春就行": 本村; "cun li": 村里
     text = _THERE.sub("那边", text)
     reach = _reach(text, places, town, village)
     if reach is not None and not re.search(r"\d", normalize(text)):
@@ -1027,7 +1030,7 @@ def _reach(text: str, places: Gazetteer, town: str | None, village: str | None) 
     # how far one goes now, after a story of the past; a place named, over words that only say "near";
     # a place said as the only one, over the minutes or means said beside it with no "also"
     just = _JUST.search(text)
-    only = just.group(0) if just and not re.search("也|都", text[:just.start()] + text[just.end():]) else None
+    only = just.group(0) if just and not _ALSO_FINE.search(text[:just.start()] + text[just.end():]) else None
     for told in (now.group(1) if (now := THEN_NOW.search(text)) else None, _BEEN_BEFORE.sub("", text),
                  _NEAR.sub("", text), only, _COMPARED.sub("", text)):
         if told and told != text and (reach := _reach(told, places, town, village)):

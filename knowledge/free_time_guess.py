@@ -12,6 +12,7 @@ from functools import cache
 from knowledge import answers, taxonomy
 from knowledge.corrections import settle
 from knowledge.learned import Example, Guesser, option_examples, shipped_guesser
+from knowledge.spelling import in_characters
 from knowledge.taxonomy import Reading
 
 # Measured on five free-answer sets as read by the rules of the day before each set was seen, the
@@ -44,6 +45,7 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     marked as guessed so that the flow asks before keeping it. `learned`: another guesser than the
     one trained on everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
+    text = in_characters(text)
     if (settled := settle(text, answers.free_time)) is not None:
         return Reading(settled, [], picked=tuple(settled))
     reading = _narrowed(text, answers.free_time(text), learned)

@@ -18,6 +18,7 @@ from functools import cache
 from knowledge import taxonomy
 from knowledge.corrections import settle
 from knowledge.learned import Example, Guesser, option_examples, shipped_guesser
+from knowledge.spelling import in_characters
 from knowledge.taxonomy import UNLISTED, Reading
 from knowledge.text import THEN_NOW
 
@@ -83,7 +84,7 @@ def read(text: str, learned: Guesser | None = None) -> Reading:
     everything shipped (benchmarks/skill_guess.py, training without one set)."""
     learned = learned or guesser()
     options = taxonomy.skills()
-    text = text.strip()
+    text = in_characters(text.strip())
     if (run := _RUN_OF_NUMERALS.match(text)) and list(run.group(1)) == sorted(set(run.group(1)), key=_NUMERALS.index):
         text = " ".join(run.group(1)) + " " + text[run.end():]
     if (settled := settle(text, options.read)) is not None:

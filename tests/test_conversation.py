@@ -310,6 +310,14 @@ def test_a_question_about_an_option_is_told_what_it_means(sqlite_chat: ChatHarne
     assert asked_now not in state(sqlite_chat).data  # no answer taken from the question
 
 
+def test_the_age_put_right_at_the_next_question_is_kept_and_that_question_asked_again(
+        sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "何田", "跳过", "57")
+    reply = sqlite_chat.say("75 岁数反了")
+    assert reply.startswith("好的，岁数改成75岁。") and "会做哪些活" in reply
+    assert state(sqlite_chat).data["age"] == 75 and "skills" not in state(sqlite_chat).data
+
+
 @pytest.mark.parametrize("asked", ["写行政村还是自然村啊", "村也要写吗 写户口的还是住的"])
 def test_which_village_to_write_is_told_and_the_village_asked_again(sqlite_chat: ChatHarness, asked: str) -> None:
     sqlite_chat.conversation("登记", "音坑")

@@ -775,6 +775,8 @@ def test_a_piece_of_work_asked_for_one_person_is_partial(kb: PolicyBase) -> None
     "养老保险最低档次一年交多少钱",  # the plan names a tier, not the lowest one
     "直播带货怎么开抖音小店",  # a shop on a platform the plan does not speak of
     "我女儿毕业了想考公务员，县里有什么政策",  # the asking clause names nothing: the story's topic counts
+    "结婚登记要带啥材料",  # another 登记 than the bot's
+    "那个app老是闪退 华为手机 咋整",  # a phone's trouble, not the plan's app
 ])
 def test_near_misses_around_a_story_or_courtesy_stay_unanswered(kb: PolicyBase, question: str) -> None:
     answer = kb.ask(question)

@@ -126,7 +126,9 @@ async def test_one_chat_gets_at_most_its_rate(bot: Any, api: FakeTelegram) -> No
     assert (await sender(bot, limits).send(42, Reply.of(*texts))).delivered
     times = [c.at for c in api.sent(42)]
     assert api.texts(42) == texts
-    assert all(b - a >= 0.08 for a, b in zip(times, times[1:], strict=False))
+    # every run of k gaps spans k tenths of a second, less what a loaded machine's arrivals may jitter (a
+    # burst would put two or more within a few milliseconds)
+    assert all(times[j] - times[i] >= 0.1 * (j - i) - 0.05 for i in range(len(times)) for j in range(i + 1, len(times)))
     assert times[-1] - times[0] >= 0.45
 
 
