@@ -31,6 +31,7 @@ def _data() -> dict:
     return data
 
 
+@cache
 def _meanings() -> dict[str, dict[str, str]]:
     return {step: _data()[key] for step, key in _FILE_KEYS.items()}
 

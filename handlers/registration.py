@@ -523,14 +523,17 @@ def _age_put_right(ctx: Ctx, step: str) -> Reply | None:
     said = read_age(_AGE_WRONG.sub(" ", ctx.text), ctx.services.local_now().year)
     if said is None or said.sure is None or said.rough or not MIN_AGE <= said.sure <= MAX_AGE:
         return None
-    this_year = ctx.services.local_now().year
-    ctx.data["age"], ctx.data["birth_year"] = said.sure, said.birth_year or this_year - said.sure
+    _keep_age(ctx, said.sure, said.birth_year)
     return Reply.of(f"好的，岁数改成{said.sure}岁。") + ctx.ask()
 
 
-def _set_age(ctx: Ctx, years: int | None, birth_year: int | None, *lead: str) -> Reply:
+def _keep_age(ctx: Ctx, years: int | None, birth_year: int | None) -> None:
     this_year = ctx.services.local_now().year
     ctx.data["age"], ctx.data["birth_year"] = years, (birth_year or this_year - years) if years else None
+
+
+def _set_age(ctx: Ctx, years: int | None, birth_year: int | None, *lead: str) -> Reply:
+    _keep_age(ctx, years, birth_year)
     return ctx.next("skills", *lead)
 
 
