@@ -161,7 +161,11 @@ holiday), often doubtful or negative, voice input full of filler words; 76 not a
 halves with seed 20261345), and the blind46 set (tests/data/policy_eval_blind46_{dev,heldout}.jsonl: 303
 of 320, 17 repeats dropped, with abbreviations and English words, names half-known or garbled, a wrong premise
 to correct, internet words, asked by a cadre or clerk for a villager; 76 not answered by the plan, split once in
-halves with seed 20261348).
+halves with seed 20261348), and the blind47 set (tests/data/policy_eval_blind47_{dev,heldout}.jsonl: 298 of
+320, 22 repeats dropped, asked by women back after raising children, people over 60 or with a disability, a family
+in hardship, a graduate back from a city, a village cadre and a tea-shop owner; long voice input without
+punctuation, comparisons of two things, the indicator table in everyday words; 76 not answered by the plan, split
+once in halves with seed 20261351).
 `--no-heldout` leaves the held-out halves out (for working on the method).
 `--old` adds the two earlier sets (written beside the first method).
 Run: .venv/bin/python benchmarks/policy_qa.py [--verbose] [--old] [--no-heldout]
@@ -192,7 +196,8 @@ BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7
               "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22",
               "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31",
               "blind32", "blind33", "blind34", "blind35", "blind36", "blind37", "blind38",
-              "blind39", "blind40", "blind41", "blind42", "blind43", "blind44", "blind45", "blind46")
+              "blind39", "blind40", "blind41", "blind42", "blind43", "blind44", "blind45", "blind46",
+              "blind47")
 TRAIN_SETS = tuple(DATA / f"policy_eval_train{n}.jsonl" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
                                                                               19, 20, 21, 22, 23, 24, 25))
 SPOKEN_PROBE_SET = DATA / "policy_eval_spoken_probe.jsonl"
