@@ -39,7 +39,8 @@ f54-…: blind51;
 f55-…: blind52;
 f56-…: blind53;
 f57-…: blind54;
-f58-…: blind55) batches, written without
+f58-…: blind55;
+f59-…: blind56) batches, written without
 sight of the bot's code, were split before they were first run.
 
 A trade with no option of its own ("会修自行车修锁") is recorded as no skill and the person's words
@@ -85,7 +86,7 @@ BATCHES = ("fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "
            "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31",
            "blind32", "blind33", "blind34", "blind35", "blind36", "blind37", "blind38", "blind39", "blind40", "blind41",
            "blind42", "blind43", "blind44", "blind45", "blind46", "blind47", "blind48", "blind49", "blind50", "blind51",
-           "blind52", "blind53", "blind54", "blind55")
+           "blind52", "blind53", "blind54", "blind55", "blind56")
 FIRST_BATCH = 66  # personas written and split before any tuning; the next ones up to the fresh batch came later
 MAX_TURNS = 40
 LIMIT = 150  # characters an elderly reader takes in at once
