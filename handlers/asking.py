@@ -20,6 +20,11 @@ RESUME = "我们接着登记。"
 # "能贷多少啊", "来料加工是做什么的", "农闲时啥意思", "到县城的班车几点有", "农闲时是指哪几个月"
 _QUESTION = re.compile(r"(吗|呢|么|咋样|怎么样|如何|多少|多少钱|几点有?|是[做干]?(?:什么|啥)的?|(?:什么|啥)意思|[?？]"
                        r"|(?:是指|指的是)(?:哪|什么|啥)[^都也\s]{0,5})[啊呀哈嘛]?$")
+# "县城的招聘会几号开", "培训啥时候开始", "招聘会在哪办": when or where something is held, asked at the end
+# (not "什么时候都行", nor "啥时候叫我啥时候去": a question word said twice is "whenever")
+_WHEN_HELD = re.compile(r"^(?!.*(?:什么|啥)时候.*(?:什么|啥)时候)"
+                        r".*(?:几号|哪天|哪一天|几月几号|(?:什么|啥)(?:时候|辰光)|在哪里?|在哪儿)"
+                        r"(?:开|办|举办|开始|召开|报名)[啊呀哈嘛呢的]?$")
 # "别的也没做过什么", "也不会啥": 什么/啥 after a no is "anything", not a question
 _NOTHING_ELSE = re.compile(r"[没不]\S{0,4}(什么|啥)$")
 # "种田呢 采茶呢", "烧饭洗碗这些呢": 呢 that lists things one does, not a question
@@ -79,7 +84,8 @@ def is_question(text: str) -> bool:
     if _ANSWERED_AFTER.search(said):
         return False
     asked = _QUESTION.search(said) or _ASKED_OF_US.search(said) or _A_NOT_A.search(said) \
-        or _ASKED_FIRST.search(said) or _HOW_TO_GET.search(said) or _WHICH_TO_FILL.search(said)
+        or _ASKED_FIRST.search(said) or _HOW_TO_GET.search(said) or _WHICH_TO_FILL.search(said) \
+        or _WHEN_HELD.search(said)
     # "村也要填？": however short, a question about filling in the form is one
     short = len(compact(text)) < QUESTION_MIN and not (said.endswith(("?", "？")) and _FILLING.search(said)) \
         and not _ABOUT_MONEY.search(said)

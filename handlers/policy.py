@@ -6,6 +6,7 @@ is really a request gets the next step offered as numbered choices from the main
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -104,12 +105,17 @@ def ask(ctx: Ctx) -> Reply:
     return answer(ctx)
 
 
+_NUMBERS_ONLY = re.compile(r"[0-9０-９]+(?:[\s,，、.。]+[0-9０-９]+)*[.。]?")
+
+
 @router.fallback
 def free_text(ctx: Ctx) -> Reply:
     if ctx.in_flow:
         return Reply.of("没看懂这个回答。") + ctx.ask()
     if not ctx.text.strip():
         return Reply.of("请打字告诉我您想做什么，回复“菜单”看看我能帮什么。")
+    if _NUMBERS_ONLY.fullmatch(ctx.text.strip()):  # "2" after the list it answered is gone: no question
+        return Reply.of("现在没有要选的编号。回复“菜单”看看我能帮什么。")
     if jobs.wishes_for_work(ctx.text):  # "俺想找点活": the job list, not a policy answer or how to get it
         return jobs.find_jobs(ctx)
     if ctx.services.policy.about_the_bot(ctx.text):  # "怎么查我的维权": the bot's how-to and live data

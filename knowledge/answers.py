@@ -1016,6 +1016,11 @@ def _widest(codes: list[str]) -> str:
     return max(codes, key=order.index)
 
 
+# "…二十分钟，行", "…也能去": the place whose distance was just told is fine; unless it is too far
+_FINE_BY_ME = re.compile(r"(?:行|可以|能去|也去|愿意去?|没问题|中|成)[的啊呀吧哈]?[。!！]?$")
+_TOO_FAR = re.compile(r"太远|远了|不去|不行|晕车|吃不消|不敢|不想")
+
+
 def _reach(text: str, places: Gazetteer, town: str | None, village: str | None) -> str | None:
     """The travel range an answer means, the widest named. How one goes alone ("坐女婿的车") counts
     only when no part of the answer names a place or a distance."""
@@ -1036,6 +1041,8 @@ def _reach(text: str, places: Gazetteer, town: str | None, village: str | None) 
         if told and told != text and (reach := _reach(told, places, town, village)):
             return reach
     means: list[str] = []
+    order = [o.code for o in options.options]
+    accepted = _FINE_BY_ME.search(text) and not _TOO_FAR.search(text)
 
     def how_far_or_where(clause: str) -> list[str]:
         named = _ALL_FINE.sub("", compact(clause))
@@ -1049,8 +1056,10 @@ def _reach(text: str, places: Gazetteer, town: str | None, village: str | None) 
             return []
         measured, by_means = _how_far(said)
         # "马金街上骑车十分钟": a place said to be close by is where one goes; a place far off by one's
-        # own measure ("到县城要一个半钟头") is not
-        found = (measured != "village" and measured) or _places(said, places, town, village) or measured
+        # own measure ("到县城要一个半钟头") is not, unless one says that is fine ("到县城开车二十分钟，行")
+        place = _places(said, places, town, village)
+        fine = place and accepted and order.index(place) > order.index(measured or "village")
+        found = (fine and place) or (measured != "village" and measured) or place or measured
         if found or by_means is None:
             return [found] if found else []
         if not options.read(clause).codes:
@@ -1060,7 +1069,6 @@ def _reach(text: str, places: Gazetteer, town: str | None, village: str | None) 
     said = _LEAVING.sub(lambda m: f"不出{m.group(1) or m.group(3) or m.group(2) or m.group(4) or ''}",
                         _BEEN.sub("去过", _why_not_far(_as_far_as(_ANY_TIME.sub("", _FARTHER.sub("远了不去", text))))))
     codes = options.read(said, first=how_far_or_where).said or means
-    order = [o.code for o in options.options]
     widest = max(codes, key=order.index) if codes else None
     # "隔壁家那种都行 不出村子": a bound said is the most, whatever else is said to be fine
     bounds = [_BOUNDS[b] for b in _BOUND.findall(said)]

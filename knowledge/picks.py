@@ -32,7 +32,7 @@ _COUNT_FIRST = re.compile(r"^[2-9](?:个|样|项)[\s,，:：、]*(?=\d)")
 _LAST = re.compile(r"最后(?:1|那)?个|最后1项|最末1个")
 _FROM_END = re.compile(r"倒数第(\d)个?")
 _MIDDLE = re.compile(r"中间(?:那|的|1)?个")
-_FIRST_FEW = re.compile(r"(?:头|前)(\d)个|头个")
+_FIRST_FEW = re.compile(r"(?:头|前面?)(\d)(?:个|样|项)|头个")
 _LAST_FEW = re.compile(r"(?<!最)后(\d)个")
 _NTH = re.compile(r"第(\d{1,2})(?:个|项|条|号)?|(?<!\d)(\d{1,2})号")
 _RANGE = re.compile(r"(?<!\d)(\d)\s*(?:到|至|-|~|～|—+)\s*(\d)(?!\d|点|号|月|岁|块|元|公里|里|分|小时)")
@@ -42,6 +42,9 @@ _ALL_BUT = re.compile(r"^(?:除了?|除开|除去)(?P<a>[\d、,，和跟及与\s
                       r"(?:做|干)?(?:一点|点)?)?(?:[,，\s]+(?P<why>[^\d]+))?$"
                       r"|^(?P<b>[\d、,，和跟及与\s]+?)(?:不要了?|不行|不会|不去|除外)[,，\s]*(?:其他|其它|别的|其余)[都也]?"
                       r"(?:行|可以|会|能|要|中|成|没问题)$")
+# "1到6除了5都会": the numbers said, but for those after 除了
+_THESE_BUT = re.compile(r"^(?P<these>[\d、,，和跟及与\s]+?)[,，\s]*(?:除了?|除开|除去)(?P<but>[\d、,，和跟及与\s]+?)"
+                        r"(?:以外|之外)?[,，\s]*(?:其他|其它|别的|其余)?[都也]?(?:行|可以|会|能|要|中|成)?(?:做|干)?$")
 _DROPPED = re.compile(r"(\d)(?:也)?不要了?|(\d)不行")  # "1和2，2不要了"
 _ONLY = re.compile(r"(?:^|[,，\s])(?:就|只要|只)(\d)(?:个|号)?$")  # "…，就1": the one left
 _FINE = re.compile(r"(?:[都也就]?(?:行|可以|会|能|中|成|好|要)(?:干|做)?|吧|的|呀|啊|这几个|这些|几个)+$")
@@ -69,6 +72,9 @@ def pick(text: str, count: int) -> Pick | None:
     said = _NTH.sub(lambda m: m.group(1) or m.group(2), said)
     said = _RANGE.sub(lambda m: "、".join(str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1))
                       if int(m.group(1)) < int(m.group(2)) else m.group(0), said)
+    if (these := _THESE_BUT.match(said)) and (kept := tuple(
+            n for n in _on_the_list(these["these"], count) if n not in _on_the_list(these["but"], count))):
+        return Pick(kept)
     if but := _ALL_BUT.match(said):
         excluded = _on_the_list(but.group("a") or but.group("b"), count)  # "除了5和7 其他都能做 腰不好": and why
         return Pick((), excluded, words=but.group("why") or "") if excluded else None

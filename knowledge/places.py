@@ -31,7 +31,7 @@ _NOT_A_NAME = re.compile(r"[镇乡县上里住边近]$|说了|说过")  # "镇�
 # "陆联七组", "大溪边村二组的": the group of the village is no part of its name
 _GROUP = re.compile(r"(?<=.)(?:第?[\d一二三四五六七八九十两]{1,3}|几)(?:组|队|小组|生产队)(?=$|的|人)")
 # "我是塘坞自然村的 属于金村村": the village a hamlet belongs to is the one a clerk records
-_BELONGS = re.compile(r"^.*(?:属于|归)(?=[\u4e00-\u9fff]{1,6}村(?:的|管)?$)")
+_BELONGS = re.compile(r"^.*(?:属于|归)(?=[\u4e00-\u9fff]{1,6}村(?:的|管的?|管辖的?)?$)")
 SLIP_SCORE = 90  # a village name this close in sound to one of the town's villages is that village misheard
 
 

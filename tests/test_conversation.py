@@ -194,6 +194,13 @@ def test_kfc_as_an_employer_name_in_the_rights_form(sqlite_chat: ChatHarness) ->
     assert "请问您想做什么" not in reply and state(sqlite_chat).flow == "rights"
 
 
+@pytest.mark.parametrize("number", ["2", "１ ３"])
+def test_a_number_with_no_list_shown_gets_a_hint_not_a_policy_answer(sqlite_chat: ChatHarness, number: str) -> None:
+    sqlite_chat.say("明天开化下雨吗")  # answered, and no list left to choose from
+    reply = sqlite_chat.say(number)
+    assert "没有要选的编号" in reply and "菜单" in reply and "方案里没有提到" not in reply
+
+
 # --- lists let a question through --------------------------------------------------------------------
 @pytest.mark.parametrize("opening", ["招聘会", "找工作", "培训"])
 def test_a_question_typed_at_a_list_is_answered(sqlite_chat: ChatHarness, opening: str) -> None:

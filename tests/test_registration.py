@@ -255,6 +255,14 @@ def test_a_how_to_question_at_the_village_is_answered_and_the_village_asked_agai
     assert workers(sqlite_chat)[0].village == "杨林村"
 
 
+def test_a_question_of_when_a_fair_is_held_typed_at_the_travel_question_is_answered(sqlite_chat: ChatHarness) -> None:
+    sqlite_chat.conversation("登记", "华埠", "金星村", "60", "1", "1")
+    reply = sqlite_chat.say("县城的招聘会几号开")  # a question, not "全县" for how far
+    assert "18日" in reply and "多远" in reply
+    sqlite_chat.conversation("2", "1", "1", "1")
+    assert workers(sqlite_chat)[0].travel_range == "town"
+
+
 def test_a_mountain_named_for_the_town_is_no_village(sqlite_chat: ChatHarness) -> None:
     sqlite_chat.conversation("登记")
     assert "哪个村" in sqlite_chat.say("古田山脚下")  # 苏庄镇 by its mountain; the village still asked
