@@ -258,6 +258,9 @@ class FuzzyIndex:
         self._by_alias = {compact(a): k for a, k in aliases.items() if compact(a)}
         self._aliases = list(self._by_alias)
         self._pinyins = [pinyin_key(a) for a in self._aliases]
+        # each alias with how it is heard, longest first (what sounds_contained tries in turn)
+        self._heard_longest_first = [(alias, self._heard(py)) for alias, py in
+                                     sorted(zip(self._aliases, self._pinyins, strict=False), key=lambda p: -len(p[1]))]
         self._by_pinyin: dict[str, set[str]] = {}
         for alias, py in zip(self._aliases, self._pinyins, strict=False):
             self._by_pinyin.setdefault(py, set()).add(self._by_alias[alias])
@@ -329,15 +332,15 @@ class FuzzyIndex:
         key = compact(text)
         heard = f" {self._heard(pinyin_key(key))} "
         found: list[str] = []
-        for alias, exact in sorted(zip(self._aliases, self._pinyins, strict=False), key=lambda p: -len(p[1])):
-            sound = self._heard(exact)
+        for alias, sound in self._heard_longest_first:
+            if " " not in sound or f" {sound} " not in heard or self._by_alias[alias] in found:
+                continue
             if sharing and not any(set(alias) & set(span) and not ASKING.intersection(span)
                                    for span in (key[i:i + len(alias)] for i in range(len(key)))
                                    if self._heard(pinyin_key(span)) == sound):
                 continue
-            if " " in sound and f" {sound} " in heard and self._by_alias[alias] not in found:
-                found.append(self._by_alias[alias])
-                heard = heard.replace(f" {sound} ", " | ")
+            found.append(self._by_alias[alias])
+            heard = heard.replace(f" {sound} ", " | ")
         return found
 
 

@@ -21,7 +21,11 @@ from storage.sql import InsertBuilder, Inserting, insert_rows, insert_rows_joine
 _WORKER_TABLE = table_of(Worker)
 _WORKER_COLUMNS = [column.name for column in _WORKER_TABLE.columns if column.name != "id"]
 _INSERT_WORKER = insert(_WORKER_TABLE).returning(_WORKER_TABLE.c.id)
-_INSERT_SKILL = insert(table_of(WorkerSkill))
+_SKILL_TABLE = table_of(WorkerSkill)
+_INSERT_SKILL = insert(_SKILL_TABLE)
+# SET is what the parameters name (the answers changed, updated_at), as Core does for an UPDATE without values()
+_UPDATE_WORKER = update(_WORKER_TABLE).where(_WORKER_TABLE.c.id == bindparam("worker_key"))
+_DELETE_SKILLS = delete(_SKILL_TABLE).where(_SKILL_TABLE.c.worker_id == bindparam("worker_key"))
 _ACCOUNT_TABLE = table_of(ChatAccount)
 _LINK_ACCOUNT = update(_ACCOUNT_TABLE).where(_ACCOUNT_TABLE.c.id == bindparam("account_id")).values(
     worker_id=bindparam("worker_id"))
@@ -116,8 +120,8 @@ def save_worker(session: Session, *, account: AccountRef, worker: Worker | None,
     """Create the account's worker from the registration answers, or update its `worker`.
 
     Written with statements rather than through the unit of work (a sign-up is one INSERT,
-    its skills one more, the account's link one UPDATE), keeping the objects in this
-    session and `account` up to date.
+    its skills one more, the account's link one UPDATE; a change one UPDATE, and the skills
+    replaced when they changed), keeping the objects in this session and `account` up to date.
     """
     now = utcnow()
     if worker is None:
@@ -133,10 +137,17 @@ def save_worker(session: Session, *, account: AccountRef, worker: Worker | None,
             set_committed_value(loaded, "worker_id", worker.id)
         _add_skills(session, worker.id, worker.skills)
         return worker
-    session.exec(update(Worker).where(col(Worker.id) == worker.id)
-                 .values(**fields, updated_at=now))
-    if "skills" in fields:
-        session.exec(delete(WorkerSkill).where(col(WorkerSkill.worker_id) == worker.id))
+    session.flush()  # what the session holds of this worker is written before the statement, not after it
+    changed = {name: value for name, value in fields.items() if getattr(worker, name) != value}
+    if not changed:  # 修改 confirmed with nothing changed
+        return worker
+    skills_changed = "skills" in changed
+    changed["updated_at"] = now
+    session.connection().execute(_UPDATE_WORKER, {**changed, "worker_key": worker.id})
+    for name, value in changed.items():
+        set_committed_value(worker, name, value)
+    if skills_changed:
+        session.connection().execute(_DELETE_SKILLS, {"worker_key": worker.id})
         _add_skills(session, worker.id, worker.skills)
     return worker
 

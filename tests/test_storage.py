@@ -10,8 +10,9 @@ from sqlmodel import Session, SQLModel, select
 
 from storage.db import alembic_config, make_engine, session_scope
 from storage.inbound import STALE_CLAIM, Claim, claim_messages, finish_messages
-from storage.models import ChatAccount, Conversation, InboundMessage, utcnow
+from storage.models import ChatAccount, Conversation, InboundMessage, Worker, WorkerSkill, saved_id, utcnow
 from storage.sql import JSON_ROWS, InsertBuilder, insert_ignore, insert_rows, table_of, update_rows
+from storage.workers import AccountRef, save_worker
 
 
 def test_migrations_create_exactly_the_models(db_url: str) -> None:
@@ -163,4 +164,36 @@ def test_insert_rows_stores_what_the_orm_stores(db_url: str) -> None:
     with engine.connect() as conn:
         stored = {row[2]: tuple(row)[3:] for row in conn.execute(text("SELECT * FROM chat_account"))}
     assert len(stored) == 3 + JSON_ROWS and all(row == stored["orm"] for row in stored.values())
+    engine.dispose()
+
+
+def _skills_in_table(session: Session, worker_id: int) -> list[str]:
+    return sorted(session.exec(select(WorkerSkill.skill).where(WorkerSkill.worker_id == worker_id)).all())
+
+
+def test_a_changed_profile_is_written_and_the_skill_rows_follow_the_skills(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        account = ChatAccount(channel="wechat", user_id="o-edit")
+        session.add(account)
+        session.flush()
+        ref = AccountRef(saved_id(account), None)
+        created = save_worker(session, account=ref, worker=None, fields={
+            "town": "华埠镇", "village": "金星村", "skills": ["tea", "cook"], "availability": ["anytime"],
+            "travel_range": "town"})
+        worker_id = saved_id(created)
+    with session_scope(engine) as session:
+        worker = session.get(Worker, worker_id)
+        assert worker is not None
+        saved = save_worker(session, account=ref, worker=worker,
+                            fields={"village": "下溪村", "skills": ["tea", "cook"]})
+        assert saved.village == "下溪村"  # the object in the session says what the row now says
+        assert _skills_in_table(session, worker_id) == ["cook", "tea"]
+        save_worker(session, account=ref, worker=worker, fields={"skills": ["porter"], "travel_range": "county"})
+    with session_scope(engine) as session:
+        worker = session.get(Worker, worker_id)
+        assert worker is not None
+        assert (worker.village, worker.skills, worker.travel_range) == ("下溪村", ["porter"], "county")
+        assert _skills_in_table(session, worker_id) == ["porter"]
+        assert worker.updated_at > worker.created_at
     engine.dispose()
